@@ -1,0 +1,123 @@
+/* layout: wrapping a paragraph into display lines, and drawing a line safely.
+ *
+ * Owns no story text: it reads a Text's bytes (valid UTF-8) and produces LayoutLine values, each
+ * a byte range of the text, so positions map both ways (screen <-> byte offset). The lines of a
+ * paragraph tile its span exactly: every byte lands in exactly one line.
+ *
+ * Rules: breaks only at UAX #14 opportunities (linebreak.h) that are also grapheme boundaries
+ * (grapheme.h); greedy filling (a line never ends early when the next piece would fit); spaces at
+ * a line end hang (not drawn, not counted); a word wider than the line breaks between grapheme
+ * clusters; a soft hyphen is invisible unless the line breaks there, then drawn as "-"; NBSP
+ * never breaks; tabs advance to the next multiple of 8 columns; inside a paragraph a single line
+ * end reads as a space, but one followed by indentation starts a new display line (verse keeps
+ * its shape); a forced break class (form feed, U+2028...) ends the line too.
+ *
+ * Display: characters that could drive a terminal are never drawn raw. C0 controls and DEL are
+ * drawn as Control Pictures (U+2400..U+2421, "␛" for ESC); C1 controls, bidi controls and the
+ * line/paragraph separators as "<U+XXXX>" (as less does). A combining mark with no base is drawn
+ * on a dotted circle; other zero-width clusters draw nothing. Widths are per grapheme cluster:
+ * the width function is a parameter (the reader measures the real terminal); the default gives
+ * East Asian wide/fullwidth 2, combining marks 0, emoji presentation, ZWJ, skin-tone and flag
+ * sequences 2.
+ *
+ * The cursor is lazy: it reads only as far into the text as the lines it returns need (plus a
+ * few code points of lookahead), so the first screen of a 200 MB paragraph costs a screen's work.
+ */
+#ifndef LECTOR_LAYOUT_H
+#define LECTOR_LAYOUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lector/linebreak.h"
+#include "lector/strbuf.h"
+#include "lector/text.h"
+
+#define LAYOUT_MIN_WIDTH 8    /* the widest single cluster we draw ("<U+202E>") */
+#define LAYOUT_MAX_WIDTH 4096 /* columns */
+
+/* Display width in columns of the grapheme cluster s[0..len), for ordinary text (controls, tabs,
+ * soft hyphens and printable ASCII, always one column, never reach it). ctx is
+ * LayoutOptions.width_ctx. */
+typedef int (*LayoutWidthFn)(const uint8_t *s, size_t len, void *ctx);
+
+typedef struct {
+    int width;                  /* columns, LAYOUT_MIN_WIDTH..LAYOUT_MAX_WIDTH (clamped) */
+    LayoutWidthFn cluster_width; /* NULL: layout_default_width */
+    void *width_ctx;            /* passed to cluster_width; borrowed */
+    int no_fast_path;           /* 1: every cluster takes the general path (for the test that
+                                   proves the ASCII fast path changes nothing) */
+} LayoutOptions;
+
+enum {
+    LAYOUT_LINE_HYPHEN = 1, /* ends at a soft hyphen: draw "-" after it (counted in width) */
+    LAYOUT_LINE_FORCED = 2, /* ends at a forced break (indented next line, form feed, ...) */
+    LAYOUT_LINE_LAST = 4,   /* last line of its paragraph */
+};
+
+typedef struct {
+    size_t start, end; /* bytes of the text; consecutive lines of a paragraph tile it */
+    uint32_t width;    /* columns drawn: hanging spaces excluded, a soft-hyphen "-" included */
+    uint32_t flags;    /* LAYOUT_LINE_* */
+} LayoutLine;
+
+/* The default cluster width (see the top of this file). */
+int layout_default_width(const uint8_t *s, size_t len, void *ctx);
+
+/* A lazy cursor over the display lines of one paragraph. Plain value: copy it to remember a
+ * place. Borrows text and opt; both must outlive it. */
+typedef struct {
+    const uint8_t *text;
+    size_t pos, end;        /* next line starts at pos; the paragraph ends at end */
+    const LayoutOptions *opt;
+    LinebreakState lb;      /* line-break state just before pos */
+    int width;              /* opt->width, clamped */
+} LayoutCursor;
+
+void layout_cursor_init(LayoutCursor *c, const uint8_t *text, Span para, const LayoutOptions *opt);
+/* Fills *line with the next display line and returns true, or returns false at the end. An empty
+ * paragraph span yields no lines. */
+bool layout_cursor_next(LayoutCursor *c, LayoutLine *line);
+
+/* All lines of a paragraph into *lines (caller frees); returns the count. */
+size_t layout_wrap_paragraph(const uint8_t *text, Span para, const LayoutOptions *opt,
+                             LayoutLine **lines);
+
+/* One drawn cell of a line: the grapheme cluster at text[off..off+len) drawn as glyph (UTF-8,
+ * safe for a terminal) over `width` columns starting at column col. A soft hyphen's "-" has
+ * len 0. glyph points into the text or into glyph_buf: valid while both are. */
+typedef struct {
+    size_t off, len;
+    int col, width;
+    const uint8_t *glyph;
+    size_t glyph_len;
+    uint8_t glyph_buf[160];
+} LayoutCell;
+
+typedef struct {
+    const uint8_t *text;
+    const LayoutLine *line;
+    const LayoutOptions *opt;
+    size_t pos, visible_end; /* visible_end: hanging spaces begin here */
+    int col, hyphen_done;
+} LayoutCellIter;
+
+void layout_cells_begin(LayoutCellIter *it, const uint8_t *text, const LayoutLine *line,
+                        const LayoutOptions *opt);
+/* Next cell to draw; false at the end of the line. Zero-width clusters are skipped. */
+bool layout_cells_next(LayoutCellIter *it, LayoutCell *cell);
+
+/* Appends the line as a terminal should draw it (no newline). Safe: no byte below 0x20, no DEL
+ * and no C1 control ever reaches out. */
+void layout_render_line(const uint8_t *text, const LayoutLine *line, const LayoutOptions *opt,
+                        Strbuf *out);
+
+/* Screen column of the cluster holding byte off (clamped to the line), and the byte offset of
+ * the cluster drawn at column col (the line's end when col is past the text). */
+int layout_offset_to_col(const uint8_t *text, const LayoutLine *line, const LayoutOptions *opt,
+                         size_t off);
+size_t layout_col_to_offset(const uint8_t *text, const LayoutLine *line, const LayoutOptions *opt,
+                            int col);
+
+#endif

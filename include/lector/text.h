@@ -1,0 +1,77 @@
+/* text: a loaded story. Turns any bytes into text lector can show, and owns them.
+ *
+ * Loading never fails on content. The story's bytes (text_bytes) are always valid UTF-8:
+ *   - invalid UTF-8 becomes U+FFFD, one per maximal ill-formed subsequence (Unicode ch. 3,
+ *     "U+FFFD Substitution of Maximal Subparts");
+ *   - a leading UTF-8 BOM is dropped; CRLF and a lone CR become LF;
+ *   - a file that is not UTF-8 at all (no valid multi-byte sequence) and reads unambiguously as
+ *     Windows-1251 or Latin-1 is converted from it, and text_notice() says so;
+ *   - control characters stay in the text as code points: they are made visible when rendered
+ *     (layout_render_*), never here, so that search and offsets see the story as written.
+ * Every other module refers to the story by byte offset into text_bytes(); text_source_offset()
+ * maps such an offset back to the file.
+ *
+ * Paragraphs are runs of non-blank lines (a blank line holds only spaces and tabs). A
+ * paragraph's span keeps its inner line ends; layout decides what they mean.
+ *
+ * Never touches the terminal. A Text is immutable once loaded.
+ */
+#ifndef LECTOR_TEXT_H
+#define LECTOR_TEXT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lector/diag.h"
+
+/* A byte range [start, end) of a story's text. */
+typedef struct {
+    size_t start, end;
+} Span;
+
+typedef enum { TEXT_UTF8, TEXT_CP1251, TEXT_LATIN1 } TextEncoding;
+
+typedef struct Text Text;
+
+/* Stories larger than this are refused (it also bounds endless inputs such as /dev/zero or
+ * `yes |`). 256 MiB: a long novel is 1-2 MiB; the 100 MB benchmark corpus fits. */
+#define TEXT_MAX_BYTES ((size_t)256 << 20)
+
+/* Loads the file at path. Refuses, with one line in *diag, a missing path, a folder, a FIFO,
+ * device or socket (they can block or never end), an unreadable file and one over max_bytes
+ * (0 means TEXT_MAX_BYTES). On success *out owns everything; free it with text_free. */
+int text_load(const char *path, size_t max_bytes, Text **out, Diag *diag);
+
+/* Reads fd to its end (a pipe on stdin, say), stopping with an error past max_bytes. name is
+ * used for the title and messages ("-" for stdin). Does not close fd. */
+int text_load_fd(int fd, const char *name, size_t max_bytes, Text **out, Diag *diag);
+
+/* Builds a story from bytes in memory (copied). name may be NULL. Never fails. */
+Text *text_from_bytes(const void *bytes, size_t len, const char *name);
+
+void text_free(Text *t); /* NULL is a no-op */
+
+const uint8_t *text_bytes(const Text *t); /* valid UTF-8, NUL-terminated; borrowed */
+size_t text_len(const Text *t);
+size_t text_paragraph_count(const Text *t);
+Span text_paragraph(const Text *t, size_t i); /* i < text_paragraph_count */
+/* Index of the paragraph holding off, or of the first one after it; count if none. */
+size_t text_paragraph_at(const Text *t, size_t off);
+
+/* The title: the first line when it is short and a blank line follows it, else made from the
+ * file name ("ivan-baktybekova.txt" -> "Ivan Baktybekova"). Valid UTF-8; borrowed. */
+const char *text_title(const Text *t);
+/* Where the title came from: 1 when it is the story's first line (the reader may then skip
+ * that paragraph when showing the title separately), 0 when made from the file name. */
+int text_title_is_first_line(const Text *t);
+
+TextEncoding text_encoding(const Text *t);
+size_t text_replacements(const Text *t); /* how many U+FFFD were substituted */
+/* A one-line note for the status line, or NULL: "not valid UTF-8: 3 bytes shown as U+FFFD",
+ * "converted from Windows-1251", "looks like a binary file". Borrowed. */
+const char *text_notice(const Text *t);
+
+/* Byte offset in the original file of the code point that starts at text offset off. */
+size_t text_source_offset(const Text *t, size_t off);
+
+#endif

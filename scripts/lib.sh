@@ -1,0 +1,43 @@
+# Shared by scripts/run, scripts/test and scripts/bench: install what is missing, configure.
+# Sourced, not run. Idempotent: when everything is installed and configured it costs well under
+# a second (one dpkg-query call, no apt-get, no meson setup).
+
+# Debian packages, by purpose.
+LECTOR_BUILD_PACKAGES="gcc pkg-config meson ninja-build libunistring-dev libncurses-dev"
+LECTOR_TEST_PACKAGES="libcriterion-dev unicode-data bible-kjv fortunes-ru fortunes-zh tmux util-linux"
+LECTOR_BENCH_PACKAGES="ripgrep sqlite3 coreutils"
+
+lector_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+# lector_ensure_packages PKG...: apt-get installs those not yet installed.
+lector_ensure_packages() {
+    local missing=() pkg status
+    for pkg in "$@"; do
+        status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+        case "$status" in *"ok installed"*) ;; *) missing+=("$pkg") ;; esac
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    echo "lector: installing missing Debian packages: ${missing[*]}" >&2
+    local sudo=()
+    if [ "$(id -u)" -ne 0 ]; then
+        if command -v sudo >/dev/null 2>&1; then
+            sudo=(sudo)
+        else
+            echo "lector: need root (or sudo) to install: ${missing[*]}" >&2
+            return 1
+        fi
+    fi
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+        "${missing[@]}" >&2
+}
+
+# lector_configure DIR [MESON_OPTION...]: meson setup DIR once; later runs reuse it (ninja
+# re-runs meson by itself when a meson.build changes).
+lector_configure() {
+    local dir=$1
+    shift
+    if [ ! -f "$lector_root/$dir/build.ninja" ]; then
+        meson setup "$lector_root/$dir" "$lector_root" "$@" >&2
+    fi
+}

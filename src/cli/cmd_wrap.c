@@ -1,0 +1,197 @@
+/* cmd_wrap.c: `lector wrap` -- print stories as display lines, for pipes and for checking the
+ * layout. Also what plain `lector PATH` does when its output is not a terminal (as less acts as
+ * cat). */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "lector/layout.h"
+#include "lector/strbuf.h"
+#include "lector/text.h"
+#include "lector/xalloc.h"
+
+static int terminal_width(void)
+{
+    struct winsize ws;
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
+    return 80;
+}
+
+static void print_story(const Text *t, const LayoutOptions *opt, Strbuf *out)
+{
+    const uint8_t *bytes = text_bytes(t);
+    LayoutLine line;
+    for (size_t i = 0; i < text_paragraph_count(t); i++) {
+        if (i) strbuf_addch(out, '\n');
+        LayoutCursor c;
+        layout_cursor_init(&c, bytes, text_paragraph(t, i), opt);
+        while (layout_cursor_next(&c, &line)) {
+            layout_render_line(bytes, &line, opt, out);
+            strbuf_addch(out, '\n');
+            if (out->len >= 1 << 16) {
+                fwrite(out->buf, 1, out->len, stdout);
+                strbuf_reset(out);
+            }
+        }
+    }
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The .txt files of a folder, sorted by name. Caller frees the array and its strings. */
+static char **folder_stories(const char *dir, size_t *count)
+{
+    DIR *d = opendir(dir);
+    *count = 0;
+    if (!d) return NULL;
+    size_t cap = 16;
+    char **names = xmalloc(cap * sizeof *names);
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        size_t n = strlen(e->d_name);
+        if (n < 5 || strcmp(e->d_name + n - 4, ".txt") || e->d_name[0] == '.') continue;
+        if (*count == cap) names = xreallocarray(names, cap *= 2, sizeof *names);
+        Strbuf path = STRBUF_INIT;
+        strbuf_addf(&path, "%s/%s", dir, e->d_name);
+        names[(*count)++] = strbuf_detach(&path, NULL);
+    }
+    closedir(d);
+    qsort(names, *count, sizeof *names, cmp_str);
+    return names;
+}
+
+/* Loads and prints one path; returns 0 or EXIT_USAGE. */
+static int wrap_one(const char *path, const LayoutOptions *opt, int header, Strbuf *out)
+{
+    Text *t = NULL;
+    Diag diag = {0};
+    int rc = strcmp(path, "-") == 0 ? text_load_fd(STDIN_FILENO, "-", 0, &t, &diag)
+                                    : text_load(path, 0, &t, &diag);
+    if (rc != 0) {
+        fwrite(out->buf, 1, out->len, stdout);
+        strbuf_reset(out);
+        fflush(stdout);
+        cli_error("%s", diag.msg);
+        return EXIT_USAGE;
+    }
+    if (text_notice(t)) {
+        fwrite(out->buf, 1, out->len, stdout);
+        strbuf_reset(out);
+        fflush(stdout);
+        cli_error("%s: %s", path, text_notice(t));
+    }
+    if (header) strbuf_addf(out, "==> %s <==\n", text_title(t));
+    print_story(t, opt, out);
+    text_free(t);
+    return 0;
+}
+
+static void wrap_usage(FILE *f)
+{
+    fputs("usage: lector wrap [--width N] [FILE|FOLDER|-]...\n"
+          "Prints each story as display lines, a blank line between paragraphs.\n"
+          "  -w, --width N   wrap at N columns (8-4096; default: the terminal's width, or 80)\n"
+          "  -h, --help      show this help\n",
+          f);
+}
+
+static int parse_width(const char *arg, int *width)
+{
+    char *end;
+    errno = 0;
+    long w = strtol(arg, &end, 10);
+    if (errno || end == arg || *end || w < LAYOUT_MIN_WIDTH || w > LAYOUT_MAX_WIDTH) {
+        cli_error("--width: '%s' is not a whole number from %d to %d", arg, LAYOUT_MIN_WIDTH,
+                  LAYOUT_MAX_WIDTH);
+        return -1;
+    }
+    *width = (int)w;
+    return 0;
+}
+
+int cmd_wrap(int argc, char **argv, const char *default_texts)
+{
+    static const struct option longopts[] = {
+        {"width", required_argument, NULL, 'w'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int width = 0, opt;
+    optind = 1;
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, "+w:h", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'w':
+            if (parse_width(optarg, &width) != 0) return EXIT_USAGE;
+            break;
+        case 'h':
+            wrap_usage(stdout);
+            return 0;
+        default:
+            if (optopt == 'w')
+                cli_error("--width needs a number of columns");
+            else if (optopt)
+                cli_error("unknown option '-%c' (see: lector wrap --help)", optopt);
+            else
+                cli_error("unknown option '%s' (see: lector wrap --help)", argv[optind - 1]);
+            return EXIT_USAGE;
+        }
+    }
+    if (!width) width = terminal_width();
+    if (width < LAYOUT_MIN_WIDTH) width = LAYOUT_MIN_WIDTH;
+    if (width > LAYOUT_MAX_WIDTH) width = LAYOUT_MAX_WIDTH;
+    LayoutOptions lopt = {.width = width};
+
+    char *default_arg[] = {(char *)default_texts, NULL};
+    char **paths = argv + optind;
+    int npaths = argc - optind;
+    if (npaths == 0) {
+        if (!isatty(STDIN_FILENO) || !default_texts) {
+            static char dash[] = "-";
+            default_arg[0] = dash;
+        }
+        paths = default_arg;
+        npaths = 1;
+    }
+    int status = 0, printed = 0;
+    Strbuf out = STRBUF_INIT;
+    for (int i = 0; i < npaths; i++) {
+        struct stat st;
+        if (strcmp(paths[i], "-") != 0 && stat(paths[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+            size_t n;
+            char **names = folder_stories(paths[i], &n);
+            if (!names) {
+                cli_error("%s: cannot open folder: %s", paths[i], strerror(errno));
+                status = EXIT_USAGE;
+                continue;
+            }
+            if (n == 0) cli_error("%s: no .txt stories in this folder", paths[i]);
+            for (size_t k = 0; k < n; k++) {
+                if (printed++) strbuf_addch(&out, '\n');
+                if (wrap_one(names[k], &lopt, 1, &out)) status = EXIT_USAGE;
+                free(names[k]);
+            }
+            free(names);
+            continue;
+        }
+        if (printed++) strbuf_addch(&out, '\n');
+        if (wrap_one(paths[i], &lopt, npaths > 1, &out)) status = EXIT_USAGE;
+    }
+    fwrite(out.buf, 1, out.len, stdout);
+    strbuf_release(&out);
+    if (fflush(stdout) != 0 && errno != EPIPE) {
+        cli_error("writing output: %s", strerror(errno));
+        return 1;
+    }
+    return status;
+}

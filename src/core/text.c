@@ -1,0 +1,443 @@
+/* text.c: decoding untrusted bytes into a story.
+ *
+ * Data model. `src` is the file as read; `bytes` the clean UTF-8 the rest of lector sees. The two
+ * differ only where the decoder replaced or dropped something, so the map between them is
+ * checkpoints: for each 1 KiB block of `bytes`, the clean and source offsets of the first code
+ * point starting in it. Mapping an offset back re-runs the decoder from the checkpoint, at most
+ * ~1 KiB of work, for ~1.5% memory. The decoder is a single step function (decode_step) used both
+ * for the whole load and for that replay, so the two cannot disagree.
+ */
+#include "lector/text.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <unicase.h>
+
+#include "lector/strbuf.h"
+#include "lector/ucd.h"
+#include "lector/xalloc.h"
+
+enum { CHECKPOINT_SHIFT = 10 };
+
+typedef struct {
+    size_t clean_off, src_off;
+} Checkpoint;
+
+struct Text {
+    uint8_t *src;            /* the bytes as read; owned */
+    size_t src_len;
+    size_t src_start;        /* 3 when a BOM was dropped */
+    uint8_t *bytes;          /* clean UTF-8 + NUL; owned */
+    size_t len;
+    Span *paras;             /* owned */
+    size_t npara;
+    Checkpoint *checkpoints; /* one per 1 KiB block of bytes; owned */
+    size_t ncheckpoints;
+    char *title;             /* owned */
+    int title_is_first_line;
+    TextEncoding encoding;
+    size_t replacements;
+    char *notice;            /* owned, may be NULL */
+};
+
+/* Windows-1251, 0x80..0xBF (0xC0..0xFF are U+0410..U+044F); 0x98 is unassigned. */
+static const uint16_t cp1251_high[64] = {
+    0x0402, 0x0403, 0x201A, 0x0453, 0x201E, 0x2026, 0x2020, 0x2021, 0x20AC, 0x2030, 0x0409,
+    0x2039, 0x040A, 0x040C, 0x040B, 0x040F, 0x0452, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+    0x2013, 0x2014, 0xFFFD, 0x2122, 0x0459, 0x203A, 0x045A, 0x045C, 0x045B, 0x045F, 0x00A0,
+    0x040E, 0x045E, 0x0408, 0x00A4, 0x0490, 0x00A6, 0x00A7, 0x0401, 0x00A9, 0x0404, 0x00AB,
+    0x00AC, 0x00AD, 0x00AE, 0x0407, 0x00B0, 0x00B1, 0x0406, 0x0456, 0x0491, 0x00B5, 0x00B6,
+    0x00B7, 0x0451, 0x2116, 0x0454, 0x00BB, 0x0458, 0x0405, 0x0455, 0x0457,
+};
+
+/* Length of the well-formed UTF-8 sequence at s, or, when ill-formed, minus the length of its
+ * maximal subpart (at least 1). Table 3-7 of the Unicode Standard. */
+static int utf8_sequence(const uint8_t *s, size_t avail)
+{
+    uint8_t c = s[0];
+    int need;
+    uint8_t lo = 0x80, hi = 0xbf;
+    if (c < 0x80) return 1;
+    if (c >= 0xc2 && c <= 0xdf) {
+        need = 2;
+    } else if (c >= 0xe0 && c <= 0xef) {
+        need = 3;
+        if (c == 0xe0) lo = 0xa0;
+        if (c == 0xed) hi = 0x9f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        need = 4;
+        if (c == 0xf0) lo = 0x90;
+        if (c == 0xf4) hi = 0x8f;
+    } else {
+        return -1;
+    }
+    int i = 1;
+    for (; i < need; i++) {
+        if ((size_t)i >= avail) return -i;
+        uint8_t b = s[i];
+        if (i == 1 ? (b < lo || b > hi) : (b < 0x80 || b > 0xbf)) return -i;
+    }
+    return need;
+}
+
+/* One decoding step at src[i]: the code point to emit (or -1 for none) and bytes consumed. */
+static long decode_step(const uint8_t *src, size_t n, size_t i, TextEncoding enc, size_t *used)
+{
+    uint8_t c = src[i];
+    if (c == '\r') {
+        *used = (i + 1 < n && src[i + 1] == '\n') ? 2 : 1;
+        return '\n';
+    }
+    if (c < 0x80) {
+        *used = 1;
+        return c;
+    }
+    if (enc == TEXT_CP1251) {
+        *used = 1;
+        return c >= 0xc0 ? 0x0410 + (c - 0xc0) : cp1251_high[c - 0x80];
+    }
+    if (enc == TEXT_LATIN1) {
+        *used = 1;
+        return c;
+    }
+    int k = utf8_sequence(src + i, n - i);
+    if (k < 0) {
+        *used = (size_t)-k;
+        return 0xfffd;
+    }
+    *used = (size_t)k;
+    size_t len;
+    return ucd_decode(src + i, src + i + k, &len);
+}
+
+/* Chooses the encoding. UTF-8 unless there is no valid multi-byte sequence at all and the high
+ * bytes read clearly as one legacy encoding: Cyrillic in Windows-1251 comes in runs of high
+ * bytes (whole words), Latin-1 as single accented letters between ASCII ones. */
+static TextEncoding detect_encoding(const uint8_t *s, size_t n)
+{
+    size_t multibyte = 0, high = 0, in_runs = 0, c1 = 0;
+    for (size_t i = 0; i < n;) {
+        if (s[i] < 0x80) {
+            i++;
+            continue;
+        }
+        int k = utf8_sequence(s + i, n - i);
+        if (k > 1) {
+            multibyte++;
+            i += (size_t)k;
+            continue;
+        }
+        high++;
+        if (s[i] < 0xa0) c1++;
+        if ((i > 0 && s[i - 1] >= 0xc0) || (i + 1 < n && s[i + 1] >= 0xc0)) in_runs++;
+        i++;
+    }
+    if (multibyte > 0 || high == 0) return TEXT_UTF8;
+    if (high >= 8 && in_runs * 10 >= high * 7) return TEXT_CP1251;
+    if (c1 == 0 && in_runs * 10 <= high * 2) return TEXT_LATIN1;
+    return TEXT_UTF8;
+}
+
+static bool line_is_blank(const uint8_t *s, size_t start, size_t end)
+{
+    for (size_t i = start; i < end; i++)
+        if (s[i] != ' ' && s[i] != '\t') return false;
+    return true;
+}
+
+static void split_paragraphs(Text *t)
+{
+    size_t cap = 16, n = 0;
+    Span *paras = xmalloc(cap * sizeof *paras);
+    size_t line = 0;
+    bool open = false;
+    while (line <= t->len) {
+        const uint8_t *nl = memchr(t->bytes + line, '\n', t->len - line);
+        size_t line_end = nl ? (size_t)(nl - t->bytes) : t->len;
+        bool blank = line_is_blank(t->bytes, line, line_end);
+        if (!blank) {
+            if (!open) {
+                if (n == cap) paras = xreallocarray(paras, cap *= 2, sizeof *paras);
+                paras[n].start = line;
+                open = true;
+                n++;
+            }
+            paras[n - 1].end = line_end;
+        } else {
+            open = false;
+        }
+        if (!nl) break;
+        line = line_end + 1;
+    }
+    t->paras = paras;
+    t->npara = n;
+}
+
+/* "ivan-baktybekova.txt" -> "Ivan Baktybekova": base name, no extension, separators to spaces,
+ * each word capitalised. The name's bytes are untrusted too: they go through the decoder. */
+static char *title_from_name(const char *name)
+{
+    if (!name || !*name || !strcmp(name, "-")) return xstrdup("(standard input)");
+    const char *base = strrchr(name, '/');
+    base = base && base[1] ? base + 1 : name;
+    size_t n = strlen(base);
+    const char *dot = strrchr(base, '.');
+    if (dot && dot != base) n = (size_t)(dot - base);
+    Strbuf sb = STRBUF_INIT;
+    bool word_start = true;
+    for (size_t i = 0; i < n;) {
+        size_t used;
+        long cp = decode_step((const uint8_t *)base, n, i, TEXT_UTF8, &used);
+        i += used;
+        if (cp == '-' || cp == '_' || cp == ' ' || cp == '\n') {
+            if (sb.len && sb.buf[sb.len - 1] != ' ') strbuf_addch(&sb, ' ');
+            word_start = true;
+            continue;
+        }
+        if (word_start) cp = (long)uc_toupper((ucs4_t)cp);
+        word_start = false;
+        strbuf_add_utf8(&sb, (uint32_t)cp);
+    }
+    while (sb.len && sb.buf[sb.len - 1] == ' ') sb.buf[--sb.len] = 0;
+    if (!sb.len) strbuf_addstr(&sb, "(untitled)");
+    return strbuf_detach(&sb, NULL);
+}
+
+/* The first line is a title when it is short (at most 80 bytes and 12 words), a blank line
+ * follows it, and more text follows that. */
+static void choose_title(Text *t, const char *name)
+{
+    if (t->npara >= 2) {
+        Span p = t->paras[0];
+        const uint8_t *s = t->bytes + p.start;
+        size_t n = p.end - p.start;
+        bool one_line = memchr(s, '\n', n) == NULL;
+        size_t words = 0;
+        for (size_t i = 0; i < n; i++)
+            if (s[i] != ' ' && s[i] != '\t' && (i == 0 || s[i - 1] == ' ' || s[i - 1] == '\t'))
+                words++;
+        if (one_line && n <= 80 && words <= 12) {
+            size_t a = 0, b = n;
+            while (a < b && (s[a] == ' ' || s[a] == '\t')) a++;
+            while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\t')) b--;
+            char *title = xmalloc(b - a + 1);
+            memcpy(title, s + a, b - a);
+            title[b - a] = 0;
+            t->title = title;
+            t->title_is_first_line = 1;
+            return;
+        }
+    }
+    t->title = title_from_name(name);
+}
+
+static bool looks_binary(const uint8_t *s, size_t n)
+{
+    size_t probe = n < 65536 ? n : 65536, controls = 0;
+    for (size_t i = 0; i < probe; i++) {
+        if (s[i] == 0) return true;
+        if (s[i] < 0x20 && s[i] != '\t' && s[i] != '\n' && s[i] != '\r' && s[i] != '\f' &&
+            s[i] != 0x1b)
+            controls++;
+    }
+    return probe && controls * 10 > probe;
+}
+
+static void add_checkpoint(Text *t, size_t *cap, size_t clean_off, size_t src_off)
+{
+    if (t->ncheckpoints == *cap)
+        t->checkpoints = xreallocarray(t->checkpoints, *cap *= 2, sizeof *t->checkpoints);
+    t->checkpoints[t->ncheckpoints++] = (Checkpoint){clean_off, src_off};
+}
+
+/* Takes ownership of src (malloc'd, len bytes). */
+static Text *text_build(uint8_t *src, size_t len, const char *name)
+{
+    Text *t = xcalloc(1, sizeof *t);
+    t->src = src;
+    t->src_len = len;
+    size_t i = 0;
+    if (len >= 3 && src[0] == 0xef && src[1] == 0xbb && src[2] == 0xbf) i = 3;
+    t->src_start = i;
+    t->encoding = detect_encoding(src + i, len - i);
+
+    /* Clean text is at most 3 bytes per source byte (a lone invalid byte becomes U+FFFD). */
+    Strbuf out = STRBUF_INIT;
+    strbuf_grow(&out, len - i + 16);
+    size_t cp_cap = 16;
+    t->checkpoints = xmalloc(cp_cap * sizeof *t->checkpoints);
+    while (i < len) {
+        /* Fast path: a run of plain ASCII is copied as it is; every byte starts a code point, so
+         * the blocks it crosses get checkpoints at their exact boundaries. */
+        size_t run = i;
+        while (run < len && src[run] < 0x80 && src[run] != '\r') run++;
+        size_t c0 = out.len;
+        if (run > i) {
+            if ((t->ncheckpoints << CHECKPOINT_SHIFT) <= c0) add_checkpoint(t, &cp_cap, c0, i);
+            while ((t->ncheckpoints << CHECKPOINT_SHIFT) < c0 + (run - i)) {
+                size_t block = t->ncheckpoints << CHECKPOINT_SHIFT;
+                add_checkpoint(t, &cp_cap, block, i + (block - c0));
+            }
+            strbuf_add(&out, src + i, run - i);
+            i = run;
+            continue;
+        }
+        size_t used;
+        long cp = decode_step(src, len, i, t->encoding, &used);
+        if (cp == 0xfffd && !(used == 3 && src[i] == 0xef)) t->replacements++;
+        if ((t->ncheckpoints << CHECKPOINT_SHIFT) <= c0) add_checkpoint(t, &cp_cap, c0, i);
+        strbuf_add_utf8(&out, (uint32_t)cp);
+        i += used;
+    }
+    t->bytes = (uint8_t *)strbuf_detach(&out, &t->len);
+    split_paragraphs(t);
+    choose_title(t, name);
+
+    Strbuf note = STRBUF_INIT;
+    if (t->encoding == TEXT_CP1251)
+        strbuf_addstr(&note, "not UTF-8: converted from Windows-1251");
+    else if (t->encoding == TEXT_LATIN1)
+        strbuf_addstr(&note, "not UTF-8: converted from Latin-1");
+    else if (t->replacements)
+        strbuf_addf(&note, "not valid UTF-8: %zu invalid sequence%s shown as \xef\xbf\xbd",
+                    t->replacements, t->replacements == 1 ? "" : "s");
+    if (looks_binary(src, len))
+        strbuf_addf(&note, "%slooks like a binary file", note.len ? "; " : "");
+    t->notice = note.len ? strbuf_detach(&note, NULL) : NULL;
+    strbuf_release(&note);
+    return t;
+}
+
+Text *text_from_bytes(const void *bytes, size_t len, const char *name)
+{
+    uint8_t *copy = xmalloc(len + 1);
+    if (len) memcpy(copy, bytes, len);
+    return text_build(copy, len, name);
+}
+
+int text_load_fd(int fd, const char *name, size_t max_bytes, Text **out, Diag *diag)
+{
+    if (!max_bytes) max_bytes = TEXT_MAX_BYTES;
+    size_t cap = 65536, len = 0;
+    uint8_t *buf = xmalloc(cap);
+    for (;;) {
+        if (len == cap) {
+            if (cap > max_bytes) break;
+            cap *= 2;
+            buf = xrealloc(buf, cap);
+        }
+        ssize_t got = read(fd, buf + len, cap - len);
+        if (got < 0) {
+            if (errno == EINTR) continue;
+            diag_set(diag, DIAG_UNREADABLE, "%s: %s", name, strerror(errno));
+            free(buf);
+            return -1;
+        }
+        if (got == 0) break;
+        len += (size_t)got;
+        if (len > max_bytes) break;
+    }
+    if (len > max_bytes) {
+        diag_set(diag, DIAG_TOO_LARGE, "%s: larger than the %zu MiB limit for a story", name,
+                 max_bytes >> 20);
+        free(buf);
+        return -1;
+    }
+    *out = text_build(buf, len, name);
+    return 0;
+}
+
+int text_load(const char *path, size_t max_bytes, Text **out, Diag *diag)
+{
+    if (!max_bytes) max_bytes = TEXT_MAX_BYTES;
+    int fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) {
+        int e = errno;
+        diag_set(diag, e == ENOENT || e == ENOTDIR ? DIAG_NOT_FOUND : DIAG_UNREADABLE, "%s: %s",
+                 path, e == ENOENT ? "no such file" : strerror(e));
+        return -1;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        diag_set(diag, DIAG_UNREADABLE, "%s: %s", path, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        const char *what = S_ISDIR(st.st_mode)    ? "is a folder, not a story file"
+                           : S_ISFIFO(st.st_mode) ? "is a pipe (FIFO); to read a pipe, use: "
+                                                    "command | lector -"
+                           : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "is a device, not a story file"
+                                                                         : "is not a regular file";
+        diag_set(diag, DIAG_NOT_FILE, "%s: %s", path, what);
+        close(fd);
+        return -1;
+    }
+    if ((uintmax_t)st.st_size > max_bytes) {
+        diag_set(diag, DIAG_TOO_LARGE, "%s: %jd MiB is over the %zu MiB limit for a story", path,
+                 (intmax_t)(st.st_size >> 20), max_bytes >> 20);
+        close(fd);
+        return -1;
+    }
+    /* Regular files never block; clear O_NONBLOCK so reads behave plainly. */
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    int rc = text_load_fd(fd, path, max_bytes, out, diag);
+    close(fd);
+    return rc;
+}
+
+void text_free(Text *t)
+{
+    if (!t) return;
+    free(t->src);
+    free(t->bytes);
+    free(t->paras);
+    free(t->checkpoints);
+    free(t->title);
+    free(t->notice);
+    free(t);
+}
+
+const uint8_t *text_bytes(const Text *t) { return t->bytes; }
+size_t text_len(const Text *t) { return t->len; }
+size_t text_paragraph_count(const Text *t) { return t->npara; }
+Span text_paragraph(const Text *t, size_t i) { return t->paras[i]; }
+const char *text_title(const Text *t) { return t->title; }
+int text_title_is_first_line(const Text *t) { return t->title_is_first_line; }
+TextEncoding text_encoding(const Text *t) { return t->encoding; }
+size_t text_replacements(const Text *t) { return t->replacements; }
+const char *text_notice(const Text *t) { return t->notice; }
+
+size_t text_paragraph_at(const Text *t, size_t off)
+{
+    size_t lo = 0, hi = t->npara;
+    while (lo < hi) { /* first paragraph whose end is >= off */
+        size_t mid = lo + (hi - lo) / 2;
+        if (t->paras[mid].end < off) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+size_t text_source_offset(const Text *t, size_t off)
+{
+    if (off >= t->len) return t->src_len;
+    size_t k = off >> CHECKPOINT_SHIFT;
+    if (k >= t->ncheckpoints) k = t->ncheckpoints ? t->ncheckpoints - 1 : 0;
+    while (k > 0 && t->checkpoints[k].clean_off > off) k--;
+    size_t clean = t->ncheckpoints ? t->checkpoints[k].clean_off : 0;
+    size_t src = t->ncheckpoints ? t->checkpoints[k].src_off : t->src_start;
+    while (clean < off && src < t->src_len) {
+        size_t used;
+        long cp = decode_step(t->src, t->src_len, src, t->encoding, &used);
+        uint8_t tmp[4];
+        clean += ucd_encode((uint32_t)cp, tmp);
+        src += used;
+    }
+    return src;
+}

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# End-to-end tests of the lector binary on the command line: exit codes, one-line errors, and
+# hostile input that must come out visible and harmless. Usage: test_cli.sh LECTOR TEXTS_DIR
+set -u
+lector=$1
+texts=$2
+. "$(dirname "$0")/lib.sh"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+export LC_ALL=C.UTF-8
+
+# run CMD...: runs with a time limit; sets out, err, rc.
+run() {
+    timeout 20 "$@" >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    out=$(cat "$tmp/out")
+    err=$(cat "$tmp/err")
+}
+one_line_error() { # one line on stderr that names $1, exit status 2
+    [ "$rc" -eq 2 ] && [ "$(printf '%s\n' "$err" | wc -l)" -eq 1 ] &&
+        [[ "$err" == lector:* ]] && [[ "$err" == *"$1"* ]]
+}
+
+run "$lector" --version
+check "--version" test "$rc" -eq 0 -a -n "$out"
+run "$lector" --help
+check "--help mentions wrap" grep -q 'wrap' "$tmp/out"
+
+# Wrapping: no line wider than asked, every word kept in order.
+story="$texts/ivan-baktybekova.txt"
+for w in 8 23 40 80; do
+    run "$lector" wrap --width "$w" "$story"
+    check "wrap $w exit" test "$rc" -eq 0
+    check "wrap $w width" test "$(wc -L <"$tmp/out")" -le "$w"
+    check "wrap $w words" test "$(tr -d ' \n' <"$tmp/out")" = "$(tr -d ' \n' <"$story")"
+done
+run "$lector" wrap --width 40 "$story"
+check "paragraphs separated by one blank line" \
+    test "$(grep -c '^$' "$tmp/out")" -eq "$(($(grep -c . "$story") - 1))"
+
+# Not a terminal: plain `lector FILE` prints like `lector wrap` at 80 columns.
+run "$lector" "$story"
+plain=$out
+run "$lector" wrap --width 80 "$story"
+check "lector FILE | cat == wrap" test "$plain" = "$out"
+
+# A folder prints each .txt story under its title.
+run "$lector" wrap --width 60 "$texts"
+check "folder titles" grep -q '^==> Sezim Baktybekova <==$' "$tmp/out"
+
+# Standard input.
+run bash -c "printf 'hello\nworld\n' | '$lector' wrap -"
+check "stdin dash" test "$out" = "hello world"
+run bash -c "printf 'from a pipe' | '$lector' wrap"
+check "stdin pipe" test "$out" = "from a pipe"
+
+# Errors: one line naming the problem, exit 2, never a hang.
+run "$lector" wrap "$tmp/nope.txt"
+check "missing file" one_line_error "nope.txt"
+run "$lector" wrap --bogus
+check "bad option" one_line_error "--bogus"
+run "$lector" wrap --width 3 "$story"
+check "width too small" one_line_error "--width"
+run "$lector" wrap --width abc "$story"
+check "width not a number" one_line_error "abc"
+run "$lector" wrap /dev/zero
+check "/dev/zero" one_line_error "device"
+mkfifo "$tmp/fifo"
+run "$lector" wrap "$tmp/fifo"
+check "FIFO refused without blocking" one_line_error "pipe"
+run bash -c "yes | '$lector' wrap -"
+check "endless stdin stops at the limit" one_line_error "limit"
+run "$lector" wrap "$story" "$tmp/nope.txt"
+check "one bad path of two: the good one still prints" test "$rc" -eq 2 -a -n "$out"
+printf 'secret\n' >"$tmp/locked.txt"
+chmod 000 "$tmp/locked.txt"
+if [ "$(id -u)" -eq 0 ]; then
+    chmod 755 "$tmp"
+    run setpriv --reuid=nobody --regid=nogroup --clear-groups "$lector" wrap "$tmp/locked.txt"
+else
+    run "$lector" wrap "$tmp/locked.txt"
+fi
+check "unreadable file" one_line_error "ermission denied"
+
+# Hostile bytes: terminal title, clear screen, C1 CSI raw and in UTF-8, bidi override, NUL.
+printf 'a\033]0;pwned\007b\033[2J\233c\302\233d\342\200\256e\000f\377\n' >"$tmp/hostile.txt"
+run "$lector" wrap --width 80 "$tmp/hostile.txt"
+check "hostile exit 0" test "$rc" -eq 0
+check "no raw control byte reaches the output" \
+    bash -c "! LC_ALL=C grep -q \$'[\\x01-\\x09\\x0b-\\x1f\\x7f]' '$tmp/out' && ! tr -d '\\n' <'$tmp/out' | LC_ALL=C grep -qaP '\\x00|\\xc2[\\x80-\\x9f]|\\xe2\\x80[\\xaa-\\xae]'"
+check "escape shown as a picture" grep -q '␛\]0;pwned␇b␛\[2J' "$tmp/out"
+check "bidi override shown" grep -q '<U+202E>' "$tmp/out"
+check "C1 in UTF-8 shown" grep -q '<U+009B>' "$tmp/out"
+check "notice on stderr" grep -q 'invalid' "$tmp/err"
+
+# Windows-1251 is converted and said so.
+printf '\317\360\350\342\345\362, \354\350\360!\n' >"$tmp/cp1251.txt"
+run "$lector" wrap "$tmp/cp1251.txt"
+check "cp1251 converted" test "$out" = "Привет, мир!"
+check "cp1251 notice" grep -q 'Windows-1251' "$tmp/err"
+
+check_done

@@ -1,0 +1,398 @@
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <uniwidth.h>
+
+#include "lector/grapheme.h"
+#include "lector/layout.h"
+#include "lector/linebreak.h"
+#include "lector/text.h"
+#include "lector/ucd.h"
+
+/* Wraps s (one paragraph) at width and returns the rendered lines joined by '|'. */
+static char *wrap_opt(const char *s, const LayoutOptions *opt)
+{
+    static char out[8192];
+    Strbuf sb = STRBUF_INIT;
+    Span para = {0, strlen(s)};
+    LayoutCursor c;
+    LayoutLine line;
+    layout_cursor_init(&c, (const uint8_t *)s, para, opt);
+    size_t prev_end = 0;
+    while (layout_cursor_next(&c, &line)) {
+        cr_assert_eq(line.start, prev_end, "lines must tile the paragraph");
+        prev_end = line.end;
+        if (sb.len) strbuf_addch(&sb, '|');
+        layout_render_line((const uint8_t *)s, &line, opt, &sb);
+    }
+    cr_assert_eq(prev_end, strlen(s), "the last line must end at the paragraph end");
+    snprintf(out, sizeof out, "%s", sb.buf);
+    strbuf_release(&sb);
+    return out;
+}
+
+static char *wrap(const char *s, int width)
+{
+    LayoutOptions opt = {.width = width};
+    return wrap_opt(s, &opt);
+}
+
+#define assert_wrap(s, width, want)                                                             \
+    do {                                                                                        \
+        const char *got_ = wrap((s), (width));                                                  \
+        cr_assert_str_eq(got_, (want), "wrap at %d:\n got  %s\n want %s", (width), got_, (want)); \
+    } while (0)
+
+Test(layout, greedy_fill_with_hanging_spaces)
+{
+    assert_wrap("aaa bbb ccc", 8, "aaa bbb|ccc");
+    assert_wrap("aaaa    bbbb", 8, "aaaa|bbbb");
+    assert_wrap("aaaaaaa b", 8, "aaaaaaa|b");
+    assert_wrap("one two three four five six", 9, "one two|three|four five|six");
+    assert_wrap("exactly8 x", 8, "exactly8|x");
+}
+
+Test(layout, a_word_wider_than_the_line_breaks_between_clusters)
+{
+    assert_wrap("abcdefghijkl", 8, "abcdefgh|ijkl");
+    /* e + combining acute, twelve times: never split from its base */
+    char s[64] = "";
+    for (int i = 0; i < 12; i++) strcat(s, "e\xcc\x81");
+    const char *got = wrap(s, 8);
+    cr_assert_str_eq(got, "e\xcc\x81" "e\xcc\x81" "e\xcc\x81" "e\xcc\x81" "e\xcc\x81" "e\xcc\x81"
+                          "e\xcc\x81" "e\xcc\x81|e\xcc\x81" "e\xcc\x81" "e\xcc\x81" "e\xcc\x81",
+                     "got %s", got);
+}
+
+Test(layout, cjk_is_two_columns_and_breaks_between_ideographs)
+{
+    assert_wrap("日本語のテキストです", 8, "日本語の|テキスト|です");
+    assert_wrap("你好，世界。你好", 8, "你好，世|界。你好");
+}
+
+Test(layout, emoji_sequences_are_two_columns)
+{
+    const char *family = "\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x91\xa7";
+    const char *flag_kz = "\xf0\x9f\x87\xb0\xf0\x9f\x87\xbf";
+    const char *heart_vs16 = "\xe2\x9d\xa4\xef\xb8\x8f";
+    const char *thumbs_skin = "\xf0\x9f\x91\x8d\xf0\x9f\x8f\xbd";
+    const char *cases[] = {family, flag_kz, heart_vs16, thumbs_skin};
+    for (size_t i = 0; i < 4; i++)
+        cr_assert_eq(layout_default_width((const uint8_t *)cases[i], strlen(cases[i]), NULL), 2,
+                     "case %zu", i);
+    cr_assert_eq(layout_default_width((const uint8_t *)"\xe2\x9d\xa4", 3, NULL), 1,
+                 "text-style heart without VS16 is narrow");
+    /* four flags in 8 columns, the fifth wraps, pairs never split */
+    char s[128] = "";
+    for (int i = 0; i < 5; i++) strcat(s, flag_kz);
+    char want[160];
+    snprintf(want, sizeof want, "%s%s%s%s|%s", flag_kz, flag_kz, flag_kz, flag_kz, flag_kz);
+    assert_wrap(s, 8, want);
+}
+
+Test(layout, soft_hyphen_is_invisible_unless_the_line_breaks_there)
+{
+    assert_wrap("extra\xc2\xad" "ordinary", 20, "extraordinary");
+    assert_wrap("extra\xc2\xad" "ordinary", 10, "extra-|ordinary");
+    /* "-" needs a column: with exactly 5 columns left the hyphen point cannot be used */
+    assert_wrap("abc extra\xc2\xad" "ordinary", 9, "abc|extra-|ordinary");
+}
+
+Test(layout, nbsp_never_breaks)
+{
+    assert_wrap("aaaa\xc2\xa0" "bbbb cc", 10, "aaaa\xc2\xa0" "bbbb|cc");
+    assert_wrap("xyz 10\xc2\xa0km", 8, "xyz|10\xc2\xa0km");
+}
+
+Test(layout, tabs_go_to_the_next_multiple_of_8)
+{
+    assert_wrap("a\tb", 20, "a       b");
+    assert_wrap("abcdefgh\tb", 20, "abcdefgh        b");
+    LayoutOptions opt = {.width = 20};
+    const char *s = "ab\tc";
+    LayoutLine line = {0, strlen(s), 9, LAYOUT_LINE_LAST};
+    cr_assert_eq(layout_offset_to_col((const uint8_t *)s, &line, &opt, 3), 8);
+}
+
+Test(layout, line_ends_reflow_but_indented_lines_keep_their_shape)
+{
+    assert_wrap("hard\nwrapped\ntext", 80, "hard wrapped text");
+    assert_wrap("The rose is red,\n  the violet blue,\n  and so are you.", 80,
+                "The rose is red,|  the violet blue,|  and so are you.");
+    assert_wrap("\tindented\nfirst", 80, "        indented first");
+}
+
+Test(layout, initials_and_numbers_stay_whole)
+{
+    assert_wrap("И.С. Тургенев", 8, "И.С.|Тургенев");
+    assert_wrap("costs $(12.50) now", 8, "costs|$(12.50)|now");
+}
+
+Test(layout, controls_are_drawn_visibly_and_never_raw)
+{
+    assert_wrap("a\x1b[2Jb", 20, "a\xe2\x90\x9b[2Jb");         /* ESC -> U+241B */
+    assert_wrap("bell\x07!", 20, "bell\xe2\x90\x87!");         /* BEL -> U+2407 */
+    assert_wrap("del\x7f", 20, "del\xe2\x90\xa1");              /* DEL -> U+2421 */
+    assert_wrap("x\xc2\x9b" "31m", 20, "x<U+009B>31m");         /* C1 CSI */
+    assert_wrap("abc\xe2\x80\xae" "def", 20, "abc<U+202E>def"); /* RLO */
+    assert_wrap("\xcc\x81" "a", 20, "\xe2\x97\x8c\xcc\x81" "a"); /* mark with no base */
+    assert_wrap("a\x0c" "b", 20, "a\xe2\x90\x8c|b");             /* form feed breaks the line */
+}
+
+/* Every code point that could drive a terminal must be its own grapheme cluster; the renderer
+ * relies on it to draw them as symbols. */
+Test(layout, dangerous_code_points_are_always_their_own_cluster)
+{
+    for (uint32_t cp = 0; cp < 0x2070; cp++) {
+        int dangerous = cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x061c ||
+                        cp == 0x200e || cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) ||
+                        (cp >= 0x2066 && cp <= 0x2069) || cp == 0x2028 || cp == 0x2029;
+        if (!dangerous) continue;
+        unsigned gcb = UCD_GCB(ucd_props(cp));
+        cr_assert(gcb == GB_CONTROL || gcb == GB_CR || gcb == GB_LF,
+                  "U+%04X is not a Control cluster", cp);
+        /* and rendered after a letter it never comes out raw */
+        uint8_t s[8] = {'a'};
+        size_t n = 1 + ucd_encode(cp, s + 1);
+        s[n++] = 'b';
+        LayoutOptions opt = {.width = 40};
+        LayoutLine lines[4];
+        LayoutCursor c;
+        layout_cursor_init(&c, s, (Span){0, n}, &opt);
+        Strbuf out = STRBUF_INIT;
+        int k = 0;
+        while (k < 4 && layout_cursor_next(&c, &lines[k])) layout_render_line(s, &lines[k++], &opt, &out);
+        for (size_t i = 0; i < out.len; i++) {
+            uint8_t b = (uint8_t)out.buf[i];
+            cr_assert(b >= 0x20 && b != 0x7f, "U+%04X: raw byte %02X in output", cp, b);
+            if (b == 0xc2 && i + 1 < out.len)
+                cr_assert((uint8_t)out.buf[i + 1] >= 0xa0, "U+%04X: raw C1 in output", cp);
+            if (b == 0xe2 && i + 2 < out.len && (uint8_t)out.buf[i + 1] == 0x80)
+                cr_assert(!((uint8_t)out.buf[i + 2] >= 0xaa && (uint8_t)out.buf[i + 2] <= 0xae),
+                          "U+%04X: raw bidi control in output", cp);
+        }
+        strbuf_release(&out);
+    }
+}
+
+Test(layout, positions_map_both_ways)
+{
+    const char *s = "ab日本c";
+    LayoutOptions opt = {.width = 40};
+    LayoutLine line;
+    LayoutCursor c;
+    layout_cursor_init(&c, (const uint8_t *)s, (Span){0, strlen(s)}, &opt);
+    cr_assert(layout_cursor_next(&c, &line));
+    cr_assert_eq(line.width, 7);
+    size_t offs[] = {0, 1, 2, 5, 8};
+    int cols[] = {0, 1, 2, 4, 6};
+    for (int i = 0; i < 5; i++) {
+        cr_assert_eq(layout_offset_to_col((const uint8_t *)s, &line, &opt, offs[i]), cols[i]);
+        cr_assert_eq(layout_col_to_offset((const uint8_t *)s, &line, &opt, cols[i]), offs[i]);
+    }
+    cr_assert_eq(layout_col_to_offset((const uint8_t *)s, &line, &opt, 3), 2,
+                 "the second column of a wide character belongs to it");
+    cr_assert_eq(layout_col_to_offset((const uint8_t *)s, &line, &opt, 30), strlen(s));
+}
+
+static int wide_ambiguous(const uint8_t *s, size_t len, void *ctx)
+{
+    (*(int *)ctx)++;
+    return layout_default_width(s, len, NULL) + 1; /* a terminal that draws everything wider */
+}
+
+Test(layout, the_width_function_is_a_parameter)
+{
+    int calls = 0;
+    LayoutOptions opt = {.width = 8, .cluster_width = wide_ambiguous, .width_ctx = &calls};
+    const char *got = wrap_opt("ёёёё ёё", &opt);
+    cr_assert_str_eq(got, "ёёёё|ёё", "got %s", got);
+    cr_assert_gt(calls, 0);
+}
+
+/* --- real text ------------------------------------------------------------------------------ */
+
+static char *read_command(const char *cmd, size_t *len)
+{
+    FILE *p = popen(cmd, "r");
+    cr_assert_not_null(p);
+    Strbuf sb = STRBUF_INIT;
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, p)) > 0) strbuf_add(&sb, buf, n);
+    pclose(p);
+    return strbuf_detach(&sb, len);
+}
+
+static char *fortunes(const char *dir, const char *const *names, size_t *len)
+{
+    Strbuf sb = STRBUF_INIT;
+    DIR *d = opendir(dir);
+    cr_assert_not_null(d, "%s missing: apt-get install fortunes-ru fortunes-zh", dir);
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        const char *dot = strrchr(e->d_name, '.');
+        if (e->d_name[0] == '.' || (dot && (!strcmp(dot, ".dat") || !strcmp(dot, ".u8")))) continue;
+        if (names) {
+            int want = 0;
+            for (size_t i = 0; names[i]; i++) want |= !strcmp(names[i], e->d_name);
+            if (!want) continue;
+        }
+        char path[1024];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        FILE *f = fopen(path, "rb");
+        if (!f) continue;
+        char buf[65536];
+        size_t n;
+        while ((n = fread(buf, 1, sizeof buf, f)) > 0) strbuf_add(&sb, buf, n);
+        fclose(f);
+    }
+    closedir(d);
+    return strbuf_detach(&sb, len);
+}
+
+/* Checks the layout invariants on every paragraph of a story at one width. */
+static void check_story(const char *what, const char *bytes, size_t len, int width)
+{
+    Text *t = text_from_bytes(bytes, len, what);
+    const uint8_t *s = text_bytes(t);
+    LayoutOptions opt = {.width = width};
+    LayoutOptions slow = {.width = width, .no_fast_path = 1};
+    uint8_t *is_boundary = malloc(text_len(t) + 1);
+    uint8_t *breaks = malloc(text_len(t) + 1);
+    Strbuf rendered = STRBUF_INIT;
+    size_t lines_checked = 0;
+    for (size_t pi = 0; pi < text_paragraph_count(t); pi++) {
+        Span p = text_paragraph(t, pi);
+        size_t plen = p.end - p.start;
+        memset(is_boundary + p.start, 0, plen + 1);
+        for (size_t off = p.start; off < p.end;) {
+            is_boundary[off] = 1;
+            off += grapheme_next(s + off, p.end - off);
+        }
+        is_boundary[p.end] = 1;
+        /* opportunities as layout sees them: an inner line end reads as a space */
+        uint8_t *flat = malloc(plen + 1);
+        memcpy(flat, s + p.start, plen);
+        for (size_t k = 0; k < plen; k++)
+            if (flat[k] == '\n') flat[k] = ' ';
+        linebreak_string(flat, plen, breaks + p.start);
+        free(flat);
+
+        LayoutCursor c, cs;
+        LayoutLine line, sline;
+        layout_cursor_init(&c, s, p, &opt);
+        layout_cursor_init(&cs, s, p, &slow);
+        size_t expect_start = p.start;
+        while (layout_cursor_next(&c, &line)) {
+            lines_checked++;
+            cr_assert(layout_cursor_next(&cs, &sline), "%s: slow path ended early", what);
+            cr_assert(line.start == sline.start && line.end == sline.end &&
+                          line.width == sline.width,
+                      "%s w%d: fast path [%zu,%zu) differs from general path [%zu,%zu)", what,
+                      width, line.start, line.end, sline.start, sline.end);
+            cr_assert_eq(line.start, expect_start, "%s: lines must tile the paragraph", what);
+            expect_start = line.end;
+            cr_assert(is_boundary[line.start] && is_boundary[line.end],
+                      "%s w%d: a line edge splits a grapheme cluster at %zu", what, width,
+                      line.start);
+            cr_assert_leq(line.width, (uint32_t)width, "%s: line wider than %d", what, width);
+            /* independent width: libunistring over what we draw (no emoji in these texts) */
+            strbuf_reset(&rendered);
+            layout_render_line(s, &line, &opt, &rendered);
+            int w = u8_strwidth((const uint8_t *)rendered.buf, "UTF-8");
+            cr_assert_leq(w, width, "%s: rendered line is %d columns: %s", what, w, rendered.buf);
+            /* every non-space byte drawn exactly once, in order (a control as its picture) */
+            size_t ri = 0;
+            for (size_t k = line.start; k < line.end; k++) {
+                if (s[k] == ' ' || s[k] == '\n' || s[k] == '\t') continue;
+                uint8_t want[4] = {s[k]};
+                size_t wn = 1;
+                if (s[k] < 0x20 || s[k] == 0x7f) wn = ucd_encode(s[k] == 0x7f ? 0x2421 : 0x2400u + s[k], want);
+                while (ri < rendered.len && rendered.buf[ri] == ' ') ri++;
+                cr_assert(ri + wn <= rendered.len && !memcmp(rendered.buf + ri, want, wn),
+                          "%s: byte %zu missing or out of order in: %s", what, k, rendered.buf);
+                ri += wn;
+            }
+            while (ri < rendered.len && rendered.buf[ri] == ' ') ri++;
+            cr_assert_eq(ri, rendered.len, "%s: extra output in: %s", what, rendered.buf);
+            /* greedy: had the line gone on to the next opportunity, it would not have fit */
+            if (!(line.flags & (LAYOUT_LINE_LAST | LAYOUT_LINE_FORCED)) &&
+                breaks[line.end] != LINEBREAK_NONE) {
+                size_t q = line.end + 1;
+                while (q < p.end && (breaks[q] == LINEBREAK_NONE || !is_boundary[q])) q++;
+                LayoutLine longer = {line.start, q, 0, 0};
+                int lw = 0;
+                LayoutCellIter it;
+                LayoutCell cell;
+                layout_cells_begin(&it, s, &longer, &opt);
+                while (layout_cells_next(&it, &cell)) lw = cell.col + cell.width;
+                cr_assert_gt(lw, width, "%s w%d: line [%zu,%zu) ended early: [%zu,%zu) fits in %d",
+                             what, width, line.start, line.end, line.start, q, lw);
+            }
+        }
+        cr_assert(!layout_cursor_next(&cs, &sline), "%s: slow path has more lines", what);
+        cr_assert_eq(expect_start, p.end);
+    }
+    cr_assert_gt(lines_checked, 100, "%s: too little text to mean anything", what);
+    strbuf_release(&rendered);
+    free(is_boundary);
+    free(breaks);
+    text_free(t);
+}
+
+static const int widths[] = {8, 13, 20, 40, 79, 80, 132};
+
+Test(layout_property, kjv_bible, .timeout = 240)
+{
+    size_t len;
+    char *kjv = read_command("bible -l0 'gen1:1-rev22:21' 2>/dev/null", &len);
+    cr_assert_gt(len, 4000000, "bible-kjv missing: apt-get install bible-kjv");
+    for (size_t i = 0; i < sizeof widths / sizeof *widths; i++) check_story("kjv", kjv, len, widths[i]);
+    free(kjv);
+}
+
+Test(layout_property, russian_fortunes, .timeout = 240)
+{
+    size_t len;
+    char *ru = fortunes("/usr/share/games/fortunes/ru", NULL, &len);
+    cr_assert_gt(len, 100000);
+    for (size_t i = 0; i < sizeof widths / sizeof *widths; i++) check_story("ru", ru, len, widths[i]);
+    free(ru);
+}
+
+Test(layout_property, chinese_fortunes, .timeout = 240)
+{
+    size_t len;
+    static const char *const names[] = {"chinese", "song100", "tang300", NULL};
+    char *zh = fortunes("/usr/share/games/fortunes", names, &len);
+    cr_assert_gt(len, 100000);
+    for (size_t i = 0; i < sizeof widths / sizeof *widths; i++) check_story("zh", zh, len, widths[i]);
+    free(zh);
+}
+
+/* Laying out the first screen must not read the rest: the text is followed by memory that
+ * faults on any access. */
+Test(layout, first_screen_does_not_touch_the_rest)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    size_t head = 16 * page, tail = (size_t)64 << 20;
+    uint8_t *mem = mmap(NULL, head + tail, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    cr_assert(mem != MAP_FAILED);
+    cr_assert_eq(mprotect(mem + head, tail, PROT_NONE), 0);
+    const char *words = "Домбыра 歌 steppe songs, 1,000 miles; ";
+    size_t wl = strlen(words);
+    for (size_t i = 0; i + wl <= head; i += wl) memcpy(mem + i, words, wl);
+    LayoutOptions opt = {.width = 80};
+    LayoutCursor c;
+    LayoutLine line;
+    /* the paragraph claims 64 MiB more than is readable */
+    layout_cursor_init(&c, mem, (Span){0, head + tail}, &opt);
+    for (int row = 0; row < 50; row++) cr_assert(layout_cursor_next(&c, &line));
+    cr_assert_lt(line.end, head / 2, "50 lines of 80 columns read %zu bytes", line.end);
+    munmap(mem, head + tail);
+}

@@ -1,0 +1,313 @@
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <iconv.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lector/text.h"
+#include "lector/ucd.h"
+
+#define FFFD "\xef\xbf\xbd"
+
+static Text *load(const char *bytes, size_t len)
+{
+    return text_from_bytes(bytes, len, "story.txt");
+}
+
+static void assert_text(const Text *t, const char *want)
+{
+    cr_assert_eq(text_len(t), strlen(want), "length %zu, want %zu", text_len(t), strlen(want));
+    cr_assert(memcmp(text_bytes(t), want, strlen(want)) == 0, "text differs: got '%s'",
+              (const char *)text_bytes(t));
+}
+
+/* The example of Unicode 15.0 chapter 3, table 3-8 (maximal subparts). */
+Test(text, invalid_utf8_becomes_one_fffd_per_maximal_subpart)
+{
+    const char src[] = "\x61\xF1\x80\x80\xE1\x80\xC2\x62\x80\x63\x80\xBF\x64";
+    Text *t = load(src, sizeof src - 1);
+    assert_text(t, "a" FFFD FFFD FFFD "b" FFFD "c" FFFD FFFD "d");
+    cr_assert_eq(text_replacements(t), 6);
+    cr_assert_not_null(text_notice(t), "invalid UTF-8 must be reported");
+    cr_assert(strstr(text_notice(t), "6 invalid"), "notice: %s", text_notice(t));
+    cr_assert_eq(text_encoding(t), TEXT_UTF8);
+    text_free(t);
+}
+
+Test(text, every_class_of_invalid_utf8)
+{
+    struct {
+        const char *in, *want;
+    } cases[] = {
+        {"\xC0\xAF", FFFD FFFD},                   /* overlong 2-byte */
+        {"\xE0\x80\xAF", FFFD FFFD FFFD},          /* overlong 3-byte */
+        {"\xED\xA0\x80", FFFD FFFD FFFD},          /* surrogate D800 */
+        {"\xF4\x90\x80\x80", FFFD FFFD FFFD FFFD}, /* above U+10FFFF */
+        {"\xF5\x80", FFFD FFFD},                   /* never a lead byte */
+        {"x\xE2\x82", "x" FFFD},                   /* truncated at the end */
+        {"\xE2\x82\xAC", "\xE2\x82\xAC"},          /* EURO SIGN, valid */
+        {"\xF0\x9F\x98", FFFD},                    /* truncated 4-byte */
+        {"\xFF\xFE", FFFD FFFD},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        Text *t = load(cases[i].in, strlen(cases[i].in));
+        cr_assert_eq(text_len(t), strlen(cases[i].want), "case %zu: length %zu", i, text_len(t));
+        cr_assert(memcmp(text_bytes(t), cases[i].want, text_len(t)) == 0, "case %zu", i);
+        text_free(t);
+    }
+}
+
+Test(text, source_offsets_survive_replacement)
+{
+    const char src[] = "\x61\xF1\x80\x80\xE1\x80\xC2\x62\r\n\x63";
+    Text *t = load(src, sizeof src - 1);
+    /* a=0, FFFD(F1 80 80)=1, FFFD(E1 80)=4, FFFD(C2)=6, b=7, LF(CR LF)=8, c=10 */
+    size_t clean[] = {0, 1, 4, 7, 10, 11, 12};
+    size_t want[] = {0, 1, 4, 6, 7, 8, 10};
+    for (size_t i = 0; i < sizeof clean / sizeof *clean; i++)
+        cr_assert_eq(text_source_offset(t, clean[i]), want[i], "clean %zu -> %zu, want %zu",
+                     clean[i], text_source_offset(t, clean[i]), want[i]);
+    text_free(t);
+}
+
+Test(text, source_offsets_on_random_bytes_decode_to_the_same_code_point)
+{
+    srand(1234);
+    enum { N = 20000 };
+    static char src[N];
+    for (int i = 0; i < N; i++) {
+        int r = rand() % 10;
+        src[i] = (char)(r < 6 ? 'a' + rand() % 26 : r < 8 ? 0x80 + rand() % 0x80 : rand() % 256);
+    }
+    Text *t = load(src, N);
+    const uint8_t *b = text_bytes(t);
+    size_t prev = 0;
+    for (size_t off = 0; off < text_len(t);) {
+        size_t n;
+        uint32_t cp = ucd_decode(b + off, b + text_len(t), &n);
+        size_t s = text_source_offset(t, off);
+        cr_assert(s >= prev && s < N, "offset %zu maps to %zu (previous %zu)", off, s, prev);
+        if (cp != 0xfffd && cp != '\n') {
+            size_t m;
+            uint32_t again = ucd_decode((const uint8_t *)src + s, (const uint8_t *)src + N, &m);
+            cr_assert_eq(again, cp, "offset %zu: text has U+%04X, source at %zu has U+%04X", off,
+                         cp, s, again);
+        }
+        prev = s;
+        off += n;
+    }
+    text_free(t);
+}
+
+Test(text, bom_dropped_line_ends_normalised)
+{
+    const char src[] = "\xEF\xBB\xBF" "one\r\ntwo\rthree\n\nfour";
+    Text *t = load(src, sizeof src - 1);
+    assert_text(t, "one\ntwo\nthree\n\nfour");
+    cr_assert_eq(text_source_offset(t, 0), 3, "first letter is after the BOM");
+    cr_assert_null(text_notice(t));
+    text_free(t);
+    /* A BOM in the middle is text (ZWNBSP), not dropped. */
+    t = load("a\xEF\xBB\xBF", 4);
+    assert_text(t, "a\xEF\xBB\xBF");
+    cr_assert_eq(text_replacements(t), 0, "a real U+FEFF/U+FFFD is not a replacement");
+    text_free(t);
+}
+
+Test(text, paragraphs_are_runs_of_non_blank_lines)
+{
+    const char src[] = "\n\nfirst line\nsecond line\n \t \nthird\r\n\r\n\r\n  fourth  \n";
+    Text *t = load(src, sizeof src - 1);
+    cr_assert_eq(text_paragraph_count(t), 3);
+    const uint8_t *b = text_bytes(t);
+    Span p0 = text_paragraph(t, 0), p1 = text_paragraph(t, 1), p2 = text_paragraph(t, 2);
+    cr_assert(!strncmp((const char *)b + p0.start, "first line\nsecond line", p0.end - p0.start));
+    cr_assert_eq(p0.end - p0.start, strlen("first line\nsecond line"));
+    cr_assert(!strncmp((const char *)b + p1.start, "third", p1.end - p1.start));
+    cr_assert(!strncmp((const char *)b + p2.start, "  fourth  ", p2.end - p2.start));
+    cr_assert_eq(text_paragraph_at(t, p1.start + 2), 1);
+    cr_assert_eq(text_paragraph_at(t, p0.end + 1), 1, "a gap maps to the next paragraph");
+    text_free(t);
+}
+
+Test(text, empty_and_blank_files)
+{
+    Text *t = load("", 0);
+    cr_assert_eq(text_len(t), 0);
+    cr_assert_eq(text_paragraph_count(t), 0);
+    cr_assert_str_eq(text_title(t), "Story");
+    text_free(t);
+    t = load(" \n\t\n", 4);
+    cr_assert_eq(text_paragraph_count(t), 0);
+    text_free(t);
+}
+
+Test(text, title_from_first_line_or_file_name)
+{
+    Text *t = text_from_bytes("The Steppe\n\nIt was night.\n", 26, "x.txt");
+    cr_assert_str_eq(text_title(t), "The Steppe");
+    cr_assert(text_title_is_first_line(t));
+    text_free(t);
+    /* A first line that is a whole paragraph of prose is not a title. */
+    const char *prose = "Ivan Baktybekova was a 35-year-old Kazakhstani singer-songwriter who had it "
+                        "all, and more besides.\n\nNext.";
+    t = text_from_bytes(prose, strlen(prose), "texts/ivan-baktybekova.txt");
+    cr_assert_str_eq(text_title(t), "Ivan Baktybekova");
+    cr_assert(!text_title_is_first_line(t));
+    text_free(t);
+    /* No blank line after the first line: not a title. */
+    t = text_from_bytes("Short\nstill the paragraph\n", 24, "/a/b/sezim_baktybekova.story.txt");
+    cr_assert_str_eq(text_title(t), "Sezim Baktybekova.story");
+    text_free(t);
+    t = text_from_bytes("x", 1, "\xd1\x81\xd0\xb5\xd0\xb7\xd0\xb8\xd0\xbc-\xff.txt");
+    cr_assert_str_eq(text_title(t), "\xd0\xa1\xd0\xb5\xd0\xb7\xd0\xb8\xd0\xbc " FFFD,
+                     "Cyrillic name capitalised, bad byte replaced: %s", text_title(t));
+    text_free(t);
+}
+
+Test(text, windows_1251_is_detected_and_converted)
+{
+    /* "Привет, мир! Ёлка." in Windows-1251 */
+    const char src[] = "\xCF\xF0\xE8\xE2\xE5\xF2, \xEC\xE8\xF0! \xA8\xEB\xEA\xE0.";
+    Text *t = load(src, sizeof src - 1);
+    cr_assert_eq(text_encoding(t), TEXT_CP1251);
+    assert_text(t, "Привет, мир! Ёлка.");
+    cr_assert_not_null(text_notice(t));
+    cr_assert(strstr(text_notice(t), "Windows-1251"), "notice: %s", text_notice(t));
+    text_free(t);
+}
+
+/* Our Windows-1251 table must agree with glibc's iconv on every byte. */
+Test(text, windows_1251_table_matches_iconv)
+{
+    iconv_t cd = iconv_open("UTF-8", "CP1251");
+    cr_assert(cd != (iconv_t)-1, "glibc iconv has no CP1251");
+    for (int byte = 0x80; byte <= 0xff; byte++) {
+        /* surround with Cyrillic so detection picks Windows-1251 */
+        char src[] = {(char)0xC0, (char)0xC1, (char)byte, (char)0xC2, (char)0xC3, (char)0xC4,
+                      (char)0xC5, (char)0xC6, (char)0xC7, (char)0xC8};
+        Text *t = load(src, sizeof src);
+        cr_assert_eq(text_encoding(t), TEXT_CP1251, "byte %02X", byte);
+        char in = (char)byte, out[8] = {0};
+        char *ip = &in, *op = out;
+        size_t il = 1, ol = sizeof out;
+        size_t r = iconv(cd, &ip, &il, &op, &ol);
+        const uint8_t *b = text_bytes(t) + 4; /* after "АБ" */
+        if (r == (size_t)-1) {
+            cr_assert(!memcmp(b, FFFD, 3), "byte %02X: iconv has none, we must show U+FFFD", byte);
+        } else {
+            cr_assert(!memcmp(b, out, (size_t)(op - out)), "byte %02X differs from iconv", byte);
+        }
+        text_free(t);
+    }
+    iconv_close(cd);
+}
+
+Test(text, latin1_is_detected_and_ambiguity_is_not_guessed)
+{
+    const char fr[] = "Un caf\xE9 cr\xE8me, s'il vous pla\xEEt, \xE0 la fen\xEAtre.";
+    Text *t = load(fr, sizeof fr - 1);
+    cr_assert_eq(text_encoding(t), TEXT_LATIN1);
+    assert_text(t, "Un café crème, s'il vous plaît, à la fenêtre.");
+    cr_assert(strstr(text_notice(t), "Latin-1"));
+    text_free(t);
+    /* One valid multi-byte sequence: the file is UTF-8 with damage, not a legacy encoding. */
+    const char mixed[] = "caf\xC3\xA9 and caf\xE9";
+    t = load(mixed, sizeof mixed - 1);
+    cr_assert_eq(text_encoding(t), TEXT_UTF8);
+    assert_text(t, "café and caf" FFFD);
+    text_free(t);
+}
+
+Test(text, controls_and_nul_stay_as_code_points_with_a_binary_notice)
+{
+    const char src[] = "a\0b\x1b[2J\x7f";
+    Text *t = load(src, sizeof src - 1);
+    cr_assert_eq(text_len(t), sizeof src - 1, "controls are kept for the renderer to show");
+    cr_assert(!memcmp(text_bytes(t), src, sizeof src - 1));
+    cr_assert_not_null(text_notice(t));
+    cr_assert(strstr(text_notice(t), "binary"), "notice: %s", text_notice(t));
+    text_free(t);
+}
+
+static char tmpdir[256];
+
+static void make_tmpdir(void)
+{
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/lector-test-XXXXXX");
+    cr_assert_not_null(mkdtemp(tmpdir));
+}
+
+Test(text, path_errors_are_one_clear_line, .init = make_tmpdir)
+{
+    Text *t = NULL;
+    Diag d = {0};
+    char path[512];
+    snprintf(path, sizeof path, "%s/missing.txt", tmpdir);
+    cr_assert_eq(text_load(path, 0, &t, &d), -1);
+    cr_assert_eq(d.code, DIAG_NOT_FOUND);
+    cr_assert(strstr(d.msg, "missing.txt") && strstr(d.msg, "no such file"), "%s", d.msg);
+
+    cr_assert_eq(text_load(tmpdir, 0, &t, &d), -1);
+    cr_assert_eq(d.code, DIAG_NOT_FILE);
+    cr_assert(strstr(d.msg, "folder"), "%s", d.msg);
+
+    snprintf(path, sizeof path, "%s/fifo", tmpdir);
+    cr_assert_eq(mkfifo(path, 0600), 0);
+    alarm(5); /* a hang here fails the test instead of the suite */
+    cr_assert_eq(text_load(path, 0, &t, &d), -1, "a FIFO must be refused, not read");
+    alarm(0);
+    cr_assert_eq(d.code, DIAG_NOT_FILE);
+    cr_assert(strstr(d.msg, "pipe"), "%s", d.msg);
+    unlink(path);
+
+    cr_assert_eq(text_load("/dev/zero", 0, &t, &d), -1);
+    cr_assert_eq(d.code, DIAG_NOT_FILE);
+    cr_assert(strstr(d.msg, "device"), "%s", d.msg);
+    cr_assert_null(strchr(d.msg, '\n'));
+    rmdir(tmpdir);
+}
+
+Test(text, size_limit_bounds_endless_input)
+{
+    int fds[2];
+    cr_assert_eq(pipe(fds), 0);
+    pid_t pid = fork();
+    if (pid == 0) { /* an endless writer, like `yes` */
+        close(fds[0]);
+        char buf[4096];
+        memset(buf, 'y', sizeof buf);
+        for (;;)
+            if (write(fds[1], buf, sizeof buf) < 0) _exit(0);
+    }
+    close(fds[1]);
+    Text *t = NULL;
+    Diag d = {0};
+    cr_assert_eq(text_load_fd(fds[0], "-", 1 << 20, &t, &d), -1);
+    cr_assert_eq(d.code, DIAG_TOO_LARGE);
+    cr_assert(strstr(d.msg, "limit"), "%s", d.msg);
+    close(fds[0]);
+    kill(pid, SIGKILL);
+}
+
+Test(text, loads_a_file_with_its_name_as_title, .init = make_tmpdir)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/kazakh-song.txt", tmpdir);
+    FILE *f = fopen(path, "w");
+    fputs("Домбыра үні\nестіледі.\n", f);
+    fclose(f);
+    Text *t = NULL;
+    Diag d = {0};
+    cr_assert_eq(text_load(path, 0, &t, &d), 0, "%s", d.msg);
+    cr_assert_str_eq(text_title(t), "Kazakh Song");
+    cr_assert_eq(text_paragraph_count(t), 1);
+    text_free(t);
+    unlink(path);
+    rmdir(tmpdir);
+}
