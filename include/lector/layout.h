@@ -37,15 +37,17 @@
 #define LAYOUT_MIN_WIDTH 8    /* the widest single cluster we draw ("<U+202E>") */
 #define LAYOUT_MAX_WIDTH 4096 /* columns */
 
-/* Display width in columns of the grapheme cluster s[0..len), for ordinary text (controls, tabs,
- * soft hyphens and printable ASCII, always one column, never reach it). ctx is
- * LayoutOptions.width_ctx. */
+/* Display width in columns of a grapheme cluster s[0..len) of the kinds terminals disagree on:
+ * clusters of more than one code point, and those starting with an emoji or a regional
+ * indicator. Any other cluster is one code point whose width is the table's (East Asian
+ * Ambiguous ones: LayoutOptions.ambiguous_width). ctx is LayoutOptions.width_ctx. */
 typedef int (*LayoutWidthFn)(const uint8_t *s, size_t len, void *ctx);
 
 typedef struct {
     int width;                  /* columns, LAYOUT_MIN_WIDTH..LAYOUT_MAX_WIDTH (clamped) */
     LayoutWidthFn cluster_width; /* NULL: layout_default_width */
     void *width_ctx;            /* passed to cluster_width; borrowed */
+    int ambiguous_width;        /* columns of East Asian Ambiguous characters: 2, else 1 */
     int no_fast_path;           /* 1: every cluster takes the general path (for the test that
                                    proves the ASCII fast path changes nothing) */
 } LayoutOptions;
@@ -62,7 +64,7 @@ typedef struct {
     uint32_t flags;    /* LAYOUT_LINE_* */
 } LayoutLine;
 
-/* The default cluster width (see the top of this file). */
+/* The default cluster width (see the top of this file); ambiguous characters count 1. */
 int layout_default_width(const uint8_t *s, size_t len, void *ctx);
 
 /* A lazy cursor over the display lines of one paragraph. Plain value: copy it to remember a

@@ -7,9 +7,11 @@
  * candidate: its byte offset, the visible width of the line if broken there and the line-break
  * state just before it, which is what the next line resumes from.
  *
- * Speed: a run of printable ASCII takes a fast path (one table lookup per byte, no decoding, no
- * grapheme scan); tests/unit/test_layout.c proves it produces the same lines as the general
- * path on the same text.
+ * Speed: three fast paths, none of which changes a result (tests/unit/test_layout.c compares
+ * them with the general path line by line on the KJV, Russian and Chinese): printable ASCII is
+ * one cluster of one column; an ordinary code point that nothing extends is decoded once; and
+ * inside a word, a run of letters and digits is taken in one scan, since UAX #14 forbids a
+ * break in it (linebreak_word_run).
  */
 #include "lector/layout.h"
 
@@ -68,6 +70,40 @@ typedef struct {
     int width;
 } ClusterInfo;
 
+/* Width of a cluster that is one ordinary code point. */
+static inline int simple_width(uint32_t props, const LayoutOptions *opt)
+{
+    int w = (int)UCD_WIDTH(props);
+    if (w == 1 && (props & UCD_EAW_AMBIGUOUS) && opt->ambiguous_width == 2) w = 2;
+    return w;
+}
+
+/* True when the code point at q (or the paragraph end) starts a new grapheme cluster after an
+ * ordinary code point (grapheme class Other): only Extend, ZWJ and SpacingMark join it. */
+static inline int starts_cluster(const uint8_t *q, const uint8_t *end)
+{
+    if (q >= end || *q < 0x80) return 1;
+    size_t n;
+    unsigned g = UCD_GCB(ucd_props(ucd_decode(q, end, &n)));
+    return g != GB_EXTEND && g != GB_ZWJ && g != GB_SPACINGMARK;
+}
+
+/* An ordinary code point: its own cluster kind, drawn as written, width from the table. */
+static inline int is_plain(uint32_t props)
+{
+    return UCD_GCB(props) == GB_OTHER && !(props & (UCD_EXTPICT | UCD_EMOJI)) &&
+           UCD_WIDTH(props) >= 1;
+}
+
+/* 1 for the ASCII letters and digits (line-break classes AL and NU), the bytes a word run may
+ * take without decoding; 0 for everything else, including every byte >= 0x80. */
+static const uint8_t ascii_word[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0,
+    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0,
+    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0,
+};
+
 /* Kind and width of the cluster text[off..off+len), drawn from column col on a line of width W.
  * next_byte is the byte after the cluster inside the paragraph, or -1 at its end. */
 static ClusterInfo classify_cluster(const uint8_t *s, size_t len, int next_byte, int col, int W,
@@ -91,11 +127,16 @@ static ClusterInfo classify_cluster(const uint8_t *s, size_t len, int next_byte,
     uint32_t cp = ucd_decode(s, s + len, &n);
     if (cp == 0x00ad) return (ClusterInfo){CK_SOFT_HYPHEN, 0};
     if (notation_cp(cp)) return (ClusterInfo){CK_NOTATION, 8};
-    ci.width = opt->cluster_width ? opt->cluster_width(s, len, opt->width_ctx)
-                                  : layout_default_width(s, len, NULL);
+    uint32_t props = ucd_props(cp);
+    if (n == len && !(props & (UCD_EXTPICT | UCD_EMOJI)) && UCD_GCB(props) != GB_RI)
+        ci.width = simple_width(props, opt);
+    else if (opt->cluster_width)
+        ci.width = opt->cluster_width(s, len, opt->width_ctx);
+    else
+        ci.width = layout_default_width(s, len, NULL);
     if (ci.width < 0) ci.width = 0;
     if (ci.width == 0) {
-        uint32_t p = ucd_props(cp);
+        uint32_t p = props;
         if (UCD_GCB(p) == GB_EXTEND || UCD_GCB(p) == GB_SPACINGMARK || UCD_GCB(p) == GB_ZWJ)
             return (ClusterInfo){CK_DOTTED, 1};
         return (ClusterInfo){CK_INVISIBLE, 0};
@@ -143,15 +184,171 @@ void layout_cursor_init(LayoutCursor *c, const uint8_t *text, Span para, const L
     linebreak_init(&c->lb);
 }
 
-/* Line-break props of printable ASCII, for the fast path. */
-static uint32_t ascii_props(uint8_t b)
+
+/* Classes after which the line-break state depends on the last two code points alone: all but
+ * spaces and breaks, marks (absorbed by LB9), regional indicators (a run count) and the number
+ * classes LB25 carries through (SY, IS, CL, CP). */
+static inline int resyncable(uint32_t props)
 {
-    return ucd_props(b);
+    switch (UCD_LB(props)) {
+    case LB_SP: case LB_BK: case LB_CR: case LB_LF: case LB_NL: case LB_CM: case LB_ZWJ:
+    case LB_RI: case LB_SY: case LB_IS: case LB_CL: case LB_CP: case LB_ZW:
+        return 0;
+    default:
+        return 1;
+    }
+}
+
+static inline size_t prev_cp_start(const uint8_t *t, size_t i)
+{
+    do i--; while ((t[i] & 0xc0) == 0x80);
+    return i;
+}
+
+/* The line-level fast path. Most lines are "plain": every cluster one code point of table width
+ * (all of ASCII prose, Cyrillic, CJK). Such a line ends at the last break opportunity at or
+ * before x, the first non-hanging cluster that does not fit. The line-break state after two
+ * resyncable code points depends on them alone (linebreak_remember sets every field the rules
+ * read), so instead of feeding the engine the whole line we measure forward to x, resynchronise
+ * it a little before x and run it over that stretch only. A forced break or the paragraph end
+ * inside the width ends the line there. Returns false, having changed nothing, on anything else
+ * (a tab, a control, a mark, an emoji, no opportunity in the stretch); the caller then walks the
+ * line cluster by cluster. tests/unit/test_layout.c compares both on three scripts. */
+static bool fast_line(LayoutCursor *c, LayoutLine *line)
+{
+    const uint8_t *t = c->text;
+    const size_t start = c->pos, end = c->end;
+    const int W = c->width;
+    size_t i = start;
+    int col = 0, content = 0;
+    /* 1. Measure forward to the overflow (or a forced break, or the end). */
+    while (i < end && col < W) {
+        uint8_t b = t[i];
+        if ((uint8_t)(b - 0x20) < 0x5f) {
+            size_t lim = end - i > (size_t)(W - col) ? i + (size_t)(W - col) : end;
+            size_t j = i;
+            while (j < lim && (uint8_t)(t[j] - 0x20) < 0x5f) j++;
+            col += (int)(j - i);
+            size_t v = j;
+            while (v > i && t[v - 1] == ' ') v--;
+            if (v > i) content = col - (int)(j - v);
+            i = j;
+            continue;
+        }
+        if (b == '\n') {
+            if (t[i + 1] == ' ' || t[i + 1] == '\t') { /* forced: the line ends after it */
+                *line = (LayoutLine){start, i + 1, (uint32_t)content, LAYOUT_LINE_FORCED};
+                linebreak_init(&c->lb);
+                c->lb.started = 1;
+                uint32_t bk = ucd_props(0x2028);
+                linebreak_remember(&c->lb, LB_BK, LB_BK, bk);
+                c->pos = i + 1;
+                return true;
+            }
+            col++; /* a soft line end is a hanging space */
+            i++;
+            continue;
+        }
+        if (b < 0x80) return false;
+        size_t n;
+        uint32_t props = ucd_props(ucd_decode(t + i, t + end, &n));
+        if (!is_plain(props) || !starts_cluster(t + i + n, t + end)) return false;
+        int w = simple_width(props, c->opt);
+        if (col + w > W) break;
+        col += w;
+        content = col;
+        i += n;
+    }
+    if (i >= end) { /* the rest fits */
+        *line = (LayoutLine){start, end, (uint32_t)content, LAYOUT_LINE_LAST};
+        c->pos = end;
+        return true;
+    }
+    size_t x = i; /* spaces and soft line ends at the edge hang: skip to the first real cluster */
+    while (x < end && (t[x] == ' ' || (t[x] == '\n' && t[x + 1] != ' ' && t[x + 1] != '\t'))) x++;
+    /* x must be a cluster that really overflows: one that starts a cluster and is at least a
+     * column wide (a zero-width space or a mark at the edge is no overflow) */
+    if (x >= end || t[x] == '\n') return false;
+    if (t[x] < 0x80) {
+        if ((uint8_t)(t[x] - 0x21) >= 0x5e) return false;
+    } else {
+        size_t n;
+        if (!is_plain(ucd_props(ucd_decode(t + x, t + end, &n))) || !starts_cluster(t + x, t + end))
+            return false;
+    }
+    int col_x = col + (int)(x - i); /* column where x would start */
+
+    /* 2. Resynchronise before the word holding x, then run the engine up to x. */
+    size_t r = x;
+    while (r > start && ascii_word[t[r - 1]]) r--;
+    if (r == x && t[x] >= 0x80) { /* non-ASCII: step back over letters of the same word */
+        while (r > start) {
+            size_t k = prev_cp_start(t, r), n;
+            unsigned cls = UCD_LB(ucd_props(ucd_decode(t + k, t + end, &n)));
+            if (cls != LB_AL && cls != LB_HL && cls != LB_NU) break;
+            r = k;
+        }
+    }
+    uint32_t p1 = 0, p2 = 0;
+    int found = 0;
+    for (int steps = 0; steps < 64 && r > start; steps++) {
+        size_t k1 = prev_cp_start(t, r), n;
+        if (k1 <= start) break;
+        size_t k2 = prev_cp_start(t, k1);
+        p1 = ucd_props(ucd_decode(t + k1, t + end, &n));
+        p2 = ucd_props(ucd_decode(t + k2, t + end, &n));
+        if (t[k1] != '\n' && t[k2] != '\n' && resyncable(p1) && resyncable(p2)) {
+            found = 1;
+            break;
+        }
+        r = k1;
+    }
+    if (!found) return false;
+    /* widths of [r, x): every cluster there was measured plain in step 1 */
+    int w_rx = 0;
+    for (size_t y = r; y < x;) {
+        size_t n;
+        uint32_t props = ucd_props(ucd_decode(t + y, t + end, &n));
+        w_rx += (t[y] == '\n') ? 1 : simple_width(props, c->opt);
+        y += n;
+    }
+    LinebreakState lb;
+    linebreak_init(&lb);
+    lb.started = 1;
+    linebreak_remember(&lb, UCD_LB(p2), UCD_LB(p2), p2);
+    linebreak_remember(&lb, UCD_LB(p1), UCD_LB(p1), p1);
+    const uint32_t space_props = ucd_props(' ');
+    int ycol = col_x - w_rx, yvis = ycol, q_vis = 0;
+    size_t q = 0;
+    LinebreakState at_q = lb;
+    for (size_t y = r; y <= x;) {
+        size_t n;
+        uint32_t props = ucd_props(ucd_decode(t + y, t + end, &n));
+        int hang = t[y] == ' ' || t[y] == '\n';
+        if (t[y] == '\n') props = space_props;
+        LinebreakState before = lb;
+        int action = linebreak_step_fast(&lb, props, t + y + n, t + end);
+        if (action == LINEBREAK_MANDATORY) return false;
+        if (action == LINEBREAK_ALLOWED && y > start) {
+            q = y;
+            q_vis = yvis;
+            at_q = before;
+        }
+        ycol += hang ? 1 : simple_width(props, c->opt);
+        if (!hang) yvis = ycol;
+        y += n;
+    }
+    if (!q) return false;
+    *line = (LayoutLine){start, q, (uint32_t)q_vis, 0};
+    c->lb = at_q;
+    c->pos = q;
+    return true;
 }
 
 bool layout_cursor_next(LayoutCursor *c, LayoutLine *line)
 {
     if (c->pos >= c->end) return false;
+    if (!c->opt->no_fast_path && fast_line(c, line)) return true;
     const uint8_t *t = c->text;
     const uint8_t *para_end = t + c->end;
     const size_t start = c->pos;
@@ -166,7 +363,96 @@ bool layout_cursor_next(LayoutCursor *c, LayoutLine *line)
         LinebreakState lb;
     } cand = {0, 0, 0, 0, {0}};
 
+    const uint32_t space_props = ucd_props(' ');
     while (p < c->end) {
+        /* Fast path for prose: ASCII spaces and words, in one tight loop. It stops, leaving
+         * the byte to the general path, at anything else, at a word whose first letter needs
+         * the full rules, and before a letter that would not fit. */
+        while (fast && p < c->end) {
+            uint8_t b = t[p];
+            unsigned pr = lb.prev_raw;
+            if (!lb.started || pr == LB_BK || pr == LB_CR || pr == LB_LF || pr == LB_NL) break;
+            if (p + 1 < c->end && t[p + 1] >= 0x80) break; /* a mark may join this byte */
+            if (b == ' ') { /* LB7: never a break before a space; it hangs */
+                linebreak_remember(&lb, LB_SP, LB_SP, space_props);
+                col++;
+                p++;
+                prev_shy = 0;
+                continue;
+            }
+            if (!ascii_word[b] || col + 1 > W) break;
+            int action;
+            if (lb.in_spaces) /* LB8, LB14, LB18 as in linebreak_step_fast */
+                action = lb.space_base == LB_OP ? LINEBREAK_NONE : LINEBREAK_ALLOWED;
+            else if (linebreak_in_word(&lb))
+                action = LINEBREAK_NONE;
+            else
+                break;
+            if (action == LINEBREAK_ALLOWED && p > start && content + prev_shy <= W) {
+                cand.pos = p;
+                cand.content = content + prev_shy;
+                cand.hyphen = prev_shy;
+                cand.lb = lb;
+                cand.valid = 1;
+            }
+            size_t room = (size_t)(W - col), q = p + 1;
+            size_t lim = c->end - p > room ? p + room : c->end;
+            while (q < lim && ascii_word[t[q]]) q++;
+            if (q < c->end && t[q] >= 0x80 && !starts_cluster(t + q, para_end)) q--;
+            if (q - p >= 2) linebreak_remember(&lb, UCD_LB(ucd_props(t[q - 2])),
+                                               UCD_LB(ucd_props(t[q - 2])), ucd_props(t[q - 2]));
+            uint32_t lp = ucd_props(t[q - 1]);
+            linebreak_remember(&lb, UCD_LB(lp), UCD_LB(lp), lp);
+            col += (int)(q - p);
+            content = col;
+            prev_shy = 0;
+            p = q;
+        }
+        if (p >= c->end) break;
+        if (fast && linebreak_in_word(&lb)) {
+            /* Inside a word every further letter or digit is a no-break (linebreak.h): take the
+             * run in one scan, ASCII by table, stopping before anything that might need the
+             * general path or not fit. */
+            size_t q = p, run = 0, last = p, second = p;
+            int w = col;
+            for (;;) {
+                size_t lim = c->end - q > (size_t)(W - w) ? q + (size_t)(W - w) : c->end;
+                size_t q0 = q;
+                while (q < lim && ascii_word[t[q]]) q++;
+                /* a letter followed by a combining mark is a longer cluster: general path */
+                if (q > q0 && q < c->end && t[q] >= 0x80 && !starts_cluster(t + q, para_end)) q--;
+                if (q > q0) {
+                    second = q - q0 >= 2 ? q - 2 : last;
+                    last = q - 1;
+                    run += q - q0;
+                    w += (int)(q - q0);
+                }
+                if (q >= c->end || t[q] < 0x80) break;
+                size_t n1;
+                uint32_t props = ucd_props(ucd_decode(t + q, para_end, &n1));
+                unsigned cls = UCD_LB(props);
+                if ((cls != LB_AL && cls != LB_HL && cls != LB_NU) || !is_plain(props) ||
+                    !starts_cluster(t + q + n1, para_end))
+                    break;
+                int cw = simple_width(props, c->opt);
+                if (w + cw > W) break;
+                w += cw;
+                second = last;
+                last = q;
+                q += n1;
+                run++;
+            }
+            if (run) {
+                size_t n1;
+                uint32_t last_props = ucd_props(ucd_decode(t + last, para_end, &n1));
+                uint32_t second_props = ucd_props(ucd_decode(t + second, para_end, &n1));
+                linebreak_word_run(&lb, second_props, last_props, run);
+                col = content = w;
+                prev_shy = 0;
+                p = q;
+                if (p >= c->end) break;
+            }
+        }
         LinebreakState before = lb;
         size_t n;
         ClusterInfo ci;
@@ -177,17 +463,28 @@ bool layout_cursor_next(LayoutCursor *c, LayoutLine *line)
             n = 1;
             ci.kind = CK_TEXT;
             ci.width = 1;
-            action = linebreak_step(&lb, ascii_props(b), t + p + 1, para_end);
+            action = linebreak_step_fast(&lb, ucd_props(b), t + p + 1, para_end);
         } else if (fast && b == ' ' && (p + 1 >= c->end || t[p + 1] < 0x80)) {
             n = 1;
             ci.kind = CK_SPACE;
             ci.width = 1;
-            action = linebreak_step(&lb, ascii_props(b), t + p + 1, para_end);
+            action = linebreak_step_fast(&lb, ucd_props(b), t + p + 1, para_end);
         } else {
-            n = cluster_len(t + p, c->end - p);
-            int next_byte = p + n < c->end ? t[p + n] : -1;
-            ci = classify_cluster(t + p, n, next_byte, col, W, c->opt);
-            action = feed_cluster(&lb, t + p, n, ci.kind, para_end);
+            size_t n1;
+            uint32_t props = 0;
+            if (fast && b >= 0x80) props = ucd_props(ucd_decode(t + p, para_end, &n1));
+            if (fast && b >= 0x80 && is_plain(props) && starts_cluster(t + p + n1, para_end)) {
+                /* Fast path: one ordinary code point, decoded once. */
+                n = n1;
+                ci.kind = CK_TEXT;
+                ci.width = simple_width(props, c->opt);
+                action = linebreak_step_fast(&lb, props, t + p + n1, para_end);
+            } else {
+                n = cluster_len(t + p, c->end - p);
+                int next_byte = p + n < c->end ? t[p + n] : -1;
+                ci = classify_cluster(t + p, n, next_byte, col, W, c->opt);
+                action = feed_cluster(&lb, t + p, n, ci.kind, para_end);
+            }
         }
         if (p > start) {
             if (action == LINEBREAK_MANDATORY) {

@@ -19,7 +19,6 @@
 
 #include "lector/ucd.h"
 
-enum { LBF_EAW_FWH = 1, LBF_PICT_CN = 2 };
 enum { NONE_CLASS = LB_COUNT };
 
 void linebreak_init(LinebreakState *st)
@@ -97,37 +96,12 @@ static int decide_pair(const LinebreakState *st, unsigned a, unsigned b, uint32_
     if (a == LB_IS && b_alpha) return LINEBREAK_NONE;                                /* LB29 */
     if ((a_alpha || a == LB_NU) && b == LB_OP && !(props & UCD_EAW_FWH))
         return LINEBREAK_NONE; /* LB30 */
-    if (a == LB_CP && !(st->prev_flags & LBF_EAW_FWH) && (b_alpha || b == LB_NU))
+    if (a == LB_CP && !(st->prev_flags & LINEBREAK_F_EAW_FWH) && (b_alpha || b == LB_NU))
         return LINEBREAK_NONE;
     if (a == LB_RI && b == LB_RI && (st->ri_run & 1)) return LINEBREAK_NONE; /* LB30a */
-    if (b == LB_EM && (a == LB_EB || (st->prev_flags & LBF_PICT_CN)))
+    if (b == LB_EM && (a == LB_EB || (st->prev_flags & LINEBREAK_F_PICT_CN)))
         return LINEBREAK_NONE; /* LB30b */
     return LINEBREAK_ALLOWED;  /* LB31 */
-}
-
-/* Records b (raw class raw_b, already folded by LB10) as the previous code point. */
-static void remember(LinebreakState *st, unsigned raw_b, unsigned b, uint32_t props)
-{
-    if (b == LB_SP) {
-        if (!st->in_spaces) st->space_base = st->prev;
-        st->in_spaces = 1;
-    } else {
-        st->in_spaces = 0;
-    }
-    st->prev_raw = (uint8_t)raw_b;
-    st->prev_prev = st->prev;
-    st->prev = (uint8_t)b;
-    st->prev_flags = (uint8_t)(((props & UCD_EAW_FWH) ? LBF_EAW_FWH : 0) |
-                               ((props & UCD_EXTPICT_CN) ? LBF_PICT_CN : 0));
-    st->ri_run = b == LB_RI ? st->ri_run + 1 : 0;
-    if (b == LB_NU)
-        st->number = 1;
-    else if (st->number == 1 && (b == LB_SY || b == LB_IS))
-        st->number = 1;
-    else if (st->number == 1 && (b == LB_CL || b == LB_CP))
-        st->number = 2;
-    else
-        st->number = 0;
 }
 
 int linebreak_step(LinebreakState *st, uint32_t props, const uint8_t *next, const uint8_t *end)
@@ -162,11 +136,23 @@ int linebreak_step(LinebreakState *st, uint32_t props, const uint8_t *next, cons
         return action;
     }
     if (is_mark) b = LB_AL; /* LB10 */
-    remember(st, raw_b, b, props);
+    linebreak_remember(st, raw_b, b, props);
     return action;
 }
 
-void linebreak_string(const uint8_t *s, size_t len, uint8_t *out)
+void linebreak_word_run(LinebreakState *st, uint32_t second_last_props, uint32_t last_props,
+                        size_t run_len)
+{
+    if (run_len == 0) return;
+    if (run_len >= 2) {
+        unsigned c = UCD_LB(second_last_props);
+        linebreak_remember(st, c, c, second_last_props);
+    }
+    unsigned c = UCD_LB(last_props);
+    linebreak_remember(st, c, c, last_props);
+}
+
+static void break_string(const uint8_t *s, size_t len, uint8_t *out, int fast)
 {
     LinebreakState st;
     linebreak_init(&st);
@@ -175,7 +161,18 @@ void linebreak_string(const uint8_t *s, size_t len, uint8_t *out)
     while (i < len) {
         size_t n;
         uint32_t props = ucd_props(ucd_decode(s + i, s + len, &n));
-        out[i] = (uint8_t)linebreak_step(&st, props, s + i + n, s + len);
+        out[i] = (uint8_t)(fast ? linebreak_step_fast(&st, props, s + i + n, s + len)
+                                : linebreak_step(&st, props, s + i + n, s + len));
         i += n;
     }
+}
+
+void linebreak_string(const uint8_t *s, size_t len, uint8_t *out)
+{
+    break_string(s, len, out, 0);
+}
+
+void linebreak_string_fast(const uint8_t *s, size_t len, uint8_t *out)
+{
+    break_string(s, len, out, 1);
 }

@@ -199,19 +199,35 @@ Test(layout, positions_map_both_ways)
     cr_assert_eq(layout_col_to_offset((const uint8_t *)s, &line, &opt, 30), strlen(s));
 }
 
-static int wide_ambiguous(const uint8_t *s, size_t len, void *ctx)
+static int sum_of_code_points(const uint8_t *s, size_t len, void *ctx)
 {
     (*(int *)ctx)++;
-    return layout_default_width(s, len, NULL) + 1; /* a terminal that draws everything wider */
+    int w = 0;
+    for (size_t i = 0; i < len;) {
+        size_t n;
+        w += (int)UCD_WIDTH(ucd_props(ucd_decode(s + i, s + len, &n)));
+        i += n;
+    }
+    return w; /* a terminal that draws a ZWJ sequence as its parts */
 }
 
 Test(layout, the_width_function_is_a_parameter)
 {
+    const char *family = "\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x91\xa7";
+    char two[64];
+    snprintf(two, sizeof two, "%s %s", family, family);
+    LayoutOptions dflt = {.width = 8};
+    cr_assert_str_eq(wrap_opt(two, &dflt), two, "default: two families fit in 5 columns");
     int calls = 0;
-    LayoutOptions opt = {.width = 8, .cluster_width = wide_ambiguous, .width_ctx = &calls};
-    const char *got = wrap_opt("ёёёё ёё", &opt);
-    cr_assert_str_eq(got, "ёёёё|ёё", "got %s", got);
+    LayoutOptions parts = {.width = 8, .cluster_width = sum_of_code_points, .width_ctx = &calls};
+    char want[80];
+    snprintf(want, sizeof want, "%s|%s", family, family);
+    cr_assert_str_eq(wrap_opt(two, &parts), want, "6 + 1 + 6 columns do not fit in 8");
     cr_assert_gt(calls, 0);
+    /* East Asian Ambiguous (Cyrillic is) is a knob, not a callback */
+    LayoutOptions amb = {.width = 8, .ambiguous_width = 2};
+    cr_assert_str_eq(wrap_opt("ёёёё ёё", &amb), "ёёёё|ёё");
+    cr_assert_str_eq(wrap("ёёёё ёё", 8), "ёёёё ёё");
 }
 
 /* --- real text ------------------------------------------------------------------------------ */
@@ -395,4 +411,64 @@ Test(layout, first_screen_does_not_touch_the_rest)
     for (int row = 0; row < 50; row++) cr_assert(layout_cursor_next(&c, &line));
     cr_assert_lt(line.end, head / 2, "50 lines of 80 columns read %zu bytes", line.end);
     munmap(mem, head + tail);
+}
+
+/* The fast paths against the general path on random mixtures of the tokens that exercise the
+ * rules: brackets, quotes, numbers, hyphens, soft hyphens, tabs, soft and forced line ends,
+ * combining marks, emoji, NBSP, CJK and Cyrillic. */
+Test(layout, fast_paths_agree_with_the_general_path_on_random_text)
+{
+    static const char *const tokens[] = {
+        "a", "word", "Tolstoy", "(", ")", "[", "\"", "'", "$", "%", "1", "1,000", "12.5", ".",
+        ",", ";", "!", "?", "-", "/", " ", " ", " ", "  ", "\n", "\n  ", "\t", "\xc2\xad",
+        "e\xcc\x81", "\xcc\x81", "\xc2\xa0", "\xe2\x80\x94", "\xe6\x97\xa5\xe6\x9c\xac",
+        "\xe3\x80\x82", "\xef\xbc\x8c", "\xd0\xb4\xd0\xbe\xd0\xbc", "\xd2\x9b",
+        "\xf0\x9f\x91\x8d", "\xf0\x9f\x87\xb0\xf0\x9f\x87\xbf", "\xe2\x9d\xa4\xef\xb8\x8f", "\x1b",
+        "\xe2\x80\x8b", "\xef\xbf\xbd",
+    };
+    enum { NT = sizeof tokens / sizeof *tokens };
+    srand(20261122);
+    char buf[4096];
+    for (int iter = 0; iter < 3000; iter++) {
+        size_t len = 0;
+        int ntok = 1 + rand() % 200;
+        for (int k = 0; k < ntok; k++) {
+            const char *tok = tokens[rand() % NT];
+            size_t tl = strlen(tok);
+            if (len + tl >= sizeof buf) break;
+            memcpy(buf + len, tok, tl);
+            len += tl;
+        }
+        /* a paragraph has no blank line and does not start or end with a line end */
+        while (len && (buf[len - 1] == '\n' || buf[len - 1] == ' ')) len--;
+        size_t st = 0;
+        while (st < len && buf[st] == '\n') st++;
+        if (st >= len) continue;
+        int width = LAYOUT_MIN_WIDTH + rand() % 60;
+        LayoutOptions fast = {.width = width}, slow = {.width = width, .no_fast_path = 1};
+        LayoutCursor cf, cs;
+        LayoutLine lf, ls;
+        layout_cursor_init(&cf, (const uint8_t *)buf, (Span){st, len}, &fast);
+        layout_cursor_init(&cs, (const uint8_t *)buf, (Span){st, len}, &slow);
+        for (;;) {
+            bool more_f = layout_cursor_next(&cf, &lf), more_s = layout_cursor_next(&cs, &ls);
+            cr_assert_eq(more_f, more_s, "iteration %d: line counts differ", iter);
+            if (!more_f) break;
+            if (lf.start != ls.start || lf.end != ls.end || lf.width != ls.width ||
+                lf.flags != ls.flags) {
+                FILE *dump = fopen("layout-random-failure.bin", "wb");
+                if (dump) {
+                    fwrite(buf + st, 1, len - st, dump);
+                    fclose(dump);
+                }
+            }
+            cr_assert(lf.start == ls.start && lf.end == ls.end && lf.width == ls.width &&
+                          lf.flags == ls.flags,
+                      "iteration %d width %d: fast [%zu,%zu) w%u f%u, general [%zu,%zu) w%u f%u in "
+                      "'%.*s'",
+                      iter, width, lf.start, lf.end, lf.width, lf.flags, ls.start, ls.end,
+                      ls.width, ls.flags, (int)(len - st), buf + st);
+            cr_assert_leq(lf.width, (uint32_t)width);
+        }
+    }
 }

@@ -30,6 +30,9 @@ Test(linebreak, conformance_linebreaktest)
         int ok = 1;
         for (size_t i = 1; i < bc.ncp; i++)
             if ((out[bc.cp_off[i]] != LINEBREAK_NONE) != bc.break_before[i]) ok = 0;
+        uint8_t fast[BREAKTEST_MAX_CP * 4];
+        linebreak_string_fast(bc.text, bc.len, fast);
+        cr_assert(!memcmp(fast, out, bc.len), "linebreak_step_fast differs on: %s", line);
         if (ok) {
             passed++;
         } else if (is_known_failure(line)) {
