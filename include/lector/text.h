@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "lector/diag.h"
+#include "lector/strbuf.h"
 
 /* A byte range [start, end) of a story's text. */
 typedef struct {
@@ -70,6 +71,17 @@ size_t text_replacements(const Text *t); /* how many U+FFFD were substituted */
 /* A one-line note for the status line, or NULL: "not valid UTF-8: 3 bytes shown as U+FFFD",
  * "converted from Windows-1251", "looks like a binary file". Borrowed. */
 const char *text_notice(const Text *t);
+
+/* The visible stand-in for a code point that must never reach a terminal as it is: C0 controls
+ * and DEL become Control Pictures (U+2400..U+2421, ESC is "␛"); C1 controls, bidi controls
+ * (U+061C, U+200E/F, U+202A..E, U+2066..9) and U+2028/9 become "<U+XXXX>", as less shows them.
+ * Writes UTF-8 to out and returns its length, or 0 when cp is safe to draw as it is. */
+size_t text_visible_control(uint32_t cp, uint8_t out[8]);
+
+/* Appends any bytes as one safe terminal line: invalid UTF-8 as U+FFFD, every code point that
+ * text_visible_control covers (line ends too) as its stand-in. For titles, file names and
+ * messages. */
+void text_escape(const void *bytes, size_t len, Strbuf *out);
 
 /* Byte offset in the original file of the code point that starts at text offset off. */
 size_t text_source_offset(const Text *t, size_t off);

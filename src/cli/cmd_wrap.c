@@ -90,7 +90,11 @@ static int wrap_one(const char *path, const LayoutOptions *opt, int header, Strb
         fflush(stdout);
         cli_error("%s: %s", path, text_notice(t));
     }
-    if (header) strbuf_addf(out, "==> %s <==\n", text_title(t));
+    if (header) {
+        strbuf_addstr(out, "==> ");
+        text_escape(text_title(t), strlen(text_title(t)), out);
+        strbuf_addstr(out, " <==\n");
+    }
     print_story(t, opt, out);
     text_free(t);
     return 0;

@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "lector/strbuf.h"
+#include "lector/text.h"
 
 #ifndef LECTOR_VERSION
 #define LECTOR_VERSION "unknown"
@@ -16,12 +18,18 @@
 
 void cli_error(const char *fmt, ...)
 {
+    /* Messages carry file names and titles, which are untrusted: escape the whole line. */
+    char raw[2048];
     va_list ap;
-    fputs("lector: ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(raw, sizeof raw, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
+    Strbuf line = STRBUF_INIT;
+    strbuf_addstr(&line, "lector: ");
+    text_escape(raw, strlen(raw), &line);
+    strbuf_addch(&line, '\n');
+    fwrite(line.buf, 1, line.len, stderr);
+    strbuf_release(&line);
 }
 
 static void usage(FILE *f)

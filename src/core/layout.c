@@ -29,8 +29,8 @@ enum ClusterKind {
     CK_FORCED_NEWLINE,/* a line end before indentation: ends the display line; hangs */
     CK_TAB,           /* to the next multiple of 8 columns */
     CK_SOFT_HYPHEN,   /* U+00AD: invisible unless the line breaks after it */
-    CK_PICTURE,       /* C0 control or DEL, drawn as a Control Picture */
-    CK_NOTATION,      /* C1, bidi control, U+2028/9: drawn as <U+XXXX> */
+    CK_CONTROL,       /* drawn as its stand-in (text_visible_control): "␛" or "<U+202E>" */
+    CK_OVERWIDE,      /* wider than the line (a pile of joined jamo or marks): clipped, "…" */
     CK_DOTTED,        /* combining mark with no base: drawn on U+25CC */
     CK_INVISIBLE,     /* zero-width format character on its own: nothing drawn */
 };
@@ -38,12 +38,6 @@ enum ClusterKind {
 #define GLYPH_MAX_BYTES 128 /* bytes of one cluster sent to the terminal (a cluster of a million
                                marks draws its first few only) */
 
-static int notation_cp(uint32_t cp)
-{
-    return (cp >= 0x80 && cp <= 0x9f) || cp == 0x061c || cp == 0x200e || cp == 0x200f ||
-           (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x2028 ||
-           cp == 0x2029;
-}
 
 int layout_default_width(const uint8_t *s, size_t len, void *ctx)
 {
@@ -122,11 +116,12 @@ static ClusterInfo classify_cluster(const uint8_t *s, size_t len, int next_byte,
         if (col < W && w > W - col) w = W - col;
         return (ClusterInfo){CK_TAB, w};
     }
-    if (c < 0x20 || c == 0x7f) return (ClusterInfo){CK_PICTURE, 1};
     size_t n;
     uint32_t cp = ucd_decode(s, s + len, &n);
     if (cp == 0x00ad) return (ClusterInfo){CK_SOFT_HYPHEN, 0};
-    if (notation_cp(cp)) return (ClusterInfo){CK_NOTATION, 8};
+    uint8_t vis[8];
+    size_t vn = text_visible_control(cp, vis);
+    if (vn) return (ClusterInfo){CK_CONTROL, vn == 8 ? 8 : 1};
     uint32_t props = ucd_props(cp);
     if (n == len && !(props & (UCD_EXTPICT | UCD_EMOJI)) && UCD_GCB(props) != GB_RI)
         ci.width = simple_width(props, opt);
@@ -135,6 +130,7 @@ static ClusterInfo classify_cluster(const uint8_t *s, size_t len, int next_byte,
     else
         ci.width = layout_default_width(s, len, NULL);
     if (ci.width < 0) ci.width = 0;
+    if (ci.width > W) return (ClusterInfo){CK_OVERWIDE, W};
     if (ci.width == 0) {
         uint32_t p = props;
         if (UCD_GCB(p) == GB_EXTEND || UCD_GCB(p) == GB_SPACINGMARK || UCD_GCB(p) == GB_ZWJ)
@@ -249,6 +245,20 @@ static bool fast_line(LayoutCursor *c, LayoutLine *line)
             i++;
             continue;
         }
+        if (b == '\t') { /* to the next multiple of 8, at most to the edge (classify_cluster) */
+            int w = 8 - col % 8;
+            col += w > W - col ? W - col : w;
+            content = col;
+            i++;
+            continue;
+        }
+        if (b < 0x20 || b == 0x7f) { /* a control: one column, drawn as its picture */
+            if (b == 0x0b || b == 0x0c) return false; /* VT, FF: forced breaks */
+            col++;
+            content = col;
+            i++;
+            continue;
+        }
         if (b < 0x80) return false;
         size_t n;
         uint32_t props = ucd_props(ucd_decode(t + i, t + end, &n));
@@ -268,9 +278,9 @@ static bool fast_line(LayoutCursor *c, LayoutLine *line)
     while (x < end && (t[x] == ' ' || (t[x] == '\n' && t[x + 1] != ' ' && t[x + 1] != '\t'))) x++;
     /* x must be a cluster that really overflows: one that starts a cluster and is at least a
      * column wide (a zero-width space or a mark at the edge is no overflow) */
-    if (x >= end || t[x] == '\n') return false;
+    if (x >= end || t[x] == '\n' || t[x] == 0x0b || t[x] == 0x0c) return false;
     if (t[x] < 0x80) {
-        if ((uint8_t)(t[x] - 0x21) >= 0x5e) return false;
+        if (t[x] == ' ') return false;
     } else {
         size_t n;
         if (!is_plain(ucd_props(ucd_decode(t + x, t + end, &n))) || !starts_cluster(t + x, t + end))
@@ -308,6 +318,7 @@ static bool fast_line(LayoutCursor *c, LayoutLine *line)
     int w_rx = 0;
     for (size_t y = r; y < x;) {
         size_t n;
+        if (t[y] == '\t') return false; /* its width depends on a column we do not track here */
         uint32_t props = ucd_props(ucd_decode(t + y, t + end, &n));
         w_rx += (t[y] == '\n') ? 1 : simple_width(props, c->opt);
         y += n;
@@ -520,9 +531,10 @@ bool layout_cursor_next(LayoutCursor *c, LayoutLine *line)
             }
             return true;
         }
+        /* a soft hyphen is a hyphenation point only right after visible text on this line */
+        prev_shy = ci.kind == CK_SOFT_HYPHEN && p > start && col == content && content > 0;
         col += ci.width;
-        content = col;
-        prev_shy = ci.kind == CK_SOFT_HYPHEN;
+        if (ci.width > 0) content = col; /* zero-width clusters never make a hanging space visible */
         p += n;
     }
     *line = (LayoutLine){start, c->end, (uint32_t)content, LAYOUT_LINE_LAST};
@@ -553,8 +565,20 @@ void layout_cells_begin(LayoutCellIter *it, const uint8_t *text, const LayoutLin
     it->line = line;
     it->opt = opt;
     it->pos = line->start;
-    size_t ve = line->end;
-    while (ve > line->start && (text[ve - 1] == ' ' || text[ve - 1] == '\n')) ve--;
+    /* what follows the last visible cluster is not drawn: hanging spaces and line ends, and
+     * zero-width clusters after them. Found by clusters, not bytes (a Prepend character joins
+     * the space after it), with the wrapper's own classification. */
+    size_t ve = line->start;
+    int W = clamp_width(opt->width), col = 0;
+    for (size_t q = line->start; q < line->end;) {
+        size_t n = cluster_len(text + q, line->end - q);
+        int next_byte = q + n < line->end ? text[q + n] : -1;
+        ClusterInfo ci = classify_cluster(text + q, n, next_byte, col, W, opt);
+        int hangs = ci.kind == CK_SPACE || ci.kind == CK_SOFT_NEWLINE || ci.kind == CK_FORCED_NEWLINE;
+        if (!hangs && ci.width > 0) ve = q + n;
+        col += ci.width;
+        q += n;
+    }
     it->visible_end = ve;
     it->col = 0;
     it->hyphen_done = 0;
@@ -601,17 +625,24 @@ bool layout_cells_next(LayoutCellIter *it, LayoutCell *cell)
             memset(g, ' ', (size_t)ci.width);
             cell->glyph_len = (size_t)ci.width;
             break;
-        case CK_PICTURE:
-            cell->glyph_len = ucd_encode(t[off] == 0x7f ? 0x2421 : 0x2400u + t[off], g);
-            break;
-        case CK_NOTATION: {
+        case CK_CONTROL: {
             size_t used;
-            uint32_t cp = ucd_decode(t + off, t + off + n, &used);
-            static const char hex[] = "0123456789ABCDEF";
-            memcpy(g, "<U+", 3);
-            for (int k = 0; k < 4; k++) g[3 + k] = (uint8_t)hex[(cp >> (12 - 4 * k)) & 0xf];
-            g[7] = '>';
-            cell->glyph_len = 8;
+            cell->glyph_len = text_visible_control(ucd_decode(t + off, t + off + n, &used), g);
+            break;
+        }
+        case CK_OVERWIDE: { /* the code points that fit in width - 1 columns, then "…" */
+            size_t k = 0;
+            int acc = 0;
+            for (size_t i = 0; i < n;) {
+                size_t m;
+                int w = (int)UCD_WIDTH(ucd_props(ucd_decode(t + off + i, t + off + n, &m)));
+                if (acc + w > ci.width - 1 || k + m + 3 > sizeof cell->glyph_buf) break;
+                memcpy(g + k, t + off + i, m);
+                k += m;
+                acc += w;
+                i += m;
+            }
+            cell->glyph_len = k + ucd_encode(0x2026, g + k);
             break;
         }
         case CK_DOTTED: {

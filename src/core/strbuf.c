@@ -1,6 +1,7 @@
 /* strbuf.c: see strbuf.h. Growth doubles, so appending n bytes one at a time is O(n). */
 #include "lector/strbuf.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,8 +40,8 @@ char *strbuf_detach(Strbuf *sb, size_t *len)
 
 void strbuf_grow(Strbuf *sb, size_t extra)
 {
+    if (extra > SIZE_MAX - sb->len - 1) xmalloc(SIZE_MAX); /* overflow: dies */
     size_t need = sb->len + extra + 1;
-    if (need < sb->len) xmalloc(SIZE_MAX); /* overflow: dies */
     if (need <= sb->alloc) return;
     size_t alloc = sb->alloc ? sb->alloc : 64;
     while (alloc < need) alloc = alloc * 2 > alloc ? alloc * 2 : need;

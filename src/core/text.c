@@ -115,12 +115,15 @@ static long decode_step(const uint8_t *src, size_t n, size_t i, TextEncoding enc
     return ucd_decode(src + i, src + i + k, &len);
 }
 
-/* Chooses the encoding. UTF-8 unless there is no valid multi-byte sequence at all and the high
- * bytes read clearly as one legacy encoding: Cyrillic in Windows-1251 comes in runs of high
- * bytes (whole words), Latin-1 as single accented letters between ASCII ones. */
+/* Chooses the encoding. UTF-8 unless the file is clearly not UTF-8 (invalid sequences, and valid
+ * multi-byte ones too few to be more than chance: a Windows-1251 "СЁ" is also valid UTF-8) and
+ * its high bytes read clearly as one legacy encoding: Cyrillic in Windows-1251 comes in words,
+ * runs of three or more high bytes; Latin-1 as lone accented letters (or two, as in "Größe")
+ * between ASCII ones, and never uses 0x80..0x9F. Both have their letters at 0xC0..0xFF, where
+ * broken UTF-8 has mostly continuation bytes. Anything in between: no guess (U+FFFD). */
 static TextEncoding detect_encoding(const uint8_t *s, size_t n)
 {
-    size_t multibyte = 0, high = 0, in_runs = 0, c1 = 0;
+    size_t multibyte = 0, invalid = 0, high = 0, in_long_runs = 0, c1 = 0, letters = 0;
     for (size_t i = 0; i < n;) {
         if (s[i] < 0x80) {
             i++;
@@ -130,16 +133,31 @@ static TextEncoding detect_encoding(const uint8_t *s, size_t n)
         if (k > 1) {
             multibyte++;
             i += (size_t)k;
+        } else {
+            invalid++;
+            i++;
+        }
+    }
+    if (invalid == 0 || multibyte * 20 > invalid) return TEXT_UTF8;
+    for (size_t i = 0; i < n;) {
+        if (s[i] < 0x80) {
+            i++;
             continue;
         }
-        high++;
-        if (s[i] < 0xa0) c1++;
-        if ((i > 0 && s[i - 1] >= 0xc0) || (i + 1 < n && s[i + 1] >= 0xc0)) in_runs++;
-        i++;
+        size_t j = i;
+        while (j < n && s[j] >= 0x80) {
+            if (s[j] < 0xa0) c1++;
+            if (s[j] >= 0xc0) letters++; /* А..я in Windows-1251, À..ÿ in Latin-1 */
+            j++;
+        }
+        high += j - i;
+        if (j - i >= 3) in_long_runs += j - i;
+        i = j;
     }
-    if (multibyte > 0 || high == 0) return TEXT_UTF8;
-    if (high >= 8 && in_runs * 10 >= high * 7) return TEXT_CP1251;
-    if (c1 == 0 && in_runs * 10 <= high * 2) return TEXT_LATIN1;
+    /* both encodings put their letters at 0xC0..0xFF; broken UTF-8 is mostly 0x80..0xBF */
+    if (high < 3 || letters * 10 < high * 8) return TEXT_UTF8;
+    if (in_long_runs * 2 >= high) return TEXT_CP1251;
+    if (c1 == 0 && in_long_runs * 10 <= high) return TEXT_LATIN1;
     return TEXT_UTF8;
 }
 
@@ -303,6 +321,9 @@ static Text *text_build(uint8_t *src, size_t len, const char *name)
         strbuf_addstr(&note, "not UTF-8: converted from Windows-1251");
     else if (t->encoding == TEXT_LATIN1)
         strbuf_addstr(&note, "not UTF-8: converted from Latin-1");
+    if (t->encoding != TEXT_UTF8 && t->replacements)
+        strbuf_addf(&note, " (%zu byte%s with no character there, shown as \xef\xbf\xbd)",
+                    t->replacements, t->replacements == 1 ? "" : "s");
     else if (t->replacements)
         strbuf_addf(&note, "not valid UTF-8: %zu invalid sequence%s shown as \xef\xbf\xbd",
                     t->replacements, t->replacements == 1 ? "" : "s");
@@ -418,10 +439,43 @@ size_t text_paragraph_at(const Text *t, size_t off)
     size_t lo = 0, hi = t->npara;
     while (lo < hi) { /* first paragraph whose end is >= off */
         size_t mid = lo + (hi - lo) / 2;
-        if (t->paras[mid].end < off) lo = mid + 1;
+        if (t->paras[mid].end <= off) lo = mid + 1;
         else hi = mid;
     }
     return lo;
+}
+
+size_t text_visible_control(uint32_t cp, uint8_t out[8])
+{
+    if (cp < 0x20) return ucd_encode(0x2400 + cp, out);
+    if (cp == 0x7f) return ucd_encode(0x2421, out);
+    if ((cp >= 0x80 && cp <= 0x9f) || cp == 0x061c || cp == 0x200e || cp == 0x200f ||
+        (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x2028 ||
+        cp == 0x2029) {
+        static const char hex[] = "0123456789ABCDEF";
+        memcpy(out, "<U+", 3);
+        for (int k = 0; k < 4; k++) out[3 + k] = (uint8_t)hex[(cp >> (12 - 4 * k)) & 0xf];
+        out[7] = '>';
+        return 8;
+    }
+    return 0;
+}
+
+void text_escape(const void *bytes, size_t len, Strbuf *out)
+{
+    const uint8_t *s = bytes;
+    for (size_t i = 0; i < len;) {
+        size_t used = 1;
+        /* decode_step reads CR as a line end; here it is a control like any other */
+        long cp = s[i] == '\r' ? '\r' : decode_step(s, len, i, TEXT_UTF8, &used);
+        uint8_t vis[8];
+        size_t n = text_visible_control((uint32_t)cp, vis);
+        if (n)
+            strbuf_add(out, vis, n);
+        else
+            strbuf_add_utf8(out, (uint32_t)cp);
+        i += used;
+    }
 }
 
 size_t text_source_offset(const Text *t, size_t off)

@@ -93,6 +93,14 @@ check "bidi override shown" grep -q '<U+202E>' "$tmp/out"
 check "C1 in UTF-8 shown" grep -q '<U+009B>' "$tmp/out"
 check "notice on stderr" grep -q 'invalid' "$tmp/err"
 
+# Titles and file names are untrusted too: the header and messages escape them.
+printf 'Evil \033]0;pwned\007\033[2J t\n\nbody\n' >"$tmp/evil.txt"
+run "$lector" wrap "$tmp/evil.txt" "$tmp/evil.txt"
+check "title header escaped" grep -q '^==> Evil ␛\]0;pwned␇␛\[2J t <==$' "$tmp/out"
+check "no raw ESC anywhere in the output" bash -c "! LC_ALL=C grep -q \$'\\x1b' '$tmp/out'"
+run "$lector" wrap "$tmp/x$(printf '\033')[31m.txt"
+check "file name in a message escaped" bash -c "grep -q '␛\[31m' '$tmp/err' && ! LC_ALL=C grep -q \$'\\x1b' '$tmp/err'"
+
 # Windows-1251 is converted and said so.
 printf '\317\360\350\342\345\362, \354\350\360!\n' >"$tmp/cp1251.txt"
 run "$lector" wrap "$tmp/cp1251.txt"

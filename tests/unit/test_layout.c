@@ -102,6 +102,53 @@ Test(layout, soft_hyphen_is_invisible_unless_the_line_breaks_there)
     assert_wrap("abc extra\xc2\xad" "ordinary", 9, "abc|extra-|ordinary");
 }
 
+Test(layout, soft_hyphen_after_a_space_or_at_a_line_start_is_not_a_hyphenation_point)
+{
+    /* found in review: these drew a line that was only "-", or "abc -" */
+    assert_wrap("abcdefg \xc2\xad" "hijklmnopq", 8, "abcdefg|hijklmno|pq");
+    assert_wrap("abc \xc2\xad" "defghijkl", 8, "abc|defghijk|l");
+}
+
+/* A cluster wider than the line (joined jamo, piles of spacing marks) is clipped to the line and
+ * ends in "…": no row ever overflows. */
+Test(layout, overwide_clusters_are_clipped_never_overflow)
+{
+    char jamo[64] = "", deva[128] = "\xe0\xa4\x95"; /* KA */
+    for (int i = 0; i < 10; i++) strcat(jamo, "\xe1\x84\x80"); /* U+1100: joins into one cluster */
+    for (int i = 0; i < 20; i++) strcat(deva, "\xe0\xa4\xbe"); /* AA sign, spacing mark */
+    const char *cases[] = {jamo, deva};
+    for (int k = 0; k < 2; k++) {
+        LayoutOptions opt = {.width = 8};
+        LayoutLine line;
+        LayoutCursor c;
+        layout_cursor_init(&c, (const uint8_t *)cases[k], (Span){0, strlen(cases[k])}, &opt);
+        cr_assert(layout_cursor_next(&c, &line));
+        cr_assert_eq(line.width, 8, "case %d: width %u", k, line.width);
+        Strbuf out = STRBUF_INIT;
+        layout_render_line((const uint8_t *)cases[k], &line, &opt, &out);
+        cr_assert_leq(u8_strwidth((const uint8_t *)out.buf, "UTF-8"), 8, "case %d: %s", k, out.buf);
+        cr_assert(strstr(out.buf, "\xe2\x80\xa6"), "case %d: clipped without an ellipsis", k);
+        strbuf_release(&out);
+    }
+}
+
+Test(layout, a_prepended_space_is_drawn_with_its_cluster)
+{
+    /* U+0600 (Prepend) + space is one cluster: visible text, not a hanging space */
+    const char *s = "aaaaaaa\xd8\x80 bb";
+    LayoutOptions opt = {.width = 8};
+    LayoutLine line;
+    LayoutCursor c;
+    layout_cursor_init(&c, (const uint8_t *)s, (Span){0, strlen(s)}, &opt);
+    cr_assert(layout_cursor_next(&c, &line));
+    LayoutCellIter it;
+    LayoutCell cell;
+    int drawn = 0;
+    layout_cells_begin(&it, (const uint8_t *)s, &line, &opt);
+    while (layout_cells_next(&it, &cell)) drawn = cell.col + cell.width;
+    cr_assert_eq(drawn, (int)line.width, "drawn %d columns, line says %u", drawn, line.width);
+}
+
 Test(layout, nbsp_never_breaks)
 {
     assert_wrap("aaaa\xc2\xa0" "bbbb cc", 10, "aaaa\xc2\xa0" "bbbb|cc");
@@ -424,7 +471,8 @@ Test(layout, fast_paths_agree_with_the_general_path_on_random_text)
         "e\xcc\x81", "\xcc\x81", "\xc2\xa0", "\xe2\x80\x94", "\xe6\x97\xa5\xe6\x9c\xac",
         "\xe3\x80\x82", "\xef\xbc\x8c", "\xd0\xb4\xd0\xbe\xd0\xbc", "\xd2\x9b",
         "\xf0\x9f\x91\x8d", "\xf0\x9f\x87\xb0\xf0\x9f\x87\xbf", "\xe2\x9d\xa4\xef\xb8\x8f", "\x1b",
-        "\xe2\x80\x8b", "\xef\xbf\xbd",
+        "\xe2\x80\x8b", "\xef\xbf\xbd", "\xd8\x80", "\xe1\x84\x80", "\xe0\xa4\xbe",
+        "\xc2\x9b", "\xe2\x80\xae",
     };
     enum { NT = sizeof tokens / sizeof *tokens };
     srand(20261122);
@@ -469,6 +517,17 @@ Test(layout, fast_paths_agree_with_the_general_path_on_random_text)
                       iter, width, lf.start, lf.end, lf.width, lf.flags, ls.start, ls.end,
                       ls.width, ls.flags, (int)(len - st), buf + st);
             cr_assert_leq(lf.width, (uint32_t)width);
+            /* what is drawn is exactly as wide as the line says */
+            LayoutCellIter it;
+            LayoutCell cell;
+            int drawn = 0;
+            layout_cells_begin(&it, (const uint8_t *)buf, &lf, &fast);
+            while (layout_cells_next(&it, &cell)) {
+                cr_assert_eq(cell.col, drawn, "iteration %d: a gap or overlap in the cells", iter);
+                drawn = cell.col + cell.width;
+            }
+            cr_assert_eq(drawn, (int)lf.width, "iteration %d width %d: drew %d columns of a %u-column "
+                         "line [%zu,%zu)", iter, width, drawn, lf.width, lf.start, lf.end);
         }
     }
 }

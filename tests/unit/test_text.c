@@ -311,3 +311,49 @@ Test(text, loads_a_file_with_its_name_as_title, .init = make_tmpdir)
     unlink(path);
     rmdir(tmpdir);
 }
+
+Test(text, escape_makes_any_bytes_one_safe_line)
+{
+    Strbuf sb = STRBUF_INIT;
+    const char raw[] = "t\x1b]0;pwned\x07\x1b[2J\r\n\xc2\x9b\xe2\x80\xae\xff!";
+    text_escape(raw, sizeof raw - 1, &sb);
+    cr_assert_str_eq(sb.buf, "t␛]0;pwned␇␛[2J␍␊<U+009B><U+202E>" FFFD "!");
+    strbuf_release(&sb);
+    uint8_t vis[8];
+    cr_assert_eq(text_visible_control('a', vis), 0);
+    cr_assert_eq(text_visible_control(0x0627, vis), 0, "Arabic letters are text");
+    cr_assert_eq(text_visible_control(0x2066, vis), 8);
+}
+
+/* Found in review: one accidental valid UTF-8 pair ("СЁ" is D1 A8 = U+0468) must not veto the
+ * conversion, and German's adjacent accented letters are still Latin-1. */
+Test(text, legacy_detection_is_proportional)
+{
+    const char ru[] = "\xcf\xf0\xe8\xe2\xe5\xf2, \xec\xe8\xf0. \xc2\xd1\xa8 \xfd\xf2\xee "
+                      "\xef\xf0\xee\xe2\xe5\xf0\xea\xe0";
+    Text *t = load(ru, sizeof ru - 1);
+    cr_assert_eq(text_encoding(t), TEXT_CP1251);
+    assert_text(t, "Привет, мир. ВСЁ это проверка");
+    text_free(t);
+    const char de[] = "Die Gr\xf6\xdf" "e ist sch\xf6n.";
+    t = load(de, sizeof de - 1);
+    cr_assert_eq(text_encoding(t), TEXT_LATIN1);
+    assert_text(t, "Die Größe ist schön.");
+    text_free(t);
+    /* 0x98 has no character in Windows-1251: shown as U+FFFD and said so */
+    const char gap[] = "\xcf\xf0\xe8\xe2\xe5\xf2 \x98 \xec\xe8\xf0\xee\xe2\xee\xe9";
+    t = load(gap, sizeof gap - 1);
+    cr_assert_eq(text_encoding(t), TEXT_CP1251);
+    cr_assert(strstr(text_notice(t), "1 byte with no character"), "%s", text_notice(t));
+    text_free(t);
+}
+
+Test(text, paragraph_at_treats_the_end_as_outside)
+{
+    Text *t = load("a\n\nb", 4);
+    cr_assert_eq(text_paragraph_at(t, 0), 0);
+    cr_assert_eq(text_paragraph_at(t, 1), 1, "offset 1 is the gap after paragraph 0");
+    cr_assert_eq(text_paragraph_at(t, 3), 1);
+    cr_assert_eq(text_paragraph_at(t, 4), 2, "past the last paragraph: the count");
+    text_free(t);
+}
