@@ -565,10 +565,25 @@ void layout_cells_begin(LayoutCellIter *it, const uint8_t *text, const LayoutLin
     it->line = line;
     it->opt = opt;
     it->pos = line->start;
+    it->col = 0;
+    it->hyphen_done = 0;
     /* what follows the last visible cluster is not drawn: hanging spaces and line ends, and
      * zero-width clusters after them. Found by clusters, not bytes (a Prepend character joins
      * the space after it), with the wrapper's own classification. */
-    size_t ve = line->start;
+    size_t ve = line->end;
+    while (ve > line->start && (text[ve - 1] == ' ' || text[ve - 1] == '\n')) ve--;
+    if (ve > line->start) {
+        /* Common case: what precedes the trailing spaces is printable ASCII or a plain code
+         * point; it is visible, and nothing joins it across the spaces. */
+        size_t k = ve - 1, n;
+        while (k > line->start && (text[k] & 0xc0) == 0x80) k--;
+        if ((uint8_t)(text[ve - 1] - 0x21) < 0x5e ||
+            (text[k] >= 0x80 && is_plain(ucd_props(ucd_decode(text + k, text + ve, &n))))) {
+            it->visible_end = ve;
+            return;
+        }
+    }
+    ve = line->start;
     int W = clamp_width(opt->width), col = 0;
     for (size_t q = line->start; q < line->end;) {
         size_t n = cluster_len(text + q, line->end - q);
@@ -580,8 +595,6 @@ void layout_cells_begin(LayoutCellIter *it, const uint8_t *text, const LayoutLin
         q += n;
     }
     it->visible_end = ve;
-    it->col = 0;
-    it->hyphen_done = 0;
 }
 
 /* Appends up to GLYPH_MAX_BYTES of a cluster, cut at a code point boundary. */
@@ -679,7 +692,42 @@ void layout_render_line(const uint8_t *text, const LayoutLine *line, const Layou
     LayoutCellIter it;
     LayoutCell cell;
     layout_cells_begin(&it, text, line, opt);
-    while (layout_cells_next(&it, &cell)) strbuf_add(out, cell.glyph, cell.glyph_len);
+    for (;;) {
+        /* Printable ASCII and plain code points draw as themselves: copy runs of them. An ASCII
+         * byte that a following mark joins is left to the cell path. */
+        size_t q = it.pos, last = it.pos;
+        int col = it.col, last_col = it.col;
+        while (q < it.visible_end) {
+            if ((uint8_t)(text[q] - 0x20) < 0x5f) {
+                last = q;
+                last_col = col;
+                q++;
+                col++;
+                continue;
+            }
+            if (text[q] < 0x80) break;
+            size_t n;
+            uint32_t props = ucd_props(ucd_decode(text + q, text + it.visible_end, &n));
+            if (!is_plain(props) || !starts_cluster(text + q + n, text + it.visible_end)) {
+                if (q > it.pos && text[last] < 0x80 && !starts_cluster(text + q, text + it.visible_end)) {
+                    q = last; /* the mark belongs to the ASCII byte before it */
+                    col = last_col;
+                }
+                break;
+            }
+            last = q;
+            last_col = col;
+            q += n;
+            col += simple_width(props, opt);
+        }
+        if (q > it.pos) {
+            strbuf_add(out, text + it.pos, q - it.pos);
+            it.col = col;
+            it.pos = q;
+        }
+        if (!layout_cells_next(&it, &cell)) break;
+        strbuf_add(out, cell.glyph, cell.glyph_len);
+    }
 }
 
 int layout_offset_to_col(const uint8_t *text, const LayoutLine *line, const LayoutOptions *opt,

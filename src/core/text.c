@@ -290,18 +290,33 @@ static Text *text_build(uint8_t *src, size_t len, const char *name)
     size_t cp_cap = 16;
     t->checkpoints = xmalloc(cp_cap * sizeof *t->checkpoints);
     while (i < len) {
-        /* Fast path: a run of plain ASCII is copied as it is; every byte starts a code point, so
-         * the blocks it crosses get checkpoints at their exact boundaries. */
+        /* Fast path: a run of bytes that stay as they are (ASCII but CR, and in UTF-8 files
+         * valid sequences) is copied at once. Source and clean offsets move together inside it,
+         * so each block it crosses gets its checkpoint at the first code point start. */
         size_t run = i;
-        while (run < len && src[run] < 0x80 && src[run] != '\r') run++;
+        while (run < len) {
+            uint8_t b = src[run];
+            if (b < 0x80) {
+                if (b == '\r') break;
+                run++;
+                continue;
+            }
+            if (t->encoding != TEXT_UTF8) break;
+            int k = utf8_sequence(src + run, len - run);
+            if (k < 0) break;
+            run += (size_t)k;
+        }
         size_t c0 = out.len;
         if (run > i) {
+            size_t n = run - i;
             if ((t->ncheckpoints << CHECKPOINT_SHIFT) <= c0) add_checkpoint(t, &cp_cap, c0, i);
-            while ((t->ncheckpoints << CHECKPOINT_SHIFT) < c0 + (run - i)) {
-                size_t block = t->ncheckpoints << CHECKPOINT_SHIFT;
-                add_checkpoint(t, &cp_cap, block, i + (block - c0));
+            while ((t->ncheckpoints << CHECKPOINT_SHIFT) < c0 + n) {
+                size_t at = (t->ncheckpoints << CHECKPOINT_SHIFT) - c0;
+                while (at < n && (src[i + at] & 0xc0) == 0x80) at++;
+                if (at == n) break; /* the next code point start comes after this run */
+                add_checkpoint(t, &cp_cap, c0 + at, i + at);
             }
-            strbuf_add(&out, src + i, run - i);
+            strbuf_add(&out, src + i, n);
             i = run;
             continue;
         }

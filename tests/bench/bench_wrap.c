@@ -1,6 +1,7 @@
 /* bench_wrap: lector's layout against its peers on the same text in the same run.
  *
- * For each corpus file: the story is loaded once (not timed), then timed, 5 runs each, median:
+ * For each corpus file, 5 runs each, median:
+ *   load        text_load: read, validate and clean the file (U+FFFD, line ends, paragraphs)
  *   lector      every paragraph through layout_cursor_next at 80 columns (lines computed, not
  *               printed)
  *   lector+draw the same plus layout_render_line of every line into a buffer
@@ -101,8 +102,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: bench_wrap FILE...\n");
         return 2;
     }
-    printf("%-8s %8s %12s %12s %12s %12s %10s %10s\n", "corpus", "MB", "lector", "lector+draw",
-           "u8_width", "fold -s", "/u8_width", "/fold");
+    printf("%-8s %6s %11s %11s %12s %11s %11s %10s %7s\n", "corpus", "MB", "load", "lector",
+           "lector+draw", "u8_width", "fold -s", "/u8_width", "/fold");
     for (int a = 1; a < argc; a++) {
         Text *t = NULL;
         Diag d = {0};
@@ -111,6 +112,14 @@ int main(int argc, char **argv)
             return 1;
         }
         double mb = (double)text_len(t) / 1e6;
+        double tload[RUNS];
+        for (int r = 0; r < RUNS; r++) {
+            Text *again = NULL;
+            double t0 = now();
+            text_load(argv[a], 0, &again, &d);
+            tload[r] = now() - t0;
+            text_free(again);
+        }
         char *scratch = malloc(text_len(t) + 1);
         double tl[RUNS], td[RUNS], tu[RUNS], tf[RUNS];
         size_t sink = 0;
@@ -134,8 +143,8 @@ int main(int argc, char **argv)
         }
         double l = mb / median(tl), dr = mb / median(td), u = mb / median(tu), f = mb / median(tf);
         const char *name = strrchr(argv[a], '/') ? strrchr(argv[a], '/') + 1 : argv[a];
-        printf("%-8s %8.1f %9.0f MB/s %9.0f MB/s %9.0f MB/s %9.0f MB/s %9.2fx %9.2fx\n", name, mb,
-               l, dr, u, f, l / u, l / f);
+        printf("%-8s %6.1f %6.0f MB/s %6.0f MB/s %7.0f MB/s %6.0f MB/s %6.0f MB/s %9.2fx %6.2fx\n",
+               name, mb, mb / median(tload), l, dr, u, f, l / u, l / f);
         fflush(stdout);
         if (sink == 0) printf("(no lines?)\n");
         free(scratch);

@@ -521,11 +521,18 @@ Test(layout, fast_paths_agree_with_the_general_path_on_random_text)
             LayoutCellIter it;
             LayoutCell cell;
             int drawn = 0;
+            Strbuf cells = STRBUF_INIT, rendered = STRBUF_INIT;
             layout_cells_begin(&it, (const uint8_t *)buf, &lf, &fast);
             while (layout_cells_next(&it, &cell)) {
                 cr_assert_eq(cell.col, drawn, "iteration %d: a gap or overlap in the cells", iter);
                 drawn = cell.col + cell.width;
+                strbuf_add(&cells, cell.glyph, cell.glyph_len);
             }
+            layout_render_line((const uint8_t *)buf, &lf, &fast, &rendered);
+            cr_assert_str_eq(rendered.buf, cells.buf, "iteration %d: render_line differs from the cells",
+                             iter);
+            strbuf_release(&cells);
+            strbuf_release(&rendered);
             cr_assert_eq(drawn, (int)lf.width, "iteration %d width %d: drew %d columns of a %u-column "
                          "line [%zu,%zu)", iter, width, drawn, lf.width, lf.start, lf.end);
         }

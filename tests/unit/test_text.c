@@ -357,3 +357,46 @@ Test(text, paragraph_at_treats_the_end_as_outside)
     cr_assert_eq(text_paragraph_at(t, 4), 2, "past the last paragraph: the count");
     text_free(t);
 }
+
+/* Long valid multi-byte runs (copied at once by the loader) crossing many checkpoint blocks,
+ * with damage sprinkled in: every code point maps back to where the test put it. */
+Test(text, source_offsets_across_long_multibyte_runs)
+{
+    static const struct {
+        const char *src, *clean;
+    } pieces[] = {
+        {"\xd0\xb4\xd0\xbe\xd0\xbc", "\xd0\xb4\xd0\xbe\xd0\xbc"},                   /* дом */
+        {"\xe6\x97\xa5\xe6\x9c\xac", "\xe6\x97\xa5\xe6\x9c\xac"},                   /* 日本 */
+        {"\xf0\x9f\x98\x80", "\xf0\x9f\x98\x80"},                                   /* 😀 */
+        {" ", " "},
+        {"\xff", FFFD},
+        {"\r\n", "\n"},
+        {"\xe2\x82", FFFD},
+    };
+    enum { N = 12000 };
+    static char src[N * 6];
+    static size_t src_at[N * 6], clean_len;
+    size_t sl = 0;
+    clean_len = 0;
+    srand(99);
+    for (int k = 0; k < N; k++) {
+        int r = rand() % 100;
+        int pi = r < 30 ? 0 : r < 60 ? 1 : r < 80 ? 2 : r < 97 ? 3 : r < 98 ? 4 : r < 99 ? 5 : 6;
+        size_t cl = strlen(pieces[pi].clean);
+        int same = !strcmp(pieces[pi].src, pieces[pi].clean);
+        for (size_t b = 0; b < cl; b++) /* kept bytes map one to one, a replacement to its start */
+            src_at[clean_len + b] = same ? sl + b : sl;
+        clean_len += cl;
+        memcpy(src + sl, pieces[pi].src, strlen(pieces[pi].src));
+        sl += strlen(pieces[pi].src);
+    }
+    Text *t = load(src, sl);
+    cr_assert_eq(text_len(t), clean_len);
+    const uint8_t *b = text_bytes(t);
+    for (size_t off = 0; off < clean_len; off++) {
+        if ((b[off] & 0xc0) == 0x80) continue; /* only code point starts are mapped */
+        cr_assert_eq(text_source_offset(t, off), src_at[off], "clean %zu maps to %zu, want %zu",
+                     off, text_source_offset(t, off), src_at[off]);
+    }
+    text_free(t);
+}
