@@ -260,14 +260,34 @@ static bool fast_line(LayoutCursor *c, LayoutLine *line)
             continue;
         }
         if (b < 0x80) return false;
+        /* A run of non-ASCII code points. Each is decoded once: the lookahead that proves the
+         * current one is a whole cluster is the next one's own decoding. */
         size_t n;
         uint32_t props = ucd_props(ucd_decode(t + i, t + end, &n));
-        if (!is_plain(props) || !starts_cluster(t + i + n, t + end)) return false;
-        int w = simple_width(props, c->opt);
-        if (col + w > W) break;
-        col += w;
-        content = col;
-        i += n;
+        int overflow = 0;
+        for (;;) {
+            if (!is_plain(props)) return false;
+            size_t j = i + n, nn = 0;
+            uint32_t next = 0;
+            int next_ascii = j >= end || t[j] < 0x80;
+            if (!next_ascii) {
+                next = ucd_props(ucd_decode(t + j, t + end, &nn));
+                unsigned g = UCD_GCB(next);
+                if (g == GB_EXTEND || g == GB_ZWJ || g == GB_SPACINGMARK) return false;
+            }
+            int w = simple_width(props, c->opt);
+            if (col + w > W) {
+                overflow = 1;
+                break;
+            }
+            col += w;
+            content = col;
+            i = j;
+            if (next_ascii || col >= W) break;
+            props = next;
+            n = nn;
+        }
+        if (overflow) break;
     }
     if (i >= end) { /* the rest fits */
         *line = (LayoutLine){start, end, (uint32_t)content, LAYOUT_LINE_LAST};

@@ -54,6 +54,10 @@ check "stdin dash" test "$out" = "hello world"
 run bash -c "printf 'from a pipe' | '$lector' wrap"
 check "stdin pipe" test "$out" = "from a pipe"
 
+# No path and nothing piped in: the default texts folder ($LECTOR_TEXTS).
+run env LECTOR_TEXTS="$texts" "$lector" wrap --width 60 </dev/null
+check "no path: default texts" grep -q '^==> Ivan Baktybekova <==$' "$tmp/out"
+
 # Errors: one line naming the problem, exit 2, never a hang.
 run "$lector" wrap "$tmp/nope.txt"
 check "missing file" one_line_error "nope.txt"
