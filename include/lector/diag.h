@@ -6,11 +6,11 @@
 
 enum DiagCode {
     DIAG_OK = 0,
-    DIAG_NOT_FOUND,   /* no such file or folder */
-    DIAG_NOT_FILE,    /* a folder, FIFO, device or socket where a file was needed */
-    DIAG_UNREADABLE,  /* permission or I/O error */
-    DIAG_TOO_LARGE,   /* over the size limit */
-    DIAG_USAGE,       /* a bad option or argument */
+    DIAG_NOT_FOUND,  /* no such file or folder */
+    DIAG_NOT_FILE,   /* a folder, FIFO, device or socket where a file was needed */
+    DIAG_UNREADABLE, /* permission or I/O error */
+    DIAG_TOO_LARGE,  /* over the size limit */
+    DIAG_USAGE,      /* a bad option or argument */
 };
 
 typedef struct {

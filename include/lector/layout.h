@@ -44,12 +44,12 @@
 typedef int (*LayoutWidthFn)(const uint8_t *s, size_t len, void *ctx);
 
 typedef struct {
-    int width;                  /* columns, LAYOUT_MIN_WIDTH..LAYOUT_MAX_WIDTH (clamped) */
+    int width;                   /* columns, LAYOUT_MIN_WIDTH..LAYOUT_MAX_WIDTH (clamped) */
     LayoutWidthFn cluster_width; /* NULL: layout_default_width */
-    void *width_ctx;            /* passed to cluster_width; borrowed */
-    int ambiguous_width;        /* columns of East Asian Ambiguous characters: 2, else 1 */
-    int no_fast_path;           /* 1: every cluster takes the general path (for the test that
-                                   proves the ASCII fast path changes nothing) */
+    void *width_ctx;             /* passed to cluster_width; borrowed */
+    int ambiguous_width;         /* columns of East Asian Ambiguous characters: 2, else 1 */
+    int no_fast_path;            /* 1: every cluster takes the general path (for the test that
+                                    proves the ASCII fast path changes nothing) */
 } LayoutOptions;
 
 enum {
@@ -71,10 +71,10 @@ int layout_default_width(const uint8_t *s, size_t len, void *ctx);
  * place. Borrows text and opt; both must outlive it. */
 typedef struct {
     const uint8_t *text;
-    size_t pos, end;        /* next line starts at pos; the paragraph ends at end */
+    size_t pos, end; /* next line starts at pos; the paragraph ends at end */
     const LayoutOptions *opt;
-    LinebreakState lb;      /* line-break state just before pos */
-    int width;              /* opt->width, clamped */
+    LinebreakState lb; /* line-break state just before pos */
+    int width;         /* opt->width, clamped */
 } LayoutCursor;
 
 void layout_cursor_init(LayoutCursor *c, const uint8_t *text, Span para, const LayoutOptions *opt);

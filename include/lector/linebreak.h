@@ -23,15 +23,15 @@ enum LinebreakAction {
 };
 
 typedef struct {
-    uint8_t started;      /* 0 at the start of text (LB2: never break there) */
-    uint8_t prev_raw;     /* class of the previous code point, as it was */
-    uint8_t prev;         /* previous class after LB9/LB10 (X CM* counts as X) */
-    uint8_t prev_prev;    /* the one before that, for LB21a (HL HY x) */
-    uint8_t space_base;   /* class before the current run of spaces (LB8, LB14..LB17) */
-    uint8_t in_spaces;    /* previous resolved class was SP */
-    uint8_t prev_flags;   /* LBF_* of the previous resolved code point */
-    uint8_t number;       /* LB25: 1 inside NU (NU|SY|IS)*, 2 after its closing (CL|CP) */
-    uint32_t ri_run;      /* regional indicators in the current run (LB30a) */
+    uint8_t started;    /* 0 at the start of text (LB2: never break there) */
+    uint8_t prev_raw;   /* class of the previous code point, as it was */
+    uint8_t prev;       /* previous class after LB9/LB10 (X CM* counts as X) */
+    uint8_t prev_prev;  /* the one before that, for LB21a (HL HY x) */
+    uint8_t space_base; /* class before the current run of spaces (LB8, LB14..LB17) */
+    uint8_t in_spaces;  /* previous resolved class was SP */
+    uint8_t prev_flags; /* LBF_* of the previous resolved code point */
+    uint8_t number;     /* LB25: 1 inside NU (NU|SY|IS)*, 2 after its closing (CL|CP) */
+    uint32_t ri_run;    /* regional indicators in the current run (LB30a) */
 } LinebreakState;
 
 void linebreak_init(LinebreakState *st);

@@ -15,17 +15,20 @@ typedef struct {
 } Strbuf;
 
 extern char strbuf_empty[1];
-#define STRBUF_INIT {strbuf_empty, 0, 0}
+#define STRBUF_INIT                                                                                \
+    {                                                                                              \
+        strbuf_empty, 0, 0                                                                         \
+    }
 
 void strbuf_init(Strbuf *sb);
-void strbuf_release(Strbuf *sb);                 /* frees; sb is empty and reusable */
-void strbuf_reset(Strbuf *sb);                   /* len = 0, keeps the capacity */
-char *strbuf_detach(Strbuf *sb, size_t *len);    /* caller frees the result */
-void strbuf_grow(Strbuf *sb, size_t extra);      /* room for extra more bytes */
+void strbuf_release(Strbuf *sb);              /* frees; sb is empty and reusable */
+void strbuf_reset(Strbuf *sb);                /* len = 0, keeps the capacity */
+char *strbuf_detach(Strbuf *sb, size_t *len); /* caller frees the result */
+void strbuf_grow(Strbuf *sb, size_t extra);   /* room for extra more bytes */
 void strbuf_add(Strbuf *sb, const void *data, size_t len);
 void strbuf_addch(Strbuf *sb, int c);
 void strbuf_addstr(Strbuf *sb, const char *s);
 void strbuf_addf(Strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void strbuf_add_utf8(Strbuf *sb, uint32_t cp);   /* cp must be a scalar value */
+void strbuf_add_utf8(Strbuf *sb, uint32_t cp); /* cp must be a scalar value */
 
 #endif

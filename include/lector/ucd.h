@@ -16,15 +16,62 @@
 
 /* Line_Break classes after rule LB1 (AI, SG, XX -> AL; SA -> CM or AL; CJ -> NS). */
 enum UcdLineBreak {
-    LB_BK, LB_CR, LB_LF, LB_NL, LB_SP, LB_ZW, LB_ZWJ, LB_CM, LB_WJ, LB_GL, LB_OP, LB_CL, LB_CP,
-    LB_QU, LB_NS, LB_EX, LB_SY, LB_IS, LB_PR, LB_PO, LB_NU, LB_AL, LB_HL, LB_ID, LB_IN, LB_HY,
-    LB_BA, LB_BB, LB_B2, LB_CB, LB_EB, LB_EM, LB_H2, LB_H3, LB_JL, LB_JV, LB_JT, LB_RI,
+    LB_BK,
+    LB_CR,
+    LB_LF,
+    LB_NL,
+    LB_SP,
+    LB_ZW,
+    LB_ZWJ,
+    LB_CM,
+    LB_WJ,
+    LB_GL,
+    LB_OP,
+    LB_CL,
+    LB_CP,
+    LB_QU,
+    LB_NS,
+    LB_EX,
+    LB_SY,
+    LB_IS,
+    LB_PR,
+    LB_PO,
+    LB_NU,
+    LB_AL,
+    LB_HL,
+    LB_ID,
+    LB_IN,
+    LB_HY,
+    LB_BA,
+    LB_BB,
+    LB_B2,
+    LB_CB,
+    LB_EB,
+    LB_EM,
+    LB_H2,
+    LB_H3,
+    LB_JL,
+    LB_JV,
+    LB_JT,
+    LB_RI,
     LB_COUNT
 };
 
 enum UcdGraphemeBreak {
-    GB_OTHER, GB_CR, GB_LF, GB_CONTROL, GB_EXTEND, GB_ZWJ, GB_RI, GB_PREPEND, GB_SPACINGMARK,
-    GB_L, GB_V, GB_T, GB_LV, GB_LVT
+    GB_OTHER,
+    GB_CR,
+    GB_LF,
+    GB_CONTROL,
+    GB_EXTEND,
+    GB_ZWJ,
+    GB_RI,
+    GB_PREPEND,
+    GB_SPACINGMARK,
+    GB_L,
+    GB_V,
+    GB_T,
+    GB_LV,
+    GB_LVT
 };
 
 /* Bit layout of a property value; scripts/gen-ucd.py writes it. */
@@ -65,7 +112,8 @@ static inline uint32_t ucd_decode(const uint8_t *s, const uint8_t *end, size_t *
     }
     *len = n;
     if (n == 2) return ((uint32_t)(c & 0x1f) << 6) | (s[1] & 0x3f);
-    if (n == 3) return ((uint32_t)(c & 0x0f) << 12) | ((uint32_t)(s[1] & 0x3f) << 6) | (s[2] & 0x3f);
+    if (n == 3)
+        return ((uint32_t)(c & 0x0f) << 12) | ((uint32_t)(s[1] & 0x3f) << 6) | (s[2] & 0x3f);
     return ((uint32_t)(c & 0x07) << 18) | ((uint32_t)(s[1] & 0x3f) << 12) |
            ((uint32_t)(s[2] & 0x3f) << 6) | (s[3] & 0x3f);
 }

@@ -13,26 +13,27 @@ enum { EMOJI_NONE, EMOJI_PICT, EMOJI_PICT_ZWJ };
 
 static int is_break(unsigned prev, unsigned cur, uint32_t cur_props, int emoji, size_t ri_run)
 {
-    if (prev == GB_CR && cur == GB_LF) return 0;                                /* GB3 */
-    if (prev == GB_CONTROL || prev == GB_CR || prev == GB_LF) return 1;        /* GB4 */
-    if (cur == GB_CONTROL || cur == GB_CR || cur == GB_LF) return 1;           /* GB5 */
+    if (prev == GB_CR && cur == GB_LF) return 0;                        /* GB3 */
+    if (prev == GB_CONTROL || prev == GB_CR || prev == GB_LF) return 1; /* GB4 */
+    if (cur == GB_CONTROL || cur == GB_CR || cur == GB_LF) return 1;    /* GB5 */
     if (prev == GB_L && (cur == GB_L || cur == GB_V || cur == GB_LV || cur == GB_LVT))
-        return 0;                                                              /* GB6 */
-    if ((prev == GB_LV || prev == GB_V) && (cur == GB_V || cur == GB_T)) return 0; /* GB7 */
-    if ((prev == GB_LVT || prev == GB_T) && cur == GB_T) return 0;             /* GB8 */
-    if (cur == GB_EXTEND || cur == GB_ZWJ) return 0;                           /* GB9 */
-    if (cur == GB_SPACINGMARK) return 0;                                       /* GB9a */
-    if (prev == GB_PREPEND) return 0;                                          /* GB9b */
+        return 0;                                                                         /* GB6 */
+    if ((prev == GB_LV || prev == GB_V) && (cur == GB_V || cur == GB_T)) return 0;        /* GB7 */
+    if ((prev == GB_LVT || prev == GB_T) && cur == GB_T) return 0;                        /* GB8 */
+    if (cur == GB_EXTEND || cur == GB_ZWJ) return 0;                                      /* GB9 */
+    if (cur == GB_SPACINGMARK) return 0;                                                  /* GB9a */
+    if (prev == GB_PREPEND) return 0;                                                     /* GB9b */
     if (prev == GB_ZWJ && emoji == EMOJI_PICT_ZWJ && (cur_props & UCD_EXTPICT)) return 0; /* GB11 */
-    if (prev == GB_RI && cur == GB_RI && (ri_run & 1)) return 0;              /* GB12, GB13 */
-    return 1;                                                                  /* GB999 */
+    if (prev == GB_RI && cur == GB_RI && (ri_run & 1)) return 0; /* GB12, GB13 */
+    return 1;                                                    /* GB999 */
 }
 
 size_t grapheme_next(const uint8_t *s, size_t len)
 {
     if (len == 0) return 0;
     /* ASCII followed by ASCII: the only pair that does not break is CR LF. */
-    if (s[0] < 0x80 && (len == 1 || s[1] < 0x80)) return (len > 1 && s[0] == '\r' && s[1] == '\n') ? 2 : 1;
+    if (s[0] < 0x80 && (len == 1 || s[1] < 0x80))
+        return (len > 1 && s[0] == '\r' && s[1] == '\n') ? 2 : 1;
 
     const uint8_t *end = s + len;
     size_t n;

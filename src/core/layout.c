@@ -23,21 +23,21 @@
 #include "lector/xalloc.h"
 
 enum ClusterKind {
-    CK_TEXT,          /* drawn as written */
-    CK_SPACE,         /* U+0020: hangs at a line end */
-    CK_SOFT_NEWLINE,  /* a line end inside a paragraph, read as a space; hangs */
-    CK_FORCED_NEWLINE,/* a line end before indentation: ends the display line; hangs */
-    CK_TAB,           /* to the next multiple of 8 columns */
-    CK_SOFT_HYPHEN,   /* U+00AD: invisible unless the line breaks after it */
-    CK_CONTROL,       /* drawn as its stand-in (text_visible_control): "␛" or "<U+202E>" */
-    CK_OVERWIDE,      /* wider than the line (a pile of joined jamo or marks): clipped, "…" */
-    CK_DOTTED,        /* combining mark with no base: drawn on U+25CC */
-    CK_INVISIBLE,     /* zero-width format character on its own: nothing drawn */
+    CK_TEXT,           /* drawn as written */
+    CK_SPACE,          /* U+0020: hangs at a line end */
+    CK_SOFT_NEWLINE,   /* a line end inside a paragraph, read as a space; hangs */
+    CK_FORCED_NEWLINE, /* a line end before indentation: ends the display line; hangs */
+    CK_TAB,            /* to the next multiple of 8 columns */
+    CK_SOFT_HYPHEN,    /* U+00AD: invisible unless the line breaks after it */
+    CK_CONTROL,        /* drawn as its stand-in (text_visible_control): "␛" or "<U+202E>" */
+    CK_OVERWIDE,       /* wider than the line (a pile of joined jamo or marks): clipped, "…" */
+    CK_DOTTED,         /* combining mark with no base: drawn on U+25CC */
+    CK_INVISIBLE,      /* zero-width format character on its own: nothing drawn */
 };
 
-#define GLYPH_MAX_BYTES 128 /* bytes of one cluster sent to the terminal (a cluster of a million
-                               marks draws its first few only) */
-
+#define GLYPH_MAX_BYTES                                                                            \
+    128 /* bytes of one cluster sent to the terminal (a cluster of a million                       \
+           marks draws its first few only) */
 
 int layout_default_width(const uint8_t *s, size_t len, void *ctx)
 {
@@ -55,7 +55,8 @@ int layout_default_width(const uint8_t *s, size_t len, void *ctx)
         if (p0 & UCD_EXTPICT) return (p0 & UCD_EMOJI_PRES) ? 2 : (int)UCD_WIDTH(p0);
     }
     int w = (int)UCD_WIDTH(p0);
-    for (size_t i = n; i < len; i += n) w += (int)UCD_WIDTH(ucd_props(ucd_decode(s + i, end, &n)));
+    for (size_t i = n; i < len; i += n)
+        w += (int)UCD_WIDTH(ucd_props(ucd_decode(s + i, end, &n)));
     return w;
 }
 
@@ -180,15 +181,25 @@ void layout_cursor_init(LayoutCursor *c, const uint8_t *text, Span para, const L
     linebreak_init(&c->lb);
 }
 
-
 /* Classes after which the line-break state depends on the last two code points alone: all but
  * spaces and breaks, marks (absorbed by LB9), regional indicators (a run count) and the number
  * classes LB25 carries through (SY, IS, CL, CP). */
 static inline int resyncable(uint32_t props)
 {
     switch (UCD_LB(props)) {
-    case LB_SP: case LB_BK: case LB_CR: case LB_LF: case LB_NL: case LB_CM: case LB_ZWJ:
-    case LB_RI: case LB_SY: case LB_IS: case LB_CL: case LB_CP: case LB_ZW:
+    case LB_SP:
+    case LB_BK:
+    case LB_CR:
+    case LB_LF:
+    case LB_NL:
+    case LB_CM:
+    case LB_ZWJ:
+    case LB_RI:
+    case LB_SY:
+    case LB_IS:
+    case LB_CL:
+    case LB_CP:
+    case LB_ZW:
         return 0;
     default:
         return 1;
@@ -197,7 +208,9 @@ static inline int resyncable(uint32_t props)
 
 static inline size_t prev_cp_start(const uint8_t *t, size_t i)
 {
-    do i--; while ((t[i] & 0xc0) == 0x80);
+    do
+        i--;
+    while ((t[i] & 0xc0) == 0x80);
     return i;
 }
 
@@ -223,10 +236,12 @@ static bool fast_line(LayoutCursor *c, LayoutLine *line)
         if ((uint8_t)(b - 0x20) < 0x5f) {
             size_t lim = end - i > (size_t)(W - col) ? i + (size_t)(W - col) : end;
             size_t j = i;
-            while (j < lim && (uint8_t)(t[j] - 0x20) < 0x5f) j++;
+            while (j < lim && (uint8_t)(t[j] - 0x20) < 0x5f)
+                j++;
             col += (int)(j - i);
             size_t v = j;
-            while (v > i && t[v - 1] == ' ') v--;
+            while (v > i && t[v - 1] == ' ')
+                v--;
             if (v > i) content = col - (int)(j - v);
             i = j;
             continue;
@@ -295,7 +310,8 @@ static bool fast_line(LayoutCursor *c, LayoutLine *line)
         return true;
     }
     size_t x = i; /* spaces and soft line ends at the edge hang: skip to the first real cluster */
-    while (x < end && (t[x] == ' ' || (t[x] == '\n' && t[x + 1] != ' ' && t[x + 1] != '\t'))) x++;
+    while (x < end && (t[x] == ' ' || (t[x] == '\n' && t[x + 1] != ' ' && t[x + 1] != '\t')))
+        x++;
     /* x must be a cluster that really overflows: one that starts a cluster and is at least a
      * column wide (a zero-width space or a mark at the edge is no overflow) */
     if (x >= end || t[x] == '\n' || t[x] == 0x0b || t[x] == 0x0c) return false;
@@ -310,7 +326,8 @@ static bool fast_line(LayoutCursor *c, LayoutLine *line)
 
     /* 2. Resynchronise before the word holding x, then run the engine up to x. */
     size_t r = x;
-    while (r > start && ascii_word[t[r - 1]]) r--;
+    while (r > start && ascii_word[t[r - 1]])
+        r--;
     if (r == x && t[x] >= 0x80) { /* non-ASCII: step back over letters of the same word */
         while (r > start) {
             size_t k = prev_cp_start(t, r), n;
@@ -428,10 +445,12 @@ bool layout_cursor_next(LayoutCursor *c, LayoutLine *line)
             }
             size_t room = (size_t)(W - col), q = p + 1;
             size_t lim = c->end - p > room ? p + room : c->end;
-            while (q < lim && ascii_word[t[q]]) q++;
+            while (q < lim && ascii_word[t[q]])
+                q++;
             if (q < c->end && t[q] >= 0x80 && !starts_cluster(t + q, para_end)) q--;
-            if (q - p >= 2) linebreak_remember(&lb, UCD_LB(ucd_props(t[q - 2])),
-                                               UCD_LB(ucd_props(t[q - 2])), ucd_props(t[q - 2]));
+            if (q - p >= 2)
+                linebreak_remember(&lb, UCD_LB(ucd_props(t[q - 2])), UCD_LB(ucd_props(t[q - 2])),
+                                   ucd_props(t[q - 2]));
             uint32_t lp = ucd_props(t[q - 1]);
             linebreak_remember(&lb, UCD_LB(lp), UCD_LB(lp), lp);
             col += (int)(q - p);
@@ -449,7 +468,8 @@ bool layout_cursor_next(LayoutCursor *c, LayoutLine *line)
             for (;;) {
                 size_t lim = c->end - q > (size_t)(W - w) ? q + (size_t)(W - w) : c->end;
                 size_t q0 = q;
-                while (q < lim && ascii_word[t[q]]) q++;
+                while (q < lim && ascii_word[t[q]])
+                    q++;
                 /* a letter followed by a combining mark is a longer cluster: general path */
                 if (q > q0 && q < c->end && t[q] >= 0x80 && !starts_cluster(t + q, para_end)) q--;
                 if (q > q0) {
@@ -554,7 +574,8 @@ bool layout_cursor_next(LayoutCursor *c, LayoutLine *line)
         /* a soft hyphen is a hyphenation point only right after visible text on this line */
         prev_shy = ci.kind == CK_SOFT_HYPHEN && p > start && col == content && content > 0;
         col += ci.width;
-        if (ci.width > 0) content = col; /* zero-width clusters never make a hanging space visible */
+        if (ci.width > 0)
+            content = col; /* zero-width clusters never make a hanging space visible */
         p += n;
     }
     *line = (LayoutLine){start, c->end, (uint32_t)content, LAYOUT_LINE_LAST};
@@ -591,12 +612,14 @@ void layout_cells_begin(LayoutCellIter *it, const uint8_t *text, const LayoutLin
      * zero-width clusters after them. Found by clusters, not bytes (a Prepend character joins
      * the space after it), with the wrapper's own classification. */
     size_t ve = line->end;
-    while (ve > line->start && (text[ve - 1] == ' ' || text[ve - 1] == '\n')) ve--;
+    while (ve > line->start && (text[ve - 1] == ' ' || text[ve - 1] == '\n'))
+        ve--;
     if (ve > line->start) {
         /* Common case: what precedes the trailing spaces is printable ASCII or a plain code
          * point; it is visible, and nothing joins it across the spaces. */
         size_t k = ve - 1, n;
-        while (k > line->start && (text[k] & 0xc0) == 0x80) k--;
+        while (k > line->start && (text[k] & 0xc0) == 0x80)
+            k--;
         if ((uint8_t)(text[ve - 1] - 0x21) < 0x5e ||
             (text[k] >= 0x80 && is_plain(ucd_props(ucd_decode(text + k, text + ve, &n))))) {
             it->visible_end = ve;
@@ -609,7 +632,8 @@ void layout_cells_begin(LayoutCellIter *it, const uint8_t *text, const LayoutLin
         size_t n = cluster_len(text + q, line->end - q);
         int next_byte = q + n < line->end ? text[q + n] : -1;
         ClusterInfo ci = classify_cluster(text + q, n, next_byte, col, W, opt);
-        int hangs = ci.kind == CK_SPACE || ci.kind == CK_SOFT_NEWLINE || ci.kind == CK_FORCED_NEWLINE;
+        int hangs =
+            ci.kind == CK_SPACE || ci.kind == CK_SOFT_NEWLINE || ci.kind == CK_FORCED_NEWLINE;
         if (!hangs && ci.width > 0) ve = q + n;
         col += ci.width;
         q += n;
@@ -622,7 +646,8 @@ static size_t capped_len(const uint8_t *s, size_t len, size_t room)
 {
     if (len <= room) return len;
     size_t n = room;
-    while (n > 0 && (s[n] & 0xc0) == 0x80) n--;
+    while (n > 0 && (s[n] & 0xc0) == 0x80)
+        n--;
     return n;
 }
 
@@ -729,7 +754,8 @@ void layout_render_line(const uint8_t *text, const LayoutLine *line, const Layou
             size_t n;
             uint32_t props = ucd_props(ucd_decode(text + q, text + it.visible_end, &n));
             if (!is_plain(props) || !starts_cluster(text + q + n, text + it.visible_end)) {
-                if (q > it.pos && text[last] < 0x80 && !starts_cluster(text + q, text + it.visible_end)) {
+                if (q > it.pos && text[last] < 0x80 &&
+                    !starts_cluster(text + q, text + it.visible_end)) {
                     q = last; /* the mark belongs to the ASCII byte before it */
                     col = last_col;
                 }

@@ -50,26 +50,26 @@ static int decide_pair(const LinebreakState *st, unsigned a, unsigned b, uint32_
 {
     unsigned before_spaces = st->in_spaces ? st->space_base : a;
 
-    if (a == LB_WJ || b == LB_WJ) return LINEBREAK_NONE; /* LB11 */
-    if (a == LB_GL) return LINEBREAK_NONE;               /* LB12 */
+    if (a == LB_WJ || b == LB_WJ) return LINEBREAK_NONE;                             /* LB11 */
+    if (a == LB_GL) return LINEBREAK_NONE;                                           /* LB12 */
     if (b == LB_GL && a != LB_SP && a != LB_BA && a != LB_HY) return LINEBREAK_NONE; /* LB12a */
     if (b == LB_CL || b == LB_CP || b == LB_EX || b == LB_IS || b == LB_SY)
-        return LINEBREAK_NONE;                                                    /* LB13 */
-    if (before_spaces == LB_OP) return LINEBREAK_NONE;                            /* LB14 */
-    if (before_spaces == LB_QU && b == LB_OP) return LINEBREAK_NONE;              /* LB15 */
+        return LINEBREAK_NONE;                                       /* LB13 */
+    if (before_spaces == LB_OP) return LINEBREAK_NONE;               /* LB14 */
+    if (before_spaces == LB_QU && b == LB_OP) return LINEBREAK_NONE; /* LB15 */
     if ((before_spaces == LB_CL || before_spaces == LB_CP) && b == LB_NS)
-        return LINEBREAK_NONE;                                                    /* LB16 */
-    if (before_spaces == LB_B2 && b == LB_B2) return LINEBREAK_NONE;              /* LB17 */
-    if (a == LB_SP) return LINEBREAK_ALLOWED;                                     /* LB18 */
-    if (a == LB_QU || b == LB_QU) return LINEBREAK_NONE;                          /* LB19 */
-    if (a == LB_CB || b == LB_CB) return LINEBREAK_ALLOWED;                       /* LB20 */
+        return LINEBREAK_NONE;                                                       /* LB16 */
+    if (before_spaces == LB_B2 && b == LB_B2) return LINEBREAK_NONE;                 /* LB17 */
+    if (a == LB_SP) return LINEBREAK_ALLOWED;                                        /* LB18 */
+    if (a == LB_QU || b == LB_QU) return LINEBREAK_NONE;                             /* LB19 */
+    if (a == LB_CB || b == LB_CB) return LINEBREAK_ALLOWED;                          /* LB20 */
     if (b == LB_BA || b == LB_HY || b == LB_NS || a == LB_BB) return LINEBREAK_NONE; /* LB21 */
     if ((a == LB_HY || a == LB_BA) && st->prev_prev == LB_HL) return LINEBREAK_NONE; /* LB21a */
-    if (a == LB_SY && b == LB_HL) return LINEBREAK_NONE;                         /* LB21b */
-    if (b == LB_IN) return LINEBREAK_NONE;                                        /* LB22 */
+    if (a == LB_SY && b == LB_HL) return LINEBREAK_NONE;                             /* LB21b */
+    if (b == LB_IN) return LINEBREAK_NONE;                                           /* LB22 */
 
     int a_alpha = a == LB_AL || a == LB_HL, b_alpha = b == LB_AL || b == LB_HL;
-    if ((a_alpha && b == LB_NU) || (a == LB_NU && b_alpha)) return LINEBREAK_NONE; /* LB23 */
+    if ((a_alpha && b == LB_NU) || (a == LB_NU && b_alpha)) return LINEBREAK_NONE;     /* LB23 */
     if (a == LB_PR && (b == LB_ID || b == LB_EB || b == LB_EM)) return LINEBREAK_NONE; /* LB23a */
     if ((a == LB_ID || a == LB_EB || a == LB_EM) && b == LB_PO) return LINEBREAK_NONE;
     if ((a == LB_PR || a == LB_PO) && b_alpha) return LINEBREAK_NONE; /* LB24 */
@@ -80,8 +80,7 @@ static int decide_pair(const LinebreakState *st, unsigned a, unsigned b, uint32_
         (b == LB_NU || ((b == LB_OP || b == LB_HY) && peek_class(next, end) == LB_NU)))
         return LINEBREAK_NONE;
     if ((a == LB_OP || a == LB_HY) && b == LB_NU) return LINEBREAK_NONE;
-    if (st->number == 1 &&
-        (b == LB_NU || b == LB_SY || b == LB_IS || b == LB_CL || b == LB_CP))
+    if (st->number == 1 && (b == LB_NU || b == LB_SY || b == LB_IS || b == LB_CL || b == LB_CP))
         return LINEBREAK_NONE;
     if (st->number != 0 && (b == LB_PO || b == LB_PR)) return LINEBREAK_NONE;
 

@@ -44,7 +44,8 @@ void strbuf_grow(Strbuf *sb, size_t extra)
     size_t need = sb->len + extra + 1;
     if (need <= sb->alloc) return;
     size_t alloc = sb->alloc ? sb->alloc : 64;
-    while (alloc < need) alloc = alloc * 2 > alloc ? alloc * 2 : need;
+    while (alloc < need)
+        alloc = alloc * 2 > alloc ? alloc * 2 : need;
     if (!sb->alloc) {
         sb->buf = xmalloc(alloc);
         sb->buf[0] = 0;

@@ -29,20 +29,20 @@ typedef struct {
 } Checkpoint;
 
 struct Text {
-    uint8_t *src;            /* the bytes as read; owned */
+    uint8_t *src; /* the bytes as read; owned */
     size_t src_len;
-    size_t src_start;        /* 3 when a BOM was dropped */
-    uint8_t *bytes;          /* clean UTF-8 + NUL; owned */
+    size_t src_start; /* 3 when a BOM was dropped */
+    uint8_t *bytes;   /* clean UTF-8 + NUL; owned */
     size_t len;
-    Span *paras;             /* owned */
+    Span *paras; /* owned */
     size_t npara;
     Checkpoint *checkpoints; /* one per 1 KiB block of bytes; owned */
     size_t ncheckpoints;
-    char *title;             /* owned */
+    char *title; /* owned */
     int title_is_first_line;
     TextEncoding encoding;
     size_t replacements;
-    char *notice;            /* owned, may be NULL */
+    char *notice; /* owned, may be NULL */
 };
 
 /* Windows-1251, 0x80..0xBF (0xC0..0xFF are U+0410..U+044F); 0x98 is unassigned. */
@@ -221,7 +221,8 @@ static char *title_from_name(const char *name)
         word_start = false;
         strbuf_add_utf8(&sb, (uint32_t)cp);
     }
-    while (sb.len && sb.buf[sb.len - 1] == ' ') sb.buf[--sb.len] = 0;
+    while (sb.len && sb.buf[sb.len - 1] == ' ')
+        sb.buf[--sb.len] = 0;
     if (!sb.len) strbuf_addstr(&sb, "(untitled)");
     return strbuf_detach(&sb, NULL);
 }
@@ -241,8 +242,10 @@ static void choose_title(Text *t, const char *name)
                 words++;
         if (one_line && n <= 80 && words <= 12) {
             size_t a = 0, b = n;
-            while (a < b && (s[a] == ' ' || s[a] == '\t')) a++;
-            while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\t')) b--;
+            while (a < b && (s[a] == ' ' || s[a] == '\t'))
+                a++;
+            while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\t'))
+                b--;
             char *title = xmalloc(b - a + 1);
             memcpy(title, s + a, b - a);
             title[b - a] = 0;
@@ -312,7 +315,8 @@ static Text *text_build(uint8_t *src, size_t len, const char *name)
             if ((t->ncheckpoints << CHECKPOINT_SHIFT) <= c0) add_checkpoint(t, &cp_cap, c0, i);
             while ((t->ncheckpoints << CHECKPOINT_SHIFT) < c0 + n) {
                 size_t at = (t->ncheckpoints << CHECKPOINT_SHIFT) - c0;
-                while (at < n && (src[i + at] & 0xc0) == 0x80) at++;
+                while (at < n && (src[i + at] & 0xc0) == 0x80)
+                    at++;
                 if (at == n) break; /* the next code point start comes after this run */
                 add_checkpoint(t, &cp_cap, c0 + at, i + at);
             }
@@ -408,8 +412,9 @@ int text_load(const char *path, size_t max_bytes, Text **out, Diag *diag)
         const char *what = S_ISDIR(st.st_mode)    ? "is a folder, not a story file"
                            : S_ISFIFO(st.st_mode) ? "is a pipe (FIFO); to read a pipe, use: "
                                                     "command | lector -"
-                           : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "is a device, not a story file"
-                                                                         : "is not a regular file";
+                           : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)
+                               ? "is a device, not a story file"
+                               : "is not a regular file";
         diag_set(diag, DIAG_NOT_FILE, "%s: %s", path, what);
         close(fd);
         return -1;
@@ -439,23 +444,52 @@ void text_free(Text *t)
     free(t);
 }
 
-const uint8_t *text_bytes(const Text *t) { return t->bytes; }
-size_t text_len(const Text *t) { return t->len; }
-size_t text_paragraph_count(const Text *t) { return t->npara; }
-Span text_paragraph(const Text *t, size_t i) { return t->paras[i]; }
-const char *text_title(const Text *t) { return t->title; }
-int text_title_is_first_line(const Text *t) { return t->title_is_first_line; }
-TextEncoding text_encoding(const Text *t) { return t->encoding; }
-size_t text_replacements(const Text *t) { return t->replacements; }
-const char *text_notice(const Text *t) { return t->notice; }
+const uint8_t *text_bytes(const Text *t)
+{
+    return t->bytes;
+}
+size_t text_len(const Text *t)
+{
+    return t->len;
+}
+size_t text_paragraph_count(const Text *t)
+{
+    return t->npara;
+}
+Span text_paragraph(const Text *t, size_t i)
+{
+    return t->paras[i];
+}
+const char *text_title(const Text *t)
+{
+    return t->title;
+}
+int text_title_is_first_line(const Text *t)
+{
+    return t->title_is_first_line;
+}
+TextEncoding text_encoding(const Text *t)
+{
+    return t->encoding;
+}
+size_t text_replacements(const Text *t)
+{
+    return t->replacements;
+}
+const char *text_notice(const Text *t)
+{
+    return t->notice;
+}
 
 size_t text_paragraph_at(const Text *t, size_t off)
 {
     size_t lo = 0, hi = t->npara;
     while (lo < hi) { /* first paragraph whose end is >= off */
         size_t mid = lo + (hi - lo) / 2;
-        if (t->paras[mid].end <= off) lo = mid + 1;
-        else hi = mid;
+        if (t->paras[mid].end <= off)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     return lo;
 }
@@ -469,7 +503,8 @@ size_t text_visible_control(uint32_t cp, uint8_t out[8])
         cp == 0x2029) {
         static const char hex[] = "0123456789ABCDEF";
         memcpy(out, "<U+", 3);
-        for (int k = 0; k < 4; k++) out[3 + k] = (uint8_t)hex[(cp >> (12 - 4 * k)) & 0xf];
+        for (int k = 0; k < 4; k++)
+            out[3 + k] = (uint8_t)hex[(cp >> (12 - 4 * k)) & 0xf];
         out[7] = '>';
         return 8;
     }
@@ -498,7 +533,8 @@ size_t text_source_offset(const Text *t, size_t off)
     if (off >= t->len) return t->src_len;
     size_t k = off >> CHECKPOINT_SHIFT;
     if (k >= t->ncheckpoints) k = t->ncheckpoints ? t->ncheckpoints - 1 : 0;
-    while (k > 0 && t->checkpoints[k].clean_off > off) k--;
+    while (k > 0 && t->checkpoints[k].clean_off > off)
+        k--;
     size_t clean = t->ncheckpoints ? t->checkpoints[k].clean_off : 0;
     size_t src = t->ncheckpoints ? t->checkpoints[k].src_off : t->src_start;
     while (clean < off && src < t->src_len) {

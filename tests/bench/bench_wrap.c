@@ -76,8 +76,8 @@ static size_t run_libunistring(const Text *t, char *scratch)
     size_t breaks = 0;
     for (size_t i = 0; i < text_paragraph_count(t); i++) {
         Span p = text_paragraph(t, i);
-        breaks += (size_t)u8_width_linebreaks(s + p.start, p.end - p.start, 80, 0, 0, NULL,
-                                              "UTF-8", scratch);
+        breaks += (size_t)u8_width_linebreaks(s + p.start, p.end - p.start, 80, 0, 0, NULL, "UTF-8",
+                                              scratch);
     }
     return breaks;
 }

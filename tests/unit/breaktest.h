@@ -13,10 +13,10 @@
 
 typedef struct {
     uint8_t text[BREAKTEST_MAX_CP * 4];
-    size_t len;                               /* bytes in text */
-    size_t ncp;                               /* code points */
-    size_t cp_off[BREAKTEST_MAX_CP + 1];      /* byte offset of each code point, then len */
-    int break_before[BREAKTEST_MAX_CP + 1];   /* expected: 1 = ÷ before code point i */
+    size_t len;                             /* bytes in text */
+    size_t ncp;                             /* code points */
+    size_t cp_off[BREAKTEST_MAX_CP + 1];    /* byte offset of each code point, then len */
+    int break_before[BREAKTEST_MAX_CP + 1]; /* expected: 1 = ÷ before code point i */
 } BreakCase;
 
 /* Returns 1 and fills bc for a test line, 0 for a comment or blank line. */

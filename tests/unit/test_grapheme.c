@@ -28,8 +28,10 @@ Test(grapheme, conformance_graphemebreaktest)
             if (cp < bc.ncp && !bc.break_before[cp]) ok = 0;
             if (cp < bc.ncp && bc.cp_off[cp] != off) ok = 0;
         }
-        if (ok) passed++;
-        else cr_log_error("grapheme mismatch: %s", line);
+        if (ok)
+            passed++;
+        else
+            cr_log_error("grapheme mismatch: %s", line);
 
         char lib[BREAKTEST_MAX_CP * 4];
         u8_grapheme_breaks(bc.text, bc.len, lib);
@@ -58,7 +60,8 @@ Test(grapheme, keeps_real_clusters_whole)
     cr_assert_eq(cluster_len("\xf0\x9f\x87\xb0\xf0\x9f\x87\xbf\xf0\x9f\x87\xb0"), 8,
                  "flag KZ then a lone regional indicator: the pair is one cluster");
     /* family: man ZWJ woman ZWJ girl */
-    const char *family = "\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x91\xa7!";
+    const char *family =
+        "\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x91\xa7!";
     cr_assert_eq(cluster_len(family), strlen(family) - 1, "ZWJ sequence is one cluster");
     cr_assert_eq(cluster_len("\r\nx"), 2, "CR LF is one cluster");
     cr_assert_eq(cluster_len("ab"), 1);
@@ -69,7 +72,8 @@ Test(grapheme, ten_thousand_regional_indicators_pair_up)
 {
     enum { N = 10000 };
     static uint8_t buf[N * 4];
-    for (size_t i = 0; i < N; i++) ucd_encode(0x1F1E6 + (uint32_t)(i % 26), buf + i * 4);
+    for (size_t i = 0; i < N; i++)
+        ucd_encode(0x1F1E6 + (uint32_t)(i % 26), buf + i * 4);
     size_t off = 0, clusters = 0;
     while (off < sizeof buf) {
         size_t n = grapheme_next(buf + off, sizeof buf - off);

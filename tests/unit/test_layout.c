@@ -41,10 +41,10 @@ static char *wrap(const char *s, int width)
     return wrap_opt(s, &opt);
 }
 
-#define assert_wrap(s, width, want)                                                             \
-    do {                                                                                        \
-        const char *got_ = wrap((s), (width));                                                  \
-        cr_assert_str_eq(got_, (want), "wrap at %d:\n got  %s\n want %s", (width), got_, (want)); \
+#define assert_wrap(s, width, want)                                                                \
+    do {                                                                                           \
+        const char *got_ = wrap((s), (width));                                                     \
+        cr_assert_str_eq(got_, (want), "wrap at %d:\n got  %s\n want %s", (width), got_, (want));  \
     } while (0)
 
 Test(layout, greedy_fill_with_hanging_spaces)
@@ -61,10 +61,21 @@ Test(layout, a_word_wider_than_the_line_breaks_between_clusters)
     assert_wrap("abcdefghijkl", 8, "abcdefgh|ijkl");
     /* e + combining acute, twelve times: never split from its base */
     char s[64] = "";
-    for (int i = 0; i < 12; i++) strcat(s, "e\xcc\x81");
+    for (int i = 0; i < 12; i++)
+        strcat(s, "e\xcc\x81");
     const char *got = wrap(s, 8);
-    cr_assert_str_eq(got, "e\xcc\x81" "e\xcc\x81" "e\xcc\x81" "e\xcc\x81" "e\xcc\x81" "e\xcc\x81"
-                          "e\xcc\x81" "e\xcc\x81|e\xcc\x81" "e\xcc\x81" "e\xcc\x81" "e\xcc\x81",
+    cr_assert_str_eq(got,
+                     "e\xcc\x81"
+                     "e\xcc\x81"
+                     "e\xcc\x81"
+                     "e\xcc\x81"
+                     "e\xcc\x81"
+                     "e\xcc\x81"
+                     "e\xcc\x81"
+                     "e\xcc\x81|e\xcc\x81"
+                     "e\xcc\x81"
+                     "e\xcc\x81"
+                     "e\xcc\x81",
                      "got %s", got);
 }
 
@@ -88,7 +99,8 @@ Test(layout, emoji_sequences_are_two_columns)
                  "text-style heart without VS16 is narrow");
     /* four flags in 8 columns, the fifth wraps, pairs never split */
     char s[128] = "";
-    for (int i = 0; i < 5; i++) strcat(s, flag_kz);
+    for (int i = 0; i < 5; i++)
+        strcat(s, flag_kz);
     char want[160];
     snprintf(want, sizeof want, "%s%s%s%s|%s", flag_kz, flag_kz, flag_kz, flag_kz, flag_kz);
     assert_wrap(s, 8, want);
@@ -96,17 +108,27 @@ Test(layout, emoji_sequences_are_two_columns)
 
 Test(layout, soft_hyphen_is_invisible_unless_the_line_breaks_there)
 {
-    assert_wrap("extra\xc2\xad" "ordinary", 20, "extraordinary");
-    assert_wrap("extra\xc2\xad" "ordinary", 10, "extra-|ordinary");
+    assert_wrap("extra\xc2\xad"
+                "ordinary",
+                20, "extraordinary");
+    assert_wrap("extra\xc2\xad"
+                "ordinary",
+                10, "extra-|ordinary");
     /* "-" needs a column: with exactly 5 columns left the hyphen point cannot be used */
-    assert_wrap("abc extra\xc2\xad" "ordinary", 9, "abc|extra-|ordinary");
+    assert_wrap("abc extra\xc2\xad"
+                "ordinary",
+                9, "abc|extra-|ordinary");
 }
 
 Test(layout, soft_hyphen_after_a_space_or_at_a_line_start_is_not_a_hyphenation_point)
 {
     /* found in review: these drew a line that was only "-", or "abc -" */
-    assert_wrap("abcdefg \xc2\xad" "hijklmnopq", 8, "abcdefg|hijklmno|pq");
-    assert_wrap("abc \xc2\xad" "defghijkl", 8, "abc|defghijk|l");
+    assert_wrap("abcdefg \xc2\xad"
+                "hijklmnopq",
+                8, "abcdefg|hijklmno|pq");
+    assert_wrap("abc \xc2\xad"
+                "defghijkl",
+                8, "abc|defghijk|l");
 }
 
 /* A cluster wider than the line (joined jamo, piles of spacing marks) is clipped to the line and
@@ -114,8 +136,10 @@ Test(layout, soft_hyphen_after_a_space_or_at_a_line_start_is_not_a_hyphenation_p
 Test(layout, overwide_clusters_are_clipped_never_overflow)
 {
     char jamo[64] = "", deva[128] = "\xe0\xa4\x95"; /* KA */
-    for (int i = 0; i < 10; i++) strcat(jamo, "\xe1\x84\x80"); /* U+1100: joins into one cluster */
-    for (int i = 0; i < 20; i++) strcat(deva, "\xe0\xa4\xbe"); /* AA sign, spacing mark */
+    for (int i = 0; i < 10; i++)
+        strcat(jamo, "\xe1\x84\x80"); /* U+1100: joins into one cluster */
+    for (int i = 0; i < 20; i++)
+        strcat(deva, "\xe0\xa4\xbe"); /* AA sign, spacing mark */
     const char *cases[] = {jamo, deva};
     for (int k = 0; k < 2; k++) {
         LayoutOptions opt = {.width = 8};
@@ -145,13 +169,18 @@ Test(layout, a_prepended_space_is_drawn_with_its_cluster)
     LayoutCell cell;
     int drawn = 0;
     layout_cells_begin(&it, (const uint8_t *)s, &line, &opt);
-    while (layout_cells_next(&it, &cell)) drawn = cell.col + cell.width;
+    while (layout_cells_next(&it, &cell))
+        drawn = cell.col + cell.width;
     cr_assert_eq(drawn, (int)line.width, "drawn %d columns, line says %u", drawn, line.width);
 }
 
 Test(layout, nbsp_never_breaks)
 {
-    assert_wrap("aaaa\xc2\xa0" "bbbb cc", 10, "aaaa\xc2\xa0" "bbbb|cc");
+    assert_wrap("aaaa\xc2\xa0"
+                "bbbb cc",
+                10,
+                "aaaa\xc2\xa0"
+                "bbbb|cc");
     assert_wrap("xyz 10\xc2\xa0km", 8, "xyz|10\xc2\xa0km");
 }
 
@@ -181,13 +210,23 @@ Test(layout, initials_and_numbers_stay_whole)
 
 Test(layout, controls_are_drawn_visibly_and_never_raw)
 {
-    assert_wrap("a\x1b[2Jb", 20, "a\xe2\x90\x9b[2Jb");         /* ESC -> U+241B */
-    assert_wrap("bell\x07!", 20, "bell\xe2\x90\x87!");         /* BEL -> U+2407 */
-    assert_wrap("del\x7f", 20, "del\xe2\x90\xa1");              /* DEL -> U+2421 */
-    assert_wrap("x\xc2\x9b" "31m", 20, "x<U+009B>31m");         /* C1 CSI */
-    assert_wrap("abc\xe2\x80\xae" "def", 20, "abc<U+202E>def"); /* RLO */
-    assert_wrap("\xcc\x81" "a", 20, "\xe2\x97\x8c\xcc\x81" "a"); /* mark with no base */
-    assert_wrap("a\x0c" "b", 20, "a\xe2\x90\x8c|b");             /* form feed breaks the line */
+    assert_wrap("a\x1b[2Jb", 20, "a\xe2\x90\x9b[2Jb"); /* ESC -> U+241B */
+    assert_wrap("bell\x07!", 20, "bell\xe2\x90\x87!"); /* BEL -> U+2407 */
+    assert_wrap("del\x7f", 20, "del\xe2\x90\xa1");     /* DEL -> U+2421 */
+    assert_wrap("x\xc2\x9b"
+                "31m",
+                20, "x<U+009B>31m"); /* C1 CSI */
+    assert_wrap("abc\xe2\x80\xae"
+                "def",
+                20, "abc<U+202E>def"); /* RLO */
+    assert_wrap("\xcc\x81"
+                "a",
+                20,
+                "\xe2\x97\x8c\xcc\x81"
+                "a"); /* mark with no base */
+    assert_wrap("a\x0c"
+                "b",
+                20, "a\xe2\x90\x8c|b"); /* form feed breaks the line */
 }
 
 /* Every code point that could drive a terminal must be its own grapheme cluster; the renderer
@@ -195,8 +234,8 @@ Test(layout, controls_are_drawn_visibly_and_never_raw)
 Test(layout, dangerous_code_points_are_always_their_own_cluster)
 {
     for (uint32_t cp = 0; cp < 0x2070; cp++) {
-        int dangerous = cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x061c ||
-                        cp == 0x200e || cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) ||
+        int dangerous = cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x061c || cp == 0x200e ||
+                        cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) ||
                         (cp >= 0x2066 && cp <= 0x2069) || cp == 0x2028 || cp == 0x2029;
         if (!dangerous) continue;
         unsigned gcb = UCD_GCB(ucd_props(cp));
@@ -212,7 +251,8 @@ Test(layout, dangerous_code_points_are_always_their_own_cluster)
         layout_cursor_init(&c, s, (Span){0, n}, &opt);
         Strbuf out = STRBUF_INIT;
         int k = 0;
-        while (k < 4 && layout_cursor_next(&c, &lines[k])) layout_render_line(s, &lines[k++], &opt, &out);
+        while (k < 4 && layout_cursor_next(&c, &lines[k]))
+            layout_render_line(s, &lines[k++], &opt, &out);
         for (size_t i = 0; i < out.len; i++) {
             uint8_t b = (uint8_t)out.buf[i];
             cr_assert(b >= 0x20 && b != 0x7f, "U+%04X: raw byte %02X in output", cp, b);
@@ -286,7 +326,8 @@ static char *read_command(const char *cmd, size_t *len)
     Strbuf sb = STRBUF_INIT;
     char buf[65536];
     size_t n;
-    while ((n = fread(buf, 1, sizeof buf, p)) > 0) strbuf_add(&sb, buf, n);
+    while ((n = fread(buf, 1, sizeof buf, p)) > 0)
+        strbuf_add(&sb, buf, n);
     pclose(p);
     return strbuf_detach(&sb, len);
 }
@@ -302,7 +343,8 @@ static char *fortunes(const char *dir, const char *const *names, size_t *len)
         if (e->d_name[0] == '.' || (dot && (!strcmp(dot, ".dat") || !strcmp(dot, ".u8")))) continue;
         if (names) {
             int want = 0;
-            for (size_t i = 0; names[i]; i++) want |= !strcmp(names[i], e->d_name);
+            for (size_t i = 0; names[i]; i++)
+                want |= !strcmp(names[i], e->d_name);
             if (!want) continue;
         }
         char path[1024];
@@ -311,7 +353,8 @@ static char *fortunes(const char *dir, const char *const *names, size_t *len)
         if (!f) continue;
         char buf[65536];
         size_t n;
-        while ((n = fread(buf, 1, sizeof buf, f)) > 0) strbuf_add(&sb, buf, n);
+        while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+            strbuf_add(&sb, buf, n);
         fclose(f);
     }
     closedir(d);
@@ -375,25 +418,30 @@ static void check_story(const char *what, const char *bytes, size_t len, int wid
                 if (s[k] == ' ' || s[k] == '\n' || s[k] == '\t') continue;
                 uint8_t want[4] = {s[k]};
                 size_t wn = 1;
-                if (s[k] < 0x20 || s[k] == 0x7f) wn = ucd_encode(s[k] == 0x7f ? 0x2421 : 0x2400u + s[k], want);
-                while (ri < rendered.len && rendered.buf[ri] == ' ') ri++;
+                if (s[k] < 0x20 || s[k] == 0x7f)
+                    wn = ucd_encode(s[k] == 0x7f ? 0x2421 : 0x2400u + s[k], want);
+                while (ri < rendered.len && rendered.buf[ri] == ' ')
+                    ri++;
                 cr_assert(ri + wn <= rendered.len && !memcmp(rendered.buf + ri, want, wn),
                           "%s: byte %zu missing or out of order in: %s", what, k, rendered.buf);
                 ri += wn;
             }
-            while (ri < rendered.len && rendered.buf[ri] == ' ') ri++;
+            while (ri < rendered.len && rendered.buf[ri] == ' ')
+                ri++;
             cr_assert_eq(ri, rendered.len, "%s: extra output in: %s", what, rendered.buf);
             /* greedy: had the line gone on to the next opportunity, it would not have fit */
             if (!(line.flags & (LAYOUT_LINE_LAST | LAYOUT_LINE_FORCED)) &&
                 breaks[line.end] != LINEBREAK_NONE) {
                 size_t q = line.end + 1;
-                while (q < p.end && (breaks[q] == LINEBREAK_NONE || !is_boundary[q])) q++;
+                while (q < p.end && (breaks[q] == LINEBREAK_NONE || !is_boundary[q]))
+                    q++;
                 LayoutLine longer = {line.start, q, 0, 0};
                 int lw = 0;
                 LayoutCellIter it;
                 LayoutCell cell;
                 layout_cells_begin(&it, s, &longer, &opt);
-                while (layout_cells_next(&it, &cell)) lw = cell.col + cell.width;
+                while (layout_cells_next(&it, &cell))
+                    lw = cell.col + cell.width;
                 cr_assert_gt(lw, width, "%s w%d: line [%zu,%zu) ended early: [%zu,%zu) fits in %d",
                              what, width, line.start, line.end, line.start, q, lw);
             }
@@ -415,7 +463,8 @@ Test(layout_property, kjv_bible, .timeout = 240)
     size_t len;
     char *kjv = read_command("bible -l0 'gen1:1-rev22:21' 2>/dev/null", &len);
     cr_assert_gt(len, 4000000, "bible-kjv missing: apt-get install bible-kjv");
-    for (size_t i = 0; i < sizeof widths / sizeof *widths; i++) check_story("kjv", kjv, len, widths[i]);
+    for (size_t i = 0; i < sizeof widths / sizeof *widths; i++)
+        check_story("kjv", kjv, len, widths[i]);
     free(kjv);
 }
 
@@ -424,7 +473,8 @@ Test(layout_property, russian_fortunes, .timeout = 240)
     size_t len;
     char *ru = fortunes("/usr/share/games/fortunes/ru", NULL, &len);
     cr_assert_gt(len, 100000);
-    for (size_t i = 0; i < sizeof widths / sizeof *widths; i++) check_story("ru", ru, len, widths[i]);
+    for (size_t i = 0; i < sizeof widths / sizeof *widths; i++)
+        check_story("ru", ru, len, widths[i]);
     free(ru);
 }
 
@@ -434,7 +484,8 @@ Test(layout_property, chinese_fortunes, .timeout = 240)
     static const char *const names[] = {"chinese", "song100", "tang300", NULL};
     char *zh = fortunes("/usr/share/games/fortunes", names, &len);
     cr_assert_gt(len, 100000);
-    for (size_t i = 0; i < sizeof widths / sizeof *widths; i++) check_story("zh", zh, len, widths[i]);
+    for (size_t i = 0; i < sizeof widths / sizeof *widths; i++)
+        check_story("zh", zh, len, widths[i]);
     free(zh);
 }
 
@@ -444,18 +495,21 @@ Test(layout, first_screen_does_not_touch_the_rest)
 {
     size_t page = (size_t)sysconf(_SC_PAGESIZE);
     size_t head = 16 * page, tail = (size_t)64 << 20;
-    uint8_t *mem = mmap(NULL, head + tail, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    uint8_t *mem =
+        mmap(NULL, head + tail, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     cr_assert(mem != MAP_FAILED);
     cr_assert_eq(mprotect(mem + head, tail, PROT_NONE), 0);
     const char *words = "Домбыра 歌 steppe songs, 1,000 miles; ";
     size_t wl = strlen(words);
-    for (size_t i = 0; i + wl <= head; i += wl) memcpy(mem + i, words, wl);
+    for (size_t i = 0; i + wl <= head; i += wl)
+        memcpy(mem + i, words, wl);
     LayoutOptions opt = {.width = 80};
     LayoutCursor c;
     LayoutLine line;
     /* the paragraph claims 64 MiB more than is readable */
     layout_cursor_init(&c, mem, (Span){0, head + tail}, &opt);
-    for (int row = 0; row < 50; row++) cr_assert(layout_cursor_next(&c, &line));
+    for (int row = 0; row < 50; row++)
+        cr_assert(layout_cursor_next(&c, &line));
     cr_assert_lt(line.end, head / 2, "50 lines of 80 columns read %zu bytes", line.end);
     munmap(mem, head + tail);
 }
@@ -466,13 +520,54 @@ Test(layout, first_screen_does_not_touch_the_rest)
 Test(layout, fast_paths_agree_with_the_general_path_on_random_text)
 {
     static const char *const tokens[] = {
-        "a", "word", "Tolstoy", "(", ")", "[", "\"", "'", "$", "%", "1", "1,000", "12.5", ".",
-        ",", ";", "!", "?", "-", "/", " ", " ", " ", "  ", "\n", "\n  ", "\t", "\xc2\xad",
-        "e\xcc\x81", "\xcc\x81", "\xc2\xa0", "\xe2\x80\x94", "\xe6\x97\xa5\xe6\x9c\xac",
-        "\xe3\x80\x82", "\xef\xbc\x8c", "\xd0\xb4\xd0\xbe\xd0\xbc", "\xd2\x9b",
-        "\xf0\x9f\x91\x8d", "\xf0\x9f\x87\xb0\xf0\x9f\x87\xbf", "\xe2\x9d\xa4\xef\xb8\x8f", "\x1b",
-        "\xe2\x80\x8b", "\xef\xbf\xbd", "\xd8\x80", "\xe1\x84\x80", "\xe0\xa4\xbe",
-        "\xc2\x9b", "\xe2\x80\xae",
+        "a",
+        "word",
+        "Tolstoy",
+        "(",
+        ")",
+        "[",
+        "\"",
+        "'",
+        "$",
+        "%",
+        "1",
+        "1,000",
+        "12.5",
+        ".",
+        ",",
+        ";",
+        "!",
+        "?",
+        "-",
+        "/",
+        " ",
+        " ",
+        " ",
+        "  ",
+        "\n",
+        "\n  ",
+        "\t",
+        "\xc2\xad",
+        "e\xcc\x81",
+        "\xcc\x81",
+        "\xc2\xa0",
+        "\xe2\x80\x94",
+        "\xe6\x97\xa5\xe6\x9c\xac",
+        "\xe3\x80\x82",
+        "\xef\xbc\x8c",
+        "\xd0\xb4\xd0\xbe\xd0\xbc",
+        "\xd2\x9b",
+        "\xf0\x9f\x91\x8d",
+        "\xf0\x9f\x87\xb0\xf0\x9f\x87\xbf",
+        "\xe2\x9d\xa4\xef\xb8\x8f",
+        "\x1b",
+        "\xe2\x80\x8b",
+        "\xef\xbf\xbd",
+        "\xd8\x80",
+        "\xe1\x84\x80",
+        "\xe0\xa4\xbe",
+        "\xc2\x9b",
+        "\xe2\x80\xae",
     };
     enum { NT = sizeof tokens / sizeof *tokens };
     srand(20261122);
@@ -488,9 +583,11 @@ Test(layout, fast_paths_agree_with_the_general_path_on_random_text)
             len += tl;
         }
         /* a paragraph has no blank line and does not start or end with a line end */
-        while (len && (buf[len - 1] == '\n' || buf[len - 1] == ' ')) len--;
+        while (len && (buf[len - 1] == '\n' || buf[len - 1] == ' '))
+            len--;
         size_t st = 0;
-        while (st < len && buf[st] == '\n') st++;
+        while (st < len && buf[st] == '\n')
+            st++;
         if (st >= len) continue;
         int width = LAYOUT_MIN_WIDTH + rand() % 60;
         LayoutOptions fast = {.width = width}, slow = {.width = width, .no_fast_path = 1};
@@ -514,8 +611,8 @@ Test(layout, fast_paths_agree_with_the_general_path_on_random_text)
                           lf.flags == ls.flags,
                       "iteration %d width %d: fast [%zu,%zu) w%u f%u, general [%zu,%zu) w%u f%u in "
                       "'%.*s'",
-                      iter, width, lf.start, lf.end, lf.width, lf.flags, ls.start, ls.end,
-                      ls.width, ls.flags, (int)(len - st), buf + st);
+                      iter, width, lf.start, lf.end, lf.width, lf.flags, ls.start, ls.end, ls.width,
+                      ls.flags, (int)(len - st), buf + st);
             cr_assert_leq(lf.width, (uint32_t)width);
             /* what is drawn is exactly as wide as the line says */
             LayoutCellIter it;
@@ -529,12 +626,14 @@ Test(layout, fast_paths_agree_with_the_general_path_on_random_text)
                 strbuf_add(&cells, cell.glyph, cell.glyph_len);
             }
             layout_render_line((const uint8_t *)buf, &lf, &fast, &rendered);
-            cr_assert_str_eq(rendered.buf, cells.buf, "iteration %d: render_line differs from the cells",
-                             iter);
+            cr_assert_str_eq(rendered.buf, cells.buf,
+                             "iteration %d: render_line differs from the cells", iter);
             strbuf_release(&cells);
             strbuf_release(&rendered);
-            cr_assert_eq(drawn, (int)lf.width, "iteration %d width %d: drew %d columns of a %u-column "
-                         "line [%zu,%zu)", iter, width, drawn, lf.width, lf.start, lf.end);
+            cr_assert_eq(drawn, (int)lf.width,
+                         "iteration %d width %d: drew %d columns of a %u-column "
+                         "line [%zu,%zu)",
+                         iter, width, drawn, lf.width, lf.start, lf.end);
         }
     }
 }

@@ -52,8 +52,7 @@ Test(linebreak, conformance_linebreaktest)
            "(libunistring u8_possible_linebreaks: %d)\n",
            passed, total, skipped, libunistring_passed);
     cr_assert_gt(total, 7000, "the test file looks truncated: %d lines", total);
-    cr_assert_eq(passed + skipped, total, "%d LineBreakTest lines fail",
-                 total - passed - skipped);
+    cr_assert_eq(passed + skipped, total, "%d LineBreakTest lines fail", total - passed - skipped);
 }
 
 /* Returns the byte offsets where a break is allowed, as a string like "3 9". */

@@ -106,7 +106,8 @@ Test(text, source_offsets_on_random_bytes_decode_to_the_same_code_point)
 
 Test(text, bom_dropped_line_ends_normalised)
 {
-    const char src[] = "\xEF\xBB\xBF" "one\r\ntwo\rthree\n\nfour";
+    const char src[] = "\xEF\xBB\xBF"
+                       "one\r\ntwo\rthree\n\nfour";
     Text *t = load(src, sizeof src - 1);
     assert_text(t, "one\ntwo\nthree\n\nfour");
     cr_assert_eq(text_source_offset(t, 0), 3, "first letter is after the BOM");
@@ -154,8 +155,9 @@ Test(text, title_from_first_line_or_file_name)
     cr_assert(text_title_is_first_line(t));
     text_free(t);
     /* A first line that is a whole paragraph of prose is not a title. */
-    const char *prose = "Ivan Baktybekova was a 35-year-old Kazakhstani singer-songwriter who had it "
-                        "all, and more besides.\n\nNext.";
+    const char *prose =
+        "Ivan Baktybekova was a 35-year-old Kazakhstani singer-songwriter who had it "
+        "all, and more besides.\n\nNext.";
     t = text_from_bytes(prose, strlen(prose), "texts/ivan-baktybekova.txt");
     cr_assert_str_eq(text_title(t), "Ivan Baktybekova");
     cr_assert(!text_title_is_first_line(t));
@@ -189,8 +191,8 @@ Test(text, windows_1251_table_matches_iconv)
     cr_assert(cd != (iconv_t)-1, "glibc iconv has no CP1251");
     for (int byte = 0x80; byte <= 0xff; byte++) {
         /* surround with Cyrillic so detection picks Windows-1251 */
-        char src[] = {(char)0xC0, (char)0xC1, (char)byte, (char)0xC2, (char)0xC3, (char)0xC4,
-                      (char)0xC5, (char)0xC6, (char)0xC7, (char)0xC8};
+        char src[] = {(char)0xC0, (char)0xC1, (char)byte, (char)0xC2, (char)0xC3,
+                      (char)0xC4, (char)0xC5, (char)0xC6, (char)0xC7, (char)0xC8};
         Text *t = load(src, sizeof src);
         cr_assert_eq(text_encoding(t), TEXT_CP1251, "byte %02X", byte);
         char in = (char)byte, out[8] = {0};
@@ -335,7 +337,8 @@ Test(text, legacy_detection_is_proportional)
     cr_assert_eq(text_encoding(t), TEXT_CP1251);
     assert_text(t, "Привет, мир. ВСЁ это проверка");
     text_free(t);
-    const char de[] = "Die Gr\xf6\xdf" "e ist sch\xf6n.";
+    const char de[] = "Die Gr\xf6\xdf"
+                      "e ist sch\xf6n.";
     t = load(de, sizeof de - 1);
     cr_assert_eq(text_encoding(t), TEXT_LATIN1);
     assert_text(t, "Die Größe ist schön.");
@@ -365,9 +368,9 @@ Test(text, source_offsets_across_long_multibyte_runs)
     static const struct {
         const char *src, *clean;
     } pieces[] = {
-        {"\xd0\xb4\xd0\xbe\xd0\xbc", "\xd0\xb4\xd0\xbe\xd0\xbc"},                   /* дом */
-        {"\xe6\x97\xa5\xe6\x9c\xac", "\xe6\x97\xa5\xe6\x9c\xac"},                   /* 日本 */
-        {"\xf0\x9f\x98\x80", "\xf0\x9f\x98\x80"},                                   /* 😀 */
+        {"\xd0\xb4\xd0\xbe\xd0\xbc", "\xd0\xb4\xd0\xbe\xd0\xbc"}, /* дом */
+        {"\xe6\x97\xa5\xe6\x9c\xac", "\xe6\x97\xa5\xe6\x9c\xac"}, /* 日本 */
+        {"\xf0\x9f\x98\x80", "\xf0\x9f\x98\x80"},                 /* 😀 */
         {" ", " "},
         {"\xff", FFFD},
         {"\r\n", "\n"},
