@@ -66,6 +66,10 @@ const char *text_title(const Text *t);
  * that paragraph when showing the title separately), 0 when made from the file name. */
 int text_title_is_first_line(const Text *t);
 
+/* Words, for reading time: runs of letters and digits, and each ideograph or kana on its own
+ * (scripts written without spaces). Counted once, on first call. */
+size_t text_word_count(const Text *t);
+
 TextEncoding text_encoding(const Text *t);
 size_t text_replacements(const Text *t); /* how many U+FFFD were substituted */
 /* A one-line note for the status line, or NULL: "not valid UTF-8: 3 bytes shown as U+FFFD",

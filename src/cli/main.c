@@ -5,7 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "cli.h"
+#include "lector/layout.h"
+#include "tui.h"
 #include "lector/strbuf.h"
 #include "lector/text.h"
 
@@ -47,6 +52,39 @@ static void usage(FILE *f)
           f);
 }
 
+/* Parses `lector [--width N] [PATH...]` for the reader; returns -1 after an error line. */
+static int parse_reader_args(int argc, char **argv, int *width, int *first_path)
+{
+    int i = 1;
+    for (; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--")) {
+            i++;
+            break;
+        }
+        if (!strcmp(a, "-w") || !strcmp(a, "--width") || !strncmp(a, "--width=", 8)) {
+            const char *v = a[2] == '=' || !strncmp(a, "--width=", 8) ? strchr(a, '=') + 1
+                                                                        : (i + 1 < argc ? argv[++i] : NULL);
+            char *end;
+            long w = v ? strtol(v, &end, 10) : 0;
+            if (!v || !*v || *end || w < LAYOUT_MIN_WIDTH || w > LAYOUT_MAX_WIDTH) {
+                cli_error("--width: '%s' is not a whole number from %d to %d", v ? v : "",
+                          LAYOUT_MIN_WIDTH, LAYOUT_MAX_WIDTH);
+                return -1;
+            }
+            *width = (int)w;
+            continue;
+        }
+        if (a[0] == '-' && a[1]) {
+            cli_error("unknown option '%s' (see: lector --help)", a);
+            return -1;
+        }
+        break;
+    }
+    *first_path = i;
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     const char *texts = getenv("LECTOR_TEXTS");
@@ -60,6 +98,27 @@ int main(int argc, char **argv)
         printf("lector %s\n", LECTOR_VERSION);
         return 0;
     }
-    /* No reader yet: print like `lector wrap`, with the same options and paths. */
-    return cmd_wrap(argc, argv, texts);
+    /* Not a terminal: print like `lector wrap`, as less acts as cat. */
+    if (!isatty(STDOUT_FILENO)) return cmd_wrap(argc, argv, texts);
+
+    int width = 0, first = 1;
+    if (parse_reader_args(argc, argv, &width, &first) != 0) return EXIT_USAGE;
+    char **paths = argv + first;
+    int npaths = argc - first;
+    char *defaults[1];
+    if (npaths == 0) {
+        struct stat in;
+        int piped = fstat(STDIN_FILENO, &in) == 0 && (S_ISFIFO(in.st_mode) || S_ISREG(in.st_mode));
+        defaults[0] = piped ? "-" : (char *)texts;
+        paths = defaults;
+        npaths = 1;
+    }
+    for (int i = 0; i < npaths; i++) { /* a bad path: one line and status 2, before the screen */
+        struct stat st;
+        if (strcmp(paths[i], "-") && stat(paths[i], &st) != 0) {
+            cli_error("%s: no such file or folder", paths[i]);
+            return EXIT_USAGE;
+        }
+    }
+    return tui_run(paths, npaths, width);
 }

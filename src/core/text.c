@@ -43,6 +43,7 @@ struct Text {
     TextEncoding encoding;
     size_t replacements;
     char *notice; /* owned, may be NULL */
+    size_t words; /* SIZE_MAX until text_word_count counts them */
 };
 
 /* Windows-1251, 0x80..0xBF (0xC0..0xFF are U+0410..U+044F); 0x98 is unassigned. */
@@ -227,8 +228,8 @@ static char *title_from_name(const char *name)
     return strbuf_detach(&sb, NULL);
 }
 
-/* The first line is a title when it is short (at most 80 bytes and 12 words), a blank line
- * follows it, and more text follows that. */
+/* The first line is a title when it is short (at most 80 bytes and 12 words), does not end
+ * like a sentence (. , ; :), a blank line follows it, and more text follows that. */
 static void choose_title(Text *t, const char *name)
 {
     if (t->npara >= 2) {
@@ -240,7 +241,11 @@ static void choose_title(Text *t, const char *name)
         for (size_t i = 0; i < n; i++)
             if (s[i] != ' ' && s[i] != '\t' && (i == 0 || s[i - 1] == ' ' || s[i - 1] == '\t'))
                 words++;
-        if (one_line && n <= 80 && words <= 12) {
+        /* a sentence is not a title: no full stop, comma, semicolon or colon at its end */
+        size_t last = n;
+        while (last > 0 && (s[last - 1] == ' ' || s[last - 1] == '\t')) last--;
+        int sentence = last > 0 && strchr(".,;:", s[last - 1]) != NULL;
+        if (one_line && n <= 80 && words <= 12 && !sentence) {
             size_t a = 0, b = n;
             while (a < b && (s[a] == ' ' || s[a] == '\t'))
                 a++;
@@ -280,6 +285,7 @@ static void add_checkpoint(Text *t, size_t *cap, size_t clean_off, size_t src_of
 static Text *text_build(uint8_t *src, size_t len, const char *name)
 {
     Text *t = xcalloc(1, sizeof *t);
+    t->words = SIZE_MAX;
     t->src = src;
     t->src_len = len;
     size_t i = 0;
@@ -442,6 +448,30 @@ void text_free(Text *t)
     free(t->title);
     free(t->notice);
     free(t);
+}
+
+size_t text_word_count(const Text *t)
+{
+    if (t->words != SIZE_MAX) return t->words;
+    size_t words = 0;
+    int in_word = 0;
+    for (size_t i = 0; i < t->len;) {
+        size_t n;
+        uint32_t cp = ucd_decode(t->bytes + i, t->bytes + t->len, &n);
+        unsigned cls = UCD_LB(ucd_props(cp));
+        if (cls == LB_ID) { /* ideographs and kana: a word each */
+            words++;
+            in_word = 0;
+        } else if (cls == LB_AL || cls == LB_HL || cls == LB_NU || cls == LB_CM) {
+            if (!in_word && cls != LB_CM) words++;
+            in_word = cls != LB_CM || in_word;
+        } else {
+            in_word = 0;
+        }
+        i += n;
+    }
+    ((Text *)t)->words = words; /* a cache: the story itself is unchanged */
+    return words;
 }
 
 const uint8_t *text_bytes(const Text *t)

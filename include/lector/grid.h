@@ -1,0 +1,64 @@
+/* grid: a plain cell grid that views draw into, so they can be tested without a terminal.
+ *
+ * Owns its cells and the bytes of their glyphs. A cell holds one grapheme cluster already made
+ * safe for a terminal (layout's cells, or text put through grid_put_text), its width in columns
+ * (0 marks the right half of a wide cluster), a style, and the byte offset in the story it came
+ * from (SIZE_MAX when it is not story text). The TUI's painter copies a grid to curses; tests
+ * compare grid_dump() with expected text. Never includes curses.
+ */
+#ifndef LECTOR_GRID_H
+#define LECTOR_GRID_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lector/strbuf.h"
+
+typedef enum {
+    STYLE_TEXT = 0, /* story text */
+    STYLE_STATUS,   /* the status line */
+    STYLE_MESSAGE,  /* a short message on the status line */
+    STYLE_TITLE,    /* headings: shelf header, help title */
+    STYLE_SELECTED, /* the shelf's current row */
+    STYLE_DIM,      /* secondary text: counts, hints */
+    STYLE_COUNT
+} Style;
+
+typedef struct {
+    uint32_t glyph_off;  /* into the grid's glyph bytes */
+    uint16_t glyph_len;  /* bytes; 0 for an empty cell (drawn as a space) */
+    uint8_t width;       /* columns: 1 or 2; 0 for the right half of a wide cluster */
+    uint8_t style;       /* Style */
+    size_t src_off;      /* byte offset in the story, or SIZE_MAX */
+} GridCell;
+
+typedef struct Grid Grid;
+
+Grid *grid_new(int cols, int rows); /* cols, rows >= 1 */
+void grid_free(Grid *g);            /* NULL is a no-op */
+void grid_resize(Grid *g, int cols, int rows);
+void grid_clear(Grid *g); /* every cell empty, style TEXT */
+int grid_cols(const Grid *g);
+int grid_rows(const Grid *g);
+const GridCell *grid_cell(const Grid *g, int row, int col);
+const uint8_t *grid_glyph(const Grid *g, const GridCell *c); /* borrowed until grid_clear */
+
+/* Puts a cluster of `width` columns (1 or 2) at (row, col) with bytes that are already safe to
+ * draw. Returns the columns used, 0 when it does not fit in the row (nothing is written). */
+int grid_put(Grid *g, int row, int col, const void *glyph, size_t len, int width, Style style,
+             size_t src_off);
+
+/* Writes any UTF-8 text (titles, messages, file names: untrusted) on one row from col, at most
+ * max_cols columns, made safe (text_escape) and cut between clusters. Returns columns used. */
+int grid_put_text(Grid *g, int row, int col, const char *s, int max_cols, Style style);
+
+/* Columns that grid_put_text would use for s, uncut. */
+int grid_text_width(const char *s);
+
+/* Fills cells [col, col + n) of a row with spaces of a style. */
+void grid_fill(Grid *g, int row, int col, int n, Style style);
+
+/* Appends the grid as text, one line per row, trailing spaces dropped. */
+void grid_dump(const Grid *g, Strbuf *out);
+
+#endif

@@ -1,0 +1,65 @@
+/* pager: a story seen as display rows at one width, and a place in it.
+ *
+ * Owns a small cache of laid-out paragraphs and, once counted, one line count per paragraph;
+ * borrows the Text. Rows are the display lines of each paragraph with one blank (gap) row
+ * between paragraphs. The place is a row, anchored on the byte offset of its first byte, so that
+ * a new width or terminal size keeps the same words on the top row (GUIDE.md section 2).
+ * Counting all rows (for "page N of M") is done in steps the caller runs when idle, never in
+ * the way of a key. Never touches the terminal.
+ */
+#ifndef LECTOR_PAGER_H
+#define LECTOR_PAGER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "lector/layout.h"
+#include "lector/text.h"
+
+typedef struct {
+    size_t para; /* paragraph index */
+    size_t line; /* line in it; == its line count for the gap row after it */
+} PagerPos;
+
+typedef struct {
+    int gap;         /* 1: the blank row between two paragraphs */
+    size_t para;
+    LayoutLine line; /* valid when !gap */
+} PagerRow;
+
+typedef struct Pager Pager;
+
+/* width: the text column in columns; opt supplies the width function (copied). */
+Pager *pager_new(const Text *t, const LayoutOptions *opt);
+void pager_free(Pager *p); /* NULL is a no-op */
+
+/* Changes the column width and keeps the reader's place on the top row: the byte the reader
+ * last moved to (not the new top row's first byte, so resizing back and forth does not drift). */
+void pager_set_width(Pager *p, int width);
+int pager_width(const Pager *p);
+
+size_t pager_top_offset(const Pager *p); /* the anchor: first byte of the top row */
+/* Makes the row holding byte off the top row. */
+void pager_set_top_offset(Pager *p, size_t off);
+PagerPos pager_top(const Pager *p);
+
+/* Moves the top by rows (negative: up), never before the first row nor past the point where
+ * the last row is at the bottom of a page of page_rows. Returns the rows actually moved. */
+long pager_scroll(Pager *p, long rows, int page_rows);
+void pager_go_first(Pager *p);
+void pager_go_last(Pager *p, int page_rows); /* the last page */
+/* Goes to percent (0..100) of the story, by bytes, like less's N%. */
+void pager_go_percent(Pager *p, double percent, int page_rows);
+
+/* Fills up to n rows from the top; returns how many there are. */
+int pager_rows(Pager *p, int n, PagerRow *rows);
+
+/* Percent of the story (by bytes) read when the page of page_rows ends: 100 at the end. */
+int pager_percent(Pager *p, int page_rows);
+
+/* Counts rows for up to budget paragraphs; true when all are counted. */
+bool pager_count_step(Pager *p, size_t budget);
+/* When counted: total rows and the index of the top row; false before. */
+bool pager_row_index(Pager *p, size_t *top_row, size_t *total_rows);
+
+#endif

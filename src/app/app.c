@@ -1,0 +1,615 @@
+/* app.c: state, named commands, the key table and the views.
+ *
+ * Data model: the shelf is an array of entries (path, and once looked at: title, word count);
+ * stats are computed only for rows the shelf view shows, so a folder of 10,000 stories opens at
+ * once. The reader holds one story (Text + Pager); a place in it is the pager's top byte offset,
+ * which is also what marks and "back to where I was" ('') remember.
+ */
+#include "app.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "lector/xalloc.h"
+
+enum { MARKS = 26, MARGIN = 2, MIN_COLS = 20, MIN_ROWS = 5 };
+
+struct App {
+    ShelfEntry *shelf;
+    size_t nshelf, sel, shelf_top;
+    int single;           /* started on one file: q leaves lector from the reader */
+    AppMode mode, mode_before_help;
+    int cols, rows;
+    /* the open story */
+    Text *text;
+    Pager *pager;
+    size_t open_index;
+    int measure;          /* requested columns of text */
+    LayoutOptions lopt;   /* width function; .width is the effective measure */
+    size_t marks[MARKS];  /* byte offsets; SIZE_MAX: unset */
+    size_t prev_jump;     /* where a jump left from; SIZE_MAX: none */
+    long count;           /* a number typed before a command; -1: none */
+    int pending;          /* 'm' or '\'' waiting for its letter; 0: none */
+    char message[600];
+    bool done;
+    Text *preloaded; /* the single story, loaded once by app_new; owned until opened */
+};
+
+/* --- shelf ------------------------------------------------------------------------------- */
+
+static int cmp_path(const void *a, const void *b)
+{
+    return strcmp(((const ShelfEntry *)a)->path, ((const ShelfEntry *)b)->path);
+}
+
+static void shelf_add(App *a, size_t *cap, const char *path)
+{
+    if (a->nshelf == *cap) a->shelf = xreallocarray(a->shelf, *cap = *cap * 2 + 16, sizeof *a->shelf);
+    a->shelf[a->nshelf++] = (ShelfEntry){xstrdup(path), NULL, 0, -1, 0};
+}
+
+/* Adds a folder's .txt files; -1 with diag when it cannot be read. */
+static int shelf_add_folder(App *a, size_t *cap, const char *dir, Diag *diag)
+{
+    DIR *d = opendir(dir);
+    if (!d) {
+        diag_set(diag, DIAG_NOT_FOUND, "%s: cannot open folder", dir);
+        return -1;
+    }
+    size_t first = a->nshelf;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        size_t n = strlen(e->d_name);
+        if (e->d_name[0] == '.' || n < 5 || strcmp(e->d_name + n - 4, ".txt")) continue;
+        Strbuf path = STRBUF_INIT;
+        strbuf_addf(&path, "%s/%s", dir, e->d_name);
+        shelf_add(a, cap, path.buf);
+        strbuf_release(&path);
+    }
+    closedir(d);
+    qsort(a->shelf + first, a->nshelf - first, sizeof *a->shelf, cmp_path);
+    return 0;
+}
+
+/* Fills in an entry's title and word count (loads the story once). */
+static void shelf_stats(ShelfEntry *e)
+{
+    if (e->title) return;
+    Text *t = NULL;
+    Diag d = {0};
+    if (text_load(e->path, 0, &t, &d) != 0) {
+        e->title = xstrdup(d.msg);
+        e->failed = 1;
+        return;
+    }
+    e->title = xstrdup(text_title(t));
+    e->words = text_word_count(t);
+    text_free(t);
+}
+
+/* --- reader ------------------------------------------------------------------------------ */
+
+static int page_rows(const App *a) { return a->rows - 1 > 1 ? a->rows - 1 : 1; }
+
+/* The text column: the measure, or the screen less a margin each side when narrower. */
+static int effective_measure(const App *a)
+{
+    int m = a->measure;
+    if (m > a->cols - 2 * MARGIN) m = a->cols - 2 * MARGIN;
+    if (m < LAYOUT_MIN_WIDTH) m = a->cols < LAYOUT_MIN_WIDTH ? LAYOUT_MIN_WIDTH : a->cols;
+    if (m > LAYOUT_MAX_WIDTH) m = LAYOUT_MAX_WIDTH;
+    return m;
+}
+
+static void message(App *a, const char *fmt, const char *arg)
+{
+    snprintf(a->message, sizeof a->message, fmt, arg ? arg : "");
+}
+
+static void close_story(App *a)
+{
+    if (!a->text) return;
+    a->shelf[a->open_index].percent = pager_percent(a->pager, page_rows(a));
+    pager_free(a->pager);
+    text_free(a->text);
+    a->pager = NULL;
+    a->text = NULL;
+}
+
+/* "-" is standard input: it can be read once, so it is only ever a single story. */
+static int load(const char *path, Text **t, Diag *d)
+{
+    if (!strcmp(path, "-")) return text_load_fd(0, "-", 0, t, d);
+    return text_load(path, 0, t, d);
+}
+
+static void open_story(App *a, size_t i)
+{
+    Text *t = NULL;
+    Diag d = {0};
+    if (a->single && a->preloaded) {
+        t = a->preloaded;
+        a->preloaded = NULL;
+    } else if (load(a->shelf[i].path, &t, &d) != 0) {
+        message(a, "%s", d.msg);
+        return;
+    }
+    close_story(a);
+    a->text = t;
+    a->open_index = i;
+    a->lopt.width = effective_measure(a);
+    a->pager = pager_new(t, &a->lopt);
+    for (int k = 0; k < MARKS; k++) a->marks[k] = SIZE_MAX;
+    a->prev_jump = SIZE_MAX;
+    a->mode = MODE_READER;
+    if (!a->shelf[i].title) {
+        a->shelf[i].title = xstrdup(text_title(t));
+        a->shelf[i].words = text_word_count(t);
+    }
+    if (text_notice(t)) message(a, "%s", text_notice(t));
+}
+
+App *app_new(char **paths, int npaths, int measure, Diag *diag)
+{
+    App *a = xcalloc(1, sizeof *a);
+    size_t cap = 0;
+    a->measure = measure > 0 ? measure : APP_DEFAULT_MEASURE;
+    a->cols = 80;
+    a->rows = 24;
+    a->count = -1;
+    a->prev_jump = SIZE_MAX;
+    for (int i = 0; i < npaths; i++) {
+        struct stat st;
+        if (stat(paths[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+            if (shelf_add_folder(a, &cap, paths[i], diag) != 0) {
+                app_free(a);
+                return NULL;
+            }
+        } else {
+            shelf_add(a, &cap, paths[i]);
+        }
+    }
+    if (a->nshelf == 0) {
+        diag_set(diag, DIAG_NOT_FOUND, "%s: no .txt stories here", npaths ? paths[0] : "");
+        app_free(a);
+        return NULL;
+    }
+    a->mode = MODE_SHELF;
+    if (npaths == 1 && a->nshelf == 1) {
+        struct stat st;
+        if (!(stat(paths[0], &st) == 0 && S_ISDIR(st.st_mode))) {
+            a->single = 1;
+            if (load(a->shelf[0].path, &a->preloaded, diag) != 0) {
+                app_free(a);
+                return NULL;
+            }
+            open_story(a, 0);
+        }
+    }
+    return a;
+}
+
+void app_free(App *a)
+{
+    if (!a) return;
+    close_story(a);
+    text_free(a->preloaded);
+    for (size_t i = 0; i < a->nshelf; i++) {
+        free(a->shelf[i].path);
+        free(a->shelf[i].title);
+    }
+    free(a->shelf);
+    free(a);
+}
+
+void app_set_width_fn(App *a, LayoutWidthFn fn, void *ctx, int ambiguous_width)
+{
+    a->lopt.cluster_width = fn;
+    a->lopt.width_ctx = ctx;
+    a->lopt.ambiguous_width = ambiguous_width;
+    if (a->pager) {
+        size_t off = pager_top_offset(a->pager);
+        pager_free(a->pager);
+        a->pager = pager_new(a->text, &a->lopt);
+        pager_set_top_offset(a->pager, off);
+    }
+}
+
+void app_resize(App *a, int cols, int rows)
+{
+    a->cols = cols;
+    a->rows = rows;
+    if (a->pager) { /* keeps the top row's first word on the top row */
+        a->lopt.width = effective_measure(a);
+        pager_set_width(a->pager, a->lopt.width);
+    }
+}
+
+/* --- commands ---------------------------------------------------------------------------- */
+
+static long take_count(App *a, long dflt)
+{
+    long n = a->count >= 0 ? a->count : dflt;
+    a->count = -1;
+    return n;
+}
+
+static void jump_from_here(App *a) { a->prev_jump = pager_top_offset(a->pager); }
+
+static void cmd_line_down(App *a) { pager_scroll(a->pager, take_count(a, 1), page_rows(a)); }
+static void cmd_line_up(App *a) { pager_scroll(a->pager, -take_count(a, 1), page_rows(a)); }
+static void cmd_page_down(App *a) { pager_scroll(a->pager, take_count(a, 1) * page_rows(a), page_rows(a)); }
+static void cmd_page_up(App *a) { pager_scroll(a->pager, -take_count(a, 1) * page_rows(a), page_rows(a)); }
+static void cmd_half_down(App *a) { pager_scroll(a->pager, take_count(a, 1) * (page_rows(a) / 2 ? page_rows(a) / 2 : 1), page_rows(a)); }
+static void cmd_half_up(App *a) { pager_scroll(a->pager, -take_count(a, 1) * (page_rows(a) / 2 ? page_rows(a) / 2 : 1), page_rows(a)); }
+static void cmd_wheel_down(App *a) { pager_scroll(a->pager, 3, page_rows(a)); }
+static void cmd_wheel_up(App *a) { pager_scroll(a->pager, -3, page_rows(a)); }
+
+static void cmd_first(App *a)
+{
+    long n = take_count(a, -1);
+    jump_from_here(a);
+    if (n >= 0)
+        pager_go_percent(a->pager, 0, page_rows(a)), pager_scroll(a->pager, n > 0 ? n - 1 : 0, page_rows(a));
+    else
+        pager_go_first(a->pager);
+}
+
+static void cmd_last(App *a)
+{
+    a->count = -1;
+    jump_from_here(a);
+    pager_go_last(a->pager, page_rows(a));
+}
+
+static void cmd_percent(App *a)
+{
+    long n = take_count(a, 0);
+    jump_from_here(a);
+    pager_go_percent(a->pager, (double)n, page_rows(a));
+}
+
+static void cmd_measure(App *a, int delta)
+{
+    if (delta == 0)
+        a->measure = APP_DEFAULT_MEASURE;
+    else
+        a->measure += delta;
+    if (a->measure < LAYOUT_MIN_WIDTH) a->measure = LAYOUT_MIN_WIDTH;
+    if (a->measure > LAYOUT_MAX_WIDTH) a->measure = LAYOUT_MAX_WIDTH;
+    a->lopt.width = effective_measure(a);
+    pager_set_width(a->pager, a->lopt.width);
+    char num[32];
+    snprintf(num, sizeof num, "%d", a->lopt.width);
+    message(a, "measure %s columns", num);
+}
+static void cmd_narrow(App *a) { cmd_measure(a, -2); }
+static void cmd_widen(App *a) { cmd_measure(a, +2); }
+static void cmd_measure_reset(App *a) { cmd_measure(a, 0); }
+
+static void cmd_help(App *a)
+{
+    a->mode_before_help = a->mode;
+    a->mode = MODE_HELP;
+}
+
+static void cmd_back(App *a)
+{
+    if (a->single) {
+        close_story(a);
+        a->done = true;
+        return;
+    }
+    close_story(a);
+    a->mode = MODE_SHELF;
+}
+
+static void cmd_search_later(App *a) { message(a, "search is not built yet%s", NULL); }
+static void cmd_mark(App *a) { a->pending = 'm'; }
+static void cmd_goto_mark(App *a) { a->pending = '\''; }
+
+/* The letter after m or ': set a mark, go to one, or '' for the last jump. */
+static void finish_mark(App *a, int key)
+{
+    int kind = a->pending;
+    a->pending = 0;
+    if (kind == '\'' && key == '\'') {
+        if (a->prev_jump == SIZE_MAX) {
+            message(a, "no earlier position yet%s", NULL);
+            return;
+        }
+        size_t here = pager_top_offset(a->pager);
+        pager_set_top_offset(a->pager, a->prev_jump);
+        a->prev_jump = here;
+        return;
+    }
+    if (key < 'a' || key > 'z') {
+        message(a, "marks are the letters a to z%s", NULL);
+        return;
+    }
+    char name[2] = {(char)key, 0};
+    if (kind == 'm') {
+        a->marks[key - 'a'] = pager_top_offset(a->pager);
+        message(a, "mark %s set", name);
+        return;
+    }
+    if (a->marks[key - 'a'] == SIZE_MAX) {
+        message(a, "mark %s is not set", name);
+        return;
+    }
+    jump_from_here(a);
+    pager_set_top_offset(a->pager, a->marks[key - 'a']);
+}
+
+typedef struct {
+    int key;
+    void (*run)(App *a);
+    const char *keys; /* for the help screen; NULL: listed with the row before */
+    const char *what;
+} KeyBinding;
+
+/* The reader's keys, as data: the help screen is made from this table. */
+static const KeyBinding reader_keys[] = {
+    {'j', cmd_line_down, "j  e  Down  Enter", "forward one line (N j: N lines)"},
+    {'e', cmd_line_down, NULL, NULL},
+    {APP_KEY_DOWN, cmd_line_down, NULL, NULL},
+    {APP_KEY_ENTER, cmd_line_down, NULL, NULL},
+    {'k', cmd_line_up, "k  y  Up", "back one line"},
+    {'y', cmd_line_up, NULL, NULL},
+    {APP_KEY_UP, cmd_line_up, NULL, NULL},
+    {' ', cmd_page_down, "Space  f  PgDn", "forward one page"},
+    {'f', cmd_page_down, NULL, NULL},
+    {APP_KEY_PGDN, cmd_page_down, NULL, NULL},
+    {'b', cmd_page_up, "b  PgUp", "back one page"},
+    {APP_KEY_PGUP, cmd_page_up, NULL, NULL},
+    {'d', cmd_half_down, "d  u", "forward, back half a page"},
+    {'u', cmd_half_up, NULL, NULL},
+    {'g', cmd_first, "g  Home  <", "the beginning"},
+    {APP_KEY_HOME, cmd_first, NULL, NULL},
+    {'<', cmd_first, NULL, NULL},
+    {'G', cmd_last, "G  End  >", "the end"},
+    {APP_KEY_END, cmd_last, NULL, NULL},
+    {'>', cmd_last, NULL, NULL},
+    {'%', cmd_percent, "N%  Np", "N percent into the story"},
+    {'p', cmd_percent, NULL, NULL},
+    {'m', cmd_mark, "m letter", "set a mark here"},
+    {'\'', cmd_goto_mark, "' letter", "go to a mark ('' back to before the last jump)"},
+    {'-', cmd_narrow, "-  +  =", "narrower, wider, default measure"},
+    {'+', cmd_widen, NULL, NULL},
+    {'=', cmd_measure_reset, NULL, NULL},
+    {APP_KEY_WHEEL_DOWN, cmd_wheel_down, "mouse wheel", "scroll"},
+    {APP_KEY_WHEEL_UP, cmd_wheel_up, NULL, NULL},
+    {'/', cmd_search_later, "/  ?  n  N", "search (coming in a later version)"},
+    {'?', cmd_search_later, NULL, NULL},
+    {'n', cmd_search_later, NULL, NULL},
+    {'N', cmd_search_later, NULL, NULL},
+    {'h', cmd_help, "h  F1", "this help"},
+    {APP_KEY_F1, cmd_help, NULL, NULL},
+    {'q', cmd_back, "q", "back to the shelf (quit when one story was opened)"},
+};
+
+static void reader_key(App *a, int key)
+{
+    if (a->pending) {
+        finish_mark(a, key);
+        return;
+    }
+    if (key >= '0' && key <= '9') {
+        long c = a->count < 0 ? 0 : a->count;
+        if (c < 100000000) a->count = c * 10 + (key - '0');
+        return;
+    }
+    for (size_t i = 0; i < sizeof reader_keys / sizeof *reader_keys; i++)
+        if (reader_keys[i].key == key) {
+            reader_keys[i].run(a);
+            return;
+        }
+    a->count = -1;
+    if (key == APP_KEY_ESC) return;
+    message(a, "press h for the keys%s", NULL);
+}
+
+static void shelf_key(App *a, int key)
+{
+    size_t n = a->nshelf;
+    switch (key) {
+    case 'j': case APP_KEY_DOWN: case APP_KEY_WHEEL_DOWN:
+        if (a->sel + 1 < n) a->sel++;
+        break;
+    case 'k': case APP_KEY_UP: case APP_KEY_WHEEL_UP:
+        if (a->sel > 0) a->sel--;
+        break;
+    case ' ': case 'f': case APP_KEY_PGDN:
+        a->sel = a->sel + (size_t)page_rows(a) < n ? a->sel + (size_t)page_rows(a) : n - 1;
+        break;
+    case 'b': case APP_KEY_PGUP:
+        a->sel = a->sel > (size_t)page_rows(a) ? a->sel - (size_t)page_rows(a) : 0;
+        break;
+    case 'g': case APP_KEY_HOME:
+        a->sel = 0;
+        break;
+    case 'G': case APP_KEY_END:
+        a->sel = n - 1;
+        break;
+    case APP_KEY_ENTER: case 'l': case APP_KEY_RIGHT:
+        open_story(a, a->sel);
+        break;
+    case 'h': case APP_KEY_F1:
+        cmd_help(a);
+        break;
+    case 'q':
+        a->done = true;
+        break;
+    default:
+        message(a, "Enter opens a story, q quits, h shows the keys%s", NULL);
+    }
+}
+
+void app_key(App *a, int key)
+{
+    a->message[0] = 0;
+    switch (a->mode) {
+    case MODE_HELP:
+        a->mode = a->mode_before_help;
+        break;
+    case MODE_SHELF:
+        shelf_key(a, key);
+        break;
+    case MODE_READER:
+        reader_key(a, key);
+        break;
+    }
+}
+
+bool app_idle(App *a)
+{
+    if (a->mode == MODE_READER && a->pager) return !pager_count_step(a->pager, 64);
+    return false;
+}
+
+bool app_done(const App *a) { return a->done; }
+AppMode app_mode(const App *a) { return a->mode; }
+const char *app_message(const App *a) { return a->message; }
+void app_message_set(App *a, const char *msg) { message(a, "%s", msg); }
+size_t app_top_offset(const App *a) { return a->pager ? pager_top_offset(a->pager) : 0; }
+
+/* --- views ------------------------------------------------------------------------------- */
+
+/* The status line: left part in STATUS, a message (if any) after it. */
+static void draw_status(App *a, Grid *g, const char *left, const char *right)
+{
+    int row = a->rows - 1, cols = a->cols;
+    grid_fill(g, row, 0, cols, STYLE_STATUS);
+    int rw = grid_text_width(right);
+    if (rw > cols - 1) rw = 0;
+    int used = grid_put_text(g, row, 1, left, cols - 2 - (rw ? rw + 2 : 0), STYLE_STATUS);
+    if (a->message[0]) {
+        int room = cols - 2 - used - 3 - (rw ? rw + 1 : 0);
+        if (room > 4) grid_put_text(g, row, 1 + used + 3, a->message, room, STYLE_MESSAGE);
+        else if (cols > 4) { /* no room beside the title: the message wins */
+            grid_fill(g, row, 0, cols, STYLE_STATUS);
+            grid_put_text(g, row, 1, a->message, cols - 2, STYLE_MESSAGE);
+            return;
+        }
+    }
+    if (rw) grid_put_text(g, row, cols - 1 - rw, right, rw, STYLE_STATUS);
+}
+
+static void render_reader(App *a, Grid *g)
+{
+    int prow = page_rows(a), W = a->lopt.width;
+    int left = (a->cols - W) / 2;
+    if (left < 0) left = 0;
+    PagerRow *rows = xcalloc((size_t)prow, sizeof *rows);
+    int n = pager_rows(a->pager, prow, rows);
+    const uint8_t *bytes = text_bytes(a->text);
+    for (int r = 0; r < n; r++) {
+        if (rows[r].gap) continue;
+        LayoutCellIter it;
+        LayoutCell cell;
+        layout_cells_begin(&it, bytes, &rows[r].line, &a->lopt);
+        while (layout_cells_next(&it, &cell))
+            grid_put(g, r, left + cell.col, cell.glyph, cell.glyph_len, cell.width, STYLE_TEXT,
+                     cell.off);
+    }
+    free(rows);
+
+    int pct = pager_percent(a->pager, prow);
+    size_t words = text_word_count(a->text);
+    size_t left_words = (size_t)((double)words * (100 - pct) / 100.0);
+    size_t minutes = (left_words + APP_WPM - 1) / APP_WPM;
+    size_t top_row, total, page = 0, pages = 0;
+    if (pager_row_index(a->pager, &top_row, &total)) {
+        pages = (total + (size_t)prow - 1) / (size_t)prow;
+        page = pct == 100 ? pages : top_row / (size_t)prow + 1;
+    }
+    /* As much as fits beside at least 12 columns of title: full, short, or the percent alone. */
+    char right[128];
+    for (int form = 0; form < 3; form++) {
+        if (form == 0 && pages)
+            snprintf(right, sizeof right, "%d%%  page %zu of %zu  %zu min left", pct, page, pages,
+                     minutes);
+        else if (form == 0)
+            snprintf(right, sizeof right, "%d%%  %zu min left", pct, minutes);
+        else if (form == 1 && pages)
+            snprintf(right, sizeof right, "%d%%  %zu/%zu", pct, page, pages);
+        else
+            snprintf(right, sizeof right, "%d%%", pct);
+        if (grid_text_width(right) + 2 + 12 <= a->cols - 2) break;
+    }
+    draw_status(a, g, text_title(a->text), right);
+}
+
+static void render_shelf(App *a, Grid *g)
+{
+    int prow = page_rows(a) - 1; /* one header row */
+    if (prow < 1) prow = 1;
+    if (a->sel < a->shelf_top) a->shelf_top = a->sel;
+    if (a->sel >= a->shelf_top + (size_t)prow) a->shelf_top = a->sel - (size_t)prow + 1;
+    char header[96];
+    snprintf(header, sizeof header, "lector: %zu stor%s", a->nshelf, a->nshelf == 1 ? "y" : "ies");
+    grid_put_text(g, 0, 1, header, a->cols - 2, STYLE_TITLE);
+    for (int r = 0; r < prow && a->shelf_top + (size_t)r < a->nshelf; r++) {
+        size_t i = a->shelf_top + (size_t)r;
+        ShelfEntry *e = &a->shelf[i];
+        shelf_stats(e);
+        Style st = i == a->sel ? STYLE_SELECTED : STYLE_TEXT;
+        char info[96];
+        if (e->failed)
+            snprintf(info, sizeof info, "cannot open");
+        else if (e->percent >= 0)
+            snprintf(info, sizeof info, "%zu words  %zu min  %d%% read", e->words,
+                     (e->words + APP_WPM - 1) / APP_WPM, e->percent);
+        else
+            snprintf(info, sizeof info, "%zu words  %zu min", e->words,
+                     (e->words + APP_WPM - 1) / APP_WPM);
+        int iw = grid_text_width(info);
+        if (iw > a->cols / 2 && !e->failed) { /* shorter: progress, else reading time */
+            if (e->percent >= 0)
+                snprintf(info, sizeof info, "%d%% read", e->percent);
+            else
+                snprintf(info, sizeof info, "%zu min", (e->words + APP_WPM - 1) / APP_WPM);
+            iw = grid_text_width(info);
+        }
+        if (iw > a->cols / 2) iw = 0;
+        if (st == STYLE_SELECTED) grid_fill(g, 1 + r, 0, a->cols, st);
+        grid_put_text(g, 1 + r, 1, e->title, a->cols - 2 - (iw ? iw + 2 : 0), st);
+        if (iw) grid_put_text(g, 1 + r, a->cols - 1 - iw, info, iw, st == STYLE_SELECTED ? st : STYLE_DIM);
+    }
+    char right[64];
+    snprintf(right, sizeof right, "%zu of %zu", a->sel + 1, a->nshelf);
+    draw_status(a, g, "Enter open  q quit  h keys", right);
+}
+
+static void render_help(App *a, Grid *g)
+{
+    int r = 0, rows = a->rows - 1;
+    grid_put_text(g, r++, 1, "lector: keys in the reader", a->cols - 2, STYLE_TITLE);
+    if (r < rows) r++;
+    for (size_t i = 0; i < sizeof reader_keys / sizeof *reader_keys && r < rows; i++) {
+        if (!reader_keys[i].keys) continue;
+        int kw = grid_put_text(g, r, 2, reader_keys[i].keys, 20, STYLE_TITLE);
+        (void)kw;
+        grid_put_text(g, r, 24, reader_keys[i].what, a->cols - 25, STYLE_TEXT);
+        r++;
+    }
+    draw_status(a, g, "any key returns", "");
+}
+
+void app_render(App *a, Grid *g)
+{
+    if (grid_cols(g) != a->cols || grid_rows(g) != a->rows) grid_resize(g, a->cols, a->rows);
+    grid_clear(g);
+    if (a->cols < MIN_COLS || a->rows < MIN_ROWS) {
+        grid_put_text(g, a->rows / 2, 0, "terminal too small", a->cols, STYLE_MESSAGE);
+        return;
+    }
+    switch (a->mode) {
+    case MODE_SHELF: render_shelf(a, g); break;
+    case MODE_READER: render_reader(a, g); break;
+    case MODE_HELP: render_help(a, g); break;
+    }
+}

@@ -1,0 +1,138 @@
+/* grid.c: cells in one array, glyph bytes in one Strbuf, both reused across frames. */
+#include "lector/grid.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "lector/layout.h"
+#include "lector/text.h"
+#include "lector/xalloc.h"
+
+struct Grid {
+    int cols, rows;
+    GridCell *cells; /* rows * cols */
+    Strbuf glyphs;
+};
+
+Grid *grid_new(int cols, int rows)
+{
+    Grid *g = xcalloc(1, sizeof *g);
+    strbuf_init(&g->glyphs);
+    grid_resize(g, cols, rows);
+    return g;
+}
+
+void grid_free(Grid *g)
+{
+    if (!g) return;
+    free(g->cells);
+    strbuf_release(&g->glyphs);
+    free(g);
+}
+
+void grid_resize(Grid *g, int cols, int rows)
+{
+    g->cols = cols < 1 ? 1 : cols;
+    g->rows = rows < 1 ? 1 : rows;
+    free(g->cells);
+    g->cells = xcalloc((size_t)g->cols * (size_t)g->rows, sizeof *g->cells);
+    grid_clear(g);
+}
+
+void grid_clear(Grid *g)
+{
+    strbuf_reset(&g->glyphs);
+    for (size_t i = 0; i < (size_t)g->cols * (size_t)g->rows; i++)
+        g->cells[i] = (GridCell){0, 0, 1, STYLE_TEXT, SIZE_MAX};
+}
+
+int grid_cols(const Grid *g) { return g->cols; }
+int grid_rows(const Grid *g) { return g->rows; }
+
+const GridCell *grid_cell(const Grid *g, int row, int col)
+{
+    return &g->cells[(size_t)row * (size_t)g->cols + (size_t)col];
+}
+
+const uint8_t *grid_glyph(const Grid *g, const GridCell *c)
+{
+    return (const uint8_t *)g->glyphs.buf + c->glyph_off;
+}
+
+int grid_put(Grid *g, int row, int col, const void *glyph, size_t len, int width, Style style,
+             size_t src_off)
+{
+    if (row < 0 || row >= g->rows || col < 0 || width < 1 || col + width > g->cols) return 0;
+    if (len > UINT16_MAX) len = UINT16_MAX;
+    GridCell *c = &g->cells[(size_t)row * (size_t)g->cols + (size_t)col];
+    c->glyph_off = (uint32_t)g->glyphs.len;
+    c->glyph_len = (uint16_t)len;
+    c->width = (uint8_t)width;
+    c->style = (uint8_t)style;
+    c->src_off = src_off;
+    strbuf_add(&g->glyphs, glyph, len);
+    for (int k = 1; k < width; k++) c[k] = (GridCell){0, 0, 0, (uint8_t)style, src_off};
+    return width;
+}
+
+/* Walks the clusters of escaped text; calls put for each (NULL grid: only measures). */
+static int put_text(Grid *g, int row, int col, const char *s, int max_cols, Style style)
+{
+    Strbuf safe = STRBUF_INIT;
+    text_escape(s, strlen(s), &safe);
+    LayoutOptions opt = {.width = LAYOUT_MAX_WIDTH};
+    LayoutLine line = {0, safe.len, 0, LAYOUT_LINE_LAST};
+    LayoutCellIter it;
+    LayoutCell cell;
+    int used = 0;
+    layout_cells_begin(&it, (const uint8_t *)safe.buf, &line, &opt);
+    while (layout_cells_next(&it, &cell)) {
+        /* the line is never broken here, so even a trailing space is drawn */
+        if (used + cell.width > max_cols) break;
+        if (g) grid_put(g, row, col + used, cell.glyph, cell.glyph_len, cell.width, style, SIZE_MAX);
+        used += cell.width;
+    }
+    /* trailing spaces are hanging in layout's terms; a status text wants them */
+    for (size_t k = safe.len; k > 0 && safe.buf[k - 1] == ' ' && used < max_cols; k--) {
+        if (g) grid_put(g, row, col + used, " ", 1, 1, style, SIZE_MAX);
+        used++;
+    }
+    strbuf_release(&safe);
+    return used;
+}
+
+int grid_put_text(Grid *g, int row, int col, const char *s, int max_cols, Style style)
+{
+    return put_text(g, row, col, s, max_cols, style);
+}
+
+int grid_text_width(const char *s)
+{
+    return put_text(NULL, 0, 0, s, 1 << 30, STYLE_TEXT);
+}
+
+void grid_fill(Grid *g, int row, int col, int n, Style style)
+{
+    for (int k = 0; k < n; k++) grid_put(g, row, col + k, " ", 1, 1, style, SIZE_MAX);
+}
+
+void grid_dump(const Grid *g, Strbuf *out)
+{
+    for (int r = 0; r < g->rows; r++) {
+        size_t line_start = out->len, keep = out->len;
+        for (int c = 0; c < g->cols; c++) {
+            const GridCell *cell = grid_cell(g, r, c);
+            if (cell->width == 0) continue;
+            if (cell->glyph_len)
+                strbuf_add(out, grid_glyph(g, cell), cell->glyph_len);
+            else
+                strbuf_addch(out, ' ');
+            if (!(cell->glyph_len == 1 && grid_glyph(g, cell)[0] == ' ') && cell->glyph_len)
+                keep = out->len;
+        }
+        out->len = keep; /* drop trailing spaces */
+        out->buf[out->len] = 0;
+        (void)line_start;
+        strbuf_addch(out, '\n');
+    }
+}

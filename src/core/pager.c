@@ -1,0 +1,309 @@
+/* pager.c: rows over paragraphs.
+ *
+ * Data model: a place is (paragraph, line). Lines come from a small cache of laid-out paragraphs
+ * (CACHE_SLOTS, least recently used replaced), so memory does not grow with the story beyond one
+ * uint32 per paragraph once rows are counted. Moving by a row steps through lines, then the gap
+ * row, then the next paragraph. The last page's top (the furthest the top may go) is found by
+ * walking back from the end and is kept until the width or page height changes.
+ */
+#include "lector/pager.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lector/xalloc.h"
+
+enum { CACHE_SLOTS = 64 };
+
+typedef struct {
+    size_t para;      /* SIZE_MAX: empty slot */
+    LayoutLine *lines; /* owned */
+    size_t n;
+    unsigned long used; /* for LRU */
+} CacheSlot;
+
+struct Pager {
+    const Text *text;
+    LayoutOptions opt;
+    PagerPos top;
+    size_t anchor; /* byte the reader is at: moved by reading, never by a new width, so that
+                      resizing back and forth returns to the same view */
+    CacheSlot cache[CACHE_SLOTS];
+    unsigned long tick;
+    uint32_t *counts;   /* line count per paragraph, filled by pager_count_step; owned */
+    size_t counted;     /* paragraphs counted so far */
+    size_t *prefix;     /* rows before each paragraph, once all are counted; owned */
+    PagerPos last_top;  /* cached top of the last page */
+    int last_top_rows;  /* the page height it was computed for; 0: none */
+};
+
+static void cache_clear(Pager *p)
+{
+    for (int i = 0; i < CACHE_SLOTS; i++) {
+        free(p->cache[i].lines);
+        p->cache[i] = (CacheSlot){SIZE_MAX, NULL, 0, 0};
+    }
+}
+
+static void counts_clear(Pager *p)
+{
+    free(p->prefix);
+    p->prefix = NULL;
+    p->counted = 0;
+    p->last_top_rows = 0;
+}
+
+Pager *pager_new(const Text *t, const LayoutOptions *opt)
+{
+    Pager *p = xcalloc(1, sizeof *p);
+    p->text = t;
+    p->opt = *opt;
+    for (int i = 0; i < CACHE_SLOTS; i++) p->cache[i].para = SIZE_MAX;
+    p->counts = xcalloc(text_paragraph_count(t) + 1, sizeof *p->counts);
+    return p;
+}
+
+void pager_free(Pager *p)
+{
+    if (!p) return;
+    cache_clear(p);
+    free(p->counts);
+    free(p->prefix);
+    free(p);
+}
+
+static size_t npara(const Pager *p) { return text_paragraph_count(p->text); }
+
+/* The lines of paragraph i, laid out on demand. Borrowed until the next call. */
+static const CacheSlot *lines_of(Pager *p, size_t i)
+{
+    CacheSlot *victim = &p->cache[0];
+    for (int k = 0; k < CACHE_SLOTS; k++) {
+        CacheSlot *s = &p->cache[k];
+        if (s->para == i) {
+            s->used = ++p->tick;
+            return s;
+        }
+        if (s->used < victim->used) victim = s;
+    }
+    free(victim->lines);
+    victim->para = i;
+    victim->n = layout_wrap_paragraph(text_bytes(p->text), text_paragraph(p->text, i), &p->opt,
+                                      &victim->lines);
+    victim->used = ++p->tick;
+    return victim;
+}
+
+static size_t nlines(Pager *p, size_t i) { return lines_of(p, i)->n; }
+
+static int pos_cmp(PagerPos a, PagerPos b)
+{
+    if (a.para != b.para) return a.para < b.para ? -1 : 1;
+    return a.line < b.line ? -1 : a.line > b.line;
+}
+
+/* One row forward or back; false at the ends. */
+static bool step(Pager *p, PagerPos *pos, int dir)
+{
+    size_t n = npara(p);
+    if (n == 0) return false;
+    if (dir > 0) {
+        size_t lines = nlines(p, pos->para);
+        if (pos->line + 1 < lines) {
+            pos->line++;
+        } else if (pos->line + 1 == lines && pos->para + 1 < n) {
+            pos->line = lines; /* the gap row */
+        } else if (pos->line == lines && pos->para + 1 < n) {
+            pos->para++;
+            pos->line = 0;
+        } else {
+            return false;
+        }
+        return true;
+    }
+    if (pos->line > 0) {
+        pos->line--;
+        return true;
+    }
+    if (pos->para == 0) return false;
+    pos->para--;
+    pos->line = nlines(p, pos->para); /* the gap after it */
+    return true;
+}
+
+static PagerPos last_row(Pager *p)
+{
+    size_t n = npara(p);
+    if (n == 0) return (PagerPos){0, 0};
+    size_t lines = nlines(p, n - 1);
+    return (PagerPos){n - 1, lines ? lines - 1 : 0};
+}
+
+static PagerPos last_top(Pager *p, int page_rows)
+{
+    if (p->last_top_rows == page_rows) return p->last_top;
+    PagerPos pos = last_row(p);
+    for (int k = 1; k < page_rows && step(p, &pos, -1); k++) {}
+    p->last_top = pos;
+    p->last_top_rows = page_rows;
+    return pos;
+}
+
+/* The top row moved by reading: the anchor follows it. */
+static void moved(Pager *p)
+{
+    p->anchor = pager_top_offset(p);
+}
+
+/* Puts the row holding off on top, leaving the anchor alone. */
+static void place(Pager *p, size_t off);
+
+void pager_set_width(Pager *p, int width)
+{
+    p->opt.width = width;
+    cache_clear(p);
+    counts_clear(p);
+    place(p, p->anchor);
+}
+
+int pager_width(const Pager *p) { return p->opt.width; }
+PagerPos pager_top(const Pager *p) { return p->top; }
+
+size_t pager_top_offset(const Pager *p)
+{
+    if (npara(p) == 0) return 0;
+    Pager *mp = (Pager *)p; /* the cache is not part of the observable state */
+    const CacheSlot *s = lines_of(mp, p->top.para);
+    if (p->top.line < s->n) return s->lines[p->top.line].start;
+    /* a gap row: anchor on the next paragraph */
+    if (p->top.para + 1 < npara(p)) return text_paragraph(p->text, p->top.para + 1).start;
+    return text_paragraph(p->text, p->top.para).end;
+}
+
+void pager_set_top_offset(Pager *p, size_t off)
+{
+    place(p, off);
+    p->anchor = off;
+}
+
+static void place(Pager *p, size_t off)
+{
+    size_t n = npara(p);
+    if (n == 0) {
+        p->top = (PagerPos){0, 0};
+        return;
+    }
+    size_t i = text_paragraph_at(p->text, off);
+    if (i >= n) {
+        p->top = last_row(p);
+        return;
+    }
+    Span sp = text_paragraph(p->text, i);
+    if (off < sp.start) { /* in the gap before paragraph i */
+        p->top = (PagerPos){i, 0};
+        return;
+    }
+    const CacheSlot *s = lines_of(p, i);
+    size_t line = 0;
+    while (line + 1 < s->n && s->lines[line + 1].start <= off) line++;
+    p->top = (PagerPos){i, line};
+}
+
+long pager_scroll(Pager *p, long rows, int page_rows)
+{
+    long n = 0;
+    if (rows > 0) {
+        PagerPos limit = last_top(p, page_rows);
+        while (n < rows && pos_cmp(p->top, limit) < 0 && step(p, &p->top, 1)) n++;
+    } else {
+        while (n > rows && step(p, &p->top, -1)) n--;
+    }
+    if (n) moved(p);
+    return n;
+}
+
+void pager_go_first(Pager *p)
+{
+    p->top = (PagerPos){0, 0};
+    moved(p);
+}
+
+void pager_go_last(Pager *p, int page_rows)
+{
+    p->top = last_top(p, page_rows);
+    moved(p);
+}
+
+void pager_go_percent(Pager *p, double percent, int page_rows)
+{
+    if (percent < 0) percent = 0;
+    if (percent > 100) percent = 100;
+    pager_set_top_offset(p, (size_t)((double)text_len(p->text) * percent / 100.0));
+    PagerPos limit = last_top(p, page_rows);
+    if (pos_cmp(p->top, limit) > 0) {
+        p->top = limit;
+        moved(p);
+    }
+}
+
+int pager_rows(Pager *p, int n, PagerRow *rows)
+{
+    if (npara(p) == 0) return 0;
+    PagerPos pos = p->top;
+    int k = 0;
+    while (k < n) {
+        const CacheSlot *s = lines_of(p, pos.para);
+        if (pos.line < s->n)
+            rows[k] = (PagerRow){0, pos.para, s->lines[pos.line]};
+        else
+            rows[k] = (PagerRow){1, pos.para, {0, 0, 0, 0}};
+        k++;
+        if (!step(p, &pos, 1)) break;
+    }
+    return k;
+}
+
+int pager_percent(Pager *p, int page_rows)
+{
+    size_t len = text_len(p->text);
+    if (len == 0 || npara(p) == 0) return 100;
+    PagerPos pos = p->top;
+    for (int k = 1; k < page_rows && step(p, &pos, 1); k++) {}
+    if (pos_cmp(pos, last_row(p)) >= 0) return 100;
+    const CacheSlot *s = lines_of(p, pos.para);
+    size_t end = pos.line < s->n ? s->lines[pos.line].end : text_paragraph(p->text, pos.para).end;
+    return (int)((double)end * 100.0 / (double)len);
+}
+
+bool pager_count_step(Pager *p, size_t budget)
+{
+    size_t n = npara(p);
+    while (p->counted < n && budget-- > 0) {
+        LayoutCursor c;
+        LayoutLine line;
+        uint32_t k = 0;
+        layout_cursor_init(&c, text_bytes(p->text), text_paragraph(p->text, p->counted), &p->opt);
+        while (layout_cursor_next(&c, &line)) k++;
+        p->counts[p->counted++] = k;
+    }
+    if (p->counted < n) return false;
+    if (!p->prefix) {
+        p->prefix = xmalloc((n + 1) * sizeof *p->prefix);
+        size_t rows = 0;
+        for (size_t i = 0; i < n; i++) {
+            p->prefix[i] = rows;
+            rows += p->counts[i] + (i + 1 < n ? 1 : 0); /* the gap after all but the last */
+        }
+        p->prefix[n] = rows;
+    }
+    return true;
+}
+
+bool pager_row_index(Pager *p, size_t *top_row, size_t *total_rows)
+{
+    if (!p->prefix) return false;
+    *top_row = p->prefix[p->top.para] + p->top.line;
+    *total_rows = p->prefix[npara(p)];
+    return true;
+}

@@ -1,0 +1,218 @@
+/* tui.c: curses set-up, the key loop and the painter.
+ *
+ * The loop: draw the app into the grid, copy the grid to curses, wait for a key (or, while the
+ * app has background work such as counting pages, poll so the work goes on between keys). The
+ * signal handlers only set a flag; the loop notices it within 100 ms, restores the terminal and
+ * exits. Ctrl-Z is curses' own SIGTSTP handling (it restores, suspends, and redraws on fg).
+ */
+#define _XOPEN_SOURCE_EXTENDED 1
+#include "tui.h"
+
+#include <curses.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "lector/grid.h"
+#include "lector/strbuf.h"
+#include "lector/text.h"
+#include "lector/xalloc.h"
+/* last: term.h defines macros such as `lines` that our headers use as names */
+#include <term.h>
+
+/* Signals reach the loop through this flag: the one piece of global state the TUI needs. */
+static volatile sig_atomic_t caught_signal;
+static int curses_active;
+
+static void on_signal(int sig) { caught_signal = sig; }
+
+static void restore_terminal(void)
+{
+    if (curses_active) {
+        endwin();
+        curses_active = 0;
+    }
+}
+
+static int map_key(wint_t ch, int is_key)
+{
+    if (!is_key) {
+        if (ch == '\n' || ch == '\r') return APP_KEY_ENTER;
+        if (ch == 27) return APP_KEY_ESC;
+        if (ch == 127 || ch == 8) return APP_KEY_BACKSPACE;
+        return (int)ch;
+    }
+    switch (ch) {
+    case KEY_UP: return APP_KEY_UP;
+    case KEY_DOWN: return APP_KEY_DOWN;
+    case KEY_LEFT: return APP_KEY_LEFT;
+    case KEY_RIGHT: return APP_KEY_RIGHT;
+    case KEY_PPAGE: return APP_KEY_PGUP;
+    case KEY_NPAGE: return APP_KEY_PGDN;
+    case KEY_HOME: return APP_KEY_HOME;
+    case KEY_END: return APP_KEY_END;
+    case KEY_ENTER: return APP_KEY_ENTER;
+    case KEY_F(1): return APP_KEY_F1;
+    case KEY_BACKSPACE: return APP_KEY_BACKSPACE;
+    default: return -1;
+    }
+}
+
+static attr_t style_attr(Style s, int color)
+{
+    switch (s) {
+    case STYLE_STATUS: return color ? COLOR_PAIR(1) : A_REVERSE;
+    case STYLE_MESSAGE: return color ? COLOR_PAIR(2) | A_BOLD : A_REVERSE | A_BOLD;
+    case STYLE_TITLE: return A_BOLD;
+    case STYLE_SELECTED: return A_REVERSE;
+    case STYLE_DIM: return color ? COLOR_PAIR(3) : A_NORMAL;
+    default: return A_NORMAL;
+    }
+}
+
+/* The painter: copies the grid, cell by cell. Glyphs are already safe (grid.h). */
+static void paint(const Grid *g, int color)
+{
+    for (int r = 0; r < grid_rows(g); r++) {
+        move(r, 0);
+        for (int c = 0; c < grid_cols(g); c++) {
+            const GridCell *cell = grid_cell(g, r, c);
+            if (cell->width == 0) continue;
+            attrset(style_attr((Style)cell->style, color));
+            if (r == grid_rows(g) - 1 && c + cell->width >= grid_cols(g)) {
+                /* the bottom-right cell: insert, so the screen does not scroll */
+                if (cell->glyph_len) mvinsnstr(r, c, (const char *)grid_glyph(g, cell), cell->glyph_len);
+                else mvinsch(r, c, ' ');
+                continue;
+            }
+            if (cell->glyph_len)
+                mvaddnstr(r, c, (const char *)grid_glyph(g, cell), cell->glyph_len);
+            else
+                mvaddch(r, c, ' ');
+        }
+    }
+    attrset(A_NORMAL);
+}
+
+/* A UTF-8 locale, or a clear word about it. Returns NULL when fine, else a status message. */
+static const char *ensure_utf8_locale(void)
+{
+    setlocale(LC_ALL, "");
+    const char *cs = nl_langinfo(CODESET);
+    if (cs && (!strcmp(cs, "UTF-8") || !strcmp(cs, "utf8"))) return NULL;
+    if (setlocale(LC_CTYPE, "C.UTF-8")) return "the locale is not UTF-8: lector uses C.UTF-8";
+    return NULL;
+}
+
+int tui_run(char **paths, int npaths, int measure)
+{
+    Diag diag = {0};
+    const char *locale_note = ensure_utf8_locale();
+    const char *cs = nl_langinfo(CODESET);
+    if (!cs || (strcmp(cs, "UTF-8") && strcmp(cs, "utf8"))) {
+        fprintf(stderr, "lector: no UTF-8 locale is available (set LANG=C.UTF-8); "
+                        "lector wrap prints the stories instead\n");
+        return 2;
+    }
+    int err = 0;
+    if (setupterm(NULL, STDOUT_FILENO, &err) != OK) {
+        const char *term = getenv("TERM");
+        fprintf(stderr, "lector: the terminal type '%s' is unknown here; try TERM=xterm-256color, "
+                        "or lector wrap to print\n", term ? term : "(unset)");
+        return 2;
+    }
+    del_curterm(cur_term);
+
+    App *app = app_new(paths, npaths, measure, &diag);
+    if (!app) {
+        fprintf(stderr, "lector: %s\n", diag.msg);
+        return 2;
+    }
+    if (locale_note) app_message_set(app, locale_note);
+
+    /* Keys come from the terminal even when the story comes from a pipe, as less does. */
+    FILE *keys_in = stdin;
+    if (!isatty(STDIN_FILENO)) {
+        keys_in = fopen("/dev/tty", "r");
+        if (!keys_in) {
+            fprintf(stderr, "lector: cannot open /dev/tty for keys\n");
+            app_free(app);
+            return 2;
+        }
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    xalloc_set_fatal_hook(restore_terminal);
+
+    SCREEN *screen = newterm(NULL, stdout, keys_in);
+    if (!screen) {
+        fprintf(stderr, "lector: cannot start the terminal\n");
+        app_free(app);
+        return 2;
+    }
+    curses_active = 1;
+    cbreak();
+    noecho();
+    nonl();
+    keypad(stdscr, TRUE);
+    curs_set(0);
+    set_escdelay(25);
+    mousemask(BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+    mouseinterval(0);
+    int color = has_colors() && !getenv("NO_COLOR");
+    if (color) {
+        start_color();
+        use_default_colors();
+        init_pair(1, COLOR_BLACK, COLOR_CYAN);
+        init_pair(2, COLOR_BLACK, COLOR_YELLOW);
+        init_pair(3, COLOR_BLUE, -1);
+    }
+    int rows, cols;
+    getmaxyx(stdscr, rows, cols);
+    app_resize(app, cols, rows);
+    Grid *grid = grid_new(cols, rows);
+
+    while (!app_done(app) && !caught_signal) {
+        app_render(app, grid);
+        erase();
+        paint(grid, color);
+        refresh();
+        int busy = app_idle(app);
+        timeout(busy ? 0 : 100);
+        wint_t ch;
+        int r = get_wch(&ch);
+        if (caught_signal) break;
+        if (r == ERR) continue;
+        if (r == KEY_CODE_YES && ch == KEY_RESIZE) {
+            getmaxyx(stdscr, rows, cols);
+            app_resize(app, cols, rows);
+            continue;
+        }
+        if (r == KEY_CODE_YES && ch == KEY_MOUSE) {
+            MEVENT ev;
+            if (getmouse(&ev) == OK) {
+                if (ev.bstate & BUTTON4_PRESSED) app_key(app, APP_KEY_WHEEL_UP);
+                if (ev.bstate & BUTTON5_PRESSED) app_key(app, APP_KEY_WHEEL_DOWN);
+            }
+            continue;
+        }
+        int key = map_key(ch, r == KEY_CODE_YES);
+        if (key >= 0) app_key(app, key);
+    }
+    restore_terminal();
+    delscreen(screen);
+    grid_free(grid);
+    app_free(app);
+    if (keys_in != stdin) fclose(keys_in);
+    xalloc_set_fatal_hook(NULL);
+    return caught_signal ? 128 + caught_signal : 0;
+}

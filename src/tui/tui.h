@@ -1,0 +1,9 @@
+/* tui: the interactive reader on a real terminal. The only module that includes curses: it maps
+ * keys to AppKey codes, paints the app's grid and restores the terminal whatever happens. */
+#ifndef LECTOR_TUI_H
+#define LECTOR_TUI_H
+
+/* Runs the reader on paths (files, folders, or "-" for stdin) and returns the exit status. */
+int tui_run(char **paths, int npaths, int measure);
+
+#endif

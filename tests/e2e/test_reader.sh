@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# The interactive reader in tmux: keys in, screen out. Polls the screen until what is expected
+# shows (never a bare sleep as the check). Usage: test_reader.sh LECTOR TEXTS_DIR
+set -u
+lector=$1
+texts=$2
+. "$(dirname "$0")/lib.sh"
+sock="lector-reader-$$"
+tm() { tmux -L "$sock" -f /dev/null "$@"; }
+tmp=$(mktemp -d)
+trap 'tm kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
+
+screen() { tm capture-pane -p -t e2e; }
+# wait_for TEXT: true once TEXT is on the screen (5 s at most)
+wait_for() {
+    local i
+    for i in $(seq 100); do
+        screen | grep -qF -- "$1" && return 0
+        sleep 0.05
+    done
+    echo "--- screen while waiting for: $1" >&2
+    screen >&2
+    return 1
+}
+# top_line: the first text row, trimmed
+top_line() { screen | head -n 1 | sed -e 's/^ *//' -e 's/ *$//'; }
+start() { # start COLSxROWS ARGS...: lector in a fresh pane; status after exit is printed
+    local size=$1
+    shift
+    tm kill-session -t e2e 2>/dev/null
+    tm new-session -d -s e2e -x "${size%x*}" -y "${size#*x}" \
+        "env LANG=C.UTF-8 TERM=xterm-256color $lector $*; echo \"EXIT=\$?\"; sleep 60"
+}
+
+# The shelf, then a story.
+start 80x24 "$texts"
+check "shelf lists both stories" wait_for "Sezim Baktybekova"
+check "shelf shows words and minutes" wait_for "447 words  3 min"
+tm send-keys -t e2e Enter
+check "Enter opens the first story" wait_for "Ivan Baktybekova was a 35-year-old"
+check "status line" wait_for "page 1 of 3"
+tm send-keys -t e2e G
+check "G goes to the end" wait_for "100%"
+check "the last words are on screen" wait_for "an incredible journey."
+tm send-keys -t e2e g
+check "g back to the beginning" wait_for "Ivan Baktybekova was a 35-year-old"
+
+# Resize keeps the top row's first word on the top row.
+tm send-keys -t e2e 5 j
+wait_for "page 1 of" >/dev/null
+first_word=$(top_line | awk '{print $1}')
+tm resize-window -t e2e -x 40 -y 12
+check "resize to 40x12 keeps the top word ($first_word)" \
+    bash -c "for i in \$(seq 100); do tmux -L $sock capture-pane -p -t e2e | head -n1 | grep -qw -- '$first_word' && exit 0; sleep 0.05; done; exit 1"
+tm resize-window -t e2e -x 80 -y 24
+check "and back to 80x24" \
+    bash -c "for i in \$(seq 100); do tmux -L $sock capture-pane -p -t e2e | head -n1 | grep -qw -- '$first_word' && exit 0; sleep 0.05; done; exit 1"
+
+# Marks: set at the top, go away, come back.
+tm send-keys -t e2e m a
+check "mark set" wait_for "mark a set"
+mark_top=$(top_line)
+tm send-keys -t e2e G
+wait_for "100%" >/dev/null
+tm send-keys -t e2e "'" a
+check "' a returns to the mark" wait_for "$mark_top"
+tm send-keys -t e2e "'" "'"
+check "'' returns to before the jump" wait_for "100%"
+tm send-keys -t e2e 5 0 %
+check "50% jumps to the middle" wait_for "%  page 2 of 3"
+tm send-keys -t e2e q
+check "q goes back to the shelf" wait_for "Enter open  q quit"
+tm send-keys -t e2e q
+check "q on the shelf quits with status 0" wait_for "EXIT=0"
+
+# One file opens the reader directly; Ctrl-C restores the terminal and exits.
+start 80x24 "$texts/sezim-baktybekova.txt"
+check "one file opens the reader" wait_for "Sezim Baktybekova was a talented"
+tm send-keys -t e2e C-c
+check "Ctrl-C exits (status 130)" wait_for "EXIT=130"
+check "the terminal is back to normal (no alternate screen left)" \
+    bash -c "[ \"\$(tmux -L $sock display -p -t e2e '#{alternate_on}')\" = 0 ]"
+
+# A story full of escape sequences changes nothing outside our window.
+printf 'Title \033]0;HACKED\007\n\nClear \033[2J bell \007 C1 \302\233 RLO \342\200\256 end.\n' >"$tmp/hostile.txt"
+start 60x12 "$tmp/hostile.txt"
+check "hostile story shown with symbols" wait_for "Clear ␛[2J bell ␇ C1 <U+009B> RLO <U+202E> end."
+check "pane title untouched" bash -c "! tmux -L $sock display -p -t e2e '#{pane_title}' | grep -q HACKED"
+tm send-keys -t e2e q
+check "quits" wait_for "EXIT=0"
+
+# Too small.
+start 15x4 "$texts/sezim-baktybekova.txt"
+check "terminal too small" wait_for "terminal too"
+
+check_done

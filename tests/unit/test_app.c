@@ -1,0 +1,212 @@
+/* The app's views and commands, on grids of several sizes, without a terminal. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "app.h"
+
+static char dir[256];
+
+static void write_file(const char *name, const char *content)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs(content, f);
+    fclose(f);
+}
+
+static void setup(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/lector-app-XXXXXX");
+    cr_assert_not_null(mkdtemp(dir));
+    write_file("tiny-tale.txt", "One two three four five six seven eight nine ten.\n\n"
+                                "Second paragraph here.\n");
+    write_file("a-first.txt", "Alpha story words.\n");
+    write_file("b-second.txt", "Beta story has four words.\n");
+}
+
+static void teardown(void)
+{
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+static App *open_app(const char *name, int cols, int rows)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    char *paths[] = {name[0] ? path : dir};
+    Diag d = {0};
+    App *a = app_new(paths, 1, 0, &d);
+    cr_assert_not_null(a, "app_new: %s", d.msg);
+    app_resize(a, cols, rows);
+    return a;
+}
+
+static const char *dump(App *a, int cols, int rows)
+{
+    static char out[65536];
+    Grid *g = grid_new(cols, rows);
+    app_render(a, g);
+    Strbuf sb = STRBUF_INIT;
+    grid_dump(g, &sb);
+    snprintf(out, sizeof out, "%s", sb.buf);
+    strbuf_release(&sb);
+    grid_free(g);
+    return out;
+}
+
+static void keys(App *a, const char *s)
+{
+    for (; *s; s++) app_key(a, *s == '\n' ? APP_KEY_ENTER : *s);
+}
+
+TestSuite(app, .init = setup, .fini = teardown);
+
+Test(app, reader_at_20x5_exact)
+{
+    App *a = open_app("tiny-tale.txt", 20, 5);
+    cr_assert_eq(app_mode(a), MODE_READER, "one file opens the reader");
+    cr_assert_str_eq(dump(a, 20, 5), "  One two three\n"
+                                     "  four five six\n"
+                                     "  seven eight nine\n"
+                                     "  ten.\n"
+                                     " Tiny Tale      66%\n");
+    keys(a, "jjjjjjjjjj"); /* past the end: the last page stops with the last row at the bottom */
+    cr_assert_str_eq(dump(a, 20, 5), "  ten.\n"
+                                     "\n"
+                                     "  Second paragraph\n"
+                                     "  here.\n"
+                                     " Tiny Tale     100%\n");
+    keys(a, "g");
+    cr_assert(strstr(dump(a, 20, 5), "  One two three\n") == dump(a, 20, 5));
+    app_free(a);
+}
+
+Test(app, the_column_is_centred_at_the_measure)
+{
+    App *a = open_app("tiny-tale.txt", 200, 60);
+    const char *d = dump(a, 200, 60);
+    /* 72 columns centred in 200: 64 columns of margin */
+    char want[128];
+    snprintf(want, sizeof want, "%*sOne two three four five six seven eight nine ten.\n", 64, "");
+    cr_assert(!strncmp(d, want, strlen(want)), "got: %.100s", d);
+    app_free(a);
+}
+
+Test(app, too_small_says_so)
+{
+    App *a = open_app("tiny-tale.txt", 19, 5);
+    cr_assert(strstr(dump(a, 19, 5), "terminal too small"));
+    app_resize(a, 20, 4);
+    cr_assert(strstr(dump(a, 20, 4), "terminal too"));
+    app_resize(a, 20, 5);
+    cr_assert_null(strstr(dump(a, 20, 5), "terminal too"), "20x5 is enough");
+    app_free(a);
+}
+
+Test(app, counts_marks_and_back)
+{
+    App *a = open_app("tiny-tale.txt", 20, 5);
+    size_t top0 = app_top_offset(a);
+    keys(a, "2j");
+    size_t top2 = app_top_offset(a);
+    keys(a, "k");
+    keys(a, "j");
+    cr_assert_eq(app_top_offset(a), top2);
+    keys(a, "k");
+    keys(a, "k");
+    cr_assert_eq(app_top_offset(a), top0, "2j then k k is back where we started");
+    keys(a, "2j");
+    keys(a, "ma");
+    cr_assert_str_eq(app_message(a), "mark a set");
+    keys(a, "G");
+    size_t end = app_top_offset(a);
+    cr_assert_neq(end, top2);
+    keys(a, "'a");
+    cr_assert_eq(app_top_offset(a), top2, "'a returns to the mark");
+    keys(a, "''");
+    cr_assert_eq(app_top_offset(a), end, "'' returns to where the jump left from");
+    keys(a, "'z");
+    cr_assert_str_eq(app_message(a), "mark z is not set");
+    keys(a, "0%");
+    cr_assert_eq(app_top_offset(a), top0);
+    app_free(a);
+}
+
+Test(app, measure_keys_keep_the_place)
+{
+    App *a = open_app("tiny-tale.txt", 100, 24);
+    keys(a, "-");
+    cr_assert_str_eq(app_message(a), "measure 70 columns");
+    keys(a, "++++");
+    cr_assert_str_eq(app_message(a), "measure 78 columns");
+    keys(a, "=");
+    cr_assert_str_eq(app_message(a), "measure 72 columns");
+    app_free(a);
+}
+
+Test(app, help_lists_the_keys_and_any_key_returns)
+{
+    App *a = open_app("tiny-tale.txt", 80, 24);
+    keys(a, "h");
+    cr_assert_eq(app_mode(a), MODE_HELP);
+    const char *d = dump(a, 80, 24);
+    cr_assert(strstr(d, "Space  f  PgDn") && strstr(d, "' letter"), "help: %s", d);
+    keys(a, "x");
+    cr_assert_eq(app_mode(a), MODE_READER);
+    app_free(a);
+}
+
+Test(app, shelf_lists_sorted_and_opens)
+{
+    App *a = open_app("", 40, 8);
+    cr_assert_eq(app_mode(a), MODE_SHELF);
+    /* titles from file names: none of the first lines is a title (they end like sentences) */
+    cr_assert_str_eq(dump(a, 40, 8), " lector: 3 stories\n"
+                                     " A First                 3 words  1 min\n"
+                                     " B Second                5 words  1 min\n"
+                                     " Tiny Tale              13 words  1 min\n"
+                                     "\n\n\n"
+                                     " Enter open  q quit  h keys      1 of 3\n");
+    keys(a, "j\n");
+    cr_assert_eq(app_mode(a), MODE_READER);
+    cr_assert(strstr(dump(a, 40, 8), "Beta story has four words."));
+    keys(a, "q");
+    cr_assert_eq(app_mode(a), MODE_SHELF);
+    cr_assert(strstr(dump(a, 40, 8), "% read"), "the shelf shows progress: %s", dump(a, 40, 8));
+    keys(a, "q");
+    cr_assert(app_done(a));
+    app_free(a);
+}
+
+Test(app, a_shelf_of_ten_thousand_stories)
+{
+    char sub[512];
+    snprintf(sub, sizeof sub, "%s/many", dir);
+    cr_assert_eq(mkdir(sub, 0700), 0);
+    for (int i = 0; i < 10000; i++) {
+        char path[600];
+        snprintf(path, sizeof path, "%s/story-%05d.txt", sub, i);
+        FILE *f = fopen(path, "w");
+        fprintf(f, "Story number %d.\n", i);
+        fclose(f);
+    }
+    char *paths[] = {sub};
+    Diag d = {0};
+    App *a = app_new(paths, 1, 0, &d);
+    cr_assert_not_null(a);
+    app_resize(a, 60, 10);
+    cr_assert(strstr(dump(a, 60, 10), "lector: 10000 stories"));
+    keys(a, "G");
+    cr_assert(strstr(dump(a, 60, 10), "Story 09999") || strstr(dump(a, 60, 10), "Story 9999"),
+              "%s", dump(a, 60, 10));
+    cr_assert(strstr(dump(a, 60, 10), "10000 of 10000"));
+    app_free(a);
+}

@@ -1,0 +1,85 @@
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lector/pager.h"
+
+static Text *sample(void)
+{
+    Strbuf sb = STRBUF_INIT;
+    for (int p = 0; p < 40; p++) {
+        for (int w = 0; w < 5 + (p * 7) % 60; w++) strbuf_addf(&sb, "w%dx%d ", p, w);
+        strbuf_addstr(&sb, "\n\n");
+    }
+    Text *t = text_from_bytes(sb.buf, sb.len, "sample.txt");
+    strbuf_release(&sb);
+    return t;
+}
+
+/* The row that holds the anchor stays the top row at every width. */
+Test(pager, a_new_width_keeps_the_anchor_on_the_top_row)
+{
+    Text *t = sample();
+    LayoutOptions opt = {.width = 40};
+    Pager *p = pager_new(t, &opt);
+    for (size_t off = 0; off < text_len(t); off += 97) {
+        pager_set_top_offset(p, off);
+        for (int w = 8; w <= 120; w += 7) {
+            pager_set_width(p, w);
+            PagerRow row;
+            cr_assert_eq(pager_rows(p, 1, &row), 1);
+            Span sp = text_paragraph(t, row.para);
+            if (off >= sp.start && off < sp.end && !row.gap)
+                cr_assert(row.line.start <= off && off < row.line.end + 1,
+                          "width %d: offset %zu not on the top row [%zu,%zu)", w, off,
+                          row.line.start, row.line.end);
+        }
+    }
+    pager_free(p);
+    text_free(t);
+}
+
+Test(pager, scrolling_is_clamped_and_counts_agree)
+{
+    Text *t = sample();
+    LayoutOptions opt = {.width = 30};
+    Pager *p = pager_new(t, &opt);
+    while (!pager_count_step(p, 3)) {}
+    size_t top, total;
+    cr_assert(pager_row_index(p, &top, &total));
+    cr_assert_eq(top, 0);
+    size_t lines = 0; /* every line of every paragraph, plus a gap between paragraphs */
+    for (size_t i = 0; i < text_paragraph_count(t); i++) {
+        LayoutLine *l;
+        lines += layout_wrap_paragraph(text_bytes(t), text_paragraph(t, i), &opt, &l);
+        free(l);
+    }
+    cr_assert_eq(total, lines + text_paragraph_count(t) - 1);
+    long moved = pager_scroll(p, 1000000, 10);
+    cr_assert_eq((size_t)moved, total - 10, "stops with the last row at the bottom");
+    cr_assert_eq(pager_percent(p, 10), 100);
+    cr_assert_eq(pager_scroll(p, 5, 10), 0);
+    cr_assert_eq(pager_scroll(p, -1000000, 10), -moved);
+    pager_go_last(p, 10);
+    cr_assert(pager_row_index(p, &top, &total));
+    cr_assert_eq(top, total - 10);
+    pager_go_percent(p, 50, 10);
+    int pct = pager_percent(p, 10);
+    cr_assert(pct >= 50 && pct < 100, "50%% lands at %d%%", pct);
+    pager_free(p);
+    text_free(t);
+}
+
+Test(pager, an_empty_story)
+{
+    Text *t = text_from_bytes("", 0, "empty.txt");
+    LayoutOptions opt = {.width = 30};
+    Pager *p = pager_new(t, &opt);
+    PagerRow row;
+    cr_assert_eq(pager_rows(p, 1, &row), 0);
+    cr_assert_eq(pager_scroll(p, 5, 10), 0);
+    cr_assert_eq(pager_percent(p, 10), 100);
+    pager_free(p);
+    text_free(t);
+}
