@@ -36,6 +36,7 @@ struct App {
     char message[600];
     bool done;
     Text *preloaded; /* the single story, loaded once by app_new; owned until opened */
+    StateStore *state; /* NULL when positions cannot be kept (said once on the status line) */
 };
 
 /* --- shelf ------------------------------------------------------------------------------- */
@@ -48,7 +49,7 @@ static int cmp_path(const void *a, const void *b)
 static void shelf_add(App *a, size_t *cap, const char *path)
 {
     if (a->nshelf == *cap) a->shelf = xreallocarray(a->shelf, *cap = *cap * 2 + 16, sizeof *a->shelf);
-    a->shelf[a->nshelf++] = (ShelfEntry){xstrdup(path), NULL, 0, -1, 0};
+    a->shelf[a->nshelf++] = (ShelfEntry){xstrdup(path), NULL, 0, -1, 0, 0};
 }
 
 /* Adds a folder's .txt files; -1 with diag when it cannot be read. */
@@ -109,10 +110,25 @@ static void message(App *a, const char *fmt, const char *arg)
     snprintf(a->message, sizeof a->message, fmt, arg ? arg : "");
 }
 
+static void save_state(App *a)
+{
+    const char *path = a->shelf[a->open_index].path;
+    if (!a->state || !strcmp(path, "-")) return;
+    StoryState st;
+    state_init(&st);
+    st.offset = pager_top_offset(a->pager);
+    st.percent = pager_percent(a->pager, page_rows(a));
+    memcpy(st.marks, a->marks, sizeof st.marks);
+    Diag d = {0};
+    if (state_save(a->state, path, a->text, &st, &d) != 0) message(a, "%s", d.msg);
+}
+
 static void close_story(App *a)
 {
     if (!a->text) return;
+    save_state(a);
     a->shelf[a->open_index].percent = pager_percent(a->pager, page_rows(a));
+    a->shelf[a->open_index].state_checked = 1;
     pager_free(a->pager);
     text_free(a->text);
     a->pager = NULL;
@@ -150,6 +166,22 @@ static void open_story(App *a, size_t i)
         a->shelf[i].words = text_word_count(t);
     }
     if (text_notice(t)) message(a, "%s", text_notice(t));
+    if (a->state && strcmp(a->shelf[i].path, "-")) {
+        StoryState st;
+        Diag sd = {0};
+        int found = state_load(a->state, a->shelf[i].path, t, &st, &sd);
+        if (found < 0) {
+            message(a, "%s", sd.msg);
+        } else if (found > 0) {
+            pager_set_top_offset(a->pager, st.offset);
+            memcpy(a->marks, st.marks, sizeof a->marks);
+            if (st.offset > 0 && !text_notice(t)) {
+                char pct[16];
+                snprintf(pct, sizeof pct, "%d%%", pager_percent(a->pager, page_rows(a)));
+                message(a, "resumed at %s", pct);
+            }
+        }
+    }
 }
 
 App *app_new(char **paths, int npaths, int measure, Diag *diag)
@@ -161,6 +193,9 @@ App *app_new(char **paths, int npaths, int measure, Diag *diag)
     a->rows = 24;
     a->count = -1;
     a->prev_jump = SIZE_MAX;
+    Diag sd = {0};
+    a->state = state_open(NULL, &sd);
+    if (!a->state) message(a, "%s", sd.msg);
     for (int i = 0; i < npaths; i++) {
         struct stat st;
         if (stat(paths[i], &st) == 0 && S_ISDIR(st.st_mode)) {
@@ -197,6 +232,7 @@ void app_free(App *a)
     if (!a) return;
     close_story(a);
     text_free(a->preloaded);
+    state_close(a->state);
     for (size_t i = 0; i < a->nshelf; i++) {
         free(a->shelf[i].path);
         free(a->shelf[i].title);
@@ -556,6 +592,12 @@ static void render_shelf(App *a, Grid *g)
         size_t i = a->shelf_top + (size_t)r;
         ShelfEntry *e = &a->shelf[i];
         shelf_stats(e);
+        if (!e->state_checked && a->state) {
+            StoryState st;
+            Diag sd = {0};
+            if (state_load(a->state, e->path, NULL, &st, &sd) > 0) e->percent = st.percent;
+            e->state_checked = 1;
+        }
         Style st = i == a->sel ? STYLE_SELECTED : STYLE_TEXT;
         char info[96];
         if (e->failed)

@@ -14,6 +14,7 @@
 #include "lector/grid.h"
 #include "lector/layout.h"
 #include "lector/pager.h"
+#include "lector/state.h"
 #include "lector/text.h"
 
 enum AppKey { /* printable keys are their code points; these sit above Unicode */
@@ -31,8 +32,9 @@ typedef struct {
     char *path;   /* owned */
     char *title;  /* owned; NULL until the story is looked at */
     size_t words; /* valid when title != NULL */
-    int percent;  /* read so far this session, -1: not opened */
+    int percent;  /* read so far (saved state or this session), -1: unknown */
     int failed;   /* 1: could not be loaded (title holds the reason) */
+    int state_checked; /* 1: percent was looked up in the saved state */
 } ShelfEntry;
 
 typedef struct App App;

@@ -29,7 +29,7 @@ start() { # start COLSxROWS ARGS...: lector in a fresh pane; status after exit i
     shift
     tm kill-session -t e2e 2>/dev/null
     tm new-session -d -s e2e -x "${size%x*}" -y "${size#*x}" \
-        "env LANG=C.UTF-8 TERM=xterm-256color $lector $*; echo \"EXIT=\$?\"; sleep 60"
+        "env LANG=C.UTF-8 TERM=xterm-256color XDG_STATE_HOME=$tmp/state $lector $*; echo \"EXIT=\$?\"; sleep 60"
 }
 
 # The shelf, then a story.
@@ -72,6 +72,20 @@ tm send-keys -t e2e q
 check "q goes back to the shelf" wait_for "Enter open  q quit"
 tm send-keys -t e2e q
 check "q on the shelf quits with status 0" wait_for "EXIT=0"
+
+# Quit and reopen: the position is restored.
+start 80x24 "$texts/ivan-baktybekova.txt"
+wait_for "Ivan Baktybekova was a 35-year-old" >/dev/null
+tm send-keys -t e2e 2 0 j
+wait_for "page 1 of" >/dev/null
+saved_top=$(top_line)
+tm send-keys -t e2e q
+wait_for "EXIT=0" >/dev/null
+start 80x24 "$texts/ivan-baktybekova.txt"
+check "reopening resumes where we left" wait_for "resumed at"
+check "the same top line ($saved_top)" bash -c "[ \"\$(tmux -L $sock capture-pane -p -t e2e | head -n1 | sed -e 's/^ *//' -e 's/ *\$//')\" = '$saved_top' ]"
+tm send-keys -t e2e q
+wait_for "EXIT=0" >/dev/null
 
 # One file opens the reader directly; Ctrl-C restores the terminal and exits.
 start 80x24 "$texts/sezim-baktybekova.txt"

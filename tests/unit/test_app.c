@@ -24,6 +24,9 @@ static void setup(void)
 {
     snprintf(dir, sizeof dir, "/tmp/lector-app-XXXXXX");
     cr_assert_not_null(mkdtemp(dir));
+    char state[300];
+    snprintf(state, sizeof state, "%s/state", dir); /* never the real home */
+    setenv("XDG_STATE_HOME", state, 1);
     write_file("tiny-tale.txt", "One two three four five six seven eight nine ten.\n\n"
                                 "Second paragraph here.\n");
     write_file("a-first.txt", "Alpha story words.\n");

@@ -1,0 +1,52 @@
+/* state: where the reader was, per story, kept across runs.
+ *
+ * Owns the state folder ($XDG_STATE_HOME/lector, default ~/.local/state/lector): one small text
+ * file per story, named by a hash of the story's real path, holding the reading position and the
+ * marks. Each place is a byte offset plus a fingerprint (the text that starts there), so that it
+ * survives another terminal width and small edits of the story: when the text at the offset no
+ * longer matches, the fingerprint is looked for nearby.
+ *
+ * Writes are atomic: a temp file in the same folder, fsync, rename. A failed write (a full disk,
+ * say) leaves the previous file as it was; two processes saving at once each rename a whole file,
+ * so the file is always one of them, never a mix. A file that cannot be read as ours (corrupt,
+ * truncated, from a future version) is renamed aside (".bad-TIME") and reported, never
+ * overwritten in place. Never touches the terminal.
+ */
+#ifndef LECTOR_STATE_H
+#define LECTOR_STATE_H
+
+#include <stddef.h>
+
+#include "lector/diag.h"
+#include "lector/text.h"
+
+enum { STATE_MARKS = 26 };
+
+typedef struct {
+    size_t offset;             /* reading position (top of the screen), byte offset */
+    int percent;               /* read, for the shelf; -1: unknown */
+    size_t marks[STATE_MARKS]; /* a..z; SIZE_MAX: unset */
+} StoryState;
+
+typedef struct StateStore StateStore;
+
+/* Opens (creating it, mode 0700) the folder dir, or the XDG default when dir is NULL. */
+StateStore *state_open(const char *dir, Diag *diag);
+void state_close(StateStore *s); /* NULL is a no-op */
+
+/* Reads the state of the story at path into *st, relocating places in text t by their
+ * fingerprints (t may be NULL: no relocation, as for the shelf's progress). Returns 1 when
+ * found, 0 when there is none (st is then a fresh state), -1 when the file was unreadable: it
+ * is kept aside and diag says where. */
+int state_load(StateStore *s, const char *path, const Text *t, StoryState *st, Diag *diag);
+
+/* Saves atomically; -1 with diag when it could not (the previous state is untouched). */
+int state_save(StateStore *s, const char *path, const Text *t, const StoryState *st, Diag *diag);
+
+void state_init(StoryState *st);
+
+/* For tests: make the nth write step (1 open, 2 write, 3 fsync, 4 rename) of the next saves
+ * fail; 0 turns it off. */
+void state_fail_at(StateStore *s, int step);
+
+#endif

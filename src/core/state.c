@@ -1,0 +1,276 @@
+/* state.c: the state files.
+ *
+ * Format (text, one item per line, version first):
+ *   lector-state 1
+ *   offset <decimal> <fingerprint>
+ *   percent <decimal>
+ *   mark <letter> <decimal> <fingerprint>
+ * A fingerprint is the hex of up to FP_BYTES bytes of the story starting at the offset ("-" when
+ * empty). Anything else in the file makes it unreadable (then it is kept aside). The file name
+ * is the 64-bit FNV-1a hash of the story's real path, in hex, plus ".state".
+ */
+#include "lector/state.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lector/strbuf.h"
+#include "lector/xalloc.h"
+
+enum { FP_BYTES = 24, SEARCH_WINDOW = 1 << 16, MAX_STATE_BYTES = 1 << 16 };
+
+struct StateStore {
+    char *dir; /* owned */
+    int fail_at;
+};
+
+void state_init(StoryState *st)
+{
+    st->offset = 0;
+    st->percent = -1;
+    for (int i = 0; i < STATE_MARKS; i++) st->marks[i] = SIZE_MAX;
+}
+
+static int mkdir_p(const char *path)
+{
+    char buf[PATH_MAX];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = 0;
+        if (mkdir(buf, 0700) != 0 && errno != EEXIST) return -1;
+        *p = '/';
+    }
+    return mkdir(buf, 0700) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+StateStore *state_open(const char *dir, Diag *diag)
+{
+    Strbuf path = STRBUF_INIT;
+    if (dir) {
+        strbuf_addstr(&path, dir);
+    } else {
+        const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+        if (xdg && xdg[0] == '/')
+            strbuf_addf(&path, "%s/lector", xdg);
+        else if (home && *home)
+            strbuf_addf(&path, "%s/.local/state/lector", home);
+        else {
+            diag_set(diag, DIAG_NOT_FOUND, "no HOME or XDG_STATE_HOME: reading positions not kept");
+            return NULL;
+        }
+    }
+    if (mkdir_p(path.buf) != 0) {
+        diag_set(diag, DIAG_UNREADABLE, "%s: %s (reading positions not kept)", path.buf,
+                 strerror(errno));
+        strbuf_release(&path);
+        return NULL;
+    }
+    StateStore *s = xcalloc(1, sizeof *s);
+    s->dir = strbuf_detach(&path, NULL);
+    return s;
+}
+
+void state_close(StateStore *s)
+{
+    if (!s) return;
+    free(s->dir);
+    free(s);
+}
+
+void state_fail_at(StateStore *s, int step) { s->fail_at = step; }
+
+static void file_for(const StateStore *s, const char *story, Strbuf *out)
+{
+    char real[PATH_MAX];
+    const char *key = realpath(story, real) ? real : story;
+    uint64_t h = 1469598103934665603ull;
+    for (const unsigned char *p = (const unsigned char *)key; *p; p++) {
+        h ^= *p;
+        h *= 1099511628211ull;
+    }
+    strbuf_addf(out, "%s/%016llx.state", s->dir, (unsigned long long)h);
+}
+
+static void add_fingerprint(Strbuf *out, const Text *t, size_t off)
+{
+    size_t n = 0;
+    if (t && off < text_len(t)) {
+        n = text_len(t) - off < FP_BYTES ? text_len(t) - off : FP_BYTES;
+        for (size_t i = 0; i < n; i++) strbuf_addf(out, "%02x", text_bytes(t)[off + i]);
+    }
+    if (!n) strbuf_addch(out, '-');
+}
+
+/* Decodes a hex fingerprint into out (FP_BYTES); returns its length, -1 when malformed. */
+static int parse_fingerprint(const char *hex, uint8_t *out)
+{
+    if (!strcmp(hex, "-")) return 0;
+    size_t n = strlen(hex);
+    if (n % 2 || n / 2 > FP_BYTES) return -1;
+    for (size_t i = 0; i < n / 2; i++) {
+        unsigned v;
+        if (sscanf(hex + 2 * i, "%2x", &v) != 1) return -1;
+        out[i] = (uint8_t)v;
+    }
+    return (int)(n / 2);
+}
+
+/* The nearest place within SEARCH_WINDOW of off where t has the n bytes fp; SIZE_MAX if none. */
+static size_t nearest(const Text *t, size_t off, const uint8_t *fp, size_t n)
+{
+    size_t len = text_len(t);
+    const uint8_t *b = text_bytes(t);
+    for (size_t d = 0; d <= SEARCH_WINDOW; d++) {
+        if (off + d + n <= len && !memcmp(b + off + d, fp, n)) return off + d;
+        if (d && d <= off && off - d + n <= len && !memcmp(b + off - d, fp, n)) return off - d;
+        if (off + d > len && d > off) break;
+    }
+    return SIZE_MAX;
+}
+
+/* Where a place saved at off with fingerprint fp is in t now: where its text is, looked for
+ * nearby with the whole fingerprint, then with its first 12 and 8 bytes (an edit may have
+ * touched the words just after the place); else off, clamped to the story. */
+static size_t relocate(const Text *t, size_t off, const uint8_t *fp, int fplen)
+{
+    size_t len = text_len(t);
+    static const size_t tries[] = {FP_BYTES, 12, 8};
+    for (size_t k = 0; k < sizeof tries / sizeof *tries && fplen > 0; k++) {
+        size_t n = (size_t)fplen < tries[k] ? (size_t)fplen : tries[k];
+        size_t at = nearest(t, off, fp, n);
+        if (at != SIZE_MAX) return at;
+    }
+    return off < len ? off : len;
+}
+
+static int parse(const char *data, const Text *t, StoryState *st)
+{
+    state_init(st);
+    const char *line = data;
+    int first = 1;
+    while (*line) {
+        const char *nl = strchr(line, '\n');
+        if (!nl) return -1; /* truncated: every line ends with a newline */
+        char buf[256];
+        size_t n = (size_t)(nl - line);
+        if (n >= sizeof buf) return -1;
+        memcpy(buf, line, n);
+        buf[n] = 0;
+        line = nl + 1;
+        if (first) {
+            if (strcmp(buf, "lector-state 1")) return -1;
+            first = 0;
+            continue;
+        }
+        char word[16], hex[2 * FP_BYTES + 2], letter;
+        unsigned long long v;
+        uint8_t fp[FP_BYTES];
+        if (sscanf(buf, "offset %llu %50s", &v, hex) == 2) {
+            int fl = parse_fingerprint(hex, fp);
+            if (fl < 0) return -1;
+            st->offset = t ? relocate(t, (size_t)v, fp, fl) : (size_t)v;
+        } else if (sscanf(buf, "percent %llu", &v) == 1 && v <= 100) {
+            st->percent = (int)v;
+        } else if (sscanf(buf, "mark %c %llu %50s", &letter, &v, hex) == 3 && letter >= 'a' &&
+                   letter <= 'z') {
+            int fl = parse_fingerprint(hex, fp);
+            if (fl < 0) return -1;
+            st->marks[letter - 'a'] = t ? relocate(t, (size_t)v, fp, fl) : (size_t)v;
+        } else {
+            (void)word;
+            return -1;
+        }
+    }
+    return first ? -1 : 0;
+}
+
+int state_load(StateStore *s, const char *path, const Text *t, StoryState *st, Diag *diag)
+{
+    state_init(st);
+    Strbuf file = STRBUF_INIT;
+    file_for(s, path, &file);
+    int fd = open(file.buf, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) {
+        strbuf_release(&file);
+        return 0;
+    }
+    Strbuf data = STRBUF_INIT;
+    char buf[4096];
+    ssize_t got;
+    while ((got = read(fd, buf, sizeof buf)) > 0 && data.len < MAX_STATE_BYTES)
+        strbuf_add(&data, buf, (size_t)got);
+    close(fd);
+    int rc = 1;
+    if (memchr(data.buf, 0, data.len) || data.len >= MAX_STATE_BYTES || parse(data.buf, t, st) != 0) {
+        Strbuf aside = STRBUF_INIT;
+        strbuf_addf(&aside, "%s.bad-%lld", file.buf, (long long)time(NULL));
+        if (rename(file.buf, aside.buf) == 0)
+            diag_set(diag, DIAG_UNREADABLE, "saved position was unreadable; kept aside as %s",
+                     aside.buf);
+        else
+            diag_set(diag, DIAG_UNREADABLE, "saved position unreadable: %s", file.buf);
+        strbuf_release(&aside);
+        state_init(st);
+        rc = -1;
+    }
+    strbuf_release(&data);
+    strbuf_release(&file);
+    return rc;
+}
+
+int state_save(StateStore *s, const char *path, const Text *t, const StoryState *st, Diag *diag)
+{
+    Strbuf out = STRBUF_INIT, file = STRBUF_INIT, tmp = STRBUF_INIT;
+    strbuf_addstr(&out, "lector-state 1\noffset ");
+    strbuf_addf(&out, "%zu ", st->offset);
+    add_fingerprint(&out, t, st->offset);
+    strbuf_addch(&out, '\n');
+    if (st->percent >= 0) strbuf_addf(&out, "percent %d\n", st->percent);
+    for (int i = 0; i < STATE_MARKS; i++) {
+        if (st->marks[i] == SIZE_MAX) continue;
+        strbuf_addf(&out, "mark %c %zu ", 'a' + i, st->marks[i]);
+        add_fingerprint(&out, t, st->marks[i]);
+        strbuf_addch(&out, '\n');
+    }
+    file_for(s, path, &file);
+    strbuf_addf(&tmp, "%s.tmp-%ld", file.buf, (long)getpid());
+    int rc = -1, step = 1;
+    int fd = s->fail_at == step ? -1 : open(tmp.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+        step = 2;
+        size_t done = 0;
+        while (done < out.len && s->fail_at != 2) {
+            ssize_t w = write(fd, out.buf + done, out.len - done);
+            if (w < 0 && errno == EINTR) continue;
+            if (w <= 0) break;
+            done += (size_t)w;
+        }
+        if (done == out.len) {
+            step = 3;
+            if (s->fail_at != 3 && fsync(fd) == 0) {
+                step = 4;
+                if (close(fd) == 0 && s->fail_at != 4 && rename(tmp.buf, file.buf) == 0) rc = 0;
+                fd = -1;
+            }
+        }
+        if (fd >= 0) close(fd);
+        if (rc != 0) unlink(tmp.buf);
+    }
+    if (rc != 0)
+        diag_set(diag, DIAG_UNREADABLE, "could not save the reading position (%s): %s",
+                 step == 1 ? "create" : step == 2 ? "write" : step == 3 ? "sync" : "rename",
+                 s->fail_at ? "injected fault" : strerror(errno));
+    strbuf_release(&out);
+    strbuf_release(&file);
+    strbuf_release(&tmp);
+    return rc;
+}
