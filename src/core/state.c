@@ -171,22 +171,21 @@ static int parse(const char *data, const Text *t, StoryState *st)
             first = 0;
             continue;
         }
-        char word[16], hex[2 * FP_BYTES + 2], letter;
+        char hex[64], letter; /* room for %60s and its NUL; longer fingerprints are refused */
         unsigned long long v;
         uint8_t fp[FP_BYTES];
-        if (sscanf(buf, "offset %llu %50s", &v, hex) == 2) {
+        if (sscanf(buf, "offset %llu %60s", &v, hex) == 2) {
             int fl = parse_fingerprint(hex, fp);
             if (fl < 0) return -1;
             st->offset = t ? relocate(t, (size_t)v, fp, fl) : (size_t)v;
         } else if (sscanf(buf, "percent %llu", &v) == 1 && v <= 100) {
             st->percent = (int)v;
-        } else if (sscanf(buf, "mark %c %llu %50s", &letter, &v, hex) == 3 && letter >= 'a' &&
+        } else if (sscanf(buf, "mark %c %llu %60s", &letter, &v, hex) == 3 && letter >= 'a' &&
                    letter <= 'z') {
             int fl = parse_fingerprint(hex, fp);
             if (fl < 0) return -1;
             st->marks[letter - 'a'] = t ? relocate(t, (size_t)v, fp, fl) : (size_t)v;
         } else {
-            (void)word;
             return -1;
         }
     }
