@@ -64,6 +64,19 @@ typedef struct {
     uint32_t flags;    /* LAYOUT_LINE_* */
 } LayoutLine;
 
+/* What a real terminal draws for the cluster kinds terminals disagree on, as measured by the
+ * reader at start (columns). The measured width function below applies it. */
+typedef struct {
+    int zwj_sequence; /* a ZWJ emoji sequence: 2 when drawn as one glyph, else drawn as parts */
+    int flag;         /* a pair of regional indicators */
+    int vs16;         /* a text-default emoji followed by VS16 (U+FE0F): 1 or 2 */
+    int modifier;     /* an emoji with a skin-tone modifier: 2, or 4 when drawn as two glyphs */
+} LayoutWidthProfile;
+
+/* A LayoutWidthFn for a LayoutWidthProfile (ctx). A ZWJ sequence not drawn as one glyph counts
+ * the default width of each part; the rest is layout_default_width. */
+int layout_profile_width(const uint8_t *s, size_t len, void *ctx);
+
 /* The default cluster width (see the top of this file); ambiguous characters count 1. */
 int layout_default_width(const uint8_t *s, size_t len, void *ctx);
 

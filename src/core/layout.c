@@ -60,6 +60,42 @@ int layout_default_width(const uint8_t *s, size_t len, void *ctx)
     return w;
 }
 
+int layout_profile_width(const uint8_t *s, size_t len, void *ctx)
+{
+    const LayoutWidthProfile *prof = ctx;
+    const uint8_t *end = s + len;
+    size_t n;
+    uint32_t p0 = ucd_props(ucd_decode(s, end, &n));
+    if (UCD_GCB(p0) == GB_RI) return len >= 8 ? prof->flag : 1;
+    int has_zwj = 0, has_vs16 = 0, has_modifier = 0;
+    for (size_t i = 0; i < len;) {
+        size_t m;
+        uint32_t cp = ucd_decode(s + i, end, &m);
+        has_zwj |= cp == 0x200d;
+        has_vs16 |= cp == 0xfe0f;
+        has_modifier |= cp >= 0x1f3fb && cp <= 0x1f3ff;
+        i += m;
+    }
+    if (has_zwj && (p0 & UCD_EXTPICT) && prof->zwj_sequence != 2) {
+        int w = 0; /* drawn as its parts: each part's own width */
+        size_t part = 0;
+        for (size_t i = 0; i <= len;) {
+            size_t m = 0;
+            uint32_t cp = i < len ? ucd_decode(s + i, end, &m) : 0x200d;
+            if (cp == 0x200d) {
+                if (i > part) w += layout_default_width(s + part, i - part, NULL);
+                part = i + (i < len ? m : 0);
+            }
+            if (i >= len) break;
+            i += m;
+        }
+        return w;
+    }
+    if (has_modifier && (p0 & UCD_EXTPICT)) return prof->modifier;
+    if (has_vs16 && (p0 & UCD_EMOJI) && !(p0 & UCD_EMOJI_PRES)) return prof->vs16;
+    return layout_default_width(s, len, NULL);
+}
+
 typedef struct {
     int kind;
     int width;

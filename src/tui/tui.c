@@ -16,8 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <wchar.h>
 
 #include "app.h"
+#include "probe.h"
 #include "lector/grid.h"
 #include "lector/strbuf.h"
 #include "lector/text.h"
@@ -75,28 +77,87 @@ static attr_t style_attr(Style s, int color)
     }
 }
 
-/* The painter: copies the grid, cell by cell. Glyphs are already safe (grid.h). */
-static void paint(const Grid *g, int color)
+/* When a glyph has more than one spacing code point (by libc's wcwidth, which is what curses
+ * uses), the bytes of its first code point alone; else its whole length. */
+static size_t placeholder_len(const uint8_t *g, size_t len)
 {
+    size_t i = 0, first = len;
+    int spacing = 0;
+    mbstate_t st;
+    memset(&st, 0, sizeof st);
+    while (i < len) {
+        wchar_t wc;
+        size_t n = mbrtowc(&wc, (const char *)g + i, len - i, &st);
+        if (n == 0 || n > len - i) break;
+        if (i == 0) first = n;
+        if (wcwidth(wc) > 0 && spacing++) return first;
+        i += n;
+    }
+    return len;
+}
+
+/* A cluster curses cannot hold in one cell (more than one spacing code point: a ZWJ sequence, a
+ * flag, a skin tone): curses gets a placeholder, and the cluster is written over it after the
+ * refresh, at the width the terminal was measured to draw it. */
+typedef struct {
+    int row, col;
+    const uint8_t *glyph;
+    size_t len;
+} Overlay;
+
+/* The painter: copies the grid, cell by cell. Glyphs are already safe (grid.h). Returns the
+ * overlays to write after refresh() in *out (caller frees). */
+static size_t paint(const Grid *g, int color, Overlay **out)
+{
+    size_t n = 0, cap = 0;
+    *out = NULL;
     for (int r = 0; r < grid_rows(g); r++) {
         move(r, 0);
         for (int c = 0; c < grid_cols(g); c++) {
             const GridCell *cell = grid_cell(g, r, c);
             if (cell->width == 0) continue;
             attrset(style_attr((Style)cell->style, color));
+            const char *glyph = (const char *)grid_glyph(g, cell);
+            size_t len = cell->glyph_len;
+            if (len) {
+                size_t part = placeholder_len(grid_glyph(g, cell), len);
+                if (part < len) {
+                    if (n == cap) *out = xreallocarray(*out, cap = cap * 2 + 8, sizeof **out);
+                    (*out)[n++] = (Overlay){r, c, grid_glyph(g, cell), len};
+                    len = part;
+                }
+            }
             if (r == grid_rows(g) - 1 && c + cell->width >= grid_cols(g)) {
                 /* the bottom-right cell: insert, so the screen does not scroll */
-                if (cell->glyph_len) mvinsnstr(r, c, (const char *)grid_glyph(g, cell), cell->glyph_len);
+                if (len) mvinsnstr(r, c, glyph, (int)len);
                 else mvinsch(r, c, ' ');
                 continue;
             }
-            if (cell->glyph_len)
-                mvaddnstr(r, c, (const char *)grid_glyph(g, cell), cell->glyph_len);
+            if (len)
+                mvaddnstr(r, c, glyph, (int)len);
             else
                 mvaddch(r, c, ' ');
         }
     }
     attrset(A_NORMAL);
+    return n;
+}
+
+static void write_overlays(const Overlay *o, size_t n)
+{
+    if (!n) return;
+    Strbuf sb = STRBUF_INIT;
+    for (size_t i = 0; i < n; i++) {
+        strbuf_addf(&sb, "\033[%d;%dH", o[i].row + 1, o[i].col + 1);
+        strbuf_add(&sb, o[i].glyph, o[i].len);
+    }
+    int y, x; /* back to where curses believes the cursor is */
+    getyx(curscr, y, x);
+    strbuf_addf(&sb, "\033[%d;%dH", y + 1, x + 1);
+    fflush(stdout);
+    if (write(STDOUT_FILENO, sb.buf, sb.len) < 0) { /* nothing to do: the next frame retries */
+    }
+    strbuf_release(&sb);
 }
 
 /* A UTF-8 locale, or a clear word about it. Returns NULL when fine, else a status message. */
@@ -145,6 +206,15 @@ int tui_run(char **paths, int npaths, int measure)
             return 2;
         }
     }
+    /* Measure what this terminal really draws, before curses takes the screen. */
+    LayoutWidthProfile profile;
+    int ambiguous = 1;
+    int tty = fileno(keys_in);
+    if (isatty(tty) && isatty(STDOUT_FILENO) && probe_widths(tty, 150, &profile, &ambiguous) == 0)
+        app_set_width_fn(app, layout_profile_width, &profile, ambiguous);
+    else
+        app_message_set(app, "the terminal did not say how wide it draws emoji: using defaults");
+
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
@@ -184,8 +254,11 @@ int tui_run(char **paths, int npaths, int measure)
     while (!app_done(app) && !caught_signal) {
         app_render(app, grid);
         erase();
-        paint(grid, color);
+        Overlay *overlays;
+        size_t noverlays = paint(grid, color, &overlays);
         refresh();
+        write_overlays(overlays, noverlays);
+        free(overlays);
         int busy = app_idle(app);
         timeout(busy ? 0 : 100);
         wint_t ch;

@@ -103,6 +103,18 @@ check "pane title untouched" bash -c "! tmux -L $sock display -p -t e2e '#{pane_
 tm send-keys -t e2e q
 check "quits" wait_for "EXIT=0"
 
+# Widths the terminal really draws: tmux joins a ZWJ family into 2 columns; measured at start,
+# ten of them and a word fill one row of 36 columns exactly, nothing cut or shifted.
+fam=$(printf '\360\237\221\250\342\200\215\360\237\221\251\342\200\215\360\237\221\247')
+{ printf 'Emoji\n\n'; for i in 1 2 3 4 5 6 7 8 9 10; do printf '%s ' "$fam"; done; printf '\nflags \360\237\207\260\360\237\207\277 end\n'; } >"$tmp/emoji.txt"
+start 40x10 "$tmp/emoji.txt"
+check "emoji story opens" wait_for "flags"
+check "ten families and the word on one row" \
+    bash -c "tmux -L $sock capture-pane -p -t e2e | grep -F 'flags' | grep -o '$fam' | wc -l | grep -qx 10"
+check "the flag and the word after it on the next row" wait_for "$(printf '\360\237\207\260\360\237\207\277') end"
+tm send-keys -t e2e q
+wait_for "EXIT=0" >/dev/null
+
 # Too small.
 start 15x4 "$texts/sezim-baktybekova.txt"
 check "terminal too small" wait_for "terminal too"

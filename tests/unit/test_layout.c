@@ -317,6 +317,24 @@ Test(layout, the_width_function_is_a_parameter)
     cr_assert_str_eq(wrap("ёёёё ёё", 8), "ёёёё ёё");
 }
 
+Test(layout, measured_width_profiles)
+{
+    const char *family = "\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x91\xa7";
+    const char *flag = "\xf0\x9f\x87\xb0\xf0\x9f\x87\xbf";
+    const char *heart = "\xe2\x9d\xa4\xef\xb8\x8f";
+    const char *thumbs = "\xf0\x9f\x91\x8d\xf0\x9f\x8f\xbd";
+    LayoutWidthProfile joined = {2, 2, 2, 2}, parts = {0, 2, 1, 4};
+#define W(p, s) layout_profile_width((const uint8_t *)(s), strlen(s), &(p))
+    cr_assert_eq(W(joined, family), 2);
+    cr_assert_eq(W(parts, family), 6, "drawn as man, woman, girl");
+    cr_assert_eq(W(joined, flag), 2);
+    cr_assert_eq(W(parts, heart), 1, "a terminal that ignores VS16");
+    cr_assert_eq(W(joined, heart), 2);
+    cr_assert_eq(W(parts, thumbs), 4, "thumb and skin tone drawn apart");
+    cr_assert_eq(W(parts, "e\xcc\x81"), 1, "everything else is the default");
+#undef W
+}
+
 /* --- real text ------------------------------------------------------------------------------ */
 
 static char *read_command(const char *cmd, size_t *len)

@@ -1,0 +1,13 @@
+/* probe: asks the terminal how wide it really draws the clusters terminals disagree on. */
+#ifndef LECTOR_PROBE_H
+#define LECTOR_PROBE_H
+
+#include "lector/layout.h"
+
+/* Writes samples to the terminal on fd (a tty, before curses starts), reads a cursor-position
+ * report after each (timeout_ms at most for each), erases them, and fills *prof and
+ * *ambiguous_width. Returns 0 when measured, -1 when the terminal did not answer (then *prof
+ * and *ambiguous_width hold the defaults). */
+int probe_widths(int fd, int timeout_ms, LayoutWidthProfile *prof, int *ambiguous_width);
+
+#endif
