@@ -115,6 +115,41 @@ check "the flag and the word after it on the next row" wait_for "$(printf '\360\
 tm send-keys -t e2e q
 wait_for "EXIT=0" >/dev/null
 
+# SIGTERM and SIGHUP restore the terminal too (the pid is lector's: exec replaces the shell).
+for sig in TERM:143 HUP:129; do
+    status=${sig#*:}
+    sig=${sig%:*}
+    tm kill-session -t e2e 2>/dev/null
+    tm new-session -d -s e2e -x 80 -y 24 \
+        "env LANG=C.UTF-8 XDG_STATE_HOME=$tmp/state sh -c 'echo \$\$ > $tmp/pid; exec $lector $texts/sezim-baktybekova.txt'; echo \"EXIT=\$?\"; sleep 60"
+    wait_for "Sezim Baktybekova was a talented" >/dev/null
+    kill -$sig "$(cat "$tmp/pid")"
+    check "SIG$sig exits with $status" wait_for "EXIT=$status"
+    check "SIG$sig leaves no alternate screen" \
+        bash -c "[ \"\$(tmux -L $sock display -p -t e2e '#{alternate_on}')\" = 0 ]"
+done
+
+# A story on a pipe, keys from the terminal (as less does).
+tm kill-session -t e2e 2>/dev/null
+tm new-session -d -s e2e -x 60 -y 12 \
+    "printf 'Piped story, first line.\n\nSecond paragraph.\n' | env LANG=C.UTF-8 XDG_STATE_HOME=$tmp/state $lector; echo \"EXIT=\$?\"; sleep 60"
+check "piped story shown" wait_for "Piped story, first line."
+tm send-keys -t e2e q
+check "keys read from the terminal" wait_for "EXIT=0"
+
+# NO_COLOR: still a usable status line (reverse video), and an unknown TERM: one clear line.
+tm kill-session -t e2e 2>/dev/null
+tm new-session -d -s e2e -x 60 -y 12 \
+    "env LANG=C.UTF-8 NO_COLOR=1 XDG_STATE_HOME=$tmp/state $lector $texts/sezim-baktybekova.txt; echo \"EXIT=\$?\"; sleep 60"
+check "NO_COLOR works" wait_for "min left"
+tm send-keys -t e2e q
+wait_for "EXIT=0" >/dev/null
+tm kill-session -t e2e 2>/dev/null
+tm new-session -d -s e2e -x 100 -y 12 \
+    "env LANG=C.UTF-8 TERM=no-such-terminal $lector $texts/sezim-baktybekova.txt; echo \"EXIT=\$?\"; sleep 60"
+check "unknown TERM: a clear message" wait_for "terminal type 'no-such-terminal' is unknown"
+check "unknown TERM: status 2" wait_for "EXIT=2"
+
 # Too small.
 start 15x4 "$texts/sezim-baktybekova.txt"
 check "terminal too small" wait_for "terminal too"
