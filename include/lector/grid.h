@@ -25,11 +25,11 @@ typedef enum {
 } Style;
 
 typedef struct {
-    uint32_t glyph_off;  /* into the grid's glyph bytes */
-    uint16_t glyph_len;  /* bytes; 0 for an empty cell (drawn as a space) */
-    uint8_t width;       /* columns: 1 or 2; 0 for the right half of a wide cluster */
-    uint8_t style;       /* Style */
-    size_t src_off;      /* byte offset in the story, or SIZE_MAX */
+    uint32_t glyph_off; /* into the grid's glyph bytes */
+    uint16_t glyph_len; /* bytes; 0 for an empty cell (drawn as a space) */
+    uint8_t width;      /* columns: 1 or 2; 0 for the right half of a wide cluster */
+    uint8_t style;      /* Style */
+    size_t src_off;     /* byte offset in the story, or SIZE_MAX */
 } GridCell;
 
 typedef struct Grid Grid;

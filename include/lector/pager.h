@@ -22,7 +22,7 @@ typedef struct {
 } PagerPos;
 
 typedef struct {
-    int gap;         /* 1: the blank row between two paragraphs */
+    int gap; /* 1: the blank row between two paragraphs */
     size_t para;
     LayoutLine line; /* valid when !gap */
 } PagerRow;

@@ -70,6 +70,11 @@ int text_title_is_first_line(const Text *t);
  * (scripts written without spaces). Counted once, on first call. */
 size_t text_word_count(const Text *t);
 
+/* The same count in steps, for callers that must not block: counts bytes [*pos, *pos + budget)
+ * (extended to a code point boundary) into *words, carrying *in_word; *pos == text_len at the
+ * end. Start with *pos = 0, *words = 0, *in_word = 0. */
+void text_count_words_step(const Text *t, size_t *pos, size_t budget, size_t *words, int *in_word);
+
 TextEncoding text_encoding(const Text *t);
 size_t text_replacements(const Text *t); /* how many U+FFFD were substituted */
 /* A one-line note for the status line, or NULL: "not valid UTF-8: 3 bytes shown as U+FFFD",

@@ -20,23 +20,25 @@ enum { MARKS = 26, MARGIN = 2, MIN_COLS = 20, MIN_ROWS = 5 };
 struct App {
     ShelfEntry *shelf;
     size_t nshelf, sel, shelf_top;
-    int single;           /* started on one file: q leaves lector from the reader */
+    int single; /* started on one file: q leaves lector from the reader */
     AppMode mode, mode_before_help;
     int cols, rows;
     /* the open story */
     Text *text;
     Pager *pager;
     size_t open_index;
-    int measure;          /* requested columns of text */
-    LayoutOptions lopt;   /* width function; .width is the effective measure */
-    size_t marks[MARKS];  /* byte offsets; SIZE_MAX: unset */
-    size_t prev_jump;     /* where a jump left from; SIZE_MAX: none */
-    long count;           /* a number typed before a command; -1: none */
-    int pending;          /* 'm' or '\'' waiting for its letter; 0: none */
+    int measure;         /* requested columns of text */
+    LayoutOptions lopt;  /* width function; .width is the effective measure */
+    size_t marks[MARKS]; /* byte offsets; SIZE_MAX: unset */
+    size_t prev_jump;    /* where a jump left from; SIZE_MAX: none */
+    long count;          /* a number typed before a command; -1: none */
+    int pending;         /* 'm' or '\'' waiting for its letter; 0: none */
     char message[600];
     bool done;
-    Text *preloaded; /* the single story, loaded once by app_new; owned until opened */
-    StateStore *state; /* NULL when positions cannot be kept (said once on the status line) */
+    Text *preloaded;         /* the single story, loaded once by app_new; owned until opened */
+    StateStore *state;       /* NULL when positions cannot be kept (said once on the status line) */
+    size_t words, words_pos; /* the open story's word count, counted in idle steps */
+    int words_in_word, words_done;
 };
 
 /* --- shelf ------------------------------------------------------------------------------- */
@@ -48,7 +50,8 @@ static int cmp_path(const void *a, const void *b)
 
 static void shelf_add(App *a, size_t *cap, const char *path)
 {
-    if (a->nshelf == *cap) a->shelf = xreallocarray(a->shelf, *cap = *cap * 2 + 16, sizeof *a->shelf);
+    if (a->nshelf == *cap)
+        a->shelf = xreallocarray(a->shelf, *cap = *cap * 2 + 16, sizeof *a->shelf);
     a->shelf[a->nshelf++] = (ShelfEntry){xstrdup(path), NULL, 0, -1, 0, 0};
 }
 
@@ -93,7 +96,10 @@ static void shelf_stats(ShelfEntry *e)
 
 /* --- reader ------------------------------------------------------------------------------ */
 
-static int page_rows(const App *a) { return a->rows - 1 > 1 ? a->rows - 1 : 1; }
+static int page_rows(const App *a)
+{
+    return a->rows - 1 > 1 ? a->rows - 1 : 1;
+}
 
 /* The text column: the measure, or the screen less a margin each side when narrower. */
 static int effective_measure(const App *a)
@@ -158,13 +164,13 @@ static void open_story(App *a, size_t i)
     a->open_index = i;
     a->lopt.width = effective_measure(a);
     a->pager = pager_new(t, &a->lopt);
-    for (int k = 0; k < MARKS; k++) a->marks[k] = SIZE_MAX;
+    for (int k = 0; k < MARKS; k++)
+        a->marks[k] = SIZE_MAX;
     a->prev_jump = SIZE_MAX;
     a->mode = MODE_READER;
-    if (!a->shelf[i].title) {
-        a->shelf[i].title = xstrdup(text_title(t));
-        a->shelf[i].words = text_word_count(t);
-    }
+    a->words = a->words_pos = 0;
+    a->words_in_word = a->words_done = 0;
+    if (!a->shelf[i].title) a->shelf[i].title = xstrdup(text_title(t));
     if (text_notice(t)) message(a, "%s", text_notice(t));
     if (a->state && strcmp(a->shelf[i].path, "-")) {
         StoryState st;
@@ -273,23 +279,53 @@ static long take_count(App *a, long dflt)
     return n;
 }
 
-static void jump_from_here(App *a) { a->prev_jump = pager_top_offset(a->pager); }
+static void jump_from_here(App *a)
+{
+    a->prev_jump = pager_top_offset(a->pager);
+}
 
-static void cmd_line_down(App *a) { pager_scroll(a->pager, take_count(a, 1), page_rows(a)); }
-static void cmd_line_up(App *a) { pager_scroll(a->pager, -take_count(a, 1), page_rows(a)); }
-static void cmd_page_down(App *a) { pager_scroll(a->pager, take_count(a, 1) * page_rows(a), page_rows(a)); }
-static void cmd_page_up(App *a) { pager_scroll(a->pager, -take_count(a, 1) * page_rows(a), page_rows(a)); }
-static void cmd_half_down(App *a) { pager_scroll(a->pager, take_count(a, 1) * (page_rows(a) / 2 ? page_rows(a) / 2 : 1), page_rows(a)); }
-static void cmd_half_up(App *a) { pager_scroll(a->pager, -take_count(a, 1) * (page_rows(a) / 2 ? page_rows(a) / 2 : 1), page_rows(a)); }
-static void cmd_wheel_down(App *a) { pager_scroll(a->pager, 3, page_rows(a)); }
-static void cmd_wheel_up(App *a) { pager_scroll(a->pager, -3, page_rows(a)); }
+static void cmd_line_down(App *a)
+{
+    pager_scroll(a->pager, take_count(a, 1), page_rows(a));
+}
+static void cmd_line_up(App *a)
+{
+    pager_scroll(a->pager, -take_count(a, 1), page_rows(a));
+}
+static void cmd_page_down(App *a)
+{
+    pager_scroll(a->pager, take_count(a, 1) * page_rows(a), page_rows(a));
+}
+static void cmd_page_up(App *a)
+{
+    pager_scroll(a->pager, -take_count(a, 1) * page_rows(a), page_rows(a));
+}
+static void cmd_half_down(App *a)
+{
+    pager_scroll(a->pager, take_count(a, 1) * (page_rows(a) / 2 ? page_rows(a) / 2 : 1),
+                 page_rows(a));
+}
+static void cmd_half_up(App *a)
+{
+    pager_scroll(a->pager, -take_count(a, 1) * (page_rows(a) / 2 ? page_rows(a) / 2 : 1),
+                 page_rows(a));
+}
+static void cmd_wheel_down(App *a)
+{
+    pager_scroll(a->pager, 3, page_rows(a));
+}
+static void cmd_wheel_up(App *a)
+{
+    pager_scroll(a->pager, -3, page_rows(a));
+}
 
 static void cmd_first(App *a)
 {
     long n = take_count(a, -1);
     jump_from_here(a);
     if (n >= 0)
-        pager_go_percent(a->pager, 0, page_rows(a)), pager_scroll(a->pager, n > 0 ? n - 1 : 0, page_rows(a));
+        pager_go_percent(a->pager, 0, page_rows(a)),
+            pager_scroll(a->pager, n > 0 ? n - 1 : 0, page_rows(a));
     else
         pager_go_first(a->pager);
 }
@@ -322,9 +358,18 @@ static void cmd_measure(App *a, int delta)
     snprintf(num, sizeof num, "%d", a->lopt.width);
     message(a, "measure %s columns", num);
 }
-static void cmd_narrow(App *a) { cmd_measure(a, -2); }
-static void cmd_widen(App *a) { cmd_measure(a, +2); }
-static void cmd_measure_reset(App *a) { cmd_measure(a, 0); }
+static void cmd_narrow(App *a)
+{
+    cmd_measure(a, -2);
+}
+static void cmd_widen(App *a)
+{
+    cmd_measure(a, +2);
+}
+static void cmd_measure_reset(App *a)
+{
+    cmd_measure(a, 0);
+}
 
 static void cmd_help(App *a)
 {
@@ -343,9 +388,18 @@ static void cmd_back(App *a)
     a->mode = MODE_SHELF;
 }
 
-static void cmd_search_later(App *a) { message(a, "search is not built yet%s", NULL); }
-static void cmd_mark(App *a) { a->pending = 'm'; }
-static void cmd_goto_mark(App *a) { a->pending = '\''; }
+static void cmd_search_later(App *a)
+{
+    message(a, "search is not built yet%s", NULL);
+}
+static void cmd_mark(App *a)
+{
+    a->pending = 'm';
+}
+static void cmd_goto_mark(App *a)
+{
+    a->pending = '\'';
+}
 
 /* The letter after m or ': set a mark, go to one, or '' for the last jump. */
 static void finish_mark(App *a, int key)
@@ -452,28 +506,40 @@ static void shelf_key(App *a, int key)
 {
     size_t n = a->nshelf;
     switch (key) {
-    case 'j': case APP_KEY_DOWN: case APP_KEY_WHEEL_DOWN:
+    case 'j':
+    case APP_KEY_DOWN:
+    case APP_KEY_WHEEL_DOWN:
         if (a->sel + 1 < n) a->sel++;
         break;
-    case 'k': case APP_KEY_UP: case APP_KEY_WHEEL_UP:
+    case 'k':
+    case APP_KEY_UP:
+    case APP_KEY_WHEEL_UP:
         if (a->sel > 0) a->sel--;
         break;
-    case ' ': case 'f': case APP_KEY_PGDN:
+    case ' ':
+    case 'f':
+    case APP_KEY_PGDN:
         a->sel = a->sel + (size_t)page_rows(a) < n ? a->sel + (size_t)page_rows(a) : n - 1;
         break;
-    case 'b': case APP_KEY_PGUP:
+    case 'b':
+    case APP_KEY_PGUP:
         a->sel = a->sel > (size_t)page_rows(a) ? a->sel - (size_t)page_rows(a) : 0;
         break;
-    case 'g': case APP_KEY_HOME:
+    case 'g':
+    case APP_KEY_HOME:
         a->sel = 0;
         break;
-    case 'G': case APP_KEY_END:
+    case 'G':
+    case APP_KEY_END:
         a->sel = n - 1;
         break;
-    case APP_KEY_ENTER: case 'l': case APP_KEY_RIGHT:
+    case APP_KEY_ENTER:
+    case 'l':
+    case APP_KEY_RIGHT:
         open_story(a, a->sel);
         break;
-    case 'h': case APP_KEY_F1:
+    case 'h':
+    case APP_KEY_F1:
         cmd_help(a);
         break;
     case 'q':
@@ -502,15 +568,44 @@ void app_key(App *a, int key)
 
 bool app_idle(App *a)
 {
-    if (a->mode == MODE_READER && a->pager) return !pager_count_step(a->pager, 64);
-    return false;
+    if (a->mode != MODE_READER || !a->pager) return false;
+    if (!a->words_done) { /* words first (for minutes left), 4 MB a step */
+        text_count_words_step(a->text, &a->words_pos, 4 << 20, &a->words, &a->words_in_word);
+        if (a->words_pos >= text_len(a->text)) {
+            a->words_done = 1;
+            a->shelf[a->open_index].words = a->words;
+        }
+        return true;
+    }
+    return !pager_count_step(a->pager, 64);
 }
 
-bool app_done(const App *a) { return a->done; }
-AppMode app_mode(const App *a) { return a->mode; }
-const char *app_message(const App *a) { return a->message; }
-void app_message_set(App *a, const char *msg) { message(a, "%s", msg); }
-size_t app_top_offset(const App *a) { return a->pager ? pager_top_offset(a->pager) : 0; }
+/* The open story's words: counted, or estimated from its size (6 bytes a word) until then. */
+static size_t story_words(const App *a)
+{
+    return a->words_done ? a->words : text_len(a->text) / 6;
+}
+
+bool app_done(const App *a)
+{
+    return a->done;
+}
+AppMode app_mode(const App *a)
+{
+    return a->mode;
+}
+const char *app_message(const App *a)
+{
+    return a->message;
+}
+void app_message_set(App *a, const char *msg)
+{
+    message(a, "%s", msg);
+}
+size_t app_top_offset(const App *a)
+{
+    return a->pager ? pager_top_offset(a->pager) : 0;
+}
 
 /* --- views ------------------------------------------------------------------------------- */
 
@@ -524,7 +619,8 @@ static void draw_status(App *a, Grid *g, const char *left, const char *right)
     int used = grid_put_text(g, row, 1, left, cols - 2 - (rw ? rw + 2 : 0), STYLE_STATUS);
     if (a->message[0]) {
         int room = cols - 2 - used - 3 - (rw ? rw + 1 : 0);
-        if (room > 4) grid_put_text(g, row, 1 + used + 3, a->message, room, STYLE_MESSAGE);
+        if (room > 4)
+            grid_put_text(g, row, 1 + used + 3, a->message, room, STYLE_MESSAGE);
         else if (cols > 4) { /* no room beside the title: the message wins */
             grid_fill(g, row, 0, cols, STYLE_STATUS);
             grid_put_text(g, row, 1, a->message, cols - 2, STYLE_MESSAGE);
@@ -554,7 +650,7 @@ static void render_reader(App *a, Grid *g)
     free(rows);
 
     int pct = pager_percent(a->pager, prow);
-    size_t words = text_word_count(a->text);
+    size_t words = story_words(a);
     size_t left_words = (size_t)((double)words * (100 - pct) / 100.0);
     size_t minutes = (left_words + APP_WPM - 1) / APP_WPM;
     size_t top_row, total, page = 0, pages = 0;
@@ -619,7 +715,9 @@ static void render_shelf(App *a, Grid *g)
         if (iw > a->cols / 2) iw = 0;
         if (st == STYLE_SELECTED) grid_fill(g, 1 + r, 0, a->cols, st);
         grid_put_text(g, 1 + r, 1, e->title, a->cols - 2 - (iw ? iw + 2 : 0), st);
-        if (iw) grid_put_text(g, 1 + r, a->cols - 1 - iw, info, iw, st == STYLE_SELECTED ? st : STYLE_DIM);
+        if (iw)
+            grid_put_text(g, 1 + r, a->cols - 1 - iw, info, iw,
+                          st == STYLE_SELECTED ? st : STYLE_DIM);
     }
     char right[64];
     snprintf(right, sizeof right, "%zu of %zu", a->sel + 1, a->nshelf);
@@ -650,8 +748,14 @@ void app_render(App *a, Grid *g)
         return;
     }
     switch (a->mode) {
-    case MODE_SHELF: render_shelf(a, g); break;
-    case MODE_READER: render_reader(a, g); break;
-    case MODE_HELP: render_help(a, g); break;
+    case MODE_SHELF:
+        render_shelf(a, g);
+        break;
+    case MODE_READER:
+        render_reader(a, g);
+        break;
+    case MODE_HELP:
+        render_help(a, g);
+        break;
     }
 }

@@ -18,22 +18,33 @@
 #include "lector/text.h"
 
 enum AppKey { /* printable keys are their code points; these sit above Unicode */
-    APP_KEY_UP = 0x110000, APP_KEY_DOWN, APP_KEY_LEFT, APP_KEY_RIGHT, APP_KEY_PGUP,
-    APP_KEY_PGDN, APP_KEY_HOME, APP_KEY_END, APP_KEY_ENTER, APP_KEY_ESC, APP_KEY_F1,
-    APP_KEY_WHEEL_UP, APP_KEY_WHEEL_DOWN, APP_KEY_BACKSPACE,
+              APP_KEY_UP = 0x110000,
+              APP_KEY_DOWN,
+              APP_KEY_LEFT,
+              APP_KEY_RIGHT,
+              APP_KEY_PGUP,
+              APP_KEY_PGDN,
+              APP_KEY_HOME,
+              APP_KEY_END,
+              APP_KEY_ENTER,
+              APP_KEY_ESC,
+              APP_KEY_F1,
+              APP_KEY_WHEEL_UP,
+              APP_KEY_WHEEL_DOWN,
+              APP_KEY_BACKSPACE,
 };
 
-enum { APP_WPM = 200 };          /* words per minute, for reading time */
+enum { APP_WPM = 200 };            /* words per minute, for reading time */
 enum { APP_DEFAULT_MEASURE = 72 }; /* columns of text */
 
 typedef enum { MODE_SHELF, MODE_READER, MODE_HELP } AppMode;
 
 typedef struct {
-    char *path;   /* owned */
-    char *title;  /* owned; NULL until the story is looked at */
-    size_t words; /* valid when title != NULL */
-    int percent;  /* read so far (saved state or this session), -1: unknown */
-    int failed;   /* 1: could not be loaded (title holds the reason) */
+    char *path;        /* owned */
+    char *title;       /* owned; NULL until the story is looked at */
+    size_t words;      /* valid when title != NULL */
+    int percent;       /* read so far (saved state or this session), -1: unknown */
+    int failed;        /* 1: could not be loaded (title holds the reason) */
     int state_checked; /* 1: percent was looked up in the saved state */
 } ShelfEntry;
 
@@ -48,11 +59,11 @@ void app_free(App *a);
 /* The layout width function the reader uses (the TUI's measured widths). Borrowed. */
 void app_set_width_fn(App *a, LayoutWidthFn fn, void *ctx, int ambiguous_width);
 
-void app_key(App *a, int key);   /* one key press */
+void app_key(App *a, int key); /* one key press */
 void app_resize(App *a, int cols, int rows);
 void app_render(App *a, Grid *g); /* draws the current view into g (its size is the screen) */
-bool app_idle(App *a);           /* a step of background work; true when more remains */
-bool app_done(const App *a);     /* q was pressed on the last screen */
+bool app_idle(App *a);            /* a step of background work; true when more remains */
+bool app_done(const App *a);      /* q was pressed on the last screen */
 AppMode app_mode(const App *a);
 const char *app_message(const App *a);
 void app_message_set(App *a, const char *msg); /* shown once on the status line */

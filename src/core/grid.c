@@ -46,8 +46,14 @@ void grid_clear(Grid *g)
         g->cells[i] = (GridCell){0, 0, 1, STYLE_TEXT, SIZE_MAX};
 }
 
-int grid_cols(const Grid *g) { return g->cols; }
-int grid_rows(const Grid *g) { return g->rows; }
+int grid_cols(const Grid *g)
+{
+    return g->cols;
+}
+int grid_rows(const Grid *g)
+{
+    return g->rows;
+}
 
 const GridCell *grid_cell(const Grid *g, int row, int col)
 {
@@ -71,7 +77,8 @@ int grid_put(Grid *g, int row, int col, const void *glyph, size_t len, int width
     c->style = (uint8_t)style;
     c->src_off = src_off;
     strbuf_add(&g->glyphs, glyph, len);
-    for (int k = 1; k < width; k++) c[k] = (GridCell){0, 0, 0, (uint8_t)style, src_off};
+    for (int k = 1; k < width; k++)
+        c[k] = (GridCell){0, 0, 0, (uint8_t)style, src_off};
     return width;
 }
 
@@ -89,7 +96,8 @@ static int put_text(Grid *g, int row, int col, const char *s, int max_cols, Styl
     while (layout_cells_next(&it, &cell)) {
         /* the line is never broken here, so even a trailing space is drawn */
         if (used + cell.width > max_cols) break;
-        if (g) grid_put(g, row, col + used, cell.glyph, cell.glyph_len, cell.width, style, SIZE_MAX);
+        if (g)
+            grid_put(g, row, col + used, cell.glyph, cell.glyph_len, cell.width, style, SIZE_MAX);
         used += cell.width;
     }
     /* trailing spaces are hanging in layout's terms; a status text wants them */
@@ -113,7 +121,8 @@ int grid_text_width(const char *s)
 
 void grid_fill(Grid *g, int row, int col, int n, Style style)
 {
-    for (int k = 0; k < n; k++) grid_put(g, row, col + k, " ", 1, 1, style, SIZE_MAX);
+    for (int k = 0; k < n; k++)
+        grid_put(g, row, col + k, " ", 1, 1, style, SIZE_MAX);
 }
 
 void grid_dump(const Grid *g, Strbuf *out)

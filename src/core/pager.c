@@ -17,7 +17,7 @@
 enum { CACHE_SLOTS = 64 };
 
 typedef struct {
-    size_t para;      /* SIZE_MAX: empty slot */
+    size_t para;       /* SIZE_MAX: empty slot */
     LayoutLine *lines; /* owned */
     size_t n;
     unsigned long used; /* for LRU */
@@ -31,11 +31,11 @@ struct Pager {
                       resizing back and forth returns to the same view */
     CacheSlot cache[CACHE_SLOTS];
     unsigned long tick;
-    uint32_t *counts;   /* line count per paragraph, filled by pager_count_step; owned */
-    size_t counted;     /* paragraphs counted so far */
-    size_t *prefix;     /* rows before each paragraph, once all are counted; owned */
-    PagerPos last_top;  /* cached top of the last page */
-    int last_top_rows;  /* the page height it was computed for; 0: none */
+    uint32_t *counts;  /* line count per paragraph, filled by pager_count_step; owned */
+    size_t counted;    /* paragraphs counted so far */
+    size_t *prefix;    /* rows before each paragraph, once all are counted; owned */
+    PagerPos last_top; /* cached top of the last page */
+    int last_top_rows; /* the page height it was computed for; 0: none */
 };
 
 static void cache_clear(Pager *p)
@@ -59,7 +59,8 @@ Pager *pager_new(const Text *t, const LayoutOptions *opt)
     Pager *p = xcalloc(1, sizeof *p);
     p->text = t;
     p->opt = *opt;
-    for (int i = 0; i < CACHE_SLOTS; i++) p->cache[i].para = SIZE_MAX;
+    for (int i = 0; i < CACHE_SLOTS; i++)
+        p->cache[i].para = SIZE_MAX;
     p->counts = xcalloc(text_paragraph_count(t) + 1, sizeof *p->counts);
     return p;
 }
@@ -73,7 +74,10 @@ void pager_free(Pager *p)
     free(p);
 }
 
-static size_t npara(const Pager *p) { return text_paragraph_count(p->text); }
+static size_t npara(const Pager *p)
+{
+    return text_paragraph_count(p->text);
+}
 
 /* The lines of paragraph i, laid out on demand. Borrowed until the next call. */
 static const CacheSlot *lines_of(Pager *p, size_t i)
@@ -95,7 +99,10 @@ static const CacheSlot *lines_of(Pager *p, size_t i)
     return victim;
 }
 
-static size_t nlines(Pager *p, size_t i) { return lines_of(p, i)->n; }
+static size_t nlines(Pager *p, size_t i)
+{
+    return lines_of(p, i)->n;
+}
 
 static int pos_cmp(PagerPos a, PagerPos b)
 {
@@ -144,7 +151,8 @@ static PagerPos last_top(Pager *p, int page_rows)
 {
     if (p->last_top_rows == page_rows) return p->last_top;
     PagerPos pos = last_row(p);
-    for (int k = 1; k < page_rows && step(p, &pos, -1); k++) {}
+    for (int k = 1; k < page_rows && step(p, &pos, -1); k++) {
+    }
     p->last_top = pos;
     p->last_top_rows = page_rows;
     return pos;
@@ -167,8 +175,14 @@ void pager_set_width(Pager *p, int width)
     place(p, p->anchor);
 }
 
-int pager_width(const Pager *p) { return p->opt.width; }
-PagerPos pager_top(const Pager *p) { return p->top; }
+int pager_width(const Pager *p)
+{
+    return p->opt.width;
+}
+PagerPos pager_top(const Pager *p)
+{
+    return p->top;
+}
 
 size_t pager_top_offset(const Pager *p)
 {
@@ -206,7 +220,8 @@ static void place(Pager *p, size_t off)
     }
     const CacheSlot *s = lines_of(p, i);
     size_t line = 0;
-    while (line + 1 < s->n && s->lines[line + 1].start <= off) line++;
+    while (line + 1 < s->n && s->lines[line + 1].start <= off)
+        line++;
     p->top = (PagerPos){i, line};
 }
 
@@ -215,9 +230,11 @@ long pager_scroll(Pager *p, long rows, int page_rows)
     long n = 0;
     if (rows > 0) {
         PagerPos limit = last_top(p, page_rows);
-        while (n < rows && pos_cmp(p->top, limit) < 0 && step(p, &p->top, 1)) n++;
+        while (n < rows && pos_cmp(p->top, limit) < 0 && step(p, &p->top, 1))
+            n++;
     } else {
-        while (n > rows && step(p, &p->top, -1)) n--;
+        while (n > rows && step(p, &p->top, -1))
+            n--;
     }
     if (n) moved(p);
     return n;
@@ -269,7 +286,8 @@ int pager_percent(Pager *p, int page_rows)
     size_t len = text_len(p->text);
     if (len == 0 || npara(p) == 0) return 100;
     PagerPos pos = p->top;
-    for (int k = 1; k < page_rows && step(p, &pos, 1); k++) {}
+    for (int k = 1; k < page_rows && step(p, &pos, 1); k++) {
+    }
     if (pos_cmp(pos, last_row(p)) >= 0) return 100;
     const CacheSlot *s = lines_of(p, pos.para);
     size_t end = pos.line < s->n ? s->lines[pos.line].end : text_paragraph(p->text, pos.para).end;
@@ -284,7 +302,8 @@ bool pager_count_step(Pager *p, size_t budget)
         LayoutLine line;
         uint32_t k = 0;
         layout_cursor_init(&c, text_bytes(p->text), text_paragraph(p->text, p->counted), &p->opt);
-        while (layout_cursor_next(&c, &line)) k++;
+        while (layout_cursor_next(&c, &line))
+            k++;
         p->counts[p->counted++] = k;
     }
     if (p->counted < n) return false;

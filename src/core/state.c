@@ -36,7 +36,8 @@ void state_init(StoryState *st)
 {
     st->offset = 0;
     st->percent = -1;
-    for (int i = 0; i < STATE_MARKS; i++) st->marks[i] = SIZE_MAX;
+    for (int i = 0; i < STATE_MARKS; i++)
+        st->marks[i] = SIZE_MAX;
 }
 
 static int mkdir_p(const char *path)
@@ -86,7 +87,10 @@ void state_close(StateStore *s)
     free(s);
 }
 
-void state_fail_at(StateStore *s, int step) { s->fail_at = step; }
+void state_fail_at(StateStore *s, int step)
+{
+    s->fail_at = step;
+}
 
 static void file_for(const StateStore *s, const char *story, Strbuf *out)
 {
@@ -105,7 +109,8 @@ static void add_fingerprint(Strbuf *out, const Text *t, size_t off)
     size_t n = 0;
     if (t && off < text_len(t)) {
         n = text_len(t) - off < FP_BYTES ? text_len(t) - off : FP_BYTES;
-        for (size_t i = 0; i < n; i++) strbuf_addf(out, "%02x", text_bytes(t)[off + i]);
+        for (size_t i = 0; i < n; i++)
+            strbuf_addf(out, "%02x", text_bytes(t)[off + i]);
     }
     if (!n) strbuf_addch(out, '-');
 }
@@ -209,7 +214,8 @@ int state_load(StateStore *s, const char *path, const Text *t, StoryState *st, D
         strbuf_add(&data, buf, (size_t)got);
     close(fd);
     int rc = 1;
-    if (memchr(data.buf, 0, data.len) || data.len >= MAX_STATE_BYTES || parse(data.buf, t, st) != 0) {
+    if (memchr(data.buf, 0, data.len) || data.len >= MAX_STATE_BYTES ||
+        parse(data.buf, t, st) != 0) {
         Strbuf aside = STRBUF_INIT;
         strbuf_addf(&aside, "%s.bad-%lld", file.buf, (long long)time(NULL));
         if (rename(file.buf, aside.buf) == 0)
@@ -243,7 +249,8 @@ int state_save(StateStore *s, const char *path, const Text *t, const StoryState 
     file_for(s, path, &file);
     strbuf_addf(&tmp, "%s.tmp-%ld", file.buf, (long)getpid());
     int rc = -1, step = 1;
-    int fd = s->fail_at == step ? -1 : open(tmp.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    int fd =
+        s->fail_at == step ? -1 : open(tmp.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd >= 0) {
         step = 2;
         size_t done = 0;
@@ -266,7 +273,10 @@ int state_save(StateStore *s, const char *path, const Text *t, const StoryState 
     }
     if (rc != 0)
         diag_set(diag, DIAG_UNREADABLE, "could not save the reading position (%s): %s",
-                 step == 1 ? "create" : step == 2 ? "write" : step == 3 ? "sync" : "rename",
+                 step == 1   ? "create"
+                 : step == 2 ? "write"
+                 : step == 3 ? "sync"
+                             : "rename",
                  s->fail_at ? "injected fault" : strerror(errno));
     strbuf_release(&out);
     strbuf_release(&file);

@@ -29,7 +29,7 @@ typedef struct {
 } Checkpoint;
 
 struct Text {
-    uint8_t *src; /* the bytes as read; owned */
+    uint8_t *src; /* the bytes as read; owned; NULL when identical to bytes */
     size_t src_len;
     size_t src_start; /* 3 when a BOM was dropped */
     uint8_t *bytes;   /* clean UTF-8 + NUL; owned */
@@ -243,7 +243,8 @@ static void choose_title(Text *t, const char *name)
                 words++;
         /* a sentence is not a title: no full stop, comma, semicolon or colon at its end */
         size_t last = n;
-        while (last > 0 && (s[last - 1] == ' ' || s[last - 1] == '\t')) last--;
+        while (last > 0 && (s[last - 1] == ' ' || s[last - 1] == '\t'))
+            last--;
         int sentence = last > 0 && strchr(".,;:", s[last - 1]) != NULL;
         if (one_line && n <= 80 && words <= 12 && !sentence) {
             size_t a = 0, b = n;
@@ -281,6 +282,57 @@ static void add_checkpoint(Text *t, size_t *cap, size_t clean_off, size_t src_of
     t->checkpoints[t->ncheckpoints++] = (Checkpoint){clean_off, src_off};
 }
 
+/* Valid UTF-8 with no CR: the loader has nothing to change. ASCII is skipped 8 bytes at a time. */
+static bool is_clean_utf8(const uint8_t *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        if (i + 8 <= n) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            /* no high bit and no CR (0x0d) in any of the 8 bytes */
+            uint64_t cr = w ^ 0x0d0d0d0d0d0d0d0dull;
+            if (!(w & 0x8080808080808080ull) &&
+                !((cr - 0x0101010101010101ull) & ~cr & 0x8080808080808080ull)) {
+                i += 8;
+                continue;
+            }
+        }
+        if (s[i] == '\r') return false;
+        if (s[i] < 0x80) {
+            i++;
+            continue;
+        }
+        int k = utf8_sequence(s + i, n - i);
+        if (k < 0) return false;
+        i += (size_t)k;
+    }
+    return true;
+}
+
+/* Paragraphs, title and the notice, once t->bytes is final. src/len: the bytes as read. */
+static void finish(Text *t, const uint8_t *src, size_t len, const char *name)
+{
+    split_paragraphs(t);
+    choose_title(t, name);
+
+    Strbuf note = STRBUF_INIT;
+    if (t->encoding == TEXT_CP1251)
+        strbuf_addstr(&note, "not UTF-8: converted from Windows-1251");
+    else if (t->encoding == TEXT_LATIN1)
+        strbuf_addstr(&note, "not UTF-8: converted from Latin-1");
+    if (t->encoding != TEXT_UTF8 && t->replacements)
+        strbuf_addf(&note, " (%zu byte%s with no character there, shown as \xef\xbf\xbd)",
+                    t->replacements, t->replacements == 1 ? "" : "s");
+    else if (t->replacements)
+        strbuf_addf(&note, "not valid UTF-8: %zu invalid sequence%s shown as \xef\xbf\xbd",
+                    t->replacements, t->replacements == 1 ? "" : "s");
+    if (looks_binary(src, len))
+        strbuf_addf(&note, "%slooks like a binary file", note.len ? "; " : "");
+    t->notice = note.len ? strbuf_detach(&note, NULL) : NULL;
+    strbuf_release(&note);
+}
+
 /* Takes ownership of src (malloc'd, len bytes). */
 static Text *text_build(uint8_t *src, size_t len, const char *name)
 {
@@ -291,6 +343,17 @@ static Text *text_build(uint8_t *src, size_t len, const char *name)
     size_t i = 0;
     if (len >= 3 && src[0] == 0xef && src[1] == 0xbb && src[2] == 0xbf) i = 3;
     t->src_start = i;
+    if (i == 0 && is_clean_utf8(src, len)) {
+        /* Nothing to change (valid UTF-8, no CR, no BOM): the bytes as read are the text. One
+         * copy in memory, offsets map 1:1. */
+        t->bytes = xrealloc(src, len + 1);
+        t->bytes[len] = 0;
+        t->len = t->src_len = len;
+        t->src = NULL;
+        t->encoding = TEXT_UTF8;
+        finish(t, t->bytes, len, name);
+        return t;
+    }
     t->encoding = detect_encoding(src + i, len - i);
 
     /* Clean text is at most 3 bytes per source byte (a lone invalid byte becomes U+FFFD). */
@@ -338,24 +401,7 @@ static Text *text_build(uint8_t *src, size_t len, const char *name)
         i += used;
     }
     t->bytes = (uint8_t *)strbuf_detach(&out, &t->len);
-    split_paragraphs(t);
-    choose_title(t, name);
-
-    Strbuf note = STRBUF_INIT;
-    if (t->encoding == TEXT_CP1251)
-        strbuf_addstr(&note, "not UTF-8: converted from Windows-1251");
-    else if (t->encoding == TEXT_LATIN1)
-        strbuf_addstr(&note, "not UTF-8: converted from Latin-1");
-    if (t->encoding != TEXT_UTF8 && t->replacements)
-        strbuf_addf(&note, " (%zu byte%s with no character there, shown as \xef\xbf\xbd)",
-                    t->replacements, t->replacements == 1 ? "" : "s");
-    else if (t->replacements)
-        strbuf_addf(&note, "not valid UTF-8: %zu invalid sequence%s shown as \xef\xbf\xbd",
-                    t->replacements, t->replacements == 1 ? "" : "s");
-    if (looks_binary(src, len))
-        strbuf_addf(&note, "%slooks like a binary file", note.len ? "; " : "");
-    t->notice = note.len ? strbuf_detach(&note, NULL) : NULL;
-    strbuf_release(&note);
+    finish(t, src, len, name);
     return t;
 }
 
@@ -450,26 +496,45 @@ void text_free(Text *t)
     free(t);
 }
 
-size_t text_word_count(const Text *t)
+void text_count_words_step(const Text *t, size_t *pos, size_t budget, size_t *words, int *in_word)
 {
-    if (t->words != SIZE_MAX) return t->words;
-    size_t words = 0;
-    int in_word = 0;
-    for (size_t i = 0; i < t->len;) {
+    size_t i = *pos, end = t->len - i > budget ? i + budget : t->len;
+    size_t w = *words;
+    int inw = *in_word;
+    while (i < end || (i < t->len && (t->bytes[i] & 0xc0) == 0x80)) {
+        uint8_t b = t->bytes[i];
+        if (b < 0x80) { /* ASCII: letters and digits are AL/NU, the rest ends a word */
+            int alnum = (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9');
+            w += alnum && !inw;
+            inw = alnum;
+            i++;
+            continue;
+        }
         size_t n;
         uint32_t cp = ucd_decode(t->bytes + i, t->bytes + t->len, &n);
         unsigned cls = UCD_LB(ucd_props(cp));
         if (cls == LB_ID) { /* ideographs and kana: a word each */
-            words++;
-            in_word = 0;
-        } else if (cls == LB_AL || cls == LB_HL || cls == LB_NU || cls == LB_CM) {
-            if (!in_word && cls != LB_CM) words++;
-            in_word = cls != LB_CM || in_word;
-        } else {
-            in_word = 0;
+            w++;
+            inw = 0;
+        } else if (cls == LB_AL || cls == LB_HL || cls == LB_NU) {
+            w += !inw;
+            inw = 1;
+        } else if (cls != LB_CM) { /* a combining mark continues what it follows */
+            inw = 0;
         }
         i += n;
     }
+    *pos = i;
+    *words = w;
+    *in_word = inw;
+}
+
+size_t text_word_count(const Text *t)
+{
+    if (t->words != SIZE_MAX) return t->words;
+    size_t pos = 0, words = 0;
+    int in_word = 0;
+    text_count_words_step(t, &pos, t->len, &words, &in_word);
     ((Text *)t)->words = words; /* a cache: the story itself is unchanged */
     return words;
 }
@@ -561,6 +626,7 @@ void text_escape(const void *bytes, size_t len, Strbuf *out)
 size_t text_source_offset(const Text *t, size_t off)
 {
     if (off >= t->len) return t->src_len;
+    if (!t->src) return off; /* the source was the text itself */
     size_t k = off >> CHECKPOINT_SHIFT;
     if (k >= t->ncheckpoints) k = t->ncheckpoints ? t->ncheckpoints - 1 : 0;
     while (k > 0 && t->checkpoints[k].clean_off > off)

@@ -20,8 +20,8 @@ static int cursor_column(int fd, int timeout_ms)
     for (;;) {
         struct timespec now;
         clock_gettime(CLOCK_MONOTONIC, &now);
-        long left = timeout_ms - ((now.tv_sec - start.tv_sec) * 1000 +
-                                  (now.tv_nsec - start.tv_nsec) / 1000000);
+        long left = timeout_ms -
+                    ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000);
         if (left <= 0) return -1;
         struct pollfd p = {fd, POLLIN, 0};
         if (poll(&p, 1, (int)left) <= 0) return -1;
@@ -59,7 +59,8 @@ int probe_widths(int fd, int timeout_ms, LayoutWidthProfile *prof, int *ambiguou
     raw.c_cc[VTIME] = 0;
     if (tcsetattr(fd, TCSANOW, &raw) != 0) return -1;
     int rc = -1;
-    int zwj = measure(fd, "\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x91\xa7", timeout_ms);
+    int zwj = measure(
+        fd, "\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x91\xa7", timeout_ms);
     if (zwj > 0) { /* it answers: measure the rest */
         int flag = measure(fd, "\xf0\x9f\x87\xb0\xf0\x9f\x87\xbf", timeout_ms);
         int vs16 = measure(fd, "\xe2\x9d\xa4\xef\xb8\x8f", timeout_ms);

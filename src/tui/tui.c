@@ -31,7 +31,10 @@
 static volatile sig_atomic_t caught_signal;
 static int curses_active;
 
-static void on_signal(int sig) { caught_signal = sig; }
+static void on_signal(int sig)
+{
+    caught_signal = sig;
+}
 
 static void restore_terminal(void)
 {
@@ -50,30 +53,48 @@ static int map_key(wint_t ch, int is_key)
         return (int)ch;
     }
     switch (ch) {
-    case KEY_UP: return APP_KEY_UP;
-    case KEY_DOWN: return APP_KEY_DOWN;
-    case KEY_LEFT: return APP_KEY_LEFT;
-    case KEY_RIGHT: return APP_KEY_RIGHT;
-    case KEY_PPAGE: return APP_KEY_PGUP;
-    case KEY_NPAGE: return APP_KEY_PGDN;
-    case KEY_HOME: return APP_KEY_HOME;
-    case KEY_END: return APP_KEY_END;
-    case KEY_ENTER: return APP_KEY_ENTER;
-    case KEY_F(1): return APP_KEY_F1;
-    case KEY_BACKSPACE: return APP_KEY_BACKSPACE;
-    default: return -1;
+    case KEY_UP:
+        return APP_KEY_UP;
+    case KEY_DOWN:
+        return APP_KEY_DOWN;
+    case KEY_LEFT:
+        return APP_KEY_LEFT;
+    case KEY_RIGHT:
+        return APP_KEY_RIGHT;
+    case KEY_PPAGE:
+        return APP_KEY_PGUP;
+    case KEY_NPAGE:
+        return APP_KEY_PGDN;
+    case KEY_HOME:
+        return APP_KEY_HOME;
+    case KEY_END:
+        return APP_KEY_END;
+    case KEY_ENTER:
+        return APP_KEY_ENTER;
+    case KEY_F(1):
+        return APP_KEY_F1;
+    case KEY_BACKSPACE:
+        return APP_KEY_BACKSPACE;
+    default:
+        return -1;
     }
 }
 
 static attr_t style_attr(Style s, int color)
 {
     switch (s) {
-    case STYLE_STATUS: return color ? COLOR_PAIR(1) : A_REVERSE;
-    case STYLE_MESSAGE: return color ? COLOR_PAIR(2) | A_BOLD : A_REVERSE | A_BOLD;
-    case STYLE_TITLE: return A_BOLD;
-    case STYLE_SELECTED: return A_REVERSE;
-    case STYLE_DIM: return color ? COLOR_PAIR(3) : A_NORMAL;
-    default: return A_NORMAL;
+    case STYLE_STATUS:
+        return color ? COLOR_PAIR(1) : A_REVERSE;
+    case STYLE_MESSAGE:
+        return color ? COLOR_PAIR(2) | A_BOLD : A_REVERSE | A_BOLD;
+    case STYLE_TITLE:
+        return A_BOLD;
+    case STYLE_SELECTED:
+        return A_REVERSE;
+    case STYLE_DIM:
+        return color ? COLOR_PAIR(3) : A_NORMAL;
+    default:
+        return A_NORMAL;
     }
 }
 
@@ -129,8 +150,10 @@ static size_t paint(const Grid *g, int color, Overlay **out)
             }
             if (r == grid_rows(g) - 1 && c + cell->width >= grid_cols(g)) {
                 /* the bottom-right cell: insert, so the screen does not scroll */
-                if (len) mvinsnstr(r, c, glyph, (int)len);
-                else mvinsch(r, c, ' ');
+                if (len)
+                    mvinsnstr(r, c, glyph, (int)len);
+                else
+                    mvinsch(r, c, ' ');
                 continue;
             }
             if (len)
@@ -183,8 +206,10 @@ int tui_run(char **paths, int npaths, int measure)
     int err = 0;
     if (setupterm(NULL, STDOUT_FILENO, &err) != OK) {
         const char *term = getenv("TERM");
-        fprintf(stderr, "lector: the terminal type '%s' is unknown here; try TERM=xterm-256color, "
-                        "or lector wrap to print\n", term ? term : "(unset)");
+        fprintf(stderr,
+                "lector: the terminal type '%s' is unknown here; try TERM=xterm-256color, "
+                "or lector wrap to print\n",
+                term ? term : "(unset)");
         return 2;
     }
     del_curterm(cur_term);

@@ -67,7 +67,8 @@ static const char *dump(App *a, int cols, int rows)
 
 static void keys(App *a, const char *s)
 {
-    for (; *s; s++) app_key(a, *s == '\n' ? APP_KEY_ENTER : *s);
+    for (; *s; s++)
+        app_key(a, *s == '\n' ? APP_KEY_ENTER : *s);
 }
 
 TestSuite(app, .init = setup, .fini = teardown);
@@ -208,8 +209,8 @@ Test(app, a_shelf_of_ten_thousand_stories)
     app_resize(a, 60, 10);
     cr_assert(strstr(dump(a, 60, 10), "lector: 10000 stories"));
     keys(a, "G");
-    cr_assert(strstr(dump(a, 60, 10), "Story 09999") || strstr(dump(a, 60, 10), "Story 9999"),
-              "%s", dump(a, 60, 10));
+    cr_assert(strstr(dump(a, 60, 10), "Story 09999") || strstr(dump(a, 60, 10), "Story 9999"), "%s",
+              dump(a, 60, 10));
     cr_assert(strstr(dump(a, 60, 10), "10000 of 10000"));
     app_free(a);
 }

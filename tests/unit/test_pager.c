@@ -9,7 +9,8 @@ static Text *sample(void)
 {
     Strbuf sb = STRBUF_INIT;
     for (int p = 0; p < 40; p++) {
-        for (int w = 0; w < 5 + (p * 7) % 60; w++) strbuf_addf(&sb, "w%dx%d ", p, w);
+        for (int w = 0; w < 5 + (p * 7) % 60; w++)
+            strbuf_addf(&sb, "w%dx%d ", p, w);
         strbuf_addstr(&sb, "\n\n");
     }
     Text *t = text_from_bytes(sb.buf, sb.len, "sample.txt");
@@ -45,7 +46,8 @@ Test(pager, scrolling_is_clamped_and_counts_agree)
     Text *t = sample();
     LayoutOptions opt = {.width = 30};
     Pager *p = pager_new(t, &opt);
-    while (!pager_count_step(p, 3)) {}
+    while (!pager_count_step(p, 3)) {
+    }
     size_t top, total;
     cr_assert(pager_row_index(p, &top, &total));
     cr_assert_eq(top, 0);

@@ -37,7 +37,8 @@ static StateStore *store(void)
     return s;
 }
 
-static const char *TEXT1 = "Once upon a time in the steppe there lived a singer. She sang every day.";
+static const char *TEXT1 =
+    "Once upon a time in the steppe there lived a singer. She sang every day.";
 
 TestSuite(state, .init = setup, .fini = teardown);
 
@@ -76,8 +77,8 @@ Test(state, a_small_edit_keeps_the_place)
     const char *edited = "PROLOGUE. Once upon a long time in the steppe there lived a singer.";
     t = text_from_bytes(edited, strlen(edited), "story.txt");
     cr_assert_eq(state_load(s, story, t, &back, &d), 1);
-    cr_assert_eq(back.offset, (size_t)(strstr(edited, "there lived") - edited),
-                 "relocated to %zu", back.offset);
+    cr_assert_eq(back.offset, (size_t)(strstr(edited, "there lived") - edited), "relocated to %zu",
+                 back.offset);
     text_free(t);
     state_close(s);
 }
@@ -180,7 +181,8 @@ Test(state, two_processes_saving_at_once_never_corrupt_it, .timeout = 60)
         cr_assert_neq(state_load(s, story, NULL, &st, &d), -1, "read %d: %s", i, d.msg);
     }
     int status;
-    while (wait(&status) > 0) cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    while (wait(&status) > 0)
+        cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     cr_assert_eq(count_files("state/lector", ".bad-"), 0);
     state_close(s);
 }
