@@ -323,11 +323,8 @@ static void cmd_first(App *a)
 {
     long n = take_count(a, -1);
     jump_from_here(a);
-    if (n >= 0)
-        pager_go_percent(a->pager, 0, page_rows(a)),
-            pager_scroll(a->pager, n > 0 ? n - 1 : 0, page_rows(a));
-    else
-        pager_go_first(a->pager);
+    pager_go_first(a->pager);
+    if (n > 1) pager_scroll(a->pager, n - 1, page_rows(a)); /* Ng: row N, as less's line N */
 }
 
 static void cmd_last(App *a)
@@ -457,7 +454,7 @@ static const KeyBinding reader_keys[] = {
     {APP_KEY_PGUP, cmd_page_up, NULL, NULL},
     {'d', cmd_half_down, "d  u", "forward, back half a page"},
     {'u', cmd_half_up, NULL, NULL},
-    {'g', cmd_first, "g  Home  <", "the beginning"},
+    {'g', cmd_first, "g  Home  <", "the beginning (N g: row N)"},
     {APP_KEY_HOME, cmd_first, NULL, NULL},
     {'<', cmd_first, NULL, NULL},
     {'G', cmd_last, "G  End  >", "the end"},

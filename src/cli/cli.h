@@ -8,6 +8,10 @@
 
 int cmd_wrap(int argc, char **argv, const char *default_texts);
 
+/* True when something is piped or redirected into stdin (a FIFO or a file): then, with no path,
+ * stdin is the story. A terminal or /dev/null is not a story. */
+int cli_stdin_has_story(void);
+
 /* Prints "lector: <message>" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -160,11 +160,8 @@ int cmd_wrap(int argc, char **argv, const char *default_texts)
     char **paths = argv + optind;
     int npaths = argc - optind;
     if (npaths == 0) {
-        /* No path: a story piped or redirected into stdin, else the default texts folder. A
-         * terminal or /dev/null on stdin is not a story. */
-        struct stat in;
-        if (!default_texts ||
-            (fstat(STDIN_FILENO, &in) == 0 && (S_ISFIFO(in.st_mode) || S_ISREG(in.st_mode)))) {
+        /* No path: a story piped or redirected into stdin, else the default texts folder. */
+        if (!default_texts || cli_stdin_has_story()) {
             static char dash[] = "-";
             default_arg[0] = dash;
         }

@@ -37,6 +37,12 @@ void cli_error(const char *fmt, ...)
     strbuf_release(&line);
 }
 
+int cli_stdin_has_story(void)
+{
+    struct stat in;
+    return fstat(STDIN_FILENO, &in) == 0 && (S_ISFIFO(in.st_mode) || S_ISREG(in.st_mode));
+}
+
 static void usage(FILE *f)
 {
     fputs("usage: lector [--width N] [PATH...]\n"
@@ -63,8 +69,9 @@ static int parse_reader_args(int argc, char **argv, int *width, int *first_path)
             break;
         }
         if (!strcmp(a, "-w") || !strcmp(a, "--width") || !strncmp(a, "--width=", 8)) {
-            const char *v = a[2] == '=' || !strncmp(a, "--width=", 8) ? strchr(a, '=') + 1
-                                                                        : (i + 1 < argc ? argv[++i] : NULL);
+            const char *v = a[2] == '=' || !strncmp(a, "--width=", 8)
+                                ? strchr(a, '=') + 1
+                                : (i + 1 < argc ? argv[++i] : NULL);
             char *end;
             long w = v ? strtol(v, &end, 10) : 0;
             if (!v || !*v || *end || w < LAYOUT_MIN_WIDTH || w > LAYOUT_MAX_WIDTH) {
@@ -107,9 +114,7 @@ int main(int argc, char **argv)
     int npaths = argc - first;
     char *defaults[1];
     if (npaths == 0) {
-        struct stat in;
-        int piped = fstat(STDIN_FILENO, &in) == 0 && (S_ISFIFO(in.st_mode) || S_ISREG(in.st_mode));
-        defaults[0] = piped ? "-" : (char *)texts;
+        defaults[0] = cli_stdin_has_story() ? "-" : (char *)texts;
         paths = defaults;
         npaths = 1;
     }

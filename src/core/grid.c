@@ -128,7 +128,7 @@ void grid_fill(Grid *g, int row, int col, int n, Style style)
 void grid_dump(const Grid *g, Strbuf *out)
 {
     for (int r = 0; r < g->rows; r++) {
-        size_t line_start = out->len, keep = out->len;
+        size_t keep = out->len;
         for (int c = 0; c < g->cols; c++) {
             const GridCell *cell = grid_cell(g, r, c);
             if (cell->width == 0) continue;
@@ -141,7 +141,6 @@ void grid_dump(const Grid *g, Strbuf *out)
         }
         out->len = keep; /* drop trailing spaces */
         out->buf[out->len] = 0;
-        (void)line_start;
         strbuf_addch(out, '\n');
     }
 }

@@ -137,6 +137,8 @@ Test(app, counts_marks_and_back)
     cr_assert_eq(app_top_offset(a), top2, "'a returns to the mark");
     keys(a, "''");
     cr_assert_eq(app_top_offset(a), end, "'' returns to where the jump left from");
+    keys(a, "3g");
+    cr_assert_eq(app_top_offset(a), top2, "3g is the third row, as 2j from the top");
     keys(a, "'z");
     cr_assert_str_eq(app_message(a), "mark z is not set");
     keys(a, "0%");
