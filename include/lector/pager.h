@@ -1,7 +1,8 @@
 /* pager: a story seen as display rows at one width, and a place in it.
  *
  * Owns a small cache of laid-out paragraphs and, once counted, one line count per paragraph;
- * borrows the Text. Rows are the display lines of each paragraph with one blank (gap) row
+ * borrows the Text, and loads more of it (text_open) only as far as the rows asked for need:
+ * paging through the start of a 100 MB story reads the start of it. Rows are the display lines of each paragraph with one blank (gap) row
  * between paragraphs. The place is a row, anchored on the byte offset of its first byte, so that
  * a new width or terminal size keeps the same words on the top row (GUIDE.md section 2).
  * Counting all rows (for "page N of M") is done in steps the caller runs when idle, never in
@@ -30,7 +31,7 @@ typedef struct {
 typedef struct Pager Pager;
 
 /* width: the text column in columns; opt supplies the width function (copied). */
-Pager *pager_new(const Text *t, const LayoutOptions *opt);
+Pager *pager_new(Text *t, const LayoutOptions *opt);
 void pager_free(Pager *p); /* NULL is a no-op */
 
 /* Changes the column width and keeps the reader's place on the top row: the byte the reader

@@ -38,10 +38,10 @@ void state_close(StateStore *s); /* NULL is a no-op */
  * fingerprints (t may be NULL: no relocation, as for the shelf's progress). Returns 1 when
  * found, 0 when there is none (st is then a fresh state), -1 when the file was unreadable: it
  * is kept aside and diag says where. */
-int state_load(StateStore *s, const char *path, const Text *t, StoryState *st, Diag *diag);
+int state_load(StateStore *s, const char *path, Text *t, StoryState *st, Diag *diag);
 
 /* Saves atomically; -1 with diag when it could not (the previous state is untouched). */
-int state_save(StateStore *s, const char *path, const Text *t, const StoryState *st, Diag *diag);
+int state_save(StateStore *s, const char *path, Text *t, const StoryState *st, Diag *diag);
 
 void state_init(StoryState *st);
 

@@ -12,13 +12,23 @@
  * maps such an offset back to the file.
  *
  * Paragraphs are runs of non-blank lines (a blank line holds only spaces and tabs). A
- * paragraph's span keeps its inner line ends; layout decides what they mean.
+ * paragraph's span keeps its inner line ends; layout decides what they mean. A paragraph over
+ * 64 KiB is listed as pieces (at a line end, else after a space, else at a cluster boundary),
+ * each after the first marked joined, so that no one paragraph is ever costly to lay out; the
+ * reader shows a piece as a new line, not a new paragraph.
  *
- * Never touches the terminal. A Text is immutable once loaded.
+ * Big files open in steps (text_open): the first screen needs only the first bytes, and the
+ * rest is read when asked for (text_load_step when idle, or text_load_until and friends). While
+ * loading, text_len and the paragraph list cover the part read and checked so far; both only
+ * grow, and an offset or paragraph once handed out never changes meaning. The content is fixed
+ * from the start: loading is filling a cache, never editing the story.
+ *
+ * Never touches the terminal.
  */
 #ifndef LECTOR_TEXT_H
 #define LECTOR_TEXT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -47,12 +57,34 @@ int text_load(const char *path, size_t max_bytes, Text **out, Diag *diag);
  * used for the title and messages ("-" for stdin). Does not close fd. */
 int text_load_fd(int fd, const char *name, size_t max_bytes, Text **out, Diag *diag);
 
+/* Like text_load, but a file of 1 MiB or more is read in steps: only enough for the title and
+ * the first paragraphs now (a few ms for any size), the rest by the calls below. The file stays
+ * open until complete. Reading continues from the same file: if it is replaced by a new file,
+ * the old one is read; if it shrinks, the story ends where it ended. */
+int text_open(const char *path, size_t max_bytes, Text **out, Diag *diag);
+
+bool text_complete(const Text *t);
+/* Reads and checks one more step (4 MiB); true when complete. For idle time. */
+bool text_load_step(Text *t);
+void text_load_all(Text *t);
+/* Loads until byte off is known (off < text_len) or the story is complete. */
+void text_load_until(Text *t, size_t off);
+/* Loads until paragraph i is known; false if the story has fewer. */
+bool text_paragraph_ready(Text *t, size_t i);
+/* The length when complete; while loading, the file's size (less a BOM): close enough for
+ * percentages. */
+size_t text_len_estimate(const Text *t);
+/* Piece i continues the paragraph before it (no blank line between them). */
+bool text_paragraph_joined(const Text *t, size_t i);
+
 /* Builds a story from bytes in memory (copied). name may be NULL. Never fails. */
 Text *text_from_bytes(const void *bytes, size_t len, const char *name);
 
 void text_free(Text *t); /* NULL is a no-op */
 
-const uint8_t *text_bytes(const Text *t); /* valid UTF-8, NUL-terminated; borrowed */
+/* Valid UTF-8, NUL-terminated once complete; borrowed, and valid until the next loading call
+ * (a story found to need cleaning part way gets a new buffer with the same prefix). */
+const uint8_t *text_bytes(const Text *t);
 size_t text_len(const Text *t);
 size_t text_paragraph_count(const Text *t);
 Span text_paragraph(const Text *t, size_t i); /* i < text_paragraph_count */

@@ -145,7 +145,7 @@ static void close_story(App *a)
 static int load(const char *path, Text **t, Diag *d)
 {
     if (!strcmp(path, "-")) return text_load_fd(0, "-", 0, t, d);
-    return text_load(path, 0, t, d);
+    return text_open(path, 0, t, d);
 }
 
 static void open_story(App *a, size_t i)
@@ -566,6 +566,12 @@ void app_key(App *a, int key)
 bool app_idle(App *a)
 {
     if (a->mode != MODE_READER || !a->pager) return false;
+    if (!text_complete(a->text)) { /* the rest of a big story, 4 MiB a step */
+        const char *before = text_notice(a->text);
+        if (text_load_step(a->text) && text_notice(a->text) && !before)
+            message(a, "%s", text_notice(a->text)); /* found late: an invalid byte, say */
+        return true;
+    }
     if (!a->words_done) { /* words first (for minutes left), 4 MB a step */
         text_count_words_step(a->text, &a->words_pos, 4 << 20, &a->words, &a->words_in_word);
         if (a->words_pos >= text_len(a->text)) {
@@ -580,7 +586,12 @@ bool app_idle(App *a)
 /* The open story's words: counted, or estimated from its size (6 bytes a word) until then. */
 static size_t story_words(const App *a)
 {
-    return a->words_done ? a->words : text_len(a->text) / 6;
+    return a->words_done ? a->words : text_len_estimate(a->text) / 6;
+}
+
+bool app_story_loaded(const App *a)
+{
+    return a->text && text_complete(a->text);
 }
 
 bool app_done(const App *a)

@@ -24,7 +24,7 @@ typedef struct {
 } CacheSlot;
 
 struct Pager {
-    const Text *text;
+    Text *text; /* loaded further as rows are asked for */
     LayoutOptions opt;
     PagerPos top;
     size_t anchor; /* byte the reader is at: moved by reading, never by a new width, so that
@@ -54,14 +54,13 @@ static void counts_clear(Pager *p)
     p->last_top_rows = 0;
 }
 
-Pager *pager_new(const Text *t, const LayoutOptions *opt)
+Pager *pager_new(Text *t, const LayoutOptions *opt)
 {
     Pager *p = xcalloc(1, sizeof *p);
     p->text = t;
     p->opt = *opt;
     for (int i = 0; i < CACHE_SLOTS; i++)
         p->cache[i].para = SIZE_MAX;
-    p->counts = xcalloc(text_paragraph_count(t) + 1, sizeof *p->counts);
     return p;
 }
 
@@ -77,6 +76,18 @@ void pager_free(Pager *p)
 static size_t npara(const Pager *p)
 {
     return text_paragraph_count(p->text);
+}
+
+/* Paragraph i exists (loading the story up to it). */
+static bool have(Pager *p, size_t i)
+{
+    return i < npara(p) || text_paragraph_ready(p->text, i);
+}
+
+/* A gap row comes before paragraph i: it starts a paragraph, not a piece of one. */
+static bool gap_before(Pager *p, size_t i)
+{
+    return !text_paragraph_joined(p->text, i);
 }
 
 /* The lines of paragraph i, laid out on demand. Borrowed until the next call. */
@@ -113,15 +124,19 @@ static int pos_cmp(PagerPos a, PagerPos b)
 /* One row forward or back; false at the ends. */
 static bool step(Pager *p, PagerPos *pos, int dir)
 {
-    size_t n = npara(p);
-    if (n == 0) return false;
+    if (!have(p, 0)) return false;
     if (dir > 0) {
         size_t lines = nlines(p, pos->para);
         if (pos->line + 1 < lines) {
             pos->line++;
-        } else if (pos->line + 1 == lines && pos->para + 1 < n) {
-            pos->line = lines; /* the gap row */
-        } else if (pos->line == lines && pos->para + 1 < n) {
+        } else if (pos->line + 1 == lines && have(p, pos->para + 1)) {
+            if (gap_before(p, pos->para + 1)) {
+                pos->line = lines; /* the gap row */
+            } else {
+                pos->para++;
+                pos->line = 0;
+            }
+        } else if (pos->line == lines && have(p, pos->para + 1)) {
             pos->para++;
             pos->line = 0;
         } else {
@@ -134,13 +149,16 @@ static bool step(Pager *p, PagerPos *pos, int dir)
         return true;
     }
     if (pos->para == 0) return false;
+    bool gap = gap_before(p, pos->para);
     pos->para--;
     pos->line = nlines(p, pos->para); /* the gap after it */
+    if (!gap) pos->line--;           /* or its last line, for a piece */
     return true;
 }
 
 static PagerPos last_row(Pager *p)
 {
+    text_load_all(p->text);
     size_t n = npara(p);
     if (n == 0) return (PagerPos){0, 0};
     size_t lines = nlines(p, n - 1);
@@ -203,6 +221,7 @@ void pager_set_top_offset(Pager *p, size_t off)
 
 static void place(Pager *p, size_t off)
 {
+    text_load_until(p->text, off);
     size_t n = npara(p);
     if (n == 0) {
         p->top = (PagerPos){0, 0};
@@ -229,8 +248,12 @@ long pager_scroll(Pager *p, long rows, int page_rows)
 {
     long n = 0;
     if (rows > 0) {
-        PagerPos limit = last_top(p, page_rows);
-        while (n < rows && pos_cmp(p->top, limit) < 0 && step(p, &p->top, 1))
+        /* The top may move while the page's bottom row can: the last page stays full. Walking
+         * the bottom row, not measuring from the end, loads a long story only as far as read. */
+        PagerPos bottom = p->top;
+        for (int k = 1; k < page_rows && step(p, &bottom, 1); k++) {
+        }
+        while (n < rows && step(p, &bottom, 1) && step(p, &p->top, 1))
             n++;
     } else {
         while (n > rows && step(p, &p->top, -1))
@@ -256,11 +279,17 @@ void pager_go_percent(Pager *p, double percent, int page_rows)
 {
     if (percent < 0) percent = 0;
     if (percent > 100) percent = 100;
-    pager_set_top_offset(p, (size_t)((double)text_len(p->text) * percent / 100.0));
-    PagerPos limit = last_top(p, page_rows);
-    if (pos_cmp(p->top, limit) > 0) {
-        p->top = limit;
-        moved(p);
+    pager_set_top_offset(p, (size_t)((double)text_len_estimate(p->text) * percent / 100.0));
+    PagerPos bottom = p->top;
+    int k = 1;
+    while (k < page_rows && step(p, &bottom, 1))
+        k++;
+    if (k < page_rows) { /* the end is on this page: show a full last page */
+        PagerPos limit = last_top(p, page_rows);
+        if (pos_cmp(p->top, limit) > 0) {
+            p->top = limit;
+            moved(p);
+        }
     }
 }
 
@@ -283,12 +312,13 @@ int pager_rows(Pager *p, int n, PagerRow *rows)
 
 int pager_percent(Pager *p, int page_rows)
 {
-    size_t len = text_len(p->text);
-    if (len == 0 || npara(p) == 0) return 100;
+    size_t len = text_len_estimate(p->text);
+    if (len == 0 || !have(p, 0)) return 100;
     PagerPos pos = p->top;
     for (int k = 1; k < page_rows && step(p, &pos, 1); k++) {
     }
-    if (pos_cmp(pos, last_row(p)) >= 0) return 100;
+    PagerPos next = pos;
+    if (!step(p, &next, 1)) return 100; /* the last row is on this page */
     const CacheSlot *s = lines_of(p, pos.para);
     size_t end = pos.line < s->n ? s->lines[pos.line].end : text_paragraph(p->text, pos.para).end;
     return (int)((double)end * 100.0 / (double)len);
@@ -296,7 +326,12 @@ int pager_percent(Pager *p, int page_rows)
 
 bool pager_count_step(Pager *p, size_t budget)
 {
+    if (!text_complete(p->text)) { /* rows are counted over the whole story */
+        text_load_step(p->text);
+        return false;
+    }
     size_t n = npara(p);
+    if (!p->counts) p->counts = xcalloc(n + 1, sizeof *p->counts);
     while (p->counted < n && budget-- > 0) {
         LayoutCursor c;
         LayoutLine line;
@@ -312,7 +347,7 @@ bool pager_count_step(Pager *p, size_t budget)
         size_t rows = 0;
         for (size_t i = 0; i < n; i++) {
             p->prefix[i] = rows;
-            rows += p->counts[i] + (i + 1 < n ? 1 : 0); /* the gap after all but the last */
+            rows += p->counts[i] + (i + 1 < n && gap_before(p, i + 1)); /* gaps between */
         }
         p->prefix[n] = rows;
     }

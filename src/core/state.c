@@ -104,8 +104,9 @@ static void file_for(const StateStore *s, const char *story, Strbuf *out)
     strbuf_addf(out, "%s/%016llx.state", s->dir, (unsigned long long)h);
 }
 
-static void add_fingerprint(Strbuf *out, const Text *t, size_t off)
+static void add_fingerprint(Strbuf *out, Text *t, size_t off)
 {
+    if (t) text_load_until(t, off + FP_BYTES);
     size_t n = 0;
     if (t && off < text_len(t)) {
         n = text_len(t) - off < FP_BYTES ? text_len(t) - off : FP_BYTES;
@@ -130,7 +131,7 @@ static int parse_fingerprint(const char *hex, uint8_t *out)
 }
 
 /* The nearest place within SEARCH_WINDOW of off where t has the n bytes fp; SIZE_MAX if none. */
-static size_t nearest(const Text *t, size_t off, const uint8_t *fp, size_t n)
+static size_t nearest(Text *t, size_t off, const uint8_t *fp, size_t n)
 {
     size_t len = text_len(t);
     const uint8_t *b = text_bytes(t);
@@ -145,8 +146,9 @@ static size_t nearest(const Text *t, size_t off, const uint8_t *fp, size_t n)
 /* Where a place saved at off with fingerprint fp is in t now: where its text is, looked for
  * nearby with the whole fingerprint, then with its first 12 and 8 bytes (an edit may have
  * touched the words just after the place); else off, clamped to the story. */
-static size_t relocate(const Text *t, size_t off, const uint8_t *fp, int fplen)
+static size_t relocate(Text *t, size_t off, const uint8_t *fp, int fplen)
 {
+    text_load_until(t, off + SEARCH_WINDOW + FP_BYTES);
     size_t len = text_len(t);
     static const size_t tries[] = {FP_BYTES, 12, 8};
     for (size_t k = 0; k < sizeof tries / sizeof *tries && fplen > 0; k++) {
@@ -157,7 +159,7 @@ static size_t relocate(const Text *t, size_t off, const uint8_t *fp, int fplen)
     return off < len ? off : len;
 }
 
-static int parse(const char *data, const Text *t, StoryState *st)
+static int parse(const char *data, Text *t, StoryState *st)
 {
     state_init(st);
     const char *line = data;
@@ -197,7 +199,7 @@ static int parse(const char *data, const Text *t, StoryState *st)
     return first ? -1 : 0;
 }
 
-int state_load(StateStore *s, const char *path, const Text *t, StoryState *st, Diag *diag)
+int state_load(StateStore *s, const char *path, Text *t, StoryState *st, Diag *diag)
 {
     state_init(st);
     Strbuf file = STRBUF_INIT;
@@ -232,7 +234,7 @@ int state_load(StateStore *s, const char *path, const Text *t, StoryState *st, D
     return rc;
 }
 
-int state_save(StateStore *s, const char *path, const Text *t, const StoryState *st, Diag *diag)
+int state_save(StateStore *s, const char *path, Text *t, const StoryState *st, Diag *diag)
 {
     Strbuf out = STRBUF_INIT, file = STRBUF_INIT, tmp = STRBUF_INIT;
     strbuf_addstr(&out, "lector-state 1\noffset ");

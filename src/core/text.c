@@ -14,28 +14,45 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <unicase.h>
 
+#include "lector/grapheme.h"
 #include "lector/strbuf.h"
 #include "lector/ucd.h"
 #include "lector/xalloc.h"
 
-enum { CHECKPOINT_SHIFT = 10 };
+enum {
+    CHECKPOINT_SHIFT = 10,
+    /* A paragraph longer than this is cut into pieces (see text.h): laying one out stays cheap
+     * however the story is written, one line of 100 MB included. */
+    PIECE_MAX = 64 << 10,
+    /* text_open reads files up to this size at once; larger ones in steps. */
+    LAZY_MIN_BYTES = 1 << 20,
+    FIRST_STEP_BYTES = 256 << 10,
+    STEP_BYTES = 4 << 20,
+};
 
 typedef struct {
     size_t clean_off, src_off;
 } Checkpoint;
 
+typedef struct {
+    size_t start, end;
+    bool joined; /* a piece that continues the paragraph before it */
+} Para;
+
 struct Text {
-    uint8_t *src; /* the bytes as read; owned; NULL when identical to bytes */
+    uint8_t *src; /* the bytes as read; owned; NULL when bytes are they (but a BOM) */
     size_t src_len;
     size_t src_start; /* 3 when a BOM was dropped */
-    uint8_t *bytes;   /* clean UTF-8 + NUL; owned */
-    size_t len;
-    Span *paras; /* owned */
-    size_t npara;
+    uint8_t *store;   /* owned; bytes points into it */
+    uint8_t *bytes;   /* clean UTF-8 */
+    size_t len;       /* while loading: the part known to be clean */
+    Para *paras;      /* owned */
+    size_t npara, para_cap;
     Checkpoint *checkpoints; /* one per 1 KiB block of bytes; owned */
     size_t ncheckpoints;
     char *title; /* owned */
@@ -44,6 +61,24 @@ struct Text {
     size_t replacements;
     char *notice; /* owned, may be NULL */
     size_t words; /* SIZE_MAX until text_word_count counts them */
+
+    /* The paragraph splitter, resumable: text_open feeds it the story in steps. */
+    size_t split_pos;   /* next byte to scan */
+    size_t line_start;  /* start of the line being scanned */
+    bool line_blank;    /* that line holds only spaces and tabs so far */
+    bool open;          /* a paragraph (or piece) is open */
+    bool piece_joined;  /* it continues the one before */
+    size_t piece_start; /* its first byte */
+    size_t piece_end;   /* the end of its last complete line */
+
+    /* Loading in steps (text_open); complete is set for every other way in. */
+    bool complete;
+    int fd; /* open while loading; owned */
+    size_t file_size, nread;
+    bool prefix_high;  /* the clean prefix shown so far has bytes >= 0x80 */
+    bool binary;       /* looks_binary on the first bytes */
+    int read_errno;    /* a read that failed part way */
+    char *name;        /* for the title; owned */
 };
 
 /* Windows-1251, 0x80..0xBF (0xC0..0xFF are U+0410..U+044F); 0x98 is unassigned. */
@@ -162,39 +197,103 @@ static TextEncoding detect_encoding(const uint8_t *s, size_t n)
     return TEXT_UTF8;
 }
 
-static bool line_is_blank(const uint8_t *s, size_t start, size_t end)
+static void push_para(Text *t, size_t start, size_t end, bool joined)
 {
-    for (size_t i = start; i < end; i++)
-        if (s[i] != ' ' && s[i] != '\t') return false;
-    return true;
+    if (t->npara == t->para_cap) {
+        t->para_cap = t->para_cap ? t->para_cap * 2 : 16;
+        t->paras = xreallocarray(t->paras, t->para_cap, sizeof *t->paras);
+    }
+    t->paras[t->npara++] = (Para){start, end, joined};
 }
 
-static void split_paragraphs(Text *t)
+/* Where to end a piece of an over-long line that starts at from: after the last space before
+ * limit that does not start a cluster (a combining mark may follow a space), else at the last
+ * cluster boundary at or before limit. The bytes up to avail are loaded; beyond it, unknown
+ * unless final. 0: not decidable yet (one cluster longer than a piece, still being read). */
+static size_t find_cut(const uint8_t *s, size_t from, size_t limit, size_t avail, bool final)
 {
-    size_t cap = 16, n = 0;
-    Span *paras = xmalloc(cap * sizeof *paras);
-    size_t line = 0;
-    bool open = false;
-    while (line <= t->len) {
-        const uint8_t *nl = memchr(t->bytes + line, '\n', t->len - line);
-        size_t line_end = nl ? (size_t)(nl - t->bytes) : t->len;
-        bool blank = line_is_blank(t->bytes, line, line_end);
-        if (!blank) {
-            if (!open) {
-                if (n == cap) paras = xreallocarray(paras, cap *= 2, sizeof *paras);
-                paras[n].start = line;
-                open = true;
-                n++;
-            }
-            paras[n - 1].end = line_end;
-        } else {
-            open = false;
-        }
-        if (!nl) break;
-        line = line_end + 1;
+    for (size_t k = limit; k > from + PIECE_MAX / 2; k--) {
+        if (s[k - 1] != ' ') continue;
+        size_t n;
+        uint32_t next = ucd_decode(s + k, s + avail, &n);
+        unsigned gb = UCD_GCB(ucd_props(next));
+        if (gb != GB_EXTEND && gb != GB_ZWJ && gb != GB_SPACINGMARK) return k;
     }
-    t->paras = paras;
-    t->npara = n;
+    size_t at = from;
+    while (at < avail) {
+        size_t n = grapheme_next(s + at, avail - at);
+        if (at + n > limit) {
+            if (at > from) return at;
+            return at + n < avail || final ? at + n : 0;
+        }
+        at += n;
+    }
+    return 0;
+}
+
+/* Ends pieces of the open paragraph while it is longer than PIECE_MAX with its current line
+ * ending at end (avail bytes loaded, final: no more will come). Between lines when the
+ * paragraph has earlier lines, else inside the line (find_cut). */
+static void cut_pieces(Text *t, size_t end, size_t avail, bool final)
+{
+    while (t->open && end - t->piece_start > PIECE_MAX) {
+        size_t cut;
+        if (t->piece_start < t->line_start) {
+            push_para(t, t->piece_start, t->piece_end, t->piece_joined);
+            cut = t->line_start;
+        } else {
+            cut = find_cut(t->bytes, t->piece_start, t->piece_start + PIECE_MAX, avail, final);
+            if (!cut || cut >= end) return;
+            push_para(t, t->piece_start, cut, t->piece_joined);
+        }
+        t->piece_start = cut;
+        t->piece_joined = true;
+    }
+}
+
+/* Splits bytes [split_pos, upto) into paragraphs: runs of non-blank lines. A paragraph is
+ * added when it ends (a blank line, a piece cut, or the end when final), so the ones listed are
+ * final while the rest is still being read. */
+static void split_advance(Text *t, size_t upto, bool final)
+{
+    const uint8_t *s = t->bytes;
+    size_t i = t->split_pos;
+    while (i < upto) {
+        const uint8_t *nl = memchr(s + i, '\n', upto - i);
+        size_t seg_end = nl ? (size_t)(nl - s) : upto;
+        if (t->line_blank) {
+            size_t j = i;
+            while (j < seg_end && (s[j] == ' ' || s[j] == '\t'))
+                j++;
+            if (j < seg_end) {
+                t->line_blank = false;
+                if (!t->open) {
+                    t->open = true;
+                    t->piece_joined = false;
+                    t->piece_start = t->piece_end = t->line_start;
+                }
+            }
+        }
+        if (!t->line_blank) cut_pieces(t, seg_end, upto, final);
+        if (!nl) {
+            i = seg_end;
+            break;
+        }
+        if (!t->line_blank) {
+            t->piece_end = seg_end;
+        } else if (t->open) {
+            push_para(t, t->piece_start, t->piece_end, t->piece_joined);
+            t->open = false;
+        }
+        t->line_start = i = seg_end + 1;
+        t->line_blank = true;
+    }
+    t->split_pos = i;
+    if (final && t->open) {
+        if (!t->line_blank) t->piece_end = upto;
+        push_para(t, t->piece_start, t->piece_end, t->piece_joined);
+        t->open = false;
+    }
 }
 
 /* "ivan-baktybekova.txt" -> "Ivan Baktybekova": base name, no extension, separators to spaces,
@@ -232,8 +331,11 @@ static char *title_from_name(const char *name)
  * like a sentence (. , ; :), a blank line follows it, and more text follows that. */
 static void choose_title(Text *t, const char *name)
 {
-    if (t->npara >= 2) {
-        Span p = t->paras[0];
+    /* while loading, the second paragraph may still be open */
+    bool more = t->npara >= 2 || (t->npara == 1 && t->open);
+    bool next_is_piece = t->npara >= 2 ? t->paras[1].joined : t->open && t->piece_joined;
+    if (more && !next_is_piece) {
+        Para p = t->paras[0];
         const uint8_t *s = t->bytes + p.start;
         size_t n = p.end - p.start;
         bool one_line = memchr(s, '\n', n) == NULL;
@@ -310,12 +412,9 @@ static bool is_clean_utf8(const uint8_t *s, size_t n)
     return true;
 }
 
-/* Paragraphs, title and the notice, once t->bytes is final. src/len: the bytes as read. */
-static void finish(Text *t, const uint8_t *src, size_t len, const char *name)
+/* The notice: how the bytes were read, and whether they look like text at all. */
+static void set_notice(Text *t)
 {
-    split_paragraphs(t);
-    choose_title(t, name);
-
     Strbuf note = STRBUF_INIT;
     if (t->encoding == TEXT_CP1251)
         strbuf_addstr(&note, "not UTF-8: converted from Windows-1251");
@@ -327,44 +426,29 @@ static void finish(Text *t, const uint8_t *src, size_t len, const char *name)
     else if (t->replacements)
         strbuf_addf(&note, "not valid UTF-8: %zu invalid sequence%s shown as \xef\xbf\xbd",
                     t->replacements, t->replacements == 1 ? "" : "s");
-    if (looks_binary(src, len))
-        strbuf_addf(&note, "%slooks like a binary file", note.len ? "; " : "");
+    if (t->binary) strbuf_addf(&note, "%slooks like a binary file", note.len ? "; " : "");
+    if (t->read_errno)
+        strbuf_addf(&note, "%sread failed after %zu bytes (%s): the rest is missing",
+                    note.len ? "; " : "", t->nread, strerror(t->read_errno));
+    free(t->notice);
     t->notice = note.len ? strbuf_detach(&note, NULL) : NULL;
     strbuf_release(&note);
 }
 
-/* Takes ownership of src (malloc'd, len bytes). */
-static Text *text_build(uint8_t *src, size_t len, const char *name)
+/* Decodes src[start, len) into a new clean buffer (t->store), replacing what must be replaced
+ * and keeping the checkpoint map. Bytes that stay as they are (ASCII but CR, and in UTF-8 files
+ * valid sequences) are copied a run at a time. */
+static void clean_into(Text *t, const uint8_t *src, size_t len, size_t start)
 {
-    Text *t = xcalloc(1, sizeof *t);
-    t->words = SIZE_MAX;
-    t->src = src;
-    t->src_len = len;
-    size_t i = 0;
-    if (len >= 3 && src[0] == 0xef && src[1] == 0xbb && src[2] == 0xbf) i = 3;
-    t->src_start = i;
-    if (i == 0 && is_clean_utf8(src, len)) {
-        /* Nothing to change (valid UTF-8, no CR, no BOM): the bytes as read are the text. One
-         * copy in memory, offsets map 1:1. */
-        t->bytes = xrealloc(src, len + 1);
-        t->bytes[len] = 0;
-        t->len = t->src_len = len;
-        t->src = NULL;
-        t->encoding = TEXT_UTF8;
-        finish(t, t->bytes, len, name);
-        return t;
-    }
-    t->encoding = detect_encoding(src + i, len - i);
-
+    size_t i = start;
     /* Clean text is at most 3 bytes per source byte (a lone invalid byte becomes U+FFFD). */
     Strbuf out = STRBUF_INIT;
     strbuf_grow(&out, len - i + 16);
     size_t cp_cap = 16;
     t->checkpoints = xmalloc(cp_cap * sizeof *t->checkpoints);
     while (i < len) {
-        /* Fast path: a run of bytes that stay as they are (ASCII but CR, and in UTF-8 files
-         * valid sequences) is copied at once. Source and clean offsets move together inside it,
-         * so each block it crosses gets its checkpoint at the first code point start. */
+        /* Source and clean offsets move together inside a run, so each block it crosses gets
+         * its checkpoint at the first code point start. */
         size_t run = i;
         while (run < len) {
             uint8_t b = src[run];
@@ -400,8 +484,38 @@ static Text *text_build(uint8_t *src, size_t len, const char *name)
         strbuf_add_utf8(&out, (uint32_t)cp);
         i += used;
     }
-    t->bytes = (uint8_t *)strbuf_detach(&out, &t->len);
-    finish(t, src, len, name);
+    t->store = (uint8_t *)strbuf_detach(&out, &t->len);
+    t->bytes = t->store;
+}
+
+/* Takes ownership of src (malloc'd, len + 1 bytes). */
+static Text *text_build(uint8_t *src, size_t len, const char *name)
+{
+    Text *t = xcalloc(1, sizeof *t);
+    t->words = SIZE_MAX;
+    t->fd = -1;
+    t->complete = true;
+    t->line_blank = true;
+    t->nread = t->src_len = len;
+    t->binary = looks_binary(src, len);
+    size_t i = 0;
+    if (len >= 3 && src[0] == 0xef && src[1] == 0xbb && src[2] == 0xbf) i = 3;
+    t->src_start = i;
+    if (i == 0 && is_clean_utf8(src, len)) {
+        /* Nothing to change (valid UTF-8, no CR, no BOM): the bytes as read are the text. One
+         * copy in memory, offsets map 1:1. */
+        t->store = t->bytes = src;
+        t->bytes[len] = 0;
+        t->len = len;
+        t->encoding = TEXT_UTF8;
+    } else {
+        t->src = src;
+        t->encoding = detect_encoding(src + i, len - i);
+        clean_into(t, src, len, i);
+    }
+    split_advance(t, t->len, true);
+    choose_title(t, name);
+    set_notice(t);
     return t;
 }
 
@@ -440,13 +554,14 @@ int text_load_fd(int fd, const char *name, size_t max_bytes, Text **out, Diag *d
         free(buf);
         return -1;
     }
+    if (len == cap) buf = xrealloc(buf, len + 1);
     *out = text_build(buf, len, name);
     return 0;
 }
 
-int text_load(const char *path, size_t max_bytes, Text **out, Diag *diag)
+/* Opens path for reading as a story: a regular file within max_bytes, or a one-line refusal. */
+static int open_story_file(const char *path, size_t max_bytes, struct stat *st, Diag *diag)
 {
-    if (!max_bytes) max_bytes = TEXT_MAX_BYTES;
     int fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
         int e = errno;
@@ -454,41 +569,237 @@ int text_load(const char *path, size_t max_bytes, Text **out, Diag *diag)
                  path, e == ENOENT ? "no such file" : strerror(e));
         return -1;
     }
-    struct stat st;
-    if (fstat(fd, &st) != 0) {
+    if (fstat(fd, st) != 0) {
         diag_set(diag, DIAG_UNREADABLE, "%s: %s", path, strerror(errno));
         close(fd);
         return -1;
     }
-    if (!S_ISREG(st.st_mode)) {
-        const char *what = S_ISDIR(st.st_mode)    ? "is a folder, not a story file"
-                           : S_ISFIFO(st.st_mode) ? "is a pipe (FIFO); to read a pipe, use: "
-                                                    "command | lector -"
-                           : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)
+    if (!S_ISREG(st->st_mode)) {
+        const char *what = S_ISDIR(st->st_mode)    ? "is a folder, not a story file"
+                           : S_ISFIFO(st->st_mode) ? "is a pipe (FIFO); to read a pipe, use: "
+                                                     "command | lector -"
+                           : S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode)
                                ? "is a device, not a story file"
                                : "is not a regular file";
         diag_set(diag, DIAG_NOT_FILE, "%s: %s", path, what);
         close(fd);
         return -1;
     }
-    if ((uintmax_t)st.st_size > max_bytes) {
+    if ((uintmax_t)st->st_size > max_bytes) {
         diag_set(diag, DIAG_TOO_LARGE, "%s: %jd MiB is over the %zu MiB limit for a story", path,
-                 (intmax_t)(st.st_size >> 20), max_bytes >> 20);
+                 (intmax_t)(st->st_size >> 20), max_bytes >> 20);
         close(fd);
         return -1;
     }
     /* Regular files never block; clear O_NONBLOCK so reads behave plainly. */
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    return fd;
+}
+
+int text_load(const char *path, size_t max_bytes, Text **out, Diag *diag)
+{
+    if (!max_bytes) max_bytes = TEXT_MAX_BYTES;
+    struct stat st;
+    int fd = open_story_file(path, max_bytes, &st, diag);
+    if (fd < 0) return -1;
     int rc = text_load_fd(fd, path, max_bytes, out, diag);
     close(fd);
     return rc;
 }
 
+/* Reads up to want more bytes of the file; false when no more will come (the end, or a read
+ * error, kept for the notice). A file that shrank since it was opened just ends early. */
+static bool read_more(Text *t, size_t want)
+{
+    uint8_t *buf = t->src ? t->src : t->store;
+    while (want > 0 && t->nread < t->file_size) {
+        size_t n = t->file_size - t->nread < want ? t->file_size - t->nread : want;
+        ssize_t got = read(t->fd, buf + t->nread, n);
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) {
+            if (got < 0) t->read_errno = errno;
+            t->file_size = t->nread;
+            break;
+        }
+        t->nread += (size_t)got;
+        want -= (size_t)got;
+    }
+    return t->nread < t->file_size;
+}
+
+static void finish_loading(Text *t)
+{
+    close(t->fd);
+    t->fd = -1;
+    t->complete = true;
+    t->src_len = t->nread;
+    if (!t->src) t->bytes[t->len] = 0;
+    if (!t->title) choose_title(t, t->name);
+    set_notice(t);
+}
+
+/* The file turned out to need cleaning (an invalid sequence, a CR) after a clean prefix was
+ * shown: read the rest and clean it all at once. The prefix comes out the same, so every
+ * offset and paragraph handed out so far stays true. A legacy encoding is only taken when that
+ * prefix is ASCII, the one case where converting it changes nothing. */
+static void load_rest_cleaned(Text *t)
+{
+    while (read_more(t, SIZE_MAX)) {
+    }
+    uint8_t *src = t->store;
+    src[t->nread] = 0;
+    t->src = src;
+    t->store = NULL;
+    size_t start = t->src_start;
+    t->encoding = detect_encoding(src + start, t->nread - start);
+    if (t->encoding != TEXT_UTF8 && t->prefix_high) t->encoding = TEXT_UTF8;
+    clean_into(t, src, t->nread, start);
+    split_advance(t, t->len, true);
+    finish_loading(t);
+}
+
+/* One step of loading: reads up to want bytes, checks them and splits what is clean. The clean
+ * prefix is used where it was read (no copy): bytes == store + src_start. */
+static void load_step(Text *t, size_t want)
+{
+    bool first = t->nread == 0;
+    bool more = read_more(t, want);
+    const uint8_t *s = t->store;
+    if (first) {
+        t->binary = looks_binary(s, t->nread);
+        if (t->nread >= 3 && s[0] == 0xef && s[1] == 0xbb && s[2] == 0xbf) t->src_start = 3;
+        t->bytes = t->store + t->src_start;
+    }
+    /* the same check as is_clean_utf8, resumable */
+    size_t i = t->src_start + t->len, n = t->nread;
+    bool dirty = false;
+    while (i < n) {
+        if (i + 8 <= n) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            uint64_t cr = w ^ 0x0d0d0d0d0d0d0d0dull;
+            if (!(w & 0x8080808080808080ull) &&
+                !((cr - 0x0101010101010101ull) & ~cr & 0x8080808080808080ull)) {
+                i += 8;
+                continue;
+            }
+        }
+        if (s[i] == '\r') {
+            dirty = true;
+            break;
+        }
+        if (s[i] < 0x80) {
+            i++;
+            continue;
+        }
+        int k = utf8_sequence(s + i, n - i);
+        if (k < 0) {
+            /* a sequence cut by the end of what was read is finished by the next step */
+            dirty = !(more && (size_t)-k == n - i);
+            break;
+        }
+        t->prefix_high = true;
+        i += (size_t)k;
+    }
+    t->len = i - t->src_start;
+    t->src_len = i;
+    if (dirty) {
+        load_rest_cleaned(t);
+        return;
+    }
+    split_advance(t, t->len, !more);
+    if (!t->title && (t->npara >= 2 || (t->npara == 1 && t->open) || !more))
+        choose_title(t, t->name);
+    if (!more) finish_loading(t);
+}
+
+/* A buffer for a big file. Aligned to 2 MiB and offered to transparent huge pages: reading
+ * 100 MB into it then takes half the time, most of which is the kernel handing out pages. */
+static uint8_t *alloc_story_buffer(size_t n)
+{
+    void *p = NULL;
+    if (posix_memalign(&p, 2u << 20, n) != 0 || !p) return xmalloc(n);
+#ifdef MADV_HUGEPAGE
+    madvise(p, n, MADV_HUGEPAGE); /* advice only: its failure changes nothing */
+#endif
+    return p;
+}
+
+int text_open(const char *path, size_t max_bytes, Text **out, Diag *diag)
+{
+    if (!max_bytes) max_bytes = TEXT_MAX_BYTES;
+    struct stat st;
+    int fd = open_story_file(path, max_bytes, &st, diag);
+    if (fd < 0) return -1;
+    if ((size_t)st.st_size < LAZY_MIN_BYTES) {
+        int rc = text_load_fd(fd, path, max_bytes, out, diag);
+        close(fd);
+        return rc;
+    }
+    Text *t = xcalloc(1, sizeof *t);
+    t->words = SIZE_MAX;
+    t->fd = fd;
+    t->line_blank = true;
+    t->file_size = (size_t)st.st_size;
+    t->store = t->bytes = alloc_story_buffer(t->file_size + 1);
+    t->store[t->file_size] = 0;
+    t->name = xstrdup(path);
+    t->encoding = TEXT_UTF8;
+    load_step(t, FIRST_STEP_BYTES);
+    while (!t->title) /* a first paragraph longer than a step */
+        load_step(t, STEP_BYTES);
+    set_notice(t);
+    *out = t;
+    return 0;
+}
+
+bool text_load_step(Text *t)
+{
+    if (!t->complete) load_step(t, STEP_BYTES);
+    return t->complete;
+}
+
+void text_load_all(Text *t)
+{
+    while (!t->complete)
+        load_step(t, SIZE_MAX / 2);
+}
+
+void text_load_until(Text *t, size_t off)
+{
+    while (!t->complete && t->len <= off)
+        load_step(t, STEP_BYTES);
+}
+
+bool text_paragraph_ready(Text *t, size_t i)
+{
+    while (!t->complete && t->npara <= i)
+        load_step(t, STEP_BYTES);
+    return i < t->npara;
+}
+
+bool text_complete(const Text *t)
+{
+    return t->complete;
+}
+
+size_t text_len_estimate(const Text *t)
+{
+    return t->complete ? t->len : t->file_size - t->src_start;
+}
+
+bool text_paragraph_joined(const Text *t, size_t i)
+{
+    return t->paras[i].joined;
+}
+
 void text_free(Text *t)
 {
     if (!t) return;
+    if (t->fd >= 0) close(t->fd);
+    free(t->name);
     free(t->src);
-    free(t->bytes);
+    free(t->store);
     free(t->paras);
     free(t->checkpoints);
     free(t->title);
@@ -535,7 +846,7 @@ size_t text_word_count(const Text *t)
     size_t pos = 0, words = 0;
     int in_word = 0;
     text_count_words_step(t, &pos, t->len, &words, &in_word);
-    ((Text *)t)->words = words; /* a cache: the story itself is unchanged */
+    if (t->complete) ((Text *)t)->words = words; /* a cache: the story itself is unchanged */
     return words;
 }
 
@@ -553,7 +864,7 @@ size_t text_paragraph_count(const Text *t)
 }
 Span text_paragraph(const Text *t, size_t i)
 {
-    return t->paras[i];
+    return (Span){t->paras[i].start, t->paras[i].end};
 }
 const char *text_title(const Text *t)
 {
@@ -626,7 +937,7 @@ void text_escape(const void *bytes, size_t len, Strbuf *out)
 size_t text_source_offset(const Text *t, size_t off)
 {
     if (off >= t->len) return t->src_len;
-    if (!t->src) return off; /* the source was the text itself */
+    if (!t->src) return off + t->src_start; /* the source was the text itself */
     size_t k = off >> CHECKPOINT_SHIFT;
     if (k >= t->ncheckpoints) k = t->ncheckpoints ? t->ncheckpoints - 1 : 0;
     while (k > 0 && t->checkpoints[k].clean_off > off)

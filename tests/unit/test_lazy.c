@@ -1,0 +1,316 @@
+/* Big files opened in steps (text_open) and long paragraphs cut into pieces: whatever order
+ * the story is read in, it comes out as text_load reads it at once. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lector/grapheme.h"
+#include "lector/pager.h"
+#include "lector/text.h"
+
+static char *write_temp(const void *bytes, size_t len)
+{
+    char *path = strdup("/tmp/lector-lazy-XXXXXX");
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    cr_assert_eq(write(fd, bytes, len), (ssize_t)len);
+    close(fd);
+    return path;
+}
+
+/* A story of about size bytes: paragraphs of lines of words from words[], with a title. */
+static void make_story(Strbuf *sb, size_t size, const char *const *words, size_t nwords,
+                       const char *eol)
+{
+    strbuf_addf(sb, "A Title%s%s", eol, eol);
+    unsigned seed = 7;
+    while (sb->len < size) {
+        int lines = 1 + (int)(seed % 9);
+        for (int l = 0; l < lines; l++) {
+            int n = 3 + (int)((seed >> 3) % 12);
+            for (int w = 0; w < n; w++) {
+                seed = seed * 1103515245u + 12345u;
+                strbuf_addstr(sb, words[(seed >> 8) % nwords]);
+                if (w + 1 < n) strbuf_addch(sb, ' ');
+            }
+            strbuf_addstr(sb, eol);
+        }
+        strbuf_addstr(sb, eol);
+        seed = seed * 1103515245u + 12345u;
+    }
+}
+
+static const char *const mixed[] = {"word", "Қазақ", "тілі", "漢字", "かな", "👍🏽", "e\xcc\x81",
+                                    "🇰🇿", "👩‍👩‍👧", "naïve", "x"};
+
+/* Loads path both ways and checks they agree: bytes, paragraphs (and pieces), title, notice. */
+static void check_same(const char *path)
+{
+    Text *eager, *lazy;
+    Diag d = {0};
+    cr_assert_eq(text_load(path, 0, &eager, &d), 0, "%s", d.msg);
+    cr_assert_eq(text_open(path, 0, &lazy, &d), 0, "%s", d.msg);
+    cr_assert(!text_complete(lazy), "a file over 1 MiB is read in steps");
+    cr_assert_lt(text_len(lazy), text_len(eager));
+    cr_assert_str_eq(text_title(lazy), text_title(eager));
+    /* what is known while loading is a prefix of the whole, and never changes */
+    size_t known = text_paragraph_count(lazy);
+    cr_assert_gt(known, 0);
+    Span *early = malloc(known * sizeof *early);
+    for (size_t i = 0; i < known; i++)
+        early[i] = text_paragraph(lazy, i);
+    while (!text_load_step(lazy)) {
+    }
+    cr_assert_eq(text_len(lazy), text_len(eager));
+    cr_assert(!memcmp(text_bytes(lazy), text_bytes(eager), text_len(eager) + 1));
+    cr_assert_eq(text_paragraph_count(lazy), text_paragraph_count(eager));
+    for (size_t i = 0; i < text_paragraph_count(eager); i++) {
+        Span a = text_paragraph(lazy, i), b = text_paragraph(eager, i);
+        cr_assert(a.start == b.start && a.end == b.end, "paragraph %zu", i);
+        cr_assert_eq(text_paragraph_joined(lazy, i), text_paragraph_joined(eager, i));
+        if (i < known) cr_assert(early[i].start == a.start && early[i].end == a.end);
+    }
+    cr_assert_eq(text_encoding(lazy), text_encoding(eager));
+    cr_assert_eq(text_replacements(lazy), text_replacements(eager));
+    for (size_t off = 0; off < text_len(eager); off += 99991) {
+        while ((text_bytes(eager)[off] & 0xc0) == 0x80) /* a code point's start */
+            off++;
+        cr_assert_eq(text_source_offset(lazy, off), text_source_offset(eager, off));
+    }
+    free(early);
+    text_free(lazy);
+    text_free(eager);
+}
+
+Test(lazy, a_clean_story_read_in_steps_is_the_story_read_at_once)
+{
+    Strbuf sb = STRBUF_INIT;
+    make_story(&sb, 9 << 20, mixed, sizeof mixed / sizeof *mixed, "\n");
+    char *path = write_temp(sb.buf, sb.len);
+    check_same(path);
+    unlink(path);
+    free(path);
+    strbuf_release(&sb);
+}
+
+Test(lazy, a_bom_and_a_sequence_cut_by_every_step_end)
+{
+    /* 3-byte characters after a BOM and one ASCII byte: step ends fall inside sequences */
+    static const char *const cjk[] = {"漢字", "かな", "中文", "x漢"};
+    Strbuf sb = STRBUF_INIT;
+    strbuf_addstr(&sb, "\xef\xbb\xbf");
+    make_story(&sb, 6 << 20, cjk, 4, "\n");
+    char *path = write_temp(sb.buf, sb.len);
+    check_same(path);
+    unlink(path);
+    free(path);
+    strbuf_release(&sb);
+}
+
+/* Clean for megabytes, then something to clean: the rest is cleaned, the prefix is kept. */
+Test(lazy, dirt_found_late_is_cleaned_and_the_prefix_keeps_its_offsets)
+{
+    static const char *const tails[] = {"bad \xff byte", "crlf\r\nline", "cut \xe2\x82"};
+    for (size_t k = 0; k < 3; k++) {
+        Strbuf sb = STRBUF_INIT;
+        make_story(&sb, 5 << 20, mixed, sizeof mixed / sizeof *mixed, "\n");
+        strbuf_addstr(&sb, tails[k]);
+        make_story(&sb, 6 << 20, mixed, sizeof mixed / sizeof *mixed, k == 1 ? "\r\n" : "\n");
+        if (k == 2) strbuf_addstr(&sb, "\xf0\x9f"); /* and a sequence the end cuts */
+        char *path = write_temp(sb.buf, sb.len);
+        check_same(path);
+        Text *t;
+        Diag d = {0};
+        cr_assert_eq(text_open(path, 0, &t, &d), 0);
+        text_load_all(t);
+        if (k != 1) /* invalid bytes are told; CRLF is just another way to end lines */
+            cr_assert(text_notice(t) && strstr(text_notice(t), "not valid UTF-8"));
+        else
+            cr_assert_null(text_notice(t));
+        text_free(t);
+        unlink(path);
+        free(path);
+        strbuf_release(&sb);
+    }
+}
+
+/* Windows-1251 after an ASCII prefix is converted as text_load does; after a UTF-8 prefix with
+ * letters in it, it cannot be (those offsets were handed out), so it is read as UTF-8. */
+Test(lazy, a_legacy_encoding_found_late)
+{
+    static const char *const ascii[] = {"plain", "ascii", "words"};
+    static const char *const cp1251[] = {"\xcf\xf0\xe8\xe2\xe5\xf2", "\xec\xe8\xf0"};
+    Strbuf sb = STRBUF_INIT;
+    make_story(&sb, 2 << 20, ascii, 3, "\n");
+    make_story(&sb, 4 << 20, cp1251, 2, "\n");
+    char *path = write_temp(sb.buf, sb.len);
+    check_same(path);
+    unlink(path);
+    free(path);
+
+    Strbuf sb2 = STRBUF_INIT;
+    make_story(&sb2, 2 << 20, mixed, sizeof mixed / sizeof *mixed, "\n");
+    make_story(&sb2, 4 << 20, cp1251, 2, "\n");
+    path = write_temp(sb2.buf, sb2.len);
+    Text *t;
+    Diag d = {0};
+    cr_assert_eq(text_open(path, 0, &t, &d), 0);
+    size_t shown = text_len(t);
+    uint8_t *prefix = malloc(shown);
+    memcpy(prefix, text_bytes(t), shown);
+    text_load_all(t);
+    cr_assert_eq(text_encoding(t), TEXT_UTF8);
+    cr_assert(!memcmp(text_bytes(t), prefix, shown));
+    cr_assert_gt(text_replacements(t), 0);
+    free(prefix);
+    text_free(t);
+    unlink(path);
+    free(path);
+    strbuf_release(&sb);
+    strbuf_release(&sb2);
+}
+
+/* The file shrinks while being read (an editor truncating it): the story ends there. */
+Test(lazy, a_file_that_shrinks_while_read_ends_early)
+{
+    Strbuf sb = STRBUF_INIT;
+    make_story(&sb, 8 << 20, mixed, sizeof mixed / sizeof *mixed, "\n");
+    char *path = write_temp(sb.buf, sb.len);
+    Text *t;
+    Diag d = {0};
+    cr_assert_eq(text_open(path, 0, &t, &d), 0);
+    cr_assert_eq(truncate(path, 3 << 20), 0);
+    text_load_all(t);
+    cr_assert(text_complete(t));
+    cr_assert_leq(text_len(t), (size_t)3 << 20);
+    cr_assert_geq(text_len(t), ((size_t)3 << 20) - 4); /* a last sequence may be cut */
+    Span last = text_paragraph(t, text_paragraph_count(t) - 1);
+    cr_assert_leq(last.end, text_len(t));
+    text_free(t);
+    unlink(path);
+    free(path);
+    strbuf_release(&sb);
+}
+
+/* The pieces of a paragraph tile it, are at most 64 KiB, and all but the first are joined. */
+static void check_pieces(const Text *t, size_t first, size_t last)
+{
+    for (size_t i = first; i <= last; i++) {
+        Span s = text_paragraph(t, i);
+        cr_assert_leq(s.end - s.start, (size_t)64 << 10, "piece %zu is %zu bytes", i,
+                      s.end - s.start);
+        cr_assert_eq(text_paragraph_joined(t, i), i > first);
+        if (i > first) {
+            Span prev = text_paragraph(t, i - 1);
+            const uint8_t *b = text_bytes(t);
+            /* contiguous: nothing but a line end between two pieces */
+            cr_assert(s.start == prev.end || (s.start == prev.end + 1 && b[prev.end] == '\n'),
+                      "gap between pieces %zu and %zu", i - 1, i);
+        }
+    }
+}
+
+Test(lazy, a_long_paragraph_is_cut_at_line_ends_then_spaces_then_clusters)
+{
+    Strbuf sb = STRBUF_INIT;
+    strbuf_addstr(&sb, "Title\n\n");
+    for (int i = 0; i < 20000; i++) /* many short lines, no blank one */
+        strbuf_addstr(&sb, "a line of verse\n");
+    strbuf_addstr(&sb, "\n");
+    for (int i = 0; i < 40000; i++) /* one line of words */
+        strbuf_addstr(&sb, "word ");
+    strbuf_addstr(&sb, "\n\n");
+    size_t clusters_at = sb.len;
+    for (int i = 0; i < 60000; i++) /* one line, no space: e + combining acute, flags */
+        strbuf_addstr(&sb, i % 3 ? "e\xcc\x81" : "\xf0\x9f\x87\xb0\xf0\x9f\x87\xbf");
+    Text *t = text_from_bytes(sb.buf, sb.len, "long.txt");
+    cr_assert_str_eq(text_title(t), "Title");
+    size_t n = text_paragraph_count(t), verse_end = 1, words_end;
+    while (verse_end + 1 < n && text_paragraph_joined(t, verse_end + 1))
+        verse_end++;
+    check_pieces(t, 1, verse_end);
+    cr_assert_gt(verse_end, 1);
+    for (size_t i = 1; i < verse_end; i++) /* verse is cut at its line ends */
+        cr_assert_eq(text_bytes(t)[text_paragraph(t, i).end], '\n');
+    words_end = verse_end + 1;
+    while (words_end + 1 < n && text_paragraph_joined(t, words_end + 1))
+        words_end++;
+    check_pieces(t, verse_end + 1, words_end);
+    cr_assert_gt(words_end, verse_end + 1);
+    for (size_t i = verse_end + 1; i < words_end; i++) /* words after a space */
+        cr_assert_eq(text_bytes(t)[text_paragraph(t, i).end - 1], ' ');
+    check_pieces(t, words_end + 1, n - 1);
+    cr_assert_gt(n - 1, words_end + 1);
+    /* clusters: every cut is a cluster boundary, walking clusters from the line's start */
+    size_t at = clusters_at;
+    for (size_t i = words_end + 1; i < n; i++) {
+        Span s = text_paragraph(t, i);
+        while (at < s.end)
+            at += grapheme_next(text_bytes(t) + at, text_len(t) - at);
+        cr_assert_eq(at, s.end, "piece %zu ends inside a cluster", i);
+    }
+    text_free(t);
+    strbuf_release(&sb);
+}
+
+/* Pieces read as one paragraph: no blank row between them, and rows step back and forth
+ * across the cut. */
+Test(lazy, the_pager_shows_pieces_without_a_gap)
+{
+    Strbuf sb = STRBUF_INIT;
+    for (int i = 0; i < 30000; i++)
+        strbuf_addstr(&sb, "word ");
+    strbuf_addstr(&sb, "\n\nend\n");
+    Text *t = text_from_bytes(sb.buf, sb.len, NULL);
+    cr_assert_gt(text_paragraph_count(t), 3);
+    LayoutOptions opt = {.width = 40};
+    Pager *p = pager_new(t, &opt);
+    size_t total = 0, gaps = 0;
+    PagerRow row;
+    do {
+        cr_assert_eq(pager_rows(p, 1, &row), 1);
+        gaps += row.gap;
+        total++;
+    } while (pager_scroll(p, 1, 1) == 1);
+    cr_assert_eq(gaps, 1, "one gap, before \"end\"; %zu", gaps);
+    size_t back = 0;
+    while (pager_scroll(p, -1, 1) == -1)
+        back++;
+    cr_assert_eq(back + 1, total);
+    while (!pager_count_step(p, 1000)) {
+    }
+    size_t top, rows;
+    cr_assert(pager_row_index(p, &top, &rows));
+    cr_assert_eq(rows, total);
+    pager_free(p);
+    text_free(t);
+    strbuf_release(&sb);
+}
+
+/* The pager reads a big story only as far as it is asked to show. */
+Test(lazy, paging_the_start_of_a_big_story_reads_only_the_start)
+{
+    Strbuf sb = STRBUF_INIT;
+    make_story(&sb, 40 << 20, mixed, sizeof mixed / sizeof *mixed, "\n");
+    char *path = write_temp(sb.buf, sb.len);
+    Text *t;
+    Diag d = {0};
+    cr_assert_eq(text_open(path, 0, &t, &d), 0);
+    LayoutOptions opt = {.width = 60};
+    Pager *p = pager_new(t, &opt);
+    for (int k = 0; k < 200; k++)
+        pager_scroll(p, 22, 23);
+    cr_assert(!text_complete(t));
+    cr_assert_lt(text_len(t), (size_t)10 << 20);
+    cr_assert_lt(pager_percent(p, 23), 50);
+    pager_go_last(p, 23);
+    cr_assert(text_complete(t));
+    cr_assert_eq(pager_percent(p, 23), 100);
+    pager_free(p);
+    text_free(t);
+    unlink(path);
+    free(path);
+    strbuf_release(&sb);
+}
