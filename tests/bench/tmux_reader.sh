@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# tmux_reader.sh LECTOR FILE: the real binary in an 80x24 tmux pane against its peer, less,
+# LECTOR=path/to/lector tmux_reader.sh FILE: the real binary in an 80x24 tmux pane against its peer, less,
 # on the same file in the same run: time to the first screen, time for G to show the last line,
 # and resident memory after G. Each figure is the median of RUNS; a screen counts as shown when
 # tmux's copy of it holds the expected words, polled with capture-pane, so both programs are
 # timed the same way (the poll adds ~2 ms to each figure).
 set -euo pipefail
-lector=$1
-file=$2
+lector=${LECTOR:?set LECTOR to the lector binary}
+file=$1
 RUNS=${RUNS:-5}
 command -v tmux >/dev/null || { echo "tmux_reader: tmux is missing" >&2; exit 1; }
 command -v less >/dev/null || { echo "tmux_reader: less is missing" >&2; exit 1; }

@@ -150,6 +150,31 @@ tm new-session -d -s e2e -x 100 -y 12 \
 check "unknown TERM: a clear message" wait_for "terminal type 'no-such-terminal' is unknown"
 check "unknown TERM: status 2" wait_for "EXIT=2"
 
+# The mouse wheel scrolls (an SGR mouse report, as xterm and tmux send them).
+rm -rf "$tmp/state" # from the top, not where the tests above left the story
+start 80x24 "$texts/ivan-baktybekova.txt"
+wait_for "Ivan Baktybekova was a 35-year-old" >/dev/null
+tm send-keys -t e2e -l $'\e[<65;10;5M'
+check "wheel down scrolls" bash -c "for i in \$(seq 100); do tmux -L $sock capture-pane -p -t e2e | head -n1 | grep -q 'Ivan Baktybekova was' || exit 0; sleep 0.05; done; exit 1"
+tm send-keys -t e2e -l $'\e[<64;10;5M'
+check "wheel up scrolls back" bash -c "for i in \$(seq 100); do tmux -L $sock capture-pane -p -t e2e | head -n1 | grep -q 'Ivan Baktybekova was' && exit 0; sleep 0.05; done; exit 1"
+tm send-keys -t e2e g q
+
+# Ctrl-Z suspends to the shell with the terminal restored; fg redraws the story.
+tm kill-session -t e2e 2>/dev/null
+tm new-session -d -s e2e -x 80 -y 24 "env -i PATH=$PATH HOME=$tmp PS1='shell\$ ' bash --norc --noprofile -i"
+wait_for 'shell$' >/dev/null
+tm send-keys -t e2e "LANG=C.UTF-8 TERM=xterm-256color XDG_STATE_HOME=$tmp/state $lector $texts/ivan-baktybekova.txt" Enter
+check "started from a shell" wait_for "Ivan Baktybekova was a 35-year-old"
+tm send-keys -t e2e C-z
+check "Ctrl-Z stops it and the shell is back" wait_for "Stopped"
+check "the story is off the screen" bash -c "! tmux -L $sock capture-pane -p -t e2e | grep -q 'Ivan Baktybekova was'"
+tm send-keys -t e2e "fg" Enter
+check "fg redraws the story" wait_for "Ivan Baktybekova was a 35-year-old"
+check "with its status line" wait_for "page 1 of"
+tm send-keys -t e2e q
+check "q then returns to the shell" bash -c "for i in \$(seq 100); do s=\$(tmux -L $sock capture-pane -p -t e2e); last=\$(grep -v '^\$' <<<\"\$s\" | tail -n1); [ \"\$last\" = 'shell\$' ] && ! grep -q 'page 1 of' <<<\"\$s\" && exit 0; sleep 0.05; done; exit 1"
+
 # Too small.
 start 15x4 "$texts/sezim-baktybekova.txt"
 check "terminal too small" wait_for "terminal too"
