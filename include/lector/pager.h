@@ -52,6 +52,10 @@ void pager_go_last(Pager *p, int page_rows); /* the last page */
 /* Goes to percent (0..100) of the story, by bytes, like less's N%. */
 void pager_go_percent(Pager *p, double percent, int page_rows);
 
+/* The bytes the rows' lines index, and in *base what to add to those offsets to make them the
+ * story's (not 0 only while G shows the end of a story still being read, from its tail). */
+const uint8_t *pager_bytes(const Pager *p, size_t *base);
+
 /* Fills up to n rows from the top; returns how many there are. */
 int pager_rows(Pager *p, int n, PagerRow *rows);
 

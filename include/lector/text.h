@@ -74,6 +74,15 @@ bool text_paragraph_ready(Text *t, size_t i);
 /* The length when complete; while loading, the file's size (less a BOM): close enough for
  * percentages. */
 size_t text_len_estimate(const Text *t);
+/* For G on a story still being read: the story's last ~256 KiB (from a paragraph start) as a
+ * small complete Text of its own, read from the end of the file, and in *base the offset in t
+ * of its first byte. NULL when there is no such shortcut: t complete or nearly, or the tail
+ * needs cleaning (its offsets would not match t's). The caller owns the result. */
+Text *text_open_tail(const Text *t, size_t *base);
+/* The text is the file's bytes as read (but a BOM): no byte was replaced, so text offsets are
+ * file offsets. While loading, as far as loaded. */
+bool text_clean_as_read(const Text *t);
+
 /* Piece i continues the paragraph before it (no blank line between them). */
 bool text_paragraph_joined(const Text *t, size_t i);
 

@@ -645,7 +645,8 @@ static void render_reader(App *a, Grid *g)
     if (left < 0) left = 0;
     PagerRow *rows = xcalloc((size_t)prow, sizeof *rows);
     int n = pager_rows(a->pager, prow, rows);
-    const uint8_t *bytes = text_bytes(a->text);
+    size_t base;
+    const uint8_t *bytes = pager_bytes(a->pager, &base);
     for (int r = 0; r < n; r++) {
         if (rows[r].gap) continue;
         LayoutCellIter it;
@@ -653,7 +654,7 @@ static void render_reader(App *a, Grid *g)
         layout_cells_begin(&it, bytes, &rows[r].line, &a->lopt);
         while (layout_cells_next(&it, &cell))
             grid_put(g, r, left + cell.col, cell.glyph, cell.glyph_len, cell.width, STYLE_TEXT,
-                     cell.off);
+                     base + cell.off);
     }
     free(rows);
 

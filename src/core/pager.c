@@ -24,7 +24,10 @@ typedef struct {
 } CacheSlot;
 
 struct Pager {
-    Text *text; /* loaded further as rows are asked for */
+    Text *text;  /* what the rows are over: the story, or tail; internal offsets are in it */
+    Text *story; /* loaded further as rows are asked for */
+    Text *tail;  /* owned; NULL unless G came before the story was read to its end */
+    size_t base; /* the story's offset of tail's first byte; 0 without a tail */
     LayoutOptions opt;
     PagerPos top;
     size_t anchor; /* byte the reader is at: moved by reading, never by a new width, so that
@@ -57,7 +60,7 @@ static void counts_clear(Pager *p)
 Pager *pager_new(Text *t, const LayoutOptions *opt)
 {
     Pager *p = xcalloc(1, sizeof *p);
-    p->text = t;
+    p->text = p->story = t;
     p->opt = *opt;
     for (int i = 0; i < CACHE_SLOTS; i++)
         p->cache[i].para = SIZE_MAX;
@@ -70,6 +73,7 @@ void pager_free(Pager *p)
     cache_clear(p);
     free(p->counts);
     free(p->prefix);
+    text_free(p->tail);
     free(p);
 }
 
@@ -176,14 +180,46 @@ static PagerPos last_top(Pager *p, int page_rows)
     return pos;
 }
 
+static size_t top_offset(const Pager *p);
+
 /* The top row moved by reading: the anchor follows it. */
 static void moved(Pager *p)
 {
-    p->anchor = pager_top_offset(p);
+    p->anchor = top_offset(p);
 }
 
 /* Puts the row holding off on top, leaving the anchor alone. */
 static void place(Pager *p, size_t off);
+
+/* Back to the story from its tail, at the top of the page: the same words, as offsets in the
+ * story (tail offsets plus base while the story is clean as read up to there; if reading it
+ * found bytes to clean, those offsets moved and the end of the story is the honest place). */
+static void leave_tail(Pager *p)
+{
+    size_t off = p->base + p->anchor;
+    text_free(p->tail);
+    p->tail = NULL;
+    p->text = p->story;
+    p->base = 0;
+    cache_clear(p);
+    counts_clear(p);
+    text_load_until(p->story, off);
+    if (!text_clean_as_read(p->story)) off = SIZE_MAX;
+    place(p, off);
+    p->anchor = off == SIZE_MAX ? pager_top_offset(p) : off;
+}
+
+/* Drops the tail for a place that is not in it. */
+static void drop_tail(Pager *p)
+{
+    if (!p->tail) return;
+    text_free(p->tail);
+    p->tail = NULL;
+    p->text = p->story;
+    p->base = 0;
+    cache_clear(p);
+    counts_clear(p);
+}
 
 void pager_set_width(Pager *p, int width)
 {
@@ -202,7 +238,8 @@ PagerPos pager_top(const Pager *p)
     return p->top;
 }
 
-size_t pager_top_offset(const Pager *p)
+/* The top row's first byte, in p->text. */
+static size_t top_offset(const Pager *p)
 {
     if (npara(p) == 0) return 0;
     Pager *mp = (Pager *)p; /* the cache is not part of the observable state */
@@ -213,10 +250,29 @@ size_t pager_top_offset(const Pager *p)
     return text_paragraph(p->text, p->top.para).end;
 }
 
+size_t pager_top_offset(const Pager *p)
+{
+    return p->base + top_offset(p);
+}
+
 void pager_set_top_offset(Pager *p, size_t off)
 {
+    if (p->tail) {
+        if (off >= p->base && off - p->base < text_len(p->tail)) {
+            place(p, off - p->base);
+            p->anchor = off - p->base;
+            return;
+        }
+        drop_tail(p);
+    }
     place(p, off);
     p->anchor = off;
+}
+
+const uint8_t *pager_bytes(const Pager *p, size_t *base)
+{
+    *base = p->base;
+    return text_bytes(p->text);
 }
 
 static void place(Pager *p, size_t off)
@@ -258,6 +314,12 @@ long pager_scroll(Pager *p, long rows, int page_rows)
     } else {
         while (n > rows && step(p, &p->top, -1))
             n--;
+        if (n > rows && p->tail && pos_cmp(p->top, (PagerPos){0, 0}) == 0) {
+            moved(p);
+            leave_tail(p); /* above the tail: the story, read up to here */
+            while (n > rows && step(p, &p->top, -1))
+                n--;
+        }
     }
     if (n) moved(p);
     return n;
@@ -265,12 +327,23 @@ long pager_scroll(Pager *p, long rows, int page_rows)
 
 void pager_go_first(Pager *p)
 {
+    drop_tail(p);
     p->top = (PagerPos){0, 0};
     moved(p);
 }
 
 void pager_go_last(Pager *p, int page_rows)
 {
+    /* Still reading a long story: show its end from the file's end, as less does, rather than
+     * wait for the rest. The tail is left for the story once that is read (pager_count_step). */
+    size_t base;
+    Text *tail = p->tail || text_complete(p->story) ? NULL : text_open_tail(p->story, &base);
+    if (tail) {
+        cache_clear(p);
+        counts_clear(p);
+        p->tail = p->text = tail;
+        p->base = base;
+    }
     p->top = last_top(p, page_rows);
     moved(p);
 }
@@ -279,6 +352,7 @@ void pager_go_percent(Pager *p, double percent, int page_rows)
 {
     if (percent < 0) percent = 0;
     if (percent > 100) percent = 100;
+    drop_tail(p);
     pager_set_top_offset(p, (size_t)((double)text_len_estimate(p->text) * percent / 100.0));
     PagerPos bottom = p->top;
     int k = 1;
@@ -312,7 +386,7 @@ int pager_rows(Pager *p, int n, PagerRow *rows)
 
 int pager_percent(Pager *p, int page_rows)
 {
-    size_t len = text_len_estimate(p->text);
+    size_t len = text_len_estimate(p->story);
     if (len == 0 || !have(p, 0)) return 100;
     PagerPos pos = p->top;
     for (int k = 1; k < page_rows && step(p, &pos, 1); k++) {
@@ -321,15 +395,16 @@ int pager_percent(Pager *p, int page_rows)
     if (!step(p, &next, 1)) return 100; /* the last row is on this page */
     const CacheSlot *s = lines_of(p, pos.para);
     size_t end = pos.line < s->n ? s->lines[pos.line].end : text_paragraph(p->text, pos.para).end;
-    return (int)((double)end * 100.0 / (double)len);
+    return (int)((double)(p->base + end) * 100.0 / (double)len);
 }
 
 bool pager_count_step(Pager *p, size_t budget)
 {
-    if (!text_complete(p->text)) { /* rows are counted over the whole story */
-        text_load_step(p->text);
+    if (!text_complete(p->story)) { /* rows are counted over the whole story */
+        text_load_step(p->story);
         return false;
     }
+    if (p->tail) leave_tail(p);
     size_t n = npara(p);
     if (!p->counts) p->counts = xcalloc(n + 1, sizeof *p->counts);
     while (p->counted < n && budget-- > 0) {

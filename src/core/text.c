@@ -778,6 +778,48 @@ bool text_paragraph_ready(Text *t, size_t i)
     return i < t->npara;
 }
 
+Text *text_open_tail(const Text *t, size_t *base)
+{
+    if (t->complete || t->src || t->fd < 0) return NULL;
+    enum { TAIL_BYTES = 256 << 10 };
+    size_t end = t->file_size;
+    size_t from = end > TAIL_BYTES ? end - TAIL_BYTES : 0;
+    if (from < t->src_start + t->len) return NULL; /* the loaded part reaches it: no need */
+    uint8_t *buf = xmalloc(end - from + 1);
+    size_t got = 0;
+    while (got < end - from) {
+        ssize_t n = pread(t->fd, buf + got, end - from - got, (off_t)(from + got));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        got += (size_t)n;
+    }
+    /* Start at a paragraph: after the first blank line, else after the first line end. */
+    size_t start = SIZE_MAX, first_nl = SIZE_MAX;
+    for (size_t i = 0; i < got && start == SIZE_MAX; i++) {
+        if (buf[i] != '\n') continue;
+        if (first_nl == SIZE_MAX) first_nl = i + 1;
+        size_t j = i + 1;
+        while (j < got && (buf[j] == ' ' || buf[j] == '\t'))
+            j++;
+        if (j < got && buf[j] == '\n') start = j + 1;
+    }
+    if (start == SIZE_MAX) start = first_nl;
+    Text *tail = NULL;
+    /* Offsets in it are the story's less base only if the story is clean UTF-8 to its end, as
+     * far as this tail shows: if not, no shortcut. */
+    if (got == end - from && start < got && is_clean_utf8(buf + start, got - start)) {
+        tail = text_from_bytes(buf + start, got - start, t->name);
+        *base = from + start - t->src_start;
+    }
+    free(buf);
+    return tail;
+}
+
+bool text_clean_as_read(const Text *t)
+{
+    return t->src == NULL;
+}
+
 bool text_complete(const Text *t)
 {
     return t->complete;

@@ -47,7 +47,7 @@ int main(int argc, char **argv)
     double first[RUNS], cold[RUNS], loaded[RUNS], warm[RUNS], page[RUNS];
     Grid *g = grid_new(80, 24);
     for (int r = 0; r < RUNS; r++) {
-        /* G as the very first key: the rest of the story is read then */
+        /* G as the very first key, before the rest of the story is read */
         double t0 = now();
         App *a = open_app(argv[1]);
         app_render(a, g);
@@ -95,7 +95,7 @@ int main(int argc, char **argv)
     stat(argv[1], &st);
     printf("reader on %.0f MB (view model, medians of %d):\n"
            "  first screen %.1f ms\n"
-           "  G as the first key %.1f ms (reads the rest of the file)\n"
+           "  G as the first key %.1f ms (the end shown from the file's tail)\n"
            "  rest read in idle steps in %.1f ms, then G %.2f ms\n"
            "  page down from 50%% %.2f ms\n"
            "  peak RSS %.0f MB (%.2fx the file)\n",

@@ -289,27 +289,88 @@ Test(lazy, the_pager_shows_pieces_without_a_gap)
     strbuf_release(&sb);
 }
 
-/* The pager reads a big story only as far as it is asked to show. */
-Test(lazy, paging_the_start_of_a_big_story_reads_only_the_start)
+/* The rows on the page, as text, with the story offset of the top row. */
+static char *page_text(Pager *p, int rows, size_t *top)
+{
+    PagerRow r[64];
+    int n = pager_rows(p, rows, r);
+    size_t base;
+    const uint8_t *b = pager_bytes(p, &base);
+    Strbuf sb = STRBUF_INIT;
+    for (int k = 0; k < n; k++) {
+        if (!r[k].gap) strbuf_add(&sb, b + r[k].line.start, r[k].line.end - r[k].line.start);
+        strbuf_addch(&sb, '|');
+    }
+    *top = pager_top_offset(p);
+    return strbuf_detach(&sb, NULL);
+}
+
+/* The pager reads a big story only as far as it is asked to show; G shows the end from the
+ * file's tail at once, and the rows there and above are the story's rows. */
+Test(lazy, paging_reads_only_what_is_shown_and_g_reads_the_tail)
 {
     Strbuf sb = STRBUF_INIT;
     make_story(&sb, 40 << 20, mixed, sizeof mixed / sizeof *mixed, "\n");
     char *path = write_temp(sb.buf, sb.len);
-    Text *t;
+    Text *t, *whole;
     Diag d = {0};
     cr_assert_eq(text_open(path, 0, &t, &d), 0);
+    cr_assert_eq(text_load(path, 0, &whole, &d), 0);
     LayoutOptions opt = {.width = 60};
-    Pager *p = pager_new(t, &opt);
+    Pager *p = pager_new(t, &opt), *q = pager_new(whole, &opt);
     for (int k = 0; k < 200; k++)
         pager_scroll(p, 22, 23);
     cr_assert(!text_complete(t));
     cr_assert_lt(text_len(t), (size_t)10 << 20);
     cr_assert_lt(pager_percent(p, 23), 50);
+
     pager_go_last(p, 23);
-    cr_assert(text_complete(t));
+    pager_go_last(q, 23);
+    cr_assert(!text_complete(t), "G reads the tail, not the whole story");
     cr_assert_eq(pager_percent(p, 23), 100);
+    /* up, page by page, across the tail's first row and on into the story */
+    size_t base;
+    pager_bytes(p, &base);
+    cr_assert_gt(base, 0, "the end is shown from the tail");
+    for (int k = 0; k < 250; k++) {
+        size_t at_p, at_q;
+        char *a = page_text(p, 23, &at_p), *b = page_text(q, 23, &at_q);
+        cr_assert_eq(at_p, at_q, "page %d up: top at %zu, not %zu", k, at_p, at_q);
+        cr_assert_str_eq(a, b, "page %d up", k);
+        cr_assert_eq(pager_percent(p, 23), pager_percent(q, 23));
+        free(a);
+        free(b);
+        cr_assert_eq(pager_scroll(p, -23, 23), pager_scroll(q, -23, 23));
+    }
+    pager_bytes(p, &base);
+    cr_assert_eq(base, 0, "above the tail, the story itself is shown");
+
+    /* G again, then the tail is left for the story when it is all read: the same top row */
+    Text *t2;
+    cr_assert_eq(text_open(path, 0, &t2, &d), 0);
+    Pager *p2 = pager_new(t2, &opt);
+    pager_go_last(p2, 23);
+    pager_scroll(p2, -5, 23);
+    size_t before = pager_top_offset(p2), after;
+    while (!pager_count_step(p2, 1000)) {
+    }
+    cr_assert(text_complete(t2));
+    cr_assert_eq(pager_top_offset(p2), before);
+    size_t top, total;
+    cr_assert(pager_row_index(p2, &top, &total));
+    char *a = page_text(p2, 23, &after), *b;
+    pager_set_top_offset(q, before);
+    b = page_text(q, 23, &after);
+    cr_assert_str_eq(a, b);
+    free(a);
+    free(b);
+    pager_free(p2);
+    text_free(t2);
+
     pager_free(p);
+    pager_free(q);
     text_free(t);
+    text_free(whole);
     unlink(path);
     free(path);
     strbuf_release(&sb);
