@@ -1,0 +1,257 @@
+/* token.c: words and their folded forms.
+ *
+ * The fold cache is an open-addressing hash table from a word's bytes to its folded form. Keys and
+ * values live in one arena (a Strbuf) and are referred to by offset, so growing the arena moves
+ * nothing that the table holds. The cache is dropped when it passes CACHE_MAX_WORDS (a hostile
+ * story of endless distinct words must not grow memory without bound).
+ */
+#include "lector/token.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unicase.h>
+#include <unictype.h>
+#include <uninorm.h>
+#include <uniwbrk.h>
+
+#include "lector/ucd.h"
+#include "lector/xalloc.h"
+
+enum { CACHE_MAX_WORDS = 1 << 20 };
+
+typedef struct {
+    uint64_t hash; /* 0: empty */
+    uint32_t key_off, key_len, val_off, val_len;
+} CacheEntry;
+
+struct TokenFolder {
+    int flags;
+    CacheEntry *table;
+    size_t cap, used; /* cap: a power of two */
+    Strbuf arena;
+    Strbuf out; /* the ASCII fast path's result */
+};
+
+TokenFolder *token_folder_new(int flags)
+{
+    TokenFolder *f = xcalloc(1, sizeof *f);
+    f->flags = flags;
+    f->cap = 1024;
+    f->table = xcalloc(f->cap, sizeof *f->table);
+    return f;
+}
+
+void token_folder_free(TokenFolder *f)
+{
+    if (!f) return;
+    free(f->table);
+    strbuf_release(&f->arena);
+    strbuf_release(&f->out);
+    free(f);
+}
+
+bool token_unspaced(uint32_t cp)
+{
+    return (cp >= 0x0e00 && cp <= 0x0eff) ||   /* Thai, Lao */
+           (cp >= 0x1000 && cp <= 0x109f) ||   /* Myanmar */
+           (cp >= 0x1780 && cp <= 0x17ff) ||   /* Khmer */
+           (cp >= 0x2e80 && cp <= 0x2fdf) ||   /* CJK radicals */
+           (cp >= 0x3005 && cp <= 0x3007) ||   /* 々 〆 〇 */
+           (cp >= 0x3021 && cp <= 0x3029) ||   /* Hangzhou numerals */
+           (cp >= 0x3040 && cp <= 0x30ff) ||   /* Hiragana, Katakana */
+           (cp >= 0x3100 && cp <= 0x312f) ||   /* Bopomofo */
+           (cp >= 0x31a0 && cp <= 0x31ff) ||   /* Bopomofo ext., Katakana ext. */
+           (cp >= 0x3400 && cp <= 0x4dbf) ||   /* CJK ext. A */
+           (cp >= 0x4e00 && cp <= 0x9fff) ||   /* CJK */
+           (cp >= 0xf900 && cp <= 0xfaff) ||   /* CJK compatibility */
+           (cp >= 0xff66 && cp <= 0xff9f) ||   /* halfwidth Katakana */
+           (cp >= 0x1b000 && cp <= 0x1b16f) || /* kana supplement, ext. */
+           (cp >= 0x20000 && cp <= 0x3ffff);   /* CJK ext. B.. */
+}
+
+/* Scripts whose marks are accents to ignore in a search: Latin, Greek, Cyrillic. Elsewhere (Thai
+ * vowels, Devanagari viramas, ...) a mark is part of the spelling and stays. */
+static bool accents_fold(uint32_t base)
+{
+    return (base >= 0x41 && base <= 0x24f) || (base >= 0x1e00 && base <= 0x1eff) ||
+           (base >= 0x370 && base <= 0x3ff) || (base >= 0x1f00 && base <= 0x1fff) ||
+           (base >= 0x400 && base <= 0x52f);
+}
+
+/* The exception list: marks that make a letter of its own in its alphabet. */
+static bool mark_makes_a_letter(uint32_t base, uint32_t mark)
+{
+    bool cyrillic = base >= 0x400 && base <= 0x52f;
+    if (cyrillic && mark == 0x0306) return true; /* й Й ў Ў */
+    if ((base == 0x0456 || base == 0x0406) && mark == 0x0308) return true; /* ї Ї */
+    return false;
+}
+
+/* The slow path: libunistring's normalization and case folding, then the marks. */
+static void fold_slow(int flags, const uint8_t *s, size_t n, Strbuf *out)
+{
+    size_t len = 0;
+    uint8_t *d;
+    if (flags & TOKEN_FOLD_CASE)
+        d = u8_casefold(s, n, NULL, (flags & TOKEN_FOLD_MARKS) ? UNINORM_NFKD : UNINORM_NFKC, NULL,
+                        &len);
+    else
+        d = u8_normalize((flags & TOKEN_FOLD_MARKS) ? UNINORM_NFKD : UNINORM_NFC, s, n, NULL,
+                         &len);
+    if (!d) { /* out of memory inside libunistring: match on the bytes as they are */
+        strbuf_add(out, s, n);
+        return;
+    }
+    if (!(flags & TOKEN_FOLD_MARKS)) {
+        strbuf_add(out, d, len);
+        free(d);
+        return;
+    }
+    Strbuf bare = STRBUF_INIT;
+    uint32_t base = 0;
+    for (size_t i = 0; i < len;) {
+        size_t k;
+        uint32_t cp = ucd_decode(d + i, d + len, &k);
+        bool mark = uc_is_general_category(cp, UC_CATEGORY_Mn);
+        if (!mark) base = cp;
+        if (!mark || !accents_fold(base) || mark_makes_a_letter(base, cp))
+            strbuf_add(&bare, d + i, k);
+        i += k;
+    }
+    free(d);
+    size_t clen = 0;
+    uint8_t *c = u8_normalize(UNINORM_NFC, (const uint8_t *)bare.buf, bare.len, NULL, &clen);
+    if (c) {
+        strbuf_add(out, c, clen);
+        free(c);
+    } else {
+        strbuf_add(out, bare.buf, bare.len);
+    }
+    strbuf_release(&bare);
+}
+
+static uint64_t hash_bytes(const uint8_t *s, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ s[i]) * 0x100000001b3ull;
+    return h | 1; /* never 0, the empty mark */
+}
+
+static void cache_grow(TokenFolder *f)
+{
+    size_t cap = f->cap * 2;
+    CacheEntry *t = xcalloc(cap, sizeof *t);
+    for (size_t i = 0; i < f->cap; i++) {
+        if (!f->table[i].hash) continue;
+        size_t j = f->table[i].hash & (cap - 1);
+        while (t[j].hash)
+            j = (j + 1) & (cap - 1);
+        t[j] = f->table[i];
+    }
+    free(f->table);
+    f->table = t;
+    f->cap = cap;
+}
+
+const char *token_fold(TokenFolder *f, const uint8_t *s, size_t n, size_t *len)
+{
+    size_t i = 0;
+    while (i < n && s[i] < 0x80)
+        i++;
+    if (i == n) { /* ASCII: NFKC leaves it alone, case folding is tolower */
+        f->out.len = 0;
+        strbuf_grow(&f->out, n + 1);
+        for (size_t k = 0; k < n; k++) {
+            uint8_t c = s[k];
+            f->out.buf[k] = (char)((f->flags & TOKEN_FOLD_CASE) && c >= 'A' && c <= 'Z'
+                                       ? c + 32
+                                       : c);
+        }
+        f->out.len = n;
+        f->out.buf[n] = 0;
+        *len = n;
+        return f->out.buf;
+    }
+    uint64_t h = hash_bytes(s, n);
+    size_t j = h & (f->cap - 1);
+    for (; f->table[j].hash; j = (j + 1) & (f->cap - 1)) {
+        CacheEntry *e = &f->table[j];
+        if (e->hash == h && e->key_len == n && !memcmp(f->arena.buf + e->key_off, s, n)) {
+            *len = e->val_len;
+            return f->arena.buf + e->val_off;
+        }
+    }
+    if (f->used >= CACHE_MAX_WORDS || f->arena.len > (UINT32_MAX >> 1)) {
+        memset(f->table, 0, f->cap * sizeof *f->table);
+        f->used = 0;
+        f->arena.len = 0;
+        j = h & (f->cap - 1);
+    }
+    CacheEntry e = {h, (uint32_t)f->arena.len, (uint32_t)n, 0, 0};
+    strbuf_add(&f->arena, s, n);
+    e.val_off = (uint32_t)f->arena.len;
+    fold_slow(f->flags, s, n, &f->arena);
+    e.val_len = (uint32_t)(f->arena.len - e.val_off);
+    strbuf_addch(&f->arena, 0);
+    f->table[j] = e;
+    if (++f->used * 2 > f->cap) cache_grow(f);
+    *len = e.val_len;
+    return f->arena.buf + e.val_off;
+}
+
+static bool is_word_char(uint32_t cp)
+{
+    if (cp < 0x80)
+        return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9');
+    return uc_is_alnum(cp);
+}
+
+/* A combining code point: it belongs to the character before it. */
+static bool joins_previous(uint32_t cp)
+{
+    unsigned gb = UCD_GCB(ucd_props(cp));
+    return gb == GB_EXTEND || gb == GB_SPACINGMARK || gb == GB_ZWJ;
+}
+
+void token_each(const uint8_t *s, size_t n, Strbuf *scratch, TokenFn fn, void *ctx)
+{
+    if (n == 0) return;
+    strbuf_grow(scratch, n);
+    char *brk = scratch->buf;
+    u8_wordbreaks(s, n, brk);
+    size_t a = 0;
+    while (a < n) {
+        size_t b = a + 1;
+        while (b < n && !brk[b])
+            b++;
+        /* the segment [a, b): a word if it holds a letter or digit */
+        bool word = false, unspaced = false;
+        for (size_t i = a; i < b;) {
+            size_t k;
+            uint32_t cp = s[i] < 0x80 ? s[i] : ucd_decode(s + i, s + b, &k);
+            if (s[i] < 0x80) k = 1;
+            word |= is_word_char(cp);
+            unspaced |= token_unspaced(cp);
+            i += k;
+        }
+        if (word && !unspaced) {
+            fn(ctx, a, b);
+        } else if (word) { /* a token per character, with its marks */
+            size_t i = a;
+            while (i < b) {
+                size_t k, start = i;
+                uint32_t cp = ucd_decode(s + i, s + b, &k);
+                i += k;
+                while (i < b) {
+                    size_t k2;
+                    uint32_t next = ucd_decode(s + i, s + b, &k2);
+                    if (!joins_previous(next)) break;
+                    i += k2;
+                }
+                if (is_word_char(cp)) fn(ctx, start, i);
+            }
+        }
+        a = b;
+    }
+}

@@ -1,0 +1,141 @@
+/* Tokens and folding: each normalization case the search issue names, and the exceptions. */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "lector/token.h"
+
+static char *fold(int flags, const char *word)
+{
+    TokenFolder *f = token_folder_new(flags);
+    size_t len;
+    const char *r = token_fold(f, (const uint8_t *)word, strlen(word), &len);
+    cr_assert_eq(strlen(r), len);
+    char *copy = strdup(r);
+    token_folder_free(f);
+    return copy;
+}
+
+static void same(const char *a, const char *b)
+{
+    char *x = fold(TOKEN_FOLD_ALL, a), *y = fold(TOKEN_FOLD_ALL, b);
+    cr_assert_str_eq(x, y, "\"%s\" -> \"%s\" but \"%s\" -> \"%s\"", a, x, b, y);
+    free(x);
+    free(y);
+}
+
+static void differ(const char *a, const char *b)
+{
+    char *x = fold(TOKEN_FOLD_ALL, a), *y = fold(TOKEN_FOLD_ALL, b);
+    cr_assert_str_neq(x, y, "\"%s\" and \"%s\" both -> \"%s\"", a, b, x);
+    free(x);
+    free(y);
+}
+
+Test(token, case_normalization_and_accents_meet)
+{
+    same("ЁЛКА", "ёлка");
+    same("ёлка", "елка");
+    same("Straße", "STRASSE");
+    same("ﬁsh", "fish");
+    same("café", "cafe");
+    same("cafe\xcc\x81", "caf\xc3\xa9"); /* NFD and NFC */
+    same("NAÏVE", "naive");
+    same("Ὀδυσσεύς", "οδυσσευς");
+    same("ＡＢＣ", "abc"); /* fullwidth: NFKC */
+    same("Қазақ", "қазақ");
+}
+
+Test(token, letters_of_their_own_stay_apart)
+{
+    differ("й", "и");
+    differ("Й", "и");
+    differ("ў", "у");
+    differ("ї", "і");
+    differ("қ", "к"); /* Kazakh letters are their own code points */
+    differ("ә", "а");
+    differ("ø", "o");
+    char *thai = fold(TOKEN_FOLD_ALL, "กิ");
+    cr_assert_str_eq(thai, "กิ", "Thai vowel marks are spelling, not accents");
+    free(thai);
+}
+
+Test(token, fold_parts_case_only_marks_only_exact)
+{
+    char *a = fold(TOKEN_FOLD_MARKS, "Café");
+    cr_assert_str_eq(a, "Cafe");
+    char *b = fold(TOKEN_FOLD_CASE, "Café");
+    cr_assert_str_eq(b, "café");
+    char *c = fold(0, "Cafe\xcc\x81");
+    cr_assert_str_eq(c, "Caf\xc3\xa9", "exact is NFC: both spellings still meet");
+    free(a);
+    free(b);
+    free(c);
+}
+
+typedef struct {
+    const char *s;
+    char out[32][64];
+    int n;
+} Collect;
+
+static void collect(void *ctx, size_t start, size_t end)
+{
+    Collect *c = ctx;
+    cr_assert_lt(c->n, 32);
+    memcpy(c->out[c->n], c->s + start, end - start);
+    c->out[c->n][end - start] = 0;
+    c->n++;
+}
+
+static Collect tokens(const char *s)
+{
+    Collect c = {.s = s};
+    Strbuf scratch = STRBUF_INIT;
+    token_each((const uint8_t *)s, strlen(s), &scratch, collect, &c);
+    strbuf_release(&scratch);
+    return c;
+}
+
+Test(token, words_by_uax29)
+{
+    Collect c = tokens("Don't stop: 3.14, e.g. the grand-mother's café.");
+    const char *want[] = {"Don't", "stop", "3.14", "e.g", "the", "grand", "mother's", "café"};
+    cr_assert_eq(c.n, 8, "%d tokens", c.n);
+    for (int i = 0; i < 8; i++)
+        cr_assert_str_eq(c.out[i], want[i]);
+}
+
+Test(token, unspaced_scripts_are_a_token_per_character)
+{
+    Collect c = tokens("我爱北京。カタカナ ภาษาไทย word");
+    const char *want[] = {"我", "爱", "北", "京", "カ", "タ", "カ", "ナ",
+                          "ภ", "า", "ษ", "า", "ไ", "ท", "ย", "word"};
+    cr_assert_eq(c.n, 16, "%d tokens", c.n);
+    for (int i = 0; i < 16; i++)
+        cr_assert_str_eq(c.out[i], want[i], "token %d", i);
+    Collect m = tokens("ที่");
+    cr_assert_eq(m.n, 1, "a Thai letter keeps its marks");
+    cr_assert_str_eq(m.out[0], "ที่");
+}
+
+Test(token, punctuation_and_symbols_are_not_words)
+{
+    Collect c = tokens("-- ... !? \xe2\x80\x94 \xf0\x9f\x91\x8d 42");
+    cr_assert_eq(c.n, 1);
+    cr_assert_str_eq(c.out[0], "42");
+}
+
+Test(token, the_cache_gives_the_same_answer_as_a_fresh_fold)
+{
+    TokenFolder *f = token_folder_new(TOKEN_FOLD_ALL);
+    const char *words[] = {"Ёлка", "café", "Straße", "ёлка", "Ёлка", "café"};
+    for (int round = 0; round < 3; round++)
+        for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
+            size_t len;
+            const char *r = token_fold(f, (const uint8_t *)words[i], strlen(words[i]), &len);
+            char *fresh = fold(TOKEN_FOLD_ALL, words[i]);
+            cr_assert_str_eq(r, fresh);
+            free(fresh);
+        }
+    token_folder_free(f);
+}
