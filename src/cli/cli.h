@@ -4,9 +4,15 @@
 #ifndef LECTOR_CLI_H
 #define LECTOR_CLI_H
 
+#include <stddef.h>
+
 #define EXIT_USAGE 2
 
 int cmd_wrap(int argc, char **argv, const char *default_texts);
+int cmd_search(int argc, char **argv, const char *default_texts);
+
+/* The .txt files of a folder, sorted by name. Caller frees the array and its strings. */
+char **cli_folder_stories(const char *dir, size_t *count);
 
 /* True when something is piped or redirected into stdin (a FIFO or a file): then, with no path,
  * stdin is the story. A terminal or /dev/null is not a story. */

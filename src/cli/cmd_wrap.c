@@ -48,8 +48,7 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The .txt files of a folder, sorted by name. Caller frees the array and its strings. */
-static char **folder_stories(const char *dir, size_t *count)
+char **cli_folder_stories(const char *dir, size_t *count)
 {
     DIR *d = opendir(dir);
     *count = 0;
@@ -174,7 +173,7 @@ int cmd_wrap(int argc, char **argv, const char *default_texts)
         struct stat st;
         if (strcmp(paths[i], "-") != 0 && stat(paths[i], &st) == 0 && S_ISDIR(st.st_mode)) {
             size_t n;
-            char **names = folder_stories(paths[i], &n);
+            char **names = cli_folder_stories(paths[i], &n);
             if (!names) {
                 cli_error("%s: cannot open folder: %s", paths[i], strerror(errno));
                 status = EXIT_USAGE;
