@@ -111,4 +111,30 @@ run "$lector" wrap "$tmp/cp1251.txt"
 check "cp1251 converted" test "$out" = "Привет, мир!"
 check "cp1251 notice" grep -q 'Windows-1251' "$tmp/err"
 
+# lector search: grep-style lines, best first, grep's exit codes.
+run "$lector" search 'kazakh' "$texts"
+check "search: hits, exit 0" test "$rc" -eq 0
+check "search: path:line:column: snippet" \
+    bash -c "grep -qE '^$texts/[a-z-]+\.txt:[0-9]+:[0-9]+: .*Kazakh' '$tmp/out'"
+check "search: 10 hits for kazakh (whole words, not Kazakhstan)" test "$(wc -l <"$tmp/out")" -eq 10
+run "$lector" search --limit 2 '"vast steppes"' "$texts"
+check "search: a phrase, --limit" test "$(wc -l <"$tmp/out")" -eq 2
+run "$lector" search 'Kazakh*' --count "$texts"
+check "search --count, options after the query" \
+    bash -c "grep -qx '$texts/ivan-baktybekova.txt:[0-9]*' '$tmp/out' && [ \$(wc -l <'$tmp/out') -eq 2 ]"
+run "$lector" search 'zzyzx' "$texts"
+check "search: no hits, exit 1, nothing printed" test "$rc" -eq 1 -a -z "$out" -a -z "$err"
+run "$lector" search ' ... !? '
+check "search: a query of punctuation is refused" one_line_error "no words"
+run "$lector" search
+check "search: no query" one_line_error "no query"
+run "$lector" search word "$tmp/missing-folder"
+check "search: a bad path" one_line_error "missing-folder"
+run "$lector" search --limit x word
+check "search: a bad --limit" one_line_error "--limit"
+printf 'caf\xc3\xa9 \x1b]0;pwned\x07 word\n' >"$tmp/hostile-search.txt"
+run "$lector" search cafe "$tmp/hostile-search.txt"
+check "search: accents fold, escapes come out visible" \
+    bash -c "grep -q 'café' '$tmp/out' && ! grep -q \$'\\x1b' '$tmp/out'"
+
 check_done

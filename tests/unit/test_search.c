@@ -1,0 +1,309 @@
+/* Search against a brute-force reference on real text, and each matching rule on its own. */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lector/index.h"
+#include "lector/search.h"
+#include "lector/token.h"
+
+/* The reference: every token of every document, folded, in order. */
+typedef struct {
+    char **folded;
+    char **raw;
+    size_t *doc;
+    size_t n, cap;
+    const uint8_t *base;
+    size_t cur_doc;
+    TokenFolder *f;
+} Ref;
+
+static void ref_add(void *ctx, size_t start, size_t end)
+{
+    Ref *r = ctx;
+    if (r->n == r->cap) {
+        r->cap = r->cap ? r->cap * 2 : 4096;
+        r->folded = realloc(r->folded, r->cap * sizeof *r->folded);
+        r->raw = realloc(r->raw, r->cap * sizeof *r->raw);
+        r->doc = realloc(r->doc, r->cap * sizeof *r->doc);
+    }
+    size_t len;
+    r->folded[r->n] = strdup(token_fold(r->f, r->base + start, end - start, &len));
+    r->raw[r->n] = strndup((const char *)r->base + start, end - start);
+    r->doc[r->n] = r->cur_doc;
+    r->n++;
+}
+
+static Ref reference(const Text *t)
+{
+    Ref r = {0};
+    r.f = token_folder_new(TOKEN_FOLD_ALL);
+    Strbuf scratch = STRBUF_INIT;
+    size_t doc = 0;
+    for (size_t i = 0; i < text_paragraph_count(t); i++) {
+        if (i > 0 && !text_paragraph_joined(t, i)) doc++;
+        Span sp = text_paragraph(t, i);
+        r.base = text_bytes(t) + sp.start;
+        r.cur_doc = doc;
+        token_each(r.base, sp.end - sp.start, &scratch, ref_add, &r);
+    }
+    strbuf_release(&scratch);
+    token_folder_free(r.f);
+    return r;
+}
+
+static void ref_free(Ref *r)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        free(r->folded[i]);
+        free(r->raw[i]);
+    }
+    free(r->folded);
+    free(r->raw);
+    free(r->doc);
+}
+
+static size_t count_matches(const Index *ix, const Text *t, const char *query, bool substring)
+{
+    Query *q;
+    Diag d = {0};
+    cr_assert_eq(query_parse(query, SEARCH_FOLD, substring, &q, &d), 0, "%s: %s", query, d.msg);
+    SearchMatch *m;
+    size_t n = search_matches(ix, t, q, &m);
+    for (size_t i = 0; i < n; i++) /* each match's span holds its tokens' bytes */
+        cr_assert(m[i].span.start < m[i].span.end && m[i].span.end <= text_len(t));
+    free(m);
+    query_free(q);
+    return n;
+}
+
+/* Words, prefixes and phrases sampled from the story: the index finds exactly what a plain scan
+ * of the same folded tokens finds. */
+static void check_against_reference(const char *name, const void *bytes, size_t len)
+{
+    Text *t = text_from_bytes(bytes, len, name);
+    Index *ix = index_build(t);
+    Ref r = reference(t);
+    cr_assert_eq(index_token_count(ix), r.n, "%s: token count", name);
+    size_t step = r.n / 40 + 1, checked = 0;
+    for (size_t s = 0; s + 2 < r.n; s += step) {
+        /* a word */
+        size_t want = 0;
+        for (size_t i = 0; i < r.n; i++)
+            want += !strcmp(r.folded[i], r.folded[s]);
+        char *qw = malloc(strlen(r.raw[s]) + 3);
+        sprintf(qw, "\"%s\"", r.raw[s]);
+        cr_assert_eq(count_matches(ix, t, qw, false), want, "%s: word %s", name, r.raw[s]);
+        free(qw);
+        /* a prefix: the first two bytes of an ASCII word */
+        if (strlen(r.folded[s]) >= 3 && (unsigned char)r.folded[s][0] < 0x80 &&
+            (unsigned char)r.folded[s][1] < 0x80) {
+            char pre[8] = {r.folded[s][0], r.folded[s][1], '*', 0};
+            size_t wantp = 0;
+            for (size_t i = 0; i < r.n; i++)
+                wantp += !strncmp(r.folded[i], r.folded[s], 2);
+            cr_assert_eq(count_matches(ix, t, pre, false), wantp, "%s: prefix %s", name, pre);
+        }
+        /* a phrase of three tokens, when they are in one document */
+        if (r.doc[s] == r.doc[s + 2]) {
+            size_t wantph = 0;
+            for (size_t i = 0; i + 2 < r.n; i++)
+                wantph += r.doc[i] == r.doc[i + 2] && !strcmp(r.folded[i], r.folded[s]) &&
+                          !strcmp(r.folded[i + 1], r.folded[s + 1]) &&
+                          !strcmp(r.folded[i + 2], r.folded[s + 2]);
+            Strbuf q = STRBUF_INIT;
+            strbuf_addf(&q, "\"%s %s %s\"", r.raw[s], r.raw[s + 1], r.raw[s + 2]);
+            cr_assert_eq(count_matches(ix, t, q.buf, false), wantph, "%s: phrase %s", name,
+                         q.buf);
+            cr_assert_geq(wantph, 1);
+            strbuf_release(&q);
+        }
+        checked++;
+    }
+    cr_assert_gt(checked, 10);
+    ref_free(&r);
+    index_free(ix);
+    text_free(t);
+}
+
+static char *slurp_command(const char *cmd, size_t *len)
+{
+    FILE *p = popen(cmd, "r");
+    cr_assert_not_null(p);
+    Strbuf sb = STRBUF_INIT;
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, p)) > 0)
+        strbuf_add(&sb, buf, n);
+    pclose(p);
+    return strbuf_detach(&sb, len);
+}
+
+Test(search_reference, kjv, .timeout = 300)
+{
+    size_t len;
+    char *kjv = slurp_command("bible -l0 'gen1:1-ex40:38' 2>/dev/null", &len);
+    cr_assert_gt(len, 100000, "bible-kjv missing: apt-get install bible-kjv");
+    check_against_reference("kjv", kjv, len);
+    free(kjv);
+}
+
+Test(search_reference, russian_and_chinese_fortunes, .timeout = 300)
+{
+    size_t len;
+    char *ru = slurp_command("cat /usr/share/games/fortunes/ru/* 2>/dev/null | head -c 600000", &len);
+    cr_assert_gt(len, 100000, "fortunes-ru missing");
+    check_against_reference("ru", ru, len);
+    free(ru);
+    char *zh = slurp_command("cat /usr/share/games/fortunes/chinese /usr/share/games/fortunes/tang300"
+                             " /usr/share/games/fortunes/song100 2>/dev/null | head -c 400000",
+                             &len);
+    cr_assert_gt(len, 50000, "fortunes-zh missing");
+    check_against_reference("zh", zh, len);
+    free(zh);
+}
+
+Test(search_reference, shipped_stories_and_hostile_text)
+{
+    size_t len;
+    char *stories = slurp_command("cat " LECTOR_SOURCE_DIR "/texts/*.txt", &len);
+    cr_assert_gt(len, 1000);
+    check_against_reference("stories", stories, len);
+    free(stories);
+    /* random bytes, with words and escape sequences mixed in */
+    Strbuf h = STRBUF_INIT;
+    unsigned seed = 1;
+    const char *bits[] = {"word ", "\x1b[2J", "café ", "\xff\xfe", "ёлка ", "\n\n", "北京 ", "\r\n"};
+    for (int i = 0; i < 60000; i++) {
+        seed = seed * 1103515245u + 12345u;
+        if ((seed >> 16) % 3)
+            strbuf_addstr(&h, bits[(seed >> 8) % 8]);
+        else
+            strbuf_addch(&h, (char)(seed >> 5));
+    }
+    check_against_reference("hostile", h.buf, h.len);
+    strbuf_release(&h);
+}
+
+static Index *build(const char *s, Text **t)
+{
+    *t = text_from_bytes(s, strlen(s), NULL);
+    return index_build(*t);
+}
+
+static size_t hits(const char *story, const char *query, SearchMode mode, bool substring)
+{
+    Text *t;
+    Index *ix = build(story, &t);
+    Query *q;
+    Diag d = {0};
+    cr_assert_eq(query_parse(query, mode, substring, &q, &d), 0);
+    SearchMatch *m;
+    size_t n = search_matches(ix, t, q, &m);
+    free(m);
+    query_free(q);
+    index_free(ix);
+    text_free(t);
+    return n;
+}
+
+Test(search, folding_in_queries)
+{
+    cr_assert_eq(hits("A café, a CAFE and a cafe\xcc\x81.", "cafe", SEARCH_SMART, false), 3);
+    cr_assert_eq(hits("Ёлка и ЕЛКА и ёлка.", "елка", SEARCH_SMART, false), 3);
+    cr_assert_eq(hits("йод и иод", "иод", SEARCH_SMART, false), 1);
+    cr_assert_eq(hits("Die Straße, die STRASSE.", "strasse", SEARCH_SMART, false), 2);
+    cr_assert_eq(hits("the ﬁsh and the fish", "fish", SEARCH_SMART, false), 2);
+}
+
+Test(search, smart_case_and_exact)
+{
+    const char *s = "Lord, lord, LORD and lórd.";
+    cr_assert_eq(hits(s, "lord", SEARCH_SMART, false), 4);
+    cr_assert_eq(hits(s, "Lord", SEARCH_SMART, false), 1, "an uppercase letter: case counts");
+    cr_assert_eq(hits(s, "lord", SEARCH_EXACT, false), 1);
+    cr_assert_eq(hits(s, "lórd", SEARCH_EXACT, false), 1);
+    cr_assert_eq(hits(s, "lord", SEARCH_FOLD, false), 4);
+}
+
+Test(search, phrases_across_line_ends_but_not_paragraphs)
+{
+    const char *s = "and the son\nof man said\n\nthe son\n\nof man";
+    cr_assert_eq(hits(s, "\"the son of man\"", SEARCH_SMART, false), 1);
+    cr_assert_eq(hits(s, "\"son of\"", SEARCH_SMART, false), 1);
+}
+
+Test(search, prefix_substring_and_unspaced_words)
+{
+    const char *s = "The steppes, a steppe; grandmother and mother. 我爱北京天安门。";
+    cr_assert_eq(hits(s, "steppe*", SEARCH_SMART, false), 2);
+    cr_assert_eq(hits(s, "steppe", SEARCH_SMART, false), 1);
+    cr_assert_eq(hits(s, "mother", SEARCH_SMART, false), 1);
+    cr_assert_eq(hits(s, "mother", SEARCH_SMART, true), 2, "substring: grandmother too");
+    cr_assert_eq(hits(s, "北京", SEARCH_SMART, false), 1, "a Chinese word inside a sentence");
+    cr_assert_eq(hits(s, "京北", SEARCH_SMART, false), 0);
+}
+
+Test(search, empty_or_punctuation_queries_are_refused)
+{
+    Query *q;
+    Diag d = {0};
+    cr_assert_neq(query_parse("", SEARCH_SMART, false, &q, &d), 0);
+    cr_assert_neq(query_parse(" ... !? -- ", SEARCH_SMART, false, &q, &d), 0);
+    cr_assert(strstr(d.msg, "no words"));
+}
+
+/* Ranking on a tiny shelf: a rare word outweighs a common one, more occurrences in a short
+ * paragraph outrank one in a long paragraph, and every hit has both words. */
+Test(search, bm25_order_on_a_small_shelf)
+{
+    const char *stories[] = {
+        "the dombra plays\n\nthe wind and the steppe and the long long road home again",
+        "dombra dombra, the steppe\n\nnothing here",
+        "the steppe the steppe the steppe\n\nthe dombra and the steppe",
+    };
+    Query *q;
+    Diag d = {0};
+    cr_assert_eq(query_parse("dombra steppe", SEARCH_SMART, false, &q, &d), 0);
+    SearchSet *set = search_set_new(q);
+    Text *t[3];
+    Index *ix[3];
+    for (int i = 0; i < 3; i++) {
+        ix[i] = build(stories[i], &t[i]);
+        search_set_add(set, (size_t)i, ix[i], t[i]);
+    }
+    const SearchHit *h;
+    size_t n = search_set_hits(set, &h);
+    cr_assert_eq(n, 2, "paragraphs with both words: story 1's first, story 2's second");
+    cr_assert_eq(h[0].story, 1, "two dombras in a short paragraph rank first");
+    cr_assert_eq(h[1].story, 2);
+    cr_assert_gt(h[0].score, h[1].score);
+    cr_assert_eq(h[0].matches, 3);
+    search_set_free(set);
+    for (int i = 0; i < 3; i++) {
+        index_free(ix[i]);
+        text_free(t[i]);
+    }
+    query_free(q);
+}
+
+Test(search, snippets_and_positions)
+{
+    const char *s = "First line.\nSecond line with the word\x1b[31m here, and more words after it "
+                    "to make it long enough to be cut somewhere on the right side.";
+    Text *t = text_from_bytes(s, strlen(s), NULL);
+    const char *w = strstr(s, "word");
+    Span sp = {(size_t)(w - s), (size_t)(w - s) + 4};
+    size_t line, col, a, b;
+    search_line_col(t, sp.start, &line, &col);
+    cr_assert_eq(line, 2);
+    cr_assert_eq(col, 22);
+    char *snip = search_snippet(t, sp, 40, &a, &b);
+    cr_assert(!strncmp(snip + a, "word", 4) && b - a == 4);
+    cr_assert_null(strchr(snip, '\x1b'), "escape sequences are made visible: %s", snip);
+    cr_assert_null(strchr(snip, '\n'));
+    free(snip);
+    text_free(t);
+}
