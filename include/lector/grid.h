@@ -21,6 +21,8 @@ typedef enum {
     STYLE_TITLE,    /* headings: shelf header, help title */
     STYLE_SELECTED, /* the shelf's current row */
     STYLE_DIM,      /* secondary text: counts, hints */
+    STYLE_MATCH,    /* a search match on screen */
+    STYLE_CURRENT,  /* the current search match */
     STYLE_COUNT
 } Style;
 

@@ -7,6 +7,9 @@
  */
 #include "app.h"
 
+#include "lector/index.h"
+#include "lector/search.h"
+
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +18,7 @@
 
 #include "lector/xalloc.h"
 
-enum { MARKS = 26, MARGIN = 2, MIN_COLS = 20, MIN_ROWS = 5 };
+enum { MARKS = 26, MARGIN = 2, MIN_COLS = 20, MIN_ROWS = 5, HISTORY = 50 };
 
 struct App {
     ShelfEntry *shelf;
@@ -39,6 +42,16 @@ struct App {
     StateStore *state;       /* NULL when positions cannot be kept (said once on the status line) */
     size_t words, words_pos; /* the open story's word count, counted in idle steps */
     int words_in_word, words_done;
+    /* search in the open story */
+    Index *index;           /* built at the first search; owned */
+    bool prompting;         /* a query is being typed after / or ? */
+    int search_dir;         /* 1: / (forward), -1: ? (backward) */
+    Strbuf query;           /* being typed, or the last one searched */
+    size_t search_origin;   /* the top when the prompt opened: Esc returns there */
+    SearchMatch *matches;   /* owned; ascending */
+    size_t nmatches, cur;   /* cur: the current match */
+    char *history[HISTORY]; /* owned; newest last */
+    int nhistory, hist_pos;
 };
 
 /* --- shelf ------------------------------------------------------------------------------- */
@@ -129,6 +142,8 @@ static void save_state(App *a)
     if (state_save(a->state, path, a->text, &st, &d) != 0) message(a, "%s", d.msg);
 }
 
+static void clear_matches(App *a);
+
 static void close_story(App *a)
 {
     if (!a->text) return;
@@ -136,9 +151,13 @@ static void close_story(App *a)
     a->shelf[a->open_index].percent = pager_percent(a->pager, page_rows(a));
     a->shelf[a->open_index].state_checked = 1;
     pager_free(a->pager);
+    index_free(a->index);
     text_free(a->text);
     a->pager = NULL;
     a->text = NULL;
+    a->index = NULL;
+    clear_matches(a);
+    a->prompting = false;
 }
 
 /* "-" is standard input: it can be read once, so it is only ever a single story. */
@@ -193,6 +212,7 @@ static void open_story(App *a, size_t i)
 App *app_new(char **paths, int npaths, int measure, Diag *diag)
 {
     App *a = xcalloc(1, sizeof *a);
+    a->cur = SIZE_MAX;
     size_t cap = 0;
     a->measure = measure > 0 ? measure : APP_DEFAULT_MEASURE;
     a->cols = 80;
@@ -239,6 +259,9 @@ void app_free(App *a)
     close_story(a);
     text_free(a->preloaded);
     state_close(a->state);
+    strbuf_release(&a->query);
+    for (int i = 0; i < a->nhistory; i++)
+        free(a->history[i]);
     for (size_t i = 0; i < a->nshelf; i++) {
         free(a->shelf[i].path);
         free(a->shelf[i].title);
@@ -385,9 +408,167 @@ static void cmd_back(App *a)
     a->mode = MODE_SHELF;
 }
 
-static void cmd_search_later(App *a)
+/* Search. The query is matched by the story's index (built at the first search: the whole
+ * story is read then), words as substrings (as less finds "mother" in "grandmother"), case-,
+ * accent- and normalization-insensitive unless the query has an uppercase letter. */
+static void clear_matches(App *a)
 {
-    message(a, "search is not built yet%s", NULL);
+    free(a->matches);
+    a->matches = NULL;
+    a->nmatches = 0;
+    a->cur = SIZE_MAX;
+}
+
+/* Shows match a->cur: its line on top, as less does. */
+static void show_match(App *a)
+{
+    if (a->cur >= a->nmatches) return;
+    pager_set_top_offset(a->pager, a->matches[a->cur].span.start);
+}
+
+/* Runs the query from the place where the prompt opened: the first match at or after it (or
+ * before it, for ?), wrapping around. */
+static void search_run(App *a)
+{
+    clear_matches(a);
+    if (!a->query.len) {
+        pager_set_top_offset(a->pager, a->search_origin);
+        return;
+    }
+    Query *q;
+    Diag d = {0};
+    if (query_parse(a->query.buf, SEARCH_SMART, true, &q, &d) != 0) return;
+    if (!a->index) a->index = index_build(a->text);
+    a->nmatches = search_matches(a->index, a->text, q, &a->matches);
+    query_free(q);
+    if (!a->nmatches) return;
+    size_t from = a->search_origin, i = 0;
+    while (i < a->nmatches && a->matches[i].span.start < from)
+        i++;
+    if (a->search_dir > 0)
+        a->cur = i < a->nmatches ? i : 0;
+    else
+        a->cur = i > 0 ? i - 1 : a->nmatches - 1;
+    show_match(a);
+}
+
+static void history_add(App *a)
+{
+    if (!a->query.len) return;
+    if (a->nhistory && !strcmp(a->history[a->nhistory - 1], a->query.buf)) return;
+    if (a->nhistory == HISTORY) {
+        free(a->history[0]);
+        memmove(a->history, a->history + 1, (HISTORY - 1) * sizeof *a->history);
+        a->nhistory--;
+    }
+    a->history[a->nhistory++] = xstrdup(a->query.buf);
+}
+
+static void start_search(App *a, int dir)
+{
+    a->prompting = true;
+    a->search_dir = dir;
+    a->search_origin = pager_top_offset(a->pager);
+    a->query.len = 0;
+    strbuf_addstr(&a->query, ""); /* a NUL-terminated empty buffer */
+    a->hist_pos = a->nhistory;
+    clear_matches(a);
+}
+
+static void cmd_search_forward(App *a)
+{
+    start_search(a, 1);
+}
+static void cmd_search_backward(App *a)
+{
+    start_search(a, -1);
+}
+
+static void step_match(App *a, int dir)
+{
+    if (!a->query.len) {
+        message(a, "no search yet: press / to search%s", "");
+        return;
+    }
+    if (!a->nmatches) {
+        message(a, "not found: %s", a->query.buf);
+        return;
+    }
+    long n = take_count(a, 1);
+    size_t top = pager_top_offset(a->pager);
+    for (long k = 0; k < n; k++) {
+        /* from the current match if it is the top line's, else from the top of the page */
+        size_t at = a->cur < a->nmatches ? a->matches[a->cur].span.start : top;
+        if (dir > 0) {
+            size_t i = a->cur < a->nmatches && at >= top ? a->cur + 1 : 0;
+            while (i < a->nmatches && a->matches[i].span.start < top && at < top)
+                i++;
+            if (i >= a->nmatches) {
+                i = 0;
+                message(a, "search wrapped to the top%s", "");
+            }
+            a->cur = i;
+        } else {
+            size_t i = a->cur < a->nmatches ? a->cur : a->nmatches;
+            if (i == 0) {
+                i = a->nmatches;
+                message(a, "search wrapped to the end%s", "");
+            }
+            a->cur = i - 1;
+        }
+    }
+    a->prev_jump = top;
+    show_match(a);
+}
+
+static void cmd_next_match(App *a)
+{
+    step_match(a, a->search_dir);
+}
+static void cmd_prev_match(App *a)
+{
+    step_match(a, -a->search_dir);
+}
+
+/* A key while the query is typed. */
+static void prompt_key(App *a, int key)
+{
+    if (key == APP_KEY_ESC) {
+        a->prompting = false;
+        a->query.len = 0;
+        a->query.buf[0] = 0;
+        clear_matches(a);
+        pager_set_top_offset(a->pager, a->search_origin);
+        return;
+    }
+    if (key == APP_KEY_ENTER || key == '\n' || key == '\r') {
+        a->prompting = false;
+        history_add(a);
+        if (a->query.len && !a->nmatches) message(a, "not found: %s", a->query.buf);
+        if (a->nmatches) a->prev_jump = a->search_origin;
+        return;
+    }
+    if (key == APP_KEY_UP || key == APP_KEY_DOWN) {
+        int p = a->hist_pos + (key == APP_KEY_UP ? -1 : 1);
+        if (p < 0 || p > a->nhistory) return;
+        a->hist_pos = p;
+        a->query.len = 0;
+        strbuf_addstr(&a->query, p < a->nhistory ? a->history[p] : "");
+    } else if (key == APP_KEY_BACKSPACE || key == 0x7f || key == 8) {
+        if (!a->query.len) { /* backspace on an empty query leaves the prompt, as in less */
+            prompt_key(a, APP_KEY_ESC);
+            return;
+        }
+        do
+            a->query.len--;
+        while (a->query.len && (a->query.buf[a->query.len] & 0xc0) == 0x80);
+        a->query.buf[a->query.len] = 0;
+    } else if (key >= 0x20 && key < 0x110000 && key != 0x7f) {
+        if (a->query.len < 200) strbuf_add_utf8(&a->query, (uint32_t)key);
+    } else {
+        return;
+    }
+    search_run(a);
 }
 static void cmd_mark(App *a)
 {
@@ -469,10 +650,11 @@ static const KeyBinding reader_keys[] = {
     {'=', cmd_measure_reset, NULL, NULL},
     {APP_KEY_WHEEL_DOWN, cmd_wheel_down, "mouse wheel", "scroll"},
     {APP_KEY_WHEEL_UP, cmd_wheel_up, NULL, NULL},
-    {'/', cmd_search_later, "/  ?  n  N", "search (coming in a later version)"},
-    {'?', cmd_search_later, NULL, NULL},
-    {'n', cmd_search_later, NULL, NULL},
-    {'N', cmd_search_later, NULL, NULL},
+    {'/', cmd_search_forward, "/  ?",
+     "search on, back (Esc cancels; Up: history; a capital makes case count)"},
+    {'?', cmd_search_backward, NULL, NULL},
+    {'n', cmd_next_match, "n  N", "next, previous match"},
+    {'N', cmd_prev_match, NULL, NULL},
     {'h', cmd_help, "h  F1", "this help"},
     {APP_KEY_F1, cmd_help, NULL, NULL},
     {'q', cmd_back, "q", "back to the shelf (quit when one story was opened)"},
@@ -480,6 +662,10 @@ static const KeyBinding reader_keys[] = {
 
 static void reader_key(App *a, int key)
 {
+    if (a->prompting) {
+        prompt_key(a, key);
+        return;
+    }
     if (a->pending) {
         finish_mark(a, key);
         return;
@@ -638,6 +824,51 @@ static void draw_status(App *a, Grid *g, const char *left, const char *right)
     if (rw) grid_put_text(g, row, cols - 1 - rw, right, rw, STYLE_STATUS);
 }
 
+/* The style of the story's byte off: a search match, the current one, or text. */
+static Style match_style(const App *a, size_t off)
+{
+    size_t lo = 0, hi = a->nmatches;
+    while (lo < hi) { /* the first match ending after off */
+        size_t mid = lo + (hi - lo) / 2;
+        if (a->matches[mid].span.end <= off)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < a->nmatches && a->matches[lo].span.start <= off)
+        return lo == a->cur ? STYLE_CURRENT : STYLE_MATCH;
+    return STYLE_TEXT;
+}
+
+/* The prompt, on the status line: "/query" and how many matches. */
+static void draw_prompt(App *a, Grid *g)
+{
+    int row = a->rows - 1;
+    grid_fill(g, row, 0, a->cols, STYLE_STATUS);
+    char right[64] = "";
+    if (a->query.len && a->nmatches)
+        snprintf(right, sizeof right, "match %zu of %zu", a->cur + 1, a->nmatches);
+    else if (a->query.len)
+        snprintf(right, sizeof right, "not found");
+    int rw = grid_text_width(right);
+    Strbuf line = STRBUF_INIT;
+    strbuf_addch(&line, a->search_dir > 0 ? '/' : '?');
+    text_escape(a->query.buf, a->query.len, &line);
+    int room = a->cols - 2 - (rw ? rw + 2 : 0);
+    int w = grid_text_width(line.buf);
+    /* a long query shows its end, where the typing is */
+    const char *shown = line.buf;
+    while (w > room && *shown) {
+        shown++;
+        while ((*shown & 0xc0) == 0x80)
+            shown++;
+        w = grid_text_width(shown);
+    }
+    grid_put_text(g, row, 1, shown, room, STYLE_STATUS);
+    if (rw && rw + 4 < a->cols) grid_put_text(g, row, a->cols - 1 - rw, right, rw, STYLE_STATUS);
+    strbuf_release(&line);
+}
+
 static void render_reader(App *a, Grid *g)
 {
     int prow = page_rows(a), W = a->lopt.width;
@@ -653,8 +884,8 @@ static void render_reader(App *a, Grid *g)
         LayoutCell cell;
         layout_cells_begin(&it, bytes, &rows[r].line, &a->lopt);
         while (layout_cells_next(&it, &cell))
-            grid_put(g, r, left + cell.col, cell.glyph, cell.glyph_len, cell.width, STYLE_TEXT,
-                     base + cell.off);
+            grid_put(g, r, left + cell.col, cell.glyph, cell.glyph_len, cell.width,
+                     match_style(a, base + cell.off), base + cell.off);
     }
     free(rows);
 
@@ -680,6 +911,18 @@ static void render_reader(App *a, Grid *g)
         else
             snprintf(right, sizeof right, "%d%%", pct);
         if (grid_text_width(right) + 2 + 12 <= a->cols - 2) break;
+    }
+    if (a->prompting) {
+        draw_prompt(a, g);
+        return;
+    }
+    if (a->nmatches && a->cur < a->nmatches && !a->message[0]) { /* "match 3 of 17" */
+        char m[sizeof right];
+        int n = snprintf(m, sizeof m, "match %zu of %zu  ", a->cur + 1, a->nmatches);
+        if (n > 0 && (size_t)n + strlen(right) < sizeof m) {
+            memcpy(m + n, right, strlen(right) + 1);
+            if (grid_text_width(m) + 2 + 12 <= a->cols - 2) memcpy(right, m, sizeof right);
+        }
     }
     draw_status(a, g, text_title(a->text), right);
 }

@@ -93,6 +93,10 @@ static attr_t style_attr(Style s, int color)
         return A_REVERSE;
     case STYLE_DIM:
         return color ? COLOR_PAIR(3) : A_NORMAL;
+    case STYLE_MATCH:
+        return color ? COLOR_PAIR(2) : A_UNDERLINE | A_BOLD;
+    case STYLE_CURRENT:
+        return A_REVERSE | A_BOLD;
     default:
         return A_NORMAL;
     }

@@ -160,7 +160,28 @@ tm send-keys -t e2e -l $'\e[<64;10;5M'
 check "wheel up scrolls back" bash -c "for i in \$(seq 100); do tmux -L $sock capture-pane -p -t e2e | head -n1 | grep -q 'Ivan Baktybekova was' && exit 0; sleep 0.05; done; exit 1"
 tm send-keys -t e2e g q
 
+# Search: as you type, every match highlighted, the current one in reverse video, n/N, Esc.
+rm -rf "$tmp/state"
+start 80x24 "$texts/ivan-baktybekova.txt"
+wait_for "Ivan Baktybekova was a 35-year-old" >/dev/null
+tm send-keys -t e2e / k a z a k h
+check "incremental search counts the matches (kazakh is in Kazakhstan too)" wait_for "match 1 of 8"
+check "the current match is in reverse video" \
+    bash -c "tmux -L $sock capture-pane -e -p -t e2e | grep -q \$'\\e\\[1;7mKazakh'"
+tm send-keys -t e2e Enter n
+check "n goes to the next match" wait_for "match 2 of 8"
+tm send-keys -t e2e N N
+check "N before the first wraps to the end, and says so" wait_for "search wrapped to the end"
+tm send-keys -t e2e g / z z q x
+check "a query with no match says so" wait_for "not found"
+tm send-keys -t e2e Escape
+check "Esc cancels and returns to where the search began" wait_for "Ivan Baktybekova was a 35-year-old"
+tm send-keys -t e2e / C a f e Enter
+check "a capital makes case count: no Cafe here" wait_for "not found: Cafe"
+tm send-keys -t e2e q
+
 # Ctrl-Z suspends to the shell with the terminal restored; fg redraws the story.
+rm -rf "$tmp/state"
 tm kill-session -t e2e 2>/dev/null
 tm new-session -d -s e2e -x 80 -y 24 "env -i PATH=$PATH HOME=$tmp PS1='shell\$ ' bash --norc --noprofile -i"
 wait_for 'shell$' >/dev/null

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# LECTOR=path/to/lector search_bench.sh DIR: ranked search over a shelf of 24 files, each an altered
+# copy of the King James Bible (bible-kjv, ~100 MB in all, built once into DIR/shelf and reused),
+# lector against its peers on the same files in the same run:
+#   - SQLite FTS5 (the sqlite3 CLI): a normal FTS5 table, one row per non-empty line (file, line,
+#     text), tokenize "unicode61 remove_diacritics 2". The build is one sqlite3 process over the
+#     shelf, timed once, as MB/s of text and the db's size over the text's; it is rebuilt in every
+#     run into a temporary folder. Each query is a whole `sqlite3 DB "SELECT file, line, snippet(..)
+#     ... WHERE t MATCH '..' ORDER BY bm25(t) LIMIT 20"`.
+#   - ripgrep: a whole `rg -i -w PATTERN DIR/shelf`: every matching line, unranked, no limit.
+#   - lector: a whole `lector search --limit 20 QUERY DIR/shelf`. There is no index cache yet, so
+#     every run loads and indexes the whole shelf first.
+# Queries: lord, jehoshaphat, "the son of man" (a phrase), righteous* (a prefix). Output goes to
+# /dev/null. Each figure is the median of RUNS (default 5), RUNS_LECTOR (default 3) for lector,
+# timed with date +%s%N around the process; the floor (the same timing of /bin/true) is printed.
+set -euo pipefail
+lector=${LECTOR:?set LECTOR to the lector binary}
+dir=$1
+RUNS=${RUNS:-5}
+RUNS_LECTOR=${RUNS_LECTOR:-3}
+need() { # need COMMAND DEBIAN_PACKAGE
+    command -v "$1" >/dev/null || { echo "search_bench: $1 is missing (apt-get install $2)" >&2; exit 1; }
+}
+need sqlite3 sqlite3
+need rg ripgrep
+need bible bible-kjv
+mkdir -p "$dir"
+tmp=$(mktemp -d "$dir/search.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+shelf=$dir/shelf
+if [ ! -d "$shelf" ]; then # built in the temporary folder, then moved in whole
+    mkdir "$tmp/shelf"
+    bible -l0 'gen1:1-rev22:21' >"$tmp/kjv"
+    for k in $(seq 1 24); do
+        # each copy differs: one word per verse line changed, as in make_corpus.sh
+        sed -e "s/ and / and$k /" "$tmp/kjv" >"$tmp/shelf/kjv-$(printf %02d "$k").txt"
+    done
+    mv "$tmp/shelf" "$shelf"
+fi
+files=("$shelf"/*.txt)
+[ ${#files[@]} -eq 24 ] || { echo "search_bench: $shelf should hold 24 .txt files" >&2; exit 1; }
+bytes=$(cat "${files[@]}" | wc -c)
+
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+# time_ms N COMMAND...: the median of N whole runs of COMMAND, in ms
+time_ms() {
+    local n=$1 t0 t1
+    shift
+    for _ in $(seq "$n"); do
+        t0=$(date +%s%N)
+        "$@" >/dev/null
+        t1=$(date +%s%N)
+        echo $(((t1 - t0) / 1000))
+    done | median | awk '{ printf "%.1f", $1 / 1000 }'
+}
+
+# The FTS5 build: one sqlite3 process reading a script that imports each file a line per row
+# (the column separator, \037, is in no line) and moves its non-empty lines into the index.
+db=$tmp/shelf.db
+{
+    echo "CREATE VIRTUAL TABLE t USING fts5(file UNINDEXED, line UNINDEXED, text,"
+    echo "  tokenize=\"unicode61 remove_diacritics 2\");"
+    echo ".mode list"
+    echo '.separator "\037" "\n"'
+    for f in "${files[@]}"; do
+        echo "CREATE TEMP TABLE stage(text TEXT);"
+        echo ".import '$f' stage"
+        echo "INSERT INTO t(file, line, text) SELECT '${f##*/}', rowid, text FROM stage WHERE text <> '';"
+        echo "DROP TABLE stage;"
+    done
+} >"$tmp/build.sql"
+t0=$(date +%s%N)
+sqlite3 -bail "$db" <"$tmp/build.sql"
+t1=$(date +%s%N)
+build_ms=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", (b - a) / 1e6 }')
+db_bytes=$(stat -c %s "$db")
+rows=$(sqlite3 "$db" "SELECT count(*) FROM t")
+
+fts5_query() { # fts5_query MATCH
+    sqlite3 "$db" "SELECT file, line, snippet(t, 2, '[', ']', '...', 10) FROM t
+        WHERE t MATCH '$1' ORDER BY bm25(t) LIMIT 20"
+}
+
+queries=(lord jehoshaphat '"the son of man"' 'righteous*')
+rg_patterns=(lord jehoshaphat 'the son of man' 'righteous\w*')
+floor=$(time_ms "$RUNS" /bin/true)
+results=()
+for i in "${!queries[@]}"; do
+    q=${queries[$i]}
+    [ "$(fts5_query "$q" | wc -l)" -eq 20 ] || { echo "search_bench: FTS5 found < 20 for $q" >&2; exit 1; }
+    ms_fts5=$(time_ms "$RUNS" fts5_query "$q")
+    ms_rg=$(time_ms "$RUNS" rg -i -w "${rg_patterns[$i]}" "$shelf")
+    ms_lector=$(time_ms "$RUNS_LECTOR" "$lector" search --limit 20 "$q" "$shelf")
+    results+=("$q"$'\t'"$ms_lector"$'\t'"$ms_fts5"$'\t'"$ms_rg")
+done
+
+echo "search over $shelf: ${#files[@]} files, $((bytes / 1000000)) MB," \
+    "medians of $RUNS (lector: $RUNS_LECTOR), whole processes:"
+awk -v ms="$build_ms" -v b="$bytes" -v d="$db_bytes" -v rows="$rows" 'BEGIN {
+    printf "  FTS5 build: %.0f ms, %.1f MB/s, %d rows, db %.2fx the text (one run)\n",
+        ms, b / 1e6 / (ms / 1e3), rows, d / b
+}'
+echo "  timing floor (/bin/true): $floor ms, in every figure"
+printf '%s\n' "${results[@]}" | awk -F '\t' '
+function vs(peer, l) {
+    return peer >= l ? sprintf("lector %.2fx faster", peer / l) : sprintf("lector %.1fx slower", l / peer)
+}
+BEGIN { printf "  %-18s %10s %9s %9s   %-20s %s\n", "query", "lector ms", "FTS5 ms", "rg ms", "vs FTS5", "vs rg" }
+{ printf "  %-18s %10.1f %9.1f %9.1f   %-20s %s\n", $1, $2, $3, $4, vs($3, $2), vs($4, $2) }'
