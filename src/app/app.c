@@ -898,31 +898,29 @@ static void render_reader(App *a, Grid *g)
         pages = (total + (size_t)prow - 1) / (size_t)prow;
         page = pct == 100 ? pages : top_row / (size_t)prow + 1;
     }
-    /* As much as fits beside at least 12 columns of title: full, short, or the percent alone. */
-    char right[128];
-    for (int form = 0; form < 3; form++) {
-        if (form == 0 && pages)
-            snprintf(right, sizeof right, "%d%%  page %zu of %zu  %zu min left", pct, page, pages,
-                     minutes);
-        else if (form == 0)
-            snprintf(right, sizeof right, "%d%%  %zu min left", pct, minutes);
-        else if (form == 1 && pages)
-            snprintf(right, sizeof right, "%d%%  %zu/%zu", pct, page, pages);
-        else
-            snprintf(right, sizeof right, "%d%%", pct);
-        if (grid_text_width(right) + 2 + 12 <= a->cols - 2) break;
-    }
     if (a->prompting) {
         draw_prompt(a, g);
         return;
     }
-    if (a->nmatches && a->cur < a->nmatches && !a->message[0]) { /* "match 3 of 17" */
-        char m[sizeof right];
-        int n = snprintf(m, sizeof m, "match %zu of %zu  ", a->cur + 1, a->nmatches);
-        if (n > 0 && (size_t)n + strlen(right) < sizeof m) {
-            memcpy(m + n, right, strlen(right) + 1);
-            if (grid_text_width(m) + 2 + 12 <= a->cols - 2) memcpy(right, m, sizeof right);
-        }
+    /* "match 3 of 17" first, while a search is on; then as much as fits beside at least 12
+     * columns of title: full, short, or the percent alone. */
+    char match[64] = "";
+    if (a->nmatches && a->cur < a->nmatches && !a->message[0])
+        snprintf(match, sizeof match, "match %zu of %zu  ", a->cur + 1, a->nmatches);
+    char right[192];
+    for (int form = 0; form < 4; form++) {
+        if (form == 0 && pages)
+            snprintf(right, sizeof right, "%s%d%%  page %zu of %zu  %zu min left", match, pct,
+                     page, pages, minutes);
+        else if (form == 0)
+            snprintf(right, sizeof right, "%s%d%%  %zu min left", match, pct, minutes);
+        else if (form == 1 && pages)
+            snprintf(right, sizeof right, "%s%d%%  %zu/%zu", match, pct, page, pages);
+        else if (form <= 2)
+            snprintf(right, sizeof right, "%s%d%%", match, pct);
+        else
+            snprintf(right, sizeof right, "%d%%", pct);
+        if (grid_text_width(right) + 2 + 12 <= a->cols - 2) break;
     }
     draw_status(a, g, text_title(a->text), right);
 }

@@ -216,3 +216,65 @@ Test(app, a_shelf_of_ten_thousand_stories)
     cr_assert(strstr(dump(a, 60, 10), "10000 of 10000"));
     app_free(a);
 }
+
+/* The style of the first cell of the first occurrence of word on screen. */
+static int style_of(App *a, int cols, int rows, const char *word)
+{
+    Grid *g = grid_new(cols, rows);
+    app_render(a, g);
+    int style = -1;
+    for (int r = 0; r < rows && style < 0; r++) {
+        Strbuf line = STRBUF_INIT;
+        int col_of[512];
+        for (int c = 0; c < cols; c++) {
+            const GridCell *cell = grid_cell(g, r, c);
+            col_of[line.len < 512 ? line.len : 511] = c;
+            if (cell->glyph_len)
+                strbuf_add(&line, grid_glyph(g, cell), cell->glyph_len);
+            else
+                strbuf_addch(&line, ' ');
+        }
+        char *at = strstr(line.buf, word);
+        if (at) style = grid_cell(g, r, col_of[at - line.buf])->style;
+        strbuf_release(&line);
+    }
+    grid_free(g);
+    return style;
+}
+
+Test(app, search_as_you_type_n_and_esc)
+{
+    write_file("search.txt", "Mother and grandmother, said the story.\n\nA line.\n\nMOTHER again, and a mother.\n");
+    App *a = open_app("search.txt", 60, 8);
+    keys(a, "/moth");
+    cr_assert(strstr(dump(a, 60, 8), "/moth"), "%s", dump(a, 60, 8));
+    cr_assert(strstr(dump(a, 60, 8), "match 1 of 4"), "%s", dump(a, 60, 8));
+    cr_assert_eq(style_of(a, 60, 8, "Mother"), STYLE_CURRENT);
+    cr_assert_eq(style_of(a, 60, 8, "grandmother"), STYLE_MATCH, "substring in a word");
+    keys(a, "\n");
+    keys(a, "n");
+    cr_assert(strstr(dump(a, 60, 8), "match 2 of 4"), "%s", dump(a, 60, 8));
+    keys(a, "nn");
+    cr_assert(strstr(dump(a, 60, 8), "match 4 of 4"));
+    keys(a, "n");
+    cr_assert(strstr(dump(a, 60, 8), "wrapped to the top"), "%s", dump(a, 60, 8));
+    keys(a, "N");
+    cr_assert(strstr(dump(a, 60, 8), "wrapped to the end"));
+    /* Esc returns to where the search began */
+    keys(a, "g");
+    size_t top = app_top_offset(a);
+    keys(a, "/again");
+    cr_assert_neq(app_top_offset(a), top);
+    app_key(a, APP_KEY_ESC);
+    cr_assert_eq(app_top_offset(a), top);
+    cr_assert_eq(style_of(a, 60, 8, "Mother"), STYLE_TEXT, "no highlight after Esc");
+    /* a capital: case counts */
+    keys(a, "/MOTHER\n");
+    cr_assert(strstr(dump(a, 60, 8), "match 1 of 1"), "%s", dump(a, 60, 8));
+    /* history: Up brings the last query back */
+    keys(a, "/");
+    app_key(a, APP_KEY_UP);
+    cr_assert(strstr(dump(a, 60, 8), "/MOTHER"));
+    app_key(a, APP_KEY_ESC);
+    app_free(a);
+}
