@@ -7,7 +7,8 @@
 #     shelf, timed once, as MB/s of text and the db's size over the text's; it is rebuilt in every
 #     run into a temporary folder. Each query is a whole `sqlite3 DB "SELECT file, line, snippet(..)
 #     ... WHERE t MATCH '..' ORDER BY bm25(t) LIMIT 20"`.
-#   - ripgrep: a whole `rg -i -w PATTERN DIR/shelf`: every matching line, unranked, no limit.
+#   - ripgrep: a whole `rg --no-ignore -i -w PATTERN DIR/shelf`: every matching line, unranked, no
+#     limit (--no-ignore: meson's build folder holds a .gitignore of *, which rg would obey).
 #   - lector: a whole `lector search --limit 20 QUERY DIR/shelf`. There is no index cache yet, so
 #     every run loads and indexes the whole shelf first.
 # Queries: lord, jehoshaphat, "the son of man" (a phrase), righteous* (a prefix). Output goes to
@@ -49,7 +50,7 @@ time_ms() {
     shift
     for _ in $(seq "$n"); do
         t0=$(date +%s%N)
-        "$@" >/dev/null
+        "$@" >/dev/null || { echo "search_bench: failed ($?): $*" >&2; exit 1; }
         t1=$(date +%s%N)
         echo $(((t1 - t0) / 1000))
     done | median | awk '{ printf "%.1f", $1 / 1000 }'
@@ -90,7 +91,7 @@ for i in "${!queries[@]}"; do
     q=${queries[$i]}
     [ "$(fts5_query "$q" | wc -l)" -eq 20 ] || { echo "search_bench: FTS5 found < 20 for $q" >&2; exit 1; }
     ms_fts5=$(time_ms "$RUNS" fts5_query "$q")
-    ms_rg=$(time_ms "$RUNS" rg -i -w "${rg_patterns[$i]}" "$shelf")
+    ms_rg=$(time_ms "$RUNS" rg --no-ignore -i -w "${rg_patterns[$i]}" "$shelf")
     ms_lector=$(time_ms "$RUNS_LECTOR" "$lector" search --limit 20 "$q" "$shelf")
     results+=("$q"$'\t'"$ms_lector"$'\t'"$ms_fts5"$'\t'"$ms_rg")
 done
@@ -104,7 +105,7 @@ awk -v ms="$build_ms" -v b="$bytes" -v d="$db_bytes" -v rows="$rows" 'BEGIN {
 echo "  timing floor (/bin/true): $floor ms, in every figure"
 printf '%s\n' "${results[@]}" | awk -F '\t' '
 function vs(peer, l) {
-    return peer >= l ? sprintf("lector %.2fx faster", peer / l) : sprintf("lector %.1fx slower", l / peer)
+    return peer >= l ? sprintf("lector %.1fx faster", peer / l) : sprintf("lector %.1fx slower", l / peer)
 }
-BEGIN { printf "  %-18s %10s %9s %9s   %-20s %s\n", "query", "lector ms", "FTS5 ms", "rg ms", "vs FTS5", "vs rg" }
-{ printf "  %-18s %10.1f %9.1f %9.1f   %-20s %s\n", $1, $2, $3, $4, vs($3, $2), vs($4, $2) }'
+BEGIN { printf "  %-18s %10s %9s %9s   %-22s %s\n", "query", "lector ms", "FTS5 ms", "rg ms", "vs FTS5", "vs rg" }
+{ printf "  %-18s %10.1f %9.1f %9.1f   %-22s %s\n", $1, $2, $3, $4, vs($3, $2), vs($4, $2) }'
