@@ -2,11 +2,11 @@
  *
  * Owns a small cache of laid-out paragraphs and, once counted, one line count per paragraph;
  * borrows the Text, and loads more of it (text_open) only as far as the rows asked for need:
- * paging through the start of a 100 MB story reads the start of it. Rows are the display lines of each paragraph with one blank (gap) row
- * between paragraphs. The place is a row, anchored on the byte offset of its first byte, so that
- * a new width or terminal size keeps the same words on the top row (GUIDE.md section 2).
- * Counting all rows (for "page N of M") is done in steps the caller runs when idle, never in
- * the way of a key. Never touches the terminal.
+ * paging through the start of a 100 MB story reads the start of it. Rows are the display lines of
+ * each paragraph with one blank (gap) row between paragraphs. The place is a row, anchored on the
+ * byte offset of its first byte, so that a new width or terminal size keeps the same words on the
+ * top row (GUIDE.md section 2). Counting all rows (for "page N of M") is done in steps the caller
+ * runs when idle, never in the way of a key. Never touches the terminal.
  */
 #ifndef LECTOR_PAGER_H
 #define LECTOR_PAGER_H

@@ -496,27 +496,29 @@ static void step_match(App *a, int dir)
     }
     long n = take_count(a, 1);
     size_t top = pager_top_offset(a->pager);
-    for (long k = 0; k < n; k++) {
-        /* from the current match if it is the top line's, else from the top of the page */
-        size_t at = a->cur < a->nmatches ? a->matches[a->cur].span.start : top;
-        if (dir > 0) {
-            size_t i = a->cur < a->nmatches && at >= top ? a->cur + 1 : 0;
-            while (i < a->nmatches && a->matches[i].span.start < top && at < top)
-                i++;
-            if (i >= a->nmatches) {
-                i = 0;
-                message(a, "search wrapped to the top%s", "");
-            }
-            a->cur = i;
-        } else {
-            size_t i = a->cur < a->nmatches ? a->cur : a->nmatches;
-            if (i == 0) {
-                i = a->nmatches;
-                message(a, "search wrapped to the end%s", "");
-            }
-            a->cur = i - 1;
-        }
+    /* From the current match while it is on or below the top line; after scrolling above or
+     * past it, from the top line, as less searches from the screen. */
+    size_t lo = 0, hi = a->nmatches; /* the first match at or after the top line */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (a->matches[mid].span.start < top)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
+    size_t at = a->cur < a->nmatches && a->cur >= lo ? a->cur : SIZE_MAX;
+    for (long k = 0; k < n; k++) {
+        size_t i = at != SIZE_MAX ? (dir > 0 ? at + 1 : at) : lo;
+        if (dir > 0 && i >= a->nmatches) {
+            i = 0;
+            message(a, "search wrapped to the top%s", "");
+        } else if (dir < 0 && i == 0) {
+            i = a->nmatches;
+            message(a, "search wrapped to the end%s", "");
+        }
+        at = dir > 0 ? i : i - 1;
+    }
+    a->cur = at;
     a->prev_jump = top;
     show_match(a);
 }
@@ -910,8 +912,8 @@ static void render_reader(App *a, Grid *g)
     char right[192];
     for (int form = 0; form < 4; form++) {
         if (form == 0 && pages)
-            snprintf(right, sizeof right, "%s%d%%  page %zu of %zu  %zu min left", match, pct,
-                     page, pages, minutes);
+            snprintf(right, sizeof right, "%s%d%%  page %zu of %zu  %zu min left", match, pct, page,
+                     pages, minutes);
         else if (form == 0)
             snprintf(right, sizeof right, "%s%d%%  %zu min left", match, pct, minutes);
         else if (form == 1 && pages)

@@ -61,10 +61,10 @@ void app_set_width_fn(App *a, LayoutWidthFn fn, void *ctx, int ambiguous_width);
 
 void app_key(App *a, int key); /* one key press */
 void app_resize(App *a, int cols, int rows);
-void app_render(App *a, Grid *g); /* draws the current view into g (its size is the screen) */
-bool app_idle(App *a);            /* a step of background work; true when more remains */
+void app_render(App *a, Grid *g);    /* draws the current view into g (its size is the screen) */
+bool app_idle(App *a);               /* a step of background work; true when more remains */
 bool app_story_loaded(const App *a); /* the open story is read to its end */
-bool app_done(const App *a);      /* q was pressed on the last screen */
+bool app_done(const App *a);         /* q was pressed on the last screen */
 AppMode app_mode(const App *a);
 const char *app_message(const App *a);
 void app_message_set(App *a, const char *msg); /* shown once on the status line */

@@ -71,8 +71,7 @@ int64_t index_lookup(const Index *ix, const char *s, size_t n)
     size_t j = hash_str(s, n) & (ix->table_cap - 1);
     for (; ix->table[j]; j = (j + 1) & (ix->table_cap - 1)) {
         const Term *t = &ix->terms[ix->table[j] - 1];
-        if (t->name_len == n && !memcmp(ix->names.buf + t->name_off, s, n))
-            return ix->table[j] - 1;
+        if (t->name_len == n && !memcmp(ix->names.buf + t->name_off, s, n)) return ix->table[j] - 1;
     }
     return -1;
 }
@@ -83,8 +82,7 @@ static uint32_t intern(Index *ix, const char *s, size_t n)
     size_t j = hash_str(s, n) & (ix->table_cap - 1);
     for (; ix->table[j]; j = (j + 1) & (ix->table_cap - 1)) {
         const Term *t = &ix->terms[ix->table[j] - 1];
-        if (t->name_len == n && !memcmp(ix->names.buf + t->name_off, s, n))
-            return ix->table[j] - 1;
+        if (t->name_len == n && !memcmp(ix->names.buf + t->name_off, s, n)) return ix->table[j] - 1;
     }
     if (ix->nterms == ix->terms_cap) {
         ix->terms_cap = ix->terms_cap ? ix->terms_cap * 2 : 1024;
@@ -223,35 +221,30 @@ size_t index_doc_count(const Index *ix)
     return ix->ndocs;
 }
 
-/* The paragraph holding position pos: the last whose first token is <= pos. */
-static size_t para_of(const Index *ix, uint32_t pos)
+/* The last i in [0, n) with a[i] <= v (a ascending, a[0] <= v). */
+static size_t last_at_most(const uint32_t *a, size_t n, uint32_t v)
 {
-    size_t lo = 0, hi = ix->npara;
+    size_t lo = 0, hi = n;
     while (hi - lo > 1) {
         size_t mid = lo + (hi - lo) / 2;
-        if (ix->para_first[mid] <= pos)
+        if (a[mid] <= v)
             lo = mid;
         else
             hi = mid;
     }
-    /* skip paragraphs with no tokens that start at the same position */
-    while (lo + 1 < ix->npara && ix->para_first[lo + 1] <= pos)
-        lo++;
     return lo;
+}
+
+/* The paragraph holding position pos: the last whose first token is <= pos (paragraphs with no
+ * token share their position with the next, which is the one that holds it). */
+static size_t para_of(const Index *ix, uint32_t pos)
+{
+    return last_at_most(ix->para_first, ix->npara, pos);
 }
 
 size_t index_doc_of(const Index *ix, uint32_t pos)
 {
-    size_t para = para_of(ix, pos);
-    size_t lo = 0, hi = ix->ndocs;
-    while (hi - lo > 1) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (ix->doc_para[mid] <= para)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    return lo;
+    return last_at_most(ix->doc_para, ix->ndocs, (uint32_t)para_of(ix, pos));
 }
 
 void index_doc_positions(const Index *ix, size_t doc, uint32_t *first, uint32_t *end)
@@ -287,9 +280,9 @@ Span index_token_span(const Index *ix, const Text *t, uint32_t pos)
 
 typedef struct {
     const uint32_t *pos;
-    size_t n, k;      /* wanted positions, the next one */
-    uint32_t at;      /* position of the next token reported */
-    size_t base;      /* the paragraph's offset */
+    size_t n, k; /* wanted positions, the next one */
+    uint32_t at; /* position of the next token reported */
+    size_t base; /* the paragraph's offset */
     Span *out;
 } SpansCtx;
 

@@ -156,7 +156,7 @@ static bool step(Pager *p, PagerPos *pos, int dir)
     bool gap = gap_before(p, pos->para);
     pos->para--;
     pos->line = nlines(p, pos->para); /* the gap after it */
-    if (!gap) pos->line--;           /* or its last line, for a piece */
+    if (!gap) pos->line--;            /* or its last line, for a piece */
     return true;
 }
 
@@ -194,15 +194,12 @@ static void place(Pager *p, size_t off);
 /* Back to the story from its tail, at the top of the page: the same words, as offsets in the
  * story (tail offsets plus base while the story is clean as read up to there; if reading it
  * found bytes to clean, those offsets moved and the end of the story is the honest place). */
+static void drop_tail(Pager *p);
+
 static void leave_tail(Pager *p)
 {
     size_t off = p->base + p->anchor;
-    text_free(p->tail);
-    p->tail = NULL;
-    p->text = p->story;
-    p->base = 0;
-    cache_clear(p);
-    counts_clear(p);
+    drop_tail(p);
     text_load_until(p->story, off);
     if (!text_clean_as_read(p->story)) off = SIZE_MAX;
     place(p, off);

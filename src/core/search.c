@@ -93,9 +93,9 @@ int query_parse(const char *text, SearchMode mode, bool substring, Query **out, 
     Query *q = xcalloc(1, sizeof *q);
     q->substring = substring;
     size_t tn = strlen(text);
-    q->strict_flags = mode == SEARCH_EXACT                           ? 0
+    q->strict_flags = mode == SEARCH_EXACT                          ? 0
                       : mode == SEARCH_SMART && has_upper(text, tn) ? TOKEN_FOLD_MARKS
-                                                                     : -1;
+                                                                    : -1;
     TokenFolder *all = token_folder_new(TOKEN_FOLD_ALL);
     TokenFolder *strict = q->strict_flags >= 0 ? token_folder_new(q->strict_flags) : NULL;
     Strbuf spans = STRBUF_INIT, scratch = STRBUF_INIT;
@@ -145,8 +145,9 @@ int query_parse(const char *text, SearchMode mode, bool substring, Query **out, 
     token_folder_free(all);
     token_folder_free(strict);
     if (!q->n) {
-        diag_set(diag, DIAG_USAGE, "the query has no words to search for (only spaces or "
-                                   "punctuation)");
+        diag_set(diag, DIAG_USAGE,
+                 "the query has no words to search for (only spaces or "
+                 "punctuation)");
         query_free(q);
         return -1;
     }
@@ -204,7 +205,8 @@ static size_t word_positions(const Index *ix, const QWord *w, bool substring, ui
     return n;
 }
 
-static bool contains_u32(const uint32_t *a, size_t n, uint32_t v)
+/* The first i with a[i] >= v in ascending a[0, n); n if none. */
+static size_t lower_bound_u32(const uint32_t *a, size_t n, uint32_t v)
 {
     size_t lo = 0, hi = n;
     while (lo < hi) {
@@ -214,7 +216,13 @@ static bool contains_u32(const uint32_t *a, size_t n, uint32_t v)
         else
             hi = mid;
     }
-    return lo < n && a[lo] == v;
+    return lo;
+}
+
+static bool contains_u32(const uint32_t *a, size_t n, uint32_t v)
+{
+    size_t i = lower_bound_u32(a, n, v);
+    return i < n && a[i] == v;
 }
 
 /* A token's own bytes, folded the strict way, against the query word. */
@@ -245,8 +253,7 @@ static size_t item_matches(const Index *ix, const Text *t, const Query *q, const
         bool ok = true;
         for (size_t k = 1; k < it->n && ok; k++)
             ok = p + k < index_token_count(ix) && contains_u32(sets[k], counts[k], p + (uint32_t)k);
-        if (ok && it->n > 1)
-            ok = index_doc_of(ix, p) == index_doc_of(ix, p + (uint32_t)it->n - 1);
+        if (ok && it->n > 1) ok = index_doc_of(ix, p) == index_doc_of(ix, p + (uint32_t)it->n - 1);
         if (ok) m[n++] = (SearchMatch){p, (uint32_t)it->n, {0, 0}};
     }
     for (size_t k = 0; k < it->n; k++)
@@ -260,35 +267,22 @@ static size_t item_matches(const Index *ix, const Text *t, const Query *q, const
     for (size_t i = 0, j = 0; i < n; i++)
         for (uint32_t k = 0; k < m[i].len; k++)
             pos[j++] = m[i].pos + k;
-    /* phrases may overlap themselves ("la la"): the list must be ascending and may repeat */
-    Span *spans = xmalloc((ntok ? ntok : 1) * sizeof *spans);
+    /* index_token_spans wants ascending positions, once each; a phrase can overlap itself
+     * ("la la la"), so sort when needed and drop repeats */
     uint32_t *uniq = xmalloc((ntok ? ntok : 1) * sizeof *uniq);
+    memcpy(uniq, pos, ntok * sizeof *uniq);
+    bool sorted = true;
+    for (size_t i = 1; i < ntok && sorted; i++)
+        sorted = uniq[i - 1] <= uniq[i];
+    if (!sorted) qsort(uniq, ntok, sizeof *uniq, cmp_u32);
     size_t nu = 0;
     for (size_t i = 0; i < ntok; i++)
-        if (!nu || uniq[nu - 1] != pos[i]) uniq[nu++] = pos[i];
-    bool sorted = true;
-    for (size_t i = 1; i < nu && sorted; i++)
-        sorted = uniq[i - 1] < uniq[i];
-    if (!sorted) {
-        qsort(uniq, nu, sizeof *uniq, cmp_u32);
-        size_t w = 0;
-        for (size_t i = 0; i < nu; i++)
-            if (!w || uniq[w - 1] != uniq[i]) uniq[w++] = uniq[i];
-        nu = w;
-    }
+        if (!nu || uniq[nu - 1] != uniq[i]) uniq[nu++] = uniq[i];
     Span *uspans = xmalloc((nu ? nu : 1) * sizeof *uspans);
     index_token_spans(ix, t, uniq, nu, uspans);
-    for (size_t i = 0; i < ntok; i++) {
-        size_t lo = 0, hi = nu;
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            if (uniq[mid] < pos[i])
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        spans[i] = uspans[lo];
-    }
+    Span *spans = xmalloc((ntok ? ntok : 1) * sizeof *spans);
+    for (size_t i = 0; i < ntok; i++)
+        spans[i] = uspans[lower_bound_u32(uniq, nu, pos[i])];
     TokenFolder *f = q->strict_flags >= 0 ? token_folder_new(q->strict_flags) : NULL;
     size_t kept = 0;
     for (size_t i = 0; i < n; i++) {
@@ -398,8 +392,8 @@ size_t search_matches(const Index *ix, const Text *t, const Query *q, SearchMatc
 /* Ranking. */
 typedef struct {
     SearchHit hit;
-    uint32_t dl;      /* the document's tokens */
-    size_t tf_off;    /* q->n term frequencies at tfs[tf_off] */
+    uint32_t dl;   /* the document's tokens */
+    size_t tf_off; /* q->n term frequencies at tfs[tf_off] */
 } Candidate;
 
 struct SearchSet {

@@ -75,10 +75,10 @@ struct Text {
     bool complete;
     int fd; /* open while loading; owned */
     size_t file_size, nread;
-    bool prefix_high;  /* the clean prefix shown so far has bytes >= 0x80 */
-    bool binary;       /* looks_binary on the first bytes */
-    int read_errno;    /* a read that failed part way */
-    char *name;        /* for the title; owned */
+    bool prefix_high; /* the clean prefix shown so far has bytes >= 0x80 */
+    bool binary;      /* looks_binary on the first bytes */
+    int read_errno;   /* a read that failed part way */
+    char *name;       /* for the title; owned */
 };
 
 /* Windows-1251, 0x80..0xBF (0xC0..0xFF are U+0410..U+044F); 0x98 is unassigned. */
@@ -384,10 +384,10 @@ static void add_checkpoint(Text *t, size_t *cap, size_t clean_off, size_t src_of
     t->checkpoints[t->ncheckpoints++] = (Checkpoint){clean_off, src_off};
 }
 
-/* Valid UTF-8 with no CR: the loader has nothing to change. ASCII is skipped 8 bytes at a time. */
-static bool is_clean_utf8(const uint8_t *s, size_t n)
+/* The end of the run from i that the loader leaves as it is: valid UTF-8 with no CR. ASCII is
+ * skipped 8 bytes at a time. *high is set when the run has a byte >= 0x80. */
+static size_t clean_utf8_run(const uint8_t *s, size_t i, size_t n, bool *high)
 {
-    size_t i = 0;
     while (i < n) {
         if (i + 8 <= n) {
             uint64_t w;
@@ -400,16 +400,23 @@ static bool is_clean_utf8(const uint8_t *s, size_t n)
                 continue;
             }
         }
-        if (s[i] == '\r') return false;
+        if (s[i] == '\r') break;
         if (s[i] < 0x80) {
             i++;
             continue;
         }
         int k = utf8_sequence(s + i, n - i);
-        if (k < 0) return false;
+        if (k < 0) break;
+        *high = true;
         i += (size_t)k;
     }
-    return true;
+    return i;
+}
+
+static bool is_clean_utf8(const uint8_t *s, size_t n)
+{
+    bool high = false;
+    return clean_utf8_run(s, 0, n, &high) == n;
 }
 
 /* The notice: how the bytes were read, and whether they look like text at all. */
@@ -670,37 +677,11 @@ static void load_step(Text *t, size_t want)
         if (t->nread >= 3 && s[0] == 0xef && s[1] == 0xbb && s[2] == 0xbf) t->src_start = 3;
         t->bytes = t->store + t->src_start;
     }
-    /* the same check as is_clean_utf8, resumable */
-    size_t i = t->src_start + t->len, n = t->nread;
-    bool dirty = false;
-    while (i < n) {
-        if (i + 8 <= n) {
-            uint64_t w;
-            memcpy(&w, s + i, 8);
-            uint64_t cr = w ^ 0x0d0d0d0d0d0d0d0dull;
-            if (!(w & 0x8080808080808080ull) &&
-                !((cr - 0x0101010101010101ull) & ~cr & 0x8080808080808080ull)) {
-                i += 8;
-                continue;
-            }
-        }
-        if (s[i] == '\r') {
-            dirty = true;
-            break;
-        }
-        if (s[i] < 0x80) {
-            i++;
-            continue;
-        }
-        int k = utf8_sequence(s + i, n - i);
-        if (k < 0) {
-            /* a sequence cut by the end of what was read is finished by the next step */
-            dirty = !(more && (size_t)-k == n - i);
-            break;
-        }
-        t->prefix_high = true;
-        i += (size_t)k;
-    }
+    size_t n = t->nread;
+    size_t i = clean_utf8_run(s, t->src_start + t->len, n, &t->prefix_high);
+    /* stopped by a CR or an invalid sequence: dirty, unless it is a sequence cut by the end of
+     * what this step read, which the next step finishes */
+    bool dirty = i < n && (s[i] == '\r' || !more || utf8_sequence(s + i, n - i) != -(int)(n - i));
     t->len = i - t->src_start;
     t->src_len = i;
     if (dirty) {

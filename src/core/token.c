@@ -82,7 +82,7 @@ static bool accents_fold(uint32_t base)
 static bool mark_makes_a_letter(uint32_t base, uint32_t mark)
 {
     bool cyrillic = base >= 0x400 && base <= 0x52f;
-    if (cyrillic && mark == 0x0306) return true; /* й Й ў Ў */
+    if (cyrillic && mark == 0x0306) return true;                           /* й Й ў Ў */
     if ((base == 0x0456 || base == 0x0406) && mark == 0x0308) return true; /* ї Ї */
     return false;
 }
@@ -96,8 +96,7 @@ static void fold_slow(int flags, const uint8_t *s, size_t n, Strbuf *out)
         d = u8_casefold(s, n, NULL, (flags & TOKEN_FOLD_MARKS) ? UNINORM_NFKD : UNINORM_NFKC, NULL,
                         &len);
     else
-        d = u8_normalize((flags & TOKEN_FOLD_MARKS) ? UNINORM_NFKD : UNINORM_NFC, s, n, NULL,
-                         &len);
+        d = u8_normalize((flags & TOKEN_FOLD_MARKS) ? UNINORM_NFKD : UNINORM_NFC, s, n, NULL, &len);
     if (!d) { /* out of memory inside libunistring: match on the bytes as they are */
         strbuf_add(out, s, n);
         return;
@@ -164,9 +163,8 @@ const char *token_fold(TokenFolder *f, const uint8_t *s, size_t n, size_t *len)
         strbuf_grow(&f->out, n + 1);
         for (size_t k = 0; k < n; k++) {
             uint8_t c = s[k];
-            f->out.buf[k] = (char)((f->flags & TOKEN_FOLD_CASE) && c >= 'A' && c <= 'Z'
-                                       ? c + 32
-                                       : c);
+            f->out.buf[k] =
+                (char)((f->flags & TOKEN_FOLD_CASE) && c >= 'A' && c <= 'Z' ? c + 32 : c);
         }
         f->out.len = n;
         f->out.buf[n] = 0;

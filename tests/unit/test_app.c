@@ -244,7 +244,9 @@ static int style_of(App *a, int cols, int rows, const char *word)
 
 Test(app, search_as_you_type_n_and_esc)
 {
-    write_file("search.txt", "Mother and grandmother, said the story.\n\nA line.\n\nMOTHER again, and a mother.\n");
+    write_file(
+        "search.txt",
+        "Mother and grandmother, said the story.\n\nA line.\n\nMOTHER again, and a mother.\n");
     App *a = open_app("search.txt", 60, 8);
     keys(a, "/moth");
     cr_assert(strstr(dump(a, 60, 8), "/moth"), "%s", dump(a, 60, 8));

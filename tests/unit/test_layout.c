@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <uniwidth.h>
 
+#include "corpus.h"
 #include "lector/grapheme.h"
 #include "lector/layout.h"
 #include "lector/linebreak.h"
@@ -336,19 +337,6 @@ Test(layout, measured_width_profiles)
 }
 
 /* --- real text ------------------------------------------------------------------------------ */
-
-static char *read_command(const char *cmd, size_t *len)
-{
-    FILE *p = popen(cmd, "r");
-    cr_assert_not_null(p);
-    Strbuf sb = STRBUF_INIT;
-    char buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, p)) > 0)
-        strbuf_add(&sb, buf, n);
-    pclose(p);
-    return strbuf_detach(&sb, len);
-}
 
 static char *fortunes(const char *dir, const char *const *names, size_t *len)
 {

@@ -42,8 +42,9 @@ static void make_story(Strbuf *sb, size_t size, const char *const *words, size_t
     }
 }
 
-static const char *const mixed[] = {"word", "Қазақ", "тілі", "漢字", "かな", "👍🏽", "e\xcc\x81",
-                                    "🇰🇿", "👩‍👩‍👧", "naïve", "x"};
+static const char *const mixed[] = {
+    "word",  "Қазақ", "тілі", "漢字", "かな", "👍🏽", "e\xcc\x81", "🇰🇿", "👩‍👩‍👧",
+    "naïve", "x"};
 
 /* Loads path both ways and checks they agree: bytes, paragraphs (and pieces), title, notice. */
 static void check_same(const char *path)

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "corpus.h"
 #include "lector/index.h"
 #include "lector/search.h"
 #include "lector/token.h"
@@ -115,8 +116,7 @@ static void check_against_reference(const char *name, const void *bytes, size_t 
                           !strcmp(r.folded[i + 2], r.folded[s + 2]);
             Strbuf q = STRBUF_INIT;
             strbuf_addf(&q, "\"%s %s %s\"", r.raw[s], r.raw[s + 1], r.raw[s + 2]);
-            cr_assert_eq(count_matches(ix, t, q.buf, false), wantph, "%s: phrase %s", name,
-                         q.buf);
+            cr_assert_eq(count_matches(ix, t, q.buf, false), wantph, "%s: phrase %s", name, q.buf);
             cr_assert_geq(wantph, 1);
             strbuf_release(&q);
         }
@@ -128,23 +128,10 @@ static void check_against_reference(const char *name, const void *bytes, size_t 
     text_free(t);
 }
 
-static char *slurp_command(const char *cmd, size_t *len)
-{
-    FILE *p = popen(cmd, "r");
-    cr_assert_not_null(p);
-    Strbuf sb = STRBUF_INIT;
-    char buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, p)) > 0)
-        strbuf_add(&sb, buf, n);
-    pclose(p);
-    return strbuf_detach(&sb, len);
-}
-
 Test(search_reference, kjv, .timeout = 300)
 {
     size_t len;
-    char *kjv = slurp_command("bible -l0 'gen1:1-ex40:38' 2>/dev/null", &len);
+    char *kjv = read_command("bible -l0 'gen1:1-ex40:38' 2>/dev/null", &len);
     cr_assert_gt(len, 100000, "bible-kjv missing: apt-get install bible-kjv");
     check_against_reference("kjv", kjv, len);
     free(kjv);
@@ -153,13 +140,15 @@ Test(search_reference, kjv, .timeout = 300)
 Test(search_reference, russian_and_chinese_fortunes, .timeout = 300)
 {
     size_t len;
-    char *ru = slurp_command("cat /usr/share/games/fortunes/ru/* 2>/dev/null | head -c 600000", &len);
+    char *ru =
+        read_command("cat /usr/share/games/fortunes/ru/* 2>/dev/null | head -c 600000", &len);
     cr_assert_gt(len, 100000, "fortunes-ru missing");
     check_against_reference("ru", ru, len);
     free(ru);
-    char *zh = slurp_command("cat /usr/share/games/fortunes/chinese /usr/share/games/fortunes/tang300"
-                             " /usr/share/games/fortunes/song100 2>/dev/null | head -c 400000",
-                             &len);
+    char *zh =
+        read_command("cat /usr/share/games/fortunes/chinese /usr/share/games/fortunes/tang300"
+                     " /usr/share/games/fortunes/song100 2>/dev/null | head -c 400000",
+                     &len);
     cr_assert_gt(len, 50000, "fortunes-zh missing");
     check_against_reference("zh", zh, len);
     free(zh);
@@ -168,14 +157,15 @@ Test(search_reference, russian_and_chinese_fortunes, .timeout = 300)
 Test(search_reference, shipped_stories_and_hostile_text)
 {
     size_t len;
-    char *stories = slurp_command("cat " LECTOR_SOURCE_DIR "/texts/*.txt", &len);
+    char *stories = read_command("cat " LECTOR_SOURCE_DIR "/texts/*.txt", &len);
     cr_assert_gt(len, 1000);
     check_against_reference("stories", stories, len);
     free(stories);
     /* random bytes, with words and escape sequences mixed in */
     Strbuf h = STRBUF_INIT;
     unsigned seed = 1;
-    const char *bits[] = {"word ", "\x1b[2J", "café ", "\xff\xfe", "ёлка ", "\n\n", "北京 ", "\r\n"};
+    const char *bits[] = {"word ", "\x1b[2J", "café ", "\xff\xfe",
+                          "ёлка ", "\n\n",    "北京 ", "\r\n"};
     for (int i = 0; i < 60000; i++) {
         seed = seed * 1103515245u + 12345u;
         if ((seed >> 16) % 3)

@@ -109,7 +109,7 @@ Test(token, unspaced_scripts_are_a_token_per_character)
 {
     Collect c = tokens("我爱北京。カタカナ ภาษาไทย word");
     const char *want[] = {"我", "爱", "北", "京", "カ", "タ", "カ", "ナ",
-                          "ภ", "า", "ษ", "า", "ไ", "ท", "ย", "word"};
+                          "ภ",  "า",  "ษ",  "า",  "ไ",  "ท",  "ย",  "word"};
     cr_assert_eq(c.n, 16, "%d tokens", c.n);
     for (int i = 0; i < 16; i++)
         cr_assert_str_eq(c.out[i], want[i], "token %d", i);
