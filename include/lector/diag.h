@@ -11,6 +11,7 @@ enum DiagCode {
     DIAG_UNREADABLE, /* permission or I/O error */
     DIAG_TOO_LARGE,  /* over the size limit */
     DIAG_USAGE,      /* a bad option or argument */
+    DIAG_INVALID,    /* content that cannot be used: a damaged or foreign cache file */
 };
 
 typedef struct {

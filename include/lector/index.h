@@ -1,50 +1,114 @@
-/* index: an inverted index of one story, with positions.
+/* index: an inverted index of one story, with positions, in one flat block of bytes.
  *
- * Owns its terms and postings; borrows nothing after index_build returns. A story's tokens
- * (token.h) are numbered 0, 1, 2, ... in order: their positions. For each folded term the index
- * keeps the positions it occurs at; for each paragraph, the position of its first token. A
- * token's bytes are found again by tokenizing its paragraph (index_token_span): the index does not
- * store offsets, which keeps it near a byte per token.
+ * A story's tokens (token.h) are numbered 0, 1, 2, ... in order: their positions. For each folded
+ * term the index keeps the positions it occurs at; for each paragraph, the position of its first
+ * token, its byte span, and the line and column it starts at. A token's bytes are found again by
+ * tokenizing its paragraph (index_token_spans): the index does not store offsets, which keeps it
+ * near a byte and a half per token. Documents, for ranking, are paragraphs; the pieces of a long
+ * paragraph (text.h) are one.
  *
- * Documents, for ranking, are paragraphs; the pieces of a long paragraph (text.h) are one.
+ * The block is the same in memory and on disk (format at the top of index.c): index_build makes
+ * it, index_bytes hands it to the cache, index_from_bytes takes one back. A block from outside is
+ * never trusted: every access is bounds-checked, and the bytes are verified against per-page
+ * checksums before first use. When a check fails the index says so (index_corrupt) and answers
+ * as if the damaged part were empty; the caller rebuilds it. It never crashes on bad bytes.
+ *
+ * Owns its block (malloc'd, or a mapping handed to index_from_bytes); borrows nothing after
+ * index_build returns.
  */
 #ifndef LECTOR_INDEX_H
 #define LECTOR_INDEX_H
 
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lector/diag.h"
 #include "lector/text.h"
 
 typedef struct Index Index;
 
-/* Indexes all of t (loading it to its end). The index refers to t's paragraphs by number and
- * offset: use it with that Text only. */
-Index *index_build(Text *t);
+/* Where a story came from, for the cache to tell whether it is still the same file. */
+typedef struct {
+    uint64_t size, dev, ino;
+    int64_t mtime_sec, mtime_nsec;
+    uint64_t content_hash; /* hash_bytes of the story's text (text_bytes), seed 0 */
+} IndexSource;
+
+/* For building in the background: the builder adds to done as it goes (bytes of text indexed,
+ * out of text_len) and stops early, returning NULL, when cancel is set. */
+typedef struct {
+    atomic_size_t done;
+    atomic_bool cancel;
+} IndexProgress;
+
+/* Indexes all of t (loading it to its end) on up to threads threads (1 or more; paragraphs are
+ * shared out and the postings merged). progress may be NULL. The index refers to t's paragraphs
+ * by number and offset: use it with that Text, or with the same file read again. */
+Index *index_build(Text *t, int threads, IndexProgress *progress);
 void index_free(Index *ix); /* NULL is a no-op */
 
+/* The block, for writing to a cache file. Borrowed. */
+const void *index_bytes(const Index *ix, size_t *len);
+/* Takes a block read back. owned is freed by index_free with free() (mapped false) or munmap()
+ * (mapped true), also on failure. Checks the header (magic, version, byte order, sizes, header
+ * checksum) and the small sections; fails with one line in *diag when it cannot be used. The
+ * rest is checked page by page as it is read. */
+int index_from_bytes(void *owned, size_t len, bool mapped, Index **out, Diag *diag);
+/* Checks every page now; false (and index_corrupt) when one is damaged. */
+bool index_verify_all(Index *ix);
+/* A check failed since the index was read: what it answered may be incomplete. */
+bool index_corrupt(const Index *ix);
+
+/* The source identity stored in the block; index_set_source fills it before writing. */
+IndexSource index_source(const Index *ix);
+void index_set_source(Index *ix, const IndexSource *src);
+/* Facts about the story at build time, so that a search can show hits without reading the whole
+ * file: its title, text length, and whether its text is the file's bytes as they are (but a
+ * BOM of bom bytes), so that a paragraph can be read straight from the file. */
+const char *index_title(const Index *ix);
+size_t index_text_len(const Index *ix);
+bool index_clean_as_read(const Index *ix, size_t *bom);
+
 size_t index_term_count(const Index *ix);
-const char *index_term(const Index *ix, uint32_t id, size_t *len); /* folded, NUL-terminated */
+/* Terms are in byte order; id is the rank. The term's folded bytes (not NUL-terminated in
+ * general: use the length). */
+const char *index_term(const Index *ix, uint32_t id, size_t *len);
 /* The id of a folded term; -1 when the story does not have it. */
 int64_t index_lookup(const Index *ix, const char *folded, size_t len);
+/* The ids [*first, *end) of the terms starting with prefix. */
+void index_prefix_range(const Index *ix, const char *prefix, size_t len, uint32_t *first,
+                        uint32_t *end);
 /* How many times term id occurs. */
 size_t index_term_frequency(const Index *ix, uint32_t id);
-/* The positions of term id, ascending, into *out (malloc'd; the caller frees); returns their
- * count. */
-size_t index_positions(const Index *ix, uint32_t id, uint32_t **out);
+/* The positions of term id, ascending, appended to *out (grown with xreallocarray; *cap its
+ * capacity); returns how many were added. */
+size_t index_positions(const Index *ix, uint32_t id, uint32_t **out, size_t *n, size_t *cap);
 
 uint32_t index_token_count(const Index *ix);
+size_t index_paragraph_count(const Index *ix);
+/* The paragraph holding position pos (paragraphs with no token share their position with the
+ * next, which is the one returned). */
+size_t index_paragraph_of(const Index *ix, uint32_t pos);
+typedef struct {
+    uint32_t first, end; /* positions [first, end) */
+    Span span;           /* bytes of the paragraph (piece) in the text */
+    size_t line, col;    /* where it starts: 1-based line, column in characters */
+} IndexParagraph;
+IndexParagraph index_paragraph(const Index *ix, size_t para);
 /* Documents (paragraphs, pieces joined): how many, which one holds a position, and its span of
  * positions [first, end). */
 size_t index_doc_count(const Index *ix);
 size_t index_doc_of(const Index *ix, uint32_t pos);
 void index_doc_positions(const Index *ix, size_t doc, uint32_t *first, uint32_t *end);
 
-/* The byte span in the story of the token at pos (tokenizes its paragraph). */
-Span index_token_span(const Index *ix, const Text *t, uint32_t pos);
-/* The spans of the tokens at pos[0..n) (ascending), tokenizing each paragraph once. */
-void index_token_spans(const Index *ix, const Text *t, const uint32_t *pos, size_t n, Span *out);
-/* Bytes held, for the benchmark. */
+/* The spans of the tokens at pos[0..n) (ascending), tokenizing each paragraph once. text holds
+ * the story's bytes from offset base on, at least to the end of the paragraphs concerned (the
+ * whole text_bytes with base 0, or one paragraph read from the file). */
+void index_token_spans(const Index *ix, const uint8_t *text, size_t base, const uint32_t *pos,
+                       size_t n, Span *out);
+/* Bytes held. */
 size_t index_memory(const Index *ix);
 
 #endif

@@ -34,28 +34,40 @@ int query_parse(const char *q, SearchMode mode, bool substring, Query **out, Dia
 void query_free(Query *q);
 size_t query_item_count(const Query *q);
 
-/* A match: tokens [pos, pos + len) and their bytes. */
+/* A query whose matches must be checked against the story's own bytes (case or accents count):
+ * the search calls below then need the text. Otherwise the index alone answers them. */
+bool query_needs_text(const Query *q);
+
+/* A match: tokens [pos, pos + len) and their bytes. The bytes are found only when asked for
+ * (search_match_spans), or when a strict check needed them; until then span is {0, 0}. */
 typedef struct {
     uint32_t pos, len;
     Span span;
 } SearchMatch;
 
 /* Every match of the whole query in one story, in order: for one item, its matches; for several,
- * the matches of all items within documents that have every item. */
+ * the matches of all items within documents that have every item. t may be NULL unless
+ * query_needs_text. */
 size_t search_matches(const Index *ix, const Text *t, const Query *q, SearchMatch **out);
+/* Fills the spans of m[0, n) (ascending). text holds the story's bytes from offset base on, at
+ * least over the matches' paragraphs (index_token_spans). */
+void search_match_spans(const Index *ix, const uint8_t *text, size_t base, SearchMatch *m,
+                        size_t n);
 
 /* The stories searched together, for ranking. */
 typedef struct SearchSet SearchSet;
 SearchSet *search_set_new(const Query *q);
 void search_set_free(SearchSet *s);
-/* Adds one story (borrowed until search_set_free) under the caller's number story. */
-void search_set_add(SearchSet *s, size_t story, const Index *ix, const Text *t);
+/* Adds one story (borrowed only during the call) under the caller's number story. text is the
+ * story's bytes (text_bytes), needed only when query_needs_text; else it may be NULL. */
+void search_set_add(SearchSet *s, size_t story, const Index *ix, const uint8_t *text);
 
 typedef struct {
     size_t story;
     size_t doc;
     double score;
-    SearchMatch first; /* the hit's first match, for line, column and snippet */
+    SearchMatch first; /* the hit's first match, for line, column and snippet (its span is
+                        * filled only if a strict check found it: see search_match_spans) */
     size_t matches;    /* matches in the document */
 } SearchHit;
 
@@ -69,5 +81,20 @@ char *search_snippet(const Text *t, Span span, int width, size_t *hl_start, size
 
 /* Line and column (1-based; the column in characters) of offset off in t. */
 void search_line_col(const Text *t, size_t off, size_t *line, size_t *col);
+
+/* Where a match is, for a list of hits: its bytes, line and column (as search_line_col), and a
+ * snippet of about width columns with the match at [hl_start, hl_end). */
+typedef struct {
+    Span span;
+    size_t line, col;
+    char *snippet; /* malloc'd */
+    size_t hl_start, hl_end;
+} SearchPlace;
+
+/* Finds m's place from the index and the story: t when it is loaded, else the match's paragraph
+ * alone, read from the file at path -- possible when index_clean_as_read; otherwise load the
+ * story and pass it. -1 with diag when the file cannot be read or no longer matches the index. */
+int search_place(const Index *ix, const Text *t, const char *path, const SearchMatch *m,
+                 int width, SearchPlace *out, Diag *diag);
 
 #endif

@@ -4,12 +4,39 @@
 #ifndef LECTOR_CLI_H
 #define LECTOR_CLI_H
 
+#include <stdbool.h>
 #include <stddef.h>
+
+#include "lector/cache.h"
+#include "lector/index.h"
+#include "lector/text.h"
 
 #define EXIT_USAGE 2
 
 int cmd_wrap(int argc, char **argv, const char *default_texts);
 int cmd_search(int argc, char **argv, const char *default_texts);
+int cmd_index(int argc, char **argv, const char *default_texts);
+
+/* A story of a search or index run: its path, and what indexing it gave. */
+typedef struct {
+    char *path;
+    Index *index;
+    Text *text; /* when it had to be read */
+    CacheReport report;
+    bool failed; /* could not be read: diag says why */
+    Diag diag;
+} CliStory;
+
+/* Appends the stories at path (a file, or a folder's .txt files); -1 after an error line when
+ * path does not exist. */
+int cli_add_stories(const char *path, CliStory **stories, size_t *n, size_t *cap);
+/* Indexes each story (cached or built: cache_index with flags) on two threads; progress: a
+ * counter on stderr. */
+void cli_index_stories(IndexCache *cache, CliStory *stories, size_t n, int flags, bool progress);
+void cli_stories_free(CliStory *stories, size_t n);
+/* The cache ($LECTOR_CACHE_DIR, else the XDG folder); NULL after a warning line when it cannot
+ * be had, or when use is false. */
+IndexCache *cli_cache_open(bool use);
 
 /* The .txt files of a folder, sorted by name. Caller frees the array and its strings. */
 char **cli_folder_stories(const char *dir, size_t *count);

@@ -1,14 +1,15 @@
 /* cmd_search.c: `lector search`, ranked hits across stories, grep-style.
  *
- * Every story is loaded and indexed in memory for each run (the persistent index cache is not
- * written yet). Hits are paragraphs holding every item of the query, ranked by BM25 across all
- * the stories given; each prints as path:line:column: snippet, line and column (in characters)
- * of the hit's first match, 1-based, as lector reads the file (a CR counts as a line end).
+ * Each story's index comes from the cache when the file is unchanged (cache.h), else it is built
+ * and saved. Hits are paragraphs holding every item of the query, ranked by BM25 across all the
+ * stories given; each prints as path:line:column: snippet, line and column (in characters) of
+ * the hit's first match, 1-based, as lector reads the file (a CR counts as a line end). Only the
+ * printed hits' paragraphs are read from the files: a warm search reads the index pages it needs
+ * and a few paragraphs, whatever the size of the shelf.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -20,7 +21,7 @@
 
 static void search_usage(FILE *f)
 {
-    fputs("usage: lector search [--limit N] [--exact] [--count] QUERY [FILE|FOLDER]...\n"
+    fputs("usage: lector search [--limit N] [--exact] [--count] [--no-cache] QUERY [FILE|FOLDER]...\n"
           "Ranked search across stories (default: the texts folder). One hit per line, best\n"
           "first: path:line:column: snippet. Exit 0 with hits, 1 with none, 2 on error.\n"
           "  QUERY       words (all must be in one paragraph), \"a phrase\", prefix*;\n"
@@ -28,47 +29,32 @@ static void search_usage(FILE *f)
           "              an uppercase letter (then case counts)\n"
           "  --limit N   at most N hits (default 20; 0: all)\n"
           "  --exact     case and accents count\n"
-          "  --count     print path:hits for each story instead\n",
+          "  --count     print path:hits for each story instead\n"
+          "  --no-cache  index every story now, and do not save the indexes\n",
           f);
 }
 
-typedef struct {
-    char *path;
-    Text *text;
-    Index *index;
-} Story;
-
-static int add_path(const char *path, Story **stories, size_t *n, size_t *cap)
+/* Runs the query over the indexed stories; false when an index was found damaged on the way
+ * (its answers cannot be trusted: the caller rebuilds it and runs again). */
+static bool run_query(const Query *q, CliStory *stories, size_t n, SearchSet *set)
 {
-    struct stat st;
-    if (stat(path, &st) != 0) {
-        cli_error("%s: no such file or folder", path);
-        return -1;
-    }
-    char **files;
-    size_t nfiles;
-    if (S_ISDIR(st.st_mode)) {
-        files = cli_folder_stories(path, &nfiles);
-    } else {
-        files = xmalloc(sizeof *files);
-        files[0] = xstrdup(path);
-        nfiles = 1;
-    }
-    for (size_t i = 0; i < nfiles; i++) {
-        if (*n == *cap) {
-            *cap = *cap ? *cap * 2 : 16;
-            *stories = xreallocarray(*stories, *cap, sizeof **stories);
+    for (size_t k = 0; k < n; k++) {
+        CliStory *s = &stories[k];
+        if (s->failed) continue;
+        if (query_needs_text(q) && !s->text && text_load(s->path, 0, &s->text, &s->diag) != 0) {
+            s->failed = true;
+            continue;
         }
-        (*stories)[(*n)++] = (Story){files[i], NULL, NULL};
+        search_set_add(set, k, s->index, s->text ? text_bytes(s->text) : NULL);
+        if (index_corrupt(s->index)) return false;
     }
-    free(files);
-    return 0;
+    return true;
 }
 
 int cmd_search(int argc, char **argv, const char *default_texts)
 {
     long limit = 20;
-    int exact = 0, count = 0, npos = 0, options = 1;
+    int exact = 0, count = 0, npos = 0, options = 1, use_cache = 1;
     char **pos = xmalloc((size_t)argc * sizeof *pos);
     for (int i = 1; i < argc; i++) { /* options anywhere, as grep takes them; -- ends them */
         const char *a = argv[i];
@@ -86,6 +72,8 @@ int cmd_search(int argc, char **argv, const char *default_texts)
             exact = 1;
         } else if (!strcmp(a, "--count")) {
             count = 1;
+        } else if (!strcmp(a, "--no-cache")) {
+            use_cache = 0;
         } else if (!strcmp(a, "--limit") || !strncmp(a, "--limit=", 8)) {
             const char *v = a[7] == '=' ? a + 8 : (i + 1 < argc ? argv[++i] : NULL);
             char *end;
@@ -114,23 +102,50 @@ int cmd_search(int argc, char **argv, const char *default_texts)
         free(pos);
         return EXIT_USAGE;
     }
-    Story *stories = NULL;
+    CliStory *stories = NULL;
     size_t n = 0, cap = 0;
     int rc = 0;
-    if (npos == 1 && add_path(default_texts, &stories, &n, &cap) != 0) rc = EXIT_USAGE;
+    if (npos == 1 && cli_add_stories(default_texts, &stories, &n, &cap) != 0) rc = EXIT_USAGE;
     for (int k = 1; k < npos && !rc; k++)
-        if (add_path(pos[k], &stories, &n, &cap) != 0) rc = EXIT_USAGE;
+        if (cli_add_stories(pos[k], &stories, &n, &cap) != 0) rc = EXIT_USAGE;
     free(pos);
 
-    SearchSet *set = search_set_new(q);
-    for (size_t k = 0; k < n && !rc; k++) {
-        if (text_load(stories[k].path, 0, &stories[k].text, &d) != 0) {
-            cli_error("%s", d.msg);
-            rc = EXIT_USAGE;
-            break;
+    IndexCache *cache = rc ? NULL : cli_cache_open(use_cache);
+    SearchSet *set = NULL;
+    if (!rc) {
+        cli_index_stories(cache, stories, n, 0, isatty(STDERR_FILENO));
+        for (size_t k = 0; k < n && !rc; k++) {
+            if (stories[k].failed) {
+                cli_error("%s", stories[k].diag.msg);
+                rc = EXIT_USAGE;
+            } else if (stories[k].report.outcome == CACHE_UNCACHED) {
+                cli_error("%s", stories[k].report.note.msg);
+            }
         }
-        stories[k].index = index_build(stories[k].text);
-        search_set_add(set, k, stories[k].index, stories[k].text);
+    }
+    for (int attempt = 0; !rc; attempt++) {
+        set = search_set_new(q);
+        if (run_query(q, stories, n, set) || attempt) break;
+        /* a damaged cache page: check those indexes whole, rebuild what fails, run again */
+        search_set_free(set);
+        set = NULL;
+        for (size_t k = 0; k < n; k++) {
+            CliStory *s = &stories[k];
+            if (!s->index || !index_corrupt(s->index)) continue;
+            index_free(s->index);
+            s->index = NULL;
+            text_free(s->text);
+            s->text = NULL;
+            if (cache_index(cache, s->path, 2, CACHE_VERIFY, &s->index, &s->text, &s->report,
+                            &s->diag) != 0)
+                s->failed = true;
+        }
+    }
+    for (size_t k = 0; k < n && !rc; k++) {
+        if (stories[k].failed) {
+            cli_error("%s", stories[k].diag.msg);
+            rc = EXIT_USAGE;
+        }
     }
     size_t nhits = 0;
     if (!rc) {
@@ -149,32 +164,38 @@ int cmd_search(int argc, char **argv, const char *default_texts)
             free(per);
         } else {
             size_t shown = limit == 0 || (size_t)limit > nhits ? nhits : (size_t)limit;
-            for (size_t h = 0; h < shown; h++) {
-                const Story *s = &stories[hits[h].story];
-                size_t line, col, hs, he;
-                search_line_col(s->text, hits[h].first.span.start, &line, &col);
-                char *snip = search_snippet(s->text, hits[h].first.span, 70, &hs, &he);
+            for (size_t h = 0; h < shown && !rc; h++) {
+                CliStory *s = &stories[hits[h].story];
+                size_t bom;
+                if (!s->text && !index_clean_as_read(s->index, &bom) &&
+                    text_load(s->path, 0, &s->text, &d) != 0) {
+                    cli_error("%s", d.msg);
+                    rc = EXIT_USAGE;
+                    break;
+                }
+                SearchPlace pl;
+                if (search_place(s->index, s->text, s->path, &hits[h].first, 70, &pl, &d) != 0) {
+                    cli_error("%s (run: lector index)", d.msg);
+                    rc = EXIT_USAGE;
+                    break;
+                }
                 text_escape(s->path, strlen(s->path), &out);
-                strbuf_addf(&out, ":%zu:%zu: ", line, col);
-                strbuf_add(&out, snip, hs);
+                strbuf_addf(&out, ":%zu:%zu: ", pl.line, pl.col);
+                strbuf_add(&out, pl.snippet, pl.hl_start);
                 if (color) strbuf_addstr(&out, "\033[1;31m");
-                strbuf_add(&out, snip + hs, he - hs);
+                strbuf_add(&out, pl.snippet + pl.hl_start, pl.hl_end - pl.hl_start);
                 if (color) strbuf_addstr(&out, "\033[m");
-                strbuf_addstr(&out, snip + he);
+                strbuf_addstr(&out, pl.snippet + pl.hl_end);
                 strbuf_addch(&out, '\n');
-                free(snip);
+                free(pl.snippet);
             }
         }
         fwrite(out.buf, 1, out.len, stdout);
         strbuf_release(&out);
     }
     search_set_free(set);
-    for (size_t k = 0; k < n; k++) {
-        index_free(stories[k].index);
-        text_free(stories[k].text);
-        free(stories[k].path);
-    }
-    free(stories);
+    cache_close(cache);
+    cli_stories_free(stories, n);
     query_free(q);
     if (rc) return rc;
     return nhits ? 0 : 1;

@@ -48,6 +48,7 @@ static void usage(FILE *f)
     fputs("usage: lector [--width N] [PATH...]\n"
           "       lector wrap [--width N] [FILE|FOLDER|-]...\n"
           "       lector search [--limit N] [--exact] [--count] QUERY [FILE|FOLDER]...\n"
+          "       lector index [FILE|FOLDER]...\n"
           "A terminal reader for stories in plain UTF-8 text files.\n"
           "  PATH          a story file, a folder of .txt stories, or - for standard input\n"
           "                (default: $LECTOR_TEXTS, else the installed texts folder)\n"
@@ -56,7 +57,8 @@ static void usage(FILE *f)
           "  -h, --help    show this help\n"
           "Subcommands:\n"
           "  wrap          print stories as wrapped display lines\n"
-          "  search        ranked search across stories, one hit per line\n",
+          "  search        ranked search across stories, one hit per line\n"
+          "  index         build or refresh the search index cache\n",
           f);
 }
 
@@ -100,6 +102,7 @@ int main(int argc, char **argv)
     if (!texts || !*texts) texts = LECTOR_TEXTS_DIR;
     if (argc > 1 && !strcmp(argv[1], "wrap")) return cmd_wrap(argc - 1, argv + 1, texts);
     if (argc > 1 && !strcmp(argv[1], "search")) return cmd_search(argc - 1, argv + 1, texts);
+    if (argc > 1 && !strcmp(argv[1], "index")) return cmd_index(argc - 1, argv + 1, texts);
     if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
         usage(stdout);
         return 0;

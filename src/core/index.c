@@ -1,44 +1,153 @@
-/* index.c: building and reading the inverted index.
+/* index.c: building, writing out and reading back the inverted index.
  *
- * Posting format (in memory, and the unit a cache would write): for each term, its positions
- * as ascending deltas, each an unsigned LEB128 varint (7 bits a byte, high bit: more follows).
- * The first delta is from -1, so position 0 is written as 1 and no delta is ever 0. Terms: an
- * arena of NUL-terminated folded strings, found through an open-addressing hash table.
+ * The block (the same bytes in memory and in a cache file; all integers in the writing machine's
+ * byte order, which the header records):
  *
- * Paragraph starts: para_first[i] is the position of paragraph i's first token, so the token
- * count of a paragraph is para_first[i + 1] - para_first[i]; doc_para maps documents to their
- * first paragraph (pieces of one paragraph are one document).
+ *   Header      fixed size (struct Header): magic "LECTORIX", format version, byte-order mark
+ *               0x01020304, sizes, the source file's identity (size, device, inode, mtime,
+ *               content hash), facts about the story (text length, clean-as-read, BOM), counts,
+ *               the offset of each section, a hash of the checks array, and last a hash of the
+ *               header itself.
+ *   title       the story's title, UTF-8.
+ *   names       every folded term, concatenated in byte order, no separators.
+ *   terms       nterms + 1 records {name_off, post_off, count} (u32 each): term i's name is
+ *               names[name_off(i), name_off(i + 1)) and its postings post[post_off(i),
+ *               post_off(i + 1)); the last record is a sentinel holding the section ends.
+ *   post        per term, its positions as ascending deltas, each an unsigned LEB128 varint (7
+ *               bits a byte, low first; high bit: more follows). The first delta is from -1, so
+ *               position 0 is written as 1 and no delta is ever 0.
+ *   para        npara + 1 records {first token, start, end, line, column} (u32 each) per
+ *               paragraph or piece; the sentinel holds the token count and the text length.
+ *   docs        ndocs + 1 u32: each document's first paragraph (the pieces of one long paragraph
+ *               are one document); the sentinel is npara.
+ *   checks      one u64 per 4 KiB page of everything between the header and the checks: the
+ *               hash of the page, seeded with its number (so that swapped pages fail too).
+ *
+ * Sections start at multiples of 8. A block read back is checked in two steps: index_from_bytes
+ * checks the header, the checks array, and the title, para and docs sections (small, and read by
+ * every search); names, terms and postings -- most of the bytes -- are checked page by page when
+ * first read, so a search reads and checks only the pages it needs. Every read is bounds-checked
+ * as well, so even bytes that pass the checks cannot make it read outside the block.
  */
 #include "lector/index.h"
 
+#include <pthread.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
+#include "lector/hash.h"
 #include "lector/strbuf.h"
 #include "lector/token.h"
 #include "lector/xalloc.h"
+
+enum { INDEX_VERSION = 1, PAGE = 4096, MAX_THREADS = 8, FLAG_CLEAN = 1 };
+#define INDEX_MAGIC "LECTORIX"
+#define BYTE_ORDER_MARK 0x01020304u
+
+typedef struct {
+    char magic[8];
+    uint32_t version, byte_order, header_size, page_size;
+    uint64_t total_size;
+    uint64_t src_size, src_dev, src_ino;
+    int64_t src_mtime_sec, src_mtime_nsec;
+    uint64_t src_hash;
+    uint64_t text_len;
+    uint32_t flags, bom;
+    uint32_t ntokens, npara, ndocs, nterms;
+    uint64_t title_off, title_len, names_off, names_len, terms_off, post_off, post_len, para_off,
+        docs_off, checks_off, npages;
+    uint64_t checks_check; /* hash of the checks array */
+    uint64_t header_check; /* hash of every field above; keep last */
+} Header;
+
+typedef struct {
+    uint32_t name_off, post_off, count;
+} TermRec;
+
+typedef struct {
+    uint32_t first, start, end, line, col;
+} ParaRec;
+
+struct Index {
+    uint8_t *block;
+    size_t size;
+    bool mapped;
+    Header *h;
+    /* page states, for a block read back: 0 not checked yet, 1 good, 2 damaged; NULL for a
+     * block built here */
+    uint8_t *pages;
+    bool corrupt;
+};
+
+/* Reads: the writable state behind a const Index (checking a page is not a change anyone sees,
+ * except through index_corrupt). */
+static Index *mut(const Index *ix)
+{
+    return (Index *)ix;
+}
+
+static uint64_t page_hash(const uint8_t *block, const Header *h, uint64_t page)
+{
+    uint64_t from = h->header_size + page * PAGE, to = from + PAGE;
+    if (to > h->checks_off) to = h->checks_off;
+    return hash_bytes(block + from, to - from, page);
+}
+
+/* Checks the pages holding [off, off + len) of the body; false if one is damaged. */
+static bool need(const Index *cix, uint64_t off, uint64_t len)
+{
+    Index *ix = mut(cix);
+    if (!ix->pages) return true;
+    const Header *h = ix->h;
+    if (off < h->header_size || off + len > h->checks_off || off + len < off) {
+        ix->corrupt = true;
+        return false;
+    }
+    if (!len) return true;
+    const uint64_t *checks = (const uint64_t *)(ix->block + h->checks_off);
+    for (uint64_t p = (off - h->header_size) / PAGE; p <= (off + len - 1 - h->header_size) / PAGE;
+         p++) {
+        if (ix->pages[p] == 0) ix->pages[p] = page_hash(ix->block, h, p) == checks[p] ? 1 : 2;
+        if (ix->pages[p] == 2) {
+            ix->corrupt = true;
+            return false;
+        }
+    }
+    return true;
+}
+
+static uint64_t header_hash(const Header *h)
+{
+    return hash_bytes(h, offsetof(Header, header_check), 0);
+}
+
+/* ---- building ---- */
 
 typedef struct {
     uint32_t name_off, name_len;
     uint32_t last;  /* last position added + 1 (0: none yet) */
     uint32_t count; /* occurrences */
     Strbuf post;    /* varint deltas */
-} Term;
+} BTerm;
 
-struct Index {
-    Term *terms;
+/* One thread's share: paragraphs [p0, p1), positions from 0. */
+typedef struct {
+    Text *text; /* only read */
+    size_t p0, p1;
+    IndexProgress *progress;
+    BTerm *terms;
     size_t nterms, terms_cap;
     uint32_t *table; /* term id + 1, 0: empty */
     size_t table_cap;
     Strbuf names;
     uint32_t ntokens;
-    uint32_t *para_first; /* npara + 1 */
-    size_t npara;
-    uint32_t *doc_para; /* ndocs + 1: first paragraph of each document */
-    size_t ndocs;
-    size_t *para_start; /* byte offset of each paragraph, for index_token_span */
-    size_t *para_end;
-};
+    uint32_t *para_tokens; /* tokens in each paragraph */
+    TokenFolder *folder;
+    const uint8_t *base;
+    bool cancelled;
+} Builder;
 
 static uint64_t hash_str(const char *s, size_t n)
 {
@@ -48,186 +157,631 @@ static uint64_t hash_str(const char *s, size_t n)
     return h;
 }
 
-static void table_grow(Index *ix)
+static void table_grow(Builder *b)
 {
-    size_t cap = ix->table_cap ? ix->table_cap * 2 : 4096;
+    size_t cap = b->table_cap ? b->table_cap * 2 : 4096;
     uint32_t *t = xcalloc(cap, sizeof *t);
-    for (size_t i = 0; i < ix->table_cap; i++) {
-        if (!ix->table[i]) continue;
-        Term *term = &ix->terms[ix->table[i] - 1];
-        size_t j = hash_str(ix->names.buf + term->name_off, term->name_len) & (cap - 1);
+    for (size_t i = 0; i < b->table_cap; i++) {
+        if (!b->table[i]) continue;
+        BTerm *term = &b->terms[b->table[i] - 1];
+        size_t j = hash_str(b->names.buf + term->name_off, term->name_len) & (cap - 1);
         while (t[j])
             j = (j + 1) & (cap - 1);
-        t[j] = ix->table[i];
+        t[j] = b->table[i];
     }
-    free(ix->table);
-    ix->table = t;
-    ix->table_cap = cap;
+    free(b->table);
+    b->table = t;
+    b->table_cap = cap;
 }
 
-int64_t index_lookup(const Index *ix, const char *s, size_t n)
+static uint32_t intern(Builder *b, const char *s, size_t n)
 {
-    if (!ix->table_cap) return -1;
-    size_t j = hash_str(s, n) & (ix->table_cap - 1);
-    for (; ix->table[j]; j = (j + 1) & (ix->table_cap - 1)) {
-        const Term *t = &ix->terms[ix->table[j] - 1];
-        if (t->name_len == n && !memcmp(ix->names.buf + t->name_off, s, n)) return ix->table[j] - 1;
+    if ((b->nterms + 1) * 2 > b->table_cap) table_grow(b);
+    size_t j = hash_str(s, n) & (b->table_cap - 1);
+    for (; b->table[j]; j = (j + 1) & (b->table_cap - 1)) {
+        const BTerm *t = &b->terms[b->table[j] - 1];
+        if (t->name_len == n && !memcmp(b->names.buf + t->name_off, s, n)) return b->table[j] - 1;
     }
-    return -1;
-}
-
-static uint32_t intern(Index *ix, const char *s, size_t n)
-{
-    if ((ix->nterms + 1) * 2 > ix->table_cap) table_grow(ix);
-    size_t j = hash_str(s, n) & (ix->table_cap - 1);
-    for (; ix->table[j]; j = (j + 1) & (ix->table_cap - 1)) {
-        const Term *t = &ix->terms[ix->table[j] - 1];
-        if (t->name_len == n && !memcmp(ix->names.buf + t->name_off, s, n)) return ix->table[j] - 1;
+    if (b->nterms == b->terms_cap) {
+        b->terms_cap = b->terms_cap ? b->terms_cap * 2 : 1024;
+        b->terms = xreallocarray(b->terms, b->terms_cap, sizeof *b->terms);
     }
-    if (ix->nterms == ix->terms_cap) {
-        ix->terms_cap = ix->terms_cap ? ix->terms_cap * 2 : 1024;
-        ix->terms = xreallocarray(ix->terms, ix->terms_cap, sizeof *ix->terms);
-    }
-    Term *t = &ix->terms[ix->nterms];
-    *t = (Term){(uint32_t)ix->names.len, (uint32_t)n, 0, 0, STRBUF_INIT};
-    strbuf_add(&ix->names, s, n);
-    strbuf_addch(&ix->names, 0);
-    ix->table[j] = (uint32_t)++ix->nterms;
-    return (uint32_t)(ix->nterms - 1);
+    BTerm *t = &b->terms[b->nterms];
+    *t = (BTerm){(uint32_t)b->names.len, (uint32_t)n, 0, 0, STRBUF_INIT};
+    strbuf_add(&b->names, s, n);
+    b->table[j] = (uint32_t)++b->nterms;
+    return (uint32_t)(b->nterms - 1);
 }
 
 static void put_varint(Strbuf *sb, uint32_t v)
 {
-    uint8_t b[5];
+    uint8_t buf[5];
     int n = 0;
     do {
-        b[n] = v & 0x7f;
+        buf[n] = v & 0x7f;
         v >>= 7;
-        if (v) b[n] |= 0x80;
+        if (v) buf[n] |= 0x80;
         n++;
     } while (v);
-    strbuf_add(sb, b, (size_t)n);
+    strbuf_add(sb, buf, (size_t)n);
 }
 
-typedef struct {
-    Index *ix;
-    TokenFolder *folder;
-    const uint8_t *base;
-} BuildCtx;
+/* Decodes one varint from [*s, end); false when it is cut short or too long. */
+static bool get_varint(const uint8_t **s, const uint8_t *end, uint32_t *v)
+{
+    uint32_t x = 0;
+    for (int shift = 0; *s < end && shift <= 28; shift += 7) {
+        uint8_t b = *(*s)++;
+        x |= (uint32_t)(b & 0x7f) << shift;
+        if (!(b & 0x80)) {
+            *v = x;
+            return true;
+        }
+    }
+    return false;
+}
 
 static void add_token(void *ctx, size_t start, size_t end)
 {
-    BuildCtx *c = ctx;
+    Builder *b = ctx;
     size_t len;
-    const char *f = token_fold(c->folder, c->base + start, end - start, &len);
-    uint32_t id = intern(c->ix, f, len); /* may move the terms: index after */
-    Term *t = &c->ix->terms[id];
-    uint32_t pos = c->ix->ntokens++;
+    const char *f = token_fold(b->folder, b->base + start, end - start, &len);
+    uint32_t id = intern(b, f, len); /* may move the terms: index after */
+    BTerm *t = &b->terms[id];
+    uint32_t pos = b->ntokens++;
     put_varint(&t->post, pos + 1 - t->last);
     t->last = pos + 1;
     t->count++;
 }
 
-Index *index_build(Text *t)
+static void *builder_run(void *arg)
+{
+    Builder *b = arg;
+    const uint8_t *bytes = text_bytes(b->text);
+    Strbuf scratch = STRBUF_INIT;
+    b->folder = token_folder_new(TOKEN_FOLD_ALL);
+    b->para_tokens = xmalloc((b->p1 - b->p0 + 1) * sizeof *b->para_tokens);
+    for (size_t i = b->p0; i < b->p1; i++) {
+        if (b->progress && atomic_load_explicit(&b->progress->cancel, memory_order_relaxed)) {
+            b->cancelled = true;
+            break;
+        }
+        Span sp = text_paragraph(b->text, i);
+        uint32_t before = b->ntokens;
+        b->base = bytes + sp.start; /* token_each's offsets are the paragraph's */
+        token_each(b->base, sp.end - sp.start, &scratch, add_token, b);
+        b->para_tokens[i - b->p0] = b->ntokens - before;
+        if (b->progress)
+            atomic_fetch_add_explicit(&b->progress->done, sp.end - sp.start, memory_order_relaxed);
+    }
+    strbuf_release(&scratch);
+    token_folder_free(b->folder);
+    b->folder = NULL;
+    return NULL;
+}
+
+static void builder_release(Builder *b)
+{
+    for (size_t i = 0; i < b->nterms; i++)
+        strbuf_release(&b->terms[i].post);
+    free(b->terms);
+    free(b->table);
+    strbuf_release(&b->names);
+    free(b->para_tokens);
+}
+
+/* A term of the merged vocabulary: where it is in each builder. */
+typedef struct {
+    const char *name;
+    uint32_t len;
+    uint32_t local[MAX_THREADS]; /* term id in builder k, UINT32_MAX: absent */
+} MTerm;
+
+static int cmp_mterm(const void *a, const void *b)
+{
+    const MTerm *x = a, *y = b;
+    uint32_t n = x->len < y->len ? x->len : y->len;
+    int c = memcmp(x->name, y->name, n);
+    if (c) return c;
+    return x->len < y->len ? -1 : x->len > y->len;
+}
+
+static uint64_t align8(uint64_t v)
+{
+    return (v + 7) & ~(uint64_t)7;
+}
+
+/* Merges the builders (in story order) into one block. */
+static Index *merge(Text *t, Builder *bs, int nb)
+{
+    /* the merged vocabulary, through a hash table of its own */
+    size_t cap = 0, nm = 0;
+    for (int k = 0; k < nb; k++)
+        cap += bs[k].nterms;
+    MTerm *mt = xmalloc((cap ? cap : 1) * sizeof *mt);
+    size_t tcap = 16;
+    while (tcap < cap * 2)
+        tcap *= 2;
+    uint32_t *table = xcalloc(tcap, sizeof *table);
+    for (int k = 0; k < nb; k++) {
+        for (size_t i = 0; i < bs[k].nterms; i++) {
+            const char *s = bs[k].names.buf + bs[k].terms[i].name_off;
+            uint32_t n = bs[k].terms[i].name_len;
+            size_t j = hash_str(s, n) & (tcap - 1);
+            for (; table[j]; j = (j + 1) & (tcap - 1)) {
+                const MTerm *m = &mt[table[j] - 1];
+                if (m->len == n && !memcmp(m->name, s, n)) break;
+            }
+            if (!table[j]) {
+                mt[nm] = (MTerm){s, n, {0}};
+                for (int q = 0; q < MAX_THREADS; q++)
+                    mt[nm].local[q] = UINT32_MAX;
+                table[j] = (uint32_t)++nm;
+            }
+            mt[table[j] - 1].local[k] = (uint32_t)i;
+        }
+    }
+    free(table);
+    qsort(mt, nm, sizeof *mt, cmp_mterm);
+
+    /* postings, rebased: only the first delta of each builder's run changes */
+    uint32_t *base = xmalloc((size_t)nb * sizeof *base);
+    uint32_t ntokens = 0;
+    for (int k = 0; k < nb; k++) {
+        base[k] = ntokens;
+        ntokens += bs[k].ntokens;
+    }
+    Strbuf post = STRBUF_INIT, names = STRBUF_INIT;
+    TermRec *terms = xmalloc((nm + 1) * sizeof *terms);
+    for (size_t i = 0; i < nm; i++) {
+        terms[i] = (TermRec){(uint32_t)names.len, (uint32_t)post.len, 0};
+        strbuf_add(&names, mt[i].name, mt[i].len);
+        uint32_t last = 0; /* position + 1 of the previous occurrence */
+        for (int k = 0; k < nb; k++) {
+            if (mt[i].local[k] == UINT32_MAX) continue;
+            const BTerm *bt = &bs[k].terms[mt[i].local[k]];
+            const uint8_t *s = (const uint8_t *)bt->post.buf, *end = s + bt->post.len;
+            uint32_t first = 1;
+            get_varint(&s, end, &first); /* our own bytes: always well formed */
+            put_varint(&post, base[k] + first - last);
+            strbuf_add(&post, s, (size_t)(end - s));
+            last = base[k] + bt->last;
+            terms[i].count += bt->count;
+        }
+    }
+    terms[nm] = (TermRec){(uint32_t)names.len, (uint32_t)post.len, 0};
+    free(mt);
+
+    /* paragraphs: first token, span, and where each starts (line, column) */
+    size_t np = text_paragraph_count(t);
+    ParaRec *para = xmalloc((np + 1) * sizeof *para);
+    uint32_t *docs = xmalloc((np + 1) * sizeof *docs);
+    uint32_t ndocs = 0, pos = 0;
+    const uint8_t *bytes = text_bytes(t);
+    size_t line = 1, scanned = 0, col_pos = 0, col = 1; /* col: the column at byte col_pos */
+    for (int k = 0; k < nb; k++) {
+        for (size_t i = bs[k].p0; i < bs[k].p1; i++) {
+            Span sp = text_paragraph(t, i);
+            for (const uint8_t *p = bytes + scanned;
+                 (p = memchr(p, '\n', sp.start - (size_t)(p - bytes))) != NULL; p++) {
+                line++;
+                col_pos = (size_t)(p - bytes) + 1;
+                col = 1;
+            }
+            scanned = sp.start;
+            for (; col_pos < sp.start; col_pos++) /* from the last count on: pieces of one long
+                                                   * line must not recount it each time */
+                col += (bytes[col_pos] & 0xc0) != 0x80;
+            para[i] = (ParaRec){pos, (uint32_t)sp.start, (uint32_t)sp.end, (uint32_t)line,
+                                (uint32_t)col};
+            if (i == 0 || !text_paragraph_joined(t, i)) docs[ndocs++] = (uint32_t)i;
+            pos += bs[k].para_tokens[i - bs[k].p0];
+        }
+    }
+    para[np] = (ParaRec){ntokens, (uint32_t)text_len(t), (uint32_t)text_len(t), 0, 0};
+    docs[ndocs] = (uint32_t)np;
+
+    /* the block */
+    const char *title = text_title(t);
+    size_t title_len = strlen(title) + 1; /* with its NUL */
+    Header h = {0};
+    memcpy(h.magic, INDEX_MAGIC, 8);
+    h.version = INDEX_VERSION;
+    h.byte_order = BYTE_ORDER_MARK;
+    h.header_size = sizeof h;
+    h.page_size = PAGE;
+    h.text_len = text_len(t);
+    size_t bom = text_len(t) ? text_source_offset(t, 0) : 0;
+    h.flags = text_clean_as_read(t) ? FLAG_CLEAN : 0;
+    h.bom = (uint32_t)bom;
+    h.ntokens = ntokens;
+    h.npara = (uint32_t)np;
+    h.ndocs = ndocs;
+    h.nterms = (uint32_t)nm;
+    uint64_t off = align8(sizeof h);
+    h.title_off = off;
+    h.title_len = title_len;
+    off = align8(off + title_len);
+    h.names_off = off;
+    h.names_len = names.len;
+    off = align8(off + names.len);
+    h.terms_off = off;
+    off = align8(off + (nm + 1) * sizeof *terms);
+    h.post_off = off;
+    h.post_len = post.len;
+    off = align8(off + post.len);
+    h.para_off = off;
+    off = align8(off + (np + 1) * sizeof *para);
+    h.docs_off = off;
+    off = align8(off + ((size_t)ndocs + 1) * sizeof *docs);
+    h.checks_off = off;
+    h.npages = (off - sizeof h + PAGE - 1) / PAGE;
+    h.total_size = off + h.npages * sizeof(uint64_t);
+
+    Index *ix = xcalloc(1, sizeof *ix);
+    ix->size = h.total_size;
+    ix->block = xcalloc(1, ix->size);
+    memcpy(ix->block + h.title_off, title, title_len);
+    memcpy(ix->block + h.names_off, names.buf, names.len);
+    memcpy(ix->block + h.terms_off, terms, (nm + 1) * sizeof *terms);
+    memcpy(ix->block + h.post_off, post.buf, post.len);
+    memcpy(ix->block + h.para_off, para, (np + 1) * sizeof *para);
+    memcpy(ix->block + h.docs_off, docs, ((size_t)ndocs + 1) * sizeof *docs);
+    uint64_t *checks = (uint64_t *)(ix->block + h.checks_off);
+    for (uint64_t p = 0; p < h.npages; p++)
+        checks[p] = page_hash(ix->block, &h, p);
+    h.checks_check = hash_bytes(checks, h.npages * sizeof *checks, 0);
+    h.header_check = header_hash(&h);
+    memcpy(ix->block, &h, sizeof h);
+    ix->h = (Header *)ix->block;
+
+    strbuf_release(&post);
+    strbuf_release(&names);
+    free(terms);
+    free(para);
+    free(docs);
+    free(base);
+    return ix;
+}
+
+Index *index_build(Text *t, int threads, IndexProgress *progress)
 {
     text_load_all(t);
-    Index *ix = xcalloc(1, sizeof *ix);
-    size_t np = text_paragraph_count(t);
-    ix->npara = np;
-    ix->para_first = xmalloc((np + 1) * sizeof *ix->para_first);
-    ix->para_start = xmalloc((np + 1) * sizeof *ix->para_start);
-    ix->para_end = xmalloc((np + 1) * sizeof *ix->para_end);
-    ix->doc_para = xmalloc((np + 1) * sizeof *ix->doc_para);
-    const uint8_t *bytes = text_bytes(t);
-    BuildCtx c = {ix, token_folder_new(TOKEN_FOLD_ALL), bytes};
-    Strbuf scratch = STRBUF_INIT;
-    for (size_t i = 0; i < np; i++) {
-        Span sp = text_paragraph(t, i);
-        ix->para_first[i] = ix->ntokens;
-        ix->para_start[i] = sp.start;
-        ix->para_end[i] = sp.end;
-        if (i == 0 || !text_paragraph_joined(t, i)) ix->doc_para[ix->ndocs++] = (uint32_t)i;
-        c.base = bytes + sp.start; /* token_each's offsets are the paragraph's */
-        token_each(c.base, sp.end - sp.start, &scratch, add_token, &c);
+    size_t np = text_paragraph_count(t), len = text_len(t);
+    if (threads < 1) threads = 1;
+    if (threads > MAX_THREADS) threads = MAX_THREADS;
+    if (len < ((size_t)256 << 10)) threads = 1; /* not worth a thread */
+    Builder bs[MAX_THREADS];
+    memset(bs, 0, sizeof bs);
+    /* share the paragraphs out by bytes */
+    size_t p = 0;
+    int nb = 0;
+    for (int k = 0; k < threads && (p < np || nb == 0); k++) {
+        size_t target = len / (size_t)threads * (size_t)(k + 1), p1 = p;
+        if (k == threads - 1)
+            p1 = np;
+        else
+            while (p1 < np && text_paragraph(t, p1).start < target)
+                p1++;
+        bs[nb++] = (Builder){.text = t, .p0 = p, .p1 = p1, .progress = progress};
+        p = p1;
     }
-    ix->para_first[np] = ix->ntokens;
-    ix->doc_para[ix->ndocs] = (uint32_t)np;
-    strbuf_release(&scratch);
-    token_folder_free(c.folder);
+    pthread_t tid[MAX_THREADS];
+    bool started[MAX_THREADS] = {false};
+    for (int k = 1; k < nb; k++)
+        started[k] = pthread_create(&tid[k], NULL, builder_run, &bs[k]) == 0;
+    builder_run(&bs[0]);
+    for (int k = 1; k < nb; k++) {
+        if (started[k])
+            pthread_join(tid[k], NULL);
+        else
+            builder_run(&bs[k]); /* no thread to be had: do it here */
+    }
+    Index *ix = NULL;
+    bool cancelled = false;
+    for (int k = 0; k < nb; k++)
+        cancelled |= bs[k].cancelled;
+    if (!cancelled) ix = merge(t, bs, nb);
+    for (int k = 0; k < nb; k++)
+        builder_release(&bs[k]);
     return ix;
 }
 
 void index_free(Index *ix)
 {
     if (!ix) return;
-    for (size_t i = 0; i < ix->nterms; i++)
-        strbuf_release(&ix->terms[i].post);
-    free(ix->terms);
-    free(ix->table);
-    strbuf_release(&ix->names);
-    free(ix->para_first);
-    free(ix->para_start);
-    free(ix->para_end);
-    free(ix->doc_para);
+    if (ix->mapped)
+        munmap(ix->block, ix->size);
+    else
+        free(ix->block);
+    free(ix->pages);
     free(ix);
+}
+
+const void *index_bytes(const Index *ix, size_t *len)
+{
+    *len = ix->size;
+    return ix->block;
+}
+
+/* ---- reading back ---- */
+
+static bool section_ok(const Header *h, uint64_t off, uint64_t len)
+{
+    return off % 8 == 0 && off >= h->header_size && off <= h->checks_off &&
+           len <= h->checks_off - off;
+}
+
+static int reject(Index *ix, Diag *diag, const char *why)
+{
+    diag_set(diag, DIAG_INVALID, "index cache: %s", why);
+    index_free(ix);
+    return -1;
+}
+
+int index_from_bytes(void *owned, size_t len, bool mapped, Index **out, Diag *diag)
+{
+    *out = NULL;
+    Index *ix = xcalloc(1, sizeof *ix);
+    ix->block = owned;
+    ix->size = len;
+    ix->mapped = mapped;
+    if (len < sizeof(Header) || ((uintptr_t)owned & 7)) return reject(ix, diag, "too short");
+    Header *h = (Header *)ix->block;
+    ix->h = h;
+    if (memcmp(h->magic, INDEX_MAGIC, 8) != 0) return reject(ix, diag, "not an index file");
+    if (h->byte_order != BYTE_ORDER_MARK)
+        return reject(ix, diag, "written on a machine of another byte order");
+    if (h->version != INDEX_VERSION) return reject(ix, diag, "from another version of lector");
+    if (h->header_size != sizeof *h || h->page_size != PAGE || header_hash(h) != h->header_check)
+        return reject(ix, diag, "damaged header");
+    if (h->total_size != len) return reject(ix, diag, "truncated");
+    uint64_t body = h->checks_off - h->header_size;
+    if (h->checks_off < h->header_size || h->checks_off % 8 ||
+        h->npages != (body + PAGE - 1) / PAGE || h->npages > len / 8 ||
+        h->checks_off + h->npages * 8 != h->total_size)
+        return reject(ix, diag, "damaged layout");
+    if (hash_bytes(ix->block + h->checks_off, h->npages * 8, 0) != h->checks_check)
+        return reject(ix, diag, "damaged page checks");
+    if (!section_ok(h, h->title_off, h->title_len) || !section_ok(h, h->names_off, h->names_len) ||
+        !section_ok(h, h->terms_off, ((uint64_t)h->nterms + 1) * sizeof(TermRec)) ||
+        !section_ok(h, h->post_off, h->post_len) ||
+        !section_ok(h, h->para_off, ((uint64_t)h->npara + 1) * sizeof(ParaRec)) ||
+        !section_ok(h, h->docs_off, ((uint64_t)h->ndocs + 1) * sizeof(uint32_t)) ||
+        h->text_len > TEXT_MAX_BYTES || h->names_len > UINT32_MAX || h->post_len > UINT32_MAX)
+        return reject(ix, diag, "damaged layout");
+    ix->pages = xcalloc(h->npages ? h->npages : 1, 1);
+    /* the small sections every search reads: checked and validated now */
+    if (!need(ix, h->title_off, h->title_len) ||
+        !need(ix, h->para_off, ((uint64_t)h->npara + 1) * sizeof(ParaRec)) ||
+        !need(ix, h->docs_off, ((uint64_t)h->ndocs + 1) * sizeof(uint32_t)))
+        return reject(ix, diag, "damaged (a page check failed)");
+    if (h->title_len == 0 || ix->block[h->title_off + h->title_len - 1] != 0)
+        return reject(ix, diag, "damaged title");
+    const ParaRec *para = (const ParaRec *)(ix->block + h->para_off);
+    for (uint32_t i = 0; i <= h->npara; i++) {
+        const ParaRec *r = &para[i];
+        if (r->start > r->end || r->end > h->text_len || r->first > h->ntokens ||
+            (i && (r->first < para[i - 1].first || r->start < para[i - 1].end)))
+            return reject(ix, diag, "damaged paragraph table");
+    }
+    if (para[h->npara].first != h->ntokens) return reject(ix, diag, "damaged paragraph table");
+    const uint32_t *docs = (const uint32_t *)(ix->block + h->docs_off);
+    for (uint32_t i = 0; i <= h->ndocs; i++)
+        if (docs[i] > h->npara || (i && docs[i] <= docs[i - 1]) || (i == 0 && docs[0] != 0 && h->npara))
+            return reject(ix, diag, "damaged document table");
+    if (docs[h->ndocs] != h->npara) return reject(ix, diag, "damaged document table");
+    *out = ix;
+    return 0;
+}
+
+bool index_verify_all(Index *ix)
+{
+    if (!ix->pages) return true;
+    for (uint64_t p = 0; p < ix->h->npages; p++)
+        if (!need(ix, ix->h->header_size + p * PAGE, 1)) return false;
+    return true;
+}
+
+bool index_corrupt(const Index *ix)
+{
+    return ix->corrupt;
+}
+
+IndexSource index_source(const Index *ix)
+{
+    const Header *h = ix->h;
+    return (IndexSource){h->src_size,      h->src_dev,        h->src_ino,
+                         h->src_mtime_sec, h->src_mtime_nsec, h->src_hash};
+}
+
+void index_set_source(Index *ix, const IndexSource *src)
+{
+    if (ix->mapped) { /* a read-only mapping: take a copy to change */
+        uint8_t *copy = xmalloc(ix->size);
+        memcpy(copy, ix->block, ix->size);
+        munmap(ix->block, ix->size);
+        ix->block = copy;
+        ix->mapped = false;
+        ix->h = (Header *)copy;
+    }
+    Header *h = ix->h;
+    h->src_size = src->size;
+    h->src_dev = src->dev;
+    h->src_ino = src->ino;
+    h->src_mtime_sec = src->mtime_sec;
+    h->src_mtime_nsec = src->mtime_nsec;
+    h->src_hash = src->content_hash;
+    h->header_check = header_hash(h);
+}
+
+const char *index_title(const Index *ix)
+{
+    return (const char *)ix->block + ix->h->title_off; /* its NUL checked on reading */
+}
+
+size_t index_text_len(const Index *ix)
+{
+    return ix->h->text_len;
+}
+
+bool index_clean_as_read(const Index *ix, size_t *bom)
+{
+    *bom = ix->h->bom;
+    return ix->h->flags & FLAG_CLEAN;
 }
 
 size_t index_term_count(const Index *ix)
 {
-    return ix->nterms;
+    return ix->h->nterms;
+}
+
+/* Term i's record and the next one (its ends), checked; false if damaged. */
+static bool term_recs(const Index *ix, uint32_t i, TermRec *r, TermRec *next)
+{
+    const Header *h = ix->h;
+    if (i >= h->nterms || !need(ix, h->terms_off + (uint64_t)i * sizeof *r, 2 * sizeof *r))
+        return false;
+    memcpy(r, ix->block + h->terms_off + (uint64_t)i * sizeof *r, sizeof *r);
+    memcpy(next, ix->block + h->terms_off + (uint64_t)(i + 1) * sizeof *r, sizeof *r);
+    if (r->name_off > next->name_off || next->name_off > h->names_len ||
+        r->post_off > next->post_off || next->post_off > h->post_len) {
+        mut(ix)->corrupt = true;
+        return false;
+    }
+    return true;
 }
 
 const char *index_term(const Index *ix, uint32_t id, size_t *len)
 {
-    *len = ix->terms[id].name_len;
-    return ix->names.buf + ix->terms[id].name_off;
+    TermRec r, next;
+    *len = 0;
+    if (!term_recs(ix, id, &r, &next) ||
+        !need(ix, ix->h->names_off + r.name_off, next.name_off - r.name_off))
+        return "";
+    *len = next.name_off - r.name_off;
+    return (const char *)ix->block + ix->h->names_off + r.name_off;
+}
+
+static int cmp_bytes(const char *a, size_t an, const char *b, size_t bn)
+{
+    int c = memcmp(a, b, an < bn ? an : bn);
+    if (c) return c;
+    return an < bn ? -1 : an > bn;
+}
+
+/* The first term id not below s[0, n) in byte order. */
+static uint32_t lower_bound_term(const Index *ix, const char *s, size_t n)
+{
+    uint32_t lo = 0, hi = ix->h->nterms;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        size_t tl;
+        const char *term = index_term(ix, mid, &tl);
+        if (cmp_bytes(term, tl, s, n) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+int64_t index_lookup(const Index *ix, const char *s, size_t n)
+{
+    uint32_t i = lower_bound_term(ix, s, n);
+    size_t tl;
+    if (i >= ix->h->nterms) return -1;
+    const char *term = index_term(ix, i, &tl);
+    return tl == n && !memcmp(term, s, n) ? (int64_t)i : -1;
+}
+
+void index_prefix_range(const Index *ix, const char *prefix, size_t len, uint32_t *first,
+                        uint32_t *end)
+{
+    *first = lower_bound_term(ix, prefix, len);
+    uint32_t lo = *first, hi = ix->h->nterms; /* the first term past the prefix */
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        size_t tl;
+        const char *term = index_term(ix, mid, &tl);
+        if (tl >= len && !memcmp(term, prefix, len))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    *end = lo;
 }
 
 size_t index_term_frequency(const Index *ix, uint32_t id)
 {
-    return ix->terms[id].count;
+    TermRec r, next;
+    return term_recs(ix, id, &r, &next) ? r.count : 0;
 }
 
-size_t index_positions(const Index *ix, uint32_t id, uint32_t **out)
+size_t index_positions(const Index *ix, uint32_t id, uint32_t **out, size_t *n, size_t *cap)
 {
-    const Term *t = &ix->terms[id];
-    uint32_t *p = xmalloc((t->count ? t->count : 1) * sizeof *p);
-    const uint8_t *s = (const uint8_t *)t->post.buf, *end = s + t->post.len;
-    uint32_t prev = 0; /* position + 1 */
-    size_t n = 0;
-    while (s < end && n < t->count) {
-        uint32_t v = 0;
-        int shift = 0;
-        while (s < end) {
-            uint8_t b = *s++;
-            v |= (uint32_t)(b & 0x7f) << shift;
-            shift += 7;
-            if (!(b & 0x80) || shift > 28) break;
+    TermRec r, next;
+    if (!term_recs(ix, id, &r, &next) ||
+        !need(ix, ix->h->post_off + r.post_off, next.post_off - r.post_off))
+        return 0;
+    if (r.count > ix->h->ntokens) {
+        mut(ix)->corrupt = true;
+        return 0;
+    }
+    if (*n + r.count > *cap) {
+        *cap = (*n + r.count) * 2 + 16;
+        *out = xreallocarray(*out, *cap, sizeof **out);
+    }
+    const uint8_t *s = ix->block + ix->h->post_off + r.post_off;
+    const uint8_t *end = ix->block + ix->h->post_off + next.post_off;
+    uint32_t *p = *out + *n;
+    uint64_t prev = 0; /* position + 1 */
+    size_t k = 0;
+    uint32_t ntokens = ix->h->ntokens;
+    while (k < r.count) {
+        uint32_t v;
+        if (s < end && *s < 0x80) { /* one-byte deltas: most of them */
+            v = *s++;
+        } else if (!get_varint(&s, end, &v)) {
+            break;
         }
         prev += v;
-        p[n++] = prev - 1;
+        if (v == 0 || prev > ntokens) break;
+        p[k++] = (uint32_t)(prev - 1);
     }
-    *out = p;
-    return n;
+    if (k != r.count || s != end) mut(ix)->corrupt = true;
+    *n += k;
+    return k;
 }
 
 uint32_t index_token_count(const Index *ix)
 {
-    return ix->ntokens;
+    return ix->h->ntokens;
 }
 
-size_t index_doc_count(const Index *ix)
+size_t index_paragraph_count(const Index *ix)
 {
-    return ix->ndocs;
+    return ix->h->npara;
 }
 
-/* The last i in [0, n) with a[i] <= v (a ascending, a[0] <= v). */
-static size_t last_at_most(const uint32_t *a, size_t n, uint32_t v)
+static const ParaRec *para_recs(const Index *ix)
 {
-    size_t lo = 0, hi = n;
+    return (const ParaRec *)(ix->block + ix->h->para_off);
+}
+
+static const uint32_t *doc_recs(const Index *ix)
+{
+    return (const uint32_t *)(ix->block + ix->h->docs_off);
+}
+
+size_t index_paragraph_of(const Index *ix, uint32_t pos)
+{
+    const ParaRec *p = para_recs(ix);
+    size_t lo = 0, hi = ix->h->npara; /* the last paragraph whose first token is <= pos */
+    if (!hi) return 0;
     while (hi - lo > 1) {
         size_t mid = lo + (hi - lo) / 2;
-        if (a[mid] <= v)
+        if (p[mid].first <= pos)
             lo = mid;
         else
             hi = mid;
@@ -235,47 +789,45 @@ static size_t last_at_most(const uint32_t *a, size_t n, uint32_t v)
     return lo;
 }
 
-/* The paragraph holding position pos: the last whose first token is <= pos (paragraphs with no
- * token share their position with the next, which is the one that holds it). */
-static size_t para_of(const Index *ix, uint32_t pos)
+IndexParagraph index_paragraph(const Index *ix, size_t para)
 {
-    return last_at_most(ix->para_first, ix->npara, pos);
+    const ParaRec *p = para_recs(ix);
+    if (para > ix->h->npara) para = ix->h->npara;
+    uint32_t end = para < ix->h->npara ? p[para + 1].first : p[para].first;
+    return (IndexParagraph){p[para].first, end, {p[para].start, p[para].end}, p[para].line,
+                            p[para].col};
+}
+
+size_t index_doc_count(const Index *ix)
+{
+    return ix->h->ndocs;
 }
 
 size_t index_doc_of(const Index *ix, uint32_t pos)
 {
-    return last_at_most(ix->doc_para, ix->ndocs, (uint32_t)para_of(ix, pos));
+    const uint32_t *d = doc_recs(ix);
+    size_t para = index_paragraph_of(ix, pos), lo = 0, hi = ix->h->ndocs;
+    if (!hi) return 0;
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (d[mid] <= para)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
 }
 
 void index_doc_positions(const Index *ix, size_t doc, uint32_t *first, uint32_t *end)
 {
-    *first = ix->para_first[ix->doc_para[doc]];
-    *end = ix->para_first[ix->doc_para[doc + 1]];
-}
-
-typedef struct {
-    uint32_t want, seen;
-    size_t start, end;
-} FindCtx;
-
-static void find_token(void *ctx, size_t start, size_t end)
-{
-    FindCtx *c = ctx;
-    if (c->seen++ == c->want) {
-        c->start = start;
-        c->end = end;
+    const uint32_t *d = doc_recs(ix);
+    const ParaRec *p = para_recs(ix);
+    if (doc >= ix->h->ndocs) {
+        *first = *end = ix->h->ntokens;
+        return;
     }
-}
-
-Span index_token_span(const Index *ix, const Text *t, uint32_t pos)
-{
-    size_t para = para_of(ix, pos);
-    FindCtx c = {pos - ix->para_first[para], 0, 0, 0};
-    Strbuf scratch = STRBUF_INIT;
-    const uint8_t *b = text_bytes(t) + ix->para_start[para];
-    token_each(b, ix->para_end[para] - ix->para_start[para], &scratch, find_token, &c);
-    strbuf_release(&scratch);
-    return (Span){ix->para_start[para] + c.start, ix->para_start[para] + c.end};
+    *first = p[d[doc]].first;
+    *end = p[d[doc + 1]].first;
 }
 
 typedef struct {
@@ -289,24 +841,25 @@ typedef struct {
 static void collect_spans(void *ctx, size_t start, size_t end)
 {
     SpansCtx *c = ctx;
-    while (c->k < c->n && c->pos[c->k] == c->at) {
+    while (c->k < c->n && c->pos[c->k] == c->at)
         c->out[c->k++] = (Span){c->base + start, c->base + end};
-    }
     c->at++;
 }
 
-void index_token_spans(const Index *ix, const Text *t, const uint32_t *pos, size_t n, Span *out)
+void index_token_spans(const Index *ix, const uint8_t *text, size_t base, const uint32_t *pos,
+                       size_t n, Span *out)
 {
     Strbuf scratch = STRBUF_INIT;
     SpansCtx c = {pos, n, 0, 0, 0, out};
+    const ParaRec *p = para_recs(ix);
     while (c.k < n) {
-        size_t para = para_of(ix, pos[c.k]);
-        c.at = ix->para_first[para];
-        c.base = ix->para_start[para];
+        size_t para = index_paragraph_of(ix, pos[c.k]);
+        c.at = p[para].first;
+        c.base = p[para].start;
         size_t before = c.k;
-        token_each(text_bytes(t) + c.base, ix->para_end[para] - c.base, &scratch, collect_spans,
-                   &c);
-        if (c.k == before) { /* not found (cannot happen with this index and text): skip it */
+        if (c.base >= base && pos[c.k] < ix->h->ntokens)
+            token_each(text + (c.base - base), p[para].end - c.base, &scratch, collect_spans, &c);
+        while (c.k < n && c.k == before) { /* not found (a stale index): an empty span */
             out[c.k] = (Span){c.base, c.base};
             c.k++;
         }
@@ -316,10 +869,5 @@ void index_token_spans(const Index *ix, const Text *t, const uint32_t *pos, size
 
 size_t index_memory(const Index *ix)
 {
-    size_t n = ix->terms_cap * sizeof *ix->terms + ix->table_cap * sizeof *ix->table +
-               ix->names.alloc + (ix->npara + 1) * (sizeof(uint32_t) + 2 * sizeof(size_t)) +
-               (ix->ndocs + 1) * sizeof(uint32_t);
-    for (size_t i = 0; i < ix->nterms; i++)
-        n += ix->terms[i].post.alloc;
-    return n;
+    return ix->size + (ix->pages ? ix->h->npages : 0) + sizeof *ix;
 }

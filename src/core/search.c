@@ -8,10 +8,13 @@
  */
 #include "lector/search.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unictype.h>
+#include <unistd.h>
 
 #include "lector/strbuf.h"
 #include "lector/token.h"
@@ -155,56 +158,6 @@ int query_parse(const char *text, SearchMode mode, bool substring, Query **out, 
     return 0;
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-static bool term_matches(const char *term, size_t tl, const QWord *w, bool substring)
-{
-    if (substring) {
-        if (w->flen > tl) return false;
-        if (w->prefix) return !memcmp(term, w->folded, w->flen);
-        return strstr(term, w->folded) != NULL;
-    }
-    if (w->prefix) return tl >= w->flen && !memcmp(term, w->folded, w->flen);
-    return tl == w->flen && !memcmp(term, w->folded, tl);
-}
-
-/* The positions of every term w matches, ascending. */
-static size_t word_positions(const Index *ix, const QWord *w, bool substring, uint32_t **out)
-{
-    if (!w->prefix && !substring) {
-        int64_t id = index_lookup(ix, w->folded, w->flen);
-        if (id < 0) {
-            *out = NULL;
-            return 0;
-        }
-        return index_positions(ix, (uint32_t)id, out);
-    }
-    uint32_t *all = NULL;
-    size_t n = 0, cap = 0, terms = 0;
-    for (size_t id = 0; id < index_term_count(ix); id++) {
-        size_t tl;
-        const char *term = index_term(ix, (uint32_t)id, &tl);
-        if (!term_matches(term, tl, w, substring)) continue;
-        uint32_t *p;
-        size_t k = index_positions(ix, (uint32_t)id, &p);
-        if (n + k > cap) {
-            cap = (n + k) * 2;
-            all = xreallocarray(all, cap, sizeof *all);
-        }
-        memcpy(all + n, p, k * sizeof *p);
-        n += k;
-        free(p);
-        terms++;
-    }
-    if (terms > 1) qsort(all, n, sizeof *all, cmp_u32);
-    *out = all;
-    return n;
-}
-
 /* The first i with a[i] >= v in ascending a[0, n); n if none. */
 static size_t lower_bound_u32(const uint32_t *a, size_t n, uint32_t v)
 {
@@ -219,89 +172,167 @@ static size_t lower_bound_u32(const uint32_t *a, size_t n, uint32_t v)
     return lo;
 }
 
-static bool contains_u32(const uint32_t *a, size_t n, uint32_t v)
+static int cmp_u32(const void *a, const void *b)
 {
-    size_t i = lower_bound_u32(a, n, v);
-    return i < n && a[i] == v;
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Whether needle occurs in hay (memmem is a GNU extension). */
+static bool find_bytes(const char *hay, size_t hn, const char *needle, size_t nn)
+{
+    if (!nn) return true;
+    for (const char *p = hay, *end = hay + hn; (size_t)(end - p) >= nn; p++) {
+        p = memchr(p, needle[0], (size_t)(end - p) - nn + 1);
+        if (!p) return false;
+        if (!memcmp(p, needle, nn)) return true;
+    }
+    return false;
+}
+
+bool query_needs_text(const Query *q)
+{
+    return q->strict_flags >= 0;
+}
+
+static bool term_matches(const char *term, size_t tl, const QWord *w, bool substring)
+{
+    if (w->flen > tl) return false;
+    if (w->prefix) return !memcmp(term, w->folded, w->flen);
+    if (substring) return find_bytes(term, tl, w->folded, w->flen);
+    return tl == w->flen && !memcmp(term, w->folded, tl);
+}
+
+/* The positions of every term w matches, ascending. */
+static size_t word_positions(const Index *ix, const QWord *w, bool substring, uint32_t **out)
+{
+    size_t n = 0, cap = 0, terms = 0;
+    *out = NULL;
+    if (!w->prefix && !substring) {
+        int64_t id = index_lookup(ix, w->folded, w->flen);
+        if (id >= 0) index_positions(ix, (uint32_t)id, out, &n, &cap);
+        return n;
+    }
+    uint32_t first = 0, end = (uint32_t)index_term_count(ix);
+    if (w->prefix) index_prefix_range(ix, w->folded, w->flen, &first, &end);
+    for (uint32_t id = first; id < end; id++) {
+        size_t tl;
+        const char *term = index_term(ix, id, &tl);
+        if (!term_matches(term, tl, w, substring)) continue;
+        index_positions(ix, id, out, &n, &cap);
+        terms++;
+    }
+    if (terms > 1) qsort(*out, n, sizeof **out, cmp_u32);
+    return n;
+}
+
+/* Walks the documents of ascending positions: the document holding pos, and its end. */
+typedef struct {
+    const Index *ix;
+    size_t doc;
+    uint32_t first, end;
+} DocCursor;
+
+static void doc_cursor_init(DocCursor *c, const Index *ix)
+{
+    c->ix = ix;
+    c->doc = 0;
+    index_doc_positions(ix, 0, &c->first, &c->end);
+}
+
+static size_t doc_cursor_at(DocCursor *c, uint32_t pos)
+{
+    if (pos >= c->end || pos < c->first) {
+        size_t next = c->doc + 1;
+        uint32_t f, e;
+        index_doc_positions(c->ix, next, &f, &e);
+        c->doc = pos >= f && pos < e ? next : index_doc_of(c->ix, pos); /* step, or jump */
+        index_doc_positions(c->ix, c->doc, &c->first, &c->end);
+    }
+    return c->doc;
 }
 
 /* A token's own bytes, folded the strict way, against the query word. */
-static bool strict_ok(TokenFolder *f, const Text *t, Span sp, const QWord *w, bool substring)
+static bool strict_ok(TokenFolder *f, const uint8_t *text, Span sp, const QWord *w,
+                      bool substring)
 {
     size_t len;
-    const char *s = token_fold(f, text_bytes(t) + sp.start, sp.end - sp.start, &len);
-    if (w->prefix || substring) {
-        if (w->slen > len) return false;
-        if (!substring) return !memcmp(s, w->strict, w->slen);
-        return w->prefix ? !memcmp(s, w->strict, w->slen) : strstr(s, w->strict) != NULL;
-    }
+    const char *s = token_fold(f, text + sp.start, sp.end - sp.start, &len);
+    if (w->slen > len) return false;
+    if (w->prefix) return !memcmp(s, w->strict, w->slen);
+    if (substring) return find_bytes(s, len, w->strict, w->slen);
     return len == w->slen && !memcmp(s, w->strict, len);
 }
 
-/* The matches of one item, ascending, with spans. */
-static size_t item_matches(const Index *ix, const Text *t, const Query *q, const QItem *it,
+static const SearchMatch NO_MATCH = {UINT32_MAX, 0, {0, 0}};
+
+/* The matches of one item, ascending. Spans are filled only when a strict check needed them
+ * (text given); else they are {0, 0}, for search_match_spans. */
+static size_t item_matches(const Index *ix, const uint8_t *text, const Query *q, const QItem *it,
                            SearchMatch **out)
 {
     uint32_t **sets = xcalloc(it->n, sizeof *sets);
-    size_t *counts = xcalloc(it->n, sizeof *counts);
+    size_t *counts = xcalloc(it->n, sizeof *counts), *at = xcalloc(it->n, sizeof *at);
     for (size_t k = 0; k < it->n; k++)
         counts[k] = word_positions(ix, &it->w[k], q->substring, &sets[k]);
     SearchMatch *m = xmalloc((counts[0] ? counts[0] : 1) * sizeof *m);
     size_t n = 0;
+    DocCursor dc;
+    doc_cursor_init(&dc, ix);
     for (size_t i = 0; i < counts[0]; i++) {
         uint32_t p = sets[0][i];
         bool ok = true;
-        for (size_t k = 1; k < it->n && ok; k++)
-            ok = p + k < index_token_count(ix) && contains_u32(sets[k], counts[k], p + (uint32_t)k);
-        if (ok && it->n > 1) ok = index_doc_of(ix, p) == index_doc_of(ix, p + (uint32_t)it->n - 1);
+        for (size_t k = 1; k < it->n && ok; k++) { /* a merge: p + k only grows */
+            while (at[k] < counts[k] && sets[k][at[k]] < p + k)
+                at[k]++;
+            ok = at[k] < counts[k] && sets[k][at[k]] == p + k;
+        }
+        if (ok && it->n > 1) {
+            doc_cursor_at(&dc, p);
+            ok = p + it->n - 1 < dc.end;
+        }
         if (ok) m[n++] = (SearchMatch){p, (uint32_t)it->n, {0, 0}};
     }
     for (size_t k = 0; k < it->n; k++)
         free(sets[k]);
     free(sets);
     free(counts);
-
-    /* spans of every token of every match: tokenize each paragraph once */
-    size_t ntok = n * it->n;
-    uint32_t *pos = xmalloc((ntok ? ntok : 1) * sizeof *pos);
-    for (size_t i = 0, j = 0; i < n; i++)
-        for (uint32_t k = 0; k < m[i].len; k++)
-            pos[j++] = m[i].pos + k;
-    /* index_token_spans wants ascending positions, once each; a phrase can overlap itself
-     * ("la la la"), so sort when needed and drop repeats */
-    uint32_t *uniq = xmalloc((ntok ? ntok : 1) * sizeof *uniq);
-    memcpy(uniq, pos, ntok * sizeof *uniq);
-    bool sorted = true;
-    for (size_t i = 1; i < ntok && sorted; i++)
-        sorted = uniq[i - 1] <= uniq[i];
-    if (!sorted) qsort(uniq, ntok, sizeof *uniq, cmp_u32);
-    size_t nu = 0;
-    for (size_t i = 0; i < ntok; i++)
-        if (!nu || uniq[nu - 1] != uniq[i]) uniq[nu++] = uniq[i];
-    Span *uspans = xmalloc((nu ? nu : 1) * sizeof *uspans);
-    index_token_spans(ix, t, uniq, nu, uspans);
-    Span *spans = xmalloc((ntok ? ntok : 1) * sizeof *spans);
-    for (size_t i = 0; i < ntok; i++)
-        spans[i] = uspans[lower_bound_u32(uniq, nu, pos[i])];
-    TokenFolder *f = q->strict_flags >= 0 ? token_folder_new(q->strict_flags) : NULL;
-    size_t kept = 0;
-    for (size_t i = 0; i < n; i++) {
-        const Span *s = spans + i * it->n;
-        bool ok = true;
-        for (size_t k = 0; f && k < it->n && ok; k++)
-            ok = strict_ok(f, t, s[k], &it->w[k], q->substring);
-        if (!ok) continue;
-        m[kept] = m[i];
-        m[kept].span = (Span){s[0].start, s[it->n - 1].end};
-        kept++;
+    free(at);
+    if (q->strict_flags >= 0 && text) {
+        /* every token of every match, ascending and once each (a phrase can overlap itself,
+         * "la la la"), spanned in one pass per paragraph */
+        size_t ntok = n * it->n, nu = 0;
+        uint32_t *uniq = xmalloc((ntok ? ntok : 1) * sizeof *uniq);
+        for (size_t i = 0; i < n; i++)
+            for (uint32_t k = 0; k < m[i].len; k++)
+                uniq[nu++] = m[i].pos + k;
+        if (it->n > 1) qsort(uniq, nu, sizeof *uniq, cmp_u32);
+        size_t w = 0;
+        for (size_t i = 0; i < nu; i++)
+            if (!w || uniq[w - 1] != uniq[i]) uniq[w++] = uniq[i];
+        nu = w;
+        Span *sp = xmalloc((nu ? nu : 1) * sizeof *sp);
+        index_token_spans(ix, text, 0, uniq, nu, sp);
+        TokenFolder *f = token_folder_new(q->strict_flags);
+        size_t kept = 0;
+        for (size_t i = 0; i < n; i++) {
+            bool ok = true;
+            for (uint32_t k = 0; k < m[i].len && ok; k++)
+                ok = strict_ok(f, text, sp[lower_bound_u32(uniq, nu, m[i].pos + k)], &it->w[k],
+                               q->substring);
+            if (!ok) continue;
+            m[kept] = m[i];
+            m[kept].span = (Span){sp[lower_bound_u32(uniq, nu, m[i].pos)].start,
+                                  sp[lower_bound_u32(uniq, nu, m[i].pos + m[i].len - 1)].end};
+            kept++;
+        }
+        token_folder_free(f);
+        free(sp);
+        free(uniq);
+        n = kept;
     }
-    token_folder_free(f);
-    free(uspans);
-    free(uniq);
-    free(spans);
-    free(pos);
     *out = m;
-    return kept;
+    return n;
 }
 
 static int cmp_match(const void *a, const void *b)
@@ -310,83 +341,128 @@ static int cmp_match(const void *a, const void *b)
     return x->pos < y->pos ? -1 : x->pos > y->pos;
 }
 
-/* Per item matches, and the documents that have them all (ascending). */
+/* Per item: its matches, and per document holding one, the document, how many and the first. */
+typedef struct {
+    size_t doc, tf;
+    SearchMatch first;
+} DocHit;
+
 typedef struct {
     SearchMatch **m;
     size_t *n;
-    size_t *docs; /* documents with every item */
+    DocHit **dh;
+    size_t *ndh;
+    size_t *docs; /* documents with every item, ascending */
     size_t ndocs;
 } ItemMatches;
 
-static void match_items(const Index *ix, const Text *t, const Query *q, ItemMatches *im)
+static void match_items(const Index *ix, const uint8_t *text, const Query *q, ItemMatches *im)
 {
     im->m = xcalloc(q->n, sizeof *im->m);
     im->n = xcalloc(q->n, sizeof *im->n);
-    for (size_t i = 0; i < q->n; i++)
-        im->n[i] = item_matches(ix, t, q, &q->items[i], &im->m[i]);
-    /* documents of the first item, kept while every other item has one there */
-    im->docs = xmalloc((im->n[0] ? im->n[0] : 1) * sizeof *im->docs);
+    im->dh = xcalloc(q->n, sizeof *im->dh);
+    im->ndh = xcalloc(q->n, sizeof *im->ndh);
+    for (size_t i = 0; i < q->n; i++) {
+        im->n[i] = item_matches(ix, text, q, &q->items[i], &im->m[i]);
+        DocHit *dh = xmalloc((im->n[i] ? im->n[i] : 1) * sizeof *dh);
+        size_t nd = 0;
+        DocCursor dc;
+        doc_cursor_init(&dc, ix);
+        for (size_t k = 0; k < im->n[i]; k++) {
+            size_t d = doc_cursor_at(&dc, im->m[i][k].pos);
+            if (!nd || dh[nd - 1].doc != d) dh[nd++] = (DocHit){d, 0, im->m[i][k]};
+            dh[nd - 1].tf++;
+        }
+        im->dh[i] = dh;
+        im->ndh[i] = nd;
+    }
+    /* documents of the first item, kept while every other item has one there (a merge) */
+    im->docs = xmalloc((im->ndh[0] ? im->ndh[0] : 1) * sizeof *im->docs);
     im->ndocs = 0;
-    for (size_t k = 0; k < im->n[0]; k++) {
-        size_t d = index_doc_of(ix, im->m[0][k].pos);
-        if (im->ndocs && im->docs[im->ndocs - 1] == d) continue;
+    size_t *at = xcalloc(q->n, sizeof *at);
+    for (size_t k = 0; k < im->ndh[0]; k++) {
+        size_t d = im->dh[0][k].doc;
         bool all = true;
         for (size_t i = 1; i < q->n && all; i++) {
-            uint32_t first, end;
-            index_doc_positions(ix, d, &first, &end);
-            size_t lo = 0, hi = im->n[i];
-            while (lo < hi) {
-                size_t mid = lo + (hi - lo) / 2;
-                if (im->m[i][mid].pos < first)
-                    lo = mid + 1;
-                else
-                    hi = mid;
-            }
-            all = lo < im->n[i] && im->m[i][lo].pos < end;
+            while (at[i] < im->ndh[i] && im->dh[i][at[i]].doc < d)
+                at[i]++;
+            all = at[i] < im->ndh[i] && im->dh[i][at[i]].doc == d;
         }
         if (all) im->docs[im->ndocs++] = d;
     }
+    free(at);
 }
 
 static void item_matches_free(const Query *q, ItemMatches *im)
 {
-    for (size_t i = 0; i < q->n; i++)
+    for (size_t i = 0; i < q->n; i++) {
         free(im->m[i]);
+        free(im->dh[i]);
+    }
     free(im->m);
     free(im->n);
+    free(im->dh);
+    free(im->ndh);
     free(im->docs);
-}
-
-static bool doc_listed(const size_t *docs, size_t n, size_t d)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (docs[mid] < d)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < n && docs[lo] == d;
 }
 
 size_t search_matches(const Index *ix, const Text *t, const Query *q, SearchMatch **out)
 {
     ItemMatches im;
-    match_items(ix, t, q, &im);
+    match_items(ix, t ? text_bytes(t) : NULL, q, &im);
     size_t total = 0;
     for (size_t i = 0; i < q->n; i++)
         total += im.n[i];
     SearchMatch *m = xmalloc((total ? total : 1) * sizeof *m);
     size_t n = 0;
-    for (size_t i = 0; i < q->n; i++)
-        for (size_t k = 0; k < im.n[i]; k++)
-            if (q->n == 1 || doc_listed(im.docs, im.ndocs, index_doc_of(ix, im.m[i][k].pos)))
-                m[n++] = im.m[i][k];
+    for (size_t i = 0; i < q->n; i++) {
+        if (q->n == 1) {
+            memcpy(m, im.m[0], im.n[0] * sizeof *m);
+            n = im.n[0];
+            break;
+        }
+        DocCursor dc;
+        doc_cursor_init(&dc, ix);
+        size_t at = 0;
+        for (size_t k = 0; k < im.n[i]; k++) {
+            size_t d = doc_cursor_at(&dc, im.m[i][k].pos);
+            while (at < im.ndocs && im.docs[at] < d)
+                at++;
+            if (at < im.ndocs && im.docs[at] == d) m[n++] = im.m[i][k];
+        }
+    }
     if (q->n > 1) qsort(m, n, sizeof *m, cmp_match);
     item_matches_free(q, &im);
     *out = m;
     return n;
+}
+
+void search_match_spans(const Index *ix, const uint8_t *text, size_t base, SearchMatch *m,
+                        size_t n)
+{
+    /* the first and last token of each match, ascending and once each for index_token_spans */
+    uint32_t *pos = xmalloc((2 * n + 1) * sizeof *pos);
+    size_t np = 0;
+    for (size_t i = 0; i < n; i++) {
+        pos[np++] = m[i].pos;
+        if (m[i].len > 1) pos[np++] = m[i].pos + m[i].len - 1;
+    }
+    bool sorted = true;
+    for (size_t i = 1; i < np && sorted; i++)
+        sorted = pos[i - 1] <= pos[i];
+    if (!sorted) qsort(pos, np, sizeof *pos, cmp_u32);
+    size_t nu = 0;
+    for (size_t i = 0; i < np; i++)
+        if (!nu || pos[nu - 1] != pos[i]) pos[nu++] = pos[i];
+    Span *sp = xmalloc((nu + 1) * sizeof *sp);
+    index_token_spans(ix, text, base, pos, nu, sp);
+    for (size_t i = 0; i < n; i++) {
+        size_t a = lower_bound_u32(pos, nu, m[i].pos);
+        size_t b = lower_bound_u32(pos, nu, m[i].pos + m[i].len - 1);
+        m[i].span = (Span){sp[a].start, sp[b].end};
+    }
+    free(sp);
+    free(pos);
 }
 
 /* Ranking. */
@@ -426,22 +502,16 @@ void search_set_free(SearchSet *s)
     free(s);
 }
 
-void search_set_add(SearchSet *s, size_t story, const Index *ix, const Text *t)
+void search_set_add(SearchSet *s, size_t story, const Index *ix, const uint8_t *text)
 {
     const Query *q = s->q;
     ItemMatches im;
-    match_items(ix, t, q, &im);
+    match_items(ix, text, q, &im);
     s->docs += index_doc_count(ix);
     s->tokens += index_token_count(ix);
-    for (size_t i = 0; i < q->n; i++) {
-        size_t last = SIZE_MAX;
-        for (size_t k = 0; k < im.n[i]; k++) {
-            size_t d = index_doc_of(ix, im.m[i][k].pos);
-            if (d != last) s->df[i]++;
-            last = d;
-        }
-    }
-    size_t *cursor = xcalloc(q->n, sizeof *cursor);
+    for (size_t i = 0; i < q->n; i++)
+        s->df[i] += im.ndh[i];
+    size_t *at = xcalloc(q->n, sizeof *at);
     for (size_t j = 0; j < im.ndocs; j++) {
         size_t d = im.docs[j];
         uint32_t first, end;
@@ -455,22 +525,17 @@ void search_set_add(SearchSet *s, size_t story, const Index *ix, const Text *t)
             s->tfs = xreallocarray(s->tfs, s->tfs_cap, sizeof *s->tfs);
         }
         Candidate *c = &s->c[s->n++];
-        *c = (Candidate){{story, d, 0, {UINT32_MAX, 0, {0, 0}}, 0}, end - first, s->ntfs};
+        *c = (Candidate){{story, d, 0, NO_MATCH, 0}, end - first, s->ntfs};
         for (size_t i = 0; i < q->n; i++) {
-            uint32_t tf = 0;
-            while (cursor[i] < im.n[i] && im.m[i][cursor[i]].pos < first)
-                cursor[i]++;
-            while (cursor[i] < im.n[i] && im.m[i][cursor[i]].pos < end) {
-                const SearchMatch *m = &im.m[i][cursor[i]];
-                if (m->pos < c->hit.first.pos) c->hit.first = *m;
-                tf++;
-                cursor[i]++;
-            }
-            s->tfs[s->ntfs++] = tf;
-            c->hit.matches += tf;
+            while (im.dh[i][at[i]].doc < d) /* every item has d: no bound needed */
+                at[i]++;
+            const DocHit *h = &im.dh[i][at[i]];
+            if (h->first.pos < c->hit.first.pos) c->hit.first = h->first;
+            s->tfs[s->ntfs++] = (uint32_t)h->tf;
+            c->hit.matches += h->tf;
         }
     }
-    free(cursor);
+    free(at);
     item_matches_free(q, &im);
     s->ranked = false;
 }
@@ -584,4 +649,64 @@ char *search_snippet(const Text *t, Span span, int width, size_t *hl_start, size
     add_flat(&out, b, span.end, e);
     if (e < para.end) strbuf_addstr(&out, "…");
     return strbuf_detach(&out, NULL);
+}
+
+/* The paragraph of m as a Text of its own, read from the file. */
+static Text *read_paragraph(const Index *ix, const char *path, IndexParagraph para, Diag *diag)
+{
+    size_t bom, len = para.span.end - para.span.start;
+    if (!index_clean_as_read(ix, &bom)) {
+        diag_set(diag, DIAG_INVALID, "%s: the story must be loaded to show this hit", path);
+        return NULL;
+    }
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        diag_set(diag, DIAG_UNREADABLE, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    char *buf = xmalloc(len + 1);
+    size_t got = 0;
+    while (got < len) {
+        ssize_t r = pread(fd, buf + got, len - got, (off_t)(bom + para.span.start + got));
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) break;
+        got += (size_t)r;
+    }
+    close(fd);
+    Text *t = got == len ? text_from_bytes(buf, len, NULL) : NULL;
+    free(buf);
+    if (t && text_len(t) != len) { /* not the bytes the index saw: the file changed */
+        text_free(t);
+        t = NULL;
+    }
+    if (!t) diag_set(diag, DIAG_INVALID, "%s: changed since it was indexed", path);
+    return t;
+}
+
+int search_place(const Index *ix, const Text *t, const char *path, const SearchMatch *m,
+                 int width, SearchPlace *out, Diag *diag)
+{
+    *out = (SearchPlace){{0, 0}, 1, 1, NULL, 0, 0};
+    SearchMatch one = *m;
+    if (t) {
+        if (!one.span.end) search_match_spans(ix, text_bytes(t), 0, &one, 1);
+        out->span = one.span;
+        search_line_col(t, one.span.start, &out->line, &out->col);
+        out->snippet = search_snippet(t, one.span, width, &out->hl_start, &out->hl_end);
+        return 0;
+    }
+    IndexParagraph para = index_paragraph(ix, index_paragraph_of(ix, m->pos));
+    Text *pt = read_paragraph(ix, path, para, diag);
+    if (!pt) return -1;
+    const uint8_t *b = text_bytes(pt);
+    if (!one.span.end) search_match_spans(ix, b, para.span.start, &one, 1);
+    out->span = one.span;
+    Span local = {one.span.start - para.span.start, one.span.end - para.span.start};
+    size_t line, col;
+    search_line_col(pt, local.start, &line, &col);
+    out->line = para.line + line - 1;
+    out->col = line == 1 ? para.col + col - 1 : col;
+    out->snippet = search_snippet(pt, local, width, &out->hl_start, &out->hl_end);
+    text_free(pt);
+    return 0;
 }

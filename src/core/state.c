@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lector/atomicfile.h"
 #include "lector/strbuf.h"
 #include "lector/xalloc.h"
 
@@ -40,36 +41,18 @@ void state_init(StoryState *st)
         st->marks[i] = SIZE_MAX;
 }
 
-static int mkdir_p(const char *path)
-{
-    char buf[PATH_MAX];
-    snprintf(buf, sizeof buf, "%s", path);
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/') continue;
-        *p = 0;
-        if (mkdir(buf, 0700) != 0 && errno != EEXIST) return -1;
-        *p = '/';
-    }
-    return mkdir(buf, 0700) != 0 && errno != EEXIST ? -1 : 0;
-}
-
 StateStore *state_open(const char *dir, Diag *diag)
 {
     Strbuf path = STRBUF_INIT;
     if (dir) {
         strbuf_addstr(&path, dir);
     } else {
-        const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
-        if (xdg && xdg[0] == '/')
-            strbuf_addf(&path, "%s/lector", xdg);
-        else if (home && *home)
-            strbuf_addf(&path, "%s/.local/state/lector", home);
-        else {
+        if (atomic_xdg_dir("XDG_STATE_HOME", ".local/state", &path) != 0) {
             diag_set(diag, DIAG_NOT_FOUND, "no HOME or XDG_STATE_HOME: reading positions not kept");
             return NULL;
         }
     }
-    if (mkdir_p(path.buf) != 0) {
+    if (atomic_mkdir_p(path.buf) != 0) {
         diag_set(diag, DIAG_UNREADABLE, "%s: %s (reading positions not kept)", path.buf,
                  strerror(errno));
         strbuf_release(&path);
@@ -236,7 +219,7 @@ int state_load(StateStore *s, const char *path, Text *t, StoryState *st, Diag *d
 
 int state_save(StateStore *s, const char *path, Text *t, const StoryState *st, Diag *diag)
 {
-    Strbuf out = STRBUF_INIT, file = STRBUF_INIT, tmp = STRBUF_INIT;
+    Strbuf out = STRBUF_INIT, file = STRBUF_INIT;
     strbuf_addstr(&out, "lector-state 1\noffset ");
     strbuf_addf(&out, "%zu ", st->offset);
     add_fingerprint(&out, t, st->offset);
@@ -249,39 +232,11 @@ int state_save(StateStore *s, const char *path, Text *t, const StoryState *st, D
         strbuf_addch(&out, '\n');
     }
     file_for(s, path, &file);
-    strbuf_addf(&tmp, "%s.tmp-%ld", file.buf, (long)getpid());
-    int rc = -1, step = 1;
-    int fd =
-        s->fail_at == step ? -1 : open(tmp.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd >= 0) {
-        step = 2;
-        size_t done = 0;
-        while (done < out.len && s->fail_at != 2) {
-            ssize_t w = write(fd, out.buf + done, out.len - done);
-            if (w < 0 && errno == EINTR) continue;
-            if (w <= 0) break;
-            done += (size_t)w;
-        }
-        if (done == out.len) {
-            step = 3;
-            if (s->fail_at != 3 && fsync(fd) == 0) {
-                step = 4;
-                if (close(fd) == 0 && s->fail_at != 4 && rename(tmp.buf, file.buf) == 0) rc = 0;
-                fd = -1;
-            }
-        }
-        if (fd >= 0) close(fd);
-        if (rc != 0) unlink(tmp.buf);
-    }
+    int step, rc = atomic_write(file.buf, out.buf, out.len, true, s->fail_at, &step);
     if (rc != 0)
         diag_set(diag, DIAG_UNREADABLE, "could not save the reading position (%s): %s",
-                 step == 1   ? "create"
-                 : step == 2 ? "write"
-                 : step == 3 ? "sync"
-                             : "rename",
-                 s->fail_at ? "injected fault" : strerror(errno));
+                 atomic_step_name(step), s->fail_at ? "injected fault" : strerror(errno));
     strbuf_release(&out);
     strbuf_release(&file);
-    strbuf_release(&tmp);
     return rc;
 }

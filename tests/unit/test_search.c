@@ -73,6 +73,7 @@ static size_t count_matches(const Index *ix, const Text *t, const char *query, b
     cr_assert_eq(query_parse(query, SEARCH_FOLD, substring, &q, &d), 0, "%s: %s", query, d.msg);
     SearchMatch *m;
     size_t n = search_matches(ix, t, q, &m);
+    search_match_spans(ix, text_bytes(t), 0, m, n);
     for (size_t i = 0; i < n; i++) /* each match's span holds its tokens' bytes */
         cr_assert(m[i].span.start < m[i].span.end && m[i].span.end <= text_len(t));
     free(m);
@@ -85,7 +86,19 @@ static size_t count_matches(const Index *ix, const Text *t, const char *query, b
 static void check_against_reference(const char *name, const void *bytes, size_t len)
 {
     Text *t = text_from_bytes(bytes, len, name);
-    Index *ix = index_build(t);
+    /* built on one thread or on four (paragraphs shared out, postings merged): the same bytes */
+    Index *one = index_build(t, 1, NULL), *four = index_build(t, 4, NULL);
+    size_t n1, n4;
+    const void *b1 = index_bytes(one, &n1), *b4 = index_bytes(four, &n4);
+    cr_assert(n1 == n4 && !memcmp(b1, b4, n1), "%s: threaded build differs", name);
+    index_free(four);
+    /* and searched as read back from those bytes, as from the cache (checked page by page) */
+    void *copy = malloc(n1);
+    memcpy(copy, b1, n1);
+    index_free(one);
+    Index *ix;
+    Diag d = {0};
+    cr_assert_eq(index_from_bytes(copy, n1, false, &ix, &d), 0, "%s: %s", name, d.msg);
     Ref r = reference(t);
     cr_assert_eq(index_token_count(ix), r.n, "%s: token count", name);
     size_t step = r.n / 40 + 1, checked = 0;
@@ -123,6 +136,7 @@ static void check_against_reference(const char *name, const void *bytes, size_t 
         checked++;
     }
     cr_assert_gt(checked, 10);
+    cr_assert(index_verify_all(ix) && !index_corrupt(ix));
     ref_free(&r);
     index_free(ix);
     text_free(t);
@@ -180,7 +194,7 @@ Test(search_reference, shipped_stories_and_hostile_text)
 static Index *build(const char *s, Text **t)
 {
     *t = text_from_bytes(s, strlen(s), NULL);
-    return index_build(*t);
+    return index_build(*t, 1, NULL);
 }
 
 static size_t hits(const char *story, const char *query, SearchMode mode, bool substring)
@@ -262,7 +276,7 @@ Test(search, bm25_order_on_a_small_shelf)
     Index *ix[3];
     for (int i = 0; i < 3; i++) {
         ix[i] = build(stories[i], &t[i]);
-        search_set_add(set, (size_t)i, ix[i], t[i]);
+        search_set_add(set, (size_t)i, ix[i], NULL);
     }
     const SearchHit *h;
     size_t n = search_set_hits(set, &h);

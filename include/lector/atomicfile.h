@@ -1,0 +1,34 @@
+/* atomicfile: the file-system steps the state and the index cache share.
+ *
+ * A file is replaced whole or not at all: written to a temp file in the same folder, optionally
+ * synced, then renamed over the old one. A write that fails at any step (a full disk, say)
+ * removes the temp file and leaves the previous file as it was; two processes writing at once
+ * each rename a whole file, so the file is always one of theirs, never a mix. Owns nothing.
+ */
+#ifndef LECTOR_ATOMICFILE_H
+#define LECTOR_ATOMICFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "lector/strbuf.h"
+
+/* Creates path and its parents (mode 0700); 0 when it exists afterwards, -1 with errno. */
+int atomic_mkdir_p(const char *path);
+
+/* The folder $<xdg_var>/lector, else $HOME/<home_rel>/lector, into out; -1 when neither is set
+ * (an XDG variable must be an absolute path to count, as the spec says). */
+int atomic_xdg_dir(const char *xdg_var, const char *home_rel, Strbuf *out);
+
+enum { ATOMIC_CREATE = 1, ATOMIC_WRITE, ATOMIC_SYNC, ATOMIC_RENAME };
+
+/* Replaces file with data[0, len). sync: fsync before the rename (for files whose loss would
+ * matter). fail_at (tests): make that step fail, 0 for none. Returns 0, or -1 with the failing
+ * step in *step (ATOMIC_*) and errno set (EIO for an injected fault). */
+int atomic_write(const char *file, const void *data, size_t len, bool sync, int fail_at,
+                 int *step);
+
+/* "create", "write", "sync" or "rename". */
+const char *atomic_step_name(int step);
+
+#endif

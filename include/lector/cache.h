@@ -1,0 +1,63 @@
+/* cache: the index of each story kept on disk, so that a search does not index it again.
+ *
+ * Owns the cache folder ($XDG_CACHE_HOME/lector/index, default ~/.cache/lector/index): one file
+ * per story, named by a hash of the story's real path, holding the index block (index.h) with
+ * the story file's identity in its header. The cached index is used when the file's size,
+ * mtime, device and inode all still match. When they do not, the story is read again: if its
+ * text hashes the same (a touch, a copy back), the cached index is kept and only its identity
+ * updated; else it is built again. A cache file that is damaged, truncated, from another version
+ * of lector or from a machine of the other byte order is never trusted: it is replaced by a
+ * fresh build. Writes are atomic (atomicfile.h), without fsync: a cache lost in a crash is only
+ * built again, and a torn one is detected.
+ *
+ * Never touches the terminal.
+ */
+#ifndef LECTOR_CACHE_H
+#define LECTOR_CACHE_H
+
+#include <stdbool.h>
+
+#include "lector/diag.h"
+#include "lector/index.h"
+#include "lector/text.h"
+
+typedef struct IndexCache IndexCache;
+
+/* Opens (creating it) the folder dir, or the XDG default when dir is NULL; NULL with diag when
+ * it cannot be had (then index without a cache). */
+IndexCache *cache_open(const char *dir, Diag *diag);
+void cache_close(IndexCache *c); /* NULL is a no-op */
+const char *cache_dir(const IndexCache *c);
+
+typedef enum {
+    CACHE_FRESH,    /* the cached index, used as it was */
+    CACHE_TOUCHED,  /* the file's identity changed, its text did not: cached index kept */
+    CACHE_NEW,      /* there was none: built */
+    CACHE_CHANGED,  /* the file changed: built again */
+    CACHE_DAMAGED,  /* the cache file could not be used (see the note): built again */
+    CACHE_UNCACHED, /* built, but could not be written (see the note) */
+} CacheOutcome;
+
+typedef struct {
+    CacheOutcome outcome;
+    Diag note; /* why a cache file was damaged, or could not be written; code 0 if nothing */
+} CacheReport;
+
+enum { CACHE_VERIFY = 1 }; /* check every page of a cached index before using it */
+
+/* The index of the story at path: the cached one when the file is unchanged, else built on
+ * threads threads and written back. c may be NULL (no cache: always built). flags: 0 or
+ * CACHE_VERIFY (without it, pages are checked as they are read: see index.h). On success *ix is
+ * the caller's; *text is the story if it had to be read (the caller's, for snippets and
+ * checks), else NULL. -1 with diag when the story itself cannot be read (text_load's errors). */
+int cache_index(IndexCache *c, const char *path, int threads, int flags, Index **ix, Text **text,
+                CacheReport *report, Diag *diag);
+
+/* Writes ix for the story at path (its file identity taken now, the content hash from t). For
+ * an index built elsewhere (the reader builds it in the background). */
+int cache_store(IndexCache *c, const char *path, const Text *t, Index *ix, Diag *diag);
+
+/* Tests: make the nth write step (atomicfile.h) of later writes fail; 0 turns it off. */
+void cache_fail_at(IndexCache *c, int step);
+
+#endif
