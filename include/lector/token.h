@@ -42,8 +42,11 @@ const char *token_fold(TokenFolder *f, const uint8_t *s, size_t n, size_t *len);
 typedef void (*TokenFn)(void *ctx, size_t start, size_t end);
 
 /* Splits s[0,n) (valid UTF-8) into tokens, in order. scratch is reused between calls (a break
- * map of n bytes); release it with strbuf_release. */
+ * map of n bytes); release it with strbuf_release. Pure ASCII text takes a fast path that applies
+ * the same rules directly. */
 void token_each(const uint8_t *s, size_t n, Strbuf *scratch, TokenFn fn, void *ctx);
+/* The same without the fast path (for tests that hold the two together). */
+void token_each_unicode(const uint8_t *s, size_t n, Strbuf *scratch, TokenFn fn, void *ctx);
 
 /* A character of a script written without spaces: a token on its own. */
 bool token_unspaced(uint32_t cp);

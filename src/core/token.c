@@ -212,7 +212,88 @@ static bool joins_previous(uint32_t cp)
     return gb == GB_EXTEND || gb == GB_SPACINGMARK || gb == GB_ZWJ;
 }
 
+/* The word-break classes of ASCII (UAX #29, WordBreakProperty.txt): ALetter, Numeric,
+ * ExtendNumLet ('_'), MidLetter (':'), MidNumLet ('.') and Single_Quote ('\'', which WB6, WB7,
+ * WB11 and WB12 treat as MidNumLet), MidNum (',' ';'); everything else here (spaces, line ends,
+ * punctuation) only ever breaks, as far as words are concerned. */
+enum { A_OTHER, A_LETTER, A_DIGIT, A_EXTEND, A_MIDLETTER, A_MIDNUMLET, A_MIDNUM };
+
+static const uint8_t ascii_class[128] = {
+    ['0'] = A_DIGIT,      ['1'] = A_DIGIT,     ['2'] = A_DIGIT,  ['3'] = A_DIGIT,
+    ['4'] = A_DIGIT,      ['5'] = A_DIGIT,     ['6'] = A_DIGIT,  ['7'] = A_DIGIT,
+    ['8'] = A_DIGIT,      ['9'] = A_DIGIT,     ['_'] = A_EXTEND, [':'] = A_MIDLETTER,
+    ['.'] = A_MIDNUMLET,  ['\''] = A_MIDNUMLET, [','] = A_MIDNUM, [';'] = A_MIDNUM,
+};
+
+static int aclass(uint8_t c)
+{
+    if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') return A_LETTER;
+    return ascii_class[c];
+}
+
+/* Words of pure ASCII text: the UAX #29 rules that can apply to ASCII (WB5-WB13b), exactly;
+ * WB3-WB4 and WB999 only ever break where no word is. The unit tests hold it to u8_wordbreaks. */
+static void ascii_words(const uint8_t *s, size_t n, TokenFn fn, void *ctx)
+{
+    size_t i = 0;
+    while (i < n) {
+        int c = aclass(s[i]);
+        if (c != A_LETTER && c != A_DIGIT && c != A_EXTEND) {
+            i++;
+            continue;
+        }
+        size_t a = i;
+        bool word = c != A_EXTEND;
+        int prev = c;
+        i++;
+        while (i < n) {
+            int cur = aclass(s[i]);
+            if (cur == A_LETTER || cur == A_DIGIT || cur == A_EXTEND) { /* WB5, 8-10, 13a-b */
+                word |= cur != A_EXTEND;
+                prev = cur;
+                i++;
+                continue;
+            }
+            int next = i + 1 < n ? aclass(s[i + 1]) : A_OTHER;
+            if ((prev == A_LETTER && next == A_LETTER &&
+                 (cur == A_MIDLETTER || cur == A_MIDNUMLET)) || /* WB6, WB7 */
+                (prev == A_DIGIT && next == A_DIGIT &&
+                 (cur == A_MIDNUM || cur == A_MIDNUMLET))) { /* WB11, WB12 */
+                prev = next;
+                i += 2;
+                continue;
+            }
+            break;
+        }
+        if (word) fn(ctx, a, i);
+    }
+}
+
+static bool all_ascii(const uint8_t *s, size_t n)
+{
+    size_t i = 0;
+    uint64_t acc = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        acc |= w;
+    }
+    for (; i < n; i++)
+        acc |= s[i];
+    return !(acc & 0x8080808080808080ull);
+}
+
 void token_each(const uint8_t *s, size_t n, Strbuf *scratch, TokenFn fn, void *ctx)
+{
+    if (n == 0) return;
+    if (all_ascii(s, n)) {
+        ascii_words(s, n, fn, ctx);
+        return;
+    }
+    token_each_unicode(s, n, scratch, fn, ctx);
+}
+
+void token_each_unicode(const uint8_t *s, size_t n, Strbuf *scratch, TokenFn fn, void *ctx)
 {
     if (n == 0) return;
     strbuf_grow(scratch, n);

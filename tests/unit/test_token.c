@@ -139,3 +139,44 @@ Test(token, the_cache_gives_the_same_answer_as_a_fresh_fold)
         }
     token_folder_free(f);
 }
+
+typedef struct {
+    size_t spans[512][2];
+    size_t n;
+} Spans;
+
+static void collect_span(void *ctx, size_t start, size_t end)
+{
+    Spans *s = ctx;
+    if (s->n < 512) {
+        s->spans[s->n][0] = start;
+        s->spans[s->n][1] = end;
+    }
+    s->n++;
+}
+
+/* The ASCII fast path finds exactly the words libunistring's UAX #29 breaker finds, on random
+ * strings dense in the characters the rules are about. */
+Test(token, the_ascii_fast_path_agrees_with_uax29)
+{
+    static const char alphabet[] = "aZq09_.:',; \n\t-\"!?/()";
+    unsigned seed = 12345;
+    Strbuf scratch = STRBUF_INIT;
+    static Spans fast, full;
+    for (int round = 0; round < 200000; round++) {
+        char s[40];
+        seed = seed * 1103515245u + 12345u;
+        size_t n = 1 + (seed >> 16) % 24;
+        for (size_t i = 0; i < n; i++) {
+            seed = seed * 1103515245u + 12345u;
+            s[i] = alphabet[(seed >> 16) % (sizeof alphabet - 1)];
+        }
+        fast.n = full.n = 0;
+        token_each((const uint8_t *)s, n, &scratch, collect_span, &fast);
+        token_each_unicode((const uint8_t *)s, n, &scratch, collect_span, &full);
+        cr_assert_eq(fast.n, full.n, "'%.*s': %zu words, not %zu", (int)n, s, fast.n, full.n);
+        cr_assert(!memcmp(fast.spans, full.spans, fast.n * sizeof fast.spans[0]), "'%.*s'",
+                  (int)n, s);
+    }
+    strbuf_release(&scratch);
+}
