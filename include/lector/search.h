@@ -71,8 +71,10 @@ typedef struct {
     size_t matches;    /* matches in the document */
 } SearchHit;
 
-/* The hits, best first (ties: story, then position). Borrowed from s. */
-size_t search_set_hits(SearchSet *s, const SearchHit **out);
+/* Ranks the hits; returns how many there are, with the best (all when best is 0) first in *out,
+ * in order (ties: story, then position). Only those are ranked in order: the rest are not in
+ * *out. Borrowed from s until the next call. */
+size_t search_set_hits(SearchSet *s, size_t best, const SearchHit **out);
 
 /* A one-line snippet around span in t: about width columns, the match marked by *hl_start and
  * *hl_end (byte offsets in the result); line ends become spaces and controls are made visible.

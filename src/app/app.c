@@ -440,8 +440,7 @@ static void search_run(App *a)
     if (query_parse(a->query.buf, SEARCH_SMART, true, &q, &d) != 0) return;
     if (!a->index) a->index = index_build(a->text, 2, NULL);
     a->nmatches = search_matches(a->index, a->text, q, &a->matches);
-    if (!query_needs_text(q))
-        search_match_spans(a->index, text_bytes(a->text), 0, a->matches, a->nmatches);
+    search_match_spans(a->index, text_bytes(a->text), 0, a->matches, a->nmatches);
     query_free(q);
     if (!a->nmatches) return;
     size_t from = a->search_origin, i = 0;

@@ -150,7 +150,7 @@ int cmd_search(int argc, char **argv, const char *default_texts)
     size_t nhits = 0;
     if (!rc) {
         const SearchHit *hits;
-        nhits = search_set_hits(set, &hits);
+        nhits = search_set_hits(set, count ? 0 : (size_t)limit, &hits);
         int color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
         Strbuf out = STRBUF_INIT;
         if (count) {

@@ -172,6 +172,20 @@ static size_t lower_bound_u32(const uint32_t *a, size_t n, uint32_t v)
     return lo;
 }
 
+/* The first i >= from with a[i] >= v in ascending a[0, n) (n if none): steps of 1, 2, 4, ...
+ * then a bisection, so a walk through a long list costs the log of each jump. */
+static size_t gallop_u32(const uint32_t *a, size_t n, size_t from, uint32_t v)
+{
+    if (from >= n || a[from] >= v) return from;
+    size_t lo = from, step = 1; /* a[lo] < v */
+    while (lo + step < n && a[lo + step] < v) {
+        lo += step;
+        step *= 2;
+    }
+    size_t hi = lo + step < n ? lo + step : n;
+    return lo + 1 + lower_bound_u32(a + lo + 1, hi - lo - 1, v);
+}
+
 static int cmp_u32(const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -242,13 +256,37 @@ static void doc_cursor_init(DocCursor *c, const Index *ix)
 
 static size_t doc_cursor_at(DocCursor *c, uint32_t pos)
 {
-    if (pos >= c->end || pos < c->first) {
-        size_t next = c->doc + 1;
-        uint32_t f, e;
-        index_doc_positions(c->ix, next, &f, &e);
-        c->doc = pos >= f && pos < e ? next : index_doc_of(c->ix, pos); /* step, or jump */
+    if (pos < c->end && pos >= c->first) return c->doc;
+    if (pos < c->first) { /* backwards: not in a walk; look it up */
+        c->doc = index_doc_of(c->ix, pos);
         index_doc_positions(c->ix, c->doc, &c->first, &c->end);
+        return c->doc;
     }
+    /* gallop forward from here, then bisect: matches are dense or sparse, and both are cheap */
+    size_t n = index_doc_count(c->ix), lo = c->doc, step = 1, hi;
+    for (;;) {
+        hi = lo + step;
+        uint32_t f, e;
+        if (hi >= n) {
+            hi = n;
+            break;
+        }
+        index_doc_positions(c->ix, hi, &f, &e);
+        if (f > pos) break;
+        lo = hi;
+        step *= 2;
+    }
+    while (hi - lo > 1) { /* doc lo starts at or before pos, doc hi after it */
+        size_t mid = lo + (hi - lo) / 2;
+        uint32_t f, e;
+        index_doc_positions(c->ix, mid, &f, &e);
+        if (f <= pos)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    c->doc = lo;
+    index_doc_positions(c->ix, lo, &c->first, &c->end);
     return c->doc;
 }
 
@@ -266,65 +304,69 @@ static bool strict_ok(TokenFolder *f, const uint8_t *text, Span sp, const QWord 
 
 static const SearchMatch NO_MATCH = {UINT32_MAX, 0, {0, 0}};
 
-/* The matches of one item, ascending. Spans are filled only when a strict check needed them
- * (text given); else they are {0, 0}, for search_match_spans. */
+/* The first positions of the matches of one item, ascending. */
 static size_t item_matches(const Index *ix, const uint8_t *text, const Query *q, const QItem *it,
-                           SearchMatch **out)
+                           uint32_t **out)
 {
     uint32_t **sets = xcalloc(it->n, sizeof *sets);
     size_t *counts = xcalloc(it->n, sizeof *counts), *at = xcalloc(it->n, sizeof *at);
     for (size_t k = 0; k < it->n; k++)
         counts[k] = word_positions(ix, &it->w[k], q->substring, &sets[k]);
-    SearchMatch *m = xmalloc((counts[0] ? counts[0] : 1) * sizeof *m);
-    size_t n = 0;
-    DocCursor dc;
-    doc_cursor_init(&dc, ix);
-    for (size_t i = 0; i < counts[0]; i++) {
-        uint32_t p = sets[0][i];
-        bool ok = true;
-        for (size_t k = 1; k < it->n && ok; k++) { /* a merge: p + k only grows */
-            while (at[k] < counts[k] && sets[k][at[k]] < p + k)
-                at[k]++;
-            ok = at[k] < counts[k] && sets[k][at[k]] == p + k;
+    /* a phrase: walk its rarest word's positions, and find the others at their offsets by
+     * galloping through their (longer) lists */
+    size_t r = 0;
+    for (size_t k = 1; k < it->n; k++)
+        if (counts[k] < counts[r]) r = k;
+    uint32_t *m = sets[r]; /* filtered in place, into the phrase's first positions */
+    size_t n = counts[r];
+    if (it->n > 1) {
+        DocCursor dc;
+        doc_cursor_init(&dc, ix);
+        n = 0;
+        for (size_t i = 0; i < counts[r]; i++) {
+            if (m[i] < r) continue;
+            uint32_t p = m[i] - (uint32_t)r;
+            bool ok = true;
+            for (size_t k = 0; k < it->n && ok; k++) {
+                if (k == r) continue;
+                at[k] = gallop_u32(sets[k], counts[k], at[k], p + (uint32_t)k);
+                ok = at[k] < counts[k] && sets[k][at[k]] == p + k;
+            }
+            if (ok) {
+                doc_cursor_at(&dc, p);
+                ok = p + it->n - 1 < dc.end;
+            }
+            if (ok) m[n++] = p;
         }
-        if (ok && it->n > 1) {
-            doc_cursor_at(&dc, p);
-            ok = p + it->n - 1 < dc.end;
-        }
-        if (ok) m[n++] = (SearchMatch){p, (uint32_t)it->n, {0, 0}};
     }
     for (size_t k = 0; k < it->n; k++)
-        free(sets[k]);
+        if (k != r) free(sets[k]);
     free(sets);
     free(counts);
     free(at);
-    if (q->strict_flags >= 0 && text) {
+    if (q->strict_flags >= 0 && text && n) {
         /* every token of every match, ascending and once each (a phrase can overlap itself,
          * "la la la"), spanned in one pass per paragraph */
         size_t ntok = n * it->n, nu = 0;
-        uint32_t *uniq = xmalloc((ntok ? ntok : 1) * sizeof *uniq);
+        uint32_t *uniq = xmalloc(ntok * sizeof *uniq);
         for (size_t i = 0; i < n; i++)
-            for (uint32_t k = 0; k < m[i].len; k++)
-                uniq[nu++] = m[i].pos + k;
+            for (uint32_t k = 0; k < it->n; k++)
+                uniq[nu++] = m[i] + k;
         if (it->n > 1) qsort(uniq, nu, sizeof *uniq, cmp_u32);
         size_t w = 0;
         for (size_t i = 0; i < nu; i++)
             if (!w || uniq[w - 1] != uniq[i]) uniq[w++] = uniq[i];
         nu = w;
-        Span *sp = xmalloc((nu ? nu : 1) * sizeof *sp);
+        Span *sp = xmalloc(nu * sizeof *sp);
         index_token_spans(ix, text, 0, uniq, nu, sp);
         TokenFolder *f = token_folder_new(q->strict_flags);
         size_t kept = 0;
         for (size_t i = 0; i < n; i++) {
             bool ok = true;
-            for (uint32_t k = 0; k < m[i].len && ok; k++)
-                ok = strict_ok(f, text, sp[lower_bound_u32(uniq, nu, m[i].pos + k)], &it->w[k],
+            for (uint32_t k = 0; k < it->n && ok; k++)
+                ok = strict_ok(f, text, sp[lower_bound_u32(uniq, nu, m[i] + k)], &it->w[k],
                                q->substring);
-            if (!ok) continue;
-            m[kept] = m[i];
-            m[kept].span = (Span){sp[lower_bound_u32(uniq, nu, m[i].pos)].start,
-                                  sp[lower_bound_u32(uniq, nu, m[i].pos + m[i].len - 1)].end};
-            kept++;
+            if (ok) m[kept++] = m[i];
         }
         token_folder_free(f);
         free(sp);
@@ -344,11 +386,11 @@ static int cmp_match(const void *a, const void *b)
 /* Per item: its matches, and per document holding one, the document, how many and the first. */
 typedef struct {
     size_t doc, tf;
-    SearchMatch first;
+    uint32_t first;
 } DocHit;
 
 typedef struct {
-    SearchMatch **m;
+    uint32_t **m;
     size_t *n;
     DocHit **dh;
     size_t *ndh;
@@ -364,14 +406,21 @@ static void match_items(const Index *ix, const uint8_t *text, const Query *q, It
     im->ndh = xcalloc(q->n, sizeof *im->ndh);
     for (size_t i = 0; i < q->n; i++) {
         im->n[i] = item_matches(ix, text, q, &q->items[i], &im->m[i]);
-        DocHit *dh = xmalloc((im->n[i] ? im->n[i] : 1) * sizeof *dh);
-        size_t nd = 0;
+        DocHit *dh = NULL;
+        size_t nd = 0, cap = 0;
         DocCursor dc;
         doc_cursor_init(&dc, ix);
-        for (size_t k = 0; k < im->n[i]; k++) {
-            size_t d = doc_cursor_at(&dc, im->m[i][k].pos);
-            if (!nd || dh[nd - 1].doc != d) dh[nd++] = (DocHit){d, 0, im->m[i][k]};
-            dh[nd - 1].tf++;
+        const uint32_t *m = im->m[i];
+        for (size_t k = 0; k < im->n[i];) {
+            size_t d = doc_cursor_at(&dc, m[k]);
+            if (nd == cap) {
+                cap = cap ? cap * 2 : 64;
+                dh = xreallocarray(dh, cap, sizeof *dh);
+            }
+            size_t from = k;
+            while (k < im->n[i] && m[k] < dc.end) /* the rest of this document's matches */
+                k++;
+            dh[nd++] = (DocHit){d, k - from, m[from]};
         }
         im->dh[i] = dh;
         im->ndh[i] = nd;
@@ -416,8 +465,10 @@ size_t search_matches(const Index *ix, const Text *t, const Query *q, SearchMatc
     SearchMatch *m = xmalloc((total ? total : 1) * sizeof *m);
     size_t n = 0;
     for (size_t i = 0; i < q->n; i++) {
+        uint32_t len = (uint32_t)q->items[i].n;
         if (q->n == 1) {
-            memcpy(m, im.m[0], im.n[0] * sizeof *m);
+            for (size_t k = 0; k < im.n[0]; k++)
+                m[k] = (SearchMatch){im.m[0][k], len, {0, 0}};
             n = im.n[0];
             break;
         }
@@ -425,10 +476,11 @@ size_t search_matches(const Index *ix, const Text *t, const Query *q, SearchMatc
         doc_cursor_init(&dc, ix);
         size_t at = 0;
         for (size_t k = 0; k < im.n[i]; k++) {
-            size_t d = doc_cursor_at(&dc, im.m[i][k].pos);
+            size_t d = doc_cursor_at(&dc, im.m[i][k]);
             while (at < im.ndocs && im.docs[at] < d)
                 at++;
-            if (at < im.ndocs && im.docs[at] == d) m[n++] = im.m[i][k];
+            if (at < im.ndocs && im.docs[at] == d)
+                m[n++] = (SearchMatch){im.m[i][k], len, {0, 0}};
         }
     }
     if (q->n > 1) qsort(m, n, sizeof *m, cmp_match);
@@ -481,7 +533,6 @@ struct SearchSet {
     size_t *df; /* per item: documents holding it, over all stories */
     uint64_t docs, tokens;
     SearchHit *hits;
-    bool ranked;
 };
 
 SearchSet *search_set_new(const Query *q)
@@ -530,14 +581,14 @@ void search_set_add(SearchSet *s, size_t story, const Index *ix, const uint8_t *
             while (im.dh[i][at[i]].doc < d) /* every item has d: no bound needed */
                 at[i]++;
             const DocHit *h = &im.dh[i][at[i]];
-            if (h->first.pos < c->hit.first.pos) c->hit.first = h->first;
+            if (h->first < c->hit.first.pos)
+                c->hit.first = (SearchMatch){h->first, (uint32_t)q->items[i].n, {0, 0}};
             s->tfs[s->ntfs++] = (uint32_t)h->tf;
             c->hit.matches += h->tf;
         }
     }
     free(at);
     item_matches_free(q, &im);
-    s->ranked = false;
 }
 
 static int cmp_hit(const void *a, const void *b)
@@ -548,28 +599,56 @@ static int cmp_hit(const void *a, const void *b)
     return x->first.pos < y->first.pos ? -1 : x->first.pos > y->first.pos;
 }
 
-size_t search_set_hits(SearchSet *s, const SearchHit **out)
+/* Sift-down in a heap of hits whose root is the worst (cmp_hit's largest). */
+static void sift_down(SearchHit *h, size_t n, size_t i)
 {
-    if (!s->ranked) {
-        const double k1 = 1.2, b = 0.75;
-        double N = (double)s->docs, avgdl = s->docs ? (double)s->tokens / N : 1;
-        if (avgdl <= 0) avgdl = 1;
-        free(s->hits);
-        s->hits = xmalloc((s->n ? s->n : 1) * sizeof *s->hits);
-        for (size_t j = 0; j < s->n; j++) {
-            Candidate *c = &s->c[j];
-            double score = 0;
-            for (size_t i = 0; i < s->q->n; i++) {
-                double df = (double)s->df[i], tf = s->tfs[c->tf_off + i];
-                double idf = log(1.0 + (N - df + 0.5) / (df + 0.5));
-                score += idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * c->dl / avgdl));
-            }
-            c->hit.score = score;
-            s->hits[j] = c->hit;
-        }
-        qsort(s->hits, s->n, sizeof *s->hits, cmp_hit);
-        s->ranked = true;
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < n && cmp_hit(&h[l], &h[m]) > 0) m = l;
+        if (r < n && cmp_hit(&h[r], &h[m]) > 0) m = r;
+        if (m == i) return;
+        SearchHit t = h[i];
+        h[i] = h[m];
+        h[m] = t;
+        i = m;
     }
+}
+
+size_t search_set_hits(SearchSet *s, size_t best, const SearchHit **out)
+{
+    const double k1 = 1.2, b = 0.75;
+    double N = (double)s->docs, avgdl = s->docs ? (double)s->tokens / N : 1;
+    if (avgdl <= 0) avgdl = 1;
+    free(s->hits);
+    s->hits = xmalloc((s->n ? s->n : 1) * sizeof *s->hits);
+    double *idf = xmalloc((s->q->n ? s->q->n : 1) * sizeof *idf);
+    for (size_t i = 0; i < s->q->n; i++) {
+        double df = (double)s->df[i];
+        idf[i] = log(1.0 + (N - df + 0.5) / (df + 0.5));
+    }
+    size_t k = best && best < s->n ? best : s->n, kept = 0;
+    for (size_t j = 0; j < s->n; j++) {
+        Candidate *c = &s->c[j];
+        double score = 0;
+        for (size_t i = 0; i < s->q->n; i++) {
+            double tf = s->tfs[c->tf_off + i];
+            score += idf[i] * tf * (k1 + 1) / (tf + k1 * (1 - b + b * c->dl / avgdl));
+        }
+        c->hit.score = score;
+        if (k == s->n) {
+            s->hits[kept++] = c->hit;
+        } else if (kept < k) { /* a heap of the k best so far, the worst on top */
+            s->hits[kept++] = c->hit;
+            if (kept == k)
+                for (size_t i = k / 2 + 1; i-- > 0;)
+                    sift_down(s->hits, k, i);
+        } else if (cmp_hit(&c->hit, &s->hits[0]) < 0) {
+            s->hits[0] = c->hit;
+            sift_down(s->hits, k, 0);
+        }
+    }
+    free(idf);
+    if (k) qsort(s->hits, k, sizeof *s->hits, cmp_hit);
     *out = s->hits;
     return s->n;
 }

@@ -279,12 +279,17 @@ Test(search, bm25_order_on_a_small_shelf)
         search_set_add(set, (size_t)i, ix[i], NULL);
     }
     const SearchHit *h;
-    size_t n = search_set_hits(set, &h);
+    size_t n = search_set_hits(set, 0, &h);
     cr_assert_eq(n, 2, "paragraphs with both words: story 1's first, story 2's second");
     cr_assert_eq(h[0].story, 1, "two dombras in a short paragraph rank first");
     cr_assert_eq(h[1].story, 2);
     cr_assert_gt(h[0].score, h[1].score);
     cr_assert_eq(h[0].matches, 3);
+    double second = h[1].score;
+    /* asked for the best one only: the same one first */
+    cr_assert_eq(search_set_hits(set, 1, &h), 2);
+    cr_assert_eq(h[0].story, 1);
+    cr_assert_gt(h[0].score, second);
     search_set_free(set);
     for (int i = 0; i < 3; i++) {
         index_free(ix[i]);
