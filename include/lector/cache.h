@@ -53,6 +53,10 @@ enum { CACHE_VERIFY = 1 }; /* check every page of a cached index before using it
 int cache_index(IndexCache *c, const char *path, int threads, int flags, Index **ix, Text **text,
                 CacheReport *report, Diag *diag);
 
+/* The cached index of the story at path when its file is unchanged, else NULL (nothing is read
+ * but the cache file: for the reader, which reads the story itself). */
+Index *cache_lookup(IndexCache *c, const char *path);
+
 /* Writes ix for the story at path (its file identity taken now, the content hash from t). For
  * an index built elsewhere (the reader builds it in the background). */
 int cache_store(IndexCache *c, const char *path, const Text *t, Index *ix, Diag *diag);

@@ -7,10 +7,13 @@
  */
 #include "app.h"
 
+#include "lector/cache.h"
 #include "lector/index.h"
 #include "lector/search.h"
 
 #include <dirent.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +22,21 @@
 #include "lector/xalloc.h"
 
 enum { MARKS = 26, MARGIN = 2, MIN_COLS = 20, MIN_ROWS = 5, HISTORY = 50 };
+
+/* The open story's index, built in a thread so that reading never waits for it. The thread
+ * starts once the story is read to its end (a complete Text is never written again, so the
+ * thread may read it while the reader shows it), builds, saves to the cache, and sets finished;
+ * the main thread joins it from app_idle. */
+typedef struct {
+    pthread_t tid;
+    bool running; /* started and not joined yet (main thread only) */
+    atomic_bool finished;
+    IndexProgress progress;
+    Text *text;        /* borrowed, complete */
+    const char *path;  /* borrowed; NULL: not cached (standard input) */
+    IndexCache *cache; /* borrowed; may be NULL */
+    Index *result;     /* the thread's until finished, then the main thread's */
+} Indexer;
 
 struct App {
     ShelfEntry *shelf;
@@ -43,7 +61,9 @@ struct App {
     size_t words, words_pos; /* the open story's word count, counted in idle steps */
     int words_in_word, words_done;
     /* search in the open story */
-    Index *index;           /* built at the first search; owned */
+    IndexCache *cache;      /* NULL when no cache folder can be had */
+    Index *index;           /* from the cache or the indexer; owned */
+    Indexer indexer;
     bool prompting;         /* a query is being typed after / or ? */
     int search_dir;         /* 1: / (forward), -1: ? (backward) */
     Strbuf query;           /* being typed, or the last one searched */
@@ -143,6 +163,76 @@ static void save_state(App *a)
 }
 
 static void clear_matches(App *a);
+static void search_run(App *a);
+
+static void *indexer_main(void *arg)
+{
+    Indexer *ix = arg;
+    ix->result = index_build(ix->text, 2, &ix->progress);
+    if (ix->result && ix->cache && ix->path) {
+        Diag d = {0};
+        cache_store(ix->cache, ix->path, ix->text, ix->result, &d); /* a cache is optional */
+    }
+    atomic_store(&ix->finished, true);
+    return NULL;
+}
+
+static void indexer_start(App *a)
+{
+    Indexer *ix = &a->indexer;
+    ix->text = a->text;
+    ix->path = strcmp(a->shelf[a->open_index].path, "-") ? a->shelf[a->open_index].path : NULL;
+    ix->cache = a->cache;
+    ix->result = NULL;
+    atomic_store(&ix->finished, false);
+    atomic_store(&ix->progress.done, 0);
+    atomic_store(&ix->progress.cancel, false);
+    ix->running = pthread_create(&ix->tid, NULL, indexer_main, ix) == 0;
+    if (!ix->running) indexer_main(ix); /* no thread to be had: build it here */
+    if (!ix->running) {
+        a->index = ix->result;
+        ix->result = NULL;
+    }
+}
+
+/* Joins a finished indexer (wait: or waits for it); true when an index arrived. */
+static bool indexer_poll(App *a, bool wait)
+{
+    Indexer *ix = &a->indexer;
+    if (!ix->running || (!wait && !atomic_load(&ix->finished))) return false;
+    pthread_join(ix->tid, NULL);
+    ix->running = false;
+    a->index = ix->result;
+    ix->result = NULL;
+    return a->index != NULL;
+}
+
+static void indexer_stop(App *a)
+{
+    if (!a->indexer.running) return;
+    atomic_store(&a->indexer.progress.cancel, true);
+    indexer_poll(a, true);
+}
+
+/* How far the index is, 0-99, while it is being made (or the story read first). */
+static int index_percent(const App *a)
+{
+    size_t len = text_len_estimate(a->text);
+    if (!a->indexer.running || !len) return 0;
+    size_t done = atomic_load(&a->indexer.progress.done);
+    return done >= len ? 99 : (int)(done * 100 / len);
+}
+
+/* An index found damaged while searching: drop it and build it again in the background (the
+ * new one replaces the cache file). */
+static void check_index(App *a)
+{
+    if (a->index && index_corrupt(a->index)) {
+        index_free(a->index);
+        a->index = NULL;
+        message(a, "the search index was damaged: indexing again%s", "");
+    }
+}
 
 static void close_story(App *a)
 {
@@ -150,6 +240,7 @@ static void close_story(App *a)
     save_state(a);
     a->shelf[a->open_index].percent = pager_percent(a->pager, page_rows(a));
     a->shelf[a->open_index].state_checked = 1;
+    indexer_stop(a);
     pager_free(a->pager);
     index_free(a->index);
     text_free(a->text);
@@ -191,6 +282,7 @@ static void open_story(App *a, size_t i)
     a->words_in_word = a->words_done = 0;
     if (!a->shelf[i].title) a->shelf[i].title = xstrdup(text_title(t));
     if (text_notice(t)) message(a, "%s", text_notice(t));
+    if (a->cache && strcmp(a->shelf[i].path, "-")) a->index = cache_lookup(a->cache, a->shelf[i].path);
     if (a->state && strcmp(a->shelf[i].path, "-")) {
         StoryState st;
         Diag sd = {0};
@@ -222,6 +314,7 @@ App *app_new(char **paths, int npaths, int measure, Diag *diag)
     Diag sd = {0};
     a->state = state_open(NULL, &sd);
     if (!a->state) message(a, "%s", sd.msg);
+    a->cache = cache_open(NULL, NULL); /* without one, each search indexes the story again */
     for (int i = 0; i < npaths; i++) {
         struct stat st;
         if (stat(paths[i], &st) == 0 && S_ISDIR(st.st_mode)) {
@@ -259,6 +352,7 @@ void app_free(App *a)
     close_story(a);
     text_free(a->preloaded);
     state_close(a->state);
+    cache_close(a->cache);
     strbuf_release(&a->query);
     for (int i = 0; i < a->nhistory; i++)
         free(a->history[i]);
@@ -419,15 +513,61 @@ static void clear_matches(App *a)
     a->cur = SIZE_MAX;
 }
 
+/* Matches hold token positions; their bytes are found only for the matches a view needs (the
+ * screen's, the current one), so that a search for a word on every page of a 100 MB story
+ * costs what the index costs, not a pass over the story. */
+static void ensure_spans(App *a, size_t i, size_t j)
+{
+    while (i < j) {
+        while (i < j && a->matches[i].span.end)
+            i++;
+        size_t k = i;
+        while (k < j && !a->matches[k].span.end)
+            k++;
+        if (k > i) search_match_spans(a->index, text_bytes(a->text), 0, a->matches + i, k - i);
+        i = k;
+    }
+}
+
+/* The first match at or after token position pos. */
+static size_t match_at_pos(const App *a, uint32_t pos)
+{
+    size_t lo = 0, hi = a->nmatches;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (a->matches[mid].pos < pos)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* The first match starting at or after byte off (nmatches if none). */
+static size_t match_from(App *a, size_t off)
+{
+    if (!a->nmatches) return 0;
+    size_t para = text_paragraph_at(a->text, off);
+    if (para >= index_paragraph_count(a->index)) return a->nmatches;
+    IndexParagraph ip = index_paragraph(a->index, para);
+    size_t lo = match_at_pos(a, ip.first), end = match_at_pos(a, ip.end);
+    ensure_spans(a, lo, end); /* those in off's paragraph: which side of off */
+    while (lo < end && a->matches[lo].span.start < off)
+        lo++;
+    return lo;
+}
+
 /* Shows match a->cur: its line on top, as less does. */
 static void show_match(App *a)
 {
     if (a->cur >= a->nmatches) return;
+    ensure_spans(a, a->cur, a->cur + 1);
     pager_set_top_offset(a->pager, a->matches[a->cur].span.start);
 }
 
 /* Runs the query from the place where the prompt opened: the first match at or after it (or
- * before it, for ?), wrapping around. */
+ * before it, for ?), wrapping around. Until the index is ready there is nothing to run: the
+ * status line says how far it is, and app_idle runs the query when it arrives. */
 static void search_run(App *a)
 {
     clear_matches(a);
@@ -435,17 +575,20 @@ static void search_run(App *a)
         pager_set_top_offset(a->pager, a->search_origin);
         return;
     }
+    if (!a->index) return;
+    text_load_all(a->text); /* an index from the cache can come before the story is all read */
     Query *q;
     Diag d = {0};
     if (query_parse(a->query.buf, SEARCH_SMART, true, &q, &d) != 0) return;
-    if (!a->index) a->index = index_build(a->text, 2, NULL);
     a->nmatches = search_matches(a->index, a->text, q, &a->matches);
-    search_match_spans(a->index, text_bytes(a->text), 0, a->matches, a->nmatches);
     query_free(q);
+    check_index(a);
+    if (!a->index) {
+        clear_matches(a);
+        return;
+    }
     if (!a->nmatches) return;
-    size_t from = a->search_origin, i = 0;
-    while (i < a->nmatches && a->matches[i].span.start < from)
-        i++;
+    size_t i = match_from(a, a->search_origin);
     if (a->search_dir > 0)
         a->cur = i < a->nmatches ? i : 0;
     else
@@ -491,6 +634,12 @@ static void step_match(App *a, int dir)
         message(a, "no search yet: press / to search%s", "");
         return;
     }
+    if (!a->index) {
+        char pct[32];
+        snprintf(pct, sizeof pct, "%d%%", index_percent(a));
+        message(a, "indexing %s...", pct);
+        return;
+    }
     if (!a->nmatches) {
         message(a, "not found: %s", a->query.buf);
         return;
@@ -499,14 +648,7 @@ static void step_match(App *a, int dir)
     size_t top = pager_top_offset(a->pager);
     /* From the current match while it is on or below the top line; after scrolling above or
      * past it, from the top line, as less searches from the screen. */
-    size_t lo = 0, hi = a->nmatches; /* the first match at or after the top line */
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (a->matches[mid].span.start < top)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    size_t lo = match_from(a, top); /* the first match at or after the top line */
     size_t at = a->cur < a->nmatches && a->cur >= lo ? a->cur : SIZE_MAX;
     for (long k = 0; k < n; k++) {
         size_t i = at != SIZE_MAX ? (dir > 0 ? at + 1 : at) : lo;
@@ -761,6 +903,8 @@ bool app_idle(App *a)
             message(a, "%s", text_notice(a->text)); /* found late: an invalid byte, say */
         return true;
     }
+    if (indexer_poll(a, false) && a->query.len) search_run(a); /* the index arrived */
+    if (!a->index && !a->indexer.running) indexer_start(a);
     if (!a->words_done) { /* words first (for minutes left), 4 MB a step */
         text_count_words_step(a->text, &a->words_pos, 4 << 20, &a->words, &a->words_in_word);
         if (a->words_pos >= text_len(a->text)) {
@@ -770,6 +914,20 @@ bool app_idle(App *a)
         return true;
     }
     return !pager_count_step(a->pager, 64);
+}
+
+void app_settle(App *a)
+{
+    for (;;) {
+        if (app_idle(a)) continue;
+        if (!a->indexer.running) break;
+        if (indexer_poll(a, true) && a->query.len) search_run(a);
+    }
+}
+
+bool app_indexing(const App *a)
+{
+    return a->indexer.running;
 }
 
 /* The open story's words: counted, or estimated from its size (6 bytes a word) until then. */
@@ -827,10 +985,11 @@ static void draw_status(App *a, Grid *g, const char *left, const char *right)
     if (rw) grid_put_text(g, row, cols - 1 - rw, right, rw, STYLE_STATUS);
 }
 
-/* The style of the story's byte off: a search match, the current one, or text. */
-static Style match_style(const App *a, size_t off)
+/* The style of the story's byte off: a search match, the current one, or text. Looks among
+ * matches [from, to), whose spans are known (the screen's). */
+static Style match_style(const App *a, size_t from, size_t to, size_t off)
 {
-    size_t lo = 0, hi = a->nmatches;
+    size_t lo = from, hi = to;
     while (lo < hi) { /* the first match ending after off */
         size_t mid = lo + (hi - lo) / 2;
         if (a->matches[mid].span.end <= off)
@@ -838,7 +997,7 @@ static Style match_style(const App *a, size_t off)
         else
             hi = mid;
     }
-    if (lo < a->nmatches && a->matches[lo].span.start <= off)
+    if (lo < to && a->matches[lo].span.start <= off)
         return lo == a->cur ? STYLE_CURRENT : STYLE_MATCH;
     return STYLE_TEXT;
 }
@@ -849,7 +1008,9 @@ static void draw_prompt(App *a, Grid *g)
     int row = a->rows - 1;
     grid_fill(g, row, 0, a->cols, STYLE_STATUS);
     char right[64] = "";
-    if (a->query.len && a->nmatches)
+    if (a->query.len && !a->index)
+        snprintf(right, sizeof right, "indexing %d%%...", index_percent(a));
+    else if (a->query.len && a->nmatches)
         snprintf(right, sizeof right, "match %zu of %zu", a->cur + 1, a->nmatches);
     else if (a->query.len)
         snprintf(right, sizeof right, "not found");
@@ -881,6 +1042,21 @@ static void render_reader(App *a, Grid *g)
     int n = pager_rows(a->pager, prow, rows);
     size_t base;
     const uint8_t *bytes = pager_bytes(a->pager, &base);
+    size_t m0 = 0, m1 = 0; /* the matches on screen (and one before: a phrase may reach in) */
+    if (a->nmatches && n > 0) {
+        size_t v0 = SIZE_MAX, v1 = 0;
+        for (int r = 0; r < n; r++) {
+            if (rows[r].gap) continue;
+            if (v0 == SIZE_MAX) v0 = base + rows[r].line.start;
+            v1 = base + rows[r].line.end;
+        }
+        if (v0 != SIZE_MAX) {
+            m0 = match_from(a, v0);
+            if (m0 > 0) m0--;
+            m1 = match_from(a, v1);
+            ensure_spans(a, m0, m1);
+        }
+    }
     for (int r = 0; r < n; r++) {
         if (rows[r].gap) continue;
         LayoutCellIter it;
@@ -888,7 +1064,7 @@ static void render_reader(App *a, Grid *g)
         layout_cells_begin(&it, bytes, &rows[r].line, &a->lopt);
         while (layout_cells_next(&it, &cell))
             grid_put(g, r, left + cell.col, cell.glyph, cell.glyph_len, cell.width,
-                     match_style(a, base + cell.off), base + cell.off);
+                     match_style(a, m0, m1, base + cell.off), base + cell.off);
     }
     free(rows);
 

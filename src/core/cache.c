@@ -185,6 +185,26 @@ int cache_index(IndexCache *c, const char *path, int threads, int flags, Index *
     return 0;
 }
 
+Index *cache_lookup(IndexCache *c, const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) return NULL;
+    Strbuf file = STRBUF_INIT;
+    file_for(c, path, &file);
+    Index *ix = NULL;
+    Diag note = {0};
+    if (read_cached(file.buf, &ix, &note) == 1) {
+        IndexSource was = index_source(ix), now;
+        source_of(&st, 0, &now);
+        if (!same_file(&was, &now)) {
+            index_free(ix);
+            ix = NULL;
+        }
+    }
+    strbuf_release(&file);
+    return ix;
+}
+
 int cache_store(IndexCache *c, const char *path, const Text *t, Index *ix, Diag *diag)
 {
     struct stat st;
