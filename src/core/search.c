@@ -217,6 +217,25 @@ static bool term_matches(const char *term, size_t tl, const QWord *w, bool subst
     return tl == w->flen && !memcmp(term, w->folded, tl);
 }
 
+/* Sorts positions that are all distinct and below ntokens: through a bitmap when they are many
+ * (the union of the terms a short substring matches can be most of a story), else qsort. */
+static void sort_positions(uint32_t *p, size_t n, uint32_t ntokens)
+{
+    if (n < 4096 || n < ntokens / 64) {
+        qsort(p, n, sizeof *p, cmp_u32);
+        return;
+    }
+    size_t words = ((size_t)ntokens + 63) / 64;
+    uint64_t *bits = xcalloc(words ? words : 1, sizeof *bits);
+    for (size_t i = 0; i < n; i++)
+        if (p[i] < ntokens) bits[p[i] / 64] |= (uint64_t)1 << (p[i] % 64);
+    size_t k = 0;
+    for (size_t w = 0; w < words; w++)
+        for (uint64_t b = bits[w]; b; b &= b - 1)
+            p[k++] = (uint32_t)(w * 64 + (size_t)__builtin_ctzll(b));
+    free(bits);
+}
+
 /* The positions of every term w matches, ascending. */
 static size_t word_positions(const Index *ix, const QWord *w, bool substring, uint32_t **out)
 {
@@ -236,7 +255,7 @@ static size_t word_positions(const Index *ix, const QWord *w, bool substring, ui
         index_positions(ix, id, out, &n, &cap);
         terms++;
     }
-    if (terms > 1) qsort(*out, n, sizeof **out, cmp_u32);
+    if (terms > 1) sort_positions(*out, n, index_token_count(ix));
     return n;
 }
 

@@ -1,8 +1,10 @@
 /* bench_reader: the reader's keys on a big story, through the view model (no terminal).
  * Times, median of 5 runs: the first screen (open + render); G (+ render) both as the very
  * first key and after the rest of the story was read in idle steps; a page down from the
- * middle (+ render); and the peak RSS against the story's size. tmux_reader.sh times the real
- * binary against less.
+ * middle (+ render); and the peak RSS against the story's size. Then search: the index built in
+ * its thread (no cache), and each keystroke of an incremental search (key + render) typed one
+ * letter at a time, for a rare word and a common one. tmux_reader.sh times the real binary
+ * against less.
  * Usage: bench_reader FILE */
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +46,9 @@ int main(int argc, char **argv)
 {
     if (argc != 2) return 2;
     setenv("XDG_STATE_HOME", "/tmp/lector-bench-state", 1);
+    char cache[] = "/tmp/lector-bench-cache-XXXXXX";
+    if (!mkdtemp(cache)) return 1;
+    setenv("XDG_CACHE_HOME", cache, 1);
     double first[RUNS], cold[RUNS], loaded[RUNS], warm[RUNS], page[RUNS];
     Grid *g = grid_new(80, 24);
     for (int r = 0; r < RUNS; r++) {
@@ -84,6 +89,39 @@ int main(int argc, char **argv)
         app_key(a, 'g');
         app_free(a);
     }
+
+    /* search: the index built in the background, then keystrokes */
+    App *a = open_app(argv[1]);
+    app_render(a, g);
+    while (!app_story_loaded(a))
+        app_idle(a);
+    double t0 = now();
+    app_settle(a);
+    double built = now() - t0;
+    app_key(a, '5');
+    app_key(a, '0');
+    app_key(a, '%');
+    app_render(a, g);
+    static const char *words[] = {"jehoshaphat", "the", "lord"};
+    double keys[3][16];
+    int nkeys[3];
+    for (int w = 0; w < 3; w++) {
+        app_key(a, '/');
+        nkeys[w] = 0;
+        for (const char *c = words[w]; *c; c++) {
+            double k0 = now();
+            app_key(a, (unsigned char)*c);
+            app_render(a, g);
+            keys[w][nkeys[w]++] = now() - k0;
+        }
+        app_key(a, APP_KEY_ESC);
+    }
+    app_key(a, 'g');
+    app_free(a);
+    char rm[128];
+    snprintf(rm, sizeof rm, "rm -rf %s", cache);
+    if (system(rm) != 0) return 1;
+
     qsort(first, RUNS, sizeof *first, cmp);
     qsort(cold, RUNS, sizeof *cold, cmp);
     qsort(loaded, RUNS, sizeof *loaded, cmp);
@@ -102,6 +140,17 @@ int main(int argc, char **argv)
            st.st_size / 1e6, RUNS, first[RUNS / 2] * 1e3, cold[RUNS / 2] * 1e3,
            loaded[RUNS / 2] * 1e3, warm[RUNS / 2] * 1e3, page[RUNS / 2] * 1e3,
            ru.ru_maxrss / 1024.0, ru.ru_maxrss * 1024.0 / (double)st.st_size);
+    printf("  search: index built in its thread in %.0f ms (%.0f MB/s)\n", built * 1e3,
+           st.st_size / 1e6 / built);
+    for (int w = 0; w < 3; w++) {
+        printf("  /%s typed, each keystroke (key + render), ms:", words[w]);
+        double worst = 0;
+        for (int k = 0; k < nkeys[w]; k++) {
+            printf(" %.1f", keys[w][k] * 1e3);
+            if (keys[w][k] > worst) worst = keys[w][k];
+        }
+        printf("  (worst %.1f)\n", worst * 1e3);
+    }
     grid_free(g);
     return 0;
 }
