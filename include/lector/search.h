@@ -81,6 +81,11 @@ size_t search_set_hits(SearchSet *s, size_t best, const SearchHit **out);
  * Returns a malloc'd string. */
 char *search_snippet(const Text *t, Span span, int width, size_t *hl_start, size_t *hl_end);
 
+/* In substring mode, the part of a one-word query's match that the query matched: "mother" in
+ * the token "grandmother" at span. Else, or when it cannot tell, span itself. text is the
+ * story's bytes (offsets as span's). */
+Span search_refine_span(const Query *q, const uint8_t *text, Span span);
+
 /* Line and column (1-based; the column in characters) of offset off in t. */
 void search_line_col(const Text *t, size_t off, size_t *line, size_t *col);
 

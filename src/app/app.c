@@ -21,7 +21,16 @@
 
 #include "lector/xalloc.h"
 
-enum { MARKS = 26, MARGIN = 2, MIN_COLS = 20, MIN_ROWS = 5, HISTORY = 50 };
+enum { MARKS = 26, MARGIN = 2, MIN_COLS = 20, MIN_ROWS = 5, HISTORY = 50, LIB_HITS = 200 };
+
+/* A hit of a library search, ready to show. */
+typedef struct {
+    size_t story; /* shelf entry */
+    Span span;    /* the match's bytes in the story */
+    int percent;  /* where in the story */
+    char *snippet; /* owned; the match at [hl_start, hl_end) */
+    size_t hl_start, hl_end;
+} LibHit;
 
 /* The open story's index, built in a thread so that reading never waits for it. The thread
  * starts once the story is read to its end (a complete Text is never written again, so the
@@ -72,6 +81,15 @@ struct App {
     size_t nmatches, cur;   /* cur: the current match */
     char *history[HISTORY]; /* owned; newest last */
     int nhistory, hist_pos;
+    Query *q;               /* the query of the matches, for highlighting part of a word */
+    uint8_t *strip;         /* the hit strip: per screen row, 0 none, 1 hits, 2 the current */
+    int strip_rows;         /* rows it was made for; 0: to make */
+    /* library search: across every story of the shelf */
+    bool lib_prompting;
+    Strbuf lib_query;
+    AppMode lib_from; /* the view it was asked from */
+    LibHit *lib_hits; /* owned, best first */
+    size_t nlib, lib_total, lib_sel, lib_top;
 };
 
 /* --- shelf ------------------------------------------------------------------------------- */
@@ -164,6 +182,8 @@ static void save_state(App *a)
 
 static void clear_matches(App *a);
 static void search_run(App *a);
+static void lib_clear(App *a);
+static void draw_status(App *a, Grid *g, const char *left, const char *right);
 
 static void *indexer_main(void *arg)
 {
@@ -353,6 +373,9 @@ void app_free(App *a)
     text_free(a->preloaded);
     state_close(a->state);
     cache_close(a->cache);
+    lib_clear(a);
+    strbuf_release(&a->lib_query);
+    free(a->strip);
     strbuf_release(&a->query);
     for (int i = 0; i < a->nhistory; i++)
         free(a->history[i]);
@@ -511,6 +534,9 @@ static void clear_matches(App *a)
     a->matches = NULL;
     a->nmatches = 0;
     a->cur = SIZE_MAX;
+    query_free(a->q);
+    a->q = NULL;
+    a->strip_rows = 0;
 }
 
 /* Matches hold token positions; their bytes are found only for the matches a view needs (the
@@ -524,7 +550,12 @@ static void ensure_spans(App *a, size_t i, size_t j)
         size_t k = i;
         while (k < j && !a->matches[k].span.end)
             k++;
-        if (k > i) search_match_spans(a->index, text_bytes(a->text), 0, a->matches + i, k - i);
+        if (k > i) {
+            const uint8_t *b = text_bytes(a->text);
+            search_match_spans(a->index, b, 0, a->matches + i, k - i);
+            for (size_t m = i; m < k && a->q; m++) /* /kaz marks "Kaz" of "Kazakh" */
+                a->matches[m].span = search_refine_span(a->q, b, a->matches[m].span);
+        }
         i = k;
     }
 }
@@ -581,7 +612,7 @@ static void search_run(App *a)
     Diag d = {0};
     if (query_parse(a->query.buf, SEARCH_SMART, true, &q, &d) != 0) return;
     a->nmatches = search_matches(a->index, a->text, q, &a->matches);
-    query_free(q);
+    a->q = q;
     check_index(a);
     if (!a->index) {
         clear_matches(a);
@@ -673,6 +704,243 @@ static void cmd_next_match(App *a)
 static void cmd_prev_match(App *a)
 {
     step_match(a, -a->search_dir);
+}
+
+/* --- library search ---------------------------------------------------------------------- */
+
+static void lib_clear(App *a)
+{
+    for (size_t i = 0; i < a->nlib; i++)
+        free(a->lib_hits[i].snippet);
+    free(a->lib_hits);
+    a->lib_hits = NULL;
+    a->nlib = a->lib_total = a->lib_sel = a->lib_top = 0;
+}
+
+static void cmd_library_search(App *a)
+{
+    a->lib_prompting = true;
+    a->lib_from = a->mode;
+    a->lib_query.len = 0;
+    strbuf_addstr(&a->lib_query, "");
+}
+
+/* Ranks the query's hits over every story of the shelf (indexes from the cache, built and saved
+ * for the stories that have none or changed), best first, as lector search does. */
+static void lib_run(App *a)
+{
+    lib_clear(a);
+    Query *q;
+    Diag d = {0};
+    if (query_parse(a->lib_query.buf, SEARCH_SMART, false, &q, &d) != 0) {
+        message(a, "%s", d.msg);
+        return;
+    }
+    Index **ix = xcalloc(a->nshelf, sizeof *ix);
+    Text **tx = xcalloc(a->nshelf, sizeof *tx);
+    SearchSet *set = search_set_new(q);
+    size_t searched = 0;
+    for (size_t i = 0; i < a->nshelf; i++) {
+        if (!strcmp(a->shelf[i].path, "-")) continue; /* standard input: only in its reader */
+        CacheReport r;
+        Diag sd = {0};
+        if (cache_index(a->cache, a->shelf[i].path, 2, CACHE_VERIFY, &ix[i], &tx[i], &r, &sd) != 0)
+            continue;
+        if (query_needs_text(q) && !tx[i] && text_load(a->shelf[i].path, 0, &tx[i], &sd) != 0)
+            continue;
+        search_set_add(set, i, ix[i], tx[i] ? text_bytes(tx[i]) : NULL);
+        searched++;
+    }
+    const SearchHit *h;
+    a->lib_total = search_set_hits(set, LIB_HITS, &h);
+    size_t n = a->lib_total < LIB_HITS ? a->lib_total : LIB_HITS;
+    a->lib_hits = xcalloc(n ? n : 1, sizeof *a->lib_hits);
+    for (size_t k = 0; k < n; k++) {
+        size_t i = h[k].story, bom;
+        if (!tx[i] && !index_clean_as_read(ix[i], &bom))
+            text_load(a->shelf[i].path, 0, &tx[i], &d);
+        SearchPlace pl;
+        if (search_place(ix[i], tx[i], a->shelf[i].path, &h[k].first, 200, &pl, &d) != 0) continue;
+        size_t len = index_text_len(ix[i]);
+        a->lib_hits[a->nlib++] =
+            (LibHit){i, pl.span, len ? (int)((double)pl.span.start * 100.0 / (double)len) : 0,
+                     pl.snippet, pl.hl_start, pl.hl_end};
+        if (!a->shelf[i].title) a->shelf[i].title = xstrdup(index_title(ix[i]));
+    }
+    for (size_t i = 0; i < a->nshelf; i++) {
+        index_free(ix[i]);
+        text_free(tx[i]);
+    }
+    free(ix);
+    free(tx);
+    search_set_free(set);
+    query_free(q);
+    a->mode = MODE_RESULTS;
+    if (!a->lib_total) {
+        char what[64];
+        snprintf(what, sizeof what, "%zu stor%s", searched, searched == 1 ? "y" : "ies");
+        message(a, "no hits in %s", what);
+    }
+}
+
+static void lib_prompt_key(App *a, int key)
+{
+    if (key == APP_KEY_ESC) {
+        a->lib_prompting = false;
+        return;
+    }
+    if (key == APP_KEY_ENTER || key == '\n' || key == '\r') {
+        a->lib_prompting = false;
+        if (a->lib_query.len) lib_run(a);
+        return;
+    }
+    if (key == APP_KEY_BACKSPACE || key == 0x7f || key == 8) {
+        if (!a->lib_query.len) {
+            a->lib_prompting = false;
+            return;
+        }
+        do
+            a->lib_query.len--;
+        while (a->lib_query.len && (a->lib_query.buf[a->lib_query.len] & 0xc0) == 0x80);
+        a->lib_query.buf[a->lib_query.len] = 0;
+    } else if (key >= 0x20 && key < 0x110000 && key != 0x7f && a->lib_query.len < 200) {
+        strbuf_add_utf8(&a->lib_query, (uint32_t)key);
+    }
+}
+
+/* Opens the selected hit: its story at the hit, the query's matches highlighted, the hit the
+ * current one; '' goes back to where the story was. */
+static void lib_open(App *a)
+{
+    if (a->lib_sel >= a->nlib) return;
+    const LibHit *h = &a->lib_hits[a->lib_sel];
+    if (!(a->text && a->open_index == h->story)) {
+        open_story(a, h->story);
+        if (!a->text || a->open_index != h->story) return; /* it could not be opened */
+    }
+    a->mode = MODE_READER;
+    a->prev_jump = pager_top_offset(a->pager);
+    pager_set_top_offset(a->pager, h->span.start);
+    /* the same words, searched in the story: highlights, n and N */
+    a->search_dir = 1;
+    a->search_origin = h->span.start;
+    a->query.len = 0;
+    strbuf_addstr(&a->query, a->lib_query.buf);
+    history_add(a);
+    search_run(a);
+    if (!a->index) message(a, "indexing the story: its matches show when ready%s", "");
+}
+
+static void results_key(App *a, int key)
+{
+    size_t page = (size_t)(page_rows(a) > 2 ? page_rows(a) - 1 : 1);
+    switch (key) {
+    case 'j':
+    case APP_KEY_DOWN:
+    case APP_KEY_WHEEL_DOWN:
+        if (a->lib_sel + 1 < a->nlib) a->lib_sel++;
+        break;
+    case 'k':
+    case APP_KEY_UP:
+    case APP_KEY_WHEEL_UP:
+        if (a->lib_sel > 0) a->lib_sel--;
+        break;
+    case ' ':
+    case 'f':
+    case APP_KEY_PGDN:
+        a->lib_sel = a->lib_sel + page < a->nlib ? a->lib_sel + page : (a->nlib ? a->nlib - 1 : 0);
+        break;
+    case 'b':
+    case APP_KEY_PGUP:
+        a->lib_sel = a->lib_sel > page ? a->lib_sel - page : 0;
+        break;
+    case 'g':
+    case APP_KEY_HOME:
+        a->lib_sel = 0;
+        break;
+    case 'G':
+    case APP_KEY_END:
+        a->lib_sel = a->nlib ? a->nlib - 1 : 0;
+        break;
+    case APP_KEY_ENTER:
+    case 'l':
+    case APP_KEY_RIGHT:
+        lib_open(a);
+        break;
+    case 's':
+        cmd_library_search(a);
+        a->lib_from = a->text && a->lib_from == MODE_READER ? MODE_READER : MODE_SHELF;
+        break;
+    case 'q':
+    case APP_KEY_ESC:
+    case APP_KEY_LEFT:
+        a->mode = a->lib_from == MODE_READER && a->text ? MODE_READER : MODE_SHELF;
+        break;
+    default:
+        message(a, "Enter opens the hit, q goes back, s searches again%s", "");
+    }
+}
+
+static void render_results(App *a, Grid *g)
+{
+    int prow = page_rows(a) - 1;
+    if (prow < 1) prow = 1;
+    if (a->lib_sel < a->lib_top) a->lib_top = a->lib_sel;
+    if (a->lib_sel >= a->lib_top + (size_t)prow) a->lib_top = a->lib_sel - (size_t)prow + 1;
+    Strbuf head = STRBUF_INIT;
+    strbuf_addf(&head, "%zu hit%s for ", a->lib_total, a->lib_total == 1 ? "" : "s");
+    text_escape(a->lib_query.buf, a->lib_query.len, &head);
+    if (a->lib_total > a->nlib) strbuf_addf(&head, " (the best %zu)", a->nlib);
+    grid_put_text(g, 0, 1, head.buf, a->cols - 2, STYLE_TITLE);
+    strbuf_release(&head);
+    int tw = a->cols / 4 > 24 ? 24 : a->cols / 4; /* the title column */
+    for (int r = 0; r < prow && a->lib_top + (size_t)r < a->nlib; r++) {
+        size_t i = a->lib_top + (size_t)r;
+        const LibHit *h = &a->lib_hits[i];
+        bool sel = i == a->lib_sel;
+        Style st = sel ? STYLE_SELECTED : STYLE_TEXT;
+        if (sel) grid_fill(g, 1 + r, 0, a->cols, st);
+        const char *title = a->shelf[h->story].title ? a->shelf[h->story].title : "";
+        grid_put_text(g, 1 + r, 1, title, tw, sel ? st : STYLE_DIM);
+        char pct[16];
+        snprintf(pct, sizeof pct, "%3d%%", h->percent);
+        int pw = grid_text_width(pct), x = 2 + tw, room = a->cols - x - pw - 2;
+        if (room > 8) { /* the snippet, the match marked */
+            char *s = h->snippet;
+            char keep = s[h->hl_start];
+            s[h->hl_start] = 0;
+            int used = grid_put_text(g, 1 + r, x, s, room, st);
+            s[h->hl_start] = keep;
+            keep = s[h->hl_end];
+            s[h->hl_end] = 0;
+            used += grid_put_text(g, 1 + r, x + used, s + h->hl_start, room - used,
+                                  sel ? STYLE_CURRENT : STYLE_MATCH);
+            s[h->hl_end] = keep;
+            grid_put_text(g, 1 + r, x + used, s + h->hl_end, room - used, st);
+        }
+        grid_put_text(g, 1 + r, a->cols - 1 - pw, pct, pw, sel ? st : STYLE_DIM);
+    }
+    char right[64] = "";
+    if (a->nlib) snprintf(right, sizeof right, "hit %zu of %zu", a->lib_sel + 1, a->nlib);
+    draw_status(a, g, "Enter open  q back  s search again", right);
+}
+
+/* The library search prompt, on the status line of whatever view it was asked from. */
+static void draw_lib_prompt(App *a, Grid *g)
+{
+    int row = a->rows - 1;
+    grid_fill(g, row, 0, a->cols, STYLE_STATUS);
+    Strbuf line = STRBUF_INIT;
+    strbuf_addstr(&line, "search all stories: ");
+    text_escape(a->lib_query.buf, a->lib_query.len, &line);
+    const char *shown = line.buf; /* a long query shows its end, where the typing is */
+    while (grid_text_width(shown) > a->cols - 2 && *shown) {
+        shown++;
+        while ((*shown & 0xc0) == 0x80)
+            shown++;
+    }
+    grid_put_text(g, row, 1, shown, a->cols - 2, STYLE_STATUS);
+    strbuf_release(&line);
 }
 
 /* A key while the query is typed. */
@@ -799,6 +1067,7 @@ static const KeyBinding reader_keys[] = {
      "search on, back (Esc cancels; Up: history; a capital makes case count)"},
     {'?', cmd_search_backward, NULL, NULL},
     {'n', cmd_next_match, "n  N", "next, previous match"},
+    {'s', cmd_library_search, "s", "search all the stories on the shelf (ranked hits)"},
     {'N', cmd_prev_match, NULL, NULL},
     {'h', cmd_help, "h  F1", "this help"},
     {APP_KEY_F1, cmd_help, NULL, NULL},
@@ -870,18 +1139,28 @@ static void shelf_key(App *a, int key)
     case APP_KEY_F1:
         cmd_help(a);
         break;
+    case 's':
+        cmd_library_search(a);
+        break;
     case 'q':
         a->done = true;
         break;
     default:
-        message(a, "Enter opens a story, q quits, h shows the keys%s", NULL);
+        message(a, "Enter opens a story, s searches them all, q quits, h shows the keys%s", NULL);
     }
 }
 
 void app_key(App *a, int key)
 {
     a->message[0] = 0;
+    if (a->lib_prompting) {
+        lib_prompt_key(a, key);
+        return;
+    }
     switch (a->mode) {
+    case MODE_RESULTS:
+        results_key(a, key);
+        break;
     case MODE_HELP:
         a->mode = a->mode_before_help;
         break;
@@ -1033,6 +1312,29 @@ static void draw_prompt(App *a, Grid *g)
     strbuf_release(&line);
 }
 
+/* The hit strip: one column beside the text, a row per 1/rows of the story, marked where it
+ * has matches (by token position: close to the byte position, and known without the text). */
+static void draw_strip(App *a, Grid *g, int rows, int col)
+{
+    if (!a->nmatches || rows < 1 || col < 0) return;
+    uint32_t ntokens = index_token_count(a->index);
+    if (!ntokens) return;
+    if (a->strip_rows != rows) {
+        free(a->strip);
+        a->strip = xcalloc((size_t)rows, 1);
+        a->strip_rows = rows;
+        for (size_t i = 0; i < a->nmatches; i++)
+            a->strip[(uint64_t)a->matches[i].pos * (uint64_t)rows / ntokens] = 1;
+    }
+    int cur = a->cur < a->nmatches
+                  ? (int)((uint64_t)a->matches[a->cur].pos * (uint64_t)rows / ntokens)
+                  : -1;
+    for (int r = 0; r < rows; r++)
+        if (a->strip[r] || r == cur)
+            grid_put(g, r, col, (const uint8_t *)"|", 1, 1, r == cur ? STYLE_CURRENT : STYLE_MATCH,
+                     SIZE_MAX);
+}
+
 static void render_reader(App *a, Grid *g)
 {
     int prow = page_rows(a), W = a->lopt.width;
@@ -1067,6 +1369,7 @@ static void render_reader(App *a, Grid *g)
                      match_style(a, m0, m1, base + cell.off), base + cell.off);
     }
     free(rows);
+    draw_strip(a, g, prow, left + W + 1 < a->cols ? left + W + 1 : a->cols - 1);
 
     int pct = pager_percent(a->pager, prow);
     size_t words = story_words(a);
@@ -1150,7 +1453,7 @@ static void render_shelf(App *a, Grid *g)
     }
     char right[64];
     snprintf(right, sizeof right, "%zu of %zu", a->sel + 1, a->nshelf);
-    draw_status(a, g, "Enter open  q quit  h keys", right);
+    draw_status(a, g, "Enter open  s search  q quit  h keys", right);
 }
 
 static void render_help(App *a, Grid *g)
@@ -1186,5 +1489,9 @@ void app_render(App *a, Grid *g)
     case MODE_HELP:
         render_help(a, g);
         break;
+    case MODE_RESULTS:
+        render_results(a, g);
+        break;
     }
+    if (a->lib_prompting) draw_lib_prompt(a, g);
 }

@@ -37,7 +37,7 @@ enum AppKey { /* printable keys are their code points; these sit above Unicode *
 enum { APP_WPM = 200 };            /* words per minute, for reading time */
 enum { APP_DEFAULT_MEASURE = 72 }; /* columns of text */
 
-typedef enum { MODE_SHELF, MODE_READER, MODE_HELP } AppMode;
+typedef enum { MODE_SHELF, MODE_READER, MODE_HELP, MODE_RESULTS } AppMode;
 
 typedef struct {
     char *path;        /* owned */

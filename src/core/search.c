@@ -808,3 +808,34 @@ int search_place(const Index *ix, const Text *t, const char *path, const SearchM
     text_free(pt);
     return 0;
 }
+
+Span search_refine_span(const Query *q, const uint8_t *text, Span span)
+{
+    if (!q->substring || q->n != 1 || q->items[0].n != 1 || q->items[0].w[0].prefix) return span;
+    const QWord *w = &q->items[0].w[0];
+    int flags = q->strict_flags >= 0 ? q->strict_flags : TOKEN_FOLD_ALL;
+    const char *needle = q->strict_flags >= 0 ? w->strict : w->folded;
+    size_t nlen = q->strict_flags >= 0 ? w->slen : w->flen;
+    if (span.end - span.start > 256 || !nlen) return span; /* long tokens: the whole of it */
+    TokenFolder *f = token_folder_new(flags);
+    Span best = span;
+    /* the first start (at a character) whose folded rest begins with the needle, and the
+     * shortest end that still folds to it */
+    for (size_t a = span.start; a < span.end; a++) {
+        if ((text[a] & 0xc0) == 0x80) continue;
+        size_t len;
+        const char *rest = token_fold(f, text + a, span.end - a, &len);
+        if (len < nlen || memcmp(rest, needle, nlen) != 0) continue;
+        for (size_t b = a + 1; b <= span.end; b++) {
+            if (b < span.end && (text[b] & 0xc0) == 0x80) continue;
+            const char *part = token_fold(f, text + a, b - a, &len);
+            if (len >= nlen && !memcmp(part, needle, nlen)) {
+                best = (Span){a, b};
+                break;
+            }
+        }
+        break;
+    }
+    token_folder_free(f);
+    return best;
+}

@@ -182,7 +182,7 @@ Test(app, shelf_lists_sorted_and_opens)
                                      " B Second                5 words  1 min\n"
                                      " Tiny Tale              13 words  1 min\n"
                                      "\n\n\n"
-                                     " Enter open  q quit  h keys      1 of 3\n");
+                                     " Enter open  s search  q quit    1 of 3\n");
     keys(a, "j\n");
     cr_assert_eq(app_mode(a), MODE_READER);
     cr_assert(strstr(dump(a, 40, 8), "Beta story has four words."));
@@ -257,7 +257,8 @@ Test(app, search_as_you_type_n_and_esc)
     app_settle(a);
     cr_assert(strstr(dump(a, 60, 8), "match 1 of 4"), "%s", dump(a, 60, 8));
     cr_assert_eq(style_of(a, 60, 8, "Mother"), STYLE_CURRENT);
-    cr_assert_eq(style_of(a, 60, 8, "grandmother"), STYLE_MATCH, "substring in a word");
+    cr_assert_eq(style_of(a, 60, 8, "mother,"), STYLE_MATCH, "substring in a word");
+    cr_assert_eq(style_of(a, 60, 8, "grandmother"), STYLE_TEXT, "only the part that matched");
     keys(a, "\n");
     keys(a, "n");
     cr_assert(strstr(dump(a, 60, 8), "match 2 of 4"), "%s", dump(a, 60, 8));
@@ -283,5 +284,58 @@ Test(app, search_as_you_type_n_and_esc)
     app_key(a, APP_KEY_UP);
     cr_assert(strstr(dump(a, 60, 8), "/MOTHER"));
     app_key(a, APP_KEY_ESC);
+    app_free(a);
+}
+
+/* Library search: s from the shelf, ranked hits with the match marked, Enter opens the story
+ * at the hit with its matches highlighted, '' goes back, q returns to the shelf. */
+Test(app, library_search_to_a_hit_and_back)
+{
+    Strbuf big = STRBUF_INIT; /* a story long enough to scroll, the word deep inside */
+    strbuf_addstr(&big, "The Long Road\n\n");
+    for (int i = 0; i < 60; i++)
+        strbuf_addf(&big, "Paragraph %d of the road, with nothing to find in it.\n\n", i);
+    strbuf_addstr(&big, "Here the dombra played at last.\n\n");
+    for (int i = 0; i < 20; i++)
+        strbuf_addf(&big, "More road %d.\n\n", i);
+    write_file("long-road.txt", big.buf);
+    strbuf_release(&big);
+    write_file("dombra-song.txt", "Dombra Song\n\nThe dombra, the dombra, the dombra sang.\n");
+    App *a = open_app("", 60, 10);
+    keys(a, "s");
+    cr_assert(strstr(dump(a, 60, 10), "search all stories:"), "%s", dump(a, 60, 10));
+    keys(a, "dombra\n");
+    const char *d = dump(a, 60, 10);
+    cr_assert(strstr(d, "3 hits for dombra"), "%s", d); /* a title is a paragraph too */
+    /* best first: three dombras in a short paragraph outrank one in a longer one */
+    cr_assert(strstr(d, "Dombra Song") < strstr(d, "The Long Road"), "%s", d);
+    cr_assert_eq(style_of(a, 60, 10, "dombra, the"), STYLE_CURRENT, "the selected hit's match");
+    cr_assert_eq(style_of(a, 60, 10, "dombra played"), STYLE_MATCH);
+    cr_assert(strstr(d, "hit 1 of 3"), "%s", d);
+    keys(a, "jj\n");
+    cr_assert_eq(app_mode(a), MODE_READER);
+    app_settle(a);
+    d = dump(a, 60, 10);
+    cr_assert(strstr(d, "Here the dombra played"), "%s", d);
+    cr_assert_eq(style_of(a, 60, 10, "dombra played"), STYLE_CURRENT, "%s", d);
+    cr_assert(strstr(d, "match 1 of 1"), "%s", d);
+    /* the hit strip: a mark in the column beside the text, where the match is */
+    cr_assert(strchr(d, '|'), "%s", d);
+    size_t at_hit = app_top_offset(a);
+    keys(a, "''");
+    cr_assert_lt(app_top_offset(a), at_hit, "'' goes back to where the story was");
+    keys(a, "''");
+    cr_assert_eq(app_top_offset(a), at_hit);
+    /* from the reader too, and q returns to it */
+    keys(a, "s");
+    keys(a, "road\n");
+    cr_assert_eq(app_mode(a), MODE_RESULTS);
+    keys(a, "q");
+    cr_assert_eq(app_mode(a), MODE_READER);
+    /* no hits: said, and still a results view to leave */
+    keys(a, "szither\n");
+    cr_assert(strstr(app_message(a), "no hits"), "%s", app_message(a));
+    keys(a, "q");
+    cr_assert_eq(app_mode(a), MODE_READER);
     app_free(a);
 }
