@@ -905,11 +905,19 @@ static void render_results(App *a, Grid *g)
         char pct[16];
         snprintf(pct, sizeof pct, "%3d%%", h->percent);
         int pw = grid_text_width(pct), x = 2 + tw, room = a->cols - x - pw - 2;
-        if (room > 8) { /* the snippet, the match marked */
+        if (room > 8) { /* the snippet, the match marked and in view: its start cut to fit */
             char *s = h->snippet;
             char keep = s[h->hl_start];
             s[h->hl_start] = 0;
-            int used = grid_put_text(g, 1 + r, x, s, room, st);
+            const char *from = s;
+            int used = 0;
+            while (*from && grid_text_width(from) > room / 3) {
+                from++;
+                while ((*from & 0xc0) == 0x80)
+                    from++;
+            }
+            if (from != s) used = grid_put_text(g, 1 + r, x, "…", room, st);
+            used += grid_put_text(g, 1 + r, x + used, from, room - used, st);
             s[h->hl_start] = keep;
             keep = s[h->hl_end];
             s[h->hl_end] = 0;

@@ -29,7 +29,7 @@ start() { # start COLSxROWS ARGS...: lector in a fresh pane; status after exit i
     shift
     tm kill-session -t e2e 2>/dev/null
     tm new-session -d -s e2e -x "${size%x*}" -y "${size#*x}" \
-        "env LANG=C.UTF-8 TERM=xterm-256color XDG_STATE_HOME=$tmp/state $lector $*; echo \"EXIT=\$?\"; sleep 60"
+        "env LANG=C.UTF-8 TERM=xterm-256color XDG_STATE_HOME=$tmp/state XDG_CACHE_HOME=$tmp/cache $lector $*; echo \"EXIT=\$?\"; sleep 60"
 }
 
 # The shelf, then a story.
@@ -179,6 +179,29 @@ check "Esc cancels and returns to where the search began" wait_for "Ivan Baktybe
 tm send-keys -t e2e / C a f e Enter
 check "a capital makes case count: no Cafe here" wait_for "not found: Cafe"
 tm send-keys -t e2e q
+
+# Library search: s from the shelf, ranked hits, Enter opens the story at the hit, '' goes back.
+rm -rf "$tmp/state"
+start 80x24 "$texts"
+wait_for "Sezim Baktybekova" >/dev/null
+tm send-keys -t e2e s
+check "s asks for a search of every story" wait_for "search all stories:"
+tm send-keys -t e2e -l "album"
+tm send-keys -t e2e Enter
+check "library search lists the ranked hits (paragraphs)" wait_for "2 hits for album"
+check "each hit names its story" wait_for "Ivan Baktybekova"
+check "the selected hit's row is in reverse video, its match in bold" \
+    bash -c "tmux -L $sock capture-pane -e -p -t e2e | grep -q \$'\\e\\[7m Ivan.*\\e\\[1malbum'"
+check "the other hits' matches are in the match colour" \
+    bash -c "tmux -L $sock capture-pane -e -p -t e2e | grep -q \$'\\e\\[43malbum'"
+tm send-keys -t e2e Enter
+check "Enter opens the story at the hit, the match current" wait_for "match 1 of"
+check "the hit strip marks where the matches are" \
+    bash -c "tmux -L $sock capture-pane -e -p -t e2e | grep -q '|'"
+tm send-keys -t e2e "'" "'"
+check "'' goes back to where the story was" wait_for "Baktybekova was"
+tm send-keys -t e2e g q q
+check "q, q: back to the shelf, then out" wait_for "EXIT=0"
 
 # Ctrl-Z suspends to the shell with the terminal restored; fg redraws the story.
 rm -rf "$tmp/state"

@@ -163,7 +163,7 @@ Test(cache, any_damaged_byte_is_caught)
     IndexCache *c = open_cache();
     size_t hits;
     cr_assert_eq(get(c, 0, NULL, &hits), CACHE_NEW);
-    char file[400];
+    char file[600];
     cache_file(file, sizeof file);
     size_t size = file_size(file);
     cr_assert_gt(size, 300);
@@ -192,7 +192,7 @@ Test(cache, a_damaged_page_is_found_when_read)
     size_t hits;
     cr_assert_eq(get(c, 0, "zither", &hits), CACHE_NEW);
     cr_assert_eq(hits, 2);
-    char file[400];
+    char file[600];
     cache_file(file, sizeof file);
     size_t size = file_size(file);
     char *bytes = malloc(size);
@@ -219,7 +219,7 @@ Test(cache, truncated_foreign_and_garbage_files_are_refused)
     IndexCache *c = open_cache();
     size_t hits;
     cr_assert_eq(get(c, 0, NULL, &hits), CACHE_NEW);
-    char file[400];
+    char file[600];
     cache_file(file, sizeof file);
     size_t size = file_size(file);
     Index *ix;
@@ -267,7 +267,7 @@ Test(cache, a_failed_write_keeps_the_previous_file)
     IndexCache *c = open_cache();
     size_t hits;
     cr_assert_eq(get(c, 0, NULL, &hits), CACHE_NEW);
-    char file[400];
+    char file[600];
     cache_file(file, sizeof file);
     size_t size = file_size(file);
     for (int step = ATOMIC_CREATE; step <= ATOMIC_RENAME; step++) {
