@@ -137,4 +137,35 @@ run "$lector" search cafe "$tmp/hostile-search.txt"
 check "search: accents fold, escapes come out visible" \
     bash -c "grep -q 'café' '$tmp/out' && ! grep -q \$'\\x1b' '$tmp/out'"
 
+# lector index: the cache, and what it says it did.
+export XDG_CACHE_HOME=$tmp/cache
+mkdir "$tmp/shelf"
+cp "$texts"/*.txt "$tmp/shelf/"
+printf 'Line one\r\nline two with a dombra\r\n' >"$tmp/shelf/crlf.txt"
+run "$lector" index "$tmp/shelf"
+check "index: each story indexed, and a summary" \
+    bash -c "[ \$(grep -c ': indexed\$' '$tmp/out') -eq 3 ] && grep -q '3 stories' '$tmp/out'"
+run "$lector" index "$tmp/shelf"
+check "index: up to date the second time" test "$(grep -c ': up to date$' "$tmp/out")" -eq 3
+touch -d '2001-01-01' "$tmp/shelf/crlf.txt"
+printf 'More about the dombra.\n' >>"$tmp/shelf/sezim-baktybekova.txt"
+run "$lector" index "$tmp/shelf"
+check "index: a touched file keeps its index" grep -q 'crlf.txt: unchanged text, kept' "$tmp/out"
+check "index: an edited file is indexed again" grep -q 'sezim-baktybekova.txt: changed, indexed again' "$tmp/out"
+for f in "$tmp/cache/lector/index"/*.idx; do
+    printf 'garbage' | dd of="$f" bs=1 seek=5000 conv=notrunc status=none
+done
+run "$lector" index "$tmp/shelf"
+check "index: a damaged cache file is found and rebuilt" \
+    test "$(grep -c ': cache was unusable, indexed again' "$tmp/out")" -eq 3
+run "$lector" search dombra "$tmp/shelf"
+check "search: from the cache, the edit found, a CRLF file's line and column" \
+    bash -c "grep -q 'sezim-baktybekova.txt:.*More about the dombra' '$tmp/out' && grep -q 'crlf.txt:2:17: ' '$tmp/out'"
+rm -rf "$tmp/cache"
+run "$lector" search --no-cache dombra "$tmp/shelf"
+check "search --no-cache: the same hits, no cache written" \
+    bash -c "[ \$(wc -l <'$tmp/out') -ge 3 ] && [ ! -e '$tmp/cache/lector/index' ] || [ -z \"\$(ls -A '$tmp/cache/lector/index' 2>/dev/null)\" ]"
+run "$lector" index --bogus
+check "index: a bad option" one_line_error "--bogus"
+
 check_done
