@@ -817,6 +817,7 @@ static void lib_open(App *a)
     if (!(a->text && a->open_index == h->story)) {
         open_story(a, h->story);
         if (!a->text || a->open_index != h->story) return; /* it could not be opened */
+        if (!text_notice(a->text)) a->message[0] = 0; /* not "resumed at": we go to the hit */
     }
     a->mode = MODE_READER;
     a->prev_jump = pager_top_offset(a->pager);
