@@ -25,8 +25,7 @@ enum { ATOMIC_CREATE = 1, ATOMIC_WRITE, ATOMIC_SYNC, ATOMIC_RENAME };
 /* Replaces file with data[0, len). sync: fsync before the rename (for files whose loss would
  * matter). fail_at (tests): make that step fail, 0 for none. Returns 0, or -1 with the failing
  * step in *step (ATOMIC_*) and errno set (EIO for an injected fault). */
-int atomic_write(const char *file, const void *data, size_t len, bool sync, int fail_at,
-                 int *step);
+int atomic_write(const char *file, const void *data, size_t len, bool sync, int fail_at, int *step);
 
 /* "create", "write", "sync" or "rename". */
 const char *atomic_step_name(int step);

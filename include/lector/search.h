@@ -101,7 +101,7 @@ typedef struct {
 /* Finds m's place from the index and the story: t when it is loaded, else the match's paragraph
  * alone, read from the file at path -- possible when index_clean_as_read; otherwise load the
  * story and pass it. -1 with diag when the file cannot be read or no longer matches the index. */
-int search_place(const Index *ix, const Text *t, const char *path, const SearchMatch *m,
-                 int width, SearchPlace *out, Diag *diag);
+int search_place(const Index *ix, const Text *t, const char *path, const SearchMatch *m, int width,
+                 SearchPlace *out, Diag *diag);
 
 #endif

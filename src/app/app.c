@@ -25,9 +25,9 @@ enum { MARKS = 26, MARGIN = 2, MIN_COLS = 20, MIN_ROWS = 5, HISTORY = 50, LIB_HI
 
 /* A hit of a library search, ready to show. */
 typedef struct {
-    size_t story; /* shelf entry */
-    Span span;    /* the match's bytes in the story */
-    int percent;  /* where in the story */
+    size_t story;  /* shelf entry */
+    Span span;     /* the match's bytes in the story */
+    int percent;   /* where in the story */
     char *snippet; /* owned; the match at [hl_start, hl_end) */
     size_t hl_start, hl_end;
 } LibHit;
@@ -70,8 +70,8 @@ struct App {
     size_t words, words_pos; /* the open story's word count, counted in idle steps */
     int words_in_word, words_done;
     /* search in the open story */
-    IndexCache *cache;      /* NULL when no cache folder can be had */
-    Index *index;           /* from the cache or the indexer; owned */
+    IndexCache *cache; /* NULL when no cache folder can be had */
+    Index *index;      /* from the cache or the indexer; owned */
     Indexer indexer;
     bool prompting;         /* a query is being typed after / or ? */
     int search_dir;         /* 1: / (forward), -1: ? (backward) */
@@ -81,9 +81,9 @@ struct App {
     size_t nmatches, cur;   /* cur: the current match */
     char *history[HISTORY]; /* owned; newest last */
     int nhistory, hist_pos;
-    Query *q;               /* the query of the matches, for highlighting part of a word */
-    uint8_t *strip;         /* the hit strip: per screen row, 0 none, 1 hits, 2 the current */
-    int strip_rows;         /* rows it was made for; 0: to make */
+    Query *q;       /* the query of the matches, for highlighting part of a word */
+    uint8_t *strip; /* the hit strip: per screen row, 0 none, 1 hits, 2 the current */
+    int strip_rows; /* rows it was made for; 0: to make */
     /* library search: across every story of the shelf */
     bool lib_prompting;
     Strbuf lib_query;
@@ -302,7 +302,8 @@ static void open_story(App *a, size_t i)
     a->words_in_word = a->words_done = 0;
     if (!a->shelf[i].title) a->shelf[i].title = xstrdup(text_title(t));
     if (text_notice(t)) message(a, "%s", text_notice(t));
-    if (a->cache && strcmp(a->shelf[i].path, "-")) a->index = cache_lookup(a->cache, a->shelf[i].path);
+    if (a->cache && strcmp(a->shelf[i].path, "-"))
+        a->index = cache_lookup(a->cache, a->shelf[i].path);
     if (a->state && strcmp(a->shelf[i].path, "-")) {
         StoryState st;
         Diag sd = {0};
@@ -757,14 +758,13 @@ static void lib_run(App *a)
     a->lib_hits = xcalloc(n ? n : 1, sizeof *a->lib_hits);
     for (size_t k = 0; k < n; k++) {
         size_t i = h[k].story, bom;
-        if (!tx[i] && !index_clean_as_read(ix[i], &bom))
-            text_load(a->shelf[i].path, 0, &tx[i], &d);
+        if (!tx[i] && !index_clean_as_read(ix[i], &bom)) text_load(a->shelf[i].path, 0, &tx[i], &d);
         SearchPlace pl;
         if (search_place(ix[i], tx[i], a->shelf[i].path, &h[k].first, 200, &pl, &d) != 0) continue;
         size_t len = index_text_len(ix[i]);
-        a->lib_hits[a->nlib++] =
-            (LibHit){i, pl.span, len ? (int)((double)pl.span.start * 100.0 / (double)len) : 0,
-                     pl.snippet, pl.hl_start, pl.hl_end};
+        a->lib_hits[a->nlib++] = (LibHit){
+            i,          pl.span,     len ? (int)((double)pl.span.start * 100.0 / (double)len) : 0,
+            pl.snippet, pl.hl_start, pl.hl_end};
         if (!a->shelf[i].title) a->shelf[i].title = xstrdup(index_title(ix[i]));
     }
     for (size_t i = 0; i < a->nshelf; i++) {
@@ -817,7 +817,7 @@ static void lib_open(App *a)
     if (!(a->text && a->open_index == h->story)) {
         open_story(a, h->story);
         if (!a->text || a->open_index != h->story) return; /* it could not be opened */
-        if (!text_notice(a->text)) a->message[0] = 0; /* not "resumed at": we go to the hit */
+        if (!text_notice(a->text)) a->message[0] = 0;      /* not "resumed at": we go to the hit */
     }
     a->mode = MODE_READER;
     a->prev_jump = pager_top_offset(a->pager);

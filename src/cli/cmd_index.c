@@ -31,8 +31,8 @@ static void *worker(void *arg)
         size_t k = atomic_fetch_add(&p->next, 1);
         if (k >= p->n) break;
         CliStory *s = &p->stories[k];
-        s->failed = cache_index(p->cache, s->path, p->threads_per_story, p->flags, &s->index, &s->text,
-                                &s->report, &s->diag) != 0;
+        s->failed = cache_index(p->cache, s->path, p->threads_per_story, p->flags, &s->index,
+                                &s->text, &s->report, &s->diag) != 0;
         atomic_fetch_add(&p->done, 1);
     }
     return NULL;
@@ -63,8 +63,8 @@ void cli_index_stories(IndexCache *cache, CliStory *stories, size_t n, int flags
             struct timespec ts = {0, 20 * 1000 * 1000};
             nanosleep(&ts, NULL);
             if (now_s() >= next) {
-                fprintf(stderr, "\rlector: indexing %zu of %zu stories...",
-                        atomic_load(&p.done), n);
+                fprintf(stderr, "\rlector: indexing %zu of %zu stories...", atomic_load(&p.done),
+                        n);
                 next = now_s() + 0.25;
             }
         }
@@ -132,12 +132,18 @@ static void index_usage(FILE *f)
 static const char *outcome_name(CacheOutcome o)
 {
     switch (o) {
-    case CACHE_FRESH: return "up to date";
-    case CACHE_TOUCHED: return "unchanged text, kept (file touched)";
-    case CACHE_NEW: return "indexed";
-    case CACHE_CHANGED: return "changed, indexed again";
-    case CACHE_DAMAGED: return "cache was unusable, indexed again";
-    case CACHE_UNCACHED: return "indexed, but not saved";
+    case CACHE_FRESH:
+        return "up to date";
+    case CACHE_TOUCHED:
+        return "unchanged text, kept (file touched)";
+    case CACHE_NEW:
+        return "indexed";
+    case CACHE_CHANGED:
+        return "changed, indexed again";
+    case CACHE_DAMAGED:
+        return "cache was unusable, indexed again";
+    case CACHE_UNCACHED:
+        return "indexed, but not saved";
     }
     return "?";
 }
@@ -200,8 +206,9 @@ int cmd_index(int argc, char **argv, const char *default_texts)
         }
         strbuf_addch(&out, '\n');
     }
-    strbuf_addf(&out, "%zu stories, %.1f MB of text, %zu indexed now in %.2f s; the cache holds "
-                      "%.1f MB (%.2fx the text) in %s\n",
+    strbuf_addf(&out,
+                "%zu stories, %.1f MB of text, %zu indexed now in %.2f s; the cache holds "
+                "%.1f MB (%.2fx the text) in %s\n",
                 n, (double)bytes / 1e6, built, secs, (double)cached / 1e6,
                 bytes ? (double)cached / (double)bytes : 0.0, cache_dir(cache));
     fwrite(out.buf, 1, out.len, stdout);

@@ -21,17 +21,18 @@
 
 static void search_usage(FILE *f)
 {
-    fputs("usage: lector search [--limit N] [--exact] [--count] [--no-cache] QUERY [FILE|FOLDER]...\n"
-          "Ranked search across stories (default: the texts folder). One hit per line, best\n"
-          "first: path:line:column: snippet. Exit 0 with hits, 1 with none, 2 on error.\n"
-          "  QUERY       words (all must be in one paragraph), \"a phrase\", prefix*;\n"
-          "              case, accents and Unicode spelling are ignored, unless the query has\n"
-          "              an uppercase letter (then case counts)\n"
-          "  --limit N   at most N hits (default 20; 0: all)\n"
-          "  --exact     case and accents count\n"
-          "  --count     print path:hits for each story instead\n"
-          "  --no-cache  index every story now, and do not save the indexes\n",
-          f);
+    fputs(
+        "usage: lector search [--limit N] [--exact] [--count] [--no-cache] QUERY [FILE|FOLDER]...\n"
+        "Ranked search across stories (default: the texts folder). One hit per line, best\n"
+        "first: path:line:column: snippet. Exit 0 with hits, 1 with none, 2 on error.\n"
+        "  QUERY       words (all must be in one paragraph), \"a phrase\", prefix*;\n"
+        "              case, accents and Unicode spelling are ignored, unless the query has\n"
+        "              an uppercase letter (then case counts)\n"
+        "  --limit N   at most N hits (default 20; 0: all)\n"
+        "  --exact     case and accents count\n"
+        "  --count     print path:hits for each story instead\n"
+        "  --no-cache  index every story now, and do not save the indexes\n",
+        f);
 }
 
 /* Runs the query over the indexed stories; false when an index was found damaged on the way

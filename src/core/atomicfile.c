@@ -37,8 +37,7 @@ int atomic_xdg_dir(const char *xdg_var, const char *home_rel, Strbuf *out)
     return 0;
 }
 
-int atomic_write(const char *file, const void *data, size_t len, bool sync, int fail_at,
-                 int *step)
+int atomic_write(const char *file, const void *data, size_t len, bool sync, int fail_at, int *step)
 {
     Strbuf tmp = STRBUF_INIT;
     strbuf_addf(&tmp, "%s.tmp-%ld", file, (long)getpid());

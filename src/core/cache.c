@@ -65,8 +65,7 @@ static void file_for(const IndexCache *c, const char *story, Strbuf *out)
 {
     char real[PATH_MAX];
     const char *key = realpath(story, real) ? real : story;
-    strbuf_addf(out, "%s/%016llx.idx", c->dir,
-                (unsigned long long)hash_bytes(key, strlen(key), 0));
+    strbuf_addf(out, "%s/%016llx.idx", c->dir, (unsigned long long)hash_bytes(key, strlen(key), 0));
 }
 
 static void source_of(const struct stat *st, uint64_t content_hash, IndexSource *src)

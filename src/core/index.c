@@ -372,8 +372,8 @@ static Index *merge(Text *t, Builder *bs, int nb)
             for (; col_pos < sp.start; col_pos++) /* from the last count on: pieces of one long
                                                    * line must not recount it each time */
                 col += (bytes[col_pos] & 0xc0) != 0x80;
-            para[i] = (ParaRec){pos, (uint32_t)sp.start, (uint32_t)sp.end, (uint32_t)line,
-                                (uint32_t)col};
+            para[i] =
+                (ParaRec){pos, (uint32_t)sp.start, (uint32_t)sp.end, (uint32_t)line, (uint32_t)col};
             if (i == 0 || !text_paragraph_joined(t, i)) docs[ndocs++] = (uint32_t)i;
             pos += bs[k].para_tokens[i - bs[k].p0];
         }
@@ -568,7 +568,8 @@ int index_from_bytes(void *owned, size_t len, bool mapped, Index **out, Diag *di
     if (para[h->npara].first != h->ntokens) return reject(ix, diag, "damaged paragraph table");
     const uint32_t *docs = (const uint32_t *)(ix->block + h->docs_off);
     for (uint32_t i = 0; i <= h->ndocs; i++)
-        if (docs[i] > h->npara || (i && docs[i] <= docs[i - 1]) || (i == 0 && docs[0] != 0 && h->npara))
+        if (docs[i] > h->npara || (i && docs[i] <= docs[i - 1]) ||
+            (i == 0 && docs[0] != 0 && h->npara))
             return reject(ix, diag, "damaged document table");
     if (docs[h->ndocs] != h->npara) return reject(ix, diag, "damaged document table");
     *out = ix;
@@ -794,8 +795,8 @@ IndexParagraph index_paragraph(const Index *ix, size_t para)
     const ParaRec *p = para_recs(ix);
     if (para > ix->h->npara) para = ix->h->npara;
     uint32_t end = para < ix->h->npara ? p[para + 1].first : p[para].first;
-    return (IndexParagraph){p[para].first, end, {p[para].start, p[para].end}, p[para].line,
-                            p[para].col};
+    return (IndexParagraph){
+        p[para].first, end, {p[para].start, p[para].end}, p[para].line, p[para].col};
 }
 
 size_t index_doc_count(const Index *ix)

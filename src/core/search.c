@@ -310,8 +310,7 @@ static size_t doc_cursor_at(DocCursor *c, uint32_t pos)
 }
 
 /* A token's own bytes, folded the strict way, against the query word. */
-static bool strict_ok(TokenFolder *f, const uint8_t *text, Span sp, const QWord *w,
-                      bool substring)
+static bool strict_ok(TokenFolder *f, const uint8_t *text, Span sp, const QWord *w, bool substring)
 {
     size_t len;
     const char *s = token_fold(f, text + sp.start, sp.end - sp.start, &len);
@@ -498,8 +497,7 @@ size_t search_matches(const Index *ix, const Text *t, const Query *q, SearchMatc
             size_t d = doc_cursor_at(&dc, im.m[i][k]);
             while (at < im.ndocs && im.docs[at] < d)
                 at++;
-            if (at < im.ndocs && im.docs[at] == d)
-                m[n++] = (SearchMatch){im.m[i][k], len, {0, 0}};
+            if (at < im.ndocs && im.docs[at] == d) m[n++] = (SearchMatch){im.m[i][k], len, {0, 0}};
         }
     }
     if (q->n > 1) qsort(m, n, sizeof *m, cmp_match);
@@ -508,8 +506,7 @@ size_t search_matches(const Index *ix, const Text *t, const Query *q, SearchMatc
     return n;
 }
 
-void search_match_spans(const Index *ix, const uint8_t *text, size_t base, SearchMatch *m,
-                        size_t n)
+void search_match_spans(const Index *ix, const uint8_t *text, size_t base, SearchMatch *m, size_t n)
 {
     /* the first and last token of each match, ascending and once each for index_token_spans */
     uint32_t *pos = xmalloc((2 * n + 1) * sizeof *pos);
@@ -781,8 +778,8 @@ static Text *read_paragraph(const Index *ix, const char *path, IndexParagraph pa
     return t;
 }
 
-int search_place(const Index *ix, const Text *t, const char *path, const SearchMatch *m,
-                 int width, SearchPlace *out, Diag *diag)
+int search_place(const Index *ix, const Text *t, const char *path, const SearchMatch *m, int width,
+                 SearchPlace *out, Diag *diag)
 {
     *out = (SearchPlace){{0, 0}, 1, 1, NULL, 0, 0};
     SearchMatch one = *m;

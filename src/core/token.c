@@ -219,10 +219,10 @@ static bool joins_previous(uint32_t cp)
 enum { A_OTHER, A_LETTER, A_DIGIT, A_EXTEND, A_MIDLETTER, A_MIDNUMLET, A_MIDNUM };
 
 static const uint8_t ascii_class[128] = {
-    ['0'] = A_DIGIT,      ['1'] = A_DIGIT,     ['2'] = A_DIGIT,  ['3'] = A_DIGIT,
-    ['4'] = A_DIGIT,      ['5'] = A_DIGIT,     ['6'] = A_DIGIT,  ['7'] = A_DIGIT,
-    ['8'] = A_DIGIT,      ['9'] = A_DIGIT,     ['_'] = A_EXTEND, [':'] = A_MIDLETTER,
-    ['.'] = A_MIDNUMLET,  ['\''] = A_MIDNUMLET, [','] = A_MIDNUM, [';'] = A_MIDNUM,
+    ['0'] = A_DIGIT,     ['1'] = A_DIGIT,      ['2'] = A_DIGIT,  ['3'] = A_DIGIT,
+    ['4'] = A_DIGIT,     ['5'] = A_DIGIT,      ['6'] = A_DIGIT,  ['7'] = A_DIGIT,
+    ['8'] = A_DIGIT,     ['9'] = A_DIGIT,      ['_'] = A_EXTEND, [':'] = A_MIDLETTER,
+    ['.'] = A_MIDNUMLET, ['\''] = A_MIDNUMLET, [','] = A_MIDNUM, [';'] = A_MIDNUM,
 };
 
 static int aclass(uint8_t c)

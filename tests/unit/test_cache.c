@@ -169,8 +169,8 @@ Test(cache, any_damaged_byte_is_caught)
     cr_assert_gt(size, 300);
     for (size_t off = 0; off < size; off++) {
         patch_byte(file, off, 0x10);
-        cr_assert_eq(get(c, CACHE_VERIFY, "grandmother", &hits), CACHE_DAMAGED,
-                     "byte %zu of %zu", off, size);
+        cr_assert_eq(get(c, CACHE_VERIFY, "grandmother", &hits), CACHE_DAMAGED, "byte %zu of %zu",
+                     off, size);
         cr_assert_eq(hits, 1, "byte %zu: the rebuilt index answers", off);
         cr_assert_eq(file_size(file), size);
     }
