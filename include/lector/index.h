@@ -80,8 +80,6 @@ int64_t index_lookup(const Index *ix, const char *folded, size_t len);
 /* The ids [*first, *end) of the terms starting with prefix. */
 void index_prefix_range(const Index *ix, const char *prefix, size_t len, uint32_t *first,
                         uint32_t *end);
-/* How many times term id occurs. */
-size_t index_term_frequency(const Index *ix, uint32_t id);
 /* The positions of term id, ascending, appended to *out (grown with xreallocarray; *cap its
  * capacity); returns how many were added. */
 size_t index_positions(const Index *ix, uint32_t id, uint32_t **out, size_t *n, size_t *cap);
@@ -108,7 +106,5 @@ void index_doc_positions(const Index *ix, size_t doc, uint32_t *first, uint32_t 
  * whole text_bytes with base 0, or one paragraph read from the file). */
 void index_token_spans(const Index *ix, const uint8_t *text, size_t base, const uint32_t *pos,
                        size_t n, Span *out);
-/* Bytes held. */
-size_t index_memory(const Index *ix);
 
 #endif

@@ -82,7 +82,7 @@ struct App {
     char *history[HISTORY]; /* owned; newest last */
     int nhistory, hist_pos;
     Query *q;       /* the query of the matches, for highlighting part of a word */
-    uint8_t *strip; /* the hit strip: per screen row, 0 none, 1 hits, 2 the current */
+    uint8_t *strip; /* the hit strip: per screen row, 1 when it has matches */
     int strip_rows; /* rows it was made for; 0: to make */
     /* library search: across every story of the shelf */
     bool lib_prompting;
@@ -278,7 +278,14 @@ static int load(const char *path, Text **t, Diag *d)
     return text_open(path, 0, t, d);
 }
 
-static void open_story(App *a, size_t i)
+static void jump_from_here(App *a)
+{
+    a->prev_jump = pager_top_offset(a->pager);
+}
+
+/* Opens shelf entry i where it was left (at == SIZE_MAX), or at byte at, with '' going back to
+ * where it was left. */
+static void open_story(App *a, size_t i, size_t at)
 {
     Text *t = NULL;
     Diag d = {0};
@@ -313,12 +320,16 @@ static void open_story(App *a, size_t i)
         } else if (found > 0) {
             pager_set_top_offset(a->pager, st.offset);
             memcpy(a->marks, st.marks, sizeof a->marks);
-            if (st.offset > 0 && !text_notice(t)) {
+            if (st.offset > 0 && !text_notice(t) && at == SIZE_MAX) {
                 char pct[16];
                 snprintf(pct, sizeof pct, "%d%%", pager_percent(a->pager, page_rows(a)));
                 message(a, "resumed at %s", pct);
             }
         }
+    }
+    if (at != SIZE_MAX) {
+        jump_from_here(a);
+        pager_set_top_offset(a->pager, at);
     }
 }
 
@@ -361,7 +372,7 @@ App *app_new(char **paths, int npaths, int measure, Diag *diag)
                 app_free(a);
                 return NULL;
             }
-            open_story(a, 0);
+            open_story(a, 0, SIZE_MAX);
         }
     }
     return a;
@@ -418,11 +429,6 @@ static long take_count(App *a, long dflt)
     long n = a->count >= 0 ? a->count : dflt;
     a->count = -1;
     return n;
-}
-
-static void jump_from_here(App *a)
-{
-    a->prev_jump = pager_top_offset(a->pager);
 }
 
 static void cmd_line_down(App *a)
@@ -814,14 +820,14 @@ static void lib_open(App *a)
 {
     if (a->lib_sel >= a->nlib) return;
     const LibHit *h = &a->lib_hits[a->lib_sel];
-    if (!(a->text && a->open_index == h->story)) {
-        open_story(a, h->story);
+    if (a->text && a->open_index == h->story) {
+        jump_from_here(a);
+        pager_set_top_offset(a->pager, h->span.start);
+    } else {
+        open_story(a, h->story, h->span.start);
         if (!a->text || a->open_index != h->story) return; /* it could not be opened */
-        if (!text_notice(a->text)) a->message[0] = 0;      /* not "resumed at": we go to the hit */
     }
     a->mode = MODE_READER;
-    a->prev_jump = pager_top_offset(a->pager);
-    pager_set_top_offset(a->pager, h->span.start);
     /* the same words, searched in the story: highlights, n and N */
     a->search_dir = 1;
     a->search_origin = h->span.start;
@@ -1142,7 +1148,7 @@ static void shelf_key(App *a, int key)
     case APP_KEY_ENTER:
     case 'l':
     case APP_KEY_RIGHT:
-        open_story(a, a->sel);
+        open_story(a, a->sel, SIZE_MAX);
         break;
     case 'h':
     case APP_KEY_F1:
@@ -1211,11 +1217,6 @@ void app_settle(App *a)
         if (!a->indexer.running) break;
         if (indexer_poll(a, true) && a->query.len) search_run(a);
     }
-}
-
-bool app_indexing(const App *a)
-{
-    return a->indexer.running;
 }
 
 /* The open story's words: counted, or estimated from its size (6 bytes a word) until then. */
@@ -1378,7 +1379,6 @@ static void render_reader(App *a, Grid *g)
                      match_style(a, m0, m1, base + cell.off), base + cell.off);
     }
     free(rows);
-    draw_strip(a, g, prow, left + W + 1 < a->cols ? left + W + 1 : a->cols - 1);
 
     int pct = pager_percent(a->pager, prow);
     size_t words = story_words(a);
@@ -1389,6 +1389,8 @@ static void render_reader(App *a, Grid *g)
         pages = (total + (size_t)prow - 1) / (size_t)prow;
         page = pct == 100 ? pages : top_row / (size_t)prow + 1;
     }
+    if (pages != 1) /* a story on one screen shows its matches: no strip needed */
+        draw_strip(a, g, prow, left + W + 1 < a->cols ? left + W + 1 : a->cols - 1);
     if (a->prompting) {
         draw_prompt(a, g);
         return;

@@ -63,7 +63,6 @@ void app_key(App *a, int key); /* one key press */
 void app_resize(App *a, int cols, int rows);
 void app_render(App *a, Grid *g);    /* draws the current view into g (its size is the screen) */
 bool app_idle(App *a);               /* a step of background work; true when more remains */
-bool app_indexing(const App *a);     /* the index is being built in its thread */
 void app_settle(App *a);             /* tests: all background work done, the index joined */
 bool app_story_loaded(const App *a); /* the open story is read to its end */
 bool app_done(const App *a);         /* q was pressed on the last screen */

@@ -713,12 +713,6 @@ void index_prefix_range(const Index *ix, const char *prefix, size_t len, uint32_
     *end = lo;
 }
 
-size_t index_term_frequency(const Index *ix, uint32_t id)
-{
-    TermRec r, next;
-    return term_recs(ix, id, &r, &next) ? r.count : 0;
-}
-
 size_t index_positions(const Index *ix, uint32_t id, uint32_t **out, size_t *n, size_t *cap)
 {
     TermRec r, next;
@@ -866,9 +860,4 @@ void index_token_spans(const Index *ix, const uint8_t *text, size_t base, const 
         }
     }
     strbuf_release(&scratch);
-}
-
-size_t index_memory(const Index *ix)
-{
-    return ix->size + (ix->pages ? ix->h->npages : 0) + sizeof *ix;
 }

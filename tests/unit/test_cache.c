@@ -214,6 +214,20 @@ Test(cache, a_damaged_page_is_found_when_read)
     cache_close(c);
 }
 
+/* The cache file is refused for the reason given, and the index built again. */
+static void expect_refused(IndexCache *c, const char *why)
+{
+    Index *ix;
+    Text *t;
+    CacheReport r;
+    Diag d = {0};
+    cr_assert_eq(cache_index(c, story, 1, 0, &ix, &t, &r, &d), 0, "%s", d.msg);
+    cr_assert_eq(r.outcome, CACHE_DAMAGED, "%s", why);
+    cr_assert(strstr(r.note.msg, why), "%s: %s", why, r.note.msg);
+    index_free(ix);
+    text_free(t);
+}
+
 Test(cache, truncated_foreign_and_garbage_files_are_refused)
 {
     IndexCache *c = open_cache();
@@ -222,35 +236,16 @@ Test(cache, truncated_foreign_and_garbage_files_are_refused)
     char file[600];
     cache_file(file, sizeof file);
     size_t size = file_size(file);
-    Index *ix;
-    Text *t;
-    CacheReport r;
-    Diag d = {0};
     /* truncated (a torn write of another tool, say) */
     cr_assert_eq(truncate(file, (off_t)(size - 8)), 0);
-    cr_assert_eq(cache_index(c, story, 1, 0, &ix, &t, &r, &d), 0);
-    cr_assert_eq(r.outcome, CACHE_DAMAGED);
-    cr_assert(strstr(r.note.msg, "truncated"), "%s", r.note.msg);
-    index_free(ix);
-    text_free(t);
-
+    expect_refused(c, "truncated");
     /* another byte order: the mark at offset 12 reads 0x04030201 */
     patch_byte(file, 12, 0x05);
     patch_byte(file, 15, 0x05);
-    cr_assert_eq(cache_index(c, story, 1, 0, &ix, &t, &r, &d), 0);
-    cr_assert_eq(r.outcome, CACHE_DAMAGED);
-    cr_assert(strstr(r.note.msg, "byte order"), "%s", r.note.msg);
-    index_free(ix);
-    text_free(t);
-
+    expect_refused(c, "byte order");
     /* another version */
     patch_byte(file, 8, 0x40);
-    cr_assert_eq(cache_index(c, story, 1, 0, &ix, &t, &r, &d), 0);
-    cr_assert_eq(r.outcome, CACHE_DAMAGED);
-    cr_assert(strstr(r.note.msg, "version"), "%s", r.note.msg);
-    index_free(ix);
-    text_free(t);
-
+    expect_refused(c, "version");
     /* not ours at all, and empty */
     write_file(file, "this is not an index");
     cr_assert_eq(get(c, 0, "steppe", &hits), CACHE_DAMAGED);
