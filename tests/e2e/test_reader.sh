@@ -22,6 +22,19 @@ wait_for() {
     screen >&2
     return 1
 }
+# wait_styled PATTERN: true once the screen with its colours and attributes (capture-pane -e)
+# matches the grep pattern (5 s at most)
+wait_styled() {
+    local i
+    for i in $(seq 100); do
+        screen_styled | grep -q -- "$1" && return 0
+        sleep 0.05
+    done
+    echo "--- screen (with attributes) while waiting for: $1" >&2
+    screen_styled | cat -v >&2
+    return 1
+}
+screen_styled() { tm capture-pane -e -p -t e2e; }
 # top_line: the first text row, trimmed
 top_line() { screen | head -n 1 | sed -e 's/^ *//' -e 's/ *$//'; }
 start() { # start COLSxROWS ARGS...: lector in a fresh pane; status after exit is printed
@@ -167,7 +180,7 @@ wait_for "Ivan Baktybekova was a 35-year-old" >/dev/null
 tm send-keys -t e2e / k a z a k h
 check "incremental search counts the matches (kazakh is in Kazakhstan too)" wait_for "match 1 of 8"
 check "the current match is in reverse video" \
-    bash -c "tmux -L $sock capture-pane -e -p -t e2e | grep -q \$'\\e\\[1;7mKazakh'"
+    wait_styled $'\e\\[1;7mKazakh'
 tm send-keys -t e2e Enter n
 check "n goes to the next match" wait_for "match 2 of 8"
 tm send-keys -t e2e N N
@@ -191,13 +204,13 @@ tm send-keys -t e2e Enter
 check "library search lists the ranked hits (paragraphs)" wait_for "2 hits for album"
 check "each hit names its story" wait_for "Ivan Baktybekova"
 check "the selected hit's row is in reverse video, its match in bold" \
-    bash -c "tmux -L $sock capture-pane -e -p -t e2e | grep -q \$'\\e\\[7m Ivan.*\\e\\[1malbum'"
+    wait_styled $'\e\\[7m Ivan.*\e\\[1malbum'
 check "the other hits' matches are in the match colour" \
-    bash -c "tmux -L $sock capture-pane -e -p -t e2e | grep -q \$'\\e\\[43malbum'"
+    wait_styled $'\e\\[43malbum'
 tm send-keys -t e2e Enter
 check "Enter opens the story at the hit, the match current" wait_for "match 1 of"
 check "the hit strip marks where the matches are" \
-    bash -c "tmux -L $sock capture-pane -e -p -t e2e | grep -q '|'"
+    wait_styled '|'
 tm send-keys -t e2e "'" "'"
 check "'' goes back to where the story was" wait_for "Baktybekova was"
 tm send-keys -t e2e g q q
