@@ -9,6 +9,9 @@ sock="lector-reader-$$"
 tm() { tmux -L "$sock" -f /dev/null "$@"; }
 tmp=$(mktemp -d)
 trap 'tm kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
+# A session that outlives the tests': killing the server's last session makes it exit, and a
+# new-session racing that exit fails ("server exited unexpectedly").
+tm new-session -d -s keeper "sleep 3600"
 
 screen() { tm capture-pane -p -t e2e; }
 # wait_for TEXT: true once TEXT is on the screen (5 s at most)

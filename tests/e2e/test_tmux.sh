@@ -8,6 +8,9 @@ texts=$2
 sock="lector-e2e-$$"
 tm() { tmux -L "$sock" -f /dev/null "$@"; }
 trap 'tm kill-server 2>/dev/null' EXIT
+# A session that outlives the tests': killing the server's last session makes it exit, and a
+# new-session racing that exit fails ("server exited unexpectedly").
+tm new-session -d -s keeper "sleep 3600"
 
 # stable_capture: capture-pane until two captures 100 ms apart agree (at most 5 s).
 stable_capture() {
