@@ -23,6 +23,9 @@ typedef enum {
     STYLE_DIM,      /* secondary text: counts, hints */
     STYLE_MATCH,    /* a search match on screen */
     STYLE_CURRENT,  /* the current search match */
+    STYLE_REMOVED,  /* compare: a word only in the left story */
+    STYLE_ADDED,    /* compare: a word only in the right story */
+    STYLE_FILLER,   /* compare: rows where one side has nothing to show */
     STYLE_COUNT
 } Style;
 

@@ -6,6 +6,7 @@
  * which is also what marks and "back to where I was" ('') remember.
  */
 #include "app.h"
+#include "compare_view.h"
 
 #include "lector/cache.h"
 #include "lector/index.h"
@@ -90,6 +91,11 @@ struct App {
     AppMode lib_from; /* the view it was asked from */
     LibHit *lib_hits; /* owned, best first */
     size_t nlib, lib_total, lib_sel, lib_top;
+    /* compare */
+    CompareView *cmp; /* owned; the view while MODE_COMPARE */
+    AppMode cmp_from; /* where q returns to */
+    bool cmp_quit;    /* q leaves lector (started as lector compare A B) */
+    size_t cmp_pick;  /* the reader's story waiting for its partner; SIZE_MAX: none */
 };
 
 /* --- shelf ------------------------------------------------------------------------------- */
@@ -103,7 +109,7 @@ static void shelf_add(App *a, size_t *cap, const char *path)
 {
     if (a->nshelf == *cap)
         a->shelf = xreallocarray(a->shelf, *cap = *cap * 2 + 16, sizeof *a->shelf);
-    a->shelf[a->nshelf++] = (ShelfEntry){xstrdup(path), NULL, 0, -1, 0, 0};
+    a->shelf[a->nshelf++] = (ShelfEntry){xstrdup(path), NULL, 0, -1, 0, 0, 0};
 }
 
 /* Adds a folder's .txt files; -1 with diag when it cannot be read. */
@@ -337,6 +343,7 @@ App *app_new(char **paths, int npaths, int measure, Diag *diag)
 {
     App *a = xcalloc(1, sizeof *a);
     a->cur = SIZE_MAX;
+    a->cmp_pick = SIZE_MAX;
     size_t cap = 0;
     a->measure = measure > 0 ? measure : APP_DEFAULT_MEASURE;
     a->cols = 80;
@@ -381,6 +388,7 @@ App *app_new(char **paths, int npaths, int measure, Diag *diag)
 void app_free(App *a)
 {
     if (!a) return;
+    compare_view_free(a->cmp);
     close_story(a);
     text_free(a->preloaded);
     state_close(a->state);
@@ -416,6 +424,7 @@ void app_resize(App *a, int cols, int rows)
 {
     a->cols = cols;
     a->rows = rows;
+    if (a->cmp) compare_view_resize(a->cmp, cols, rows);
     if (a->pager) { /* keeps the top row's first word on the top row */
         a->lopt.width = effective_measure(a);
         pager_set_width(a->pager, a->lopt.width);
@@ -519,6 +528,49 @@ static void cmd_help(App *a)
 {
     a->mode_before_help = a->mode;
     a->mode = MODE_HELP;
+}
+
+int app_compare(App *a, size_t i, size_t j, bool quit_after)
+{
+    Text *t[2] = {NULL, NULL};
+    size_t which[2] = {i, j};
+    for (int k = 0; k < 2; k++) {
+        Diag d = {0};
+        if (which[k] >= a->nshelf || text_load(a->shelf[which[k]].path, 0, &t[k], &d) != 0) {
+            message(a, "%s", which[k] < a->nshelf ? d.msg : "no such story");
+            text_free(t[0]);
+            return -1;
+        }
+    }
+    compare_view_free(a->cmp);
+    a->cmp = compare_view_new(t[0], t[1], &a->lopt);
+    compare_view_resize(a->cmp, a->cols, a->rows);
+    if (a->mode != MODE_COMPARE) a->cmp_from = a->mode;
+    a->cmp_quit = quit_after;
+    a->mode = MODE_COMPARE;
+    return 0;
+}
+
+static void compare_key(App *a, int key)
+{
+    if (compare_view_key(a->cmp, key)) return;
+    compare_view_free(a->cmp);
+    a->cmp = NULL;
+    a->mode = a->cmp_from;
+    if (a->cmp_quit) a->done = true;
+}
+
+/* c in the reader: pick the other story on the shelf. */
+static void cmd_compare_with(App *a)
+{
+    if (a->nshelf < 2) {
+        message(a, "only one story here: open lector on a folder to compare two%s", "");
+        return;
+    }
+    a->cmp_pick = a->open_index;
+    a->mode = MODE_SHELF;
+    a->sel = a->open_index + 1 < a->nshelf ? a->open_index + 1 : 0;
+    message(a, "compare with which story? Enter picks it, Esc goes back%s", "");
 }
 
 static void cmd_back(App *a)
@@ -1083,6 +1135,7 @@ static const KeyBinding reader_keys[] = {
     {'?', cmd_search_backward, NULL, NULL},
     {'n', cmd_next_match, "n  N", "next, previous match"},
     {'s', cmd_library_search, "s", "search all the stories on the shelf (ranked hits)"},
+    {'c', cmd_compare_with, "c", "compare this story with another, side by side"},
     {'N', cmd_prev_match, NULL, NULL},
     {'h', cmd_help, "h  F1", "this help"},
     {APP_KEY_F1, cmd_help, NULL, NULL},
@@ -1114,9 +1167,47 @@ static void reader_key(App *a, int key)
     message(a, "press h for the keys%s", NULL);
 }
 
+/* c on the shelf: the two marked stories, or the one marked and the selected one. */
+static void shelf_compare(App *a)
+{
+    size_t m[2], n = 0;
+    for (size_t i = 0; i < a->nshelf && n < 3; i++)
+        if (a->shelf[i].marked) {
+            if (n < 2) m[n] = i;
+            n++;
+        }
+    if (n == 1 && m[0] != a->sel) m[n++] = a->sel;
+    if (n != 2) {
+        message(a, "mark two stories with Space, then press c to compare them%s", "");
+        return;
+    }
+    if (app_compare(a, m[0], m[1], false) == 0)
+        for (size_t i = 0; i < a->nshelf; i++)
+            a->shelf[i].marked = 0;
+}
+
 static void shelf_key(App *a, int key)
 {
     size_t n = a->nshelf;
+    if (a->cmp_pick != SIZE_MAX) { /* picking the partner of the reader's story */
+        if (key == APP_KEY_ENTER || key == 'l' || key == APP_KEY_RIGHT || key == 'c') {
+            size_t other = a->sel;
+            if (other == a->cmp_pick) {
+                message(a, "that is the same story: pick another one%s", "");
+                return;
+            }
+            a->mode = MODE_READER;
+            size_t pick = a->cmp_pick;
+            a->cmp_pick = SIZE_MAX;
+            app_compare(a, pick, other, false);
+            return;
+        }
+        if (key == APP_KEY_ESC || key == 'q') {
+            a->cmp_pick = SIZE_MAX;
+            a->mode = MODE_READER;
+            return;
+        }
+    }
     switch (key) {
     case 'j':
     case APP_KEY_DOWN:
@@ -1128,7 +1219,14 @@ static void shelf_key(App *a, int key)
     case APP_KEY_WHEEL_UP:
         if (a->sel > 0) a->sel--;
         break;
-    case ' ':
+    case ' ': /* mark, to compare, and on to the next */
+        if (a->cmp_pick != SIZE_MAX) break;
+        a->shelf[a->sel].marked = !a->shelf[a->sel].marked;
+        if (a->sel + 1 < n) a->sel++;
+        break;
+    case 'c':
+        shelf_compare(a);
+        break;
     case 'f':
     case APP_KEY_PGDN:
         a->sel = a->sel + (size_t)page_rows(a) < n ? a->sel + (size_t)page_rows(a) : n - 1;
@@ -1161,7 +1259,10 @@ static void shelf_key(App *a, int key)
         a->done = true;
         break;
     default:
-        message(a, "Enter opens a story, s searches them all, q quits, h shows the keys%s", NULL);
+        message(a,
+                "Enter opens a story, Space marks two and c compares them, s searches them all, "
+                "q quits, h shows the keys%s",
+                NULL);
     }
 }
 
@@ -1184,6 +1285,9 @@ void app_key(App *a, int key)
         break;
     case MODE_READER:
         reader_key(a, key);
+        break;
+    case MODE_COMPARE:
+        compare_key(a, key);
         break;
     }
 }
@@ -1457,6 +1561,7 @@ static void render_shelf(App *a, Grid *g)
         }
         if (iw > a->cols / 2) iw = 0;
         if (st == STYLE_SELECTED) grid_fill(g, 1 + r, 0, a->cols, st);
+        if (e->marked) grid_put_text(g, 1 + r, 0, "*", 1, st);
         grid_put_text(g, 1 + r, 1, e->title, a->cols - 2 - (iw ? iw + 2 : 0), st);
         if (iw)
             grid_put_text(g, 1 + r, a->cols - 1 - iw, info, iw,
@@ -1464,7 +1569,11 @@ static void render_shelf(App *a, Grid *g)
     }
     char right[64];
     snprintf(right, sizeof right, "%zu of %zu", a->sel + 1, a->nshelf);
-    draw_status(a, g, "Enter open  s search  q quit  h keys", right);
+    draw_status(a, g,
+                a->cmp_pick != SIZE_MAX
+                    ? "compare with: Enter pick  Esc back"
+                    : "Enter open  Space mark  c compare  s search  q quit  h keys",
+                right);
 }
 
 static void render_help(App *a, Grid *g)
@@ -1502,6 +1611,9 @@ void app_render(App *a, Grid *g)
         break;
     case MODE_RESULTS:
         render_results(a, g);
+        break;
+    case MODE_COMPARE:
+        compare_view_render(a->cmp, g);
         break;
     }
     if (a->lib_prompting) draw_lib_prompt(a, g);

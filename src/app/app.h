@@ -37,7 +37,7 @@ enum AppKey { /* printable keys are their code points; these sit above Unicode *
 enum { APP_WPM = 200 };            /* words per minute, for reading time */
 enum { APP_DEFAULT_MEASURE = 72 }; /* columns of text */
 
-typedef enum { MODE_SHELF, MODE_READER, MODE_HELP, MODE_RESULTS } AppMode;
+typedef enum { MODE_SHELF, MODE_READER, MODE_HELP, MODE_RESULTS, MODE_COMPARE } AppMode;
 
 typedef struct {
     char *path;        /* owned */
@@ -46,6 +46,7 @@ typedef struct {
     int percent;       /* read so far (saved state or this session), -1: unknown */
     int failed;        /* 1: could not be loaded (title holds the reason) */
     int state_checked; /* 1: percent was looked up in the saved state */
+    int marked;        /* 1: marked with Space, to compare */
 } ShelfEntry;
 
 typedef struct App App;
@@ -60,6 +61,9 @@ void app_free(App *a);
 void app_set_width_fn(App *a, LayoutWidthFn fn, void *ctx, int ambiguous_width);
 
 void app_key(App *a, int key); /* one key press */
+/* Opens shelf entries i and j side by side (the compare view); quit_after: q leaves lector. Fails
+ * with a message on the status line when one cannot be read. */
+int app_compare(App *a, size_t i, size_t j, bool quit_after);
 void app_resize(App *a, int cols, int rows);
 void app_render(App *a, Grid *g);    /* draws the current view into g (its size is the screen) */
 bool app_idle(App *a);               /* a step of background work; true when more remains */

@@ -16,6 +16,7 @@
 int cmd_wrap(int argc, char **argv, const char *default_texts);
 int cmd_search(int argc, char **argv, const char *default_texts);
 int cmd_index(int argc, char **argv, const char *default_texts);
+int cmd_compare(int argc, char **argv);
 
 /* A story of a search or index run: its path, and what indexing it gave. */
 typedef struct {

@@ -49,6 +49,7 @@ static void usage(FILE *f)
           "       lector wrap [--width N] [FILE|FOLDER|-]...\n"
           "       lector search [--limit N] [--exact] [--count] QUERY [FILE|FOLDER]...\n"
           "       lector index [FILE|FOLDER]...\n"
+          "       lector compare [--width N] [--pairs] A B\n"
           "A terminal reader for stories in plain UTF-8 text files.\n"
           "  PATH          a story file, a folder of .txt stories, or - for standard input\n"
           "                (default: $LECTOR_TEXTS, else the installed texts folder)\n"
@@ -58,7 +59,8 @@ static void usage(FILE *f)
           "Subcommands:\n"
           "  wrap          print stories as wrapped display lines\n"
           "  search        ranked search across stories, one hit per line\n"
-          "  index         build or refresh the search index cache\n",
+          "  index         build or refresh the search index cache\n"
+          "  compare       two stories side by side, paragraphs aligned by content\n",
           f);
 }
 
@@ -103,6 +105,7 @@ int main(int argc, char **argv)
     if (argc > 1 && !strcmp(argv[1], "wrap")) return cmd_wrap(argc - 1, argv + 1, texts);
     if (argc > 1 && !strcmp(argv[1], "search")) return cmd_search(argc - 1, argv + 1, texts);
     if (argc > 1 && !strcmp(argv[1], "index")) return cmd_index(argc - 1, argv + 1, texts);
+    if (argc > 1 && !strcmp(argv[1], "compare")) return cmd_compare(argc - 1, argv + 1);
     if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
         usage(stdout);
         return 0;

@@ -97,6 +97,12 @@ static attr_t style_attr(Style s, int color)
         return color ? COLOR_PAIR(2) : A_UNDERLINE | A_BOLD;
     case STYLE_CURRENT:
         return A_REVERSE | A_BOLD;
+    case STYLE_REMOVED: /* monochrome: underline for removed, reverse for added */
+        return color ? COLOR_PAIR(4) : A_UNDERLINE;
+    case STYLE_ADDED:
+        return color ? COLOR_PAIR(5) : A_REVERSE;
+    case STYLE_FILLER:
+        return color ? COLOR_PAIR(3) | A_DIM : A_DIM;
     default:
         return A_NORMAL;
     }
@@ -197,7 +203,7 @@ static const char *ensure_utf8_locale(void)
     return NULL;
 }
 
-int tui_run(char **paths, int npaths, int measure)
+static int tui_main(char **paths, int npaths, int measure, bool compare)
 {
     Diag diag = {0};
     const char *locale_note = ensure_utf8_locale();
@@ -243,6 +249,12 @@ int tui_run(char **paths, int npaths, int measure)
         app_set_width_fn(app, layout_profile_width, &profile, ambiguous);
     else
         app_message_set(app, "the terminal did not say how wide it draws emoji: using defaults");
+    if (compare && app_compare(app, 0, 1, true) != 0) {
+        fprintf(stderr, "lector: %s\n", app_message(app));
+        app_free(app);
+        if (keys_in != stdin) fclose(keys_in);
+        return 2;
+    }
 
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -274,6 +286,8 @@ int tui_run(char **paths, int npaths, int measure)
         init_pair(1, COLOR_BLACK, COLOR_CYAN);
         init_pair(2, COLOR_BLACK, COLOR_YELLOW);
         init_pair(3, COLOR_BLUE, -1);
+        init_pair(4, COLOR_BLACK, COLOR_RED);
+        init_pair(5, COLOR_BLACK, COLOR_GREEN);
     }
     int rows, cols;
     getmaxyx(stdscr, rows, cols);
@@ -317,4 +331,15 @@ int tui_run(char **paths, int npaths, int measure)
     if (keys_in != stdin) fclose(keys_in);
     xalloc_set_fatal_hook(NULL);
     return caught_signal ? 128 + caught_signal : 0;
+}
+
+int tui_run(char **paths, int npaths, int measure)
+{
+    return tui_main(paths, npaths, measure, false);
+}
+
+int tui_run_compare(const char *a, const char *b, int measure)
+{
+    char *paths[2] = {(char *)a, (char *)b};
+    return tui_main(paths, 2, measure, true);
 }

@@ -5,5 +5,7 @@
 
 /* Runs the reader on paths (files, folders, or "-" for stdin) and returns the exit status. */
 int tui_run(char **paths, int npaths, int measure);
+/* Runs the compare view on two story files; q leaves. */
+int tui_run_compare(const char *a, const char *b, int measure);
 
 #endif

@@ -1,0 +1,92 @@
+/* align: two stories side by side -- their paragraphs paired by content, and the words that
+ * differ inside each pair.
+ *
+ * Paragraphs are runs of non-blank lines (text.h; the pieces of a paragraph over 64 KiB count as
+ * one). Each is a bag of tokens (token.h: words folded for case, accents and normalization; one
+ * token per character in scripts written without spaces), weighted TF-IDF over the paragraphs of
+ * both stories; two paragraphs' similarity is the cosine of their vectors.
+ *
+ * Pairing, without a quadratic step:
+ *   1. candidates: each paragraph of A is compared only with the paragraphs of B that share one
+ *      of its rarest words (an inverted index over B), and with B's paragraphs at about the same
+ *      place in the story (a reworded paragraph may share no rare word);
+ *   2. order: of the candidate pairs above ALIGN_MIN_PAIR (or ALIGN_MIN_WEAK for two paragraphs
+ *      that are each other's most similar: a retelling shares few words), the heaviest chain
+ * increasing in both stories (a weighted longest increasing subsequence; gaps cost nothing) is the
+ * alignment;
+ *   3. split and merge: a paragraph next to a paired one that is mostly contained in the other
+ *      side's paragraph, and makes the pair more similar, joins the pair (one A to two B: split;
+ *      two A to one B: merged);
+ *   4. moved: a paragraph left unpaired that is similar (ALIGN_MIN_MOVED) to an unpaired one on
+ *      the other side, out of order, is paired with it and marked moved.
+ * Inside each pair a word diff (the longest common subsequence of tokens) finds the words only in
+ * A and only in B; a pair's score is 2 * common / (tokens in A + tokens in B). The overall score
+ * is the same sum over the whole of both stories.
+ *
+ * Rows come in reading order: B's order, with A's unpaired paragraphs placed where they stood
+ * (before B's paragraphs of the same gap, as diff puts deletions first). A moved pair stands at
+ * B's place. Every paragraph of A and of B is in exactly one row.
+ *
+ * An Alignment owns its rows and diff spans; it borrows the two Texts (complete ones), which
+ * must outlive it. Never touches the terminal.
+ */
+#ifndef LECTOR_ALIGN_H
+#define LECTOR_ALIGN_H
+
+#include <stddef.h>
+
+#include "lector/text.h"
+
+#define ALIGN_MIN_PAIR 0.2  /* cosine for two paragraphs in order to pair */
+#define ALIGN_MIN_WEAK 0.1  /* ... or this, when each is the other's most similar paragraph */
+#define ALIGN_MIN_MOVED 0.5 /* cosine for a paragraph out of order to count as moved */
+
+typedef enum {
+    ALIGN_SAME,    /* identical but for spacing */
+    ALIGN_CHANGED, /* paired, with differences (or split/merged) */
+    ALIGN_ONLY_A,  /* in A only: removed */
+    ALIGN_ONLY_B,  /* in B only: added */
+    ALIGN_MOVED,   /* paired with a paragraph elsewhere in the other story */
+} AlignKind;
+
+/* One row: A's paragraphs [a, a + na) facing B's [b, b + nb). na is 0 for ALIGN_ONLY_B (a is
+ * then where they would go), nb 0 for ALIGN_ONLY_A; na or nb is 2 or more for a split/merge. */
+typedef struct {
+    AlignKind kind;
+    size_t a, na, b, nb;
+    double score;           /* 0..1; 0 for a one-sided row */
+    size_t diff_a, ndiff_a; /* this row's spans in align_diff_spans(al, 0, ..) */
+    size_t diff_b, ndiff_b; /* and in align_diff_spans(al, 1, ..) */
+} AlignRow;
+
+typedef struct {
+    size_t same, changed, only_a, only_b, moved;
+} AlignCounts;
+
+typedef struct Alignment Alignment;
+
+/* Aligns a and b (complete Texts; both may be empty). Never fails; the caller owns the result. */
+Alignment *align_new(const Text *a, const Text *b);
+void align_free(Alignment *al); /* NULL is a no-op */
+
+/* side: 0 for A, 1 for B. Paragraph i's bytes in that side's text. */
+size_t align_paragraph_count(const Alignment *al, int side);
+Span align_paragraph(const Alignment *al, int side, size_t i);
+
+size_t align_row_count(const Alignment *al);
+const AlignRow *align_rows(const Alignment *al); /* borrowed; align_row_count of them */
+/* The byte spans (ascending, in that side's text) of words only on that side, for all rows;
+ * a row's are [diff_a, diff_a + ndiff_a) on side 0 and [diff_b, diff_b + ndiff_b) on side 1.
+ * Neighbouring differing words are one span (with what is between them). Borrowed. */
+const Span *align_diff_spans(const Alignment *al, int side);
+
+/* For a moved row: the row before which its A paragraph stood in A (the first row not moved
+ * that holds a later A paragraph; align_row_count when none), where a view can say where it
+ * went. */
+size_t align_moved_origin(const Alignment *al, size_t row);
+
+double align_similarity(const Alignment *al); /* 0..1 over both stories */
+AlignCounts align_counts(const Alignment *al);
+const char *align_kind_name(AlignKind k); /* "same", "changed", "removed", "added", "moved" */
+
+#endif

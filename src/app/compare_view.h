@@ -1,0 +1,43 @@
+/* compare_view: two stories side by side, their paragraphs aligned (align.h), as a view of the
+ * app: it takes keys and draws into a Grid, with no terminal in sight.
+ *
+ * The view is a column of blocks, one per alignment row (plus a one-line note where a moved
+ * paragraph used to stand, and one line for a folded run of identical rows). A block is as tall
+ * as its taller side, so each pair starts on the same screen row; the shorter side gets filler
+ * rows. Both panes scroll over that one column of lines: locked, they share one top; unlocked,
+ * each has its own. From 60 columns the panes stand side by side with a gutter between them that
+ * says what each row is; below that they stack, left story on top.
+ *
+ * Owns both Texts, the alignment, the layout of the blocks and the search in the focused pane.
+ */
+#ifndef LECTOR_COMPARE_VIEW_H
+#define LECTOR_COMPARE_VIEW_H
+
+#include <stdbool.h>
+
+#include "lector/grid.h"
+#include "lector/layout.h"
+#include "lector/text.h"
+
+enum { COMPARE_STACK_BELOW = 60 }; /* columns under which the panes stack */
+
+typedef struct CompareView CompareView;
+
+/* Takes ownership of a and b (complete Texts). lopt: the width function to lay out with (its
+ * width is ignored); copied. */
+CompareView *compare_view_new(Text *a, Text *b, const LayoutOptions *lopt);
+void compare_view_free(CompareView *v); /* NULL is a no-op */
+void compare_view_resize(CompareView *v, int cols, int rows);
+/* One key (AppKey codes, app.h). Returns false when the view is done (q). */
+bool compare_view_key(CompareView *v, int key);
+void compare_view_render(CompareView *v, Grid *g);
+const char *compare_view_message(const CompareView *v); /* "" when none */
+
+/* For tests: the focused pane (0 left, 1 right), whether scrolling is locked, whether the
+ * panes stack, and the top line of each pane. */
+int compare_view_focus(const CompareView *v);
+bool compare_view_locked(const CompareView *v);
+bool compare_view_stacked(const CompareView *v);
+size_t compare_view_top(const CompareView *v, int pane);
+
+#endif

@@ -1,0 +1,328 @@
+/* cmd_compare.c: `lector compare A B` -- two stories side by side, paragraphs aligned by content.
+ *
+ * On a terminal it opens the interactive compare view. Otherwise it prints the view as text: A on
+ * the left, B on the right, each wrapped at its own pane width, a gutter between them saying what
+ * the row is (| same, ~ changed, < only in A, > only in B, m moved), and the words that differ
+ * marked as dwdiff does, [-removed-] in A and {+added+} in B. --pairs prints the alignment itself,
+ * a tab-separated row per pair or unpaired paragraph.
+ *
+ * Exit status as diff's: 0 when the stories are the same (every row "same"), 1 when they differ,
+ * 2 on a bad option or path.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "lector/align.h"
+#include "lector/layout.h"
+#include "lector/strbuf.h"
+#include "lector/text.h"
+#include "lector/xalloc.h"
+#include "tui.h"
+
+static void compare_usage(FILE *f)
+{
+    fputs("usage: lector compare [--width N] [--pairs] A B\n"
+          "Shows two stories side by side, paragraphs paired by content, differing words marked.\n"
+          "On a terminal it opens the compare view; otherwise it prints it as text, with a gutter\n"
+          "of | same, ~ changed, < only in A, > only in B, m moved, and [-removed-] {+added+}.\n"
+          "  -w, --width N   total width in columns (20-4096; default: the terminal's, or 80)\n"
+          "  --pairs         print the alignment: A<TAB>B<TAB>SCORE[<TAB>moved] per row, A and B\n"
+          "                  1-based paragraph numbers (several joined by commas) or -\n"
+          "  -h, --help      show this help\n"
+          "Exit status: 0 the same, 1 different, 2 trouble.\n",
+          f);
+}
+
+static char gutter_char(AlignKind k)
+{
+    switch (k) {
+    case ALIGN_SAME:
+        return '|';
+    case ALIGN_CHANGED:
+        return '~';
+    case ALIGN_ONLY_A:
+        return '<';
+    case ALIGN_ONLY_B:
+        return '>';
+    case ALIGN_MOVED:
+        return 'm';
+    }
+    return '?';
+}
+
+/* Paragraphs [p, p + n) of one side with its differing words marked, blank lines between. */
+static void marked_text(const Alignment *al, const Text *t, int side, size_t p, size_t n,
+                        const Span *diff, size_t ndiff, Strbuf *out)
+{
+    const uint8_t *b = text_bytes(t);
+    const char *open = side ? "{+" : "[-", *close = side ? "+}" : "-]";
+    size_t d = 0;
+    for (size_t i = p; i < p + n; i++) {
+        Span sp = align_paragraph(al, side, i);
+        if (i > p) strbuf_addstr(out, "\n\n");
+        size_t at = sp.start;
+        for (; d < ndiff && diff[d].start < sp.end; d++) {
+            strbuf_add(out, b + at, diff[d].start - at);
+            strbuf_addstr(out, open);
+            strbuf_add(out, b + diff[d].start, diff[d].end - diff[d].start);
+            strbuf_addstr(out, close);
+            at = diff[d].end;
+        }
+        strbuf_add(out, b + at, sp.end - at);
+    }
+}
+
+typedef struct {
+    Strbuf text; /* rendered lines, each NUL-ended */
+    size_t *off; /* line k starts at text.buf + off[k] */
+    int *width;
+    size_t n, cap;
+} Pane;
+
+static void pane_reset(Pane *p)
+{
+    strbuf_reset(&p->text);
+    p->n = 0;
+}
+
+static void pane_add(Pane *p, const char *s, size_t len, int width)
+{
+    if (p->n == p->cap) {
+        p->cap = p->cap ? p->cap * 2 : 64;
+        p->off = xreallocarray(p->off, p->cap, sizeof *p->off);
+        p->width = xreallocarray(p->width, p->cap, sizeof *p->width);
+    }
+    p->off[p->n] = p->text.len;
+    p->width[p->n] = width;
+    strbuf_add(&p->text, s, len);
+    strbuf_addch(&p->text, 0);
+    p->n++;
+}
+
+/* Lays the bytes out at width into p, a blank line between paragraphs. */
+static void pane_layout(Pane *p, const char *bytes, size_t len, const LayoutOptions *opt)
+{
+    Text *t = text_from_bytes(bytes, len, NULL);
+    const uint8_t *tb = text_bytes(t);
+    Strbuf line = STRBUF_INIT;
+    for (size_t i = 0; i < text_paragraph_count(t); i++) {
+        if (i && !text_paragraph_joined(t, i)) pane_add(p, "", 0, 0);
+        LayoutCursor c;
+        LayoutLine l;
+        layout_cursor_init(&c, tb, text_paragraph(t, i), opt);
+        while (layout_cursor_next(&c, &l)) {
+            strbuf_reset(&line);
+            layout_render_line(tb, &l, opt, &line);
+            pane_add(p, line.buf ? line.buf : "", line.len, (int)l.width);
+        }
+    }
+    strbuf_release(&line);
+    text_free(t);
+}
+
+static void print_rows(const Alignment *al, const Text *ta, const Text *tb, int width, Strbuf *out)
+{
+    int pw = (width - 3) / 2; /* pane width: A, " g ", B */
+    LayoutOptions opt = {.width = pw};
+    Pane pa = {STRBUF_INIT, NULL, NULL, 0, 0}, pb = {STRBUF_INIT, NULL, NULL, 0, 0};
+    Strbuf mark = STRBUF_INIT;
+    const AlignRow *rows = align_rows(al);
+    size_t nrows = align_row_count(al);
+    const Span *da = align_diff_spans(al, 0), *db = align_diff_spans(al, 1);
+    /* ghosts: where each moved paragraph of A stood */
+    size_t *ghost_before = xmalloc((nrows ? nrows : 1) * sizeof *ghost_before);
+    for (size_t k = 0; k < nrows; k++)
+        ghost_before[k] = rows[k].kind == ALIGN_MOVED ? align_moved_origin(al, k) : SIZE_MAX;
+    for (size_t k = 0; k <= nrows; k++) {
+        for (size_t g = 0; g < nrows; g++) { /* the moved-away notes standing before row k */
+            if (ghost_before[g] != k) continue;
+            strbuf_reset(&mark);
+            strbuf_addf(&mark, "(paragraph %zu moved: see %zu of B)", rows[g].a + 1, rows[g].b + 1);
+            pane_reset(&pa);
+            pane_layout(&pa, mark.buf, mark.len, &opt);
+            for (size_t l = 0; l < pa.n; l++)
+                strbuf_addf(out, "%s%*s m\n", pa.text.buf + pa.off[l], pw - pa.width[l], "");
+            strbuf_addf(out, "%*s  \n", pw, "");
+        }
+        if (k == nrows) break;
+        const AlignRow *r = &rows[k];
+        pane_reset(&pa);
+        pane_reset(&pb);
+        if (r->na) {
+            strbuf_reset(&mark);
+            marked_text(al, ta, 0, r->a, r->na, da + r->diff_a, r->ndiff_a, &mark);
+            pane_layout(&pa, mark.buf ? mark.buf : "", mark.len, &opt);
+        }
+        if (r->nb) {
+            strbuf_reset(&mark);
+            marked_text(al, tb, 1, r->b, r->nb, db + r->diff_b, r->ndiff_b, &mark);
+            pane_layout(&pb, mark.buf ? mark.buf : "", mark.len, &opt);
+        }
+        size_t n = pa.n > pb.n ? pa.n : pb.n;
+        char g = gutter_char(r->kind);
+        for (size_t l = 0; l < n; l++) {
+            if (l < pa.n)
+                strbuf_addf(out, "%s%*s", pa.text.buf + pa.off[l], pw - pa.width[l], "");
+            else
+                strbuf_addf(out, "%*s", pw, "");
+            strbuf_addf(out, " %c", g);
+            if (l < pb.n) {
+                strbuf_addch(out, ' ');
+                strbuf_addstr(out, pb.text.buf + pb.off[l]);
+            }
+            strbuf_addch(out, '\n');
+        }
+        if (k + 1 < nrows) strbuf_addf(out, "%*s  \n", pw, "");
+        if (out->len >= 1 << 16) {
+            fwrite(out->buf, 1, out->len, stdout);
+            strbuf_reset(out);
+        }
+    }
+    free(ghost_before);
+    strbuf_release(&mark);
+    strbuf_release(&pa.text);
+    strbuf_release(&pb.text);
+    free(pa.off);
+    free(pa.width);
+    free(pb.off);
+    free(pb.width);
+}
+
+static void add_numbers(Strbuf *out, size_t first, size_t n)
+{
+    if (!n) {
+        strbuf_addch(out, '-');
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        strbuf_addf(out, "%s%zu", i ? "," : "", first + i + 1);
+}
+
+static void print_pairs(const Alignment *al, Strbuf *out)
+{
+    const AlignRow *rows = align_rows(al);
+    for (size_t k = 0; k < align_row_count(al); k++) {
+        const AlignRow *r = &rows[k];
+        add_numbers(out, r->a, r->na);
+        strbuf_addch(out, '\t');
+        add_numbers(out, r->b, r->nb);
+        strbuf_addf(out, "\t%.2f%s\n", r->score, r->kind == ALIGN_MOVED ? "\tmoved" : "");
+        if (out->len >= 1 << 16) {
+            fwrite(out->buf, 1, out->len, stdout);
+            strbuf_reset(out);
+        }
+    }
+}
+
+/* Loads a story to compare: a regular file (or "-" for stdin), else one error line. */
+static Text *load_story(const char *path, Diag *d)
+{
+    Text *t = NULL;
+    struct stat st;
+    if (strcmp(path, "-") == 0) {
+        if (text_load_fd(STDIN_FILENO, "-", 0, &t, d) == 0) return t;
+    } else if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        diag_set(d, DIAG_INVALID, "%s: is a folder; compare takes two story files", path);
+    } else if (text_load(path, 0, &t, d) == 0)
+        return t;
+    cli_error("%s", d->msg);
+    return NULL;
+}
+
+int cmd_compare(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"width", required_argument, NULL, 'w'},
+        {"pairs", no_argument, NULL, 'p'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int width = 0, pairs = 0, opt;
+    optind = 1;
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, "+w:h", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'w': {
+            char *end;
+            errno = 0;
+            long w = strtol(optarg, &end, 10);
+            if (errno || end == optarg || *end || w < 20 || w > LAYOUT_MAX_WIDTH) {
+                cli_error("--width: '%s' is not a whole number from 20 to %d", optarg,
+                          LAYOUT_MAX_WIDTH);
+                return EXIT_USAGE;
+            }
+            width = (int)w;
+            break;
+        }
+        case 'p':
+            pairs = 1;
+            break;
+        case 'h':
+            compare_usage(stdout);
+            return 0;
+        default:
+            if (optopt == 'w')
+                cli_error("--width needs a number of columns");
+            else if (optopt)
+                cli_error("unknown option '-%c' (see: lector compare --help)", optopt);
+            else
+                cli_error("unknown option '%s' (see: lector compare --help)", argv[optind - 1]);
+            return EXIT_USAGE;
+        }
+    }
+    if (argc - optind != 2) {
+        cli_error("compare needs two stories, A and B (see: lector compare --help)");
+        return EXIT_USAGE;
+    }
+    char *paths[2] = {argv[optind], argv[optind + 1]};
+    if (!strcmp(paths[0], "-") && !strcmp(paths[1], "-")) {
+        cli_error("only one of the two stories can be standard input");
+        return EXIT_USAGE;
+    }
+    if (!pairs && isatty(STDOUT_FILENO) && strcmp(paths[0], "-") && strcmp(paths[1], "-")) {
+        for (int i = 0; i < 2; i++) { /* a bad path: one line and status 2, before the screen */
+            Diag d = {0};
+            Text *t = load_story(paths[i], &d);
+            if (!t) return EXIT_USAGE;
+            text_free(t);
+        }
+        return tui_run_compare(paths[0], paths[1], 0);
+    }
+    Diag d = {0};
+    Text *ta = load_story(paths[0], &d);
+    if (!ta) return EXIT_USAGE;
+    Text *tb = load_story(paths[1], &d);
+    if (!tb) {
+        text_free(ta);
+        return EXIT_USAGE;
+    }
+    if (!width) {
+        struct winsize ws;
+        width = ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20 ? ws.ws_col : 80;
+    }
+    Alignment *al = align_new(ta, tb);
+    Strbuf out = STRBUF_INIT;
+    if (pairs)
+        print_pairs(al, &out);
+    else
+        print_rows(al, ta, tb, width, &out);
+    fwrite(out.buf, 1, out.len, stdout);
+    strbuf_release(&out);
+    AlignCounts c = align_counts(al);
+    int differ = c.changed || c.only_a || c.only_b || c.moved;
+    align_free(al);
+    text_free(ta);
+    text_free(tb);
+    if (fflush(stdout) != 0 && errno != EPIPE) {
+        cli_error("writing output: %s", strerror(errno));
+        return EXIT_USAGE;
+    }
+    return differ ? 1 : 0;
+}

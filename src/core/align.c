@@ -1,0 +1,860 @@
+/* align.c: pairing the paragraphs of two stories, and the word diff inside each pair.
+ *
+ * Data, per side: the paragraphs (pieces joined), every token as {term id, byte span}, and each
+ * paragraph's bag of words: its distinct terms, ascending, with counts. Term ids come from one
+ * vocabulary shared by both sides, so that equal ids mean equal folded words. Weights are
+ * (1 + ln tf) * idf, idf = ln(N / df) over the N paragraphs of both stories: a word in every
+ * paragraph weighs nothing, which keeps "the" and "and" from pairing unrelated paragraphs.
+ *
+ * Cost: tokenizing is linear; candidates are bounded per paragraph (ALIGN_RARE_TERMS of its
+ * rarest words, each followed only when it is in at most max_df paragraphs of B, and at most
+ * ALIGN_CANDIDATES paragraphs scored exactly); the chain is O(E log n) over those E pairs; the
+ * word diff is quadratic only inside one pair, and bounded (LCS_MAX_CELLS), past which the
+ * middle of the pair is marked changed as a whole.
+ */
+#include "lector/align.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lector/hash.h"
+#include "lector/strbuf.h"
+#include "lector/token.h"
+#include "lector/xalloc.h"
+
+enum {
+    ALIGN_RARE_TERMS = 12,   /* rarest words of a paragraph followed to find candidates */
+    ALIGN_CANDIDATES = 24,   /* candidates per paragraph scored exactly */
+    ALIGN_NEIGHBOURS = 2,    /* B paragraphs either side of the diagonal, always scored */
+    LCS_MAX_CELLS = 4000000, /* word diff table bound (uint16 cells: 8 MB) */
+};
+#define ALIGN_MIN_CONTAINED 0.6 /* share of a paragraph's weight found in a pair to join it */
+
+typedef struct {
+    uint32_t term, tf;
+    double w; /* (1 + ln tf) * idf, once idf is known */
+} Bag;
+
+typedef struct {
+    const Text *t;
+    const uint8_t *bytes;
+    size_t npara;
+    Span *para;
+    size_t *tok0;   /* npara + 1: paragraph i's tokens are [tok0[i], tok0[i + 1]) */
+    uint32_t *term; /* per token */
+    Span *span;     /* per token, bytes in the text */
+    size_t ntok, tokcap;
+    size_t *bag0; /* npara + 1 */
+    Bag *bag;
+    double *norm; /* per paragraph: length of its weight vector */
+    int *group;   /* per paragraph: its pair's index, or -1 */
+} Side;
+
+typedef struct {
+    char *names; /* Strbuf bytes */
+    size_t *off; /* name i is names[off[i], off[i + 1]) */
+    size_t n, cap;
+    uint32_t *table; /* id + 1, 0 empty */
+    size_t tcap;
+    Strbuf buf;
+} Vocab;
+
+typedef struct {
+    size_t a, na, b, nb;
+    double cos;
+    int moved;
+} Pair;
+
+struct Alignment {
+    Side side[2];
+    double *idf;
+    size_t nterms;
+    AlignRow *rows;
+    size_t nrows;
+    Span *diff[2];
+    size_t ndiff[2], diffcap[2];
+    size_t common, total[2]; /* tokens in the word diffs' common subsequences; all tokens */
+};
+
+/* ---- vocabulary ---- */
+
+static uint32_t vocab_intern(Vocab *v, const char *s, size_t len)
+{
+    uint64_t h = hash_bytes(s, len, 0);
+    size_t mask = v->tcap - 1;
+    for (size_t k = (size_t)h & mask;; k = (k + 1) & mask) {
+        uint32_t id = v->table[k];
+        if (!id) {
+            if (v->n + 1 >= v->cap) {
+                v->cap = v->cap ? v->cap * 2 : 1024;
+                v->off = xreallocarray(v->off, v->cap + 1, sizeof *v->off);
+            }
+            v->off[v->n] = v->buf.len;
+            strbuf_add(&v->buf, s, len);
+            v->off[v->n + 1] = v->buf.len;
+            v->table[k] = (uint32_t)++v->n;
+            if (v->n * 2 > v->tcap) { /* grow and rehash */
+                size_t ncap = v->tcap * 2;
+                uint32_t *nt = xcalloc(ncap, sizeof *nt);
+                for (size_t i = 0; i < v->tcap; i++) {
+                    uint32_t e = v->table[i];
+                    if (!e) continue;
+                    const char *name = v->buf.buf + v->off[e - 1];
+                    size_t nlen = v->off[e] - v->off[e - 1];
+                    size_t m = (size_t)hash_bytes(name, nlen, 0) & (ncap - 1);
+                    while (nt[m])
+                        m = (m + 1) & (ncap - 1);
+                    nt[m] = e;
+                }
+                free(v->table);
+                v->table = nt;
+                v->tcap = ncap;
+            }
+            return (uint32_t)(v->n - 1);
+        }
+        if (v->off[id] - v->off[id - 1] == len && memcmp(v->buf.buf + v->off[id - 1], s, len) == 0)
+            return id - 1;
+    }
+}
+
+/* ---- tokens and bags ---- */
+
+typedef struct {
+    Side *s;
+    Vocab *v;
+    TokenFolder *folder;
+    size_t base;
+} TokCtx;
+
+static void add_tok(void *ctx, size_t start, size_t end)
+{
+    TokCtx *c = ctx;
+    Side *s = c->s;
+    size_t len;
+    const char *f = token_fold(c->folder, s->bytes + c->base + start, end - start, &len);
+    if (s->ntok == s->tokcap) {
+        s->tokcap = s->tokcap ? s->tokcap * 2 : 1024;
+        s->term = xreallocarray(s->term, s->tokcap, sizeof *s->term);
+        s->span = xreallocarray(s->span, s->tokcap, sizeof *s->span);
+    }
+    s->term[s->ntok] = vocab_intern(c->v, f, len);
+    s->span[s->ntok] = (Span){c->base + start, c->base + end};
+    s->ntok++;
+}
+
+static int cmp_u32(const void *x, const void *y)
+{
+    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+    return (a > b) - (a < b);
+}
+
+/* The bag of the tokens terms[0, n): distinct terms ascending with counts, appended to *out. */
+static size_t make_bag(const uint32_t *terms, size_t n, uint32_t *scratch, Bag **out, size_t *len,
+                       size_t *cap)
+{
+    memcpy(scratch, terms, n * sizeof *scratch);
+    qsort(scratch, n, sizeof *scratch, cmp_u32);
+    size_t added = 0;
+    for (size_t k = 0; k < n;) {
+        size_t e = k;
+        while (e < n && scratch[e] == scratch[k])
+            e++;
+        if (*len == *cap) {
+            *cap = *cap ? *cap * 2 : 1024;
+            *out = xreallocarray(*out, *cap, sizeof **out);
+        }
+        (*out)[(*len)++] = (Bag){scratch[k], (uint32_t)(e - k), 0};
+        added++;
+        k = e;
+    }
+    return added;
+}
+
+static void side_load(Side *s, const Text *t, Vocab *v)
+{
+    s->t = t;
+    s->bytes = text_bytes(t);
+    size_t n = text_paragraph_count(t);
+    s->para = xmalloc((n ? n : 1) * sizeof *s->para);
+    for (size_t i = 0; i < n; i++) {
+        Span sp = text_paragraph(t, i);
+        if (i && s->npara && text_paragraph_joined(t, i))
+            s->para[s->npara - 1].end = sp.end;
+        else
+            s->para[s->npara++] = sp;
+    }
+    s->tok0 = xmalloc((s->npara + 1) * sizeof *s->tok0);
+    TokCtx c = {s, v, token_folder_new(TOKEN_FOLD_ALL), 0};
+    Strbuf scratch = STRBUF_INIT;
+    for (size_t i = 0; i < s->npara; i++) {
+        s->tok0[i] = s->ntok;
+        c.base = s->para[i].start;
+        token_each(s->bytes + c.base, s->para[i].end - c.base, &scratch, add_tok, &c);
+    }
+    s->tok0[s->npara] = s->ntok;
+    strbuf_release(&scratch);
+    token_folder_free(c.folder);
+    s->group = xmalloc((s->npara ? s->npara : 1) * sizeof *s->group);
+    for (size_t i = 0; i < s->npara; i++)
+        s->group[i] = -1;
+}
+
+static void side_bags(Side *s)
+{
+    size_t len = 0, cap = 0, most = 0;
+    for (size_t i = 0; i < s->npara; i++)
+        if (s->tok0[i + 1] - s->tok0[i] > most) most = s->tok0[i + 1] - s->tok0[i];
+    uint32_t *scratch = xmalloc((most ? most : 1) * sizeof *scratch);
+    s->bag0 = xmalloc((s->npara + 1) * sizeof *s->bag0);
+    for (size_t i = 0; i < s->npara; i++) {
+        s->bag0[i] = len;
+        make_bag(s->term + s->tok0[i], s->tok0[i + 1] - s->tok0[i], scratch, &s->bag, &len, &cap);
+    }
+    s->bag0[s->npara] = len;
+    free(scratch);
+}
+
+static void side_free(Side *s)
+{
+    free(s->para);
+    free(s->tok0);
+    free(s->term);
+    free(s->span);
+    free(s->bag0);
+    free(s->bag);
+    free(s->norm);
+    free(s->group);
+}
+
+/* ---- similarity ---- */
+
+/* Weighs the bag b[0, n) and returns the length of its vector. */
+static double bag_weigh(const double *idf, Bag *b, size_t n)
+{
+    double sum = 0;
+    for (size_t k = 0; k < n; k++) {
+        b[k].w = (1 + log((double)b[k].tf)) * idf[b[k].term];
+        sum += b[k].w * b[k].w;
+    }
+    return sqrt(sum);
+}
+
+/* Cosine of bags x and y (norms given), and the share of x's weight that y holds too. */
+static double bag_cosine(const Bag *x, size_t nx, double normx, const Bag *y, size_t ny,
+                         double normy, double *contained)
+{
+    double dot = 0, in = 0, all = 0;
+    size_t i = 0, j = 0;
+    while (i < nx) {
+        while (j < ny && y[j].term < x[i].term)
+            j++;
+        double wx = x[i].w;
+        all += wx;
+        if (j < ny && y[j].term == x[i].term) {
+            dot += wx * y[j].w;
+            in += x[i].tf <= y[j].tf ? wx : y[j].w; /* the weight of the count both hold */
+        }
+        i++;
+    }
+    if (contained) *contained = all > 0 ? in / all : 0;
+    return normx > 0 && normy > 0 ? dot / (normx * normy) : 0;
+}
+
+/* The bag of paragraphs [p, p + n) of side s, weighed, as a new array; its length in *norm. */
+static Bag *group_bag(const Alignment *al, const Side *s, size_t p, size_t n, size_t *len,
+                      double *norm)
+{
+    size_t ntok = s->tok0[p + n] - s->tok0[p];
+    uint32_t *scratch = xmalloc((ntok ? ntok : 1) * sizeof *scratch);
+    Bag *out = NULL;
+    size_t cap = 0;
+    *len = 0;
+    make_bag(s->term + s->tok0[p], ntok, scratch, &out, len, &cap);
+    free(scratch);
+    *norm = bag_weigh(al->idf, out, *len);
+    return out;
+}
+
+static double group_cosine(const Alignment *al, size_t a, size_t na, size_t b, size_t nb)
+{
+    size_t lx, ly;
+    double cx, cy;
+    Bag *x = group_bag(al, &al->side[0], a, na, &lx, &cx);
+    Bag *y = group_bag(al, &al->side[1], b, nb, &ly, &cy);
+    double cos = bag_cosine(x, lx, cx, y, ly, cy, NULL);
+    free(x);
+    free(y);
+    return cos;
+}
+
+/* ---- candidates ---- */
+
+typedef struct {
+    uint32_t a, b;
+    double cos;
+} Edge;
+
+typedef struct {
+    Edge *e;
+    size_t n, cap;
+} Edges;
+
+static void edges_add(Edges *es, uint32_t a, uint32_t b, double cos)
+{
+    if (es->n == es->cap) {
+        es->cap = es->cap ? es->cap * 2 : 1024;
+        es->e = xreallocarray(es->e, es->cap, sizeof *es->e);
+    }
+    es->e[es->n++] = (Edge){a, b, cos};
+}
+
+/* Candidate pairs above ALIGN_MIN_PAIR: for each paragraph of A, the paragraphs of B sharing its
+ * rarest words, plus those about as far into B as it is into A. */
+static void find_candidates(const Alignment *al, Edges *out)
+{
+    const Side *A = &al->side[0], *B = &al->side[1];
+    size_t nt = al->nterms;
+    /* B's inverted index: term -> paragraphs holding it */
+    size_t *post0 = xcalloc(nt + 1, sizeof *post0);
+    for (size_t k = 0; k < B->bag0[B->npara]; k++)
+        post0[B->bag[k].term + 1]++;
+    for (size_t t = 0; t < nt; t++)
+        post0[t + 1] += post0[t];
+    uint32_t *post = xmalloc((B->bag0[B->npara] ? B->bag0[B->npara] : 1) * sizeof *post);
+    size_t *fill = xmalloc((nt ? nt : 1) * sizeof *fill);
+    memcpy(fill, post0, nt * sizeof *fill);
+    for (size_t j = 0; j < B->npara; j++)
+        for (size_t k = B->bag0[j]; k < B->bag0[j + 1]; k++)
+            post[fill[B->bag[k].term]++] = (uint32_t)j;
+    free(fill);
+    size_t max_df = B->npara / 20 > 64 ? B->npara / 20 : 64;
+
+    double *acc = xcalloc(B->npara ? B->npara : 1, sizeof *acc);
+    uint32_t *touched = xmalloc((B->npara ? B->npara : 1) * sizeof *touched);
+    size_t ntouched = 0;
+    Bag *rare = NULL;
+    size_t rarecap = 0;
+    for (size_t i = 0; i < A->npara; i++) {
+        const Bag *bag = A->bag + A->bag0[i];
+        size_t nb = A->bag0[i + 1] - A->bag0[i];
+        if (nb > rarecap) {
+            rarecap = nb;
+            rare = xreallocarray(rare, rarecap, sizeof *rare);
+        }
+        /* its rarest words in B: by B's document frequency, ascending (selection of the first) */
+        size_t nr = 0;
+        for (size_t k = 0; k < nb; k++) {
+            size_t df = post0[bag[k].term + 1] - post0[bag[k].term];
+            if (df && df <= max_df) rare[nr++] = (Bag){bag[k].term, (uint32_t)df, 0};
+        }
+        size_t take = nr < ALIGN_RARE_TERMS ? nr : ALIGN_RARE_TERMS;
+        for (size_t k = 0; k < take; k++) {
+            size_t m = k;
+            for (size_t q = k + 1; q < nr; q++)
+                if (rare[q].tf < rare[m].tf) m = q;
+            Bag tmp = rare[k];
+            rare[k] = rare[m];
+            rare[m] = tmp;
+            for (size_t p = post0[rare[k].term]; p < post0[rare[k].term + 1]; p++) {
+                uint32_t j = post[p];
+                if (acc[j] == 0) touched[ntouched++] = j;
+                acc[j] += al->idf[rare[k].term];
+            }
+        }
+        /* the diagonal */
+        if (B->npara) {
+            size_t d = A->npara ? (size_t)((double)i * (double)B->npara / (double)A->npara) : 0;
+            size_t lo = d > ALIGN_NEIGHBOURS ? d - ALIGN_NEIGHBOURS : 0;
+            for (size_t j = lo; j <= d + ALIGN_NEIGHBOURS && j < B->npara; j++) {
+                if (acc[j] == 0) touched[ntouched++] = (uint32_t)j;
+                acc[j] += 1e-9;
+            }
+        }
+        /* the best ALIGN_CANDIDATES by shared rare weight, scored exactly */
+        for (size_t c = 0; c < ntouched && c < ALIGN_CANDIDATES; c++) {
+            size_t m = c;
+            for (size_t q = c + 1; q < ntouched; q++)
+                if (acc[touched[q]] > acc[touched[m]]) m = q;
+            uint32_t tmp = touched[c];
+            touched[c] = touched[m];
+            touched[m] = tmp;
+            uint32_t j = touched[c];
+            double cos = bag_cosine(bag, nb, A->norm[i], B->bag + B->bag0[j],
+                                    B->bag0[j + 1] - B->bag0[j], B->norm[j], NULL);
+            if (cos >= ALIGN_MIN_WEAK) edges_add(out, (uint32_t)i, j, cos);
+        }
+        for (size_t c = 0; c < ntouched; c++)
+            acc[touched[c]] = 0;
+        ntouched = 0;
+    }
+    /* a weak pair stays only when each is the other's best */
+    double *best_a = xcalloc(A->npara ? A->npara : 1, sizeof *best_a);
+    double *best_b = xcalloc(B->npara ? B->npara : 1, sizeof *best_b);
+    for (size_t k = 0; k < out->n; k++) {
+        const Edge *e = &out->e[k];
+        if (e->cos > best_a[e->a]) best_a[e->a] = e->cos;
+        if (e->cos > best_b[e->b]) best_b[e->b] = e->cos;
+    }
+    size_t kept = 0;
+    for (size_t k = 0; k < out->n; k++) {
+        const Edge *e = &out->e[k];
+        if (e->cos >= ALIGN_MIN_PAIR || (e->cos == best_a[e->a] && e->cos == best_b[e->b]))
+            out->e[kept++] = *e;
+    }
+    out->n = kept;
+    free(best_a);
+    free(best_b);
+    free(rare);
+    free(acc);
+    free(touched);
+    free(post);
+    free(post0);
+}
+
+/* ---- the chain ---- */
+
+static int cmp_edge_chain(const void *x, const void *y)
+{
+    const Edge *a = x, *b = y;
+    if (a->a != b->a) return a->a < b->a ? -1 : 1;
+    return (a->b < b->b) - (a->b > b->b); /* b descending: one A paragraph never chains twice */
+}
+
+/* The heaviest chain of edges increasing in both a and b; its edges, in order, into *chain. */
+static size_t heaviest_chain(Edge *e, size_t n, size_t nb, Edge **chain)
+{
+    *chain = NULL;
+    if (!n) return 0;
+    qsort(e, n, sizeof *e, cmp_edge_chain);
+    /* Fenwick tree over b of the best chain ending at or before b: (value, edge) */
+    double *tv = xcalloc(nb + 1, sizeof *tv);
+    long *te = xmalloc((nb + 1) * sizeof *te);
+    for (size_t k = 0; k <= nb; k++)
+        te[k] = -1;
+    double *dp = xmalloc(n * sizeof *dp);
+    long *back = xmalloc(n * sizeof *back);
+    long best = -1;
+    for (size_t k = 0; k < n; k++) {
+        double v = 0;
+        long from = -1;
+        for (size_t q = e[k].b; q > 0; q -= q & -q) /* prefix [0, b): positions 1..b */
+            if (te[q] >= 0 && tv[q] > v) {
+                v = tv[q];
+                from = te[q];
+            }
+        dp[k] = v + e[k].cos;
+        back[k] = from;
+        for (size_t q = e[k].b + 1; q <= nb; q += q & -q)
+            if (te[q] < 0 || dp[k] > tv[q]) {
+                tv[q] = dp[k];
+                te[q] = (long)k;
+            }
+        if (best < 0 || dp[k] > dp[best]) best = (long)k;
+    }
+    size_t len = 0;
+    for (long k = best; k >= 0; k = back[k])
+        len++;
+    *chain = xmalloc(len * sizeof **chain);
+    size_t at = len;
+    for (long k = best; k >= 0; k = back[k])
+        (*chain)[--at] = e[k];
+    free(tv);
+    free(te);
+    free(dp);
+    free(back);
+    return len;
+}
+
+/* ---- split, merge, moved ---- */
+
+/* Grows pair p by free paragraphs next to it (on side `side`) that it mostly holds, while that
+ * makes the pair more similar. lo/hi bound the growth: the neighbouring pairs. */
+static void grow_pair(Alignment *al, Pair *p, int side, size_t lo, size_t hi)
+{
+    Side *s = &al->side[side];
+    for (int dir = 1; dir >= -1; dir -= 2) {
+        for (;;) {
+            size_t first = side ? p->b : p->a, n = side ? p->nb : p->na;
+            size_t cand;
+            if (dir > 0) {
+                cand = first + n;
+                if (cand >= hi || cand >= s->npara) break;
+            } else {
+                if (first == 0 || first - 1 < lo) break;
+                cand = first - 1;
+            }
+            if (s->group[cand] != -1 || s->tok0[cand + 1] == s->tok0[cand]) break;
+            size_t na = p->na, nb = p->nb, a = p->a, b = p->b;
+            if (side) {
+                nb++;
+                if (dir < 0) b--;
+            } else {
+                na++;
+                if (dir < 0) a--;
+            }
+            double cos = group_cosine(al, a, na, b, nb), contained, norm;
+            size_t lo_len;
+            const Side *o = &al->side[!side]; /* how much of the candidate the pair holds */
+            Bag *other = group_bag(al, o, side ? p->a : p->b, side ? p->na : p->nb, &lo_len, &norm);
+            bag_cosine(s->bag + s->bag0[cand], s->bag0[cand + 1] - s->bag0[cand], 1, other, lo_len,
+                       1, &contained);
+            free(other);
+            if (contained < ALIGN_MIN_CONTAINED || cos <= p->cos + 0.01) break;
+            p->a = a;
+            p->na = na;
+            p->b = b;
+            p->nb = nb;
+            p->cos = cos;
+            s->group[cand] = -2; /* taken; numbered when the pairs are */
+        }
+    }
+}
+
+static int cmp_edge_cos(const void *x, const void *y)
+{
+    const Edge *a = x, *b = y;
+    return (a->cos < b->cos) - (a->cos > b->cos);
+}
+
+/* ---- word diff ---- */
+
+static void diff_add(Alignment *al, int side, Span sp)
+{
+    if (al->ndiff[side] == al->diffcap[side]) {
+        al->diffcap[side] = al->diffcap[side] ? al->diffcap[side] * 2 : 256;
+        al->diff[side] = xreallocarray(al->diff[side], al->diffcap[side], sizeof *al->diff[side]);
+    }
+    al->diff[side][al->ndiff[side]++] = sp;
+}
+
+/* Marks in keep[] the tokens of x (and y) that are in a longest common subsequence; returns its
+ * length. Past LCS_MAX_CELLS the untrimmed middle is all unmarked. */
+static size_t lcs_mark(const uint32_t *x, size_t nx, const uint32_t *y, size_t ny, uint8_t *kx,
+                       uint8_t *ky)
+{
+    memset(kx, 0, nx);
+    memset(ky, 0, ny);
+    size_t pre = 0, suf = 0;
+    while (pre < nx && pre < ny && x[pre] == y[pre]) {
+        kx[pre] = ky[pre] = 1;
+        pre++;
+    }
+    while (suf < nx - pre && suf < ny - pre && x[nx - 1 - suf] == y[ny - 1 - suf]) {
+        kx[nx - 1 - suf] = ky[ny - 1 - suf] = 1;
+        suf++;
+    }
+    size_t n = nx - pre - suf, m = ny - pre - suf, common = pre + suf;
+    if (!n || !m || n * m > LCS_MAX_CELLS) return common;
+    const uint32_t *xs = x + pre, *ys = y + pre;
+    uint16_t *t = xcalloc((n + 1) * (m + 1), sizeof *t); /* t[i][j]: LCS of xs[i..], ys[j..] */
+    for (size_t i = n; i-- > 0;)
+        for (size_t j = m; j-- > 0;) {
+            uint16_t *c = &t[i * (m + 1) + j];
+            if (xs[i] == ys[j])
+                *c = (uint16_t)(t[(i + 1) * (m + 1) + j + 1] + 1);
+            else {
+                uint16_t down = t[(i + 1) * (m + 1) + j], right = t[i * (m + 1) + j + 1];
+                *c = down > right ? down : right;
+            }
+        }
+    size_t i = 0, j = 0;
+    while (i < n && j < m) {
+        if (xs[i] == ys[j]) {
+            kx[pre + i] = ky[pre + j] = 1;
+            common++;
+            i++;
+            j++;
+        } else if (t[(i + 1) * (m + 1) + j] >= t[i * (m + 1) + j + 1])
+            i++;
+        else
+            j++;
+    }
+    free(t);
+    return common;
+}
+
+/* Runs of unmarked tokens of paragraphs [p, p + n) of side s as spans. */
+static size_t diff_spans(Alignment *al, int side, size_t p, size_t n, const uint8_t *keep)
+{
+    const Side *s = &al->side[side];
+    size_t t0 = s->tok0[p], t1 = s->tok0[p + n], added = 0;
+    for (size_t k = t0; k < t1;) {
+        if (keep[k - t0]) {
+            k++;
+            continue;
+        }
+        size_t e = k;
+        while (e < t1 && !keep[e - t0])
+            e++;
+        diff_add(al, side, (Span){s->span[k].start, s->span[e - 1].end});
+        added++;
+        k = e;
+    }
+    return added;
+}
+
+/* Equal but for runs of spaces and line ends. */
+static bool same_text(const uint8_t *x, Span a, const uint8_t *y, Span b)
+{
+    size_t i = a.start, j = b.start;
+    for (;;) {
+        bool sx = false, sy = false;
+        while (i < a.end && (x[i] == ' ' || x[i] == '\t' || x[i] == '\n'))
+            i++, sx = true;
+        while (j < b.end && (y[j] == ' ' || y[j] == '\t' || y[j] == '\n'))
+            j++, sy = true;
+        if (i == a.end || j == b.end) return i == a.end && j == b.end;
+        if (sx != sy || x[i] != y[j]) return false;
+        i++;
+        j++;
+    }
+}
+
+static void add_row(Alignment *al, size_t *cap, AlignRow r)
+{
+    if (al->nrows == *cap) {
+        *cap = *cap ? *cap * 2 : 64;
+        al->rows = xreallocarray(al->rows, *cap, sizeof *al->rows);
+    }
+    al->rows[al->nrows++] = r;
+}
+
+/* A row for pair p: its word diff, score and kind. */
+static AlignRow pair_row(Alignment *al, const Pair *p)
+{
+    const Side *A = &al->side[0], *B = &al->side[1];
+    size_t ta = A->tok0[p->a + p->na] - A->tok0[p->a], tb = B->tok0[p->b + p->nb] - B->tok0[p->b];
+    uint8_t *ka = xmalloc(ta ? ta : 1), *kb = xmalloc(tb ? tb : 1);
+    size_t common = lcs_mark(A->term + A->tok0[p->a], ta, B->term + B->tok0[p->b], tb, ka, kb);
+    al->common += common;
+    AlignRow r = {ALIGN_CHANGED, p->a, p->na, p->b, p->nb, 0, 0, 0, 0, 0};
+    r.diff_a = al->ndiff[0];
+    r.ndiff_a = diff_spans(al, 0, p->a, p->na, ka);
+    r.diff_b = al->ndiff[1];
+    r.ndiff_b = diff_spans(al, 1, p->b, p->nb, kb);
+    free(ka);
+    free(kb);
+    Span sa = {A->para[p->a].start, A->para[p->a + p->na - 1].end};
+    Span sb = {B->para[p->b].start, B->para[p->b + p->nb - 1].end};
+    bool same = p->na == 1 && p->nb == 1 && same_text(A->bytes, sa, B->bytes, sb);
+    r.score = ta + tb ? 2.0 * (double)common / (double)(ta + tb) : (same ? 1 : 0);
+    if (p->moved)
+        r.kind = ALIGN_MOVED;
+    else if (same)
+        r.kind = ALIGN_SAME;
+    return r;
+}
+
+/* ---- the whole ---- */
+
+/* A row of one paragraph facing a gap: A's paragraph a (before B's b), or B's b (before A's a). */
+static AlignRow one_sided(AlignKind kind, size_t a, size_t b)
+{
+    AlignRow r = {kind, a, kind == ALIGN_ONLY_A, b, kind == ALIGN_ONLY_B, 0, 0, 0, 0, 0};
+    return r;
+}
+
+static void make_rows(Alignment *al, Pair *pairs, size_t npairs, size_t nchain)
+{
+    Side *A = &al->side[0], *B = &al->side[1];
+    size_t cap = 0;
+    /* next_chain_a[j]: the A start of the first in-order pair at or after B paragraph j */
+    size_t *next_a = xmalloc((B->npara + 1) * sizeof *next_a);
+    size_t nexta = A->npara;
+    size_t k = nchain;
+    for (size_t j = B->npara + 1; j-- > 0;) {
+        while (k > 0 && pairs[k - 1].b >= j) {
+            k--;
+            nexta = pairs[k].a;
+        }
+        next_a[j] = nexta;
+    }
+    size_t ia = 0;
+    for (size_t j = 0; j < B->npara;) {
+        int g = B->group[j];
+        if (g >= 0 && !pairs[g].moved) {
+            const Pair *p = &pairs[g];
+            for (; ia < p->a; ia++)
+                if (A->group[ia] == -1) add_row(al, &cap, one_sided(ALIGN_ONLY_A, ia, j));
+            add_row(al, &cap, pair_row(al, p));
+            ia = p->a + p->na;
+            j = p->b + p->nb;
+            continue;
+        }
+        for (; ia < next_a[j]; ia++) /* deletions of this gap first */
+            if (A->group[ia] == -1) add_row(al, &cap, one_sided(ALIGN_ONLY_A, ia, j));
+        if (g >= 0)
+            add_row(al, &cap, pair_row(al, &pairs[g]));
+        else
+            add_row(al, &cap, one_sided(ALIGN_ONLY_B, ia, j));
+        j++;
+    }
+    for (; ia < A->npara; ia++)
+        if (A->group[ia] == -1) add_row(al, &cap, one_sided(ALIGN_ONLY_A, ia, B->npara));
+    free(next_a);
+    (void)npairs;
+}
+
+Alignment *align_new(const Text *a, const Text *b)
+{
+    Alignment *al = xcalloc(1, sizeof *al);
+    Vocab v = {0};
+    v.tcap = 1024;
+    v.table = xcalloc(v.tcap, sizeof *v.table);
+    side_load(&al->side[0], a, &v);
+    side_load(&al->side[1], b, &v);
+    al->nterms = v.n;
+    free(v.table);
+    free(v.off);
+    strbuf_release(&v.buf);
+    Side *A = &al->side[0], *B = &al->side[1];
+    side_bags(A);
+    side_bags(B);
+    al->total[0] = A->ntok;
+    al->total[1] = B->ntok;
+
+    /* idf over the paragraphs of both */
+    size_t *df = xcalloc(al->nterms ? al->nterms : 1, sizeof *df);
+    for (int s = 0; s < 2; s++)
+        for (size_t k = 0; k < al->side[s].bag0[al->side[s].npara]; k++)
+            df[al->side[s].bag[k].term]++;
+    double N = (double)(A->npara + B->npara);
+    al->idf = xmalloc((al->nterms ? al->nterms : 1) * sizeof *al->idf);
+    for (size_t t = 0; t < al->nterms; t++)
+        al->idf[t] = df[t] ? log(N / (double)df[t]) : 0;
+    free(df);
+    for (int s = 0; s < 2; s++) {
+        Side *sd = &al->side[s];
+        sd->norm = xmalloc((sd->npara ? sd->npara : 1) * sizeof *sd->norm);
+        for (size_t i = 0; i < sd->npara; i++)
+            sd->norm[i] = bag_weigh(al->idf, sd->bag + sd->bag0[i], sd->bag0[i + 1] - sd->bag0[i]);
+    }
+
+    Edges es = {0};
+    find_candidates(al, &es);
+    Edge *chain;
+    size_t nchain = heaviest_chain(es.e, es.n, B->npara, &chain);
+    Pair *pairs = xmalloc((nchain + A->npara + 1) * sizeof *pairs);
+    for (size_t k = 0; k < nchain; k++) {
+        pairs[k] = (Pair){chain[k].a, 1, chain[k].b, 1, chain[k].cos, 0};
+        A->group[chain[k].a] = -2;
+        B->group[chain[k].b] = -2;
+    }
+    free(chain);
+    /* split and merge: grow each pair within the gap its neighbours leave */
+    for (size_t k = 0; k < nchain; k++) {
+        size_t alo = k ? pairs[k - 1].a + pairs[k - 1].na : 0;
+        size_t blo = k ? pairs[k - 1].b + pairs[k - 1].nb : 0;
+        size_t ahi = k + 1 < nchain ? pairs[k + 1].a : A->npara;
+        size_t bhi = k + 1 < nchain ? pairs[k + 1].b : B->npara;
+        grow_pair(al, &pairs[k], 1, blo, bhi);
+        grow_pair(al, &pairs[k], 0, alo, ahi);
+    }
+    size_t npairs = nchain;
+    for (size_t k = 0; k < npairs; k++) {
+        for (size_t i = 0; i < pairs[k].na; i++)
+            A->group[pairs[k].a + i] = (int)k;
+        for (size_t j = 0; j < pairs[k].nb; j++)
+            B->group[pairs[k].b + j] = (int)k;
+    }
+    /* moved: the most similar free pairs first */
+    qsort(es.e, es.n, sizeof *es.e, cmp_edge_cos);
+    for (size_t k = 0; k < es.n && es.e[k].cos >= ALIGN_MIN_MOVED; k++) {
+        Edge e = es.e[k];
+        if (A->group[e.a] != -1 || B->group[e.b] != -1) continue;
+        pairs[npairs] = (Pair){e.a, 1, e.b, 1, e.cos, 1};
+        A->group[e.a] = B->group[e.b] = (int)npairs;
+        npairs++;
+    }
+    free(es.e);
+    make_rows(al, pairs, npairs, nchain);
+    free(pairs);
+    return al;
+}
+
+void align_free(Alignment *al)
+{
+    if (!al) return;
+    side_free(&al->side[0]);
+    side_free(&al->side[1]);
+    free(al->idf);
+    free(al->rows);
+    free(al->diff[0]);
+    free(al->diff[1]);
+    free(al);
+}
+
+size_t align_paragraph_count(const Alignment *al, int side)
+{
+    return al->side[side != 0].npara;
+}
+
+Span align_paragraph(const Alignment *al, int side, size_t i)
+{
+    return al->side[side != 0].para[i];
+}
+
+size_t align_row_count(const Alignment *al)
+{
+    return al->nrows;
+}
+
+const AlignRow *align_rows(const Alignment *al)
+{
+    return al->rows;
+}
+
+const Span *align_diff_spans(const Alignment *al, int side)
+{
+    return al->diff[side != 0];
+}
+
+size_t align_moved_origin(const Alignment *al, size_t row)
+{
+    size_t a = al->rows[row].a;
+    for (size_t k = 0; k < al->nrows; k++) {
+        const AlignRow *r = &al->rows[k];
+        if (r->kind != ALIGN_MOVED && r->na && r->a > a) return k;
+    }
+    return al->nrows;
+}
+
+double align_similarity(const Alignment *al)
+{
+    size_t all = al->total[0] + al->total[1];
+    if (!all) return al->side[0].npara == al->side[1].npara ? 1 : 0;
+    return 2.0 * (double)al->common / (double)all;
+}
+
+AlignCounts align_counts(const Alignment *al)
+{
+    AlignCounts c = {0};
+    for (size_t k = 0; k < al->nrows; k++) {
+        switch (al->rows[k].kind) {
+        case ALIGN_SAME:
+            c.same++;
+            break;
+        case ALIGN_CHANGED:
+            c.changed++;
+            break;
+        case ALIGN_ONLY_A:
+            c.only_a++;
+            break;
+        case ALIGN_ONLY_B:
+            c.only_b++;
+            break;
+        case ALIGN_MOVED:
+            c.moved++;
+            break;
+        }
+    }
+    return c;
+}
+
+const char *align_kind_name(AlignKind k)
+{
+    static const char *const names[] = {"same", "changed", "removed", "added", "moved"};
+    return (unsigned)k < sizeof names / sizeof *names ? names[k] : "?";
+}
