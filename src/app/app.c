@@ -1344,6 +1344,7 @@ AppMode app_mode(const App *a)
 }
 const char *app_message(const App *a)
 {
+    if (a->mode == MODE_COMPARE && a->cmp) return compare_view_message(a->cmp);
     return a->message;
 }
 void app_message_set(App *a, const char *msg)

@@ -40,6 +40,7 @@ struct CompareView {
     Block *blocks;
     size_t nblocks, total;
     size_t *para_block[2]; /* paragraph -> its block */
+    size_t diff_block;     /* the difference ] or [ went to last; SIZE_MAX: none */
     char message[600];
     /* search in the focused pane */
     bool prompting;
@@ -164,6 +165,7 @@ static void relayout(CompareView *v)
         }
     }
     v->total = at;
+    v->diff_block = SIZE_MAX;
     for (int p = 0; p < 2; p++)
         if (v->top[p] >= v->total) v->top[p] = v->total ? v->total - 1 : 0;
 }
@@ -196,6 +198,7 @@ CompareView *compare_view_new(Text *a, Text *b, const LayoutOptions *lopt)
     v->t[1] = b;
     v->lopt = *lopt;
     v->locked = true;
+    v->diff_block = SIZE_MAX;
     v->cols = 80;
     v->rows = 24;
     strbuf_init(&v->query);
@@ -265,15 +268,22 @@ static bool block_differs(const CompareView *v, const Block *b)
     return !row_is_same(&align_rows(v->al)[b->row]);
 }
 
-/* ] and [: the top of the next (dir 1) or previous difference. */
+/* ] and [: the next (dir 1) or previous difference, at the top when the column lets it be. It
+ * counts from the last one jumped to while that is on screen, else from the top. */
 static void jump_difference(CompareView *v, int dir)
 {
-    size_t here = block_at(v, v->top[v->focus]);
-    if (v->nblocks && v->blocks[here].start < v->top[v->focus] && dir < 0) here++;
+    if (!v->nblocks) return;
+    size_t top = v->top[v->focus], h = (size_t)pane_height(v);
+    size_t here = block_at(v, top);
+    if (v->blocks[here].start < top && dir < 0) here++;
+    if (v->diff_block < v->nblocks && v->blocks[v->diff_block].start + 1 >= top &&
+        v->blocks[v->diff_block].start < top + h)
+        here = v->diff_block;
     for (size_t k = here; dir > 0 ? k + 1 < v->nblocks : k > 0;) {
         k = dir > 0 ? k + 1 : k - 1;
         if (block_differs(v, &v->blocks[k])) {
             set_top(v, (long long)v->blocks[k].start);
+            v->diff_block = k;
             return;
         }
     }
@@ -715,7 +725,8 @@ void compare_view_render(CompareView *v, Grid *g)
             const Block *b = &v->blocks[block_at(v, line)];
             if (line - b->start + 1 >= b->height) continue;
             char gc[2] = {gutter_char(v, b), 0};
-            grid_put_text(g, 1 + y, w + 1, gc, 1, STYLE_DIM);
+            bool cur = v->diff_block < v->nblocks && b == &v->blocks[v->diff_block];
+            grid_put_text(g, 1 + y, w + 1, gc, 1, cur ? STYLE_CURRENT : STYLE_DIM);
         }
     }
     draw_status(v, g);

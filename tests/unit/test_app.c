@@ -339,3 +339,202 @@ Test(app, library_search_to_a_hit_and_back)
     cr_assert_eq(app_mode(a), MODE_READER);
     app_free(a);
 }
+
+/* --- the compare view ------------------------------------------------------------------------ */
+
+static const char *const compare_left =
+    "Ivan grew up on the steppe where her grandmother sang old songs every evening.\n\n"
+    "She studied music in Almaty and wrote lyrics about love and loss and resilience.\n\n"
+    "The debut album sold well across the whole country within a single winter.\n\n"
+    "Labels from abroad called, but she promised to stay true to her language.\n\n"
+    "At the festival in Moscow the crowd rose for the dombra and the old melodies.\n";
+/* the same, but: album paragraph reworded by one word, the labels paragraph removed, a new one
+ * added at the end */
+static const char *const compare_right =
+    "Ivan grew up on the steppe where her grandmother sang old songs every evening.\n\n"
+    "She studied music in Almaty and wrote lyrics about love and loss and resilience.\n\n"
+    "The debut album sold well across the whole country within a single summer.\n\n"
+    "At the festival in Moscow the crowd rose for the dombra and the old melodies.\n\n"
+    "Years later she opened a school where children learn the songs of the steppe.\n";
+
+static App *open_compare(int cols, int rows)
+{
+    write_file("left.txt", compare_left);
+    write_file("right.txt", compare_right);
+    char l[512], r[512];
+    snprintf(l, sizeof l, "%s/left.txt", dir);
+    snprintf(r, sizeof r, "%s/right.txt", dir);
+    char *paths[] = {l, r};
+    Diag d = {0};
+    App *a = app_new(paths, 2, 0, &d);
+    cr_assert_not_null(a, "app_new: %s", d.msg);
+    app_resize(a, cols, rows);
+    cr_assert_eq(app_mode(a), MODE_SHELF);
+    keys(a, "  c"); /* mark both, compare */
+    cr_assert_eq(app_mode(a), MODE_COMPARE, "message: %s", app_message(a));
+    return a;
+}
+
+/* The text of the cells of a style on a rendered grid, in reading order, spaces between runs. */
+static void styled_text(App *a, int cols, int rows, Style style, int col0, int col1, char *out,
+                        size_t cap)
+{
+    Grid *g = grid_new(cols, rows);
+    app_render(a, g);
+    size_t n = 0;
+    out[0] = 0;
+    for (int r = 0; r < rows; r++) {
+        int prev = 0;
+        for (int c = col0; c < col1; c++) {
+            const GridCell *cell = grid_cell(g, r, c);
+            if (cell->style != style || !cell->glyph_len) {
+                prev = 0;
+                continue;
+            }
+            if (!prev && n && n + 1 < cap) out[n++] = ' ';
+            const uint8_t *gl = grid_glyph(g, cell);
+            for (size_t k = 0; k < cell->glyph_len && n + 1 < cap; k++)
+                out[n++] = (char)gl[k];
+            prev = 1;
+        }
+    }
+    out[n] = 0;
+    grid_free(g);
+}
+
+static char row_char(const char *dumped, int row, int col)
+{
+    const char *p = dumped;
+    for (int r = 0; r < row && p; r++) {
+        p = strchr(p, '\n');
+        if (p) p++;
+    }
+    if (!p) return 0;
+    const char *end = strchr(p, '\n');
+    if (!end) end = p + strlen(p);
+    return col < end - p ? p[col] : ' ';
+}
+
+Test(app, compare_from_shelf_marks_the_differing_words)
+{
+    App *a = open_compare(100, 30);
+    const char *s = dump(a, 100, 30);
+    cr_assert(strstr(s, "Left") && strstr(s, "Right"), "both titles:\n%s", s);
+    cr_assert(strstr(s, "same 3") && strstr(s, "changed 1") && strstr(s, "added 1") &&
+                  strstr(s, "removed 1"),
+              "counts on the status line:\n%s", s);
+    char words[256];
+    styled_text(a, 100, 30, STYLE_REMOVED, 0, 48, words, sizeof words);
+    cr_assert_str_eq(words, "winter");
+    styled_text(a, 100, 30, STYLE_ADDED, 51, 100, words, sizeof words);
+    cr_assert_str_eq(words, "summer");
+    cr_assert(strstr(s, " < ") || strchr(s, '<'), "a removed row in the gutter:\n%s", s);
+    app_free(a);
+}
+
+Test(app, compare_scrolls_locked_and_unlocked)
+{
+    App *a = open_compare(80, 12);
+    char before[4096], after[4096];
+    snprintf(before, sizeof before, "%s", dump(a, 80, 12));
+    app_key(a, 'j'); /* locked: both panes move a line */
+    snprintf(after, sizeof after, "%s", dump(a, 80, 12));
+    for (int r = 1; r < 10; r++)
+        for (int c = 0; c < 80; c++)
+            if (c != 39) /* the gutter may mark a current difference */
+                cr_assert_eq(row_char(before, r + 1, c), row_char(after, r, c),
+                             "both panes scrolled:\n%s\n---\n%s", before, after);
+    app_key(a, 'L');
+    cr_assert(strstr(app_message(a), "unlocked"), "%s", app_message(a));
+    snprintf(before, sizeof before, "%s", dump(a, 80, 12));
+    app_key(a, 'j');
+    snprintf(after, sizeof after, "%s", dump(a, 80, 12));
+    int left_moved = 1, right_same = 1; /* the focused (left) pane moved a line, the right not */
+    for (int r = 1; r < 10; r++) {
+        for (int c = 0; c < 38; c++)
+            if (row_char(before, r + 1, c) != row_char(after, r, c)) left_moved = 0;
+        for (int c = 42; c < 80; c++)
+            if (row_char(before, r, c) != row_char(after, r, c)) right_same = 0;
+    }
+    cr_assert(left_moved, "left pane scrolled:\n%s\n---\n%s", before, after);
+    cr_assert(right_same, "right pane stayed:\n%s\n---\n%s", before, after);
+    app_key(a, 'L');
+    cr_assert(strstr(app_message(a), "locked"), "%s", app_message(a));
+    keys(a, "g");
+    snprintf(before, sizeof before, "%s", dump(a, 80, 12));
+    cr_assert(strstr(before, "Ivan grew up") && strstr(before + 42, "Ivan grew up"),
+              "both at the top after g:\n%s", before);
+    app_free(a);
+}
+
+Test(app, compare_jumps_between_differences)
+{
+    App *a = open_compare(80, 8);
+    app_key(a, ']');
+    const char *s = dump(a, 80, 8);
+    char g = row_char(s, 1, 39);
+    cr_assert(g == '~' || g == '<' || g == '>' || g == 'm', "a difference on top (%c):\n%s", g, s);
+    cr_assert(strstr(s, "winter"), "the changed pair first:\n%s", s);
+    app_key(a, ']');
+    s = dump(a, 80, 8);
+    cr_assert(strstr(s, "Labels") && !strstr(s, "winter"), "then the removed one:\n%s", s);
+    app_key(a, '[');
+    s = dump(a, 80, 8);
+    cr_assert(strstr(s, "winter"), "[ goes back:\n%s", s);
+    for (int i = 0; i < 10; i++)
+        app_key(a, ']');
+    cr_assert(strstr(app_message(a), "no more differences"), "%s", app_message(a));
+    app_free(a);
+}
+
+Test(app, compare_swaps_folds_stacks_and_searches)
+{
+    App *a = open_compare(80, 24);
+    const char *s = dump(a, 80, 24);
+    cr_assert(strstr(s, "\xe2\x96\xb8 Left"), "focus on the left:\n%s", s);
+    app_key(a, '\t');
+    s = dump(a, 80, 24);
+    cr_assert(strstr(s, "\xe2\x96\xb8 Right"), "Tab moves focus:\n%s", s);
+    app_key(a, 'x');
+    s = dump(a, 80, 24);
+    const char *r = strstr(s, "Right"), *l = strstr(s, "Left");
+    cr_assert(r && l && r < l, "x swaps the panes:\n%s", s);
+    cr_assert(strstr(s, "added 1") && strstr(s, "removed 1"), "%s", s);
+    app_key(a, 'z');
+    s = dump(a, 80, 24);
+    cr_assert(strstr(s, "identical paragraph"), "z folds the same rows:\n%s", s);
+    app_key(a, 'z');
+    app_resize(a, 50, 24);
+    s = dump(a, 50, 24);
+    int title_rows = 0;
+    for (const char *p = s; (p = strstr(p, "Left")); p++)
+        title_rows++;
+    cr_assert(strstr(s, "Right") && strstr(s, "Left"), "%s", s);
+    cr_assert(row_char(s, 1, 25) != '~', "stacked: no gutter in the middle:\n%s", s);
+    app_resize(a, 80, 24);
+    app_key(a, '/');
+    keys(a, "dombra\n");
+    cr_assert(strstr(app_message(a), "match 1 of 1"), "%s", app_message(a));
+    app_key(a, 'n');
+    cr_assert(strstr(app_message(a), "went on from the top"), "%s", app_message(a));
+    app_key(a, 'q');
+    cr_assert_eq(app_mode(a), MODE_SHELF);
+    app_free(a);
+}
+
+Test(app, compare_from_the_reader_picks_the_other_story)
+{
+    App *a = open_app("", 80, 24);
+    keys(a, "\n"); /* a-first */
+    cr_assert_eq(app_mode(a), MODE_READER);
+    app_key(a, 'c');
+    cr_assert_eq(app_mode(a), MODE_SHELF);
+    cr_assert(strstr(app_message(a), "compare with"), "%s", app_message(a));
+    keys(a, "\n");
+    cr_assert_eq(app_mode(a), MODE_COMPARE, "%s", app_message(a));
+    const char *s = dump(a, 80, 24);
+    cr_assert(strstr(s, "A First") && strstr(s, "B Second"), "%s", s);
+    app_key(a, 'q');
+    cr_assert_eq(app_mode(a), MODE_READER);
+    app_free(a);
+}
