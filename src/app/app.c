@@ -1570,11 +1570,11 @@ static void render_shelf(App *a, Grid *g)
     }
     char right[64];
     snprintf(right, sizeof right, "%zu of %zu", a->sel + 1, a->nshelf);
-    draw_status(a, g,
-                a->cmp_pick != SIZE_MAX
-                    ? "compare with: Enter pick  Esc back"
-                    : "Enter open  Space mark  c compare  s search  q quit  h keys",
-                right);
+    const char *hint = "Enter open  Space mark  c compare  s search  q quit  h keys";
+    if (grid_text_width(hint) + grid_text_width(right) + 4 > a->cols)
+        hint = "Enter open  s search  q quit"; /* the short form; h lists the rest */
+    if (a->cmp_pick != SIZE_MAX) hint = "compare with: Enter pick  Esc back";
+    draw_status(a, g, hint, right);
 }
 
 static void render_help(App *a, Grid *g)
