@@ -591,11 +591,13 @@ static void draw_pane(CompareView *v, Grid *g, int side, int x, int y0, int w, i
                 continue;
             }
             const AlignRow *r = &align_rows(v->al)[b->row];
-            char note[128];
-            snprintf(note, sizeof note,
-                     "\xe2\x86\x93 paragraph %zu moved: now beside paragraph %zu", r->a + 1,
-                     r->b + 1);
-            grid_put_text(g, y0 + y, x, note, w, STYLE_DIM);
+            bool down = v->blocks[v->para_block[0][r->a]].start > b->start;
+            Strbuf note = STRBUF_INIT;
+            strbuf_addf(&note, "%s moved %s: \xc2\xb6%zu now faces \xc2\xb6%zu of %s",
+                        down ? "\xe2\x86\x93" : "\xe2\x86\x91", down ? "down" : "up", r->a + 1,
+                        r->b + 1, text_title(v->t[1]));
+            grid_put_text(g, y0 + y, x, note.buf, w, STYLE_DIM);
+            strbuf_release(&note);
             continue;
         }
         if (cached != k) {
