@@ -3,8 +3,10 @@
  * Data, per side: the paragraphs (pieces joined), every token as {term id, byte span}, and each
  * paragraph's bag of words: its distinct terms, ascending, with counts. Term ids come from one
  * vocabulary shared by both sides, so that equal ids mean equal folded words. Weights are
- * (1 + ln tf) * idf, idf = ln(N / df) over the N paragraphs of both stories: a word in every
- * paragraph weighs nothing, which keeps "the" and "and" from pairing unrelated paragraphs.
+ * (1 + ln tf) * idf, idf = ln((N + 1) / df) over the N paragraphs of both stories: a word in
+ * every paragraph weighs next to nothing, which keeps "the" and "and" from pairing unrelated
+ * paragraphs (but two one-paragraph stories still have weights). Paragraphs equal but for
+ * spacing always pair, words or not.
  *
  * Cost: tokenizing is linear; candidates are bounded per paragraph (ALIGN_RARE_TERMS of its
  * rarest words, each followed only when it is in at most max_df paragraphs of B, and at most
@@ -291,6 +293,52 @@ static double group_cosine(const Alignment *al, size_t a, size_t na, size_t b, s
 
 /* ---- candidates ---- */
 
+/* Equal but for runs of spaces and line ends. */
+static bool same_text(const uint8_t *x, Span a, const uint8_t *y, Span b)
+{
+    size_t i = a.start, j = b.start;
+    for (;;) {
+        bool sx = false, sy = false;
+        while (i < a.end && (x[i] == ' ' || x[i] == '\t' || x[i] == '\n'))
+            i++, sx = true;
+        while (j < b.end && (y[j] == ' ' || y[j] == '\t' || y[j] == '\n'))
+            j++, sy = true;
+        if (i == a.end || j == b.end) return i == a.end && j == b.end;
+        if (sx != sy || x[i] != y[j]) return false;
+        i++;
+        j++;
+    }
+}
+
+/* A hash of a paragraph's bytes with each run of spaces and line ends as one space. */
+static uint64_t text_hash(const uint8_t *b, Span sp)
+{
+    uint64_t h = 1469598103934665603u; /* FNV-1a */
+    bool space = false;
+    for (size_t i = sp.start; i < sp.end; i++) {
+        if (b[i] == ' ' || b[i] == '\t' || b[i] == '\n') {
+            space = true;
+            continue;
+        }
+        if (space) h = (h ^ ' ') * 1099511628211u;
+        space = false;
+        h = (h ^ b[i]) * 1099511628211u;
+    }
+    return h;
+}
+
+typedef struct {
+    uint64_t h;
+    uint32_t i;
+} Keyed;
+
+static int cmp_keyed(const void *x, const void *y)
+{
+    const Keyed *a = x, *b = y;
+    if (a->h != b->h) return a->h < b->h ? -1 : 1;
+    return (a->i > b->i) - (a->i < b->i);
+}
+
 typedef struct {
     uint32_t a, b;
     double cos;
@@ -332,6 +380,7 @@ static void find_candidates(const Alignment *al, Edges *out)
     size_t max_df = B->npara / 20 > 64 ? B->npara / 20 : 64;
 
     double *acc = xcalloc(B->npara ? B->npara : 1, sizeof *acc);
+    uint8_t *seen = xcalloc(B->npara ? B->npara : 1, 1); /* in touched (acc may stay 0) */
     uint32_t *touched = xmalloc((B->npara ? B->npara : 1) * sizeof *touched);
     size_t ntouched = 0;
     Bag *rare = NULL;
@@ -359,7 +408,10 @@ static void find_candidates(const Alignment *al, Edges *out)
             rare[m] = tmp;
             for (size_t p = post0[rare[k].term]; p < post0[rare[k].term + 1]; p++) {
                 uint32_t j = post[p];
-                if (acc[j] == 0) touched[ntouched++] = j;
+                if (!seen[j]) {
+                    seen[j] = 1;
+                    touched[ntouched++] = j;
+                }
                 acc[j] += al->idf[rare[k].term];
             }
         }
@@ -368,7 +420,10 @@ static void find_candidates(const Alignment *al, Edges *out)
             size_t d = A->npara ? (size_t)((double)i * (double)B->npara / (double)A->npara) : 0;
             size_t lo = d > ALIGN_NEIGHBOURS ? d - ALIGN_NEIGHBOURS : 0;
             for (size_t j = lo; j <= d + ALIGN_NEIGHBOURS && j < B->npara; j++) {
-                if (acc[j] == 0) touched[ntouched++] = (uint32_t)j;
+                if (!seen[j]) {
+                    seen[j] = 1;
+                    touched[ntouched++] = (uint32_t)j;
+                }
                 acc[j] += 1e-9;
             }
         }
@@ -386,9 +441,30 @@ static void find_candidates(const Alignment *al, Edges *out)
             if (cos >= ALIGN_MIN_WEAK) edges_add(out, (uint32_t)i, j, cos);
         }
         for (size_t c = 0; c < ntouched; c++)
-            acc[touched[c]] = 0;
+            acc[touched[c]] = 0, seen[touched[c]] = 0;
         ntouched = 0;
     }
+    /* paragraphs equal but for spacing pair whatever their words (a scene break "* * *" has
+     * none; a word in every paragraph weighs little): up to 16 equal ones each */
+    Keyed *keyed = xmalloc((B->npara ? B->npara : 1) * sizeof *keyed);
+    for (size_t j = 0; j < B->npara; j++)
+        keyed[j] = (Keyed){text_hash(B->bytes, B->para[j]), (uint32_t)j};
+    qsort(keyed, B->npara, sizeof *keyed, cmp_keyed);
+    for (size_t i = 0; i < A->npara; i++) {
+        uint64_t h = text_hash(A->bytes, A->para[i]);
+        size_t lo = 0, hi = B->npara;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (keyed[mid].h < h)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (size_t k = lo, n = 0; k < B->npara && keyed[k].h == h && n < 16; k++, n++)
+            if (same_text(A->bytes, A->para[i], B->bytes, B->para[keyed[k].i]))
+                edges_add(out, (uint32_t)i, keyed[k].i, 1.0);
+    }
+    free(keyed);
     /* a weak pair stays only when each is the other's best */
     double *best_a = xcalloc(A->npara ? A->npara : 1, sizeof *best_a);
     double *best_b = xcalloc(B->npara ? B->npara : 1, sizeof *best_b);
@@ -407,6 +483,7 @@ static void find_candidates(const Alignment *al, Edges *out)
     free(best_a);
     free(best_b);
     free(rare);
+    free(seen);
     free(acc);
     free(touched);
     free(post);
@@ -595,23 +672,6 @@ static size_t diff_spans(Alignment *al, int side, size_t p, size_t n, const uint
     return added;
 }
 
-/* Equal but for runs of spaces and line ends. */
-static bool same_text(const uint8_t *x, Span a, const uint8_t *y, Span b)
-{
-    size_t i = a.start, j = b.start;
-    for (;;) {
-        bool sx = false, sy = false;
-        while (i < a.end && (x[i] == ' ' || x[i] == '\t' || x[i] == '\n'))
-            i++, sx = true;
-        while (j < b.end && (y[j] == ' ' || y[j] == '\t' || y[j] == '\n'))
-            j++, sy = true;
-        if (i == a.end || j == b.end) return i == a.end && j == b.end;
-        if (sx != sy || x[i] != y[j]) return false;
-        i++;
-        j++;
-    }
-}
-
 static void add_row(Alignment *al, size_t *cap, AlignRow r)
 {
     if (al->nrows == *cap) {
@@ -723,7 +783,7 @@ Alignment *align_new(const Text *a, const Text *b)
     double N = (double)(A->npara + B->npara);
     al->idf = xmalloc((al->nterms ? al->nterms : 1) * sizeof *al->idf);
     for (size_t t = 0; t < al->nterms; t++)
-        al->idf[t] = df[t] ? log(N / (double)df[t]) : 0;
+        al->idf[t] = df[t] ? log((N + 1) / (double)df[t]) : 0;
     free(df);
     for (int s = 0; s < 2; s++) {
         Side *sd = &al->side[s];
