@@ -62,7 +62,9 @@ static void marked_text(const Alignment *al, const Text *t, int side, size_t p, 
                         const Span *diff, size_t ndiff, Strbuf *out)
 {
     const uint8_t *b = text_bytes(t);
-    const char *open = side ? "{+" : "[-", *close = side ? "+}" : "-]";
+    /* a word joiner (U+2060) inside each mark: no line breaks between a mark and its word */
+    const char *open = side ? "{+\xe2\x81\xa0" : "[-\xe2\x81\xa0",
+               *close = side ? "\xe2\x81\xa0+}" : "\xe2\x81\xa0-]";
     size_t d = 0;
     for (size_t i = p; i < p + n; i++) {
         Span sp = align_paragraph(al, side, i);

@@ -168,4 +168,38 @@ check "search --no-cache: the same hits, no cache written" \
 run "$lector" index --bogus
 check "index: a bad option" one_line_error "--bogus"
 
+# Compare: two stories side by side (not a terminal: printed), and the alignment as rows.
+ivan="$texts/ivan-baktybekova.txt"
+sezim="$texts/sezim-baktybekova.txt"
+run "$lector" compare --pairs "$ivan" "$sezim"
+check "compare --pairs: exit 1 (they differ)" test "$rc" -eq 1
+check "compare --pairs: every row is A<TAB>B<TAB>SCORE" \
+    bash -c "! grep -vqP '^([0-9,]+|-)\t([0-9,]+|-)\t[01]\.[0-9]{2}(\tmoved)?$' '$tmp/out'"
+check "compare --pairs: each paragraph of A and of B exactly once" bash -c "
+    [ \"\$(cut -f1 '$tmp/out' | grep -v '^-$' | tr , '\n' | sort -n | tr '\n' ' ')\" = '1 2 3 4 5 6 7 8 ' ] &&
+    [ \"\$(cut -f2 '$tmp/out' | grep -v '^-$' | tr , '\n' | sort -n | tr '\n' ' ')\" = '1 2 3 4 5 6 ' ]"
+check "compare --pairs: the two debut albums pair" grep -qP '^3\t4\t' "$tmp/out"
+run "$lector" compare --pairs "$ivan" "$ivan"
+check "compare a story with itself: all same, exit 0" \
+    bash -c "[ $rc -eq 0 ] && [ \$(grep -c \$'\t1.00\$' '$tmp/out') -eq 8 ]"
+sed -e 's/vast steppes/wide steppes/' -e '/^After completing/,/^$/d' "$ivan" >"$tmp/ivan-edited.txt"
+run "$lector" compare --width 100 "$ivan" "$tmp/ivan-edited.txt"
+check "compare: exit 1, no line over the width" bash -c "[ $rc -eq 1 ] && [ \$(wc -L <'$tmp/out') -le 100 ]"
+check "compare: the changed word marked on each side" \
+    bash -c "grep -q '\[-vast-\]' '$tmp/out' && grep -q '{+wide+}' '$tmp/out'"
+check "compare: gutter ~ for the changed pair, < for the removed one, | for the same" \
+    bash -c "grep -q ' ~ ' '$tmp/out' && grep -q ' <\$' '$tmp/out' && grep -q ' | ' '$tmp/out'"
+run "$lector" compare "$ivan" "$tmp/nonexistent.txt"
+check "compare: a missing story" one_line_error "nonexistent.txt"
+run "$lector" compare "$ivan" "$texts"
+check "compare: a folder is not a story" one_line_error "is a folder"
+run "$lector" compare "$ivan"
+check "compare: two stories needed" one_line_error "two stories"
+run "$lector" compare --width 5 "$ivan" "$sezim"
+check "compare: a bad width" one_line_error "--width"
+printf '\033]0;pwned\007Hello \033[2J world.\n' >"$tmp/esc.txt"
+run "$lector" compare "$tmp/esc.txt" "$ivan"
+check "compare: escape sequences never reach the output raw" \
+    bash -c "! grep -q \$'\033' '$tmp/out' && grep -q '␛' '$tmp/out'"
+
 check_done
