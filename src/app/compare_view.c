@@ -106,9 +106,19 @@ static void add_block(CompareView *v, size_t *cap, Block b)
     v->blocks[v->nblocks++] = b;
 }
 
-/* Makes the blocks and their heights for the current width and fold state. */
+static size_t block_at(const CompareView *v, size_t line);
+
+/* Makes the blocks and their heights for the current width and fold state, keeping the row at
+ * the top of each pane at the top (its first line when it was wrapped otherwise). */
 static void relayout(CompareView *v)
 {
+    size_t keep_row[2] = {SIZE_MAX, SIZE_MAX}, keep_line[2] = {0, 0};
+    for (int p = 0; p < 2 && v->nblocks; p++) {
+        const Block *b = &v->blocks[block_at(v, v->top[p])];
+        if (b->kind == BLOCK_GHOST) continue;
+        keep_row[p] = b->row;
+        keep_line[p] = v->top[p] - b->start;
+    }
     v->stacked = v->cols < COMPARE_STACK_BELOW;
     v->lopt.width = pane_width(v);
     free(v->blocks);
@@ -166,8 +176,19 @@ static void relayout(CompareView *v)
     }
     v->total = at;
     v->diff_block = SIZE_MAX;
-    for (int p = 0; p < 2; p++)
-        if (v->top[p] >= v->total) v->top[p] = v->total ? v->total - 1 : 0;
+    for (int p = 0; p < 2; p++) {
+        if (keep_row[p] != SIZE_MAX) {
+            for (size_t k = 0; k < v->nblocks; k++) {
+                const Block *b = &v->blocks[k];
+                size_t end = b->kind == BLOCK_FOLD ? b->row + b->nrows : b->row + 1;
+                if (b->kind == BLOCK_GHOST || keep_row[p] < b->row || keep_row[p] >= end) continue;
+                v->top[p] = b->start + (keep_line[p] + 1 < b->height ? keep_line[p] : 0);
+                break;
+            }
+        }
+        size_t h = (size_t)pane_height(v), most = v->total > h ? v->total - h : 0;
+        if (v->top[p] > most) v->top[p] = most;
+    }
 }
 
 /* The block holding column line `line` (the last one past the end). */
@@ -284,6 +305,13 @@ static void jump_difference(CompareView *v, int dir)
         if (block_differs(v, &v->blocks[k])) {
             set_top(v, (long long)v->blocks[k].start);
             v->diff_block = k;
+            size_t nth = 0, all = 0;
+            for (size_t q = 0; q < v->nblocks; q++)
+                if (block_differs(v, &v->blocks[q])) {
+                    all++;
+                    if (q <= k) nth++;
+                }
+            snprintf(v->message, sizeof v->message, "difference %zu of %zu", nth, all);
             return;
         }
     }
@@ -664,7 +692,9 @@ static void draw_status(CompareView *v, Grid *g)
     AlignCounts c = align_counts(v->al);
     char right[160];
     int pct = (int)(align_similarity(v->al) * 100 + 0.5);
-    for (int form = 0; form < 3; form++) {
+    /* the left part: a message in full when there is one, else what room the counts leave */
+    int want = v->message[0] ? grid_text_width(v->message) : 0;
+    for (int form = 0; form < 4; form++) {
         if (form == 0)
             snprintf(right, sizeof right,
                      "%d%% similar  same %zu  changed %zu  added %zu  removed %zu  moved %zu%s",
@@ -673,25 +703,23 @@ static void draw_status(CompareView *v, Grid *g)
         else if (form == 1)
             snprintf(right, sizeof right, "%d%%  =%zu ~%zu +%zu -%zu m%zu%s", pct, c.same,
                      c.changed, c.only_b, c.only_a, c.moved, v->locked ? "" : " U");
-        else
+        else if (form == 2)
             snprintf(right, sizeof right, "%d%%", pct);
-        if (grid_text_width(right) + 2 <= v->cols) break;
+        else
+            right[0] = 0;
+        if (want + grid_text_width(right) + 4 <= v->cols) break;
     }
     int rw = grid_text_width(right);
+    int room = v->cols - 2 - (rw ? rw + 2 : 0);
     if (v->message[0]) {
-        int room = v->cols - 2 - rw - 2;
-        if (room < 10) {
-            grid_put_text(g, row, 1, v->message, v->cols - 2, STYLE_MESSAGE);
-            return;
-        }
         grid_put_text(g, row, 1, v->message, room, STYLE_MESSAGE);
     } else {
         Strbuf t = STRBUF_INIT;
         strbuf_addf(&t, "%s \xe2\x86\x94 %s", text_title(v->t[0]), text_title(v->t[1]));
-        grid_put_text(g, row, 1, t.buf, v->cols - 2 - rw - 2, STYLE_STATUS);
+        grid_put_text(g, row, 1, t.buf, room, STYLE_STATUS);
         strbuf_release(&t);
     }
-    if (rw + 2 <= v->cols) grid_put_text(g, row, v->cols - 1 - rw, right, rw, STYLE_STATUS);
+    if (rw) grid_put_text(g, row, v->cols - 1 - rw, right, rw, STYLE_STATUS);
 }
 
 static void draw_title(CompareView *v, Grid *g, int side, int row, int x, int w)

@@ -6,8 +6,9 @@
  * marked as dwdiff does, [-removed-] in A and {+added+} in B. --pairs prints the alignment itself,
  * a tab-separated row per pair or unpaired paragraph.
  *
- * Exit status as diff's: 0 when the stories are the same (every row "same"), 1 when they differ,
- * 2 on a bad option or path.
+ * Printed (or --pairs), the exit status is diff's: 0 when the stories are the same (every row
+ * "same"), 1 when they differ, 2 on a bad option or path. The interactive view exits 0, as the
+ * reader does.
  */
 #include <errno.h>
 #include <getopt.h>

@@ -85,7 +85,7 @@ check "'' returns to before the jump" wait_for "100%"
 tm send-keys -t e2e 5 0 %
 check "50% jumps to the middle" wait_for "%  page 2 of 3"
 tm send-keys -t e2e q
-check "q goes back to the shelf" wait_for "Enter open  s search  q quit"
+check "q goes back to the shelf" wait_for "Enter open  Space mark  c compare  s search  q quit"
 tm send-keys -t e2e q
 check "q on the shelf quits with status 0" wait_for "EXIT=0"
 
