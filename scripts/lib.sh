@@ -5,7 +5,7 @@
 # Debian packages, by purpose.
 LECTOR_BUILD_PACKAGES="gcc pkg-config meson ninja-build libunistring-dev libncurses-dev"
 LECTOR_TEST_PACKAGES="libcriterion-dev unicode-data bible-kjv fortunes-ru fortunes-zh tmux util-linux"
-LECTOR_BENCH_PACKAGES="ripgrep sqlite3 coreutils less tmux"
+LECTOR_BENCH_PACKAGES="ripgrep sqlite3 coreutils less tmux time"
 
 lector_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 

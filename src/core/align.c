@@ -9,7 +9,7 @@
  * spacing always pair, words or not.
  *
  * Cost: tokenizing is linear; candidates are bounded per paragraph (ALIGN_RARE_TERMS of its
- * rarest words, each followed only when it is in at most max_df paragraphs of B, and at most
+ * rarest words, each followed only when it is in at most ALIGN_MAX_DF paragraphs of B, and at most
  * ALIGN_CANDIDATES paragraphs scored exactly); the chain is O(E log n) over those E pairs; the
  * word diff is quadratic only inside one pair, and bounded (LCS_MAX_CELLS), past which the
  * middle of the pair is marked changed as a whole.
@@ -30,6 +30,7 @@ enum {
     ALIGN_RARE_TERMS = 12,   /* rarest words of a paragraph followed to find candidates */
     ALIGN_CANDIDATES = 24,   /* candidates per paragraph scored exactly */
     ALIGN_NEIGHBOURS = 2,    /* B paragraphs either side of the diagonal, always scored */
+    ALIGN_MAX_DF = 128,      /* a word followed only when in at most this many of B's */
     LCS_MAX_CELLS = 4000000, /* word diff table bound (uint16 cells: 8 MB) */
 };
 #define ALIGN_MIN_CONTAINED 0.6 /* share of a paragraph's weight found in a pair to join it */
@@ -156,6 +157,7 @@ static int cmp_u32(const void *x, const void *y)
 static size_t make_bag(const uint32_t *terms, size_t n, uint32_t *scratch, Bag **out, size_t *len,
                        size_t *cap)
 {
+    if (!n) return 0;
     memcpy(scratch, terms, n * sizeof *scratch);
     qsort(scratch, n, sizeof *scratch, cmp_u32);
     size_t added = 0;
@@ -358,6 +360,18 @@ static void edges_add(Edges *es, uint32_t a, uint32_t b, double cos)
     es->e[es->n++] = (Edge){a, b, cos};
 }
 
+typedef struct {
+    double score;
+    uint32_t j;
+} Scored;
+
+static int cmp_scored(const void *x, const void *y) /* best first; ties by place */
+{
+    const Scored *a = x, *b = y;
+    if (a->score != b->score) return a->score > b->score ? -1 : 1;
+    return (a->j > b->j) - (a->j < b->j);
+}
+
 /* Candidate pairs above ALIGN_MIN_PAIR: for each paragraph of A, the paragraphs of B sharing its
  * rarest words, plus those about as far into B as it is into A. */
 static void find_candidates(const Alignment *al, Edges *out)
@@ -377,7 +391,9 @@ static void find_candidates(const Alignment *al, Edges *out)
         for (size_t k = B->bag0[j]; k < B->bag0[j + 1]; k++)
             post[fill[B->bag[k].term]++] = (uint32_t)j;
     free(fill);
-    size_t max_df = B->npara / 20 > 64 ? B->npara / 20 : 64;
+    size_t max_df = ALIGN_MAX_DF; /* a word in more paragraphs than this is no clue */
+    Scored *best = xmalloc((size_t)(ALIGN_RARE_TERMS * ALIGN_MAX_DF + 2 * ALIGN_NEIGHBOURS + 1) *
+                           sizeof *best);
 
     double *acc = xcalloc(B->npara ? B->npara : 1, sizeof *acc);
     uint8_t *seen = xcalloc(B->npara ? B->npara : 1, 1); /* in touched (acc may stay 0) */
@@ -428,14 +444,11 @@ static void find_candidates(const Alignment *al, Edges *out)
             }
         }
         /* the best ALIGN_CANDIDATES by shared rare weight, scored exactly */
+        for (size_t c = 0; c < ntouched; c++)
+            best[c] = (Scored){acc[touched[c]], touched[c]};
+        if (ntouched > ALIGN_CANDIDATES) qsort(best, ntouched, sizeof *best, cmp_scored);
         for (size_t c = 0; c < ntouched && c < ALIGN_CANDIDATES; c++) {
-            size_t m = c;
-            for (size_t q = c + 1; q < ntouched; q++)
-                if (acc[touched[q]] > acc[touched[m]]) m = q;
-            uint32_t tmp = touched[c];
-            touched[c] = touched[m];
-            touched[m] = tmp;
-            uint32_t j = touched[c];
+            uint32_t j = best[c].j;
             double cos = bag_cosine(bag, nb, A->norm[i], B->bag + B->bag0[j],
                                     B->bag0[j + 1] - B->bag0[j], B->norm[j], NULL);
             if (cos >= ALIGN_MIN_WEAK) edges_add(out, (uint32_t)i, j, cos);
@@ -465,6 +478,45 @@ static void find_candidates(const Alignment *al, Edges *out)
                 edges_add(out, (uint32_t)i, keyed[k].i, 1.0);
     }
     free(keyed);
+    /* the local diagonal: beside the last strong pair above, as far down B as A went since (a
+     * paragraph of common words only has no rare word to be found by) */
+    {
+        double *top = xcalloc(A->npara ? A->npara : 1, sizeof *top);
+        uint32_t *topb = xcalloc(A->npara ? A->npara : 1, sizeof *topb);
+        for (size_t k = 0; k < out->n; k++)
+            if (out->e[k].cos > top[out->e[k].a]) {
+                top[out->e[k].a] = out->e[k].cos;
+                topb[out->e[k].a] = out->e[k].b;
+            }
+        long ai = -1, bj = -1;
+        for (size_t i = 0; i < A->npara; i++) {
+            double found = 0;
+            long at = -1;
+            if (ai >= 0 && B->npara) {
+                long d = bj + ((long)i - ai);
+                for (long j = d - ALIGN_NEIGHBOURS; j <= d + ALIGN_NEIGHBOURS; j++) {
+                    if (j < 0 || j >= (long)B->npara) continue;
+                    const Bag *bag = A->bag + A->bag0[i];
+                    double cos = bag_cosine(bag, A->bag0[i + 1] - A->bag0[i], A->norm[i],
+                                            B->bag + B->bag0[j], B->bag0[j + 1] - B->bag0[j],
+                                            B->norm[j], NULL);
+                    if (cos >= ALIGN_MIN_WEAK) edges_add(out, (uint32_t)i, (uint32_t)j, cos);
+                    if (cos > found) found = cos, at = j;
+                }
+            }
+            /* the next anchor: a strong pair here on the diagonal, else the best one anywhere
+             * (after an insertion, a deletion or a move the diagonal is lost) */
+            if (found >= ALIGN_MIN_MOVED) {
+                ai = (long)i;
+                bj = at;
+            } else if (top[i] >= ALIGN_MIN_MOVED) {
+                ai = (long)i;
+                bj = (long)topb[i];
+            }
+        }
+        free(top);
+        free(topb);
+    }
     /* a weak pair stays only when each is the other's best */
     double *best_a = xcalloc(A->npara ? A->npara : 1, sizeof *best_a);
     double *best_b = xcalloc(B->npara ? B->npara : 1, sizeof *best_b);
@@ -483,6 +535,7 @@ static void find_candidates(const Alignment *al, Edges *out)
     free(best_a);
     free(best_b);
     free(rare);
+    free(best);
     free(seen);
     free(acc);
     free(touched);
@@ -820,7 +873,7 @@ Alignment *align_new(const Text *a, const Text *b)
             B->group[pairs[k].b + j] = (int)k;
     }
     /* moved: the most similar free pairs first */
-    qsort(es.e, es.n, sizeof *es.e, cmp_edge_cos);
+    if (es.n) qsort(es.e, es.n, sizeof *es.e, cmp_edge_cos);
     for (size_t k = 0; k < es.n && es.e[k].cos >= ALIGN_MIN_MOVED; k++) {
         Edge e = es.e[k];
         if (A->group[e.a] != -1 || B->group[e.b] != -1) continue;

@@ -1183,7 +1183,7 @@ static void check_separated(const char *sep)
                      dump_rows(p.al));
     pair_free(&p);
 
-    const char *b[2 * NKEEPER];
+    const char *b[2 * NKEEPER] = {0};
     memcpy(b, a, n * sizeof *a);
     size_t at = 0;
     while (b[at] != KEEPER[5])

@@ -435,7 +435,7 @@ Test(app, compare_from_shelf_marks_the_differing_words)
 Test(app, compare_scrolls_locked_and_unlocked)
 {
     App *a = open_compare(80, 12);
-    char before[4096], after[4096];
+    static char before[65536], after[65536];
     snprintf(before, sizeof before, "%s", dump(a, 80, 12));
     app_key(a, 'j'); /* locked: both panes move a line */
     snprintf(after, sizeof after, "%s", dump(a, 80, 12));
