@@ -77,7 +77,8 @@ size_t align_row_count(const Alignment *al);
 const AlignRow *align_rows(const Alignment *al); /* borrowed; align_row_count of them */
 /* The byte spans (ascending, in that side's text) of words only on that side, for all rows;
  * a row's are [diff_a, diff_a + ndiff_a) on side 0 and [diff_b, diff_b + ndiff_b) on side 1.
- * Neighbouring differing words are one span (with what is between them). Borrowed. */
+ * Neighbouring differing words of one paragraph are one span (with what is between them); a span
+ * never crosses into the next paragraph. Borrowed. */
 const Span *align_diff_spans(const Alignment *al, int side);
 
 /* For a moved row: the row before which its A paragraph stood in A (the first row not moved

@@ -71,7 +71,7 @@ static void marked_text(const Alignment *al, const Text *t, int side, size_t p, 
         Span sp = align_paragraph(al, side, i);
         if (i > p) strbuf_addstr(out, "\n\n");
         size_t at = sp.start;
-        for (; d < ndiff && diff[d].start < sp.end; d++) {
+        for (; d < ndiff && diff[d].start < sp.end && diff[d].end <= sp.end; d++) {
             strbuf_add(out, b + at, diff[d].start - at);
             strbuf_addstr(out, open);
             strbuf_add(out, b + diff[d].start, diff[d].end - diff[d].start);

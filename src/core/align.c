@@ -705,22 +705,26 @@ static size_t lcs_mark(const uint32_t *x, size_t nx, const uint32_t *y, size_t n
     return common;
 }
 
-/* Runs of unmarked tokens of paragraphs [p, p + n) of side s as spans. */
+/* Runs of unmarked tokens of paragraphs [p, p + n) of side s as spans; a run never crosses from
+ * one paragraph into the next. */
 static size_t diff_spans(Alignment *al, int side, size_t p, size_t n, const uint8_t *keep)
 {
     const Side *s = &al->side[side];
-    size_t t0 = s->tok0[p], t1 = s->tok0[p + n], added = 0;
-    for (size_t k = t0; k < t1;) {
-        if (keep[k - t0]) {
-            k++;
-            continue;
+    size_t t0 = s->tok0[p], added = 0;
+    for (size_t i = p; i < p + n; i++) {
+        size_t t1 = s->tok0[i + 1];
+        for (size_t k = s->tok0[i]; k < t1;) {
+            if (keep[k - t0]) {
+                k++;
+                continue;
+            }
+            size_t e = k;
+            while (e < t1 && !keep[e - t0])
+                e++;
+            diff_add(al, side, (Span){s->span[k].start, s->span[e - 1].end});
+            added++;
+            k = e;
         }
-        size_t e = k;
-        while (e < t1 && !keep[e - t0])
-            e++;
-        diff_add(al, side, (Span){s->span[k].start, s->span[e - 1].end});
-        added++;
-        k = e;
     }
     return added;
 }

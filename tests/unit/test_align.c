@@ -226,12 +226,17 @@ static void check_invariants(const Alignment *al, const Text *A, const Text *B)
                 cr_assert(sp[i].start >= lo.start && sp[i].end <= hi.end,
                           "row %zu side %d: diff span [%zu,%zu) outside its paragraphs [%zu,%zu)",
                           k, side, sp[i].start, sp[i].end, lo.start, hi.end);
-                int starts = 0, ends = 0;
-                for (size_t q = p; q < p + npar; q++)
+                int starts = 0, ends = 0, one_paragraph = 0;
+                for (size_t q = p; q < p + npar; q++) {
+                    Span ps = align_paragraph(al, side, q);
+                    one_paragraph |= sp[i].start >= ps.start && sp[i].end <= ps.end;
                     for (size_t j = 0; j < tok[side][q].n; j++) {
                         starts += tok[side][q].v[j].start == sp[i].start;
                         ends += tok[side][q].v[j].end == sp[i].end;
                     }
+                }
+                cr_assert(one_paragraph, "row %zu side %d: diff span [%zu,%zu) crosses paragraphs",
+                          k, side, sp[i].start, sp[i].end);
                 cr_assert(starts && ends, "row %zu side %d: diff span [%zu,%zu) cuts a word", k,
                           side, sp[i].start, sp[i].end);
             }
@@ -1308,4 +1313,33 @@ Test(align, long_paragraph_in_pieces)
     strbuf_release(&sb);
     chapters_free(&a);
     chapters_free(&pool);
+}
+
+/* Two paragraphs merged into one, with the last word of the first and the first word of the
+ * second changed: the A side's differing words are two spans, one in each paragraph, never one
+ * span across the paragraph break (a printer marking them would run past the paragraph). */
+Test(align, diff_spans_stay_inside_one_paragraph)
+{
+    const char *a = "The caravan crossed the salt flats at dawn, the camels tied nose to tail, and "
+                    "by noon the guides had found the old well beside the broken zebra.\n\n"
+                    "Quokka tracks led from the well toward the hills, where the herders said "
+                    "a spring still ran under the black stones every spring and autumn.\n";
+    const char *b = "The caravan crossed the salt flats at dawn, the camels tied nose to tail, and "
+                    "by noon the guides had found the old well beside the broken lion. "
+                    "Wombat tracks led from the well toward the hills, where the herders said "
+                    "a spring still ran under the black stones every spring and autumn.\n";
+    Text *ta = text_from_bytes(a, strlen(a), NULL), *tb = text_from_bytes(b, strlen(b), NULL);
+    Alignment *al = align_new(ta, tb);
+    cr_assert_eq(align_row_count(al), 1, "%s", dump_rows(al));
+    const AlignRow *r = &align_rows(al)[0];
+    cr_assert(r->na == 2 && r->nb == 1, "merged: %s", dump_rows(al));
+    cr_assert_eq(r->ndiff_a, 2, "one span per paragraph on A: %s", dump_rows(al));
+    const Span *d = align_diff_spans(al, 0) + r->diff_a;
+    const uint8_t *tx = text_bytes(ta);
+    cr_assert(d[0].end - d[0].start == 5 && !memcmp(tx + d[0].start, "zebra", 5));
+    cr_assert(d[1].end - d[1].start == 6 && !memcmp(tx + d[1].start, "Quokka", 6));
+    cr_assert_eq(r->ndiff_b, 1, "lion. Wombat: one run on B: %s", dump_rows(al));
+    align_free(al);
+    text_free(ta);
+    text_free(tb);
 }
