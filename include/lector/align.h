@@ -89,5 +89,6 @@ size_t align_moved_origin(const Alignment *al, size_t row);
 double align_similarity(const Alignment *al); /* 0..1 over both stories */
 AlignCounts align_counts(const Alignment *al);
 const char *align_kind_name(AlignKind k); /* "same", "changed", "removed", "added", "moved" */
+char align_kind_mark(AlignKind k);        /* for a gutter: | ~ < > m */
 
 #endif

@@ -558,19 +558,7 @@ static char gutter_char(const CompareView *v, const Block *b)
 {
     if (b->kind == BLOCK_GHOST) return 'm';
     if (b->kind == BLOCK_FOLD) return '=';
-    switch (align_rows(v->al)[b->row].kind) {
-    case ALIGN_SAME:
-        return '|';
-    case ALIGN_CHANGED:
-        return '~';
-    case ALIGN_ONLY_A:
-        return '<';
-    case ALIGN_ONLY_B:
-        return '>';
-    case ALIGN_MOVED:
-        return 'm';
-    }
-    return ' ';
+    return align_kind_mark(align_rows(v->al)[b->row].kind);
 }
 
 static bool in_spans(const Span *s, size_t n, size_t off)

@@ -41,23 +41,6 @@ static void compare_usage(FILE *f)
           f);
 }
 
-static char gutter_char(AlignKind k)
-{
-    switch (k) {
-    case ALIGN_SAME:
-        return '|';
-    case ALIGN_CHANGED:
-        return '~';
-    case ALIGN_ONLY_A:
-        return '<';
-    case ALIGN_ONLY_B:
-        return '>';
-    case ALIGN_MOVED:
-        return 'm';
-    }
-    return '?';
-}
-
 /* Paragraphs [p, p + n) of one side with its differing words marked, blank lines between. */
 static void marked_text(const Alignment *al, const Text *t, int side, size_t p, size_t n,
                         const Span *diff, size_t ndiff, Strbuf *out)
@@ -169,7 +152,7 @@ static void print_rows(const Alignment *al, const Text *ta, const Text *tb, int 
             pane_layout(&pb, mark.buf ? mark.buf : "", mark.len, &opt);
         }
         size_t n = pa.n > pb.n ? pa.n : pb.n;
-        char g = gutter_char(r->kind);
+        char g = align_kind_mark(r->kind);
         for (size_t l = 0; l < n; l++) {
             if (l < pa.n)
                 strbuf_addf(out, "%s%*s", pa.text.buf + pa.off[l], pw - pa.width[l], "");

@@ -975,3 +975,9 @@ const char *align_kind_name(AlignKind k)
     static const char *const names[] = {"same", "changed", "removed", "added", "moved"};
     return (unsigned)k < sizeof names / sizeof *names ? names[k] : "?";
 }
+
+char align_kind_mark(AlignKind k)
+{
+    static const char marks[] = "|~<>m";
+    return (unsigned)k < sizeof marks - 1 ? marks[k] : '?';
+}

@@ -13,31 +13,6 @@ trap 'tm kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
 # new-session racing that exit fails ("server exited unexpectedly").
 tm new-session -d -s keeper "sleep 3600"
 
-screen() { tm capture-pane -p -t e2e; }
-# wait_for TEXT: true once TEXT is on the screen (5 s at most)
-wait_for() {
-    local i
-    for i in $(seq 100); do
-        screen | grep -qF -- "$1" && return 0
-        sleep 0.05
-    done
-    echo "--- screen while waiting for: $1" >&2
-    screen >&2
-    return 1
-}
-# wait_styled PATTERN: true once the screen with its colours and attributes (capture-pane -e)
-# matches the grep pattern (5 s at most)
-wait_styled() {
-    local i
-    for i in $(seq 100); do
-        screen_styled | grep -q -- "$1" && return 0
-        sleep 0.05
-    done
-    echo "--- screen (with attributes) while waiting for: $1" >&2
-    screen_styled | cat -v >&2
-    return 1
-}
-screen_styled() { tm capture-pane -e -p -t e2e; }
 # top_line: the first text row, trimmed
 top_line() { screen | head -n 1 | sed -e 's/^ *//' -e 's/ *$//'; }
 start() { # start COLSxROWS ARGS...: lector in a fresh pane; status after exit is printed
