@@ -53,11 +53,6 @@ struct CompareView {
 
 /* --- layout ------------------------------------------------------------------------------ */
 
-static bool row_is_same(const AlignRow *r)
-{
-    return r->kind == ALIGN_SAME;
-}
-
 /* The display lines of one side of a block (caller frees), and their count. */
 static size_t side_lines(const CompareView *v, const Block *b, int side, SideLine **out)
 {
@@ -142,7 +137,7 @@ static void relayout(CompareView *v)
             if (ghost[g] == k) add_block(v, &cap, (Block){BLOCK_GHOST, g, 0, {1, 0}, 0, 0});
         if (k == nrows) break;
         size_t e = k;
-        while (v->folded && e < nrows && row_is_same(&rows[e]) && (e == k || !ghosted[e]))
+        while (v->folded && e < nrows && rows[e].kind == ALIGN_SAME && (e == k || !ghosted[e]))
             e++;
         if (e > k) {
             add_block(v, &cap, (Block){BLOCK_FOLD, k, e - k, {1, 1}, 0, 0});
@@ -286,7 +281,7 @@ static bool block_differs(const CompareView *v, const Block *b)
 {
     if (b->kind == BLOCK_FOLD) return false;
     if (b->kind == BLOCK_GHOST) return true;
-    return !row_is_same(&align_rows(v->al)[b->row]);
+    return align_rows(v->al)[b->row].kind != ALIGN_SAME;
 }
 
 /* ] and [: the next (dir 1) or previous difference, at the top when the column lets it be. It
@@ -500,8 +495,8 @@ bool compare_view_key(CompareView *v, int key)
         break;
     case '\t':
         v->focus = !v->focus;
-        say(v, v->focus ? "focus: right%s" : "focus: left%s", v->stacked ? " (bottom)" : "");
-        if (v->stacked) say(v, v->focus ? "focus: bottom%s" : "focus: top%s", "");
+        say(v, "focus: %s",
+            v->stacked ? (v->focus ? "bottom" : "top") : (v->focus ? "right" : "left"));
         break;
     case 'L':
         v->locked = !v->locked;
@@ -753,24 +748,4 @@ void compare_view_render(CompareView *v, Grid *g)
 const char *compare_view_message(const CompareView *v)
 {
     return v->message;
-}
-
-int compare_view_focus(const CompareView *v)
-{
-    return v->focus;
-}
-
-bool compare_view_locked(const CompareView *v)
-{
-    return v->locked;
-}
-
-bool compare_view_stacked(const CompareView *v)
-{
-    return v->stacked;
-}
-
-size_t compare_view_top(const CompareView *v, int pane)
-{
-    return v->top[pane != 0];
 }

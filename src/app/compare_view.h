@@ -33,11 +33,4 @@ bool compare_view_key(CompareView *v, int key);
 void compare_view_render(CompareView *v, Grid *g);
 const char *compare_view_message(const CompareView *v); /* "" when none */
 
-/* For tests: the focused pane (0 left, 1 right), whether scrolling is locked, whether the
- * panes stack, and the top line of each pane. */
-int compare_view_focus(const CompareView *v);
-bool compare_view_locked(const CompareView *v);
-bool compare_view_stacked(const CompareView *v);
-size_t compare_view_top(const CompareView *v, int pane);
-
 #endif

@@ -273,11 +273,18 @@ int cmd_compare(int argc, char **argv)
         return EXIT_USAGE;
     }
     if (!pairs && isatty(STDOUT_FILENO) && strcmp(paths[0], "-") && strcmp(paths[1], "-")) {
-        for (int i = 0; i < 2; i++) { /* a bad path: one line and status 2, before the screen */
-            Diag d = {0};
-            Text *t = load_story(paths[i], &d);
-            if (!t) return EXIT_USAGE;
-            text_free(t);
+        /* a bad path: one line and status 2, before the screen (the view reads the stories,
+         * and says why one cannot be read, before it takes the terminal) */
+        for (int i = 0; i < 2; i++) {
+            struct stat st;
+            if (stat(paths[i], &st) != 0) {
+                cli_error("%s: no such file or folder", paths[i]);
+                return EXIT_USAGE;
+            }
+            if (S_ISDIR(st.st_mode)) {
+                cli_error("%s: is a folder; compare takes two story files", paths[i]);
+                return EXIT_USAGE;
+            }
         }
         return tui_run_compare(paths[0], paths[1], 0);
     }

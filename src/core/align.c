@@ -773,7 +773,7 @@ static AlignRow one_sided(AlignKind kind, size_t a, size_t b)
     return r;
 }
 
-static void make_rows(Alignment *al, Pair *pairs, size_t npairs, size_t nchain)
+static void make_rows(Alignment *al, const Pair *pairs, size_t nchain)
 {
     Side *A = &al->side[0], *B = &al->side[1];
     size_t cap = 0;
@@ -811,7 +811,6 @@ static void make_rows(Alignment *al, Pair *pairs, size_t npairs, size_t nchain)
     for (; ia < A->npara; ia++)
         if (A->group[ia] == -1) add_row(al, &cap, one_sided(ALIGN_ONLY_A, ia, B->npara));
     free(next_a);
-    (void)npairs;
 }
 
 Alignment *align_new(const Text *a, const Text *b)
@@ -886,7 +885,7 @@ Alignment *align_new(const Text *a, const Text *b)
         npairs++;
     }
     free(es.e);
-    make_rows(al, pairs, npairs, nchain);
+    make_rows(al, pairs, nchain);
     free(pairs);
     return al;
 }
