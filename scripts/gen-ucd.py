@@ -89,6 +89,9 @@ def main():
     extpict = binary_property(emoji_data, "Extended_Pictographic")
     emoji = binary_property(emoji_data, "Emoji")
     emoji_pres = binary_property(emoji_data, "Emoji_Presentation")
+    # Format characters with a glyph of their own (U+0600 ARABIC NUMBER SIGN...): terminals
+    # (wcwidth) give them a column, so layout must count one too.
+    pcm = binary_property(f"{UCD}/PropList.txt", "Prepended_Concatenation_Mark")
 
     values = {}
     stage2_blocks = {}
@@ -105,7 +108,7 @@ def main():
                 c = "CM" if gc[cp] in ("Mn", "Mc") else "AL"
             elif c == "CJ":
                 c = "NS"
-            if gc[cp] in ("Mn", "Me", "Cf") and cp != 0x00AD:
+            if gc[cp] in ("Mn", "Me", "Cf") and cp != 0x00AD and not pcm[cp]:
                 width = 0
             elif 0x1160 <= cp <= 0x11FF or 0xD7B0 <= cp <= 0xD7FF:
                 width = 0  # Hangul medial vowels and final consonants join the leading jamo
@@ -123,7 +126,8 @@ def main():
                  | emoji_pres[cp] << 14
                  | (1 if eaw[cp] in ("F", "W", "H") else 0) << 15
                  | (1 if extpict[cp] and gc[cp] == "Cn" else 0) << 16
-                 | (1 if eaw[cp] == "A" else 0) << 17)
+                 | (1 if eaw[cp] == "A" else 0) << 17
+                 | (1 if gc[cp] == "Cn" else 0) << 18)
             row.append(values.setdefault(v, len(values)))
         key = tuple(row)
         if key not in stage2_blocks:

@@ -4,7 +4,9 @@
 
 # Debian packages, by purpose.
 LECTOR_BUILD_PACKAGES="gcc pkg-config meson ninja-build libunistring-dev libncurses-dev"
-LECTOR_TEST_PACKAGES="libcriterion-dev unicode-data bible-kjv fortunes-ru fortunes-zh tmux util-linux"
+# clang and its runtimes (libclang-rt-dev: not installed with clang without recommends) build
+# the libFuzzer targets that scripts/fuzz and scripts/test run.
+LECTOR_TEST_PACKAGES="libcriterion-dev unicode-data bible-kjv fortunes-ru fortunes-zh tmux util-linux clang libclang-rt-dev"
 LECTOR_BENCH_PACKAGES="ripgrep sqlite3 coreutils less tmux time"
 
 lector_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

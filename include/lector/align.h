@@ -75,8 +75,10 @@ Span align_paragraph(const Alignment *al, int side, size_t i);
 
 size_t align_row_count(const Alignment *al);
 const AlignRow *align_rows(const Alignment *al); /* borrowed; align_row_count of them */
-/* The byte spans (ascending, in that side's text) of words only on that side, for all rows;
- * a row's are [diff_a, diff_a + ndiff_a) on side 0 and [diff_b, diff_b + ndiff_b) on side 1.
+/* The byte spans (in that side's text) of words only on that side, for all rows, in row order;
+ * a row's are [diff_a, diff_a + ndiff_a) on side 0 and [diff_b, diff_b + ndiff_b) on side 1,
+ * ascending and apart. So B's are ascending throughout; A's are too but for a moved row's, which
+ * stand at the row (B's place), not where the paragraph is in A. No two spans overlap.
  * Neighbouring differing words of one paragraph are one span (with what is between them); a span
  * never crosses into the next paragraph. Borrowed. */
 const Span *align_diff_spans(const Alignment *al, int side);

@@ -2,8 +2,11 @@
  *
  * A file is replaced whole or not at all: written to a temp file in the same folder, optionally
  * synced, then renamed over the old one. A write that fails at any step (a full disk, say)
- * removes the temp file and leaves the previous file as it was; two processes writing at once
- * each rename a whole file, so the file is always one of theirs, never a mix. Owns nothing.
+ * removes the temp file and leaves the previous file as it was; two writers at once (processes,
+ * or threads of one process) each write their own temp file and rename a whole file, so the
+ * file is always one of theirs, never a mix. A writer killed mid-write leaves its temp file
+ * ("<file>.tmp-PID-N") behind; readers never look at temps, and atomic_sweep removes the stale
+ * ones. Owns nothing.
  */
 #ifndef LECTOR_ATOMICFILE_H
 #define LECTOR_ATOMICFILE_H
@@ -24,8 +27,20 @@ enum { ATOMIC_CREATE = 1, ATOMIC_WRITE, ATOMIC_SYNC, ATOMIC_RENAME };
 
 /* Replaces file with data[0, len). sync: fsync before the rename (for files whose loss would
  * matter). fail_at (tests): make that step fail, 0 for none. Returns 0, or -1 with the failing
- * step in *step (ATOMIC_*) and errno set (EIO for an injected fault). */
+ * step in *step (ATOMIC_*) and errno set (EIO for an injected fault); the temp file is then
+ * removed. Safe to call from several threads at once, on the same file too. */
 int atomic_write(const char *file, const void *data, size_t len, bool sync, int fail_at, int *step);
+
+/* Removes the temp files of atomic_write in folder dir that were last written more than
+ * max_age_s seconds ago: left by a writer that was killed or crashed. A younger one may belong
+ * to a writer still at work, so it is kept (a write that stalls longer than max_age_s between
+ * two of its writes loses its temp, and fails cleanly at the rename). Returns how many were
+ * removed; errors are ignored (a temp left is only disk space). */
+int atomic_sweep(const char *dir, long max_age_s);
+
+/* The age past which the state and the cache sweep a temp file when they open their folder: a
+ * save takes well under a second, so a temp a minute old has no writer left. */
+enum { ATOMIC_STALE_SECONDS = 60 };
 
 /* "create", "write", "sync" or "rename". */
 const char *atomic_step_name(int step);

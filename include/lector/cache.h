@@ -6,11 +6,19 @@
  * mtime, device and inode all still match. When they do not, the story is read again: if its
  * text hashes the same (a touch, a copy back), the cached index is kept and only its identity
  * updated; else it is built again. A cache file that is damaged, truncated, from another version
- * of lector or from a machine of the other byte order is never trusted: it is replaced by a
- * fresh build. Writes are atomic (atomicfile.h), without fsync: a cache lost in a crash is only
- * built again, and a torn one is detected.
+ * of lector or from a machine of the other byte order is never trusted: it is renamed aside to
+ * "<file>.bad" (for a bug report, or to show a failing disk; one per story, each replacing the
+ * one before, so that disk use stays bounded), the report's note says why and where it went,
+ * and the index is built again. A cache file that cannot be read at all (no permission, not a
+ * file) is left where it is, with a note.
  *
- * Never touches the terminal.
+ * Writes are atomic (atomicfile.h), without fsync: a cache lost in a crash is only built again,
+ * and a torn one is detected. A write that fails at any point (a full disk) leaves the previous
+ * file as it was, byte for byte, and no temp file; two processes writing at once each rename a
+ * whole file, never a mix; a writer killed mid-write leaves the old file or the new one, and a
+ * temp that the next cache_open sweeps once it is a minute old.
+ *
+ * Never writes anywhere but its folder (never the story), and never touches the terminal.
  */
 #ifndef LECTOR_CACHE_H
 #define LECTOR_CACHE_H
@@ -23,8 +31,9 @@
 
 typedef struct IndexCache IndexCache;
 
-/* Opens (creating it) the folder dir, or the XDG default when dir is NULL; NULL with diag when
- * it cannot be had (then index without a cache). */
+/* Opens (creating it) the folder dir, or the XDG default when dir is NULL, and removes the temp
+ * files that writers killed over a minute ago left there; NULL with diag when it cannot be had
+ * (then index without a cache). */
 IndexCache *cache_open(const char *dir, Diag *diag);
 void cache_close(IndexCache *c); /* NULL is a no-op */
 const char *cache_dir(const IndexCache *c);
@@ -34,13 +43,15 @@ typedef enum {
     CACHE_TOUCHED,  /* the file's identity changed, its text did not: cached index kept */
     CACHE_NEW,      /* there was none: built */
     CACHE_CHANGED,  /* the file changed: built again */
-    CACHE_DAMAGED,  /* the cache file could not be used (see the note): built again */
+    CACHE_DAMAGED,  /* the cache file could not be used (the note says why, and where it was
+                       kept aside): built again */
     CACHE_UNCACHED, /* built, but could not be written (see the note) */
 } CacheOutcome;
 
 typedef struct {
     CacheOutcome outcome;
-    Diag note; /* why a cache file was damaged, or could not be written; code 0 if nothing */
+    Diag note; /* why a cache file was refused and where it went ("index cache: truncated; kept
+                  aside as /.../x.idx.bad"), or why it could not be written; code 0 if nothing */
 } CacheReport;
 
 enum { CACHE_VERIFY = 1 }; /* check every page of a cached index before using it */
@@ -54,8 +65,10 @@ int cache_index(IndexCache *c, const char *path, int threads, int flags, Index *
                 CacheReport *report, Diag *diag);
 
 /* The cached index of the story at path when its file is unchanged, else NULL (nothing is read
- * but the cache file: for the reader, which reads the story itself). */
-Index *cache_lookup(IndexCache *c, const char *path);
+ * but the cache file: for the reader, which reads the story itself). When the cache file was
+ * refused, it is kept aside as for cache_index and note (may be NULL; untouched otherwise) says
+ * why and where it went. */
+Index *cache_lookup(IndexCache *c, const char *path, Diag *note);
 
 /* Writes ix for the story at path (its file identity taken now, the content hash from t). For
  * an index built elsewhere (the reader builds it in the background). */

@@ -56,6 +56,12 @@ const void *index_bytes(const Index *ix, size_t *len);
  * checksum) and the small sections; fails with one line in *diag when it cannot be used. The
  * rest is checked page by page as it is read. */
 int index_from_bytes(void *owned, size_t len, bool mapped, Index **out, Diag *diag);
+/* For tests and fuzzing: rewrites the hashes in a block (each page's check, the hash of the
+ * checks, the header's own) to match its bytes, whatever else is wrong with it, so that a fuzzer's
+ * changes reach the checks behind the hashes instead of all failing at the first one. Writes only
+ * inside block[0, len); when the header does not say where the page checks are within len bytes,
+ * only the header's hash is rewritten (and nothing when len is shorter than a header). */
+void index_reseal(void *block, size_t len);
 /* Checks every page now; false (and index_corrupt) when one is damaged. */
 bool index_verify_all(Index *ix);
 /* A check failed since the index was read: what it answered may be incomplete. */

@@ -34,7 +34,7 @@
 #include "lector/strbuf.h"
 #include "lector/text.h"
 
-#define LAYOUT_MIN_WIDTH 8    /* the widest single cluster we draw ("<U+202E>") */
+#define LAYOUT_MIN_WIDTH 8    /* columns; a wider stand-in ("<U+10FFFF>") is cut: "<U+10F…" */
 #define LAYOUT_MAX_WIDTH 4096 /* columns */
 
 /* Display width in columns of a grapheme cluster s[0..len) of the kinds terminals disagree on:

@@ -6,11 +6,15 @@
  * survives another terminal width and small edits of the story: when the text at the offset no
  * longer matches, the fingerprint is looked for nearby.
  *
- * Writes are atomic: a temp file in the same folder, fsync, rename. A failed write (a full disk,
- * say) leaves the previous file as it was; two processes saving at once each rename a whole file,
- * so the file is always one of them, never a mix. A file that cannot be read as ours (corrupt,
- * truncated, from a future version) is renamed aside (".bad-TIME") and reported, never
- * overwritten in place. Never touches the terminal.
+ * Writes are atomic (atomicfile.h): a temp file in the same folder, fsync, rename. A failed write
+ * (a full disk, say) leaves the previous file as it was, byte for byte, and no temp file; two
+ * processes saving at once each rename a whole file, so the file is always one of them, never a
+ * mix; a writer killed mid-save leaves the old file or the new one, and a temp that the next
+ * state_open sweeps once it is a minute old. A file that cannot be read as ours (corrupt,
+ * truncated, from a future version) is renamed aside ("<file>.bad-TIME", TIME in seconds since
+ * 1970) and reported, never overwritten in place; the 3 newest are kept per story, older ones
+ * removed, so that a story whose file keeps being damaged cannot fill the folder. Never writes
+ * anywhere but its folder (never the story), and never touches the terminal.
  */
 #ifndef LECTOR_STATE_H
 #define LECTOR_STATE_H
@@ -30,14 +34,17 @@ typedef struct {
 
 typedef struct StateStore StateStore;
 
-/* Opens (creating it, mode 0700) the folder dir, or the XDG default when dir is NULL. */
+/* Opens (creating it, mode 0700) the folder dir, or the XDG default when dir is NULL, and
+ * removes the temp files that writers killed over a minute ago left there. NULL with diag when
+ * it cannot be had. */
 StateStore *state_open(const char *dir, Diag *diag);
 void state_close(StateStore *s); /* NULL is a no-op */
 
 /* Reads the state of the story at path into *st, relocating places in text t by their
  * fingerprints (t may be NULL: no relocation, as for the shelf's progress). Returns 1 when
- * found, 0 when there is none (st is then a fresh state), -1 when the file was unreadable: it
- * is kept aside and diag says where. */
+ * found, 0 when there is none (st is then a fresh state), -1 (st fresh) with diag when the file
+ * is there but unusable: its content not ours (then it is kept aside and diag says where), or it
+ * could not be read at all (an I/O error, no permission, not a file: left where it is). */
 int state_load(StateStore *s, const char *path, Text *t, StoryState *st, Diag *diag);
 
 /* Saves atomically; -1 with diag when it could not (the previous state is untouched). */

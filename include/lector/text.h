@@ -124,9 +124,13 @@ const char *text_notice(const Text *t);
 
 /* The visible stand-in for a code point that must never reach a terminal as it is: C0 controls
  * and DEL become Control Pictures (U+2400..U+2421, ESC is "␛"); C1 controls, bidi controls
- * (U+061C, U+200E/F, U+202A..E, U+2066..9) and U+2028/9 become "<U+XXXX>", as less shows them.
- * Writes UTF-8 to out and returns its length, or 0 when cp is safe to draw as it is. */
-size_t text_visible_control(uint32_t cp, uint8_t out[8]);
+ * (U+061C, U+200E/F, U+202A..E, U+2066..9), U+2028/9 and unassigned code points and
+ * noncharacters (terminals disagree on their width: one draws U+0382 in a column, another
+ * drops U+0E7E) become "<U+XXXX>" (4 to 6 hex digits), as less shows them. Writes UTF-8 to out
+ * and returns its length, or 0 when cp is safe to draw as it is. A stand-in longer than 3 bytes
+ * is ASCII: its width is its length. */
+enum { TEXT_VISIBLE_MAX = 10 }; /* "<U+10FFFF>" */
+size_t text_visible_control(uint32_t cp, uint8_t out[TEXT_VISIBLE_MAX]);
 
 /* Appends any bytes as one safe terminal line: invalid UTF-8 as U+FFFD, every code point that
  * text_visible_control covers (line ends too) as its stand-in. For titles, file names and

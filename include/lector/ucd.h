@@ -84,6 +84,7 @@ enum UcdGraphemeBreak {
 #define UCD_EAW_FWH 0x08000u              /* East_Asian_Width F, W or H (rule LB30) */
 #define UCD_EXTPICT_CN 0x10000u           /* Extended_Pictographic and unassigned (LB30b) */
 #define UCD_EAW_AMBIGUOUS 0x20000u        /* East_Asian_Width A */
+#define UCD_UNASSIGNED 0x40000u           /* General_Category Cn: unassigned or a noncharacter */
 
 extern const uint32_t ucd_values[];
 extern const uint16_t ucd_stage1[];

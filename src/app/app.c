@@ -64,6 +64,14 @@ struct App {
     size_t prev_jump;    /* where a jump left from; SIZE_MAX: none */
     long count;          /* a number typed before a command; -1: none */
     int pending;         /* 'm' or '\'' waiting for its letter; 0: none */
+
+    /* The saved state as loaded: leaving without moving writes nothing, so the file stays as it
+     * was (a signal at start-up changes nothing) and its offset does not creep to the start of
+     * a row of another width each time the story is opened and closed. */
+    bool kept;                /* a saved state was loaded */
+    size_t kept_off;          /* its offset, bytes */
+    size_t kept_marks[MARKS]; /* its marks */
+
     char message[600];
     bool done;
     Text *preloaded;         /* the single story, loaded once by app_new; owned until opened */
@@ -173,10 +181,20 @@ static void message(App *a, const char *fmt, const char *arg)
     snprintf(a->message, sizeof a->message, fmt, arg ? arg : "");
 }
 
+/* Saves the open story's place and marks, unless they are still those loaded. The story is being
+ * closed: the pager may be left at the search's origin, or re-anchored on its top row. */
 static void save_state(App *a)
 {
     const char *path = a->shelf[a->open_index].path;
     if (!a->state || !strcmp(path, "-")) return;
+    /* A query still being typed is cancelled, as Esc does: its match is not the place read. */
+    if (a->prompting) pager_set_top_offset(a->pager, a->search_origin);
+    size_t top = pager_top_offset(a->pager);
+    if (a->kept && !memcmp(a->marks, a->kept_marks, sizeof a->marks)) {
+        pager_set_top_offset(a->pager, a->kept_off); /* still on the row holding it? */
+        if (pager_top_offset(a->pager) == top) return;
+        pager_set_top_offset(a->pager, top);
+    }
     StoryState st;
     state_init(&st);
     st.offset = pager_top_offset(a->pager);
@@ -309,14 +327,20 @@ static void open_story(App *a, size_t i, size_t at)
     a->pager = pager_new(t, &a->lopt);
     for (int k = 0; k < MARKS; k++)
         a->marks[k] = SIZE_MAX;
+    a->kept = false;
     a->prev_jump = SIZE_MAX;
     a->mode = MODE_READER;
     a->words = a->words_pos = 0;
     a->words_in_word = a->words_done = 0;
     if (!a->shelf[i].title) a->shelf[i].title = xstrdup(text_title(t));
-    if (text_notice(t)) message(a, "%s", text_notice(t));
+    if (text_notice(t))
+        message(a, "%s", text_notice(t));
+    else if (text_complete(t) && text_paragraph_count(t) == 0)
+        message(a, "%s", text_len(t) ? "only blank lines: nothing to show" : "empty file");
+    Diag cd = {0}; /* a damaged index file: kept aside, and said where */
     if (a->cache && strcmp(a->shelf[i].path, "-"))
-        a->index = cache_lookup(a->cache, a->shelf[i].path);
+        a->index = cache_lookup(a->cache, a->shelf[i].path, &cd);
+    if (cd.code) message(a, "%s", cd.msg);
     if (a->state && strcmp(a->shelf[i].path, "-")) {
         StoryState st;
         Diag sd = {0};
@@ -326,7 +350,10 @@ static void open_story(App *a, size_t i, size_t at)
         } else if (found > 0) {
             pager_set_top_offset(a->pager, st.offset);
             memcpy(a->marks, st.marks, sizeof a->marks);
-            if (st.offset > 0 && !text_notice(t) && at == SIZE_MAX) {
+            a->kept = true;
+            a->kept_off = st.offset;
+            memcpy(a->kept_marks, st.marks, sizeof a->kept_marks);
+            if (st.offset > 0 && !text_notice(t) && !cd.code && at == SIZE_MAX) {
                 char pct[16];
                 snprintf(pct, sizeof pct, "%d%%", pager_percent(a->pager, page_rows(a)));
                 message(a, "resumed at %s", pct);
@@ -352,7 +379,7 @@ App *app_new(char **paths, int npaths, int measure, Diag *diag)
     a->prev_jump = SIZE_MAX;
     Diag sd = {0};
     a->state = state_open(NULL, &sd);
-    if (!a->state) message(a, "%s", sd.msg);
+    if (!a->state) message(a, "places will not be kept: %s", sd.msg);
     a->cache = cache_open(NULL, NULL); /* without one, each search indexes the story again */
     for (int i = 0; i < npaths; i++) {
         struct stat st;
@@ -805,6 +832,7 @@ static void lib_run(App *a)
         Diag sd = {0};
         if (cache_index(a->cache, a->shelf[i].path, 2, CACHE_VERIFY, &ix[i], &tx[i], &r, &sd) != 0)
             continue;
+        if (r.outcome == CACHE_DAMAGED) message(a, "%s", r.note.msg); /* kept aside: say where */
         if (query_needs_text(q) && !tx[i] && text_load(a->shelf[i].path, 0, &tx[i], &sd) != 0)
             continue;
         search_set_add(set, i, ix[i], tx[i] ? text_bytes(tx[i]) : NULL);
@@ -1024,7 +1052,10 @@ static void prompt_key(App *a, int key)
     if (key == APP_KEY_ENTER || key == '\n' || key == '\r') {
         a->prompting = false;
         history_add(a);
-        if (a->query.len && !a->nmatches) message(a, "not found: %s", a->query.buf);
+        if (a->query.len && !a->index)
+            message(a, "indexing: the search runs when it is ready%s", "");
+        else if (a->query.len && !a->nmatches)
+            message(a, "not found: %s", a->query.buf);
         if (a->nmatches) a->prev_jump = a->search_origin;
         return;
     }
@@ -1292,6 +1323,18 @@ void app_key(App *a, int key)
     }
 }
 
+/* The background index arrived: a query typed or entered meanwhile runs now. */
+static void index_arrived(App *a)
+{
+    if (!a->query.len) return;
+    search_run(a);
+    if (a->prompting) return; /* the prompt shows the count as the query is typed */
+    if (a->nmatches)
+        a->message[0] = 0; /* "indexing..." is over: the status line says "match 1 of N" */
+    else
+        message(a, "not found: %s", a->query.buf);
+}
+
 bool app_idle(App *a)
 {
     if (a->mode != MODE_READER || !a->pager) return false;
@@ -1301,7 +1344,7 @@ bool app_idle(App *a)
             message(a, "%s", text_notice(a->text)); /* found late: an invalid byte, say */
         return true;
     }
-    if (indexer_poll(a, false) && a->query.len) search_run(a); /* the index arrived */
+    if (indexer_poll(a, false)) index_arrived(a);
     if (!a->index && !a->indexer.running) indexer_start(a);
     if (!a->words_done) { /* words first (for minutes left), 4 MB a step */
         text_count_words_step(a->text, &a->words_pos, 4 << 20, &a->words, &a->words_in_word);
@@ -1319,7 +1362,7 @@ void app_settle(App *a)
     for (;;) {
         if (app_idle(a)) continue;
         if (!a->indexer.running) break;
-        if (indexer_poll(a, true) && a->query.len) search_run(a);
+        if (indexer_poll(a, true)) index_arrived(a);
     }
 }
 
@@ -1539,7 +1582,9 @@ static void render_shelf(App *a, Grid *g)
         if (!e->state_checked && a->state) {
             StoryState st;
             Diag sd = {0};
-            if (state_load(a->state, e->path, NULL, &st, &sd) > 0) e->percent = st.percent;
+            int found = state_load(a->state, e->path, NULL, &st, &sd);
+            if (found > 0) e->percent = st.percent;
+            if (found < 0) message(a, "%s", sd.msg); /* kept aside: opening it will not say */
             e->state_checked = 1;
         }
         Style st = i == a->sel ? STYLE_SELECTED : STYLE_TEXT;
@@ -1573,7 +1618,10 @@ static void render_shelf(App *a, Grid *g)
     const char *hint = "Enter open  Space mark  c compare  s search  q quit  h keys";
     if (grid_text_width(hint) + grid_text_width(right) + 4 > a->cols)
         hint = "Enter open  s search  q quit"; /* the short form; h lists the rest */
-    if (a->cmp_pick != SIZE_MAX) hint = "compare with: Enter pick  Esc back";
+    if (a->cmp_pick != SIZE_MAX)
+        hint = "compare with: Enter pick  Esc back";
+    else if (a->message[0])
+        hint = ""; /* a message (why a story cannot open, say) matters more than the key hint */
     draw_status(a, g, hint, right);
 }
 

@@ -48,5 +48,8 @@ int cli_stdin_has_story(void);
 
 /* Prints "lector: <message>" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* After a failed stat or open of path: one line saying why, from errno ("no such file or
+ * folder", a file where a folder should be, permission denied...). */
+void cli_path_error(const char *path);
 
 #endif

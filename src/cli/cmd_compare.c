@@ -272,13 +272,14 @@ int cmd_compare(int argc, char **argv)
         cli_error("only one of the two stories can be standard input");
         return EXIT_USAGE;
     }
-    if (!pairs && isatty(STDOUT_FILENO) && strcmp(paths[0], "-") && strcmp(paths[1], "-")) {
+    if (!pairs && isatty(STDOUT_FILENO) && tui_can_draw() && strcmp(paths[0], "-") &&
+        strcmp(paths[1], "-")) {
         /* a bad path: one line and status 2, before the screen (the view reads the stories,
          * and says why one cannot be read, before it takes the terminal) */
         for (int i = 0; i < 2; i++) {
             struct stat st;
             if (stat(paths[i], &st) != 0) {
-                cli_error("%s: no such file or folder", paths[i]);
+                cli_path_error(paths[i]);
                 return EXIT_USAGE;
             }
             if (S_ISDIR(st.st_mode)) {
@@ -313,7 +314,7 @@ int cmd_compare(int argc, char **argv)
     align_free(al);
     text_free(ta);
     text_free(tb);
-    if (fflush(stdout) != 0 && errno != EPIPE) {
+    if ((fflush(stdout) != 0 || ferror(stdout)) && errno != EPIPE) { /* see cmd_wrap */
         cli_error("writing output: %s", strerror(errno));
         return EXIT_USAGE;
     }

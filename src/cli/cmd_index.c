@@ -89,7 +89,7 @@ int cli_add_stories(const char *path, CliStory **stories, size_t *n, size_t *cap
 {
     struct stat st;
     if (stat(path, &st) != 0) {
-        cli_error("%s: no such file or folder", path);
+        cli_path_error(path);
         return -1;
     }
     char **files;
@@ -208,9 +208,12 @@ int cmd_index(int argc, char **argv, const char *default_texts)
     }
     strbuf_addf(&out,
                 "%zu stories, %.1f MB of text, %zu indexed now in %.2f s; the cache holds "
-                "%.1f MB (%.2fx the text) in %s\n",
+                "%.1f MB (%.2fx the text) in ",
                 n, (double)bytes / 1e6, built, secs, (double)cached / 1e6,
-                bytes ? (double)cached / (double)bytes : 0.0, cache_dir(cache));
+                bytes ? (double)cached / (double)bytes : 0.0);
+    /* the folder comes from $LECTOR_CACHE_DIR or $XDG_CACHE_HOME: escaped like any path */
+    text_escape(cache_dir(cache), strlen(cache_dir(cache)), &out);
+    strbuf_addch(&out, '\n');
     fwrite(out.buf, 1, out.len, stdout);
     strbuf_release(&out);
     cache_close(cache);

@@ -7,6 +7,7 @@
  * printed hits' paragraphs are read from the files: a warm search reads the index pages it needs
  * and a few paragraphs, whatever the size of the shelf.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,7 +120,8 @@ int cmd_search(int argc, char **argv, const char *default_texts)
             if (stories[k].failed) {
                 cli_error("%s", stories[k].diag.msg);
                 rc = EXIT_USAGE;
-            } else if (stories[k].report.outcome == CACHE_UNCACHED) {
+            } else if (stories[k].report.outcome == CACHE_UNCACHED ||
+                       stories[k].report.outcome == CACHE_DAMAGED) { /* kept aside: say where */
                 cli_error("%s", stories[k].report.note.msg);
             }
         }
@@ -193,6 +195,11 @@ int cmd_search(int argc, char **argv, const char *default_texts)
         }
         fwrite(out.buf, 1, out.len, stdout);
         strbuf_release(&out);
+        /* as grep: output that could not be written is an error, not "no hits" nor success */
+        if ((fflush(stdout) != 0 || ferror(stdout)) && errno != EPIPE) {
+            cli_error("writing output: %s", strerror(errno));
+            rc = EXIT_USAGE;
+        }
     }
     search_set_free(set);
     cache_close(cache);

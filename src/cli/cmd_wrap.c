@@ -29,7 +29,8 @@ static void print_story(const Text *t, const LayoutOptions *opt, Strbuf *out)
     const uint8_t *bytes = text_bytes(t);
     LayoutLine line;
     for (size_t i = 0; i < text_paragraph_count(t); i++) {
-        if (i) strbuf_addch(out, '\n');
+        /* A piece of a long paragraph goes on at a new line, not after a blank one. */
+        if (i && !text_paragraph_joined(t, i)) strbuf_addch(out, '\n');
         LayoutCursor c;
         layout_cursor_init(&c, bytes, text_paragraph(t, i), opt);
         while (layout_cursor_next(&c, &line)) {
@@ -193,7 +194,9 @@ int cmd_wrap(int argc, char **argv, const char *default_texts)
     }
     fwrite(out.buf, 1, out.len, stdout);
     strbuf_release(&out);
-    if (fflush(stdout) != 0 && errno != EPIPE) {
+    /* ferror too: a big write that failed bypassed the buffer, and leaves fflush nothing to fail
+     * on; without it, a full disk or a closed stdout lost the output and said nothing. */
+    if ((fflush(stdout) != 0 || ferror(stdout)) && errno != EPIPE) {
         cli_error("writing output: %s", strerror(errno));
         return 1;
     }

@@ -1,5 +1,6 @@
 /* main.c: lector's entry point. Dispatches to a subcommand; until the interactive reader exists,
  * plain `lector PATH...` prints the stories the way `lector wrap` does. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +36,17 @@ void cli_error(const char *fmt, ...)
     strbuf_addch(&line, '\n');
     fwrite(line.buf, 1, line.len, stderr);
     strbuf_release(&line);
+}
+
+void cli_path_error(const char *path)
+{
+    int err = errno;
+    if (err == ENOENT)
+        cli_error("%s: no such file or folder", path);
+    else if (err == ENOTDIR)
+        cli_error("%s: part of the path is a file, not a folder", path);
+    else
+        cli_error("%s: %s", path, strerror(err));
 }
 
 int cli_stdin_has_story(void)
@@ -116,6 +128,11 @@ int main(int argc, char **argv)
     }
     /* Not a terminal: print like `lector wrap`, as less acts as cat. */
     if (!isatty(STDOUT_FILENO)) return cmd_wrap(argc, argv, texts);
+    if (!tui_can_draw()) { /* TERM=dumb, say: printing is what it can show; then a word why */
+        int status = cmd_wrap(argc, argv, texts);
+        cli_error("TERM=%s cannot move the cursor: printed instead of paging", getenv("TERM"));
+        return status;
+    }
 
     int width = 0, first = 1;
     if (parse_reader_args(argc, argv, &width, &first) != 0) return EXIT_USAGE;
@@ -130,7 +147,7 @@ int main(int argc, char **argv)
     for (int i = 0; i < npaths; i++) { /* a bad path: one line and status 2, before the screen */
         struct stat st;
         if (strcmp(paths[i], "-") && stat(paths[i], &st) != 0) {
-            cli_error("%s: no such file or folder", paths[i]);
+            cli_path_error(paths[i]);
             return EXIT_USAGE;
         }
     }

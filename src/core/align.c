@@ -190,6 +190,11 @@ static void side_load(Side *s, const Text *t, Vocab *v)
             s->para[s->npara++] = sp;
     }
     s->tok0 = xmalloc((s->npara + 1) * sizeof *s->tok0);
+    /* allocated even for a side with no token at all, so that term + tok0[i] is never
+     * arithmetic on NULL (undefined, even adding 0) */
+    s->tokcap = 64;
+    s->term = xmalloc(s->tokcap * sizeof *s->term);
+    s->span = xmalloc(s->tokcap * sizeof *s->span);
     TokCtx c = {s, v, token_folder_new(TOKEN_FOLD_ALL), 0};
     Strbuf scratch = STRBUF_INIT;
     for (size_t i = 0; i < s->npara; i++) {
@@ -207,7 +212,8 @@ static void side_load(Side *s, const Text *t, Vocab *v)
 
 static void side_bags(Side *s)
 {
-    size_t len = 0, cap = 0, most = 0;
+    size_t len = 0, cap = 16, most = 0;
+    s->bag = xmalloc(cap * sizeof *s->bag); /* never NULL: see side_load */
     for (size_t i = 0; i < s->npara; i++)
         if (s->tok0[i + 1] - s->tok0[i] > most) most = s->tok0[i + 1] - s->tok0[i];
     uint32_t *scratch = xmalloc((most ? most : 1) * sizeof *scratch);

@@ -1,11 +1,15 @@
 /* cache.c: index files on disk. A file is the index block as index.c lays it out (that comment
  * documents the format); its name is the hash_bytes of the story's real path, in hex, plus
- * ".idx". Files are mapped read-only, so a search touches only the pages it reads. */
+ * ".idx". Files are mapped read-only, so a search touches only the pages it reads. Beside them:
+ * "<name>.bad", the last file of that story that was refused (one per story, each replacing
+ * the one before), and "<name>.tmp-PID-N", the temp of a write in progress or of a writer that
+ * was killed (swept by cache_open after a minute). */
 #include "lector/cache.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -39,6 +43,7 @@ IndexCache *cache_open(const char *dir, Diag *diag)
         strbuf_release(&path);
         return NULL;
     }
+    atomic_sweep(path.buf, ATOMIC_STALE_SECONDS); /* temps of a writer that was killed */
     IndexCache *c = xcalloc(1, sizeof *c);
     c->dir = strbuf_detach(&path, NULL);
     return c;
@@ -81,43 +86,70 @@ static bool same_file(const IndexSource *a, const IndexSource *b)
            a->mtime_sec == b->mtime_sec && a->mtime_nsec == b->mtime_nsec;
 }
 
-/* 1 with *ix when file holds a usable index, 0 when there is none, -1 (note set) when it is
- * there but unusable. */
+enum { CACHED = 1, NONE = 0, UNREADABLE = -1, REFUSED = -2 };
+
+/* CACHED with *ix when file holds a usable index; NONE when there is none; UNREADABLE (note
+ * set) when it cannot be read (no permission, not a file: left where it is); REFUSED (note set)
+ * when its content is not a usable index (keep_aside it). */
 static int read_cached(const char *file, Index **ix, Diag *note)
 {
-    int fd = open(file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    /* O_NONBLOCK: a FIFO put there must not hang a search (it is refused just below) */
+    int fd = open(file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
     if (fd < 0) {
-        if (errno == ENOENT) return 0;
+        if (errno == ENOENT) return NONE;
         diag_set(note, DIAG_UNREADABLE, "%s: %s", file, strerror(errno));
-        return -1;
+        return UNREADABLE;
     }
     struct stat st;
-    int rc = -1;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0) {
-        diag_set(note, DIAG_INVALID, "%s: index cache: empty or not a file", file);
+    int rc = UNREADABLE;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        diag_set(note, DIAG_UNREADABLE, "%s: index cache: not a file", file);
+    } else if (st.st_size <= 0) {
+        diag_set(note, DIAG_INVALID, "index cache: empty");
+        rc = REFUSED;
     } else {
         void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
         if (map == MAP_FAILED) {
             diag_set(note, DIAG_UNREADABLE, "%s: %s", file, strerror(errno));
         } else if (index_from_bytes(map, (size_t)st.st_size, true, ix, note) == 0) {
-            rc = 1;
+            rc = CACHED;
         } else {
-            Diag d = *note;
-            diag_set(note, DIAG_INVALID, "%s: %s", file, d.msg);
+            rc = REFUSED; /* the note says why, as "index cache: truncated" */
         }
     }
     close(fd);
     return rc;
 }
 
+/* Renames a refused cache file to "<file>.bad" (replacing the story's previous one, so that
+ * the cache never holds more than one per story), and adds to the note (which says why it was
+ * refused) where it went. Kept rather than overwritten by the index built next: a damaged file
+ * is the evidence of a failing disk or of a bug. */
+static void keep_aside(const char *file, Diag *note)
+{
+    Strbuf bad = STRBUF_INIT;
+    strbuf_addf(&bad, "%s.bad", file);
+    Diag why = *note;
+    if (rename(file, bad.buf) == 0)
+        diag_set(note, DIAG_INVALID, "%s; kept aside as %s", why.msg, bad.buf);
+    else
+        diag_set(note, DIAG_INVALID, "%s: %s (could not keep it aside: %s)", file, why.msg,
+                 strerror(errno));
+    strbuf_release(&bad);
+}
+
+/* Writes ix to file; -1 with note when it could not (a note already there, saying where a
+ * damaged file went, is kept in front). */
 static int write_index(IndexCache *c, const char *file, const Index *ix, Diag *note)
 {
     size_t len;
     const void *bytes = index_bytes(ix, &len);
     int step;
     if (atomic_write(file, bytes, len, false, c->fail_at, &step) == 0) return 0;
-    diag_set(note, DIAG_UNREADABLE, "%s: could not %s the index cache: %s", file,
-             atomic_step_name(step), c->fail_at ? "injected fault" : strerror(errno));
+    Diag before = note ? *note : (Diag){0};
+    diag_set(note, DIAG_UNREADABLE, "%s%s%s: could not %s the index cache: %s", before.msg,
+             before.code ? "; then " : "", file, atomic_step_name(step),
+             c->fail_at ? "injected fault" : strerror(errno));
     return -1;
 }
 
@@ -132,22 +164,22 @@ int cache_index(IndexCache *c, const char *path, int threads, int flags, Index *
     bool have_stat = stat(path, &st) == 0 && S_ISREG(st.st_mode);
     Strbuf file = STRBUF_INIT;
     Index *old = NULL;
-    int found = 0;
+    int found = NONE;
     if (c && have_stat) {
         file_for(c, path, &file);
         found = read_cached(file.buf, &old, &report->note);
-        if (found == 1 && (flags & CACHE_VERIFY) && !index_verify_all(old)) {
-            diag_set(&report->note, DIAG_INVALID, "%s: index cache: damaged (a page check failed)",
-                     file.buf);
+        if (found == CACHED && (flags & CACHE_VERIFY) && !index_verify_all(old)) {
+            diag_set(&report->note, DIAG_INVALID, "index cache: damaged (a page check failed)");
             index_free(old);
             old = NULL;
-            found = -1;
+            found = REFUSED;
         }
+        if (found == REFUSED) keep_aside(file.buf, &report->note);
         if (found < 0) report->outcome = CACHE_DAMAGED;
     }
     IndexSource now;
     if (have_stat) source_of(&st, 0, &now);
-    if (found == 1) {
+    if (found == CACHED) {
         IndexSource was = index_source(old);
         if (same_file(&was, &now)) {
             report->outcome = CACHE_FRESH;
@@ -168,7 +200,7 @@ int cache_index(IndexCache *c, const char *path, int threads, int flags, Index *
         if (stat(path, &again) == 0) source_of(&again, 0, &now);
     }
     now.content_hash = hash_bytes(text_bytes(t), text_len(t), 0);
-    if (found == 1 && index_source(old).content_hash == now.content_hash &&
+    if (found == CACHED && index_source(old).content_hash == now.content_hash &&
         index_text_len(old) == text_len(t)) {
         report->outcome = CACHE_TOUCHED;
         *ix = old;
@@ -184,15 +216,20 @@ int cache_index(IndexCache *c, const char *path, int threads, int flags, Index *
     return 0;
 }
 
-Index *cache_lookup(IndexCache *c, const char *path)
+Index *cache_lookup(IndexCache *c, const char *path, Diag *note)
 {
     struct stat st;
     if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) return NULL;
     Strbuf file = STRBUF_INIT;
     file_for(c, path, &file);
     Index *ix = NULL;
-    Diag note = {0};
-    if (read_cached(file.buf, &ix, &note) == 1) {
+    Diag why = {0};
+    int found = read_cached(file.buf, &ix, &why);
+    if (found == REFUSED) { /* else the reader's own build would overwrite it unseen */
+        keep_aside(file.buf, &why);
+        diag_set(note, why.code, "%s", why.msg);
+    }
+    if (found == CACHED) {
         IndexSource was = index_source(ix), now;
         source_of(&st, 0, &now);
         if (!same_file(&was, &now)) {
@@ -216,7 +253,9 @@ int cache_store(IndexCache *c, const char *path, const Text *t, Index *ix, Diag 
     index_set_source(ix, &src);
     Strbuf file = STRBUF_INIT;
     file_for(c, path, &file);
-    int rc = write_index(c, file.buf, ix, diag);
+    Diag note = {0}; /* fresh: diag may hold an older message, which is not ours to prefix */
+    int rc = write_index(c, file.buf, ix, &note);
+    if (rc != 0) diag_set(diag, note.code, "%s", note.msg);
     strbuf_release(&file);
     return rc;
 }

@@ -42,7 +42,9 @@
 #include "lector/token.h"
 #include "lector/xalloc.h"
 
-enum { INDEX_VERSION = 1, PAGE = 4096, MAX_THREADS = 8, FLAG_CLEAN = 1 };
+/* INDEX_VERSION: 2 since a mark counts as its base for a word (token.c): a block of version 1
+ * may hold tokens that the tokenizer no longer finds, and index_token_spans would misplace. */
+enum { INDEX_VERSION = 2, PAGE = 4096, MAX_THREADS = 8, FLAG_CLEAN = 1 };
 #define INDEX_MAGIC "LECTORIX"
 #define BYTE_ORDER_MARK 0x01020304u
 
@@ -576,6 +578,22 @@ int index_from_bytes(void *owned, size_t len, bool mapped, Index **out, Diag *di
     return 0;
 }
 
+void index_reseal(void *block, size_t len)
+{
+    if (len < sizeof(Header) || ((uintptr_t)block & 7)) return;
+    Header *h = block;
+    /* the layout tests of index_from_bytes, as far as the checks' place depends on them */
+    if (h->header_size == sizeof *h && h->checks_off >= h->header_size && h->checks_off % 8 == 0 &&
+        h->checks_off <= len && h->npages == (h->checks_off - h->header_size + PAGE - 1) / PAGE &&
+        h->npages <= (len - h->checks_off) / 8) {
+        uint64_t *checks = (uint64_t *)((uint8_t *)block + h->checks_off);
+        for (uint64_t p = 0; p < h->npages; p++)
+            checks[p] = page_hash(block, h, p);
+        h->checks_check = hash_bytes(checks, h->npages * sizeof *checks, 0);
+    }
+    h->header_check = header_hash(h);
+}
+
 bool index_verify_all(Index *ix)
 {
     if (!ix->pages) return true;
@@ -719,7 +737,7 @@ size_t index_positions(const Index *ix, uint32_t id, uint32_t **out, size_t *n, 
     if (!term_recs(ix, id, &r, &next) ||
         !need(ix, ix->h->post_off + r.post_off, next.post_off - r.post_off))
         return 0;
-    if (r.count > ix->h->ntokens) {
+    if (r.count == 0 || r.count > ix->h->ntokens) { /* every term occurs, at most once a token */
         mut(ix)->corrupt = true;
         return 0;
     }

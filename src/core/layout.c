@@ -122,7 +122,8 @@ static inline int starts_cluster(const uint8_t *q, const uint8_t *end)
 /* An ordinary code point: its own cluster kind, drawn as written, width from the table. */
 static inline int is_plain(uint32_t props)
 {
-    return UCD_GCB(props) == GB_OTHER && !(props & (UCD_EXTPICT | UCD_EMOJI)) &&
+    /* unassigned: drawn as "<U+XXXX>" (text_visible_control), so never plain */
+    return UCD_GCB(props) == GB_OTHER && !(props & (UCD_EXTPICT | UCD_EMOJI | UCD_UNASSIGNED)) &&
            UCD_WIDTH(props) >= 1;
 }
 
@@ -156,9 +157,12 @@ static ClusterInfo classify_cluster(const uint8_t *s, size_t len, int next_byte,
     size_t n;
     uint32_t cp = ucd_decode(s, s + len, &n);
     if (cp == 0x00ad) return (ClusterInfo){CK_SOFT_HYPHEN, 0};
-    uint8_t vis[8];
+    uint8_t vis[TEXT_VISIBLE_MAX];
     size_t vn = text_visible_control(cp, vis);
-    if (vn) return (ClusterInfo){CK_CONTROL, vn == 8 ? 8 : 1};
+    if (vn) { /* "<U+0382>" or "␛"; one wider than the line ("<U+10FFFF>" at 8) is cut */
+        int w = vn > 3 ? (int)vn : 1;
+        return (ClusterInfo){CK_CONTROL, w > W ? W : w};
+    }
     uint32_t props = ucd_props(cp);
     if (n == len && !(props & (UCD_EXTPICT | UCD_EMOJI)) && UCD_GCB(props) != GB_RI)
         ci.width = simple_width(props, opt);
@@ -677,6 +681,13 @@ void layout_cells_begin(LayoutCellIter *it, const uint8_t *text, const LayoutLin
     it->visible_end = ve;
 }
 
+/* Columns of the "…" that ends a cut glyph: U+2026 is East Asian Ambiguous, two columns on a
+ * terminal that draws those wide. */
+static int ellipsis_width(const LayoutOptions *opt)
+{
+    return simple_width(ucd_props(0x2026), opt);
+}
+
 /* Appends up to GLYPH_MAX_BYTES of a cluster, cut at a code point boundary. */
 static size_t capped_len(const uint8_t *s, size_t len, size_t room)
 {
@@ -722,15 +733,21 @@ bool layout_cells_next(LayoutCellIter *it, LayoutCell *cell)
         case CK_CONTROL: {
             size_t used;
             cell->glyph_len = text_visible_control(ucd_decode(t + off, t + off + n, &used), g);
+            /* "<U+10FFFF>" on a narrower line (classify_cluster): cut, then "…". It is ASCII,
+             * a column a byte; a Control Picture is one column in 3 bytes and never cut. */
+            if (cell->glyph_len > 3 && cell->glyph_len > (size_t)ci.width) {
+                size_t keep = (size_t)(ci.width - ellipsis_width(it->opt));
+                cell->glyph_len = keep + ucd_encode(0x2026, g + keep);
+            }
             break;
         }
-        case CK_OVERWIDE: { /* the code points that fit in width - 1 columns, then "…" */
+        case CK_OVERWIDE: { /* the code points that fit before a "…", then the "…" */
             size_t k = 0;
-            int acc = 0;
+            int acc = 0, room = ci.width - ellipsis_width(it->opt);
             for (size_t i = 0; i < n;) {
                 size_t m;
                 int w = (int)UCD_WIDTH(ucd_props(ucd_decode(t + off + i, t + off + n, &m)));
-                if (acc + w > ci.width - 1 || k + m + 3 > sizeof cell->glyph_buf) break;
+                if (acc + w > room || k + m + 3 > sizeof cell->glyph_buf) break;
                 memcpy(g + k, t + off + i, m);
                 k += m;
                 acc += w;

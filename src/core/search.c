@@ -221,6 +221,7 @@ static bool term_matches(const char *term, size_t tl, const QWord *w, bool subst
  * (the union of the terms a short substring matches can be most of a story), else qsort. */
 static void sort_positions(uint32_t *p, size_t n, uint32_t ntokens)
 {
+    if (n < 2) return; /* also p NULL: no term had a position (a damaged index) */
     if (n < 4096 || n < ntokens / 64) {
         qsort(p, n, sizeof *p, cmp_u32);
         return;

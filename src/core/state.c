@@ -11,6 +11,8 @@
  */
 #include "lector/state.h"
 
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -26,7 +28,9 @@
 #include "lector/strbuf.h"
 #include "lector/xalloc.h"
 
-enum { FP_BYTES = 24, SEARCH_WINDOW = 1 << 16, MAX_STATE_BYTES = 1 << 16 };
+/* BAD_KEEP: the files kept aside per story (the newest), so that a story whose file keeps being
+ * damaged (a failing disk, another program writing there) cannot fill the folder. */
+enum { FP_BYTES = 24, SEARCH_WINDOW = 1 << 16, MAX_STATE_BYTES = 1 << 16, BAD_KEEP = 3 };
 
 struct StateStore {
     char *dir; /* owned */
@@ -58,6 +62,7 @@ StateStore *state_open(const char *dir, Diag *diag)
         strbuf_release(&path);
         return NULL;
     }
+    atomic_sweep(path.buf, ATOMIC_STALE_SECONDS); /* temps of a writer that was killed */
     StateStore *s = xcalloc(1, sizeof *s);
     s->dir = strbuf_detach(&path, NULL);
     return s;
@@ -131,6 +136,9 @@ static size_t nearest(Text *t, size_t off, const uint8_t *fp, size_t n)
  * touched the words just after the place); else off, clamped to the story. */
 static size_t relocate(Text *t, size_t off, const uint8_t *fp, int fplen)
 {
+    /* A damaged file's offset may be anything ("offset -1" reads as SIZE_MAX): no story is half
+     * the address space long, and below that the sums here and in nearest cannot wrap. */
+    if (off > SIZE_MAX / 2) off = SIZE_MAX / 2;
     text_load_until(t, off + SEARCH_WINDOW + FP_BYTES);
     size_t len = text_len(t);
     static const size_t tries[] = {FP_BYTES, 12, 8};
@@ -182,32 +190,93 @@ static int parse(const char *data, Text *t, StoryState *st)
     return first ? -1 : 0;
 }
 
+static int newest_first(const void *a, const void *b)
+{
+    long long x = *(const long long *)a, y = *(const long long *)b;
+    return (x < y) - (x > y);
+}
+
+/* Removes all but the BAD_KEEP newest "<file>.bad-TIME" of one story. */
+static void prune_aside(const StateStore *s, const char *file)
+{
+    const char *base = strrchr(file, '/') + 1;
+    size_t blen = strlen(base), n = 0, cap = 0;
+    long long *times = NULL; /* owned here */
+    DIR *d = opendir(s->dir);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        const char *p = e->d_name + blen + 5;
+        if (strncmp(e->d_name, base, blen) || strncmp(e->d_name + blen, ".bad-", 5) ||
+            !isdigit((unsigned char)*p))
+            continue;
+        char *end;
+        errno = 0;
+        long long when = strtoll(p, &end, 10);
+        if (*end || errno) continue; /* not a name we gave */
+        if (n == cap) {
+            cap = cap ? 2 * cap : 8;
+            times = xreallocarray(times, cap, sizeof *times);
+        }
+        times[n++] = when;
+    }
+    if (d) closedir(d);
+    if (n > BAD_KEEP) qsort(times, n, sizeof *times, newest_first);
+    Strbuf old = STRBUF_INIT;
+    for (size_t i = BAD_KEEP; i < n; i++) {
+        strbuf_reset(&old);
+        strbuf_addf(&old, "%s.bad-%lld", file, times[i]);
+        unlink(old.buf);
+    }
+    strbuf_release(&old);
+    free(times);
+}
+
 int state_load(StateStore *s, const char *path, Text *t, StoryState *st, Diag *diag)
 {
     state_init(st);
     Strbuf file = STRBUF_INIT;
     file_for(s, path, &file);
-    int fd = open(file.buf, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0) {
+    /* O_NONBLOCK: a FIFO put there must not hang the reader (it is refused just below) */
+    int fd = open(file.buf, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    struct stat fst;
+    if (fd < 0 && errno == ENOENT) {
         strbuf_release(&file);
         return 0;
     }
+    /* Not readable, or not a file: left where it is, for the user to see to; the next save
+     * replaces it if it can. */
+    const char *why = fd < 0 || fstat(fd, &fst) != 0 ? strerror(errno)
+                      : !S_ISREG(fst.st_mode)        ? "not a file"
+                                                     : NULL;
     Strbuf data = STRBUF_INIT;
     char buf[4096];
-    ssize_t got;
-    while ((got = read(fd, buf, sizeof buf)) > 0 && data.len < MAX_STATE_BYTES)
-        strbuf_add(&data, buf, (size_t)got);
-    close(fd);
+    while (!why && data.len < MAX_STATE_BYTES) {
+        ssize_t got = read(fd, buf, sizeof buf);
+        if (got > 0)
+            strbuf_add(&data, buf, (size_t)got);
+        else if (got == 0)
+            break;
+        else if (errno != EINTR)
+            why = strerror(errno); /* an I/O error is not a damaged file: not kept aside */
+    }
+    if (fd >= 0) close(fd);
     int rc = 1;
-    if (memchr(data.buf, 0, data.len) || data.len >= MAX_STATE_BYTES ||
-        parse(data.buf, t, st) != 0) {
+    if (why) {
+        diag_set(diag, DIAG_UNREADABLE, "saved position unreadable: %s: %s", file.buf, why);
+        rc = -1;
+    } else if (memchr(data.buf, 0, data.len) || data.len >= MAX_STATE_BYTES ||
+               parse(data.buf, t, st) != 0) {
+        /* Kept aside rather than overwritten, for the user or a bug report; renamed, so that a
+         * save running at the same time cannot be mixed with it. */
         Strbuf aside = STRBUF_INIT;
         strbuf_addf(&aside, "%s.bad-%lld", file.buf, (long long)time(NULL));
-        if (rename(file.buf, aside.buf) == 0)
+        if (rename(file.buf, aside.buf) == 0) {
             diag_set(diag, DIAG_UNREADABLE, "saved position was unreadable; kept aside as %s",
                      aside.buf);
-        else
+            prune_aside(s, file.buf);
+        } else {
             diag_set(diag, DIAG_UNREADABLE, "saved position unreadable: %s", file.buf);
+        }
         strbuf_release(&aside);
         state_init(st);
         rc = -1;

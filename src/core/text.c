@@ -423,6 +423,9 @@ static bool is_clean_utf8(const uint8_t *s, size_t n)
 static void set_notice(Text *t)
 {
     Strbuf note = STRBUF_INIT;
+    /* First, as less says it first: a status line cut short must still say what matters most. */
+    if (t->binary) strbuf_addstr(&note, "looks like a binary file");
+    if (note.len && (t->encoding != TEXT_UTF8 || t->replacements)) strbuf_addstr(&note, "; ");
     if (t->encoding == TEXT_CP1251)
         strbuf_addstr(&note, "not UTF-8: converted from Windows-1251");
     else if (t->encoding == TEXT_LATIN1)
@@ -433,7 +436,6 @@ static void set_notice(Text *t)
     else if (t->replacements)
         strbuf_addf(&note, "not valid UTF-8: %zu invalid sequence%s shown as \xef\xbf\xbd",
                     t->replacements, t->replacements == 1 ? "" : "s");
-    if (t->binary) strbuf_addf(&note, "%slooks like a binary file", note.len ? "; " : "");
     if (t->read_errno)
         strbuf_addf(&note, "%sread failed after %zu bytes (%s): the rest is missing",
                     note.len ? "; " : "", t->nread, strerror(t->read_errno));
@@ -923,19 +925,21 @@ size_t text_paragraph_at(const Text *t, size_t off)
     return lo;
 }
 
-size_t text_visible_control(uint32_t cp, uint8_t out[8])
+size_t text_visible_control(uint32_t cp, uint8_t out[TEXT_VISIBLE_MAX])
 {
     if (cp < 0x20) return ucd_encode(0x2400 + cp, out);
     if (cp == 0x7f) return ucd_encode(0x2421, out);
+    if (cp < 0x80) return 0;
     if ((cp >= 0x80 && cp <= 0x9f) || cp == 0x061c || cp == 0x200e || cp == 0x200f ||
         (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x2028 ||
-        cp == 0x2029) {
+        cp == 0x2029 || (ucd_props(cp) & UCD_UNASSIGNED)) {
         static const char hex[] = "0123456789ABCDEF";
+        int digits = cp > 0xfffff ? 6 : cp > 0xffff ? 5 : 4;
         memcpy(out, "<U+", 3);
-        for (int k = 0; k < 4; k++)
-            out[3 + k] = (uint8_t)hex[(cp >> (12 - 4 * k)) & 0xf];
-        out[7] = '>';
-        return 8;
+        for (int k = 0; k < digits; k++)
+            out[3 + k] = (uint8_t)hex[(cp >> (4 * (digits - 1 - k))) & 0xf];
+        out[3 + digits] = '>';
+        return (size_t)digits + 4;
     }
     return 0;
 }
@@ -947,7 +951,7 @@ void text_escape(const void *bytes, size_t len, Strbuf *out)
         size_t used = 1;
         /* decode_step reads CR as a line end; here it is a control like any other */
         long cp = s[i] == '\r' ? '\r' : decode_step(s, len, i, TEXT_UTF8, &used);
-        uint8_t vis[8];
+        uint8_t vis[TEXT_VISIBLE_MAX];
         size_t n = text_visible_control((uint32_t)cp, vis);
         if (n)
             strbuf_add(out, vis, n);

@@ -304,13 +304,16 @@ void token_each_unicode(const uint8_t *s, size_t n, Strbuf *scratch, TokenFn fn,
         size_t b = a + 1;
         while (b < n && !brk[b])
             b++;
-        /* the segment [a, b): a word if it holds a letter or digit */
+        /* the segment [a, b): a word if it holds a letter or digit. A mark counts as its base
+         * does, as in UAX #29 (WB4): spaces, a control or punctuation carrying an alphabetic
+         * mark (U+0345, a Devanagari vowel sign) make no word (a query cannot spell the spaces
+         * or the NUL of one). */
         bool word = false, unspaced = false;
         for (size_t i = a; i < b;) {
             size_t k;
             uint32_t cp = s[i] < 0x80 ? s[i] : ucd_decode(s + i, s + b, &k);
             if (s[i] < 0x80) k = 1;
-            word |= is_word_char(cp);
+            if (i == a || !joins_previous(cp)) word |= is_word_char(cp);
             unspaced |= token_unspaced(cp);
             i += k;
         }

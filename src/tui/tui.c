@@ -3,7 +3,9 @@
  * The loop: draw the app into the grid, copy the grid to curses, wait for a key (or, while the
  * app has background work such as counting pages, poll so the work goes on between keys). The
  * signal handlers only set a flag; the loop notices it within 100 ms, restores the terminal and
- * exits. Ctrl-Z is curses' own SIGTSTP handling (it restores, suspends, and redraws on fg).
+ * exits. They are in place before the width probe, the first moment the terminal's modes are
+ * changed, so no signal can leave it without echo. Ctrl-Z is curses' own SIGTSTP handling (it
+ * restores, suspends, and redraws on fg).
  */
 #define _XOPEN_SOURCE_EXTENDED 1
 #include "tui.h"
@@ -11,6 +13,7 @@
 #include <curses.h>
 #include <langinfo.h>
 #include <locale.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +37,15 @@ static int curses_active;
 static void on_signal(int sig)
 {
     caught_signal = sig;
+}
+
+/* The keys' terminal is gone (its other side closed: POLLHUP, or the fd is bad). A hang-up
+ * without SIGHUP happens when the terminal is not our controlling one; curses then reports it
+ * only as "no key", and the loop would spin at full speed forever. */
+static bool keys_gone(int fd)
+{
+    struct pollfd p = {fd, POLLIN, 0};
+    return poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR | POLLNVAL));
 }
 
 static void restore_terminal(void)
@@ -193,14 +205,36 @@ static void write_overlays(const Overlay *o, size_t n)
     strbuf_release(&sb);
 }
 
+/* One line on stderr: before, TERM's value escaped (the environment can hold any bytes), after. */
+static void term_error(const char *before, const char *term, const char *after)
+{
+    Strbuf line = STRBUF_INIT;
+    strbuf_addstr(&line, before);
+    text_escape(term, strlen(term), &line);
+    strbuf_addstr(&line, after);
+    strbuf_addch(&line, '\n');
+    fwrite(line.buf, 1, line.len, stderr);
+    strbuf_release(&line);
+}
+
 /* A UTF-8 locale, or a clear word about it. Returns NULL when fine, else a status message. */
 static const char *ensure_utf8_locale(void)
 {
     setlocale(LC_ALL, "");
     const char *cs = nl_langinfo(CODESET);
     if (cs && (!strcmp(cs, "UTF-8") || !strcmp(cs, "utf8"))) return NULL;
-    if (setlocale(LC_CTYPE, "C.UTF-8")) return "the locale is not UTF-8: lector uses C.UTF-8";
+    if (setlocale(LC_CTYPE, "C.UTF-8")) return "locale not UTF-8: using C.UTF-8";
     return NULL;
+}
+
+bool tui_can_draw(void)
+{
+    int err = 0;
+    if (setupterm(NULL, STDOUT_FILENO, &err) != OK) return true; /* unknown: tui_main says so */
+    const char *cup = tigetstr("cup");
+    bool can = cup && cup != (char *)-1;
+    del_curterm(cur_term);
+    return can;
 }
 
 static int tui_main(char **paths, int npaths, int measure, bool compare)
@@ -214,15 +248,25 @@ static int tui_main(char **paths, int npaths, int measure, bool compare)
         return 2;
     }
     int err = 0;
+    const char *term = getenv("TERM");
+    if (!term || !*term) {
+        fputs("lector: TERM is not set, so the terminal is unknown; try TERM=xterm-256color, "
+              "or lector wrap to print\n",
+              stderr);
+        return 2;
+    }
     if (setupterm(NULL, STDOUT_FILENO, &err) != OK) {
-        const char *term = getenv("TERM");
-        fprintf(stderr,
-                "lector: the terminal type '%s' is unknown here; try TERM=xterm-256color, "
-                "or lector wrap to print\n",
-                term ? term : "(unset)");
+        term_error("lector: the terminal type '", term,
+                   "' is unknown here; try TERM=xterm-256color, or lector wrap to print");
         return 2;
     }
     del_curterm(cur_term);
+    if (!tui_can_draw()) { /* main prints instead; here for other callers */
+        term_error("lector: this terminal (TERM=", term,
+                   ") cannot move the cursor, which the reader needs; lector wrap prints the "
+                   "stories instead");
+        return 2;
+    }
 
     App *app = app_new(paths, npaths, measure, &diag);
     if (!app) {
@@ -241,21 +285,8 @@ static int tui_main(char **paths, int npaths, int measure, bool compare)
             return 2;
         }
     }
-    /* Measure what this terminal really draws, before curses takes the screen. */
-    LayoutWidthProfile profile;
-    int ambiguous = 1;
-    int tty = fileno(keys_in);
-    if (isatty(tty) && isatty(STDOUT_FILENO) && probe_widths(tty, 150, &profile, &ambiguous) == 0)
-        app_set_width_fn(app, layout_profile_width, &profile, ambiguous);
-    else
-        app_message_set(app, "the terminal did not say how wide it draws emoji: using defaults");
-    if (compare && app_compare(app, 0, 1, true) != 0) {
-        fprintf(stderr, "lector: %s\n", app_message(app));
-        app_free(app);
-        if (keys_in != stdin) fclose(keys_in);
-        return 2;
-    }
-
+    /* From here on the terminal's modes change: a signal only sets the flag (no SA_RESTART, so
+     * the probe's wait ends at once), and we leave below with the terminal as we found it. */
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
@@ -263,6 +294,23 @@ static int tui_main(char **paths, int npaths, int measure, bool compare)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
     xalloc_set_fatal_hook(restore_terminal);
+
+    /* Measure what this terminal really draws, before curses takes the screen. */
+    LayoutWidthProfile profile;
+    int ambiguous = 1;
+    int tty = fileno(keys_in);
+    if (isatty(tty) && isatty(STDOUT_FILENO) &&
+        probe_widths(tty, STDOUT_FILENO, 150, &profile, &ambiguous) == 0)
+        app_set_width_fn(app, layout_profile_width, &profile, ambiguous);
+    else
+        app_message_set(app, "terminal did not answer: default emoji widths");
+    if (caught_signal || (compare && app_compare(app, 0, 1, true) != 0)) {
+        if (!caught_signal) fprintf(stderr, "lector: %s\n", app_message(app));
+        app_free(app);
+        if (keys_in != stdin) fclose(keys_in);
+        xalloc_set_fatal_hook(NULL);
+        return caught_signal ? 128 + caught_signal : 2;
+    }
 
     SCREEN *screen = newterm(NULL, stdout, keys_in);
     if (!screen) {
@@ -307,6 +355,10 @@ static int tui_main(char **paths, int npaths, int measure, bool compare)
         wint_t ch;
         int r = get_wch(&ch);
         if (caught_signal) break;
+        if (r == ERR && keys_gone(tty)) { /* as if SIGHUP came: save, restore, leave */
+            caught_signal = SIGHUP;
+            break;
+        }
         if (r == ERR) continue;
         if (r == KEY_CODE_YES && ch == KEY_RESIZE) {
             getmaxyx(stdscr, rows, cols);

@@ -3,6 +3,13 @@
 #ifndef LECTOR_TUI_H
 #define LECTOR_TUI_H
 
+#include <stdbool.h>
+
+/* Whether the terminal on stdout, as $TERM describes it, can move the cursor. One that cannot
+ * (TERM=dumb: an editor's shell buffer, a printer) would show each frame as scrolled garbage, so
+ * callers print instead, as for output that is not a terminal. True when $TERM is unset or not
+ * known here: the reader then says so itself. */
+bool tui_can_draw(void);
 /* Runs the reader on paths (files, folders, or "-" for stdin) and returns the exit status. */
 int tui_run(char **paths, int npaths, int measure);
 /* Runs the compare view on two story files; q leaves. */

@@ -19,6 +19,9 @@ check_done() {
 }
 
 # --- tmux, for the interactive suites ------------------------------------------------------------
+# Waits below give up after 5 s; LECTOR_E2E_PATIENCE=N makes that N times longer (scripts/valgrind
+# runs lector about 30 times slower).
+patience=${LECTOR_E2E_PATIENCE:-1}
 # tmux_begin NAME: a private tmux server (socket NAME-PID) and a scratch folder $tmp, both gone on
 # exit. The session under test is "e2e" (see start); $lector is the program.
 tmux_begin() {
@@ -35,7 +38,7 @@ screen_styled() { tm capture-pane -e -p -t e2e; }
 # wait_for TEXT: true once TEXT is on the screen (5 s at most)
 wait_for() {
     local i
-    for i in $(seq 100); do
+    for i in $(seq $((100 * patience))); do
         screen | grep -qF -- "$1" && return 0
         sleep 0.05
     done
@@ -47,7 +50,7 @@ wait_for() {
 # matches the grep pattern (5 s at most)
 wait_styled() {
     local i
-    for i in $(seq 100); do
+    for i in $(seq $((100 * patience))); do
         screen_styled | grep -q -- "$1" && return 0
         sleep 0.05
     done
@@ -59,7 +62,7 @@ wait_styled() {
 # again on a capture 0.1 s later, so that a half-drawn screen cannot pass (5 s at most)
 wait_screen() {
     local i
-    for i in $(seq 50); do
+    for i in $(seq $((50 * patience))); do
         S=$(screen)
         if "$@"; then
             sleep 0.1

@@ -11,7 +11,7 @@ export LC_ALL=C.UTF-8
 
 # run CMD...: runs with a time limit; sets out, err, rc.
 run() {
-    timeout 20 "$@" >"$tmp/out" 2>"$tmp/err"
+    timeout $((20 * ${LECTOR_E2E_PATIENCE:-1})) "$@" >"$tmp/out" 2>"$tmp/err"
     rc=$?
     out=$(cat "$tmp/out")
     err=$(cat "$tmp/err")
@@ -72,8 +72,10 @@ check "/dev/zero" one_line_error "device"
 mkfifo "$tmp/fifo"
 run "$lector" wrap "$tmp/fifo"
 check "FIFO refused without blocking" one_line_error "pipe"
-run bash -c "yes | '$lector' wrap -"
-check "endless stdin stops at the limit" one_line_error "limit"
+if [ -z "${LECTOR_E2E_SLOW:-}" ]; then # 256 MiB read under valgrind takes 9 minutes
+    run bash -c "yes | '$lector' wrap -"
+    check "endless stdin stops at the limit" one_line_error "limit"
+fi
 run "$lector" wrap "$story" "$tmp/nope.txt"
 check "one bad path of two: the good one still prints" test "$rc" -eq 2 -a -n "$out"
 printf 'secret\n' >"$tmp/locked.txt"

@@ -15,7 +15,7 @@ tm new-session -d -s keeper "sleep 3600"
 # stable_capture: capture-pane until two captures 100 ms apart agree (at most 5 s).
 stable_capture() {
     local prev="" cur i
-    for i in $(seq 50); do
+    for i in $(seq $((50 * patience))); do
         cur=$(tm capture-pane -p -S - -E - -t e2e | sed -e 's/ *$//' | sed -e :a -e '/^\n*$/{$d;N;ba' -e '}')
         [ -n "$cur" ] && [ "$cur" = "$prev" ] && break
         prev=$cur

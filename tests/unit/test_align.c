@@ -1,7 +1,8 @@
 /* Alignment of two stories: hand-made pairs, one kind of edit each, then an evaluation on the
  * King James Bible edited at random with a known answer (precision and recall of the pairs).
- * Every alignment goes through check_invariants, which holds the rows, counts, scores and diff
- * spans to what align.h promises, recomputing the scores from the tokens (token.h). */
+ * Every alignment goes through align_check_invariants (align_check.h), which holds the rows,
+ * counts, scores and diff spans to what align.h promises, recomputing the scores from the tokens
+ * (token.h). */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdint.h>
@@ -16,285 +17,9 @@
 #include "lector/text.h"
 #include "lector/token.h"
 
-/* ---- tokens of a paragraph, as align sees them ---- */
-
-typedef struct {
-    Span *v;
-    size_t n, cap, base;
-} Toks;
-
-static void toks_add(void *ctx, size_t start, size_t end)
-{
-    Toks *t = ctx;
-    if (t->n == t->cap) {
-        t->cap = t->cap ? t->cap * 2 : 64;
-        t->v = realloc(t->v, t->cap * sizeof *t->v);
-    }
-    t->v[t->n++] = (Span){t->base + start, t->base + end};
-}
-
-/* The tokens of each paragraph of one side, by byte offset in that side's text. */
-static Toks *paragraph_tokens(const Alignment *al, int side, const Text *t)
-{
-    size_t n = align_paragraph_count(al, side);
-    Toks *all = calloc(n + 1, sizeof *all);
-    Strbuf scratch = STRBUF_INIT;
-    for (size_t i = 0; i < n; i++) {
-        Span sp = align_paragraph(al, side, i);
-        all[i].base = sp.start;
-        token_each(text_bytes(t) + sp.start, sp.end - sp.start, &scratch, toks_add, &all[i]);
-    }
-    strbuf_release(&scratch);
-    return all;
-}
-
-static void toks_free(Toks *all, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        free(all[i].v);
-    free(all);
-}
-
-/* ---- a row dump, for failure messages ---- */
-
-static const char *dump_rows(const Alignment *al)
-{
-    static char out[8192];
-    Strbuf sb = STRBUF_INIT;
-    const AlignRow *r = align_rows(al);
-    for (size_t i = 0; i < align_row_count(al) && sb.len < sizeof out - 200; i++)
-        strbuf_addf(&sb, "\n  %zu: %-7s a %zu+%zu  b %zu+%zu  score %.3f  diffs %zu/%zu", i,
-                    align_kind_name(r[i].kind), r[i].a, r[i].na, r[i].b, r[i].nb, r[i].score,
-                    r[i].ndiff_a, r[i].ndiff_b);
-    snprintf(out, sizeof out, "%s", sb.len ? sb.buf : "\n  (no rows)");
-    strbuf_release(&sb);
-    return out;
-}
-
-/* ---- what align.h promises of any alignment ---- */
-
-static void check_invariants(const Alignment *al, const Text *A, const Text *B)
-{
-    const Text *tx[2] = {A, B};
-    size_t np[2];
-    for (int side = 0; side < 2; side++) {
-        const Text *t = tx[side];
-        np[side] = align_paragraph_count(al, side);
-        size_t joined = 0;
-        for (size_t i = 0; i < text_paragraph_count(t); i++)
-            joined += text_paragraph_joined(t, i);
-        /* pieces of a long paragraph count as one; otherwise text's paragraphs, as they are */
-        cr_assert_eq(np[side], text_paragraph_count(t) - joined, "side %d: paragraph count", side);
-        size_t prev_end = 0;
-        for (size_t i = 0; i < np[side]; i++) {
-            Span sp = align_paragraph(al, side, i);
-            cr_assert(sp.start < sp.end && sp.end <= text_len(t), "side %d paragraph %zu", side, i);
-            cr_assert(i == 0 || sp.start > prev_end, "side %d paragraph %zu overlaps", side, i);
-            prev_end = sp.end;
-            if (!joined) {
-                Span tp = text_paragraph(t, i);
-                cr_assert(tp.start == sp.start && tp.end == sp.end, "side %d paragraph %zu", side,
-                          i);
-            }
-        }
-    }
-
-    size_t nrows = align_row_count(al);
-    const AlignRow *rows = align_rows(al);
-    cr_assert(nrows == 0 || rows, "rows");
-    unsigned char *seen[2] = {calloc(np[0] + 1, 1), calloc(np[1] + 1, 1)};
-    AlignCounts want = {0};
-    size_t next_b = 0, next_a = 0, ndiff[2] = {0, 0};
-    for (size_t k = 0; k < nrows; k++) {
-        const AlignRow *r = &rows[k];
-        switch (r->kind) {
-        case ALIGN_SAME:
-            want.same++;
-            cr_assert(r->na >= 1 && r->nb >= 1, "row %zu: same, one-sided%s", k, dump_rows(al));
-            cr_assert(r->ndiff_a == 0 && r->ndiff_b == 0, "row %zu: same, with diffs%s", k,
-                      dump_rows(al));
-            cr_assert(fabs(r->score - 1) < 1e-9, "row %zu: same, score %g", k, r->score);
-            break;
-        case ALIGN_CHANGED:
-        case ALIGN_MOVED:
-            if (r->kind == ALIGN_CHANGED)
-                want.changed++;
-            else
-                want.moved++;
-            cr_assert(r->na >= 1 && r->nb >= 1, "row %zu: a pair, one-sided%s", k, dump_rows(al));
-            break;
-        case ALIGN_ONLY_A:
-            want.only_a++;
-            cr_assert(r->na >= 1 && r->nb == 0, "row %zu: only A%s", k, dump_rows(al));
-            cr_assert(r->ndiff_b == 0, "row %zu: only A, with diffs in B", k);
-            cr_assert(r->score == 0, "row %zu: one-sided, score %g", k, r->score);
-            break;
-        case ALIGN_ONLY_B:
-            want.only_b++;
-            cr_assert(r->na == 0 && r->nb >= 1, "row %zu: only B%s", k, dump_rows(al));
-            cr_assert(r->ndiff_a == 0, "row %zu: only B, with diffs in A", k);
-            cr_assert(r->score == 0, "row %zu: one-sided, score %g", k, r->score);
-            break;
-        default:
-            cr_assert_fail("row %zu: kind %d", k, (int)r->kind);
-        }
-        cr_assert(r->score >= 0 && r->score <= 1, "row %zu: score %g", k, r->score);
-        cr_assert(r->a + r->na <= np[0] && r->b + r->nb <= np[1], "row %zu out of range%s", k,
-                  dump_rows(al));
-        for (size_t x = 0; x < r->na; x++)
-            cr_assert_eq(seen[0][r->a + x]++, 0, "A paragraph %zu in two rows%s", r->a + x,
-                         dump_rows(al));
-        for (size_t y = 0; y < r->nb; y++)
-            cr_assert_eq(seen[1][r->b + y]++, 0, "B paragraph %zu in two rows%s", r->b + y,
-                         dump_rows(al));
-        /* reading order: B's order, every B paragraph in turn */
-        if (r->nb) {
-            cr_assert_eq(r->b, next_b, "row %zu: not in B's order%s", k, dump_rows(al));
-            next_b = r->b + r->nb;
-        }
-        /* A's paragraphs that are not moved keep A's order too (the chain increases in both) */
-        if (r->kind != ALIGN_MOVED && r->na) {
-            cr_assert_geq(r->a, next_a, "row %zu: not in A's order%s", k, dump_rows(al));
-            next_a = r->a + r->na;
-        }
-        /* an added paragraph's a is where it would go in A: between its neighbours in order */
-        if (r->kind == ALIGN_ONLY_B) {
-            size_t hi = np[0];
-            for (size_t k2 = k + 1; k2 < nrows; k2++)
-                if (rows[k2].kind != ALIGN_MOVED && rows[k2].na) {
-                    hi = rows[k2].a;
-                    break;
-                }
-            cr_assert(r->a >= next_a && r->a <= hi, "row %zu: added at a=%zu, not in [%zu, %zu]%s",
-                      k, r->a, next_a, hi, dump_rows(al));
-        }
-        /* removals come before additions in the same gap */
-        if (k > 0 && r->kind == ALIGN_ONLY_A)
-            cr_assert_neq(rows[k - 1].kind, ALIGN_ONLY_B, "row %zu: removed after added%s", k,
-                          dump_rows(al));
-        ndiff[0] += r->ndiff_a;
-        ndiff[1] += r->ndiff_b;
-        /* a moved row's origin: the first row not moved holding a later A paragraph */
-        if (r->kind == ALIGN_MOVED) {
-            size_t origin = nrows;
-            for (size_t k2 = 0; k2 < nrows && origin == nrows; k2++)
-                if (rows[k2].kind != ALIGN_MOVED && rows[k2].na && rows[k2].a > r->a) origin = k2;
-            cr_assert_eq(align_moved_origin(al, k), origin, "row %zu: moved from before row %zu%s",
-                         k, origin, dump_rows(al));
-        }
-    }
-    for (int side = 0; side < 2; side++)
-        for (size_t i = 0; i < np[side]; i++)
-            cr_assert_eq(seen[side][i], 1, "side %d paragraph %zu in no row%s", side, i,
-                         dump_rows(al));
-    free(seen[0]);
-    free(seen[1]);
-
-    AlignCounts got = align_counts(al);
-    cr_assert(got.same == want.same && got.changed == want.changed && got.only_a == want.only_a &&
-                  got.only_b == want.only_b && got.moved == want.moved,
-              "align_counts %zu/%zu/%zu/%zu/%zu, rows say %zu/%zu/%zu/%zu/%zu", got.same,
-              got.changed, got.only_a, got.only_b, got.moved, want.same, want.changed, want.only_a,
-              want.only_b, want.moved);
-
-    /* diff spans: each row's slice, together a partition of the array, ascending in the text,
-     * inside the row's paragraphs, from a token's start to a token's end */
-    Toks *tok[2] = {paragraph_tokens(al, 0, A), paragraph_tokens(al, 1, B)};
-    size_t total_tokens[2] = {0, 0};
-    for (int side = 0; side < 2; side++)
-        for (size_t i = 0; i < np[side]; i++)
-            total_tokens[side] += tok[side][i].n;
-    for (int side = 0; side < 2; side++) {
-        const Span *sp = align_diff_spans(al, side);
-        cr_assert(ndiff[side] == 0 || sp, "side %d: no diff spans", side);
-        for (size_t i = 0; i < ndiff[side]; i++) {
-            cr_assert(sp[i].start < sp[i].end && sp[i].end <= text_len(tx[side]),
-                      "side %d diff span %zu", side, i);
-            cr_assert(i == 0 || sp[i].start > sp[i - 1].end,
-                      "side %d diff spans %zu and %zu not ascending and apart", side, i - 1, i);
-        }
-        unsigned char *used = calloc(ndiff[side] + 1, 1);
-        for (size_t k = 0; k < nrows; k++) {
-            const AlignRow *r = &rows[k];
-            size_t d = side ? r->diff_b : r->diff_a, nd = side ? r->ndiff_b : r->ndiff_a;
-            size_t p = side ? r->b : r->a, npar = side ? r->nb : r->na;
-            if (!nd) continue;
-            cr_assert(npar > 0 && d + nd <= ndiff[side], "row %zu side %d: diff slice", k, side);
-            Span lo = align_paragraph(al, side, p), hi = align_paragraph(al, side, p + npar - 1);
-            for (size_t i = d; i < d + nd; i++) {
-                cr_assert_eq(used[i]++, 0, "side %d diff span %zu in two rows", side, i);
-                cr_assert(sp[i].start >= lo.start && sp[i].end <= hi.end,
-                          "row %zu side %d: diff span [%zu,%zu) outside its paragraphs [%zu,%zu)",
-                          k, side, sp[i].start, sp[i].end, lo.start, hi.end);
-                int starts = 0, ends = 0, one_paragraph = 0;
-                for (size_t q = p; q < p + npar; q++) {
-                    Span ps = align_paragraph(al, side, q);
-                    one_paragraph |= sp[i].start >= ps.start && sp[i].end <= ps.end;
-                    for (size_t j = 0; j < tok[side][q].n; j++) {
-                        starts += tok[side][q].v[j].start == sp[i].start;
-                        ends += tok[side][q].v[j].end == sp[i].end;
-                    }
-                }
-                cr_assert(one_paragraph, "row %zu side %d: diff span [%zu,%zu) crosses paragraphs",
-                          k, side, sp[i].start, sp[i].end);
-                cr_assert(starts && ends, "row %zu side %d: diff span [%zu,%zu) cuts a word", k,
-                          side, sp[i].start, sp[i].end);
-            }
-        }
-        for (size_t i = 0; i < ndiff[side]; i++)
-            cr_assert_eq(used[i], 1, "side %d diff span %zu in no row", side, i);
-        free(used);
-    }
-
-    /* scores: 2 * common / (tokens in A + tokens in B), common being the tokens outside the
-     * diff spans -- the same count on both sides (a common subsequence) */
-    size_t common_total = 0;
-    for (size_t k = 0; k < nrows; k++) {
-        const AlignRow *r = &rows[k];
-        if (!r->na || !r->nb) continue;
-        size_t n[2] = {0, 0}, common[2] = {0, 0};
-        for (int side = 0; side < 2; side++) {
-            const Span *sp = align_diff_spans(al, side);
-            size_t d = side ? r->diff_b : r->diff_a, nd = side ? r->ndiff_b : r->ndiff_a;
-            size_t p = side ? r->b : r->a, npar = side ? r->nb : r->na;
-            for (size_t q = p; q < p + npar; q++)
-                for (size_t j = 0; j < tok[side][q].n; j++) {
-                    Span t = tok[side][q].v[j];
-                    int inside = 0;
-                    for (size_t i = d; i < d + nd; i++) {
-                        inside |= t.start >= sp[i].start && t.end <= sp[i].end;
-                        cr_assert(t.end <= sp[i].start || t.start >= sp[i].end ||
-                                      (t.start >= sp[i].start && t.end <= sp[i].end),
-                                  "row %zu side %d: a token straddles a diff span", k, side);
-                    }
-                    n[side]++;
-                    common[side] += !inside;
-                }
-        }
-        cr_assert_eq(common[0], common[1],
-                     "row %zu (a %zu+%zu, b %zu+%zu): %zu tokens of A outside the diff, %zu of B",
-                     k, r->a, r->na, r->b, r->nb, common[0], common[1]);
-        if (r->kind == ALIGN_SAME)
-            cr_assert(common[0] == n[0] && n[0] == n[1], "row %zu: same but tokens differ", k);
-        if (n[0] + n[1]) {
-            double want_score = 2.0 * common[0] / (double)(n[0] + n[1]);
-            cr_assert(fabs(r->score - want_score) < 1e-6,
-                      "row %zu: score %.6f, its diff says 2*%zu/(%zu+%zu) = %.6f", k, r->score,
-                      common[0], n[0], n[1], want_score);
-        }
-        common_total += common[0];
-    }
-    double sim = align_similarity(al);
-    cr_assert(sim >= 0 && sim <= 1, "similarity %g", sim);
-    if (total_tokens[0] + total_tokens[1]) {
-        double want_sim = 2.0 * common_total / (double)(total_tokens[0] + total_tokens[1]);
-        cr_assert(fabs(sim - want_sim) < 1e-6,
-                  "similarity %.6f, the rows say 2*%zu/(%zu+%zu) = %.6f", sim, common_total,
-                  total_tokens[0], total_tokens[1], want_sim);
-    }
-    toks_free(tok[0], np[0]);
-    toks_free(tok[1], np[1]);
-}
+/* the invariants every alignment below is held to */
+#define ALIGN_CHECK(cond, ...) cr_assert(cond, __VA_ARGS__)
+#include "align_check.h"
 
 /* ---- hand-made stories ---- */
 
@@ -407,7 +132,7 @@ static Pair align_stories(const char *const *pa, size_t na, const char *const *p
     cr_assert_eq(text_paragraph_count(p.b), nb);
     p.al = align_new(p.a, p.b);
     cr_assert_not_null(p.al);
-    check_invariants(p.al, p.a, p.b);
+    align_check_invariants(p.al, p.a, p.b);
     return p;
 }
 
@@ -709,7 +434,7 @@ Test(align, one_story_empty)
             Text *full = story(KEEPER, NKEEPER);
             Text *a = empty_side ? full : empty, *b = empty_side ? empty : full;
             Alignment *al = align_new(a, b);
-            check_invariants(al, a, b);
+            align_check_invariants(al, a, b);
             cr_assert_eq(align_paragraph_count(al, empty_side), 0);
             cr_assert_eq(align_paragraph_count(al, !empty_side), NKEEPER);
             cr_assert_geq(align_row_count(al), 1);
@@ -735,7 +460,7 @@ Test(align, both_empty)
             Text *b = text_from_bytes(empties[j], strlen(empties[j]), NULL);
             Alignment *al = align_new(a, b);
             cr_assert_not_null(al);
-            check_invariants(al, a, b);
+            align_check_invariants(al, a, b);
             cr_assert_eq(align_row_count(al), 0);
             cr_assert_eq(align_paragraph_count(al, 0), 0);
             cr_assert_eq(align_paragraph_count(al, 1), 0);
@@ -1097,7 +822,7 @@ static EvalResult evaluate(const Chapters *a, const Chapters *pool, double rate,
     clock_gettime(CLOCK_MONOTONIC, &t1);
     res.ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
     cr_assert_not_null(al);
-    check_invariants(al, ta, tb);
+    align_check_invariants(al, ta, tb);
 
     const AlignRow *r = align_rows(al);
     for (size_t k = 0; k < align_row_count(al); k++)
@@ -1289,7 +1014,7 @@ Test(align, long_paragraph_in_pieces)
     Text *ta = text_from_bytes(sa.buf, sa.len, NULL), *tb = text_from_bytes(sb.buf, sb.len, NULL);
     cr_assert_gt(text_paragraph_count(ta), 4, "text.h lists the long paragraph as pieces");
     Alignment *al = align_new(ta, tb);
-    check_invariants(al, ta, tb);
+    align_check_invariants(al, ta, tb);
     cr_assert_eq(align_paragraph_count(al, 0), 3);
     cr_assert_eq(align_paragraph_count(al, 1), 3);
     Span lp = align_paragraph(al, 0, 1);

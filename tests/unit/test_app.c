@@ -287,6 +287,29 @@ Test(app, search_as_you_type_n_and_esc)
     app_free(a);
 }
 
+/* Enter pressed before the index is made: not "not found" (nothing was searched yet), and when
+ * the index arrives the query runs and the status line says what it found. */
+Test(app, a_search_entered_while_indexing_runs_when_the_index_arrives)
+{
+    write_file("wait.txt", "Mother and grandmother.\n\nNothing else.\n");
+    App *a = open_app("wait.txt", 60, 8);
+    keys(a, "/moth\n");
+    cr_assert(strstr(app_message(a), "indexing"), "%s", app_message(a));
+    cr_assert_null(strstr(dump(a, 60, 8), "not found"), "%s", dump(a, 60, 8));
+    app_settle(a);
+    cr_assert(strstr(dump(a, 60, 8), "match 1 of 2"), "%s", dump(a, 60, 8));
+    cr_assert_null(strstr(dump(a, 60, 8), "indexing"), "%s", dump(a, 60, 8));
+    app_free(a);
+
+    write_file("wait2.txt", "Mother and grandmother.\n");
+    a = open_app("wait2.txt", 60, 8);
+    keys(a, "/zebra\n");
+    cr_assert(strstr(app_message(a), "indexing"), "%s", app_message(a));
+    app_settle(a);
+    cr_assert(strstr(app_message(a), "not found: zebra"), "%s", app_message(a));
+    app_free(a);
+}
+
 /* Library search: s from the shelf, ranked hits with the match marked, Enter opens the story
  * at the hit with its matches highlighted, '' goes back, q returns to the shelf. */
 Test(app, library_search_to_a_hit_and_back)

@@ -1,9 +1,15 @@
 /* The index cache: reused when the story is unchanged, refreshed when it changes, and a cache
- * file that is damaged in any byte, truncated, foreign or half-written is never trusted. */
+ * file that is damaged in any byte, truncated, foreign or half-written is never trusted: it is
+ * kept aside (one per story) with a note saying where. And nothing lost: a write that fails at
+ * any point (an injected fault, a file size limit at every byte, a full tmpfs) leaves the
+ * previous file byte for byte and no temp; writers racing in processes and threads, with readers
+ * reading all along, only ever show whole indexes; a writer killed at a random moment leaves the
+ * old file or the new one; and the story itself is never written. */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,9 +17,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fsfault.h"
 #include "lector/atomicfile.h"
 #include "lector/cache.h"
+#include "lector/hash.h"
 #include "lector/search.h"
+#include "lector/state.h"
 
 static char dir[256], story[300], cdir[300];
 
@@ -75,17 +84,10 @@ static CacheOutcome get(IndexCache *c, int flags, const char *word, size_t *hits
     return r.outcome;
 }
 
-/* The one cache file in the folder. */
+/* The one cache file in the folder (not a ".idx.bad" kept aside, nor a temp). */
 static void cache_file(char *out, size_t n)
 {
-    DIR *d = opendir(cdir);
-    cr_assert_not_null(d);
-    struct dirent *e;
-    out[0] = 0;
-    while ((e = readdir(d)))
-        if (strstr(e->d_name, ".idx")) snprintf(out, n, "%s/%s", cdir, e->d_name);
-    closedir(d);
-    cr_assert(out[0], "no cache file in %s", cdir);
+    cr_assert(fs_find(cdir, ".idx", out, n), "no cache file in %s", cdir);
 }
 
 static size_t file_size(const char *path)
@@ -163,17 +165,24 @@ Test(cache, any_damaged_byte_is_caught)
     IndexCache *c = open_cache();
     size_t hits;
     cr_assert_eq(get(c, 0, NULL, &hits), CACHE_NEW);
-    char file[600];
+    char file[600], bad[700];
     cache_file(file, sizeof file);
-    size_t size = file_size(file);
+    snprintf(bad, sizeof bad, "%s.bad", file);
+    size_t size;
+    char *orig = fs_slurp(file, &size);
     cr_assert_gt(size, 300);
     for (size_t off = 0; off < size; off++) {
         patch_byte(file, off, 0x10);
         cr_assert_eq(get(c, CACHE_VERIFY, "grandmother", &hits), CACHE_DAMAGED, "byte %zu of %zu",
                      off, size);
         cr_assert_eq(hits, 1, "byte %zu: the rebuilt index answers", off);
-        cr_assert_eq(file_size(file), size);
+        cr_assert(fs_holds(file, orig, size), "byte %zu: rebuilt as it was", off);
+        orig[off] ^= 0x10;
+        cr_assert(fs_holds(bad, orig, size), "byte %zu: the damaged file is kept aside", off);
+        orig[off] ^= 0x10;
+        cr_assert_eq(fs_count(cdir, ""), 2, "byte %zu: one file kept aside, no more", off);
     }
+    free(orig);
     cache_close(c);
 }
 
@@ -214,9 +223,15 @@ Test(cache, a_damaged_page_is_found_when_read)
     cache_close(c);
 }
 
-/* The cache file is refused for the reason given, and the index built again. */
+/* The cache file is refused for the reason given, kept aside as "<file>.bad" (which the note
+ * names, and which holds the refused bytes), and the index built again. */
 static void expect_refused(IndexCache *c, const char *why)
 {
+    char file[600], bad[700], want[800];
+    cache_file(file, sizeof file);
+    snprintf(bad, sizeof bad, "%s.bad", file);
+    size_t len;
+    char *refused = fs_slurp(file, &len);
     Index *ix;
     Text *t;
     CacheReport r;
@@ -224,6 +239,11 @@ static void expect_refused(IndexCache *c, const char *why)
     cr_assert_eq(cache_index(c, story, 1, 0, &ix, &t, &r, &d), 0, "%s", d.msg);
     cr_assert_eq(r.outcome, CACHE_DAMAGED, "%s", why);
     cr_assert(strstr(r.note.msg, why), "%s: %s", why, r.note.msg);
+    snprintf(want, sizeof want, "; kept aside as %s", bad);
+    cr_assert(strstr(r.note.msg, want), "%s: %s", why, r.note.msg);
+    cr_assert(fs_holds(bad, refused, len), "%s: the refused bytes are kept", why);
+    cr_assert_eq(fs_count(cdir, ".bad"), 1, "one per story");
+    free(refused);
     index_free(ix);
     text_free(t);
 }
@@ -247,11 +267,14 @@ Test(cache, truncated_foreign_and_garbage_files_are_refused)
     patch_byte(file, 8, 0x40);
     expect_refused(c, "version");
     /* not ours at all, and empty */
-    write_file(file, "this is not an index");
-    cr_assert_eq(get(c, 0, "steppe", &hits), CACHE_DAMAGED);
+    write_file(file, "this is not an index, but it is as long as the header of one, or longer: "
+                     "a text file put there by some other program, or another one's cache, which "
+                     "lector must not read as its own, nor delete before someone has looked.");
+    expect_refused(c, "not an index file");
+    cr_assert_eq(get(c, 0, "steppe", &hits), CACHE_FRESH);
     cr_assert_eq(hits, 2);
     write_file(file, "");
-    cr_assert_eq(get(c, 0, "steppe", &hits), CACHE_DAMAGED);
+    expect_refused(c, "empty");
     cr_assert_eq(get(c, 0, "steppe", &hits), CACHE_FRESH);
     cache_close(c);
 }
@@ -264,16 +287,26 @@ Test(cache, a_failed_write_keeps_the_previous_file)
     cr_assert_eq(get(c, 0, NULL, &hits), CACHE_NEW);
     char file[600];
     cache_file(file, sizeof file);
-    size_t size = file_size(file);
+    size_t size;
+    char *before = fs_slurp(file, &size);
+    static const char *names[] = {"", "create", "write", "sync", "rename"};
     for (int step = ATOMIC_CREATE; step <= ATOMIC_RENAME; step++) {
         write_file(story, step % 2 ? "A new text, the steppe.\n" : "Another text.\n");
         cache_fail_at(c, step);
-        cr_assert_eq(get(c, 0, NULL, &hits), CACHE_UNCACHED, "step %d", step);
-        cr_assert_eq(file_size(file), size, "step %d: the old file is whole", step);
-        char cmd[400];
-        snprintf(cmd, sizeof cmd, "test $(ls %s | wc -l) -eq 1", cdir);
-        cr_assert_eq(system(cmd), 0, "step %d: no temp file left", step);
+        Index *ix;
+        Text *t;
+        CacheReport r;
+        Diag d = {0};
+        cr_assert_eq(cache_index(c, story, 1, 0, &ix, &t, &r, &d), 0, "%s", d.msg);
+        cr_assert_eq(r.outcome, CACHE_UNCACHED, "step %d", step);
+        cr_assert(strstr(r.note.msg, names[step]) && strstr(r.note.msg, "injected"), "%s",
+                  r.note.msg);
+        cr_assert(fs_holds(file, before, size), "step %d: the old file, byte for byte", step);
+        cr_assert_eq(fs_count(cdir, ""), 1, "step %d: no temp file left", step);
+        index_free(ix);
+        text_free(t);
     }
+    free(before);
     cache_fail_at(c, 0);
     cr_assert_eq(get(c, 0, "steppe", &hits), CACHE_CHANGED);
     cr_assert_eq(get(c, 0, "steppe", &hits), CACHE_FRESH);
@@ -297,9 +330,10 @@ Test(cache, two_processes_writing_at_once, .timeout = 60)
             Text *t;
             CacheReport r;
             for (int i = 0; i < 5; i++) {
-                if (cache_index(k, story, 1, 0, &ix, &t, &r, NULL) == 0) {
+                if (cache_index(k, story, 1, CACHE_VERIFY, &ix, &t, &r, NULL) == 0) {
                     index_free(ix);
                     text_free(t);
+                    if (r.outcome == CACHE_DAMAGED) _exit(1); /* it read a mix */
                 }
                 /* another identity each time, so that each one writes */
                 struct timespec ts[2] = {{0, UTIME_OMIT}, {0, UTIME_NOW}};
@@ -308,15 +342,645 @@ Test(cache, two_processes_writing_at_once, .timeout = 60)
             _exit(0);
         }
         for (int i = 0; i < 5; i++) {
-            get(c, 0, NULL, &hits);
+            cr_assert_neq(get(c, CACHE_VERIFY, NULL, &hits), CACHE_DAMAGED, "round %d", round);
             struct timespec ts[2] = {{0, UTIME_OMIT}, {0, UTIME_NOW}};
             utimensat(AT_FDCWD, story, ts, 0);
         }
         int status;
         waitpid(kid, &status, 0);
+        cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "round %d: the child read a mix",
+                  round);
         CacheOutcome o = get(c, CACHE_VERIFY, "steppe", &hits);
         cr_assert_neq(o, CACHE_DAMAGED, "round %d", round);
         cr_assert_eq(hits, round % 2 ? 2u : 1u, "round %d", round);
+    }
+    cache_close(c);
+}
+
+/* Through cache_lookup (the reader's way in) a damaged file is kept aside too, before the
+ * reader's own build would overwrite it, and the note says where; damage after damage there is
+ * never more than one file kept aside for the story. */
+Test(cache, the_reader_keeps_a_damaged_file_aside_too)
+{
+    IndexCache *c = open_cache();
+    size_t hits;
+    cr_assert_eq(get(c, 0, NULL, &hits), CACHE_NEW);
+    char file[600], bad[700];
+    cache_file(file, sizeof file);
+    snprintf(bad, sizeof bad, "%s.bad", file);
+    Diag note = {0};
+    Index *ix = cache_lookup(c, story, &note);
+    cr_assert_not_null(ix);
+    cr_assert_eq(note.code, 0, "nothing to say: %s", note.msg);
+    index_free(ix);
+    for (int round = 0; round < 3; round++) {
+        char junk[400];
+        snprintf(junk, sizeof junk, "%0300d: damaged, and long enough for a header", round);
+        write_file(file, junk);
+        ix = cache_lookup(c, story, &note);
+        cr_assert_null(ix);
+        cr_assert(strstr(note.msg, "not an index file") && strstr(note.msg, "kept aside as ") &&
+                      strstr(note.msg, bad),
+                  "%s", note.msg);
+        cr_assert(fs_holds(bad, junk, strlen(junk)), "round %d", round);
+        cr_assert_neq(access(file, F_OK), 0, "moved, not copied");
+        cr_assert_eq(fs_count(cdir, ""), 1, "round %d: one file kept aside per story", round);
+        cr_assert_eq(get(c, 0, "steppe", &hits), CACHE_NEW, "then built again");
+        cr_assert_eq(hits, 2);
+    }
+    Index *again = cache_lookup(c, story, NULL); /* note may be NULL */
+    cr_assert_not_null(again);
+    index_free(again);
+    cache_close(c);
+}
+
+/* A cache "file" that is a folder or a FIFO is not a damaged file of ours: left where it is
+ * (with a note), the index built anyway, and a FIFO never hangs the read. */
+Test(cache, what_cannot_be_read_is_left_in_place)
+{
+    IndexCache *c = open_cache();
+    size_t hits;
+    cr_assert_eq(get(c, 0, NULL, &hits), CACHE_NEW);
+    char file[600];
+    cache_file(file, sizeof file);
+    for (int kind = 0; kind < 2; kind++) {
+        cr_assert(unlink(file) == 0 || rmdir(file) == 0);
+        cr_assert_eq(kind ? mkfifo(file, 0600) : mkdir(file, 0700), 0);
+        Index *ix;
+        Text *t;
+        CacheReport r;
+        Diag d = {0};
+        cr_assert_eq(cache_index(c, story, 1, 0, &ix, &t, &r, &d), 0, "%s", d.msg);
+        /* a folder stays (a file cannot be renamed over it); a FIFO is replaced by the index */
+        cr_assert_eq(r.outcome, kind ? CACHE_DAMAGED : CACHE_UNCACHED, "kind %d", kind);
+        cr_assert(strstr(r.note.msg, "not a file"), "%s", r.note.msg);
+        cr_assert_eq(fs_count(cdir, ".bad"), 0, "not kept aside");
+        struct stat st;
+        cr_assert_eq(stat(file, &st), 0);
+        cr_assert(kind ? S_ISREG(st.st_mode) : S_ISDIR(st.st_mode));
+        index_free(ix);
+        text_free(t);
+        Diag note = {0};
+        ix = cache_lookup(c, story, &note);
+        cr_assert_eq(ix != NULL, kind == 1, "%s", note.msg);
+        index_free(ix);
+    }
+    cache_close(c);
+}
+
+/* Indexes text (copied), for the tests that store indexes of their own. */
+static Index *build(const char *text, size_t len, Text **t)
+{
+    *t = text_from_bytes(text, len, "story.txt");
+    return index_build(*t, 1, NULL);
+}
+
+/* A story of n numbered paragraphs: an index of about n * 50 bytes. Caller frees. */
+static char *numbered(int n, size_t *len)
+{
+    Strbuf sb = STRBUF_INIT;
+    for (int i = 0; i < n; i++)
+        strbuf_addf(&sb, "w%04d and the steppe\n\n", i);
+    return strbuf_detach(&sb, len);
+}
+
+/* The limits to try for a new file of len bytes: every one up to 4,700 (the header, the small
+ * sections and the first page boundaries), then every 97th, and the last few. */
+static bool next_limit(size_t *n, size_t len)
+{
+    if (*n >= len + 1) return false;
+    *n = *n < 4700 || *n + 12 > len ? *n + 1 : *n + 97;
+    if (*n > len + 1) *n = len + 1;
+    return true;
+}
+
+/* A real full disk at every byte (a file size limit: write() fails with EFBIG past byte n, as
+ * when a disk fills partway): for a 512-byte index every n, for a 19 KB one a dense sample,
+ * cache_store fails cleanly (-1, a message naming the write and the error), the previous file
+ * stays byte for byte, and no temp is left; from the whole size on, it succeeds. */
+Test(cache, a_full_disk_at_any_byte_keeps_the_previous_file)
+{
+    IndexCache *c = open_cache();
+    size_t hits, big_len;
+    cr_assert_eq(get(c, 0, NULL, &hits), CACHE_NEW);
+    char file[600];
+    cache_file(file, sizeof file);
+    size_t old_len;
+    char *old_bytes = fs_slurp(file, &old_len);
+    char *big = numbered(400, &big_len);
+    const struct {
+        const char *text;
+        size_t len;
+    } news[] = {{"The steppe.\n\nA new grandmother.\n\nThe spring album came out.\n", 0},
+                {big, big_len}};
+    int tried = 0;
+    for (size_t v = 0; v < 2; v++) {
+        Text *t;
+        Index *ix = build(news[v].text, news[v].len ? news[v].len : strlen(news[v].text), &t);
+        Diag d = {0};
+        cr_assert_eq(cache_store(c, story, t, ix, &d), 0, "%s", d.msg);
+        size_t new_len;
+        char *new_bytes = fs_slurp(file, &new_len);
+        cr_assert_gt(new_len, v ? 18000 : 500, "%zu", new_len);
+        cr_log_info("a new file of %zu bytes", new_len);
+        write_file(file, ""); /* then the old bytes back */
+        FILE *f = fopen(file, "wb");
+        fwrite(old_bytes, 1, old_len, f);
+        fclose(f);
+        for (size_t n = 0;; tried++) {
+            Diag e = {0};
+            fs_limit(n);
+            int rc = cache_store(c, story, t, ix, &e);
+            fs_limit(RLIM_INFINITY);
+            if (n < new_len) {
+                cr_assert_eq(rc, -1, "limit %zu of %zu: must fail", n, new_len);
+                cr_assert(strstr(e.msg, "write") && strstr(e.msg, strerror(EFBIG)), "%zu: %s", n,
+                          e.msg);
+                cr_assert(fs_holds(file, old_bytes, old_len), "limit %zu: the previous file", n);
+            } else {
+                cr_assert_eq(rc, 0, "limit %zu of %zu: fits: %s", n, new_len, e.msg);
+                cr_assert(fs_holds(file, new_bytes, new_len), "limit %zu: the new file", n);
+                f = fopen(file, "wb");
+                fwrite(old_bytes, 1, old_len, f);
+                fclose(f);
+            }
+            cr_assert_eq(fs_count(cdir, ""), 1, "limit %zu: a temp file was left", n);
+            if (!next_limit(&n, new_len)) break;
+        }
+        free(new_bytes);
+        index_free(ix);
+        text_free(t);
+    }
+    cr_log_info("%d limits tried", tried);
+    free(big);
+    free(old_bytes);
+    cache_close(c);
+}
+
+typedef struct {
+    FsRace *race;
+    Text *t;
+    Index *ix;
+    char *old_bytes, *new_bytes;
+    size_t old_len, new_len;
+} Tmpfs;
+
+/* In the tmpfs child: the disk full with 0, 1, 2, ... pages free until the new index fits;
+ * then out of inodes. */
+static int tmpfs_cache(void *arg)
+{
+    Tmpfs *x = arg;
+    FsRace *r = x->race;
+    IndexCache *c = cache_open(cdir, NULL);
+    FS_CHECK(r, c, "cache_open on the tmpfs");
+    Index *ix;
+    Text *t;
+    CacheReport rep;
+    FS_CHECK(r, cache_index(c, story, 1, 0, &ix, &t, &rep, NULL) == 0, "the first index");
+    index_free(ix);
+    text_free(t);
+    char file[600], filler[400];
+    FS_CHECK(r, fs_find(cdir, ".idx", file, sizeof file), "no cache file");
+    FS_CHECK(r, fs_holds(file, x->old_bytes, x->old_len), "the tmpfs writes other bytes");
+    snprintf(filler, sizeof filler, "%s/filler", cdir);
+    int fd = open(filler, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    FS_CHECK(r, fd >= 0, "filler: %s", strerror(errno));
+    static char page[4096];
+    off_t size = 0;
+    ssize_t w;
+    while ((w = write(fd, page, sizeof page)) > 0)
+        size += w;
+    FS_CHECK(r, w < 0 && errno == ENOSPC, "the tmpfs did not fill: %s", strerror(errno));
+    int pages = (int)((x->new_len + 4095) / 4096), fit = -1;
+    for (int free_pages = 0; free_pages <= pages + 1 && fit < 0; free_pages++) {
+        FS_CHECK(r, ftruncate(fd, size - (off_t)free_pages * 4096) == 0, "ftruncate");
+        Diag d = {0};
+        if (cache_store(c, story, x->t, x->ix, &d) == 0) {
+            fit = free_pages;
+            FS_CHECK(r, fs_holds(file, x->new_bytes, x->new_len), "the new file");
+        } else {
+            FS_CHECK(r, strstr(d.msg, "write") && strstr(d.msg, strerror(ENOSPC)), "%s", d.msg);
+            FS_CHECK(r, fs_holds(file, x->old_bytes, x->old_len), "%d free: the old file",
+                     free_pages);
+        }
+        FS_CHECK(r, fs_count(cdir, ".tmp-") == 0, "%d free pages: a temp file left", free_pages);
+    }
+    FS_CHECK(r, fit == pages, "fitted with %d pages free, for a file of %d pages", fit, pages);
+    close(fd);
+    FS_CHECK(r, unlink(filler) == 0, "unlink");
+    char name[700];
+    for (int k = 0;; k++) {
+        snprintf(name, sizeof name, "%s/i%d", cdir, k);
+        int f = open(name, O_WRONLY | O_CREAT, 0600);
+        if (f < 0) {
+            FS_CHECK(r, errno == ENOSPC, "inodes: %s", strerror(errno));
+            break;
+        }
+        close(f);
+    }
+    Diag d = {0};
+    FS_CHECK(r, cache_store(c, story, x->t, x->ix, &d) == -1, "no inode: must fail");
+    FS_CHECK(r, strstr(d.msg, "create") && strstr(d.msg, strerror(ENOSPC)), "%s", d.msg);
+    FS_CHECK(r, fs_holds(file, x->new_bytes, x->new_len), "no inode: the previous file");
+    cache_close(c);
+    return 0;
+}
+
+/* The same with a real full disk, ENOSPC, on a tmpfs of 256 KiB, for a 37 KB index (10 pages):
+ * it fails with 0 to 9 pages free, each time leaving the old file and no temp, and fits with
+ * 10 (only where the system lets a test mount a tmpfs, in a mount namespace of its own). */
+Test(cache, a_full_tmpfs_keeps_the_previous_file)
+{
+    Tmpfs x = {fs_shared(sizeof(FsRace)), NULL, NULL, NULL, NULL, 0, 0};
+    IndexCache *c = open_cache(); /* the bytes each write should make, found outside the tmpfs */
+    size_t hits, len;
+    cr_assert_eq(get(c, 0, NULL, &hits), CACHE_NEW);
+    char file[600];
+    cache_file(file, sizeof file);
+    x.old_bytes = fs_slurp(file, &x.old_len);
+    char *big = numbered(800, &len);
+    x.ix = build(big, len, &x.t);
+    cr_assert_eq(cache_store(c, story, x.t, x.ix, NULL), 0);
+    x.new_bytes = fs_slurp(file, &x.new_len);
+    cr_assert_gt(x.new_len, 8 * 4096);
+    cr_log_info("a new file of %zu bytes", x.new_len);
+    cache_close(c);
+    int rc = fs_in_tmpfs(cdir, "size=256k,nr_inodes=64", tmpfs_cache, &x);
+    free(big);
+    free(x.old_bytes);
+    free(x.new_bytes);
+    index_free(x.ix);
+    text_free(x.t);
+    if (rc < 0) cr_skip_test("cannot mount a tmpfs here (not root?): ENOSPC not tested");
+    cr_assert_eq(rc, 0, "%s", x.race->why);
+}
+
+/* The versions the race writers store: writer k's story has 30 + 300 * k paragraphs, so that
+ * the indexes are of 1 to 8 pages: a mix of two is caught by a length or a checksum. */
+enum { RACE_WRITERS = 3 };
+typedef struct {
+    char *text;
+    size_t len, text_len;
+    uint64_t hash;
+} RaceVersion;
+static RaceVersion versions[RACE_WRITERS];
+
+static void race_versions(void)
+{
+    for (int k = 0; k < RACE_WRITERS; k++) {
+        versions[k].text = numbered(30 + 300 * k, &versions[k].len);
+        Text *t = text_from_bytes(versions[k].text, versions[k].len, "story.txt");
+        versions[k].text_len = text_len(t);
+        versions[k].hash = hash_bytes(text_bytes(t), text_len(t), 0);
+        text_free(t);
+    }
+}
+
+/* A reader: looks the index up until told to stop; each must be whole, check in every page,
+ * and be one of the versions. */
+static void race_read(FsRace *r)
+{
+    IndexCache *c = cache_open(cdir, NULL);
+    int last = -1;
+    atomic_fetch_add(&r->ready, 1);
+    while (!atomic_load(&r->stop)) {
+        Diag note = {0};
+        Index *ix = cache_lookup(c, story, &note);
+        int which = -1;
+        for (int k = 0; ix && k < RACE_WRITERS; k++)
+            if (index_text_len(ix) == versions[k].text_len &&
+                index_source(ix).content_hash == versions[k].hash)
+                which = k;
+        bool whole = ix && index_verify_all(ix) && which >= 0;
+        index_free(ix);
+        if (!whole) {
+            fs_fail(r, "read %ld: %s: %s", atomic_load(&r->reads),
+                    ix ? "a damaged index or another" : "no index", note.msg);
+            break;
+        }
+        atomic_fetch_add(&r->reads, 1);
+        if (which != last) atomic_fetch_add(&r->seen, 1);
+        last = which;
+    }
+    cache_close(c);
+}
+
+static void race_write(FsRace *r, int k, int stores)
+{
+    IndexCache *c = cache_open(cdir, NULL);
+    Text *t;
+    Index *ix = build(versions[k].text, versions[k].len, &t);
+    for (int i = 0; i < stores; i++) {
+        Diag d = {0};
+        if (cache_store(c, story, t, ix, &d) != 0)
+            fs_fail(r, "writer %d store %d: %s", k, i, d.msg);
+        atomic_fetch_add(&r->saves, 1);
+    }
+    index_free(ix);
+    text_free(t);
+    cache_close(c);
+}
+
+static void race_verdict(FsRace *r, int writers, int stores)
+{
+    cr_log_info("%ld writes, %ld whole reads, %ld changes seen", atomic_load(&r->saves),
+                atomic_load(&r->reads), atomic_load(&r->seen));
+    cr_assert_eq(atomic_load(&r->fails), 0, "%ld failures; the first: %s", atomic_load(&r->fails),
+                 r->why);
+    cr_assert_eq(atomic_load(&r->saves), writers * stores);
+    cr_assert_geq(atomic_load(&r->seen), 3, "the readers never saw a store: no race (%ld reads)",
+                  atomic_load(&r->reads));
+    cr_assert_eq(fs_count(cdir, ""), 1, "only the cache file: no temp, nothing kept aside");
+    for (int k = 0; k < RACE_WRITERS; k++)
+        free(versions[k].text);
+}
+
+/* Three processes storing the index of one story 200 times each, every one a different index,
+ * while two more look it up all along: every lookup finds one whole index, all its pages
+ * checked, never a mix; no store fails. */
+Test(cache, two_processes_storing_at_once_never_mix)
+{
+    enum { READERS = 2, STORES = 200 };
+    race_versions();
+    FsRace *r = fs_shared(sizeof *r);
+    {
+        IndexCache *c = open_cache();
+        Text *t;
+        Index *ix = build(versions[0].text, versions[0].len, &t);
+        cr_assert_eq(cache_store(c, story, t, ix, NULL), 0);
+        index_free(ix);
+        text_free(t);
+        cache_close(c);
+    }
+    for (int k = 0; k < READERS; k++)
+        if (fork() == 0) {
+            alarm(120); /* should the test fail before it stops them */
+            race_read(r);
+            _exit(0);
+        }
+    while (atomic_load(&r->ready) < READERS)
+        usleep(1000);
+    pid_t writer[RACE_WRITERS];
+    for (int k = 0; k < RACE_WRITERS; k++)
+        if ((writer[k] = fork()) == 0) {
+            race_write(r, k, STORES);
+            _exit(0);
+        }
+    for (int k = 0; k < RACE_WRITERS; k++) {
+        int status;
+        cr_assert_eq(waitpid(writer[k], &status, 0), writer[k]);
+        cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "writer %d died", k);
+    }
+    atomic_store(&r->stop, 1);
+    cr_assert(fs_wait_all(), "a reader died");
+    race_verdict(r, RACE_WRITERS, STORES);
+}
+
+typedef struct {
+    FsRace *race;
+    int k;
+} RaceThread;
+
+static void *race_thread(void *arg)
+{
+    RaceThread *rt = arg;
+    if (rt->k < 0)
+        race_read(rt->race);
+    else
+        race_write(rt->race, rt->k, 300);
+    return NULL;
+}
+
+/* Three threads of one process storing at once (the reader's indexer stores while its shelf
+ * search may), and one looking up: the same. */
+Test(cache, two_threads_storing_at_once_never_mix)
+{
+    race_versions();
+    FsRace *r = fs_shared(sizeof *r);
+    RaceThread rt[1 + RACE_WRITERS] = {{r, -1}, {r, 0}, {r, 1}, {r, 2}};
+    pthread_t tid[1 + RACE_WRITERS];
+    race_write(r, 0, 1);
+    atomic_store(&r->saves, 0);
+    cr_assert_eq(pthread_create(&tid[0], NULL, race_thread, &rt[0]), 0);
+    while (atomic_load(&r->ready) < 1)
+        usleep(1000);
+    for (int k = 1; k <= RACE_WRITERS; k++)
+        cr_assert_eq(pthread_create(&tid[k], NULL, race_thread, &rt[k]), 0);
+    for (int k = 1; k <= RACE_WRITERS; k++)
+        pthread_join(tid[k], NULL);
+    atomic_store(&r->stop, 1);
+    pthread_join(tid[0], NULL);
+    race_verdict(r, RACE_WRITERS, 300);
+}
+
+/* A writer killed (SIGKILL) at a random moment of its stores, 150 times: the cache file is
+ * always the old index or one of the new ones, byte for byte, and is used as it is. The temps
+ * the killed writers left are never read, and the next cache_open removes them once they are a
+ * minute old. */
+Test(cache, a_writer_killed_at_any_moment_leaves_a_whole_file)
+{
+    enum { KILLS = 150 };
+    IndexCache *c = open_cache();
+    char *texts[3], *bytes[3], file[600];
+    size_t tlen[3], len[3];
+    Text *t[3];
+    Index *ix[3];
+    for (int k = 2; k >= 0; k--) { /* ends with version 0 in place */
+        texts[k] = numbered(20 + 200 * k, &tlen[k]);
+        ix[k] = build(texts[k], tlen[k], &t[k]);
+        cr_assert_eq(cache_store(c, story, t[k], ix[k], NULL), 0);
+        cache_file(file, sizeof file);
+        bytes[k] = fs_slurp(file, &len[k]);
+    }
+    struct timespec a, b;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    for (int i = 0; i < 10; i++)
+        cache_store(c, story, t[1 + i % 2], ix[1 + i % 2], NULL);
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    long cycle_us = ((b.tv_sec - a.tv_sec) * 1000000 + (b.tv_nsec - a.tv_nsec) / 1000) / 5;
+    cr_assert_eq(cache_store(c, story, t[0], ix[0], NULL), 0);
+    unsigned seed = 54321;
+    int seen[3] = {0};
+    for (int kill_no = 0; kill_no < KILLS; kill_no++) {
+        int go[2];
+        cr_assert_eq(pipe(go), 0);
+        pid_t kid = fork();
+        if (kid == 0) {
+            alarm(60); /* should the test fail before it kills this one */
+            IndexCache *kc = cache_open(cdir, NULL);
+            close(go[0]);
+            if (write(go[1], "g", 1) != 1) _exit(1);
+            for (unsigned i = 0;; i++)
+                cache_store(kc, story, t[1 + i % 2], ix[1 + i % 2], NULL);
+        }
+        close(go[1]);
+        char ch;
+        ssize_t got = read(go[0], &ch, 1);
+        close(go[0]);
+        if (got == 1) fs_jitter(&seed, 2 * cycle_us + 10);
+        kill(kid, SIGKILL);
+        int status;
+        cr_assert_eq(waitpid(kid, &status, 0), kid);
+        cr_assert_eq(got, 1, "the writer did not start");
+        int which = -1;
+        for (int k = 0; k < 3; k++)
+            if (fs_holds(file, bytes[k], len[k])) which = k;
+        cr_assert_neq(which, -1, "kill %d: the file is none of the versions, or missing", kill_no);
+        seen[which]++;
+        Diag note = {0};
+        Index *back = cache_lookup(c, story, &note);
+        cr_assert_not_null(back, "kill %d: %s", kill_no, note.msg);
+        cr_assert(index_verify_all(back));
+        cr_assert_eq(index_text_len(back), text_len(t[which]));
+        index_free(back);
+    }
+    cr_assert_gt(seen[1] + seen[2], 0, "no kill came after a store: the test tested nothing");
+    int temps = fs_count(cdir, ".tmp-");
+    cr_assert_leq(temps, KILLS, "more temps than kills");
+    cr_log_info("%d kills: old %d, new %d + %d; %d temps left", KILLS, seen[0], seen[1], seen[2],
+                temps);
+    char name[700];
+    snprintf(name, sizeof name, "%s.tmp-1-1", file);
+    write_file(name, "LECTORIX half");
+    DIR *dd = opendir(cdir);
+    struct dirent *e;
+    while ((e = readdir(dd)))
+        if (strstr(e->d_name, ".tmp-")) {
+            snprintf(name, sizeof name, "%s/%s", cdir, e->d_name);
+            fs_age(name, 2 * 60);
+        }
+    closedir(dd);
+    snprintf(name, sizeof name, "%s.tmp-2-2", file); /* a live writer's: kept */
+    write_file(name, "LECTORIX half");
+    cache_close(c);
+    c = open_cache();
+    cr_assert_eq(fs_count(cdir, ".tmp-"), 1, "swept, but for the young one");
+    cr_assert_eq(fs_count(cdir, ""), 2);
+    for (int k = 0; k < 3; k++) {
+        free(texts[k]);
+        free(bytes[k]);
+        index_free(ix[k]);
+        text_free(t[k]);
+    }
+    cache_close(c);
+}
+
+/* The story's own file and folder are never written, whatever the cache and the state do: its
+ * bytes, size, inode, mtime and ctime (which any write, chmod or utime would move) are as they
+ * were, and its folder holds the same names with the same mtime (nothing made or removed
+ * there). The folder is read-only too, but the tests may run as root, where that binds
+ * nothing: the stat comparison is the proof. */
+Test(cache, the_story_itself_is_never_written)
+{
+    char books[300], path[400];
+    snprintf(books, sizeof books, "%s/books", dir);
+    cr_assert_eq(mkdir(books, 0700), 0);
+    snprintf(path, sizeof path, "%s/story.txt", books);
+    write_file(path, "The steppe wind.\n\nA grandmother sang of the steppe.\n\nThe end.\n");
+    cr_assert_eq(chmod(path, 0444), 0);
+    cr_assert_eq(chmod(books, 0555), 0);
+    struct stat before, books_before, after, books_after;
+    cr_assert_eq(stat(path, &before), 0);
+    cr_assert_eq(stat(books, &books_before), 0);
+    size_t len;
+    char *bytes = fs_slurp(path, &len);
+    usleep(20000); /* a write now would move the times past the granularity of the clock */
+
+    IndexCache *c = open_cache();
+    char sdir[400];
+    snprintf(sdir, sizeof sdir, "%s/state", dir);
+    StateStore *s = state_open(sdir, NULL);
+    cr_assert_not_null(s);
+    Text *t;
+    Diag d = {0};
+    cr_assert_eq(text_load(path, 0, &t, &d), 0, "%s", d.msg);
+    Index *ix;
+    Text *t2;
+    CacheReport r;
+    for (int round = 0; round < 2; round++) { /* built and stored, then fresh */
+        cr_assert_eq(cache_index(c, path, 2, CACHE_VERIFY, &ix, &t2, &r, &d), 0, "%s", d.msg);
+        cr_assert_eq(r.outcome, round ? CACHE_FRESH : CACHE_NEW);
+        index_free(ix);
+        text_free(t2);
+    }
+    ix = cache_lookup(c, path, NULL);
+    cr_assert_not_null(ix);
+    cr_assert_eq(cache_store(c, path, t, ix, &d), 0, "%s", d.msg);
+    index_free(ix);
+    char file[600];
+    cache_file(file, sizeof file); /* damaged: kept aside and built again */
+    write_file(file, "junk");
+    cr_assert_eq(cache_index(c, path, 1, 0, &ix, &t2, &r, &d), 0);
+    cr_assert_eq(r.outcome, CACHE_DAMAGED);
+    index_free(ix);
+    text_free(t2);
+    cache_fail_at(c, ATOMIC_RENAME); /* a failed write */
+    ix = index_build(t, 1, NULL);
+    cr_assert_eq(cache_store(c, path, t, ix, &d), -1);
+    index_free(ix);
+    StoryState st, back;
+    state_init(&st);
+    st.offset = 20;
+    st.marks[0] = 5;
+    cr_assert_eq(state_save(s, path, t, &st, &d), 0, "%s", d.msg);
+    cr_assert_eq(state_load(s, path, t, &back, &d), 1);
+    char sfile[600];
+    cr_assert(fs_find(sdir, ".state", sfile, sizeof sfile));
+    write_file(sfile, "junk"); /* damaged: kept aside */
+    cr_assert_eq(state_load(s, path, t, &back, &d), -1);
+    state_fail_at(s, ATOMIC_WRITE);
+    cr_assert_eq(state_save(s, path, t, &st, &d), -1);
+    state_close(s);
+    cache_close(c);
+    text_free(t);
+
+    cr_assert_eq(stat(path, &after), 0);
+    cr_assert_eq(stat(books, &books_after), 0);
+    cr_assert(fs_holds(path, bytes, len), "the story's bytes");
+    cr_assert_eq(after.st_ino, before.st_ino, "the same file, not a new one renamed in");
+    cr_assert_eq(after.st_size, before.st_size);
+    cr_assert_eq(after.st_mode, before.st_mode);
+    cr_assert(after.st_mtim.tv_sec == before.st_mtim.tv_sec &&
+                  after.st_mtim.tv_nsec == before.st_mtim.tv_nsec,
+              "the story's mtime");
+    cr_assert(after.st_ctim.tv_sec == before.st_ctim.tv_sec &&
+                  after.st_ctim.tv_nsec == before.st_ctim.tv_nsec,
+              "the story's ctime");
+    cr_assert(books_after.st_mtim.tv_sec == books_before.st_mtim.tv_sec &&
+                  books_after.st_mtim.tv_nsec == books_before.st_mtim.tv_nsec,
+              "a name was made or removed in the story's folder");
+    cr_assert_eq(fs_count(books, ""), 1, "only the story in its folder");
+    free(bytes);
+    cr_assert_eq(chmod(books, 0700), 0); /* for teardown, as a user */
+}
+
+/* cache_open sweeps only its own temps, only when a minute old; a temp is never read. */
+Test(cache, stale_temps_are_swept_and_never_read)
+{
+    IndexCache *c = open_cache();
+    size_t hits;
+    cr_assert_eq(get(c, 0, NULL, &hits), CACHE_NEW);
+    char file[600], name[700];
+    cache_file(file, sizeof file);
+    const struct {
+        const char *suffix;
+        int age, swept;
+    } temps[] = {{".tmp-123-4", 120, 1},
+                 {".tmp-99", 120, 1},
+                 {".tmp-5-6", 10, 0},
+                 {".tmp-7x", 120, 0},
+                 {".bad", 120, 0}};
+    for (size_t k = 0; k < sizeof temps / sizeof *temps; k++) {
+        snprintf(name, sizeof name, "%s%s", file, temps[k].suffix);
+        write_file(name, "junk");
+        fs_age(name, temps[k].age);
+    }
+    cr_assert_eq(get(c, CACHE_VERIFY, "steppe", &hits), CACHE_FRESH, "temps are not read");
+    cache_close(c);
+    c = open_cache();
+    for (size_t k = 0; k < sizeof temps / sizeof *temps; k++) {
+        snprintf(name, sizeof name, "%s%s", file, temps[k].suffix);
+        cr_assert_eq(access(name, F_OK) != 0, temps[k].swept, "%s", temps[k].suffix);
     }
     cache_close(c);
 }

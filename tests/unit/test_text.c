@@ -321,10 +321,19 @@ Test(text, escape_makes_any_bytes_one_safe_line)
     text_escape(raw, sizeof raw - 1, &sb);
     cr_assert_str_eq(sb.buf, "t␛]0;pwned␇␛[2J␍␊<U+009B><U+202E>" FFFD "!");
     strbuf_release(&sb);
-    uint8_t vis[8];
+    uint8_t vis[TEXT_VISIBLE_MAX];
     cr_assert_eq(text_visible_control('a', vis), 0);
     cr_assert_eq(text_visible_control(0x0627, vis), 0, "Arabic letters are text");
+    cr_assert_eq(text_visible_control(0xe000, vis), 0, "private use is drawn as it is");
     cr_assert_eq(text_visible_control(0x2066, vis), 8);
+    /* unassigned (Unicode 15) and noncharacters: terminals disagree on their width */
+    cr_assert_eq(text_visible_control(0x0382, vis), 8);
+    cr_assert(!memcmp(vis, "<U+0382>", 8));
+    cr_assert_eq(text_visible_control(0xfffe, vis), 8);
+    cr_assert_eq(text_visible_control(0x1fffe, vis), 9);
+    cr_assert(!memcmp(vis, "<U+1FFFE>", 9));
+    cr_assert_eq(text_visible_control(0x10ffff, vis), 10);
+    cr_assert(!memcmp(vis, "<U+10FFFF>", 10));
 }
 
 /* Found in review: one accidental valid UTF-8 pair ("СЁ" is D1 A8 = U+0468) must not veto the

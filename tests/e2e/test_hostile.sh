@@ -1,0 +1,271 @@
+#!/usr/bin/env bash
+# Hostile stories and paths, in a real terminal (tmux) and on the command line. For each case the
+# visible result is asserted, and so is what must not happen: the pane's title and tmux's paste
+# buffers unchanged (no escape sequence reached the terminal), the shell's line printed before
+# lector still on screen after it quits (the story never cleared or moved the terminal outside
+# lector's own screen), an exit status, and a bound on peak memory.
+# Usage: test_hostile.sh LECTOR TEXTS_DIR
+set -u
+lector=$1
+texts=$2
+. "$(dirname "$0")/lib.sh"
+tmux_begin lector-hostile
+tm set -g set-clipboard on # an OSC 52 that leaked through would land in a paste buffer
+# Peak memory is only measured in a plain build: ASan's shadow memory and valgrind (which sets
+# LECTOR_E2E_SLOW) change it; there the huge story is also made smaller.
+measure=1
+ldd "$lector" 2>/dev/null | grep -q libasan && measure=0
+[ -n "${LECTOR_E2E_SLOW:-}" ] && measure=0
+huge_mb=200
+[ -n "${LECTOR_E2E_SLOW:-}" ] && huge_mb=20
+
+# open SIZE ARGS...: lector in a fresh pane, run from a shell line that first prints a marker.
+# The pane's title is set before lector starts (it waits for $tmp/go), so that a title change can
+# only come from lector's output.
+open() {
+    local size=$1
+    shift
+    rm -f "$tmp/go"
+    tm kill-session -t e2e 2>/dev/null
+    tm new-session -d -s e2e -x "${size%x*}" -y "${size#*x}" \
+        "echo BEFORE-LECTOR; while [ ! -e $tmp/go ]; do sleep 0.02; done;
+         env LANG=C.UTF-8 TERM=xterm-256color XDG_STATE_HOME=$tmp/state XDG_CACHE_HOME=$tmp/cache \
+             ${RUN_AS:-} $lector $*; echo \"EXIT=\$?\"; sleep 600"
+    tm select-pane -t e2e -T kept-title
+    touch "$tmp/go"
+}
+# wait_long SECONDS TEXT: wait_for with a longer limit, for work that grows with a big story
+wait_long() {
+    local i
+    for i in $(seq $(($1 * 10 * patience))); do
+        screen | grep -qF -- "$2" && return 0
+        sleep 0.1
+    done
+    wait_for "$2"
+}
+pane_title() { tm display -p -t e2e '#{pane_title}'; }
+lector_pid() { pgrep -P "$(tm display -p -t e2e '#{pane_pid}')" -x lector | head -n 1; }
+# peak_kb: the running lector's peak resident memory (VmHWM), in KiB
+peak_kb() { awk '/^VmHWM:/ {print $2}' "/proc/$(lector_pid)/status" 2>/dev/null || echo 0; }
+# untouched NAME: the terminal outside lector's screen was left alone. Quits with q first.
+untouched() {
+    local name=$1
+    check "$name: title unchanged" test "$(pane_title)" = kept-title
+    check "$name: no paste buffer set" test -z "$(tm list-buffers 2>/dev/null)"
+    tm send-keys -t e2e q
+    check "$name: quits with status 0" wait_for "EXIT=0"
+    check "$name: the line before lector still on screen" wait_for "BEFORE-LECTOR"
+}
+# no_line_wider COLS: no captured row is wider than COLS display columns
+no_line_wider() {
+    screen | python3 -c "
+import sys, unicodedata
+def w(c):
+    if unicodedata.combining(c) or c in '\u200d\ufe0f': return 0
+    return 2 if unicodedata.east_asian_width(c) in 'WF' else 1  # a flag: two RIs of 1 each
+sys.exit(any(sum(w(c) for c in l.rstrip('\n')) > $1 for l in sys.stdin))"
+}
+
+# --- escape sequences of every kind --------------------------------------------------------------
+{
+    printf 'Escapes\n\n'
+    printf 'OSC title \033]0;PWNED\007 OSC2 \033]2;PWNED2\033\\ clipboard \033]52;c;cHduZWQ=\007 end.\n'
+    printf 'CSI clear \033[2J\033[H home, cursor \033[10;10H moved, erase \033[K, scroll \033[5S.\n'
+    printf 'Queries: status \033[6n, attributes \033[c, size \033[18t, title \033[21t.\n'
+    printf 'C1 raw \233 31m and in UTF-8 \302\2332J, OSC \302\2350;x\302\234 done.\n'
+    printf 'Alt screen \033[?1049l off, mouse \033[?1000h on, charset \033(0 lqk \033(B.\n'
+    printf 'DCS \033P+q544e\033\\ and APC \033_hidden\033\\ end.\n'
+    printf 'Bidi \342\200\256evil\342\200\254 and isolate \342\201\246iso\342\201\251 end.\n'
+    printf 'NUL here:\000: and DEL:\177: end.\n'
+} >"$tmp/escapes.txt"
+open 80x24 "$tmp/escapes.txt"
+check "escapes: OSC title shown as text" wait_for '␛]0;PWNED␇'
+check "escapes: clipboard shown" wait_for '␛]52;c;cHduZWQ=␇'
+check "escapes: CSI shown" wait_for '␛[2J␛[H'
+check "escapes: queries shown" wait_for '␛[6n'
+check "escapes: C1 in UTF-8 shown" wait_for '<U+009B>2J'
+check "escapes: bidi override shown" wait_for '<U+202E>evil<U+202C>'
+check "escapes: NUL and DEL shown" wait_for ':␀: and DEL:␡:'
+check "escapes: NUL makes it look binary, and the status says so" wait_for "looks like a binary file"
+# A device query that reached tmux would be answered into lector's input as keys.
+check "escapes: no answer to a query came back as keys" wait_screen \
+    eval 'grep -q "^ Escapes" <<<"$S" && ! grep -q "^ */" <<<"$S"'
+check "escapes: text still at the top (no scroll, no clear)" wait_for "OSC title"
+untouched "escapes"
+
+# --- invalid UTF-8 of every class ----------------------------------------------------------------
+# lone continuation, overlong (2, 3 bytes), surrogate, above U+10FFFF, 5-byte form, FE/FF,
+# truncated at the end of the file
+printf 'a \200 b \277 c \300\257 d \340\200\200 e \355\240\200 f \364\220\200\200 g \370\210\200\200\200 h \376 i \377 j \303' \
+    >"$tmp/invalid.txt"
+open 80x24 "$tmp/invalid.txt"
+check "invalid UTF-8: one U+FFFD per maximal subpart" \
+    wait_for 'a � b � c �� d ��� e ��� f ���� g ����� h � i � j �'
+check "invalid UTF-8: the status says how many" wait_for "not valid UTF-8: 22 invalid sequences"
+untouched "invalid UTF-8"
+
+# --- a binary file and an empty one --------------------------------------------------------------
+# Random bytes, but the same ones every run: wc -L (glibc's Unicode 14 widths) and lector
+# (Unicode 15) disagree on a few code points such as U+4DF8, which a fresh draw can hit.
+python3 -c "import random, sys; random.seed(6); sys.stdout.buffer.write(random.randbytes(20000))" \
+    >"$tmp/random.bin"
+open 80x24 "$tmp/random.bin"
+check "binary: said so, as less does" wait_for "looks like a binary file"
+check "binary: no row wider than the pane" no_line_wider 80
+untouched "binary"
+: >"$tmp/empty.txt"
+open 80x24 "$tmp/empty.txt"
+check "empty file: said so" wait_for "empty file"
+untouched "empty file"
+
+# --- a million combining marks on one letter; 10,000 regional indicators -------------------------
+python3 -c "import sys; sys.stdout.buffer.write(b'Zalgo a' + '\u0301'.encode() * 1000000 + b' end\n')" \
+    >"$tmp/marks.txt"
+open 80x24 "$tmp/marks.txt"
+check "1,000,000 marks: the letter and the word after it shown" wait_for "end"
+check "1,000,000 marks: the status line drawn" wait_for "100%"
+tm send-keys -t e2e G g / e n d Enter
+check "1,000,000 marks: search finds the word after them" wait_long 60 "match 1 of 1"
+[ "$measure" -eq 1 ] && check "1,000,000 marks: peak memory under 64 MiB" test "$(peak_kb)" -lt 65536
+untouched "marks"
+python3 -c "import sys; sys.stdout.buffer.write(('\U0001F1F0\U0001F1FF' * 5000).encode() + b'\n')" \
+    >"$tmp/flags.txt"
+open 80x24 "$tmp/flags.txt"
+check "10,000 regional indicators: shown" wait_for '🇰🇿🇰🇿🇰🇿'
+check "10,000 regional indicators: no flag split across rows (even count on every row)" \
+    bash -c "tmux -L $sock capture-pane -p -t e2e | head -n 23 | python3 -c '
+import sys
+sys.exit(any(sum(0x1f1e6 <= ord(c) <= 0x1f1ff for c in l) % 2 for l in sys.stdin))'"
+check "10,000 regional indicators: no row wider than the pane" no_line_wider 80
+untouched "flags"
+
+# --- 200 MB without a line end -------------------------------------------------------------------
+yes 'lorem ipsum dolor sit amet ' | tr -d '\n' | head -c "${huge_mb}M" >"$tmp/huge.txt"
+open 80x24 "$tmp/huge.txt"
+check "${huge_mb} MB, no line end: the first screen" wait_long 30 "lorem ipsum dolor"
+tm send-keys -t e2e G
+check "${huge_mb} MB: G reaches the end" wait_long 30 "100%"
+tm send-keys -t e2e g
+check "${huge_mb} MB: g back to the start" wait_for " 0% "
+if [ "$measure" -eq 1 ]; then
+    # Searching a 200 MB story indexes it (a thread) and holds every match: bounded, but not small.
+    tm send-keys -t e2e / d o l o r Enter
+    check "${huge_mb} MB: a search finds the first match" wait_long 120 "match 1 of"
+    peak=$(peak_kb)
+    check "${huge_mb} MB: peak memory under 4x the story ($((peak / 1024)) MiB)" test "$peak" -lt $((4 * huge_mb * 1024))
+fi
+untouched "${huge_mb} MB"
+rm -f "$tmp/huge.txt"
+
+# --- the same stories on the command line: wrap, search, compare --------------------------------
+# raw_free FILE: no byte of FILE is a control character other than LF and TAB, or a raw C1
+raw_free() { ! LC_ALL=C grep -q -P '[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]' "$1"; }
+for f in escapes invalid random.bin empty marks flags; do
+    [ -e "$tmp/$f.txt" ] && f=$f.txt
+    timeout $((60 * patience)) "$lector" wrap --width 40 "$tmp/$f" >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    check "wrap $f: status 0" test "$rc" -eq 0
+    check "wrap $f: nothing raw on stdout or stderr" eval 'raw_free "$tmp/out" && raw_free "$tmp/err"'
+    check "wrap $f: no line over 40 columns" test "$(wc -L <"$tmp/out")" -le 40
+    timeout $((60 * patience)) "$lector" search --no-cache end "$tmp/$f" >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    check "search $f: status 0 or 1" test "$rc" -le 1
+    check "search $f: nothing raw" eval 'raw_free "$tmp/out" && raw_free "$tmp/err"'
+    timeout $((60 * patience)) "$lector" compare --width 60 "$tmp/escapes.txt" "$tmp/$f" >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    check "compare escapes with $f: status 0 or 1" test "$rc" -le 1
+    check "compare escapes with $f: nothing raw" eval 'raw_free "$tmp/out" && raw_free "$tmp/err"'
+done
+
+# --- a story that changes, shrinks or goes away while open ---------------------------------------
+for i in $(seq 3000); do printf 'Line %d of the changing story.\n\n' "$i"; done >"$tmp/changing.txt"
+open 80x24 "$tmp/changing.txt"
+check "changing: opened" wait_for "Line 1 of the changing story."
+printf 'Appended after opening.\n' >>"$tmp/changing.txt"
+tm send-keys -t e2e G
+check "grown while open: the story as opened, to its end" wait_for "Line 3000 of the changing story."
+truncate -s 100 "$tmp/changing.txt"
+tm send-keys -t e2e g
+check "shrunk while open: still shows the story as opened" wait_for "Line 1 of the changing story."
+tm send-keys -t e2e / 2 9 9 9 Enter
+check "shrunk while open: search still works" wait_for "Line 2999 of"
+rm "$tmp/changing.txt"
+tm send-keys -t e2e Escape G
+check "deleted while open: still readable" wait_for "Line 3000 of the changing story."
+untouched "changing"
+printf 'Back again.\n' >"$tmp/changing.txt"
+open 80x24 "$tmp/changing.txt"
+check "reopened: the new text, the old place forgotten" wait_for "Back again."
+untouched "reopened"
+
+# --- a folder of 10,000 stories ------------------------------------------------------------------
+mkdir "$tmp/many"
+(cd "$tmp/many" && for i in $(seq -w 1 10000); do printf 'Story %s\n\nText of story %s.\n' "$i" "$i" >"s$i.txt"; done)
+open 80x24 "$tmp/many"
+check "10,000 stories: the shelf lists them" wait_long 30 "lector: 10000 stories"
+tm send-keys -t e2e G
+check "10,000 stories: G to the last" wait_for "10000 of 10000"
+tm send-keys -t e2e Enter
+check "10,000 stories: the last one opens" wait_for "Text of story 10000."
+[ "$measure" -eq 1 ] && check "10,000 stories: peak memory under 64 MiB" test "$(peak_kb)" -lt 65536
+tm send-keys -t e2e q
+check "10,000 stories: back on the shelf" wait_for "10000 of 10000"
+untouched "10,000 stories"
+rm -rf "$tmp/many"
+
+# --- file names: not UTF-8, control characters; a FIFO, a folder, an unreadable file -------------
+mkdir "$tmp/names"
+printf 'bad name\n' >"$tmp/names/$(printf 'bad\377\376name.txt')"
+printf 'control name\n' >"$tmp/names/$(printf 'ctl\033]0;NAMED\007x.txt')"
+mkfifo "$tmp/names/pipe.txt"
+mkdir "$tmp/names/folder.txt"
+printf 'secret\n' >"$tmp/names/locked.txt"
+chmod 000 "$tmp/names/locked.txt"
+as_user=""
+if [ "$(id -u)" -eq 0 ]; then # root reads anything: run as nobody for this case
+    chmod 755 "$tmp" "$tmp/names"
+    as_user="setpriv --reuid=nobody --regid=nogroup --clear-groups"
+fi
+RUN_AS=$as_user open 100x24 "$tmp/names"
+check "names: 5 entries" wait_for "lector: 5 stories"
+check "names: invalid bytes in a name shown as U+FFFD" wait_for "Bad��name"
+check "names: a control character in a name shown as a picture" wait_for "Ctl␛]0;NAMED␇x"
+check "names: a FIFO is listed as not openable" wait_for "pipe.txt: is a pipe"
+check "names: a folder named .txt is listed as not openable" wait_for "folder.txt: is a folder"
+check "names: an unreadable file is listed as not openable" wait_for "ermission denied"
+tm send-keys -t e2e j j j Enter
+check "names: Enter on the FIFO says why, never blocks" wait_for "is a pipe (FIFO)"
+tm send-keys -t e2e k k Enter
+check "names: the control-character story opens" wait_for "control name"
+tm send-keys -t e2e q
+check "names: back on the shelf" wait_for "lector: 5 stories"
+untouched "names"
+
+# --- paths on the command line: a FIFO, /dev/zero, a folder as a file and a file as a folder -----
+mkfifo "$tmp/fifo"
+open 80x24 "$tmp/fifo"
+check "FIFO: one line, status 2, no hang" wait_for "EXIT=2"
+check "FIFO: the error names it" wait_for "is a pipe"
+open 80x24 /dev/zero
+check "/dev/zero: refused, status 2" wait_for "EXIT=2"
+check "/dev/zero: the error says device" wait_for "device"
+open 80x24 compare "$texts" "$texts/ivan-baktybekova.txt"
+check "a folder where a story is expected: status 2" wait_for "EXIT=2"
+check "a folder where a story is expected: said so" wait_for "is a folder"
+printf 'x\n' >"$tmp/plain-file"
+open 80x24 search lord "$tmp/plain-file/sub"
+check "a file used as a folder: status 2" wait_for "EXIT=2"
+check "a file used as a folder: said so" wait_for "part of the path is a file"
+# The state folder's place taken by a file: the story still opens, with a message.
+tm kill-session -t e2e 2>/dev/null
+rm -f "$tmp/go"
+tm new-session -d -s e2e -x 80 -y 24 \
+    "env LANG=C.UTF-8 TERM=xterm-256color XDG_STATE_HOME=$tmp/plain-file XDG_CACHE_HOME=$tmp/plain-file \
+         $lector $texts/ivan-baktybekova.txt; echo \"EXIT=\$?\"; sleep 600"
+check "state folder is a file: the story opens" wait_for "Ivan Baktybekova was"
+check "state folder is a file: a message says places will not be kept" wait_for "places will not be kept"
+tm send-keys -t e2e q
+check "state folder is a file: quits with status 0" wait_for "EXIT=0"
+check "state folder is a file: the file left as it was" test "$(cat "$tmp/plain-file")" = x
+
+check_done
