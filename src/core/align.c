@@ -347,6 +347,20 @@ static int cmp_keyed(const void *x, const void *y)
     return (a->i > b->i) - (a->i < b->i);
 }
 
+/* The first of k[0, n) (sorted by cmp_keyed) not below {h, i}. */
+static size_t keyed_lower(const Keyed *k, size_t n, uint64_t h, uint32_t i)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (k[mid].h < h || (k[mid].h == h && k[mid].i < i))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 typedef struct {
     uint32_t a, b;
     double cos;
@@ -464,22 +478,21 @@ static void find_candidates(const Alignment *al, Edges *out)
         ntouched = 0;
     }
     /* paragraphs equal but for spacing pair whatever their words (a scene break "* * *" has
-     * none; a word in every paragraph weighs little): up to 16 equal ones each */
+     * none; a word in every paragraph weighs little): up to 16 equal ones each, the nearest to
+     * the diagonal, so that the k-th of many equal paragraphs (a novel's scene breaks) can pair
+     * with the k-th */
     Keyed *keyed = xmalloc((B->npara ? B->npara : 1) * sizeof *keyed);
     for (size_t j = 0; j < B->npara; j++)
         keyed[j] = (Keyed){text_hash(B->bytes, B->para[j]), (uint32_t)j};
     qsort(keyed, B->npara, sizeof *keyed, cmp_keyed);
     for (size_t i = 0; i < A->npara; i++) {
         uint64_t h = text_hash(A->bytes, A->para[i]);
-        size_t lo = 0, hi = B->npara;
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            if (keyed[mid].h < h)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        for (size_t k = lo, n = 0; k < B->npara && keyed[k].h == h && n < 16; k++, n++)
+        uint32_t d = (uint32_t)(A->npara ? (double)i * (double)B->npara / (double)A->npara : 0);
+        size_t lo = keyed_lower(keyed, B->npara, h, 0), at = keyed_lower(keyed, B->npara, h, d);
+        size_t end = keyed_lower(keyed, B->npara, h, UINT32_MAX); /* the equal ones: [lo, end) */
+        size_t from = at > lo + 8 ? at - 8 : lo, to = end - from > 16 ? from + 16 : end;
+        if (to - from < 16) from = to > lo + 16 ? to - 16 : lo;
+        for (size_t k = from; k < to; k++)
             if (same_text(A->bytes, A->para[i], B->bytes, B->para[keyed[k].i]))
                 edges_add(out, (uint32_t)i, keyed[k].i, 1.0);
     }

@@ -136,6 +136,20 @@ static const uint8_t ascii_word[256] = {
     0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0,
 };
 
+/* The code point a cluster is drawn as a stand-in for (text_visible_control): its first, or
+ * an unassigned one inside it (after a Prepend such as U+0600, or an emoji and a ZWJ), which
+ * must not reach the terminal either. A control is always a cluster of its own. */
+static uint32_t stand_in_cp(const uint8_t *s, size_t len)
+{
+    size_t n;
+    uint32_t first = ucd_decode(s, s + len, &n);
+    for (size_t i = n; i < len; i += n) {
+        uint32_t cp = ucd_decode(s + i, s + len, &n);
+        if (ucd_props(cp) & UCD_UNASSIGNED) return cp;
+    }
+    return first;
+}
+
 /* Kind and width of the cluster text[off..off+len), drawn from column col on a line of width W.
  * next_byte is the byte after the cluster inside the paragraph, or -1 at its end. */
 static ClusterInfo classify_cluster(const uint8_t *s, size_t len, int next_byte, int col, int W,
@@ -158,7 +172,7 @@ static ClusterInfo classify_cluster(const uint8_t *s, size_t len, int next_byte,
     uint32_t cp = ucd_decode(s, s + len, &n);
     if (cp == 0x00ad) return (ClusterInfo){CK_SOFT_HYPHEN, 0};
     uint8_t vis[TEXT_VISIBLE_MAX];
-    size_t vn = text_visible_control(cp, vis);
+    size_t vn = text_visible_control(stand_in_cp(s, len), vis);
     if (vn) { /* "<U+0382>" or "␛"; one wider than the line ("<U+10FFFF>" at 8) is cut */
         int w = vn > 3 ? (int)vn : 1;
         return (ClusterInfo){CK_CONTROL, w > W ? W : w};
@@ -731,8 +745,7 @@ bool layout_cells_next(LayoutCellIter *it, LayoutCell *cell)
             cell->glyph_len = (size_t)ci.width;
             break;
         case CK_CONTROL: {
-            size_t used;
-            cell->glyph_len = text_visible_control(ucd_decode(t + off, t + off + n, &used), g);
+            cell->glyph_len = text_visible_control(stand_in_cp(t + off, n), g);
             /* "<U+10FFFF>" on a narrower line (classify_cluster): cut, then "…". It is ASCII,
              * a column a byte; a Control Picture is one column in 3 bytes and never cut. */
             if (cell->glyph_len > 3 && cell->glyph_len > (size_t)ci.width) {
