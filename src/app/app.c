@@ -379,7 +379,7 @@ App *app_new(char **paths, int npaths, int measure, Diag *diag)
     a->prev_jump = SIZE_MAX;
     Diag sd = {0};
     a->state = state_open(NULL, &sd);
-    if (!a->state) message(a, "places will not be kept: %s", sd.msg);
+    if (!a->state) message(a, "%s", sd.msg);
     a->cache = cache_open(NULL, NULL); /* without one, each search indexes the story again */
     for (int i = 0; i < npaths; i++) {
         struct stat st;

@@ -38,8 +38,7 @@ IndexCache *cache_open(const char *dir, Diag *diag)
         return NULL;
     }
     if (atomic_mkdir_p(path.buf) != 0) {
-        diag_set(diag, DIAG_UNREADABLE, "%s: %s (the index is not kept)", path.buf,
-                 strerror(errno));
+        diag_set(diag, DIAG_UNREADABLE, "the index is not kept: %s: %s", path.buf, strerror(errno));
         strbuf_release(&path);
         return NULL;
     }

@@ -57,7 +57,8 @@ StateStore *state_open(const char *dir, Diag *diag)
         }
     }
     if (atomic_mkdir_p(path.buf) != 0) {
-        diag_set(diag, DIAG_UNREADABLE, "%s: %s (reading positions not kept)", path.buf,
+        /* the consequence first: a status line cut short must still say it */
+        diag_set(diag, DIAG_UNREADABLE, "reading positions not kept: %s: %s", path.buf,
                  strerror(errno));
         strbuf_release(&path);
         return NULL;

@@ -263,7 +263,7 @@ tm new-session -d -s e2e -x 80 -y 24 \
     "env LANG=C.UTF-8 TERM=xterm-256color XDG_STATE_HOME=$tmp/plain-file XDG_CACHE_HOME=$tmp/plain-file \
          $lector $texts/ivan-baktybekova.txt; echo \"EXIT=\$?\"; sleep 600"
 check "state folder is a file: the story opens" wait_for "Ivan Baktybekova was"
-check "state folder is a file: a message says places will not be kept" wait_for "places will not be kept"
+check "state folder is a file: a message says positions are not kept" wait_for "reading positions not kept"
 tm send-keys -t e2e q
 check "state folder is a file: quits with status 0" wait_for "EXIT=0"
 check "state folder is a file: the file left as it was" test "$(cat "$tmp/plain-file")" = x
