@@ -58,7 +58,12 @@ struct App {
     Text *text;
     Pager *pager;
     size_t open_index;
-    int measure;         /* requested columns of text */
+    int measure;            /* requested columns of text */
+    int default_measure;    /* what = returns to: the configuration's measure, else 72 */
+    bool measure_given;     /* the measure came from the command line: the configuration yields */
+    SearchMode search_mode; /* SEARCH_SMART, or SEARCH_FOLD when smart case is off */
+    ConfigBinding *keymap;  /* owned: the configuration's keys, each to its command */
+    size_t nkeymap;
     LayoutOptions lopt;  /* width function; .width is the effective measure */
     size_t marks[MARKS]; /* byte offsets; SIZE_MAX: unset */
     size_t prev_jump;    /* where a jump left from; SIZE_MAX: none */
@@ -373,6 +378,9 @@ App *app_new(char **paths, int npaths, int measure, Diag *diag)
     a->cmp_pick = SIZE_MAX;
     size_t cap = 0;
     a->measure = measure > 0 ? measure : APP_DEFAULT_MEASURE;
+    a->default_measure = APP_DEFAULT_MEASURE;
+    a->measure_given = measure > 0;
+    a->search_mode = SEARCH_SMART;
     a->cols = 80;
     a->rows = 24;
     a->count = -1;
@@ -431,6 +439,7 @@ void app_free(App *a)
         free(a->shelf[i].title);
     }
     free(a->shelf);
+    free(a->keymap);
     free(a);
 }
 
@@ -527,7 +536,7 @@ static void cmd_percent(App *a)
 static void cmd_measure(App *a, int delta)
 {
     if (delta == 0)
-        a->measure = APP_DEFAULT_MEASURE;
+        a->measure = a->default_measure;
     else
         a->measure += delta;
     if (a->measure < LAYOUT_MIN_WIDTH) a->measure = LAYOUT_MIN_WIDTH;
@@ -571,6 +580,7 @@ int app_compare(App *a, size_t i, size_t j, bool quit_after)
     }
     compare_view_free(a->cmp);
     a->cmp = compare_view_new(t[0], t[1], &a->lopt);
+    compare_view_set_search_mode(a->cmp, a->search_mode);
     compare_view_resize(a->cmp, a->cols, a->rows);
     if (a->mode != MODE_COMPARE) a->cmp_from = a->mode;
     a->cmp_quit = quit_after;
@@ -696,7 +706,7 @@ static void search_run(App *a)
     text_load_all(a->text); /* an index from the cache can come before the story is all read */
     Query *q;
     Diag d = {0};
-    if (query_parse(a->query.buf, SEARCH_SMART, true, &q, &d) != 0) return;
+    if (query_parse(a->query.buf, a->search_mode, true, &q, &d) != 0) return;
     a->nmatches = search_matches(a->index, a->text, q, &a->matches);
     a->q = q;
     check_index(a);
@@ -818,7 +828,7 @@ static void lib_run(App *a)
     lib_clear(a);
     Query *q;
     Diag d = {0};
-    if (query_parse(a->lib_query.buf, SEARCH_SMART, false, &q, &d) != 0) {
+    if (query_parse(a->lib_query.buf, a->search_mode, false, &q, &d) != 0) {
         message(a, "%s", d.msg);
         return;
     }
@@ -1126,52 +1136,143 @@ static void finish_mark(App *a, int key)
 typedef struct {
     int key;
     void (*run)(App *a);
-    const char *keys; /* for the help screen; NULL: listed with the row before */
+    int cmd;          /* the ConfigCommand the configuration binds keys to; -1: none */
+    const char *keys; /* for the help screen: NULL when listed with the row before; "": made
+                         from the keys of every row with this run (and the configuration's) */
     const char *what;
 } KeyBinding;
 
-/* The reader's keys, as data: the help screen is made from this table. */
+/* The reader's keys, as data: the help screen is made from this table, and the configuration
+ * binds a key to a command by making it act as the command's first key here. */
 static const KeyBinding reader_keys[] = {
-    {'j', cmd_line_down, "j  e  Down  Enter", "forward one line (N j: N lines)"},
-    {'e', cmd_line_down, NULL, NULL},
-    {APP_KEY_DOWN, cmd_line_down, NULL, NULL},
-    {APP_KEY_ENTER, cmd_line_down, NULL, NULL},
-    {'k', cmd_line_up, "k  y  Up", "back one line"},
-    {'y', cmd_line_up, NULL, NULL},
-    {APP_KEY_UP, cmd_line_up, NULL, NULL},
-    {' ', cmd_page_down, "Space  f  PgDn", "forward one page"},
-    {'f', cmd_page_down, NULL, NULL},
-    {APP_KEY_PGDN, cmd_page_down, NULL, NULL},
-    {'b', cmd_page_up, "b  PgUp", "back one page"},
-    {APP_KEY_PGUP, cmd_page_up, NULL, NULL},
-    {'d', cmd_half_down, "d  u", "forward, back half a page"},
-    {'u', cmd_half_up, NULL, NULL},
-    {'g', cmd_first, "g  Home  <", "the beginning (N g: row N)"},
-    {APP_KEY_HOME, cmd_first, NULL, NULL},
-    {'<', cmd_first, NULL, NULL},
-    {'G', cmd_last, "G  End  >", "the end"},
-    {APP_KEY_END, cmd_last, NULL, NULL},
-    {'>', cmd_last, NULL, NULL},
-    {'%', cmd_percent, "N%  Np", "N percent into the story"},
-    {'p', cmd_percent, NULL, NULL},
-    {'m', cmd_mark, "m letter", "set a mark here"},
-    {'\'', cmd_goto_mark, "' letter", "go to a mark ('' back to before the last jump)"},
-    {'-', cmd_narrow, "-  +  =", "narrower, wider, default measure"},
-    {'+', cmd_widen, NULL, NULL},
-    {'=', cmd_measure_reset, NULL, NULL},
-    {APP_KEY_WHEEL_DOWN, cmd_wheel_down, "mouse wheel", "scroll"},
-    {APP_KEY_WHEEL_UP, cmd_wheel_up, NULL, NULL},
-    {'/', cmd_search_forward, "/  ?",
+    {'j', cmd_line_down, CMD_DOWN, "", "forward one line (N j: N lines)"},
+    {'e', cmd_line_down, -1, NULL, NULL},
+    {APP_KEY_DOWN, cmd_line_down, -1, NULL, NULL},
+    {APP_KEY_ENTER, cmd_line_down, -1, NULL, NULL},
+    {'k', cmd_line_up, CMD_UP, "", "back one line"},
+    {'y', cmd_line_up, -1, NULL, NULL},
+    {APP_KEY_UP, cmd_line_up, -1, NULL, NULL},
+    {' ', cmd_page_down, -1, "", "forward one page"},
+    {'f', cmd_page_down, CMD_PAGE_DOWN, NULL, NULL}, /* the shelf's page down too */
+    {APP_KEY_PGDN, cmd_page_down, -1, NULL, NULL},
+    {'b', cmd_page_up, CMD_PAGE_UP, "", "back one page"},
+    {APP_KEY_PGUP, cmd_page_up, -1, NULL, NULL},
+    {'d', cmd_half_down, CMD_HALF_DOWN, "", "forward, back half a page"},
+    {'u', cmd_half_up, CMD_HALF_UP, NULL, NULL},
+    {'g', cmd_first, CMD_TOP, "", "the beginning (N g: row N)"},
+    {APP_KEY_HOME, cmd_first, -1, NULL, NULL},
+    {'<', cmd_first, -1, NULL, NULL},
+    {'G', cmd_last, CMD_BOTTOM, "", "the end"},
+    {APP_KEY_END, cmd_last, -1, NULL, NULL},
+    {'>', cmd_last, -1, NULL, NULL},
+    {'%', cmd_percent, -1, "N%  Np", "N percent into the story"},
+    {'p', cmd_percent, -1, NULL, NULL},
+    {'m', cmd_mark, CMD_MARK, "", "set a mark here"},
+    {'\'', cmd_goto_mark, CMD_GOTO_MARK, "", "go to a mark ('' back to before the last jump)"},
+    {'-', cmd_narrow, CMD_NARROWER, "", "narrower, wider, default measure"},
+    {'+', cmd_widen, CMD_WIDER, NULL, NULL},
+    {'=', cmd_measure_reset, CMD_MEASURE_RESET, NULL, NULL},
+    {APP_KEY_WHEEL_DOWN, cmd_wheel_down, -1, "mouse wheel", "scroll"},
+    {APP_KEY_WHEEL_UP, cmd_wheel_up, -1, NULL, NULL},
+    {'/', cmd_search_forward, CMD_SEARCH, "",
      "search on, back (Esc cancels; Up: history; a capital makes case count)"},
-    {'?', cmd_search_backward, NULL, NULL},
-    {'n', cmd_next_match, "n  N", "next, previous match"},
-    {'s', cmd_library_search, "s", "search all the stories on the shelf (ranked hits)"},
-    {'c', cmd_compare_with, "c", "compare this story with another, side by side"},
-    {'N', cmd_prev_match, NULL, NULL},
-    {'h', cmd_help, "h  F1", "this help"},
-    {APP_KEY_F1, cmd_help, NULL, NULL},
-    {'q', cmd_back, "q", "back to the shelf (quit when one story was opened)"},
+    {'?', cmd_search_backward, CMD_SEARCH_BACK, NULL, NULL},
+    {'n', cmd_next_match, CMD_NEXT_MATCH, "", "next, previous match"},
+    {'N', cmd_prev_match, CMD_PREV_MATCH, NULL, NULL},
+    {'s', cmd_library_search, CMD_SEARCH_ALL, "",
+     "search all the stories on the shelf (ranked hits)"},
+    {'c', cmd_compare_with, CMD_COMPARE, "", "compare this story with another, side by side"},
+    {'h', cmd_help, CMD_HELP, "", "this help"},
+    {APP_KEY_F1, cmd_help, -1, NULL, NULL},
+    {'q', cmd_back, CMD_QUIT, "", "back to the shelf (quit when one story was opened)"},
 };
+
+/* The key a command's configured keys act as: the key of its row with cmd set, which the shelf,
+ * the results list and the compare view also give that meaning. */
+static int command_key(int cmd)
+{
+    for (size_t i = 0; i < sizeof reader_keys / sizeof *reader_keys; i++)
+        if (reader_keys[i].cmd == cmd) return reader_keys[i].key;
+    return -1;
+}
+
+/* A key as the views should see it: a key the configuration bound acts as its command's key.
+ * Not while a query or a mark's letter is being typed: there every key is itself. */
+static int bound_key(const App *a, int key)
+{
+    if (a->lib_prompting || a->prompting || a->pending) return key;
+    if (a->mode == MODE_COMPARE && a->cmp && compare_view_typing(a->cmp)) return key;
+    for (size_t i = a->nkeymap; i-- > 0;) /* a later line of the file wins */
+        if (a->keymap[i].key == key) return command_key((int)a->keymap[i].command);
+    return key;
+}
+
+static bool key_rebound(const App *a, int key)
+{
+    for (size_t i = 0; i < a->nkeymap; i++)
+        if (a->keymap[i].key == key) return true;
+    return false;
+}
+
+/* The keys of the command run for the help screen: the table's keys for it that the
+ * configuration left alone, then the configuration's own. */
+static void command_keys(const App *a, void (*run)(App *), Strbuf *out)
+{
+    char name[16];
+    size_t start = out->len;
+    int cmd = -1;
+    for (size_t j = 0; j < sizeof reader_keys / sizeof *reader_keys; j++) {
+        if (reader_keys[j].run != run) continue;
+        if (reader_keys[j].cmd >= 0) cmd = reader_keys[j].cmd;
+        if (key_rebound(a, reader_keys[j].key)) continue;
+        key_to_name(reader_keys[j].key, name, sizeof name);
+        strbuf_addf(out, "%s%s", out->len > start ? "  " : "", name);
+    }
+    for (size_t j = 0; cmd >= 0 && j < a->nkeymap; j++) {
+        if ((int)a->keymap[j].command != cmd || bound_key(a, a->keymap[j].key) != command_key(cmd))
+            continue; /* bound again later, to another command */
+        key_to_name(a->keymap[j].key, name, sizeof name);
+        strbuf_addf(out, "%s%s", out->len > start ? "  " : "", name);
+    }
+    if (out->len == start) strbuf_addstr(out, "(none)");
+    if (cmd == CMD_MARK || cmd == CMD_GOTO_MARK) strbuf_addstr(out, " letter");
+}
+
+/* The help screen's keys for row i, with the commands that share its line ("d  u" is "d, u"). */
+static void help_keys(const App *a, size_t i, Strbuf *out)
+{
+    if (reader_keys[i].keys[0]) {
+        strbuf_addstr(out, reader_keys[i].keys);
+        return;
+    }
+    command_keys(a, reader_keys[i].run, out);
+    for (size_t j = i + 1; j < sizeof reader_keys / sizeof *reader_keys && !reader_keys[j].keys;
+         j++) {
+        bool listed = false;
+        for (size_t k = i; k < j; k++)
+            listed |= reader_keys[k].run == reader_keys[j].run;
+        if (listed) continue;
+        strbuf_addstr(out, ", ");
+        command_keys(a, reader_keys[j].run, out);
+    }
+}
+
+void app_configure(App *a, const Config *c)
+{
+    free(a->keymap);
+    a->nkeymap = c->nbindings;
+    a->keymap = a->nkeymap ? xreallocarray(NULL, a->nkeymap, sizeof *a->keymap) : NULL;
+    if (a->nkeymap) memcpy(a->keymap, c->bindings, a->nkeymap * sizeof *a->keymap);
+    a->search_mode = c->smart_case ? SEARCH_SMART : SEARCH_FOLD;
+    if (c->measure) {
+        a->default_measure = c->measure;
+        if (!a->measure_given) {
+            a->measure = c->measure;
+            a->lopt.width = effective_measure(a);
+            if (a->pager) pager_set_width(a->pager, a->lopt.width);
+        }
+    }
+}
 
 static void reader_key(App *a, int key)
 {
@@ -1300,6 +1401,7 @@ static void shelf_key(App *a, int key)
 void app_key(App *a, int key)
 {
     a->message[0] = 0;
+    key = bound_key(a, key);
     if (a->lib_prompting) {
         lib_prompt_key(a, key);
         return;
@@ -1408,16 +1510,19 @@ static void draw_status(App *a, Grid *g, const char *left, const char *right)
     grid_fill(g, row, 0, cols, STYLE_STATUS);
     int rw = grid_text_width(right);
     if (rw > cols - 1) rw = 0;
-    int used = grid_put_text(g, row, 1, left, cols - 2 - (rw ? rw + 2 : 0), STYLE_STATUS);
-    if (a->message[0]) {
-        int room = cols - 2 - used - 3 - (rw ? rw + 1 : 0);
-        if (room > 4)
-            grid_put_text(g, row, 1 + used + 3, a->message, room, STYLE_MESSAGE);
-        else if (cols > 4) { /* no room beside the title: the message wins */
-            grid_fill(g, row, 0, cols, STYLE_STATUS);
-            grid_put_text(g, row, 1, a->message, cols - 2, STYLE_MESSAGE);
-            return;
-        }
+    int room_right = cols - 2 - (rw ? rw + 1 : 0); /* all but the right part */
+    int mw = a->message[0] ? grid_text_width(a->message) : 0;
+    int used = grid_text_width(left);
+    if (mw && used + 3 + mw > room_right && room_right > 4) {
+        /* a message too long to sit beside the title takes its place, whole if it can */
+        grid_put_text(g, row, 1, a->message, room_right, STYLE_MESSAGE);
+    } else if (mw && room_right <= 4 && cols > 4) { /* no room beside anything: it wins */
+        grid_put_text(g, row, 1, a->message, cols - 2, STYLE_MESSAGE);
+        return;
+    } else {
+        used = grid_put_text(g, row, 1, left, cols - 2 - (rw ? rw + 2 : 0), STYLE_STATUS);
+        if (mw)
+            grid_put_text(g, row, 1 + used + 3, a->message, room_right - used - 3, STYLE_MESSAGE);
     }
     if (rw) grid_put_text(g, row, cols - 1 - rw, right, rw, STYLE_STATUS);
 }
@@ -1632,9 +1737,11 @@ static void render_help(App *a, Grid *g)
     if (r < rows) r++;
     for (size_t i = 0; i < sizeof reader_keys / sizeof *reader_keys && r < rows; i++) {
         if (!reader_keys[i].keys) continue;
-        int kw = grid_put_text(g, r, 2, reader_keys[i].keys, 20, STYLE_TITLE);
-        (void)kw;
-        grid_put_text(g, r, 24, reader_keys[i].what, a->cols - 25, STYLE_TEXT);
+        Strbuf keys = STRBUF_INIT;
+        help_keys(a, i, &keys);
+        grid_put_text(g, r, 2, keys.buf, 22, STYLE_TITLE);
+        grid_put_text(g, r, 26, reader_keys[i].what, a->cols - 27, STYLE_TEXT);
+        strbuf_release(&keys);
         r++;
     }
     draw_status(a, g, "any key returns", "");

@@ -11,28 +11,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "lector/config.h"
 #include "lector/grid.h"
+#include "lector/keys.h"
 #include "lector/layout.h"
 #include "lector/pager.h"
 #include "lector/state.h"
 #include "lector/text.h"
-
-enum AppKey { /* printable keys are their code points; these sit above Unicode */
-              APP_KEY_UP = 0x110000,
-              APP_KEY_DOWN,
-              APP_KEY_LEFT,
-              APP_KEY_RIGHT,
-              APP_KEY_PGUP,
-              APP_KEY_PGDN,
-              APP_KEY_HOME,
-              APP_KEY_END,
-              APP_KEY_ENTER,
-              APP_KEY_ESC,
-              APP_KEY_F1,
-              APP_KEY_WHEEL_UP,
-              APP_KEY_WHEEL_DOWN,
-              APP_KEY_BACKSPACE,
-};
 
 enum { APP_WPM = 200 };            /* words per minute, for reading time */
 enum { APP_DEFAULT_MEASURE = 72 }; /* columns of text */
@@ -56,6 +41,9 @@ typedef struct App App;
  * can be listed (a missing folder, say). */
 App *app_new(char **paths, int npaths, int measure, Diag *diag);
 void app_free(App *a);
+/* Applies the configuration: its measure (unless one was given to app_new), smart case, and its
+ * key bindings (copied). Call before the first key. */
+void app_configure(App *a, const Config *c);
 
 /* The layout width function the reader uses (the TUI's measured widths). Borrowed. */
 void app_set_width_fn(App *a, LayoutWidthFn fn, void *ctx, int ambiguous_width);

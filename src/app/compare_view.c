@@ -44,6 +44,7 @@ struct CompareView {
     char message[600];
     /* search in the focused pane */
     bool prompting;
+    int search_mode; /* SearchMode */
     Strbuf query;
     Index *ix[2];
     Span *matches;
@@ -210,6 +211,7 @@ static void realign(CompareView *v)
 CompareView *compare_view_new(Text *a, Text *b, const LayoutOptions *lopt)
 {
     CompareView *v = xcalloc(1, sizeof *v);
+    v->search_mode = SEARCH_SMART;
     v->t[0] = a;
     v->t[1] = b;
     v->lopt = *lopt;
@@ -365,7 +367,8 @@ static void run_search(CompareView *v)
     if (!v->ix[s]) v->ix[s] = index_build(v->t[s], 1, NULL);
     Query *q;
     Diag d = {0};
-    if (query_parse(v->query.buf ? v->query.buf : "", SEARCH_SMART, true, &q, &d) != 0) {
+    if (query_parse(v->query.buf ? v->query.buf : "", (SearchMode)v->search_mode, true, &q, &d) !=
+        0) {
         say(v, "%s", d.msg);
         return;
     }
@@ -434,6 +437,16 @@ static void prompt_key(CompareView *v, int key)
         return;
     }
     if (key >= 0x20 && key < 0x110000 && key != 0x7f) strbuf_add_utf8(&v->query, (uint32_t)key);
+}
+
+bool compare_view_typing(const CompareView *v)
+{
+    return v->prompting;
+}
+
+void compare_view_set_search_mode(CompareView *v, int mode)
+{
+    v->search_mode = mode;
 }
 
 bool compare_view_key(CompareView *v, int key)

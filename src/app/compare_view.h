@@ -30,6 +30,10 @@ void compare_view_free(CompareView *v); /* NULL is a no-op */
 void compare_view_resize(CompareView *v, int cols, int rows);
 /* One key (AppKey codes, app.h). Returns false when the view is done (q). */
 bool compare_view_key(CompareView *v, int key);
+/* A query is being typed: every key is text, none a command. */
+bool compare_view_typing(const CompareView *v);
+/* SEARCH_SMART (the default) or SEARCH_FOLD: whether a capital in a query makes case count. */
+void compare_view_set_search_mode(CompareView *v, int mode);
 void compare_view_render(CompareView *v, Grid *g);
 const char *compare_view_message(const CompareView *v); /* "" when none */
 

@@ -8,15 +8,19 @@
 #include <stddef.h>
 
 #include "lector/cache.h"
+#include "lector/config.h"
 #include "lector/index.h"
 #include "lector/text.h"
 
 #define EXIT_USAGE 2
 
 int cmd_wrap(int argc, char **argv, const char *default_texts);
-int cmd_search(int argc, char **argv, const char *default_texts);
+int cmd_search(int argc, char **argv, const char *default_texts, const Config *cfg);
 int cmd_index(int argc, char **argv, const char *default_texts);
-int cmd_compare(int argc, char **argv);
+int cmd_compare(int argc, char **argv, const Config *cfg);
+/* `lector config`: the configuration file, its warnings and the settings in effect. load_failed:
+ * config_load failed with d. */
+int cmd_config(const Config *cfg, bool load_failed, const Diag *d, const char *texts);
 
 /* A story of a search or index run: its path, and what indexing it gave. */
 typedef struct {
@@ -45,6 +49,10 @@ char **cli_folder_stories(const char *dir, size_t *count);
 /* True when something is piped or redirected into stdin (a FIFO or a file): then, with no path,
  * stdin is the story. A terminal or /dev/null is not a story. */
 int cli_stdin_has_story(void);
+
+/* Checks the texts folder used when no path was given; when it is missing, one line that says
+ * so and what to do, and -1. */
+int cli_default_texts_ok(const char *texts);
 
 /* Prints "lector: <message>" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -222,7 +222,7 @@ static Text *load_story(const char *path, Diag *d)
     return NULL;
 }
 
-int cmd_compare(int argc, char **argv)
+int cmd_compare(int argc, char **argv, const Config *cfg)
 {
     static const struct option longopts[] = {
         {"width", required_argument, NULL, 'w'},
@@ -287,7 +287,7 @@ int cmd_compare(int argc, char **argv)
                 return EXIT_USAGE;
             }
         }
-        return tui_run_compare(paths[0], paths[1], 0);
+        return tui_run_compare(paths[0], paths[1], 0, cfg);
     }
     Diag d = {0};
     Text *ta = load_story(paths[0], &d);

@@ -170,7 +170,8 @@ int cmd_index(int argc, char **argv, const char *default_texts)
         }
         npaths++;
     }
-    if (!npaths && cli_add_stories(default_texts, &stories, &n, &cap) != 0) {
+    if (!npaths && (cli_default_texts_ok(default_texts) != 0 ||
+                    cli_add_stories(default_texts, &stories, &n, &cap) != 0)) {
         cli_stories_free(stories, n);
         return EXIT_USAGE;
     }

@@ -53,7 +53,7 @@ static bool run_query(const Query *q, CliStory *stories, size_t n, SearchSet *se
     return true;
 }
 
-int cmd_search(int argc, char **argv, const char *default_texts)
+int cmd_search(int argc, char **argv, const char *default_texts, const Config *cfg)
 {
     long limit = 20;
     int exact = 0, count = 0, npos = 0, options = 1, use_cache = 1;
@@ -99,7 +99,11 @@ int cmd_search(int argc, char **argv, const char *default_texts)
     }
     Query *q;
     Diag d = {0};
-    if (query_parse(pos[0], exact ? SEARCH_EXACT : SEARCH_SMART, false, &q, &d) != 0) {
+    if (query_parse(pos[0],
+                    exact             ? SEARCH_EXACT
+                    : cfg->smart_case ? SEARCH_SMART
+                                      : SEARCH_FOLD,
+                    false, &q, &d) != 0) {
         cli_error("search: %s", d.msg);
         free(pos);
         return EXIT_USAGE;
@@ -107,7 +111,9 @@ int cmd_search(int argc, char **argv, const char *default_texts)
     CliStory *stories = NULL;
     size_t n = 0, cap = 0;
     int rc = 0;
-    if (npos == 1 && cli_add_stories(default_texts, &stories, &n, &cap) != 0) rc = EXIT_USAGE;
+    if (npos == 1 && (cli_default_texts_ok(default_texts) != 0 ||
+                      cli_add_stories(default_texts, &stories, &n, &cap) != 0))
+        rc = EXIT_USAGE;
     for (int k = 1; k < npos && !rc; k++)
         if (cli_add_stories(pos[k], &stories, &n, &cap) != 0) rc = EXIT_USAGE;
     free(pos);

@@ -164,6 +164,8 @@ int cmd_wrap(int argc, char **argv, const char *default_texts)
         if (!default_texts || cli_stdin_has_story()) {
             static char dash[] = "-";
             default_arg[0] = dash;
+        } else if (cli_default_texts_ok(default_texts) != 0) {
+            return EXIT_USAGE;
         }
         paths = default_arg;
         npaths = 1;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "lector/config.h"
 #include "lector/layout.h"
 #include "tui.h"
 #include "lector/strbuf.h"
@@ -49,6 +50,17 @@ void cli_path_error(const char *path)
         cli_error("%s: %s", path, strerror(err));
 }
 
+int cli_default_texts_ok(const char *texts)
+{
+    struct stat st;
+    if (stat(texts, &st) == 0) return 0;
+    int err = errno;
+    cli_error("%s: %s; no story was given, so lector looked in its texts folder: give a story or "
+              "a folder, or set LECTOR_TEXTS or texts in the configuration (see: lector config)",
+              texts, err == ENOENT ? "no such folder" : strerror(err));
+    return -1;
+}
+
 int cli_stdin_has_story(void)
 {
     struct stat in;
@@ -58,21 +70,15 @@ int cli_stdin_has_story(void)
 static void usage(FILE *f)
 {
     fputs("usage: lector [--width N] [PATH...]\n"
-          "       lector wrap [--width N] [FILE|FOLDER|-]...\n"
-          "       lector search [--limit N] [--exact] [--count] QUERY [FILE|FOLDER]...\n"
-          "       lector index [FILE|FOLDER]...\n"
-          "       lector compare [--width N] [--pairs] A B\n"
-          "A terminal reader for stories in plain UTF-8 text files.\n"
-          "  PATH          a story file, a folder of .txt stories, or - for standard input\n"
-          "                (default: $LECTOR_TEXTS, else the installed texts folder)\n"
-          "  -w, --width N wrap at N columns\n"
-          "  --version     print the version\n"
-          "  -h, --help    show this help\n"
-          "Subcommands:\n"
-          "  wrap          print stories as wrapped display lines\n"
-          "  search        ranked search across stories, one hit per line\n"
-          "  index         build or refresh the search index cache\n"
-          "  compare       two stories side by side, paragraphs aligned by content\n",
+          "       lector wrap|search|index|compare|config [OPTION...] [ARG...]\n"
+          "A terminal reader for stories in plain UTF-8 text files. PATH is a story, a folder of\n"
+          ".txt stories (a shelf) or - for standard input; by default the texts folder.\n"
+          "  -w, --width N  text N columns wide     --version  print the version\n"
+          "  -h, --help     this help\n"
+          "Subcommands (each has --help): wrap prints stories wrapped, search finds ranked hits,\n"
+          "index builds the search cache, compare shows two stories side by side, config shows\n"
+          "the configuration in effect.\n"
+          "Press h in the reader for its keys. Everything else: man lector\n",
           f);
 }
 
@@ -110,14 +116,34 @@ static int parse_reader_args(int argc, char **argv, int *width, int *first_path)
     return 0;
 }
 
-int main(int argc, char **argv)
+/* Prints the configuration's warnings, each as one line on stderr. */
+static void config_warn(const Config *cfg)
+{
+    const char *w = cfg->warnings.buf;
+    for (size_t i = 0; i < cfg->nwarnings; i++) {
+        const char *nl = strchr(w, '\n');
+        cli_error("%.*s", (int)(nl - w), w);
+        w = nl + 1;
+    }
+}
+
+/* The texts folder when no path is given: $LECTOR_TEXTS, then the configuration's, then the
+ * installed one. */
+static const char *default_texts(const Config *cfg)
 {
     const char *texts = getenv("LECTOR_TEXTS");
-    if (!texts || !*texts) texts = LECTOR_TEXTS_DIR;
+    if (texts && *texts) return texts;
+    if (cfg->texts) return cfg->texts;
+    return LECTOR_TEXTS_DIR;
+}
+
+static int run(int argc, char **argv, Config *cfg)
+{
+    const char *texts = default_texts(cfg);
     if (argc > 1 && !strcmp(argv[1], "wrap")) return cmd_wrap(argc - 1, argv + 1, texts);
-    if (argc > 1 && !strcmp(argv[1], "search")) return cmd_search(argc - 1, argv + 1, texts);
+    if (argc > 1 && !strcmp(argv[1], "search")) return cmd_search(argc - 1, argv + 1, texts, cfg);
     if (argc > 1 && !strcmp(argv[1], "index")) return cmd_index(argc - 1, argv + 1, texts);
-    if (argc > 1 && !strcmp(argv[1], "compare")) return cmd_compare(argc - 1, argv + 1);
+    if (argc > 1 && !strcmp(argv[1], "compare")) return cmd_compare(argc - 1, argv + 1, cfg);
     if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
         usage(stdout);
         return 0;
@@ -147,9 +173,47 @@ int main(int argc, char **argv)
     for (int i = 0; i < npaths; i++) { /* a bad path: one line and status 2, before the screen */
         struct stat st;
         if (strcmp(paths[i], "-") && stat(paths[i], &st) != 0) {
-            cli_path_error(paths[i]);
+            if (paths == defaults)
+                cli_default_texts_ok(paths[i]);
+            else
+                cli_path_error(paths[i]);
             return EXIT_USAGE;
         }
     }
-    return tui_run(paths, npaths, width);
+    return tui_run(paths, npaths, width, cfg);
+}
+
+int main(int argc, char **argv)
+{
+    Config cfg;
+    config_init(&cfg);
+    Diag d = {0};
+    bool failed = config_load(&cfg, &d) != 0;
+    int status;
+    if (argc > 1 && !strcmp(argv[1], "config")) {
+        if (argc > 2 && (!strcmp(argv[2], "-h") || !strcmp(argv[2], "--help"))) {
+            fputs("usage: lector config\n"
+                  "Prints the configuration file lector reads ($LECTOR_CONFIG, else\n"
+                  "$XDG_CONFIG_HOME/lector/config, else ~/.config/lector/config), each line it\n"
+                  "could not use, and the settings in effect. Exit status: 0 when the file is\n"
+                  "clean or absent, 1 when it has warnings, 2 when it cannot be read.\n"
+                  "The settings: man lector, CONFIGURATION.\n",
+                  stdout);
+            status = 0;
+        } else if (argc > 2) {
+            cli_error("config: unexpected '%s' (see: lector config --help)", argv[2]);
+            status = EXIT_USAGE;
+        } else {
+            status = cmd_config(&cfg, failed, &d, default_texts(&cfg));
+        }
+    } else {
+        if (failed) { /* the reader shows it with the warnings, on its status line */
+            strbuf_addf(&cfg.warnings, "%s\n", d.msg);
+            cfg.nwarnings++;
+        }
+        config_warn(&cfg);
+        status = run(argc, argv, &cfg);
+    }
+    config_free(&cfg);
+    return status;
 }

@@ -92,6 +92,7 @@ static int map_key(wint_t ch, int is_key)
     }
 }
 
+/* The built-in look of each element, in colour and without. */
 static attr_t style_attr(Style s, int color)
 {
     switch (s) {
@@ -117,6 +118,49 @@ static attr_t style_attr(Style s, int color)
         return color ? COLOR_PAIR(3) | A_DIM : A_DIM;
     default:
         return A_NORMAL;
+    }
+}
+
+/* Whether to paint in colour: theme = color insists (a configuration file overrides NO_COLOR,
+ * as no-color.org asks), mono refuses, auto follows NO_COLOR (set and not empty). */
+static bool use_color(const Config *cfg)
+{
+    if (!has_colors() || cfg->theme == THEME_MONO) return false;
+    const char *no = getenv("NO_COLOR");
+    return cfg->theme == THEME_COLOR || !no || !*no;
+}
+
+/* Each element's attributes: the built-in look, or the configuration's colours (pairs 16 and
+ * up). A colour this terminal lacks (bright-red on an 8-colour one) falls back to its own. */
+static void make_palette(const Config *cfg, bool color, attr_t *palette)
+{
+    if (color) {
+        start_color();
+        use_default_colors();
+        init_pair(1, COLOR_BLACK, COLOR_CYAN);
+        init_pair(2, COLOR_BLACK, COLOR_YELLOW);
+        init_pair(3, COLOR_BLUE, -1);
+        init_pair(4, COLOR_BLACK, COLOR_RED);
+        init_pair(5, COLOR_BLACK, COLOR_GREEN);
+    }
+    for (int s = 0; s < STYLE_COUNT; s++) {
+        const ConfigStyle *cs = &cfg->styles[s];
+        palette[s] = style_attr((Style)s, color);
+        if (!cs->set) continue;
+        attr_t a = A_NORMAL;
+        if (cs->attrs & CONFIG_ATTR_BOLD) a |= A_BOLD;
+        if (cs->attrs & CONFIG_ATTR_UNDERLINE) a |= A_UNDERLINE;
+        if (cs->attrs & CONFIG_ATTR_REVERSE) a |= A_REVERSE;
+        if (cs->attrs & CONFIG_ATTR_DIM) a |= A_DIM;
+        if (color && 16 + s < COLOR_PAIRS) {
+            int fg = cs->fg < COLORS ? cs->fg : (cs->fg >= 8 && cs->fg < 16 ? cs->fg - 8 : -1);
+            int bg = cs->bg < COLORS ? cs->bg : (cs->bg >= 8 && cs->bg < 16 ? cs->bg - 8 : -1);
+            init_pair((short)(16 + s), (short)fg, (short)bg);
+            a |= COLOR_PAIR(16 + s);
+        } else if (!cs->attrs) {
+            continue; /* colours alone mean nothing here: keep the built-in look */
+        }
+        palette[s] = a;
     }
 }
 
@@ -150,7 +194,7 @@ typedef struct {
 
 /* The painter: copies the grid, cell by cell. Glyphs are already safe (grid.h). Returns the
  * overlays to write after refresh() in *out (caller frees). */
-static size_t paint(const Grid *g, int color, Overlay **out)
+static size_t paint(const Grid *g, const attr_t *palette, Overlay **out)
 {
     size_t n = 0, cap = 0;
     *out = NULL;
@@ -159,7 +203,7 @@ static size_t paint(const Grid *g, int color, Overlay **out)
         for (int c = 0; c < grid_cols(g); c++) {
             const GridCell *cell = grid_cell(g, r, c);
             if (cell->width == 0) continue;
-            attrset(style_attr((Style)cell->style, color));
+            attrset(cell->style < STYLE_COUNT ? palette[cell->style] : A_NORMAL);
             const char *glyph = (const char *)grid_glyph(g, cell);
             size_t len = cell->glyph_len;
             if (len) {
@@ -237,7 +281,7 @@ bool tui_can_draw(void)
     return can;
 }
 
-static int tui_main(char **paths, int npaths, int measure, bool compare)
+static int tui_main(char **paths, int npaths, int measure, const Config *cfg, bool compare)
 {
     Diag diag = {0};
     const char *locale_note = ensure_utf8_locale();
@@ -272,6 +316,20 @@ static int tui_main(char **paths, int npaths, int measure, bool compare)
     if (!app) {
         fprintf(stderr, "lector: %s\n", diag.msg);
         return 2;
+    }
+    app_configure(app, cfg);
+    if (cfg->nwarnings) { /* on stderr too, but the screen hides it: say the first here */
+        char first[400];
+        const char *w = cfg->warnings.buf, *nl = strchr(w, '\n');
+        size_t plen = cfg->path ? strlen(cfg->path) : 0;
+        const char *where = "";
+        if (plen && !strncmp(w, cfg->path, plen) && w[plen] == ':') { /* "config line 3: ..." */
+            w += plen + 1;
+            where = "config line ";
+        }
+        snprintf(first, sizeof first, "%s%.*s%s", where, (int)(nl - w), w,
+                 cfg->nwarnings > 1 ? " (and more: see lector config)" : "");
+        app_message_set(app, first);
     }
     if (locale_note) app_message_set(app, locale_note);
 
@@ -327,16 +385,8 @@ static int tui_main(char **paths, int npaths, int measure, bool compare)
     set_escdelay(25);
     mousemask(BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
     mouseinterval(0);
-    int color = has_colors() && !getenv("NO_COLOR");
-    if (color) {
-        start_color();
-        use_default_colors();
-        init_pair(1, COLOR_BLACK, COLOR_CYAN);
-        init_pair(2, COLOR_BLACK, COLOR_YELLOW);
-        init_pair(3, COLOR_BLUE, -1);
-        init_pair(4, COLOR_BLACK, COLOR_RED);
-        init_pair(5, COLOR_BLACK, COLOR_GREEN);
-    }
+    attr_t palette[STYLE_COUNT];
+    make_palette(cfg, use_color(cfg), palette);
     int rows, cols;
     getmaxyx(stdscr, rows, cols);
     app_resize(app, cols, rows);
@@ -346,7 +396,7 @@ static int tui_main(char **paths, int npaths, int measure, bool compare)
         app_render(app, grid);
         erase();
         Overlay *overlays;
-        size_t noverlays = paint(grid, color, &overlays);
+        size_t noverlays = paint(grid, palette, &overlays);
         refresh();
         write_overlays(overlays, noverlays);
         free(overlays);
@@ -385,13 +435,13 @@ static int tui_main(char **paths, int npaths, int measure, bool compare)
     return caught_signal ? 128 + caught_signal : 0;
 }
 
-int tui_run(char **paths, int npaths, int measure)
+int tui_run(char **paths, int npaths, int measure, const Config *cfg)
 {
-    return tui_main(paths, npaths, measure, false);
+    return tui_main(paths, npaths, measure, cfg, false);
 }
 
-int tui_run_compare(const char *a, const char *b, int measure)
+int tui_run_compare(const char *a, const char *b, int measure, const Config *cfg)
 {
     char *paths[2] = {(char *)a, (char *)b};
-    return tui_main(paths, 2, measure, true);
+    return tui_main(paths, 2, measure, cfg, true);
 }

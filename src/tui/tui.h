@@ -5,14 +5,17 @@
 
 #include <stdbool.h>
 
+#include "lector/config.h"
+
 /* Whether the terminal on stdout, as $TERM describes it, can move the cursor. One that cannot
  * (TERM=dumb: an editor's shell buffer, a printer) would show each frame as scrolled garbage, so
  * callers print instead, as for output that is not a terminal. True when $TERM is unset or not
  * known here: the reader then says so itself. */
 bool tui_can_draw(void);
-/* Runs the reader on paths (files, folders, or "-" for stdin) and returns the exit status. */
-int tui_run(char **paths, int npaths, int measure);
+/* Runs the reader on paths (files, folders, or "-" for stdin) and returns the exit status. cfg:
+ * the user's configuration (keys, smart case, measure unless measure > 0, colours). */
+int tui_run(char **paths, int npaths, int measure, const Config *cfg);
 /* Runs the compare view on two story files; q leaves. */
-int tui_run_compare(const char *a, const char *b, int measure);
+int tui_run_compare(const char *a, const char *b, int measure, const Config *cfg);
 
 #endif

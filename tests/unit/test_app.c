@@ -561,3 +561,111 @@ Test(app, compare_from_the_reader_picks_the_other_story)
     cr_assert_eq(app_mode(a), MODE_READER);
     app_free(a);
 }
+
+static void configure(App *a, const char *text)
+{
+    Config c;
+    config_init(&c);
+    config_parse(&c, "cfg", text, strlen(text));
+    cr_assert_eq(c.nwarnings, 0, "%s", c.warnings.buf);
+    app_configure(a, &c);
+    config_free(&c); /* the app keeps its own copy */
+}
+
+/* A bound key acts as its command in the reader and on the shelf; the default keys still work
+ * unless bound to something else; while typing a query every key is itself. */
+Test(app, configured_keys_act_everywhere_but_in_a_query)
+{
+    App *a = open_app("", 80, 10);
+    configure(a, "key.down = x\nkey.quit = Q\nkey.page-down = w\nkey.top = j\n");
+    /* shelf: a-first, b-second, tiny-tale */
+    keys(a, "x");
+    cr_assert(strstr(dump(a, 80, 10), "2 of 3"), "x moves down the shelf: %s", dump(a, 80, 10));
+    keys(a, "k");
+    cr_assert(strstr(dump(a, 80, 10), "1 of 3"), "k still moves up");
+    keys(a, "j");
+    cr_assert(strstr(dump(a, 80, 10), "1 of 3"), "j is now top, not down");
+    app_free(a);
+
+    Strbuf big = STRBUF_INIT;
+    for (int i = 0; i < 400; i++)
+        strbuf_addf(&big, "word%d ", i); /* one paragraph, many rows */
+    write_file("long.txt", big.buf);
+    strbuf_release(&big);
+    a = open_app("long.txt", 60, 10);
+    configure(a, "key.down = x\nkey.quit = Q\nkey.page-down = w\nkey.top = j\n");
+    size_t top0 = app_top_offset(a);
+    keys(a, "x");
+    size_t one = app_top_offset(a);
+    cr_assert_gt(one, top0, "x is a line down");
+    keys(a, "e");
+    size_t two = app_top_offset(a);
+    cr_assert_gt(two, one, "e, a default key of down, still works: %zu %zu %zu", top0, one, two);
+    keys(a, "w");
+    cr_assert_gt(app_top_offset(a), two + 300, "w is a page down");
+    keys(a, "j");
+    cr_assert_eq(app_top_offset(a), top0, "j was bound to top");
+    keys(a, "3e");
+    size_t three = app_top_offset(a);
+    keys(a, "j3x");
+    cr_assert_eq(app_top_offset(a), three, "a count before a bound key: 3x is 3e");
+    keys(a, "j");
+    /* typing a query: x and j are letters */
+    keys(a, "/xj");
+    cr_assert(strstr(dump(a, 60, 10), "/xj"), "%s", dump(a, 60, 10));
+    app_key(a, APP_KEY_ESC);
+    /* a mark's letter is a letter */
+    keys(a, "mx");
+    cr_assert_str_eq(app_message(a), "mark x set");
+    /* the help screen lists the configured keys, and leaves out the default ones taken away */
+    app_resize(a, 80, 24);
+    keys(a, "h");
+    const char *d = dump(a, 80, 24);
+    cr_assert(strstr(d, "j  e  Down  Enter") == NULL, "j is not down any more: %s", d);
+    cr_assert(strstr(d, "e  Down  Enter  x"), "%s", d);
+    cr_assert(strstr(d, "Space  f  PgDn  w"), "%s", d);
+    cr_assert(strstr(d, "q  Q"), "%s", d);
+    keys(a, " ");
+    keys(a, "Q");
+    cr_assert(app_done(a), "Q quits a single story");
+    app_free(a);
+}
+
+Test(app, configured_measure_smart_case_and_command_line_measure)
+{
+    App *a = open_app("tiny-tale.txt", 100, 24);
+    configure(a, "measure = 40\n");
+    const char *d = dump(a, 100, 24);
+    /* 40 columns centred in 100 */
+    cr_assert(!strncmp(d + 30, "One two three four five six seven", 33), "%.120s", d);
+    keys(a, "++=");
+    cr_assert_str_eq(app_message(a), "measure 40 columns", "= returns to the configured one");
+    app_free(a);
+
+    /* --width (given to app_new) wins over the configuration */
+    char path[512];
+    snprintf(path, sizeof path, "%s/tiny-tale.txt", dir);
+    char *paths[] = {path};
+    Diag dg = {0};
+    a = app_new(paths, 1, 50, &dg);
+    app_resize(a, 100, 24);
+    configure(a, "measure = 40\n");
+    keys(a, "+");
+    cr_assert_str_eq(app_message(a), "measure 52 columns");
+    app_free(a);
+
+    write_file("case.txt", "Mother and MOTHER and mother.\n");
+    a = open_app("case.txt", 60, 8);
+    configure(a, "smart-case = no\n");
+    app_settle(a);
+    keys(a, "/MOTHER\n");
+    app_settle(a);
+    cr_assert(strstr(dump(a, 60, 8), "match 1 of 3"), "no smart case: %s", dump(a, 60, 8));
+    app_free(a);
+    a = open_app("case.txt", 60, 8);
+    app_settle(a);
+    keys(a, "/MOTHER\n");
+    app_settle(a);
+    cr_assert(strstr(dump(a, 60, 8), "match 1 of 1"), "smart case: %s", dump(a, 60, 8));
+    app_free(a);
+}

@@ -1,0 +1,104 @@
+/* config: the user's configuration file, read into a plain struct.
+ *
+ * `$XDG_CONFIG_HOME/lector/config` (else `~/.config/lector/config`; `$LECTOR_CONFIG` names another
+ * file) holds `setting = value` lines and `#` comments. This module owns the file's grammar and
+ * its vocabulary: the settings, the colour and style names, and the names of the commands a key
+ * can be bound to. It does not apply anything: the app binds keys and takes the measure, the TUI
+ * sets colours, the CLI picks the texts folder. A line that cannot be used is skipped with a
+ * warning naming the file and line; the rest still applies.
+ *
+ * A Config owns its strings, its bindings and its warnings; config_free releases them.
+ */
+#ifndef LECTOR_CONFIG_H
+#define LECTOR_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "lector/diag.h"
+#include "lector/grid.h"
+#include "lector/strbuf.h"
+
+typedef enum {
+    THEME_AUTO,  /* colour unless NO_COLOR is set or the terminal has none */
+    THEME_COLOR, /* colour even with NO_COLOR: a configuration file overrides it */
+    THEME_MONO,  /* reverse video, bold and underline only */
+} ConfigTheme;
+
+enum { CONFIG_COLOR_DEFAULT = -1 }; /* the terminal's own foreground or background */
+
+enum {
+    CONFIG_ATTR_BOLD = 1,
+    CONFIG_ATTR_UNDERLINE = 2,
+    CONFIG_ATTR_REVERSE = 4,
+    CONFIG_ATTR_DIM = 8,
+};
+
+typedef struct {
+    bool set;       /* the file gave this element a colour */
+    int fg, bg;     /* 0..255, or CONFIG_COLOR_DEFAULT */
+    unsigned attrs; /* CONFIG_ATTR_* */
+} ConfigStyle;
+
+/* The commands a key can be bound to (`key.NAME = ...`). */
+typedef enum {
+    CMD_DOWN,
+    CMD_UP,
+    CMD_PAGE_DOWN,
+    CMD_PAGE_UP,
+    CMD_HALF_DOWN,
+    CMD_HALF_UP,
+    CMD_TOP,
+    CMD_BOTTOM,
+    CMD_MARK,
+    CMD_GOTO_MARK,
+    CMD_NARROWER,
+    CMD_WIDER,
+    CMD_MEASURE_RESET,
+    CMD_SEARCH,
+    CMD_SEARCH_BACK,
+    CMD_NEXT_MATCH,
+    CMD_PREV_MATCH,
+    CMD_SEARCH_ALL,
+    CMD_COMPARE,
+    CMD_HELP,
+    CMD_QUIT,
+    CMD_COUNT
+} ConfigCommand;
+
+typedef struct {
+    int key;               /* enum AppKey or a code point (lector/keys.h) */
+    ConfigCommand command; /* what it does */
+} ConfigBinding;
+
+typedef struct {
+    char *path;      /* owned: the file read; NULL when there is none to read */
+    bool found;      /* the file exists (and was read) */
+    int measure;     /* the reader's default measure in columns; 0: not set */
+    char *texts;     /* owned: the texts folder, ~/ expanded; NULL: not set */
+    bool smart_case; /* a capital in a query makes case count (default true) */
+    ConfigTheme theme;
+    ConfigStyle styles[STYLE_COUNT];
+    ConfigBinding *bindings; /* owned, in the file's order (a later one wins) */
+    size_t nbindings;
+    Strbuf warnings;  /* "FILE:LINE: what (ignored)\n" for each line that was skipped */
+    size_t nwarnings; /* lines in warnings */
+} Config;
+
+/* The defaults: nothing set, smart case on, theme auto. */
+void config_init(Config *c);
+void config_free(Config *c);
+
+/* Reads the configuration file (see above) into c, which config_init prepared. A missing file
+ * is not an error (c->found is false). Returns -1 with d filled when the file exists but cannot
+ * be read (a folder, unreadable, over 1 MiB); c then holds the defaults. */
+int config_load(Config *c, Diag *d);
+
+/* Applies the lines of buf (len bytes) to c; name is the file's name for the warnings. */
+void config_parse(Config *c, const char *name, const char *buf, size_t len);
+
+/* Names, as the file spells them. */
+const char *config_command_name(ConfigCommand cmd);
+const char *config_style_name(Style s);
+
+#endif

@@ -1,0 +1,102 @@
+/* cmd_config.c: `lector config`, so a user can see which file lector reads and what it made of
+ * it without opening the reader. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "lector/keys.h"
+#include "lector/strbuf.h"
+#include "lector/text.h"
+
+/* Prints s with anything a terminal would act on made visible: the file's lines are the user's,
+ * but a path or a pasted escape sequence could still be in them. */
+static void put_safe(const char *s, size_t len)
+{
+    Strbuf out = STRBUF_INIT;
+    text_escape(s, len, &out);
+    fwrite(out.buf, 1, out.len, stdout);
+    strbuf_release(&out);
+}
+
+static const char *const theme_names[] = {"auto", "color", "mono"};
+static const char *const color_names[] = {"black", "red",     "green", "yellow",
+                                          "blue",  "magenta", "cyan",  "white"};
+
+static void put_color(int c)
+{
+    if (c < 0)
+        fputs("default", stdout);
+    else if (c < 8)
+        fputs(color_names[c], stdout);
+    else if (c < 16)
+        printf("bright-%s", color_names[c - 8]);
+    else
+        printf("%d", c);
+}
+
+int cmd_config(const Config *cfg, bool load_failed, const Diag *d, const char *texts)
+{
+    fputs("file: ", stdout);
+    if (cfg->path) {
+        put_safe(cfg->path, strlen(cfg->path));
+        fputs(load_failed  ? " (not read)\n"
+              : cfg->found ? "\n"
+                           : " (none: the defaults apply)\n",
+              stdout);
+    } else {
+        fputs("none ($HOME and $XDG_CONFIG_HOME are not set)\n", stdout);
+    }
+    if (load_failed) {
+        fputs("error: ", stdout);
+        put_safe(d->msg, strlen(d->msg));
+        fputc('\n', stdout);
+    }
+    const char *w = cfg->warnings.buf;
+    for (size_t i = 0; i < cfg->nwarnings; i++) {
+        const char *nl = strchr(w, '\n');
+        fputs("warning: ", stdout);
+        put_safe(w, (size_t)(nl - w));
+        fputc('\n', stdout);
+        w = nl + 1;
+    }
+    if (cfg->measure)
+        printf("measure = %d\n", cfg->measure);
+    else
+        printf("measure = 72 (default)\n");
+    fputs("texts = ", stdout);
+    put_safe(texts, strlen(texts));
+    fputc('\n', stdout);
+    printf("smart-case = %s\n", cfg->smart_case ? "yes" : "no");
+    printf("theme = %s\n", theme_names[cfg->theme]);
+    for (int s = 0; s < STYLE_COUNT; s++) {
+        const ConfigStyle *st = &cfg->styles[s];
+        if (!st->set) continue;
+        printf("color.%s = ", config_style_name((Style)s));
+        put_color(st->fg);
+        if (st->bg != CONFIG_COLOR_DEFAULT) {
+            fputs(" on ", stdout);
+            put_color(st->bg);
+        }
+        if (st->attrs & CONFIG_ATTR_BOLD) fputs(" bold", stdout);
+        if (st->attrs & CONFIG_ATTR_UNDERLINE) fputs(" underline", stdout);
+        if (st->attrs & CONFIG_ATTR_REVERSE) fputs(" reverse", stdout);
+        if (st->attrs & CONFIG_ATTR_DIM) fputs(" dim", stdout);
+        fputc('\n', stdout);
+    }
+    for (int cmd = 0; cmd < CMD_COUNT; cmd++) {
+        int n = 0;
+        for (size_t i = 0; i < cfg->nbindings; i++) {
+            if ((int)cfg->bindings[i].command != cmd) continue;
+            char name[16];
+            key_to_name(cfg->bindings[i].key, name, sizeof name);
+            if (!n++) printf("key.%s =", config_command_name((ConfigCommand)cmd));
+            printf(" %s", name);
+        }
+        if (n) fputc('\n', stdout);
+    }
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        cli_error("cannot write the output");
+        return 1;
+    }
+    return load_failed ? 2 : cfg->nwarnings ? 1 : 0;
+}

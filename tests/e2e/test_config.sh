@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# The configuration file, end to end: `lector config`, warnings that name the line while the rest
+# still applies, the texts folder's precedence, smart case in `lector search`, and in tmux the
+# measure, a bound key, the help screen, the warning on the status line and the colours.
+# Usage: test_config.sh LECTOR TEXTS_DIR
+set -u
+lector=$1
+texts=$2
+. "$(dirname "$0")/lib.sh"
+tmux_begin lector-config
+export LC_ALL=C.UTF-8 XDG_STATE_HOME="$tmp/state" XDG_CACHE_HOME="$tmp/cache"
+export XDG_CONFIG_HOME="$tmp/xdg" HOME="$tmp/home"
+unset LECTOR_CONFIG LECTOR_TEXTS NO_COLOR
+mkdir -p "$tmp/home" "$tmp/xdg/lector"
+cfg="$tmp/xdg/lector/config"
+
+run() { # run CMD...: sets out, err, rc
+    timeout $((20 * patience)) "$@" >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    out=$(cat "$tmp/out")
+    err=$(cat "$tmp/err")
+}
+
+# --- no file: the defaults, said plainly -----------------------------------------------------------
+run "$lector" config
+check "config: no file is fine (status 0)" test "$rc" -eq 0
+check "config: names the file it would read" grep -qF "file: $cfg (none: the defaults apply)" "$tmp/out"
+check "config: the defaults" grep -qx "smart-case = yes" "$tmp/out"
+
+# --- a file with mistakes: each named by line, the rest applies ------------------------------------
+cat >"$cfg" <<'CFG'
+# lector, my way
+measure = 40
+colour.status = red
+smart-case = no   # case never counts
+key.page-down = x
+key.down = PageDown
+texts = ~/shelf
+CFG
+run "$lector" config
+check "config: warnings give status 1" test "$rc" -eq 1
+check "config: line 3 named, with the settings there are" \
+    grep -qF "warning: $cfg:3: unknown setting 'colour.status': the settings are measure" "$tmp/out"
+check "config: line 6 named, with the key names there are" \
+    grep -qF "$cfg:6: key.down: 'PageDown' is not a key" "$tmp/out"
+check "config: the rest applies" \
+    bash -c "grep -qx 'measure = 40' '$tmp/out' && grep -qx 'smart-case = no' '$tmp/out' &&
+             grep -qx 'key.page-down = x' '$tmp/out' && grep -qx 'texts = $tmp/home/shelf' '$tmp/out'"
+check "config: exactly two warnings" test "$(grep -c '^warning:' "$tmp/out")" -eq 2
+
+# Every command warns on stderr, one line each, and still works.
+mkdir -p "$tmp/home/shelf"
+printf 'Shelf Story\n\nThe Mother of all MOTHERS met a mother.\n\nMOTHER\n\nmother\n' >"$tmp/home/shelf/shelf-story.txt"
+run "$lector" wrap
+check "wrap: still works with a flawed file (status 0)" test "$rc" -eq 0
+check "wrap: the texts setting is used" grep -qF "The Mother of all" "$tmp/out"
+check "wrap: two warning lines on stderr, each naming the file" \
+    test "$(grep -c "^lector: $cfg:[36]: " "$tmp/err")" -eq 2
+LECTOR_TEXTS="$texts" run "$lector" wrap
+check "LECTOR_TEXTS wins over the texts setting" grep -qF "Ivan Baktybekova" "$tmp/out"
+run "$lector" wrap "$texts/ivan-baktybekova.txt"
+check "a path on the command line wins over both" grep -qF "Ivan Baktybekova" "$tmp/out"
+
+# smart-case = no: a capital does not make case count in lector search.
+run "$lector" search --count --no-cache MOTHER
+check "smart-case = no: MOTHER finds every paragraph" grep -q ":3\$" "$tmp/out"
+sed -i 's/^smart-case = no.*/smart-case = yes/' "$cfg"
+run "$lector" search --count --no-cache MOTHER
+check "smart-case = yes: MOTHER finds only MOTHER" grep -q ":1\$" "$tmp/out"
+sed -i 's/^smart-case = yes/smart-case = no/' "$cfg"
+
+# The texts folder missing: say what to do.
+rm -rf "$tmp/home/shelf"
+run "$lector" wrap
+check "missing texts folder: status 2" test "$rc" -eq 2
+check "missing texts folder: one line naming it and what to do" \
+    bash -c "[ \$(grep -vc '^lector: $cfg:' '$tmp/err') -eq 1 ] && grep -qF '$tmp/home/shelf: no such folder; no story was given' '$tmp/err' && grep -qF 'set LECTOR_TEXTS or texts in the configuration' '$tmp/err'"
+run "$lector" search Mother
+check "search with the texts folder missing: the same line, status 2" \
+    bash -c "[ $rc -eq 2 ] && [ \$(grep -vc '^lector: $cfg:' '$tmp/err') -eq 1 ] && grep -qF 'no story was given' '$tmp/err'"
+mkdir -p "$tmp/home/shelf"
+printf 'Shelf Story\n\nThe Mother of all MOTHERS met a mother.\n' >"$tmp/home/shelf/shelf-story.txt"
+
+# A configuration that is not a file: said, and the defaults apply.
+LECTOR_CONFIG="$tmp" run "$lector" config
+check "config: a folder is status 2" test "$rc" -eq 2
+check "config: a folder is said" grep -qF "error: $tmp: not a file" "$tmp/out"
+LECTOR_CONFIG="$tmp" run "$lector" wrap "$texts/ivan-baktybekova.txt"
+check "wrap with a folder for a configuration: works, one line why" \
+    bash -c "[ $rc -eq 0 ] && [ \$(wc -l <'$tmp/err') -eq 1 ] && grep -qF 'not a file' '$tmp/err'"
+
+# --- the reader, in tmux ---------------------------------------------------------------------------
+start_cfg() { # start_cfg COLSxROWS ENV... -- ARGS...
+    local size=$1 envs=()
+    shift
+    while [ "$1" != -- ]; do envs+=("$1"); shift; done
+    shift
+    tm kill-session -t e2e 2>/dev/null
+    tm new-session -d -s e2e -x "${size%x*}" -y "${size#*x}" \
+        "env LANG=C.UTF-8 TERM=xterm-256color HOME=$tmp/home XDG_CONFIG_HOME=$tmp/xdg XDG_STATE_HOME=$tmp/state XDG_CACHE_HOME=$tmp/cache ${envs[*]} $lector $*; echo \"EXIT=\$?\"; sleep 60"
+}
+story="$texts/ivan-baktybekova.txt"
+"$lector" wrap --width 40 "$story" >"$tmp/w40"
+start_cfg 80x24 -- "$story"
+check "reader: the first warning on the status line" wait_for "config line 3: unknown setting 'colour.status'"
+first=$(grep -m1 . "$tmp/w40")
+check "reader: the configured measure (40 columns)" wait_for "$first"
+rows_40() { [ "$(printf '%s\n' "$S" | head -n 23 | sed 's/^ *//; s/ *$//' | awk '{ if (length($0) > m) m = length($0) } END { print m }')" -le 40 ]; }
+check "reader: no row wider than 40" wait_screen rows_40
+tm send-keys -t e2e x
+row24=$(grep -v '^$' "$tmp/w40" | sed -n 2p)
+check "reader: x pages down (bound to page-down)" wait_screen bash -c "! printf '%s\n' \"\$S\" | head -n 1 | grep -qF '$first'"
+tm send-keys -t e2e g h
+check "reader: the help lists x for page-down" wait_for "Space  f  PgDn  x"
+tm send-keys -t e2e q q
+check "reader: quits" wait_for "EXIT=0"
+
+# --width on the command line wins over measure.
+start_cfg 80x24 -- --width 60 "$story"
+first60=$("$lector" wrap --width 60 "$story" | grep -m1 .)
+check "reader: --width 60 wins over measure = 40" wait_for "$first60"
+tm send-keys -t e2e q
+
+# Colours: the built-in look, a configured element, NO_COLOR, and the themes.
+printf 'color.status = red on blue\n' >"$cfg"
+start_cfg 80x24 -- "$story"
+check "color.status = red on blue: the status line in red on blue" wait_styled $'\e\\[31m\e\\[44m\\|\e\\[31;44m'
+tm send-keys -t e2e q
+start_cfg 80x24 NO_COLOR=1 -- "$story"
+check "NO_COLOR: no colour, the status line reversed" wait_styled $'\e\\[7m'
+check "NO_COLOR: no colour at all" bash -c "! tmux -L '$sock' -f /dev/null capture-pane -e -p -t e2e | grep -q $'\e\\\\[3[0-7]m\\|\e\\\\[4[0-7]m'"
+tm send-keys -t e2e q
+printf 'theme = color\ncolor.status = red on blue\n' >"$cfg"
+start_cfg 80x24 NO_COLOR=1 -- "$story"
+check "theme = color overrides NO_COLOR" wait_styled $'\e\\[31m\e\\[44m\\|\e\\[31;44m'
+tm send-keys -t e2e q
+printf 'theme = mono\n' >"$cfg"
+start_cfg 80x24 -- "$story"
+check "theme = mono: the status line reversed" wait_styled $'\e\\[7m'
+check "theme = mono: no colour" bash -c "! tmux -L '$sock' -f /dev/null capture-pane -e -p -t e2e | grep -q $'\e\\\\[3[0-7]m\\|\e\\\\[4[0-7]m'"
+tm send-keys -t e2e q
+
+check_done

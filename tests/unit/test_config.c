@@ -1,0 +1,257 @@
+/* The configuration file's grammar: each setting, each kind of mistake (a warning naming the
+ * line, the rest still applied), key names both ways, and how the file is found and read. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lector/config.h"
+#include "lector/keys.h"
+
+static Config parse(const char *text)
+{
+    Config c;
+    config_init(&c);
+    config_parse(&c, "cfg", text, strlen(text));
+    return c;
+}
+
+/* The warning of line n, or NULL. */
+static const char *warning_of_line(const Config *c, int n)
+{
+    char tag[32];
+    snprintf(tag, sizeof tag, "cfg:%d: ", n);
+    return strstr(c->warnings.buf, tag);
+}
+
+Test(config, defaults_when_empty)
+{
+    Config c = parse("");
+    cr_assert_eq(c.measure, 0);
+    cr_assert_null(c.texts);
+    cr_assert(c.smart_case);
+    cr_assert_eq(c.theme, THEME_AUTO);
+    cr_assert_eq(c.nbindings, 0);
+    cr_assert_eq(c.nwarnings, 0);
+    for (int s = 0; s < STYLE_COUNT; s++)
+        cr_assert(!c.styles[s].set);
+    config_free(&c);
+}
+
+Test(config, every_setting_read)
+{
+    setenv("HOME", "/home/reader", 1);
+    Config c = parse("# a comment\n"
+                     "\n"
+                     "  measure = 60  \n"
+                     "texts = ~/stories/my shelf\n"
+                     "smart-case = off\r\n"
+                     "theme = mono # trailing comment\n"
+                     "color.match = red on bright-yellow bold underline\n"
+                     "color.status = 208 on default reverse\n"
+                     "color.title = dim\n"
+                     "key.page-down = x C-f PgDn\n"
+                     "key.search = ж\n");
+    cr_assert_eq(c.nwarnings, 0, "%s", c.warnings.buf);
+    cr_assert_eq(c.measure, 60);
+    cr_assert_str_eq(c.texts, "/home/reader/stories/my shelf");
+    cr_assert(!c.smart_case);
+    cr_assert_eq(c.theme, THEME_MONO);
+    const ConfigStyle *m = &c.styles[STYLE_MATCH];
+    cr_assert(m->set);
+    cr_assert_eq(m->fg, 1);
+    cr_assert_eq(m->bg, 11);
+    cr_assert_eq(m->attrs, CONFIG_ATTR_BOLD | CONFIG_ATTR_UNDERLINE);
+    const ConfigStyle *st = &c.styles[STYLE_STATUS];
+    cr_assert_eq(st->fg, 208);
+    cr_assert_eq(st->bg, CONFIG_COLOR_DEFAULT);
+    cr_assert_eq(st->attrs, CONFIG_ATTR_REVERSE);
+    cr_assert_eq(c.styles[STYLE_TITLE].fg, CONFIG_COLOR_DEFAULT);
+    cr_assert_eq(c.styles[STYLE_TITLE].attrs, CONFIG_ATTR_DIM);
+    cr_assert_eq(c.nbindings, 4);
+    int want[] = {'x', 6, APP_KEY_PGDN};
+    for (int i = 0; i < 3; i++) {
+        cr_assert_eq(c.bindings[i].key, want[i], "binding %d", i);
+        cr_assert_eq(c.bindings[i].command, CMD_PAGE_DOWN);
+    }
+    cr_assert_eq(c.bindings[3].key, 0x436); /* ж */
+    cr_assert_eq(c.bindings[3].command, CMD_SEARCH);
+    config_free(&c);
+}
+
+/* Each mistake: a warning naming its line, that line skipped, the lines after it applied. */
+Test(config, mistakes_warn_with_their_line_and_the_rest_applies)
+{
+    Config c = parse("measure = 50\n"         /* 1: good */
+                     "mesure = 60\n"          /* 2: unknown setting */
+                     "measure = 3\n"          /* 3: out of range */
+                     "measure = 60x\n"        /* 4: not a number */
+                     "smart-case = maybe\n"   /* 5 */
+                     "theme = solarized\n"    /* 6 */
+                     "color.gutter = red\n"   /* 7: no such element */
+                     "color.match = purple\n" /* 8: no such colour */
+                     "color.match = red on\n" /* 9: on without a colour */
+                     "key.fly = x\n"          /* 10: no such command */
+                     "key.down = PageDown\n"  /* 11: no such key name */
+                     "key.down = 5\n"         /* 12: digits are counts */
+                     "key.down = C-c\n"       /* 13: a signal, never a key */
+                     "just words\n"           /* 14: no = */
+                     "texts = stories\n"      /* 15: relative */
+                     "key.up =\n"             /* 16: no value */
+                     "smart-case = no\n");    /* 17: good, after all that */
+    cr_assert_eq(c.nwarnings, 15, "%s", c.warnings.buf);
+    for (int line = 2; line <= 16; line++)
+        cr_assert_not_null(warning_of_line(&c, line), "line %d: %s", line, c.warnings.buf);
+    cr_assert_null(warning_of_line(&c, 1));
+    cr_assert_null(warning_of_line(&c, 17));
+    cr_assert_eq(c.measure, 50);
+    cr_assert(!c.smart_case);
+    cr_assert_eq(c.theme, THEME_AUTO);
+    cr_assert(!c.styles[STYLE_MATCH].set);
+    cr_assert_null(c.texts);
+    cr_assert_eq(c.nbindings, 0);
+    /* the warnings name the thing and say what would do */
+    cr_assert(strstr(warning_of_line(&c, 2), "unknown setting 'mesure'"));
+    cr_assert(strstr(warning_of_line(&c, 2), "the settings are measure"));
+    cr_assert(strstr(warning_of_line(&c, 3), "from 8 to 4096"));
+    cr_assert(strstr(warning_of_line(&c, 11), "'PageDown' is not a key"));
+    cr_assert(strstr(warning_of_line(&c, 11), "PgDn"));
+    cr_assert(strstr(warning_of_line(&c, 15), "~/stories"));
+    cr_assert(strstr(c.warnings.buf, "(line ignored)\n"));
+    config_free(&c);
+}
+
+Test(config, hash_in_a_word_is_not_a_comment)
+{
+    Config c = parse("key.mark = a#\n#measure = 30\nmeasure = 40#no\n");
+    /* "a#" is two characters: not a key; "40#no" is not a number */
+    cr_assert_eq(c.nwarnings, 2, "%s", c.warnings.buf);
+    cr_assert_eq(c.measure, 0);
+    config_free(&c);
+}
+
+Test(config, a_later_line_wins)
+{
+    Config c = parse("measure = 50\nmeasure = 66\ntheme = color\ntheme = auto\n");
+    cr_assert_eq(c.measure, 66);
+    cr_assert_eq(c.theme, THEME_AUTO);
+    config_free(&c);
+}
+
+Test(config, hostile_bytes_only_warn)
+{
+    char buf[4096];
+    unsigned seed = 7;
+    for (int round = 0; round < 200; round++) {
+        for (size_t i = 0; i < sizeof buf; i++) {
+            seed = seed * 1103515245u + 12345u;
+            buf[i] = (char)(seed >> 16);
+            if (i % 40 == 0) buf[i] = '\n';
+            if (i % 40 == 7) buf[i] = '=';
+        }
+        Config c;
+        config_init(&c);
+        config_parse(&c, "cfg", buf, sizeof buf);
+        cr_assert(c.measure == 0 || (c.measure >= 8 && c.measure <= 4096));
+        for (size_t i = 0; i < c.nbindings; i++)
+            cr_assert(c.bindings[i].command < CMD_COUNT);
+        config_free(&c);
+    }
+}
+
+Test(keys, names_both_ways)
+{
+    const char *names[] = {"Space", "Enter", "Tab",  "Backspace", "Esc",  "Up",  "Down",
+                           "Left",  "Right", "PgUp", "PgDn",      "Home", "End", "F1",
+                           "C-f",   "x",     "G",    "ж",         "語",   "%"};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        int code;
+        cr_assert_eq(key_from_name(names[i], strlen(names[i]), &code), 0, "%s", names[i]);
+        char back[16];
+        key_to_name(code, back, sizeof back);
+        cr_assert_str_eq(back, names[i]);
+    }
+    int code;
+    cr_assert_eq(key_from_name("pgdn", 4, &code), 0);
+    cr_assert_eq(code, APP_KEY_PGDN);
+    cr_assert_eq(key_from_name("C-M", 3, &code), 0);
+    cr_assert_eq(code, APP_KEY_ENTER);
+    const char *bad[] = {"", "xy", "C-", "C-1", "C-z", "C-c", "F2", "\x01", "\xff", " "};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        cr_assert_eq(key_from_name(bad[i], strlen(bad[i]), &code), -1, "'%s'", bad[i]);
+}
+
+/* Where the file is looked for, and files that are not what they should be. */
+Test(config, found_by_environment)
+{
+    char dir[] = "/tmp/lector-config-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    char sub[300], path[400];
+    snprintf(sub, sizeof sub, "%s/lector", dir);
+    mkdir(sub, 0700);
+    snprintf(path, sizeof path, "%s/config", sub);
+    FILE *f = fopen(path, "w");
+    fputs("measure = 44\n", f);
+    fclose(f);
+
+    unsetenv("LECTOR_CONFIG");
+    setenv("XDG_CONFIG_HOME", dir, 1);
+    Config c;
+    Diag d = {0};
+    config_init(&c);
+    cr_assert_eq(config_load(&c, &d), 0);
+    cr_assert(c.found);
+    cr_assert_str_eq(c.path, path);
+    cr_assert_eq(c.measure, 44);
+    config_free(&c);
+
+    /* no XDG_CONFIG_HOME (or a relative one): ~/.config */
+    setenv("XDG_CONFIG_HOME", "relative", 1);
+    setenv("HOME", dir, 1);
+    config_init(&c);
+    cr_assert_eq(config_load(&c, &d), 0);
+    cr_assert(!c.found);
+    cr_assert(strstr(c.path, "/.config/lector/config"));
+    config_free(&c);
+
+    /* LECTOR_CONFIG wins; a folder there is an error with a reason, and the defaults hold */
+    setenv("LECTOR_CONFIG", dir, 1);
+    config_init(&c);
+    cr_assert_eq(config_load(&c, &d), -1);
+    cr_assert(strstr(d.msg, "not a file"), "%s", d.msg);
+    cr_assert_eq(c.measure, 0);
+    config_free(&c);
+
+    /* a FIFO must not hang the start */
+    char fifo[400];
+    snprintf(fifo, sizeof fifo, "%s/fifo", dir);
+    cr_assert_eq(mkfifo(fifo, 0600), 0);
+    setenv("LECTOR_CONFIG", fifo, 1);
+    config_init(&c);
+    memset(&d, 0, sizeof d);
+    cr_assert_eq(config_load(&c, &d), -1);
+    config_free(&c);
+
+    /* /dev/null: an empty configuration */
+    setenv("LECTOR_CONFIG", "/dev/null", 1);
+    config_init(&c);
+    memset(&d, 0, sizeof d);
+    cr_assert_eq(config_load(&c, &d), 0);
+    cr_assert_eq(c.nwarnings, 0);
+    config_free(&c);
+
+    /* an endless device is refused by size, not read forever */
+    setenv("LECTOR_CONFIG", "/dev/zero", 1);
+    config_init(&c);
+    memset(&d, 0, sizeof d);
+    cr_assert_eq(config_load(&c, &d), -1);
+    cr_assert(strstr(d.msg, "1 MiB"), "%s", d.msg);
+    config_free(&c);
+    unsetenv("LECTOR_CONFIG");
+    unlink(fifo);
+    unlink(path);
+    rmdir(sub);
+    rmdir(dir);
+}
