@@ -13,6 +13,7 @@
 #include "lector/search.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -130,7 +131,7 @@ static int shelf_add_folder(App *a, size_t *cap, const char *dir, Diag *diag)
 {
     DIR *d = opendir(dir);
     if (!d) {
-        diag_set(diag, DIAG_NOT_FOUND, "%s: cannot open folder", dir);
+        diag_set(diag, DIAG_NOT_FOUND, "%s: cannot open the folder: %s", dir, strerror(errno));
         return -1;
     }
     size_t first = a->nshelf;
@@ -401,7 +402,10 @@ App *app_new(char **paths, int npaths, int measure, Diag *diag)
         }
     }
     if (a->nshelf == 0) {
-        diag_set(diag, DIAG_NOT_FOUND, "%s: no .txt stories here", npaths ? paths[0] : "");
+        diag_set(diag, DIAG_NOT_FOUND,
+                 "%s: no .txt stories in this folder (lector lists .txt files; give a file's "
+                 "path to open any other)",
+                 npaths ? paths[0] : "");
         app_free(a);
         return NULL;
     }

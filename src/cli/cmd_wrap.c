@@ -178,7 +178,7 @@ int cmd_wrap(int argc, char **argv, const char *default_texts)
             size_t n;
             char **names = cli_folder_stories(paths[i], &n);
             if (!names) {
-                cli_error("%s: cannot open folder: %s", paths[i], strerror(errno));
+                cli_error("%s: cannot open the folder: %s", paths[i], strerror(errno));
                 status = EXIT_USAGE;
                 continue;
             }

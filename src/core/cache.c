@@ -34,11 +34,15 @@ IndexCache *cache_open(const char *dir, Diag *diag)
     } else if (atomic_xdg_dir("XDG_CACHE_HOME", ".cache", &path) == 0) {
         strbuf_addstr(&path, "/index");
     } else {
-        diag_set(diag, DIAG_NOT_FOUND, "no HOME or XDG_CACHE_HOME: the index is not kept");
+        diag_set(diag, DIAG_NOT_FOUND,
+                 "the search index is not kept between runs: set HOME or XDG_CACHE_HOME");
         return NULL;
     }
     if (atomic_mkdir_p(path.buf) != 0) {
-        diag_set(diag, DIAG_UNREADABLE, "the index is not kept: %s: %s", path.buf, strerror(errno));
+        diag_set(diag, DIAG_UNREADABLE,
+                 "the search index is not kept between runs: %s: %s (set XDG_CACHE_HOME to a "
+                 "folder you can write)",
+                 path.buf, strerror(errno));
         strbuf_release(&path);
         return NULL;
     }

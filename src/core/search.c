@@ -775,7 +775,9 @@ static Text *read_paragraph(const Index *ix, const char *path, IndexParagraph pa
         text_free(t);
         t = NULL;
     }
-    if (!t) diag_set(diag, DIAG_INVALID, "%s: changed since it was indexed", path);
+    if (!t)
+        diag_set(diag, DIAG_INVALID,
+                 "%s: changed since it was indexed: search again to index it anew", path);
     return t;
 }
 

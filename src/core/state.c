@@ -52,14 +52,17 @@ StateStore *state_open(const char *dir, Diag *diag)
         strbuf_addstr(&path, dir);
     } else {
         if (atomic_xdg_dir("XDG_STATE_HOME", ".local/state", &path) != 0) {
-            diag_set(diag, DIAG_NOT_FOUND, "no HOME or XDG_STATE_HOME: reading positions not kept");
+            diag_set(diag, DIAG_NOT_FOUND,
+                     "reading positions not kept: set HOME or XDG_STATE_HOME");
             return NULL;
         }
     }
     if (atomic_mkdir_p(path.buf) != 0) {
         /* the consequence first: a status line cut short must still say it */
-        diag_set(diag, DIAG_UNREADABLE, "reading positions not kept: %s: %s", path.buf,
-                 strerror(errno));
+        diag_set(diag, DIAG_UNREADABLE,
+                 "reading positions not kept: %s: %s (set XDG_STATE_HOME to a folder you can "
+                 "write)",
+                 path.buf, strerror(errno));
         strbuf_release(&path);
         return NULL;
     }
@@ -304,8 +307,10 @@ int state_save(StateStore *s, const char *path, Text *t, const StoryState *st, D
     file_for(s, path, &file);
     int step, rc = atomic_write(file.buf, out.buf, out.len, true, s->fail_at, &step);
     if (rc != 0)
-        diag_set(diag, DIAG_UNREADABLE, "could not save the reading position (%s): %s",
-                 atomic_step_name(step), s->fail_at ? "injected fault" : strerror(errno));
+        diag_set(diag, DIAG_UNREADABLE,
+                 "reading position not saved: %s: could not %s it: %s (the previous one is "
+                 "kept)",
+                 file.buf, atomic_step_name(step), s->fail_at ? "injected fault" : strerror(errno));
     strbuf_release(&out);
     strbuf_release(&file);
     return rc;

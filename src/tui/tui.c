@@ -11,6 +11,7 @@
 #include "tui.h"
 
 #include <curses.h>
+#include <errno.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <poll.h>
@@ -338,7 +339,10 @@ static int tui_main(char **paths, int npaths, int measure, const Config *cfg, bo
     if (!isatty(STDIN_FILENO)) {
         keys_in = fopen("/dev/tty", "r");
         if (!keys_in) {
-            fprintf(stderr, "lector: cannot open /dev/tty for keys\n");
+            fprintf(stderr,
+                    "lector: cannot open /dev/tty for keys: %s (the story came from a pipe; "
+                    "run lector from a terminal, or lector wrap to print)\n",
+                    strerror(errno));
             app_free(app);
             return 2;
         }
@@ -372,7 +376,10 @@ static int tui_main(char **paths, int npaths, int measure, const Config *cfg, bo
 
     SCREEN *screen = newterm(NULL, stdout, keys_in);
     if (!screen) {
-        fprintf(stderr, "lector: cannot start the terminal\n");
+        fprintf(stderr,
+                "lector: curses cannot start on this terminal (TERM=%s); try "
+                "TERM=xterm-256color, or lector wrap to print\n",
+                term);
         app_free(app);
         return 2;
     }

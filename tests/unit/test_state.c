@@ -271,7 +271,8 @@ Test(state, a_failed_write_leaves_the_previous_state)
         state_fail_at(s, step);
         big_state(&st, (size_t)step);
         cr_assert_eq(state_save(s, story, t, &st, &d), -1, "step %d must fail", step);
-        cr_assert(strstr(d.msg, "could not save") && strstr(d.msg, names[step]), "%s", d.msg);
+        cr_assert(strstr(d.msg, "reading position not saved") && strstr(d.msg, names[step]), "%s",
+                  d.msg);
         cr_assert(fs_holds(file, before, len), "step %d: the previous file, byte for byte", step);
         cr_assert_eq(fs_count(sdir, ""), 1, "step %d: nothing but the state file", step);
         state_fail_at(s, 0);
