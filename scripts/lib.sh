@@ -5,8 +5,10 @@
 # Debian packages, by purpose.
 LECTOR_BUILD_PACKAGES="gcc pkg-config meson ninja-build libunistring-dev libncurses-dev"
 # clang and its runtimes (libclang-rt-dev: not installed with clang without recommends) build
-# the libFuzzer targets that scripts/fuzz and scripts/test run.
-LECTOR_TEST_PACKAGES="libcriterion-dev unicode-data bible-kjv fortunes-ru fortunes-zh tmux util-linux clang libclang-rt-dev"
+# the libFuzzer targets that scripts/fuzz and scripts/test run. man-db (man, lexgrog), groff-base
+# and bash-completion: tests/e2e/test_doc.sh and test_install.sh check the man page and the
+# completion.
+LECTOR_TEST_PACKAGES="libcriterion-dev unicode-data bible-kjv fortunes-ru fortunes-zh tmux util-linux clang libclang-rt-dev man-db groff-base bash-completion"
 LECTOR_BENCH_PACKAGES="ripgrep sqlite3 coreutils less tmux time"
 
 lector_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

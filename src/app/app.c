@@ -389,7 +389,9 @@ App *app_new(char **paths, int npaths, int measure, Diag *diag)
     Diag sd = {0};
     a->state = state_open(NULL, &sd);
     if (!a->state) message(a, "%s", sd.msg);
-    a->cache = cache_open(NULL, NULL); /* without one, each search indexes the story again */
+    /* the same cache as lector search and index; without one, each search indexes again */
+    const char *cache_dir = getenv("LECTOR_CACHE_DIR");
+    a->cache = cache_open(cache_dir && *cache_dir ? cache_dir : NULL, NULL);
     for (int i = 0; i < npaths; i++) {
         struct stat st;
         if (stat(paths[i], &st) == 0 && S_ISDIR(st.st_mode)) {

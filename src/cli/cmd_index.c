@@ -116,7 +116,8 @@ IndexCache *cli_cache_open(bool use)
 {
     if (!use) return NULL;
     Diag d = {0};
-    IndexCache *c = cache_open(getenv("LECTOR_CACHE_DIR"), &d);
+    const char *dir = getenv("LECTOR_CACHE_DIR");
+    IndexCache *c = cache_open(dir && *dir ? dir : NULL, &d);
     if (!c) cli_error("%s", d.msg);
     return c;
 }
@@ -125,7 +126,9 @@ static void index_usage(FILE *f)
 {
     fputs("usage: lector index [FILE|FOLDER]...\n"
           "Builds or refreshes the search index of each story (default: the texts folder) in\n"
-          "the cache ($XDG_CACHE_HOME/lector/index), and says what it did for each.\n",
+          "the cache ($LECTOR_CACHE_DIR, else $XDG_CACHE_HOME/lector/index), and says what it\n"
+          "did for each.\n"
+          "  -h, --help  show this help\n",
           f);
 }
 
@@ -153,13 +156,18 @@ int cmd_index(int argc, char **argv, const char *default_texts)
     CliStory *stories = NULL;
     size_t n = 0, cap = 0;
     int npaths = 0;
+    bool options = true;
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+        if (options && !strcmp(argv[i], "--")) {
+            options = false;
+            continue;
+        }
+        if (options && (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))) {
             index_usage(stdout);
             cli_stories_free(stories, n);
             return 0;
         }
-        if (argv[i][0] == '-' && argv[i][1]) {
+        if (options && argv[i][0] == '-' && argv[i][1]) {
             cli_error("index: unknown option '%s' (see: lector index --help)", argv[i]);
             cli_stories_free(stories, n);
             return EXIT_USAGE;
@@ -208,9 +216,9 @@ int cmd_index(int argc, char **argv, const char *default_texts)
         strbuf_addch(&out, '\n');
     }
     strbuf_addf(&out,
-                "%zu stories, %.1f MB of text, %zu indexed now in %.2f s; the cache holds "
+                "%zu stor%s, %.1f MB of text, %zu indexed now in %.2f s; the cache holds "
                 "%.1f MB (%.2fx the text) in ",
-                n, (double)bytes / 1e6, built, secs, (double)cached / 1e6,
+                n, n == 1 ? "y" : "ies", (double)bytes / 1e6, built, secs, (double)cached / 1e6,
                 bytes ? (double)cached / (double)bytes : 0.0);
     /* the folder comes from $LECTOR_CACHE_DIR or $XDG_CACHE_HOME: escaped like any path */
     text_escape(cache_dir(cache), strlen(cache_dir(cache)), &out);

@@ -32,7 +32,9 @@ static void search_usage(FILE *f)
         "  --limit N   at most N hits (default 20; 0: all)\n"
         "  --exact     case and accents count\n"
         "  --count     print path:hits for each story instead\n"
-        "  --no-cache  index every story now, and do not save the indexes\n",
+        "  --no-cache  index every story now, and do not save the indexes\n"
+        "  -h, --help  show this help\n"
+        "The configuration's smart-case = no makes case never count (see: man lector).\n",
         f);
 }
 
@@ -160,7 +162,9 @@ int cmd_search(int argc, char **argv, const char *default_texts, const Config *c
     if (!rc) {
         const SearchHit *hits;
         nhits = search_set_hits(set, count ? 0 : (size_t)limit, &hits);
-        int color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+        const char *no_color = getenv("NO_COLOR"); /* set and not empty, as no-color.org says */
+        int color = isatty(STDOUT_FILENO) && cfg->theme != THEME_MONO &&
+                    (cfg->theme == THEME_COLOR || !no_color || !*no_color);
         Strbuf out = STRBUF_INIT;
         if (count) {
             size_t *per = xcalloc(n ? n : 1, sizeof *per);

@@ -82,7 +82,8 @@ static void usage(FILE *f)
           f);
 }
 
-/* Parses `lector [--width N] [PATH...]` for the reader; returns -1 after an error line. */
+/* Parses `lector [--width N] [PATH...]` for the reader; returns -1 after an error line, 1 when
+ * argv[*first_path] is --help or --version. */
 static int parse_reader_args(int argc, char **argv, int *width, int *first_path)
 {
     int i = 1;
@@ -105,6 +106,10 @@ static int parse_reader_args(int argc, char **argv, int *width, int *first_path)
             }
             *width = (int)w;
             continue;
+        }
+        if (!strcmp(a, "-h") || !strcmp(a, "--help") || !strcmp(a, "--version")) {
+            *first_path = i; /* anywhere among the options, as when first */
+            return 1;
         }
         if (a[0] == '-' && a[1]) {
             cli_error("unknown option '%s' (see: lector --help)", a);
@@ -161,7 +166,16 @@ static int run(int argc, char **argv, Config *cfg)
     }
 
     int width = 0, first = 1;
-    if (parse_reader_args(argc, argv, &width, &first) != 0) return EXIT_USAGE;
+    int parsed = parse_reader_args(argc, argv, &width, &first);
+    if (parsed < 0) return EXIT_USAGE;
+    if (parsed > 0) { /* --help or --version after other options */
+        if (!strcmp(argv[first], "--version")) {
+            printf("lector %s\n", LECTOR_VERSION);
+            return 0;
+        }
+        usage(stdout);
+        return 0;
+    }
     char **paths = argv + first;
     int npaths = argc - first;
     char *defaults[1];

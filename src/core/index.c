@@ -43,8 +43,9 @@
 #include "lector/xalloc.h"
 
 /* INDEX_VERSION: 2 since a mark counts as its base for a word (token.c): a block of version 1
- * may hold tokens that the tokenizer no longer finds, and index_token_spans would misplace. */
-enum { INDEX_VERSION = 2, PAGE = 4096, MAX_THREADS = 8, FLAG_CLEAN = 1 };
+ * may hold tokens that the tokenizer no longer finds, and index_token_spans would misplace. 3
+ * since soft hyphens and zero-width characters are dropped from tokens. */
+enum { INDEX_VERSION = 3, PAGE = 4096, MAX_THREADS = 8, FLAG_CLEAN = 1 };
 #define INDEX_MAGIC "LECTORIX"
 #define BYTE_ORDER_MARK 0x01020304u
 

@@ -87,6 +87,32 @@ static bool mark_makes_a_letter(uint32_t base, uint32_t mark)
     return false;
 }
 
+/* Invisible characters that change how a word breaks or joins, never how it is spelled: the
+ * soft hyphen ("extra\u00ADordinary" is "extraordinary"), zero-width space, non-joiner and
+ * joiner, the word joiner and invisible operators, and the byte-order mark. Dropped from every
+ * token, so that a query typed without them finds the word (and one pasted with them too). */
+static bool spelling_ignores(uint32_t cp)
+{
+    return cp == 0x00ad || (cp >= 0x200b && cp <= 0x200d) || (cp >= 0x2060 && cp <= 0x2064) ||
+           cp == 0xfeff;
+}
+
+/* d (len bytes) without the characters spelling ignores, in place; returns the new length. */
+static size_t drop_ignored(uint8_t *d, size_t len)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < len;) {
+        size_t k;
+        uint32_t cp = ucd_decode(d + i, d + len, &k);
+        if (!spelling_ignores(cp)) {
+            memmove(d + w, d + i, k);
+            w += k;
+        }
+        i += k;
+    }
+    return w;
+}
+
 /* The slow path: libunistring's normalization and case folding, then the marks. */
 static void fold_slow(int flags, const uint8_t *s, size_t n, Strbuf *out)
 {
@@ -101,6 +127,7 @@ static void fold_slow(int flags, const uint8_t *s, size_t n, Strbuf *out)
         strbuf_add(out, s, n);
         return;
     }
+    len = drop_ignored(d, len);
     if (!(flags & TOKEN_FOLD_MARKS)) {
         strbuf_add(out, d, len);
         free(d);

@@ -339,9 +339,7 @@ static int tui_main(char **paths, int npaths, int measure, const Config *cfg, bo
     if (!isatty(STDIN_FILENO)) {
         keys_in = fopen("/dev/tty", "r");
         if (!keys_in) {
-            fprintf(stderr,
-                    "lector: cannot open /dev/tty for keys: %s (the story came from a pipe; "
-                    "run lector from a terminal, or lector wrap to print)\n",
+            fprintf(stderr, "lector: cannot open /dev/tty for keys: %s (try lector wrap)\n",
                     strerror(errno));
             app_free(app);
             return 2;

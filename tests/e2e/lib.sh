@@ -83,3 +83,17 @@ start() {
     tm new-session -d -s e2e -x "${size%x*}" -y "${size#*x}" \
         "env LANG=C.UTF-8 TERM=xterm-256color XDG_STATE_HOME=$tmp/state XDG_CACHE_HOME=$tmp/cache $lector $*; echo \"EXIT=\$?\"; sleep 60"
 }
+# shelf_pick TITLE: select the story of that title on the shelf (by name, not by place: the
+# shelf sorts by file name), from its row on the screen; true once the status line's "N of M"
+# says it is selected.
+shelf_pick() {
+    local y i
+    wait_for "$1" >/dev/null || return 1
+    y=$(screen | grep -n -m1 -- "^[ *]$1  " | cut -d: -f1)
+    [ -n "$y" ] || return 1
+    pick_n=$((y - 1)) # the shelf's first story is on row 2
+    tm send-keys -t e2e g
+    for ((i = 1; i < pick_n; i++)); do tm send-keys -t e2e j; done
+    wait_screen picked
+}
+picked() { [[ $(printf '%s\n' "$S" | tail -n 1) =~ \ $pick_n\ of\ [0-9]+$ ]]; }

@@ -23,12 +23,16 @@ start() { # start COLSxROWS ARGS...: lector in a fresh pane; status after exit i
         "env LANG=C.UTF-8 TERM=xterm-256color XDG_STATE_HOME=$tmp/state XDG_CACHE_HOME=$tmp/cache $lector $*; echo \"EXIT=\$?\"; sleep 60"
 }
 
+
 # The shelf, then a story.
+nstories=$(find "$texts" -maxdepth 1 -name '*.txt' | wc -l)
 start 80x24 "$texts"
-check "shelf lists both stories" wait_for "Sezim Baktybekova"
+check "shelf lists the stories ($nstories)" wait_for "lector: $nstories stories"
+check "shelf lists Sezim's story" wait_for "Sezim Baktybekova"
 check "shelf shows words and minutes" wait_for "447 words  3 min"
+check "shelf: Ivan's story selected by its title" shelf_pick "Ivan Baktybekova"
 tm send-keys -t e2e Enter
-check "Enter opens the first story" wait_for "Ivan Baktybekova was a 35-year-old"
+check "Enter opens the selected story" wait_for "Ivan Baktybekova was a 35-year-old"
 check "status line" wait_for "page 1 of 3"
 tm send-keys -t e2e G
 check "G goes to the end" wait_for "100%"

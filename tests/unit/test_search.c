@@ -222,6 +222,20 @@ Test(search, folding_in_queries)
     cr_assert_eq(hits("the ﬁsh and the fish", "fish", SEARCH_SMART, false), 2);
 }
 
+/* A soft hyphen or a zero-width character inside a word changes where it may break, not how it
+ * is spelled: the word is found as typed without them, in every mode, and as a substring. */
+Test(search, soft_hyphens_and_zero_width_characters_are_not_spelling)
+{
+    const char *s = "An extra\u00adordinary cat. Электри\u00adчество. hello\u200bworld? co\u2060op";
+    cr_assert_eq(hits(s, "extraordinary", SEARCH_SMART, false), 1);
+    cr_assert_eq(hits(s, "extraordinary", SEARCH_EXACT, false), 1);
+    cr_assert_eq(hits(s, "extra\u00adordinary", SEARCH_SMART, false), 1, "pasted with it too");
+    cr_assert_eq(hits(s, "traordin", SEARCH_SMART, true), 1, "a substring across it");
+    cr_assert_eq(hits(s, "электричество", SEARCH_SMART, false), 1);
+    cr_assert_eq(hits(s, "coop", SEARCH_SMART, false), 1);
+    cr_assert_eq(hits(s, "world", SEARCH_SMART, false), 1, "a zero-width space still divides");
+}
+
 Test(search, smart_case_and_exact)
 {
     const char *s = "Lord, lord, LORD and lórd.";
