@@ -90,7 +90,8 @@ int cmd_config(const Config *cfg, bool load_failed, const Diag *d, const char *t
             char name[16];
             key_to_name(cfg->bindings[i].key, name, sizeof name);
             if (!n++) printf("key.%s =", config_command_name((ConfigCommand)cmd));
-            printf(" %s", name);
+            fputc(' ', stdout);
+            put_safe(name, strlen(name)); /* any code point can be a key: U+202E too */
         }
         if (n) fputc('\n', stdout);
     }

@@ -379,15 +379,15 @@ int config_load(Config *c, Diag *d)
     int fd = open(c->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) {
         if (errno == ENOENT) return 0;
+        /* the consequence first: the status line may cut the end */
         diag_set(d, DIAG_UNREADABLE,
-                 "%s: %s: the configuration was not read (fix it, or set "
-                 "LECTOR_CONFIG=/dev/null)",
-                 c->path, errno == ENOTDIR ? "part of the path is a file" : strerror(errno));
+                 "configuration not read: %s: %s (fix it, or set LECTOR_CONFIG=/dev/null)", c->path,
+                 errno == ENOTDIR ? "part of the path is a file" : strerror(errno));
         return -1;
     }
     struct stat st;
     if (fstat(fd, &st) != 0 || !(S_ISREG(st.st_mode) || S_ISCHR(st.st_mode))) {
-        diag_set(d, DIAG_NOT_FILE, "%s: not a file: the configuration was not read", c->path);
+        diag_set(d, DIAG_NOT_FILE, "configuration not read: %s: not a file", c->path);
         close(fd);
         return -1;
     }
@@ -397,14 +397,15 @@ int config_load(Config *c, Diag *d)
         ssize_t n = read(fd, buf.buf + buf.len, 65536);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) {
-            diag_set(d, DIAG_UNREADABLE, "%s: %s: the configuration was not read", c->path,
+            diag_set(d, DIAG_UNREADABLE, "configuration not read: %s: %s", c->path,
                      strerror(errno));
             break;
         }
         if (n == 0) break;
         buf.len += (size_t)n;
         if (buf.len > CONFIG_MAX_BYTES) {
-            diag_set(d, DIAG_TOO_LARGE, "%s: over 1 MiB, so not a configuration file: not read",
+            diag_set(d, DIAG_TOO_LARGE,
+                     "configuration not read: %s: over 1 MiB, so not a configuration file",
                      c->path);
             break;
         }

@@ -147,7 +147,7 @@ static void make_palette(const Config *cfg, bool color, attr_t *palette)
     for (int s = 0; s < STYLE_COUNT; s++) {
         const ConfigStyle *cs = &cfg->styles[s];
         palette[s] = style_attr((Style)s, color);
-        if (!cs->set) continue;
+        if (!cs->set || !color) continue; /* without colour, the built-in look stands */
         attr_t a = A_NORMAL;
         if (cs->attrs & CONFIG_ATTR_BOLD) a |= A_BOLD;
         if (cs->attrs & CONFIG_ATTR_UNDERLINE) a |= A_UNDERLINE;
@@ -315,19 +315,22 @@ static int tui_main(char **paths, int npaths, int measure, const Config *cfg, bo
 
     App *app = app_new(paths, npaths, measure, &diag);
     if (!app) {
-        fprintf(stderr, "lector: %s\n", diag.msg);
+        term_error("lector: ", diag.msg, ""); /* a path: any bytes */
         return 2;
     }
     app_configure(app, cfg);
     if (cfg->nwarnings) { /* on stderr too, but the screen hides it: say the first here */
         char first[400];
-        const char *w = cfg->warnings.buf, *nl = strchr(w, '\n');
+        const char *w = cfg->warnings.buf;
         size_t plen = cfg->path ? strlen(cfg->path) : 0;
         const char *where = "";
-        if (plen && !strncmp(w, cfg->path, plen) && w[plen] == ':') { /* "config line 3: ..." */
+        if (plen && !strncmp(w, cfg->path, plen) && w[plen] == ':' && w[plen + 1] >= '0' &&
+            w[plen + 1] <= '9') { /* "PATH:3: ..." is "config line 3: ..." */
             w += plen + 1;
             where = "config line ";
         }
+        const char *nl = strchr(w, '\n');
+        if (!nl) nl = w + strlen(w);
         snprintf(first, sizeof first, "%s%.*s%s", where, (int)(nl - w), w,
                  cfg->nwarnings > 1 ? " (and more: see lector config)" : "");
         app_message_set(app, first);
@@ -365,7 +368,7 @@ static int tui_main(char **paths, int npaths, int measure, const Config *cfg, bo
     else
         app_message_set(app, "terminal did not answer: default emoji widths");
     if (caught_signal || (compare && app_compare(app, 0, 1, true) != 0)) {
-        if (!caught_signal) fprintf(stderr, "lector: %s\n", app_message(app));
+        if (!caught_signal) term_error("lector: ", app_message(app), "");
         app_free(app);
         if (keys_in != stdin) fclose(keys_in);
         xalloc_set_fatal_hook(NULL);
@@ -374,10 +377,8 @@ static int tui_main(char **paths, int npaths, int measure, const Config *cfg, bo
 
     SCREEN *screen = newterm(NULL, stdout, keys_in);
     if (!screen) {
-        fprintf(stderr,
-                "lector: curses cannot start on this terminal (TERM=%s); try "
-                "TERM=xterm-256color, or lector wrap to print\n",
-                term);
+        term_error("lector: curses cannot start on this terminal (TERM=", term,
+                   "); try TERM=xterm-256color, or lector wrap to print");
         app_free(app);
         return 2;
     }

@@ -84,10 +84,16 @@ printf 'Shelf Story\n\nThe Mother of all MOTHERS met a mother.\n' >"$tmp/home/sh
 # A configuration that is not a file: said, and the defaults apply.
 LECTOR_CONFIG="$tmp" run "$lector" config
 check "config: a folder is status 2" test "$rc" -eq 2
-check "config: a folder is said" grep -qF "error: $tmp: not a file" "$tmp/out"
+check "config: a folder is said" grep -qF "error: configuration not read: $tmp: not a file" "$tmp/out"
 LECTOR_CONFIG="$tmp" run "$lector" wrap "$texts/ivan-baktybekova.txt"
 check "wrap with a folder for a configuration: works, one line why" \
     bash -c "[ $rc -eq 0 ] && [ \$(wc -l <'$tmp/err') -eq 1 ] && grep -qF 'not a file' '$tmp/err'"
+
+# A key that is a bidi control is shown escaped, never sent raw.
+printf 'key.quit = \xe2\x80\xae\n' >"$tmp/bidi.cfg"
+LECTOR_CONFIG="$tmp/bidi.cfg" run "$lector" config
+check "config: a bidi control bound as a key is printed as <U+202E>" \
+    bash -c "grep -qx 'key.quit = <U+202E>' '$tmp/out' && ! grep -q \$'\xe2\x80\xae' '$tmp/out'"
 
 # --- the reader, in tmux ---------------------------------------------------------------------------
 start_cfg() { # start_cfg COLSxROWS ENV... -- ARGS...
@@ -113,6 +119,13 @@ check "reader: x pages down (bound to page-down)" wait_screen bash -c "! printf 
 tm send-keys -t e2e g h
 check "reader: the help lists x for page-down" wait_for "Space  f  PgDn  x"
 tm send-keys -t e2e q q
+check "reader: quits" wait_for "EXIT=0"
+
+# A configuration that cannot be read: the reader says so on its status line, as it is.
+start_cfg 80x24 LECTOR_CONFIG="$tmp" -- "$story"
+check "reader: an unreadable configuration said on the status line" \
+    wait_for "configuration not read: $tmp"
+tm send-keys -t e2e q
 check "reader: quits" wait_for "EXIT=0"
 
 # --width on the command line wins over measure.
