@@ -17,7 +17,6 @@
 
 #include "lector/diag.h"
 #include "lector/grid.h"
-#include "lector/strbuf.h"
 
 typedef enum {
     THEME_AUTO,  /* colour unless NO_COLOR is set or the terminal has none */
@@ -72,7 +71,13 @@ typedef struct {
 } ConfigBinding;
 
 typedef struct {
+    int line;   /* 1-based */
+    char *what; /* owned: what is wrong and what would be right, ending "(line ignored)" */
+} ConfigWarning;
+
+typedef struct {
     char *path;      /* owned: the file read; NULL when there is none to read */
+    Diag error;      /* config_load: why the file could not be read (code 0: it could) */
     bool found;      /* the file exists (and was read) */
     int measure;     /* the reader's default measure in columns; 0: not set */
     char *texts;     /* owned: the texts folder, ~/ expanded; NULL: not set */
@@ -81,8 +86,8 @@ typedef struct {
     ConfigStyle styles[STYLE_COUNT];
     ConfigBinding *bindings; /* owned, in the file's order (a later one wins) */
     size_t nbindings;
-    Strbuf warnings;  /* "FILE:LINE: what (ignored)\n" for each line that was skipped */
-    size_t nwarnings; /* lines in warnings */
+    ConfigWarning *warnings; /* owned: one for each line that was skipped, in order */
+    size_t nwarnings;
 } Config;
 
 /* The defaults: nothing set, smart case on, theme auto. */
@@ -90,15 +95,18 @@ void config_init(Config *c);
 void config_free(Config *c);
 
 /* Reads the configuration file (see above) into c, which config_init prepared. A missing file
- * is not an error (c->found is false). Returns -1 with d filled when the file exists but cannot
- * be read (a folder, unreadable, over 1 MiB); c then holds the defaults. */
-int config_load(Config *c, Diag *d);
+ * is not an error (c->found is false). Returns -1 with c->error filled when the file exists but
+ * cannot be read (a folder, unreadable, over 1 MiB); c then holds the defaults. */
+int config_load(Config *c);
 
-/* Applies the lines of buf (len bytes) to c; name is the file's name for the warnings. */
-void config_parse(Config *c, const char *name, const char *buf, size_t len);
+/* Applies the lines of buf (len bytes) to c. */
+void config_parse(Config *c, const char *buf, size_t len);
 
 /* Names, as the file spells them. */
 const char *config_command_name(ConfigCommand cmd);
 const char *config_style_name(Style s);
+const char *config_theme_name(ConfigTheme t);
+/* A colour as the file spells it ("default", "red", "bright-red", "208") into buf. */
+void config_color_name(int color, char *buf, size_t size);
 
 #endif

@@ -18,9 +18,9 @@ int cmd_wrap(int argc, char **argv, const char *default_texts);
 int cmd_search(int argc, char **argv, const char *default_texts, const Config *cfg);
 int cmd_index(int argc, char **argv, const char *default_texts);
 int cmd_compare(int argc, char **argv, const Config *cfg);
-/* `lector config`: the configuration file, its warnings and the settings in effect. load_failed:
- * config_load failed with d. */
-int cmd_config(const Config *cfg, bool load_failed, const Diag *d, const char *texts);
+/* `lector config`: the configuration file (as config_load left cfg), its warnings and the
+ * settings in effect; texts: the texts folder in effect. */
+int cmd_config(const Config *cfg, const char *texts);
 
 /* A story of a search or index run: its path, and what indexing it gave. */
 typedef struct {

@@ -18,24 +18,16 @@ static void put_safe(const char *s, size_t len)
     strbuf_release(&out);
 }
 
-static const char *const theme_names[] = {"auto", "color", "mono"};
-static const char *const color_names[] = {"black", "red",     "green", "yellow",
-                                          "blue",  "magenta", "cyan",  "white"};
-
 static void put_color(int c)
 {
-    if (c < 0)
-        fputs("default", stdout);
-    else if (c < 8)
-        fputs(color_names[c], stdout);
-    else if (c < 16)
-        printf("bright-%s", color_names[c - 8]);
-    else
-        printf("%d", c);
+    char name[16];
+    config_color_name(c, name, sizeof name);
+    fputs(name, stdout);
 }
 
-int cmd_config(const Config *cfg, bool load_failed, const Diag *d, const char *texts)
+int cmd_config(const Config *cfg, const char *texts)
 {
+    bool load_failed = cfg->error.code != 0;
     fputs("file: ", stdout);
     if (cfg->path) {
         put_safe(cfg->path, strlen(cfg->path));
@@ -48,16 +40,15 @@ int cmd_config(const Config *cfg, bool load_failed, const Diag *d, const char *t
     }
     if (load_failed) {
         fputs("error: ", stdout);
-        put_safe(d->msg, strlen(d->msg));
+        put_safe(cfg->error.msg, strlen(cfg->error.msg));
         fputc('\n', stdout);
     }
-    const char *w = cfg->warnings.buf;
     for (size_t i = 0; i < cfg->nwarnings; i++) {
-        const char *nl = strchr(w, '\n');
         fputs("warning: ", stdout);
-        put_safe(w, (size_t)(nl - w));
+        put_safe(cfg->path, strlen(cfg->path));
+        printf(":%d: ", cfg->warnings[i].line);
+        put_safe(cfg->warnings[i].what, strlen(cfg->warnings[i].what));
         fputc('\n', stdout);
-        w = nl + 1;
     }
     if (cfg->measure)
         printf("measure = %d\n", cfg->measure);
@@ -67,7 +58,7 @@ int cmd_config(const Config *cfg, bool load_failed, const Diag *d, const char *t
     put_safe(texts, strlen(texts));
     fputc('\n', stdout);
     printf("smart-case = %s\n", cfg->smart_case ? "yes" : "no");
-    printf("theme = %s\n", theme_names[cfg->theme]);
+    printf("theme = %s\n", config_theme_name(cfg->theme));
     for (int s = 0; s < STYLE_COUNT; s++) {
         const ConfigStyle *st = &cfg->styles[s];
         if (!st->set) continue;

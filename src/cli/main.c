@@ -121,15 +121,13 @@ static int parse_reader_args(int argc, char **argv, int *width, int *first_path)
     return 0;
 }
 
-/* Prints the configuration's warnings, each as one line on stderr. */
+/* Prints why the configuration could not be read, or its warnings, each as one line on
+ * stderr. */
 static void config_warn(const Config *cfg)
 {
-    const char *w = cfg->warnings.buf;
-    for (size_t i = 0; i < cfg->nwarnings; i++) {
-        const char *nl = strchr(w, '\n');
-        cli_error("%.*s", (int)(nl - w), w);
-        w = nl + 1;
-    }
+    if (cfg->error.code) cli_error("%s", cfg->error.msg);
+    for (size_t i = 0; i < cfg->nwarnings; i++)
+        cli_error("%s:%d: %s", cfg->path, cfg->warnings[i].line, cfg->warnings[i].what);
 }
 
 /* The texts folder when no path is given: $LECTOR_TEXTS, then the configuration's, then the
@@ -201,8 +199,7 @@ int main(int argc, char **argv)
 {
     Config cfg;
     config_init(&cfg);
-    Diag d = {0};
-    bool failed = config_load(&cfg, &d) != 0;
+    config_load(&cfg); /* a file that cannot be read leaves the defaults and says why */
     int status;
     if (argc > 1 && !strcmp(argv[1], "config")) {
         if (argc > 2 && (!strcmp(argv[2], "-h") || !strcmp(argv[2], "--help"))) {
@@ -218,13 +215,9 @@ int main(int argc, char **argv)
             cli_error("config: unexpected '%s' (see: lector config --help)", argv[2]);
             status = EXIT_USAGE;
         } else {
-            status = cmd_config(&cfg, failed, &d, default_texts(&cfg));
+            status = cmd_config(&cfg, default_texts(&cfg));
         }
     } else {
-        if (failed) { /* the reader shows it with the warnings, on its status line */
-            strbuf_addf(&cfg.warnings, "%s\n", d.msg);
-            cfg.nwarnings++;
-        }
         config_warn(&cfg);
         status = run(argc, argv, &cfg);
     }

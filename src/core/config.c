@@ -18,6 +18,7 @@
 
 #include "lector/keys.h"
 #include "lector/layout.h"
+#include "lector/strbuf.h"
 #include "lector/xalloc.h"
 
 enum { CONFIG_MAX_BYTES = 1 << 20 };
@@ -66,12 +67,28 @@ const char *config_style_name(Style s)
     return s < STYLE_COUNT ? style_names[s] : "?";
 }
 
+const char *config_theme_name(ConfigTheme t)
+{
+    return t == THEME_COLOR ? "color" : t == THEME_MONO ? "mono" : "auto";
+}
+
+void config_color_name(int color, char *buf, size_t size)
+{
+    if (color < 0)
+        snprintf(buf, size, "default");
+    else if (color < 8)
+        snprintf(buf, size, "%s", color_names[color]);
+    else if (color < 16)
+        snprintf(buf, size, "bright-%s", color_names[color - 8]);
+    else
+        snprintf(buf, size, "%d", color);
+}
+
 void config_init(Config *c)
 {
     memset(c, 0, sizeof *c);
     c->smart_case = true;
     c->theme = THEME_AUTO;
-    strbuf_init(&c->warnings);
 }
 
 void config_free(Config *c)
@@ -79,13 +96,14 @@ void config_free(Config *c)
     free(c->path);
     free(c->texts);
     free(c->bindings);
-    strbuf_release(&c->warnings);
+    for (size_t i = 0; i < c->nwarnings; i++)
+        free(c->warnings[i].what);
+    free(c->warnings);
     memset(c, 0, sizeof *c);
 }
 
 typedef struct {
     Config *c;
-    const char *name;
     int line;
 } Parse;
 
@@ -97,8 +115,11 @@ static void warn(Parse *p, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
-    strbuf_addf(&p->c->warnings, "%s:%d: %s (line ignored)\n", p->name, p->line, what);
-    p->c->nwarnings++;
+    Config *c = p->c;
+    c->warnings = xreallocarray(c->warnings, c->nwarnings + 1, sizeof *c->warnings);
+    Strbuf sb = STRBUF_INIT;
+    strbuf_addf(&sb, "%s (line ignored)", what);
+    c->warnings[c->nwarnings++] = (ConfigWarning){p->line, strbuf_detach(&sb, NULL)};
 }
 
 /* The next word of [*s, end): runs of anything but spaces and tabs. */
@@ -340,9 +361,9 @@ static void parse_line(Parse *p, const char *s, const char *end)
     }
 }
 
-void config_parse(Config *c, const char *name, const char *buf, size_t len)
+void config_parse(Config *c, const char *buf, size_t len)
 {
-    Parse p = {c, name, 0};
+    Parse p = {c, 0};
     const char *s = buf, *end = buf + len;
     while (s < end) {
         const char *nl = memchr(s, '\n', (size_t)(end - s));
@@ -371,8 +392,9 @@ static char *config_path(void)
     return strbuf_detach(&p, NULL);
 }
 
-int config_load(Config *c, Diag *d)
+int config_load(Config *c)
 {
+    Diag *d = &c->error;
     c->path = config_path();
     if (!c->path) return 0;
     /* O_NONBLOCK: a FIFO put there must not hang the reader before it starts */
@@ -411,12 +433,12 @@ int config_load(Config *c, Diag *d)
         }
     }
     close(fd);
-    if (d && d->code) {
+    if (d->code) {
         strbuf_release(&buf);
         return -1;
     }
     c->found = true;
-    config_parse(c, c->path, buf.buf ? buf.buf : "", buf.len);
+    config_parse(c, buf.buf ? buf.buf : "", buf.len);
     strbuf_release(&buf);
     return 0;
 }

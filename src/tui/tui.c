@@ -319,20 +319,14 @@ static int tui_main(char **paths, int npaths, int measure, const Config *cfg, bo
         return 2;
     }
     app_configure(app, cfg);
-    if (cfg->nwarnings) { /* on stderr too, but the screen hides it: say the first here */
-        char first[400];
-        const char *w = cfg->warnings.buf;
-        size_t plen = cfg->path ? strlen(cfg->path) : 0;
-        const char *where = "";
-        if (plen && !strncmp(w, cfg->path, plen) && w[plen] == ':' && w[plen + 1] >= '0' &&
-            w[plen + 1] <= '9') { /* "PATH:3: ..." is "config line 3: ..." */
-            w += plen + 1;
-            where = "config line ";
-        }
-        const char *nl = strchr(w, '\n');
-        if (!nl) nl = w + strlen(w);
-        snprintf(first, sizeof first, "%s%.*s%s", where, (int)(nl - w), w,
-                 cfg->nwarnings > 1 ? " (and more: see lector config)" : "");
+    /* on stderr too, but the screen hides that: the configuration's trouble, or its first
+     * warning, goes on the status line */
+    if (cfg->error.code) {
+        app_message_set(app, cfg->error.msg);
+    } else if (cfg->nwarnings) {
+        char first[600];
+        snprintf(first, sizeof first, "config line %d: %s%s", cfg->warnings[0].line,
+                 cfg->warnings[0].what, cfg->nwarnings > 1 ? " (and more: see lector config)" : "");
         app_message_set(app, first);
     }
     if (locale_note) app_message_set(app, locale_note);

@@ -75,13 +75,14 @@ wait_screen() {
     printf '%s\n' "$S" >&2
     return 1
 }
-# start COLSxROWS ARGS...: lector in a fresh pane; "EXIT=status" is printed when it ends
+# start COLSxROWS ARGS...: lector in a fresh pane; "EXIT=status" is printed when it ends.
+# $start_env: more VAR=value words for its environment.
 start() {
     local size=$1
     shift
     tm kill-session -t e2e 2>/dev/null
     tm new-session -d -s e2e -x "${size%x*}" -y "${size#*x}" \
-        "env LANG=C.UTF-8 TERM=xterm-256color XDG_STATE_HOME=$tmp/state XDG_CACHE_HOME=$tmp/cache $lector $*; echo \"EXIT=\$?\"; sleep 60"
+        "env LANG=C.UTF-8 TERM=xterm-256color XDG_STATE_HOME=$tmp/state XDG_CACHE_HOME=$tmp/cache ${start_env:-} $lector $*; echo \"EXIT=\$?\"; sleep 60"
 }
 # shelf_pick TITLE: select the story of that title on the shelf (by name, not by place: the
 # shelf sorts by file name), from its row on the screen; true once the status line's "N of M"

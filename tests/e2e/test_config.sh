@@ -96,18 +96,11 @@ check "config: a bidi control bound as a key is printed as <U+202E>" \
     bash -c "grep -qx 'key.quit = <U+202E>' '$tmp/out' && ! grep -q \$'\xe2\x80\xae' '$tmp/out'"
 
 # --- the reader, in tmux ---------------------------------------------------------------------------
-start_cfg() { # start_cfg COLSxROWS ENV... -- ARGS...
-    local size=$1 envs=()
-    shift
-    while [ "$1" != -- ]; do envs+=("$1"); shift; done
-    shift
-    tm kill-session -t e2e 2>/dev/null
-    tm new-session -d -s e2e -x "${size%x*}" -y "${size#*x}" \
-        "env LANG=C.UTF-8 TERM=xterm-256color HOME=$tmp/home XDG_CONFIG_HOME=$tmp/xdg XDG_STATE_HOME=$tmp/state XDG_CACHE_HOME=$tmp/cache ${envs[*]} $lector $*; echo \"EXIT=\$?\"; sleep 60"
-}
+# lector in tmux (lib.sh's start) with this test's home and configuration folder
+start_env="HOME=$tmp/home XDG_CONFIG_HOME=$tmp/xdg"
 story="$texts/ivan-baktybekova.txt"
 "$lector" wrap --width 40 "$story" >"$tmp/w40"
-start_cfg 80x24 -- "$story"
+start 80x24 "$story"
 check "reader: the first warning on the status line" wait_for "config line 3: unknown setting 'colour.status'"
 first=$(grep -m1 . "$tmp/w40")
 check "reader: the configured measure (40 columns)" wait_for "$first"
@@ -122,7 +115,7 @@ tm send-keys -t e2e q q
 check "reader: quits" wait_for "EXIT=0"
 
 # A configuration that cannot be read: the reader says so on its status line, as it is.
-start_cfg 80x24 LECTOR_CONFIG="$tmp" -- "$story"
+start_env="$start_env LECTOR_CONFIG=$tmp" start 80x24 "$story"
 # stderr shows the same words before the screen is taken: wait for the status line itself
 on_status() { tail -n 1 <<<"$S" | grep -q "^ configuration not read: $tmp.*page 1 of"; }
 check "reader: an unreadable configuration said on the status line" wait_screen on_status
@@ -130,26 +123,26 @@ tm send-keys -t e2e q
 check "reader: quits" wait_for "EXIT=0"
 
 # --width on the command line wins over measure.
-start_cfg 80x24 -- --width 60 "$story"
+start 80x24 --width 60 "$story"
 first60=$("$lector" wrap --width 60 "$story" | grep -m1 .)
 check "reader: --width 60 wins over measure = 40" wait_for "$first60"
 tm send-keys -t e2e q
 
 # Colours: the built-in look, a configured element, NO_COLOR, and the themes.
 printf 'color.status = red on blue\n' >"$cfg"
-start_cfg 80x24 -- "$story"
+start 80x24 "$story"
 check "color.status = red on blue: the status line in red on blue" wait_styled $'\e\\[31m\e\\[44m\\|\e\\[31;44m'
 tm send-keys -t e2e q
-start_cfg 80x24 NO_COLOR=1 -- "$story"
+start_env="$start_env NO_COLOR=1" start 80x24 "$story"
 check "NO_COLOR: no colour, the status line reversed" wait_styled $'\e\\[7m'
 check "NO_COLOR: no colour at all" bash -c "! tmux -L '$sock' -f /dev/null capture-pane -e -p -t e2e | grep -q $'\e\\\\[3[0-7]m\\|\e\\\\[4[0-7]m'"
 tm send-keys -t e2e q
 printf 'theme = color\ncolor.status = red on blue\n' >"$cfg"
-start_cfg 80x24 NO_COLOR=1 -- "$story"
+start_env="$start_env NO_COLOR=1" start 80x24 "$story"
 check "theme = color overrides NO_COLOR" wait_styled $'\e\\[31m\e\\[44m\\|\e\\[31;44m'
 tm send-keys -t e2e q
 printf 'theme = mono\n' >"$cfg"
-start_cfg 80x24 -- "$story"
+start 80x24 "$story"
 check "theme = mono: the status line reversed" wait_styled $'\e\\[7m'
 check "theme = mono: no colour" bash -c "! tmux -L '$sock' -f /dev/null capture-pane -e -p -t e2e | grep -q $'\e\\\\[3[0-7]m\\|\e\\\\[4[0-7]m'"
 tm send-keys -t e2e q

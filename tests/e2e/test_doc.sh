@@ -130,23 +130,12 @@ if command -v tmux >/dev/null 2>&1; then
     tm new-session -d -s keeper "sleep 3600"
     tm new-session -d -s e2e -x 100 -y 50 \
         "env LANG=C.UTF-8 TERM=xterm-256color LECTOR_CONFIG=/dev/null XDG_STATE_HOME=$tmp/state XDG_CACHE_HOME=$tmp/cache '$lector' '$src/texts'; sleep 60"
-    shot() { tm capture-pane -p -t e2e; }
-    # wait_for TEXT: true once TEXT is on the screen (5 s at most)
-    wait_for() {
-        local i
-        for i in $(seq $((100 * patience))); do
-            shot | grep -qF -- "$1" && return 0
-            sleep 0.05
-        done
-        shot >&2
-        return 1
-    }
     check "the shelf shows" wait_for "Enter open"
-    shot >"$tmp/shelf"
+    screen >"$tmp/shelf"
     tm send-keys -t e2e h
     check "h shows the help screen" wait_for "keys in the reader"
     sleep 0.2
-    shot >"$tmp/help-screen"
+    screen >"$tmp/help-screen"
     subsection KEYS "The reader" >"$tmp/keys-reader"
     check "KEYS has 'The reader'" test -s "$tmp/keys-reader"
     # each row: its keys in columns 3-22 (the description starts at column 25)

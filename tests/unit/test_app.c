@@ -566,8 +566,9 @@ static void configure(App *a, const char *text)
 {
     Config c;
     config_init(&c);
-    config_parse(&c, "cfg", text, strlen(text));
-    cr_assert_eq(c.nwarnings, 0, "%s", c.warnings.buf);
+    config_parse(&c, text, strlen(text));
+    cr_assert_eq(c.nwarnings, 0, "line %d: %s", c.nwarnings ? c.warnings[0].line : 0,
+                 c.nwarnings ? c.warnings[0].what : "");
     app_configure(a, &c);
     config_free(&c); /* the app keeps its own copy */
 }
