@@ -286,8 +286,27 @@ storm() {
         tm kill-pane -t e2e.1
         split=0
     fi
-    tm resize-window -t e2e -x "$cols" -y "$rows"
-    python3 "$tmp/helper.py" winch "$pty" 0 1 "${cols}x$rows" # the tty too, wherever it was left
+    settle_size "$pty"
+}
+# settle_size PTY: brings tmux's pane and the pane's tty to $cols x $rows, and waits until both
+# say so and stay so. The storm leaves them apart at times: tmux sends a pane's resizes to its
+# tty late (at most one per 250 ms, so a queued one can land after ours), and a split window
+# squeezed below its panes' minimum can keep the pane at another width than the window's after
+# kill-pane. A check that read the screen then saw lector's rows (drawn at the tty's size) folded
+# at the pane's width. Setting both again until they agree keeps that out of lector's checks;
+# each retry is said on stderr so a run shows it happened.
+pane_size() { tm display -p -t e2e.0 '#{pane_width}x#{pane_height}'; }
+tty_size() { stty -F "$1" size 2>/dev/null | awk '{ print $2 "x" $1 }'; }
+settle_size() {
+    local pty=$1 want="${cols}x$rows" i
+    for i in $(seq 10); do
+        tm select-layout -t e2e even-horizontal # one pane: the whole window
+        tm resize-window -t e2e -x "$cols" -y "$rows"
+        python3 "$tmp/helper.py" winch "$pty" 0 1 "$want" # the tty too, wherever it was left
+        sleep 0.3 # past tmux's pending resize, if any
+        [ "$(pane_size)" = "$want" ] && [ "$(tty_size "$pty")" = "$want" ] && return 0
+        echo "storm: pane $(pane_size), tty $(tty_size "$pty"), want $want: setting again" >&2
+    done
 }
 split_window() {
     tm split-window -d -h -t e2e "sleep 600"
