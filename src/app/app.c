@@ -54,6 +54,7 @@ struct App {
     size_t nshelf, sel, shelf_top;
     int single; /* started on one file: q leaves lector from the reader */
     AppMode mode, mode_before_help;
+    int help_top; /* the help screen's first row shown, when it is taller than the screen */
     int cols, rows;
     /* the open story */
     Text *text;
@@ -214,6 +215,7 @@ static void clear_matches(App *a);
 static void search_run(App *a);
 static void lib_clear(App *a);
 static void draw_status(App *a, Grid *g, const char *left, const char *right);
+static bool help_scroll(App *a, int key);
 
 static void *indexer_main(void *arg)
 {
@@ -570,6 +572,7 @@ static void cmd_help(App *a)
 {
     a->mode_before_help = a->mode;
     a->mode = MODE_HELP;
+    a->help_top = 0;
 }
 
 int app_compare(App *a, size_t i, size_t j, bool quit_after)
@@ -1151,7 +1154,7 @@ typedef struct {
 /* The reader's keys, as data: the help screen is made from this table, and the configuration
  * binds a key to a command by making it act as the command's first key here. */
 static const KeyBinding reader_keys[] = {
-    {'j', cmd_line_down, CMD_DOWN, "", "forward one line (N j: N lines)"},
+    {'j', cmd_line_down, CMD_DOWN, "", "forward one line (a count first: N lines)"},
     {'e', cmd_line_down, -1, NULL, NULL},
     {APP_KEY_DOWN, cmd_line_down, -1, NULL, NULL},
     {APP_KEY_ENTER, cmd_line_down, -1, NULL, NULL},
@@ -1165,7 +1168,7 @@ static const KeyBinding reader_keys[] = {
     {APP_KEY_PGUP, cmd_page_up, -1, NULL, NULL},
     {'d', cmd_half_down, CMD_HALF_DOWN, "", "forward, back half a page"},
     {'u', cmd_half_up, CMD_HALF_UP, NULL, NULL},
-    {'g', cmd_first, CMD_TOP, "", "the beginning (N g: row N)"},
+    {'g', cmd_first, CMD_TOP, "", "the beginning (a count first: row N)"},
     {APP_KEY_HOME, cmd_first, -1, NULL, NULL},
     {'<', cmd_first, -1, NULL, NULL},
     {'G', cmd_last, CMD_BOTTOM, "", "the end"},
@@ -1417,7 +1420,7 @@ void app_key(App *a, int key)
         results_key(a, key);
         break;
     case MODE_HELP:
-        a->mode = a->mode_before_help;
+        if (!help_scroll(a, key)) a->mode = a->mode_before_help;
         break;
     case MODE_SHELF:
         shelf_key(a, key);
@@ -1736,21 +1739,49 @@ static void render_shelf(App *a, Grid *g)
     draw_status(a, g, hint, right);
 }
 
+/* The help screen's rows: its title, a blank row, then one row per table row with keys. */
+static int help_height(void)
+{
+    int n = 2;
+    for (size_t i = 0; i < sizeof reader_keys / sizeof *reader_keys; i++)
+        n += reader_keys[i].keys != NULL;
+    return n;
+}
+
+/* On a screen too short for the whole help, the moving keys scroll it (as less's help does)
+ * and any other key returns; false: the key returns. */
+static bool help_scroll(App *a, int key)
+{
+    int shown = a->rows - 1, most = help_height() - shown;
+    return most > 0 && key_scroll(key, shown, most, &a->help_top);
+}
+
 static void render_help(App *a, Grid *g)
 {
-    int r = 0, rows = a->rows - 1;
-    grid_put_text(g, r++, 1, "lector: keys in the reader", a->cols - 2, STYLE_TITLE);
-    if (r < rows) r++;
-    for (size_t i = 0; i < sizeof reader_keys / sizeof *reader_keys && r < rows; i++) {
+    int shown = a->rows - 1, height = help_height();
+    int most = height > shown ? height - shown : 0;
+    if (a->help_top > most) a->help_top = most; /* the screen grew */
+    int row = -a->help_top;
+    if (row >= 0) grid_put_text(g, row, 1, "lector: keys in the reader", a->cols - 2, STYLE_TITLE);
+    row += 2;
+    for (size_t i = 0; i < sizeof reader_keys / sizeof *reader_keys && row < shown; i++) {
         if (!reader_keys[i].keys) continue;
-        Strbuf keys = STRBUF_INIT;
-        help_keys(a, i, &keys);
-        grid_put_text(g, r, 2, keys.buf, 22, STYLE_TITLE);
-        grid_put_text(g, r, 26, reader_keys[i].what, a->cols - 27, STYLE_TEXT);
-        strbuf_release(&keys);
-        r++;
+        if (row >= 0) {
+            Strbuf keys = STRBUF_INIT;
+            help_keys(a, i, &keys);
+            grid_put_text(g, row, 2, keys.buf, 22, STYLE_TITLE);
+            grid_put_text(g, row, 26, reader_keys[i].what, a->cols - 27, STYLE_TEXT);
+            strbuf_release(&keys);
+        }
+        row++;
     }
-    draw_status(a, g, "any key returns", "");
+    if (!most) {
+        draw_status(a, g, "any key returns", "");
+        return;
+    }
+    char where[48];
+    snprintf(where, sizeof where, "rows %d-%d of %d", a->help_top + 1, a->help_top + shown, height);
+    draw_status(a, g, "j k Space b scroll  any other key returns", where);
 }
 
 void app_render(App *a, Grid *g)

@@ -35,6 +35,7 @@ struct CompareView {
     LayoutOptions lopt;
     int cols, rows;
     bool stacked, locked, folded, help;
+    int help_top; /* the help's first row shown, when it is taller than the screen */
     int focus;
     size_t top[2];
     Block *blocks;
@@ -449,11 +450,61 @@ void compare_view_set_search_mode(CompareView *v, int mode)
     v->search_mode = mode;
 }
 
+static const char *const help_lines[] = {
+    "Compare: two stories side by side, paragraphs paired by content",
+    "",
+    "j k  Down Up  Enter   a line down, up (the mouse wheel scrolls too)",
+    "Space f b  PgDn PgUp  a page down, up       d u: half a page",
+    "g G  Home End         the beginning, the end",
+    "] [                   the next, previous difference",
+    "Tab                   focus the other pane",
+    "L                     unlock scrolling (only the focused pane moves), lock",
+    "x                     swap the panes",
+    "z                     fold / unfold identical paragraphs",
+    "/  n N                search the focused pane; next, previous match",
+    "h  F1                 this help",
+    "q  Esc                leave the compare view",
+    "",
+    "Gutter: | same  ~ changed  < only left  > only right  m moved  = folded",
+    "Words only on the left are marked in red (underlined without colour), words",
+    "only on the right in green (reversed); ╱ fills rows where one side has nothing.",
+    "",
+    "Any key returns.",
+};
+
+enum { HELP_HEIGHT = sizeof help_lines / sizeof *help_lines };
+
+/* On a screen too short for the whole help, the moving keys scroll it and any other key
+ * returns; false: the key returns. The last row is then the status line. */
+static bool help_scroll(CompareView *v, int key)
+{
+    int shown = v->rows - 1;
+    return v->rows < HELP_HEIGHT && key_scroll(key, shown, HELP_HEIGHT - shown, &v->help_top);
+}
+
+static void render_help(CompareView *v, Grid *g)
+{
+    if (v->rows >= HELP_HEIGHT) {
+        for (int i = 0; i < HELP_HEIGHT; i++)
+            grid_put_text(g, i, 1, help_lines[i], v->cols - 2, i ? STYLE_TEXT : STYLE_TITLE);
+        return;
+    }
+    int shown = v->rows - 1, most = HELP_HEIGHT - shown;
+    if (v->help_top > most) v->help_top = most; /* the screen grew */
+    for (int i = 0; i < shown; i++) {
+        int line = v->help_top + i;
+        grid_put_text(g, i, 1, help_lines[line], v->cols - 2, line ? STYLE_TEXT : STYLE_TITLE);
+    }
+    grid_fill(g, shown, 0, v->cols, STYLE_STATUS);
+    grid_put_text(g, shown, 1, "j k Space b scroll  any other key returns", v->cols - 2,
+                  STYLE_STATUS);
+}
+
 bool compare_view_key(CompareView *v, int key)
 {
     v->message[0] = 0;
     if (v->help) {
-        v->help = false;
+        if (!help_scroll(v, key)) v->help = false;
         return true;
     }
     if (v->prompting) {
@@ -550,6 +601,7 @@ bool compare_view_key(CompareView *v, int key)
     case 'h':
     case APP_KEY_F1:
         v->help = true;
+        v->help_top = 0;
         break;
     case 'q':
     case APP_KEY_ESC:
@@ -653,27 +705,6 @@ static void draw_pane(CompareView *v, Grid *g, int side, int x, int y0, int w, i
     free(lines);
 }
 
-static const char *const help_lines[] = {
-    "Compare: two stories side by side, paragraphs paired by content",
-    "",
-    "j k  Down Up      a line down, up",
-    "Space b  PgDn PgUp  a page down, up      d u  half a page",
-    "g G  Home End     the beginning, the end",
-    "] [               the next, previous difference",
-    "Tab               focus the other pane",
-    "L                 unlock / lock scrolling (unlocked: only the focused pane moves)",
-    "x                 swap the panes",
-    "z                 fold / unfold identical paragraphs",
-    "/  n N            search the focused pane; next, previous match",
-    "q  Esc            leave the compare view",
-    "",
-    "Gutter: | same  ~ changed  < only left  > only right  m moved  = folded",
-    "Words only on the left are marked in red (underlined without colour), words only",
-    "on the right in green (reversed); ╱ fills rows where one side has nothing.",
-    "",
-    "Any key returns.",
-};
-
 static void draw_status(CompareView *v, Grid *g)
 {
     int row = v->rows - 1;
@@ -729,8 +760,7 @@ static void draw_title(CompareView *v, Grid *g, int side, int row, int x, int w)
 void compare_view_render(CompareView *v, Grid *g)
 {
     if (v->help) {
-        for (size_t i = 0; i < sizeof help_lines / sizeof *help_lines && (int)i < v->rows; i++)
-            grid_put_text(g, (int)i, 1, help_lines[i], v->cols - 2, i ? STYLE_TEXT : STYLE_TITLE);
+        render_help(v, g);
         return;
     }
     int h = pane_height(v), w = pane_width(v);

@@ -72,3 +72,46 @@ void key_to_name(int code, char *buf, size_t size)
     memcpy(buf, u, (size_t)n);
     buf[n] = '\0';
 }
+
+bool key_scroll(int code, int page, int last, int *top)
+{
+    int to = *top;
+    switch (code) {
+    case 'j':
+    case APP_KEY_DOWN:
+    case APP_KEY_ENTER:
+        to++;
+        break;
+    case 'k':
+    case APP_KEY_UP:
+        to--;
+        break;
+    case APP_KEY_WHEEL_DOWN:
+        to += 3;
+        break;
+    case APP_KEY_WHEEL_UP:
+        to -= 3;
+        break;
+    case ' ':
+    case 'f':
+    case APP_KEY_PGDN:
+        to += page;
+        break;
+    case 'b':
+    case APP_KEY_PGUP:
+        to -= page;
+        break;
+    case 'g':
+    case APP_KEY_HOME:
+        to = 0;
+        break;
+    case 'G':
+    case APP_KEY_END:
+        to = last;
+        break;
+    default:
+        return false;
+    }
+    *top = to < 0 ? 0 : to > last ? last : to;
+    return true;
+}

@@ -172,6 +172,42 @@ Test(app, help_lists_the_keys_and_any_key_returns)
     app_free(a);
 }
 
+/* On a short screen the help scrolls with the moving keys, as less's does, and says so; any
+ * other key still returns. On a screen it fits, every key returns. */
+Test(app, help_scrolls_on_a_short_screen)
+{
+    App *a = open_app("tiny-tale.txt", 80, 12);
+    keys(a, "h");
+    const char *d = dump(a, 80, 12);
+    cr_assert(strstr(d, "lector: keys in the reader") && !strstr(d, "this help"), "%s", d);
+    cr_assert(strstr(d, "scroll") && strstr(d, "rows 1-11 of"), "the status says so:\n%s", d);
+    keys(a, "j");
+    cr_assert_eq(app_mode(a), MODE_HELP, "j scrolls, not returns");
+    d = dump(a, 80, 12);
+    cr_assert(!strstr(d, "lector: keys in the reader") && strstr(d, "rows 2-12 of"), "%s", d);
+    keys(a, "G");
+    d = dump(a, 80, 12);
+    cr_assert(strstr(d, "this help") && strstr(d, "back to the shelf"), "the end:\n%s", d);
+    cr_assert(!strstr(d, "forward one line"), "%s", d);
+    keys(a, "GGjjj"); /* stays at the end */
+    cr_assert_str_eq(dump(a, 80, 12), d);
+    keys(a, "b");
+    d = dump(a, 80, 12);
+    cr_assert(strstr(d, "rows 1-11 of"), "b goes back a screen, not past the top:\n%s", d);
+    app_resize(a, 80, 40); /* the screen grew: all of it, from the top */
+    d = dump(a, 80, 40);
+    cr_assert(strstr(d, "lector: keys in the reader") && strstr(d, "this help"), "%s", d);
+    cr_assert(strstr(d, "any key returns") && !strstr(d, "b scroll"), "%s", d);
+    keys(a, "j");
+    cr_assert_eq(app_mode(a), MODE_READER, "fits: j returns");
+    app_resize(a, 80, 12);
+    keys(a, "hx");
+    cr_assert_eq(app_mode(a), MODE_READER, "x returns");
+    keys(a, "hGxh"); /* opened again: from the top */
+    cr_assert(strstr(dump(a, 80, 12), "rows 1-11 of"), "%s", dump(a, 80, 12));
+    app_free(a);
+}
+
 Test(app, shelf_lists_sorted_and_opens)
 {
     App *a = open_app("", 40, 8);
@@ -542,6 +578,38 @@ Test(app, compare_swaps_folds_stacks_and_searches)
     cr_assert(strstr(app_message(a), "went on from the top"), "%s", app_message(a));
     app_key(a, 'q');
     cr_assert_eq(app_mode(a), MODE_SHELF);
+    app_free(a);
+}
+
+/* The compare view's help lists every key it takes, and scrolls on a short screen. */
+Test(app, compare_help_lists_its_keys_and_scrolls)
+{
+    App *a = open_compare(80, 24);
+    app_key(a, 'h');
+    const char *s = dump(a, 80, 24);
+    cr_assert(strstr(s, "Enter") && strstr(s, "Space f b") && strstr(s, "mouse wheel") &&
+                  strstr(s, "h  F1") && strstr(s, "Any key returns.") &&
+                  strstr(s, "only on the right in green"), /* no line cut at 80 columns */
+              "%s", s);
+    app_key(a, 'j');
+    s = dump(a, 80, 24);
+    cr_assert(!strstr(s, "Any key returns.") && strstr(s, "Left"), "fits: j returns\n%s", s);
+    app_resize(a, 80, 10);
+    app_key(a, APP_KEY_F1);
+    s = dump(a, 80, 10);
+    cr_assert(strstr(s, "Compare: two stories") && strstr(s, "any other key returns") &&
+                  !strstr(s, "Gutter"),
+              "%s", s);
+    app_key(a, 'G');
+    s = dump(a, 80, 10);
+    cr_assert(strstr(s, "Gutter") && strstr(s, "Any key returns.") && !strstr(s, "Compare: two"),
+              "G: the end\n%s", s);
+    app_key(a, 'k');
+    cr_assert(strstr(dump(a, 80, 10), "Gutter"), "k: one row up, still in the help");
+    app_key(a, 'q');
+    s = dump(a, 80, 10);
+    cr_assert(strstr(s, "Left") && !strstr(s, "Gutter"), "q returns to the view\n%s", s);
+    cr_assert_eq(app_mode(a), MODE_COMPARE);
     app_free(a);
 }
 
