@@ -54,6 +54,12 @@ int cli_stdin_has_story(void);
  * so and what to do, and -1. */
 int cli_default_texts_ok(const char *texts);
 
+/* Flushes standard output, once everything is printed. When some of it could not be written (a
+ * full disk, a closed stdout) it says so in one line and returns true; ferror too, since a big
+ * write that failed bypassed the buffer and leaves fflush nothing to fail on. A reader that
+ * stopped reading (EPIPE: `| head`) is not a failure. */
+bool cli_output_failed(void);
+
 /* Prints "lector: <message>" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* After a failed stat or open of path: one line saying why, from errno ("no such file or

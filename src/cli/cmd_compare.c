@@ -314,9 +314,6 @@ int cmd_compare(int argc, char **argv, const Config *cfg)
     align_free(al);
     text_free(ta);
     text_free(tb);
-    if ((fflush(stdout) != 0 || ferror(stdout)) && errno != EPIPE) { /* see cmd_wrap */
-        cli_error("writing output: %s", strerror(errno));
-        return EXIT_USAGE;
-    }
+    if (cli_output_failed()) return EXIT_USAGE; /* 1 says "they differ" */
     return differ ? 1 : 0;
 }

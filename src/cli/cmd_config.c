@@ -86,9 +86,6 @@ int cmd_config(const Config *cfg, const char *texts)
         }
         if (n) fputc('\n', stdout);
     }
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        cli_error("cannot write the output");
-        return 1;
-    }
+    if (cli_output_failed()) return 2; /* 1 says "warnings" */
     return load_failed ? 2 : cfg->nwarnings ? 1 : 0;
 }

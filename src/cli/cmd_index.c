@@ -227,5 +227,5 @@ int cmd_index(int argc, char **argv, const char *default_texts)
     strbuf_release(&out);
     cache_close(cache);
     cli_stories_free(stories, n);
-    return rc;
+    return cli_output_failed() ? EXIT_USAGE : rc; /* the cache is written; the report was not */
 }

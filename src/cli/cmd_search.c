@@ -206,10 +206,7 @@ int cmd_search(int argc, char **argv, const char *default_texts, const Config *c
         fwrite(out.buf, 1, out.len, stdout);
         strbuf_release(&out);
         /* as grep: output that could not be written is an error, not "no hits" nor success */
-        if ((fflush(stdout) != 0 || ferror(stdout)) && errno != EPIPE) {
-            cli_error("writing output: %s", strerror(errno));
-            rc = EXIT_USAGE;
-        }
+        if (cli_output_failed()) rc = EXIT_USAGE;
     }
     search_set_free(set);
     cache_close(cache);

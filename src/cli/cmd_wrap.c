@@ -196,11 +196,5 @@ int cmd_wrap(int argc, char **argv, const char *default_texts)
     }
     fwrite(out.buf, 1, out.len, stdout);
     strbuf_release(&out);
-    /* ferror too: a big write that failed bypassed the buffer, and leaves fflush nothing to fail
-     * on; without it, a full disk or a closed stdout lost the output and said nothing. */
-    if ((fflush(stdout) != 0 || ferror(stdout)) && errno != EPIPE) {
-        cli_error("writing output: %s", strerror(errno));
-        return 1;
-    }
-    return status;
+    return cli_output_failed() ? 1 : status;
 }

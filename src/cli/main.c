@@ -50,6 +50,13 @@ void cli_path_error(const char *path)
         cli_error("%s: %s", path, strerror(err));
 }
 
+bool cli_output_failed(void)
+{
+    if ((fflush(stdout) == 0 && !ferror(stdout)) || errno == EPIPE) return false;
+    cli_error("writing output: %s", strerror(errno));
+    return true;
+}
+
 int cli_default_texts_ok(const char *texts)
 {
     struct stat st;

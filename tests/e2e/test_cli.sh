@@ -172,6 +172,20 @@ check "search --no-cache: the same hits, no cache written" \
 run "$lector" index --bogus
 check "index: a bad option" one_line_error "--bogus"
 
+# Output that cannot be written (a full disk) is one line and a failure, for every subcommand
+# that prints; a reader that stops early (| head) is not.
+for sub in "index $tmp/shelf" "config" "search dombra $tmp/shelf" \
+    "compare $tmp/shelf/ivan-baktybekova.txt $tmp/shelf/sezim-baktybekova.txt"; do
+    # shellcheck disable=SC2086 # $sub is words
+    timeout 20 "$lector" $sub >/dev/full 2>"$tmp/err"
+    rc=$?
+    err=$(cat "$tmp/err")
+    check "lector ${sub%% *} >/dev/full: status 2, one line ($err)" \
+        one_line_error "writing output: No space left on device"
+done
+run bash -c "'$lector' index '$tmp/shelf' | head -n 1; exit \${PIPESTATUS[0]}"
+check "lector index | head -n 1: status 0, nothing on stderr" test "$rc" -eq 0 -a -z "$err"
+
 # Compare: two stories side by side (not a terminal: printed), and the alignment as rows.
 ivan="$texts/ivan-baktybekova.txt"
 sezim="$texts/sezim-baktybekova.txt"
