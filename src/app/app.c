@@ -1174,7 +1174,7 @@ static const KeyBinding reader_keys[] = {
     {'G', cmd_last, CMD_BOTTOM, "", "the end"},
     {APP_KEY_END, cmd_last, -1, NULL, NULL},
     {'>', cmd_last, -1, NULL, NULL},
-    {'%', cmd_percent, -1, "N%  Np", "N percent into the story"},
+    {'%', cmd_percent, -1, "", "N percent into the story"},
     {'p', cmd_percent, -1, NULL, NULL},
     {'m', cmd_mark, CMD_MARK, "", "set a mark here"},
     {'\'', cmd_goto_mark, CMD_GOTO_MARK, "", "go to a mark ('' back to before the last jump)"},
@@ -1235,11 +1235,16 @@ static void command_keys(const App *a, void (*run)(App *), Strbuf *out)
         if (reader_keys[j].cmd >= 0) cmd = reader_keys[j].cmd;
         if (key_rebound(a, reader_keys[j].key)) continue;
         key_to_name(reader_keys[j].key, name, sizeof name);
-        strbuf_addf(out, "%s%s", out->len > start ? "  " : "", name);
+        strbuf_addf(out, "%s%s%s", out->len > start ? "  " : "", run == cmd_percent ? "N" : "",
+                    name); /* N%: the count is the percent */
     }
     for (size_t j = 0; cmd >= 0 && j < a->nkeymap; j++) {
         if ((int)a->keymap[j].command != cmd || bound_key(a, a->keymap[j].key) != command_key(cmd))
             continue; /* bound again later, to another command */
+        bool again = false;
+        for (size_t k = j + 1; k < a->nkeymap; k++)
+            again |= a->keymap[k].key == a->keymap[j].key;
+        if (again) continue; /* "key.down = x x": listed once, at its last line */
         key_to_name(a->keymap[j].key, name, sizeof name);
         strbuf_addf(out, "%s%s", out->len > start ? "  " : "", name);
     }

@@ -662,7 +662,8 @@ Test(app, configured_keys_act_everywhere_but_in_a_query)
     write_file("long.txt", big.buf);
     strbuf_release(&big);
     a = open_app("long.txt", 60, 10);
-    configure(a, "key.down = x\nkey.quit = Q\nkey.page-down = w\nkey.top = j\n");
+    configure(a, "key.down = x x\nkey.quit = Q\nkey.page-down = w\nkey.top = j\n"
+                 "key.mark = p\n");
     size_t top0 = app_top_offset(a);
     keys(a, "x");
     size_t one = app_top_offset(a);
@@ -691,7 +692,9 @@ Test(app, configured_keys_act_everywhere_but_in_a_query)
     keys(a, "h");
     const char *d = dump(a, 80, 24);
     cr_assert(strstr(d, "j  e  Down  Enter") == NULL, "j is not down any more: %s", d);
-    cr_assert(strstr(d, "e  Down  Enter  x"), "%s", d);
+    cr_assert(strstr(d, "e  Down  Enter  x ") && !strstr(d, "x  x"), "x listed once: %s", d);
+    cr_assert(strstr(d, "m  p letter") && strstr(d, "N%  ") && !strstr(d, "Np"),
+              "p is a mark's key now, not a percent's: %s", d);
     cr_assert(strstr(d, "Space  f  PgDn  w"), "%s", d);
     cr_assert(strstr(d, "q  Q"), "%s", d);
     keys(a, " ");
