@@ -11,8 +11,38 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Column (1-based) the cursor is at, or -1 when the terminal does not answer in time. */
-static int cursor_column(int in_fd, int out_fd, int timeout_ms)
+static void keep_typed(ProbeTyped *typed, const char *bytes, size_t n)
+{
+    size_t room = sizeof typed->bytes - typed->len;
+    if (n > room) n = room;
+    memcpy(typed->bytes + typed->len, bytes, n);
+    typed->len += n;
+}
+
+/* Whether s (n bytes) starts with a cursor-position report, ESC [ row ; col R: 1, with *col and
+ * its length in *len; 0 when it could still become one (more bytes to come); -1 when it is not
+ * one (an arrow key's ESC [ A, say). */
+static int cursor_report(const char *s, size_t n, int *col, size_t *len)
+{
+    size_t i = 0;
+    long value[2] = {0, 0};
+    if (i < n && s[i] != '\033') return -1;
+    if (++i < n && s[i] != '[') return -1;
+    for (int part = 0; part < 2; part++) {
+        size_t digits = 0;
+        for (i++; i < n && s[i] >= '0' && s[i] <= '9' && digits < 6; i++, digits++)
+            value[part] = value[part] * 10 + (s[i] - '0');
+        if (i >= n) return 0;
+        if (!digits || s[i] != (part ? 'R' : ';')) return -1;
+    }
+    *col = (int)value[1];
+    *len = i + 1;
+    return 1;
+}
+
+/* Column (1-based) the cursor is at, or -1 when the terminal does not answer in time. Bytes that
+ * are not the answer are keys typed meanwhile: into *typed. */
+static int cursor_column(int in_fd, int out_fd, int timeout_ms, ProbeTyped *typed)
 {
     if (write(out_fd, "\033[6n", 4) != 4) return -1;
     char buf[64];
@@ -20,38 +50,54 @@ static int cursor_column(int in_fd, int out_fd, int timeout_ms)
     struct timespec start;
     clock_gettime(CLOCK_MONOTONIC, &start);
     for (;;) {
+        /* Keys before the first ESC, and an ESC that starts no report, are typed keys. */
+        size_t i = 0;
+        int col = -1;
+        while (i < n) {
+            size_t len = 0;
+            int r = buf[i] == '\033' ? cursor_report(buf + i, n - i, &col, &len) : -1;
+            if (r == 0) break; /* wait for the rest */
+            if (r == 1) {
+                keep_typed(typed, buf, i);
+                keep_typed(typed, buf + i + len, n - i - len); /* typed after the answer */
+                return col;
+            }
+            i++;
+        }
+        keep_typed(typed, buf, i);
+        memmove(buf, buf + i, n - i);
+        n -= i;
         struct timespec now;
         clock_gettime(CLOCK_MONOTONIC, &now);
         long left = timeout_ms -
                     ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000);
-        if (left <= 0) return -1;
         struct pollfd p = {in_fd, POLLIN, 0};
-        if (poll(&p, 1, (int)left) <= 0) return -1;
-        ssize_t got = read(in_fd, buf + n, sizeof buf - 1 - n);
-        if (got <= 0) return -1;
+        ssize_t got = -1;
+        if (left > 0 && n < sizeof buf && poll(&p, 1, (int)left) > 0)
+            got = read(in_fd, buf + n, sizeof buf - n);
+        if (got <= 0) {
+            keep_typed(typed, buf, n); /* the start of a key, never finished as a report */
+            return -1;
+        }
         n += (size_t)got;
-        buf[n] = 0;
-        char *esc = strstr(buf, "\033[");
-        int row, col;
-        if (esc && strchr(esc, 'R') && sscanf(esc, "\033[%d;%dR", &row, &col) == 2) return col;
-        if (n >= sizeof buf - 1) return -1;
     }
 }
 
 /* Columns the terminal uses for sample, or -1. */
-static int measure(int in_fd, int out_fd, const char *sample, int timeout_ms)
+static int measure(int in_fd, int out_fd, const char *sample, int timeout_ms, ProbeTyped *typed)
 {
     char out[64];
     int len = snprintf(out, sizeof out, "\r%s", sample);
     if (write(out_fd, out, (size_t)len) != len) return -1;
-    int col = cursor_column(in_fd, out_fd, timeout_ms);
+    int col = cursor_column(in_fd, out_fd, timeout_ms, typed);
     if (write(out_fd, "\r\033[K", 4) != 4) return -1;
     return col < 1 ? -1 : col - 1;
 }
 
 int probe_widths(int in_fd, int out_fd, int timeout_ms, LayoutWidthProfile *prof,
-                 int *ambiguous_width)
+                 int *ambiguous_width, ProbeTyped *typed)
 {
+    typed->len = 0;
     *prof = (LayoutWidthProfile){2, 2, 2, 2};
     *ambiguous_width = 1;
     struct termios saved, raw;
@@ -64,12 +110,13 @@ int probe_widths(int in_fd, int out_fd, int timeout_ms, LayoutWidthProfile *prof
     int rc = -1;
     int zwj = measure(in_fd, out_fd,
                       "\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x91\xa7",
-                      timeout_ms);
+                      timeout_ms, typed);
     if (zwj > 0) { /* it answers: measure the rest */
-        int flag = measure(in_fd, out_fd, "\xf0\x9f\x87\xb0\xf0\x9f\x87\xbf", timeout_ms);
-        int vs16 = measure(in_fd, out_fd, "\xe2\x9d\xa4\xef\xb8\x8f", timeout_ms);
-        int mod = measure(in_fd, out_fd, "\xf0\x9f\x91\x8d\xf0\x9f\x8f\xbd", timeout_ms);
-        int amb = measure(in_fd, out_fd, "\xd1\x91", timeout_ms); /* ё: East Asian Ambiguous */
+        int flag = measure(in_fd, out_fd, "\xf0\x9f\x87\xb0\xf0\x9f\x87\xbf", timeout_ms, typed);
+        int vs16 = measure(in_fd, out_fd, "\xe2\x9d\xa4\xef\xb8\x8f", timeout_ms, typed);
+        int mod = measure(in_fd, out_fd, "\xf0\x9f\x91\x8d\xf0\x9f\x8f\xbd", timeout_ms, typed);
+        int amb =
+            measure(in_fd, out_fd, "\xd1\x91", timeout_ms, typed); /* ё: East Asian Ambiguous */
         prof->zwj_sequence = zwj;
         if (flag > 0) prof->flag = flag;
         if (vs16 > 0) prof->vs16 = vs16;

@@ -2,14 +2,23 @@
 #ifndef LECTOR_PROBE_H
 #define LECTOR_PROBE_H
 
+#include <stddef.h>
+
 #include "lector/layout.h"
+
+/* Keys the user typed while the probe waited for answers, in the order typed, for the reader
+ * to act on once curses starts (type-ahead is not lost, as it is not in less). */
+typedef struct {
+    char bytes[128]; /* not NUL-terminated; what does not fit is dropped */
+    size_t len;
+} ProbeTyped;
 
 /* Writes samples to the terminal on out_fd (before curses starts), reads a cursor-position
  * report after each from in_fd, the same terminal's keys (timeout_ms at most for each), erases
- * the samples, and fills *prof and *ambiguous_width. Returns 0 when measured, -1 when the
- * terminal did not answer or a signal came (then *prof and *ambiguous_width hold the
- * defaults). */
+ * the samples, and fills *prof and *ambiguous_width. Whatever else comes from in_fd meanwhile is
+ * keys, kept in *typed (the caller's). Returns 0 when measured, -1 when the terminal did not
+ * answer or a signal came (then *prof and *ambiguous_width hold the defaults). */
 int probe_widths(int in_fd, int out_fd, int timeout_ms, LayoutWidthProfile *prof,
-                 int *ambiguous_width);
+                 int *ambiguous_width, ProbeTyped *typed);
 
 #endif

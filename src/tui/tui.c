@@ -57,6 +57,41 @@ static void restore_terminal(void)
     }
 }
 
+/* Keys typed during the probe, for curses to hand out first, as if just typed. They came before
+ * curses put the keypad in application mode, so the cursor keys are in the normal mode's form
+ * (ESC [ A), which the terminfo entry does not list: those are made curses' keys here, and every
+ * other byte goes in as it is (curses joins UTF-8 again). */
+static void push_typed(const ProbeTyped *typed)
+{
+    static const struct {
+        const char *seq;
+        int key;
+    } normal_mode[] = {
+        {"\033[A", KEY_UP},     {"\033[B", KEY_DOWN},   {"\033[C", KEY_RIGHT}, {"\033[D", KEY_LEFT},
+        {"\033OA", KEY_UP},     {"\033OB", KEY_DOWN},   {"\033OC", KEY_RIGHT}, {"\033OD", KEY_LEFT},
+        {"\033[H", KEY_HOME},   {"\033[F", KEY_END},    {"\033[1~", KEY_HOME}, {"\033[4~", KEY_END},
+        {"\033[5~", KEY_PPAGE}, {"\033[6~", KEY_NPAGE}, {"\033OP", KEY_F(1)},
+    };
+    int keys[sizeof typed->bytes];
+    size_t n = 0;
+    for (size_t i = 0; i < typed->len;) {
+        int key = (unsigned char)typed->bytes[i];
+        size_t len = 1;
+        for (size_t k = 0; k < sizeof normal_mode / sizeof *normal_mode; k++) {
+            size_t l = strlen(normal_mode[k].seq);
+            if (l <= typed->len - i && !memcmp(typed->bytes + i, normal_mode[k].seq, l)) {
+                key = normal_mode[k].key;
+                len = l;
+                break;
+            }
+        }
+        keys[n++] = key;
+        i += len;
+    }
+    while (n > 0) /* curses' queue is last in, first out: the last key goes in first */
+        ungetch(keys[--n]);
+}
+
 static int map_key(wint_t ch, int is_key)
 {
     if (!is_key) {
@@ -356,8 +391,9 @@ static int tui_main(char **paths, int npaths, int measure, const Config *cfg, bo
     LayoutWidthProfile profile;
     int ambiguous = 1;
     int tty = fileno(keys_in);
+    ProbeTyped typed = {.len = 0};
     if (isatty(tty) && isatty(STDOUT_FILENO) &&
-        probe_widths(tty, STDOUT_FILENO, 150, &profile, &ambiguous) == 0)
+        probe_widths(tty, STDOUT_FILENO, 150, &profile, &ambiguous, &typed) == 0)
         app_set_width_fn(app, layout_profile_width, &profile, ambiguous);
     else
         app_message_set(app, "terminal did not answer: default emoji widths");
@@ -385,6 +421,7 @@ static int tui_main(char **paths, int npaths, int measure, const Config *cfg, bo
     set_escdelay(25);
     mousemask(BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
     mouseinterval(0);
+    push_typed(&typed);
     attr_t palette[STYLE_COUNT];
     make_palette(cfg, use_color(cfg), palette);
     int rows, cols;

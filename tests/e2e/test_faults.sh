@@ -615,6 +615,31 @@ for sig in INT TERM HUP; do
     check "SIG$sig during the probe: no probe sample left" no_sample
 done
 
+# Keys typed before the screen is taken (type-ahead) act once it is, as in less. Typed while
+# lector starts, they wait in the tty and the probe reads them with its answers; typed while the
+# probe waits for an answer that never comes, likewise. Cursor keys then come in the form the
+# terminal uses before curses sets its keypad mode (ESC [ B), and must still be cursor keys.
+rm -rf "$tmp/state"
+tm kill-session -t e2e 2>/dev/null
+tm new-session -d -s e2e -x 80 -y 24 "sh -c 'sleep 1; exec env $run_env $lector $story'; $after"
+tm send-keys -t e2e G
+at_end() { [[ $(tail -n 1 <<<"$S") == *100%* ]] && render_ok; }
+check "type-ahead: G typed before the start goes to the end" wait_screen at_end
+tm send-keys -t e2e q
+check "type-ahead: q quits" wait_for "EXIT=0"
+rm -rf "$tmp/state"
+relay "$tmp/relay.log" "$story"
+tm send-keys -t e2e Down Down Down
+check "type-ahead, no answer: the story shown" wait_screen render_ok
+place_typed=$(settled_place)
+tm send-keys -t e2e g
+place_top=$(settled_place)
+tm send-keys -t e2e j j j
+check "type-ahead, no answer: three Downs typed during the probe moved three rows" \
+    test "$place_typed" != "$place_top" -a "$place_typed" = "$(settled_place)"
+tm send-keys -t e2e q
+check "type-ahead, no answer: q quits" poll 10 logged "$tmp/relay.log" 'exit 0 icanon=1 echo=1'
+
 # --- 6. TERM and the locale ------------------------------------------------------------------
 
 # TERM=dumb cannot move the cursor: the story is printed (as when the output is not a terminal),

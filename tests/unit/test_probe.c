@@ -1,0 +1,159 @@
+/* The width probe against a pseudo-terminal played by a thread: the answers it reads, and the
+ * keys typed around them, which it keeps for the reader instead of dropping. */
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "probe.h"
+
+/* The terminal's side: what it writes after each cursor-position request (NULL: nothing, a
+ * terminal that does not answer). A '|' in a reply is a 30 ms pause, to split it across reads. */
+typedef struct {
+    int master;
+    const char *replies[8];
+    int requests;
+    volatile int stop;
+} Terminal;
+
+static void reply(int fd, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '|') {
+            nanosleep(&(struct timespec){0, 30 * 1000000}, NULL);
+            continue;
+        }
+        cr_assert_eq(write(fd, s, 1), 1);
+    }
+}
+
+static void *terminal_main(void *arg)
+{
+    Terminal *t = arg;
+    char tail[4] = {0}; /* a request can be cut across two reads */
+    while (!t->stop) {
+        struct pollfd p = {t->master, POLLIN, 0};
+        if (poll(&p, 1, 20) <= 0) continue;
+        char buf[512];
+        ssize_t n = read(t->master, buf, sizeof buf);
+        if (n <= 0) break;
+        for (ssize_t i = 0; i < n; i++) {
+            memmove(tail, tail + 1, 3);
+            tail[3] = buf[i];
+            if (memcmp(tail, "\033[6n", 4)) continue;
+            int k = t->requests++;
+            if (k < 8 && t->replies[k]) reply(t->master, t->replies[k]);
+        }
+    }
+    return NULL;
+}
+
+typedef struct {
+    int rc;
+    LayoutWidthProfile prof;
+    int ambiguous;
+    ProbeTyped typed;
+    int requests;
+} Probed;
+
+static Probed run_probe(const char *const *replies, int timeout_ms)
+{
+    Terminal t = {.master = posix_openpt(O_RDWR | O_NOCTTY)};
+    cr_assert_geq(t.master, 0);
+    cr_assert_eq(grantpt(t.master), 0);
+    cr_assert_eq(unlockpt(t.master), 0);
+    int slave = open(ptsname(t.master), O_RDWR | O_NOCTTY);
+    cr_assert_geq(slave, 0);
+    for (int i = 0; i < 8 && replies[i]; i++)
+        t.replies[i] = replies[i];
+    pthread_t tid;
+    cr_assert_eq(pthread_create(&tid, NULL, terminal_main, &t), 0);
+    Probed p = {0};
+    p.rc = probe_widths(slave, slave, timeout_ms, &p.prof, &p.ambiguous, &p.typed);
+    t.stop = 1;
+    pthread_join(tid, NULL);
+    p.requests = t.requests;
+    close(slave);
+    close(t.master);
+    return p;
+}
+
+static void assert_typed(const Probed *p, const char *want)
+{
+    cr_assert_eq(p->typed.len, strlen(want), "typed %zu bytes: %.*s", p->typed.len,
+                 (int)p->typed.len, p->typed.bytes);
+    cr_assert(!memcmp(p->typed.bytes, want, p->typed.len), "typed: %.*s", (int)p->typed.len,
+              p->typed.bytes);
+}
+
+/* Five samples, each answered at column 3: two columns wide, ambiguous characters wide too. */
+Test(probe, measures_and_keeps_nothing_when_nothing_is_typed)
+{
+    const char *replies[] = {"\033[1;3R", "\033[1;3R", "\033[1;3R", "\033[1;3R", "\033[1;3R", 0};
+    Probed p = run_probe(replies, 1000);
+    cr_assert_eq(p.rc, 0);
+    cr_assert_eq(p.requests, 5);
+    cr_assert_eq(p.prof.zwj_sequence, 2);
+    cr_assert_eq(p.ambiguous, 2);
+    assert_typed(&p, "");
+}
+
+Test(probe, keys_typed_around_an_answer_are_kept_in_order)
+{
+    /* j and an arrow key (ESC [ A, which starts like an answer) before it, k and a UTF-8 letter
+     * after it, an Esc alone before the next */
+    const char *replies[] = {
+        "j\033[A\033[1;3Rk\xd0\xb6", "\033\033[1;3R", "\033[1;3R", "\033[1;3R", "\033[1;2R", 0};
+    Probed p = run_probe(replies, 1000);
+    cr_assert_eq(p.rc, 0, "the arrow key did not spoil the answer");
+    cr_assert_eq(p.prof.zwj_sequence, 2);
+    cr_assert_eq(p.ambiguous, 1, "the last answer, column 2: narrow");
+    assert_typed(&p, "j\033[Ak\xd0\xb6\033");
+}
+
+Test(probe, an_answer_split_across_reads_is_still_an_answer)
+{
+    const char *replies[] = {"\033|[1|2;|3R", "\033[|1;3R", "\033[1;3|R",
+                             "\033[1;3R",     "\033[1;3R",  0};
+    Probed p = run_probe(replies, 1000);
+    cr_assert_eq(p.rc, 0);
+    cr_assert_eq(p.prof.zwj_sequence, 2);
+    assert_typed(&p, "");
+}
+
+Test(probe, no_answer_keeps_the_keys_typed_while_waiting)
+{
+    const char *replies[] = {"q\033[", 0}; /* q, and a sequence never finished */
+    Probed p = run_probe(replies, 100);
+    cr_assert_eq(p.rc, -1);
+    cr_assert_eq(p.requests, 1, "no answer: nothing more is asked");
+    cr_assert_eq(p.prof.zwj_sequence, 2, "the defaults");
+    assert_typed(&p, "q\033[");
+}
+
+Test(probe, what_is_not_an_answer_is_keys)
+{
+    /* ESC [ ; R and ESC [ 1 2 X look like answers but are not */
+    const char *replies[] = {
+        "\033[;R\033[12X\033[1;3R", "\033[1;3R", "\033[1;3R", "\033[1;3R", "\033[1;3R", 0};
+    Probed p = run_probe(replies, 1000);
+    cr_assert_eq(p.rc, 0);
+    assert_typed(&p, "\033[;R\033[12X");
+}
+
+Test(probe, more_typed_than_kept_is_cut_not_overrun)
+{
+    static char flood[400];
+    memset(flood, 'j', 300);
+    strcpy(flood + 300, "\033[1;3R");
+    const char *replies[] = {flood, "\033[1;3R", "\033[1;3R", "\033[1;3R", "\033[1;3R", 0};
+    Probed p = run_probe(replies, 1000);
+    cr_assert_eq(p.rc, 0);
+    cr_assert_eq(p.typed.len, sizeof p.typed.bytes);
+    for (size_t i = 0; i < p.typed.len; i++)
+        cr_assert_eq(p.typed.bytes[i], 'j');
+}
