@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <wchar.h>
 
@@ -90,6 +91,50 @@ static void push_typed(const ProbeTyped *typed)
     }
     while (n > 0) /* curses' queue is last in, first out: the last key goes in first */
         ungetch(keys[--n]);
+}
+
+/* After an ESC from curses, when the probe gave up waiting: whether it starts the probe's answer
+ * come late (a slow link), [ row ; col R, which curses would hand out as keys, a count and all.
+ * True: read and dropped. False: what was read after the ESC goes back to curses, in order. */
+static bool drop_late_answer(void)
+{
+    struct {
+        int r;
+        wint_t ch;
+    } got[24];
+    size_t n = 0;
+    int state = 0, digits = 0; /* 0: [ next; 1: the row's digits, then ;  2: the column's, then R */
+    bool answer = false;
+    timeout(50);
+    while (n < sizeof got / sizeof *got) {
+        wint_t ch;
+        int r = get_wch(&ch);
+        if (r == ERR) break;
+        got[n].r = r;
+        got[n++].ch = ch;
+        bool digit = r == OK && ch >= '0' && ch <= '9';
+        if (r != OK) break;
+        if (state == 0 && ch == '[') {
+            state = 1;
+        } else if (state > 0 && digit && digits < 6) {
+            digits++;
+        } else if (state == 1 && ch == ';' && digits) {
+            state = 2;
+            digits = 0;
+        } else if (state == 2 && ch == 'R' && digits) {
+            answer = true;
+            break;
+        } else {
+            break;
+        }
+    }
+    if (answer) return true;
+    while (n-- > 0) /* curses' queue is last in, first out */
+        if (got[n].r == OK)
+            unget_wch((wchar_t)got[n].ch);
+        else
+            ungetch((int)got[n].ch);
+    return false;
 }
 
 static int map_key(wint_t ch, int is_key)
@@ -392,11 +437,14 @@ static int tui_main(char **paths, int npaths, int measure, const Config *cfg, bo
     int ambiguous = 1;
     int tty = fileno(keys_in);
     ProbeTyped typed = {.len = 0};
-    if (isatty(tty) && isatty(STDOUT_FILENO) &&
-        probe_widths(tty, STDOUT_FILENO, 150, &profile, &ambiguous, &typed) == 0)
+    bool asked = isatty(tty) && isatty(STDOUT_FILENO);
+    time_t late_until = 0; /* till when a late answer to the probe is looked for */
+    if (asked && probe_widths(tty, STDOUT_FILENO, 150, &profile, &ambiguous, &typed) == 0) {
         app_set_width_fn(app, layout_profile_width, &profile, ambiguous);
-    else
+    } else {
         app_message_set(app, "terminal did not answer: default emoji widths");
+        if (asked) late_until = time(NULL) + 5;
+    }
     if (caught_signal || (compare && app_compare(app, 0, 1, true) != 0)) {
         if (!caught_signal) term_error("lector: ", app_message(app), "");
         app_free(app);
@@ -447,6 +495,10 @@ static int tui_main(char **paths, int npaths, int measure, const Config *cfg, bo
             break;
         }
         if (r == ERR) continue;
+        if (late_until && r == OK && ch == 27 && time(NULL) <= late_until && drop_late_answer()) {
+            late_until = 0; /* there is only one: the probe stops asking after a timeout */
+            continue;
+        }
         if (r == KEY_CODE_YES && ch == KEY_RESIZE) {
             getmaxyx(stdscr, rows, cols);
             app_resize(app, cols, rows);

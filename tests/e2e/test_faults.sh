@@ -23,11 +23,13 @@ export LC_ALL=C.UTF-8 # the checks compare UTF-8 rows
 cat >"$tmp/helper.py" <<'EOF'
 import os, sys, time, select, signal, fcntl, termios, struct, tty, random
 
-def relay(log_path, cmd):
+def relay(log_path, cmd, late=False):
     """Runs cmd as the pane's program, on a pty of ours that passes everything through except
     the cursor-position requests (CSI 6 n), which it drops: a terminal that never answers the
-    width probe. Logs, with times: the child's pid, each request dropped, the moment curses took
-    the screen, and at the end the exit status and whether the pty has icanon and echo again."""
+    width probe. late: it answers after all, 0.5 s later, when the probe has given up (a slow
+    link). Logs, with times: the child's pid, each request dropped, each late answer, the moment
+    curses took the screen, and at the end the exit status and whether the pty has icanon and
+    echo again."""
     log = open(log_path, 'w', buffering=1)
     t0 = time.monotonic()
     def note(s): log.write('%.3f %s\n' % (time.monotonic() - t0, s))
@@ -47,10 +49,12 @@ def relay(log_path, cmd):
     saved = termios.tcgetattr(0)
     tty.setraw(0)
     REQ = b'\x1b[6n'
-    held, screen = b'', False
+    held, screen, answers = b'', False, []
     try:
         while True:
             r, _, _ = select.select([0, m], [], [], 0.05)
+            if answers and time.monotonic() >= answers[0]:
+                answers.pop(0); os.write(m, b'\x1b[12;33R'); note('late answer')
             if not r and held:
                 os.write(1, held); held = b''
             if 0 in r:
@@ -66,6 +70,7 @@ def relay(log_path, cmd):
                 for k in (3, 2, 1):  # a request cut in two by the read
                     if d.endswith(REQ[:k]): held, d = d[-k:], d[:-k]; break
                 for _ in range(n): note('request dropped')
+                if late: answers += [time.monotonic() + 0.5] * n
                 if not screen and b'\x1b[?1049h' in d:
                     screen = True; note('screen')
                 os.write(1, d)
@@ -139,6 +144,7 @@ def is_slice(wrap_path, screen_path):
 
 if __name__ == '__main__':
     if sys.argv[1] == 'relay': relay(sys.argv[2], sys.argv[3:])
+    if sys.argv[1] == 'relay-late': relay(sys.argv[2], sys.argv[3:], late=True)
     if sys.argv[1] == 'vanish': vanish(sys.argv[2], sys.argv[3:])
     if sys.argv[1] == 'slice': sys.exit(is_slice(sys.argv[2], sys.argv[3]))
     if sys.argv[1] == 'winch': winch(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5:])
@@ -576,13 +582,14 @@ check "output closed early: nothing on stderr" test ! -s "$tmp/err"
 # --- 5. a terminal that never answers the width probe ----------------------------------------
 
 # relay LOG ARGS...: lector in a fresh pane, behind the relay that drops cursor-position requests
+# (relay_mode=relay-late: the answer comes after all, too late)
 relay() {
     local log=$1
     shift
     rm -f "$log"
     tm kill-session -t e2e 2>/dev/null
     tm new-session -d -s e2e -x 80 -y 24 \
-        "env $run_env python3 $tmp/helper.py relay $log $lector $*; echo RELAY-DONE; sleep 600"
+        "env $run_env python3 $tmp/helper.py ${relay_mode:-relay} $log $lector $*; echo RELAY-DONE; sleep 600"
     poll 10 grep -q '^[0-9.]* pid' "$log" 2>/dev/null
     pid=$(awk '$2 == "pid" {print $3}' "$log")
 }
@@ -639,6 +646,20 @@ check "type-ahead, no answer: three Downs typed during the probe moved three row
     test "$place_typed" != "$place_top" -a "$place_typed" = "$(settled_place)"
 tm send-keys -t e2e q
 check "type-ahead, no answer: q quits" poll 10 logged "$tmp/relay.log" 'exit 0 icanon=1 echo=1'
+
+# The answer comes after all, after the probe gave up (a slow link): curses would hand it out as
+# keys, and its ESC would cancel a search being typed. It is dropped; the query typed goes on.
+relay_mode=relay-late relay "$tmp/relay.log" "$story"
+poll 10 logged "$tmp/relay.log" 'request dropped'
+tm send-keys -t e2e /
+check "late answer: it came" poll 10 logged "$tmp/relay.log" 'late answer'
+prompt_open() { screen | tail -n 1 | grep -q '^ */'; }
+check "late answer: the search prompt still open" poll 5 prompt_open
+tm send-keys -t e2e t u l p a r Enter
+check "late answer: the query typed after it is searched" wait_for "match 1 of 10"
+check "late answer: no key of it acted" test -z "$(screen | grep -e 'press h' -e '12;33R')"
+tm send-keys -t e2e q
+check "late answer: q quits" poll 10 logged "$tmp/relay.log" 'exit 0 icanon=1 echo=1'
 
 # --- 6. TERM and the locale ------------------------------------------------------------------
 
