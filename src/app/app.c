@@ -1744,49 +1744,71 @@ static void render_shelf(App *a, Grid *g)
     draw_status(a, g, hint, right);
 }
 
-/* The help screen's rows: its title, a blank row, then one row per table row with keys. */
-static int help_height(void)
+/* The help screen, made for this width: the title, a blank row, then each command's keys and
+ * what it does, wrapped at spaces (the table's words are ASCII: a byte is a column). On a narrow
+ * screen the keys get a row of their own above. Draws the rows from top on into g's first shown
+ * rows (g NULL: none) and returns how many rows the whole help takes. */
+static int help_layout(App *a, Grid *g, int top, int shown)
 {
-    int n = 2;
-    for (size_t i = 0; i < sizeof reader_keys / sizeof *reader_keys; i++)
-        n += reader_keys[i].keys != NULL;
-    return n;
+    bool stacked = a->cols < 57;
+    int what_x = stacked ? 6 : 26, what_w = a->cols - what_x - 1;
+    int row = 0;
+#define HELP_ON_SCREEN (g && row >= top && row - top < shown)
+    if (HELP_ON_SCREEN)
+        grid_put_text(g, row - top, 1, "lector: keys in the reader", a->cols - 2, STYLE_TITLE);
+    row += 2;
+    for (size_t i = 0; i < sizeof reader_keys / sizeof *reader_keys; i++) {
+        if (!reader_keys[i].keys) continue;
+        if (HELP_ON_SCREEN) {
+            Strbuf keys = STRBUF_INIT;
+            help_keys(a, i, &keys);
+            grid_put_text(g, row - top, 2, keys.buf, stacked ? a->cols - 3 : 22, STYLE_TITLE);
+            strbuf_release(&keys);
+        }
+        row += stacked;
+        for (const char *p = reader_keys[i].what; *p; row++) {
+            int len = (int)strlen(p);
+            if (len > what_w) { /* the last space that leaves a line within the width */
+                int cut = what_w;
+                while (cut > 0 && p[cut] != ' ')
+                    cut--;
+                len = cut > 0 ? cut : what_w;
+            }
+            if (HELP_ON_SCREEN) {
+                char line[256];
+                snprintf(line, sizeof line, "%.*s", len, p);
+                grid_put_text(g, row - top, what_x, line, what_w, STYLE_TEXT);
+            }
+            for (p += len; *p == ' '; p++)
+                ;
+        }
+    }
+#undef HELP_ON_SCREEN
+    return row;
 }
 
 /* On a screen too short for the whole help, the moving keys scroll it (as less's help does)
  * and any other key returns; false: the key returns. */
 static bool help_scroll(App *a, int key)
 {
-    int shown = a->rows - 1, most = help_height() - shown;
+    int shown = a->rows - 1, most = help_layout(a, NULL, 0, 0) - shown;
     return most > 0 && key_scroll(key, shown, most, &a->help_top);
 }
 
 static void render_help(App *a, Grid *g)
 {
-    int shown = a->rows - 1, height = help_height();
+    int shown = a->rows - 1, height = help_layout(a, NULL, 0, 0);
     int most = height > shown ? height - shown : 0;
     if (a->help_top > most) a->help_top = most; /* the screen grew */
-    int row = -a->help_top;
-    if (row >= 0) grid_put_text(g, row, 1, "lector: keys in the reader", a->cols - 2, STYLE_TITLE);
-    row += 2;
-    for (size_t i = 0; i < sizeof reader_keys / sizeof *reader_keys && row < shown; i++) {
-        if (!reader_keys[i].keys) continue;
-        if (row >= 0) {
-            Strbuf keys = STRBUF_INIT;
-            help_keys(a, i, &keys);
-            grid_put_text(g, row, 2, keys.buf, 22, STYLE_TITLE);
-            grid_put_text(g, row, 26, reader_keys[i].what, a->cols - 27, STYLE_TEXT);
-            strbuf_release(&keys);
-        }
-        row++;
-    }
+    help_layout(a, g, a->help_top, shown);
     if (!most) {
         draw_status(a, g, "any key returns", "");
         return;
     }
     char where[48];
     snprintf(where, sizeof where, "rows %d-%d of %d", a->help_top + 1, a->help_top + shown, height);
-    draw_status(a, g, "j k Space b scroll  any other key returns", where);
+    draw_status(a, g, a->cols >= 64 ? "j k Space b scroll  any other key returns" : "j k scroll",
+                where);
 }
 
 void app_render(App *a, Grid *g)

@@ -198,6 +198,14 @@ Test(app, help_scrolls_on_a_short_screen)
     d = dump(a, 80, 40);
     cr_assert(strstr(d, "lector: keys in the reader") && strstr(d, "this help"), "%s", d);
     cr_assert(strstr(d, "any key returns") && !strstr(d, "b scroll"), "%s", d);
+    cr_assert(strstr(d, "\n                          makes case count)\n"),
+              "a long line wraps under itself, not cut at the edge:\n%s", d);
+    app_resize(a, 40, 40); /* narrow: the keys on a row of their own, what they do below */
+    d = dump(a, 40, 40);
+    cr_assert(strstr(d, "\n  j  e  Down  Enter\n      forward one line (a count first:\n"
+                        "      N lines)\n"),
+              "%s", d);
+    app_resize(a, 80, 40);
     keys(a, "j");
     cr_assert_eq(app_mode(a), MODE_READER, "fits: j returns");
     app_resize(a, 80, 12);
