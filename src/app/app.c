@@ -7,6 +7,7 @@
  */
 #include "app.h"
 #include "compare_view.h"
+#include "help.h"
 
 #include "lector/cache.h"
 #include "lector/index.h"
@@ -1744,47 +1745,25 @@ static void render_shelf(App *a, Grid *g)
     draw_status(a, g, hint, right);
 }
 
-/* The help screen, made for this width: the title, a blank row, then each command's keys and
- * what it does, wrapped at spaces (the table's words are ASCII: a byte is a column). On a narrow
- * screen the keys get a row of their own above. Draws the rows from top on into g's first shown
- * rows (g NULL: none) and returns how many rows the whole help takes. */
+/* The reader's help, drawn from top on into g's first shown rows (g NULL: none); returns its
+ * height at this width. Its rows are the table's rows with keys, the keys as bound now. */
 static int help_layout(App *a, Grid *g, int top, int shown)
 {
-    bool stacked = a->cols < 57;
-    int what_x = stacked ? 6 : 26, what_w = a->cols - what_x - 1;
-    int row = 0;
-#define HELP_ON_SCREEN (g && row >= top && row - top < shown)
-    if (HELP_ON_SCREEN)
-        grid_put_text(g, row - top, 1, "lector: keys in the reader", a->cols - 2, STYLE_TITLE);
-    row += 2;
-    for (size_t i = 0; i < sizeof reader_keys / sizeof *reader_keys; i++) {
+    enum { N = sizeof reader_keys / sizeof *reader_keys };
+    HelpRow rows[N];
+    Strbuf keys[N];
+    size_t n = 0;
+    for (size_t i = 0; i < N; i++) {
         if (!reader_keys[i].keys) continue;
-        if (HELP_ON_SCREEN) {
-            Strbuf keys = STRBUF_INIT;
-            help_keys(a, i, &keys);
-            grid_put_text(g, row - top, 2, keys.buf, stacked ? a->cols - 3 : 22, STYLE_TITLE);
-            strbuf_release(&keys);
-        }
-        row += stacked;
-        for (const char *p = reader_keys[i].what; *p; row++) {
-            int len = (int)strlen(p);
-            if (len > what_w) { /* the last space that leaves a line within the width */
-                int cut = what_w;
-                while (cut > 0 && p[cut] != ' ')
-                    cut--;
-                len = cut > 0 ? cut : what_w;
-            }
-            if (HELP_ON_SCREEN) {
-                char line[256];
-                snprintf(line, sizeof line, "%.*s", len, p);
-                grid_put_text(g, row - top, what_x, line, what_w, STYLE_TEXT);
-            }
-            for (p += len; *p == ' '; p++)
-                ;
-        }
+        keys[n] = (Strbuf)STRBUF_INIT;
+        help_keys(a, i, &keys[n]);
+        rows[n] = (HelpRow){keys[n].buf, reader_keys[i].what};
+        n++;
     }
-#undef HELP_ON_SCREEN
-    return row;
+    int height = help_draw(g, a->cols, top, shown, "lector: keys in the reader", rows, n);
+    for (size_t i = 0; i < n; i++)
+        strbuf_release(&keys[i]);
+    return height;
 }
 
 /* On a screen too short for the whole help, the moving keys scroll it (as less's help does)

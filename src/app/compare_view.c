@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "help.h"
 #include "lector/align.h"
 #include "lector/index.h"
 #include "lector/search.h"
@@ -450,54 +451,60 @@ void compare_view_set_search_mode(CompareView *v, int mode)
     v->search_mode = mode;
 }
 
-static const char *const help_lines[] = {
-    "Compare: two stories side by side, paragraphs paired by content",
-    "",
-    "j k  Down Up  Enter   a line down, up (the mouse wheel scrolls too)",
-    "Space f b  PgDn PgUp  a page down, up       d u: half a page",
-    "g G  Home End         the beginning, the end",
-    "] [                   the next, previous difference",
-    "Tab                   focus the other pane",
-    "L                     unlock scrolling (only the focused pane moves), lock",
-    "x                     swap the panes",
-    "z                     fold / unfold identical paragraphs",
-    "/  n N                search the focused pane; next, previous match",
-    "h  F1                 this help",
-    "q  Esc                leave the compare view",
-    "",
-    "Gutter: | same  ~ changed  < only left  > only right  m moved  = folded",
-    "Words only on the left are marked in red (underlined without colour), words",
-    "only on the right in green (reversed); ╱ fills rows where one side has nothing.",
-    "",
-    "Any key returns.",
+static const HelpRow help_rows[] = {
+    {"j k  Down Up  Enter", "a line down, up (the mouse wheel scrolls too)"},
+    {"Space f b  PgDn PgUp", "a page down, up"},
+    {"d u", "half a page down, up"},
+    {"g G  Home End", "the beginning, the end"},
+    {"] [", "the next, previous difference"},
+    {"Tab", "focus the other pane"},
+    {"L", "unlock scrolling (only the focused pane moves), lock"},
+    {"x", "swap the panes"},
+    {"z", "fold / unfold identical paragraphs"},
+    {"/  n N", "search the focused pane; next, previous match"},
+    {"h  F1", "this help"},
+    {"q  Esc", "leave the compare view"},
+    {NULL, ""},
+    {NULL, "Gutter: | same  ~ changed  < only left  > only right  m moved  = folded"},
+    {NULL, "Words only on the left are marked in red (underlined without colour), words only "
+           "on the right in green (reversed); \xe2\x95\xb1 fills rows where one side has "
+           "nothing."},
 };
+static const char help_title[] = "Compare: two stories side by side, paragraphs paired by content";
 
-enum { HELP_HEIGHT = sizeof help_lines / sizeof *help_lines };
+static int help_height(const CompareView *v)
+{
+    return help_draw(NULL, v->cols, 0, 0, help_title, help_rows,
+                     sizeof help_rows / sizeof *help_rows);
+}
 
 /* On a screen too short for the whole help, the moving keys scroll it and any other key
- * returns; false: the key returns. The last row is then the status line. */
+ * returns; false: the key returns. */
 static bool help_scroll(CompareView *v, int key)
 {
-    int shown = v->rows - 1;
-    return v->rows < HELP_HEIGHT && key_scroll(key, shown, HELP_HEIGHT - shown, &v->help_top);
+    int shown = v->rows - 1, most = help_height(v) - shown;
+    return most > 0 && key_scroll(key, shown, most, &v->help_top);
 }
 
 static void render_help(CompareView *v, Grid *g)
 {
-    if (v->rows >= HELP_HEIGHT) {
-        for (int i = 0; i < HELP_HEIGHT; i++)
-            grid_put_text(g, i, 1, help_lines[i], v->cols - 2, i ? STYLE_TEXT : STYLE_TITLE);
-        return;
-    }
-    int shown = v->rows - 1, most = HELP_HEIGHT - shown;
+    int shown = v->rows - 1, height = help_height(v);
+    int most = height > shown ? height - shown : 0;
     if (v->help_top > most) v->help_top = most; /* the screen grew */
-    for (int i = 0; i < shown; i++) {
-        int line = v->help_top + i;
-        grid_put_text(g, i, 1, help_lines[line], v->cols - 2, line ? STYLE_TEXT : STYLE_TITLE);
-    }
+    help_draw(g, v->cols, v->help_top, shown, help_title, help_rows,
+              sizeof help_rows / sizeof *help_rows);
     grid_fill(g, shown, 0, v->cols, STYLE_STATUS);
-    grid_put_text(g, shown, 1, "j k Space b scroll  any other key returns", v->cols - 2,
-                  STYLE_STATUS);
+    char where[48] = "";
+    if (most)
+        snprintf(where, sizeof where, "rows %d-%d of %d", v->help_top + 1, v->help_top + shown,
+                 height);
+    int ww = grid_text_width(where);
+    grid_put_text(g, shown, v->cols - 1 - ww, where, ww, STYLE_STATUS);
+    grid_put_text(g, shown, 1,
+                  !most           ? "any key returns"
+                  : v->cols >= 64 ? "j k Space b scroll  any other key returns"
+                                  : "j k scroll",
+                  v->cols - 3 - ww, STYLE_STATUS);
 }
 
 bool compare_view_key(CompareView *v, int key)

@@ -596,21 +596,28 @@ Test(app, compare_help_lists_its_keys_and_scrolls)
     app_key(a, 'h');
     const char *s = dump(a, 80, 24);
     cr_assert(strstr(s, "Enter") && strstr(s, "Space f b") && strstr(s, "mouse wheel") &&
-                  strstr(s, "h  F1") && strstr(s, "Any key returns.") &&
+                  strstr(s, "h  F1") && strstr(s, "any key returns") &&
                   strstr(s, "only on the right in green"), /* no line cut at 80 columns */
               "%s", s);
     app_key(a, 'j');
     s = dump(a, 80, 24);
-    cr_assert(!strstr(s, "Any key returns.") && strstr(s, "Left"), "fits: j returns\n%s", s);
+    cr_assert(!strstr(s, "any key returns") && strstr(s, "Left"), "fits: j returns\n%s", s);
+    app_resize(a, 40, 40); /* narrow: keys above what they do, the prose wrapped */
+    app_key(a, 'h');
+    s = dump(a, 40, 40);
+    cr_assert(strstr(s, "\n  ] [\n      the next, previous difference\n") &&
+                  strstr(s, "\n Gutter: | same  ~ changed  < only left\n"),
+              "%s", s);
+    app_key(a, 'q');
     app_resize(a, 80, 10);
     app_key(a, APP_KEY_F1);
     s = dump(a, 80, 10);
     cr_assert(strstr(s, "Compare: two stories") && strstr(s, "any other key returns") &&
-                  !strstr(s, "Gutter"),
+                  strstr(s, "rows 1-9 of") && !strstr(s, "Gutter"),
               "%s", s);
     app_key(a, 'G');
     s = dump(a, 80, 10);
-    cr_assert(strstr(s, "Gutter") && strstr(s, "Any key returns.") && !strstr(s, "Compare: two"),
+    cr_assert(strstr(s, "Gutter") && strstr(s, "one side has") && !strstr(s, "Compare: two"),
               "G: the end\n%s", s);
     app_key(a, 'k');
     cr_assert(strstr(dump(a, 80, 10), "Gutter"), "k: one row up, still in the help");
