@@ -55,9 +55,9 @@ int cli_stdin_has_story(void);
 int cli_default_texts_ok(const char *texts);
 
 /* Flushes standard output, once everything is printed. When some of it could not be written (a
- * full disk, a closed stdout) it says so in one line and returns true; ferror too, since a big
- * write that failed bypassed the buffer and leaves fflush nothing to fail on. A reader that
- * stopped reading (EPIPE: `| head`) is not a failure. */
+ * full disk, a closed stdout) it says so in one line and returns true; ferror counts too, since
+ * a big write that failed went straight to the fd and leaves fflush nothing to fail on. A reader
+ * that stopped reading (EPIPE, with SIGPIPE ignored: `| head`) is not a failure. */
 bool cli_output_failed(void);
 
 /* Prints "lector: <message>" on stderr. */

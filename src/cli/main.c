@@ -1,6 +1,7 @@
 /* main.c: lector's entry point. Dispatches to a subcommand; until the interactive reader exists,
  * plain `lector PATH...` prints the stories the way `lector wrap` does. */
 #include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,10 +51,27 @@ void cli_path_error(const char *path)
         cli_error("%s: %s", path, strerror(err));
 }
 
+/* Whether fd is a pipe whose reader has gone (poll says POLLERR for it then). */
+static bool reader_gone(int fd)
+{
+    struct pollfd p = {fd, POLLOUT, 0};
+    return poll(&p, 1, 0) == 1 && (p.revents & POLLERR);
+}
+
 bool cli_output_failed(void)
 {
-    if ((fflush(stdout) == 0 && !ferror(stdout)) || errno == EPIPE) return false;
-    cli_error("writing output: %s", strerror(errno));
+    int before = errno; /* a failed write's, unless a call since has changed it */
+    int flushed = fflush(stdout);
+    if (flushed == 0 && !ferror(stdout)) return false;
+    /* A big fwrite goes straight to the fd, so its failure can be long past: its errno is only
+     * trusted when it names a way a write fails. */
+    int e = flushed ? errno : before;
+    if (e == EPIPE || reader_gone(STDOUT_FILENO)) return false; /* | head: not a failure */
+    if (e == ENOSPC || e == EBADF || e == EIO || e == EDQUOT || e == EFBIG || e == EROFS ||
+        e == EACCES || e == EPERM || e == EINVAL || e == ENXIO)
+        cli_error("writing output: %s", strerror(e));
+    else
+        cli_error("writing output: some of it could not be written");
     return true;
 }
 

@@ -2,6 +2,7 @@
 #ifndef LECTOR_PROBE_H
 #define LECTOR_PROBE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "lector/layout.h"
@@ -11,13 +12,16 @@
 typedef struct {
     char bytes[128]; /* not NUL-terminated; what does not fit is dropped */
     size_t len;
+    bool answer_pending; /* a sample went unanswered in time: its answer may still come, and
+                            would read as keys (ESC [ row ; col R) */
 } ProbeTyped;
 
 /* Writes samples to the terminal on out_fd (before curses starts), reads a cursor-position
  * report after each from in_fd, the same terminal's keys (timeout_ms at most for each), erases
  * the samples, and fills *prof and *ambiguous_width. Whatever else comes from in_fd meanwhile is
- * keys, kept in *typed (the caller's). Returns 0 when measured, -1 when the terminal did not
- * answer or a signal came (then *prof and *ambiguous_width hold the defaults). */
+ * keys, kept in *typed (the caller's). The first sample left unanswered ends it. Returns 0 when
+ * the first sample was measured (the others, when unanswered, keep their defaults), -1 when the
+ * terminal did not answer or a signal came (then *prof and *ambiguous_width hold the defaults). */
 int probe_widths(int in_fd, int out_fd, int timeout_ms, LayoutWidthProfile *prof,
                  int *ambiguous_width, ProbeTyped *typed);
 

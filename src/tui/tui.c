@@ -58,39 +58,65 @@ static void restore_terminal(void)
     }
 }
 
-/* Keys typed during the probe, for curses to hand out first, as if just typed. They came before
- * curses put the keypad in application mode, so the cursor keys are in the normal mode's form
- * (ESC [ A), which the terminfo entry does not list: those are made curses' keys here, and every
- * other byte goes in as it is (curses joins UTF-8 again). */
+/* The cursor keys as a terminal sends them before curses puts its keypad in application mode:
+ * the terminfo entry lists only the application mode's (ESC O A), so the keys typed during the
+ * probe, or before the first refresh, would reach the views as ESC, [ and A. */
+static const struct {
+    const char *seq;
+    int key;
+} normal_mode_keys[] = {
+    {"\033[A", KEY_UP},     {"\033[B", KEY_DOWN},   {"\033[C", KEY_RIGHT}, {"\033[D", KEY_LEFT},
+    {"\033OA", KEY_UP},     {"\033OB", KEY_DOWN},   {"\033OC", KEY_RIGHT}, {"\033OD", KEY_LEFT},
+    {"\033[H", KEY_HOME},   {"\033[F", KEY_END},    {"\033[1~", KEY_HOME}, {"\033[4~", KEY_END},
+    {"\033[5~", KEY_PPAGE}, {"\033[6~", KEY_NPAGE}, {"\033OP", KEY_F(1)},
+};
+
+/* The length of the whole escape sequence at s (n bytes): ESC [ parameters final, or ESC O and
+ * one byte; 0 when s does not start with a whole one. */
+static size_t escape_length(const char *s, size_t n)
+{
+    if (n < 3 || s[0] != '\033' || (s[1] != '[' && s[1] != 'O')) return 0;
+    if (s[1] == 'O') return 3;
+    for (size_t i = 2; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x40 && c <= 0x7e) return i + 1; /* the final byte */
+        if (c < 0x20 || c > 0x3f) return 0;       /* not a parameter or intermediate byte */
+    }
+    return 0;
+}
+
+/* Keys typed during the probe, for curses to hand out first, as if just typed. curses does not
+ * look up keys in what is pushed back, so escape sequences are made keys here: the cursor keys
+ * theirs, any other sequence (Delete, F5, a late answer cut short) dropped whole rather than
+ * handed out as ESC and letters that are commands. Other bytes go in as they are (curses joins
+ * UTF-8 again). */
 static void push_typed(const ProbeTyped *typed)
 {
-    static const struct {
-        const char *seq;
-        int key;
-    } normal_mode[] = {
-        {"\033[A", KEY_UP},     {"\033[B", KEY_DOWN},   {"\033[C", KEY_RIGHT}, {"\033[D", KEY_LEFT},
-        {"\033OA", KEY_UP},     {"\033OB", KEY_DOWN},   {"\033OC", KEY_RIGHT}, {"\033OD", KEY_LEFT},
-        {"\033[H", KEY_HOME},   {"\033[F", KEY_END},    {"\033[1~", KEY_HOME}, {"\033[4~", KEY_END},
-        {"\033[5~", KEY_PPAGE}, {"\033[6~", KEY_NPAGE}, {"\033OP", KEY_F(1)},
-    };
     int keys[sizeof typed->bytes];
     size_t n = 0;
     for (size_t i = 0; i < typed->len;) {
-        int key = (unsigned char)typed->bytes[i];
-        size_t len = 1;
-        for (size_t k = 0; k < sizeof normal_mode / sizeof *normal_mode; k++) {
-            size_t l = strlen(normal_mode[k].seq);
-            if (l <= typed->len - i && !memcmp(typed->bytes + i, normal_mode[k].seq, l)) {
-                key = normal_mode[k].key;
-                len = l;
+        size_t len = escape_length(typed->bytes + i, typed->len - i);
+        if (!len) {
+            keys[n++] = (unsigned char)typed->bytes[i++];
+            continue;
+        }
+        for (size_t k = 0; k < sizeof normal_mode_keys / sizeof *normal_mode_keys; k++)
+            if (strlen(normal_mode_keys[k].seq) == len &&
+                !memcmp(typed->bytes + i, normal_mode_keys[k].seq, len)) {
+                keys[n++] = normal_mode_keys[k].key;
                 break;
             }
-        }
-        keys[n++] = key;
         i += len;
     }
     while (n > 0) /* curses' queue is last in, first out: the last key goes in first */
         ungetch(keys[--n]);
+}
+
+static long long now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
 /* After an ESC from curses, when the probe gave up waiting: whether it starts the probe's answer
@@ -105,9 +131,9 @@ static bool drop_late_answer(void)
     size_t n = 0;
     int state = 0, digits = 0; /* 0: [ next; 1: the row's digits, then ;  2: the column's, then R */
     bool answer = false;
-    timeout(50);
     while (n < sizeof got / sizeof *got) {
         wint_t ch;
+        timeout(state ? 300 : 50); /* once it has begun, its rest may be a slow link's while away */
         int r = get_wch(&ch);
         if (r == ERR) break;
         got[n].r = r;
@@ -438,13 +464,13 @@ static int tui_main(char **paths, int npaths, int measure, const Config *cfg, bo
     int tty = fileno(keys_in);
     ProbeTyped typed = {.len = 0};
     bool asked = isatty(tty) && isatty(STDOUT_FILENO);
-    time_t late_until = 0; /* till when a late answer to the probe is looked for */
+    long long late_until = 0; /* till when a late answer to the probe is looked for, in ms */
     if (asked && probe_widths(tty, STDOUT_FILENO, 150, &profile, &ambiguous, &typed) == 0) {
         app_set_width_fn(app, layout_profile_width, &profile, ambiguous);
     } else {
         app_message_set(app, "terminal did not answer: default emoji widths");
-        if (asked) late_until = time(NULL) + 5;
     }
+    if (typed.answer_pending) late_until = now_ms() + 5000;
     if (caught_signal || (compare && app_compare(app, 0, 1, true) != 0)) {
         if (!caught_signal) term_error("lector: ", app_message(app), "");
         app_free(app);
@@ -469,6 +495,8 @@ static int tui_main(char **paths, int npaths, int measure, const Config *cfg, bo
     set_escdelay(25);
     mousemask(BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
     mouseinterval(0);
+    for (size_t k = 0; k < sizeof normal_mode_keys / sizeof *normal_mode_keys; k++)
+        define_key(normal_mode_keys[k].seq, normal_mode_keys[k].key);
     push_typed(&typed);
     attr_t palette[STYLE_COUNT];
     make_palette(cfg, use_color(cfg), palette);
@@ -495,7 +523,7 @@ static int tui_main(char **paths, int npaths, int measure, const Config *cfg, bo
             break;
         }
         if (r == ERR) continue;
-        if (late_until && r == OK && ch == 27 && time(NULL) <= late_until && drop_late_answer()) {
+        if (late_until && r == OK && ch == 27 && now_ms() <= late_until && drop_late_answer()) {
             late_until = 0; /* there is only one: the probe stops asking after a timeout */
             continue;
         }

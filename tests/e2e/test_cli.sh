@@ -173,18 +173,26 @@ run "$lector" index --bogus
 check "index: a bad option" one_line_error "--bogus"
 
 # Output that cannot be written (a full disk) is one line and a failure, for every subcommand
-# that prints; a reader that stops early (| head) is not.
+# that prints (wrap's status for it is 1, the others' 2: their 1 means something else). A reader
+# that stops early (| head) is not a failure: with SIGPIPE ignored, as a Python parent leaves it,
+# lector sees EPIPE and stays quiet (with SIGPIPE as usual it ends quietly by the signal).
+for i in $(seq 40); do cat "$texts"/*.txt; done >"$tmp/big.txt" # far more than a pipe holds
 for sub in "index $tmp/shelf" "config" "search dombra $tmp/shelf" \
-    "compare $tmp/shelf/ivan-baktybekova.txt $tmp/shelf/sezim-baktybekova.txt"; do
+    "compare $tmp/shelf/ivan-baktybekova.txt $tmp/shelf/sezim-baktybekova.txt" "wrap $tmp/big.txt"; do
     # shellcheck disable=SC2086 # $sub is words
-    timeout 20 "$lector" $sub >/dev/full 2>"$tmp/err"
+    timeout $((20 * ${LECTOR_E2E_PATIENCE:-1})) "$lector" $sub >/dev/full 2>"$tmp/err"
     rc=$?
     err=$(cat "$tmp/err")
-    check "lector ${sub%% *} >/dev/full: status 2, one line ($err)" \
-        one_line_error "writing output: No space left on device"
+    [ "${sub%% *}" = wrap ] && rc=$((rc + 1)) # its 1 as the others' 2, for one_line_error
+    check "lector ${sub%% *} >/dev/full: a failure, one line ($err)" \
+        one_line_error "writing output: "
 done
-run bash -c "'$lector' index '$tmp/shelf' | head -n 1; exit \${PIPESTATUS[0]}"
-check "lector index | head -n 1: status 0, nothing on stderr" test "$rc" -eq 0 -a -z "$err"
+for sub in "wrap $tmp/big.txt"; do
+    # shellcheck disable=SC2086 # $sub is words
+    rc=$( (trap '' PIPE; "$lector" $sub 2>"$tmp/err" | head -n 1 >/dev/null; echo "${PIPESTATUS[0]}"))
+    check "lector ${sub%% *} | head -n 1, SIGPIPE ignored: status 0, nothing on stderr ($rc)" \
+        test "$rc" = 0 -a ! -s "$tmp/err"
+done
 
 # Compare: two stories side by side (not a terminal: printed), and the alignment as rows.
 ivan="$texts/ivan-baktybekova.txt"

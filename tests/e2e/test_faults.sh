@@ -23,11 +23,12 @@ export LC_ALL=C.UTF-8 # the checks compare UTF-8 rows
 cat >"$tmp/helper.py" <<'EOF'
 import os, sys, time, select, signal, fcntl, termios, struct, tty, random
 
-def relay(log_path, cmd, late=False):
+def relay(log_path, cmd, late=False, keys=b''):
     """Runs cmd as the pane's program, on a pty of ours that passes everything through except
     the cursor-position requests (CSI 6 n), which it drops: a terminal that never answers the
     width probe. late: it answers after all, 0.5 s later, when the probe has given up (a slow
-    link). Logs, with times: the child's pid, each request dropped, each late answer, the moment
+    link). keys: typed (written to the program) as the first request is dropped, so that they come
+    while the probe waits. Logs, with times: the child's pid, each request dropped, each late answer, the moment
     curses took the screen, and at the end the exit status and whether the pty has icanon and
     echo again."""
     log = open(log_path, 'w', buffering=1)
@@ -71,6 +72,7 @@ def relay(log_path, cmd, late=False):
                     if d.endswith(REQ[:k]): held, d = d[-k:], d[:-k]; break
                 for _ in range(n): note('request dropped')
                 if late: answers += [time.monotonic() + 0.5] * n
+                if n and keys: os.write(m, keys); keys = b''; note('keys typed')
                 if not screen and b'\x1b[?1049h' in d:
                     screen = True; note('screen')
                 os.write(1, d)
@@ -145,6 +147,7 @@ def is_slice(wrap_path, screen_path):
 if __name__ == '__main__':
     if sys.argv[1] == 'relay': relay(sys.argv[2], sys.argv[3:])
     if sys.argv[1] == 'relay-late': relay(sys.argv[2], sys.argv[3:], late=True)
+    if sys.argv[1] == 'relay-keys': relay(sys.argv[2], sys.argv[3:], keys=b'\x1b[B' * 3)
     if sys.argv[1] == 'vanish': vanish(sys.argv[2], sys.argv[3:])
     if sys.argv[1] == 'slice': sys.exit(is_slice(sys.argv[2], sys.argv[3]))
     if sys.argv[1] == 'winch': winch(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5:])
@@ -313,6 +316,8 @@ settle_size() {
         [ "$(pane_size)" = "$want" ] && [ "$(tty_size "$pty")" = "$want" ] && return 0
         echo "storm: pane $(pane_size), tty $(tty_size "$pty"), want $want: setting again" >&2
     done
+    echo "storm: pane and tty never settled at $want: the checks after this one will say so" >&2
+    return 1
 }
 split_window() {
     tm split-window -d -h -t e2e "sleep 600"
@@ -582,7 +587,8 @@ check "output closed early: nothing on stderr" test ! -s "$tmp/err"
 # --- 5. a terminal that never answers the width probe ----------------------------------------
 
 # relay LOG ARGS...: lector in a fresh pane, behind the relay that drops cursor-position requests
-# (relay_mode=relay-late: the answer comes after all, too late)
+# (relay_mode=relay-late: the answer comes after all, too late; relay-keys: three Downs, in the
+# form a terminal sends before curses sets its keypad mode, typed as the probe waits)
 relay() {
     local log=$1
     shift
@@ -635,8 +641,9 @@ check "type-ahead: G typed before the start goes to the end" wait_screen at_end
 tm send-keys -t e2e q
 check "type-ahead: q quits" wait_for "EXIT=0"
 rm -rf "$tmp/state"
-relay "$tmp/relay.log" "$story"
-tm send-keys -t e2e Down Down Down
+relay_mode=relay-keys relay "$tmp/relay.log" "$story"
+check "type-ahead, no answer: the keys typed as the probe waited" \
+    poll 10 logged "$tmp/relay.log" 'keys typed'
 check "type-ahead, no answer: the story shown" wait_screen render_ok
 place_typed=$(settled_place)
 tm send-keys -t e2e g

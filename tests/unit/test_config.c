@@ -198,7 +198,6 @@ Test(keys, names_both_ways)
         cr_assert_eq(key_from_name(bad[i], strlen(bad[i]), &code), -1, "'%s'", bad[i]);
 }
 
-/* Where the file is looked for, and files that are not what they should be. */
 Test(keys, scroll_moves_and_clamps)
 {
     int top = 5;
@@ -213,6 +212,7 @@ Test(keys, scroll_moves_and_clamps)
     cr_assert(!key_scroll(APP_KEY_ESC, 10, 8, &top) && top == 0);
 }
 
+/* Where the file is looked for, and files that are not what they should be. */
 Test(config, found_by_environment)
 {
     char dir[] = "/tmp/lector-config-XXXXXX";

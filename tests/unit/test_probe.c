@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -12,22 +13,25 @@
 #include "probe.h"
 
 /* The terminal's side: what it writes after each cursor-position request (NULL: nothing, a
- * terminal that does not answer). A '|' in a reply is a 30 ms pause, to split it across reads. */
+ * terminal that does not answer). In a reply, '|' is a 30 ms pause, to split it across reads,
+ * and '^' one of 200 ms, past the probe's time for an answer. Criterion's asserts are for the
+ * test's own thread: this one counts its failures for the test to assert. */
 typedef struct {
     int master;
     const char *replies[8];
     int requests;
-    volatile int stop;
+    int write_failures;
+    atomic_int stop;
 } Terminal;
 
-static void reply(int fd, const char *s)
+static void reply(Terminal *t, const char *s)
 {
     for (; *s; s++) {
-        if (*s == '|') {
-            nanosleep(&(struct timespec){0, 30 * 1000000}, NULL);
+        if (*s == '|' || *s == '^') {
+            nanosleep(&(struct timespec){0, (*s == '|' ? 30 : 200) * 1000000}, NULL);
             continue;
         }
-        cr_assert_eq(write(fd, s, 1), 1);
+        t->write_failures += write(t->master, s, 1) != 1;
     }
 }
 
@@ -35,7 +39,7 @@ static void *terminal_main(void *arg)
 {
     Terminal *t = arg;
     char tail[4] = {0}; /* a request can be cut across two reads */
-    while (!t->stop) {
+    while (!atomic_load(&t->stop)) {
         struct pollfd p = {t->master, POLLIN, 0};
         if (poll(&p, 1, 20) <= 0) continue;
         char buf[512];
@@ -46,7 +50,7 @@ static void *terminal_main(void *arg)
             tail[3] = buf[i];
             if (memcmp(tail, "\033[6n", 4)) continue;
             int k = t->requests++;
-            if (k < 8 && t->replies[k]) reply(t->master, t->replies[k]);
+            if (k < 8 && t->replies[k]) reply(t, t->replies[k]);
         }
     }
     return NULL;
@@ -74,8 +78,9 @@ static Probed run_probe(const char *const *replies, int timeout_ms)
     cr_assert_eq(pthread_create(&tid, NULL, terminal_main, &t), 0);
     Probed p = {0};
     p.rc = probe_widths(slave, slave, timeout_ms, &p.prof, &p.ambiguous, &p.typed);
-    t.stop = 1;
+    atomic_store(&t.stop, 1);
     pthread_join(tid, NULL);
+    cr_assert_eq(t.write_failures, 0, "the terminal could not write its replies");
     p.requests = t.requests;
     close(slave);
     close(t.master);
@@ -127,12 +132,54 @@ Test(probe, an_answer_split_across_reads_is_still_an_answer)
 
 Test(probe, no_answer_keeps_the_keys_typed_while_waiting)
 {
-    const char *replies[] = {"q\033[", 0}; /* q, and a sequence never finished */
+    const char *replies[] = {"q", 0};
     Probed p = run_probe(replies, 100);
     cr_assert_eq(p.rc, -1);
     cr_assert_eq(p.requests, 1, "no answer: nothing more is asked");
     cr_assert_eq(p.prof.zwj_sequence, 2, "the defaults");
-    assert_typed(&p, "q\033[");
+    cr_assert(p.typed.answer_pending, "the answer may still come: the caller is told");
+    assert_typed(&p, "q");
+}
+
+/* An answer begun before the time is up is waited for, and is the answer, not keys; one begun
+ * and never ended is not keys either. */
+Test(probe, an_answer_begun_in_time_is_waited_for)
+{
+    const char *replies[] = {"\033[1;^3R", "\033[1;3R", "\033[1;3R", "\033[1;3R", "\033[1;3R", 0};
+    Probed p = run_probe(replies, 100);
+    cr_assert_eq(p.rc, 0);
+    cr_assert_eq(p.prof.zwj_sequence, 2);
+    cr_assert(!p.typed.answer_pending);
+    assert_typed(&p, "");
+    const char *never_ends[] = {"j\033[12;", 0};
+    p = run_probe(never_ends, 100);
+    cr_assert_eq(p.rc, -1);
+    cr_assert(p.typed.answer_pending);
+    assert_typed(&p, "j");
+}
+
+/* A later sample left unanswered ends the probe: its late answer must not be taken for the next
+ * sample's width (it said 8 columns here), nor the next answer be left over as keys. */
+Test(probe, a_later_sample_unanswered_ends_the_probe)
+{
+    const char *replies[] = {"\033[1;3R", "^\033[1;9R", "\033[1;3R", "\033[1;3R", "\033[1;3R", 0};
+    Probed p = run_probe(replies, 100);
+    cr_assert_eq(p.rc, 0, "the first sample was measured");
+    cr_assert_eq(p.requests, 2, "nothing asked after the unanswered one");
+    cr_assert_eq(p.prof.zwj_sequence, 2);
+    cr_assert_eq(p.prof.vs16, 2, "the default, not the late answer's 8");
+    cr_assert(p.typed.answer_pending);
+    assert_typed(&p, "");
+}
+
+Test(probe, an_answer_that_is_no_width_is_not_used)
+{
+    const char *replies[] = {"\033[1;3R", "\033[1;40R", "\033[1;3R", "\033[1;3R", "\033[1;3R", 0};
+    Probed p = run_probe(replies, 1000);
+    cr_assert_eq(p.rc, 0);
+    cr_assert_eq(p.requests, 5, "answered: the probe goes on");
+    cr_assert_eq(p.prof.flag, 2, "39 columns for a flag is no width: the default");
+    cr_assert(!p.typed.answer_pending);
 }
 
 Test(probe, what_is_not_an_answer_is_keys)
