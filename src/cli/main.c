@@ -180,6 +180,18 @@ static int run(int argc, char **argv, Config *cfg)
         printf("lector %s\n", LECTOR_VERSION);
         return 0;
     }
+    /* --help or --version among the options: lector's, wherever the output goes */
+    int width = 0, first = 1;
+    int parsed = parse_reader_args(argc, argv, &width, &first);
+    if (parsed < 0) return EXIT_USAGE;
+    if (parsed > 0 && !strcmp(argv[first], "--version")) {
+        printf("lector %s\n", LECTOR_VERSION);
+        return 0;
+    }
+    if (parsed > 0) {
+        usage(stdout);
+        return 0;
+    }
     /* Not a terminal: print like `lector wrap`, as less acts as cat. */
     if (!isatty(STDOUT_FILENO)) return cmd_wrap(argc, argv, texts);
     if (!tui_can_draw()) { /* TERM=dumb, say: printing is what it can show; then a word why */
@@ -188,17 +200,6 @@ static int run(int argc, char **argv, Config *cfg)
         return status;
     }
 
-    int width = 0, first = 1;
-    int parsed = parse_reader_args(argc, argv, &width, &first);
-    if (parsed < 0) return EXIT_USAGE;
-    if (parsed > 0) { /* --help or --version after other options */
-        if (!strcmp(argv[first], "--version")) {
-            printf("lector %s\n", LECTOR_VERSION);
-            return 0;
-        }
-        usage(stdout);
-        return 0;
-    }
     char **paths = argv + first;
     int npaths = argc - first;
     char *defaults[1];

@@ -25,6 +25,13 @@ run "$lector" --version
 check "--version" test "$rc" -eq 0 -a -n "$out"
 run "$lector" --help
 check "--help mentions wrap" grep -q 'wrap' "$tmp/out"
+cp "$tmp/out" "$tmp/help"
+# After other options, and with the output not a terminal (where lector prints as lector wrap):
+# still lector's own help and version, not wrap's usage or an unknown option.
+run "$lector" -w 60 --help
+check "-w 60 --help: lector's help" cmp -s "$tmp/out" "$tmp/help"
+run "$lector" --width=60 --version
+check "--width=60 --version: the version" test "$rc" -eq 0 -a "$out" = "$("$lector" --version)"
 
 # Wrapping: no line wider than asked, every word kept in order.
 story="$texts/ivan-baktybekova.txt"
