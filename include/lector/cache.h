@@ -31,7 +31,8 @@
 
 typedef struct IndexCache IndexCache;
 
-/* Opens (creating it) the folder dir, or the XDG default when dir is NULL, and removes the temp
+/* Opens (creating it) the folder dir, or when dir is NULL $LECTOR_CACHE_DIR (set and not empty)
+ * or else the XDG default, and removes the temp
  * files that writers killed over a minute ago left there; NULL with diag when it cannot be had
  * (then index without a cache). */
 IndexCache *cache_open(const char *dir, Diag *diag);

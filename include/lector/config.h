@@ -102,6 +102,11 @@ int config_load(Config *c);
 /* Applies the lines of buf (len bytes) to c. */
 void config_parse(Config *c, const char *buf, size_t len);
 
+/* Whether the theme and the environment want colour, where the output can show it: theme = color
+ * insists (a configuration file overrides NO_COLOR, as no-color.org asks), mono refuses, auto
+ * follows NO_COLOR (set and not empty). The reader and lector search ask the same question. */
+bool config_wants_color(const Config *c);
+
 /* Names, as the file spells them. */
 const char *config_command_name(ConfigCommand cmd);
 const char *config_style_name(Style s);

@@ -392,9 +392,7 @@ App *app_new(char **paths, int npaths, int measure, Diag *diag)
     Diag sd = {0};
     a->state = state_open(NULL, &sd);
     if (!a->state) message(a, "%s", sd.msg);
-    /* the same cache as lector search and index; without one, each search indexes again */
-    const char *cache_dir = getenv("LECTOR_CACHE_DIR");
-    a->cache = cache_open(cache_dir && *cache_dir ? cache_dir : NULL, NULL);
+    a->cache = cache_open(NULL, NULL); /* without one, each search indexes the story again */
     for (int i = 0; i < npaths; i++) {
         struct stat st;
         if (stat(paths[i], &st) == 0 && S_ISDIR(st.st_mode)) {
@@ -1776,18 +1774,11 @@ static bool help_scroll(App *a, int key)
 
 static void render_help(App *a, Grid *g)
 {
-    int shown = a->rows - 1, height = help_layout(a, NULL, 0, 0);
-    int most = height > shown ? height - shown : 0;
-    if (a->help_top > most) a->help_top = most; /* the screen grew */
+    int shown = a->rows - 1;
+    HelpStatus st;
+    help_status(a->cols, help_layout(a, NULL, 0, 0), shown, &a->help_top, &st);
     help_layout(a, g, a->help_top, shown);
-    if (!most) {
-        draw_status(a, g, "any key returns", "");
-        return;
-    }
-    char where[48];
-    snprintf(where, sizeof where, "rows %d-%d of %d", a->help_top + 1, a->help_top + shown, height);
-    draw_status(a, g, a->cols >= 64 ? "j k Space b scroll  any other key returns" : "j k scroll",
-                where);
+    draw_status(a, g, st.hint, st.where);
 }
 
 void app_render(App *a, Grid *g)

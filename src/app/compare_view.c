@@ -488,23 +488,15 @@ static bool help_scroll(CompareView *v, int key)
 
 static void render_help(CompareView *v, Grid *g)
 {
-    int shown = v->rows - 1, height = help_height(v);
-    int most = height > shown ? height - shown : 0;
-    if (v->help_top > most) v->help_top = most; /* the screen grew */
+    int shown = v->rows - 1;
+    HelpStatus st;
+    help_status(v->cols, help_height(v), shown, &v->help_top, &st);
     help_draw(g, v->cols, v->help_top, shown, help_title, help_rows,
               sizeof help_rows / sizeof *help_rows);
     grid_fill(g, shown, 0, v->cols, STYLE_STATUS);
-    char where[48] = "";
-    if (most)
-        snprintf(where, sizeof where, "rows %d-%d of %d", v->help_top + 1, v->help_top + shown,
-                 height);
-    int ww = grid_text_width(where);
-    grid_put_text(g, shown, v->cols - 1 - ww, where, ww, STYLE_STATUS);
-    grid_put_text(g, shown, 1,
-                  !most           ? "any key returns"
-                  : v->cols >= 64 ? "j k Space b scroll  any other key returns"
-                                  : "j k scroll",
-                  v->cols - 3 - ww, STYLE_STATUS);
+    int ww = grid_text_width(st.where);
+    grid_put_text(g, shown, v->cols - 1 - ww, st.where, ww, STYLE_STATUS);
+    grid_put_text(g, shown, 1, st.hint, v->cols - 3 - ww, STYLE_STATUS);
 }
 
 bool compare_view_key(CompareView *v, int key)

@@ -58,3 +58,14 @@ int help_draw(Grid *g, int cols, int top, int shown, const char *title, const He
     }
     return w.row;
 }
+
+void help_status(int cols, int height, int shown, int *top, HelpStatus *st)
+{
+    int most = height > shown ? height - shown : 0;
+    if (*top > most) *top = most;
+    st->where[0] = 0;
+    st->hint = "any key returns";
+    if (!most) return;
+    snprintf(st->where, sizeof st->where, "rows %d-%d of %d", *top + 1, *top + shown, height);
+    st->hint = cols >= 64 ? "j k Space b scroll  any other key returns" : "j k scroll";
+}

@@ -26,4 +26,14 @@ typedef struct {
 int help_draw(Grid *g, int cols, int top, int shown, const char *title, const HelpRow *rows,
               size_t n);
 
+/* What a help's status line says: the keys' words, and where the screen is in the help. */
+typedef struct {
+    const char *hint; /* "any key returns", or how to scroll when it does not fit */
+    char where[48];   /* "rows 3-12 of 40"; "" when the whole help fits */
+} HelpStatus;
+
+/* For a help height rows tall on shown rows of cols columns: brings *top back within it (the
+ * screen may have grown since) and fills *st. */
+void help_status(int cols, int height, int shown, int *top, HelpStatus *st);
+
 #endif

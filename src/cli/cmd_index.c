@@ -116,8 +116,7 @@ IndexCache *cli_cache_open(bool use)
 {
     if (!use) return NULL;
     Diag d = {0};
-    const char *dir = getenv("LECTOR_CACHE_DIR");
-    IndexCache *c = cache_open(dir && *dir ? dir : NULL, &d);
+    IndexCache *c = cache_open(NULL, &d);
     if (!c) cli_error("%s", d.msg);
     return c;
 }

@@ -162,9 +162,7 @@ int cmd_search(int argc, char **argv, const char *default_texts, const Config *c
     if (!rc) {
         const SearchHit *hits;
         nhits = search_set_hits(set, count ? 0 : (size_t)limit, &hits);
-        const char *no_color = getenv("NO_COLOR"); /* set and not empty, as no-color.org says */
-        int color = isatty(STDOUT_FILENO) && cfg->theme != THEME_MONO &&
-                    (cfg->theme == THEME_COLOR || !no_color || !*no_color);
+        int color = isatty(STDOUT_FILENO) && config_wants_color(cfg);
         Strbuf out = STRBUF_INIT;
         if (count) {
             size_t *per = xcalloc(n ? n : 1, sizeof *per);

@@ -172,15 +172,7 @@ static int run(int argc, char **argv, Config *cfg)
     if (argc > 1 && !strcmp(argv[1], "search")) return cmd_search(argc - 1, argv + 1, texts, cfg);
     if (argc > 1 && !strcmp(argv[1], "index")) return cmd_index(argc - 1, argv + 1, texts);
     if (argc > 1 && !strcmp(argv[1], "compare")) return cmd_compare(argc - 1, argv + 1, cfg);
-    if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-        usage(stdout);
-        return 0;
-    }
-    if (argc > 1 && !strcmp(argv[1], "--version")) {
-        printf("lector %s\n", LECTOR_VERSION);
-        return 0;
-    }
-    /* --help or --version among the options: lector's, wherever the output goes */
+    /* --help or --version, first or after other options: lector's, wherever the output goes */
     int width = 0, first = 1;
     int parsed = parse_reader_args(argc, argv, &width, &first);
     if (parsed < 0) return EXIT_USAGE;

@@ -29,7 +29,8 @@ struct IndexCache {
 IndexCache *cache_open(const char *dir, Diag *diag)
 {
     Strbuf path = STRBUF_INIT;
-    if (dir) {
+    if (!dir) dir = getenv("LECTOR_CACHE_DIR"); /* one cache for the reader and the subcommands */
+    if (dir && *dir) {
         strbuf_addstr(&path, dir);
     } else if (atomic_xdg_dir("XDG_CACHE_HOME", ".cache", &path) == 0) {
         strbuf_addstr(&path, "/index");

@@ -67,6 +67,13 @@ const char *config_style_name(Style s)
     return s < STYLE_COUNT ? style_names[s] : "?";
 }
 
+bool config_wants_color(const Config *c)
+{
+    if (c->theme != THEME_AUTO) return c->theme == THEME_COLOR;
+    const char *no = getenv("NO_COLOR");
+    return !no || !*no;
+}
+
 const char *config_theme_name(ConfigTheme t)
 {
     return t == THEME_COLOR ? "color" : t == THEME_MONO ? "mono" : "auto";

@@ -20,10 +20,7 @@ static void keep_typed(ProbeTyped *typed, const char *bytes, size_t n)
     typed->len += n;
 }
 
-/* Whether s (n bytes) starts with a cursor-position report, ESC [ row ; col R: 1, with *col and
- * its length in *len; 0 when it could still become one (more bytes to come); -1 when it is not
- * one (an arrow key's ESC [ A, say). */
-static int cursor_report(const char *s, size_t n, int *col, size_t *len)
+int probe_cursor_report(const char *s, size_t n, int *col, size_t *len)
 {
     size_t i = 0;
     long value[2] = {0, 0};
@@ -60,7 +57,7 @@ static int cursor_column(int in_fd, int out_fd, int timeout_ms, ProbeTyped *type
         int col = -1;
         while (i < n) {
             size_t len = 0;
-            int r = buf[i] == '\033' ? cursor_report(buf + i, n - i, &col, &len) : -1;
+            int r = buf[i] == '\033' ? probe_cursor_report(buf + i, n - i, &col, &len) : -1;
             if (r == 0) break; /* wait for the rest */
             if (r == 1) {
                 keep_typed(typed, buf, i);

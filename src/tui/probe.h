@@ -16,6 +16,11 @@ typedef struct {
                             would read as keys (ESC [ row ; col R) */
 } ProbeTyped;
 
+/* Whether s (n bytes) starts with a cursor-position report, ESC [ row ; col R: 1, with the
+ * column in *col and the report's length in *len; 0 when it could still become one (more bytes
+ * to come); -1 when it is not one (an arrow key's ESC [ A, say). */
+int probe_cursor_report(const char *s, size_t n, int *col, size_t *len);
+
 /* Writes samples to the terminal on out_fd (before curses starts), reads a cursor-position
  * report after each from in_fd, the same terminal's keys (timeout_ms at most for each), erases
  * the samples, and fills *prof and *ambiguous_width. Whatever else comes from in_fd meanwhile is

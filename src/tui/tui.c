@@ -128,33 +128,23 @@ static bool drop_late_answer(void)
         int r;
         wint_t ch;
     } got[24];
+    char report[sizeof got / sizeof *got + 1] = "\033"; /* the ESC, then what follows it */
     size_t n = 0;
-    int state = 0, digits = 0; /* 0: [ next; 1: the row's digits, then ;  2: the column's, then R */
-    bool answer = false;
+    int col;
+    size_t len;
     while (n < sizeof got / sizeof *got) {
         wint_t ch;
-        timeout(state ? 300 : 50); /* once it has begun, its rest may be a slow link's while away */
+        timeout(n ? 300 : 50); /* once it has begun, its rest may be a slow link's while away */
         int r = get_wch(&ch);
         if (r == ERR) break;
         got[n].r = r;
         got[n++].ch = ch;
-        bool digit = r == OK && ch >= '0' && ch <= '9';
-        if (r != OK) break;
-        if (state == 0 && ch == '[') {
-            state = 1;
-        } else if (state > 0 && digit && digits < 6) {
-            digits++;
-        } else if (state == 1 && ch == ';' && digits) {
-            state = 2;
-            digits = 0;
-        } else if (state == 2 && ch == 'R' && digits) {
-            answer = true;
-            break;
-        } else {
-            break;
-        }
+        if (r != OK || ch > 0x7f) break;
+        report[n] = (char)ch;
+        int is = probe_cursor_report(report, n + 1, &col, &len);
+        if (is == 1) return true;
+        if (is < 0) break;
     }
-    if (answer) return true;
     while (n-- > 0) /* curses' queue is last in, first out */
         if (got[n].r == OK)
             unget_wch((wchar_t)got[n].ch);
@@ -228,15 +218,6 @@ static attr_t style_attr(Style s, int color)
     }
 }
 
-/* Whether to paint in colour: theme = color insists (a configuration file overrides NO_COLOR,
- * as no-color.org asks), mono refuses, auto follows NO_COLOR (set and not empty). */
-static bool use_color(const Config *cfg)
-{
-    if (!has_colors() || cfg->theme == THEME_MONO) return false;
-    const char *no = getenv("NO_COLOR");
-    return cfg->theme == THEME_COLOR || !no || !*no;
-}
-
 /* Each element's attributes: the built-in look, or the configuration's colours (pairs 16 and
  * up). A colour this terminal lacks (bright-red on an 8-colour one) falls back to its own. */
 static void make_palette(const Config *cfg, bool color, attr_t *palette)
@@ -259,7 +240,7 @@ static void make_palette(const Config *cfg, bool color, attr_t *palette)
         if (cs->attrs & CONFIG_ATTR_UNDERLINE) a |= A_UNDERLINE;
         if (cs->attrs & CONFIG_ATTR_REVERSE) a |= A_REVERSE;
         if (cs->attrs & CONFIG_ATTR_DIM) a |= A_DIM;
-        if (color && 16 + s < COLOR_PAIRS) {
+        if (16 + s < COLOR_PAIRS) {
             int fg = cs->fg < COLORS ? cs->fg : (cs->fg >= 8 && cs->fg < 16 ? cs->fg - 8 : -1);
             int bg = cs->bg < COLORS ? cs->bg : (cs->bg >= 8 && cs->bg < 16 ? cs->bg - 8 : -1);
             init_pair((short)(16 + s), (short)fg, (short)bg);
@@ -499,7 +480,7 @@ static int tui_main(char **paths, int npaths, int measure, const Config *cfg, bo
         define_key(normal_mode_keys[k].seq, normal_mode_keys[k].key);
     push_typed(&typed);
     attr_t palette[STYLE_COUNT];
-    make_palette(cfg, use_color(cfg), palette);
+    make_palette(cfg, has_colors() && config_wants_color(cfg), palette);
     int rows, cols;
     getmaxyx(stdscr, rows, cols);
     app_resize(app, cols, rows);

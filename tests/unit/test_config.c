@@ -52,6 +52,30 @@ Test(config, defaults_when_empty)
     config_free(&c);
 }
 
+/* The theme against NO_COLOR: auto follows it when it is set and not empty, color overrides
+ * it, mono refuses colour whatever it says. */
+Test(config, colour_from_theme_and_no_color)
+{
+    const char *themes[] = {"", "theme = color\n", "theme = mono\n"};
+    const bool want[3][3] = {/* NO_COLOR unset, empty, "1" */
+                             {true, true, false},
+                             {true, true, true},
+                             {false, false, false}};
+    for (int t = 0; t < 3; t++) {
+        Config c = parse(themes[t]);
+        for (int e = 0; e < 3; e++) {
+            if (e == 0)
+                unsetenv("NO_COLOR");
+            else
+                setenv("NO_COLOR", e == 1 ? "" : "1", 1);
+            cr_assert_eq(config_wants_color(&c), want[t][e], "theme '%s', NO_COLOR case %d",
+                         themes[t], e);
+        }
+        config_free(&c);
+    }
+    unsetenv("NO_COLOR");
+}
+
 Test(config, every_setting_read)
 {
     setenv("HOME", "/home/reader", 1);
