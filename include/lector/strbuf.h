@@ -30,5 +30,8 @@ void strbuf_addch(Strbuf *sb, int c);
 void strbuf_addstr(Strbuf *sb, const char *s);
 void strbuf_addf(Strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void strbuf_add_utf8(Strbuf *sb, uint32_t cp); /* cp must be a scalar value */
+/* A size in the unit that shows it: "512 bytes" below a kilobyte, then one decimal of KB, MB or
+ * GB ("23.4 KB", "1.5 MB"). Units of 1000, as the disks that hold them are sold. */
+void strbuf_add_size(Strbuf *sb, uint64_t bytes);
 
 #endif

@@ -1,42 +1,13 @@
-/* cmd_index.c: `lector index`, and the indexing of many stories that it shares with `lector
- * search`: stories are handed out to two worker threads (one story each at a time; a lone big
- * story gets both, split by paragraphs inside index_build). */
-#include <pthread.h>
-#include <stdatomic.h>
+/* cmd_index.c: `lector index`, and what it shares with `lector search`: the paths given, the
+ * cache, and the indexing counter. The indexing itself is library.h's. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "lector/strbuf.h"
-#include "lector/xalloc.h"
-
-enum { WORKERS = 2 };
-
-typedef struct {
-    IndexCache *cache;
-    CliStory *stories;
-    size_t n;
-    atomic_size_t next, done;
-    int threads_per_story, flags;
-} Pool;
-
-static void *worker(void *arg)
-{
-    Pool *p = arg;
-    for (;;) {
-        size_t k = atomic_fetch_add(&p->next, 1);
-        if (k >= p->n) break;
-        CliStory *s = &p->stories[k];
-        s->failed = cache_index(p->cache, s->path, p->threads_per_story, p->flags, &s->index,
-                                &s->text, &s->report, &s->diag) != 0;
-        atomic_fetch_add(&p->done, 1);
-    }
-    return NULL;
-}
 
 static double now_s(void)
 {
@@ -45,71 +16,35 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-void cli_index_stories(IndexCache *cache, CliStory *stories, size_t n, int flags, bool progress)
+static void progress_on_stderr(size_t done, size_t n, void *ctx)
 {
-    Pool p = {cache, stories, n, 0, 0, n == 1 ? WORKERS : 1, flags};
-    pthread_t tid[WORKERS];
-    int started = 0;
-    for (int k = 1; k < WORKERS && (size_t)k < n; k++)
-        if (pthread_create(&tid[started], NULL, worker, &p) == 0) started++;
-    if (!progress) {
-        worker(&p);
-    } else { /* the main thread reports while the workers index */
-        pthread_t mine;
-        bool own = pthread_create(&mine, NULL, worker, &p) == 0;
-        if (!own) worker(&p);
-        double next = now_s() + 0.25;
-        while (own && atomic_load(&p.done) < n) {
-            struct timespec ts = {0, 20 * 1000 * 1000};
-            nanosleep(&ts, NULL);
-            if (now_s() >= next) {
-                fprintf(stderr, "\rlector: indexing %zu of %zu stories...", atomic_load(&p.done),
-                        n);
-                next = now_s() + 0.25;
-            }
-        }
-        if (own) pthread_join(mine, NULL);
-        fputs("\r\033[K", stderr);
-    }
-    for (int k = 0; k < started; k++)
-        pthread_join(tid[k], NULL);
+    (void)ctx;
+    fprintf(stderr, "\rlector: indexing %zu of %zu stories...", done, n);
 }
 
-void cli_stories_free(CliStory *stories, size_t n)
+LibraryProgress cli_progress(void)
 {
-    for (size_t k = 0; k < n; k++) {
-        index_free(stories[k].index);
-        text_free(stories[k].text);
-        free(stories[k].path);
-    }
-    free(stories);
+    return isatty(STDERR_FILENO) ? progress_on_stderr : NULL;
 }
 
-int cli_add_stories(const char *path, CliStory **stories, size_t *n, size_t *cap)
+void cli_progress_end(LibraryProgress progress)
 {
-    struct stat st;
-    if (stat(path, &st) != 0) {
-        cli_path_error(path);
-        return -1;
-    }
-    char **files;
-    size_t nfiles;
-    if (S_ISDIR(st.st_mode)) {
-        files = cli_folder_stories(path, &nfiles);
-    } else {
-        files = xmalloc(sizeof *files);
-        files[0] = xstrdup(path);
-        nfiles = 1;
-    }
-    for (size_t i = 0; i < nfiles; i++) {
-        if (*n == *cap) {
-            *cap = *cap ? *cap * 2 : 16;
-            *stories = xreallocarray(*stories, *cap, sizeof **stories);
-        }
-        (*stories)[(*n)++] = (CliStory){.path = files[i]};
-    }
-    free(files);
-    return 0;
+    if (progress) fputs("\r\033[K", stderr);
+}
+
+int cli_add_path(const char *path, char ***paths, size_t *n, size_t *cap)
+{
+    Diag d = {0};
+    if (library_add_path(path, paths, n, cap, &d) == 0) return 0;
+    cli_error("%s", d.msg);
+    return -1;
+}
+
+void cli_paths_free(char **paths, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        free(paths[k]);
+    free(paths);
 }
 
 IndexCache *cli_cache_open(bool use)
@@ -152,7 +87,7 @@ static const char *outcome_name(CacheOutcome o)
 
 int cmd_index(int argc, char **argv, const char *default_texts)
 {
-    CliStory *stories = NULL;
+    char **paths = NULL;
     size_t n = 0, cap = 0;
     int npaths = 0;
     bool options = true;
@@ -163,38 +98,41 @@ int cmd_index(int argc, char **argv, const char *default_texts)
         }
         if (options && (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))) {
             index_usage(stdout);
-            cli_stories_free(stories, n);
+            cli_paths_free(paths, n);
             return 0;
         }
         if (options && argv[i][0] == '-' && argv[i][1]) {
             cli_error("index: unknown option '%s' (see: lector index --help)", argv[i]);
-            cli_stories_free(stories, n);
+            cli_paths_free(paths, n);
             return EXIT_USAGE;
         }
-        if (cli_add_stories(argv[i], &stories, &n, &cap) != 0) {
-            cli_stories_free(stories, n);
+        if (cli_add_path(argv[i], &paths, &n, &cap) != 0) {
+            cli_paths_free(paths, n);
             return EXIT_USAGE;
         }
         npaths++;
     }
     if (!npaths && (cli_default_texts_ok(default_texts) != 0 ||
-                    cli_add_stories(default_texts, &stories, &n, &cap) != 0)) {
-        cli_stories_free(stories, n);
+                    cli_add_path(default_texts, &paths, &n, &cap) != 0)) {
+        cli_paths_free(paths, n);
         return EXIT_USAGE;
     }
     IndexCache *cache = cli_cache_open(true);
     if (!cache) {
-        cli_stories_free(stories, n);
+        cli_paths_free(paths, n);
         return EXIT_USAGE;
     }
     double t0 = now_s();
-    cli_index_stories(cache, stories, n, CACHE_VERIFY, isatty(STDERR_FILENO));
+    LibraryProgress progress = cli_progress();
+    LibraryStory *stories =
+        library_index(cache, (const char *const *)paths, n, CACHE_VERIFY, progress, NULL);
+    cli_progress_end(progress);
     double secs = now_s() - t0;
     int rc = 0;
     size_t built = 0, bytes = 0, cached = 0;
     Strbuf out = STRBUF_INIT;
     for (size_t k = 0; k < n; k++) {
-        CliStory *s = &stories[k];
+        LibraryStory *s = &stories[k];
         text_escape(s->path, strlen(s->path), &out);
         if (s->failed) {
             strbuf_addf(&out, ": not indexed: %s\n", s->diag.msg);
@@ -214,17 +152,18 @@ int cmd_index(int argc, char **argv, const char *default_texts)
         }
         strbuf_addch(&out, '\n');
     }
-    strbuf_addf(&out,
-                "%zu stor%s, %.1f MB of text, %zu indexed now in %.2f s; the cache holds "
-                "%.1f MB (%.2fx the text) in ",
-                n, n == 1 ? "y" : "ies", (double)bytes / 1e6, built, secs, (double)cached / 1e6,
-                bytes ? (double)cached / (double)bytes : 0.0);
+    strbuf_addf(&out, "%zu stor%s, ", n, n == 1 ? "y" : "ies");
+    strbuf_add_size(&out, bytes);
+    strbuf_addf(&out, " of text, %zu indexed now in %.2f s; the cache holds ", built, secs);
+    strbuf_add_size(&out, cached);
+    strbuf_addf(&out, " (%.2fx the text) in ", bytes ? (double)cached / (double)bytes : 0.0);
     /* the folder comes from $LECTOR_CACHE_DIR or $XDG_CACHE_HOME: escaped like any path */
     text_escape(cache_dir(cache), strlen(cache_dir(cache)), &out);
     strbuf_addch(&out, '\n');
     fwrite(out.buf, 1, out.len, stdout);
     strbuf_release(&out);
     cache_close(cache);
-    cli_stories_free(stories, n);
+    library_stories_free(stories, n);
+    cli_paths_free(paths, n);
     return cli_output_failed() ? EXIT_USAGE : rc; /* the cache is written; the report was not */
 }

@@ -1,7 +1,6 @@
 /* cmd_wrap.c: `lector wrap` -- print stories as display lines, for pipes and for checking the
  * layout. Also what plain `lector PATH` does when its output is not a terminal (as less acts as
  * cat). */
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -13,6 +12,7 @@
 
 #include "cli.h"
 #include "lector/layout.h"
+#include "lector/library.h"
 #include "lector/strbuf.h"
 #include "lector/text.h"
 #include "lector/xalloc.h"
@@ -42,32 +42,6 @@ static void print_story(const Text *t, const LayoutOptions *opt, Strbuf *out)
             }
         }
     }
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-char **cli_folder_stories(const char *dir, size_t *count)
-{
-    DIR *d = opendir(dir);
-    *count = 0;
-    if (!d) return NULL;
-    size_t cap = 16;
-    char **names = xmalloc(cap * sizeof *names);
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        size_t n = strlen(e->d_name);
-        if (n < 5 || strcmp(e->d_name + n - 4, ".txt") || e->d_name[0] == '.') continue;
-        if (*count == cap) names = xreallocarray(names, cap *= 2, sizeof *names);
-        Strbuf path = STRBUF_INIT;
-        strbuf_addf(&path, "%s/%s", dir, e->d_name);
-        names[(*count)++] = strbuf_detach(&path, NULL);
-    }
-    closedir(d);
-    qsort(names, *count, sizeof *names, cmp_str);
-    return names;
 }
 
 /* Loads and prints one path; returns 0 or EXIT_USAGE. */
@@ -176,9 +150,10 @@ int cmd_wrap(int argc, char **argv, const char *default_texts)
         struct stat st;
         if (strcmp(paths[i], "-") != 0 && stat(paths[i], &st) == 0 && S_ISDIR(st.st_mode)) {
             size_t n;
-            char **names = cli_folder_stories(paths[i], &n);
-            if (!names) {
-                cli_error("%s: cannot open the folder: %s", paths[i], strerror(errno));
+            char **names;
+            Diag diag = {0};
+            if (library_list_folder(paths[i], &names, &n, &diag) != 0) {
+                cli_error("%s", diag.msg);
                 status = EXIT_USAGE;
                 continue;
             }

@@ -95,3 +95,20 @@ void strbuf_add_utf8(Strbuf *sb, uint32_t cp)
     uint8_t tmp[4];
     strbuf_add(sb, tmp, ucd_encode(cp, tmp));
 }
+
+void strbuf_add_size(Strbuf *sb, uint64_t bytes)
+{
+    if (bytes < 1000) {
+        strbuf_addf(sb, "%llu byte%s", (unsigned long long)bytes, bytes == 1 ? "" : "s");
+        return;
+    }
+    static const char *const units[] = {"KB", "MB", "GB"};
+    double v = (double)bytes / 1000;
+    size_t u = 0;
+    /* from 999.95 a unit would print as "1000.0": that is 1.0 of the next */
+    while (v >= 999.95 && u + 1 < sizeof units / sizeof *units) {
+        v /= 1000;
+        u++;
+    }
+    strbuf_addf(sb, "%.1f %s", v, units[u]);
+}

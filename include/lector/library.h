@@ -1,0 +1,105 @@
+/* library: the stories of a shelf, listed, indexed and searched together.
+ *
+ * One pipeline for the results view (`s` in the reader and on the shelf) and `lector search`, so
+ * the two always agree: story paths in, ranked hits with their places and snippets out. It lists
+ * a folder's stories; indexes stories through the cache (cache.h), on two threads; runs a query
+ * over them (search.h), and when an index turns out damaged on the way, checks that index whole,
+ * builds it again and runs the query once more; then places the best hits (line, column,
+ * percent, a snippet), reading only the hits' paragraphs from files whose index says they are
+ * clean as read.
+ *
+ * Owns what it returns (LibraryStory arrays, LibraryResult); borrows the cache. Never touches the
+ * terminal and never prints: what went wrong with a story is a note in the result.
+ */
+#ifndef LECTOR_LIBRARY_H
+#define LECTOR_LIBRARY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "lector/cache.h"
+#include "lector/diag.h"
+#include "lector/index.h"
+#include "lector/search.h"
+#include "lector/text.h"
+
+/* The stories (.txt files, not hidden) of folder dir as "dir/name" paths, sorted by name, into
+ * *paths (caller frees each string and the array; NULL when there are none). -1 with diag when
+ * the folder cannot be read. */
+int library_list_folder(const char *dir, char ***paths, size_t *n, Diag *diag);
+
+/* Adds path to *paths: a folder's stories (library_list_folder), else the path itself. -1 with
+ * diag when path does not exist or a folder cannot be read. */
+int library_add_path(const char *path, char ***paths, size_t *n, size_t *cap, Diag *diag);
+
+/* One story of an indexing run. */
+typedef struct {
+    char *path;         /* owned copy */
+    Index *index;       /* owned; NULL when failed */
+    Text *text;         /* owned; the story when it had to be read (NULL otherwise) */
+    CacheReport report; /* what the cache did (cache.h) */
+    bool failed;        /* the story could not be read: diag says why */
+    Diag diag;
+} LibraryStory;
+
+/* Called from the indexing threads' owner (the caller's thread), about four times a second,
+ * with the stories done so far. */
+typedef void (*LibraryProgress)(size_t done, size_t n, void *ctx);
+
+/* A LibraryStory for each path (copied), indexed: cached or built and written back (cache may be
+ * NULL: built, not saved), on two threads (a lone story gets both). flags: 0 or CACHE_VERIFY.
+ * progress may be NULL. The caller frees the array with library_stories_free. */
+LibraryStory *library_index(IndexCache *cache, const char *const *paths, size_t n, int flags,
+                            LibraryProgress progress, void *ctx);
+void library_stories_free(LibraryStory *stories, size_t n); /* NULL is a no-op */
+
+/* A hit, placed. */
+typedef struct {
+    size_t story;            /* the number of its path in the paths searched */
+    char *title;             /* owned: the story's title (index_title) */
+    Span span;               /* the match's bytes in the story */
+    size_t line, col;        /* 1-based, as search_line_col */
+    int percent;             /* where in the story: span.start of the story's length, 0-100 */
+    char *snippet;           /* owned: one line around the match */
+    size_t hl_start, hl_end; /* the match in snippet, bytes */
+    double score;            /* BM25 */
+} LibraryHit;
+
+/* A note about one story: it could not be read, its cache file was damaged and kept aside, or its
+ * index could not be saved. */
+typedef struct {
+    size_t story;
+    bool failed; /* the story was left out of the search */
+    Diag diag;
+} LibraryNote;
+
+typedef struct {
+    LibraryHit *hits;   /* owned, best first */
+    size_t nhits;       /* at most the limit asked for */
+    size_t total;       /* hits in all the stories searched */
+    size_t *per_story;  /* owned: hits in each story, one entry per path */
+    size_t searched;    /* stories searched (those that could be read) */
+    LibraryNote *notes; /* owned, in story order */
+    size_t nnotes;
+} LibraryResult;
+
+typedef struct {
+    SearchMode mode;          /* SEARCH_SMART, SEARCH_FOLD or SEARCH_EXACT */
+    size_t limit;             /* hits to place; 0: all */
+    int snippet_width;        /* columns of each snippet, about */
+    int flags;                /* for library_index: 0 or CACHE_VERIFY */
+    LibraryProgress progress; /* may be NULL */
+    void *progress_ctx;
+    bool count_only; /* only total and per_story: no hit placed (nhits 0), no paragraph read */
+} LibraryOptions;
+
+/* Runs query (search.h's syntax: words, "phrases", prefix*) over the stories at paths[0, n) with
+ * the cache (NULL: build every index, save none), into *out. A story that cannot be read, or
+ * whose hit can no longer be placed (it changed since it was indexed), is a note, not a failure.
+ * -1 with diag, *out empty, when the query has no word. Standard input ("-") is never searched:
+ * it is a note. Release *out with library_result_release. */
+int library_search(IndexCache *cache, const char *const *paths, size_t n, const char *query,
+                   const LibraryOptions *opt, LibraryResult *out, Diag *diag);
+void library_result_release(LibraryResult *r);
+
+#endif

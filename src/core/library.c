@@ -1,0 +1,371 @@
+/* library.c: one shelf search, for lector search and the reader's results view.
+ *
+ * Data model. A search works on an array of LibraryStory, one per path and in the paths' order
+ * (the story number of every hit and note is its place there): the story's index, and its Text
+ * only when it had to be read (built, a strict query, a paragraph that cannot be read straight
+ * from the file). Indexing hands the stories out to a pool of two threads, one story each at a
+ * time, through an atomic counter; the caller's thread reports progress meanwhile. The query
+ * then runs over the indexes into one SearchSet (ranking needs them all at once); the best hits
+ * are placed last, each reading only its own paragraph when the story is clean as read.
+ *
+ * Notes are gathered as they happen (indexing, the query, a rebuild, placing), each with a
+ * sequence number, and sorted by story at the end so that the caller reads them in the paths'
+ * order whatever pass found them.
+ */
+#include "lector/library.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "lector/strbuf.h"
+#include "lector/xalloc.h"
+
+enum { WORKERS = 2 };
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int library_list_folder(const char *dir, char ***paths, size_t *n, Diag *diag)
+{
+    *paths = NULL;
+    *n = 0;
+    DIR *d = opendir(dir);
+    if (!d) {
+        int e = errno;
+        diag_set(diag, e == ENOENT || e == ENOTDIR ? DIAG_NOT_FOUND : DIAG_UNREADABLE,
+                 "%s: cannot open the folder: %s", dir, strerror(e));
+        return -1;
+    }
+    char **names = NULL;
+    size_t cap = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        size_t len = strlen(e->d_name);
+        if (len < 5 || strcmp(e->d_name + len - 4, ".txt") || e->d_name[0] == '.') continue;
+        if (*n == cap) names = xreallocarray(names, cap = cap ? cap * 2 : 16, sizeof *names);
+        Strbuf path = STRBUF_INIT;
+        strbuf_addf(&path, "%s/%s", dir, e->d_name); /* "dir/" gives "dir//name", as shown */
+        names[(*n)++] = strbuf_detach(&path, NULL);
+    }
+    closedir(d);
+    if (*n) qsort(names, *n, sizeof *names, cmp_str);
+    *paths = names;
+    return 0;
+}
+
+int library_add_path(const char *path, char ***paths, size_t *n, size_t *cap, Diag *diag)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        /* the words of lector's other path errors (cli_path_error), so that all read alike */
+        int e = errno;
+        if (e == ENOENT)
+            diag_set(diag, DIAG_NOT_FOUND, "%s: no such file or folder", path);
+        else if (e == ENOTDIR)
+            diag_set(diag, DIAG_NOT_FOUND, "%s: part of the path is a file, not a folder", path);
+        else
+            diag_set(diag, DIAG_UNREADABLE, "%s: %s", path, strerror(e));
+        return -1;
+    }
+    char **found;
+    size_t nfound;
+    if (S_ISDIR(st.st_mode)) {
+        if (library_list_folder(path, &found, &nfound, diag) != 0) return -1;
+    } else {
+        found = xmalloc(sizeof *found);
+        found[0] = xstrdup(path);
+        nfound = 1;
+    }
+    if (*n + nfound > *cap) {
+        size_t want = *cap ? *cap : 16;
+        while (want < *n + nfound)
+            want *= 2;
+        *paths = xreallocarray(*paths, want, sizeof **paths);
+        *cap = want;
+    }
+    memcpy(*paths + *n, found, nfound * sizeof *found);
+    *n += nfound;
+    free(found);
+    return 0;
+}
+
+/* --- indexing ---------------------------------------------------------------------------- */
+
+typedef struct {
+    IndexCache *cache;     /* borrowed */
+    LibraryStory *stories; /* borrowed; those already failed are skipped */
+    size_t n;
+    atomic_size_t next;    /* the next story to hand out */
+    atomic_size_t done;    /* stories finished, skipped ones included */
+    int threads_per_story; /* WORKERS for a lone story (index_build splits it), else 1 */
+    int flags;             /* cache_index's */
+} Pool;
+
+static void *pool_worker(void *arg)
+{
+    Pool *p = arg;
+    for (;;) {
+        size_t k = atomic_fetch_add(&p->next, 1);
+        if (k >= p->n) break;
+        LibraryStory *s = &p->stories[k];
+        if (!s->failed)
+            s->failed = cache_index(p->cache, s->path, p->threads_per_story, p->flags, &s->index,
+                                    &s->text, &s->report, &s->diag) != 0;
+        atomic_fetch_add(&p->done, 1);
+    }
+    return NULL;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Indexes every story not already failed. With progress, the caller's thread only watches (every
+ * 20 ms, reporting every 250 ms) while WORKERS threads index; without, it is one of them. */
+static void index_stories(IndexCache *cache, LibraryStory *stories, size_t n, int flags,
+                          LibraryProgress progress, void *ctx)
+{
+    size_t todo = 0;
+    for (size_t k = 0; k < n; k++)
+        todo += !stories[k].failed;
+    Pool p = {cache, stories, n, 0, 0, todo == 1 ? WORKERS : 1, flags};
+    pthread_t tid[WORKERS];
+    int started = 0;
+    for (int k = 1; k < WORKERS && (size_t)k < todo; k++)
+        if (pthread_create(&tid[started], NULL, pool_worker, &p) == 0) started++;
+    bool watch = progress && pthread_create(&tid[started], NULL, pool_worker, &p) == 0;
+    if (watch) {
+        started++;
+        double next = now_s() + 0.25;
+        while (atomic_load(&p.done) < n) {
+            struct timespec ts = {0, 20 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+            if (now_s() >= next) {
+                progress(atomic_load(&p.done), n, ctx);
+                next = now_s() + 0.25;
+            }
+        }
+    } else {
+        pool_worker(&p);
+    }
+    for (int k = 0; k < started; k++)
+        pthread_join(tid[k], NULL);
+}
+
+static LibraryStory *stories_new(const char *const *paths, size_t n)
+{
+    LibraryStory *stories = xcalloc(n ? n : 1, sizeof *stories);
+    for (size_t k = 0; k < n; k++)
+        stories[k].path = xstrdup(paths[k]);
+    return stories;
+}
+
+LibraryStory *library_index(IndexCache *cache, const char *const *paths, size_t n, int flags,
+                            LibraryProgress progress, void *ctx)
+{
+    LibraryStory *stories = stories_new(paths, n);
+    index_stories(cache, stories, n, flags, progress, ctx);
+    return stories;
+}
+
+void library_stories_free(LibraryStory *stories, size_t n)
+{
+    if (!stories) return;
+    for (size_t k = 0; k < n; k++) {
+        index_free(stories[k].index);
+        text_free(stories[k].text);
+        free(stories[k].path);
+    }
+    free(stories);
+}
+
+/* --- searching --------------------------------------------------------------------------- */
+
+typedef struct {
+    size_t seq; /* the order it was found in, to keep it among a story's notes */
+    LibraryNote note;
+} PendingNote;
+
+typedef struct {
+    PendingNote *v;
+    size_t n, cap;
+} Notes;
+
+static void note_add(Notes *notes, size_t story, bool failed, const Diag *diag)
+{
+    if (notes->n == notes->cap)
+        notes->v =
+            xreallocarray(notes->v, notes->cap = notes->cap ? notes->cap * 2 : 8, sizeof *notes->v);
+    notes->v[notes->n] = (PendingNote){notes->n, {story, failed, *diag}};
+    notes->n++;
+}
+
+static int cmp_note(const void *a, const void *b)
+{
+    const PendingNote *x = a, *y = b;
+    if (x->note.story != y->note.story) return x->note.story < y->note.story ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Adds each story that can answer to set, its hits into per_story; false when an index was
+ * found damaged on the way (its answers cannot be trusted). Goes on past a damaged one, so that
+ * one rebuild mends them all. */
+static bool add_stories(const Query *q, LibraryStory *stories, size_t n, SearchSet *set,
+                        size_t *per_story, size_t *searched, Notes *notes)
+{
+    bool sound = true;
+    *searched = 0;
+    memset(per_story, 0, (n ? n : 1) * sizeof *per_story);
+    for (size_t k = 0; k < n; k++) {
+        LibraryStory *s = &stories[k];
+        if (s->failed) continue;
+        if (query_needs_text(q) && !s->text &&
+            text_load(s->path, 0, &s->text, &s->diag) != 0) { /* gone since it was indexed */
+            s->failed = true;
+            note_add(notes, k, true, &s->diag);
+            continue;
+        }
+        per_story[k] = search_set_add(set, k, s->index, s->text ? text_bytes(s->text) : NULL);
+        (*searched)++;
+        if (index_corrupt(s->index)) sound = false;
+    }
+    return sound;
+}
+
+/* Checks each damaged index whole (the cache keeps the file aside) and builds it again. */
+static void rebuild_damaged(IndexCache *cache, LibraryStory *stories, size_t n, Notes *notes)
+{
+    for (size_t k = 0; k < n; k++) {
+        LibraryStory *s = &stories[k];
+        if (s->failed || !index_corrupt(s->index)) continue;
+        index_free(s->index);
+        s->index = NULL;
+        text_free(s->text);
+        s->text = NULL;
+        if (cache_index(cache, s->path, WORKERS, CACHE_VERIFY, &s->index, &s->text, &s->report,
+                        &s->diag) != 0) {
+            s->failed = true;
+            note_add(notes, k, true, &s->diag);
+        } else if (s->report.note.code) {
+            note_add(notes, k, false, &s->report.note);
+        }
+    }
+}
+
+/* Places hit h of story s into *out; -1 with diag when the story cannot be read as indexed. */
+static int place_hit(LibraryStory *s, const SearchHit *h, int width, LibraryHit *out, Diag *diag)
+{
+    size_t bom;
+    /* a story that is not its file's bytes (converted, CRLF) is read whole, once */
+    if (!s->text && !index_clean_as_read(s->index, &bom) &&
+        text_load(s->path, 0, &s->text, diag) != 0)
+        return -1;
+    SearchPlace pl;
+    if (search_place(s->index, s->text, s->path, &h->first, width, &pl, diag) != 0) return -1;
+    size_t len = index_text_len(s->index);
+    *out = (LibraryHit){
+        .story = h->story,
+        .title = xstrdup(index_title(s->index)),
+        .span = pl.span,
+        .line = pl.line,
+        .col = pl.col,
+        .percent = len ? (int)(pl.span.start * 100 / len) : 0,
+        .snippet = pl.snippet,
+        .hl_start = pl.hl_start,
+        .hl_end = pl.hl_end,
+        .score = h->score,
+    };
+    return 0;
+}
+
+int library_search(IndexCache *cache, const char *const *paths, size_t n, const char *query,
+                   const LibraryOptions *opt, LibraryResult *out, Diag *diag)
+{
+    *out = (LibraryResult){0};
+    Query *q;
+    if (query_parse(query, opt->mode, false, &q, diag) != 0) return -1;
+    Notes notes = {0};
+    LibraryStory *stories = stories_new(paths, n);
+    for (size_t k = 0; k < n; k++) {
+        if (strcmp(paths[k], "-") != 0) continue;
+        /* read once by its reader, it is not there to read again; nor is it ever cached */
+        stories[k].failed = true;
+        diag_set(&stories[k].diag, DIAG_NOT_FILE,
+                 "-: standard input is left out of a search across stories");
+    }
+    index_stories(cache, stories, n, opt->flags, opt->progress, opt->progress_ctx);
+    for (size_t k = 0; k < n; k++) {
+        if (stories[k].failed)
+            note_add(&notes, k, true, &stories[k].diag);
+        else if (stories[k].report.note.code) /* kept aside, or not saved: say where and why */
+            note_add(&notes, k, false, &stories[k].report.note);
+    }
+
+    out->per_story = xcalloc(n ? n : 1, sizeof *out->per_story);
+    SearchSet *set = search_set_new(q);
+    if (!add_stories(q, stories, n, set, out->per_story, &out->searched, &notes)) {
+        /* a damaged cache page: check those indexes whole, rebuild them, run once more */
+        search_set_free(set);
+        rebuild_damaged(cache, stories, n, &notes);
+        set = search_set_new(q);
+        add_stories(q, stories, n, set, out->per_story, &out->searched, &notes);
+    }
+
+    /* only the hits to place are ranked in order: a sort of them all would cost more than the
+     * search itself for a common word */
+    const SearchHit *hits;
+    size_t best = opt->count_only ? 1 : opt->limit;
+    out->total = search_set_hits(set, best, &hits);
+    size_t want = opt->count_only                         ? 0
+                  : opt->limit && opt->limit < out->total ? opt->limit
+                                                          : out->total;
+    out->hits = xcalloc(want ? want : 1, sizeof *out->hits);
+    bool *unplaceable = xcalloc(n ? n : 1, sizeof *unplaceable);
+    for (size_t h = 0; h < want; h++) {
+        size_t k = hits[h].story;
+        if (unplaceable[k]) continue;
+        Diag why = {0};
+        if (place_hit(&stories[k], &hits[h], opt->snippet_width, &out->hits[out->nhits], &why) ==
+            0) {
+            out->nhits++;
+        } else { /* changed or gone since it was indexed: its other hits are no better */
+            unplaceable[k] = true;
+            note_add(&notes, k, true, &why);
+        }
+    }
+    free(unplaceable);
+
+    if (notes.n) qsort(notes.v, notes.n, sizeof *notes.v, cmp_note);
+    out->notes = xcalloc(notes.n ? notes.n : 1, sizeof *out->notes);
+    for (size_t i = 0; i < notes.n; i++)
+        out->notes[i] = notes.v[i].note;
+    out->nnotes = notes.n;
+    free(notes.v);
+    search_set_free(set);
+    library_stories_free(stories, n);
+    query_free(q);
+    return 0;
+}
+
+void library_result_release(LibraryResult *r)
+{
+    for (size_t h = 0; h < r->nhits; h++) {
+        free(r->hits[h].title);
+        free(r->hits[h].snippet);
+    }
+    free(r->hits);
+    free(r->per_story);
+    free(r->notes);
+    *r = (LibraryResult){0};
+}

@@ -1,0 +1,582 @@
+/* The library: a folder's stories listed, indexed through the cache (or without one), and one
+ * search over a shelf whose counts agree with a brute-force count over the texts; and what goes
+ * wrong on the way (a damaged cache file, a story that cannot be read, standard input, a query of
+ * no word) becomes a note or an error, never a wrong answer. */
+#define _GNU_SOURCE
+#include <criterion/criterion.h>
+#include <ctype.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fsfault.h"
+#include "lector/hash.h"
+#include "lector/library.h"
+#include "lector/xalloc.h"
+
+#define TEXTS LECTOR_SOURCE_DIR "/texts"
+
+static char dir[256], cdir[300];
+
+static void setup(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/lector-library-XXXXXX");
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(cdir, sizeof cdir, "%s/cache", dir);
+}
+
+static void teardown(void)
+{
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+TestSuite(library, .init = setup, .fini = teardown);
+
+static void write_file(const char *path, const char *s)
+{
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f, "%s", path);
+    fputs(s, f);
+    fclose(f);
+}
+
+static void free_paths(char **paths, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        free(paths[k]);
+    free(paths);
+}
+
+static IndexCache *open_cache(void)
+{
+    Diag d = {0};
+    IndexCache *c = cache_open(cdir, &d);
+    cr_assert_not_null(c, "%s", d.msg);
+    return c;
+}
+
+/* The shipped stories, as library_list_folder gives them. */
+static char **shipped(size_t *n)
+{
+    char **paths;
+    Diag d = {0};
+    cr_assert_eq(library_list_folder(TEXTS, &paths, n, &d), 0, "%s", d.msg);
+    cr_assert_geq(*n, 3, "the shipped texts are in %s", TEXTS);
+    return paths;
+}
+
+static LibraryOptions options(size_t limit)
+{
+    return (LibraryOptions){.mode = SEARCH_SMART, .limit = limit, .snippet_width = 70};
+}
+
+static void search_ok(IndexCache *c, char **paths, size_t n, const char *query,
+                      const LibraryOptions *opt, LibraryResult *r)
+{
+    Diag d = {0};
+    cr_assert_eq(library_search(c, (const char *const *)paths, n, query, opt, r, &d), 0, "%s: %s",
+                 query, d.msg);
+}
+
+/* --- listing ------------------------------------------------------------------------------ */
+
+Test(library, a_folder_lists_its_stories_sorted)
+{
+    char shelf[300], path[400];
+    snprintf(shelf, sizeof shelf, "%s/shelf", dir);
+    cr_assert_eq(mkdir(shelf, 0755), 0);
+    const char *names[] = {"b.txt",     "a.txt", ".hidden.txt", "notes.md",
+                           "c.txt.bak", ".txt",  "Z.txt",       "a.TXT"};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        snprintf(path, sizeof path, "%s/%s", shelf, names[i]);
+        write_file(path, "A story.\n");
+    }
+    char **paths;
+    size_t n;
+    Diag d = {0};
+    cr_assert_eq(library_list_folder(shelf, &paths, &n, &d), 0, "%s", d.msg);
+    cr_assert_eq(n, 3, "a.txt, b.txt and Z.txt; not hidden, .md, .bak or .TXT (got %zu)", n);
+    const char *want[] = {"Z.txt", "a.txt", "b.txt"}; /* byte order, as ls in the C locale */
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(path, sizeof path, "%s/%s", shelf, want[i]);
+        cr_assert_str_eq(paths[i], path, "story %zu", i);
+    }
+    free_paths(paths, n);
+}
+
+Test(library, an_empty_folder_lists_nothing_and_a_missing_one_fails)
+{
+    char **paths = (char **)1;
+    size_t n = 7;
+    Diag d = {0};
+    cr_assert_eq(library_list_folder(dir, &paths, &n, &d), 0, "an empty folder: %s", d.msg);
+    cr_assert_eq(n, 0);
+    cr_assert_null(paths);
+
+    char missing[300];
+    snprintf(missing, sizeof missing, "%s/no-such-folder", dir);
+    paths = (char **)1;
+    cr_assert_eq(library_list_folder(missing, &paths, &n, &d), -1);
+    cr_assert_eq(d.code, DIAG_NOT_FOUND);
+    cr_assert(strstr(d.msg, "no-such-folder"), "the message names the folder: %s", d.msg);
+    cr_assert_null(paths);
+    cr_assert_eq(n, 0);
+}
+
+Test(library, add_path_takes_a_file_or_a_folders_stories)
+{
+    char **paths = NULL;
+    size_t n = 0, cap = 0;
+    Diag d = {0};
+    const char *story = TEXTS "/ivan-baktybekova.txt";
+    cr_assert_eq(library_add_path(story, &paths, &n, &cap, &d), 0, "%s", d.msg);
+    cr_assert_eq(library_add_path(TEXTS, &paths, &n, &cap, &d), 0, "%s", d.msg);
+    size_t nshelf;
+    char **shelf = shipped(&nshelf);
+    cr_assert_eq(n, 1 + nshelf);
+    cr_assert_str_eq(paths[0], story);
+    for (size_t k = 0; k < nshelf; k++)
+        cr_assert_str_eq(paths[1 + k], shelf[k]);
+    free_paths(shelf, nshelf);
+
+    char missing[300];
+    snprintf(missing, sizeof missing, "%s/nope.txt", dir);
+    cr_assert_eq(library_add_path(missing, &paths, &n, &cap, &d), -1);
+    cr_assert_eq(n, 1 + nshelf, "nothing added");
+    char want[400];
+    snprintf(want, sizeof want, "%s: no such file or folder", missing);
+    cr_assert_str_eq(d.msg, want, "the words of lector's other path errors");
+    free_paths(paths, n);
+}
+
+/* --- indexing ----------------------------------------------------------------------------- */
+
+Test(library, indexing_through_the_cache_then_from_it)
+{
+    size_t n;
+    char **paths = shipped(&n);
+    IndexCache *c = open_cache();
+    const CacheOutcome want[] = {CACHE_NEW, CACHE_FRESH};
+    for (int round = 0; round < 2; round++) {
+        LibraryStory *s = library_index(c, (const char *const *)paths, n, 0, NULL, NULL);
+        for (size_t k = 0; k < n; k++) {
+            cr_assert_str_eq(s[k].path, paths[k]);
+            cr_assert_not(s[k].failed, "%s", s[k].diag.msg);
+            cr_assert_not_null(s[k].index);
+            cr_assert_eq(s[k].report.outcome, want[round], "round %d, %s: outcome %d", round,
+                         paths[k], (int)s[k].report.outcome);
+            cr_assert_eq(s[k].text != NULL, round == 0, "the story is read only when built");
+        }
+        library_stories_free(s, n);
+    }
+    cr_assert_eq(fs_count(cdir, ".idx"), (int)n, "one cache file per story");
+    cache_close(c);
+    free_paths(paths, n);
+}
+
+Test(library, indexing_without_a_cache_builds_every_time_and_saves_nothing)
+{
+    size_t n;
+    char **paths = shipped(&n);
+    for (int round = 0; round < 2; round++) {
+        LibraryStory *s = library_index(NULL, (const char *const *)paths, n, 0, NULL, NULL);
+        for (size_t k = 0; k < n; k++) {
+            cr_assert_not(s[k].failed, "%s", s[k].diag.msg);
+            cr_assert_eq(s[k].report.outcome, CACHE_NEW, "round %d: built", round);
+            cr_assert_not_null(s[k].index);
+        }
+        library_stories_free(s, n);
+    }
+    library_stories_free(NULL, 0);
+    free_paths(paths, n);
+}
+
+typedef struct {
+    pthread_t caller;
+    int calls;
+    size_t last, n;
+    bool wrong_thread, backwards;
+} Watch;
+
+static void watch(size_t done, size_t n, void *ctx)
+{
+    Watch *w = ctx;
+    w->calls++;
+    w->wrong_thread |= !pthread_equal(pthread_self(), w->caller);
+    w->backwards |= done < w->last || done > n;
+    w->last = done;
+    w->n = n;
+}
+
+/* Long enough to be watched: the same story of some megabytes, many times over, more times until
+ * a run lasts past the first report (a quarter of a second), however fast the machine. */
+Test(library, progress_is_reported_from_the_callers_thread, .timeout = 240)
+{
+    Strbuf big = STRBUF_INIT;
+    size_t len;
+    char *one = fs_slurp(TEXTS "/five-windows.txt", &len);
+    cr_assert_not_null(one);
+    while (big.len < (3u << 20))
+        strbuf_add(&big, one, len);
+    free(one);
+    char path[400];
+    snprintf(path, sizeof path, "%s/big.txt", dir);
+    write_file(path, big.buf);
+    strbuf_release(&big);
+    enum { MOST = 128 };
+    const char *paths[MOST];
+    for (int k = 0; k < MOST; k++)
+        paths[k] = path;
+    Watch w = {.caller = pthread_self()};
+    for (size_t n = 8; n <= MOST && !w.calls; n *= 2) {
+        w = (Watch){.caller = pthread_self()};
+        LibraryStory *s = library_index(NULL, paths, n, 0, watch, &w);
+        for (size_t k = 0; k < n; k++)
+            cr_assert_not(s[k].failed, "%s", s[k].diag.msg);
+        library_stories_free(s, n);
+        cr_assert(!w.calls || w.n == n, "n is the stories asked for");
+    }
+    cr_assert_gt(w.calls, 0, "a long run is watched at least once");
+    cr_assert_not(w.wrong_thread, "progress comes from the caller's thread");
+    cr_assert_not(w.backwards, "done only grows, up to n");
+}
+
+/* --- searching ---------------------------------------------------------------------------- */
+
+static bool word_byte(unsigned char c)
+{
+    return isalnum(c) || c >= 0x80 || c == '\'';
+}
+
+/* Whether paragraph p[0, len) holds word as a whole word, ASCII case folded. */
+static bool has_word(const char *p, size_t len, const char *word)
+{
+    size_t wl = strlen(word);
+    for (size_t i = 0; i + wl <= len; i++) {
+        if (strncasecmp(p + i, word, wl) != 0) continue;
+        if (i > 0 && word_byte((unsigned char)p[i - 1])) continue;
+        if (i + wl < len && word_byte((unsigned char)p[i + wl])) continue;
+        return true;
+    }
+    return false;
+}
+
+/* Paragraphs (blank-line separated) of the file holding every word of words (space separated):
+ * a hit each, as the index counts them. */
+static size_t brute_count(const char *path, const char *words)
+{
+    size_t len;
+    char *s = fs_slurp(path, &len);
+    cr_assert_not_null(s, "%s", path);
+    size_t hits = 0, start = 0;
+    while (start < len) {
+        char *sep = memmem(s + start, len - start, "\n\n", 2);
+        size_t end = sep ? (size_t)(sep - s) : len;
+        bool all = end > start;
+        char *copy = xstrdup(words), *save = NULL;
+        for (char *w = strtok_r(copy, " ", &save); w && all; w = strtok_r(NULL, " ", &save))
+            all = has_word(s + start, end - start, w);
+        free(copy);
+        hits += all;
+        start = end + 2;
+        while (start < len && s[start] == '\n')
+            start++;
+    }
+    free(s);
+    return hits;
+}
+
+Test(library, counts_agree_with_a_brute_force_count)
+{
+    size_t n;
+    char **paths = shipped(&n);
+    IndexCache *c = open_cache();
+    const char *queries[] = {"the", "kazakh", "music", "her music", "window", "dombra", "zzyzx"};
+    for (size_t i = 0; i < sizeof queries / sizeof *queries; i++) {
+        LibraryOptions opt = options(0);
+        LibraryResult r;
+        search_ok(c, paths, n, queries[i], &opt, &r);
+        size_t total = 0;
+        for (size_t k = 0; k < n; k++) {
+            size_t want = brute_count(paths[k], queries[i]);
+            cr_assert_eq(r.per_story[k], want, "%s in %s: %zu, brute force %zu", queries[i],
+                         paths[k], r.per_story[k], want);
+            total += want;
+        }
+        cr_assert_eq(r.total, total, "%s: total", queries[i]);
+        cr_assert_eq(r.nhits, total, "%s: limit 0 places them all", queries[i]);
+        cr_assert_eq(r.searched, n);
+        cr_assert_eq(r.nnotes, 0, "%s: %s", queries[i], r.nnotes ? r.notes[0].diag.msg : "");
+        library_result_release(&r);
+    }
+    cr_assert_gt(brute_count(paths[0], "the") + brute_count(paths[1], "kazakh"), 0,
+                 "the queries do find something");
+    cache_close(c);
+    free_paths(paths, n);
+}
+
+/* Each hit's place agrees with the story read whole: its bytes, line and column, percent,
+ * title and snippet. Through the cache, so that paragraphs are read from the files alone. */
+Test(library, hits_are_placed_as_the_whole_story_shows_them)
+{
+    size_t n;
+    char **paths = shipped(&n);
+    IndexCache *c = open_cache();
+    LibraryStory *s = library_index(c, (const char *const *)paths, n, 0, NULL, NULL);
+    library_stories_free(s, n); /* cached: the search reads no story whole */
+    LibraryOptions opt = options(0);
+    LibraryResult r;
+    search_ok(c, paths, n, "kazakh", &opt, &r);
+    cr_assert_gt(r.nhits, 3);
+    for (size_t h = 0; h < r.nhits; h++) {
+        const LibraryHit *hit = &r.hits[h];
+        Text *t;
+        Diag d = {0};
+        cr_assert_eq(text_load(paths[hit->story], 0, &t, &d), 0, "%s", d.msg);
+        const char *b = (const char *)text_bytes(t);
+        cr_assert_eq(hit->span.end - hit->span.start, 6);
+        cr_assert_eq(strncasecmp(b + hit->span.start, "kazakh", 6), 0, "hit %zu's bytes", h);
+        size_t line, col;
+        search_line_col(t, hit->span.start, &line, &col);
+        cr_assert_eq(hit->line, line, "hit %zu: line", h);
+        cr_assert_eq(hit->col, col, "hit %zu: column", h);
+        cr_assert_eq(hit->percent, (int)(hit->span.start * 100 / text_len(t)));
+        cr_assert_str_eq(hit->title, text_title(t));
+        cr_assert_eq(hit->hl_end - hit->hl_start, 6);
+        cr_assert_eq(strncasecmp(hit->snippet + hit->hl_start, "kazakh", 6), 0, "%s", hit->snippet);
+        if (h) cr_assert_geq(r.hits[h - 1].score, hit->score, "best first");
+        text_free(t);
+    }
+    library_result_release(&r);
+    cache_close(c);
+    free_paths(paths, n);
+}
+
+Test(library, the_limit_keeps_the_best_and_the_counts)
+{
+    size_t n;
+    char **paths = shipped(&n);
+    LibraryOptions all = options(0), three = options(3), counts = options(0);
+    counts.count_only = true;
+    LibraryResult ra, r3, rc;
+    search_ok(NULL, paths, n, "the", &all, &ra);
+    search_ok(NULL, paths, n, "the", &three, &r3);
+    search_ok(NULL, paths, n, "the", &counts, &rc);
+    cr_assert_gt(ra.total, 3);
+    cr_assert_eq(r3.nhits, 3);
+    cr_assert_eq(rc.nhits, 0, "count only: nothing placed");
+    cr_assert_eq(r3.total, ra.total);
+    cr_assert_eq(rc.total, ra.total);
+    for (size_t k = 0; k < n; k++) {
+        cr_assert_eq(r3.per_story[k], ra.per_story[k], "per story, whatever the limit");
+        cr_assert_eq(rc.per_story[k], ra.per_story[k]);
+    }
+    for (size_t h = 0; h < 3; h++) {
+        cr_assert_eq(r3.hits[h].story, ra.hits[h].story, "hit %zu", h);
+        cr_assert_eq(r3.hits[h].span.start, ra.hits[h].span.start, "hit %zu", h);
+        cr_assert_str_eq(r3.hits[h].snippet, ra.hits[h].snippet);
+    }
+    library_result_release(&ra);
+    library_result_release(&r3);
+    library_result_release(&rc);
+    free_paths(paths, n);
+}
+
+/* A story of many pages, "zither" in its first and last paragraphs: its name in the cache file
+ * is pages away from what opening the file checks. */
+static void write_long_story(const char *path, const char *extra)
+{
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fprintf(f, "The zither of %s.\n\n", extra);
+    for (int i = 0; i < 3000; i++)
+        fprintf(f, "w%04d and the steppe\n\n", i);
+    fprintf(f, "A zither again, %s.\n", extra);
+    fclose(f);
+}
+
+/* Flips a byte of the term "zither" in the cache file of story. */
+static void damage_cache_file(const char *story)
+{
+    char real[PATH_MAX], file[700];
+    cr_assert_not_null(realpath(story, real));
+    snprintf(file, sizeof file, "%s/%016llx.idx", cdir,
+             (unsigned long long)hash_bytes(real, strlen(real), 0));
+    size_t size;
+    char *bytes = fs_slurp(file, &size);
+    cr_assert_not_null(bytes, "the cache file of %s", story);
+    char *name = memmem(bytes, size, "zither", 6);
+    cr_assert_not_null(name);
+    size_t off = (size_t)(name - bytes) + 2;
+    cr_assert_gt(off, 8192, "the name is pages away from the header and title");
+    free(bytes);
+    int fd = open(file, O_RDWR);
+    cr_assert_geq(fd, 0);
+    unsigned char b;
+    cr_assert_eq(pread(fd, &b, 1, (off_t)off), 1);
+    b ^= 0x01;
+    cr_assert_eq(pwrite(fd, &b, 1, (off_t)off), 1);
+    close(fd);
+}
+
+static void assert_same_hits(const LibraryResult *a, const LibraryResult *b, size_t n)
+{
+    cr_assert_eq(a->total, b->total, "total %zu, undamaged %zu", a->total, b->total);
+    cr_assert_eq(a->nhits, b->nhits);
+    for (size_t k = 0; k < n; k++)
+        cr_assert_eq(a->per_story[k], b->per_story[k], "story %zu", k);
+    for (size_t h = 0; h < a->nhits; h++) {
+        cr_assert_eq(a->hits[h].story, b->hits[h].story, "hit %zu", h);
+        cr_assert_eq(a->hits[h].span.start, b->hits[h].span.start, "hit %zu", h);
+        cr_assert_eq(a->hits[h].line, b->hits[h].line, "hit %zu", h);
+        cr_assert_str_eq(a->hits[h].snippet, b->hits[h].snippet, "hit %zu", h);
+        cr_assert_float_eq(a->hits[h].score, b->hits[h].score, 1e-9, "hit %zu", h);
+    }
+}
+
+/* Found damaged on the way (the pages are checked as the query reads them): both damaged
+ * indexes are checked whole, kept aside, built again, and the query run once more, so that the
+ * answer is the undamaged one, with a note for each, in story order among the others. */
+Test(library, damaged_cache_files_are_rebuilt_and_the_answer_is_whole)
+{
+    char *paths[4];
+    const char *who[] = {"one", NULL, "two", "three"};
+    for (int k = 0; k < 4; k++) {
+        char path[400];
+        snprintf(path, sizeof path, "%s/long-%s.txt", dir, who[k] ? who[k] : "gone");
+        if (who[k]) write_long_story(path, who[k]);
+        paths[k] = xstrdup(path);
+    }
+    IndexCache *c = open_cache();
+    LibraryOptions opt = options(0);
+    LibraryResult clean, again;
+    search_ok(c, paths, 4, "zither", &opt, &clean);
+    cr_assert_eq(clean.total, 6);
+    cr_assert_eq(clean.nnotes, 1, "the story that is not there");
+
+    damage_cache_file(paths[0]);
+    damage_cache_file(paths[3]);
+    LibraryStory *s = library_index(c, (const char *const *)paths, 4, 0, NULL, NULL);
+    for (int k = 0; k < 4; k++) /* not found on opening: the query must find it */
+        cr_assert(k == 1 || s[k].report.outcome == CACHE_FRESH, "story %d", k);
+    library_stories_free(s, 4);
+
+    search_ok(c, paths, 4, "zither", &opt, &again);
+    assert_same_hits(&again, &clean, 4);
+    cr_assert_eq(again.nnotes, 3, "a note for each damaged file, one for the missing story");
+    size_t want_story[] = {0, 1, 3};
+    for (size_t i = 0; i < 3; i++) {
+        const LibraryNote *note = &again.notes[i];
+        cr_assert_eq(note->story, want_story[i], "note %zu is story %zu's", i, want_story[i]);
+        cr_assert_eq(note->failed, i == 1, "a rebuilt story is still searched");
+        cr_assert(strstr(note->diag.msg, i == 1 ? "long-gone.txt" : "kept aside"), "%s",
+                  note->diag.msg);
+    }
+    cr_assert_eq(again.searched, 3);
+    cr_assert_eq(fs_count(cdir, ".bad"), 2, "the damaged files are kept aside");
+    library_result_release(&again);
+
+    search_ok(c, paths, 4, "zither", &opt, &again); /* rebuilt and saved: fresh and sound */
+    assert_same_hits(&again, &clean, 4);
+    cr_assert_eq(again.nnotes, 1);
+    library_result_release(&again);
+    library_result_release(&clean);
+    cache_close(c);
+    for (int k = 0; k < 4; k++)
+        free(paths[k]);
+}
+
+Test(library, a_story_that_cannot_be_read_is_a_note_and_the_others_answer)
+{
+    char missing[300], folder[300];
+    snprintf(missing, sizeof missing, "%s/gone.txt", dir);
+    snprintf(folder, sizeof folder, "%s/folder.txt", dir);
+    cr_assert_eq(mkdir(folder, 0755), 0);
+    char *paths[] = {TEXTS "/ivan-baktybekova.txt", missing, folder,
+                     TEXTS "/sezim-baktybekova.txt"};
+    IndexCache *c = open_cache();
+    LibraryOptions opt = options(0);
+    LibraryResult r;
+    search_ok(c, paths, 4, "kazakh", &opt, &r);
+    cr_assert_eq(r.nnotes, 2);
+    cr_assert_eq(r.notes[0].story, 1);
+    cr_assert(r.notes[0].failed);
+    cr_assert(strstr(r.notes[0].diag.msg, "gone.txt"), "%s", r.notes[0].diag.msg);
+    cr_assert_eq(r.notes[1].story, 2);
+    cr_assert(r.notes[1].failed);
+    cr_assert(strstr(r.notes[1].diag.msg, "folder"), "%s", r.notes[1].diag.msg);
+    cr_assert_eq(r.searched, 2);
+    cr_assert_eq(r.per_story[0], brute_count(paths[0], "kazakh"));
+    cr_assert_eq(r.per_story[1], 0);
+    cr_assert_eq(r.per_story[2], 0);
+    cr_assert_eq(r.per_story[3], brute_count(paths[3], "kazakh"));
+    cr_assert_gt(r.per_story[0] * r.per_story[3], 0, "both readable stories answer");
+    cr_assert_eq(r.total, r.per_story[0] + r.per_story[3]);
+    library_result_release(&r);
+    cache_close(c);
+}
+
+/* A strict query (case counts) checks the stories' own bytes: from the cache, where no story was
+ * read to index it, they are read for it. */
+Test(library, a_strict_query_reads_the_stories)
+{
+    char *paths[] = {TEXTS "/ivan-baktybekova.txt", TEXTS "/sezim-baktybekova.txt"};
+    LibraryOptions opt = options(0);
+    opt.mode = SEARCH_EXACT;
+    LibraryResult strict, folded;
+    IndexCache *c = open_cache();
+    search_ok(c, paths, 2, "kazakh", &opt, &strict); /* cached now */
+    library_result_release(&strict);
+    search_ok(c, paths, 2, "Kazakh", &opt, &strict); /* from the cache: the texts are read */
+    opt.mode = SEARCH_FOLD;
+    search_ok(c, paths, 2, "kazakh", &opt, &folded);
+    cr_assert_gt(strict.total, 0);
+    cr_assert_eq(strict.total, folded.total, "every Kazakh is capitalized in these stories");
+    cr_assert_eq(strict.nnotes, 0);
+    library_result_release(&strict);
+    opt.mode = SEARCH_EXACT;
+    search_ok(c, paths, 2, "kazakh", &opt, &strict);
+    cr_assert_eq(strict.total, 0, "case counts");
+    library_result_release(&strict);
+    library_result_release(&folded);
+    cache_close(c);
+}
+
+Test(library, standard_input_is_a_note)
+{
+    char *paths[] = {"-", TEXTS "/ivan-baktybekova.txt"};
+    LibraryOptions opt = options(0);
+    LibraryResult r;
+    search_ok(NULL, paths, 2, "kazakh", &opt, &r);
+    cr_assert_eq(r.nnotes, 1);
+    cr_assert_eq(r.notes[0].story, 0);
+    cr_assert(r.notes[0].failed, "left out of the search");
+    cr_assert(strstr(r.notes[0].diag.msg, "standard input"), "%s", r.notes[0].diag.msg);
+    cr_assert_eq(r.searched, 1);
+    cr_assert_eq(r.per_story[0], 0);
+    cr_assert_gt(r.per_story[1], 0);
+    library_result_release(&r);
+}
+
+Test(library, a_query_of_no_word_is_refused)
+{
+    char *paths[] = {TEXTS "/ivan-baktybekova.txt"};
+    LibraryOptions opt = options(0);
+    LibraryResult r = {.total = 99};
+    Diag d = {0};
+    cr_assert_eq(library_search(NULL, (const char *const *)paths, 1, " ... !? ", &opt, &r, &d), -1);
+    cr_assert_neq(d.code, 0);
+    cr_assert(strstr(d.msg, "no words"), "%s", d.msg);
+    cr_assert_eq(r.total, 0, "*out empty");
+    cr_assert_null(r.hits);
+    cr_assert_null(r.per_story);
+    cr_assert_null(r.notes);
+    library_result_release(&r); /* and releasable */
+}
