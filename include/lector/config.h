@@ -17,6 +17,7 @@
 
 #include "lector/diag.h"
 #include "lector/grid.h"
+#include "lector/keymap.h"
 
 typedef enum {
     THEME_AUTO,  /* colour unless NO_COLOR is set or the terminal has none */
@@ -39,37 +40,6 @@ typedef struct {
     unsigned attrs; /* CONFIG_ATTR_* */
 } ConfigStyle;
 
-/* The commands a key can be bound to (`key.NAME = ...`). */
-typedef enum {
-    CMD_DOWN,
-    CMD_UP,
-    CMD_PAGE_DOWN,
-    CMD_PAGE_UP,
-    CMD_HALF_DOWN,
-    CMD_HALF_UP,
-    CMD_TOP,
-    CMD_BOTTOM,
-    CMD_MARK,
-    CMD_GOTO_MARK,
-    CMD_NARROWER,
-    CMD_WIDER,
-    CMD_MEASURE_RESET,
-    CMD_SEARCH,
-    CMD_SEARCH_BACK,
-    CMD_NEXT_MATCH,
-    CMD_PREV_MATCH,
-    CMD_SEARCH_ALL,
-    CMD_COMPARE,
-    CMD_HELP,
-    CMD_QUIT,
-    CMD_COUNT
-} ConfigCommand;
-
-typedef struct {
-    int key;               /* enum AppKey or a code point (lector/keys.h) */
-    ConfigCommand command; /* what it does */
-} ConfigBinding;
-
 typedef struct {
     int line;   /* 1-based */
     char *what; /* owned: what is wrong and what would be right, ending "(line ignored)" */
@@ -82,9 +52,11 @@ typedef struct {
     int measure;     /* the reader's default measure in columns; 0: not set */
     char *texts;     /* owned: the texts folder, ~/ expanded; NULL: not set */
     bool smart_case; /* a capital in a query makes case count (default true) */
+    int line_ends;   /* LayoutLineEnds for a story the reader has none for (default auto) */
+    bool mouse;      /* the reader takes mouse clicks and the wheel (default true) */
     ConfigTheme theme;
     ConfigStyle styles[STYLE_COUNT];
-    ConfigBinding *bindings; /* owned, in the file's order (a later one wins) */
+    KeyBinding *bindings; /* owned, in the file's order (a later one wins) */
     size_t nbindings;
     ConfigWarning *warnings; /* owned: one for each line that was skipped, in order */
     size_t nwarnings;
@@ -107,8 +79,7 @@ void config_parse(Config *c, const char *buf, size_t len);
  * follows NO_COLOR (set and not empty). The reader and lector search ask the same question. */
 bool config_wants_color(const Config *c);
 
-/* Names, as the file spells them. */
-const char *config_command_name(ConfigCommand cmd);
+/* Names, as the file spells them (the commands' are keymap_command_name). */
 const char *config_style_name(Style s);
 const char *config_theme_name(ConfigTheme t);
 /* A colour as the file spells it ("default", "red", "bright-red", "208") into buf. */

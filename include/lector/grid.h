@@ -9,6 +9,7 @@
 #ifndef LECTOR_GRID_H
 #define LECTOR_GRID_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -62,6 +63,10 @@ int grid_text_width(const char *s);
 
 /* Fills cells [col, col + n) of a row with spaces of a style. */
 void grid_fill(Grid *g, int row, int col, int n, Style style);
+
+/* Whether row row of a and b (grids of one size) shows the same: each cell's glyph, width and
+ * style. */
+bool grid_row_same(const Grid *a, const Grid *b, int row);
 
 /* Appends the grid as text, one line per row, trailing spaces dropped. */
 void grid_dump(const Grid *g, Strbuf *out);

@@ -26,11 +26,13 @@ enum AppKey {
     APP_KEY_WHEEL_UP,
     APP_KEY_WHEEL_DOWN,
     APP_KEY_BACKSPACE,
+    APP_KEY_DELETE,
 };
 
 /* The key named by name (len bytes, not NUL-terminated): one character in UTF-8, "C-x" for Ctrl
  * and a letter, or a named key (Space, Enter, Tab, Backspace, Esc, Up, Down, Left, Right, PgUp,
- * PgDn, Home, End, F1; case does not matter). Returns -1 when it names no key. */
+ * PgDn, Home, End, Delete, F1, WheelUp, WheelDown; case does not matter). Returns -1 when it names
+ * no key. */
 int key_from_name(const char *name, size_t len, int *code);
 
 /* Writes the key's name, as key_from_name reads it, into buf (at most size bytes with the NUL). */

@@ -10,7 +10,8 @@
  * clusters; a soft hyphen is invisible unless the line breaks there, then drawn as "-"; NBSP
  * never breaks; tabs advance to the next multiple of 8 columns; inside a paragraph a single line
  * end reads as a space, but one followed by indentation starts a new display line (verse keeps
- * its shape); a forced break class (form feed, U+2028...) ends the line too.
+ * its shape), and in a paragraph that keeps its line ends (LayoutLineEnds) every one does; a
+ * forced break class (form feed, U+2028...) ends the line too.
  *
  * Display: characters that could drive a terminal are never drawn raw. C0 controls and DEL are
  * drawn as Control Pictures (U+2400..U+2421, "␛" for ESC); C1 controls, bidi controls and the
@@ -50,7 +51,32 @@ typedef struct {
     int ambiguous_width;         /* columns of East Asian Ambiguous characters: 2, else 1 */
     int no_fast_path;            /* 1: every cluster takes the general path (for the test that
                                     proves the ASCII fast path changes nothing) */
+    int line_ends;               /* LayoutLineEnds: what a paragraph's own line ends mean */
+    int source_width;            /* columns the story's lines were wrapped at, about
+                                    (layout_source_width); 0: unknown */
 } LayoutOptions;
+
+/* Line ends inside a paragraph. Prose is often wrapped by hand at some width, and reads best
+ * reflowed to the measure; verse, letters and lists mean their line ends. */
+typedef enum {
+    LAYOUT_ENDS_AUTO,   /* keep them in a paragraph that looks like verse or a list
+                           (layout_keeps_line_ends), reflow the rest */
+    LAYOUT_ENDS_KEEP,   /* every line end ends a display line */
+    LAYOUT_ENDS_REFLOW, /* a line end reads as a space (but before indentation) */
+} LayoutLineEnds;
+
+/* The width the story's lines were wrapped at: the widest (in code points) of the lines of
+ * text[0, len) that another line of their paragraph follows, leaving out the widest 5% of them
+ * (a long URL should not count). 0 when no paragraph has two lines. Reads at most the first
+ * 256 KiB. */
+int layout_source_width(const uint8_t *text, size_t len);
+
+/* Whether the paragraph para keeps its line ends under opt (see LayoutLineEnds). In auto mode: a
+ * paragraph of two lines or more, most of which are list items ("- ", "* ", "• ", "1. ", "2) ",
+ * "a) "), or most of whose lines end early -- the next line's first word would have fitted
+ * within opt->source_width -- as verse and letters do and prose wrapped by hand does not.
+ * Looks at the first 64 lines (8 KiB) at most. */
+bool layout_keeps_line_ends(const uint8_t *text, Span para, const LayoutOptions *opt);
 
 enum {
     LAYOUT_LINE_HYPHEN = 1, /* ends at a soft hyphen: draw "-" after it (counted in width) */
@@ -88,6 +114,7 @@ typedef struct {
     const LayoutOptions *opt;
     LinebreakState lb; /* line-break state just before pos */
     int width;         /* opt->width, clamped */
+    int keep_lines;    /* every line end ends a display line (layout_keeps_line_ends) */
 } LayoutCursor;
 
 void layout_cursor_init(LayoutCursor *c, const uint8_t *text, Span para, const LayoutOptions *opt);

@@ -49,7 +49,9 @@ PagerPos pager_top(const Pager *p);
 long pager_scroll(Pager *p, long rows, int page_rows);
 void pager_go_first(Pager *p);
 void pager_go_last(Pager *p, int page_rows); /* the last page */
-/* Goes to percent (0..100) of the story, by bytes, like less's N%. */
+/* Goes to percent (0..100) of the story, like less's N%: the row that pager_top_percent calls N%
+ * (by rows once they are counted; until then the first row starting at or after N% of the
+ * bytes), or the last page. */
 void pager_go_percent(Pager *p, double percent, int page_rows);
 
 /* The bytes the rows' lines index, and in *base what to add to those offsets to make them the
@@ -61,6 +63,20 @@ int pager_rows(Pager *p, int n, PagerRow *rows);
 
 /* Percent of the story (by bytes) read when the page of page_rows ends: 100 at the end. */
 int pager_percent(Pager *p, int page_rows);
+
+/* Where the top line is, the one place the status line reports, as a percent: 0 at the start,
+ * 100 once the end is on the page of page_rows (the top at its furthest), in between by rows
+ * once they are counted (pager_count_step), by bytes until then. pager_go_percent(N) then
+ * shows N (give or take one row when the story has fewer than 100 rows to go through). */
+int pager_top_percent(Pager *p, int page_rows);
+
+/* Pages of about page_rows, by the top line too, so that the page and the percent agree: page 1
+ * at the start, the last page at the end, and the top row placed between them as the percent
+ * places it (one row off either end keeps that end's page). False until the rows are counted. */
+bool pager_page(Pager *p, int page_rows, size_t *page, size_t *pages);
+
+/* New layout options (width, line ends, ...), keeping the reader's place as pager_set_width. */
+void pager_set_options(Pager *p, const LayoutOptions *opt);
 
 /* Counts rows for up to budget paragraphs; true when all are counted. */
 bool pager_count_step(Pager *p, size_t budget);

@@ -31,6 +31,11 @@ typedef struct Query Query;
 
 /* Parses q. Fails, with one line in *diag, on a query with no word in it. */
 int query_parse(const char *q, SearchMode mode, bool substring, Query **out, Diag *diag);
+/* For finding places in one story (the reader's / and ?, the compare view's /): the whole of q
+ * is one phrase, its words in a row, each matching the words that contain it (substring mode),
+ * so that a query of two words is one match per place where they stand together, as in less.
+ * Fails as query_parse. */
+int query_parse_phrase(const char *q, SearchMode mode, Query **out, Diag *diag);
 void query_free(Query *q);
 size_t query_item_count(const Query *q);
 
@@ -59,8 +64,9 @@ typedef struct SearchSet SearchSet;
 SearchSet *search_set_new(const Query *q);
 void search_set_free(SearchSet *s);
 /* Adds one story (borrowed only during the call) under the caller's number story. text is the
- * story's bytes (text_bytes), needed only when query_needs_text; else it may be NULL. */
-void search_set_add(SearchSet *s, size_t story, const Index *ix, const uint8_t *text);
+ * story's bytes (text_bytes), needed only when query_needs_text; else it may be NULL. Returns the
+ * story's hits (its documents holding every item): counts per story without ranking them all. */
+size_t search_set_add(SearchSet *s, size_t story, const Index *ix, const uint8_t *text);
 
 typedef struct {
     size_t story;
@@ -81,10 +87,12 @@ size_t search_set_hits(SearchSet *s, size_t best, const SearchHit **out);
  * Returns a malloc'd string. */
 char *search_snippet(const Text *t, Span span, int width, size_t *hl_start, size_t *hl_end);
 
-/* In substring mode, the part of a one-word query's match that the query matched: "mother" in
- * the token "grandmother" at span. Else, or when it cannot tell, span itself. text is the
- * story's bytes (offsets as span's). */
-Span search_refine_span(const Query *q, const uint8_t *text, Span span);
+/* In substring mode, the part of a match that the query matched: "mother" in the token
+ * "grandmother"; for a phrase, from where its first word starts in the match's first token to
+ * where its last word ends in its last token. first and last are the spans of those tokens (the
+ * same for a one-token match). Else, or when it cannot tell, [first.start, last.end). text is
+ * the story's bytes (offsets as the spans'). */
+Span search_refine_span(const Query *q, const uint8_t *text, Span first, Span last);
 
 /* Line and column (1-based; the column in characters) of offset off in t. */
 void search_line_col(const Text *t, size_t off, size_t *line, size_t *col);

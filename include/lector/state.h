@@ -2,7 +2,8 @@
  *
  * Owns the state folder ($XDG_STATE_HOME/lector, default ~/.local/state/lector): one small text
  * file per story, named by a hash of the story's real path, holding the reading position and the
- * marks. Each place is a byte offset plus a fingerprint (the text that starts there), so that it
+ * marks, the furthest point read and the story's choice of line ends; and which story was read
+ * last. Each place is a byte offset plus a fingerprint (the text that starts there), so that it
  * survives another terminal width and small edits of the story: when the text at the offset no
  * longer matches, the fingerprint is looked for nearby.
  *
@@ -22,14 +23,16 @@
 #include <stddef.h>
 
 #include "lector/diag.h"
+#include "lector/strbuf.h"
 #include "lector/text.h"
 
 enum { STATE_MARKS = 26 };
 
 typedef struct {
     size_t offset;             /* reading position (top of the screen), byte offset */
-    int percent;               /* read, for the shelf; -1: unknown */
+    int percent;               /* the furthest read, for the shelf; -1: unknown */
     size_t marks[STATE_MARKS]; /* a..z; SIZE_MAX: unset */
+    int line_ends;             /* LayoutLineEnds chosen for this story; -1: none chosen */
 } StoryState;
 
 typedef struct StateStore StateStore;
@@ -51,6 +54,15 @@ int state_load(StateStore *s, const char *path, Text *t, StoryState *st, Diag *d
 int state_save(StateStore *s, const char *path, Text *t, const StoryState *st, Diag *diag);
 
 void state_init(StoryState *st);
+
+/* The story read last: its path is kept (as its real path) in the folder's "last" file. set
+ * writes it atomically (-1 with diag when it cannot); get fills out with it and returns 0, or -1
+ * when there is none that can be read. */
+int state_set_last(StateStore *s, const char *path, Diag *diag);
+int state_get_last(StateStore *s, Strbuf *out);
+/* The real path of path (realpath), or path itself when it has none, into out: how the state
+ * tells stories apart, and how a shelf finds the story read last. */
+void state_story_key(const char *path, Strbuf *out);
 
 /* For tests: make the nth write step (1 open, 2 write, 3 fsync, 4 rename) of the next saves
  * fail; 0 turns it off. */

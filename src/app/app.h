@@ -1,9 +1,12 @@
-/* app: lector's interactive state and commands, with no terminal in sight.
+/* app: the router. It owns the views (shelf, reader, results, help, compare) and the prompt, and
+ * hands each key to the view on top as a command (keymap.h); what a view asks for (open a story,
+ * leave, a query) it does. No terminal in sight: the TUI maps curses' keys to AppKey codes and
+ * copies the grid that app_render fills; tests and `lector dump` drive it the same way.
  *
- * Owns the shelf (a list of story paths), the open story (its Text and Pager), marks, the
- * measure and the status message. Keys arrive as AppKey codes (the TUI maps curses' codes to
- * them) and are looked up in a table of named commands; views draw the state into a Grid.
- * Unit tests drive it through app_key() and compare grid dumps.
+ * Views are a stack: a view opened from another returns to it when left (q), so a story opened
+ * from the hits of a search returns to those hits, and a help screen to the view it describes;
+ * leaving the last view leaves lector. The reader, the hits and the compare view are each on it
+ * at most once.
  */
 #ifndef LECTOR_APP_H
 #define LECTOR_APP_H
@@ -13,54 +16,55 @@
 
 #include "lector/config.h"
 #include "lector/grid.h"
+#include "lector/keymap.h"
 #include "lector/keys.h"
 #include "lector/layout.h"
-#include "lector/pager.h"
-#include "lector/state.h"
-#include "lector/text.h"
 
-enum { APP_WPM = 200 };            /* words per minute, for reading time */
 enum { APP_DEFAULT_MEASURE = 72 }; /* columns of text */
 
 typedef enum { MODE_SHELF, MODE_READER, MODE_HELP, MODE_RESULTS, MODE_COMPARE } AppMode;
 
-typedef struct {
-    char *path;        /* owned */
-    char *title;       /* owned; NULL until the story is looked at */
-    size_t words;      /* valid when title != NULL */
-    int percent;       /* read so far (saved state or this session), -1: unknown */
-    int failed;        /* 1: could not be loaded (title holds the reason) */
-    int state_checked; /* 1: percent was looked up in the saved state */
-    int marked;        /* 1: marked with Space, to compare */
-} ShelfEntry;
-
 typedef struct App App;
 
-/* paths: story files (a folder is expanded into its .txt files, sorted); measure: 0 for the
- * default. With one file the reader opens at once. Returns NULL and fills diag when no story
- * can be listed (a missing folder, say). */
+/* paths: story files, folders (a folder gives its .txt stories, sorted) or "-" (standard
+ * input); measure: 0 for the default. With one file the reader opens at once. NULL with diag
+ * when no story can be listed or the one file cannot be read. */
 App *app_new(char **paths, int npaths, int measure, Diag *diag);
+/* Closes the open story (saving its place) and frees everything. */
 void app_free(App *a);
-/* Applies the configuration: its measure (unless one was given to app_new), smart case, and its
- * key bindings (copied). Call before the first key. */
+/* Applies the configuration: its measure (unless one was given to app_new), smart case, line
+ * ends and key bindings (copied). Call before the first key. */
 void app_configure(App *a, const Config *c);
 
-/* The layout width function the reader uses (the TUI's measured widths). Borrowed. */
+/* The layout width function (the TUI's measured widths). Borrowed. */
 void app_set_width_fn(App *a, LayoutWidthFn fn, void *ctx, int ambiguous_width);
 
 void app_key(App *a, int key); /* one key press */
-/* Opens shelf entries i and j side by side (the compare view); quit_after: q leaves lector. Fails
- * with a message on the status line when one cannot be read. */
+/* For tests: what a key bound to cmd does in the view on top, with a count (-1: none). */
+void app_command(App *a, Command cmd, long count);
+/* A click of the first mouse button at a screen cell: on the shelf or the hits, opens that
+ * row's story. */
+void app_click(App *a, int row, int col);
+/* Opens shelf entries i and j side by side (the compare view); quit_after: leaving it leaves
+ * lector. -1, with a message, when one cannot be read. */
 int app_compare(App *a, size_t i, size_t j, bool quit_after);
 void app_resize(App *a, int cols, int rows);
-void app_render(App *a, Grid *g);    /* draws the current view into g (its size is the screen) */
+void app_render(App *a, Grid *g);    /* draws the view on top into g (its size is the screen) */
 bool app_idle(App *a);               /* a step of background work; true when more remains */
-void app_settle(App *a);             /* tests: all background work done, the index joined */
+void app_settle(App *a);             /* all background work done, the index joined */
 bool app_story_loaded(const App *a); /* the open story is read to its end */
-bool app_done(const App *a);         /* q was pressed on the last screen */
+bool app_done(const App *a);         /* lector is to end */
 AppMode app_mode(const App *a);
 const char *app_message(const App *a);
-void app_message_set(App *a, const char *msg); /* shown once on the status line */
+void app_message_set(App *a, const char *msg); /* shown on the status line until a key */
+/* Ctrl-L asked for the whole screen to be drawn again; true once per asking. */
+bool app_take_redraw(App *a);
+
+/* Closes the open story, saving its place. Then app_exit_note says what the user must hear of
+ * after the screen is given back: each place that could not be saved this run, one per line
+ * ("" when nothing). The TUI prints it on stderr and exits non-zero. */
+void app_finish(App *a);
+const char *app_exit_note(const App *a);
 
 /* For tests and the e2e harness: the reader's top byte offset. */
 size_t app_top_offset(const App *a);

@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app.h"
 #include "help.h"
 #include "lector/align.h"
 #include "lector/index.h"
+#include "lector/matchlist.h"
 #include "lector/search.h"
 #include "lector/strbuf.h"
 #include "lector/xalloc.h"
@@ -35,22 +35,17 @@ struct CompareView {
     Alignment *al;
     LayoutOptions lopt;
     int cols, rows;
-    bool stacked, locked, folded, help;
-    int help_top; /* the help's first row shown, when it is taller than the screen */
+    bool stacked, locked, folded;
     int focus;
     size_t top[2];
     Block *blocks;
     size_t nblocks, total;
     size_t *para_block[2]; /* paragraph -> its block */
     size_t diff_block;     /* the difference ] or [ went to last; SIZE_MAX: none */
-    char message[600];
     /* search in the focused pane */
-    bool prompting;
-    int search_mode; /* SearchMode */
-    Strbuf query;
-    Index *ix[2];
-    Span *matches;
-    size_t nmatches, cur;
+    Index *ix[2];  /* owned, built at the first search of each side */
+    MatchList *ml; /* owned; the matches in side match_side */
+    size_t cur;    /* the current match */
     int match_side;
 };
 
@@ -213,7 +208,6 @@ static void realign(CompareView *v)
 CompareView *compare_view_new(Text *a, Text *b, const LayoutOptions *lopt)
 {
     CompareView *v = xcalloc(1, sizeof *v);
-    v->search_mode = SEARCH_SMART;
     v->t[0] = a;
     v->t[1] = b;
     v->lopt = *lopt;
@@ -221,16 +215,15 @@ CompareView *compare_view_new(Text *a, Text *b, const LayoutOptions *lopt)
     v->diff_block = SIZE_MAX;
     v->cols = 80;
     v->rows = 24;
-    strbuf_init(&v->query);
     realign(v);
     return v;
 }
 
 static void clear_search(CompareView *v)
 {
-    free(v->matches);
-    v->matches = NULL;
-    v->nmatches = v->cur = 0;
+    matchlist_free(v->ml);
+    v->ml = NULL;
+    v->cur = 0;
 }
 
 void compare_view_free(CompareView *v)
@@ -244,7 +237,6 @@ void compare_view_free(CompareView *v)
     }
     align_free(v->al);
     free(v->blocks);
-    strbuf_release(&v->query);
     free(v);
 }
 
@@ -255,12 +247,7 @@ void compare_view_resize(CompareView *v, int cols, int rows)
     relayout(v);
 }
 
-/* --- keys ---------------------------------------------------------------------------------- */
-
-static void say(CompareView *v, const char *fmt, const char *arg)
-{
-    snprintf(v->message, sizeof v->message, fmt, arg);
-}
+/* --- commands ------------------------------------------------------------------------------ */
 
 static size_t max_top(const CompareView *v)
 {
@@ -290,31 +277,39 @@ static bool block_differs(const CompareView *v, const Block *b)
 
 /* ] and [: the next (dir 1) or previous difference, at the top when the column lets it be. It
  * counts from the last one jumped to while that is on screen, else from the top. */
-static void jump_difference(CompareView *v, int dir)
+static void jump_difference(CompareView *v, ViewContext *c, int dir, long count)
 {
     if (!v->nblocks) return;
-    size_t top = v->top[v->focus], h = (size_t)pane_height(v);
-    size_t here = block_at(v, top);
-    if (v->blocks[here].start < top && dir < 0) here++;
-    if (v->diff_block < v->nblocks && v->blocks[v->diff_block].start + 1 >= top &&
-        v->blocks[v->diff_block].start < top + h)
-        here = v->diff_block;
-    for (size_t k = here; dir > 0 ? k + 1 < v->nblocks : k > 0;) {
-        k = dir > 0 ? k + 1 : k - 1;
-        if (block_differs(v, &v->blocks[k])) {
-            set_top(v, (long long)v->blocks[k].start);
-            v->diff_block = k;
-            size_t nth = 0, all = 0;
-            for (size_t q = 0; q < v->nblocks; q++)
-                if (block_differs(v, &v->blocks[q])) {
-                    all++;
-                    if (q <= k) nth++;
-                }
-            snprintf(v->message, sizeof v->message, "difference %zu of %zu", nth, all);
+    for (long step = 0; step < count; step++) {
+        size_t top = v->top[v->focus], h = (size_t)pane_height(v);
+        size_t here = block_at(v, top);
+        if (v->blocks[here].start < top && dir < 0) here++;
+        if (v->diff_block < v->nblocks && v->blocks[v->diff_block].start + 1 >= top &&
+            v->blocks[v->diff_block].start < top + h)
+            here = v->diff_block;
+        size_t found = SIZE_MAX;
+        for (size_t k = here; dir > 0 ? k + 1 < v->nblocks : k > 0;) {
+            k = dir > 0 ? k + 1 : k - 1;
+            if (block_differs(v, &v->blocks[k])) {
+                found = k;
+                break;
+            }
+        }
+        if (found == SIZE_MAX) {
+            if (step == 0)
+                view_say(c, dir > 0 ? "no more differences below" : "no more differences above");
             return;
         }
+        set_top(v, (long long)v->blocks[found].start);
+        v->diff_block = found;
     }
-    say(v, dir > 0 ? "no more differences below%s" : "no more differences above%s", "");
+    size_t nth = 0, all = 0;
+    for (size_t q = 0; q < v->nblocks; q++)
+        if (block_differs(v, &v->blocks[q])) {
+            all++;
+            if (q <= v->diff_block) nth++;
+        }
+    view_say(c, "difference %zu of %zu", nth, all);
 }
 
 /* The paragraph of side s holding byte off (the last starting at or before it). */
@@ -331,9 +326,9 @@ static size_t para_of(const CompareView *v, int s, size_t off)
     return lo;
 }
 
-static void show_match(CompareView *v)
+static void show_match(CompareView *v, ViewContext *c)
 {
-    Span m = v->matches[v->cur];
+    Span m = matchlist_span(v->ml, v->cur);
     int s = v->match_side;
     if (!align_paragraph_count(v->al, s)) return;
     size_t lo = para_of(v, s, m.start);
@@ -356,219 +351,131 @@ static void show_match(CompareView *v)
         set_top(v, (long long)want - (long long)h / 3);
         v->focus = f;
     }
-    char msg[64];
-    snprintf(msg, sizeof msg, "match %zu of %zu", v->cur + 1, v->nmatches);
-    say(v, "%s", msg);
+    view_say(c, "match %zu of %zu", v->cur + 1, matchlist_count(v->ml));
 }
 
-static void run_search(CompareView *v)
+void compare_view_search(CompareView *v, ViewContext *c, const char *query)
 {
     clear_search(v);
     int s = v->focus;
     v->match_side = s;
     if (!v->ix[s]) v->ix[s] = index_build(v->t[s], 1, NULL);
-    Query *q;
     Diag d = {0};
-    if (query_parse(v->query.buf ? v->query.buf : "", (SearchMode)v->search_mode, true, &q, &d) !=
-        0) {
-        say(v, "%s", d.msg);
+    if (matchlist_new(v->ix[s], v->t[s], query, c->search_mode, &v->ml, &d) != 0) {
+        view_say(c, "%s", d.msg);
         return;
     }
-    SearchMatch *m;
-    size_t n = search_matches(v->ix[s], v->t[s], q, &m);
-    search_match_spans(v->ix[s], text_bytes(v->t[s]), 0, m, n);
-    query_free(q);
-    v->matches = xmalloc((n ? n : 1) * sizeof *v->matches);
-    for (size_t i = 0; i < n; i++)
-        v->matches[i] = m[i].span;
-    free(m);
-    v->nmatches = n;
+    size_t n = matchlist_count(v->ml);
     if (!n) {
-        say(v, "not found: %s", v->query.buf);
+        Strbuf q = STRBUF_INIT;
+        text_escape(query, strlen(query), &q);
+        view_say(c, "not found: %s", q.buf);
+        strbuf_release(&q);
         return;
     }
     /* the first match at or after the top of the focused pane */
     size_t top = v->top[s];
     v->cur = 0;
     for (size_t i = 0; i < n; i++) {
-        const Block *b = &v->blocks[v->para_block[s][para_of(v, s, v->matches[i].start)]];
+        Span m = matchlist_span(v->ml, i);
+        const Block *b = &v->blocks[v->para_block[s][para_of(v, s, m.start)]];
         if (b->start + b->height > top) {
             v->cur = i;
             break;
         }
     }
-    show_match(v);
+    show_match(v, c);
 }
 
-static void step_match(CompareView *v, int dir)
+static void step_match(CompareView *v, ViewContext *c, int dir, long count)
 {
-    if (!v->nmatches) {
-        say(v, v->query.len ? "not found: %s" : "no search yet: / searches the focused pane%s",
-            v->query.len ? v->query.buf : "");
+    size_t n = v->ml ? matchlist_count(v->ml) : 0;
+    if (!n) {
+        view_say(c, v->ml ? "not found" : "no search yet: / searches the focused pane");
         return;
     }
-    bool wrapped = false;
-    if (dir > 0) {
-        wrapped = v->cur + 1 == v->nmatches;
-        v->cur = wrapped ? 0 : v->cur + 1;
-    } else {
-        wrapped = v->cur == 0;
-        v->cur = wrapped ? v->nmatches - 1 : v->cur - 1;
+    bool wrapped = (size_t)count > n;
+    for (long k = 0; k < count && (size_t)k < n; k++) {
+        if (dir > 0) {
+            wrapped |= v->cur + 1 == n;
+            v->cur = v->cur + 1 == n ? 0 : v->cur + 1;
+        } else {
+            wrapped |= v->cur == 0;
+            v->cur = v->cur == 0 ? n - 1 : v->cur - 1;
+        }
     }
-    show_match(v);
+    show_match(v, c);
     if (wrapped)
-        say(v, dir > 0 ? "search went on from the top%s" : "search went on from the end%s", "");
+        view_say(c, dir > 0 ? "search went on from the top" : "search went on from the end");
 }
 
-static void prompt_key(CompareView *v, int key)
-{
-    if (key == APP_KEY_ESC) {
-        v->prompting = false;
-        return;
-    }
-    if (key == APP_KEY_ENTER) {
-        v->prompting = false;
-        if (v->query.len) run_search(v);
-        return;
-    }
-    if (key == APP_KEY_BACKSPACE || key == 127 || key == 8) {
-        while (v->query.len && (v->query.buf[v->query.len - 1] & 0xc0) == 0x80)
-            v->query.len--;
-        if (v->query.len) v->query.len--;
-        if (v->query.buf) v->query.buf[v->query.len] = 0;
-        return;
-    }
-    if (key >= 0x20 && key < 0x110000 && key != 0x7f) strbuf_add_utf8(&v->query, (uint32_t)key);
-}
-
-bool compare_view_typing(const CompareView *v)
-{
-    return v->prompting;
-}
-
-void compare_view_set_search_mode(CompareView *v, int mode)
-{
-    v->search_mode = mode;
-}
-
-static const HelpRow help_rows[] = {
-    {"j k  Down Up  Enter", "a line down, up (the mouse wheel scrolls too)"},
-    {"Space f b  PgDn PgUp", "a page down, up"},
-    {"d u", "half a page down, up"},
-    {"g G  Home End", "the beginning, the end"},
-    {"] [", "the next, previous difference"},
-    {"Tab", "focus the other pane"},
-    {"L", "unlock scrolling (only the focused pane moves), lock"},
-    {"x", "swap the panes"},
-    {"z", "fold / unfold identical paragraphs"},
-    {"/  n N", "search the focused pane; next, previous match"},
-    {"h  F1", "this help"},
-    {"q  Esc", "leave the compare view"},
-    {NULL, ""},
-    {NULL, "Gutter: | same  ~ changed  < only left  > only right  m moved  = folded"},
+static const HelpRow help_notes[] = {
+    {NULL, "Gutter: | same  ~ changed  < only left  > only right  m moved  = folded; with "
+           "scrolling unlocked, each pane's mark stands beside it."},
     {NULL, "Words only on the left are marked in red (underlined without colour), words only "
            "on the right in green (reversed); \xe2\x95\xb1 fills rows where one side has "
            "nothing."},
 };
-static const char help_title[] = "Compare: two stories side by side, paragraphs paired by content";
 
-static int help_height(const CompareView *v)
+const HelpRow *compare_view_help_notes(size_t *n)
 {
-    return help_draw(NULL, v->cols, 0, 0, help_title, help_rows,
-                     sizeof help_rows / sizeof *help_rows);
+    *n = sizeof help_notes / sizeof *help_notes;
+    return help_notes;
 }
 
-/* On a screen too short for the whole help, the moving keys scroll it and any other key
- * returns; false: the key returns. */
-static bool help_scroll(CompareView *v, int key)
+ViewAction compare_view_command(CompareView *v, ViewContext *c, Command cmd, long count)
 {
-    int shown = v->rows - 1, most = help_height(v) - shown;
-    return most > 0 && key_scroll(key, shown, most, &v->help_top);
-}
-
-static void render_help(CompareView *v, Grid *g)
-{
-    int shown = v->rows - 1;
-    HelpStatus st;
-    help_status(v->cols, help_height(v), shown, &v->help_top, &st);
-    help_draw(g, v->cols, v->help_top, shown, help_title, help_rows,
-              sizeof help_rows / sizeof *help_rows);
-    grid_fill(g, shown, 0, v->cols, STYLE_STATUS);
-    int ww = grid_text_width(st.where);
-    grid_put_text(g, shown, v->cols - 1 - ww, st.where, ww, STYLE_STATUS);
-    grid_put_text(g, shown, 1, st.hint, v->cols - 3 - ww, STYLE_STATUS);
-}
-
-bool compare_view_key(CompareView *v, int key)
-{
-    v->message[0] = 0;
-    if (v->help) {
-        if (!help_scroll(v, key)) v->help = false;
-        return true;
-    }
-    if (v->prompting) {
-        prompt_key(v, key);
-        return true;
-    }
+    long long n = count > 0 ? count : 1;
     long long page = pane_height(v);
-    switch (key) {
-    case 'j':
-    case APP_KEY_DOWN:
-    case APP_KEY_ENTER:
-        scroll(v, 1);
+    switch (cmd) {
+    case CMD_DOWN:
+        scroll(v, n);
         break;
-    case 'k':
-    case APP_KEY_UP:
-        scroll(v, -1);
+    case CMD_UP:
+        scroll(v, -n);
         break;
-    case APP_KEY_WHEEL_DOWN:
+    case CMD_WHEEL_DOWN:
         scroll(v, 3);
         break;
-    case APP_KEY_WHEEL_UP:
+    case CMD_WHEEL_UP:
         scroll(v, -3);
         break;
-    case ' ':
-    case 'f':
-    case APP_KEY_PGDN:
-        scroll(v, page > 2 ? page - 2 : 1);
+    case CMD_PAGE_DOWN:
+        scroll(v, n * (page > 2 ? page - 2 : 1));
         break;
-    case 'b':
-    case APP_KEY_PGUP:
-        scroll(v, -(page > 2 ? page - 2 : 1));
+    case CMD_PAGE_UP:
+        scroll(v, -n * (page > 2 ? page - 2 : 1));
         break;
-    case 'd':
-        scroll(v, page / 2);
+    case CMD_HALF_DOWN:
+        scroll(v, n * (page / 2 ? page / 2 : 1));
         break;
-    case 'u':
-        scroll(v, -page / 2);
+    case CMD_HALF_UP:
+        scroll(v, -n * (page / 2 ? page / 2 : 1));
         break;
-    case 'g':
-    case APP_KEY_HOME:
-        set_top(v, 0);
+    case CMD_TOP:
+        set_top(v, count > 1 ? count - 1 : 0); /* Ng: line N */
         break;
-    case 'G':
-    case APP_KEY_END:
+    case CMD_BOTTOM:
         set_top(v, (long long)max_top(v));
         break;
-    case ']':
-        jump_difference(v, 1);
+    case CMD_NEXT_DIFFERENCE:
+        jump_difference(v, c, 1, (long)n);
         break;
-    case '[':
-        jump_difference(v, -1);
+    case CMD_PREV_DIFFERENCE:
+        jump_difference(v, c, -1, (long)n);
         break;
-    case '\t':
+    case CMD_FOCUS:
         v->focus = !v->focus;
-        say(v, "focus: %s",
-            v->stacked ? (v->focus ? "bottom" : "top") : (v->focus ? "right" : "left"));
+        view_say(c, "focus: %s",
+                 v->stacked ? (v->focus ? "bottom" : "top") : (v->focus ? "right" : "left"));
         break;
-    case 'L':
+    case CMD_LOCK:
         v->locked = !v->locked;
         if (v->locked) v->top[!v->focus] = v->top[v->focus];
-        say(v,
-            v->locked ? "scrolling locked%s" : "unlocked: each pane scrolls alone (Tab: focus)%s",
-            "");
+        view_say(c,
+                 v->locked ? "scrolling locked" : "unlocked: each pane scrolls alone (Tab: focus)");
         break;
-    case 'x': {
+    case CMD_SWAP: {
         Text *t = v->t[0];
         v->t[0] = v->t[1];
         v->t[1] = t;
@@ -578,37 +485,30 @@ bool compare_view_key(CompareView *v, int key)
         clear_search(v);
         v->focus = !v->focus;
         realign(v);
-        say(v, "swapped%s", "");
+        view_say(c, "swapped");
         break;
     }
-    case 'z':
+    case CMD_FOLD:
         v->folded = !v->folded;
         relayout(v);
-        say(v, v->folded ? "identical paragraphs folded (z: unfold)%s" : "unfolded%s", "");
+        view_say(c, v->folded ? "identical paragraphs folded (z: unfold)" : "unfolded");
         break;
-    case '/':
-        v->prompting = true;
-        strbuf_reset(&v->query);
-        if (v->query.buf) v->query.buf[0] = 0;
+    case CMD_SEARCH:
+        return (ViewAction){ACT_PROMPT, 0, 0, 0, PROMPT_SEARCH};
+    case CMD_NEXT_MATCH:
+        step_match(v, c, 1, (long)n);
         break;
-    case 'n':
-        step_match(v, 1);
+    case CMD_PREV_MATCH:
+        step_match(v, c, -1, (long)n);
         break;
-    case 'N':
-        step_match(v, -1);
-        break;
-    case 'h':
-    case APP_KEY_F1:
-        v->help = true;
-        v->help_top = 0;
-        break;
-    case 'q':
-    case APP_KEY_ESC:
-        return false;
+    case CMD_HELP:
+        return (ViewAction){ACT_HELP, 0, 0, 0, PROMPT_SEARCH};
+    case CMD_QUIT:
+        return (ViewAction){ACT_LEAVE, 0, 0, 0, PROMPT_SEARCH};
     default:
-        say(v, "h shows the keys of the compare view%s", "");
+        view_say(c, "h shows the keys of the compare view");
     }
-    return true;
+    return VIEW_NONE;
 }
 
 /* --- drawing ------------------------------------------------------------------------------- */
@@ -694,58 +594,31 @@ static void draw_pane(CompareView *v, Grid *g, int side, int x, int y0, int w, i
         layout_cells_begin(&it, bytes, &lines[local].line, &v->lopt);
         while (layout_cells_next(&it, &cell)) {
             Style st = STYLE_TEXT;
-            if (side == v->match_side && v->nmatches && in_spans(v->matches, v->nmatches, cell.off))
-                st = in_spans(&v->matches[v->cur], 1, cell.off) ? STYLE_CURRENT : STYLE_MATCH;
-            else if (nd && in_spans(d, nd, cell.off))
-                st = dstyle;
+            if (side == v->match_side && v->ml) st = matchlist_style_at(v->ml, cell.off, v->cur);
+            if (st == STYLE_TEXT && nd && in_spans(d, nd, cell.off)) st = dstyle;
             grid_put(g, y0 + y, x + cell.col, cell.glyph, cell.glyph_len, cell.width, st, cell.off);
         }
     }
     free(lines);
 }
 
-static void draw_status(CompareView *v, Grid *g)
+static void draw_status(CompareView *v, ViewContext *c, Grid *g)
 {
-    int row = v->rows - 1;
-    grid_fill(g, row, 0, v->cols, STYLE_STATUS);
-    if (v->prompting) {
-        Strbuf p = STRBUF_INIT;
-        strbuf_addf(&p, "/%s", v->query.buf ? v->query.buf : "");
-        grid_put_text(g, row, 0, p.buf, v->cols, STYLE_STATUS);
-        strbuf_release(&p);
-        return;
-    }
-    AlignCounts c = align_counts(v->al);
-    char right[160];
+    AlignCounts n = align_counts(v->al);
+    char forms[3][160];
     int pct = (int)(align_similarity(v->al) * 100 + 0.5);
-    /* the left part: a message in full when there is one, else what room the counts leave */
-    int want = v->message[0] ? grid_text_width(v->message) : 0;
-    for (int form = 0; form < 4; form++) {
-        if (form == 0)
-            snprintf(right, sizeof right,
-                     "%d%% similar  same %zu  changed %zu  added %zu  removed %zu  moved %zu%s",
-                     pct, c.same, c.changed, c.only_b, c.only_a, c.moved,
-                     v->locked ? "" : "  unlocked");
-        else if (form == 1)
-            snprintf(right, sizeof right, "%d%%  =%zu ~%zu +%zu -%zu m%zu%s", pct, c.same,
-                     c.changed, c.only_b, c.only_a, c.moved, v->locked ? "" : " U");
-        else if (form == 2)
-            snprintf(right, sizeof right, "%d%%", pct);
-        else
-            right[0] = 0;
-        if (want + grid_text_width(right) + 4 <= v->cols) break;
-    }
-    int rw = grid_text_width(right);
-    int room = v->cols - 2 - (rw ? rw + 2 : 0);
-    if (v->message[0]) {
-        grid_put_text(g, row, 1, v->message, room, STYLE_MESSAGE);
-    } else {
-        Strbuf t = STRBUF_INIT;
-        strbuf_addf(&t, "%s \xe2\x86\x94 %s", text_title(v->t[0]), text_title(v->t[1]));
-        grid_put_text(g, row, 1, t.buf, room, STYLE_STATUS);
-        strbuf_release(&t);
-    }
-    if (rw) grid_put_text(g, row, v->cols - 1 - rw, right, rw, STYLE_STATUS);
+    Strbuf t = STRBUF_INIT;
+    strbuf_addf(&t, "%s \xe2\x86\x94 %s", text_title(v->t[0]), text_title(v->t[1]));
+    /* the counts in words while they fit beside the titles and a message, else shorter */
+    snprintf(forms[0], sizeof forms[0],
+             "%d%% similar  same %zu  changed %zu  added %zu  removed %zu  moved %zu%s", pct,
+             n.same, n.changed, n.only_b, n.only_a, n.moved, v->locked ? "" : "  unlocked");
+    snprintf(forms[1], sizeof forms[1], "%d%%  =%zu ~%zu +%zu -%zu m%zu%s", pct, n.same, n.changed,
+             n.only_b, n.only_a, n.moved, v->locked ? "" : " U");
+    snprintf(forms[2], sizeof forms[2], "%d%%", pct);
+    const char *const rights[3] = {forms[0], forms[1], forms[2]};
+    view_draw_status_forms(c, g, t.buf, rights, 3);
+    strbuf_release(&t);
 }
 
 static void draw_title(CompareView *v, Grid *g, int side, int row, int x, int w)
@@ -756,12 +629,20 @@ static void draw_title(CompareView *v, Grid *g, int side, int row, int x, int w)
     strbuf_release(&t);
 }
 
-void compare_view_render(CompareView *v, Grid *g)
+/* The gutter's mark for column line `line` at screen row y (nothing on the blank after a
+ * block). */
+static void draw_gutter_mark(CompareView *v, Grid *g, size_t line, int y, int x)
 {
-    if (v->help) {
-        render_help(v, g);
-        return;
-    }
+    if (line >= v->total || !v->nblocks) return;
+    const Block *b = &v->blocks[block_at(v, line)];
+    if (line - b->start + 1 >= b->height) return;
+    char gc[2] = {gutter_char(v, b), 0};
+    bool cur = v->diff_block < v->nblocks && b == &v->blocks[v->diff_block];
+    grid_put_text(g, y, x, gc, 1, cur ? STYLE_CURRENT : STYLE_DIM);
+}
+
+void compare_view_render(CompareView *v, ViewContext *c, Grid *g)
+{
     int h = pane_height(v), w = pane_width(v);
     if (v->stacked) {
         draw_title(v, g, 0, 0, 0, v->cols);
@@ -774,20 +655,16 @@ void compare_view_render(CompareView *v, Grid *g)
         draw_title(v, g, 1, 0, xr, v->cols - xr);
         draw_pane(v, g, 0, 0, 1, w, h);
         draw_pane(v, g, 1, xr, 1, v->cols - xr, h);
-        for (int y = 0; y < h; y++) { /* the gutter follows the focused pane */
-            size_t line = v->top[v->focus] + (size_t)y;
-            if (line >= v->total || !v->nblocks) break;
-            const Block *b = &v->blocks[block_at(v, line)];
-            if (line - b->start + 1 >= b->height) continue;
-            char gc[2] = {gutter_char(v, b), 0};
-            bool cur = v->diff_block < v->nblocks && b == &v->blocks[v->diff_block];
-            grid_put_text(g, 1 + y, w + 1, gc, 1, cur ? STYLE_CURRENT : STYLE_DIM);
+        /* the gutter says what each row is: locked, one mark for both panes' row; unlocked, the
+         * panes show different rows, so each gets its own mark beside it */
+        for (int y = 0; y < h; y++) {
+            if (v->locked) {
+                draw_gutter_mark(v, g, v->top[0] + (size_t)y, 1 + y, w + 1);
+            } else {
+                draw_gutter_mark(v, g, v->top[0] + (size_t)y, 1 + y, w);
+                draw_gutter_mark(v, g, v->top[1] + (size_t)y, 1 + y, w + 2);
+            }
         }
     }
-    draw_status(v, g);
-}
-
-const char *compare_view_message(const CompareView *v)
-{
-    return v->message;
+    draw_status(v, c, g);
 }

@@ -8,12 +8,16 @@
  * each has its own. From 60 columns the panes stand side by side with a gutter between them that
  * says what each row is; below that they stack, left story on top.
  *
- * Owns both Texts, the alignment, the layout of the blocks and the search in the focused pane.
+ * Owns both Texts, the alignment, the layout of the blocks and the search in the focused pane
+ * (its query is typed in the router's prompt).
  */
 #ifndef LECTOR_COMPARE_VIEW_H
 #define LECTOR_COMPARE_VIEW_H
 
 #include <stdbool.h>
+
+#include "help.h"
+#include "view.h"
 
 #include "lector/grid.h"
 #include "lector/layout.h"
@@ -28,13 +32,12 @@ typedef struct CompareView CompareView;
 CompareView *compare_view_new(Text *a, Text *b, const LayoutOptions *lopt);
 void compare_view_free(CompareView *v); /* NULL is a no-op */
 void compare_view_resize(CompareView *v, int cols, int rows);
-/* One key (AppKey codes, app.h). Returns false when the view is done (q). */
-bool compare_view_key(CompareView *v, int key);
-/* A query is being typed: every key is text, none a command. */
-bool compare_view_typing(const CompareView *v);
-/* SEARCH_SMART (the default) or SEARCH_FOLD: whether a capital in a query makes case count. */
-void compare_view_set_search_mode(CompareView *v, int mode);
-void compare_view_render(CompareView *v, Grid *g);
-const char *compare_view_message(const CompareView *v); /* "" when none */
+ViewAction compare_view_command(CompareView *v, ViewContext *c, Command cmd, long count);
+/* Searches the focused pane for query (matchlist.h), showing the first match at or after its
+ * top. */
+void compare_view_search(CompareView *v, ViewContext *c, const char *query);
+void compare_view_render(CompareView *v, ViewContext *c, Grid *g);
+/* What the help screen says after the keys: the gutter and the colours. Static. */
+const HelpRow *compare_view_help_notes(size_t *n);
 
 #endif

@@ -4,7 +4,10 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "lector/xalloc.h"
 
 typedef struct {
     Grid *g;
@@ -52,8 +55,10 @@ int help_draw(Grid *g, int cols, int top, int shown, const char *title, const He
             put_wrapped(&w, 1, cols - 2, rows[i].what, STYLE_TEXT);
             continue;
         }
-        put(&w, 2, rows[i].keys, (int)strlen(rows[i].keys), stacked ? cols - 3 : 22, STYLE_TITLE);
-        w.row += stacked;
+        /* keys too wide for their column get a row of their own, as on a narrow screen */
+        bool own_row = stacked || grid_text_width(rows[i].keys) > 22;
+        put(&w, 2, rows[i].keys, (int)strlen(rows[i].keys), own_row ? cols - 3 : 22, STYLE_TITLE);
+        w.row += own_row;
         put_wrapped(&w, what_x, what_w, rows[i].what, STYLE_TEXT);
     }
     return w.row;
@@ -68,4 +73,89 @@ void help_status(int cols, int height, int shown, int *top, HelpStatus *st)
     if (!most) return;
     snprintf(st->where, sizeof st->where, "rows %d-%d of %d", *top + 1, *top + shown, height);
     st->hint = cols >= 64 ? "j k Space b scroll  any other key returns" : "j k scroll";
+}
+
+static const char *const titles[KEYMAP_VIEWS] = {
+    [KEYMAP_SHELF] = "lector: keys on the shelf",
+    [KEYMAP_READER] = "lector: keys in the reader",
+    [KEYMAP_RESULTS] = "lector: keys in the hits of a search of all the stories",
+    [KEYMAP_COMPARE] = "Compare: two stories side by side, paragraphs paired by content",
+    [KEYMAP_HELP] = "lector: help",
+};
+
+void help_view_open(HelpView *h, KeymapView of, const HelpRow *notes, size_t nnotes)
+{
+    h->of = of;
+    h->title = of < KEYMAP_VIEWS ? titles[of] : "lector";
+    h->notes = notes;
+    h->nnotes = nnotes;
+    h->top = 0;
+}
+
+/* Draws the help from row top on into g's first shown rows (g NULL: none); returns its height
+ * at this width. */
+static int help_layout(const HelpView *h, const ViewContext *c, Grid *g, int top, int shown)
+{
+    KeymapHelpRow *keys;
+    size_t nk = keymap_help(c->keymap, h->of, &keys);
+    size_t n = nk + (h->nnotes ? h->nnotes + 1 : 0);
+    HelpRow *rows = xcalloc(n ? n : 1, sizeof *rows);
+    for (size_t i = 0; i < nk; i++)
+        rows[i] = (HelpRow){keys[i].keys.buf, keys[i].what};
+    if (h->nnotes) {
+        rows[nk] = (HelpRow){NULL, ""};
+        memcpy(rows + nk + 1, h->notes, h->nnotes * sizeof *rows);
+    }
+    int height = help_draw(g, c->cols, top, shown, h->title, rows, n);
+    free(rows);
+    keymap_help_free(keys, nk);
+    return height;
+}
+
+ViewAction help_view_command(HelpView *h, ViewContext *c, Command cmd, long count)
+{
+    int shown = c->rows - 1, most = help_layout(h, c, NULL, 0, 0) - shown;
+    long n = count > 0 ? count : 1;
+    int to = h->top;
+    switch (most > 0 ? cmd : CMD_NONE) {
+    case CMD_DOWN:
+        to += (int)(n < 100000 ? n : 100000);
+        break;
+    case CMD_UP:
+        to -= (int)(n < 100000 ? n : 100000);
+        break;
+    case CMD_WHEEL_DOWN:
+        to += 3;
+        break;
+    case CMD_WHEEL_UP:
+        to -= 3;
+        break;
+    case CMD_PAGE_DOWN:
+        to += shown;
+        break;
+    case CMD_PAGE_UP:
+        to -= shown;
+        break;
+    case CMD_TOP:
+        to = 0;
+        break;
+    case CMD_BOTTOM:
+        to = most;
+        break;
+    case CMD_REDRAW:
+        break;
+    default:
+        return (ViewAction){ACT_LEAVE, 0, 0, 0, PROMPT_SEARCH};
+    }
+    h->top = to < 0 ? 0 : to > most ? most : to;
+    return VIEW_NONE;
+}
+
+void help_view_render(HelpView *h, ViewContext *c, Grid *g)
+{
+    int shown = c->rows - 1;
+    HelpStatus st;
+    help_status(c->cols, help_layout(h, c, NULL, 0, 0), shown, &h->top, &st);
+    help_layout(h, c, g, h->top, shown);
+    view_draw_status(c, g, st.hint, st.where);
 }

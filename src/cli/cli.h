@@ -9,8 +9,7 @@
 
 #include "lector/cache.h"
 #include "lector/config.h"
-#include "lector/index.h"
-#include "lector/text.h"
+#include "lector/library.h"
 
 #define EXIT_USAGE 2
 
@@ -18,33 +17,24 @@ int cmd_wrap(int argc, char **argv, const char *default_texts);
 int cmd_search(int argc, char **argv, const char *default_texts, const Config *cfg);
 int cmd_index(int argc, char **argv, const char *default_texts);
 int cmd_compare(int argc, char **argv, const Config *cfg);
+int cmd_dump(int argc, char **argv, const char *default_texts, const Config *cfg);
 /* `lector config`: the configuration file (as config_load left cfg), its warnings and the
  * settings in effect; texts: the texts folder in effect. */
 int cmd_config(const Config *cfg, const char *texts);
 
-/* A story of a search or index run: its path, and what indexing it gave. */
-typedef struct {
-    char *path;
-    Index *index;
-    Text *text; /* when it had to be read */
-    CacheReport report;
-    bool failed; /* could not be read: diag says why */
-    Diag diag;
-} CliStory;
-
-/* Appends the stories at path (a file, or a folder's .txt files); -1 after an error line when
- * path does not exist. */
-int cli_add_stories(const char *path, CliStory **stories, size_t *n, size_t *cap);
-/* Indexes each story (cached or built: cache_index with flags) on two threads; progress: a
- * counter on stderr. */
-void cli_index_stories(IndexCache *cache, CliStory *stories, size_t n, int flags, bool progress);
-void cli_stories_free(CliStory *stories, size_t n);
 /* The cache ($LECTOR_CACHE_DIR, else the XDG folder); NULL after a warning line when it cannot
  * be had, or when use is false. */
 IndexCache *cli_cache_open(bool use);
 
-/* The .txt files of a folder, sorted by name. Caller frees the array and its strings. */
-char **cli_folder_stories(const char *dir, size_t *count);
+/* Appends the stories at path (library_add_path); -1 after an error line when path does not
+ * exist or its folder cannot be read. */
+int cli_add_path(const char *path, char ***paths, size_t *n, size_t *cap);
+void cli_paths_free(char **paths, size_t n);
+
+/* The indexing counter on stderr ("indexing 3 of 40 stories..."), as a LibraryProgress when
+ * stderr is a terminal, else NULL; cli_progress_end clears its line after a run given it. */
+LibraryProgress cli_progress(void);
+void cli_progress_end(LibraryProgress progress);
 
 /* True when something is piped or redirected into stdin (a FIFO or a file): then, with no path,
  * stdin is the story. A terminal or /dev/null is not a story. */

@@ -58,6 +58,10 @@ int cmd_config(const Config *cfg, const char *texts)
     put_safe(texts, strlen(texts));
     fputc('\n', stdout);
     printf("smart-case = %s\n", cfg->smart_case ? "yes" : "no");
+    printf("mouse = %s\n", cfg->mouse ? "yes" : "no");
+    static const char *const line_ends[] = {"auto", "keep", "reflow"};
+    printf("line-ends = %s\n",
+           line_ends[cfg->line_ends >= 0 && cfg->line_ends < 3 ? cfg->line_ends : 0]);
     printf("theme = %s\n", config_theme_name(cfg->theme));
     for (int s = 0; s < STYLE_COUNT; s++) {
         const ConfigStyle *st = &cfg->styles[s];
@@ -80,7 +84,7 @@ int cmd_config(const Config *cfg, const char *texts)
             if ((int)cfg->bindings[i].command != cmd) continue;
             char name[16];
             key_to_name(cfg->bindings[i].key, name, sizeof name);
-            if (!n++) printf("key.%s =", config_command_name((ConfigCommand)cmd));
+            if (!n++) printf("key.%s =", keymap_command_name((Command)cmd));
             fputc(' ', stdout);
             put_safe(name, strlen(name)); /* any code point can be a key: U+202E too */
         }

@@ -23,30 +23,6 @@
 
 enum { CONFIG_MAX_BYTES = 1 << 20 };
 
-static const char *const command_names[CMD_COUNT] = {
-    [CMD_DOWN] = "down",
-    [CMD_UP] = "up",
-    [CMD_PAGE_DOWN] = "page-down",
-    [CMD_PAGE_UP] = "page-up",
-    [CMD_HALF_DOWN] = "half-down",
-    [CMD_HALF_UP] = "half-up",
-    [CMD_TOP] = "top",
-    [CMD_BOTTOM] = "bottom",
-    [CMD_MARK] = "mark",
-    [CMD_GOTO_MARK] = "goto-mark",
-    [CMD_NARROWER] = "narrower",
-    [CMD_WIDER] = "wider",
-    [CMD_MEASURE_RESET] = "measure-reset",
-    [CMD_SEARCH] = "search",
-    [CMD_SEARCH_BACK] = "search-back",
-    [CMD_NEXT_MATCH] = "next-match",
-    [CMD_PREV_MATCH] = "prev-match",
-    [CMD_SEARCH_ALL] = "search-all",
-    [CMD_COMPARE] = "compare",
-    [CMD_HELP] = "help",
-    [CMD_QUIT] = "quit",
-};
-
 static const char *const style_names[STYLE_COUNT] = {
     [STYLE_TEXT] = "text",   [STYLE_STATUS] = "status",     [STYLE_MESSAGE] = "message",
     [STYLE_TITLE] = "title", [STYLE_SELECTED] = "selected", [STYLE_DIM] = "dim",
@@ -56,11 +32,6 @@ static const char *const style_names[STYLE_COUNT] = {
 
 static const char *const color_names[] = {"black", "red",     "green", "yellow",
                                           "blue",  "magenta", "cyan",  "white"};
-
-const char *config_command_name(ConfigCommand cmd)
-{
-    return cmd < CMD_COUNT ? command_names[cmd] : "?";
-}
 
 const char *config_style_name(Style s)
 {
@@ -95,6 +66,7 @@ void config_init(Config *c)
 {
     memset(c, 0, sizeof *c);
     c->smart_case = true;
+    c->mouse = true;
     c->theme = THEME_AUTO;
 }
 
@@ -232,17 +204,15 @@ static void set_style(Parse *p, const char *elem, size_t elen, const char *v, co
 
 static void bind_keys(Parse *p, const char *cmd, size_t clen, const char *v, const char *end)
 {
-    int command = -1;
-    for (int i = 0; i < CMD_COUNT; i++)
-        if (word_is(cmd, clen, command_names[i])) command = i;
-    if (command < 0) {
+    Command command = keymap_command_from_name(cmd, clen);
+    if (command == CMD_NONE) {
         warn(p, "key.%.*s: no such command (man lector lists them under CONFIGURATION)", (int)clen,
              cmd);
         return;
     }
     const char *w;
     size_t wl;
-    ConfigBinding found[16];
+    KeyBinding found[16];
     size_t n = 0;
     while (next_word(&v, end, &w, &wl)) {
         int key;
@@ -250,24 +220,24 @@ static void bind_keys(Parse *p, const char *cmd, size_t clen, const char *v, con
             warn(p,
                  "key.%s: '%.*s' is not a key: write one character, C-x for Ctrl and a letter, "
                  "or Space, Enter, Tab, Backspace, Esc, Up, Down, Left, Right, PgUp, PgDn, Home, "
-                 "End, F1",
-                 command_names[command], (int)wl, w);
+                 "End, Delete, F1, WheelUp, WheelDown",
+                 keymap_command_name(command), (int)wl, w);
             return;
         }
         if (key >= '0' && key <= '9') {
             warn(p, "key.%s: '%c' cannot be bound: digits are counts (5j is five lines)",
-                 command_names[command], key);
+                 keymap_command_name(command), key);
             return;
         }
         if (n == sizeof found / sizeof *found) {
-            warn(p, "key.%s: at most %zu keys to a command", command_names[command],
+            warn(p, "key.%s: at most %zu keys to a command", keymap_command_name(command),
                  sizeof found / sizeof *found);
             return;
         }
-        found[n++] = (ConfigBinding){key, (ConfigCommand)command};
+        found[n++] = (KeyBinding){key, command};
     }
     if (!n) {
-        warn(p, "key.%s: no key given", command_names[command]);
+        warn(p, "key.%s: no key given", keymap_command_name(command));
         return;
     }
     Config *c = p->c;
@@ -347,6 +317,18 @@ static void parse_line(Parse *p, const char *s, const char *end)
     } else if (word_is(k, klen, "smart-case")) {
         if (parse_bool(v, vlen, &p->c->smart_case) != 0)
             warn(p, "smart-case: '%.*s' is not yes or no", (int)vlen, v);
+    } else if (word_is(k, klen, "mouse")) {
+        if (parse_bool(v, vlen, &p->c->mouse) != 0)
+            warn(p, "mouse: '%.*s' is not yes or no", (int)vlen, v);
+    } else if (word_is(k, klen, "line-ends")) {
+        if (word_is(v, vlen, "auto"))
+            p->c->line_ends = LAYOUT_ENDS_AUTO;
+        else if (word_is(v, vlen, "keep"))
+            p->c->line_ends = LAYOUT_ENDS_KEEP;
+        else if (word_is(v, vlen, "reflow"))
+            p->c->line_ends = LAYOUT_ENDS_REFLOW;
+        else
+            warn(p, "line-ends: '%.*s' is not auto, keep or reflow", (int)vlen, v);
     } else if (word_is(k, klen, "theme")) {
         if (word_is(v, vlen, "auto"))
             p->c->theme = THEME_AUTO;
@@ -362,8 +344,8 @@ static void parse_line(Parse *p, const char *s, const char *end)
         bind_keys(p, k + 4, klen - 4, v, end);
     } else {
         warn(p,
-             "unknown setting '%.*s': the settings are measure, texts, smart-case, theme, "
-             "color.ELEMENT and key.COMMAND",
+             "unknown setting '%.*s': the settings are measure, texts, smart-case, line-ends, "
+             "mouse, theme, color.ELEMENT and key.COMMAND",
              (int)klen, k);
     }
 }

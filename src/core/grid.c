@@ -125,6 +125,18 @@ void grid_fill(Grid *g, int row, int col, int n, Style style)
         grid_put(g, row, col + k, " ", 1, 1, style, SIZE_MAX);
 }
 
+bool grid_row_same(const Grid *a, const Grid *b, int row)
+{
+    if (a->cols != b->cols || a->rows != b->rows || row < 0 || row >= a->rows) return false;
+    for (int c = 0; c < a->cols; c++) {
+        const GridCell *x = grid_cell(a, row, c), *y = grid_cell(b, row, c);
+        if (x->glyph_len != y->glyph_len || x->width != y->width || x->style != y->style ||
+            memcmp(grid_glyph(a, x), grid_glyph(b, y), x->glyph_len))
+            return false;
+    }
+    return true;
+}
+
 void grid_dump(const Grid *g, Strbuf *out)
 {
     for (int r = 0; r < g->rows; r++) {

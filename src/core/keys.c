@@ -24,7 +24,10 @@ static const struct {
     {"PgDn", APP_KEY_PGDN},
     {"Home", APP_KEY_HOME},
     {"End", APP_KEY_END},
+    {"Delete", APP_KEY_DELETE},
     {"F1", APP_KEY_F1},
+    {"WheelUp", APP_KEY_WHEEL_UP},
+    {"WheelDown", APP_KEY_WHEEL_DOWN},
 };
 
 int key_from_name(const char *name, size_t len, int *code)

@@ -232,7 +232,103 @@ void layout_cursor_init(LayoutCursor *c, const uint8_t *text, Span para, const L
     c->end = para.end;
     c->opt = opt;
     c->width = clamp_width(opt->width);
+    c->keep_lines = layout_keeps_line_ends(text, para, opt);
     linebreak_init(&c->lb);
+}
+
+/* Code points in s[0, len). */
+static size_t count_cps(const uint8_t *s, size_t len)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++)
+        n += (s[i] & 0xc0) != 0x80;
+    return n;
+}
+
+static int cmp_size(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+int layout_source_width(const uint8_t *text, size_t len)
+{
+    enum { SAMPLE = 256 << 10, MAX_LINES = 4096 };
+    if (len > SAMPLE) len = SAMPLE;
+    size_t *w = xmalloc(MAX_LINES * sizeof *w), n = 0;
+    size_t start = 0;
+    for (size_t i = 0; i < len && n < MAX_LINES; i++) {
+        if (text[i] != '\n') continue;
+        /* a line followed by another of its paragraph: not blank, and the next not blank */
+        size_t next_end = i + 1;
+        while (next_end < len && text[next_end] != '\n')
+            next_end++;
+        bool blank = true, next_blank = true;
+        for (size_t k = start; k < i && blank; k++)
+            blank = text[k] == ' ' || text[k] == '\t';
+        for (size_t k = i + 1; k < next_end && next_blank; k++)
+            next_blank = text[k] == ' ' || text[k] == '\t';
+        if (!blank && !next_blank && next_end < len) w[n++] = count_cps(text + start, i - start);
+        start = i + 1;
+    }
+    int width = 0;
+    if (n) {
+        qsort(w, n, sizeof *w, cmp_size);
+        size_t p = w[n - 1 - n / 20]; /* the longest but the longest 5% (a URL, say) */
+        width = p > LAYOUT_MAX_WIDTH ? LAYOUT_MAX_WIDTH : (int)p;
+    }
+    free(w);
+    return width;
+}
+
+/* A list item's marker at s (after any indentation): "- ", "* ", "+ ", "• ", "– ", "— ",
+ * one to three digits or a letter and then ". " or ") ". */
+static bool list_marker(const uint8_t *s, const uint8_t *end)
+{
+    while (s < end && (*s == ' ' || *s == '\t'))
+        s++;
+    if (end - s >= 2 && (*s == '-' || *s == '*' || *s == '+') && s[1] == ' ') return true;
+    static const char *const bullets[] = {"\xe2\x80\xa2 ", "\xe2\x80\x93 ", "\xe2\x80\x94 "};
+    for (size_t i = 0; i < sizeof bullets / sizeof *bullets; i++)
+        if ((size_t)(end - s) >= 4 && !memcmp(s, bullets[i], 4)) return true;
+    const uint8_t *p = s;
+    while (p < end && p - s < 3 && *p >= '0' && *p <= '9')
+        p++;
+    if (p == s && p < end && ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z'))) {
+        p++;
+        return end - p >= 2 && *p == ')' && p[1] == ' ';
+    }
+    return p > s && end - p >= 2 && (*p == '.' || *p == ')') && p[1] == ' ';
+}
+
+bool layout_keeps_line_ends(const uint8_t *text, Span para, const LayoutOptions *opt)
+{
+    if (opt->line_ends == LAYOUT_ENDS_KEEP) return true;
+    if (opt->line_ends != LAYOUT_ENDS_AUTO) return false;
+    enum { MAX_LINES = 64, MAX_BYTES = 8 << 10 };
+    size_t end = para.end - para.start > MAX_BYTES ? para.start + MAX_BYTES : para.end;
+    size_t lines = 0, items = 0, early = 0, joins = 0;
+    size_t start = para.start;
+    while (start < end && lines < MAX_LINES) {
+        size_t nl = start;
+        while (nl < end && text[nl] != '\n')
+            nl++;
+        lines++;
+        items += list_marker(text + start, text + nl);
+        if (nl >= end) break;
+        /* the next line's first word: would it have fitted after this line? */
+        size_t w = nl + 1, we = w;
+        while (we < para.end && text[we] != ' ' && text[we] != '\n' && text[we] != '\t')
+            we++;
+        joins++;
+        if (opt->source_width > 0 &&
+            count_cps(text + start, nl - start) + 1 + count_cps(text + w, we - w) <=
+                (size_t)opt->source_width)
+            early++;
+        start = nl + 1;
+    }
+    if (lines < 2) return false;
+    return items * 2 > lines || (joins && early * 2 > joins);
 }
 
 /* Classes after which the line-break state depends on the last two code points alone: all but
@@ -301,7 +397,7 @@ static bool fast_line(LayoutCursor *c, LayoutLine *line)
             continue;
         }
         if (b == '\n') {
-            if (t[i + 1] == ' ' || t[i + 1] == '\t') { /* forced: the line ends after it */
+            if (c->keep_lines || t[i + 1] == ' ' || t[i + 1] == '\t') { /* forced: ends here */
                 *line = (LayoutLine){start, i + 1, (uint32_t)content, LAYOUT_LINE_FORCED};
                 linebreak_init(&c->lb);
                 c->lb.started = 1;
@@ -364,7 +460,8 @@ static bool fast_line(LayoutCursor *c, LayoutLine *line)
         return true;
     }
     size_t x = i; /* spaces and soft line ends at the edge hang: skip to the first real cluster */
-    while (x < end && (t[x] == ' ' || (t[x] == '\n' && t[x + 1] != ' ' && t[x + 1] != '\t')))
+    while (x < end &&
+           (t[x] == ' ' || (t[x] == '\n' && !c->keep_lines && t[x + 1] != ' ' && t[x + 1] != '\t')))
         x++;
     /* x must be a cluster that really overflows: one that starts a cluster and is at least a
      * column wide (a zero-width space or a mark at the edge is no overflow) */
@@ -587,6 +684,7 @@ bool layout_cursor_next(LayoutCursor *c, LayoutLine *line)
             } else {
                 n = cluster_len(t + p, c->end - p);
                 int next_byte = p + n < c->end ? t[p + n] : -1;
+                if (c->keep_lines && b == '\n') next_byte = ' '; /* read as before indentation */
                 ci = classify_cluster(t + p, n, next_byte, col, W, c->opt);
                 action = feed_cluster(&lb, t + p, n, ci.kind, para_end);
             }

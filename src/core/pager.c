@@ -181,6 +181,8 @@ static PagerPos last_top(Pager *p, int page_rows)
 }
 
 static size_t top_offset(const Pager *p);
+static bool top_rows(Pager *p, int page_rows, size_t *top, size_t *last_top);
+static void go_row(Pager *p, size_t row);
 
 /* The top row moved by reading: the anchor follows it. */
 static void moved(Pager *p)
@@ -220,9 +222,18 @@ static void drop_tail(Pager *p)
 
 void pager_set_width(Pager *p, int width)
 {
-    p->opt.width = width;
+    LayoutOptions opt = p->opt;
+    opt.width = width;
+    pager_set_options(p, &opt);
+}
+
+void pager_set_options(Pager *p, const LayoutOptions *opt)
+{
+    p->opt = *opt;
     cache_clear(p);
     counts_clear(p);
+    free(p->counts);
+    p->counts = NULL;
     place(p, p->anchor);
 }
 
@@ -350,7 +361,24 @@ void pager_go_percent(Pager *p, double percent, int page_rows)
     if (percent < 0) percent = 0;
     if (percent > 100) percent = 100;
     drop_tail(p);
-    pager_set_top_offset(p, (size_t)((double)text_len_estimate(p->text) * percent / 100.0));
+    size_t top, last;
+    if (top_rows(p, page_rows, &top, &last)) { /* the row pager_top_percent calls N% */
+        size_t row = (size_t)((double)last * percent / 100.0);
+        if ((double)row * 100.0 < (double)last * percent) row++;
+        go_row(p, row > last ? last : row);
+        return;
+    }
+    size_t len = text_len_estimate(p->text);
+    size_t target = (size_t)((double)len * percent / 100.0);
+    if ((double)target * 100.0 < (double)len * percent) target++; /* round up: shows N, not N-1 */
+    pager_set_top_offset(p, target);
+    if (top_offset(p) < target) { /* the row holding it starts before: the next row */
+        PagerPos next = p->top;
+        if (step(p, &next, 1)) {
+            p->top = next;
+            moved(p);
+        }
+    }
     PagerPos bottom = p->top;
     int k = 1;
     while (k < page_rows && step(p, &bottom, 1))
@@ -393,6 +421,71 @@ int pager_percent(Pager *p, int page_rows)
     const CacheSlot *s = lines_of(p, pos.para);
     size_t end = pos.line < s->n ? s->lines[pos.line].end : text_paragraph(p->text, pos.para).end;
     return (int)((double)(p->base + end) * 100.0 / (double)len);
+}
+
+/* The last row is on the page of page_rows from the top. */
+static bool end_on_page(Pager *p, int page_rows)
+{
+    PagerPos pos = p->top;
+    for (int k = 1; k < page_rows && step(p, &pos, 1); k++) {
+    }
+    return !step(p, &pos, 1);
+}
+
+/* Once the rows are counted: the top row and the furthest the top can go (0: the story fits). */
+static bool top_rows(Pager *p, int page_rows, size_t *top, size_t *last_top)
+{
+    size_t total;
+    if (page_rows < 1 || !pager_row_index(p, top, &total)) return false;
+    *last_top = total > (size_t)page_rows ? total - (size_t)page_rows : 0;
+    return true;
+}
+
+int pager_top_percent(Pager *p, int page_rows)
+{
+    size_t top, last;
+    if (top_rows(p, page_rows, &top, &last)) /* by rows, as the page is */
+        return !last || top >= last ? 100 : (int)((double)top * 100.0 / (double)last);
+    size_t len = text_len_estimate(p->story);
+    if (len == 0 || !have(p, 0) || end_on_page(p, page_rows)) return 100;
+    int pct = (int)((double)pager_top_offset(p) * 100.0 / (double)len);
+    return pct > 99 ? 99 : pct;
+}
+
+bool pager_page(Pager *p, int page_rows, size_t *page, size_t *pages)
+{
+    size_t top, last;
+    if (!top_rows(p, page_rows, &top, &last)) return false;
+    if (!last) {
+        *page = *pages = 1;
+        return true;
+    }
+    /* about a page of rows per page, the first at the top and the last at the end, the top row
+     * placed between them as the percent places it: one row off either end keeps its page */
+    size_t rows = (size_t)page_rows, n = (last + rows / 2) / rows + 1;
+    if (n < 2) n = 2;
+    if (top > last) top = last;
+    *pages = n;
+    *page = 1 + (size_t)((double)top * (double)(n - 1) / (double)last + 0.5);
+    return true;
+}
+
+/* Puts row `row` (as pager_row_index counts them) on top. */
+static void go_row(Pager *p, size_t row)
+{
+    size_t n = npara(p), lo = 0, hi = n;
+    while (hi - lo > 1) { /* the last paragraph starting at or before row */
+        size_t mid = lo + (hi - lo) / 2;
+        if (p->prefix[mid] <= row)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    PagerPos pos = {lo, row - p->prefix[lo]};
+    size_t lines = p->counts[lo] + (lo + 1 < n && gap_before(p, lo + 1));
+    if (pos.line >= lines) pos.line = lines ? lines - 1 : 0;
+    p->top = pos;
+    moved(p);
 }
 
 bool pager_count_step(Pager *p, size_t budget)

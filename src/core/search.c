@@ -91,7 +91,9 @@ size_t query_item_count(const Query *q)
     return q->n;
 }
 
-int query_parse(const char *text, SearchMode mode, bool substring, Query **out, Diag *diag)
+/* one_phrase: the whole of text is one item, its words in a row (quotes are not syntax then). */
+static int parse(const char *text, SearchMode mode, bool substring, bool one_phrase, Query **out,
+                 Diag *diag)
 {
     Query *q = xcalloc(1, sizeof *q);
     q->substring = substring;
@@ -108,7 +110,12 @@ int query_parse(const char *text, SearchMode mode, bool substring, Query **out, 
             i++;
         if (i >= tn) break;
         size_t a, b;
-        if (text[i] == '"') {
+        if (one_phrase) {
+            a = i;
+            b = i = tn;
+            while (b > a && (text[b - 1] == ' ' || text[b - 1] == '\t' || text[b - 1] == '\n'))
+                b--;
+        } else if (text[i] == '"') {
             a = ++i;
             while (i < tn && text[i] != '"')
                 i++;
@@ -156,6 +163,16 @@ int query_parse(const char *text, SearchMode mode, bool substring, Query **out, 
     }
     *out = q;
     return 0;
+}
+
+int query_parse(const char *text, SearchMode mode, bool substring, Query **out, Diag *diag)
+{
+    return parse(text, mode, substring, false, out, diag);
+}
+
+int query_parse_phrase(const char *text, SearchMode mode, Query **out, Diag *diag)
+{
+    return parse(text, mode, true, true, out, diag);
 }
 
 /* The first i with a[i] >= v in ascending a[0, n); n if none. */
@@ -570,7 +587,7 @@ void search_set_free(SearchSet *s)
     free(s);
 }
 
-void search_set_add(SearchSet *s, size_t story, const Index *ix, const uint8_t *text)
+size_t search_set_add(SearchSet *s, size_t story, const Index *ix, const uint8_t *text)
 {
     const Query *q = s->q;
     ItemMatches im;
@@ -605,7 +622,9 @@ void search_set_add(SearchSet *s, size_t story, const Index *ix, const uint8_t *
         }
     }
     free(at);
+    size_t hits = im.ndocs;
     item_matches_free(q, &im);
+    return hits;
 }
 
 static int cmp_hit(const void *a, const void *b)
@@ -809,33 +828,46 @@ int search_place(const Index *ix, const Text *t, const char *path, const SearchM
     return 0;
 }
 
-Span search_refine_span(const Query *q, const uint8_t *text, Span span)
+/* The part of token tok that query word w matched (substring mode): the first place its folded
+ * form starts, to the shortest end that still folds to it. False when it cannot tell. */
+static bool refine_word(const Query *q, const QWord *w, const uint8_t *text, Span tok, Span *out)
 {
-    if (!q->substring || q->n != 1 || q->items[0].n != 1 || q->items[0].w[0].prefix) return span;
-    const QWord *w = &q->items[0].w[0];
     int flags = q->strict_flags >= 0 ? q->strict_flags : TOKEN_FOLD_ALL;
     const char *needle = q->strict_flags >= 0 ? w->strict : w->folded;
     size_t nlen = q->strict_flags >= 0 ? w->slen : w->flen;
-    if (span.end - span.start > 256 || !nlen) return span; /* long tokens: the whole of it */
+    if (w->prefix || tok.end - tok.start > 256 || !nlen) return false; /* long: the whole token */
     TokenFolder *f = token_folder_new(flags);
-    Span best = span;
-    /* the first start (at a character) whose folded rest begins with the needle, and the
-     * shortest end that still folds to it */
-    for (size_t a = span.start; a < span.end; a++) {
+    bool found = false;
+    for (size_t a = tok.start; a < tok.end && !found; a++) {
         if ((text[a] & 0xc0) == 0x80) continue;
         size_t len;
-        const char *rest = token_fold(f, text + a, span.end - a, &len);
+        const char *rest = token_fold(f, text + a, tok.end - a, &len);
         if (len < nlen || memcmp(rest, needle, nlen) != 0) continue;
-        for (size_t b = a + 1; b <= span.end; b++) {
-            if (b < span.end && (text[b] & 0xc0) == 0x80) continue;
+        for (size_t b = a + 1; b <= tok.end; b++) {
+            if (b < tok.end && (text[b] & 0xc0) == 0x80) continue;
             const char *part = token_fold(f, text + a, b - a, &len);
             if (len >= nlen && !memcmp(part, needle, nlen)) {
-                best = (Span){a, b};
+                *out = (Span){a, b};
+                found = true;
                 break;
             }
         }
         break;
     }
     token_folder_free(f);
-    return best;
+    return found;
+}
+
+Span search_refine_span(const Query *q, const uint8_t *text, Span first, Span last)
+{
+    Span r = {first.start, last.end};
+    if (!q->substring || q->n != 1) return r;
+    const QItem *it = &q->items[0];
+    Span a, b;
+    if (refine_word(q, &it->w[0], text, first, &a)) {
+        r.start = a.start;
+        if (it->n == 1) r.end = a.end;
+    }
+    if (it->n > 1 && refine_word(q, &it->w[it->n - 1], text, last, &b)) r.end = b.end;
+    return r;
 }

@@ -1,13 +1,15 @@
 /* state.c: the state files.
  *
  * Format (text, one item per line, version first):
- *   lector-state 1
+ *   lector-state 2                         (version 1, without line-ends, is read too)
  *   offset <decimal> <fingerprint>
- *   percent <decimal>
+ *   percent <decimal>                      the furthest read, 0-100
  *   mark <letter> <decimal> <fingerprint>
+ *   line-ends auto|keep|reflow             when the reader chose one for this story
  * A fingerprint is the hex of up to FP_BYTES bytes of the story starting at the offset ("-" when
  * empty). Anything else in the file makes it unreadable (then it is kept aside). The file name
- * is the 64-bit FNV-1a hash of the story's real path, in hex, plus ".state".
+ * is the 64-bit FNV-1a hash of the story's real path, in hex, plus ".state". The file "last"
+ * holds the real path of the story read last and a newline.
  */
 #include "lector/state.h"
 
@@ -43,7 +45,10 @@ void state_init(StoryState *st)
     st->percent = -1;
     for (int i = 0; i < STATE_MARKS; i++)
         st->marks[i] = SIZE_MAX;
+    st->line_ends = -1;
 }
+
+static const char *const line_ends_names[] = {"auto", "keep", "reflow"}; /* LayoutLineEnds */
 
 StateStore *state_open(const char *dir, Diag *diag)
 {
@@ -84,16 +89,57 @@ void state_fail_at(StateStore *s, int step)
     s->fail_at = step;
 }
 
-static void file_for(const StateStore *s, const char *story, Strbuf *out)
+void state_story_key(const char *path, Strbuf *out)
 {
     char real[PATH_MAX];
-    const char *key = realpath(story, real) ? real : story;
+    strbuf_addstr(out, realpath(path, real) ? real : path);
+}
+
+static void file_for(const StateStore *s, const char *story, Strbuf *out)
+{
+    Strbuf key = STRBUF_INIT;
+    state_story_key(story, &key);
     uint64_t h = 1469598103934665603ull;
-    for (const unsigned char *p = (const unsigned char *)key; *p; p++) {
+    for (const unsigned char *p = (const unsigned char *)key.buf; *p; p++) {
         h ^= *p;
         h *= 1099511628211ull;
     }
+    strbuf_release(&key);
     strbuf_addf(out, "%s/%016llx.state", s->dir, (unsigned long long)h);
+}
+
+int state_set_last(StateStore *s, const char *path, Diag *diag)
+{
+    Strbuf data = STRBUF_INIT, file = STRBUF_INIT;
+    state_story_key(path, &data);
+    strbuf_addch(&data, '\n');
+    strbuf_addf(&file, "%s/last", s->dir);
+    int step, rc = atomic_write(file.buf, data.buf, data.len, false, s->fail_at, &step);
+    if (rc != 0)
+        diag_set(diag, DIAG_UNREADABLE, "the story read last not saved: %s: could not %s it: %s",
+                 file.buf, atomic_step_name(step), s->fail_at ? "injected fault" : strerror(errno));
+    strbuf_release(&data);
+    strbuf_release(&file);
+    return rc;
+}
+
+int state_get_last(StateStore *s, Strbuf *out)
+{
+    Strbuf file = STRBUF_INIT;
+    strbuf_addf(&file, "%s/last", s->dir);
+    int fd = open(file.buf, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    strbuf_release(&file);
+    if (fd < 0) return -1;
+    char buf[PATH_MAX + 2];
+    struct stat st;
+    ssize_t got = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? read(fd, buf, sizeof buf) : -1;
+    close(fd);
+    /* one line, no NUL: anything else is not ours, and is ignored (the next open replaces it) */
+    if (got < 2 || buf[got - 1] != '\n' || memchr(buf, 0, (size_t)got) ||
+        memchr(buf, '\n', (size_t)got - 1))
+        return -1;
+    strbuf_add(out, buf, (size_t)got - 1);
+    return 0;
 }
 
 static void add_fingerprint(Strbuf *out, Text *t, size_t off)
@@ -169,7 +215,7 @@ static int parse(const char *data, Text *t, StoryState *st)
         buf[n] = 0;
         line = nl + 1;
         if (first) {
-            if (strcmp(buf, "lector-state 1")) return -1;
+            if (strcmp(buf, "lector-state 1") && strcmp(buf, "lector-state 2")) return -1;
             first = 0;
             continue;
         }
@@ -182,6 +228,11 @@ static int parse(const char *data, Text *t, StoryState *st)
             st->offset = t ? relocate(t, (size_t)v, fp, fl) : (size_t)v;
         } else if (sscanf(buf, "percent %llu", &v) == 1 && v <= 100) {
             st->percent = (int)v;
+        } else if (!strncmp(buf, "line-ends ", 10)) {
+            st->line_ends = -1;
+            for (int i = 0; i < 3; i++)
+                if (!strcmp(buf + 10, line_ends_names[i])) st->line_ends = i;
+            if (st->line_ends < 0) return -1;
         } else if (sscanf(buf, "mark %c %llu %60s", &letter, &v, hex) == 3 && letter >= 'a' &&
                    letter <= 'z') {
             int fl = parse_fingerprint(hex, fp);
@@ -293,7 +344,7 @@ int state_load(StateStore *s, const char *path, Text *t, StoryState *st, Diag *d
 int state_save(StateStore *s, const char *path, Text *t, const StoryState *st, Diag *diag)
 {
     Strbuf out = STRBUF_INIT, file = STRBUF_INIT;
-    strbuf_addstr(&out, "lector-state 1\noffset ");
+    strbuf_addstr(&out, "lector-state 2\noffset ");
     strbuf_addf(&out, "%zu ", st->offset);
     add_fingerprint(&out, t, st->offset);
     strbuf_addch(&out, '\n');
@@ -304,6 +355,8 @@ int state_save(StateStore *s, const char *path, Text *t, const StoryState *st, D
         add_fingerprint(&out, t, st->marks[i]);
         strbuf_addch(&out, '\n');
     }
+    if (st->line_ends >= 0 && st->line_ends < 3)
+        strbuf_addf(&out, "line-ends %s\n", line_ends_names[st->line_ends]);
     file_for(s, path, &file);
     int step, rc = atomic_write(file.buf, out.buf, out.len, true, s->fail_at, &step);
     if (rc != 0)

@@ -184,6 +184,8 @@ static int map_key(wint_t ch, int is_key)
         return APP_KEY_F1;
     case KEY_BACKSPACE:
         return APP_KEY_BACKSPACE;
+    case KEY_DC:
+        return APP_KEY_DELETE;
     default:
         return -1;
     }
@@ -280,14 +282,22 @@ typedef struct {
     size_t len;
 } Overlay;
 
-/* The painter: copies the grid, cell by cell. Glyphs are already safe (grid.h). Returns the
- * overlays to write after refresh() in *out (caller frees). */
-static size_t paint(const Grid *g, const attr_t *palette, Overlay **out)
+/* The painter: copies the rows of the grid that differ from the frame before (prev; NULL or
+ * all: every row), cell by cell. Glyphs are already safe (grid.h). A row that held overlays and
+ * changes is thrown away on the terminal first (redrawln), so no part of a wide cluster written
+ * behind curses' back can stay on it. Returns the overlays of the rows painted, to write after
+ * refresh(), in *out (caller frees); had[r] says whether row r has overlays now. */
+static size_t paint(const Grid *g, const Grid *prev, bool all, const attr_t *palette, bool *had,
+                    Overlay **out)
 {
     size_t n = 0, cap = 0;
     *out = NULL;
     for (int r = 0; r < grid_rows(g); r++) {
+        if (!all && prev && grid_row_same(g, prev, r)) continue;
+        if (had[r]) wredrawln(stdscr, r, 1);
+        had[r] = false;
         move(r, 0);
+        clrtoeol();
         for (int c = 0; c < grid_cols(g); c++) {
             const GridCell *cell = grid_cell(g, r, c);
             if (cell->width == 0) continue;
@@ -299,6 +309,7 @@ static size_t paint(const Grid *g, const attr_t *palette, Overlay **out)
                 if (part < len) {
                     if (n == cap) *out = xreallocarray(*out, cap = cap * 2 + 8, sizeof **out);
                     (*out)[n++] = (Overlay){r, c, grid_glyph(g, cell), len};
+                    had[r] = true;
                     len = part;
                 }
             }
@@ -332,7 +343,7 @@ static void write_overlays(const Overlay *o, size_t n)
     getyx(curscr, y, x);
     strbuf_addf(&sb, "\033[%d;%dH", y + 1, x + 1);
     fflush(stdout);
-    if (write(STDOUT_FILENO, sb.buf, sb.len) < 0) { /* nothing to do: the next frame retries */
+    if (write(STDOUT_FILENO, sb.buf, sb.len) < 0) { /* nothing to do: the next change retries */
     }
     strbuf_release(&sb);
 }
@@ -474,7 +485,10 @@ static int tui_main(char **paths, int npaths, int measure, const Config *cfg, bo
     keypad(stdscr, TRUE);
     curs_set(0);
     set_escdelay(25);
-    mousemask(BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+    /* Buttons and the wheel, never motion: with no motion reports asked for, the terminal
+     * keeps its own drag-to-select (Shift-drag in most terminals while buttons are reported);
+     * mouse = no in the configuration leaves the mouse to the terminal altogether. */
+    mousemask(cfg->mouse ? BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED : 0, NULL);
     mouseinterval(0);
     for (size_t k = 0; k < sizeof normal_mode_keys / sizeof *normal_mode_keys; k++)
         define_key(normal_mode_keys[k].seq, normal_mode_keys[k].key);
@@ -486,14 +500,39 @@ static int tui_main(char **paths, int npaths, int measure, const Config *cfg, bo
     app_resize(app, cols, rows);
     Grid *grid = grid_new(cols, rows);
 
+    Grid *shown = grid_new(cols, rows); /* the frame on the terminal */
+    bool *had = xcalloc((size_t)rows + 1, sizeof *had), whole = true;
+    int had_rows = rows;
     while (!app_done(app) && !caught_signal) {
         app_render(app, grid);
-        erase();
-        Overlay *overlays;
-        size_t noverlays = paint(grid, palette, &overlays);
-        refresh();
-        write_overlays(overlays, noverlays);
-        free(overlays);
+        if (app_take_redraw(app)) { /* Ctrl-L: everything again, curses' idea of it too */
+            clearok(curscr, TRUE);
+            whole = true;
+        }
+        if (grid_rows(grid) != had_rows) {
+            free(had);
+            had_rows = grid_rows(grid);
+            had = xcalloc((size_t)had_rows + 1, sizeof *had);
+            whole = true;
+        }
+        if (whole || grid_cols(shown) != grid_cols(grid) || grid_rows(shown) != grid_rows(grid)) {
+            whole = true;
+            grid_resize(shown, grid_cols(grid), grid_rows(grid));
+        }
+        bool changed = whole;
+        for (int r = 0; r < grid_rows(grid) && !changed; r++)
+            changed = !grid_row_same(grid, shown, r);
+        if (changed) { /* an idle screen sends nothing, overlays included */
+            Overlay *overlays;
+            size_t noverlays = paint(grid, shown, whole, palette, had, &overlays);
+            refresh();
+            write_overlays(overlays, noverlays);
+            free(overlays);
+            Grid *t = shown; /* what is on the terminal now */
+            shown = grid;
+            grid = t;
+            whole = false;
+        }
         int busy = app_idle(app);
         timeout(busy ? 0 : 100);
         wint_t ch;
@@ -518,6 +557,7 @@ static int tui_main(char **paths, int npaths, int measure, const Config *cfg, bo
             if (getmouse(&ev) == OK) {
                 if (ev.bstate & BUTTON4_PRESSED) app_key(app, APP_KEY_WHEEL_UP);
                 if (ev.bstate & BUTTON5_PRESSED) app_key(app, APP_KEY_WHEEL_DOWN);
+                if (ev.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED)) app_click(app, ev.y, ev.x);
             }
             continue;
         }
@@ -527,10 +567,29 @@ static int tui_main(char **paths, int npaths, int measure, const Config *cfg, bo
     restore_terminal();
     delscreen(screen);
     grid_free(grid);
+    grid_free(shown);
+    free(had);
+    /* Saved now that the screen is given back, so a place that could not be saved is said
+     * where it stays: on stderr, with a status that says so. */
+    app_finish(app);
+    int status = caught_signal ? 128 + caught_signal : 0;
+    const char *note = app_exit_note(app);
+    for (const char *line = note; *line;) {
+        const char *nl = strchr(line, '\n');
+        size_t len = nl ? (size_t)(nl - line) : strlen(line);
+        Strbuf out = STRBUF_INIT;
+        strbuf_addstr(&out, "lector: ");
+        text_escape(line, len, &out);
+        strbuf_addch(&out, '\n');
+        fwrite(out.buf, 1, out.len, stderr);
+        strbuf_release(&out);
+        line += len + (nl != NULL);
+        if (!status) status = 1;
+    }
     app_free(app);
     if (keys_in != stdin) fclose(keys_in);
     xalloc_set_fatal_hook(NULL);
-    return caught_signal ? 128 + caught_signal : 0;
+    return status;
 }
 
 int tui_run(char **paths, int npaths, int measure, const Config *cfg)

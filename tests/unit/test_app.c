@@ -83,7 +83,7 @@ Test(app, reader_at_20x5_exact)
                                      "  four five six\n"
                                      "  seven eight nine\n"
                                      "  ten.\n"
-                                     " Tiny Tale      66%\n");
+                                     " Tiny Tale       0%\n"); /* the top line's place */
     keys(a, "jjjjjjjjjj"); /* past the end: the last page stops with the last row at the bottom */
     cr_assert_str_eq(dump(a, 20, 5), "  ten.\n"
                                      "\n"
@@ -191,7 +191,7 @@ Test(app, help_scrolls_on_a_short_screen)
     cr_assert(!strstr(d, "forward one line"), "%s", d);
     keys(a, "GGjjj"); /* stays at the end */
     cr_assert_str_eq(dump(a, 80, 12), d);
-    keys(a, "b");
+    keys(a, "bb");
     d = dump(a, 80, 12);
     cr_assert(strstr(d, "rows 1-11 of"), "b goes back a screen, not past the top:\n%s", d);
     app_resize(a, 80, 40); /* the screen grew: all of it, from the top */
@@ -513,6 +513,7 @@ Test(app, compare_scrolls_locked_and_unlocked)
                              "both panes scrolled:\n%s\n---\n%s", before, after);
     app_key(a, 'L');
     cr_assert(strstr(app_message(a), "unlocked"), "%s", app_message(a));
+    app_message_set(a, ""); /* the message's own rows would cover the panes' last ones */
     snprintf(before, sizeof before, "%s", dump(a, 80, 12));
     app_key(a, 'j');
     snprintf(after, sizeof after, "%s", dump(a, 80, 12));
@@ -563,6 +564,8 @@ Test(app, compare_swaps_folds_stacks_and_searches)
     s = dump(a, 80, 24);
     cr_assert(strstr(s, "\xe2\x96\xb8 Right"), "Tab moves focus:\n%s", s);
     app_key(a, 'x');
+    cr_assert_str_eq(app_message(a), "swapped");
+    app_message_set(a, ""); /* the counts in words, with no message beside them */
     s = dump(a, 80, 24);
     const char *r = strstr(s, "Right"), *l = strstr(s, "Left");
     cr_assert(r && l && r < l, "x swaps the panes:\n%s", s);
@@ -595,8 +598,9 @@ Test(app, compare_help_lists_its_keys_and_scrolls)
     App *a = open_compare(80, 24);
     app_key(a, 'h');
     const char *s = dump(a, 80, 24);
-    cr_assert(strstr(s, "Enter") && strstr(s, "Space f b") && strstr(s, "mouse wheel") &&
-                  strstr(s, "h  F1") && strstr(s, "any key returns") &&
+    cr_assert(strstr(s, "Enter") && strstr(s, "Space  f  PgDn, b  PgUp") &&
+                  strstr(s, "wheel scrolls too") && strstr(s, "h  F1") &&
+                  strstr(s, "any key returns") &&
                   strstr(s, "only on the right in green"), /* no line cut at 80 columns */
               "%s", s);
     app_key(a, 'j');
@@ -605,7 +609,7 @@ Test(app, compare_help_lists_its_keys_and_scrolls)
     app_resize(a, 40, 40); /* narrow: keys above what they do, the prose wrapped */
     app_key(a, 'h');
     s = dump(a, 40, 40);
-    cr_assert(strstr(s, "\n  ] [\n      the next, previous difference\n") &&
+    cr_assert(strstr(s, "\n  ], [\n      the next, previous difference\n") &&
                   strstr(s, "\n Gutter: | same  ~ changed  < only left\n"),
               "%s", s);
     app_key(a, 'q');
@@ -703,9 +707,9 @@ Test(app, configured_keys_act_everywhere_but_in_a_query)
     keys(a, "mx");
     cr_assert_str_eq(app_message(a), "mark x set");
     /* the help screen lists the configured keys, and leaves out the default ones taken away */
-    app_resize(a, 80, 24);
+    app_resize(a, 80, 30);
     keys(a, "h");
-    const char *d = dump(a, 80, 24);
+    const char *d = dump(a, 80, 30);
     cr_assert(strstr(d, "j  e  Down  Enter") == NULL, "j is not down any more: %s", d);
     cr_assert(strstr(d, "e  Down  Enter  x ") && !strstr(d, "x  x"), "x listed once: %s", d);
     cr_assert(strstr(d, "m  p letter") && strstr(d, "N%  ") && !strstr(d, "Np"),
@@ -754,5 +758,348 @@ Test(app, configured_measure_smart_case_and_command_line_measure)
     keys(a, "/MOTHER\n");
     app_settle(a);
     cr_assert(strstr(dump(a, 60, 8), "match 1 of 1"), "smart case: %s", dump(a, 60, 8));
+    app_free(a);
+}
+
+/* --- the defects a new reader met (issue 15), each with the behaviour that fixes it ----------- */
+
+/* A story of many pages: "Page N." paragraphs, one word on page four that a longer query's
+ * prefix matches. */
+static App *open_pages(int cols, int rows)
+{
+    Strbuf s = STRBUF_INIT;
+    strbuf_addstr(&s, "Many Pages\n\n");
+    for (int i = 0; i < 120; i++) {
+        strbuf_addf(&s, "Paragraph %d of many, with words that fill a line or two of the page.\n\n",
+                    i);
+        if (i == 60) strbuf_addstr(&s, "Here stands the barometer of Mrs Sato.\n\n");
+    }
+    write_file("many-pages.txt", s.buf);
+    strbuf_release(&s);
+    App *a = open_app("many-pages.txt", cols, rows);
+    app_settle(a);
+    return a;
+}
+
+/* A search that ends without a match leaves the view where it was before /, and '' returns to
+ * where the last jump started, not to where the typing went. */
+Test(app, a_failed_search_leaves_the_view_where_it_was)
+{
+    App *a = open_pages(60, 12);
+    keys(a, "5j");
+    size_t origin = app_top_offset(a);
+    keys(a, "/barometer");
+    cr_assert_gt(app_top_offset(a), origin, "while it matches, the view shows the match");
+    keys(a, "zz");
+    cr_assert_eq(app_top_offset(a), origin, "no match: back where the search began");
+    keys(a, "\n");
+    cr_assert_eq(app_top_offset(a), origin);
+    cr_assert(strstr(app_message(a), "not found: barometerzz"), "%s", app_message(a));
+    keys(a, "''");
+    cr_assert_eq(app_top_offset(a), origin, "no jump was made: '' has nowhere to go");
+    cr_assert(strstr(app_message(a), "no earlier position"), "%s", app_message(a));
+    /* a search that finds: '' returns to where it began */
+    keys(a, "/barometer\n");
+    size_t found = app_top_offset(a);
+    cr_assert_gt(found, origin);
+    keys(a, "''");
+    cr_assert_eq(app_top_offset(a), origin);
+    keys(a, "''");
+    cr_assert_eq(app_top_offset(a), found);
+    app_free(a);
+}
+
+/* Counts work in every view that moves: 5j in the compare view is five lines. */
+Test(app, counts_in_the_compare_view_and_on_the_shelf)
+{
+    App *a = open_compare(80, 12);
+    static char one[65536], five[65536];
+    keys(a, "j");
+    snprintf(one, sizeof one, "%s", dump(a, 80, 12));
+    keys(a, "g5j");
+    snprintf(five, sizeof five, "%s", dump(a, 80, 12));
+    for (int c = 0; c < 38; c++)
+        cr_assert_eq(row_char(five, 1, c), row_char(one, 5, c), "5j is five lines:\n%s\n--\n%s",
+                     one, five);
+    app_free(a);
+    a = open_app("", 40, 8);
+    keys(a, "2j");
+    cr_assert(strstr(dump(a, 40, 8), "3 of 5"), "%s", dump(a, 40, 8));
+    keys(a, "2k");
+    cr_assert(strstr(dump(a, 40, 8), "1 of 5"), "%s", dump(a, 40, 8));
+    app_free(a);
+}
+
+/* A query of two words is one match per place they stand together. */
+Test(app, a_query_of_two_words_is_one_match_per_place)
+{
+    write_file("chapters.txt",
+               "Chapter 12 begins here.\n\nChapter 1 is not it, nor 12 chapters.\n\n"
+               "Back to chapter 12 again.\n");
+    App *a = open_app("chapters.txt", 60, 10);
+    app_settle(a);
+    keys(a, "/chapter 12\n");
+    cr_assert(strstr(dump(a, 60, 10), "match 1 of 2"), "%s", dump(a, 60, 10));
+    cr_assert_eq(style_of(a, 60, 10, "Chapter 12 begins"), STYLE_CURRENT);
+    cr_assert_eq(style_of(a, 60, 10, " 12 begins"), STYLE_CURRENT, "the space and 12 too");
+    cr_assert_eq(style_of(a, 60, 10, "Chapter 1 is"), STYLE_TEXT);
+    app_free(a);
+}
+
+/* A long message is never cut mid-word, and the title stays on the status line. */
+Test(app, a_long_message_wraps_at_words_and_the_title_stays)
+{
+    App *a = open_app("tiny-tale.txt", 40, 10);
+    app_message_set(a, "reading positions not kept: /a/very/long/path/to/a/state/folder: "
+                       "Permission denied (set XDG_STATE_HOME to a folder you can write)");
+    const char *d = dump(a, 40, 10);
+    cr_assert(strstr(d, " Tiny Tale"), "the title stays:\n%s", d);
+    cr_assert(strstr(d, "\n Permission denied (set XDG_STATE_HOME\n") &&
+                  strstr(d, "\n to a folder you can write)\n"),
+              "wrapped between words, all of it:\n%s", d);
+    app_message_set(a, "short");
+    d = dump(a, 40, 10);
+    cr_assert(strstr(d, " Tiny Tale   short "), "beside the title when it fits:\n%s", d);
+    app_free(a);
+}
+
+/* The percent and the page both follow the top line: 50% shows 50%, the end is 100% on the last
+ * page, and a row back from the end is still the last page. */
+Test(app, the_percent_and_the_page_agree)
+{
+    App *a = open_pages(60, 12);
+    keys(a, "50%");
+    cr_assert(strstr(dump(a, 60, 12), " 50%  page "), "%s", dump(a, 60, 12));
+    keys(a, "G");
+    const char *d = dump(a, 60, 12);
+    const char *of = strstr(d, " of ");
+    cr_assert(strstr(d, "100%  page") && of, "%s", d);
+    int page, pages;
+    cr_assert_eq(sscanf(strstr(d, "page "), "page %d of %d", &page, &pages), 2);
+    cr_assert_eq(page, pages, "the end is on the last page: %s", d);
+    keys(a, "k");
+    d = dump(a, 60, 12);
+    cr_assert_eq(sscanf(strstr(d, "page "), "page %d of %d", &page, &pages), 2);
+    cr_assert_eq(page, pages, "a row back is still on the last page: %s", d);
+    keys(a, "g");
+    cr_assert(strstr(dump(a, 60, 12), "  0%  page 1 of"), "%s", dump(a, 60, 12));
+    app_free(a);
+}
+
+/* "match 5 of 8" belongs to the search: a move that is not the search's drops it. Opening another
+ * story does not show the first one's "not found". The first search says when it went round. */
+Test(app, the_status_line_says_only_what_is_true_now)
+{
+    write_file("m.txt", "Mother one.\n\nA line.\n\nMother two.\n\nMother three, the end.\n");
+    App *a = open_app("", 60, 12);
+    keys(a, "jj\n"); /* m.txt, after a-first, b-second */
+    cr_assert(strstr(dump(a, 60, 12), "Mother one"), "%s", dump(a, 60, 12));
+    app_settle(a);
+    keys(a, "/mother\n");
+    cr_assert(strstr(dump(a, 60, 12), "match 1 of 3"), "%s", dump(a, 60, 12));
+    keys(a, "n");
+    cr_assert(strstr(dump(a, 60, 12), "match 2 of 3"), "%s", dump(a, 60, 12));
+    keys(a, "k");
+    cr_assert_null(strstr(dump(a, 60, 12), "match 2 of 3"), "k is no search move:\n%s",
+                   dump(a, 60, 12));
+    keys(a, "/zebra\n");
+    cr_assert(strstr(app_message(a), "not found"), "%s", app_message(a));
+    keys(a, "qk\n"); /* back, and open b-second */
+    cr_assert_null(strstr(dump(a, 60, 12), "not found"), "%s", dump(a, 60, 12));
+    app_free(a);
+    a = open_pages(60, 12); /* from the end, a word before it */
+    keys(a, "G/barometer\n");
+    cr_assert(strstr(app_message(a), "wrapped to the top"), "the first search says it too: %s",
+              app_message(a));
+    app_free(a);
+}
+
+/* Exactly two stories are compared: three marked says so. */
+Test(app, three_marked_stories_say_compare_takes_two)
+{
+    App *a = open_app("", 60, 10);
+    keys(a, "   ");
+    cr_assert(strstr(dump(a, 60, 10), "3 marked"), "the footer counts them: %s", dump(a, 60, 10));
+    keys(a, "c");
+    cr_assert(strstr(app_message(a), "3 stories are marked: compare takes exactly two"), "%s",
+              app_message(a));
+    cr_assert_eq(app_mode(a), MODE_SHELF);
+    app_free(a);
+}
+
+/* With scrolling unlocked, each pane's gutter mark stands beside it and describes its rows. */
+Test(app, unlocked_each_pane_has_its_own_gutter_mark)
+{
+    App *a = open_compare(80, 10);
+    keys(a, "L");
+    app_key(a, '\t'); /* focus the right pane, and move it alone */
+    keys(a, "4j");
+    app_message_set(a, "");
+    const char *s = dump(a, 80, 10);
+    /* the right pane's rows moved 4 lines: its first row is a different block's than the left */
+    cr_assert_neq(row_char(s, 1, 41), row_char(s, 1, 0), "%s", s);
+    cr_assert(row_char(s, 1, 38) == '|' && row_char(s, 1, 40) != ' ', "%s", s);
+    /* the right mark follows the right pane: where it shows the changed album pair, '~' */
+    int found = 0;
+    for (int r = 1; r < 9; r++) {
+        char left = row_char(s, r, 38), right = row_char(s, r, 40);
+        (void)left;
+        if (right == '~') found = 1;
+    }
+    cr_assert(found, "%s", s);
+    app_free(a);
+}
+
+/* Verse keeps its line ends, prose reflows; r cycles auto, keep, reflow, and the choice is kept
+ * with the story's place. */
+Test(app, verse_keeps_its_lines_and_r_is_remembered)
+{
+    write_file("poem.txt",
+               "A Poem\n\n"
+               "The storm came fast, the way storms do in Almaty at the end of summer, and\n"
+               "the wind turned the poplars silver side up before the rain came down.\n\n"
+               "Roses are red,\nviolets are blue,\nsugar is sweet,\nand so are you.\n");
+    App *a = open_app("poem.txt", 100, 20);
+    const char *d = dump(a, 100, 20);
+    cr_assert(strstr(d, "Roses are red,\n") && strstr(d, "violets are blue,\n"), "%s", d);
+    cr_assert(strstr(d, "end of summer,\n") && strstr(d, "  and the wind turned"),
+              "prose reflowed:\n%s", d);
+    keys(a, "r");
+    cr_assert(strstr(app_message(a), "kept"), "%s", app_message(a));
+    d = dump(a, 100, 20);
+    cr_assert(
+        strstr(d, "  the wind turned the poplars silver side up before the rain came down.\n"),
+        "keep: every line as in the file:\n%s", d);
+    keys(a, "r");
+    d = dump(a, 100, 20);
+    cr_assert(strstr(d, "Roses are red, violets are blue,"), "reflow: verse too:\n%s", d);
+    keys(a, "q");
+    cr_assert(app_done(a));
+    app_free(a);
+    a = open_app("poem.txt", 100, 20);
+    d = dump(a, 100, 20);
+    cr_assert(strstr(d, "Roses are red, violets are blue,"), "reflow kept for the story:\n%s", d);
+    app_free(a);
+}
+
+/* The shelf starts on the story read last; "% read" is the furthest point read, not a peek at
+ * the end with G. */
+Test(app, the_shelf_starts_on_the_story_read_last)
+{
+    App *a = open_app("", 60, 10);
+    keys(a, "jj\n"); /* tiny-tale */
+    keys(a, "q");
+    app_free(a);
+    a = open_app("", 60, 10);
+    cr_assert(strstr(dump(a, 60, 10), "3 of 3"), "%s", dump(a, 60, 10));
+    app_free(a);
+
+    App *p = open_pages(60, 12);
+    keys(p, "Gq");
+    app_free(p);
+    a = open_app("", 60, 10);
+    cr_assert(strstr(dump(a, 60, 10), "Many Pages") && strstr(dump(a, 60, 10), "0% read"),
+              "G is a peek, not reading:\n%s", dump(a, 60, 10));
+    app_free(a);
+    p = open_pages(60, 12);
+    keys(p, "'' 10j"); /* back to the top, then read on a page and ten lines */
+    keys(p, "q");
+    app_free(p);
+    a = open_app("", 60, 10);
+    const char *d = dump(a, 60, 10);
+    cr_assert(strstr(d, "Many Pages") && !strstr(d, " 0% read") && strstr(d, "% read"), "%s", d);
+    app_free(a);
+}
+
+/* Smart case: a query with a capital that finds nothing says when ignoring case would. */
+Test(app, smart_case_says_when_case_is_why_nothing_was_found)
+{
+    write_file("case.txt", "the kazakh steppe, and the kazakh songs.\n");
+    App *a = open_app("case.txt", 60, 8);
+    app_settle(a);
+    keys(a, "/Kazakh\n");
+    cr_assert(strstr(app_message(a), "not found: Kazakh (case counts; ignoring case finds 2"), "%s",
+              app_message(a));
+    keys(a, "/Zebra\n");
+    cr_assert_str_eq(app_message(a), "not found: Zebra");
+    app_free(a);
+}
+
+/* A place that cannot be saved is said when the story closes and kept for after the screen is
+ * given back (the TUI prints it on stderr and exits non-zero). */
+Test(app, a_place_that_cannot_be_saved_is_never_silent)
+{
+    write_file("unsaved.txt", "One paragraph.\n\nTwo paragraphs.\n\nThree.\n");
+    App *a = open_app("unsaved.txt", 40, 5);
+    keys(a, "j");
+    /* the state file's place is taken by a folder: the save's rename fails, even for root */
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd,
+             "f=$(ls -d %s/state/lector 2>/dev/null) && for s in $(ls %s/state/lector); do :; done;"
+             "mkdir -p %s/state/lector",
+             dir, dir, dir);
+    cr_assert_eq(system(cmd), 0);
+    Strbuf key = STRBUF_INIT;
+    app_finish(a); /* saves once, to learn the file's name */
+    cr_assert_str_eq(app_exit_note(a), "", "the first save works");
+    app_free(a);
+    snprintf(cmd, sizeof cmd,
+             "cd %s/state/lector && for f in *.state; do rm \"$f\" && mkdir \"$f\"; done", dir);
+    cr_assert_eq(system(cmd), 0);
+    a = open_app("unsaved.txt", 40, 5);
+    keys(a, "jj");
+    app_finish(a);
+    cr_assert(strstr(app_exit_note(a), "reading position not saved"), "%s", app_exit_note(a));
+    cr_assert(strstr(app_message(a), "reading position not saved"), "%s", app_message(a));
+    strbuf_release(&key);
+    app_free(a);
+}
+
+/* A click on a shelf row opens that story; on the hits, that hit. */
+Test(app, a_click_opens_the_story_of_the_row)
+{
+    App *a = open_app("", 60, 10);
+    app_click(a, 2, 5); /* the second story's row */
+    cr_assert_eq(app_mode(a), MODE_READER);
+    cr_assert(strstr(dump(a, 60, 10), "Beta story"), "%s", dump(a, 60, 10));
+    keys(a, "q");
+    app_click(a, 9, 5); /* the status line: nothing */
+    cr_assert_eq(app_mode(a), MODE_SHELF);
+    app_free(a);
+}
+
+/* Every view's help comes from the one key map: the shelf's lists the shelf's keys. Ctrl-L asks
+ * for the screen to be drawn again in every view. */
+Test(app, each_view_has_its_own_help_and_c_l_redraws)
+{
+    App *a = open_app("", 80, 24);
+    keys(a, "h");
+    const char *d = dump(a, 80, 24);
+    cr_assert(strstr(d, "keys on the shelf") && strstr(d, "mark the story to compare"), "%s", d);
+    cr_assert_null(strstr(d, "forward one line"), "not the reader's: %s", d);
+    keys(a, "x");
+    cr_assert_eq(app_mode(a), MODE_SHELF);
+    app_key(a, 12);
+    cr_assert(app_take_redraw(a));
+    cr_assert(!app_take_redraw(a), "once per asking");
+    app_command(a, CMD_OPEN, -1); /* a command, as a unit test calls it */
+    cr_assert_eq(app_mode(a), MODE_READER);
+    app_command(a, CMD_PAGE_DOWN, 1);
+    app_free(a);
+}
+
+/* q in a story opened from the hits of a search returns to the hits, at the same row. */
+Test(app, a_story_opened_from_the_hits_returns_to_them)
+{
+    App *a = open_app("", 60, 10);
+    keys(a, "sstory\n");
+    cr_assert_eq(app_mode(a), MODE_RESULTS);
+    keys(a, "j\n");
+    cr_assert_eq(app_mode(a), MODE_READER);
+    keys(a, "q");
+    cr_assert_eq(app_mode(a), MODE_RESULTS);
+    cr_assert(strstr(dump(a, 60, 10), "hit 2 of"), "%s", dump(a, 60, 10));
+    keys(a, "q");
+    cr_assert_eq(app_mode(a), MODE_SHELF);
     app_free(a);
 }

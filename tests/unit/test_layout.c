@@ -643,3 +643,69 @@ Test(layout, fast_paths_agree_with_the_general_path_on_random_text)
         }
     }
 }
+
+/* Line ends: prose wrapped by hand reflows to the measure; verse, letters and lists keep their
+ * lines (auto); keep and reflow do so for every paragraph. */
+Test(layout, verse_and_lists_keep_their_line_ends)
+{
+    /* a story wrapped at 60: its width is found from the lines followed by another */
+    const char *story = "It came fast, the way storms do in Almaty at the end of the\n"
+                        "summer. First the wind turned the poplars silver side up, and\n"
+                        "then the sky over the peaks went the colour of a bruise.\n"
+                        "\n"
+                        "Roses are red,\n"
+                        "violets are blue,\n"
+                        "sugar is sweet,\n"
+                        "and so are you.\n"
+                        "\n"
+                        "- milk\n"
+                        "- bread\n"
+                        "- a bucket the size of the city\n";
+    const uint8_t *b = (const uint8_t *)story;
+    int sw = layout_source_width(b, strlen(story));
+    cr_assert(sw >= 58 && sw <= 62, "the story's own width: %d", sw);
+    const char *verse = strstr(story, "Roses"), *list = strstr(story, "- milk");
+    Span prose = {0, (size_t)(strstr(story, "\n\nRoses") - story)};
+    Span poem = {(size_t)(verse - story), (size_t)(strstr(verse, "\n\n") - story)};
+    Span items = {(size_t)(list - story), strlen(story) - 1};
+    LayoutOptions opt = {.width = 72, .source_width = sw};
+    cr_assert(!layout_keeps_line_ends(b, prose, &opt), "prose reflows");
+    cr_assert(layout_keeps_line_ends(b, poem, &opt), "verse keeps its lines");
+    cr_assert(layout_keeps_line_ends(b, items, &opt), "a list keeps its lines");
+    opt.line_ends = LAYOUT_ENDS_KEEP;
+    cr_assert(layout_keeps_line_ends(b, prose, &opt));
+    opt.line_ends = LAYOUT_ENDS_REFLOW;
+    cr_assert(!layout_keeps_line_ends(b, poem, &opt));
+    cr_assert(!layout_keeps_line_ends(b, items, &opt));
+
+    /* and the lines drawn: the poem line by line at 72, reflowed when asked */
+    char poem_text[256];
+    snprintf(poem_text, sizeof poem_text, "%.*s", (int)(poem.end - poem.start), verse);
+    LayoutOptions auto_opt = {.width = 72, .source_width = sw};
+    cr_assert_str_eq(wrap_opt(poem_text, &auto_opt),
+                     "Roses are red,|violets are blue,|sugar is sweet,|and so are you.");
+    LayoutOptions reflow = {.width = 72, .source_width = sw, .line_ends = LAYOUT_ENDS_REFLOW};
+    cr_assert_str_eq(wrap_opt(poem_text, &reflow),
+                     "Roses are red, violets are blue, sugar is sweet, and so are you.");
+    /* a kept line wider than the measure still wraps, and the fast path agrees */
+    LayoutOptions narrow = {.width = 10, .source_width = sw, .line_ends = LAYOUT_ENDS_KEEP};
+    cr_assert_str_eq(wrap_opt(poem_text, &narrow),
+                     "Roses are|red,|violets|are blue,|sugar is|sweet,|and so are|you.");
+    narrow.no_fast_path = 1;
+    cr_assert_str_eq(wrap_opt(poem_text, &narrow),
+                     "Roses are|red,|violets|are blue,|sugar is|sweet,|and so are|you.");
+    /* a line that ends exactly at the edge of the line still ends there */
+    LayoutOptions edge = {.width = 14, .source_width = sw, .line_ends = LAYOUT_ENDS_KEEP};
+    cr_assert_str_eq(wrap_opt("Roses are red,\nviolets", &edge), "Roses are red,|violets");
+}
+
+Test(layout, unknown_source_width_keeps_only_lists)
+{
+    const char *poem = "Roses are red,\nviolets are blue.";
+    LayoutOptions opt = {.width = 72};
+    cr_assert(!layout_keeps_line_ends((const uint8_t *)poem, (Span){0, strlen(poem)}, &opt),
+              "without the story's width, short lines cannot be told from prose");
+    const char *list = "1. one\n2) two\na) three";
+    cr_assert(layout_keeps_line_ends((const uint8_t *)list, (Span){0, strlen(list)}, &opt));
+    cr_assert_eq(layout_source_width((const uint8_t *)"one line\n\nanother\n", 18), 0);
+}

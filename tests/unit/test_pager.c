@@ -85,3 +85,49 @@ Test(pager, an_empty_story)
     pager_free(p);
     text_free(t);
 }
+
+/* The status line's percent and page follow the top line, and agree: 0% and page 1 at the top,
+ * 100% and the last page once the end is on screen, N% going to where the status says N%, and
+ * one row off either end keeping that end's page (no "page 2 of 3" a row before the end). */
+Test(pager, percent_and_page_follow_the_top_line)
+{
+    Text *t = sample();
+    LayoutOptions opt = {.width = 40};
+    Pager *p = pager_new(t, &opt);
+    int rows = 20;
+    cr_assert_eq(pager_top_percent(p, rows), 0, "by bytes before the rows are counted");
+    size_t page, pages, top, total;
+    cr_assert(!pager_page(p, rows, &page, &pages), "no pages before the rows are counted");
+    while (!pager_count_step(p, 1000)) {
+    }
+    cr_assert(pager_page(p, rows, &page, &pages));
+    cr_assert(pager_row_index(p, &top, &total));
+    size_t last = total - (size_t)rows;
+    cr_assert_geq(last, 100, "the sample has room for every percent");
+    cr_assert_eq(page, 1);
+    cr_assert_eq(pages, (last + (size_t)rows / 2) / (size_t)rows + 1, "about a page of rows each");
+    cr_assert_eq(pager_top_percent(p, rows), 0);
+    for (int n = 1; n <= 100; n += 3) {
+        pager_go_percent(p, n, rows);
+        cr_assert_eq(pager_top_percent(p, rows), n, "%d%% shows %d%%", n,
+                     pager_top_percent(p, rows));
+        cr_assert(pager_page(p, rows, &page, &pages));
+        cr_assert(pager_row_index(p, &top, &total));
+        size_t want = 1 + (size_t)((double)top * (double)(pages - 1) / (double)last + 0.5);
+        cr_assert_eq(page, want, "the page is where the percent says: %d%%, page %zu", n, page);
+    }
+    pager_go_last(p, rows);
+    cr_assert_eq(pager_top_percent(p, rows), 100);
+    cr_assert(pager_page(p, rows, &page, &pages));
+    cr_assert_eq(page, pages, "the end: the last page");
+    pager_scroll(p, -1, rows);
+    cr_assert(pager_page(p, rows, &page, &pages));
+    cr_assert_eq(page, pages, "one row back from the end: still the last page");
+    cr_assert_eq(pager_top_percent(p, rows), 99);
+    pager_go_first(p);
+    pager_scroll(p, 1, rows);
+    cr_assert(pager_page(p, rows, &page, &pages));
+    cr_assert_eq(page, 1, "one row on from the top: still page 1");
+    pager_free(p);
+    text_free(t);
+}

@@ -723,3 +723,74 @@ Test(state, stale_temps_are_swept_and_never_read)
     cr_assert_eq(fs_count(sdir, "l.tmp-1-2"), 1);
     state_close(s);
 }
+
+/* Version 2 keeps a story's choice of line ends; version 1 files are still read; an unknown
+ * choice makes the file unreadable (kept aside, as any damage). */
+Test(state, line_ends_are_kept_and_version_1_is_read)
+{
+    StateStore *s = store();
+    Text *t = text_from_bytes(TEXT1, strlen(TEXT1), "story.txt");
+    StoryState st, back;
+    state_init(&st);
+    cr_assert_eq(st.line_ends, -1, "none chosen");
+    st.offset = 5;
+    st.line_ends = 2;
+    Diag d = {0};
+    cr_assert_eq(state_save(s, story, t, &st, &d), 0, "%s", d.msg);
+    cr_assert_eq(state_load(s, story, t, &back, &d), 1);
+    cr_assert_eq(back.line_ends, 2);
+    st.line_ends = -1;
+    cr_assert_eq(state_save(s, story, t, &st, &d), 0, "%s", d.msg);
+    cr_assert_eq(state_load(s, story, t, &back, &d), 1);
+    cr_assert_eq(back.line_ends, -1, "not written when none was chosen");
+    /* a file of version 1, as an older lector wrote it */
+    Strbuf file = STRBUF_INIT;
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "ls %s/*.state", sdir);
+    FILE *p = popen(cmd, "r");
+    char name[512];
+    cr_assert_not_null(fgets(name, sizeof name, p));
+    pclose(p);
+    name[strcspn(name, "\n")] = 0;
+    FILE *f = fopen(name, "w");
+    fputs("lector-state 1\noffset 12 -\npercent 7\n", f);
+    fclose(f);
+    cr_assert_eq(state_load(s, story, NULL, &back, &d), 1, "%s", d.msg);
+    cr_assert_eq(back.offset, 12);
+    cr_assert_eq(back.percent, 7);
+    f = fopen(name, "w");
+    fputs("lector-state 2\noffset 12 -\nline-ends sideways\n", f);
+    fclose(f);
+    cr_assert_eq(state_load(s, story, NULL, &back, &d), -1);
+    cr_assert(strstr(d.msg, "kept aside"), "%s", d.msg);
+    strbuf_release(&file);
+    text_free(t);
+    state_close(s);
+}
+
+/* The story read last, by its real path: a shelf opened on the same folder by another path
+ * finds it. */
+Test(state, the_story_read_last)
+{
+    StateStore *s = store();
+    Strbuf last = STRBUF_INIT, key = STRBUF_INIT;
+    cr_assert_eq(state_get_last(s, &last), -1, "none yet");
+    Diag d = {0};
+    char other[600];
+    snprintf(other, sizeof other, "%s/./story.txt", dir);
+    cr_assert_eq(state_set_last(s, other, &d), 0, "%s", d.msg);
+    cr_assert_eq(state_get_last(s, &last), 0);
+    state_story_key(story, &key);
+    cr_assert_str_eq(last.buf, key.buf);
+    /* a file that is not ours is no answer */
+    char file[600];
+    snprintf(file, sizeof file, "%s/last", sdir);
+    FILE *f = fopen(file, "w");
+    fputs("two\nlines\n", f);
+    fclose(f);
+    strbuf_reset(&last);
+    cr_assert_eq(state_get_last(s, &last), -1);
+    strbuf_release(&last);
+    strbuf_release(&key);
+    state_close(s);
+}

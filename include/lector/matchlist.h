@@ -1,0 +1,59 @@
+/* matchlist: the places a query matches in one story, in order, for moving between them and
+ * drawing them. The reader and the compare view both use it.
+ *
+ * The query is read as one phrase (query_parse_phrase): "алдын ала" is one match per place the
+ * two words stand together. Matches are found by the story's index; their bytes are found only
+ * for the matches asked about (the screen's, the current one), so a word on every page of a
+ * 100 MB story costs what the index costs, not a pass over the story. A match's bytes are the
+ * part of its words the query matched ("mother" in "grandmother").
+ *
+ * Owns its matches and its parsed query; borrows the Index and the Text (complete), which must
+ * outlive it. Never touches the terminal.
+ */
+#ifndef LECTOR_MATCHLIST_H
+#define LECTOR_MATCHLIST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lector/grid.h"
+#include "lector/index.h"
+#include "lector/search.h"
+#include "lector/text.h"
+
+typedef struct MatchList MatchList;
+
+/* The matches of query in the story t indexed by ix. -1 with diag when the query has no word. A
+ * list with no match is a list (matchlist_count 0). */
+int matchlist_new(const Index *ix, const Text *t, const char *query, SearchMode mode,
+                  MatchList **out, Diag *diag);
+void matchlist_free(MatchList *m); /* NULL is a no-op */
+
+size_t matchlist_count(const MatchList *m);
+/* Whether the query counted case (SEARCH_SMART with a capital, or SEARCH_EXACT). */
+bool matchlist_case_counts(const MatchList *m);
+
+/* The first match starting at or after byte off; matchlist_count when there is none. */
+size_t matchlist_from(MatchList *m, size_t off);
+/* The bytes of match i (< matchlist_count). */
+Span matchlist_span(MatchList *m, size_t i);
+
+/* How byte off of the story is drawn: STYLE_CURRENT inside match current, STYLE_MATCH inside
+ * another match, else STYLE_TEXT. Cheap for offsets in order (one screen's cells). */
+Style matchlist_style_at(MatchList *m, size_t off, size_t current);
+
+/* The match a new search from byte origin shows: the first at or after it (dir > 0) or the last
+ * before it (dir < 0), going round the story's end when there is none that way (*wrapped true).
+ * matchlist_count when there is no match. */
+size_t matchlist_first(MatchList *m, size_t origin, int dir, bool *wrapped);
+
+/* n and N, count times: from match cur while it is at or below the top line (byte top), else
+ * from the top line, as less searches from the screen; going round the end sets *wrapped. */
+size_t matchlist_step(MatchList *m, size_t cur, size_t top, int dir, long count, bool *wrapped);
+
+/* The row of a hit strip of rows rows (one row per 1/rows of the story, by token position)
+ * where match i is. */
+int matchlist_strip_row(const MatchList *m, size_t i, int rows);
+
+#endif

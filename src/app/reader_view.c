@@ -1,0 +1,769 @@
+/* reader_view.c: see reader_view.h.
+ *
+ * Data model: the story (Text, read in steps when big) and a Pager over it at the effective
+ * measure; a place is the pager's top byte offset. The index comes from the cache when the file
+ * is unchanged, else an Indexer thread builds it once the story is complete (a complete Text is
+ * never written again, so the thread may read it while the view shows it). A search is a
+ * MatchList over that index, made again for each change of the query; until the index arrives
+ * the query waits, and reader_view_idle runs it then.
+ */
+#include "reader_view.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lector/cache.h"
+#include "lector/index.h"
+#include "lector/matchlist.h"
+#include "lector/pager.h"
+#include "lector/state.h"
+#include "lector/strbuf.h"
+#include "lector/xalloc.h"
+
+enum { MARKS = STATE_MARKS, MARGIN = 2 };
+
+/* The story's index, built in a thread so that reading never waits for it. */
+typedef struct {
+    pthread_t tid;
+    bool running; /* started and not joined yet (main thread only) */
+    atomic_bool finished;
+    IndexProgress progress;
+    Text *text;        /* borrowed, complete */
+    const char *path;  /* borrowed; NULL: not cached (standard input) */
+    IndexCache *cache; /* borrowed; may be NULL */
+    Index *result;     /* the thread's until finished, then the main thread's */
+} Indexer;
+
+struct ReaderView {
+    char *path; /* owned; "-": standard input */
+    bool from_stdin;
+    Text *text;
+    Pager *pager;
+    LayoutOptions lopt; /* the context's width function; this story's width and line ends */
+    int line_ends;      /* LayoutLineEnds in effect */
+    size_t marks[MARKS];
+    size_t prev_jump; /* where the last jump left from; SIZE_MAX: none */
+    int pending;      /* 'm' or '\'' waiting for its letter; 0: none */
+    int furthest;     /* the furthest percent read; -1: none yet */
+
+    /* The saved state as loaded: leaving without a change writes nothing, so the file stays as
+     * it was and its offset does not creep to the start of a row of another width each time
+     * the story is opened and closed. */
+    bool kept;
+    StoryState kept_state;
+
+    size_t words, words_pos; /* the story's words, counted in idle steps */
+    int words_in_word;
+    bool words_done;
+
+    Index *index; /* owned: from the cache or the indexer */
+    Indexer indexer;
+
+    /* search */
+    Strbuf query;         /* being typed, or the last one searched; "" when none */
+    int search_dir;       /* 1: / (forward), -1: ? (backward) */
+    bool prompting;       /* the query is being typed */
+    size_t search_origin; /* the top when the search began: Esc and a failed search return */
+    MatchList *ml;        /* owned; NULL while there is no query or no index */
+    size_t cur;           /* the current match; SIZE_MAX: none */
+    bool match_status;    /* the status line says "match N of M" (until another command) */
+    uint8_t *strip;       /* the hit strip: per screen row, 1 when it has matches */
+    int strip_rows;       /* rows it was made for; 0: to make */
+};
+
+/* --- opening and closing --------------------------------------------------------------------- */
+
+static int effective_measure(const ViewContext *c)
+{
+    int m = c->measure;
+    if (m > c->cols - 2 * MARGIN) m = c->cols - 2 * MARGIN;
+    if (m < LAYOUT_MIN_WIDTH) m = c->cols < LAYOUT_MIN_WIDTH ? LAYOUT_MIN_WIDTH : c->cols;
+    if (m > LAYOUT_MAX_WIDTH) m = LAYOUT_MAX_WIDTH;
+    return m;
+}
+
+static int page_rows(const ViewContext *c)
+{
+    return view_page_rows(c);
+}
+
+static void *indexer_main(void *arg)
+{
+    Indexer *ix = arg;
+    ix->result = index_build(ix->text, 2, &ix->progress);
+    if (ix->result && ix->cache && ix->path) {
+        Diag d = {0};
+        cache_store(ix->cache, ix->path, ix->text, ix->result, &d); /* a cache is optional */
+    }
+    atomic_store(&ix->finished, true);
+    return NULL;
+}
+
+static void indexer_start(ReaderView *rv, ViewContext *c)
+{
+    Indexer *ix = &rv->indexer;
+    ix->text = rv->text;
+    ix->path = rv->from_stdin ? NULL : rv->path;
+    ix->cache = c->cache;
+    ix->result = NULL;
+    atomic_store(&ix->finished, false);
+    atomic_store(&ix->progress.done, 0);
+    atomic_store(&ix->progress.cancel, false);
+    ix->running = pthread_create(&ix->tid, NULL, indexer_main, ix) == 0;
+    if (!ix->running) { /* no thread to be had: build it here */
+        indexer_main(ix);
+        rv->index = ix->result;
+        ix->result = NULL;
+    }
+}
+
+/* Joins a finished indexer (wait: or waits for it); true when an index arrived. */
+static bool indexer_poll(ReaderView *rv, bool wait)
+{
+    Indexer *ix = &rv->indexer;
+    if (!ix->running || (!wait && !atomic_load(&ix->finished))) return false;
+    pthread_join(ix->tid, NULL);
+    ix->running = false;
+    rv->index = ix->result;
+    ix->result = NULL;
+    return rv->index != NULL;
+}
+
+static void indexer_stop(ReaderView *rv)
+{
+    if (!rv->indexer.running) return;
+    atomic_store(&rv->indexer.progress.cancel, true);
+    indexer_poll(rv, true);
+}
+
+/* How far the index is, 0-99, while it is being made (or the story read first). */
+static int index_percent(const ReaderView *rv)
+{
+    size_t len = text_len_estimate(rv->text);
+    if (!rv->indexer.running || !len) return 0;
+    size_t done = atomic_load(&rv->indexer.progress.done);
+    return done >= len ? 99 : (int)(done * 100 / len);
+}
+
+static void set_layout(ReaderView *rv, ViewContext *c)
+{
+    rv->lopt.cluster_width = c->lopt.cluster_width;
+    rv->lopt.width_ctx = c->lopt.width_ctx;
+    rv->lopt.ambiguous_width = c->lopt.ambiguous_width;
+    rv->lopt.width = effective_measure(c);
+    rv->lopt.line_ends = rv->line_ends;
+}
+
+ReaderView *reader_view_open(ViewContext *c, const char *path, Text *preloaded, size_t at,
+                             Diag *diag)
+{
+    Text *t = preloaded;
+    bool from_stdin = !strcmp(path, "-");
+    if (!t) {
+        int rc = from_stdin ? text_load_fd(0, "-", 0, &t, diag) : text_open(path, 0, &t, diag);
+        if (rc != 0) return NULL;
+    }
+    ReaderView *rv = xcalloc(1, sizeof *rv);
+    rv->path = xstrdup(path);
+    rv->from_stdin = from_stdin;
+    rv->text = t;
+    rv->prev_jump = SIZE_MAX;
+    rv->cur = SIZE_MAX;
+    rv->furthest = -1;
+    rv->search_dir = 1;
+    strbuf_init(&rv->query);
+    for (int k = 0; k < MARKS; k++)
+        rv->marks[k] = SIZE_MAX;
+    c->message[0] = 0; /* the story before's words are not this one's */
+
+    /* the saved state first: it may choose this story's line ends */
+    StoryState st;
+    state_init(&st);
+    int found = 0;
+    if (c->state && !from_stdin) {
+        Diag sd = {0};
+        found = state_load(c->state, path, t, &st, &sd);
+        if (found < 0) view_say(c, "%s", sd.msg);
+    }
+    rv->line_ends = found > 0 && st.line_ends >= 0 ? st.line_ends : c->line_ends;
+    text_load_until(t, 256 << 10); /* the story's own line width, from its start */
+    rv->lopt.source_width = layout_source_width(text_bytes(t), text_len(t));
+    set_layout(rv, c);
+    rv->pager = pager_new(t, &rv->lopt);
+
+    if (text_notice(t))
+        view_say(c, "%s", text_notice(t));
+    else if (text_complete(t) && text_paragraph_count(t) == 0)
+        view_say(c, "%s", text_len(t) ? "only blank lines: nothing to show" : "empty file");
+    Diag cd = {0}; /* a damaged index file: kept aside, and said where */
+    if (c->cache && !from_stdin) rv->index = cache_lookup(c->cache, path, &cd);
+    if (cd.code) view_say(c, "%s", cd.msg);
+    if (found > 0) {
+        pager_set_top_offset(rv->pager, st.offset);
+        memcpy(rv->marks, st.marks, sizeof rv->marks);
+        rv->kept = true;
+        rv->kept_state = st;
+        rv->furthest = st.percent;
+        if (st.offset > 0 && !text_notice(t) && !cd.code && at == SIZE_MAX)
+            view_say(c, "resumed at %d%%", pager_top_percent(rv->pager, page_rows(c)));
+    }
+    if (at != SIZE_MAX) {
+        rv->prev_jump = pager_top_offset(rv->pager);
+        pager_set_top_offset(rv->pager, at);
+    } else { /* what is on the screen when it opens has been read */
+        int pct = pager_top_percent(rv->pager, page_rows(c));
+        if (pct > rv->furthest) rv->furthest = pct;
+    }
+    return rv;
+}
+
+static void clear_matches(ReaderView *rv)
+{
+    matchlist_free(rv->ml);
+    rv->ml = NULL;
+    rv->cur = SIZE_MAX;
+    rv->strip_rows = 0;
+}
+
+/* Saves the place, marks and line ends unless they are still those loaded. */
+static void save_state(ReaderView *rv, ViewContext *c, ReaderClose *out)
+{
+    if (!c->state || rv->from_stdin) return;
+    Diag ld = {0};
+    state_set_last(c->state, rv->path, &ld); /* the shelf starts here next time */
+    /* A query still being typed is cancelled, as Esc does: its match is not the place read. */
+    if (rv->prompting) pager_set_top_offset(rv->pager, rv->search_origin);
+    size_t top = pager_top_offset(rv->pager);
+    StoryState st;
+    state_init(&st);
+    st.offset = top;
+    st.percent = rv->furthest;
+    memcpy(st.marks, rv->marks, sizeof st.marks);
+    st.line_ends = rv->line_ends == c->line_ends && (!rv->kept || rv->kept_state.line_ends < 0)
+                       ? -1
+                       : rv->line_ends;
+    if (rv->kept && !memcmp(st.marks, rv->kept_state.marks, sizeof st.marks) &&
+        st.percent == rv->kept_state.percent && st.line_ends == rv->kept_state.line_ends) {
+        pager_set_top_offset(rv->pager, rv->kept_state.offset); /* still on the row holding it? */
+        if (pager_top_offset(rv->pager) == top) return;
+        pager_set_top_offset(rv->pager, top);
+    }
+    Diag d = {0};
+    if (state_save(c->state, rv->path, rv->text, &st, &d) != 0 && out) {
+        out->saved = false;
+        out->diag = d;
+    }
+}
+
+void reader_view_close(ReaderView *rv, ViewContext *c, ReaderClose *out)
+{
+    if (!rv) return;
+    ReaderClose r = {rv->furthest, rv->words_done ? rv->words : 0, true, {0}};
+    save_state(rv, c, &r);
+    indexer_stop(rv);
+    clear_matches(rv);
+    pager_free(rv->pager);
+    index_free(rv->index);
+    text_free(rv->text);
+    strbuf_release(&rv->query);
+    free(rv->strip);
+    free(rv->path);
+    free(rv);
+    if (out) *out = r;
+}
+
+void reader_view_jump(ReaderView *rv, size_t at)
+{
+    rv->prev_jump = pager_top_offset(rv->pager);
+    pager_set_top_offset(rv->pager, at);
+}
+
+size_t reader_view_top(const ReaderView *rv)
+{
+    return pager_top_offset(rv->pager);
+}
+
+bool reader_view_loaded(const ReaderView *rv)
+{
+    return text_complete(rv->text);
+}
+
+const char *reader_view_path(const ReaderView *rv)
+{
+    return rv->path;
+}
+
+void reader_view_resize(ReaderView *rv, ViewContext *c)
+{
+    set_layout(rv, c);
+    pager_set_options(rv->pager, &rv->lopt); /* keeps the top row's first word on the top row */
+    rv->strip_rows = 0;
+}
+
+void reader_view_relayout(ReaderView *rv, ViewContext *c)
+{
+    reader_view_resize(rv, c);
+}
+
+/* --- moving ---------------------------------------------------------------------------------- */
+
+/* A move by reading: what comes on screen has been read. */
+static void read_on(ReaderView *rv, ViewContext *c)
+{
+    int pct = pager_top_percent(rv->pager, page_rows(c));
+    if (pct > rv->furthest) rv->furthest = pct;
+}
+
+static void jump_from_here(ReaderView *rv)
+{
+    rv->prev_jump = pager_top_offset(rv->pager);
+}
+
+static void scroll(ReaderView *rv, ViewContext *c, long rows)
+{
+    pager_scroll(rv->pager, rows, page_rows(c));
+    if (rows > 0) read_on(rv, c);
+}
+
+static void set_measure(ReaderView *rv, ViewContext *c, int delta)
+{
+    if (delta == 0)
+        c->measure = c->default_measure;
+    else
+        c->measure += delta;
+    if (c->measure < LAYOUT_MIN_WIDTH) c->measure = LAYOUT_MIN_WIDTH;
+    if (c->measure > LAYOUT_MAX_WIDTH) c->measure = LAYOUT_MAX_WIDTH;
+    reader_view_resize(rv, c);
+    view_say(c, "measure %d columns", rv->lopt.width);
+}
+
+static void cycle_line_ends(ReaderView *rv, ViewContext *c)
+{
+    static const char *const what[] = {
+        [LAYOUT_ENDS_AUTO] = "line ends: auto (verse and lists keep theirs; r: keep all)",
+        [LAYOUT_ENDS_KEEP] = "line ends: kept as in the file (r: reflow all)",
+        [LAYOUT_ENDS_REFLOW] = "line ends: reflowed into paragraphs (r: auto)",
+    };
+    rv->line_ends = rv->line_ends == LAYOUT_ENDS_AUTO   ? LAYOUT_ENDS_KEEP
+                    : rv->line_ends == LAYOUT_ENDS_KEEP ? LAYOUT_ENDS_REFLOW
+                                                        : LAYOUT_ENDS_AUTO;
+    reader_view_resize(rv, c);
+    view_say(c, "%s", what[rv->line_ends]);
+}
+
+/* --- search ---------------------------------------------------------------------------------- */
+
+/* Shows match rv->cur: its line on top, as less does. */
+static void show_match(ReaderView *rv)
+{
+    if (!rv->ml || rv->cur >= matchlist_count(rv->ml)) return;
+    pager_set_top_offset(rv->pager, matchlist_span(rv->ml, rv->cur).start);
+}
+
+/* An index found damaged while searching: drop it and build it again in the background (the
+ * new one replaces the cache file). */
+static bool index_damaged(ReaderView *rv, ViewContext *c)
+{
+    if (!rv->index || !index_corrupt(rv->index)) return false;
+    clear_matches(rv);
+    index_free(rv->index);
+    rv->index = NULL;
+    view_say(c, "the search index was damaged: indexing again");
+    return true;
+}
+
+/* Runs the query from the place where the search began: the first match at or after it (or
+ * before it, for ?), going round the end. Without a match the view stays where the search
+ * began. Until the index is ready there is nothing to run. *wrapped: the match shown is the
+ * other side of the story's end. */
+static void search_run(ReaderView *rv, ViewContext *c, bool *wrapped)
+{
+    *wrapped = false;
+    clear_matches(rv);
+    pager_set_top_offset(rv->pager, rv->search_origin);
+    if (!rv->query.len || !rv->index) return;
+    text_load_all(rv->text); /* an index from the cache can come before the story is all read */
+    Diag d = {0};
+    if (matchlist_new(rv->index, rv->text, rv->query.buf, c->search_mode, &rv->ml, &d) != 0)
+        return; /* no word in it (punctuation alone): nothing to show yet */
+    if (index_damaged(rv, c)) return;
+    rv->cur = matchlist_first(rv->ml, rv->search_origin, rv->search_dir, wrapped);
+    show_match(rv);
+}
+
+static void say_wrapped(ViewContext *c, int dir)
+{
+    view_say(c, dir > 0 ? "search wrapped to the top" : "search wrapped to the end");
+}
+
+/* "not found", and when case counted and case ignored would find it, that too. */
+static void say_not_found(ReaderView *rv, ViewContext *c)
+{
+    size_t without_case = 0;
+    MatchList *fold;
+    Diag d = {0};
+    if (rv->ml && matchlist_case_counts(rv->ml) && c->search_mode == SEARCH_SMART &&
+        matchlist_new(rv->index, rv->text, rv->query.buf, SEARCH_FOLD, &fold, &d) == 0) {
+        without_case = matchlist_count(fold);
+        matchlist_free(fold);
+    }
+    Strbuf q = STRBUF_INIT;
+    text_escape(rv->query.buf, rv->query.len, &q);
+    if (without_case)
+        view_say(c, "not found: %s (case counts; ignoring case finds %zu: type it in lower case)",
+                 q.buf, without_case);
+    else
+        view_say(c, "not found: %s", q.buf);
+    strbuf_release(&q);
+}
+
+void reader_view_search_begin(ReaderView *rv, int dir)
+{
+    rv->prompting = true;
+    rv->search_dir = dir;
+    rv->search_origin = pager_top_offset(rv->pager);
+    strbuf_reset(&rv->query);
+    clear_matches(rv);
+}
+
+void reader_view_search_typed(ReaderView *rv, ViewContext *c, const char *query)
+{
+    strbuf_reset(&rv->query);
+    strbuf_addstr(&rv->query, query);
+    bool wrapped;
+    search_run(rv, c, &wrapped);
+}
+
+void reader_view_search_accept(ReaderView *rv, ViewContext *c, const char *query)
+{
+    rv->prompting = false;
+    if (strcmp(query, rv->query.buf)) reader_view_search_typed(rv, c, query);
+    if (!rv->query.len) {
+        pager_set_top_offset(rv->pager, rv->search_origin);
+        return;
+    }
+    if (!rv->index) {
+        view_say(c, "indexing: the search runs when it is ready");
+        return;
+    }
+    if (!rv->ml || !matchlist_count(rv->ml)) {
+        pager_set_top_offset(rv->pager, rv->search_origin);
+        say_not_found(rv, c);
+        return;
+    }
+    bool wrapped;
+    rv->cur = matchlist_first(rv->ml, rv->search_origin, rv->search_dir, &wrapped);
+    show_match(rv);
+    if (wrapped) say_wrapped(c, rv->search_dir);
+    rv->prev_jump = rv->search_origin;
+    rv->match_status = true;
+}
+
+void reader_view_search_cancel(ReaderView *rv, ViewContext *c)
+{
+    (void)c;
+    rv->prompting = false;
+    strbuf_reset(&rv->query);
+    clear_matches(rv);
+    pager_set_top_offset(rv->pager, rv->search_origin);
+}
+
+void reader_view_search_status(const ReaderView *rv, char *buf, size_t size)
+{
+    buf[0] = 0;
+    if (!rv->query.len) return;
+    if (!rv->index)
+        snprintf(buf, size, "indexing %d%%...", index_percent(rv));
+    else if (rv->ml && matchlist_count(rv->ml))
+        snprintf(buf, size, "match %zu of %zu", rv->cur + 1, matchlist_count(rv->ml));
+    else
+        snprintf(buf, size, "not found");
+}
+
+void reader_view_show_query(ReaderView *rv, ViewContext *c, const char *query)
+{
+    rv->search_dir = 1;
+    rv->search_origin = pager_top_offset(rv->pager);
+    strbuf_reset(&rv->query);
+    strbuf_addstr(&rv->query, query);
+    bool wrapped;
+    search_run(rv, c, &wrapped);
+    rv->match_status = rv->ml && matchlist_count(rv->ml);
+    if (!rv->index) view_say(c, "indexing the story: its matches show when ready");
+}
+
+static void step_match(ReaderView *rv, ViewContext *c, int dir, long count)
+{
+    if (!rv->query.len) {
+        view_say(c, "no search yet: press / to search");
+        return;
+    }
+    if (!rv->index) {
+        view_say(c, "indexing %d%%...", index_percent(rv));
+        return;
+    }
+    if (!rv->ml || !matchlist_count(rv->ml)) {
+        say_not_found(rv, c);
+        return;
+    }
+    size_t top = pager_top_offset(rv->pager);
+    bool wrapped;
+    rv->cur = matchlist_step(rv->ml, rv->cur, top, dir, count, &wrapped);
+    rv->prev_jump = top;
+    show_match(rv);
+    rv->match_status = true;
+    if (wrapped) say_wrapped(c, dir);
+}
+
+/* The index arrived: a query typed or entered meanwhile runs now. */
+static void index_arrived(ReaderView *rv, ViewContext *c)
+{
+    if (!rv->query.len) return;
+    bool wrapped;
+    search_run(rv, c, &wrapped);
+    if (rv->prompting) return; /* the prompt shows the count as the query is typed */
+    if (rv->ml && matchlist_count(rv->ml)) {
+        c->message[0] = 0; /* "indexing..." is over: the status line says "match 1 of N" */
+        rv->match_status = true;
+        rv->prev_jump = rv->search_origin;
+        if (wrapped) say_wrapped(c, rv->search_dir);
+    } else {
+        say_not_found(rv, c);
+    }
+}
+
+/* --- commands ------------------------------------------------------------------------------ */
+
+ViewAction reader_view_command(ReaderView *rv, ViewContext *c, Command cmd, long count)
+{
+    long n = count > 0 ? count : 1;
+    int prow = page_rows(c), half = prow / 2 ? prow / 2 : 1;
+    if (cmd != CMD_NEXT_MATCH && cmd != CMD_PREV_MATCH && cmd != CMD_REDRAW)
+        rv->match_status = false; /* "match 3 of 7" belongs to the search's own moves */
+    switch (cmd) {
+    case CMD_DOWN:
+        scroll(rv, c, n);
+        break;
+    case CMD_UP:
+        scroll(rv, c, -n);
+        break;
+    case CMD_PAGE_DOWN:
+        scroll(rv, c, n * prow);
+        break;
+    case CMD_PAGE_UP:
+        scroll(rv, c, -n * prow);
+        break;
+    case CMD_HALF_DOWN:
+        scroll(rv, c, n * half);
+        break;
+    case CMD_HALF_UP:
+        scroll(rv, c, -n * half);
+        break;
+    case CMD_WHEEL_DOWN:
+        scroll(rv, c, 3);
+        break;
+    case CMD_WHEEL_UP:
+        scroll(rv, c, -3);
+        break;
+    case CMD_TOP:
+        jump_from_here(rv);
+        pager_go_first(rv->pager);
+        if (count > 1) pager_scroll(rv->pager, count - 1, prow); /* Ng: row N, as less's line N */
+        break;
+    case CMD_BOTTOM:
+        jump_from_here(rv);
+        pager_go_last(rv->pager, prow);
+        break;
+    case CMD_PERCENT:
+        jump_from_here(rv);
+        pager_go_percent(rv->pager, count > 0 ? (double)count : 0.0, prow);
+        break;
+    case CMD_MARK:
+    case CMD_GOTO_MARK:
+        rv->pending = cmd == CMD_MARK ? 'm' : '\'';
+        break;
+    case CMD_NARROWER:
+        set_measure(rv, c, -2);
+        break;
+    case CMD_WIDER:
+        set_measure(rv, c, +2);
+        break;
+    case CMD_MEASURE_RESET:
+        set_measure(rv, c, 0);
+        break;
+    case CMD_LINE_ENDS:
+        cycle_line_ends(rv, c);
+        break;
+    case CMD_SEARCH:
+        return (ViewAction){ACT_PROMPT, 0, 0, 0, PROMPT_SEARCH};
+    case CMD_SEARCH_BACK:
+        return (ViewAction){ACT_PROMPT, 0, 0, 0, PROMPT_SEARCH_BACK};
+    case CMD_NEXT_MATCH:
+        step_match(rv, c, rv->search_dir, n);
+        break;
+    case CMD_PREV_MATCH:
+        step_match(rv, c, -rv->search_dir, n);
+        break;
+    case CMD_SEARCH_ALL:
+        return (ViewAction){ACT_PROMPT, 0, 0, 0, PROMPT_LIBRARY};
+    case CMD_COMPARE:
+        return (ViewAction){ACT_PICK, 0, 0, 0, PROMPT_SEARCH};
+    case CMD_HELP:
+        return (ViewAction){ACT_HELP, 0, 0, 0, PROMPT_SEARCH};
+    case CMD_QUIT:
+        return (ViewAction){ACT_LEAVE, 0, 0, 0, PROMPT_SEARCH};
+    default:
+        view_say(c, "press h for the keys");
+    }
+    return VIEW_NONE;
+}
+
+bool reader_view_wants_letter(const ReaderView *rv)
+{
+    return rv->pending != 0;
+}
+
+/* The letter after m or ': set a mark, go to one, or '' for the last jump. */
+void reader_view_letter(ReaderView *rv, ViewContext *c, int key)
+{
+    int kind = rv->pending;
+    rv->pending = 0;
+    if (kind == '\'' && key == '\'') {
+        if (rv->prev_jump == SIZE_MAX) {
+            view_say(c, "no earlier position yet");
+            return;
+        }
+        size_t here = pager_top_offset(rv->pager);
+        pager_set_top_offset(rv->pager, rv->prev_jump);
+        rv->prev_jump = here;
+        return;
+    }
+    if (key < 'a' || key > 'z') {
+        if (key != APP_KEY_ESC) view_say(c, "marks are the letters a to z");
+        return;
+    }
+    if (kind == 'm') {
+        rv->marks[key - 'a'] = pager_top_offset(rv->pager);
+        view_say(c, "mark %c set", key);
+        return;
+    }
+    if (rv->marks[key - 'a'] == SIZE_MAX) {
+        view_say(c, "mark %c is not set", key);
+        return;
+    }
+    jump_from_here(rv);
+    pager_set_top_offset(rv->pager, rv->marks[key - 'a']);
+}
+
+/* --- background work ----------------------------------------------------------------------- */
+
+bool reader_view_idle(ReaderView *rv, ViewContext *c)
+{
+    if (!text_complete(rv->text)) { /* the rest of a big story, 4 MiB a step */
+        const char *before = text_notice(rv->text);
+        if (text_load_step(rv->text) && text_notice(rv->text) && !before)
+            view_say(c, "%s", text_notice(rv->text)); /* found late: an invalid byte, say */
+        return true;
+    }
+    if (indexer_poll(rv, false)) index_arrived(rv, c);
+    if (!rv->index && !rv->indexer.running) indexer_start(rv, c);
+    if (!rv->words_done) { /* words first (for minutes left), 4 MB a step */
+        text_count_words_step(rv->text, &rv->words_pos, 4 << 20, &rv->words, &rv->words_in_word);
+        if (rv->words_pos >= text_len(rv->text)) rv->words_done = true;
+        return true;
+    }
+    return !pager_count_step(rv->pager, 64);
+}
+
+void reader_view_settle(ReaderView *rv, ViewContext *c)
+{
+    for (;;) {
+        if (reader_view_idle(rv, c)) continue;
+        if (!rv->indexer.running) break;
+        if (indexer_poll(rv, true)) index_arrived(rv, c);
+    }
+}
+
+/* --- drawing ------------------------------------------------------------------------------- */
+
+/* The hit strip: one column beside the text, a row per 1/rows of the story, marked where it has
+ * matches. */
+static void draw_strip(ReaderView *rv, Grid *g, int rows, int col)
+{
+    size_t n = rv->ml ? matchlist_count(rv->ml) : 0;
+    if (!n || rows < 1 || col < 0) return;
+    if (rv->strip_rows != rows) {
+        free(rv->strip);
+        rv->strip = xcalloc((size_t)rows, 1);
+        rv->strip_rows = rows;
+        for (size_t i = 0; i < n; i++) {
+            int r = matchlist_strip_row(rv->ml, i, rows);
+            if (r >= 0) rv->strip[r] = 1;
+        }
+    }
+    int cur = rv->cur < n ? matchlist_strip_row(rv->ml, rv->cur, rows) : -1;
+    for (int r = 0; r < rows; r++)
+        if (rv->strip[r] || r == cur)
+            grid_put(g, r, col, (const uint8_t *)"|", 1, 1, r == cur ? STYLE_CURRENT : STYLE_MATCH,
+                     SIZE_MAX);
+}
+
+/* The open story's words: counted, or estimated from its size (6 bytes a word) until then. */
+static size_t story_words(const ReaderView *rv)
+{
+    return rv->words_done ? rv->words : text_len_estimate(rv->text) / 6;
+}
+
+void reader_view_render(ReaderView *rv, ViewContext *c, Grid *g)
+{
+    int prow = page_rows(c), W = rv->lopt.width;
+    int left = (c->cols - W) / 2;
+    if (left < 0) left = 0;
+    PagerRow *rows = xcalloc((size_t)prow, sizeof *rows);
+    int n = pager_rows(rv->pager, prow, rows);
+    size_t base;
+    const uint8_t *bytes = pager_bytes(rv->pager, &base);
+    for (int r = 0; r < n; r++) {
+        if (rows[r].gap) continue;
+        LayoutCellIter it;
+        LayoutCell cell;
+        layout_cells_begin(&it, bytes, &rows[r].line, &rv->lopt);
+        while (layout_cells_next(&it, &cell)) {
+            size_t off = base + cell.off;
+            Style st = rv->ml ? matchlist_style_at(rv->ml, off, rv->cur) : STYLE_TEXT;
+            grid_put(g, r, left + cell.col, cell.glyph, cell.glyph_len, cell.width, st, off);
+        }
+    }
+    free(rows);
+
+    int pct = pager_top_percent(rv->pager, prow);
+    size_t words = story_words(rv);
+    size_t left_words = (size_t)((double)words * (100 - pct) / 100.0);
+    size_t minutes = (left_words + VIEW_WPM - 1) / VIEW_WPM;
+    size_t page = 0, pages = 0;
+    pager_page(rv->pager, prow, &page, &pages);
+    if (pages != 1) /* a story on one screen shows its matches: no strip needed */
+        draw_strip(rv, g, prow, left + W + 1 < c->cols ? left + W + 1 : c->cols - 1);
+    /* "match 3 of 17" first, after a search or n; then as much as fits beside the title and a
+     * message: full, short, or the percent alone */
+    char match[64] = "";
+    if (rv->match_status && rv->ml && rv->cur < matchlist_count(rv->ml))
+        snprintf(match, sizeof match, "match %zu of %zu  ", rv->cur + 1, matchlist_count(rv->ml));
+    char forms[4][192];
+    if (pages)
+        snprintf(forms[0], sizeof forms[0], "%s%d%%  page %zu of %zu  %zu min left", match, pct,
+                 page, pages, minutes);
+    else
+        snprintf(forms[0], sizeof forms[0], "%s%d%%  %zu min left", match, pct, minutes);
+    if (pages)
+        snprintf(forms[1], sizeof forms[1], "%s%d%%  %zu/%zu", match, pct, page, pages);
+    else
+        snprintf(forms[1], sizeof forms[1], "%s%d%%", match, pct);
+    snprintf(forms[2], sizeof forms[2], "%s%d%%", match, pct);
+    snprintf(forms[3], sizeof forms[3], "%d%%", pct);
+    const char *const rights[4] = {forms[0], forms[1], forms[2], forms[3]};
+    view_draw_status_forms(c, g, text_title(rv->text), rights, 4);
+}

@@ -1,0 +1,156 @@
+/* results_view.c: see results_view.h. */
+#include "results_view.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lector/strbuf.h"
+#include "lector/text.h"
+#include "lector/xalloc.h"
+
+struct ResultsView {
+    LibraryResult r; /* owned */
+    char *query;     /* owned */
+    size_t sel, top;
+};
+
+ResultsView *results_view_new(LibraryResult *r, const char *query)
+{
+    ResultsView *v = xcalloc(1, sizeof *v);
+    v->r = *r;
+    memset(r, 0, sizeof *r);
+    v->query = xstrdup(query);
+    return v;
+}
+
+void results_view_free(ResultsView *v)
+{
+    if (!v) return;
+    library_result_release(&v->r);
+    free(v->query);
+    free(v);
+}
+
+const char *results_view_query(const ResultsView *v)
+{
+    return v->query;
+}
+
+size_t results_view_count(const ResultsView *v)
+{
+    return v->r.nhits;
+}
+
+static size_t rows_shown(const ViewContext *c)
+{
+    int r = view_page_rows(c) - 1; /* one header row */
+    return r < 1 ? 1 : (size_t)r;
+}
+
+static void move_by(ResultsView *v, long long by)
+{
+    long long to = (long long)v->sel + by;
+    if (to >= (long long)v->r.nhits) to = (long long)v->r.nhits - 1;
+    if (to < 0) to = 0;
+    v->sel = (size_t)to;
+}
+
+ViewAction results_view_command(ResultsView *v, ViewContext *c, Command cmd, long count)
+{
+    long n = count > 0 ? count : 1;
+    long long page = (long long)rows_shown(c);
+    switch (cmd) {
+    case CMD_DOWN:
+    case CMD_WHEEL_DOWN:
+        move_by(v, n);
+        break;
+    case CMD_UP:
+    case CMD_WHEEL_UP:
+        move_by(v, -n);
+        break;
+    case CMD_PAGE_DOWN:
+        move_by(v, n * page);
+        break;
+    case CMD_PAGE_UP:
+        move_by(v, -n * page);
+        break;
+    case CMD_TOP:
+        v->sel = 0;
+        move_by(v, count > 0 ? count - 1 : 0); /* Ng: hit N */
+        break;
+    case CMD_BOTTOM:
+        move_by(v, (long long)v->r.nhits);
+        break;
+    case CMD_OPEN:
+        if (v->sel >= v->r.nhits) break;
+        return (ViewAction){ACT_OPEN, v->r.hits[v->sel].story, 0, v->r.hits[v->sel].span.start,
+                            PROMPT_SEARCH};
+    case CMD_SEARCH_ALL:
+        return (ViewAction){ACT_PROMPT, 0, 0, 0, PROMPT_LIBRARY};
+    case CMD_HELP:
+        return (ViewAction){ACT_HELP, 0, 0, 0, PROMPT_SEARCH};
+    case CMD_QUIT:
+        return (ViewAction){ACT_LEAVE, 0, 0, 0, PROMPT_SEARCH};
+    default:
+        view_say(c, "Enter opens the hit, q goes back, s searches again, h shows the keys");
+    }
+    return VIEW_NONE;
+}
+
+ViewAction results_view_click(ResultsView *v, ViewContext *c, int row)
+{
+    if (row < 1 || (size_t)row > rows_shown(c) || v->top + (size_t)row - 1 >= v->r.nhits)
+        return VIEW_NONE;
+    v->sel = v->top + (size_t)row - 1;
+    return results_view_command(v, c, CMD_OPEN, -1);
+}
+
+void results_view_render(ResultsView *v, ViewContext *c, Grid *g)
+{
+    size_t prow = rows_shown(c);
+    if (v->sel < v->top) v->top = v->sel;
+    if (v->sel >= v->top + prow) v->top = v->sel - prow + 1;
+    Strbuf head = STRBUF_INIT;
+    strbuf_addf(&head, "%zu hit%s for ", v->r.total, v->r.total == 1 ? "" : "s");
+    text_escape(v->query, strlen(v->query), &head);
+    if (v->r.total > v->r.nhits) strbuf_addf(&head, " (the best %zu)", v->r.nhits);
+    grid_put_text(g, 0, 1, head.buf, c->cols - 2, STYLE_TITLE);
+    strbuf_release(&head);
+    int tw = c->cols / 4 > 24 ? 24 : c->cols / 4; /* the title column */
+    for (size_t r = 0; r < prow && v->top + r < v->r.nhits; r++) {
+        size_t i = v->top + r;
+        const LibraryHit *h = &v->r.hits[i];
+        int y = 1 + (int)r;
+        bool sel = i == v->sel;
+        Style st = sel ? STYLE_SELECTED : STYLE_TEXT;
+        if (sel) grid_fill(g, y, 0, c->cols, st);
+        grid_put_text(g, y, 1, h->title ? h->title : "", tw, sel ? st : STYLE_DIM);
+        char pct[16];
+        snprintf(pct, sizeof pct, "%3d%%", h->percent);
+        int pw = grid_text_width(pct), x = 2 + tw, room = c->cols - x - pw - 2;
+        if (room > 8) { /* the snippet, the match marked and in view: its start cut to fit */
+            Strbuf before = STRBUF_INIT, match = STRBUF_INIT;
+            strbuf_add(&before, h->snippet, h->hl_start);
+            strbuf_add(&match, h->snippet + h->hl_start, h->hl_end - h->hl_start);
+            const char *from = before.buf;
+            int used = 0;
+            while (*from && grid_text_width(from) > room / 3) {
+                from++;
+                while (((unsigned char)*from & 0xc0) == 0x80)
+                    from++;
+            }
+            if (from != before.buf) used = grid_put_text(g, y, x, "\xe2\x80\xa6", room, st);
+            used += grid_put_text(g, y, x + used, from, room - used, st);
+            used += grid_put_text(g, y, x + used, match.buf, room - used,
+                                  sel ? STYLE_CURRENT : STYLE_MATCH);
+            grid_put_text(g, y, x + used, h->snippet + h->hl_end, room - used, st);
+            strbuf_release(&before);
+            strbuf_release(&match);
+        }
+        grid_put_text(g, y, c->cols - 1 - pw, pct, pw, sel ? st : STYLE_DIM);
+    }
+    char right[64] = "";
+    if (v->r.nhits) snprintf(right, sizeof right, "hit %zu of %zu", v->sel + 1, v->r.nhits);
+    view_draw_status(c, g, "Enter open  q back  s search again  h keys", right);
+}

@@ -1,0 +1,346 @@
+/* shelf_view.c: see shelf_view.h.
+ *
+ * Data model: an array of entries in shelf order (the order of the paths given, a folder's
+ * stories sorted by name). An entry's title and words are looked up the first time its row is
+ * drawn (the story is loaded once then), its progress from the saved state likewise; the
+ * reader's own figures replace both when it closes the story.
+ */
+#include "shelf_view.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "lector/library.h"
+#include "lector/strbuf.h"
+#include "lector/text.h"
+#include "lector/xalloc.h"
+
+typedef struct {
+    char *title;        /* owned; NULL until the row is shown */
+    size_t words;       /* valid when title != NULL */
+    int percent;        /* the furthest read, -1: unknown */
+    bool failed;        /* could not be loaded (title holds the reason) */
+    bool state_checked; /* percent was looked up in the saved state */
+    bool marked;        /* marked with Space, to compare */
+} Entry;
+
+struct ShelfView {
+    char **paths; /* owned, each too */
+    Entry *e;     /* owned, one per path */
+    size_t n, sel, top;
+    size_t pick_of; /* picking the partner of this story; SIZE_MAX: not picking */
+};
+
+ShelfView *shelf_view_new(char **paths, int npaths, Diag *diag)
+{
+    ShelfView *s = xcalloc(1, sizeof *s);
+    s->pick_of = SIZE_MAX;
+    size_t cap = 0;
+    for (int i = 0; i < npaths; i++) {
+        struct stat st;
+        bool folder = strcmp(paths[i], "-") && stat(paths[i], &st) == 0 && S_ISDIR(st.st_mode);
+        if (folder) {
+            if (library_add_path(paths[i], &s->paths, &s->n, &cap, diag) != 0) {
+                shelf_view_free(s);
+                return NULL;
+            }
+        } else {
+            if (s->n == cap)
+                s->paths = xreallocarray(s->paths, cap = cap * 2 + 8, sizeof *s->paths);
+            s->paths[s->n++] = xstrdup(paths[i]);
+        }
+    }
+    if (s->n == 0) {
+        diag_set(diag, DIAG_NOT_FOUND,
+                 "%s: no .txt stories in this folder (lector lists .txt files; give a file's "
+                 "path to open any other)",
+                 npaths ? paths[0] : "");
+        shelf_view_free(s);
+        return NULL;
+    }
+    s->e = xcalloc(s->n, sizeof *s->e);
+    for (size_t i = 0; i < s->n; i++)
+        s->e[i].percent = -1;
+    return s;
+}
+
+void shelf_view_free(ShelfView *s)
+{
+    if (!s) return;
+    for (size_t i = 0; i < s->n; i++) {
+        free(s->paths[i]);
+        if (s->e) free(s->e[i].title);
+    }
+    free(s->paths);
+    free(s->e);
+    free(s);
+}
+
+size_t shelf_view_count(const ShelfView *s)
+{
+    return s->n;
+}
+
+const char *shelf_view_path(const ShelfView *s, size_t i)
+{
+    return i < s->n ? s->paths[i] : "";
+}
+
+const char *const *shelf_view_paths(const ShelfView *s)
+{
+    return (const char *const *)s->paths;
+}
+
+/* Fills in an entry's title and word count (loads the story once). */
+static void entry_stats(ShelfView *s, size_t i)
+{
+    Entry *e = &s->e[i];
+    if (e->title) return;
+    Text *t = NULL;
+    Diag d = {0};
+    if (!strcmp(s->paths[i], "-")) { /* standard input is read once, by the reader */
+        e->title = xstrdup("standard input");
+        return;
+    }
+    if (text_load(s->paths[i], 0, &t, &d) != 0) {
+        e->title = xstrdup(d.msg);
+        e->failed = true;
+        return;
+    }
+    e->title = xstrdup(text_title(t));
+    e->words = text_word_count(t);
+    text_free(t);
+}
+
+const char *shelf_view_title(ShelfView *s, size_t i)
+{
+    if (i >= s->n) return "";
+    entry_stats(s, i);
+    return s->e[i].title;
+}
+
+size_t shelf_view_selected(const ShelfView *s)
+{
+    return s->sel;
+}
+
+void shelf_view_select(ShelfView *s, size_t i)
+{
+    if (i < s->n) s->sel = i;
+}
+
+void shelf_view_select_last_read(ShelfView *s, ViewContext *c)
+{
+    Strbuf last = STRBUF_INIT, key = STRBUF_INIT;
+    if (c->state && state_get_last(c->state, &last) == 0) {
+        for (size_t i = 0; i < s->n; i++) {
+            strbuf_reset(&key);
+            state_story_key(s->paths[i], &key);
+            if (!strcmp(key.buf, last.buf)) {
+                s->sel = i;
+                break;
+            }
+        }
+    }
+    strbuf_release(&last);
+    strbuf_release(&key);
+}
+
+void shelf_view_update(ShelfView *s, size_t i, int percent, size_t words)
+{
+    if (i >= s->n) return;
+    if (percent >= 0) s->e[i].percent = percent;
+    s->e[i].state_checked = true;
+    if (words && s->e[i].title) s->e[i].words = words;
+}
+
+void shelf_view_pick(ShelfView *s, size_t of)
+{
+    s->pick_of = of;
+    if (of != SIZE_MAX) s->sel = of + 1 < s->n ? of + 1 : 0;
+}
+
+bool shelf_view_picking(const ShelfView *s)
+{
+    return s->pick_of != SIZE_MAX;
+}
+
+static size_t rows_shown(const ViewContext *c)
+{
+    int r = view_page_rows(c) - 1; /* one header row */
+    return r < 1 ? 1 : (size_t)r;
+}
+
+/* c on the shelf: exactly two stories, the marked ones, or the one marked and the selected one. */
+static ViewAction compare_marked(ShelfView *s, ViewContext *c)
+{
+    size_t m[2] = {0, 0}, n = 0;
+    for (size_t i = 0; i < s->n; i++)
+        if (s->e[i].marked) {
+            if (n < 2) m[n] = i;
+            n++;
+        }
+    if (n == 1 && m[0] != s->sel) m[n++] = s->sel;
+    if (n > 2) {
+        view_say(c, "%zu stories are marked: compare takes exactly two (Space unmarks one)", n);
+        return VIEW_NONE;
+    }
+    if (n != 2) {
+        view_say(c, "compare takes exactly two stories: mark them with Space, then press c");
+        return VIEW_NONE;
+    }
+    for (size_t i = 0; i < s->n; i++)
+        s->e[i].marked = false;
+    return (ViewAction){ACT_COMPARE, m[0], m[1], 0, PROMPT_SEARCH};
+}
+
+static ViewAction picked(ShelfView *s, ViewContext *c)
+{
+    if (s->sel == s->pick_of) {
+        view_say(c, "that is the same story: pick another one");
+        return VIEW_NONE;
+    }
+    return (ViewAction){ACT_COMPARE, s->pick_of, s->sel, 0, PROMPT_SEARCH}; /* the router
+                                                                        ends the picking */
+}
+
+static void move_by(ShelfView *s, long by)
+{
+    long long to = (long long)s->sel + by;
+    if (to < 0) to = 0;
+    if (to >= (long long)s->n) to = (long long)s->n - 1;
+    s->sel = (size_t)to;
+}
+
+ViewAction shelf_view_command(ShelfView *s, ViewContext *c, Command cmd, long count)
+{
+    long n = count > 0 ? count : 1;
+    long page = (long)rows_shown(c);
+    if (s->pick_of != SIZE_MAX) {
+        if (cmd == CMD_OPEN || cmd == CMD_COMPARE) return picked(s, c);
+        if (cmd == CMD_QUIT) {
+            s->pick_of = SIZE_MAX;
+            return (ViewAction){ACT_LEAVE, 0, 0, 0, PROMPT_SEARCH};
+        }
+        if (cmd == CMD_SELECT || cmd == CMD_SEARCH_ALL) cmd = CMD_NONE; /* not while picking */
+    }
+    switch (cmd) {
+    case CMD_DOWN:
+    case CMD_WHEEL_DOWN:
+        move_by(s, n);
+        break;
+    case CMD_UP:
+    case CMD_WHEEL_UP:
+        move_by(s, -n);
+        break;
+    case CMD_PAGE_DOWN:
+        move_by(s, n * page);
+        break;
+    case CMD_PAGE_UP:
+        move_by(s, -n * page);
+        break;
+    case CMD_TOP:
+        s->sel = count > 0 ? (size_t)count - 1 : 0; /* Ng: story N */
+        move_by(s, 0);
+        break;
+    case CMD_BOTTOM:
+        s->sel = s->n - 1;
+        break;
+    case CMD_SELECT: /* mark, to compare, and on to the next */
+        s->e[s->sel].marked = !s->e[s->sel].marked;
+        move_by(s, 1);
+        break;
+    case CMD_COMPARE:
+        return compare_marked(s, c);
+    case CMD_OPEN:
+        return (ViewAction){ACT_OPEN, s->sel, 0, SIZE_MAX, PROMPT_SEARCH};
+    case CMD_SEARCH_ALL:
+        return (ViewAction){ACT_PROMPT, 0, 0, 0, PROMPT_LIBRARY};
+    case CMD_HELP:
+        return (ViewAction){ACT_HELP, 0, 0, 0, PROMPT_SEARCH};
+    case CMD_QUIT:
+        return (ViewAction){ACT_QUIT, 0, 0, 0, PROMPT_SEARCH};
+    default:
+        view_say(c, s->pick_of != SIZE_MAX
+                        ? "compare with which story? Enter picks it, Esc goes back"
+                        : "Enter opens a story, Space marks two and c compares "
+                          "them, s searches them all, q quits, h shows the keys");
+    }
+    return VIEW_NONE;
+}
+
+ViewAction shelf_view_click(ShelfView *s, ViewContext *c, int row)
+{
+    size_t shown = rows_shown(c);
+    if (row < 1 || (size_t)row > shown || s->top + (size_t)row - 1 >= s->n) return VIEW_NONE;
+    s->sel = s->top + (size_t)row - 1;
+    return shelf_view_command(s, c, CMD_OPEN, -1);
+}
+
+void shelf_view_render(ShelfView *s, ViewContext *c, Grid *g)
+{
+    size_t prow = rows_shown(c);
+    if (s->sel < s->top) s->top = s->sel;
+    if (s->sel >= s->top + prow) s->top = s->sel - prow + 1;
+    size_t marked = 0;
+    for (size_t i = 0; i < s->n; i++)
+        marked += s->e[i].marked;
+    char header[96];
+    snprintf(header, sizeof header, "lector: %zu stor%s", s->n, s->n == 1 ? "y" : "ies");
+    grid_put_text(g, 0, 1, header, c->cols - 2, STYLE_TITLE);
+    for (size_t r = 0; r < prow && s->top + r < s->n; r++) {
+        size_t i = s->top + r;
+        Entry *e = &s->e[i];
+        entry_stats(s, i);
+        if (!e->state_checked && c->state && strcmp(s->paths[i], "-")) {
+            StoryState st;
+            Diag sd = {0};
+            int found = state_load(c->state, s->paths[i], NULL, &st, &sd);
+            if (found > 0) e->percent = st.percent;
+            if (found < 0) view_say(c, "%s", sd.msg); /* kept aside: opening it will not say */
+        }
+        e->state_checked = true;
+        Style st = i == s->sel ? STYLE_SELECTED : STYLE_TEXT;
+        size_t minutes = (e->words + VIEW_WPM - 1) / VIEW_WPM;
+        char info[96];
+        if (e->failed)
+            snprintf(info, sizeof info, "cannot open");
+        else if (e->percent >= 0)
+            snprintf(info, sizeof info, "%zu words  %zu min  %d%% read", e->words, minutes,
+                     e->percent);
+        else
+            snprintf(info, sizeof info, "%zu words  %zu min", e->words, minutes);
+        int iw = grid_text_width(info);
+        if (iw > c->cols / 2 && !e->failed) { /* shorter: progress, else reading time */
+            if (e->percent >= 0)
+                snprintf(info, sizeof info, "%d%% read", e->percent);
+            else
+                snprintf(info, sizeof info, "%zu min", minutes);
+            iw = grid_text_width(info);
+        }
+        if (iw > c->cols / 2) iw = 0;
+        int y = 1 + (int)r;
+        if (st == STYLE_SELECTED) grid_fill(g, y, 0, c->cols, st);
+        if (e->marked) grid_put_text(g, y, 0, "*", 1, st);
+        grid_put_text(g, y, 1, e->title, c->cols - 2 - (iw ? iw + 2 : 0), st);
+        if (iw)
+            grid_put_text(g, y, c->cols - 1 - iw, info, iw, st == STYLE_SELECTED ? st : STYLE_DIM);
+    }
+    char right[64];
+    snprintf(right, sizeof right, "%zu of %zu", s->sel + 1, s->n);
+    const char *hint = "Enter open  Space mark  c compare  s search  q quit  h keys";
+    if (grid_text_width(hint) + grid_text_width(right) + 4 > c->cols)
+        hint = "Enter open  s search  q quit"; /* the short form; h lists the rest */
+    char marks[96];
+    if (marked) {
+        snprintf(marks, sizeof marks, "%zu marked: %s", marked,
+                 marked == 1   ? "c compares it with the selected story"
+                 : marked == 2 ? "c compares them"
+                               : "compare takes two");
+        hint = marks;
+    }
+    if (s->pick_of != SIZE_MAX) hint = "compare with: Enter pick  Esc back";
+    view_draw_status(c, g, hint, right);
+}
