@@ -38,10 +38,4 @@ int key_from_name(const char *name, size_t len, int *code);
 /* Writes the key's name, as key_from_name reads it, into buf (at most size bytes with the NUL). */
 void key_to_name(int code, char *buf, size_t size);
 
-/* For a view that only scrolls (the help screens): where a moving key takes its first row shown,
- * *top, in a view of page rows whose first row can be 0 to last. The keys are the reader's: j k
- * Down Up Enter, Space f b PgDn PgUp, g G Home End, the wheel. Returns false, *top untouched,
- * for any other key. */
-bool key_scroll(int code, int page, int last, int *top);
-
 #endif

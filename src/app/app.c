@@ -480,11 +480,6 @@ void app_settle(App *a)
     if (a->reader) reader_view_settle(a->reader, &a->ctx);
 }
 
-bool app_story_loaded(const App *a)
-{
-    return a->reader && reader_view_loaded(a->reader);
-}
-
 bool app_done(const App *a)
 {
     return a->done;

@@ -34,6 +34,7 @@ struct CompareView {
     Text *t[2]; /* t[0] is shown on the left (top when stacked) */
     Alignment *al;
     LayoutOptions lopt;
+    int source_width[2]; /* each story's own line width (layout_source_width) */
     int cols, rows;
     bool stacked, locked, folded;
     int focus;
@@ -61,9 +62,11 @@ static size_t side_lines(const CompareView *v, const Block *b, int side, SideLin
     const uint8_t *bytes = text_bytes(v->t[side]);
     size_t len = 0, cap = 0;
     SideLine *lines = NULL;
+    LayoutOptions opt = v->lopt; /* each story's own line width, for its verse (layout.h) */
+    opt.source_width = v->source_width[side];
     for (size_t i = first; i < first + n; i++) {
         LayoutLine *ll;
-        size_t k = layout_wrap_paragraph(bytes, align_paragraph(v->al, side, i), &v->lopt, &ll);
+        size_t k = layout_wrap_paragraph(bytes, align_paragraph(v->al, side, i), &opt, &ll);
         if (len + k + 1 > cap) {
             cap = (len + k + 1) * 2;
             lines = xreallocarray(lines, cap, sizeof *lines);
@@ -200,6 +203,8 @@ static size_t block_at(const CompareView *v, size_t line)
 
 static void realign(CompareView *v)
 {
+    for (int s = 0; s < 2; s++)
+        v->source_width[s] = layout_source_width(text_bytes(v->t[s]), text_len(v->t[s]));
     align_free(v->al);
     v->al = align_new(v->t[0], v->t[1]);
     relayout(v);
@@ -326,6 +331,31 @@ static size_t para_of(const CompareView *v, int s, size_t off)
     return lo;
 }
 
+/* The byte of side's story at the top of its pane: where its text resumes from the top row on
+ * (the line there, or the first paragraph of that side below it), as the reader's top line is
+ * for n and N. */
+static size_t pane_top_offset(CompareView *v, int side)
+{
+    size_t top = v->top[side];
+    for (size_t k = v->nblocks ? block_at(v, top) : 0; k < v->nblocks; k++) {
+        const Block *b = &v->blocks[k];
+        if (b->kind == BLOCK_GHOST) continue;
+        const AlignRow *r = &align_rows(v->al)[b->row];
+        size_t first = side ? r->b : r->a, np = side ? r->nb : r->na;
+        if (!np) continue;
+        size_t at = align_paragraph(v->al, side, first).start;
+        if (b->kind == BLOCK_ROW && b->start < top) { /* the line on the top row */
+            SideLine *lines;
+            size_t nl = side_lines(v, b, side, &lines), local = top - b->start;
+            if (local < nl && !lines[local].blank) at = lines[local].line.start;
+            free(lines);
+            if (local >= nl) continue;
+        }
+        return at;
+    }
+    return text_len(v->t[side]);
+}
+
 static void show_match(CompareView *v, ViewContext *c)
 {
     Span m = matchlist_span(v->ml, v->cur);
@@ -373,18 +403,10 @@ void compare_view_search(CompareView *v, ViewContext *c, const char *query)
         strbuf_release(&q);
         return;
     }
-    /* the first match at or after the top of the focused pane */
-    size_t top = v->top[s];
-    v->cur = 0;
-    for (size_t i = 0; i < n; i++) {
-        Span m = matchlist_span(v->ml, i);
-        const Block *b = &v->blocks[v->para_block[s][para_of(v, s, m.start)]];
-        if (b->start + b->height > top) {
-            v->cur = i;
-            break;
-        }
-    }
+    bool wrapped;
+    v->cur = matchlist_first(v->ml, pane_top_offset(v, s), 1, &wrapped);
     show_match(v, c);
+    if (wrapped) view_say(c, "search wrapped to the top");
 }
 
 static void step_match(CompareView *v, ViewContext *c, int dir, long count)
@@ -394,19 +416,10 @@ static void step_match(CompareView *v, ViewContext *c, int dir, long count)
         view_say(c, v->ml ? "not found" : "no search yet: / searches the focused pane");
         return;
     }
-    bool wrapped = (size_t)count > n;
-    for (long k = 0; k < count && (size_t)k < n; k++) {
-        if (dir > 0) {
-            wrapped |= v->cur + 1 == n;
-            v->cur = v->cur + 1 == n ? 0 : v->cur + 1;
-        } else {
-            wrapped |= v->cur == 0;
-            v->cur = v->cur == 0 ? n - 1 : v->cur - 1;
-        }
-    }
+    bool wrapped;
+    v->cur = matchlist_step(v->ml, v->cur, pane_top_offset(v, v->match_side), dir, count, &wrapped);
     show_match(v, c);
-    if (wrapped)
-        view_say(c, dir > 0 ? "search went on from the top" : "search went on from the end");
+    if (wrapped) view_say(c, dir > 0 ? "search wrapped to the top" : "search wrapped to the end");
 }
 
 static const HelpRow help_notes[] = {

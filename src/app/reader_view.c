@@ -177,7 +177,6 @@ ReaderView *reader_view_open(ViewContext *c, const char *path, Text *preloaded, 
     strbuf_init(&rv->query);
     for (int k = 0; k < MARKS; k++)
         rv->marks[k] = SIZE_MAX;
-    c->message[0] = 0; /* the story before's words are not this one's */
 
     /* the saved state first: it may choose this story's line ends */
     StoryState st;
@@ -284,11 +283,6 @@ void reader_view_jump(ReaderView *rv, size_t at)
 size_t reader_view_top(const ReaderView *rv)
 {
     return pager_top_offset(rv->pager);
-}
-
-bool reader_view_loaded(const ReaderView *rv)
-{
-    return text_complete(rv->text);
 }
 
 const char *reader_view_path(const ReaderView *rv)

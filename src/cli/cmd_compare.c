@@ -116,7 +116,11 @@ static void pane_layout(Pane *p, const char *bytes, size_t len, const LayoutOpti
 static void print_rows(const Alignment *al, const Text *ta, const Text *tb, int width, Strbuf *out)
 {
     int pw = (width - 3) / 2; /* pane width: A, " g ", B */
-    LayoutOptions opt = {.width = pw};
+    /* each story's own line width, for its verse and letters (layout.h), as the view has it */
+    LayoutOptions opt = {.width = pw,
+                         .source_width = layout_source_width(text_bytes(ta), text_len(ta))};
+    LayoutOptions opt_b = {.width = pw,
+                           .source_width = layout_source_width(text_bytes(tb), text_len(tb))};
     Pane pa = {STRBUF_INIT, NULL, NULL, 0, 0}, pb = {STRBUF_INIT, NULL, NULL, 0, 0};
     Strbuf mark = STRBUF_INIT;
     const AlignRow *rows = align_rows(al);
@@ -149,7 +153,7 @@ static void print_rows(const Alignment *al, const Text *ta, const Text *tb, int 
         if (r->nb) {
             strbuf_reset(&mark);
             marked_text(al, tb, 1, r->b, r->nb, db + r->diff_b, r->ndiff_b, &mark);
-            pane_layout(&pb, mark.buf ? mark.buf : "", mark.len, &opt);
+            pane_layout(&pb, mark.buf ? mark.buf : "", mark.len, &opt_b);
         }
         size_t n = pa.n > pb.n ? pa.n : pb.n;
         char g = align_kind_mark(r->kind);

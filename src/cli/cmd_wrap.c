@@ -24,9 +24,13 @@ static int terminal_width(void)
     return 80;
 }
 
-static void print_story(const Text *t, const LayoutOptions *opt, Strbuf *out)
+static void print_story(const Text *t, const LayoutOptions *story_opt, Strbuf *out)
 {
     const uint8_t *bytes = text_bytes(t);
+    /* the story's own line width, for its verse and letters (layout.h), as the reader finds it */
+    LayoutOptions story = *story_opt;
+    story.source_width = layout_source_width(bytes, text_len(t));
+    const LayoutOptions *opt = &story;
     LayoutLine line;
     for (size_t i = 0; i < text_paragraph_count(t); i++) {
         /* A piece of a long paragraph goes on at a new line, not after a blank one. */

@@ -245,6 +245,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         .cluster_width = data[1] & 2 ? layout_profile_width : NULL,
         .width_ctx = &prof,
         .ambiguous_width = data[1] & 1 ? 2 : 1,
+        .line_ends = (data[1] >> 6) % 3,     /* auto, keep, reflow */
+        .source_width = (data[0] >> 6) * 20, /* the story's own width: unknown, 20, 40, 60 */
     };
     LayoutOptions slow = opt;
     slow.no_fast_path = 1;
@@ -297,6 +299,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         FUZZ_CHECK(lines[n - 1].end == p.end, "paragraph %zu [%zu, %zu) lines end at %zu", i,
                    p.start, p.end, lines[n - 1].end);
+        /* a paragraph that keeps its line ends: every one ends a display line */
+        if (layout_keeps_line_ends(text, p, &opt))
+            for (size_t k = 0; k < n; k++) {
+                const void *nl =
+                    memchr(text + lines[k].start, '\n', lines[k].end - lines[k].start - 1);
+                FUZZ_CHECK(!nl,
+                           "paragraph %zu keeps its line ends, but line %zu [%zu, %zu) goes "
+                           "on past one",
+                           i, k, lines[k].start, lines[k].end);
+            }
         free(lines);
         free(general);
     }

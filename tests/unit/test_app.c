@@ -586,7 +586,7 @@ Test(app, compare_swaps_folds_stacks_and_searches)
     keys(a, "dombra\n");
     cr_assert(strstr(app_message(a), "match 1 of 1"), "%s", app_message(a));
     app_key(a, 'n');
-    cr_assert(strstr(app_message(a), "went on from the top"), "%s", app_message(a));
+    cr_assert(strstr(app_message(a), "wrapped to the top"), "%s", app_message(a));
     app_key(a, 'q');
     cr_assert_eq(app_mode(a), MODE_SHELF);
     app_free(a);
@@ -906,6 +906,8 @@ Test(app, the_status_line_says_only_what_is_true_now)
     cr_assert(strstr(app_message(a), "not found"), "%s", app_message(a));
     keys(a, "qk\n"); /* back, and open b-second */
     cr_assert_null(strstr(dump(a, 60, 12), "not found"), "%s", dump(a, 60, 12));
+    keys(a, "n"); /* the search was the other story's */
+    cr_assert(strstr(app_message(a), "no search yet"), "%s", app_message(a));
     app_free(a);
     a = open_pages(60, 12); /* from the end, a word before it */
     keys(a, "G/barometer\n");
@@ -995,10 +997,10 @@ Test(app, the_shelf_starts_on_the_story_read_last)
     app_free(a);
 
     App *p = open_pages(60, 12);
-    keys(p, "Gq");
+    keys(p, "Gkq"); /* a look at the end, and a line back: no reading */
     app_free(p);
     a = open_app("", 60, 10);
-    cr_assert(strstr(dump(a, 60, 10), "Many Pages") && strstr(dump(a, 60, 10), "0% read"),
+    cr_assert(strstr(dump(a, 60, 10), "Many Pages") && strstr(dump(a, 60, 10), "  0% read"),
               "G is a peek, not reading:\n%s", dump(a, 60, 10));
     app_free(a);
     p = open_pages(60, 12);
@@ -1099,6 +1101,14 @@ Test(app, a_story_opened_from_the_hits_returns_to_them)
     keys(a, "q");
     cr_assert_eq(app_mode(a), MODE_RESULTS);
     cr_assert(strstr(dump(a, 60, 10), "hit 2 of"), "%s", dump(a, 60, 10));
+    keys(a, "q");
+    cr_assert_eq(app_mode(a), MODE_SHELF);
+    /* from a story: the hits, a hit, then q q: the story now shows the hit's, so the hits and
+     * the shelf, not the story twice */
+    keys(a, "\nsstory\nj\n");
+    cr_assert_eq(app_mode(a), MODE_READER);
+    keys(a, "q");
+    cr_assert_eq(app_mode(a), MODE_RESULTS);
     keys(a, "q");
     cr_assert_eq(app_mode(a), MODE_SHELF);
     app_free(a);

@@ -222,20 +222,6 @@ Test(keys, names_both_ways)
         cr_assert_eq(key_from_name(bad[i], strlen(bad[i]), &code), -1, "'%s'", bad[i]);
 }
 
-Test(keys, scroll_moves_and_clamps)
-{
-    int top = 5;
-    cr_assert(key_scroll('j', 10, 8, &top) && top == 6);
-    cr_assert(key_scroll(APP_KEY_UP, 10, 8, &top) && top == 5);
-    cr_assert(key_scroll(' ', 10, 8, &top) && top == 8, "a page past the end stops at it");
-    cr_assert(key_scroll('b', 10, 8, &top) && top == 0, "a page back stops at the top");
-    cr_assert(key_scroll('G', 10, 8, &top) && top == 8);
-    cr_assert(key_scroll(APP_KEY_WHEEL_UP, 10, 8, &top) && top == 5);
-    cr_assert(key_scroll(APP_KEY_HOME, 10, 8, &top) && top == 0);
-    cr_assert(!key_scroll('x', 10, 8, &top) && top == 0, "another key: untouched");
-    cr_assert(!key_scroll(APP_KEY_ESC, 10, 8, &top) && top == 0);
-}
-
 /* Where the file is looked for, and files that are not what they should be. */
 Test(config, found_by_environment)
 {
