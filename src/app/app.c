@@ -428,11 +428,15 @@ void app_command(App *a, Command cmd, long count)
 void app_key(App *a, int key)
 {
     a->ctx.message[0] = 0;
-    if (a->prompting) {
-        prompt_key(a, key);
+    AppMode m = top_mode(a);
+    if (a->prompting) { /* every key is text, but a control key bound to drawing again */
+        if ((key < 0x20 || key == 0x7f) &&
+            keymap_lookup(a->keymap, keymap_view(m), key) == CMD_REDRAW)
+            a->redraw = true;
+        else
+            prompt_key(a, key);
         return;
     }
-    AppMode m = top_mode(a);
     if (m == MODE_READER && reader_view_wants_letter(a->reader)) {
         a->count = -1;
         reader_view_letter(a->reader, &a->ctx, key);
@@ -478,6 +482,11 @@ bool app_idle(App *a)
 void app_settle(App *a)
 {
     if (a->reader) reader_view_settle(a->reader, &a->ctx);
+}
+
+bool app_story_loaded(const App *a)
+{
+    return a->reader && reader_view_loaded(a->reader);
 }
 
 bool app_done(const App *a)

@@ -49,10 +49,11 @@ void app_click(App *a, int row, int col);
  * lector. -1, with a message, when one cannot be read. */
 int app_compare(App *a, size_t i, size_t j, bool quit_after);
 void app_resize(App *a, int cols, int rows);
-void app_render(App *a, Grid *g); /* draws the view on top into g (its size is the screen) */
-bool app_idle(App *a);            /* a step of background work; true when more remains */
-void app_settle(App *a);          /* all background work done, the index joined */
-bool app_done(const App *a);      /* lector is to end */
+void app_render(App *a, Grid *g);    /* draws the view on top into g (its size is the screen) */
+bool app_idle(App *a);               /* a step of background work; true when more remains */
+void app_settle(App *a);             /* all background work done, the index joined */
+bool app_story_loaded(const App *a); /* the open story is read to its end (benchmarks) */
+bool app_done(const App *a);         /* lector is to end */
 AppMode app_mode(const App *a);
 const char *app_message(const App *a);
 void app_message_set(App *a, const char *msg); /* shown on the status line until a key */

@@ -285,6 +285,11 @@ size_t reader_view_top(const ReaderView *rv)
     return pager_top_offset(rv->pager);
 }
 
+bool reader_view_loaded(const ReaderView *rv)
+{
+    return text_complete(rv->text);
+}
+
 const char *reader_view_path(const ReaderView *rv)
 {
     return rv->path;

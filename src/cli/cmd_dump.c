@@ -12,7 +12,9 @@
  * Output: each screen printed is its rows as text (grid_dump: trailing spaces dropped), then,
  * with --styles, the same rows as style letters, one per column (a wide character's letter
  * twice): ' ' text, s status, m message, t title, S selected, d dim, h match, H current match,
- * - removed, + added, f filler. Screens are separated by a line "--". Exit status: 0; 1 when a
+ * - removed, + added, f filler. Screens are separated by a line "--"; the last is the screen
+ * when the keys ran out, or, when a key ended lector (q on the last view), the screen before
+ * it, the last one seen. Exit status: 0; 1 when a
  * reading position could not be saved (said on stderr, as the reader does); 2 on a bad option,
  * path or key.
  */
@@ -54,9 +56,9 @@ static char style_letter(int style)
     return style >= 0 && style < STYLE_COUNT ? letters[style] : '?';
 }
 
-static void print_screen(App *a, Grid *g, bool styles, bool *first, Strbuf *out)
+/* Prints the screen in g, as last rendered. */
+static void print_grid(Grid *g, bool styles, bool *first, Strbuf *out)
 {
-    app_render(a, g);
     if (!*first) strbuf_addstr(out, "--\n");
     *first = false;
     grid_dump(g, out);
@@ -74,6 +76,12 @@ static void print_screen(App *a, Grid *g, bool styles, bool *first, Strbuf *out)
     }
 }
 
+static void print_screen(App *a, Grid *g, bool styles, bool *first, Strbuf *out)
+{
+    app_render(a, g);
+    print_grid(g, styles, first, out);
+}
+
 static int parse_size(const char *s, int *cols, int *rows)
 {
     char *end;
@@ -87,10 +95,13 @@ static int parse_size(const char *s, int *cols, int *rows)
     return 0;
 }
 
-/* Runs keys on a, printing where <dump> says; -1 after an error line on a key it cannot read. */
+/* Runs keys on a, printing where <dump> says; -1 after an error line on a key it cannot read.
+ * g holds the screen as it was before each key: after the key that ends lector, the last screen
+ * seen, not the view left under it. */
 static int run_keys(App *a, Grid *g, const char *keys, bool styles, bool *first, Strbuf *out)
 {
     for (const char *k = keys; *k && !app_done(a);) {
+        app_render(a, g);
         if (*k != '<') {
             size_t n = 1;
             while (k[n] && ((unsigned char)k[n] & 0xc0) == 0x80)
@@ -213,7 +224,10 @@ int cmd_dump(int argc, char **argv, const char *default_texts, const Config *cfg
     Strbuf out = STRBUF_INIT;
     bool first = true;
     int rc = run_keys(a, g, keys, styles, &first, &out);
-    if (rc == 0) print_screen(a, g, styles, &first, &out);
+    if (rc == 0 && app_done(a))
+        print_grid(g, styles, &first, &out); /* the last screen seen before lector ended */
+    else if (rc == 0)
+        print_screen(a, g, styles, &first, &out);
     fwrite(out.buf, 1, out.len, stdout);
     strbuf_release(&out);
     grid_free(g);

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # The configuration file, end to end: `lector config`, warnings that name the line while the rest
-# still applies, the texts folder's precedence, smart case in `lector search`, and in tmux the
-# measure, a bound key, the help screen, the warning on the status line and the colours.
+# still applies, the texts folder's precedence, smart case in `lector search`, and in the reader
+# (lector dump) the measure, a bound key and the help screen. The warning on the status line and
+# the colours, which need a terminal, are in test_tmux.sh.
 # Usage: test_config.sh LECTOR TEXTS_DIR
+# shellcheck disable=SC2016 # checks written eval '...' expand when they run
 set -u
 lector=$1
 texts=$2
 . "$(dirname "$0")/lib.sh"
-tmux_begin lector-config
+e2e_begin
 export LC_ALL=C.UTF-8 XDG_STATE_HOME="$tmp/state" XDG_CACHE_HOME="$tmp/cache"
 export XDG_CONFIG_HOME="$tmp/xdg" HOME="$tmp/home"
 unset LECTOR_CONFIG LECTOR_TEXTS NO_COLOR
@@ -95,56 +97,36 @@ LECTOR_CONFIG="$tmp/bidi.cfg" run "$lector" config
 check "config: a bidi control bound as a key is printed as <U+202E>" \
     bash -c "grep -qx 'key.quit = <U+202E>' '$tmp/out' && ! grep -q \$'\xe2\x80\xae' '$tmp/out'"
 
-# --- the reader, in tmux ---------------------------------------------------------------------------
-# lector in tmux (lib.sh's start) with this test's home and configuration folder
-start_env="HOME=$tmp/home XDG_CONFIG_HOME=$tmp/xdg"
+# --- the reader, through lector dump ---------------------------------------------------------------
+# (lib.sh: the real app with keys given on the command line, its screens printed as text.) The
+# warnings on the status line and the colours, which the terminal program sets and draws, are in
+# test_tmux.sh.
+dump_env="HOME=$tmp/home XDG_CONFIG_HOME=$tmp/xdg"
 story="$texts/ivan-baktybekova.txt"
-"$lector" wrap --width 40 "$story" >"$tmp/w40"
-start 80x24 "$story"
-check "reader: the first warning on the status line" wait_for "config line 3: unknown setting 'colour.status'"
+"$lector" wrap --width 40 "$story" >"$tmp/w40" 2>/dev/null
 first=$(grep -m1 . "$tmp/w40")
-check "reader: the configured measure (40 columns)" wait_for "$first"
-rows_40() { [ "$(printf '%s\n' "$S" | head -n 23 | sed 's/^ *//; s/ *$//' | awk '{ if (length($0) > m) m = length($0) } END { print m }')" -le 40 ]; }
-check "reader: no row wider than 40" wait_screen rows_40
-tm send-keys -t e2e x
-row24=$(grep -v '^$' "$tmp/w40" | sed -n 2p)
-check "reader: x pages down (bound to page-down)" wait_screen bash -c "! printf '%s\n' \"\$S\" | head -n 1 | grep -qF '$first'"
-tm send-keys -t e2e g h
-check "reader: the help lists x for page-down" wait_for "Space  f  PgDn  x"
-tm send-keys -t e2e q q
-check "reader: quits" wait_for "EXIT=0"
-
-# A configuration that cannot be read: the reader says so on its status line, as it is.
-start_env="$start_env LECTOR_CONFIG=$tmp" start 80x24 "$story"
-# stderr shows the same words before the screen is taken: wait for the status line itself
-on_status() { tail -n 1 <<<"$S" | grep -q "^ configuration not read: $tmp.*page 1 of"; }
-check "reader: an unreadable configuration said on the status line" wait_screen on_status
-tm send-keys -t e2e q
-check "reader: quits" wait_for "EXIT=0"
+dump --keys "<dump>x<dump>gh<dump>qq<dump>" "$story"
+on 1
+check "reader: the configured measure (40 columns)" top_is "$first"
+# text_rows_40: the rows above the status line, trimmed, are at most 40 columns
+text_rows_40() {
+    [ "$(head -n -1 <<<"$S" | sed 's/^ *//; s/ *$//' | awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }')" -le 40 ] ||
+        said "a row wider than 40"
+}
+check "reader: no row wider than 40" text_rows_40
+check "reader: the warnings said on stderr, as by every command" \
+    test "$(grep -c "^lector: $cfg:[36]: " <<<"$dump_err")" -eq 2
+on 2
+check "reader: x pages down (bound to page-down)" eval '! head -n 1 <<<"$S" | grep -qF -- "$first" || said "x"'
+on 3
+check "reader: the help lists x for page-down" shows "Space  f  PgDn  x"
+check "reader: quits (the keys after q not read)" test "$(screens)" -eq 4
 
 # --width on the command line wins over measure.
-start 80x24 --width 60 "$story"
-first60=$("$lector" wrap --width 60 "$story" | grep -m1 .)
-check "reader: --width 60 wins over measure = 40" wait_for "$first60"
-tm send-keys -t e2e q
-
-# Colours: the built-in look, a configured element, NO_COLOR, and the themes.
-printf 'color.status = red on blue\n' >"$cfg"
-start 80x24 "$story"
-check "color.status = red on blue: the status line in red on blue" wait_styled $'\e\\[31m\e\\[44m\\|\e\\[31;44m'
-tm send-keys -t e2e q
-start_env="$start_env NO_COLOR=1" start 80x24 "$story"
-check "NO_COLOR: no colour, the status line reversed" wait_styled $'\e\\[7m'
-check "NO_COLOR: no colour at all" bash -c "! tmux -L '$sock' -f /dev/null capture-pane -e -p -t e2e | grep -q $'\e\\\\[3[0-7]m\\|\e\\\\[4[0-7]m'"
-tm send-keys -t e2e q
-printf 'theme = color\ncolor.status = red on blue\n' >"$cfg"
-start_env="$start_env NO_COLOR=1" start 80x24 "$story"
-check "theme = color overrides NO_COLOR" wait_styled $'\e\\[31m\e\\[44m\\|\e\\[31;44m'
-tm send-keys -t e2e q
-printf 'theme = mono\n' >"$cfg"
-start 80x24 "$story"
-check "theme = mono: the status line reversed" wait_styled $'\e\\[7m'
-check "theme = mono: no colour" bash -c "! tmux -L '$sock' -f /dev/null capture-pane -e -p -t e2e | grep -q $'\e\\\\[3[0-7]m\\|\e\\\\[4[0-7]m'"
-tm send-keys -t e2e q
+first60=$("$lector" wrap --width 60 "$story" 2>/dev/null | grep -m1 .)
+rm -rf "$tmp/state"
+dump --width 60 "$story"
+check "reader: --width 60 wins over measure = 40" top_is "$first60"
+dump_env=
 
 check_done

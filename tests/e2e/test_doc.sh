@@ -8,10 +8,7 @@ lector=$1
 src=$2
 page=$3
 . "$(dirname "$0")/lib.sh"
-tmp=$(mktemp -d)
-sock="lector-doc-$$"
-tm() { tmux -L "$sock" -f /dev/null "$@"; }
-trap 'tm kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
+e2e_begin
 export LC_ALL=C.UTF-8 LECTOR_CONFIG=/dev/null
 unset LECTOR_TEXTS MANPAGER PAGER MANOPT MAN_KEEP_FORMATTING
 
@@ -49,8 +46,10 @@ check "the generated page names the version ($version)" grep -qF "${version#lect
 render "$page" 200
 cp "$tmp/man.txt" "$tmp/page.txt"
 # section NAME: the text of the section NAME (a heading at column 0) of the page
-section() {
-    awk -v name="$1" '/^[A-Z][A-Z ]*$/ { on = ($0 == name); next } on' "$tmp/page.txt"
+section() { # (each read once, kept in $tmp)
+    local f="$tmp/section-${1// /_}"
+    [ -e "$f" ] || awk -v name="$1" '/^[A-Z][A-Z ]*$/ { on = ($0 == name); next } on' "$tmp/page.txt" >"$f"
+    cat "$f"
 }
 # subsection SECTION NAME: the text of the subsection (a heading at column 3) in SECTION
 subsection() {
@@ -126,47 +125,47 @@ for v in $(grep -rhoE 'getenv\("[A-Z_]+"' "$src/src" | sed 's/.*"\(.*\)"/\1/' | 
 done
 
 # --- keys: the reader's help screen against KEYS ------------------------------------------------
-if command -v tmux >/dev/null 2>&1; then
-    tm new-session -d -s keeper "sleep 3600"
-    tm new-session -d -s e2e -x 100 -y 50 \
-        "env LANG=C.UTF-8 TERM=xterm-256color LECTOR_CONFIG=/dev/null XDG_STATE_HOME=$tmp/state XDG_CACHE_HOME=$tmp/cache '$lector' '$src/texts'; sleep 60"
-    check "the shelf shows" wait_for "Enter open"
-    screen >"$tmp/shelf"
-    tm send-keys -t e2e h
-    check "h shows the help screen" wait_for "keys in the reader"
-    sleep 0.2
-    screen >"$tmp/help-screen"
-    subsection KEYS "The reader" >"$tmp/keys-reader"
-    check "KEYS has 'The reader'" test -s "$tmp/keys-reader"
-    # each row: its keys in columns 3-22 (the description starts at column 25)
-    rows=0
-    while IFS= read -r line; do
-        keys=$(printf '%s' "${line:2:21}" | sed 's/,/ /g;s/ *$//')
-        [ -n "$keys" ] || continue
-        rows=$((rows + 1))
-        # a line of the reader's KEYS holds all of the row's keys, each as a word
-        found=0
-        while IFS= read -r mline; do
-            words=" $(printf '%s' "$mline" | tr -s ', \t' '  ') "
-            all=1
-            for k in $keys; do
-                [[ $words == *" $k "* ]] || all=0
-            done
-            [ $all -eq 1 ] && found=1 && break
-        done <"$tmp/keys-reader"
-        check "KEYS 'The reader' lists the help screen's keys: $keys" test $found -eq 1
-    done < <(sed -n '/keys in the reader/,$p' "$tmp/help-screen" | sed '1d' | sed '$d')
-    check "the help screen lists at least 15 rows of keys ($rows)" test "$rows" -ge 15
-    # the shelf's hint line: "Enter open  Space mark  c compare ..."
-    subsection KEYS "The shelf" >"$tmp/keys-shelf"
-    hint=$(grep -o 'Enter open.*' "$tmp/shelf" | sed 's/ *[0-9][0-9]* of [0-9].*//')
-    check "the shelf shows a hint of its keys" test -n "$hint"
-    for k in $(printf '%s\n' "$hint" | sed 's/   */\n/g' | awk '{ print $1 }'); do
-        check "KEYS 'The shelf' lists the shelf's '$k'" has_word "$k" <"$tmp/keys-shelf"
+# The screens through lector dump (the real app, keys given on the command line, no terminal):
+# the shelf, and the help screen of the reader (h in a story), tall enough to hold it all.
+dump --size 100x50 "$src/texts"
+check "the shelf shows" shows "Enter open"
+printf '%s\n' "$S" >"$tmp/shelf"
+dump --size 100x50 --keys h "$src/texts/ivan-baktybekova.txt"
+check "h shows the help screen" shows "keys in the reader"
+printf '%s\n' "$S" >"$tmp/help-screen"
+subsection KEYS "The reader" >"$tmp/keys-reader"
+check "KEYS has 'The reader'" test -s "$tmp/keys-reader"
+# the words of each line of the reader's KEYS, between spaces (commas and tabs made spaces)
+mapfile -t key_lines < <(tr -s ', \t' '   ' <"$tmp/keys-reader" | sed 's/.*/ & /')
+# each row: its keys in columns 3-22 (the description starts at column 25)
+rows=0
+set -f # keys such as ? are words here, not patterns
+while IFS= read -r line; do
+    keys=${line:2:21}
+    keys=${keys//,/ }
+    keys=${keys%"${keys##*[! ]}"} # trailing blanks off
+    [ -n "$keys" ] || continue
+    rows=$((rows + 1))
+    # a line of the reader's KEYS holds all of the row's keys, each as a word
+    found=0
+    for words in "${key_lines[@]}"; do
+        all=1
+        for k in $keys; do
+            [[ $words == *" $k "* ]] || all=0
+        done
+        [ $all -eq 1 ] && found=1 && break
     done
-else
-    echo "note: tmux is not installed: the help screen's keys are not checked" >&2
-fi
+    check "KEYS 'The reader' lists the help screen's keys: $keys" test $found -eq 1
+done < <(sed -n '/keys in the reader/,$p' "$tmp/help-screen" | sed '1d' | sed '$d')
+set +f
+check "the help screen lists at least 15 rows of keys ($rows)" test "$rows" -ge 15
+# the shelf's hint line: "Enter open  Space mark  c compare ..."
+subsection KEYS "The shelf" >"$tmp/keys-shelf"
+hint=$(grep -o 'Enter open.*' "$tmp/shelf" | sed 's/ *[0-9][0-9]* of [0-9].*//')
+check "the shelf shows a hint of its keys" test -n "$hint"
+for k in $(printf '%s\n' "$hint" | sed 's/   */\n/g' | awk '{ print $1 }'); do
+    check "KEYS 'The shelf' lists the shelf's '$k'" has_word "$k" <"$tmp/keys-shelf"
+done
 
 # --- bash completion ----------------------------------------------------------------------------
 # the current folder has a story and a folder: "nothing offered" means nothing, not an empty folder

@@ -19,139 +19,9 @@ export LC_ALL=C.UTF-8 # the checks compare UTF-8 rows
 
 # --- helpers -------------------------------------------------------------------------------------
 
-# A pty driver, a screen checker and a terminal that vanishes, in Python (see each docstring).
-cat >"$tmp/helper.py" <<'EOF'
-import os, sys, time, select, signal, fcntl, termios, struct, tty, random
-
-def relay(log_path, cmd, late=False, keys=b''):
-    """Runs cmd as the pane's program, on a pty of ours that passes everything through except
-    the cursor-position requests (CSI 6 n), which it drops: a terminal that never answers the
-    width probe. late: it answers after all, 0.5 s later, when the probe has given up (a slow
-    link). keys: typed (written to the program) as the first request is dropped, so that they come
-    while the probe waits. Logs, with times: the child's pid, each request dropped, each late answer, the moment
-    curses took the screen, and at the end the exit status and whether the pty has icanon and
-    echo again."""
-    log = open(log_path, 'w', buffering=1)
-    t0 = time.monotonic()
-    def note(s): log.write('%.3f %s\n' % (time.monotonic() - t0, s))
-    size = fcntl.ioctl(0, termios.TIOCGWINSZ, b'\0' * 8)
-    m, s = os.openpty()
-    fcntl.ioctl(s, termios.TIOCSWINSZ, size)
-    name = os.ttyname(s)
-    pid = os.fork()
-    if pid == 0:
-        os.setsid()
-        fcntl.ioctl(s, termios.TIOCSCTTY, 0)
-        for fd in (0, 1, 2): os.dup2(s, fd)
-        os.close(m); os.close(s)
-        os.execvp(cmd[0], cmd)
-    os.close(s)
-    note('pid %d' % pid)
-    saved = termios.tcgetattr(0)
-    tty.setraw(0)
-    REQ = b'\x1b[6n'
-    held, screen, answers = b'', False, []
-    try:
-        while True:
-            r, _, _ = select.select([0, m], [], [], 0.05)
-            if answers and time.monotonic() >= answers[0]:
-                answers.pop(0); os.write(m, b'\x1b[12;33R'); note('late answer')
-            if not r and held:
-                os.write(1, held); held = b''
-            if 0 in r:
-                d = os.read(0, 4096)
-                if d: os.write(m, d)
-            if m in r:
-                try: d = os.read(m, 65536)
-                except OSError: d = b''
-                if not d: break
-                d = held + d
-                n = d.count(REQ)
-                d, held = d.replace(REQ, b''), b''
-                for k in (3, 2, 1):  # a request cut in two by the read
-                    if d.endswith(REQ[:k]): held, d = d[-k:], d[:-k]; break
-                for _ in range(n): note('request dropped')
-                if late: answers += [time.monotonic() + 0.5] * n
-                if n and keys: os.write(m, keys); keys = b''; note('keys typed')
-                if not screen and b'\x1b[?1049h' in d:
-                    screen = True; note('screen')
-                os.write(1, d)
-    finally:
-        termios.tcsetattr(0, termios.TCSANOW, saved)
-    _, st = os.waitpid(pid, 0)
-    code = os.waitstatus_to_exitcode(st)
-    fd = os.open(name, os.O_RDWR | os.O_NOCTTY)
-    lflag = termios.tcgetattr(fd)[3]
-    note('exit %d icanon=%d echo=%d' % (code if code >= 0 else 128 - code,
-         bool(lflag & termios.ICANON), bool(lflag & termios.ECHO)))
-
-def vanish(keys, cmd):
-    """Runs cmd on an 80x24 pty that is not its controlling terminal, types keys once the screen
-    is up and settled, then closes the pty's other side: the terminal is gone, and no SIGHUP
-    comes. Prints 'exit N' when cmd ends within 10 s (times LECTOR_E2E_PATIENCE), else
-    'running, N ticks' of CPU it used."""
-    slow = int(os.environ.get('LECTOR_E2E_PATIENCE', '1'))
-    m, s = os.openpty()
-    fcntl.ioctl(s, termios.TIOCSWINSZ, struct.pack('HHHH', 24, 80, 0, 0))
-    pid = os.fork()
-    if pid == 0:
-        os.setsid()  # the slave is inherited, not opened: it does not become the ctty
-        os.dup2(s, 0); os.dup2(s, 1); os.close(m); os.close(s)
-        os.execvp(cmd[0], cmd)
-    os.close(s)
-    def read_until(seconds, want=None):  # want: these bytes seen; None: 200 ms of quiet
-        buf, end, quiet = b'', time.monotonic() + seconds, time.monotonic()
-        while time.monotonic() < end:
-            if select.select([m], [], [], 0.05)[0]:
-                buf += os.read(m, 65536); quiet = time.monotonic()
-                if want and want in buf: return True
-            elif want is None and time.monotonic() - quiet > 0.2: return True
-        return False
-    print('screen' if read_until(30 * slow, b'\x1b[?1049h') else 'no screen')
-    read_until(10 * slow)
-    os.write(m, keys.encode())
-    read_until(10 * slow)
-    def cpu():
-        f = open('/proc/%d/stat' % pid).read().rsplit(')', 1)[1].split()
-        return int(f[11]) + int(f[12])
-    c0 = cpu()
-    os.close(m)
-    end = time.monotonic() + 10 * slow
-    while time.monotonic() < end:
-        p, st = os.waitpid(pid, os.WNOHANG)
-        if p:
-            print('exit %d' % os.waitstatus_to_exitcode(st)); return
-        c1 = cpu()
-        time.sleep(0.05)
-    print('running, %d ticks' % (c1 - c0))
-    os.kill(pid, signal.SIGKILL); os.waitpid(pid, 0)
-
-def winch(tty_path, seed, n, sizes):
-    """Sets the size of the pty at tty_path n times, to sizes picked at random (COLSxROWS), 3 ms
-    apart, straight on the tty: the kernel sends SIGWINCH each time."""
-    fd = os.open(tty_path, os.O_RDWR | os.O_NOCTTY)
-    rnd = random.Random(seed)
-    for _ in range(n):
-        cols, rows = map(int, rnd.choice(sizes).split('x'))
-        fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack('HHHH', rows, cols, 0, 0))
-        time.sleep(0.003)
-
-def is_slice(wrap_path, screen_path):
-    """Exit 0 when the screen's rows (trimmed; blank rows after the story left out) are
-    consecutive lines of the wrapped story (trimmed)."""
-    w = [l.strip() for l in open(wrap_path, encoding='utf-8')]
-    s = [l.strip() for l in open(screen_path, encoding='utf-8')]
-    while s and not s[-1]: s.pop()
-    return 0 if any(s) and any(w[i:i + len(s)] == s for i in range(len(w) - len(s) + 1)) else 1
-
-if __name__ == '__main__':
-    if sys.argv[1] == 'relay': relay(sys.argv[2], sys.argv[3:])
-    if sys.argv[1] == 'relay-late': relay(sys.argv[2], sys.argv[3:], late=True)
-    if sys.argv[1] == 'relay-keys': relay(sys.argv[2], sys.argv[3:], keys=b'\x1b[B' * 3)
-    if sys.argv[1] == 'vanish': vanish(sys.argv[2], sys.argv[3:])
-    if sys.argv[1] == 'slice': sys.exit(is_slice(sys.argv[2], sys.argv[3]))
-    if sys.argv[1] == 'winch': winch(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5:])
-EOF
+# A pty driver, a screen checker, resize storms and a terminal that vanishes, in Python: helper.py
+# (see each docstring), run by lib.sh's py.
+helper=$(cd "$(dirname "$0")" && pwd)/helper.py
 
 # poll SECONDS COMMAND...: true once COMMAND succeeds, tried every 50 ms for SECONDS at most
 # (times $slow)
@@ -197,14 +67,16 @@ restored() {
 }
 # cpu_ticks PID: user + system CPU time used so far, in clock ticks
 cpu_ticks() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
-# idle_cpu_low PID: over 2 s of waiting for a key, PID uses under 0.3 s of CPU (a loop spinning
-# on a dead input would use most of a core); under valgrind ($slow), up to 1.5 s
+# idle_cpu_low PID: over 1 s of waiting for a key (the window measured), PID uses under 0.15 s of
+# CPU (a loop spinning on a dead input would use most of a core); under valgrind ($slow), over
+# 2 s, up to 1.5 s
 idle_cpu_low() {
-    local c0 t=$((SECONDS + 2)) limit=$((3 * slow))
-    [ "$limit" -gt 15 ] && limit=15
+    local c0 secs=1 limit=$((15 * slow)) # limit: hundredths of a second of CPU
+    [ "$slow" -gt 1 ] && secs=2
+    [ "$limit" -gt $((75 * secs)) ] && limit=$((75 * secs))
     c0=$(cpu_ticks "$1") || return 1
-    while [ "$SECONDS" -lt "$t" ]; do sleep 0.1; done
-    [ $(($(cpu_ticks "$1") - c0)) -lt $(($(getconf CLK_TCK) * limit / 10)) ]
+    sleep "$secs"
+    [ $((($(cpu_ticks "$1") - c0) * 100)) -lt $(($(getconf CLK_TCK) * limit)) ]
 }
 
 # The story: 60 numbered paragraphs mixing Kazakh Cyrillic, Chinese, Korean, Turkish, combining
@@ -243,7 +115,7 @@ status_ok() {
 }
 text_ok() {
     head -n -1 <<<"$S" >"$tmp/screen.txt"
-    python3 "$tmp/helper.py" slice "$wrapped" "$tmp/screen.txt"
+    py "$helper" slice "$wrapped" "$tmp/screen.txt"
 }
 render_ok() { [ "$(wc -l <<<"$S")" -eq "$rows" ] && status_ok && text_ok; }
 # place: the first three text rows of a capture, trimmed: where the reader is
@@ -273,7 +145,7 @@ storm() {
     local n=$1 i k=0 size pty winch
     shift
     pty=$(tm display -p -t e2e.0 '#{pane_tty}')
-    python3 "$tmp/helper.py" winch "$pty" "$RANDOM" $((n * 4 / 5)) "${sizes[@]}" &
+    py "$helper" winch "$pty" "$RANDOM" $((n * 4 / 5)) "${sizes[@]}" &
     winch=$!
     for ((i = 0; i < n / 10; i++)); do
         for size in "${sizes[RANDOM % ${#sizes[@]}]}" "${sizes[RANDOM % ${#sizes[@]}]}"; do
@@ -312,15 +184,15 @@ settle_size() {
     for i in $(seq 10); do
         tm select-layout -t e2e even-horizontal # one pane: the whole window
         tm resize-window -t e2e -x "$cols" -y "$rows"
-        python3 "$tmp/helper.py" winch "$pty" 0 1 "$want" # the tty too, wherever it was left
+        py "$helper" winch "$pty" 0 1 "$want" # the tty too, wherever it was left
         sleep 0.3 # past tmux's pending resize, if any
         if [ "$(pane_size)" = "$want" ] && [ "$(tty_size "$pty")" = "$want" ]; then
             # lector may have drawn at the tty's size into a pane tmux still had at another
             # width, leaving rows folded there; and a size the tty already has sends no SIGWINCH,
             # so it would never draw again. One real change and back makes it draw all anew.
-            python3 "$tmp/helper.py" winch "$pty" 0 1 "$((cols - 1))x$rows"
+            py "$helper" winch "$pty" 0 1 "$((cols - 1))x$rows"
             sleep 0.3
-            python3 "$tmp/helper.py" winch "$pty" 0 1 "$want"
+            py "$helper" winch "$pty" 0 1 "$want"
             return 0
         fi
         echo "storm: pane $(pane_size), tty $(tty_size "$pty"), want $want: setting again" >&2
@@ -571,7 +443,7 @@ check "no terminal for keys: nothing else on screen" \
 # notice, save the place and end, not spin on a dead input.
 rm -rf "$tmp/state"
 # shellcheck disable=SC2086 # $run_env is words
-out=$(env $run_env python3 "$tmp/helper.py" vanish "  " "$lector" "$story")
+out=$(env $run_env "$python" -I -S "$helper" vanish "  " "$lector" "$story")
 check "terminal gone: the reader had started" test "${out%%$'\n'*}" = screen
 check "terminal gone: it ends as on a hang-up, status 129 (got: ${out#*$'\n'})" \
     test "${out#*$'\n'}" = "exit 129"
@@ -604,7 +476,7 @@ relay() {
     rm -f "$log"
     tm kill-session -t e2e 2>/dev/null
     tm new-session -d -s e2e -x 80 -y 24 \
-        "env $run_env python3 $tmp/helper.py ${relay_mode:-relay} $log $lector $*; echo RELAY-DONE; sleep 600"
+        "env $run_env $python -I -S $helper ${relay_mode:-relay} $log $lector $*; echo RELAY-DONE; sleep 600"
     poll 10 grep -q '^[0-9.]* pid' "$log" 2>/dev/null
     pid=$(awk '$2 == "pid" {print $3}' "$log")
 }
@@ -643,8 +515,14 @@ done
 # terminal uses before curses sets its keypad mode (ESC [ B), and must still be cursor keys.
 rm -rf "$tmp/state"
 tm kill-session -t e2e 2>/dev/null
-tm new-session -d -s e2e -x 80 -y 24 "sh -c 'sleep 1; exec env $run_env $lector $story'; $after"
+# lector starts once G is typed: the tty (canonical, echoing, as the shell leaves it) has echoed it
+rm -f "$tmp/go"
+tm new-session -d -s e2e -x 80 -y 24 \
+    "sh -c 'while [ ! -e $tmp/go ]; do sleep 0.02; done; exec env $run_env $lector $story'; $after"
 tm send-keys -t e2e G
+echoed() { [ "$(head -n 1 <<<"$S")" = G ]; }
+wait_screen echoed >/dev/null
+touch "$tmp/go"
 at_end() { [[ $(tail -n 1 <<<"$S") == *100%* ]] && render_ok; }
 check "type-ahead: G typed before the start goes to the end" wait_screen at_end
 tm send-keys -t e2e q

@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# Hostile stories and paths, in a real terminal (tmux) and on the command line. For each case the
-# visible result is asserted, and so is what must not happen: the pane's title and tmux's paste
-# buffers unchanged (no escape sequence reached the terminal), the shell's line printed before
-# lector still on screen after it quits (the story never cleared or moved the terminal outside
-# lector's own screen), an exit status, and a bound on peak memory.
+# Hostile stories and paths. What each looks like on lector's screen (stand-ins for control
+# characters, U+FFFD for invalid bytes, the status line's words) is read from `lector dump` (the
+# real app, keys given on the command line, its screens printed as text, no terminal); peak
+# memory is measured on that process too. What must not happen is checked in a real terminal
+# (tmux): the pane's title and tmux's paste buffers unchanged (no escape sequence reached the
+# terminal), the shell's line printed before lector still on screen after it quits (the story
+# never cleared or moved the terminal outside lector's own screen), an exit status, no row wider
+# than the pane as the terminal draws it. And the same stories on the command line.
 # Usage: test_hostile.sh LECTOR TEXTS_DIR
+# shellcheck disable=SC2016 # checks written eval '...' expand when they run
 set -u
 lector=$1
 texts=$2
@@ -12,7 +16,8 @@ texts=$2
 tmux_begin lector-hostile
 tm set -g set-clipboard on # an OSC 52 that leaked through would land in a paste buffer
 # Peak memory is only measured in a plain build: ASan's shadow memory and valgrind (which sets
-# LECTOR_E2E_SLOW) change it; there the huge story is also made smaller.
+# LECTOR_E2E_SLOW) change it; there the huge story is also made smaller. (lib.sh's dump runs
+# lector dump with this suite's state and cache folders.)
 measure=1
 ldd "$lector" 2>/dev/null | grep -q libasan && measure=0
 [ -n "${LECTOR_E2E_SLOW:-}" ] && measure=0
@@ -44,9 +49,17 @@ wait_long() {
     wait_for "$2"
 }
 pane_title() { tm display -p -t e2e '#{pane_title}'; }
-lector_pid() { pgrep -P "$(tm display -p -t e2e '#{pane_pid}')" -x lector | head -n 1; }
-# peak_kb: the running lector's peak resident memory (VmHWM), in KiB
-peak_kb() { awk '/^VmHWM:/ {print $2}' "/proc/$(lector_pid)/status" 2>/dev/null || echo 0; }
+# measured ARGS...: dump ARGS; $peak is its peak resident memory in KiB (the largest of the
+# Python wrapper's children: lector dump)
+printf '%s\n' 'import resource, subprocess, sys' \
+    'rc = subprocess.run(sys.argv[2:]).returncode' \
+    "open(sys.argv[1], 'w').write('%d\\n' % resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)" \
+    'sys.exit(rc)' >"$tmp/peak.py"
+measured() {
+    rm -f "$tmp/peak"
+    dump_wrap="$python -I -S $tmp/peak.py $tmp/peak" dump "$@"
+    peak=$(cat "$tmp/peak" 2>/dev/null || echo 0)
+}
 # untouched NAME: the terminal outside lector's screen was left alone. Quits with q first.
 untouched() {
     local name=$1
@@ -58,7 +71,7 @@ untouched() {
 }
 # no_line_wider COLS: no captured row is wider than COLS display columns
 no_line_wider() {
-    screen | python3 -c "
+    screen | py -c "
 import sys, unicodedata
 def w(c):
     if unicodedata.combining(c) or c in '\u200d\ufe0f': return 0
@@ -78,19 +91,22 @@ sys.exit(any(sum(w(c) for c in l.rstrip('\n')) > $1 for l in sys.stdin))"
     printf 'Bidi \342\200\256evil\342\200\254 and isolate \342\201\246iso\342\201\251 end.\n'
     printf 'NUL here:\000: and DEL:\177: end.\n'
 } >"$tmp/escapes.txt"
+dump "$tmp/escapes.txt"
+check "escapes: OSC title shown as text" shows '␛]0;PWNED␇'
+check "escapes: clipboard shown" shows '␛]52;c;cHduZWQ=␇'
+check "escapes: CSI shown" shows '␛[2J␛[H'
+check "escapes: queries shown" shows '␛[6n'
+check "escapes: C1 in UTF-8 shown" shows '<U+009B>2J'
+check "escapes: bidi override shown" shows '<U+202E>evil<U+202C>'
+check "escapes: NUL and DEL shown" shows ':␀: and DEL:␡:'
+check "escapes: NUL makes it look binary, and the status says so" shows "looks like a binary file"
+# In a terminal: nothing of it reaches the terminal.
 open 80x24 "$tmp/escapes.txt"
-check "escapes: OSC title shown as text" wait_for '␛]0;PWNED␇'
-check "escapes: clipboard shown" wait_for '␛]52;c;cHduZWQ=␇'
-check "escapes: CSI shown" wait_for '␛[2J␛[H'
-check "escapes: queries shown" wait_for '␛[6n'
-check "escapes: C1 in UTF-8 shown" wait_for '<U+009B>2J'
-check "escapes: bidi override shown" wait_for '<U+202E>evil<U+202C>'
-check "escapes: NUL and DEL shown" wait_for ':␀: and DEL:␡:'
-check "escapes: NUL makes it look binary, and the status says so" wait_for "looks like a binary file"
+wait_for '␛]0;PWNED␇' >/dev/null
 # A device query that reached tmux would be answered into lector's input as keys.
 check "escapes: no answer to a query came back as keys" wait_screen \
     eval 'grep -q "^ Escapes\|^ looks like a binary file" <<<"$S" && ! grep -q "^ */" <<<"$S"'
-check "escapes: text still at the top (no scroll, no clear)" wait_for "OSC title"
+check "escapes: text still at the top (no scroll, no clear)" wait_screen eval 'head -n 3 <<<"$S" | grep -q "OSC title"'
 untouched "escapes"
 
 # --- invalid UTF-8 of every class ----------------------------------------------------------------
@@ -98,65 +114,80 @@ untouched "escapes"
 # truncated at the end of the file
 printf 'a \200 b \277 c \300\257 d \340\200\200 e \355\240\200 f \364\220\200\200 g \370\210\200\200\200 h \376 i \377 j \303' \
     >"$tmp/invalid.txt"
-open 80x24 "$tmp/invalid.txt"
+dump "$tmp/invalid.txt"
 check "invalid UTF-8: one U+FFFD per maximal subpart" \
-    wait_for 'a � b � c �� d ��� e ��� f ���� g ����� h � i � j �'
-check "invalid UTF-8: the status says how many" wait_for "not valid UTF-8: 22 invalid sequences"
+    shows 'a � b � c �� d ��� e ��� f ���� g ����� h � i � j �'
+check "invalid UTF-8: the status says how many" shows "not valid UTF-8: 22 invalid sequences"
+open 80x24 "$tmp/invalid.txt"
+wait_for 'a � b �' >/dev/null
 untouched "invalid UTF-8"
 
 # --- a binary file and an empty one --------------------------------------------------------------
 # Random bytes, but the same ones every run: wc -L (glibc's Unicode 14 widths) and lector
 # (Unicode 15) disagree on a few code points such as U+4DF8, which a fresh draw can hit.
-python3 -c "import random, sys; random.seed(6); sys.stdout.buffer.write(random.randbytes(20000))" \
+py -c "import random, sys; random.seed(6); sys.stdout.buffer.write(random.randbytes(20000))" \
     >"$tmp/random.bin"
+dump "$tmp/random.bin"
+check "binary: said so, as less does" shows "looks like a binary file"
 open 80x24 "$tmp/random.bin"
-check "binary: said so, as less does" wait_for "looks like a binary file"
+wait_for "looks like a binary file" >/dev/null
 check "binary: no row wider than the pane" no_line_wider 80
 untouched "binary"
 : >"$tmp/empty.txt"
+dump "$tmp/empty.txt"
+check "empty file: said so" shows "empty file"
 open 80x24 "$tmp/empty.txt"
-check "empty file: said so" wait_for "empty file"
+wait_for "empty file" >/dev/null
 untouched "empty file"
 
 # --- a million combining marks on one letter; 10,000 regional indicators -------------------------
-python3 -c "import sys; sys.stdout.buffer.write(b'Zalgo a' + '\u0301'.encode() * 1000000 + b' end\n')" \
+py -c "import sys; sys.stdout.buffer.write(b'Zalgo a' + '\u0301'.encode() * 1000000 + b' end\n')" \
     >"$tmp/marks.txt"
+measured --keys "<dump>Gg/end<Enter>" "$tmp/marks.txt"
+on 1
+check "1,000,000 marks: the letter and the word after it shown" shows "end"
+check "1,000,000 marks: the status line drawn" status_has "100%"
+on 2
+check "1,000,000 marks: search finds the word after them" status_has "match 1 of 1"
+[ "$measure" -eq 1 ] && check "1,000,000 marks: peak memory under 64 MiB ($((peak / 1024)) MiB)" test "$peak" -lt 65536
 open 80x24 "$tmp/marks.txt"
-check "1,000,000 marks: the letter and the word after it shown" wait_for "end"
-check "1,000,000 marks: the status line drawn" wait_for "100%"
-tm send-keys -t e2e G g / e n d Enter
-check "1,000,000 marks: search finds the word after them" wait_long 60 "match 1 of 1"
-[ "$measure" -eq 1 ] && check "1,000,000 marks: peak memory under 64 MiB" test "$(peak_kb)" -lt 65536
+wait_for "100%" >/dev/null
 untouched "marks"
-python3 -c "import sys; sys.stdout.buffer.write(('\U0001F1F0\U0001F1FF' * 5000).encode() + b'\n')" \
+py -c "import sys; sys.stdout.buffer.write(('\U0001F1F0\U0001F1FF' * 5000).encode() + b'\n')" \
     >"$tmp/flags.txt"
-open 80x24 "$tmp/flags.txt"
-check "10,000 regional indicators: shown" wait_for '🇰🇿🇰🇿🇰🇿'
+dump "$tmp/flags.txt"
+check "10,000 regional indicators: shown" shows '🇰🇿🇰🇿🇰🇿'
 check "10,000 regional indicators: no flag split across rows (even count on every row)" \
-    bash -c "tmux -L $sock capture-pane -p -t e2e | head -n 23 | python3 -c '
+    eval 'head -n -1 <<<"$S" | py -c "
 import sys
-sys.exit(any(sum(0x1f1e6 <= ord(c) <= 0x1f1ff for c in l) % 2 for l in sys.stdin))'"
+sys.exit(any(sum(0x1f1e6 <= ord(c) <= 0x1f1ff for c in l) % 2 for l in sys.stdin))" || said flags'
+open 80x24 "$tmp/flags.txt"
+wait_for '🇰🇿🇰🇿🇰🇿' >/dev/null
 check "10,000 regional indicators: no row wider than the pane" no_line_wider 80
 untouched "flags"
 
 # --- 200 MB without a line end -------------------------------------------------------------------
 yes 'lorem ipsum dolor sit amet ' | tr -d '\n' | head -c "${huge_mb}M" >"$tmp/huge.txt"
-open 80x24 "$tmp/huge.txt"
-check "${huge_mb} MB, no line end: the first screen" wait_long 30 "lorem ipsum dolor"
-tm send-keys -t e2e G
-check "${huge_mb} MB: G reaches the end" wait_long 30 "100%"
-tm send-keys -t e2e g
-check "${huge_mb} MB: g back to the start" wait_for " 0% "
+# Searching a 200 MB story indexes it and holds every match: bounded, but not small. (lector
+# dump reads it all, and counts its pages, before the first key.)
+keys="<dump>G<dump>g"
+[ "$measure" -eq 1 ] && keys+="<dump>/dolor<Enter>"
+dump_limit=120 measured --keys "$keys" "$tmp/huge.txt"
+on 1
+check "${huge_mb} MB, no line end: the first screen" shows "lorem ipsum dolor"
+on 2
+check "${huge_mb} MB: G reaches the end" status_has "100%"
+on 3
+check "${huge_mb} MB: g back to the start" status_has " 0% "
 if [ "$measure" -eq 1 ]; then
-    # Searching a 200 MB story indexes it (a thread) and holds every match: bounded, but not small.
-    tm send-keys -t e2e / d o l o r Enter
-    check "${huge_mb} MB: a search finds the first match" wait_long 120 "match 1 of"
-    peak=$(peak_kb)
+    on 4
+    check "${huge_mb} MB: a search finds the first match" status_has "match 1 of"
     check "${huge_mb} MB: peak memory under 4x the story ($((peak / 1024)) MiB)" test "$peak" -lt $((4 * huge_mb * 1024))
 fi
+open 80x24 "$tmp/huge.txt"
+wait_long 30 "lorem ipsum dolor" >/dev/null
 untouched "${huge_mb} MB"
 rm -f "$tmp/huge.txt"
-
 # --- the same stories on the command line: wrap, search, compare --------------------------------
 # raw_free FILE: no byte of FILE is a control character other than LF and TAB, or a raw C1
 raw_free() { ! LC_ALL=C grep -q -P '[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]' "$1"; }
@@ -200,16 +231,22 @@ untouched "reopened"
 
 # --- a folder of 10,000 stories ------------------------------------------------------------------
 mkdir "$tmp/many"
-(cd "$tmp/many" && for i in $(seq -w 1 10000); do printf 'Story %s\n\nText of story %s.\n' "$i" "$i" >"s$i.txt"; done)
+py -c "
+import sys
+for i in range(1, 10001):
+    open('%s/s%05d.txt' % (sys.argv[1], i), 'w').write('Story %05d\\n\\nText of story %05d.\\n' % (i, i))" "$tmp/many"
+measured --keys "<dump>G<dump><Enter><dump>q" "$tmp/many"
+on 1
+check "10,000 stories: the shelf lists them" shows "lector: 10000 stories"
+on 2
+check "10,000 stories: G to the last" status_has "10000 of 10000"
+on 3
+check "10,000 stories: the last one opens" shows "Text of story 10000."
+[ "$measure" -eq 1 ] && check "10,000 stories: peak memory under 64 MiB ($((peak / 1024)) MiB)" test "$peak" -lt 65536
+on 4
+check "10,000 stories: back on the shelf" status_has "10000 of 10000"
 open 80x24 "$tmp/many"
-check "10,000 stories: the shelf lists them" wait_long 30 "lector: 10000 stories"
-tm send-keys -t e2e G
-check "10,000 stories: G to the last" wait_for "10000 of 10000"
-tm send-keys -t e2e Enter
-check "10,000 stories: the last one opens" wait_for "Text of story 10000."
-[ "$measure" -eq 1 ] && check "10,000 stories: peak memory under 64 MiB" test "$(peak_kb)" -lt 65536
-tm send-keys -t e2e q
-check "10,000 stories: back on the shelf" wait_for "10000 of 10000"
+wait_long 30 "lector: 10000 stories" >/dev/null
 untouched "10,000 stories"
 rm -rf "$tmp/many"
 
@@ -226,19 +263,26 @@ if [ "$(id -u)" -eq 0 ]; then # root reads anything: run as nobody for this case
     chmod 755 "$tmp" "$tmp/names"
     as_user="setpriv --reuid=nobody --regid=nogroup --clear-groups"
 fi
+# The shelf sorts them: Bad, Ctl, folder, locked, pipe (G: the last).
+dump_wrap=$as_user dump --size 100x24 --keys "<dump>G<Enter><dump>gj<Enter><dump>q" "$tmp/names"
+on 1
+check "names: 5 entries" shows "lector: 5 stories"
+check "names: invalid bytes in a name shown as U+FFFD" shows "Bad��name"
+check "names: a control character in a name shown as a picture" shows "Ctl␛]0;NAMED␇x"
+check "names: a FIFO is listed as not openable" shows "pipe.txt: is a pipe"
+check "names: a folder named .txt is listed as not openable" shows "folder.txt: is a folder"
+check "names: an unreadable file is listed as not openable" shows "ermission denied"
+on 2
+# (the message, with the whole path, on a row of its own above the status line: too long beside
+# the title)
+check "names: Enter on the FIFO says why, never blocks" \
+    eval 'tail -n 3 <<<"$S" | grep -qF "$tmp/names/pipe.txt: is a pipe (FIFO)" || said FIFO'
+on 3
+check "names: the control-character story opens" shows "control name"
+on 4
+check "names: back on the shelf" shows "lector: 5 stories"
 RUN_AS=$as_user open 100x24 "$tmp/names"
-check "names: 5 entries" wait_for "lector: 5 stories"
-check "names: invalid bytes in a name shown as U+FFFD" wait_for "Bad��name"
-check "names: a control character in a name shown as a picture" wait_for "Ctl␛]0;NAMED␇x"
-check "names: a FIFO is listed as not openable" wait_for "pipe.txt: is a pipe"
-check "names: a folder named .txt is listed as not openable" wait_for "folder.txt: is a folder"
-check "names: an unreadable file is listed as not openable" wait_for "ermission denied"
-tm send-keys -t e2e j j j Enter
-check "names: Enter on the FIFO says why, never blocks" wait_for "is a pipe (FIFO)"
-tm send-keys -t e2e k k Enter
-check "names: the control-character story opens" wait_for "control name"
-tm send-keys -t e2e q
-check "names: back on the shelf" wait_for "lector: 5 stories"
+wait_for "lector: 5 stories" >/dev/null
 untouched "names"
 
 # --- paths on the command line: a FIFO, /dev/zero, a folder as a file and a file as a folder -----
@@ -256,14 +300,17 @@ printf 'x\n' >"$tmp/plain-file"
 open 80x24 search lord "$tmp/plain-file/sub"
 check "a file used as a folder: status 2" wait_for "EXIT=2"
 check "a file used as a folder: said so" wait_for "part of the path is a file"
-# The state folder's place taken by a file: the story still opens, with a message.
+# The state folder's place taken by a file: the story still opens, with a message; lector ends
+# as usual (the place was never to be kept).
+dump_env="XDG_STATE_HOME=$tmp/plain-file XDG_CACHE_HOME=$tmp/plain-file" dump "$texts/ivan-baktybekova.txt"
+check "state folder is a file: the story opens" shows "Ivan Baktybekova was"
+check "state folder is a file: a message says positions are not kept" shows "reading positions not kept"
 tm kill-session -t e2e 2>/dev/null
 rm -f "$tmp/go"
 tm new-session -d -s e2e -x 80 -y 24 \
     "env LANG=C.UTF-8 TERM=xterm-256color XDG_STATE_HOME=$tmp/plain-file XDG_CACHE_HOME=$tmp/plain-file \
          $lector $texts/ivan-baktybekova.txt; echo \"EXIT=\$?\"; sleep 600"
-check "state folder is a file: the story opens" wait_for "Ivan Baktybekova was"
-check "state folder is a file: a message says positions are not kept" wait_for "reading positions not kept"
+wait_for "Ivan Baktybekova was" >/dev/null
 tm send-keys -t e2e q
 check "state folder is a file: quits with status 0" wait_for "EXIT=0"
 check "state folder is a file: the file left as it was" test "$(cat "$tmp/plain-file")" = x

@@ -1087,6 +1087,10 @@ Test(app, each_view_has_its_own_help_and_c_l_redraws)
     app_command(a, CMD_OPEN, -1); /* a command, as a unit test calls it */
     cr_assert_eq(app_mode(a), MODE_READER);
     app_command(a, CMD_PAGE_DOWN, 1);
+    keys(a, "/alp");
+    app_key(a, 12); /* while a query is typed too, and the query stays as it was */
+    cr_assert(app_take_redraw(a), "C-l in a prompt");
+    cr_assert(strstr(dump(a, 80, 24), "/alp"), "%s", dump(a, 80, 24));
     app_free(a);
 }
 
