@@ -45,3 +45,13 @@ lector_configure() {
         meson setup "$lector_root/$dir" "$lector_root" "$@" >&2
     fi
 }
+
+# lector_configure_fuzz: build-fuzz, the one sanitizer build. The whole of it is clang with
+# AddressSanitizer and UndefinedBehaviorSanitizer, the code instrumented for coverage
+# (fuzzer-no-link) and the fuzz targets linked with libFuzzer (tests/fuzz/meson.build): scripts/test
+# runs every suite in it, then scripts/fuzz fuzzes with the same binaries, one build for both.
+lector_configure_fuzz() {
+    CC=clang lector_configure build-fuzz -Dwerror=true -Dfuzz=true -Dbuildtype=debugoptimized \
+        -Db_sanitize=address,undefined -Db_lundef=false -Dc_args=-fsanitize=fuzzer-no-link \
+        -Dbenchmarks=false
+}

@@ -599,8 +599,8 @@ static void draw_pane(CompareView *v, Grid *g, int side, int x, int y0, int w, i
         }
         if (lines[local].blank) continue;
         const AlignRow *r = &align_rows(v->al)[b->row];
-        const Span *d = diff + (side ? r->diff_b : r->diff_a);
         size_t nd = side ? r->ndiff_b : r->ndiff_a;
+        const Span *d = nd ? diff + (side ? r->diff_b : r->diff_a) : NULL; /* none: no array */
         Style dstyle = side ? STYLE_ADDED : STYLE_REMOVED;
         LayoutCellIter it;
         LayoutCell cell;

@@ -147,12 +147,14 @@ static void print_rows(const Alignment *al, const Text *ta, const Text *tb, int 
         pane_reset(&pb);
         if (r->na) {
             strbuf_reset(&mark);
-            marked_text(al, ta, 0, r->a, r->na, da + r->diff_a, r->ndiff_a, &mark);
+            marked_text(al, ta, 0, r->a, r->na, r->ndiff_a ? da + r->diff_a : NULL, r->ndiff_a,
+                        &mark);
             pane_layout(&pa, mark.buf ? mark.buf : "", mark.len, &opt);
         }
         if (r->nb) {
             strbuf_reset(&mark);
-            marked_text(al, tb, 1, r->b, r->nb, db + r->diff_b, r->ndiff_b, &mark);
+            marked_text(al, tb, 1, r->b, r->nb, r->ndiff_b ? db + r->diff_b : NULL, r->ndiff_b,
+                        &mark);
             pane_layout(&pb, mark.buf ? mark.buf : "", mark.len, &opt_b);
         }
         size_t n = pa.n > pb.n ? pa.n : pb.n;
