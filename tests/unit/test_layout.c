@@ -463,14 +463,27 @@ static void check_story(const char *what, const char *bytes, size_t len, int wid
 }
 
 static const int widths[] = {8, 13, 20, 40, 79, 80, 132};
+/* How many of them: all, but three under a sanitizer, where the same code paths run ten times
+ * slower and the normal build has already compared all seven (scripts/test runs both). */
+#if defined(__SANITIZE_ADDRESS__)
+enum { NWIDTHS = 3 };
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+enum { NWIDTHS = 3 };
+#else
+enum { NWIDTHS = sizeof widths / sizeof *widths };
+#endif
+#else
+enum { NWIDTHS = sizeof widths / sizeof *widths };
+#endif
 
 Test(layout_property, kjv_bible, .timeout = 240)
 {
     size_t len;
     char *kjv = read_command("bible -l0 'gen1:1-rev22:21' 2>/dev/null", &len);
     cr_assert_gt(len, 4000000, "bible-kjv missing: apt-get install bible-kjv");
-    for (size_t i = 0; i < sizeof widths / sizeof *widths; i++)
-        check_story("kjv", kjv, len, widths[i]);
+    for (size_t i = 0; i < NWIDTHS; i++)
+        check_story("kjv", kjv, len, widths[i * (sizeof widths / sizeof *widths) / NWIDTHS]);
     free(kjv);
 }
 
@@ -479,8 +492,8 @@ Test(layout_property, russian_fortunes, .timeout = 240)
     size_t len;
     char *ru = fortunes("/usr/share/games/fortunes/ru", NULL, &len);
     cr_assert_gt(len, 100000);
-    for (size_t i = 0; i < sizeof widths / sizeof *widths; i++)
-        check_story("ru", ru, len, widths[i]);
+    for (size_t i = 0; i < NWIDTHS; i++)
+        check_story("ru", ru, len, widths[i * (sizeof widths / sizeof *widths) / NWIDTHS]);
     free(ru);
 }
 
@@ -490,8 +503,8 @@ Test(layout_property, chinese_fortunes, .timeout = 240)
     static const char *const names[] = {"chinese", "song100", "tang300", NULL};
     char *zh = fortunes("/usr/share/games/fortunes", names, &len);
     cr_assert_gt(len, 100000);
-    for (size_t i = 0; i < sizeof widths / sizeof *widths; i++)
-        check_story("zh", zh, len, widths[i]);
+    for (size_t i = 0; i < NWIDTHS; i++)
+        check_story("zh", zh, len, widths[i * (sizeof widths / sizeof *widths) / NWIDTHS]);
     free(zh);
 }
 
