@@ -48,40 +48,10 @@ static size_t rows_shown(const ViewContext *c)
     return r < 1 ? 1 : (size_t)r;
 }
 
-static void move_by(ResultsView *v, long long by)
-{
-    long long to = (long long)v->sel + by;
-    if (to >= (long long)v->r.nhits) to = (long long)v->r.nhits - 1;
-    if (to < 0) to = 0;
-    v->sel = (size_t)to;
-}
-
 ViewAction results_view_command(ResultsView *v, ViewContext *c, Command cmd, long count)
 {
-    long n = count > 0 ? count : 1;
-    long long page = (long long)rows_shown(c);
+    if (view_list_move(cmd, count, rows_shown(c), v->r.nhits, &v->sel)) return VIEW_NONE;
     switch (cmd) {
-    case CMD_DOWN:
-    case CMD_WHEEL_DOWN:
-        move_by(v, n);
-        break;
-    case CMD_UP:
-    case CMD_WHEEL_UP:
-        move_by(v, -n);
-        break;
-    case CMD_PAGE_DOWN:
-        move_by(v, n * page);
-        break;
-    case CMD_PAGE_UP:
-        move_by(v, -n * page);
-        break;
-    case CMD_TOP:
-        v->sel = 0;
-        move_by(v, count > 0 ? count - 1 : 0); /* Ng: hit N */
-        break;
-    case CMD_BOTTOM:
-        move_by(v, (long long)v->r.nhits);
-        break;
     case CMD_OPEN:
         if (v->sel >= v->r.nhits) break;
         return (ViewAction){ACT_OPEN, v->r.hits[v->sel].story, 0, v->r.hits[v->sel].span.start,

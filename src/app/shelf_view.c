@@ -206,18 +206,8 @@ static ViewAction picked(ShelfView *s, ViewContext *c)
                                                                         ends the picking */
 }
 
-static void move_by(ShelfView *s, long by)
-{
-    long long to = (long long)s->sel + by;
-    if (to < 0) to = 0;
-    if (to >= (long long)s->n) to = (long long)s->n - 1;
-    s->sel = (size_t)to;
-}
-
 ViewAction shelf_view_command(ShelfView *s, ViewContext *c, Command cmd, long count)
 {
-    long n = count > 0 ? count : 1;
-    long page = (long)rows_shown(c);
     if (s->pick_of != SIZE_MAX) {
         if (cmd == CMD_OPEN || cmd == CMD_COMPARE) return picked(s, c);
         if (cmd == CMD_QUIT) {
@@ -226,31 +216,11 @@ ViewAction shelf_view_command(ShelfView *s, ViewContext *c, Command cmd, long co
         }
         if (cmd == CMD_SELECT || cmd == CMD_SEARCH_ALL) cmd = CMD_NONE; /* not while picking */
     }
+    if (view_list_move(cmd, count, rows_shown(c), s->n, &s->sel)) return VIEW_NONE;
     switch (cmd) {
-    case CMD_DOWN:
-    case CMD_WHEEL_DOWN:
-        move_by(s, n);
-        break;
-    case CMD_UP:
-    case CMD_WHEEL_UP:
-        move_by(s, -n);
-        break;
-    case CMD_PAGE_DOWN:
-        move_by(s, n * page);
-        break;
-    case CMD_PAGE_UP:
-        move_by(s, -n * page);
-        break;
-    case CMD_TOP:
-        s->sel = count > 0 ? (size_t)count - 1 : 0; /* Ng: story N */
-        move_by(s, 0);
-        break;
-    case CMD_BOTTOM:
-        s->sel = s->n - 1;
-        break;
     case CMD_SELECT: /* mark, to compare, and on to the next */
         s->e[s->sel].marked = !s->e[s->sel].marked;
-        move_by(s, 1);
+        view_list_move(CMD_DOWN, 1, 0, s->n, &s->sel);
         break;
     case CMD_COMPARE:
         return compare_marked(s, c);

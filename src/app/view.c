@@ -22,6 +22,39 @@ int view_page_rows(const ViewContext *c)
     return c->rows - 1 > 1 ? c->rows - 1 : 1;
 }
 
+bool view_list_move(Command cmd, long count, size_t page, size_t n, size_t *sel)
+{
+    long long by = count > 0 ? count : 1, to = (long long)*sel;
+    switch (cmd) {
+    case CMD_DOWN:
+    case CMD_WHEEL_DOWN:
+        to += by;
+        break;
+    case CMD_UP:
+    case CMD_WHEEL_UP:
+        to -= by;
+        break;
+    case CMD_PAGE_DOWN:
+        to += by * (long long)page;
+        break;
+    case CMD_PAGE_UP:
+        to -= by * (long long)page;
+        break;
+    case CMD_TOP:
+        to = count > 0 ? count - 1 : 0; /* Ng: row N */
+        break;
+    case CMD_BOTTOM:
+        to = (long long)n - 1;
+        break;
+    default:
+        return false;
+    }
+    if (to >= (long long)n) to = (long long)n - 1;
+    if (to < 0) to = 0;
+    *sel = (size_t)to;
+    return true;
+}
+
 /* Columns of s[0, n). */
 static int width_of(const char *s, size_t n)
 {

@@ -64,6 +64,11 @@ void view_draw_status_forms(const ViewContext *c, Grid *g, const char *left,
 void view_draw_prompt(const ViewContext *c, Grid *g, const char *lead, const LineEdit *e,
                       const char *right);
 
+/* The moving commands of a list of n rows (the shelf, the hits) on its selection *sel: a row, a
+ * page of page rows, the first (or, with a count, row N) and the last; a count repeats. True
+ * when cmd was one of them. */
+bool view_list_move(Command cmd, long count, size_t page, size_t n, size_t *sel);
+
 /* How many columns of s fit in width at most, cut at a space when one is in reach: the byte
  * length of the prefix to show. *rest: where the next row starts (spaces skipped). */
 size_t view_fit_words(const char *s, int width, const char **rest);
