@@ -1,9 +1,12 @@
 /* matchlist: the places a query matches in one story, in order, for moving between them and
  * drawing them. The reader and the compare view both use it.
  *
- * The query is read as one phrase (query_parse_phrase): "алдын ала" is one match per place the
- * two words stand together. Matches are found by the story's index; their bytes are found only
- * for the matches asked about (the screen's, the current one), so a word on every page of a
+ * A query is read by one of two rules. MATCH_PHRASE (the reader's / and ?, the compare view's /)
+ * reads it as one phrase (query_parse_phrase): "алдын ала" is one match per place the two words
+ * stand together. MATCH_WORDS is the rule of a search of every story (query_parse, whole words):
+ * each word is a match, in paragraphs that have them all, so a story opened from that search
+ * shows the hits it was listed for. Matches are found by the story's index; their bytes are found
+ * only for the matches asked about (the screen's, the current one), so a word on every page of a
  * 100 MB story costs what the index costs, not a pass over the story. A match's bytes are the
  * part of its words the query matched ("mother" in "grandmother").
  *
@@ -24,10 +27,12 @@
 
 typedef struct MatchList MatchList;
 
+typedef enum { MATCH_PHRASE, MATCH_WORDS } MatchRule;
+
 /* The matches of query in the story t indexed by ix. -1 with diag when the query has no word. A
  * list with no match is a list (matchlist_count 0). */
 int matchlist_new(const Index *ix, const Text *t, const char *query, SearchMode mode,
-                  MatchList **out, Diag *diag);
+                  MatchRule rule, MatchList **out, Diag *diag);
 void matchlist_free(MatchList *m); /* NULL is a no-op */
 
 size_t matchlist_count(const MatchList *m);

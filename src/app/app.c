@@ -53,7 +53,7 @@ struct App {
     LineEdit search_edit, library_edit;
     long count; /* typed before a command; -1: none */
     bool measure_given;
-    bool single; /* started on one file: the reader is the bottom view */
+    bool open_pending; /* started on one file: it opens at the first size, once configured */
     bool done, redraw;
     Text *preloaded; /* the single story, read by app_new; owned until opened */
     Strbuf exit_note;
@@ -150,7 +150,7 @@ static void open_story(App *a, size_t i, size_t at, const char *query)
         Diag d = {0};
         Text *pre = a->preloaded;
         a->preloaded = NULL;
-        ReaderView *rv = reader_view_open(&a->ctx, shelf_view_path(a->shelf, i), pre, SIZE_MAX, &d);
+        ReaderView *rv = reader_view_open(&a->ctx, shelf_view_path(a->shelf, i), pre, at, &d);
         if (!rv) {
             view_say(&a->ctx, "%s", d.msg);
             return;
@@ -162,7 +162,6 @@ static void open_story(App *a, size_t i, size_t at, const char *query)
         if (!a->ctx.message[0]) memcpy(a->ctx.message, opened, sizeof opened);
         a->reader = rv;
         a->reader_story = i;
-        if (at != SIZE_MAX) reader_view_jump(rv, at);
     }
     push_mode(a, MODE_READER);
     if (query) reader_view_show_query(a->reader, &a->ctx, query);
@@ -219,9 +218,9 @@ App *app_new(char **paths, int npaths, int measure, Diag *diag)
     a->cache = cache_open(NULL, NULL); /* without one, each search indexes the story again */
     a->ctx.cache = a->cache;
     struct stat st;
-    a->single = npaths == 1 && shelf_view_count(a->shelf) == 1 &&
-                !(strcmp(paths[0], "-") && stat(paths[0], &st) == 0 && S_ISDIR(st.st_mode));
-    if (!a->single) {
+    bool single = npaths == 1 && shelf_view_count(a->shelf) == 1 &&
+                  !(strcmp(paths[0], "-") && stat(paths[0], &st) == 0 && S_ISDIR(st.st_mode));
+    if (!single) {
         push_mode(a, MODE_SHELF);
         shelf_view_select_last_read(a->shelf, &a->ctx);
         return a;
@@ -233,8 +232,17 @@ App *app_new(char **paths, int npaths, int measure, Diag *diag)
         app_free(a);
         return NULL;
     }
-    open_story(a, 0, SIZE_MAX, NULL);
+    a->open_pending = true; /* the configured line ends and the screen's size decide where */
     return a;
+}
+
+/* Opens the story lector was started on, once: where it resumes depends on the configuration and
+ * the screen, which are known by the first resize (or the first key, if none came). */
+static void open_pending_story(App *a)
+{
+    if (!a->open_pending) return;
+    a->open_pending = false;
+    open_story(a, 0, SIZE_MAX, NULL);
 }
 
 void app_finish(App *a)
@@ -290,6 +298,7 @@ void app_resize(App *a, int cols, int rows)
 {
     a->ctx.cols = cols;
     a->ctx.rows = rows;
+    open_pending_story(a);
     if (a->compare) compare_view_resize(a->compare, cols, rows);
     if (a->reader) reader_view_resize(a->reader, &a->ctx);
 }
@@ -406,6 +415,7 @@ void app_command(App *a, Command cmd, long count)
         a->redraw = true;
         return;
     }
+    open_pending_story(a);
     switch (top_mode(a)) {
     case MODE_SHELF:
         act(a, shelf_view_command(a->shelf, &a->ctx, cmd, count));
@@ -427,6 +437,7 @@ void app_command(App *a, Command cmd, long count)
 
 void app_key(App *a, int key)
 {
+    open_pending_story(a);
     a->ctx.message[0] = 0;
     AppMode m = top_mode(a);
     if (a->prompting) { /* every key is text, but a control key bound to drawing again */
@@ -496,7 +507,7 @@ bool app_done(const App *a)
 
 AppMode app_mode(const App *a)
 {
-    return top_mode(a);
+    return a->open_pending ? MODE_READER : top_mode(a);
 }
 
 const char *app_message(const App *a)
@@ -518,6 +529,7 @@ size_t app_top_offset(const App *a)
 
 void app_render(App *a, Grid *g)
 {
+    open_pending_story(a);
     if (grid_cols(g) != a->ctx.cols || grid_rows(g) != a->ctx.rows)
         grid_resize(g, a->ctx.cols, a->ctx.rows);
     grid_clear(g);

@@ -64,6 +64,7 @@ struct ReaderView {
 
     /* search */
     Strbuf query;         /* being typed, or the last one searched; "" when none */
+    MatchRule rule;       /* phrase for / and ?; words for a query from a search of every story */
     int search_dir;       /* 1: / (forward), -1: ? (backward) */
     bool prompting;       /* the query is being typed */
     size_t search_origin; /* the top when the search began: Esc and a failed search return */
@@ -386,7 +387,8 @@ static void search_run(ReaderView *rv, ViewContext *c, bool *wrapped)
     if (!rv->query.len || !rv->index) return;
     text_load_all(rv->text); /* an index from the cache can come before the story is all read */
     Diag d = {0};
-    if (matchlist_new(rv->index, rv->text, rv->query.buf, c->search_mode, &rv->ml, &d) != 0)
+    if (matchlist_new(rv->index, rv->text, rv->query.buf, c->search_mode, rv->rule, &rv->ml, &d) !=
+        0)
         return; /* no word in it (punctuation alone): nothing to show yet */
     if (index_damaged(rv, c)) return;
     rv->cur = matchlist_first(rv->ml, rv->search_origin, rv->search_dir, wrapped);
@@ -405,7 +407,7 @@ static void say_not_found(ReaderView *rv, ViewContext *c)
     MatchList *fold;
     Diag d = {0};
     if (rv->ml && matchlist_case_counts(rv->ml) && c->search_mode == SEARCH_SMART &&
-        matchlist_new(rv->index, rv->text, rv->query.buf, SEARCH_FOLD, &fold, &d) == 0) {
+        matchlist_new(rv->index, rv->text, rv->query.buf, SEARCH_FOLD, rv->rule, &fold, &d) == 0) {
         without_case = matchlist_count(fold);
         matchlist_free(fold);
     }
@@ -422,6 +424,7 @@ static void say_not_found(ReaderView *rv, ViewContext *c)
 void reader_view_search_begin(ReaderView *rv, int dir)
 {
     rv->prompting = true;
+    rv->rule = MATCH_PHRASE;
     rv->search_dir = dir;
     rv->search_origin = pager_top_offset(rv->pager);
     strbuf_reset(&rv->query);
@@ -484,6 +487,7 @@ void reader_view_search_status(const ReaderView *rv, char *buf, size_t size)
 
 void reader_view_show_query(ReaderView *rv, ViewContext *c, const char *query)
 {
+    rv->rule = MATCH_WORDS; /* the rule it was found by, so the hits listed are those shown */
     rv->search_dir = 1;
     rv->search_origin = pager_top_offset(rv->pager);
     strbuf_reset(&rv->query);

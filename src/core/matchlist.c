@@ -24,10 +24,12 @@ struct MatchList {
 };
 
 int matchlist_new(const Index *ix, const Text *t, const char *query, SearchMode mode,
-                  MatchList **out, Diag *diag)
+                  MatchRule rule, MatchList **out, Diag *diag)
 {
     Query *q;
-    if (query_parse_phrase(query, mode, &q, diag) != 0) return -1;
+    int rc = rule == MATCH_WORDS ? query_parse(query, mode, false, &q, diag)
+                                 : query_parse_phrase(query, mode, &q, diag);
+    if (rc != 0) return -1;
     MatchList *m = xcalloc(1, sizeof *m);
     m->ix = ix;
     m->t = t;

@@ -407,6 +407,70 @@ Test(app, library_search_to_a_hit_and_back)
     app_free(a);
 }
 
+/* A story opened from a search of two words shows the hits it was listed for (each word, by the
+ * shelf's rule, not the reader's phrase rule), and says nothing about where it was last left. */
+Test(app, a_story_opened_from_a_two_word_search_shows_its_hits)
+{
+    Strbuf big = STRBUF_INIT;
+    strbuf_addstr(&big, "Steppe\n\n");
+    for (int i = 0; i < 40; i++)
+        strbuf_addf(&big, "Line %d of the steppe.\n\n", i);
+    strbuf_addstr(&big, "The horse ran before the dombra played.\n\n");
+    for (int i = 0; i < 40; i++)
+        strbuf_addf(&big, "Tail %d.\n\n", i);
+    write_file("steppe.txt", big.buf);
+    strbuf_release(&big);
+    App *a = open_app("steppe.txt", 60, 10);
+    keys(a, "G"); /* a place saved at the end */
+    app_free(a);
+
+    a = open_app("", 60, 10);
+    keys(a, "sdombra horse\n");
+    const char *d = dump(a, 60, 10);
+    cr_assert(strstr(d, "hit"), "%s", d);
+    keys(a, "\n");
+    cr_assert_eq(app_mode(a), MODE_READER);
+    app_settle(a);
+    d = dump(a, 60, 10);
+    cr_assert(strstr(d, "The horse ran before the dombra"), "%s", d);
+    cr_assert(strstr(d, "match 1 of 2"), "%s", d);
+    cr_assert_eq(style_of(a, 60, 10, "horse"), STYLE_CURRENT, "%s", d);
+    cr_assert_eq(style_of(a, 60, 10, "dombra"), STYLE_MATCH, "%s", d);
+    cr_assert(!strstr(app_message(a), "resumed"), "opened at a hit: %s", app_message(a));
+    app_free(a);
+}
+
+/* One story given on the command line opens once configured: the configured line ends lay it
+ * out, and they are not saved for it as its own. */
+Test(app, one_story_opens_with_the_configured_line_ends)
+{
+    write_file("verse.txt", "Short line one\nshort line two\nshort line three\n");
+    char path[512];
+    snprintf(path, sizeof path, "%s/verse.txt", dir);
+    char *paths[] = {path};
+    Config cfg;
+    config_init(&cfg);
+    cfg.line_ends = LAYOUT_ENDS_REFLOW;
+    Diag d = {0};
+    App *a = app_new(paths, 1, 0, &d);
+    cr_assert_not_null(a, "%s", d.msg);
+    app_configure(a, &cfg);
+    app_resize(a, 70, 6);
+    const char *out = dump(a, 70, 6);
+    cr_assert(strstr(out, "Short line one short line two short line three"), "%s", out);
+    app_free(a);
+
+    cfg.line_ends = LAYOUT_ENDS_KEEP; /* now configured otherwise: it follows, nothing was kept */
+    a = app_new(paths, 1, 0, &d);
+    cr_assert_not_null(a, "%s", d.msg);
+    app_configure(a, &cfg);
+    app_resize(a, 70, 6);
+    out = dump(a, 70, 6);
+    cr_assert(strstr(out, "Short line one\n"), "%s", out);
+    app_free(a);
+    config_free(&cfg);
+}
+
 /* --- the compare view ------------------------------------------------------------------------ */
 
 static const char *const compare_left =

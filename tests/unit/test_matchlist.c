@@ -21,7 +21,7 @@ static Fixture find(const char *story, size_t len, const char *query, SearchMode
     f.t = text_from_bytes(story, len, "t.txt");
     f.ix = index_build(f.t, 1, NULL);
     Diag d = {0};
-    cr_assert_eq(matchlist_new(f.ix, f.t, query, mode, &f.m, &d), 0, "%s: %s", query, d.msg);
+    cr_assert_eq(matchlist_new(f.ix, f.t, query, mode, MATCH_PHRASE, &f.m, &d), 0, "%s: %s", query, d.msg);
     return f;
 }
 
@@ -152,9 +152,9 @@ Test(matchlist, no_word_is_refused_and_no_match_is_a_list)
     Index *ix = index_build(t, 1, NULL);
     MatchList *m;
     Diag d = {0};
-    cr_assert_neq(matchlist_new(ix, t, " ,.! ", SEARCH_SMART, &m, &d), 0);
+    cr_assert_neq(matchlist_new(ix, t, " ,.! ", SEARCH_SMART, MATCH_PHRASE, &m, &d), 0);
     cr_assert(d.msg[0]);
-    cr_assert_eq(matchlist_new(ix, t, "absent", SEARCH_SMART, &m, &d), 0);
+    cr_assert_eq(matchlist_new(ix, t, "absent", SEARCH_SMART, MATCH_PHRASE, &m, &d), 0);
     cr_assert_eq(matchlist_count(m), 0);
     bool w;
     cr_assert_eq(matchlist_first(m, 0, 1, &w), 0);
