@@ -30,7 +30,8 @@ struct ShelfView {
     char **paths; /* owned, each too */
     Entry *e;     /* owned, one per path */
     size_t n, sel, top;
-    size_t pick_of; /* picking the partner of this story; SIZE_MAX: not picking */
+    size_t pick_of;   /* picking the partner of this story; SIZE_MAX: not picking */
+    size_t sel_shelf; /* while picking: the shelf's own selection, given back after */
 };
 
 ShelfView *shelf_view_new(char **paths, int npaths, Diag *diag)
@@ -158,6 +159,8 @@ void shelf_view_update(ShelfView *s, size_t i, int percent, size_t words)
 
 void shelf_view_pick(ShelfView *s, size_t of)
 {
+    if (of != SIZE_MAX && s->pick_of == SIZE_MAX) s->sel_shelf = s->sel;
+    if (of == SIZE_MAX && s->pick_of != SIZE_MAX && s->sel_shelf < s->n) s->sel = s->sel_shelf;
     s->pick_of = of;
     if (of != SIZE_MAX) s->sel = of + 1 < s->n ? of + 1 : 0;
 }
@@ -211,7 +214,7 @@ ViewAction shelf_view_command(ShelfView *s, ViewContext *c, Command cmd, long co
     if (s->pick_of != SIZE_MAX) {
         if (cmd == CMD_OPEN || cmd == CMD_COMPARE) return picked(s, c);
         if (cmd == CMD_QUIT) {
-            s->pick_of = SIZE_MAX;
+            shelf_view_pick(s, SIZE_MAX);
             return (ViewAction){ACT_LEAVE, 0, 0, 0, PROMPT_SEARCH};
         }
         if (cmd == CMD_SELECT || cmd == CMD_SEARCH_ALL) cmd = CMD_NONE; /* not while picking */

@@ -713,6 +713,24 @@ Test(app, compare_from_the_reader_picks_the_other_story)
     app_free(a);
 }
 
+/* Picking a story to compare with borrows the shelf's selection and gives it back. */
+Test(app, picking_leaves_the_shelf_selection_where_it_was)
+{
+    App *a = open_app("", 80, 24);
+    keys(a, "jj\n"); /* the third story, tiny-tale */
+    app_key(a, 'c');
+    cr_assert(strstr(dump(a, 80, 24), "1 of 3"), "the pick starts on the next story (round)");
+    app_key(a, APP_KEY_ESC);
+    cr_assert_eq(app_mode(a), MODE_READER);
+    app_key(a, 'q');
+    cr_assert_eq(app_mode(a), MODE_SHELF);
+    cr_assert(strstr(dump(a, 80, 24), "3 of 3"), "%s", dump(a, 80, 24));
+    keys(a, "\nc\nqq"); /* compared with a-first, then back to the shelf */
+    cr_assert_eq(app_mode(a), MODE_SHELF);
+    cr_assert(strstr(dump(a, 80, 24), "3 of 3"), "%s", dump(a, 80, 24));
+    app_free(a);
+}
+
 static void configure(App *a, const char *text)
 {
     Config c;
