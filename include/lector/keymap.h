@@ -9,7 +9,8 @@
  * keeps its own meaning. The help screens are made from the same table, with the keys as bound
  * now, so they cannot drift from what the keys do.
  *
- * Never touches the terminal. A Keymap owns its copy of the bindings; nothing else allocates.
+ * Never touches the terminal. A Keymap owns its copies of the bindings; the help rows are the
+ * caller's (keymap_help_free).
  */
 #ifndef LECTOR_KEYMAP_H
 #define LECTOR_KEYMAP_H

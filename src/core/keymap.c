@@ -212,9 +212,18 @@ static const char *const view_names[KEYMAP_VIEWS] = {
     [KEYMAP_COMPARE] = "compare", [KEYMAP_HELP] = "help",
 };
 
+/* The configuration's bindings as each view sees them: for each key the last binding whose command
+ * the view has, in the file's order of those (the help lists them so), and the same sorted by key
+ * for lookup. A configuration of thousands of lines (it may hold up to 1 MiB) then costs a
+ * logarithm per key typed and a line per binding in the help, not a pass over the file for each. */
+typedef struct {
+    KeyBinding *bound;  /* owned */
+    KeyBinding *by_key; /* owned */
+    size_t n;
+} ViewBindings;
+
 struct Keymap {
-    KeyBinding *bound; /* owned: the configuration's, in its order */
-    size_t nbound;
+    ViewBindings views[KEYMAP_VIEWS];
 };
 
 const char *keymap_command_name(Command cmd)
@@ -242,31 +251,78 @@ bool keymap_view_has(KeymapView v, Command cmd)
     return false;
 }
 
+static int binding_key_cmp(const void *x, const void *y)
+{
+    const KeyBinding *a = x, *b = y;
+    return (a->key > b->key) - (a->key < b->key);
+}
+
+/* Binding i of b[0, n) sorted by key, then by place in the file (a stable order for qsort). */
+typedef struct {
+    KeyBinding b;
+    size_t at;
+} Placed;
+
+static int placed_cmp(const void *x, const void *y)
+{
+    const Placed *a = x, *b = y;
+    if (a->b.key != b->b.key) return (a->b.key > b->b.key) - (a->b.key < b->b.key);
+    return (a->at > b->at) - (a->at < b->at);
+}
+
+static int placed_at_cmp(const void *x, const void *y)
+{
+    const Placed *a = x, *b = y;
+    return (a->at > b->at) - (a->at < b->at);
+}
+
+static void view_bindings(ViewBindings *vb, KeymapView v, const KeyBinding *b, size_t n)
+{
+    Placed *p = xreallocarray(NULL, n ? n : 1, sizeof *p);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (keymap_view_has(v, b[i].command)) p[m++] = (Placed){b[i], i};
+    qsort(p, m, sizeof *p, placed_cmp);
+    size_t k = 0; /* the last of each key */
+    for (size_t i = 0; i < m; i++)
+        if (i + 1 == m || p[i + 1].b.key != p[i].b.key) p[k++] = p[i];
+    vb->n = k;
+    vb->by_key = xreallocarray(NULL, k ? k : 1, sizeof *vb->by_key);
+    for (size_t i = 0; i < k; i++)
+        vb->by_key[i] = p[i].b;
+    qsort(p, k, sizeof *p, placed_at_cmp);
+    vb->bound = xreallocarray(NULL, k ? k : 1, sizeof *vb->bound);
+    for (size_t i = 0; i < k; i++)
+        vb->bound[i] = p[i].b;
+    free(p);
+}
+
 Keymap *keymap_new(const KeyBinding *b, size_t n)
 {
     Keymap *km = xcalloc(1, sizeof *km);
-    if (n) {
-        km->bound = xreallocarray(NULL, n, sizeof *km->bound);
-        memcpy(km->bound, b, n * sizeof *b);
-        km->nbound = n;
-    }
+    for (int v = 0; v < KEYMAP_VIEWS; v++)
+        view_bindings(&km->views[v], (KeymapView)v, b, n);
     return km;
 }
 
 void keymap_free(Keymap *km)
 {
     if (!km) return;
-    free(km->bound);
+    for (int v = 0; v < KEYMAP_VIEWS; v++) {
+        free(km->views[v].bound);
+        free(km->views[v].by_key);
+    }
     free(km);
 }
 
 /* The configured command of key in v: the file's last binding of it whose command v has. */
 static Command bound_command(const Keymap *km, KeymapView v, int key)
 {
-    for (size_t i = km ? km->nbound : 0; i-- > 0;)
-        if (km->bound[i].key == key && keymap_view_has(v, km->bound[i].command))
-            return km->bound[i].command;
-    return CMD_NONE;
+    if (!km) return CMD_NONE;
+    const ViewBindings *vb = &km->views[v];
+    KeyBinding want = {.key = key};
+    const KeyBinding *hit = bsearch(&want, vb->by_key, vb->n, sizeof want, binding_key_cmp);
+    return hit ? hit->command : CMD_NONE;
 }
 
 static bool row_has_key(const Row *r, int key)
@@ -307,14 +363,12 @@ void keymap_keys(const Keymap *km, KeymapView v, Command cmd, Strbuf *out)
     const char *prefix = r && (r->flags & ROW_COUNT_FIRST) ? "N" : "";
     for (int k = 0; r && k < KEYS && r->keys[k]; k++)
         if (keymap_lookup(km, v, r->keys[k]) == cmd) add_key(out, start, prefix, r->keys[k]);
-    for (size_t i = 0; km && i < km->nbound; i++) {
-        int key = km->bound[i].key;
-        if (km->bound[i].command != cmd || keymap_lookup(km, v, key) != cmd) continue;
+    const ViewBindings *vb = km ? &km->views[v] : NULL;
+    for (size_t i = 0; vb && i < vb->n; i++) { /* each key once, bound to what it runs here */
+        int key = vb->bound[i].key;
+        if (vb->bound[i].command != cmd) continue;
         if (r && row_has_key(r, key)) continue; /* listed with the defaults */
-        bool later = false;                     /* "key.down = x x": listed once */
-        for (size_t j = i + 1; j < km->nbound && !later; j++)
-            later = km->bound[j].key == key;
-        if (!later) add_key(out, start, prefix, key);
+        add_key(out, start, prefix, key);
     }
     if (out->len == start) strbuf_addstr(out, "(none)");
     if (r && (r->flags & ROW_LETTER)) strbuf_addstr(out, " letter");
