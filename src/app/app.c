@@ -242,7 +242,18 @@ static void open_pending_story(App *a)
 {
     if (!a->open_pending) return;
     a->open_pending = false;
+    char before[sizeof a->ctx.message]; /* said before it opened ("terminal did not answer") */
+    memcpy(before, a->ctx.message, sizeof before);
+    a->ctx.message[0] = 0;
     open_story(a, 0, SIZE_MAX, NULL);
+    if (!before[0]) return;
+    if (!a->ctx.message[0]) {
+        memcpy(a->ctx.message, before, sizeof before);
+    } else if (strcmp(a->ctx.message, before)) { /* both are said */
+        char opened[sizeof a->ctx.message];
+        memcpy(opened, a->ctx.message, sizeof opened);
+        view_say(&a->ctx, "%s; %s", opened, before);
+    }
 }
 
 void app_finish(App *a)
@@ -253,6 +264,25 @@ void app_finish(App *a)
 const char *app_exit_note(const App *a)
 {
     return a->exit_note.buf;
+}
+
+int app_finish_and_report(App *a, FILE *err)
+{
+    app_finish(a);
+    int status = 0;
+    for (const char *line = a->exit_note.buf; *line;) {
+        const char *nl = strchr(line, '\n');
+        size_t len = nl ? (size_t)(nl - line) : strlen(line);
+        Strbuf out = STRBUF_INIT;
+        strbuf_addstr(&out, "lector: ");
+        text_escape(line, len, &out);
+        strbuf_addch(&out, '\n');
+        fwrite(out.buf, 1, out.len, err);
+        strbuf_release(&out);
+        line += len + (nl != NULL);
+        status = 1;
+    }
+    return status;
 }
 
 void app_free(App *a)

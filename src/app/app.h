@@ -12,6 +12,7 @@
 #define LECTOR_APP_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stddef.h>
 
 #include "lector/config.h"
@@ -33,7 +34,8 @@ App *app_new(char **paths, int npaths, int measure, Diag *diag);
 /* Closes the open story (saving its place) and frees everything. */
 void app_free(App *a);
 /* Applies the configuration: its measure (unless one was given to app_new), smart case, line
- * ends and key bindings (copied). Call before the first key. */
+ * ends and key bindings (copied). Call before the first app_resize: a story given alone opens
+ * then, with the configuration's line ends and at the screen's size. */
 void app_configure(App *a, const Config *c);
 
 /* The layout width function (the TUI's measured widths). Borrowed. */
@@ -62,9 +64,12 @@ bool app_take_redraw(App *a);
 
 /* Closes the open story, saving its place. Then app_exit_note says what the user must hear of
  * after the screen is given back: each place that could not be saved this run, one per line
- * ("" when nothing). The TUI prints it on stderr and exits non-zero. */
+ * ("" when nothing). */
 void app_finish(App *a);
 const char *app_exit_note(const App *a);
+/* app_finish, then each line of the exit note on err as "lector: ..." (escaped: it names files).
+ * Returns 1 when there was one (the exit status it calls for), else 0. */
+int app_finish_and_report(App *a, FILE *err);
 
 /* For tests and the e2e harness: the reader's top byte offset. */
 size_t app_top_offset(const App *a);

@@ -291,11 +291,6 @@ bool reader_view_loaded(const ReaderView *rv)
     return text_complete(rv->text);
 }
 
-const char *reader_view_path(const ReaderView *rv)
-{
-    return rv->path;
-}
-
 void reader_view_resize(ReaderView *rv, ViewContext *c)
 {
     set_layout(rv, c);

@@ -72,8 +72,7 @@ void reader_view_show_query(ReaderView *rv, ViewContext *c, const char *query);
 
 /* Shows byte at on the top row; '' goes back to where it was. */
 void reader_view_jump(ReaderView *rv, size_t at);
-size_t reader_view_top(const ReaderView *rv);       /* the top row's first byte */
-bool reader_view_loaded(const ReaderView *rv);      /* read to its end */
-const char *reader_view_path(const ReaderView *rv); /* borrowed */
+size_t reader_view_top(const ReaderView *rv);  /* the top row's first byte */
+bool reader_view_loaded(const ReaderView *rv); /* read to its end */
 
 #endif

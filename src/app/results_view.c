@@ -37,11 +37,6 @@ const char *results_view_query(const ResultsView *v)
     return v->query;
 }
 
-size_t results_view_count(const ResultsView *v)
-{
-    return v->r.nhits;
-}
-
 static size_t rows_shown(const ViewContext *c)
 {
     int r = view_page_rows(c) - 1; /* one header row */

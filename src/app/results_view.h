@@ -19,7 +19,6 @@ ResultsView *results_view_new(LibraryResult *r, const char *query);
 void results_view_free(ResultsView *v); /* NULL is a no-op */
 
 const char *results_view_query(const ResultsView *v);
-size_t results_view_count(const ResultsView *v); /* hits shown */
 
 /* ACT_OPEN for the selected hit: .story its shelf story, .at its first byte. */
 ViewAction results_view_command(ResultsView *v, ViewContext *c, Command cmd, long count);

@@ -115,23 +115,6 @@ static void entry_stats(ShelfView *s, size_t i)
     text_free(t);
 }
 
-const char *shelf_view_title(ShelfView *s, size_t i)
-{
-    if (i >= s->n) return "";
-    entry_stats(s, i);
-    return s->e[i].title;
-}
-
-size_t shelf_view_selected(const ShelfView *s)
-{
-    return s->sel;
-}
-
-void shelf_view_select(ShelfView *s, size_t i)
-{
-    if (i < s->n) s->sel = i;
-}
-
 void shelf_view_select_last_read(ShelfView *s, ViewContext *c)
 {
     Strbuf last = STRBUF_INIT, key = STRBUF_INIT;

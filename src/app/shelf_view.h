@@ -20,13 +20,9 @@ void shelf_view_free(ShelfView *s); /* NULL is a no-op */
 
 size_t shelf_view_count(const ShelfView *s);
 const char *shelf_view_path(const ShelfView *s, size_t i); /* borrowed */
-/* The story's title (loading the story once to find it when its row was never shown). */
-const char *shelf_view_title(ShelfView *s, size_t i);
 /* The paths of every story, for a search of them all. Borrowed, valid while s is. */
 const char *const *shelf_view_paths(const ShelfView *s);
 
-size_t shelf_view_selected(const ShelfView *s);
-void shelf_view_select(ShelfView *s, size_t i);
 /* Selects the story read last (the state's "last"), if it is on this shelf. */
 void shelf_view_select_last_read(ShelfView *s, ViewContext *c);
 /* What the reader learned of story i when it closed it: the furthest read (-1: unknown) and the

@@ -1,6 +1,6 @@
 /* view: what the views of the app share, and what a view asks of the router.
  *
- * A view is its own struct in its own file (shelf_view, reader_view, results_view, help_view,
+ * A view is its own struct in its own file (shelf_view, reader_view, results_view, help,
  * compare_view): it takes commands (keymap.h) and draws into a Grid, with no terminal in sight.
  * What several views use -- the screen's size, the status message, the configuration's choices,
  * the state and cache folders -- is a ViewContext, owned by the router and lent to a view for
@@ -23,8 +23,7 @@
 #include "lector/search.h"
 #include "lector/state.h"
 
-enum { VIEW_WPM = 200 };            /* words per minute, for reading time */
-enum { VIEW_DEFAULT_MEASURE = 72 }; /* columns of text */
+enum { VIEW_WPM = 200 }; /* words per minute, for reading time */
 
 typedef struct {
     int cols, rows;         /* the screen */

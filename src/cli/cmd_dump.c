@@ -28,6 +28,7 @@
 #include "lector/keys.h"
 #include "lector/strbuf.h"
 #include "lector/text.h"
+#include "lector/xalloc.h"
 
 static void dump_usage(FILE *f)
 {
@@ -150,7 +151,7 @@ int cmd_dump(int argc, char **argv, const char *default_texts, const Config *cfg
     int cols = 80, rows = 24, width = 0, npaths = 0;
     bool styles = false, compare = false, options = true;
     const char *keys = "";
-    char **paths = calloc((size_t)argc + 1, sizeof *paths);
+    char **paths = xcalloc((size_t)argc + 1, sizeof *paths);
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -231,16 +232,8 @@ int cmd_dump(int argc, char **argv, const char *default_texts, const Config *cfg
     fwrite(out.buf, 1, out.len, stdout);
     strbuf_release(&out);
     grid_free(g);
-    app_finish(a);
-    const char *note = app_exit_note(a);
     int status = rc ? EXIT_USAGE : 0;
-    for (const char *line = note; *line;) { /* a place not saved: said, as the reader does */
-        const char *nl = strchr(line, '\n');
-        size_t len = nl ? (size_t)(nl - line) : strlen(line);
-        cli_error("%.*s", (int)len, line);
-        line += len + (nl != NULL);
-        if (!status) status = 1;
-    }
+    if (app_finish_and_report(a, stderr) && !status) status = 1; /* as the reader does */
     app_free(a);
     if (cli_output_failed()) return EXIT_USAGE;
     return status;

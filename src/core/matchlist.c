@@ -3,7 +3,8 @@
  * Data model: the matches as search_matches gives them (token position and length, ascending),
  * with their byte spans filled in lazily, a paragraph at a time: the matches of paragraph p are
  * those whose first token lies in the paragraph's positions [first, end) (two binary searches),
- * and their spans come from tokenizing that paragraph once (search_match_spans). The last
+ * and their spans come from the index's token spans of those matches' first and last tokens
+ * (index_token_spans, one call for the paragraph). The last
  * paragraph asked about is remembered, so drawing a screen in order does each paragraph once.
  */
 #include "lector/matchlist.h"

@@ -571,21 +571,8 @@ static int tui_main(char **paths, int npaths, int measure, const Config *cfg, bo
     free(had);
     /* Saved now that the screen is given back, so a place that could not be saved is said
      * where it stays: on stderr, with a status that says so. */
-    app_finish(app);
     int status = caught_signal ? 128 + caught_signal : 0;
-    const char *note = app_exit_note(app);
-    for (const char *line = note; *line;) {
-        const char *nl = strchr(line, '\n');
-        size_t len = nl ? (size_t)(nl - line) : strlen(line);
-        Strbuf out = STRBUF_INIT;
-        strbuf_addstr(&out, "lector: ");
-        text_escape(line, len, &out);
-        strbuf_addch(&out, '\n');
-        fwrite(out.buf, 1, out.len, stderr);
-        strbuf_release(&out);
-        line += len + (nl != NULL);
-        if (!status) status = 1;
-    }
+    if (app_finish_and_report(app, stderr) && !status) status = 1;
     app_free(app);
     if (keys_in != stdin) fclose(keys_in);
     xalloc_set_fatal_hook(NULL);

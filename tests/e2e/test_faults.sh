@@ -113,8 +113,15 @@ status_ok() {
     # a message too long to sit beside the title takes its place for one key (the probe's)
     [[ ($last == *"$title"* || $last == *"terminal did not answer"*) && $last == *%* ]]
 }
+# The rows above the status line, but for the probe's message on a row of its own above it (it
+# shares the row with "resumed at N%": one key clears it)
+text_rows() {
+    local above
+    above=$(tail -n 2 <<<"$S" | head -n 1)
+    if [[ $above == *"terminal did not answer"* ]]; then head -n -2 <<<"$S"; else head -n -1 <<<"$S"; fi
+}
 text_ok() {
-    head -n -1 <<<"$S" >"$tmp/screen.txt"
+    text_rows >"$tmp/screen.txt"
     py "$helper" slice "$wrapped" "$tmp/screen.txt"
 }
 render_ok() { [ "$(wc -l <<<"$S")" -eq "$rows" ] && status_ok && text_ok; }

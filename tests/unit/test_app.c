@@ -471,6 +471,31 @@ Test(app, one_story_opens_with_the_configured_line_ends)
     config_free(&cfg);
 }
 
+/* A notice given before the story opens (the TUI's "terminal did not answer") is not lost to
+ * what opening it says. */
+Test(app, a_notice_before_the_story_opens_is_kept)
+{
+    Strbuf big = STRBUF_INIT;
+    for (int i = 0; i < 80; i++)
+        strbuf_addf(&big, "Paragraph %d.\n\n", i);
+    write_file("long.txt", big.buf);
+    strbuf_release(&big);
+    App *a = open_app("long.txt", 40, 8);
+    keys(a, "G");
+    app_free(a);
+    char path[512];
+    snprintf(path, sizeof path, "%s/long.txt", dir);
+    char *paths[] = {path};
+    Diag d = {0};
+    a = app_new(paths, 1, 0, &d);
+    cr_assert_not_null(a, "%s", d.msg);
+    app_message_set(a, "terminal did not answer");
+    app_resize(a, 40, 8);
+    cr_assert(strstr(app_message(a), "resumed at") && strstr(app_message(a), "did not answer"),
+              "%s", app_message(a));
+    app_free(a);
+}
+
 /* --- the compare view ------------------------------------------------------------------------ */
 
 static const char *const compare_left =
