@@ -82,6 +82,9 @@ enum {
     LAYOUT_LINE_HYPHEN = 1, /* ends at a soft hyphen: draw "-" after it (counted in width) */
     LAYOUT_LINE_FORCED = 2, /* ends at a forced break (indented next line, form feed, ...) */
     LAYOUT_LINE_LAST = 4,   /* last line of its paragraph */
+    LAYOUT_LINE_PLAIN = 8,  /* a hint: every visible cluster is one code point drawn as itself
+                               (no tab, control or inner line end); drawing it is a copy. Only
+                               the fast path sets it: compare lines without it */
 };
 
 typedef struct {
@@ -110,11 +113,13 @@ int layout_default_width(const uint8_t *s, size_t len, void *ctx);
  * place. Borrows text and opt; both must outlive it. */
 typedef struct {
     const uint8_t *text;
-    size_t pos, end; /* next line starts at pos; the paragraph ends at end */
+    size_t pos, end;   /* next line starts at pos; the paragraph ends at end */
+    size_t para_start; /* where the paragraph starts */
     const LayoutOptions *opt;
     LinebreakState lb; /* line-break state just before pos */
     int width;         /* opt->width, clamped */
-    int keep_lines;    /* every line end ends a display line (layout_keeps_line_ends) */
+    int keep_lines;    /* every line end ends a display line (layout_keeps_line_ends); -1 until
+                          a line end not followed by indentation asks (most never do) */
 } LayoutCursor;
 
 void layout_cursor_init(LayoutCursor *c, const uint8_t *text, Span para, const LayoutOptions *opt);

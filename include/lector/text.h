@@ -91,6 +91,30 @@ Text *text_from_bytes(const void *bytes, size_t len, const char *name);
 
 void text_free(Text *t); /* NULL is a no-op */
 
+/* A story read once from start to end, a paragraph at a time, in memory bounded by its longest
+ * paragraph piece plus a read buffer, for any size of input (lector wrap). No size limit: a
+ * pipe that never ends streams. The paragraphs, pieces, title and bytes are those text_load
+ * gives for the same input, with two exceptions: a file whose first invalid byte comes after
+ * its first 256 KiB keeps UTF-8 for the rest unless what went before was ASCII (as text_open
+ * does), and a pipe's legacy encoding is judged on the 4 MiB that follow its first invalid
+ * byte. The notice (text_stream_notice) is complete at the end. */
+typedef struct TextStream TextStream;
+/* Opens path ("-": standard input), refusing what text_load refuses but for the size. Reads
+ * the story's head (256 KiB, and its title) now. */
+int text_stream_open(const char *path, TextStream **out, Diag *diag);
+/* The same from fd, which the stream closes when own_fd. name: for the title. */
+int text_stream_open_fd(int fd, const char *name, bool own_fd, TextStream **out, Diag *diag);
+/* The story's first bytes (at least 256 KiB, or all of it), clean; valid until the first
+ * text_stream_next. For layout_source_width. */
+void text_stream_head(const TextStream *s, const uint8_t **bytes, size_t *len);
+const char *text_stream_title(const TextStream *s); /* as text_title; borrowed */
+/* The next paragraph or piece: *para is a span of *bytes, both valid until the next call;
+ * *joined as text_paragraph_joined. false at the end. */
+bool text_stream_next(TextStream *s, const uint8_t **bytes, Span *para, bool *joined);
+/* As text_notice, for what was read so far (all of it, after the last text_stream_next). */
+const char *text_stream_notice(TextStream *s);
+void text_stream_free(TextStream *s); /* NULL is a no-op */
+
 /* Valid UTF-8, NUL-terminated once complete; borrowed, and valid until the next loading call
  * (a story found to need cleaning part way gets a new buffer with the same prefix). */
 const uint8_t *text_bytes(const Text *t);

@@ -24,57 +24,68 @@ static int terminal_width(void)
     return 80;
 }
 
-static void print_story(const Text *t, const LayoutOptions *story_opt, Strbuf *out)
+/* Output goes through one buffer, written out when it holds this much. */
+enum { OUT_FLUSH = 1 << 20 };
+
+static void flush_out(Strbuf *out)
 {
-    const uint8_t *bytes = text_bytes(t);
+    fwrite(out->buf, 1, out->len, stdout);
+    strbuf_reset(out);
+}
+
+/* Prints the story s as display lines, a paragraph at a time (text_stream: memory bounded by
+ * the longest paragraph piece, whatever the story's size). */
+static void print_story(TextStream *s, const LayoutOptions *story_opt, Strbuf *out)
+{
     /* the story's own line width, for its verse and letters (layout.h), as the reader finds it */
     LayoutOptions story = *story_opt;
-    story.source_width = layout_source_width(bytes, text_len(t));
-    const LayoutOptions *opt = &story;
+    const uint8_t *head;
+    size_t head_len;
+    text_stream_head(s, &head, &head_len);
+    story.source_width = layout_source_width(head, head_len);
+    const uint8_t *bytes;
+    Span para;
+    bool joined, first = true;
     LayoutLine line;
-    for (size_t i = 0; i < text_paragraph_count(t); i++) {
+    while (text_stream_next(s, &bytes, &para, &joined)) {
         /* A piece of a long paragraph goes on at a new line, not after a blank one. */
-        if (i && !text_paragraph_joined(t, i)) strbuf_addch(out, '\n');
+        if (!first && !joined) strbuf_addch(out, '\n');
+        first = false;
         LayoutCursor c;
-        layout_cursor_init(&c, bytes, text_paragraph(t, i), opt);
+        layout_cursor_init(&c, bytes, para, &story);
         while (layout_cursor_next(&c, &line)) {
-            layout_render_line(bytes, &line, opt, out);
+            layout_render_line(bytes, &line, &story, out);
             strbuf_addch(out, '\n');
-            if (out->len >= 1 << 16) {
-                fwrite(out->buf, 1, out->len, stdout);
-                strbuf_reset(out);
-            }
         }
+        if (out->len >= OUT_FLUSH) flush_out(out);
     }
 }
 
-/* Loads and prints one path; returns 0 or EXIT_USAGE. */
+/* Prints one path; returns 0 or EXIT_USAGE. */
 static int wrap_one(const char *path, const LayoutOptions *opt, int header, Strbuf *out)
 {
-    Text *t = NULL;
+    TextStream *s = NULL;
     Diag diag = {0};
-    int rc = strcmp(path, "-") == 0 ? text_load_fd(STDIN_FILENO, "-", 0, &t, &diag)
-                                    : text_load(path, 0, &t, &diag);
-    if (rc != 0) {
-        fwrite(out->buf, 1, out->len, stdout);
-        strbuf_reset(out);
+    if (text_stream_open(path, &s, &diag) != 0) {
+        flush_out(out);
         fflush(stdout);
         cli_error("%s", diag.msg);
         return EXIT_USAGE;
     }
-    if (text_notice(t)) {
-        fwrite(out->buf, 1, out->len, stdout);
-        strbuf_reset(out);
-        fflush(stdout);
-        cli_error("%s: %s", path, text_notice(t));
-    }
     if (header) {
+        const char *title = text_stream_title(s);
         strbuf_addstr(out, "==> ");
-        text_escape(text_title(t), strlen(text_title(t)), out);
+        text_escape(title, strlen(title), out);
         strbuf_addstr(out, " <==\n");
     }
-    print_story(t, opt, out);
-    text_free(t);
+    print_story(s, opt, out);
+    const char *notice = text_stream_notice(s); /* complete now: every byte was read */
+    if (notice) {
+        flush_out(out);
+        fflush(stdout);
+        cli_error("%s: %s", path, notice);
+    }
+    text_stream_free(s);
     return 0;
 }
 
@@ -173,7 +184,7 @@ int cmd_wrap(int argc, char **argv, const char *default_texts)
         if (printed++) strbuf_addch(&out, '\n');
         if (wrap_one(paths[i], &lopt, npaths > 1, &out)) status = EXIT_USAGE;
     }
-    fwrite(out.buf, 1, out.len, stdout);
+    flush_out(&out);
     strbuf_release(&out);
     return cli_output_failed() ? 1 : status;
 }

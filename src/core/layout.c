@@ -232,7 +232,8 @@ void layout_cursor_init(LayoutCursor *c, const uint8_t *text, Span para, const L
     c->end = para.end;
     c->opt = opt;
     c->width = clamp_width(opt->width);
-    c->keep_lines = layout_keeps_line_ends(text, para, opt);
+    c->para_start = para.start;
+    c->keep_lines = -1;
     linebreak_init(&c->lb);
 }
 
@@ -331,6 +332,14 @@ bool layout_keeps_line_ends(const uint8_t *text, Span para, const LayoutOptions 
     return items * 2 > lines || (joins && early * 2 > joins);
 }
 
+/* Whether the cursor's paragraph keeps its line ends, decided when a line end first asks. */
+static inline bool keeps_lines(LayoutCursor *c)
+{
+    if (c->keep_lines < 0)
+        c->keep_lines = layout_keeps_line_ends(c->text, (Span){c->para_start, c->end}, c->opt);
+    return c->keep_lines;
+}
+
 /* Classes after which the line-break state depends on the last two code points alone: all but
  * spaces and breaks, marks (absorbed by LB9), regional indicators (a run count) and the number
  * classes LB25 carries through (SY, IS, CL, CP). */
@@ -380,6 +389,7 @@ static bool fast_line(LayoutCursor *c, LayoutLine *line)
     const int W = c->width;
     size_t i = start;
     int col = 0, content = 0;
+    uint32_t plain = LAYOUT_LINE_PLAIN; /* until a line end, a tab or a control is met */
     /* 1. Measure forward to the overflow (or a forced break, or the end). */
     while (i < end && col < W) {
         uint8_t b = t[i];
@@ -397,8 +407,8 @@ static bool fast_line(LayoutCursor *c, LayoutLine *line)
             continue;
         }
         if (b == '\n') {
-            if (c->keep_lines || t[i + 1] == ' ' || t[i + 1] == '\t') { /* forced: ends here */
-                *line = (LayoutLine){start, i + 1, (uint32_t)content, LAYOUT_LINE_FORCED};
+            if (t[i + 1] == ' ' || t[i + 1] == '\t' || keeps_lines(c)) { /* forced: ends here */
+                *line = (LayoutLine){start, i + 1, (uint32_t)content, LAYOUT_LINE_FORCED | plain};
                 linebreak_init(&c->lb);
                 c->lb.started = 1;
                 uint32_t bk = ucd_props(0x2028);
@@ -408,9 +418,11 @@ static bool fast_line(LayoutCursor *c, LayoutLine *line)
             }
             col++; /* a soft line end is a hanging space */
             i++;
+            plain = 0;
             continue;
         }
         if (b == '\t') { /* to the next multiple of 8, at most to the edge (classify_cluster) */
+            plain = 0;
             int w = 8 - col % 8;
             col += w > W - col ? W - col : w;
             content = col;
@@ -419,6 +431,7 @@ static bool fast_line(LayoutCursor *c, LayoutLine *line)
         }
         if (b < 0x20 || b == 0x7f) { /* a control: one column, drawn as its picture */
             if (b == 0x0b || b == 0x0c) return false; /* VT, FF: forced breaks */
+            plain = 0;
             col++;
             content = col;
             i++;
@@ -455,13 +468,13 @@ static bool fast_line(LayoutCursor *c, LayoutLine *line)
         if (overflow) break;
     }
     if (i >= end) { /* the rest fits */
-        *line = (LayoutLine){start, end, (uint32_t)content, LAYOUT_LINE_LAST};
+        *line = (LayoutLine){start, end, (uint32_t)content, LAYOUT_LINE_LAST | plain};
         c->pos = end;
         return true;
     }
     size_t x = i; /* spaces and soft line ends at the edge hang: skip to the first real cluster */
-    while (x < end &&
-           (t[x] == ' ' || (t[x] == '\n' && !c->keep_lines && t[x + 1] != ' ' && t[x + 1] != '\t')))
+    while (x < end && (t[x] == ' ' ||
+                       (t[x] == '\n' && t[x + 1] != ' ' && t[x + 1] != '\t' && !keeps_lines(c))))
         x++;
     /* x must be a cluster that really overflows: one that starts a cluster and is at least a
      * column wide (a zero-width space or a mark at the edge is no overflow) */
@@ -538,7 +551,7 @@ static bool fast_line(LayoutCursor *c, LayoutLine *line)
         y += n;
     }
     if (!q) return false;
-    *line = (LayoutLine){start, q, (uint32_t)q_vis, 0};
+    *line = (LayoutLine){start, q, (uint32_t)q_vis, plain}; /* [i, q) hangs, if anything */
     c->lb = at_q;
     c->pos = q;
     return true;
@@ -684,7 +697,8 @@ bool layout_cursor_next(LayoutCursor *c, LayoutLine *line)
             } else {
                 n = cluster_len(t + p, c->end - p);
                 int next_byte = p + n < c->end ? t[p + n] : -1;
-                if (c->keep_lines && b == '\n') next_byte = ' '; /* read as before indentation */
+                if (b == '\n' && next_byte != ' ' && next_byte != '\t' && keeps_lines(c))
+                    next_byte = ' '; /* read as before indentation */
                 ci = classify_cluster(t + p, n, next_byte, col, W, c->opt);
                 action = feed_cluster(&lb, t + p, n, ci.kind, para_end);
             }
@@ -898,6 +912,13 @@ bool layout_cells_next(LayoutCellIter *it, LayoutCell *cell)
 void layout_render_line(const uint8_t *text, const LayoutLine *line, const LayoutOptions *opt,
                         Strbuf *out)
 {
+    if (line->flags & LAYOUT_LINE_PLAIN) { /* each cluster draws as itself; spaces hang */
+        size_t ve = line->end;
+        while (ve > line->start && (text[ve - 1] == ' ' || text[ve - 1] == '\n'))
+            ve--;
+        strbuf_add(out, text + line->start, ve - line->start);
+        return;
+    }
     LayoutCellIter it;
     LayoutCell cell;
     layout_cells_begin(&it, text, line, opt);

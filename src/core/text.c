@@ -151,50 +151,66 @@ static long decode_step(const uint8_t *src, size_t n, size_t i, TextEncoding enc
     return ucd_decode(src + i, src + i + k, &len);
 }
 
+/* What detect_encoding counts, gathered a chunk at a time (text_stream reads a file once). */
+typedef struct {
+    size_t multibyte, invalid, high, in_long_runs, c1, letters;
+    size_t run; /* the run of high bytes the input so far ends in */
+} EncodingStats;
+
+/* Counts s[0, n) into st. Returns the bytes taken: all of them when final, else all but a
+ * sequence cut by the chunk's end, which the caller gives again with the next chunk. */
+static size_t encoding_stats_feed(EncodingStats *st, const uint8_t *s, size_t n, bool final)
+{
+    size_t i = 0;
+    while (i < n) {
+        if (s[i] < 0x80) {
+            if (st->run >= 3) st->in_long_runs += st->run;
+            st->run = 0;
+            i++;
+            continue;
+        }
+        int k = utf8_sequence(s + i, n - i);
+        if (!final && k == -(int)(n - i)) break;
+        size_t step = k > 1 ? (size_t)k : 1;
+        if (k > 1)
+            st->multibyte++;
+        else
+            st->invalid++;
+        for (size_t j = i; j < i + step; j++) {
+            if (s[j] < 0xa0) st->c1++;
+            if (s[j] >= 0xc0) st->letters++; /* А..я in Windows-1251, À..ÿ in Latin-1 */
+        }
+        st->high += step;
+        st->run += step;
+        i += step;
+    }
+    if (final) {
+        if (st->run >= 3) st->in_long_runs += st->run;
+        st->run = 0;
+    }
+    return i;
+}
+
 /* Chooses the encoding. UTF-8 unless the file is clearly not UTF-8 (invalid sequences, and valid
  * multi-byte ones too few to be more than chance: a Windows-1251 "СЁ" is also valid UTF-8) and
  * its high bytes read clearly as one legacy encoding: Cyrillic in Windows-1251 comes in words,
  * runs of three or more high bytes; Latin-1 as lone accented letters (or two, as in "Größe")
  * between ASCII ones, and never uses 0x80..0x9F. Both have their letters at 0xC0..0xFF, where
  * broken UTF-8 has mostly continuation bytes. Anything in between: no guess (U+FFFD). */
+static TextEncoding encoding_choose(const EncodingStats *st)
+{
+    if (st->invalid == 0 || st->multibyte * 20 > st->invalid) return TEXT_UTF8;
+    if (st->high < 3 || st->letters * 10 < st->high * 8) return TEXT_UTF8;
+    if (st->in_long_runs * 2 >= st->high) return TEXT_CP1251;
+    if (st->c1 == 0 && st->in_long_runs * 10 <= st->high) return TEXT_LATIN1;
+    return TEXT_UTF8;
+}
+
 static TextEncoding detect_encoding(const uint8_t *s, size_t n)
 {
-    size_t multibyte = 0, invalid = 0, high = 0, in_long_runs = 0, c1 = 0, letters = 0;
-    for (size_t i = 0; i < n;) {
-        if (s[i] < 0x80) {
-            i++;
-            continue;
-        }
-        int k = utf8_sequence(s + i, n - i);
-        if (k > 1) {
-            multibyte++;
-            i += (size_t)k;
-        } else {
-            invalid++;
-            i++;
-        }
-    }
-    if (invalid == 0 || multibyte * 20 > invalid) return TEXT_UTF8;
-    for (size_t i = 0; i < n;) {
-        if (s[i] < 0x80) {
-            i++;
-            continue;
-        }
-        size_t j = i;
-        while (j < n && s[j] >= 0x80) {
-            if (s[j] < 0xa0) c1++;
-            if (s[j] >= 0xc0) letters++; /* А..я in Windows-1251, À..ÿ in Latin-1 */
-            j++;
-        }
-        high += j - i;
-        if (j - i >= 3) in_long_runs += j - i;
-        i = j;
-    }
-    /* both encodings put their letters at 0xC0..0xFF; broken UTF-8 is mostly 0x80..0xBF */
-    if (high < 3 || letters * 10 < high * 8) return TEXT_UTF8;
-    if (in_long_runs * 2 >= high) return TEXT_CP1251;
-    if (c1 == 0 && in_long_runs * 10 <= high) return TEXT_LATIN1;
-    return TEXT_UTF8;
+    EncodingStats st = {0};
+    encoding_stats_feed(&st, s, n, true);
+    return encoding_choose(&st);
 }
 
 static void push_para(Text *t, size_t start, size_t end, bool joined)
@@ -444,22 +460,20 @@ static void set_notice(Text *t)
     strbuf_release(&note);
 }
 
-/* Decodes src[start, len) into a new clean buffer (t->store), replacing what must be replaced
- * and keeping the checkpoint map. Bytes that stay as they are (ASCII but CR, and in UTF-8 files
- * valid sequences) are copied a run at a time. */
-static void clean_into(Text *t, const uint8_t *src, size_t len, size_t start)
+/* Decodes src[i, len) onto out by t's encoding, counting replacements, and keeping the
+ * checkpoint map when cp_cap is not NULL. Bytes that stay as they are (ASCII but CR, and in
+ * UTF-8 files valid sequences) are copied a run at a time. Returns where it stopped: len when
+ * final, else before the last three bytes, which may be a sequence or a CR LF the next chunk
+ * completes (the caller gives them again). */
+static size_t clean_chunk(Text *t, const uint8_t *src, size_t i, size_t len, bool final,
+                          Strbuf *out, size_t *cp_cap)
 {
-    size_t i = start;
-    /* Clean text is at most 3 bytes per source byte (a lone invalid byte becomes U+FFFD). */
-    Strbuf out = STRBUF_INIT;
-    strbuf_grow(&out, len - i + 16);
-    size_t cp_cap = 16;
-    t->checkpoints = xmalloc(cp_cap * sizeof *t->checkpoints);
-    while (i < len) {
+    size_t limit = final ? len : len > 3 ? len - 3 : 0;
+    while (i < limit) {
         /* Source and clean offsets move together inside a run, so each block it crosses gets
          * its checkpoint at the first code point start. */
         size_t run = i;
-        while (run < len) {
+        while (run < limit) {
             uint8_t b = src[run];
             if (b < 0x80) {
                 if (b == '\r') break;
@@ -471,28 +485,41 @@ static void clean_into(Text *t, const uint8_t *src, size_t len, size_t start)
             if (k < 0) break;
             run += (size_t)k;
         }
-        size_t c0 = out.len;
+        size_t c0 = out->len;
         if (run > i) {
             size_t n = run - i;
-            if ((t->ncheckpoints << CHECKPOINT_SHIFT) <= c0) add_checkpoint(t, &cp_cap, c0, i);
-            while ((t->ncheckpoints << CHECKPOINT_SHIFT) < c0 + n) {
+            if (cp_cap && (t->ncheckpoints << CHECKPOINT_SHIFT) <= c0)
+                add_checkpoint(t, cp_cap, c0, i);
+            while (cp_cap && (t->ncheckpoints << CHECKPOINT_SHIFT) < c0 + n) {
                 size_t at = (t->ncheckpoints << CHECKPOINT_SHIFT) - c0;
                 while (at < n && (src[i + at] & 0xc0) == 0x80)
                     at++;
                 if (at == n) break; /* the next code point start comes after this run */
-                add_checkpoint(t, &cp_cap, c0 + at, i + at);
+                add_checkpoint(t, cp_cap, c0 + at, i + at);
             }
-            strbuf_add(&out, src + i, n);
+            strbuf_add(out, src + i, n);
             i = run;
             continue;
         }
         size_t used;
         long cp = decode_step(src, len, i, t->encoding, &used);
         if (cp == 0xfffd && !(used == 3 && src[i] == 0xef)) t->replacements++;
-        if ((t->ncheckpoints << CHECKPOINT_SHIFT) <= c0) add_checkpoint(t, &cp_cap, c0, i);
-        strbuf_add_utf8(&out, (uint32_t)cp);
+        if (cp_cap && (t->ncheckpoints << CHECKPOINT_SHIFT) <= c0) add_checkpoint(t, cp_cap, c0, i);
+        strbuf_add_utf8(out, (uint32_t)cp);
         i += used;
     }
+    return i;
+}
+
+/* Decodes src[start, len) into a new clean buffer (t->store), keeping the checkpoint map. */
+static void clean_into(Text *t, const uint8_t *src, size_t len, size_t start)
+{
+    /* Clean text is at most 3 bytes per source byte (a lone invalid byte becomes U+FFFD). */
+    Strbuf out = STRBUF_INIT;
+    strbuf_grow(&out, len - start + 16);
+    size_t cp_cap = 16;
+    t->checkpoints = xmalloc(cp_cap * sizeof *t->checkpoints);
+    clean_chunk(t, src, start, len, true, &out, &cp_cap);
     t->store = (uint8_t *)strbuf_detach(&out, &t->len);
     t->bytes = t->store;
 }
@@ -979,4 +1006,274 @@ size_t text_source_offset(const Text *t, size_t off)
         src += used;
     }
     return src;
+}
+
+/* --- text_stream ---------------------------------------------------------------------------- */
+
+enum {
+    STREAM_READ = 1 << 20,        /* bytes read at a time */
+    STREAM_HEAD = 256 << 10,      /* clean bytes known before the first paragraph goes out */
+    STREAM_PIPE_DETECT = 4 << 20, /* a pipe's encoding is judged on this much of what follows */
+};
+
+/* Data model: t is a Text whose bytes are a window of the story (win), the part not yet handed
+ * out plus what was just read; its splitter and paragraph list work on window offsets, and the
+ * window is shifted down (stream_compact) once every paragraph listed has been handed out. In
+ * the clean mode the file's bytes are read straight into the window and only checked; once a
+ * CR or an invalid byte is met, the rest goes through raw and is cleaned into the window. */
+struct TextStream {
+    Text t;
+    Strbuf win;   /* t.bytes == win.buf; t.len == win.len */
+    size_t pend;  /* bytes after win.len read but not checked (a sequence cut by a read) */
+    uint8_t *raw; /* owned: read, not cleaned yet (cleaning mode) */
+    size_t raw_len, raw_cap;
+    bool cleaning;  /* the rest of the input is cleaned */
+    bool eof, done; /* nothing more to read; every paragraph split */
+    bool started;   /* a paragraph was handed out: the encoding can no longer change */
+    bool seekable;  /* fd is a regular file: the rest can be looked at with pread */
+    bool own_fd;
+    bool bom_checked; /* the first three bytes were looked at for a BOM */
+    int fd;
+    uint8_t probe[65536]; /* the input's first bytes, BOM and all, for looks_binary */
+    size_t probe_len;
+    off_t offset; /* bytes read from fd */
+    size_t next;  /* the next paragraph of t.paras to hand out */
+};
+
+/* Reads up to n bytes into buf; 0 at the end or on an error (kept for the notice). */
+static size_t stream_read(TextStream *s, uint8_t *buf, size_t n)
+{
+    for (;;) {
+        ssize_t got = read(s->fd, buf, n);
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) s->t.read_errno = errno;
+        if (got <= 0) {
+            s->eof = true;
+            return 0;
+        }
+        s->offset += got;
+        s->t.nread += (size_t)got;
+        if (s->probe_len < sizeof s->probe) {
+            size_t n = sizeof s->probe - s->probe_len < (size_t)got ? sizeof s->probe - s->probe_len
+                                                                    : (size_t)got;
+            memcpy(s->probe + s->probe_len, buf, n);
+            s->probe_len += n;
+        }
+        return (size_t)got;
+    }
+}
+
+static void raw_reserve(TextStream *s, size_t extra)
+{
+    if (s->raw_len + extra <= s->raw_cap) return;
+    s->raw_cap = s->raw_len + extra;
+    s->raw = xrealloc(s->raw, s->raw_cap);
+}
+
+/* The encoding of what is in raw and what follows it in the input. A regular file is looked at
+ * to its end (pread: nothing is kept); a pipe is read ahead into raw, up to STREAM_PIPE_DETECT. */
+static TextEncoding stream_detect(TextStream *s)
+{
+    EncodingStats st = {0};
+    if (!s->seekable) {
+        while (!s->eof && s->raw_len < STREAM_PIPE_DETECT) {
+            raw_reserve(s, STREAM_READ);
+            s->raw_len += stream_read(s, s->raw + s->raw_len, STREAM_READ);
+        }
+        encoding_stats_feed(&st, s->raw, s->raw_len, true);
+        return encoding_choose(&st);
+    }
+    size_t used = encoding_stats_feed(&st, s->raw, s->raw_len, s->eof);
+    if (!s->eof) {
+        uint8_t *buf = xmalloc(STREAM_READ + 4);
+        size_t carry = s->raw_len - used;
+        memcpy(buf, s->raw + used, carry);
+        off_t at = s->offset;
+        for (;;) {
+            ssize_t got = pread(s->fd, buf + carry, STREAM_READ, at);
+            if (got < 0 && errno == EINTR) continue;
+            bool last = got <= 0;
+            size_t n = carry + (got > 0 ? (size_t)got : 0);
+            size_t took = encoding_stats_feed(&st, buf, n, last);
+            if (last) break;
+            at += got;
+            carry = n - took;
+            memmove(buf, buf + took, carry);
+        }
+        free(buf);
+    }
+    return encoding_choose(&st);
+}
+
+/* From window byte at on, the input needs cleaning: what is left of the window goes to raw,
+ * and the encoding is chosen for the rest. Before any paragraph went out, the whole story is
+ * judged and cleaned from its start (as text_load does); after, an ASCII prefix changes nothing
+ * whatever the encoding, and a prefix with UTF-8 in it keeps the rest UTF-8 (as text_open). */
+static void stream_start_cleaning(TextStream *s, size_t at)
+{
+    Text *t = &s->t;
+    size_t from = s->started ? at : 0;
+    size_t n = s->win.len + s->pend - from;
+    raw_reserve(s, n + STREAM_READ); /* raw is empty: cleaning starts once */
+    memcpy(s->raw, s->win.buf + from, n);
+    s->raw_len = n;
+    s->win.len = from;
+    s->win.buf[from] = 0;
+    s->pend = 0;
+    s->cleaning = true;
+    if (!s->started) { /* start again: nothing was split that must be kept */
+        t->npara = 0;
+        t->split_pos = t->line_start = 0;
+        t->line_blank = true;
+        t->open = false;
+        t->prefix_high = false;
+    }
+    t->encoding = stream_detect(s);
+    if (t->encoding != TEXT_UTF8 && t->prefix_high) t->encoding = TEXT_UTF8;
+}
+
+/* Reads one more chunk into the window and splits it; at the end, splits the rest. */
+static void stream_fill(TextStream *s)
+{
+    Text *t = &s->t;
+    if (!s->cleaning) {
+        strbuf_grow(&s->win, s->pend + STREAM_READ + 4);
+        uint8_t *b = (uint8_t *)s->win.buf;
+        size_t got = s->eof ? 0 : stream_read(s, b + s->win.len + s->pend, STREAM_READ);
+        size_t avail = s->win.len + s->pend + got;
+        if (!s->bom_checked) { /* the first bytes: a BOM is dropped */
+            if (avail < 3 && !s->eof) {
+                s->pend = avail;
+                return;
+            }
+            s->bom_checked = true;
+            if (avail >= 3 && b[0] == 0xef && b[1] == 0xbb && b[2] == 0xbf) {
+                memmove(b, b + 3, avail - 3);
+                avail -= 3;
+                t->src_start = 3;
+            }
+        }
+        size_t i = clean_utf8_run(b, s->win.len, avail, &t->prefix_high);
+        bool cut = i < avail && b[i] != '\r' && !s->eof &&
+                   utf8_sequence(b + i, avail - i) == -(int)(avail - i);
+        s->win.len = i;
+        s->pend = avail - i;
+        b[avail] = 0;
+        if (i < avail && !cut) stream_start_cleaning(s, i);
+    }
+    if (s->cleaning) {
+        raw_reserve(s, STREAM_READ);
+        if (!s->eof) s->raw_len += stream_read(s, s->raw + s->raw_len, STREAM_READ);
+        strbuf_grow(&s->win, s->raw_len * 3 + 4);
+        size_t used = clean_chunk(t, s->raw, 0, s->raw_len, s->eof, &s->win, NULL);
+        memmove(s->raw, s->raw + used, s->raw_len - used);
+        s->raw_len -= used;
+    }
+    t->bytes = (uint8_t *)s->win.buf;
+    t->len = s->win.len;
+    bool final = s->eof && !s->pend && !s->raw_len;
+    split_advance(t, t->len, final);
+    if (final) s->done = true;
+}
+
+/* Drops the window's bytes before the paragraph still open (every listed one was handed out). */
+static void stream_compact(TextStream *s)
+{
+    Text *t = &s->t;
+    size_t d = t->open ? t->piece_start : t->line_start;
+    if (d > t->split_pos) d = t->split_pos;
+    size_t keep = s->win.len + s->pend - d;
+    memmove(s->win.buf, s->win.buf + d, keep + 1);
+    s->win.len -= d;
+    t->len = s->win.len;
+    /* A piece cut inside a long line starts after the line does, and the piece's earlier end
+     * is stale until the line ends: both are then only compared or overwritten, never read. */
+    t->split_pos -= d;
+    t->line_start = t->line_start > d ? t->line_start - d : 0;
+    if (t->open) {
+        t->piece_start -= d;
+        t->piece_end = t->piece_end > d ? t->piece_end - d : 0;
+    }
+    t->npara = 0;
+    s->next = 0;
+}
+
+int text_stream_open_fd(int fd, const char *name, bool own_fd, TextStream **out, Diag *diag)
+{
+    (void)diag;
+    TextStream *s = xcalloc(1, sizeof *s);
+    struct stat st;
+    s->fd = fd;
+    s->own_fd = own_fd;
+    s->seekable = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+    off_t at = s->seekable ? lseek(fd, 0, SEEK_CUR) : 0;
+    s->offset = at > 0 ? at : 0;
+    strbuf_init(&s->win);
+    Text *t = &s->t;
+    t->words = SIZE_MAX;
+    t->fd = -1;
+    t->line_blank = true;
+    t->encoding = TEXT_UTF8;
+    t->name = xstrdup(name ? name : "-");
+    /* Before the first paragraph goes out: the story's head (its line width, its title) */
+    while (!s->done && (t->len < STREAM_HEAD || !(t->npara >= 2 || (t->npara == 1 && t->open))))
+        stream_fill(s);
+    choose_title(t, t->name);
+    *out = s;
+    return 0;
+}
+
+int text_stream_open(const char *path, TextStream **out, Diag *diag)
+{
+    if (!strcmp(path, "-")) return text_stream_open_fd(STDIN_FILENO, "-", false, out, diag);
+    struct stat st;
+    int fd = open_story_file(path, SIZE_MAX, &st, diag);
+    if (fd < 0) return -1;
+    return text_stream_open_fd(fd, path, true, out, diag);
+}
+
+void text_stream_head(const TextStream *s, const uint8_t **bytes, size_t *len)
+{
+    *bytes = (const uint8_t *)s->win.buf;
+    *len = s->win.len;
+}
+
+const char *text_stream_title(const TextStream *s)
+{
+    return s->t.title;
+}
+
+bool text_stream_next(TextStream *s, const uint8_t **bytes, Span *para, bool *joined)
+{
+    while (s->next == s->t.npara) {
+        if (s->done) return false;
+        stream_compact(s);
+        stream_fill(s);
+    }
+    s->started = true;
+    Para p = s->t.paras[s->next++];
+    *bytes = (const uint8_t *)s->win.buf;
+    *para = (Span){p.start, p.end};
+    *joined = p.joined;
+    return true;
+}
+
+const char *text_stream_notice(TextStream *s)
+{
+    s->t.binary = looks_binary(s->probe, s->probe_len);
+    set_notice(&s->t);
+    return s->t.notice;
+}
+
+void text_stream_free(TextStream *s)
+{
+    if (!s) return;
+    if (s->own_fd) close(s->fd);
+    strbuf_release(&s->win);
+    free(s->raw);
+    free(s->t.paras);
+    free(s->t.title);
+    free(s->t.notice);
+    free(s->t.name);
+    free(s);
 }
