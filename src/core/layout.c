@@ -240,10 +240,15 @@ void layout_cursor_init(LayoutCursor *c, const uint8_t *text, Span para, const L
 /* Code points in s[0, len). */
 static size_t count_cps(const uint8_t *s, size_t len)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < len; i++)
-        n += (s[i] & 0xc0) != 0x80;
-    return n;
+    size_t cont = 0, i = 0; /* continuation bytes (10xxxxxx), 8 at a time */
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        cont += (size_t)__builtin_popcountll(w & ~(w << 1) & 0x8080808080808080ull);
+    }
+    for (; i < len; i++)
+        cont += (s[i] & 0xc0) == 0x80;
+    return len - cont;
 }
 
 static int cmp_size(const void *a, const void *b)
@@ -311,9 +316,8 @@ bool layout_keeps_line_ends(const uint8_t *text, Span para, const LayoutOptions 
     size_t lines = 0, items = 0, early = 0, joins = 0;
     size_t start = para.start;
     while (start < end && lines < MAX_LINES) {
-        size_t nl = start;
-        while (nl < end && text[nl] != '\n')
-            nl++;
+        const uint8_t *found = memchr(text + start, '\n', end - start);
+        size_t nl = found ? (size_t)(found - text) : end;
         lines++;
         items += list_marker(text + start, text + nl);
         if (nl >= end) break;
@@ -438,6 +442,33 @@ static bool fast_line(LayoutCursor *c, LayoutLine *line)
             continue;
         }
         if (b < 0x80) return false;
+        /* Runs of Cyrillic letters (U+0400..U+047F: lead bytes D0 D1; East Asian Ambiguous
+         * ones among them count 1 unless ambiguous characters are wide) and of CJK ideographs
+         * (U+5000..U+9FFF: lead bytes E5..E9) are plain code points one and two columns wide,
+         * line-break classes AL and ID: counted by their lead bytes alone (the text is valid
+         * UTF-8; test_layout checks the tables agree). A mark after a run is the next code point,
+         * which the path below refuses. */
+        int unit = 0, seq = 0;
+        if ((b & 0xfe) == 0xd0 && c->opt->ambiguous_width != 2) {
+            unit = 1;
+            seq = 2;
+        } else if (b >= 0xe5 && b <= 0xe9) {
+            unit = 2;
+            seq = 3;
+        }
+        if (unit) {
+            size_t j = i;
+            while (col + unit <= W && j + (size_t)seq <= end &&
+                   (seq == 2 ? (t[j] & 0xfe) == 0xd0 : t[j] >= 0xe5 && t[j] <= 0xe9)) {
+                j += (size_t)seq;
+                col += unit;
+            }
+            if (j > i) {
+                content = col;
+                i = j;
+                continue;
+            }
+        }
         /* A run of non-ASCII code points. Each is decoded once: the lookahead that proves the
          * current one is a whole cluster is the next one's own decoding. */
         size_t n;

@@ -121,6 +121,59 @@ static int utf8_sequence(const uint8_t *s, size_t avail)
     return need;
 }
 
+/* The end of the valid UTF-8 from i (stopping at a CR too when stop_at_cr), before n: ASCII 8
+ * bytes at a time, two-byte sequences (Cyrillic, Greek, Arabic...) inline. *high is set when
+ * the run has a byte >= 0x80. A sequence cut by n ends the run as an invalid one would. */
+static inline size_t utf8_run(const uint8_t *s, size_t i, size_t n, bool stop_at_cr, bool *high)
+{
+    while (i < n) {
+        if (i + 8 <= n) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            /* no high bit (and no CR, 0x0d, when it stops there) in any of the 8 bytes */
+            uint64_t cr = w ^ 0x0d0d0d0d0d0d0d0dull;
+            if (!(w & 0x8080808080808080ull) &&
+                (!stop_at_cr || !((cr - 0x0101010101010101ull) & ~cr & 0x8080808080808080ull))) {
+                i += 8;
+                continue;
+            }
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            /* four two-byte sequences (110xxxxx 10xxxxxx, the lead not C0 or C1): a word */
+            uint64_t lead = w & 0x001e001e001e001eull;
+            if ((w & 0xc0e0c0e0c0e0c0e0ull) == 0x80c080c080c080c0ull &&
+                ((lead + 0x7fff7fff7fff7fffull) & 0x8000800080008000ull) == 0x8000800080008000ull) {
+                *high = true;
+                i += 8;
+                continue;
+            }
+#endif
+        }
+        uint8_t c = s[i];
+        if (c < 0x80) {
+            if (c == '\r' && stop_at_cr) break;
+            i++;
+            continue;
+        }
+        if (c >= 0xc2 && c <= 0xdf && i + 1 < n && (s[i + 1] & 0xc0) == 0x80) {
+            *high = true;
+            i += 2;
+            continue;
+        }
+        /* three bytes, but for E0 and ED (their second byte has a narrower range): CJK */
+        if (c >= 0xe1 && c <= 0xef && c != 0xed && i + 2 < n && (s[i + 1] & 0xc0) == 0x80 &&
+            (s[i + 2] & 0xc0) == 0x80) {
+            *high = true;
+            i += 3;
+            continue;
+        }
+        int k = utf8_sequence(s + i, n - i);
+        if (k < 0) break;
+        *high = true;
+        i += (size_t)k;
+    }
+    return i;
+}
+
 /* One decoding step at src[i]: the code point to emit (or -1 for none) and bytes consumed. */
 static long decode_step(const uint8_t *src, size_t n, size_t i, TextEncoding enc, size_t *used)
 {
@@ -208,6 +261,8 @@ static TextEncoding encoding_choose(const EncodingStats *st)
 
 static TextEncoding detect_encoding(const uint8_t *s, size_t n)
 {
+    bool high = false;
+    if (utf8_run(s, 0, n, false, &high) == n) return TEXT_UTF8; /* no invalid byte: the usual */
     EncodingStats st = {0};
     encoding_stats_feed(&st, s, n, true);
     return encoding_choose(&st);
@@ -404,29 +459,7 @@ static void add_checkpoint(Text *t, size_t *cap, size_t clean_off, size_t src_of
  * skipped 8 bytes at a time. *high is set when the run has a byte >= 0x80. */
 static size_t clean_utf8_run(const uint8_t *s, size_t i, size_t n, bool *high)
 {
-    while (i < n) {
-        if (i + 8 <= n) {
-            uint64_t w;
-            memcpy(&w, s + i, 8);
-            /* no high bit and no CR (0x0d) in any of the 8 bytes */
-            uint64_t cr = w ^ 0x0d0d0d0d0d0d0d0dull;
-            if (!(w & 0x8080808080808080ull) &&
-                !((cr - 0x0101010101010101ull) & ~cr & 0x8080808080808080ull)) {
-                i += 8;
-                continue;
-            }
-        }
-        if (s[i] == '\r') break;
-        if (s[i] < 0x80) {
-            i++;
-            continue;
-        }
-        int k = utf8_sequence(s + i, n - i);
-        if (k < 0) break;
-        *high = true;
-        i += (size_t)k;
-    }
-    return i;
+    return utf8_run(s, i, n, true, high);
 }
 
 static bool is_clean_utf8(const uint8_t *s, size_t n)
@@ -473,17 +506,12 @@ static size_t clean_chunk(Text *t, const uint8_t *src, size_t i, size_t len, boo
         /* Source and clean offsets move together inside a run, so each block it crosses gets
          * its checkpoint at the first code point start. */
         size_t run = i;
-        while (run < limit) {
-            uint8_t b = src[run];
-            if (b < 0x80) {
-                if (b == '\r') break;
+        if (t->encoding == TEXT_UTF8) { /* a sequence cut by limit is decoded below */
+            bool high;
+            run = utf8_run(src, i, limit, true, &high);
+        } else {
+            while (run < limit && src[run] < 0x80 && src[run] != '\r')
                 run++;
-                continue;
-            }
-            if (t->encoding != TEXT_UTF8) break;
-            int k = utf8_sequence(src + run, len - run);
-            if (k < 0) break;
-            run += (size_t)k;
         }
         size_t c0 = out->len;
         if (run > i) {
@@ -1072,17 +1100,56 @@ static void raw_reserve(TextStream *s, size_t extra)
 
 /* The encoding of what is in raw and what follows it in the input. A regular file is looked at
  * to its end (pread: nothing is kept); a pipe is read ahead into raw, up to STREAM_PIPE_DETECT. */
+/* Whether s[0, n) is valid UTF-8 but for a sequence cut at its end, which is not final; *took:
+ * the bytes before that sequence. */
+static bool valid_but_a_cut_end(const uint8_t *s, size_t n, bool final, size_t *took)
+{
+    bool high;
+    size_t v = utf8_run(s, 0, n, false, &high);
+    *took = v;
+    return v == n || (!final && n - v < 4 && utf8_sequence(s + v, n - v) == -(int)(n - v));
+}
+
+/* Whether raw and the rest of the (regular) file are valid UTF-8: read through once. */
+static bool rest_is_utf8(TextStream *s)
+{
+    size_t took;
+    if (!valid_but_a_cut_end(s->raw, s->raw_len, s->eof, &took)) return false;
+    if (s->eof) return true;
+    uint8_t *buf = xmalloc(STREAM_READ + 4);
+    size_t carry = s->raw_len - took;
+    memcpy(buf, s->raw + took, carry);
+    off_t at = s->offset;
+    bool valid = true;
+    for (;;) {
+        ssize_t got = pread(s->fd, buf + carry, STREAM_READ, at);
+        if (got < 0 && errno == EINTR) continue;
+        bool last = got <= 0;
+        size_t n = carry + (got > 0 ? (size_t)got : 0);
+        if (!valid_but_a_cut_end(buf, n, last, &took)) {
+            valid = false;
+            break;
+        }
+        if (last) break;
+        at += got;
+        carry = n - took;
+        memmove(buf, buf + took, carry);
+    }
+    free(buf);
+    return valid;
+}
+
 static TextEncoding stream_detect(TextStream *s)
 {
-    EncodingStats st = {0};
     if (!s->seekable) {
         while (!s->eof && s->raw_len < STREAM_PIPE_DETECT) {
             raw_reserve(s, STREAM_READ);
             s->raw_len += stream_read(s, s->raw + s->raw_len, STREAM_READ);
         }
-        encoding_stats_feed(&st, s->raw, s->raw_len, true);
-        return encoding_choose(&st);
+        return detect_encoding(s->raw, s->raw_len);
     }
+    if (rest_is_utf8(s)) return TEXT_UTF8; /* a CR, not an invalid byte: the usual */
+    EncodingStats st = {0};
     size_t used = encoding_stats_feed(&st, s->raw, s->raw_len, s->eof);
     if (!s->eof) {
         uint8_t *buf = xmalloc(STREAM_READ + 4);

@@ -723,3 +723,46 @@ Test(layout, unknown_source_width_keeps_only_lists)
     cr_assert(layout_keeps_line_ends((const uint8_t *)list, (Span){0, strlen(list)}, &opt));
     cr_assert_eq(layout_source_width((const uint8_t *)"one line\n\nanother\n", 18), 0);
 }
+
+/* The wrap's fast path counts runs of Cyrillic (lead bytes D0 D1) and CJK ideographs (lead
+ * bytes E5..E9) by their lead bytes alone: the tables must agree that each is an ordinary code
+ * point (grapheme class Other, not emoji, assigned) of line-break class AL or ID, one column
+ * (at most East Asian Ambiguous) or two. */
+Test(layout, the_lead_byte_runs_agree_with_the_tables)
+{
+    for (uint32_t cp = 0x0400; cp <= 0x047f; cp++) {
+        uint32_t p = ucd_props(cp);
+        cr_assert(UCD_GCB(p) == GB_OTHER && !(p & (UCD_EXTPICT | UCD_EMOJI | UCD_UNASSIGNED)),
+                  "U+%04X", cp);
+        cr_assert_eq(UCD_WIDTH(p), 1, "U+%04X", cp);
+        cr_assert_eq(UCD_LB(p), LB_AL, "U+%04X", cp);
+    }
+    for (uint32_t cp = 0x5000; cp <= 0x9fff; cp++) {
+        uint32_t p = ucd_props(cp);
+        cr_assert(UCD_GCB(p) == GB_OTHER && !(p & (UCD_EXTPICT | UCD_EMOJI | UCD_UNASSIGNED)),
+                  "U+%04X", cp);
+        cr_assert_eq(UCD_WIDTH(p), 2, "U+%04X", cp);
+        cr_assert(!(p & UCD_EAW_AMBIGUOUS), "U+%04X", cp);
+        cr_assert_eq(UCD_LB(p), LB_ID, "U+%04X", cp);
+    }
+    /* and the lines come out as the general path's, with ambiguous characters wide or not */
+    const char *s = "Съешь же ещё этих мягких французских булок, да выпей чаю. "
+                    "中文故事从前有一座山山上有一座庙庙里有个老和尚 Жӂ Ж\xcc\x88ж 文\xcc\x81中";
+    for (int amb = 1; amb <= 2; amb++)
+        for (int w = LAYOUT_MIN_WIDTH; w < 40; w++) {
+            LayoutOptions fast = {.width = w, .ambiguous_width = amb};
+            LayoutOptions slow = fast;
+            slow.no_fast_path = 1;
+            LayoutLine *a, *b;
+            Span p = {0, strlen(s)};
+            size_t na = layout_wrap_paragraph((const uint8_t *)s, p, &fast, &a);
+            size_t nb = layout_wrap_paragraph((const uint8_t *)s, p, &slow, &b);
+            cr_assert_eq(na, nb, "width %d: %zu lines, general %zu", w, na, nb);
+            for (size_t i = 0; i < na; i++)
+                cr_assert(a[i].start == b[i].start && a[i].end == b[i].end &&
+                              a[i].width == b[i].width,
+                          "width %d ambiguous %d line %zu", w, amb, i);
+            free(a);
+            free(b);
+        }
+}
