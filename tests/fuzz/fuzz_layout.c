@@ -6,6 +6,7 @@
  *
  * Invariants:
  *   text: valid UTF-8 and NUL-terminated; a story read clean is the input itself (less a BOM);
+ *     read as a stream (text_stream, from a memory file), the same paragraphs, title and notice;
  *     paragraphs ascending, non-empty, apart, inside the text, and only blanks (space, tab, line
  *     end) outside them; text_paragraph_at finds the paragraph holding an offset; source offsets
  *     strictly increase and stay inside the input.
@@ -21,8 +22,11 @@
  *     its column; any byte of a line maps to the column of the first cell ending after it and
  *     back to that cell's offset (zero-width and hanging bytes belong to what follows).
  */
+#define _GNU_SOURCE /* memfd_create */
 #include <stdbool.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <unistr.h>
 
 #include "fuzz.h"
@@ -187,6 +191,45 @@ static void check_line(const Text *t, const LayoutLine *line, const LayoutOption
     strbuf_release(&rendered);
 }
 
+/* The same bytes as a stream give the same paragraphs, title and notice. */
+static void check_stream(const Text *t, const uint8_t *src, size_t size)
+{
+    int fd = memfd_create("fuzz", 0);
+    if (fd < 0) return; /* no memory files here: nothing to compare */
+    size_t at = 0;
+    while (at < size) {
+        ssize_t w = write(fd, src + at, size - at);
+        if (w <= 0) break;
+        at += (size_t)w;
+    }
+    lseek(fd, 0, SEEK_SET);
+    TextStream *s;
+    Diag d = {0};
+    FUZZ_CHECK(text_stream_open_fd(fd, "fuzz.txt", true, &s, &d) == 0, "stream: %s", d.msg);
+    const uint8_t *b;
+    Span p;
+    bool joined;
+    size_t i = 0;
+    while (text_stream_next(s, &b, &p, &joined)) {
+        FUZZ_CHECK(i < text_paragraph_count(t), "stream: more than %zu paragraphs",
+                   text_paragraph_count(t));
+        Span q = text_paragraph(t, i);
+        FUZZ_CHECK(p.end - p.start == q.end - q.start &&
+                       !memcmp(b + p.start, text_bytes(t) + q.start, q.end - q.start) &&
+                       joined == text_paragraph_joined(t, i),
+                   "stream: paragraph %zu differs", i);
+        i++;
+    }
+    FUZZ_CHECK(i == text_paragraph_count(t), "stream: %zu paragraphs, want %zu", i,
+               text_paragraph_count(t));
+    FUZZ_CHECK(!strcmp(text_stream_title(s), text_title(t)), "stream: title '%s', want '%s'",
+               text_stream_title(s), text_title(t));
+    const char *n1 = text_stream_notice(s), *n2 = text_notice(t);
+    FUZZ_CHECK((!n1 && !n2) || (n1 && n2 && !strcmp(n1, n2)), "stream: notice '%s', want '%s'",
+               n1 ? n1 : "", n2 ? n2 : "");
+    text_stream_free(s);
+}
+
 static void check_text(const Text *t, const uint8_t *src, size_t size)
 {
     const uint8_t *b = text_bytes(t);
@@ -254,6 +297,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     Text *t = text_from_bytes(data + 2, size - 2, "fuzz.txt");
     check_text(t, data + 2, size - 2);
+    check_stream(t, data + 2, size - 2);
     const uint8_t *text = text_bytes(t);
     size_t position_lines = 0;
     for (size_t i = 0; i < text_paragraph_count(t); i++) {
