@@ -51,9 +51,13 @@ typedef struct {
     size_t ntok, tokcap;
     size_t *bag0; /* npara + 1 */
     Bag *bag;
-    double *norm; /* per paragraph: length of its weight vector */
-    int *group;   /* per paragraph: its pair's index, or -1 */
+    double *norm;   /* per paragraph: length of its weight vector */
+    int *group;     /* per paragraph: its pair's index, or -1 */
+    uint32_t *twin; /* per paragraph: the other side's paragraph equal to it, when each is the
+                       only one of its text on its side (an anchor); NO_TWIN otherwise */
 } Side;
+
+#define NO_TWIN UINT32_MAX
 
 typedef struct {
     char *names; /* Strbuf bytes */
@@ -159,7 +163,19 @@ static size_t make_bag(const uint32_t *terms, size_t n, uint32_t *scratch, Bag *
 {
     if (!n) return 0;
     memcpy(scratch, terms, n * sizeof *scratch);
-    qsort(scratch, n, sizeof *scratch, cmp_u32);
+    if (n <= 48) { /* most paragraphs: an insertion sort, without qsort's calls */
+        for (size_t k = 1; k < n; k++) {
+            uint32_t x = scratch[k];
+            size_t q = k;
+            while (q > 0 && scratch[q - 1] > x) {
+                scratch[q] = scratch[q - 1];
+                q--;
+            }
+            scratch[q] = x;
+        }
+    } else {
+        qsort(scratch, n, sizeof *scratch, cmp_u32);
+    }
     size_t added = 0;
     for (size_t k = 0; k < n;) {
         size_t e = k;
@@ -176,7 +192,7 @@ static size_t make_bag(const uint32_t *terms, size_t n, uint32_t *scratch, Bag *
     return added;
 }
 
-static void side_load(Side *s, const Text *t, Vocab *v)
+static void side_paragraphs(Side *s, const Text *t)
 {
     s->t = t;
     s->bytes = text_bytes(t);
@@ -189,6 +205,26 @@ static void side_load(Side *s, const Text *t, Vocab *v)
         else
             s->para[s->npara++] = sp;
     }
+    s->group = xmalloc((s->npara ? s->npara : 1) * sizeof *s->group);
+    s->twin = xmalloc((s->npara ? s->npara : 1) * sizeof *s->twin);
+    for (size_t i = 0; i < s->npara; i++) {
+        s->group[i] = -1;
+        s->twin[i] = NO_TWIN;
+    }
+}
+
+static bool same_bytes(const Side *x, size_t i, const Side *y, size_t j)
+{
+    Span a = x->para[i], b = y->para[j];
+    return a.end - a.start == b.end - b.start &&
+           !memcmp(x->bytes + a.start, y->bytes + b.start, a.end - a.start);
+}
+
+/* The tokens of every paragraph. A paragraph whose twin on side other (already tokenized) has
+ * the same bytes takes its tokens from it, shifted: folding a word is the costly part, and most
+ * paragraphs of two versions of a story are the same. */
+static void side_tokens(Side *s, Vocab *v, const Side *other)
+{
     s->tok0 = xmalloc((s->npara + 1) * sizeof *s->tok0);
     /* allocated even for a side with no token at all, so that term + tok0[i] is never
      * arithmetic on NULL (undefined, even adding 0) */
@@ -200,20 +236,35 @@ static void side_load(Side *s, const Text *t, Vocab *v)
     for (size_t i = 0; i < s->npara; i++) {
         s->tok0[i] = s->ntok;
         c.base = s->para[i].start;
+        uint32_t tw = s->twin[i];
+        if (other && tw != NO_TWIN && same_bytes(s, i, other, tw)) {
+            size_t from = other->tok0[tw], n = other->tok0[tw + 1] - from;
+            while (s->ntok + n > s->tokcap) {
+                s->tokcap *= 2;
+                s->term = xreallocarray(s->term, s->tokcap, sizeof *s->term);
+                s->span = xreallocarray(s->span, s->tokcap, sizeof *s->span);
+            }
+            memcpy(s->term + s->ntok, other->term + from, n * sizeof *s->term);
+            size_t shift_from = other->para[tw].start;
+            for (size_t k = 0; k < n; k++) {
+                Span sp = other->span[from + k];
+                s->span[s->ntok + k] =
+                    (Span){sp.start - shift_from + c.base, sp.end - shift_from + c.base};
+            }
+            s->ntok += n;
+            continue;
+        }
         token_each(s->bytes + c.base, s->para[i].end - c.base, &scratch, add_tok, &c);
     }
     s->tok0[s->npara] = s->ntok;
     strbuf_release(&scratch);
     token_folder_free(c.folder);
-    s->group = xmalloc((s->npara ? s->npara : 1) * sizeof *s->group);
-    for (size_t i = 0; i < s->npara; i++)
-        s->group[i] = -1;
 }
 
 static void side_bags(Side *s)
 {
     size_t len = 0, cap = 16, most = 0;
-    s->bag = xmalloc(cap * sizeof *s->bag); /* never NULL: see side_load */
+    s->bag = xmalloc(cap * sizeof *s->bag); /* never NULL: see side_tokens */
     for (size_t i = 0; i < s->npara; i++)
         if (s->tok0[i + 1] - s->tok0[i] > most) most = s->tok0[i + 1] - s->tok0[i];
     uint32_t *scratch = xmalloc((most ? most : 1) * sizeof *scratch);
@@ -236,6 +287,7 @@ static void side_free(Side *s)
     free(s->bag);
     free(s->norm);
     free(s->group);
+    free(s->twin);
 }
 
 /* ---- similarity ---- */
@@ -422,6 +474,7 @@ static void find_candidates(const Alignment *al, Edges *out)
     Bag *rare = NULL;
     size_t rarecap = 0;
     for (size_t i = 0; i < A->npara; i++) {
+        if (A->twin[i] != NO_TWIN) continue; /* paired with its twin below */
         const Bag *bag = A->bag + A->bag0[i];
         size_t nb = A->bag0[i + 1] - A->bag0[i];
         if (nb > rarecap) {
@@ -486,6 +539,10 @@ static void find_candidates(const Alignment *al, Edges *out)
         keyed[j] = (Keyed){text_hash(B->bytes, B->para[j]), (uint32_t)j};
     qsort(keyed, B->npara, sizeof *keyed, cmp_keyed);
     for (size_t i = 0; i < A->npara; i++) {
+        if (A->twin[i] != NO_TWIN) { /* the only one of its text on each side */
+            edges_add(out, (uint32_t)i, A->twin[i], 1.0);
+            continue;
+        }
         uint64_t h = text_hash(A->bytes, A->para[i]);
         uint32_t d = (uint32_t)(A->npara ? (double)i * (double)B->npara / (double)A->npara : 0);
         size_t lo = keyed_lower(keyed, B->npara, h, 0), at = keyed_lower(keyed, B->npara, h, d);
@@ -511,6 +568,11 @@ static void find_candidates(const Alignment *al, Edges *out)
         for (size_t i = 0; i < A->npara; i++) {
             double found = 0;
             long at = -1;
+            if (A->twin[i] != NO_TWIN) { /* an anchor: the diagonal goes through its twin */
+                ai = (long)i;
+                bj = (long)A->twin[i];
+                continue;
+            }
             if (ai >= 0 && B->npara) {
                 long d = bj + ((long)i - ai);
                 for (long j = d - ALIGN_NEIGHBOURS; j <= d + ALIGN_NEIGHBOURS; j++) {
@@ -832,14 +894,57 @@ static void make_rows(Alignment *al, const Pair *pairs, size_t nchain)
     free(next_a);
 }
 
+/* Anchors, as patience diff takes them: a paragraph whose text (but for spacing) is on each side
+ * exactly once is that paragraph's twin. Most paragraphs of two versions are; the search for
+ * candidates skips them (their pair is the equal one), so its cost follows what changed. */
+static void find_twins(Side *A, Side *B)
+{
+    Keyed *ka = xmalloc((A->npara ? A->npara : 1) * sizeof *ka);
+    Keyed *kb = xmalloc((B->npara ? B->npara : 1) * sizeof *kb);
+    for (size_t i = 0; i < A->npara; i++)
+        ka[i] = (Keyed){text_hash(A->bytes, A->para[i]), (uint32_t)i};
+    for (size_t j = 0; j < B->npara; j++)
+        kb[j] = (Keyed){text_hash(B->bytes, B->para[j]), (uint32_t)j};
+    qsort(ka, A->npara, sizeof *ka, cmp_keyed);
+    qsort(kb, B->npara, sizeof *kb, cmp_keyed);
+    size_t x = 0, y = 0;
+    while (x < A->npara && y < B->npara) {
+        uint64_t h = ka[x].h;
+        if (h != kb[y].h) {
+            if (h < kb[y].h)
+                x++;
+            else
+                y++;
+            continue;
+        }
+        size_t xe = x, ye = y;
+        while (xe < A->npara && ka[xe].h == h)
+            xe++;
+        while (ye < B->npara && kb[ye].h == h)
+            ye++;
+        uint32_t i = ka[x].i, j = kb[y].i;
+        if (xe - x == 1 && ye - y == 1 && same_text(A->bytes, A->para[i], B->bytes, B->para[j])) {
+            A->twin[i] = j;
+            B->twin[j] = i;
+        }
+        x = xe;
+        y = ye;
+    }
+    free(ka);
+    free(kb);
+}
+
 Alignment *align_new(const Text *a, const Text *b)
 {
     Alignment *al = xcalloc(1, sizeof *al);
     Vocab v = {0};
     v.tcap = 1024;
     v.table = xcalloc(v.tcap, sizeof *v.table);
-    side_load(&al->side[0], a, &v);
-    side_load(&al->side[1], b, &v);
+    side_paragraphs(&al->side[0], a);
+    side_paragraphs(&al->side[1], b);
+    find_twins(&al->side[0], &al->side[1]);
+    side_tokens(&al->side[0], &v, NULL);
+    side_tokens(&al->side[1], &v, &al->side[0]);
     al->nterms = v.n;
     free(v.table);
     free(v.off);
