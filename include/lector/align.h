@@ -87,6 +87,10 @@ const Span *align_diff_spans(const Alignment *al, int side);
  * that holds a later A paragraph; align_row_count when none), where a view can say where it
  * went. */
 size_t align_moved_origin(const Alignment *al, size_t row);
+/* The moved rows grouped by origin, for drawing a note where each stood: the moved rows whose
+ * origin is row k are (*moved)[(*first)[k] .. (*first)[k + 1]), ascending, for k from 0 to
+ * align_row_count. Both arrays are the caller's (free). Linear in the rows. */
+void align_moved_by_origin(const Alignment *al, size_t **first, size_t **moved);
 
 double align_similarity(const Alignment *al); /* 0..1 over both stories */
 AlignCounts align_counts(const Alignment *al);

@@ -122,23 +122,20 @@ static void relayout(CompareView *v)
     v->nblocks = 0;
     size_t cap = 0, nrows = align_row_count(v->al);
     const AlignRow *rows = align_rows(v->al);
-    size_t *ghost = xmalloc((nrows ? nrows : 1) * sizeof *ghost);
-    bool *ghosted = xcalloc(nrows + 1, sizeof *ghosted); /* a moved-away note stands before it */
-    for (size_t k = 0; k < nrows; k++) {
-        ghost[k] = rows[k].kind == ALIGN_MOVED ? align_moved_origin(v->al, k) : SIZE_MAX;
-        if (ghost[k] != SIZE_MAX) ghosted[ghost[k]] = true;
-    }
+    size_t *ghost_first, *ghost_rows; /* the moved-away notes standing before each row */
+    align_moved_by_origin(v->al, &ghost_first, &ghost_rows);
     for (int s = 0; s < 2; s++) {
         free(v->para_block[s]);
         size_t np = align_paragraph_count(v->al, s);
         v->para_block[s] = xmalloc((np ? np : 1) * sizeof *v->para_block[s]);
     }
     for (size_t k = 0; k <= nrows; k++) {
-        for (size_t g = 0; g < nrows && ghosted[k]; g++)
-            if (ghost[g] == k) add_block(v, &cap, (Block){BLOCK_GHOST, g, 0, {1, 0}, 0, 0});
+        for (size_t q = ghost_first[k]; q < ghost_first[k + 1]; q++)
+            add_block(v, &cap, (Block){BLOCK_GHOST, ghost_rows[q], 0, {1, 0}, 0, 0});
         if (k == nrows) break;
         size_t e = k;
-        while (v->folded && e < nrows && rows[e].kind == ALIGN_SAME && (e == k || !ghosted[e]))
+        while (v->folded && e < nrows && rows[e].kind == ALIGN_SAME &&
+               (e == k || ghost_first[e] == ghost_first[e + 1]))
             e++;
         if (e > k) {
             add_block(v, &cap, (Block){BLOCK_FOLD, k, e - k, {1, 1}, 0, 0});
@@ -147,8 +144,8 @@ static void relayout(CompareView *v)
         }
         add_block(v, &cap, (Block){BLOCK_ROW, k, 1, {0, 0}, 0, 0});
     }
-    free(ghost);
-    free(ghosted);
+    free(ghost_first);
+    free(ghost_rows);
     size_t at = 0;
     for (size_t k = 0; k < v->nblocks; k++) {
         Block *b = &v->blocks[k];

@@ -127,12 +127,11 @@ static void print_rows(const Alignment *al, const Text *ta, const Text *tb, int 
     size_t nrows = align_row_count(al);
     const Span *da = align_diff_spans(al, 0), *db = align_diff_spans(al, 1);
     /* ghosts: where each moved paragraph of A stood */
-    size_t *ghost_before = xmalloc((nrows ? nrows : 1) * sizeof *ghost_before);
-    for (size_t k = 0; k < nrows; k++)
-        ghost_before[k] = rows[k].kind == ALIGN_MOVED ? align_moved_origin(al, k) : SIZE_MAX;
+    size_t *ghost_first, *ghost_rows;
+    align_moved_by_origin(al, &ghost_first, &ghost_rows);
     for (size_t k = 0; k <= nrows; k++) {
-        for (size_t g = 0; g < nrows; g++) { /* the moved-away notes standing before row k */
-            if (ghost_before[g] != k) continue;
+        for (size_t q = ghost_first[k]; q < ghost_first[k + 1]; q++) { /* notes before row k */
+            size_t g = ghost_rows[q];
             strbuf_reset(&mark);
             strbuf_addf(&mark, "(paragraph %zu moved: see %zu of B)", rows[g].a + 1, rows[g].b + 1);
             pane_reset(&pa);
@@ -177,7 +176,8 @@ static void print_rows(const Alignment *al, const Text *ta, const Text *tb, int 
             strbuf_reset(out);
         }
     }
-    free(ghost_before);
+    free(ghost_first);
+    free(ghost_rows);
     strbuf_release(&mark);
     strbuf_release(&pa.text);
     strbuf_release(&pb.text);

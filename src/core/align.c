@@ -83,6 +83,8 @@ struct Alignment {
     Span *diff[2];
     size_t ndiff[2], diffcap[2];
     size_t common, total[2]; /* tokens in the word diffs' common subsequences; all tokens */
+    size_t *fixed;           /* the rows not moved that hold A paragraphs: their a ascends */
+    size_t nfixed;
 };
 
 /* ---- vocabulary ---- */
@@ -892,6 +894,9 @@ static void make_rows(Alignment *al, const Pair *pairs, size_t nchain)
     for (; ia < A->npara; ia++)
         if (A->group[ia] == -1) add_row(al, &cap, one_sided(ALIGN_ONLY_A, ia, B->npara));
     free(next_a);
+    al->fixed = xmalloc((al->nrows ? al->nrows : 1) * sizeof *al->fixed);
+    for (size_t r = 0; r < al->nrows; r++)
+        if (al->rows[r].kind != ALIGN_MOVED && al->rows[r].na) al->fixed[al->nfixed++] = r;
 }
 
 /* Anchors, as patience diff takes them: a paragraph whose text (but for spacing) is on each side
@@ -1021,6 +1026,7 @@ void align_free(Alignment *al)
     side_free(&al->side[1]);
     free(al->idf);
     free(al->rows);
+    free(al->fixed);
     free(al->diff[0]);
     free(al->diff[1]);
     free(al);
@@ -1053,12 +1059,36 @@ const Span *align_diff_spans(const Alignment *al, int side)
 
 size_t align_moved_origin(const Alignment *al, size_t row)
 {
-    size_t a = al->rows[row].a;
-    for (size_t k = 0; k < al->nrows; k++) {
-        const AlignRow *r = &al->rows[k];
-        if (r->kind != ALIGN_MOVED && r->na && r->a > a) return k;
+    size_t a = al->rows[row].a, lo = 0, hi = al->nfixed; /* the first fixed row past a */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (al->rows[al->fixed[mid]].a > a)
+            hi = mid;
+        else
+            lo = mid + 1;
     }
-    return al->nrows;
+    return lo < al->nfixed ? al->fixed[lo] : al->nrows;
+}
+
+void align_moved_by_origin(const Alignment *al, size_t **first, size_t **moved)
+{
+    size_t n = al->nrows;
+    size_t *f = xcalloc(n + 2, sizeof *f), *m = xmalloc((n ? n : 1) * sizeof *m);
+    size_t *origin = xmalloc((n ? n : 1) * sizeof *origin);
+    for (size_t r = 0; r < n; r++) { /* a counting sort by origin, stable */
+        origin[r] = al->rows[r].kind == ALIGN_MOVED ? align_moved_origin(al, r) : SIZE_MAX;
+        if (origin[r] != SIZE_MAX) f[origin[r] + 1]++;
+    }
+    for (size_t k = 0; k <= n; k++)
+        f[k + 1] += f[k];
+    size_t *fill = xmalloc((n + 1) * sizeof *fill);
+    memcpy(fill, f, (n + 1) * sizeof *fill);
+    for (size_t r = 0; r < n; r++)
+        if (origin[r] != SIZE_MAX) m[fill[origin[r]]++] = r;
+    free(fill);
+    free(origin);
+    *first = f;
+    *moved = m;
 }
 
 double align_similarity(const Alignment *al)

@@ -203,6 +203,27 @@ static void align_check_invariants(const Alignment *al, const Text *A, const Tex
                         k, origin, dump_rows(al));
         }
     }
+    /* the moved rows grouped by origin: each once, under its origin, ascending */
+    {
+        size_t *first, *moved, count = 0;
+        align_moved_by_origin(al, &first, &moved);
+        ALIGN_CHECK(first[0] == 0, "moved rows grouped: starts at %zu", first[0]);
+        for (size_t k = 0; k <= nrows; k++)
+            for (size_t q = first[k]; q < first[k + 1]; q++) {
+                size_t g = moved[q];
+                ALIGN_CHECK(g < nrows && rows[g].kind == ALIGN_MOVED &&
+                                align_moved_origin(al, g) == k &&
+                                (q == first[k] || moved[q - 1] < g),
+                            "moved rows grouped: %zu under row %zu%s", g, k, dump_rows(al));
+                count++;
+            }
+        size_t want_moved = 0;
+        for (size_t k = 0; k < nrows; k++)
+            want_moved += rows[k].kind == ALIGN_MOVED;
+        ALIGN_CHECK(count == want_moved, "moved rows grouped: %zu of %zu", count, want_moved);
+        free(first);
+        free(moved);
+    }
     for (int side = 0; side < 2; side++)
         for (size_t i = 0; i < np[side]; i++)
             ALIGN_CHECK(seen[side][i] == 1, "side %d paragraph %zu in no row%s", side, i,
