@@ -40,6 +40,13 @@ typedef struct {
     double w; /* (1 + ln tf) * idf, once idf is known */
 } Bag;
 
+/* A token's bytes: 32 bits are enough, a story being at most TEXT_MAX_BYTES (256 MiB), and
+ * half of Span's size, for millions of tokens. */
+typedef struct {
+    uint32_t start, end;
+} TokSpan;
+_Static_assert(TEXT_MAX_BYTES <= UINT32_MAX, "token offsets are 32 bits");
+
 typedef struct {
     const Text *t;
     const uint8_t *bytes;
@@ -47,7 +54,7 @@ typedef struct {
     Span *para;
     size_t *tok0;   /* npara + 1: paragraph i's tokens are [tok0[i], tok0[i + 1]) */
     uint32_t *term; /* per token */
-    Span *span;     /* per token, bytes in the text */
+    TokSpan *span;  /* per token, bytes in the text */
     size_t ntok, tokcap;
     size_t *bag0; /* npara + 1 */
     Bag *bag;
@@ -149,7 +156,7 @@ static void add_tok(void *ctx, size_t start, size_t end)
         s->span = xreallocarray(s->span, s->tokcap, sizeof *s->span);
     }
     s->term[s->ntok] = vocab_intern(c->v, f, len);
-    s->span[s->ntok] = (Span){c->base + start, c->base + end};
+    s->span[s->ntok] = (TokSpan){(uint32_t)(c->base + start), (uint32_t)(c->base + end)};
     s->ntok++;
 }
 
@@ -249,9 +256,9 @@ static void side_tokens(Side *s, Vocab *v, const Side *other)
             memcpy(s->term + s->ntok, other->term + from, n * sizeof *s->term);
             size_t shift_from = other->para[tw].start;
             for (size_t k = 0; k < n; k++) {
-                Span sp = other->span[from + k];
-                s->span[s->ntok + k] =
-                    (Span){sp.start - shift_from + c.base, sp.end - shift_from + c.base};
+                TokSpan sp = other->span[from + k];
+                s->span[s->ntok + k] = (TokSpan){(uint32_t)(sp.start - shift_from + c.base),
+                                                 (uint32_t)(sp.end - shift_from + c.base)};
             }
             s->ntok += n;
             continue;
