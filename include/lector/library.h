@@ -40,15 +40,22 @@ typedef struct {
     CacheReport report; /* what the cache did (cache.h) */
     bool failed;        /* the story could not be read: diag says why */
     Diag diag;
+    size_t index_size; /* bytes of its index, once indexed */
+    size_t text_size;  /* bytes of its text, once indexed */
 } LibraryStory;
+
+/* library_index: keep each story's report and sizes but not its index or text, so that memory is
+ * that of the stories being indexed at once, not of the whole shelf (lector index). */
+enum { LIBRARY_RELEASE = 1 << 8 };
 
 /* Called from the indexing threads' owner (the caller's thread), about four times a second,
  * with the stories done so far. */
 typedef void (*LibraryProgress)(size_t done, size_t n, void *ctx);
 
 /* A LibraryStory for each path (copied), indexed: cached or built and written back (cache may be
- * NULL: built, not saved), on two threads (a lone story gets both). flags: 0 or CACHE_VERIFY.
- * progress may be NULL. The caller frees the array with library_stories_free. */
+ * NULL: built, not saved), on two threads (a lone story gets both). flags: CACHE_VERIFY,
+ * LIBRARY_RELEASE, or 0. progress may be NULL. The caller frees the array with
+ * library_stories_free. */
 LibraryStory *library_index(IndexCache *cache, const char *const *paths, size_t n, int flags,
                             LibraryProgress progress, void *ctx);
 void library_stories_free(LibraryStory *stories, size_t n); /* NULL is a no-op */

@@ -124,8 +124,8 @@ int cmd_index(int argc, char **argv, const char *default_texts)
     }
     double t0 = now_s();
     LibraryProgress progress = cli_progress();
-    LibraryStory *stories =
-        library_index(cache, (const char *const *)paths, n, CACHE_VERIFY, progress, NULL);
+    LibraryStory *stories = library_index(cache, (const char *const *)paths, n,
+                                          CACHE_VERIFY | LIBRARY_RELEASE, progress, NULL);
     cli_progress_end(progress);
     double secs = now_s() - t0;
     int rc = 0;
@@ -139,10 +139,8 @@ int cmd_index(int argc, char **argv, const char *default_texts)
             rc = EXIT_USAGE;
             continue;
         }
-        size_t len;
-        index_bytes(s->index, &len);
-        cached += len;
-        bytes += index_text_len(s->index);
+        cached += s->index_size;
+        bytes += s->text_size;
         if (s->report.outcome != CACHE_FRESH) built++;
         strbuf_addf(&out, ": %s", outcome_name(s->report.outcome));
         if (s->report.note.code) {

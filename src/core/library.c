@@ -117,8 +117,19 @@ static void *pool_worker(void *arg)
         if (k >= p->n) break;
         LibraryStory *s = &p->stories[k];
         if (!s->failed)
-            s->failed = cache_index(p->cache, s->path, p->threads_per_story, p->flags, &s->index,
-                                    &s->text, &s->report, &s->diag) != 0;
+            s->failed =
+                cache_index(p->cache, s->path, p->threads_per_story, p->flags & ~LIBRARY_RELEASE,
+                            &s->index, &s->text, &s->report, &s->diag) != 0;
+        if (!s->failed) {
+            index_bytes(s->index, &s->index_size);
+            s->text_size = index_text_len(s->index);
+        }
+        if (p->flags & LIBRARY_RELEASE) {
+            index_free(s->index);
+            text_free(s->text);
+            s->index = NULL;
+            s->text = NULL;
+        }
         atomic_fetch_add(&p->done, 1);
     }
     return NULL;

@@ -181,6 +181,34 @@ Test(library, indexing_through_the_cache_then_from_it)
     free_paths(paths, n);
 }
 
+/* LIBRARY_RELEASE (lector index): the same outcomes and sizes, but no story's index or text is
+ * kept, so that memory does not follow the shelf. */
+Test(library, indexing_that_keeps_only_the_reports)
+{
+    size_t n;
+    char **paths = shipped(&n);
+    IndexCache *c = open_cache();
+    LibraryStory *kept = library_index(NULL, (const char *const *)paths, n, 0, NULL, NULL);
+    LibraryStory *s = library_index(c, (const char *const *)paths, n, LIBRARY_RELEASE, NULL, NULL);
+    for (size_t k = 0; k < n; k++) {
+        cr_assert_not(s[k].failed, "%s", s[k].diag.msg);
+        cr_assert_eq(s[k].report.outcome, CACHE_NEW);
+        cr_assert_null(s[k].index, "released");
+        cr_assert_null(s[k].text, "released");
+        size_t len;
+        index_bytes(kept[k].index, &len);
+        cr_assert_eq(s[k].index_size, len, "%s: the index's size", paths[k]);
+        cr_assert_eq(s[k].text_size, index_text_len(kept[k].index), "%s: the text's size",
+                     paths[k]);
+        cr_assert_gt(s[k].text_size, 0);
+    }
+    library_stories_free(s, n);
+    library_stories_free(kept, n);
+    cr_assert_eq(fs_count(cdir, ".idx"), (int)n, "written all the same");
+    cache_close(c);
+    free_paths(paths, n);
+}
+
 Test(library, indexing_without_a_cache_builds_every_time_and_saves_nothing)
 {
     size_t n;
