@@ -58,10 +58,12 @@ typedef struct {
     size_t ntok, tokcap;
     size_t *bag0; /* npara + 1 */
     Bag *bag;
-    double *norm;   /* per paragraph: length of its weight vector */
-    int *group;     /* per paragraph: its pair's index, or -1 */
-    uint32_t *twin; /* per paragraph: the other side's paragraph equal to it, when each is the
-                       only one of its text on its side (an anchor); NO_TWIN otherwise */
+    double *norm;       /* per paragraph: length of its weight vector */
+    int *group;         /* per paragraph: its pair's index, or -1 */
+    uint32_t *twin;     /* per paragraph: the other side's paragraph equal to it, when each is the
+                           only one of its text on its side (an anchor); NO_TWIN otherwise */
+    size_t *twin_ntok;  /* per paragraph: a twin's tokens, counted, not kept (0 for the others) */
+    size_t twin_tokens; /* their sum */
 } Side;
 
 #define NO_TWIN UINT32_MAX
@@ -222,19 +224,20 @@ static void side_paragraphs(Side *s, const Text *t)
     }
 }
 
-static bool same_bytes(const Side *x, size_t i, const Side *y, size_t j)
+static void count_tok(void *ctx, size_t start, size_t end)
 {
-    Span a = x->para[i], b = y->para[j];
-    return a.end - a.start == b.end - b.start &&
-           !memcmp(x->bytes + a.start, y->bytes + b.start, a.end - a.start);
+    (void)start;
+    (void)end;
+    (*(size_t *)ctx)++;
 }
 
-/* The tokens of every paragraph. A paragraph whose twin on side other (already tokenized) has
- * the same bytes takes its tokens from it, shifted: folding a word is the costly part, and most
- * paragraphs of two versions of a story are the same. */
+/* The tokens of every paragraph but the twins: a twin is paired with its twin whatever its words,
+ * so its tokens are only counted (on side A; B's twin has the same words), not folded, kept or
+ * weighed. Folding words is the costly part, and most paragraphs of two versions are twins. */
 static void side_tokens(Side *s, Vocab *v, const Side *other)
 {
     s->tok0 = xmalloc((s->npara + 1) * sizeof *s->tok0);
+    s->twin_ntok = xcalloc(s->npara ? s->npara : 1, sizeof *s->twin_ntok);
     /* allocated even for a side with no token at all, so that term + tok0[i] is never
      * arithmetic on NULL (undefined, even adding 0) */
     s->tokcap = 64;
@@ -246,21 +249,13 @@ static void side_tokens(Side *s, Vocab *v, const Side *other)
         s->tok0[i] = s->ntok;
         c.base = s->para[i].start;
         uint32_t tw = s->twin[i];
-        if (other && tw != NO_TWIN && same_bytes(s, i, other, tw)) {
-            size_t from = other->tok0[tw], n = other->tok0[tw + 1] - from;
-            while (s->ntok + n > s->tokcap) {
-                s->tokcap *= 2;
-                s->term = xreallocarray(s->term, s->tokcap, sizeof *s->term);
-                s->span = xreallocarray(s->span, s->tokcap, sizeof *s->span);
-            }
-            memcpy(s->term + s->ntok, other->term + from, n * sizeof *s->term);
-            size_t shift_from = other->para[tw].start;
-            for (size_t k = 0; k < n; k++) {
-                TokSpan sp = other->span[from + k];
-                s->span[s->ntok + k] = (TokSpan){(uint32_t)(sp.start - shift_from + c.base),
-                                                 (uint32_t)(sp.end - shift_from + c.base)};
-            }
-            s->ntok += n;
+        if (tw != NO_TWIN) {
+            if (other)
+                s->twin_ntok[i] = other->twin_ntok[tw];
+            else
+                token_each(s->bytes + c.base, s->para[i].end - c.base, &scratch, count_tok,
+                           &s->twin_ntok[i]);
+            s->twin_tokens += s->twin_ntok[i];
             continue;
         }
         token_each(s->bytes + c.base, s->para[i].end - c.base, &scratch, add_tok, &c);
@@ -297,6 +292,7 @@ static void side_free(Side *s)
     free(s->norm);
     free(s->group);
     free(s->twin);
+    free(s->twin_ntok);
 }
 
 /* ---- similarity ---- */
@@ -832,6 +828,13 @@ static void add_row(Alignment *al, size_t *cap, AlignRow r)
 static AlignRow pair_row(Alignment *al, const Pair *p)
 {
     const Side *A = &al->side[0], *B = &al->side[1];
+    if (p->na == 1 && p->nb == 1 && A->twin[p->a] == p->b) { /* the same words: no diff */
+        al->common += A->twin_ntok[p->a];
+        AlignRow r = {p->moved ? ALIGN_MOVED : ALIGN_SAME, p->a, 1, p->b, 1, 1, 0, 0, 0, 0};
+        r.diff_a = al->ndiff[0];
+        r.diff_b = al->ndiff[1];
+        return r;
+    }
     size_t ta = A->tok0[p->a + p->na] - A->tok0[p->a], tb = B->tok0[p->b + p->nb] - B->tok0[p->b];
     uint8_t *ka = xmalloc(ta ? ta : 1), *kb = xmalloc(tb ? tb : 1);
     size_t common = lcs_mark(A->term + A->tok0[p->a], ta, B->term + B->tok0[p->b], tb, ka, kb);
@@ -964,15 +967,18 @@ Alignment *align_new(const Text *a, const Text *b)
     Side *A = &al->side[0], *B = &al->side[1];
     side_bags(A);
     side_bags(B);
-    al->total[0] = A->ntok;
-    al->total[1] = B->ntok;
+    al->total[0] = A->ntok + A->twin_tokens;
+    al->total[1] = B->ntok + B->twin_tokens;
 
     /* idf over the paragraphs of both */
     size_t *df = xcalloc(al->nterms ? al->nterms : 1, sizeof *df);
     for (int s = 0; s < 2; s++)
         for (size_t k = 0; k < al->side[s].bag0[al->side[s].npara]; k++)
             df[al->side[s].bag[k].term]++;
-    double N = (double)(A->npara + B->npara);
+    size_t twins = 0; /* weights are of the paragraphs that were searched: all but the twins */
+    for (size_t i = 0; i < A->npara; i++)
+        twins += A->twin[i] != NO_TWIN;
+    double N = (double)(A->npara + B->npara - 2 * twins);
     al->idf = xmalloc((al->nterms ? al->nterms : 1) * sizeof *al->idf);
     for (size_t t = 0; t < al->nterms; t++)
         al->idf[t] = df[t] ? log((N + 1) / (double)df[t]) : 0;
