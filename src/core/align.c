@@ -449,6 +449,43 @@ static int cmp_scored(const void *x, const void *y) /* best first; ties by place
     return (a->j > b->j) - (a->j < b->j);
 }
 
+/* Keeps the best k of best[0, n) (by cmp_scored) in best[0, k), in that order (n <= k: all, as
+ * they are): a heap of the k
+ * best so far, its worst on top, then sorted; n log k, where sorting all n would cost n log n
+ * for every paragraph. */
+static size_t keep_best(Scored *best, size_t n, size_t k)
+{
+    if (n <= k) return n; /* all of them, in the order found */
+    for (size_t i = 0; i < n; i++) {
+        size_t at;
+        if (i < k) { /* grow the heap: sift up */
+            at = i;
+            while (at > 0 && cmp_scored(&best[(at - 1) / 2], &best[at]) < 0) {
+                Scored t = best[at];
+                best[at] = best[(at - 1) / 2];
+                best[(at - 1) / 2] = t;
+                at = (at - 1) / 2;
+            }
+            continue;
+        }
+        if (cmp_scored(&best[i], &best[0]) >= 0) continue; /* no better than the worst kept */
+        best[0] = best[i];
+        at = 0;
+        for (;;) { /* sift down */
+            size_t l = 2 * at + 1, r = l + 1, w = at;
+            if (l < k && cmp_scored(&best[l], &best[w]) > 0) w = l;
+            if (r < k && cmp_scored(&best[r], &best[w]) > 0) w = r;
+            if (w == at) break;
+            Scored t = best[at];
+            best[at] = best[w];
+            best[w] = t;
+            at = w;
+        }
+    }
+    qsort(best, k, sizeof *best, cmp_scored);
+    return k;
+}
+
 /* Candidate pairs above ALIGN_MIN_PAIR: for each paragraph of A, the paragraphs of B sharing its
  * rarest words, plus those about as far into B as it is into A. */
 static void find_candidates(const Alignment *al, Edges *out)
@@ -524,8 +561,8 @@ static void find_candidates(const Alignment *al, Edges *out)
         /* the best ALIGN_CANDIDATES by shared rare weight, scored exactly */
         for (size_t c = 0; c < ntouched; c++)
             best[c] = (Scored){acc[touched[c]], touched[c]};
-        if (ntouched > ALIGN_CANDIDATES) qsort(best, ntouched, sizeof *best, cmp_scored);
-        for (size_t c = 0; c < ntouched && c < ALIGN_CANDIDATES; c++) {
+        size_t nbest = keep_best(best, ntouched, ALIGN_CANDIDATES);
+        for (size_t c = 0; c < nbest; c++) {
             uint32_t j = best[c].j;
             double cos = bag_cosine(bag, nb, A->norm[i], B->bag + B->bag0[j],
                                     B->bag0[j + 1] - B->bag0[j], B->norm[j], NULL);
