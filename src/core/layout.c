@@ -444,22 +444,24 @@ static bool fast_line(LayoutCursor *c, LayoutLine *line)
         if (b < 0x80) return false;
         /* Runs of Cyrillic letters (U+0400..U+047F: lead bytes D0 D1; East Asian Ambiguous
          * ones among them count 1 unless ambiguous characters are wide) and of CJK ideographs
-         * (U+5000..U+9FFF: lead bytes E5..E9) are plain code points one and two columns wide,
-         * line-break classes AL and ID: counted by their lead bytes alone (the text is valid
-         * UTF-8; test_layout checks the tables agree). A mark after a run is the next code point,
-         * which the path below refuses. */
+         * (U+4E00..U+9FFF: lead bytes E5..E9, and E4 before B8..BF) are plain code points one and
+         * two columns wide, line-break classes AL and ID: counted by their first bytes alone (the
+         * text is valid UTF-8; test_layout checks the tables agree). A mark after a run is the next
+         * code point, which the path below refuses. */
         int unit = 0, seq = 0;
         if ((b & 0xfe) == 0xd0 && c->opt->ambiguous_width != 2) {
             unit = 1;
             seq = 2;
-        } else if (b >= 0xe5 && b <= 0xe9) {
+        } else if ((b >= 0xe5 && b <= 0xe9) || (b == 0xe4 && t[i + 1] >= 0xb8)) {
             unit = 2;
             seq = 3;
         }
         if (unit) {
             size_t j = i;
             while (col + unit <= W && j + (size_t)seq <= end &&
-                   (seq == 2 ? (t[j] & 0xfe) == 0xd0 : t[j] >= 0xe5 && t[j] <= 0xe9)) {
+                   (seq == 2
+                        ? (t[j] & 0xfe) == 0xd0
+                        : (t[j] >= 0xe5 && t[j] <= 0xe9) || (t[j] == 0xe4 && t[j + 1] >= 0xb8))) {
                 j += (size_t)seq;
                 col += unit;
             }
