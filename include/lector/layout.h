@@ -83,8 +83,9 @@ enum {
     LAYOUT_LINE_FORCED = 2, /* ends at a forced break (indented next line, form feed, ...) */
     LAYOUT_LINE_LAST = 4,   /* last line of its paragraph */
     LAYOUT_LINE_PLAIN = 8,  /* a hint: every visible cluster is one code point drawn as itself
-                               (no tab, control or inner line end); drawing it is a copy. Only
-                               the fast path sets it: compare lines without it */
+                               (no tab or control; a line end inside reads as a space); drawing
+                               it is a copy. Only the fast path sets it: compare lines without
+                               it */
 };
 
 typedef struct {

@@ -420,9 +420,8 @@ static bool fast_line(LayoutCursor *c, LayoutLine *line)
                 c->pos = i + 1;
                 return true;
             }
-            col++; /* a soft line end is a hanging space */
+            col++; /* a soft line end is a hanging space (drawn as one inside the line) */
             i++;
-            plain = 0;
             continue;
         }
         if (b == '\t') { /* to the next multiple of 8, at most to the edge (classify_cluster) */
@@ -949,7 +948,11 @@ void layout_render_line(const uint8_t *text, const LayoutLine *line, const Layou
         size_t ve = line->end;
         while (ve > line->start && (text[ve - 1] == ' ' || text[ve - 1] == '\n'))
             ve--;
+        size_t at = out->len;
         strbuf_add(out, text + line->start, ve - line->start);
+        for (char *nl = memchr(out->buf + at, '\n', out->len - at); nl;
+             nl = memchr(nl + 1, '\n', (size_t)(out->buf + out->len - nl - 1)))
+            *nl = ' '; /* a line end inside the line reads as a space */
         return;
     }
     LayoutCellIter it;
