@@ -94,10 +94,11 @@ void text_free(Text *t); /* NULL is a no-op */
 /* A story read once from start to end, a paragraph at a time, in memory bounded by its longest
  * paragraph piece plus a read buffer, for any size of input (lector wrap). No size limit: a
  * pipe that never ends streams. The paragraphs, pieces, title and bytes are those text_load
- * gives for the same input, with two exceptions: a file whose first invalid byte comes after
- * its first 256 KiB keeps UTF-8 for the rest unless what went before was ASCII (as text_open
- * does), and a pipe's legacy encoding is judged on the 4 MiB that follow its first invalid
- * byte. The notice (text_stream_notice) is complete at the end. */
+ * gives for the same input, but for the encoding in three cases: a file whose first invalid
+ * byte comes after its first 256 KiB keeps UTF-8 for the rest unless what went before was ASCII
+ * (as text_open does); a pipe's legacy encoding is judged on the 4 MiB that follow its first
+ * invalid byte, and a file's on the 256 MiB that do (a 16 GB file of invalid bytes starts at
+ * once). The notice (text_stream_notice) is complete at the end. */
 typedef struct TextStream TextStream;
 /* Opens path ("-": standard input), refusing what text_load refuses but for the size. Reads
  * the story's head (256 KiB, and its title) now. */

@@ -1043,6 +1043,9 @@ enum {
     STREAM_HEAD = 256 << 10,      /* clean bytes known before the first paragraph goes out */
     STREAM_PIPE_DETECT = 4 << 20, /* a pipe's encoding is judged on this much of what follows */
 };
+/* A file's encoding is judged on at most this much of what follows its first invalid byte: all
+ * of any story text_load takes, and a bounded wait before the first line of a bigger one. */
+#define STREAM_DETECT_MAX ((off_t)TEXT_MAX_BYTES)
 
 /* Data model: t is a Text whose bytes are a window of the story (win), the part not yet handed
  * out plus what was just read; its splitter and paragraph list work on window offsets, and the
@@ -1122,7 +1125,8 @@ static bool rest_is_utf8(TextStream *s)
     off_t at = s->offset;
     bool valid = true;
     for (;;) {
-        ssize_t got = pread(s->fd, buf + carry, STREAM_READ, at);
+        ssize_t got =
+            at - s->offset < STREAM_DETECT_MAX ? pread(s->fd, buf + carry, STREAM_READ, at) : 0;
         if (got < 0 && errno == EINTR) continue;
         bool last = got <= 0;
         size_t n = carry + (got > 0 ? (size_t)got : 0);
@@ -1157,7 +1161,8 @@ static TextEncoding stream_detect(TextStream *s)
         memcpy(buf, s->raw + used, carry);
         off_t at = s->offset;
         for (;;) {
-            ssize_t got = pread(s->fd, buf + carry, STREAM_READ, at);
+            ssize_t got =
+                at - s->offset < STREAM_DETECT_MAX ? pread(s->fd, buf + carry, STREAM_READ, at) : 0;
             if (got < 0 && errno == EINTR) continue;
             bool last = got <= 0;
             size_t n = carry + (got > 0 ? (size_t)got : 0);
