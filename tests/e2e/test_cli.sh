@@ -98,6 +98,12 @@ if ! { ldd "$lector" 2>/dev/null | grep -q libasan || grep -qa __asan_init "$lec
     [ -z "${LECTOR_E2E_SLOW:-}" ]; then
     check "a ${stream_mb} MB pipe: peak memory under 16 MiB ($((peak / 1024)) MiB)" test "$peak" -lt 16384
 fi
+# A 16 GiB sparse file (no disk used): its NULs come out as control pictures from the first
+# line on, at once, and head ends it.
+truncate -s 16G "$tmp/sparse.bin"
+run bash -c "'$lector' wrap -w 8 '$tmp/sparse.bin' | head -n 2"
+check "a 16 GiB file of NULs streams from its start" test "$out" = "$(printf '\342\220\200%.0s' 1 2 3 4 5 6 7 8; echo; printf '\342\220\200%.0s' 1 2 3 4 5 6 7 8)"
+rm -f "$tmp/sparse.bin"
 run bash -c "yes | '$lector' wrap - | head -n 3"
 check "a pipe with no end: lector stops when its reader does" \
     test "$(printf '%s\n' "$out" | grep -cx '\(y \)\{39\}y')" -eq 3
