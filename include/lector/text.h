@@ -13,7 +13,8 @@
  *
  * Paragraphs are runs of non-blank lines (a blank line holds only spaces and tabs). A
  * paragraph's span keeps its inner line ends; layout decides what they mean. A paragraph over
- * 64 KiB is listed as pieces (at a line end, else after a space, else at a cluster boundary),
+ * 64 KiB is listed as pieces (at a line end, else after a space, else at a cluster boundary,
+ * and inside a cluster over 4 MiB -- hostile -- at a code point),
  * each after the first marked joined, so that no one paragraph is ever costly to lay out; the
  * reader shows a piece as a new line, not a new paragraph.
  *
@@ -101,13 +102,17 @@ void text_free(Text *t); /* NULL is a no-op */
  * once). The notice (text_stream_notice) is complete at the end. */
 typedef struct TextStream TextStream;
 /* Opens path ("-": standard input), refusing what text_load refuses but for the size. Reads
- * the story's head (256 KiB, and its title) now. */
+ * the story's head (256 KiB, and its title) now. A line that starts with more than 64 KiB of
+ * blanks ends the paragraph before it, here as in text_load (text.c, split_advance). */
 int text_stream_open(const char *path, TextStream **out, Diag *diag);
 /* The same from fd, which the stream closes when own_fd. name: for the title. */
 int text_stream_open_fd(int fd, const char *name, bool own_fd, TextStream **out, Diag *diag);
-/* The story's first bytes (at least 256 KiB, or all of it), clean; valid until the first
- * text_stream_next. For layout_source_width. */
+/* The story's first 256 KiB, clean (all of it when shorter; from a slow pipe, what had come
+ * when the title was known). Owned by s. For layout_source_width. */
 void text_stream_head(const TextStream *s, const uint8_t **bytes, size_t *len);
+/* The input is a pipe or terminal with nothing to read now: a caller holding output should
+ * write it out before asking for the next paragraph. */
+bool text_stream_waiting(const TextStream *s);
 const char *text_stream_title(const TextStream *s); /* as text_title; borrowed */
 /* The next paragraph or piece: *para is a span of *bytes, both valid until the next call;
  * *joined as text_paragraph_joined. false at the end. */

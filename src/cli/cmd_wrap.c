@@ -34,8 +34,10 @@ static void flush_out(Strbuf *out)
 }
 
 /* Prints the story s as display lines, a paragraph at a time (text_stream: memory bounded by
- * the longest paragraph piece, whatever the story's size). */
-static void print_story(TextStream *s, const LayoutOptions *story_opt, Strbuf *out)
+ * the longest paragraph piece, whatever the story's size); what is held is written out when the
+ * input makes us wait (tail -f | lector wrap). false when the output failed (a closed pipe with
+ * SIGPIPE ignored, a full disk): reading on would never end for a pipe without end. */
+static bool print_story(TextStream *s, const LayoutOptions *story_opt, Strbuf *out)
 {
     /* the story's own line width, for its verse and letters (layout.h), as the reader finds it */
     LayoutOptions story = *story_opt;
@@ -57,11 +59,17 @@ static void print_story(TextStream *s, const LayoutOptions *story_opt, Strbuf *o
             layout_render_line(bytes, &line, &story, out);
             strbuf_addch(out, '\n');
         }
-        if (out->len >= OUT_FLUSH) flush_out(out);
+        if (out->len >= OUT_FLUSH || (out->len && text_stream_waiting(s))) {
+            flush_out(out);
+            fflush(stdout);
+            if (ferror(stdout)) return false;
+        }
     }
+    return true;
 }
 
-/* Prints one path; returns 0 or EXIT_USAGE. */
+/* Prints one path; returns 0, EXIT_USAGE, or -1 when the output failed (nothing more is
+ * worth reading). */
 static int wrap_one(const char *path, const LayoutOptions *opt, int header, Strbuf *out)
 {
     TextStream *s = NULL;
@@ -78,7 +86,10 @@ static int wrap_one(const char *path, const LayoutOptions *opt, int header, Strb
         text_escape(title, strlen(title), out);
         strbuf_addstr(out, " <==\n");
     }
-    print_story(s, opt, out);
+    if (!print_story(s, opt, out)) {
+        text_stream_free(s);
+        return -1; /* the output failed: the caller stops, and says so once */
+    }
     const char *notice = text_stream_notice(s); /* complete now: every byte was read */
     if (notice) {
         flush_out(out);
@@ -173,16 +184,21 @@ int cmd_wrap(int argc, char **argv, const char *default_texts)
                 continue;
             }
             if (n == 0) cli_error("%s: no .txt stories in this folder", paths[i]);
+            int rc = 0;
             for (size_t k = 0; k < n; k++) {
                 if (printed++) strbuf_addch(&out, '\n');
-                if (wrap_one(names[k], &lopt, 1, &out)) status = EXIT_USAGE;
+                if (rc >= 0) rc = wrap_one(names[k], &lopt, 1, &out);
+                if (rc > 0) status = rc;
                 free(names[k]);
             }
             free(names);
+            if (rc < 0) break;
             continue;
         }
         if (printed++) strbuf_addch(&out, '\n');
-        if (wrap_one(paths[i], &lopt, npaths > 1, &out)) status = EXIT_USAGE;
+        int rc = wrap_one(paths[i], &lopt, npaths > 1, &out);
+        if (rc < 0) break;
+        if (rc > 0) status = rc;
     }
     flush_out(&out);
     strbuf_release(&out);

@@ -40,12 +40,13 @@ typedef struct {
     double w; /* (1 + ln tf) * idf, once idf is known */
 } Bag;
 
-/* A token's bytes: 32 bits are enough, a story being at most TEXT_MAX_BYTES (256 MiB), and
- * half of Span's size, for millions of tokens. */
+/* A token's bytes: 32 bits are enough, a story being at most TEXT_MAX_BYTES (256 MiB) as read
+ * and at most three times that clean (an invalid byte becomes a three-byte U+FFFD), and half of
+ * Span's size, for millions of tokens. */
 typedef struct {
     uint32_t start, end;
 } TokSpan;
-_Static_assert(TEXT_MAX_BYTES <= UINT32_MAX, "token offsets are 32 bits");
+_Static_assert(3 * TEXT_MAX_BYTES <= UINT32_MAX, "token offsets are 32 bits");
 
 typedef struct {
     const Text *t;

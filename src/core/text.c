@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,8 @@ enum {
     /* A paragraph longer than this is cut into pieces (see text.h): laying one out stays cheap
      * however the story is written, one line of 100 MB included. */
     PIECE_MAX = 64 << 10,
+    /* A grapheme cluster longer than this is cut (at a code point) into pieces: 64 pieces. */
+    CLUSTER_MAX = 4 << 20,
     /* text_open reads files up to this size at once; larger ones in steps. */
     LAZY_MIN_BYTES = 1 << 20,
     FIRST_STEP_BYTES = 256 << 10,
@@ -66,6 +69,7 @@ struct Text {
     size_t split_pos;   /* next byte to scan */
     size_t line_start;  /* start of the line being scanned */
     bool line_blank;    /* that line holds only spaces and tabs so far */
+    bool blank_run;     /* and more than PIECE_MAX of them: they belong to no paragraph */
     bool open;          /* a paragraph (or piece) is open */
     bool piece_joined;  /* it continues the one before */
     size_t piece_start; /* its first byte */
@@ -279,8 +283,12 @@ static void push_para(Text *t, size_t start, size_t end, bool joined)
 
 /* Where to end a piece of an over-long line that starts at from: after the last space before
  * limit that does not start a cluster (a combining mark may follow a space), else at the last
- * cluster boundary at or before limit. The bytes up to avail are loaded; beyond it, unknown
- * unless final. 0: not decidable yet (one cluster longer than a piece, still being read). */
+ * cluster boundary at or before limit, else after the one cluster longer than a piece that
+ * starts there (a letter under a million marks stays one cluster), or, when that cluster is
+ * longer than CLUSTER_MAX, at a code point boundary CLUSTER_MAX into it. The bytes up to avail
+ * (> limit) are loaded; beyond, unknown unless final. 0: not decidable yet (a long cluster still
+ * being read). A cluster is never looked at past CLUSTER_MAX + 1 bytes, so that reading one in
+ * steps costs each step a bounded look. */
 static size_t find_cut(const uint8_t *s, size_t from, size_t limit, size_t avail, bool final)
 {
     for (size_t k = limit; k > from + PIECE_MAX / 2; k--) {
@@ -291,15 +299,21 @@ static size_t find_cut(const uint8_t *s, size_t from, size_t limit, size_t avail
         if (gb != GB_EXTEND && gb != GB_ZWJ && gb != GB_SPACINGMARK) return k;
     }
     size_t at = from;
-    while (at < avail) {
-        size_t n = grapheme_next(s + at, avail - at);
+    for (;;) {
+        size_t room = avail - at < (size_t)CLUSTER_MAX + 1 ? avail - at : (size_t)CLUSTER_MAX + 1;
+        size_t n = grapheme_next(s + at, room);
         if (at + n > limit) {
             if (at > from) return at;
+            if (n > CLUSTER_MAX) { /* hostile: cut inside the cluster, at a code point */
+                size_t k = at + CLUSTER_MAX;
+                while (k > at && (s[k] & 0xc0) == 0x80)
+                    k--;
+                return k;
+            }
             return at + n < avail || final ? at + n : 0;
         }
         at += n;
     }
-    return 0;
 }
 
 /* Ends pieces of the open paragraph while it is longer than PIECE_MAX with its current line
@@ -336,6 +350,17 @@ static void split_advance(Text *t, size_t upto, bool final)
             size_t j = i;
             while (j < seg_end && (s[j] == ' ' || s[j] == '\t'))
                 j++;
+            /* A line that starts with more than PIECE_MAX blanks (hostile: spaces without end)
+             * ends the paragraph before it, and its blanks are in none, so that a window over
+             * the story need not keep them. Decided on the count, not on where reads stop. */
+            if (t->blank_run || j - t->line_start > PIECE_MAX) {
+                if (t->open) {
+                    push_para(t, t->piece_start, t->piece_end, t->piece_joined);
+                    t->open = false;
+                }
+                t->blank_run = true;
+                t->line_start = j;
+            }
             if (j < seg_end) {
                 t->line_blank = false;
                 if (!t->open) {
@@ -358,6 +383,7 @@ static void split_advance(Text *t, size_t upto, bool final)
         }
         t->line_start = i = seg_end + 1;
         t->line_blank = true;
+        t->blank_run = false;
     }
     t->split_pos = i;
     if (final && t->open) {
@@ -1067,8 +1093,11 @@ struct TextStream {
     int fd;
     uint8_t probe[65536]; /* the input's first bytes, BOM and all, for looks_binary */
     size_t probe_len;
-    off_t offset; /* bytes read from fd */
-    size_t next;  /* the next paragraph of t.paras to hand out */
+    off_t offset;  /* bytes read from fd */
+    size_t next;   /* the next paragraph of t.paras to hand out */
+    uint8_t *head; /* owned: the story's first STREAM_HEAD clean bytes (or all), kept */
+    size_t head_len;
+    bool head_kept;
 };
 
 /* Reads up to n bytes into buf; 0 at the end or on an error (kept for the notice). */
@@ -1270,6 +1299,43 @@ static void stream_compact(TextStream *s)
     s->next = 0;
 }
 
+/* Keeps the story's head once the window holds it (or all there is): before the first
+ * paragraph goes out, the window may drop blank lines, which the head must still show. */
+static void stream_keep_head(TextStream *s, bool now)
+{
+    if (s->head_kept || !(now || s->done || s->win.len >= STREAM_HEAD)) return;
+    s->head_len = s->win.len < STREAM_HEAD ? s->win.len : STREAM_HEAD;
+    s->head = xmalloc(s->head_len ? s->head_len : 1);
+    memcpy(s->head, s->win.buf, s->head_len);
+    s->head_kept = true;
+}
+
+/* While the title waits for a second paragraph (nothing handed out yet), drops the blank lines
+ * after the first one (or before any): they are in no paragraph, and without end they would
+ * fill memory. */
+static void stream_drop_blanks(TextStream *s)
+{
+    Text *t = &s->t;
+    if (!s->head_kept || t->open || t->npara > 1) return;
+    size_t from = t->npara ? t->paras[0].end : 0, to = t->line_start;
+    if (to <= from) return;
+    size_t gap = to - from;
+    memmove(s->win.buf + from, s->win.buf + to, s->win.len + s->pend - to + 1);
+    s->win.len -= gap;
+    t->len = s->win.len;
+    t->split_pos -= gap;
+    t->line_start -= gap;
+}
+
+/* Whether the input is a pipe or terminal with nothing to read within ms milliseconds (a
+ * producer that writes slowly: tail -f, a person typing). */
+static bool stream_idle(const TextStream *s, int ms)
+{
+    if (s->seekable || s->eof) return false;
+    struct pollfd p = {s->fd, POLLIN, 0};
+    return poll(&p, 1, ms) == 0;
+}
+
 int text_stream_open_fd(int fd, const char *name, bool own_fd, TextStream **out, Diag *diag)
 {
     (void)diag;
@@ -1287,9 +1353,18 @@ int text_stream_open_fd(int fd, const char *name, bool own_fd, TextStream **out,
     t->line_blank = true;
     t->encoding = TEXT_UTF8;
     t->name = xstrdup(name ? name : "-");
-    /* Before the first paragraph goes out: the story's head (its line width, its title) */
-    while (!s->done && (t->len < STREAM_HEAD || !(t->npara >= 2 || (t->npara == 1 && t->open))))
+    /* Before the first paragraph goes out: the story's head (its line width) and its title
+     * (the first paragraph, and whether a second follows). A slow pipe is not waited for once
+     * the title is known: its head is what has come. */
+    for (;;) {
+        bool titled = t->npara >= 2 || (t->npara == 1 && t->open);
+        if (s->done || (titled && s->head_kept)) break;
+        if (titled && stream_idle(s, 100)) break;
         stream_fill(s);
+        stream_keep_head(s, false);
+        stream_drop_blanks(s);
+    }
+    stream_keep_head(s, true);
     choose_title(t, t->name);
     *out = s;
     return 0;
@@ -1306,8 +1381,13 @@ int text_stream_open(const char *path, TextStream **out, Diag *diag)
 
 void text_stream_head(const TextStream *s, const uint8_t **bytes, size_t *len)
 {
-    *bytes = (const uint8_t *)s->win.buf;
-    *len = s->win.len;
+    *bytes = s->head;
+    *len = s->head_len;
+}
+
+bool text_stream_waiting(const TextStream *s)
+{
+    return stream_idle(s, 0);
 }
 
 const char *text_stream_title(const TextStream *s)
@@ -1342,6 +1422,7 @@ void text_stream_free(TextStream *s)
     if (!s) return;
     if (s->own_fd) close(s->fd);
     strbuf_release(&s->win);
+    free(s->head);
     free(s->raw);
     free(s->t.paras);
     free(s->t.title);

@@ -107,6 +107,38 @@ rm -f "$tmp/sparse.bin"
 run bash -c "yes | '$lector' wrap - | head -n 3"
 check "a pipe with no end: lector stops when its reader does" \
     test "$(printf '%s\n' "$out" | grep -cx '\(y \)\{39\}y')" -eq 3
+# Hostile streams stay in bounded memory and time: a line of blanks without end after a story,
+# blank lines without end, one grapheme cluster of 32 MB (a letter under 16 million marks). Peak
+# memory only in a plain build (above).
+plain_build=0
+if ! { ldd "$lector" 2>/dev/null | grep -q libasan || grep -qa __asan_init "$lector"; } &&
+    [ -z "${LECTOR_E2E_SLOW:-}" ]; then
+    plain_build=1
+fi
+hostile_stream() { # hostile_stream NAME GENERATOR: its output in $out, its peak in $peak
+    run bash -c "$2 | '$py_exe' -I -S '$tmp/peak.py' '$tmp/peak' '$lector' wrap -w 80 - | tail -c 200"
+    peak=$(cat "$tmp/peak" 2>/dev/null || echo 0)
+    [ "$plain_build" -eq 0 ] ||
+        check "$1: peak memory under 16 MiB ($((peak / 1024)) MiB)" test "$peak" -lt 16384
+}
+hostile_stream "a line of blanks without end" \
+    "{ printf 'Title\n\nText.\n\n'; head -c $((stream_mb << 20)) /dev/zero | tr '\\0' ' '; }"
+check "a line of blanks without end: the story, then nothing" test "$out" = "$(printf 'Title\n\nText.')"
+hostile_stream "blank lines without end" "head -c $((stream_mb << 20)) /dev/zero | tr '\\0' '\\n'"
+check "blank lines without end: nothing to print" test "$rc" -eq 0 -a -z "$out"
+"$py_exe" -I -S -c "import sys; o = sys.stdout.buffer; o.write(b'a'); o.write(b'\xcc\x81' * (16 << 20)); o.write(b' end\n')" >"$tmp/marks.txt"
+hostile_stream "a cluster of 32 MB" "cat '$tmp/marks.txt'"
+check "a cluster of 32 MB: read to its end" test "$rc" -eq 0 -a "${out: -3}" = "end"
+rm -f "$tmp/marks.txt"
+# With SIGPIPE ignored, a closed output still ends a pipe without end (the write fails).
+run bash -c "yes 'hello world' | (trap '' PIPE; '$lector' wrap -w 80 -) | head -n 1"
+check "SIGPIPE ignored: a closed output ends lector" test "$rc" -eq 0 -a "${out:0:11}" = "hello world"
+# A slow pipe (tail -f, a person typing): what has come is printed before the pipe ends.
+{ printf 'Title\n\nThe first paragraph.\n\n'; sleep 4; } | "$lector" wrap - >"$tmp/slow.out" &
+slow=$!
+sleep 2
+check "a slow pipe: its paragraphs are printed as they come" grep -q "The first paragraph" "$tmp/slow.out"
+wait "$slow"
 run "$lector" wrap "$story" "$tmp/nope.txt"
 check "one bad path of two: the good one still prints" test "$rc" -eq 2 -a -n "$out"
 printf 'secret\n' >"$tmp/locked.txt"

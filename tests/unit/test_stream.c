@@ -281,3 +281,34 @@ Test(stream, a_bom_cut_between_reads_is_dropped)
     text_stream_free(s);
     pthread_join(th, NULL);
 }
+
+/* Hostile shapes, each as text_load reads them: a line of blanks without end (more than 64 KiB
+ * of them end the paragraph before, and are in none), blank lines before the first paragraph
+ * and between the first two (the title waits for the second), and one cluster longer than a
+ * piece (a letter under half a million marks: cut at a code point, in linear time). */
+Test(stream, hostile_shapes_as_text_load)
+{
+    Strbuf sb = STRBUF_INIT;
+    strbuf_addstr(&sb, "Title\n\nFirst paragraph,\n");
+    for (int i = 0; i < 100000; i++)
+        strbuf_addch(&sb, i % 7 ? ' ' : '\t');
+    strbuf_addstr(&sb, "after the blanks.\nAnd a line.\n\n");
+    for (int i = 0; i < 70000; i++)
+        strbuf_addch(&sb, ' ');
+    check(sb.buf, sb.len, "blank runs");
+    strbuf_reset(&sb);
+    for (int i = 0; i < 600000; i++)
+        strbuf_addstr(&sb, i % 3 ? "\n" : " \n");
+    strbuf_addstr(&sb, "Title\n");
+    for (int i = 0; i < 600000; i++)
+        strbuf_addstr(&sb, "\n");
+    strbuf_addstr(&sb, "The story.\n");
+    check(sb.buf, sb.len, "blank lines around the title");
+    strbuf_reset(&sb);
+    strbuf_addstr(&sb, "Marks\n\na");
+    for (int i = 0; i < 500000; i++)
+        strbuf_addstr(&sb, "\xcc\x81");
+    strbuf_addstr(&sb, " and after.\n");
+    check(sb.buf, sb.len, "a cluster of a million bytes");
+    strbuf_release(&sb);
+}
