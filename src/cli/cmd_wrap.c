@@ -25,7 +25,7 @@ static int terminal_width(void)
 }
 
 /* Output goes through one buffer, written out when it holds this much. */
-enum { OUT_FLUSH = 1 << 20 };
+enum { OUT_FLUSH = 128 << 10 };
 
 static void flush_out(Strbuf *out)
 {

@@ -1065,7 +1065,7 @@ size_t text_source_offset(const Text *t, size_t off)
 /* --- text_stream ---------------------------------------------------------------------------- */
 
 enum {
-    STREAM_READ = 1 << 20,        /* bytes read at a time */
+    STREAM_READ = 256 << 10,      /* bytes read at a time */
     STREAM_HEAD = 256 << 10,      /* clean bytes known before the first paragraph goes out */
     STREAM_PIPE_DETECT = 4 << 20, /* a pipe's encoding is judged on this much of what follows */
 };
