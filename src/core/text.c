@@ -1130,37 +1130,33 @@ static void raw_reserve(TextStream *s, size_t extra)
     s->raw = xrealloc(s->raw, s->raw_cap);
 }
 
-/* The encoding of what is in raw and what follows it in the input. A regular file is looked at
- * to its end (pread: nothing is kept); a pipe is read ahead into raw, up to STREAM_PIPE_DETECT. */
-/* Whether s[0, n) is valid UTF-8 but for a sequence cut at its end, which is not final; *took:
- * the bytes before that sequence. */
-static bool valid_but_a_cut_end(const uint8_t *s, size_t n, bool final, size_t *took)
-{
-    bool high;
-    size_t v = utf8_run(s, 0, n, false, &high);
-    *took = v;
-    return v == n || (!final && n - v < 4 && utf8_sequence(s + v, n - v) == -(int)(n - v));
-}
+/* What stream_look_ahead hands raw and the rest of the file to: takes what it can of b[0, n)
+ * and returns how much (the rest, a sequence cut by the chunk's end, comes again in front of the
+ * next chunk), or SIZE_MAX to stop. final: nothing follows. */
+typedef size_t (*LookFn)(void *ctx, const uint8_t *b, size_t n, bool final);
 
-/* Whether raw and the rest of the (regular) file are valid UTF-8: read through once. */
-static bool rest_is_utf8(TextStream *s)
+/* raw, then the rest of the (regular) file from the stream's place, through feed: read with
+ * pread, so nothing is kept and the place stays; at most STREAM_DETECT_MAX of it. false when
+ * feed stopped. */
+static bool stream_look_ahead(TextStream *s, LookFn feed, void *ctx)
 {
-    size_t took;
-    if (!valid_but_a_cut_end(s->raw, s->raw_len, s->eof, &took)) return false;
+    size_t took = feed(ctx, s->raw, s->raw_len, s->eof);
+    if (took == SIZE_MAX) return false;
     if (s->eof) return true;
     uint8_t *buf = xmalloc(STREAM_READ + 4);
     size_t carry = s->raw_len - took;
     memcpy(buf, s->raw + took, carry);
     off_t at = s->offset;
-    bool valid = true;
+    bool whole = true;
     for (;;) {
         ssize_t got =
             at - s->offset < STREAM_DETECT_MAX ? pread(s->fd, buf + carry, STREAM_READ, at) : 0;
         if (got < 0 && errno == EINTR) continue;
         bool last = got <= 0;
         size_t n = carry + (got > 0 ? (size_t)got : 0);
-        if (!valid_but_a_cut_end(buf, n, last, &took)) {
-            valid = false;
+        took = feed(ctx, buf, n, last);
+        if (took == SIZE_MAX) {
+            whole = false;
             break;
         }
         if (last) break;
@@ -1169,9 +1165,27 @@ static bool rest_is_utf8(TextStream *s)
         memmove(buf, buf + took, carry);
     }
     free(buf);
-    return valid;
+    return whole;
 }
 
+/* Valid UTF-8 but for a sequence cut at the chunk's end, which is not final: that much taken. */
+static size_t feed_valid(void *ctx, const uint8_t *b, size_t n, bool final)
+{
+    (void)ctx;
+    bool high;
+    size_t v = utf8_run(b, 0, n, false, &high);
+    bool ok = v == n || (!final && n - v < 4 && utf8_sequence(b + v, n - v) == -(int)(n - v));
+    return ok ? v : SIZE_MAX;
+}
+
+static size_t feed_stats(void *ctx, const uint8_t *b, size_t n, bool final)
+{
+    return encoding_stats_feed(ctx, b, n, final);
+}
+
+/* The encoding of what is in raw and what follows it in the input. A regular file is looked at
+ * (up to STREAM_DETECT_MAX) without being kept; a pipe is read ahead into raw, up to
+ * STREAM_PIPE_DETECT. */
 static TextEncoding stream_detect(TextStream *s)
 {
     if (!s->seekable) {
@@ -1181,28 +1195,10 @@ static TextEncoding stream_detect(TextStream *s)
         }
         return detect_encoding(s->raw, s->raw_len);
     }
-    if (rest_is_utf8(s)) return TEXT_UTF8; /* a CR, not an invalid byte: the usual */
+    /* valid UTF-8 throughout (a CR, not an invalid byte, made it dirty): the usual, and cheap */
+    if (stream_look_ahead(s, feed_valid, NULL)) return TEXT_UTF8;
     EncodingStats st = {0};
-    size_t used = encoding_stats_feed(&st, s->raw, s->raw_len, s->eof);
-    if (!s->eof) {
-        uint8_t *buf = xmalloc(STREAM_READ + 4);
-        size_t carry = s->raw_len - used;
-        memcpy(buf, s->raw + used, carry);
-        off_t at = s->offset;
-        for (;;) {
-            ssize_t got =
-                at - s->offset < STREAM_DETECT_MAX ? pread(s->fd, buf + carry, STREAM_READ, at) : 0;
-            if (got < 0 && errno == EINTR) continue;
-            bool last = got <= 0;
-            size_t n = carry + (got > 0 ? (size_t)got : 0);
-            size_t took = encoding_stats_feed(&st, buf, n, last);
-            if (last) break;
-            at += got;
-            carry = n - took;
-            memmove(buf, buf + took, carry);
-        }
-        free(buf);
-    }
+    stream_look_ahead(s, feed_stats, &st);
     return encoding_choose(&st);
 }
 
