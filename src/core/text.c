@@ -74,6 +74,8 @@ struct Text {
     bool piece_joined;  /* it continues the one before */
     size_t piece_start; /* its first byte */
     size_t piece_end;   /* the end of its last complete line */
+    size_t cut_wait;    /* a long cluster at the piece's start is undecided: look again when
+                           this many bytes from piece_start are loaded (0: look now) */
 
     /* Loading in steps (text_open); complete is set for every other way in. */
     bool complete;
@@ -327,12 +329,18 @@ static void cut_pieces(Text *t, size_t end, size_t avail, bool final)
             push_para(t, t->piece_start, t->piece_end, t->piece_joined);
             cut = t->line_start;
         } else {
+            /* a long cluster still arriving is looked at again only once twice as much of its
+             * line is loaded (or the line's end), so that reading it in small steps costs linear
+             * time, not quadratic */
+            if (!final && end == avail && avail - t->piece_start < t->cut_wait) return;
             cut = find_cut(t->bytes, t->piece_start, t->piece_start + PIECE_MAX, avail, final);
+            if (!cut) t->cut_wait = 2 * (avail - t->piece_start);
             if (!cut || cut >= end) return;
             push_para(t, t->piece_start, cut, t->piece_joined);
         }
         t->piece_start = cut;
         t->piece_joined = true;
+        t->cut_wait = 0;
     }
 }
 
@@ -367,6 +375,7 @@ static void split_advance(Text *t, size_t upto, bool final)
                     t->open = true;
                     t->piece_joined = false;
                     t->piece_start = t->piece_end = t->line_start;
+                    t->cut_wait = 0;
                 }
             }
         }
