@@ -43,9 +43,14 @@ typedef struct {
     atomic_bool cancel;
 } IndexProgress;
 
+/* The longest story indexed: positions are 32 bits, and building holds about twice the text
+ * (a story over it can be read, mapped, but not indexed). */
+#define INDEX_MAX_TEXT TEXT_MAX_BYTES
+
 /* Indexes all of t (loading it to its end) on up to threads threads (1 or more; paragraphs are
- * shared out and the postings merged). progress may be NULL. The index refers to t's paragraphs
- * by number and offset: use it with that Text, or with the same file read again. */
+ * shared out and the postings merged); NULL for a story over INDEX_MAX_TEXT. progress may be NULL.
+ * The index refers to t's paragraphs by number and offset: use it with that Text, or with the same
+ * file read again. */
 Index *index_build(Text *t, int threads, IndexProgress *progress);
 void index_free(Index *ix); /* NULL is a no-op */
 

@@ -45,8 +45,10 @@ typedef enum { TEXT_UTF8, TEXT_CP1251, TEXT_LATIN1 } TextEncoding;
 
 typedef struct Text Text;
 
-/* Stories larger than this are refused (it also bounds endless inputs such as /dev/zero or
- * `yes |`). 256 MiB: a long novel is 1-2 MiB; the 100 MB benchmark corpus fits. */
+/* The most of a story copied into memory: what text_load and text_load_fd take (it also bounds
+ * endless inputs such as `yes |`), and what text_open cleans of a file that needs it. A file
+ * text_open can map has no limit. 256 MiB: a long novel is 1-2 MiB; the 100 MB benchmark
+ * corpus fits. */
 #define TEXT_MAX_BYTES ((size_t)256 << 20)
 
 /* Loads the file at path. Refuses, with one line in *diag, a missing path, a folder, a FIFO,
@@ -58,10 +60,14 @@ int text_load(const char *path, size_t max_bytes, Text **out, Diag *diag);
  * used for the title and messages ("-" for stdin). Does not close fd. */
 int text_load_fd(int fd, const char *name, size_t max_bytes, Text **out, Diag *diag);
 
-/* Like text_load, but a file of 1 MiB or more is read in steps: only enough for the title and
- * the first paragraphs now (a few ms for any size), the rest by the calls below. The file stays
- * open until complete. Reading continues from the same file: if it is replaced by a new file,
- * the old one is read; if it shrinks, the story ends where it ended. */
+/* Like text_load, but a file of 1 MiB or more is mapped (mapfile.h), not copied, and has no size
+ * limit: only enough of it is checked for the title and the first paragraphs now (a few ms for
+ * any size), the rest by the calls below. Valid UTF-8 with no CR is used where it is mapped;
+ * a file found to need cleaning is cleaned into memory, up to max_bytes (0: TEXT_MAX_BYTES) of
+ * it, and the story ends at the last line end before that (the notice says so). Where a file
+ * cannot be mapped it is read into memory instead, refused over max_bytes. The file stays open
+ * until complete. Reading continues from the same file: if it is replaced by a new file, the
+ * old one is read; if it shrinks, the story ends where it ended (text_shrank). */
 int text_open(const char *path, size_t max_bytes, Text **out, Diag *diag);
 
 bool text_complete(const Text *t);
@@ -80,6 +86,10 @@ size_t text_len_estimate(const Text *t);
  * of its first byte. NULL when there is no such shortcut: t complete or nearly, or the tail
  * needs cleaning (its offsets would not match t's). The caller owns the result. */
 Text *text_open_tail(const Text *t, size_t *base);
+/* The file was found shorter than when it was opened (truncated while being read): the story
+ * ends where it was found to end, and a part already shown that was cut off reads as NULs. The
+ * notice says so. */
+bool text_shrank(const Text *t);
 /* The text is the file's bytes as read (but a BOM): no byte was replaced, so text offsets are
  * file offsets. While loading, as far as loaded. */
 bool text_clean_as_read(const Text *t);
@@ -122,7 +132,10 @@ const char *text_stream_notice(TextStream *s);
 void text_stream_free(TextStream *s); /* NULL is a no-op */
 
 /* Valid UTF-8, NUL-terminated once complete; borrowed, and valid until the next loading call
- * (a story found to need cleaning part way gets a new buffer with the same prefix). */
+ * (a story found to need cleaning part way gets a new buffer with the same prefix). A mapped
+ * story is the file's bytes: if another program rewrites the file in place while it is open, a
+ * part not read yet shows the new bytes, which may then not be valid UTF-8. Readers of the text
+ * decode it bounds-checked (ucd_decode) and so stay safe; the story just reads oddly. */
 const uint8_t *text_bytes(const Text *t);
 size_t text_len(const Text *t);
 size_t text_paragraph_count(const Text *t);

@@ -48,6 +48,7 @@ struct ReaderView {
     size_t prev_jump; /* where the last jump left from; SIZE_MAX: none */
     int pending;      /* 'm' or '\'' waiting for its letter; 0: none */
     int furthest;     /* the furthest percent read; -1: none yet */
+    bool shrank_said; /* the file was cut short while open, and the status line said so */
 
     /* The saved state as loaded: leaving without a change writes nothing, so the file stays as
      * it was and its offset does not creep to the start of a row of another width each time
@@ -147,6 +148,17 @@ static int index_percent(const ReaderView *rv)
     if (!rv->indexer.running || !len) return 0;
     size_t done = atomic_load(&rv->indexer.progress.done);
     return done >= len ? 99 : (int)(done * 100 / len);
+}
+
+/* A story too long to index (a mapped file over INDEX_MAX_TEXT): it reads, but has no search. */
+static bool too_long_to_index(const ReaderView *rv)
+{
+    return text_len_estimate(rv->text) > INDEX_MAX_TEXT;
+}
+
+static void say_too_long(ViewContext *c)
+{
+    view_say(c, "no search in a story over %zu MiB: it is too long to index", INDEX_MAX_TEXT >> 20);
 }
 
 static void set_layout(ReaderView *rv, ViewContext *c)
@@ -443,7 +455,10 @@ void reader_view_search_accept(ReaderView *rv, ViewContext *c, const char *query
         return;
     }
     if (!rv->index) {
-        view_say(c, "indexing: the search runs when it is ready");
+        if (too_long_to_index(rv))
+            say_too_long(c);
+        else
+            view_say(c, "indexing: the search runs when it is ready");
         return;
     }
     if (!rv->ml || !matchlist_count(rv->ml)) {
@@ -472,7 +487,9 @@ void reader_view_search_status(const ReaderView *rv, char *buf, size_t size)
 {
     buf[0] = 0;
     if (!rv->query.len) return;
-    if (!rv->index)
+    if (!rv->index && too_long_to_index(rv))
+        snprintf(buf, size, "no search: too long to index");
+    else if (!rv->index)
         snprintf(buf, size, "indexing %d%%...", index_percent(rv));
     else if (rv->ml && matchlist_count(rv->ml))
         snprintf(buf, size, "match %zu of %zu", rv->cur + 1, matchlist_count(rv->ml));
@@ -490,7 +507,10 @@ void reader_view_show_query(ReaderView *rv, ViewContext *c, const char *query)
     bool wrapped;
     search_run(rv, c, &wrapped);
     rv->match_status = rv->ml && matchlist_count(rv->ml);
-    if (!rv->index) view_say(c, "indexing the story: its matches show when ready");
+    if (!rv->index && too_long_to_index(rv))
+        say_too_long(c);
+    else if (!rv->index)
+        view_say(c, "indexing the story: its matches show when ready");
 }
 
 static void step_match(ReaderView *rv, ViewContext *c, int dir, long count)
@@ -500,7 +520,10 @@ static void step_match(ReaderView *rv, ViewContext *c, int dir, long count)
         return;
     }
     if (!rv->index) {
-        view_say(c, "indexing %d%%...", index_percent(rv));
+        if (too_long_to_index(rv))
+            say_too_long(c);
+        else
+            view_say(c, "indexing %d%%...", index_percent(rv));
         return;
     }
     if (!rv->ml || !matchlist_count(rv->ml)) {
@@ -660,6 +683,10 @@ void reader_view_letter(ReaderView *rv, ViewContext *c, int key)
 
 bool reader_view_idle(ReaderView *rv, ViewContext *c)
 {
+    if (!rv->shrank_said && text_shrank(rv->text)) { /* seen by a load step or a page drawn */
+        rv->shrank_said = true;
+        view_say(c, "the file shrank while open: what was cut off shows as blank");
+    }
     if (!text_complete(rv->text)) { /* the rest of a big story, 4 MiB a step */
         const char *before = text_notice(rv->text);
         if (text_load_step(rv->text) && text_notice(rv->text) && !before)
@@ -667,7 +694,7 @@ bool reader_view_idle(ReaderView *rv, ViewContext *c)
         return true;
     }
     if (indexer_poll(rv, false)) index_arrived(rv, c);
-    if (!rv->index && !rv->indexer.running) indexer_start(rv, c);
+    if (!rv->index && !rv->indexer.running && !too_long_to_index(rv)) indexer_start(rv, c);
     if (!rv->words_done) { /* words first (for minutes left), 4 MB a step */
         text_count_words_step(rv->text, &rv->words_pos, 4 << 20, &rv->words, &rv->words_in_word);
         if (rv->words_pos >= text_len(rv->text)) rv->words_done = true;

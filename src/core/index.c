@@ -451,6 +451,7 @@ Index *index_build(Text *t, int threads, IndexProgress *progress)
 {
     text_load_all(t);
     size_t np = text_paragraph_count(t), len = text_len(t);
+    if (len > INDEX_MAX_TEXT) return NULL;
     if (threads < 1) threads = 1;
     if (threads > MAX_THREADS) threads = MAX_THREADS;
     if (len < ((size_t)256 << 10)) threads = 1; /* not worth a thread */

@@ -21,6 +21,7 @@
 #include <unicase.h>
 
 #include "lector/grapheme.h"
+#include "lector/mapfile.h"
 #include "lector/strbuf.h"
 #include "lector/ucd.h"
 #include "lector/xalloc.h"
@@ -48,7 +49,8 @@ typedef struct {
 } Para;
 
 struct Text {
-    uint8_t *src; /* the bytes as read; owned; NULL when bytes are they (but a BOM) */
+    MapFile *map; /* owned: the file, mapped (text_open); src or bytes point into it */
+    uint8_t *src; /* the bytes as read; owned unless in map; NULL when bytes are they (but a BOM) */
     size_t src_len;
     size_t src_start; /* 3 when a BOM was dropped */
     uint8_t *store;   /* owned; bytes points into it */
@@ -84,6 +86,9 @@ struct Text {
     bool prefix_high; /* the clean prefix shown so far has bytes >= 0x80 */
     bool binary;      /* looks_binary on the first bytes */
     int read_errno;   /* a read that failed part way */
+    bool shrank;      /* the file was found shorter than when it was opened */
+    size_t copy_max;  /* the most of a mapped file that is cleaned into memory */
+    bool copy_cut;    /* the story ends there: the rest needed cleaning too */
     char *name;       /* for the title; owned */
 };
 
@@ -523,6 +528,13 @@ static void set_notice(Text *t)
     if (t->read_errno)
         strbuf_addf(&note, "%sread failed after %zu bytes (%s): the rest is missing",
                     note.len ? "; " : "", t->nread, strerror(t->read_errno));
+    if (t->copy_cut)
+        strbuf_addf(&note,
+                    "%sonly the first %zu MiB shown: the rest needs cleaning, too much to copy",
+                    note.len ? "; " : "", t->copy_max >> 20);
+    if (text_shrank(t))
+        strbuf_addf(&note, "%sthe file shrank while open: what was cut off shows as blank",
+                    note.len ? "; " : "");
     free(t->notice);
     t->notice = note.len ? strbuf_detach(&note, NULL) : NULL;
     strbuf_release(&note);
@@ -710,6 +722,19 @@ int text_load(const char *path, size_t max_bytes, Text **out, Diag *diag)
  * error, kept for the notice). A file that shrank since it was opened just ends early. */
 static bool read_more(Text *t, size_t want)
 {
+    if (t->map) { /* nothing to read: the loaded part just grows, as far as the file still goes */
+        struct stat st;
+        if (fstat(t->fd, &st) == 0 && (uintmax_t)st.st_size < t->file_size) {
+            t->shrank = true;
+            t->file_size = (size_t)st.st_size > t->nread ? (size_t)st.st_size : t->nread;
+        }
+        if (mapfile_cut(t->map)) { /* a read found it cut: stop where the loader is */
+            t->shrank = true;
+            t->file_size = t->nread;
+        }
+        t->nread += t->file_size - t->nread < want ? t->file_size - t->nread : want;
+        return t->nread < t->file_size;
+    }
     uint8_t *buf = t->src ? t->src : t->store;
     while (want > 0 && t->nread < t->file_size) {
         size_t n = t->file_size - t->nread < want ? t->file_size - t->nread : want;
@@ -732,7 +757,8 @@ static void finish_loading(Text *t)
     t->fd = -1;
     t->complete = true;
     t->src_len = t->nread;
-    if (!t->src) t->bytes[t->len] = 0;
+    /* A mapped file has its NUL after it (mapfile.h); one that shrank, the zeros past its end */
+    if (!t->src && !t->map) t->bytes[t->len] = 0;
     if (!t->title) choose_title(t, t->name);
     set_notice(t);
 }
@@ -745,14 +771,24 @@ static void load_rest_cleaned(Text *t)
 {
     while (read_more(t, SIZE_MAX)) {
     }
-    uint8_t *src = t->store;
-    src[t->nread] = 0;
+    uint8_t *src = t->map ? (uint8_t *)mapfile_bytes(t->map) : t->store;
+    size_t end = t->nread;
+    if (t->map && end - t->src_start > t->copy_max) { /* bounded: end at a line end before it */
+        end = t->src_start + t->copy_max;
+        size_t keep = t->src_start + t->len, nl = end;
+        while (nl > keep && src[nl - 1] != '\n')
+            nl--;
+        if (nl > keep) end = nl;
+        t->copy_cut = true;
+        t->nread = end;
+    }
+    if (!t->map) src[t->nread] = 0;
     t->src = src;
     t->store = NULL;
     size_t start = t->src_start;
-    t->encoding = detect_encoding(src + start, t->nread - start);
+    t->encoding = detect_encoding(src + start, end - start);
     if (t->encoding != TEXT_UTF8 && t->prefix_high) t->encoding = TEXT_UTF8;
-    clean_into(t, src, t->nread, start);
+    clean_into(t, src, end, start);
     split_advance(t, t->len, true);
     finish_loading(t);
 }
@@ -763,11 +799,11 @@ static void load_step(Text *t, size_t want)
 {
     bool first = t->nread == 0;
     bool more = read_more(t, want);
-    const uint8_t *s = t->store;
+    const uint8_t *s = t->map ? mapfile_bytes(t->map) : t->store;
     if (first) {
         t->binary = looks_binary(s, t->nread);
         if (t->nread >= 3 && s[0] == 0xef && s[1] == 0xbb && s[2] == 0xbf) t->src_start = 3;
-        t->bytes = t->store + t->src_start;
+        t->bytes = (uint8_t *)s + t->src_start;
     }
     size_t n = t->nread;
     size_t i = clean_utf8_run(s, t->src_start + t->len, n, &t->prefix_high);
@@ -802,20 +838,33 @@ int text_open(const char *path, size_t max_bytes, Text **out, Diag *diag)
 {
     if (!max_bytes) max_bytes = TEXT_MAX_BYTES;
     struct stat st;
-    int fd = open_story_file(path, max_bytes, &st, diag);
+    int fd = open_story_file(path, SIZE_MAX, &st, diag);
     if (fd < 0) return -1;
     if ((size_t)st.st_size < LAZY_MIN_BYTES) {
         int rc = text_load_fd(fd, path, max_bytes, out, diag);
         close(fd);
         return rc;
     }
+    MapFile *map = NULL;
+    Diag md = {0};
+    if (mapfile_open(fd, (size_t)st.st_size, path, &map, &md) != 0 &&
+        (uintmax_t)st.st_size > max_bytes) { /* no mapping to be had: read it, if within bounds */
+        diag_set(diag, DIAG_TOO_LARGE, "%s: %s; %jd MiB is too large to read instead", path, md.msg,
+                 (intmax_t)(st.st_size >> 20));
+        close(fd);
+        return -1;
+    }
     Text *t = xcalloc(1, sizeof *t);
     t->words = SIZE_MAX;
     t->fd = fd;
     t->line_blank = true;
     t->file_size = (size_t)st.st_size;
-    t->store = t->bytes = alloc_story_buffer(t->file_size + 1);
-    t->store[t->file_size] = 0;
+    t->copy_max = max_bytes;
+    t->map = map;
+    if (!map) {
+        t->store = t->bytes = alloc_story_buffer(t->file_size + 1);
+        t->store[t->file_size] = 0;
+    }
     t->name = xstrdup(path);
     t->encoding = TEXT_UTF8;
     load_step(t, FIRST_STEP_BYTES);
@@ -888,6 +937,11 @@ Text *text_open_tail(const Text *t, size_t *base)
     return tail;
 }
 
+bool text_shrank(const Text *t)
+{
+    return t->shrank || (t->map && mapfile_cut(t->map));
+}
+
 bool text_clean_as_read(const Text *t)
 {
     return t->src == NULL;
@@ -913,8 +967,9 @@ void text_free(Text *t)
     if (!t) return;
     if (t->fd >= 0) close(t->fd);
     free(t->name);
-    free(t->src);
+    if (!t->map) free(t->src);
     free(t->store);
+    mapfile_close(t->map);
     free(t->paras);
     free(t->checkpoints);
     free(t->title);

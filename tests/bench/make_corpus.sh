@@ -3,6 +3,7 @@
 #   en.txt  ~100 MB: the King James Bible (bible-kjv), 24 copies, each slightly altered
 #   ru.txt  ~20 MB:  the Russian fortunes (fortunes-ru), repeated
 #   zh.txt  ~20 MB:  the Chinese fortunes (fortunes-zh: chinese, song100, tang300), repeated
+#   en-1000.txt ~1 GB: en.txt ten times, only with BENCH_BIG=1
 set -euo pipefail
 dir=$1
 mkdir -p "$dir"
@@ -30,5 +31,10 @@ fi
 if [ ! -s "$dir/zh.txt" ]; then
     f=/usr/share/games/fortunes
     repeat_to "$dir/zh.txt" 20 "$f/chinese" "$f/song100" "$f/tang300"
+fi
+# ~1 GB: en ten times, only with BENCH_BIG=1 (it needs 1 GB of disk)
+if [ -n "${BENCH_BIG:-}" ] && [ ! -s "$dir/en-1000.txt" ]; then
+    for _ in 1 2 3 4 5 6 7 8 9 10; do cat "$dir/en.txt"; done >"$dir/en-1000.tmp"
+    mv "$dir/en-1000.tmp" "$dir/en-1000.txt"
 fi
 ls -l "$dir"/*.txt >&2

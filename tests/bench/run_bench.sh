@@ -11,4 +11,6 @@ shift 3
 [ $# -gt 0 ] || set -- en ru zh
 files=()
 for c in "$@"; do files+=("$dir/$c.txt"); done
+# the 1 GB step of en, with BENCH_BIG=1 (make_corpus.sh built it)
+[ -n "${BENCH_BIG:-}" ] && [[ " $* " == *" en "* ]] && files+=("$dir/en-1000.txt")
 exec "$bench" "${files[@]}"

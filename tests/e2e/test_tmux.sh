@@ -352,6 +352,26 @@ check_is_dump "Ctrl-L: the screen is exactly lector dump's"
 tm send-keys -t e2e q
 wait_for "EXIT=0" >/dev/null
 
+# --- a file of any size, mapped: 16 GB (sparse) opens, shows its end, and survives being cut ---
+big=$tmp/big.txt
+printf 'The Long Book\n\nIt begins here.\n' >"$big"
+truncate -s 16G "$big"
+printf '\nIt ends here.\n' | dd of="$big" bs=1 seek=$((16 * 1024 * 1024 * 1024 - 15)) conv=notrunc status=none
+start 80x24 "$big"
+check "a 16 GB file opens" wait_for "It begins here."
+tm send-keys -t e2e G
+check "G shows its last line" wait_for "It ends here."
+tm send-keys -t e2e / e n d s Enter
+check "a search says it has no index for so long a story" \
+    wait_for "no search in a story over 256 MiB: it is too long to index"
+truncate -s 0 "$big" # as an editor might, while it is shown
+tm send-keys -t e2e g
+check "cut short while open: said, and the reader goes on" \
+    wait_for "the file shrank while open: what was cut off shows as blank"
+tm send-keys -t e2e q
+check "cut short while open: q quits with status 0" wait_for "EXIT=0"
+rm -f "$big"
+
 # --- a place that cannot be saved -----------------------------------------------------------------
 # The story's state file made a folder: on leaving, the place cannot be written. It is said on
 # stderr once the screen is given back (so it stays on the terminal), and the status is 1.

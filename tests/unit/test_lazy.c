@@ -1,6 +1,8 @@
 /* Big files opened in steps (text_open) and long paragraphs cut into pieces: whatever order
  * the story is read in, it comes out as text_load reads it at once. */
+#define _GNU_SOURCE /* memmem */
 #include <criterion/criterion.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -189,6 +191,125 @@ Test(lazy, a_file_that_shrinks_while_read_ends_early)
     cr_assert_geq(text_len(t), ((size_t)3 << 20) - 4); /* a last sequence may be cut */
     Span last = text_paragraph(t, text_paragraph_count(t) - 1);
     cr_assert_leq(last.end, text_len(t));
+    cr_assert(text_shrank(t));
+    cr_assert(text_notice(t) && strstr(text_notice(t), "shrank while open"), "%s",
+              text_notice(t) ? text_notice(t) : "no notice");
+    text_free(t);
+    unlink(path);
+    free(path);
+    strbuf_release(&sb);
+}
+
+/* Cut short after it was all read, while its end is on the screen: the part cut off reads as
+ * blank (NUL), the process lives, and the story says what happened. */
+Test(lazy, a_file_cut_short_after_it_was_read_reads_as_blank)
+{
+    Strbuf sb = STRBUF_INIT;
+    make_story(&sb, 8 << 20, mixed, sizeof mixed / sizeof *mixed, "\n");
+    char *path = write_temp(sb.buf, sb.len);
+    Text *t;
+    Diag d = {0};
+    cr_assert_eq(text_open(path, 0, &t, &d), 0);
+    text_load_all(t);
+    cr_assert(!text_shrank(t));
+    cr_assert_eq(truncate(path, 1 << 20), 0);
+    const volatile uint8_t *b = text_bytes(t);
+    cr_assert_eq(b[6 << 20], 0);
+    cr_assert_eq(b[1000], (uint8_t)sb.buf[1000]);
+    cr_assert(text_shrank(t));
+    text_free(t);
+    unlink(path);
+    free(path);
+    strbuf_release(&sb);
+}
+
+static long rss_anon_kb(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long kb = -1;
+    while (f && fgets(line, sizeof line, f))
+        if (!strncmp(line, "RssAnon:", 8)) kb = atol(line + 8);
+    if (f) fclose(f);
+    return kb;
+}
+
+/* A clean story is used where the file is mapped: reading all of a 64 MiB one costs its
+ * paragraph list (short paragraphs here: 24 bytes for each of about 220,000), not a copy. */
+Test(lazy, a_clean_story_is_not_copied_into_memory)
+{
+    Strbuf sb = STRBUF_INIT;
+    make_story(&sb, 64 << 20, mixed, sizeof mixed / sizeof *mixed, "\n");
+    char *path = write_temp(sb.buf, sb.len);
+    strbuf_release(&sb);
+    long before = rss_anon_kb();
+    Text *t;
+    Diag d = {0};
+    cr_assert_eq(text_open(path, 0, &t, &d), 0);
+    text_load_all(t);
+    cr_assert(text_clean_as_read(t));
+    long grew = rss_anon_kb() - before;
+    /* a copy would be 64 MiB; the paragraph list is about 6 (more under ASan's allocator) */
+    cr_assert_lt(grew, 32 << 10, "memory grew by %ld KiB for a 64 MiB story", grew);
+    text_free(t);
+    unlink(path);
+    free(path);
+}
+
+/* Over the old 256 MiB limit (a sparse 16 GB file): it opens at once, with its title and first
+ * paragraph, and G finds its last line from the tail, without reading what lies between. */
+Test(lazy, a_16_gb_file_opens_and_shows_its_end)
+{
+    char *path = write_temp("The Long Book\n\nIt begins here.\n", 32);
+    off_t size = (off_t)16 << 30;
+    const char *end = "\nIt ends here.\n";
+    int fd = open(path, O_WRONLY);
+    cr_assert(fd >= 0);
+    cr_assert_eq(ftruncate(fd, size), 0);
+    cr_assert_eq(pwrite(fd, end, strlen(end), size - (off_t)strlen(end)), (ssize_t)strlen(end));
+    close(fd);
+    Text *t;
+    Diag d = {0};
+    cr_assert_eq(text_open(path, 0, &t, &d), 0, "%s", d.msg);
+    cr_assert_str_eq(text_title(t), "The Long Book");
+    cr_assert_eq(text_len_estimate(t), (size_t)size);
+    cr_assert(text_paragraph_ready(t, 1));
+    Span p1 = text_paragraph(t, 1);
+    cr_assert_eq(memcmp(text_bytes(t) + p1.start, "It begins here.", 15), 0);
+    LayoutOptions opt = {.width = 60};
+    Pager *p = pager_new(t, &opt);
+    pager_go_last(p, 5);
+    cr_assert_eq(pager_percent(p, 5), 100);
+    cr_assert(!text_complete(t));
+    size_t base;
+    const uint8_t *tail = pager_bytes(p, &base);
+    cr_assert_gt(base, (size_t)15 << 30, "the end is shown from the file's tail");
+    size_t top = pager_top_offset(p);
+    cr_assert(memmem(tail + (top - base), (size_t)size - top, "It ends here.", 13));
+    pager_free(p);
+    text_free(t);
+    unlink(path);
+    free(path);
+}
+
+/* A file that needs cleaning is cleaned into memory only up to the limit given; the story ends
+ * at a line end before it, and says so. */
+Test(lazy, cleaning_a_big_file_stops_at_the_copy_limit)
+{
+    Strbuf sb = STRBUF_INIT;
+    make_story(&sb, 3 << 20, mixed, sizeof mixed / sizeof *mixed, "\n");
+    sb.buf[(2 << 20) + 100] = '\r'; /* dirt after the first steps */
+    char *path = write_temp(sb.buf, sb.len);
+    Text *t;
+    Diag d = {0};
+    cr_assert_eq(text_open(path, (size_t)5 << 19, &t, &d), 0, "%s", d.msg);
+    text_load_all(t);
+    cr_assert_leq(text_len(t), (size_t)5 << 19);
+    cr_assert_geq(text_len(t), ((size_t)5 << 19) - 4096);
+    cr_assert_eq(text_bytes(t)[text_len(t) - 1], '\n');
+    cr_assert_eq(memcmp(text_bytes(t), sb.buf, (2 << 20) + 100), 0);
+    cr_assert(text_notice(t) && strstr(text_notice(t), "only the first 2 MiB shown"), "%s",
+              text_notice(t) ? text_notice(t) : "no notice");
     text_free(t);
     unlink(path);
     free(path);
