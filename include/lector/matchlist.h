@@ -10,8 +10,8 @@
  * 100 MB story costs what the index costs, not a pass over the story. A match's bytes are the
  * part of its words the query matched ("mother" in "grandmother").
  *
- * Owns its matches and its parsed query; borrows the Index and the Text (complete), which must
- * outlive it. Never touches the terminal.
+ * Owns its matches and its parsed query; borrows the Index and the Text (complete, when there is
+ * an index), which must outlive it. Never touches the terminal.
  */
 #ifndef LECTOR_MATCHLIST_H
 #define LECTOR_MATCHLIST_H
@@ -33,8 +33,26 @@ typedef enum { MATCH_PHRASE, MATCH_WORDS } MatchRule;
  * list with no match is a list (matchlist_count 0). */
 int matchlist_new(const Index *ix, const Text *t, const char *query, SearchMode mode,
                   MatchRule rule, MatchList **out, Diag *diag);
+/* The same matches without an index, by reading t (search_scan_doc), for a story whose index
+ * is not built yet or never will be. Nothing is read here: each call below that needs a match
+ * reads on as far as it must (matchlist_first to the first match after its origin, a step to
+ * the next ones; going round the end reads it all), and matchlist_scan_step reads on in the
+ * background. t is borrowed, and loaded as far as the reading needs. A paragraph over 8 MiB
+ * with its pieces (only a hostile file has one) is read in parts of 8 MiB: a phrase across two
+ * parts is not found there, where the index would find it. */
+int matchlist_scan_new(Text *t, const char *query, SearchMode mode, MatchRule rule, MatchList **out,
+                       Diag *diag);
+/* Reads about budget more bytes of the story; true once it is all read. */
+bool matchlist_scan_step(MatchList *m, size_t budget);
+/* Every match is known (always, with an index): matchlist_count is the whole count. */
+bool matchlist_complete(const MatchList *m);
+/* How far the story has been read: every match before this byte is known. */
+size_t matchlist_read_to(const MatchList *m);
+/* matchlist_first from origin that way can answer without reading any more. */
+bool matchlist_first_ready(const MatchList *m, size_t origin, int dir);
 void matchlist_free(MatchList *m); /* NULL is a no-op */
 
+/* The matches known: all of them once matchlist_complete. */
 size_t matchlist_count(const MatchList *m);
 /* Whether the query counted case (SEARCH_SMART with a capital, or SEARCH_EXACT). */
 bool matchlist_case_counts(const MatchList *m);

@@ -59,6 +59,19 @@ size_t search_matches(const Index *ix, const Text *t, const Query *q, SearchMatc
 void search_match_spans(const Index *ix, const uint8_t *text, size_t base, SearchMatch *m,
                         size_t n);
 
+/* Finding the matches of a query by reading a story instead of its index (the reader's search
+ * before the index is built, or in a story too long to index): the same matches search_matches
+ * and search_refine_span give, a document at a time. Owns its folders and buffers; borrows q. */
+typedef struct SearchScanner SearchScanner;
+SearchScanner *search_scanner_new(const Query *q);
+void search_scanner_free(SearchScanner *s); /* NULL is a no-op */
+/* The matches of the document of t made of paragraphs [p0, p1) (a paragraph and the pieces
+ * joined to it; all known), in order, each with its span filled and pos its first token's
+ * number within the document. *out is owned by s, valid until the next call. A document of
+ * ASCII alone is looked at token by token only when every word of the query is in its bytes. */
+size_t search_scan_doc(SearchScanner *s, const Text *t, size_t p0, size_t p1,
+                       const SearchMatch **out);
+
 /* The stories searched together, for ranking. */
 typedef struct SearchSet SearchSet;
 SearchSet *search_set_new(const Query *q);

@@ -35,7 +35,8 @@ TokenFolder *token_folder_new(int flags);
 void token_folder_free(TokenFolder *f); /* NULL is a no-op */
 
 /* The folded form of the word s[0,n) (valid UTF-8), NUL-terminated, length in *len. Borrowed
- * from f: valid until f is freed. */
+ * from f: valid until the next call (ASCII is folded into one reused buffer, and the cache's
+ * arena moves as it grows). */
 const char *token_fold(TokenFolder *f, const uint8_t *s, size_t n, size_t *len);
 
 /* Called for each token: its bytes [start, end) in s. */

@@ -4,8 +4,10 @@
  * measure; a place is the pager's top byte offset. The index comes from the cache when the file
  * is unchanged, else an Indexer thread builds it once the story is complete (a complete Text is
  * never written again, so the thread may read it while the view shows it). A search is a
- * MatchList over that index, made again for each change of the query; until the index arrives
- * the query waits, and reader_view_idle runs it then.
+ * MatchList, made again for each change of the query: over that index when there is one, else
+ * by reading the story (a story too long to index never has one). Reading stops at the first
+ * match it needs, and at SCAN_NOW_MS: past that the search waits (scan_waiting) and
+ * reader_view_idle reads on between keys, then shows it; the count is completed the same way.
  */
 #include "reader_view.h"
 
@@ -14,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "lector/cache.h"
 #include "lector/index.h"
@@ -23,7 +26,13 @@
 #include "lector/strbuf.h"
 #include "lector/xalloc.h"
 
-enum { MARKS = STATE_MARKS, MARGIN = 2 };
+enum {
+    MARKS = STATE_MARKS,
+    MARGIN = 2,
+    SCAN_NOW_MS = 40,      /* reading for a search before the screen answers */
+    SCAN_IDLE_MS = 30,     /* and at a time while waiting for keys */
+    SCAN_STEP = 256 << 10, /* bytes read between two looks at the clock */
+};
 
 /* The story's index, built in a thread so that reading never waits for it. */
 typedef struct {
@@ -69,7 +78,8 @@ struct ReaderView {
     int search_dir;       /* 1: / (forward), -1: ? (backward) */
     bool prompting;       /* the query is being typed */
     size_t search_origin; /* the top when the search began: Esc and a failed search return */
-    MatchList *ml;        /* owned; NULL while there is no query or no index */
+    MatchList *ml;        /* owned; NULL while there is no query */
+    bool scan_waiting;    /* ml reads the story and has not found the match to show yet */
     size_t cur;           /* the current match; SIZE_MAX: none */
     bool match_status;    /* the status line says "match N of M" (until another command) */
     uint8_t *strip;       /* the hit strip: per screen row, 1 when it has matches */
@@ -141,24 +151,17 @@ static void indexer_stop(ReaderView *rv)
     indexer_poll(rv, true);
 }
 
-/* How far the index is, 0-99, while it is being made (or the story read first). */
-static int index_percent(const ReaderView *rv)
-{
-    size_t len = text_len_estimate(rv->text);
-    if (!rv->indexer.running || !len) return 0;
-    size_t done = atomic_load(&rv->indexer.progress.done);
-    return done >= len ? 99 : (int)(done * 100 / len);
-}
-
-/* A story too long to index (a mapped file over INDEX_MAX_TEXT): it reads, but has no search. */
+/* A story too long to index (a mapped file over INDEX_MAX_TEXT): its searches read it. */
 static bool too_long_to_index(const ReaderView *rv)
 {
     return text_len_estimate(rv->text) > INDEX_MAX_TEXT;
 }
 
-static void say_too_long(ViewContext *c)
+static long now_ms(void)
 {
-    view_say(c, "no search in a story over %zu MiB: it is too long to index", INDEX_MAX_TEXT >> 20);
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static void set_layout(ReaderView *rv, ViewContext *c)
@@ -236,6 +239,7 @@ static void clear_matches(ReaderView *rv)
 {
     matchlist_free(rv->ml);
     rv->ml = NULL;
+    rv->scan_waiting = false;
     rv->cur = SIZE_MAX;
     rv->strip_rows = 0;
 }
@@ -382,22 +386,49 @@ static bool index_damaged(ReaderView *rv, ViewContext *c)
     return true;
 }
 
+/* Reads on for the search until its first match is known or ms have passed; true when known. */
+static bool scan_for_first(ReaderView *rv, long ms)
+{
+    long until = now_ms() + ms;
+    while (!matchlist_first_ready(rv->ml, rv->search_origin, rv->search_dir) && now_ms() < until)
+        matchlist_scan_step(rv->ml, SCAN_STEP);
+    return matchlist_first_ready(rv->ml, rv->search_origin, rv->search_dir);
+}
+
+/* How much of the story a search has read, 0-99. */
+static int scan_percent(const ReaderView *rv)
+{
+    size_t len = text_len_estimate(rv->text), at = rv->ml ? matchlist_read_to(rv->ml) : 0;
+    return !len || at >= len ? 99 : (int)(at * 100 / len);
+}
+
 /* Runs the query from the place where the search began: the first match at or after it (or
  * before it, for ?), going round the end. Without a match the view stays where the search
- * began. Until the index is ready there is nothing to run. *wrapped: the match shown is the
- * other side of the story's end. */
+ * began. Without an index, or while the query is typed, the story is read for it, for
+ * SCAN_NOW_MS at most: past that the search waits (scan_waiting). Reading stops at the first
+ * match, where the index finds them all: "/a", the first key of "/and", would have the index
+ * list most of the story's words. *wrapped: the match shown is the other side of the end. */
 static void search_run(ReaderView *rv, ViewContext *c, bool *wrapped)
 {
     *wrapped = false;
     clear_matches(rv);
     pager_set_top_offset(rv->pager, rv->search_origin);
-    if (!rv->query.len || !rv->index) return;
-    text_load_all(rv->text); /* an index from the cache can come before the story is all read */
+    if (!rv->query.len) return;
     Diag d = {0};
-    if (matchlist_new(rv->index, rv->text, rv->query.buf, c->search_mode, rv->rule, &rv->ml, &d) !=
-        0)
-        return; /* no word in it (punctuation alone): nothing to show yet */
-    if (index_damaged(rv, c)) return;
+    if (rv->index && !rv->prompting) {
+        text_load_all(rv->text); /* an index from the cache can come before the story is read */
+        if (matchlist_new(rv->index, rv->text, rv->query.buf, c->search_mode, rv->rule, &rv->ml,
+                          &d) != 0)
+            return; /* no word in it (punctuation alone): nothing to show yet */
+        if (index_damaged(rv, c)) return;
+    } else {
+        if (matchlist_scan_new(rv->text, rv->query.buf, c->search_mode, rv->rule, &rv->ml, &d) != 0)
+            return;
+        if (!scan_for_first(rv, SCAN_NOW_MS)) {
+            rv->scan_waiting = true;
+            return;
+        }
+    }
     rv->cur = matchlist_first(rv->ml, rv->search_origin, rv->search_dir, wrapped);
     show_match(rv);
 }
@@ -414,7 +445,12 @@ static void say_not_found(ReaderView *rv, ViewContext *c)
     MatchList *fold;
     Diag d = {0};
     if (rv->ml && matchlist_case_counts(rv->ml) && c->search_mode == SEARCH_SMART &&
-        matchlist_new(rv->index, rv->text, rv->query.buf, SEARCH_FOLD, rv->rule, &fold, &d) == 0) {
+        (rv->index
+             ? matchlist_new(rv->index, rv->text, rv->query.buf, SEARCH_FOLD, rv->rule, &fold, &d)
+             : matchlist_scan_new(rv->text, rv->query.buf, SEARCH_FOLD, rv->rule, &fold, &d)) ==
+            0) {
+        while (!matchlist_scan_step(fold, 16 << 20)) { /* without an index: read it all */
+        }
         without_case = matchlist_count(fold);
         matchlist_free(fold);
     }
@@ -449,16 +485,15 @@ void reader_view_search_typed(ReaderView *rv, ViewContext *c, const char *query)
 void reader_view_search_accept(ReaderView *rv, ViewContext *c, const char *query)
 {
     rv->prompting = false;
-    if (strcmp(query, rv->query.buf)) reader_view_search_typed(rv, c, query);
+    bool scanned = rv->ml && !matchlist_complete(rv->ml);
+    if (strcmp(query, rv->query.buf) || (rv->index && scanned)) /* the index counts at once */
+        reader_view_search_typed(rv, c, query);
     if (!rv->query.len) {
         pager_set_top_offset(rv->pager, rv->search_origin);
         return;
     }
-    if (!rv->index) {
-        if (too_long_to_index(rv))
-            say_too_long(c);
-        else
-            view_say(c, "indexing: the search runs when it is ready");
+    if (rv->scan_waiting) {
+        view_say(c, "searching %d%%: the match shows when it is found", scan_percent(rv));
         return;
     }
     if (!rv->ml || !matchlist_count(rv->ml)) {
@@ -487,12 +522,14 @@ void reader_view_search_status(const ReaderView *rv, char *buf, size_t size)
 {
     buf[0] = 0;
     if (!rv->query.len) return;
-    if (!rv->index && too_long_to_index(rv))
-        snprintf(buf, size, "no search: too long to index");
-    else if (!rv->index)
-        snprintf(buf, size, "indexing %d%%...", index_percent(rv));
+    if (rv->scan_waiting)
+        snprintf(buf, size, "searching %d%%...", scan_percent(rv));
+    else if (rv->ml && matchlist_count(rv->ml) && rv->cur < matchlist_count(rv->ml))
+        snprintf(buf, size, "match %zu of %zu%s", rv->cur + 1, matchlist_count(rv->ml),
+                 matchlist_complete(rv->ml) ? "" : "+"); /* still counting */
     else if (rv->ml && matchlist_count(rv->ml))
-        snprintf(buf, size, "match %zu of %zu", rv->cur + 1, matchlist_count(rv->ml));
+        snprintf(buf, size, "%zu matches%s", matchlist_count(rv->ml),
+                 matchlist_complete(rv->ml) ? "" : "+");
     else
         snprintf(buf, size, "not found");
 }
@@ -507,10 +544,7 @@ void reader_view_show_query(ReaderView *rv, ViewContext *c, const char *query)
     bool wrapped;
     search_run(rv, c, &wrapped);
     rv->match_status = rv->ml && matchlist_count(rv->ml);
-    if (!rv->index && too_long_to_index(rv))
-        say_too_long(c);
-    else if (!rv->index)
-        view_say(c, "indexing the story: its matches show when ready");
+    if (rv->scan_waiting) view_say(c, "searching the story: its matches show when found");
 }
 
 static void step_match(ReaderView *rv, ViewContext *c, int dir, long count)
@@ -519,11 +553,8 @@ static void step_match(ReaderView *rv, ViewContext *c, int dir, long count)
         view_say(c, "no search yet: press / to search");
         return;
     }
-    if (!rv->index) {
-        if (too_long_to_index(rv))
-            say_too_long(c);
-        else
-            view_say(c, "indexing %d%%...", index_percent(rv));
+    if (rv->scan_waiting) {
+        view_say(c, "searching %d%%...", scan_percent(rv));
         return;
     }
     if (!rv->ml || !matchlist_count(rv->ml)) {
@@ -539,21 +570,47 @@ static void step_match(ReaderView *rv, ViewContext *c, int dir, long count)
     if (wrapped) say_wrapped(c, dir);
 }
 
-/* The index arrived: a query typed or entered meanwhile runs now. */
-static void index_arrived(ReaderView *rv, ViewContext *c)
+/* The first match of a search that waited for it: shown now, as if found at once. */
+static void search_arrived(ReaderView *rv, ViewContext *c, bool wrapped)
 {
-    if (!rv->query.len) return;
-    bool wrapped;
-    search_run(rv, c, &wrapped);
     if (rv->prompting) return; /* the prompt shows the count as the query is typed */
     if (rv->ml && matchlist_count(rv->ml)) {
-        c->message[0] = 0; /* "indexing..." is over: the status line says "match 1 of N" */
+        c->message[0] = 0; /* "searching..." is over: the status line says "match 1 of N" */
         rv->match_status = true;
         rv->prev_jump = rv->search_origin;
         if (wrapped) say_wrapped(c, rv->search_dir);
     } else {
         say_not_found(rv, c);
     }
+}
+
+/* The index arrived. A search reading the story finds what the index would, so one made
+ * meanwhile goes on as it is; only one that could not start (no word yet) runs again. */
+static void index_arrived(ReaderView *rv, ViewContext *c)
+{
+    if (!rv->query.len || rv->ml) return;
+    bool wrapped;
+    search_run(rv, c, &wrapped);
+    if (rv->ml) search_arrived(rv, c, wrapped);
+}
+
+/* A search reading the story: on between keys, and its first match shown once found. */
+static bool scan_idle(ReaderView *rv, ViewContext *c)
+{
+    if (!rv->ml || matchlist_complete(rv->ml)) return false;
+    size_t before = matchlist_count(rv->ml);
+    long until = now_ms() + SCAN_IDLE_MS;
+    while (!matchlist_complete(rv->ml) && now_ms() < until)
+        matchlist_scan_step(rv->ml, SCAN_STEP);
+    if (matchlist_count(rv->ml) != before) rv->strip_rows = 0; /* the hit strip again */
+    if (rv->scan_waiting && matchlist_first_ready(rv->ml, rv->search_origin, rv->search_dir)) {
+        rv->scan_waiting = false;
+        bool wrapped;
+        rv->cur = matchlist_first(rv->ml, rv->search_origin, rv->search_dir, &wrapped);
+        show_match(rv);
+        search_arrived(rv, c, wrapped);
+    }
+    return true;
 }
 
 /* --- commands ------------------------------------------------------------------------------ */
@@ -687,7 +744,8 @@ bool reader_view_idle(ReaderView *rv, ViewContext *c)
         rv->shrank_said = true;
         view_say(c, "the file shrank while open: what was cut off shows as blank");
     }
-    if (!text_complete(rv->text)) { /* the rest of a big story, 4 MiB a step */
+    if (scan_idle(rv, c)) return true; /* a search first: someone is waiting for it */
+    if (!text_complete(rv->text)) {    /* the rest of a big story, 4 MiB a step */
         const char *before = text_notice(rv->text);
         if (text_load_step(rv->text) && text_notice(rv->text) && !before)
             view_say(c, "%s", text_notice(rv->text)); /* found late: an invalid byte, say */

@@ -871,3 +871,171 @@ Span search_refine_span(const Query *q, const uint8_t *text, Span first, Span la
     if (it->n > 1 && refine_word(q, &it->w[it->n - 1], text, last, &b)) r.end = b.end;
     return r;
 }
+
+/* --- reading a story instead of its index --------------------------------------------------- */
+
+struct SearchScanner {
+    const Query *q;            /* borrowed */
+    TokenFolder *all, *strict; /* owned; strict NULL when the query has no strict check */
+    Strbuf scratch;            /* token_each's */
+    Span *tok;                 /* the document's tokens, absolute offsets */
+    Strbuf folds;              /* their folded forms, one after another */
+    size_t *fold, *flen;       /* each one's offset in folds, and length */
+    size_t ntok, tokcap;
+    SearchMatch *m; /* the document's matches */
+    size_t nm, mcap;
+    bool ascii_words; /* every query word folds to ASCII */
+};
+
+SearchScanner *search_scanner_new(const Query *q)
+{
+    SearchScanner *s = xcalloc(1, sizeof *s);
+    s->q = q;
+    s->all = token_folder_new(TOKEN_FOLD_ALL);
+    s->strict = q->strict_flags >= 0 ? token_folder_new(q->strict_flags) : NULL;
+    strbuf_init(&s->scratch);
+    strbuf_init(&s->folds);
+    s->ascii_words = true;
+    for (size_t i = 0; i < q->n; i++)
+        for (size_t k = 0; k < q->items[i].n; k++)
+            for (size_t b = 0; b < q->items[i].w[k].flen; b++)
+                if ((unsigned char)q->items[i].w[k].folded[b] >= 0x80) s->ascii_words = false;
+    return s;
+}
+
+void search_scanner_free(SearchScanner *s)
+{
+    if (!s) return;
+    token_folder_free(s->all);
+    token_folder_free(s->strict);
+    strbuf_release(&s->scratch);
+    strbuf_release(&s->folds);
+    free(s->tok);
+    free(s->fold);
+    free(s->flen);
+    free(s->m);
+    free(s);
+}
+
+static bool bytes_ascii(const uint8_t *p, size_t n)
+{
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        if (w & 0x8080808080808080ull) return false;
+    }
+    for (; i < n; i++)
+        if (p[i] & 0x80) return false;
+    return true;
+}
+
+/* needle (lower-case ASCII, m > 0 bytes) in h[0, n), ignoring ASCII case. */
+static bool ascii_icase_find(const uint8_t *h, size_t n, const char *needle, size_t m)
+{
+    uint8_t c0 = (uint8_t)needle[0];
+    bool alpha = c0 >= 'a' && c0 <= 'z';
+    for (size_t i = 0; i + m <= n; i++) {
+        uint8_t b = alpha ? (uint8_t)(h[i] | 0x20) : h[i]; /* A-Z | 0x20 is a-z; no other byte */
+        if (b != c0) continue;
+        size_t k = 1;
+        while (k < m) {
+            uint8_t x = h[i + k];
+            if (x >= 'A' && x <= 'Z') x = (uint8_t)(x + 32);
+            if (x != (uint8_t)needle[k]) break;
+            k++;
+        }
+        if (k == m) return true;
+    }
+    return false;
+}
+
+typedef struct {
+    SearchScanner *s;
+    size_t base;
+} ScanTokCtx;
+
+static void scan_add_token(void *ctx, size_t start, size_t end)
+{
+    ScanTokCtx *c = ctx;
+    SearchScanner *s = c->s;
+    if (s->ntok == s->tokcap) {
+        s->tokcap = s->tokcap ? 2 * s->tokcap : 256;
+        s->tok = xreallocarray(s->tok, s->tokcap, sizeof *s->tok);
+        s->fold = xreallocarray(s->fold, s->tokcap, sizeof *s->fold);
+        s->flen = xreallocarray(s->flen, s->tokcap, sizeof *s->flen);
+    }
+    s->tok[s->ntok++] = (Span){c->base + start, c->base + end};
+}
+
+static void scan_push(SearchScanner *s, uint32_t pos, uint32_t len, Span span)
+{
+    if (s->nm == s->mcap) {
+        s->mcap = s->mcap ? 2 * s->mcap : 64;
+        s->m = xreallocarray(s->m, s->mcap, sizeof *s->m);
+    }
+    s->m[s->nm++] = (SearchMatch){pos, len, span};
+}
+
+static int cmp_match_span(const void *a, const void *b)
+{
+    const SearchMatch *x = a, *y = b;
+    if (x->pos != y->pos) return x->pos < y->pos ? -1 : 1;
+    return x->len < y->len ? -1 : x->len > y->len;
+}
+
+size_t search_scan_doc(SearchScanner *s, const Text *t, size_t p0, size_t p1,
+                       const SearchMatch **out)
+{
+    const Query *q = s->q;
+    const uint8_t *text = text_bytes(t);
+    s->nm = 0;
+    *out = s->m;
+    if (p0 >= p1) return 0;
+    size_t a = text_paragraph(t, p0).start, b = text_paragraph(t, p1 - 1).end;
+    /* ASCII folds to lower case alone (token.h), so a word of the query that is not in the
+     * document's bytes, case aside, cannot be in one of its folded tokens */
+    if (bytes_ascii(text + a, b - a)) {
+        if (!s->ascii_words) return 0;
+        for (size_t i = 0; i < q->n; i++)
+            for (size_t k = 0; k < q->items[i].n; k++) {
+                const QWord *w = &q->items[i].w[k];
+                if (w->flen && !ascii_icase_find(text + a, b - a, w->folded, w->flen)) return 0;
+            }
+    }
+    s->ntok = 0;
+    for (size_t p = p0; p < p1; p++) { /* as the index numbers them: piece by piece */
+        Span sp = text_paragraph(t, p);
+        ScanTokCtx c = {s, sp.start};
+        token_each(text + sp.start, sp.end - sp.start, &s->scratch, scan_add_token, &c);
+    }
+    strbuf_reset(&s->folds);
+    for (size_t i = 0; i < s->ntok; i++) {
+        const char *f = token_fold(s->all, text + s->tok[i].start, s->tok[i].end - s->tok[i].start,
+                                   &s->flen[i]);
+        s->fold[i] = s->folds.len;
+        strbuf_add(&s->folds, f, s->flen[i]);
+    }
+    for (size_t i = 0; i < q->n; i++) {
+        const QItem *it = &q->items[i];
+        size_t before = s->nm;
+        for (size_t p = 0; p + it->n <= s->ntok; p++) {
+            bool ok = true;
+            for (size_t k = 0; k < it->n && ok; k++)
+                ok = term_matches(s->folds.buf + s->fold[p + k], s->flen[p + k], &it->w[k],
+                                  q->substring);
+            for (size_t k = 0; k < it->n && ok && s->strict; k++)
+                ok = strict_ok(s->strict, text, s->tok[p + k], &it->w[k], q->substring);
+            if (ok)
+                scan_push(s, (uint32_t)p, (uint32_t)it->n,
+                          search_refine_span(q, text, s->tok[p], s->tok[p + it->n - 1]));
+        }
+        if (s->nm == before) { /* every item must be in the document */
+            s->nm = 0;
+            return 0;
+        }
+    }
+    if (q->n > 1) qsort(s->m, s->nm, sizeof *s->m, cmp_match_span);
+    *out = s->m;
+    return s->nm;
+}

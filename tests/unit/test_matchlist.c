@@ -2,10 +2,12 @@
  * places in the text, and moving between them goes round the ends. */
 #include <criterion/criterion.h>
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "corpus.h"
 #include "lector/index.h"
+#include "lector/strbuf.h"
 #include "lector/matchlist.h"
 #include "lector/text.h"
 
@@ -21,7 +23,8 @@ static Fixture find(const char *story, size_t len, const char *query, SearchMode
     f.t = text_from_bytes(story, len, "t.txt");
     f.ix = index_build(f.t, 1, NULL);
     Diag d = {0};
-    cr_assert_eq(matchlist_new(f.ix, f.t, query, mode, MATCH_PHRASE, &f.m, &d), 0, "%s: %s", query, d.msg);
+    cr_assert_eq(matchlist_new(f.ix, f.t, query, mode, MATCH_PHRASE, &f.m, &d), 0, "%s: %s", query,
+                 d.msg);
     return f;
 }
 
@@ -162,4 +165,190 @@ Test(matchlist, no_word_is_refused_and_no_match_is_a_list)
     matchlist_free(m);
     index_free(ix);
     text_free(t);
+}
+
+/* --- without an index: the story read instead ------------------------------------------------- */
+
+typedef struct {
+    size_t start, end;
+} Pair;
+
+static int cmp_pair(const void *a, const void *b)
+{
+    const Pair *x = a, *y = b;
+    if (x->start != y->start) return x->start < y->start ? -1 : 1;
+    return x->end < y->end ? -1 : x->end > y->end;
+}
+
+/* Every span of m, read to its end, sorted (a query of several words may list two matches at
+ * one place in either order). */
+static Pair *all_spans(MatchList *m, const Text *t, size_t *n)
+{
+    while (!matchlist_scan_step(m, 1 << 20)) {
+    }
+    /* with an index, spans are found a paragraph at a time, as a screen is drawn */
+    for (size_t p = 0; p < text_paragraph_count(t); p++)
+        matchlist_style_at(m, text_paragraph(t, p).start, SIZE_MAX);
+    *n = matchlist_count(m);
+    Pair *p = malloc((*n + 1) * sizeof *p);
+    for (size_t i = 0; i < *n; i++) {
+        Span s = matchlist_span(m, i);
+        p[i] = (Pair){s.start, s.end};
+    }
+    qsort(p, *n, sizeof *p, cmp_pair);
+    return p;
+}
+
+/* The scan and the index agree on query q: every match, and where a search from a few places
+ * lands and steps to, asked of a list that has read nothing yet. */
+static void check_scan(Text *t, const Index *ix, const char *q, SearchMode mode, MatchRule rule)
+{
+    MatchList *a, *b;
+    Diag d = {0};
+    int ra = matchlist_new(ix, t, q, mode, rule, &a, &d);
+    int rb = matchlist_scan_new(t, q, mode, rule, &b, &d);
+    cr_assert_eq(ra, rb, "%s", q);
+    if (ra != 0) return;
+    size_t len = text_len(t);
+    size_t origins[] = {0, len / 2, len - len / 10, len};
+    /* where searches land: in one mode (reading a list afresh each time is the slow part) */
+    for (size_t k = 0; mode == SEARCH_SMART && k < sizeof origins / sizeof *origins; k++) {
+        for (int dir = -1; dir <= 1; dir += 2) {
+            MatchList *fresh;
+            cr_assert_eq(matchlist_scan_new(t, q, mode, rule, &fresh, &d), 0);
+            bool wa, wb;
+            size_t ia = matchlist_first(a, origins[k], dir, &wa);
+            size_t ib = matchlist_first(fresh, origins[k], dir, &wb);
+            Span sa = matchlist_span(a, ia), sb = matchlist_span(fresh, ib);
+            cr_assert(sa.start == sb.start && wa == wb,
+                      "%s (mode %d rule %d) from %zu dir %d: %zu, not %zu", q, mode, rule,
+                      origins[k], dir, sb.start, sa.start);
+            for (long count = 1; count <= 3; count += 2) {
+                ia = matchlist_step(a, ia, origins[k], dir, count, &wa);
+                ib = matchlist_step(fresh, ib, origins[k], dir, count, &wb);
+                sa = matchlist_span(a, ia);
+                sb = matchlist_span(fresh, ib);
+                cr_assert(sa.start == sb.start && wa == wb, "%s: a step of %ld from %zu dir %d", q,
+                          count, origins[k], dir);
+            }
+            matchlist_free(fresh);
+        }
+    }
+    size_t na, nb;
+    Pair *pa = all_spans(a, t, &na), *pb = all_spans(b, t, &nb);
+    cr_assert_eq(na, nb, "%s (mode %d rule %d): the scan finds %zu, the index %zu", q, mode, rule,
+                 nb, na);
+    for (size_t i = 0; i < na; i++)
+        cr_assert(pa[i].start == pb[i].start && pa[i].end == pb[i].end,
+                  "%s: match %zu at %zu-%zu, the index says %zu-%zu", q, i, pb[i].start, pb[i].end,
+                  pa[i].start, pa[i].end);
+    if (na) { /* drawn alike: inside, just before and just after each of a few */
+        for (size_t i = 0; i < na; i += na / 7 + 1) {
+            size_t offs[] = {pa[i].start, pa[i].end - 1, pa[i].end,
+                             pa[i].start ? pa[i].start - 1 : 0};
+            for (size_t k = 0; k < 4; k++)
+                cr_assert_eq(matchlist_style_at(a, offs[k], SIZE_MAX) != STYLE_TEXT,
+                             matchlist_style_at(b, offs[k], SIZE_MAX) != STYLE_TEXT,
+                             "%s: drawn differently at %zu", q, offs[k]);
+        }
+    }
+    free(pa);
+    free(pb);
+    matchlist_free(a);
+    matchlist_free(b);
+}
+
+static void check_scans(Text *t, const char *const *queries, size_t nq)
+{
+    Index *ix = index_build(t, 1, NULL);
+    SearchMode modes[] = {SEARCH_FOLD, SEARCH_SMART, SEARCH_EXACT};
+    for (size_t i = 0; i < nq; i++)
+        for (size_t m = 0; m < 3; m++) {
+            check_scan(t, ix, queries[i], modes[m], MATCH_PHRASE);
+            check_scan(t, ix, queries[i], modes[m], MATCH_WORDS);
+        }
+    index_free(ix);
+}
+
+/* Reading the story finds what its index finds, match for match, on English (ASCII documents
+ * take a shortcut), Russian, Chinese and Kazakh, with phrases, parts of words, capitals,
+ * accents, prefixes and several words. */
+Test(matchlist, reading_the_story_finds_what_the_index_finds)
+{
+    size_t len;
+    char *kjv = read_command("bible -l0 'gen1:1-gen12:20' 2>/dev/null", &len);
+    Text *t = text_from_bytes(kjv, len, "kjv.txt");
+    const char *en[] = {
+        "lord",  "LORD", "Lord God",         "he sa", "the earth", "abr*", "and the", "Abram Sarai",
+        "begat", "zzz",  "in the beginning", "ëarth", "e",         "A"};
+    check_scans(t, en, sizeof en / sizeof *en);
+    text_free(t);
+    free(kjv);
+    char *ru =
+        read_command("cat /usr/share/games/fortunes/ru/* 2>/dev/null | head -c 120000", &len);
+    t = text_from_bytes(ru, len, "ru.txt");
+    const char *rus[] = {"и", "елка", "ЁЛКА", "не зна", "Жизнь*", "что это", "the", "вода"};
+    check_scans(t, rus, sizeof rus / sizeof *rus);
+    text_free(t);
+    free(ru);
+    char *zh = read_command("head -c 200000 /usr/share/games/fortunes/chinese 2>/dev/null", &len);
+    t = text_from_bytes(zh, len, "zh.txt");
+    const char *zhs[] = {"人", "天下", "不知", "a"};
+    check_scans(t, zhs, sizeof zhs / sizeof *zhs);
+    text_free(t);
+    free(zh);
+    char *kk = read_command("cat " LECTOR_SOURCE_DIR "/texts/*.txt", &len);
+    t = text_from_bytes(kk, len, "texts.txt");
+    const char *kks[] = {"алдын ала", "Алдын", "ала", "ivan music", "Sezim", "café", "windows"};
+    check_scans(t, kks, sizeof kks / sizeof *kks);
+    text_free(t);
+    free(kk);
+}
+
+/* Pieces of a paragraph over 64 KiB are one document: a phrase across two pieces is found. */
+Test(matchlist, reading_finds_phrases_across_pieces)
+{
+    Strbuf sb = STRBUF_INIT;
+    strbuf_addstr(&sb, "Title\n\n");
+    for (int i = 0; i < 30000; i++)
+        strbuf_addstr(&sb, i % 997 ? "word " : "Café olé ");
+    strbuf_addstr(&sb, "\n\nend\n");
+    Text *t = text_from_bytes(sb.buf, sb.len, NULL);
+    cr_assert_gt(text_paragraph_count(t), 3, "the long paragraph is in pieces");
+    const char *q[] = {"word word", "cafe ole", "ole word", "wor"};
+    check_scans(t, q, sizeof q / sizeof *q);
+    text_free(t);
+    strbuf_release(&sb);
+}
+
+/* A search reads only as far as its first match: on a big story, a word near its start is shown
+ * without reading the rest. */
+Test(matchlist, reading_stops_at_the_first_match_it_needs)
+{
+    Strbuf sb = STRBUF_INIT;
+    strbuf_addstr(&sb, "Title\n\nA needle here.\n\n");
+    while (sb.len < (8u << 20))
+        strbuf_addstr(&sb, "Hay and more hay, and a needle.\n\n");
+    Text *t = text_from_bytes(sb.buf, sb.len, NULL);
+    MatchList *m;
+    Diag d = {0};
+    cr_assert_eq(matchlist_scan_new(t, "needle", SEARCH_SMART, MATCH_PHRASE, &m, &d), 0);
+    cr_assert(!matchlist_first_ready(m, 0, 1), "nothing read yet");
+    matchlist_scan_step(m, 4096);
+    cr_assert(matchlist_first_ready(m, 0, 1));
+    cr_assert(!matchlist_first_ready(m, sb.len / 2, 1), "the middle is not read yet");
+    cr_assert(!matchlist_first_ready(m, 5, -1), "backward from before the first: round the end");
+    cr_assert_lt(matchlist_read_to(m), (size_t)1 << 20);
+    bool w;
+    size_t i = matchlist_first(m, 0, 1, &w);
+    cr_assert_eq(i, 0);
+    cr_assert_eq(matchlist_span(m, 0).start, 9);
+    cr_assert(!matchlist_complete(m), "the rest is not read for the first match");
+    cr_assert_lt(matchlist_count(m), 100000);
+    while (!matchlist_scan_step(m, 1 << 20)) {
+    }
+    cr_assert_gt(matchlist_count(m), 200000);
+    matchlist_free(m);
+    text_free(t);
+    strbuf_release(&sb);
 }
