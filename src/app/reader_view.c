@@ -528,7 +528,8 @@ void reader_view_search_status(const ReaderView *rv, char *buf, size_t size)
         snprintf(buf, size, "match %zu of %zu%s", rv->cur + 1, matchlist_count(rv->ml),
                  matchlist_complete(rv->ml) ? "" : "+"); /* still counting */
     else if (rv->ml && matchlist_count(rv->ml))
-        snprintf(buf, size, "%zu matches%s", matchlist_count(rv->ml),
+        snprintf(buf, size, "%zu match%s%s", matchlist_count(rv->ml),
+                 matchlist_count(rv->ml) == 1 && matchlist_complete(rv->ml) ? "" : "es",
                  matchlist_complete(rv->ml) ? "" : "+");
     else
         snprintf(buf, size, "not found");
@@ -619,8 +620,12 @@ ViewAction reader_view_command(ReaderView *rv, ViewContext *c, Command cmd, long
 {
     long n = count > 0 ? count : 1;
     int prow = page_rows(c), half = prow / 2 ? prow / 2 : 1;
-    if (cmd != CMD_NEXT_MATCH && cmd != CMD_PREV_MATCH && cmd != CMD_REDRAW)
+    if (cmd != CMD_NEXT_MATCH && cmd != CMD_PREV_MATCH && cmd != CMD_REDRAW) {
         rv->match_status = false; /* "match 3 of 7" belongs to the search's own moves */
+        /* a key after a search still looking for its match wins: the match, when found, is
+         * counted but not jumped to (less would have run that key after the search) */
+        rv->scan_waiting = false;
+    }
     switch (cmd) {
     case CMD_DOWN:
         scroll(rv, c, n);
@@ -834,7 +839,8 @@ void reader_view_render(ReaderView *rv, ViewContext *c, Grid *g)
      * message: full, short, or the percent alone */
     char match[64] = "";
     if (rv->match_status && rv->ml && rv->cur < matchlist_count(rv->ml))
-        snprintf(match, sizeof match, "match %zu of %zu  ", rv->cur + 1, matchlist_count(rv->ml));
+        snprintf(match, sizeof match, "match %zu of %zu%s  ", rv->cur + 1, matchlist_count(rv->ml),
+                 matchlist_complete(rv->ml) ? "" : "+"); /* still counting */
     char forms[4][192];
     if (pages)
         snprintf(forms[0], sizeof forms[0], "%s%d%%  page %zu of %zu  %zu min left", match, pct,

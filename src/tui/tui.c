@@ -533,10 +533,16 @@ static int tui_main(char **paths, int npaths, int measure, const Config *cfg, bo
             grid = t;
             whole = false;
         }
-        int busy = app_idle(app);
-        timeout(busy ? 0 : 100);
+        /* A key already typed comes before background work (a search counting its matches,
+         * say): typing "/and" must not wait for three slices of work for "/a" and "/an". */
         wint_t ch;
+        timeout(0);
         int r = get_wch(&ch);
+        if (r == ERR && !caught_signal) {
+            int busy = app_idle(app);
+            timeout(busy ? 0 : 100);
+            r = get_wch(&ch);
+        }
         if (caught_signal) break;
         if (r == ERR && keys_gone(tty)) { /* as if SIGHUP came: save, restore, leave */
             caught_signal = SIGHUP;

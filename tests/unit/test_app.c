@@ -356,6 +356,7 @@ Test(app, a_search_before_the_index_reads_the_story)
         strbuf_addstr(&sb, "Алдын ала рахмет, қалың ел, қазақ тілі.\n\n");
     strbuf_addstr(&sb, "Соңында бір zebra.\n");
     write_file("far.txt", sb.buf);
+    write_file("far2.txt", sb.buf); /* far.txt gets an index: this one is searched afresh */
     strbuf_release(&sb);
     a = open_app("far.txt", 60, 8);
     keys(a, "/zebra\n");
@@ -364,6 +365,18 @@ Test(app, a_search_before_the_index_reads_the_story)
     app_settle(a);
     cr_assert(strstr(dump(a, 60, 8), "zebra"), "%s", dump(a, 60, 8));
     cr_assert(strstr(dump(a, 60, 8), "match 1 of 1"), "%s", dump(a, 60, 8));
+    app_free(a);
+    /* a key pressed while it searches is not undone when the match is found */
+    a = open_app("far2.txt", 60, 8);
+    keys(a, "/zebra\n");
+    cr_assert(strstr(app_message(a), "searching"), "%s", app_message(a));
+    keys(a, "jj");
+    size_t top = app_top_offset(a);
+    cr_assert_gt(top, 0);
+    app_settle(a);
+    cr_assert_eq(app_top_offset(a), top, "the view stays where the keys took it");
+    keys(a, "n");
+    cr_assert(strstr(dump(a, 60, 8), "zebra"), "n goes to it: %s", dump(a, 60, 8));
     app_free(a);
 }
 
