@@ -37,16 +37,24 @@ int matchlist_new(const Index *ix, const Text *t, const char *query, SearchMode 
  * is not built yet or never will be. Nothing is read here: each call below that needs a match
  * reads on as far as it must (matchlist_first to the first match after its origin, a step to
  * the next ones; going round the end reads it all), and matchlist_scan_step reads on in the
- * background. t is borrowed, and loaded as far as the reading needs. A paragraph over 8 MiB
+ * background. The reading starts at the paragraph holding origin (where a forward search
+ * starts; 0 for a backward one), goes to the end, then reads the start up to there; a match
+ * found there comes before those found first, so a match's number can grow while the reading
+ * goes on: renumber one kept across reading (matchlist_renumber).
+ * t is borrowed, and loaded as far as the reading needs. A paragraph over 8 MiB
  * with its pieces (only a hostile file has one) is read in parts of 8 MiB: a phrase across two
  * parts is not found there, where the index would find it. */
-int matchlist_scan_new(Text *t, const char *query, SearchMode mode, MatchRule rule, MatchList **out,
-                       Diag *diag);
+int matchlist_scan_new(Text *t, const char *query, SearchMode mode, MatchRule rule, size_t origin,
+                       MatchList **out, Diag *diag);
 /* Reads about budget more bytes of the story; true once it is all read. */
 bool matchlist_scan_step(MatchList *m, size_t budget);
 /* Every match is known (always, with an index): matchlist_count is the whole count. */
 bool matchlist_complete(const MatchList *m);
-/* How far the story has been read: every match before this byte is known. */
+/* Scan mode: the matches found before the reading's start (0 with an index). A number kept
+ * across reading is renumbered with matchlist_renumber(m, i, the count before). */
+size_t matchlist_head_count(const MatchList *m);
+size_t matchlist_renumber(const MatchList *m, size_t i, size_t head_before);
+/* How much of the story has been read, in bytes (text_len once all of it). */
 size_t matchlist_read_to(const MatchList *m);
 /* matchlist_first from origin that way can answer without reading any more. */
 bool matchlist_first_ready(const MatchList *m, size_t origin, int dir);

@@ -422,7 +422,10 @@ static void search_run(ReaderView *rv, ViewContext *c, bool *wrapped)
             return; /* no word in it (punctuation alone): nothing to show yet */
         if (index_damaged(rv, c)) return;
     } else {
-        if (matchlist_scan_new(rv->text, rv->query.buf, c->search_mode, rv->rule, &rv->ml, &d) != 0)
+        /* read from the origin on, for / (from the start for ?: what lies before the origin) */
+        size_t from = rv->search_dir > 0 ? rv->search_origin : 0;
+        if (matchlist_scan_new(rv->text, rv->query.buf, c->search_mode, rv->rule, from, &rv->ml,
+                               &d) != 0)
             return;
         if (!scan_for_first(rv, SCAN_NOW_MS)) {
             rv->scan_waiting = true;
@@ -447,7 +450,7 @@ static void say_not_found(ReaderView *rv, ViewContext *c)
     if (rv->ml && matchlist_case_counts(rv->ml) && c->search_mode == SEARCH_SMART &&
         (rv->index
              ? matchlist_new(rv->index, rv->text, rv->query.buf, SEARCH_FOLD, rv->rule, &fold, &d)
-             : matchlist_scan_new(rv->text, rv->query.buf, SEARCH_FOLD, rv->rule, &fold, &d)) ==
+             : matchlist_scan_new(rv->text, rv->query.buf, SEARCH_FOLD, rv->rule, 0, &fold, &d)) ==
             0) {
         while (!matchlist_scan_step(fold, 16 << 20)) { /* without an index: read it all */
         }
@@ -600,10 +603,12 @@ static bool scan_idle(ReaderView *rv, ViewContext *c)
 {
     if (!rv->ml || matchlist_complete(rv->ml)) return false;
     size_t before = matchlist_count(rv->ml);
+    size_t head_before = matchlist_head_count(rv->ml); /* matches found before it renumber it */
     long until = now_ms() + SCAN_IDLE_MS;
     while (!matchlist_complete(rv->ml) && now_ms() < until)
         matchlist_scan_step(rv->ml, SCAN_STEP);
     if (matchlist_count(rv->ml) != before) rv->strip_rows = 0; /* the hit strip again */
+    rv->cur = matchlist_renumber(rv->ml, rv->cur, head_before);
     if (rv->scan_waiting && matchlist_first_ready(rv->ml, rv->search_origin, rv->search_dir)) {
         rv->scan_waiting = false;
         bool wrapped;

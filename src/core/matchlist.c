@@ -7,10 +7,13 @@
  * (index_token_spans, one call for the paragraph). The last
  * paragraph asked about is remembered, so drawing a screen in order does each paragraph once.
  *
- * Without an index (matchlist_scan_new) the story is read, a document at a time from its start
- * (search_scan_doc), and each match kept as 8 bytes: its start << 24 | its length (a longer
- * one is drawn 16 MiB long). Matches come in order, so the first at or after any place is known
- * as soon as the reading has passed it.
+ * Without an index (matchlist_scan_new) the story is read a document at a time (search_scan_doc),
+ * and each match kept as 8 bytes: its start << 24 | its length (a longer one is drawn 16 MiB
+ * long). The reading starts at the document holding the search's origin and goes to the end
+ * (the tail run), then from the start up to there (the head run); the list in story order is
+ * head then tail, so a match's number grows when the head run finds more: callers that keep
+ * one across reading find it again by its offset. Each run comes in order, so the first match
+ * at or after a place in it is known as soon as its reading has passed that place.
  */
 #include "lector/matchlist.h"
 
@@ -26,6 +29,15 @@ enum {
     SCAN_DOC_MAX = 8 << 20,
 };
 
+/* One run of the reading: paragraphs [next, end_para) still to read. */
+typedef struct {
+    uint64_t *v; /* owned: start << SCAN_LEN_BITS | length, ascending */
+    size_t n, cap;
+    size_t next, end_para;
+    size_t read_to; /* the end of what it has read */
+    bool done;
+} ScanRun;
+
 struct MatchList {
     const Index *ix; /* borrowed; NULL: no index, the story is read (scan mode) */
     const Text *t;   /* borrowed, complete (scan mode: loaded as the reading needs) */
@@ -35,14 +47,12 @@ struct MatchList {
     bool case_counts;
     /* the paragraph whose matches were last asked about, and their range in m */
     size_t cached_para, cached_lo, cached_hi;
-    /* scan mode */
+    /* scan mode: n == head.n + tail.n */
     Text *scan_text;   /* borrowed: t, loaded further as the reading goes */
     SearchScanner *sc; /* owned */
-    uint64_t *packed;  /* owned: start << SCAN_LEN_BITS | length, ascending */
-    size_t cap;
-    size_t next_para; /* the first paragraph not read yet */
-    size_t read_to;   /* and its first byte: every match before it is known */
-    bool complete;
+    ScanRun head, tail;
+    size_t start_off; /* the first byte of the tail run (of its first paragraph) */
+    bool complete;    /* both runs read */
 };
 
 static Span unpack(uint64_t v)
@@ -70,8 +80,8 @@ int matchlist_new(const Index *ix, const Text *t, const char *query, SearchMode 
     return 0;
 }
 
-int matchlist_scan_new(Text *t, const char *query, SearchMode mode, MatchRule rule, MatchList **out,
-                       Diag *diag)
+int matchlist_scan_new(Text *t, const char *query, SearchMode mode, MatchRule rule, size_t origin,
+                       MatchList **out, Diag *diag)
 {
     Query *q;
     int rc = rule == MATCH_WORDS ? query_parse(query, mode, false, &q, diag)
@@ -83,6 +93,16 @@ int matchlist_scan_new(Text *t, const char *query, SearchMode mode, MatchRule ru
     m->case_counts = query_needs_text(q);
     m->sc = search_scanner_new(q);
     m->cached_para = SIZE_MAX;
+    size_t start = 0; /* the document holding origin: its first paragraph, not a joined piece */
+    if (origin > 0) {
+        text_load_until(t, origin);
+        start = text_paragraph_at(t, origin);
+        while (start > 0 && start < text_paragraph_count(t) && text_paragraph_joined(t, start))
+            start--;
+    }
+    m->start_off = start < text_paragraph_count(t) ? text_paragraph(t, start).start : text_len(t);
+    m->head = (ScanRun){.next = 0, .end_para = start, .done = start == 0};
+    m->tail = (ScanRun){.next = start, .end_para = SIZE_MAX, .read_to = m->start_off};
     *out = m;
     return 0;
 }
@@ -92,65 +112,99 @@ bool matchlist_complete(const MatchList *m)
     return m->complete;
 }
 
-bool matchlist_scan_step(MatchList *m, size_t budget)
+size_t matchlist_head_count(const MatchList *m)
 {
-    if (m->complete) return true; /* with an index, always */
+    return m->ix ? 0 : m->head.n;
+}
+
+size_t matchlist_renumber(const MatchList *m, size_t i, size_t head_before)
+{
+    return i >= head_before && i != SIZE_MAX ? i + (matchlist_head_count(m) - head_before) : i;
+}
+
+static Span unpack_at(const MatchList *m, size_t i)
+{
+    return unpack(i < m->head.n ? m->head.v[i] : m->tail.v[i - m->head.n]);
+}
+
+/* Reads about budget more bytes of run r, a document at a time. */
+static void run_step(MatchList *m, ScanRun *r, size_t budget)
+{
     Text *t = m->scan_text;
     size_t done = 0;
-    while (!m->complete && done < budget) {
-        size_t p0 = m->next_para;
-        if (!text_paragraph_ready(t, p0)) {
-            m->complete = true;
+    while (!r->done && done < budget) {
+        size_t p0 = r->next;
+        if (p0 >= r->end_para || !text_paragraph_ready(t, p0)) {
+            r->done = true;
             break;
         }
         size_t p1 = p0 + 1, first = text_paragraph(t, p0).start; /* and its pieces: a document */
-        while (text_paragraph_ready(t, p1) && text_paragraph_joined(t, p1) &&
+        while (p1 < r->end_para && text_paragraph_ready(t, p1) && text_paragraph_joined(t, p1) &&
                text_paragraph(t, p1).end - first <= SCAN_DOC_MAX)
             p1++;
         const SearchMatch *found;
         size_t k = search_scan_doc(m->sc, t, p0, p1, &found);
-        if (m->n + k > m->cap) {
-            m->cap = (m->n + k) * 2;
-            m->packed = xreallocarray(m->packed, m->cap, sizeof *m->packed);
+        if (r->n + k > r->cap) {
+            r->cap = (r->n + k) * 2;
+            r->v = xreallocarray(r->v, r->cap, sizeof *r->v);
         }
         for (size_t i = 0; i < k; i++) {
             size_t len = found[i].span.end - found[i].span.start;
             if (len >= (1u << SCAN_LEN_BITS)) len = (1u << SCAN_LEN_BITS) - 1;
-            m->packed[m->n++] = (uint64_t)found[i].span.start << SCAN_LEN_BITS | len;
+            r->v[r->n++] = (uint64_t)found[i].span.start << SCAN_LEN_BITS | len;
         }
         done += text_paragraph(t, p1 - 1).end - first + 1;
-        m->next_para = p1;
-        m->read_to = text_paragraph(t, p1 - 1).end;
+        r->next = p1;
+        r->read_to = text_paragraph(t, p1 - 1).end;
     }
-    if (m->complete) m->read_to = text_len(t);
+    m->n = m->head.n + m->tail.n;
+    m->complete = m->head.done && m->tail.done;
+}
+
+bool matchlist_scan_step(MatchList *m, size_t budget)
+{
+    if (m->complete) return true; /* with an index, always */
+    run_step(m, m->tail.done ? &m->head : &m->tail, budget);
     return m->complete;
 }
 
 size_t matchlist_read_to(const MatchList *m)
 {
-    return m->ix ? text_len(m->t) : m->read_to;
+    if (m->complete) return text_len(m->t);
+    return m->tail.read_to - m->start_off + m->head.read_to;
+}
+
+static size_t run_last(const ScanRun *r)
+{
+    return unpack(r->v[r->n - 1]).start;
 }
 
 bool matchlist_first_ready(const MatchList *m, size_t origin, int dir)
 {
     if (m->complete) return true;
-    if (dir > 0) return m->n && unpack(m->packed[m->n - 1]).start >= origin;
+    const ScanRun *in = origin >= m->start_off ? &m->tail : &m->head;
+    const ScanRun *after = in == &m->tail ? &m->head : &m->tail; /* where it goes on */
+    if (dir > 0) return (in->n && run_last(in) >= origin) || (in->done && after->n);
     /* backward: a match before origin, and nothing between it and origin left to read */
-    return m->read_to >= origin && m->n && unpack(m->packed[0]).start < origin;
+    return in->read_to >= origin && in->n && unpack(in->v[0]).start < origin;
 }
 
 /* Scan mode: reads on until the first match at or after off is known, or the story ends. */
 static void scan_past(MatchList *m, size_t off)
 {
-    while (!m->complete && (!m->n || unpack(m->packed[m->n - 1]).start < off))
-        matchlist_scan_step(m, 1 << 20);
+    ScanRun *in = off >= m->start_off ? &m->tail : &m->head;
+    while (!in->done && (!in->n || run_last(in) < off))
+        run_step(m, in, 1 << 20);
+    if (in == &m->head && (!in->n || run_last(in) < off)) /* then the tail's first */
+        while (!m->tail.done && !m->tail.n)
+            run_step(m, &m->tail, 1 << 20);
 }
 
-/* Scan mode: reads on until at least need matches are known, or the story ends. */
-static void scan_count(MatchList *m, size_t need)
+/* Scan mode: reads all that is left. */
+static void scan_all(MatchList *m)
 {
-    while (!m->complete && m->n < need)
-        matchlist_scan_step(m, 1 << 20);
+    while (!matchlist_scan_step(m, 16 << 20)) {
+    }
 }
 
 void matchlist_free(MatchList *m)
@@ -159,7 +213,8 @@ void matchlist_free(MatchList *m)
     query_free(m->q);
     free(m->m);
     search_scanner_free(m->sc);
-    free(m->packed);
+    free(m->head.v);
+    free(m->tail.v);
     free(m);
 }
 
@@ -258,15 +313,17 @@ size_t matchlist_from(MatchList *m, size_t off)
 {
     if (!m->ix) {
         scan_past(m, off);
-        size_t lo = 0, hi = m->n;
+        bool tail = off >= m->start_off;
+        const ScanRun *r = tail ? &m->tail : &m->head;
+        size_t lo = 0, hi = r->n;
         while (lo < hi) {
             size_t mid = lo + (hi - lo) / 2;
-            if (unpack(m->packed[mid]).start < off)
+            if (unpack(r->v[mid]).start < off)
                 lo = mid + 1;
             else
                 hi = mid;
         }
-        return lo;
+        return tail ? m->head.n + lo : lo; /* past the head's last: the tail's first */
     }
     if (!m->n) return 0;
     size_t para = text_paragraph_at(m->t, off);
@@ -281,7 +338,7 @@ size_t matchlist_from(MatchList *m, size_t off)
 Span matchlist_span(MatchList *m, size_t i)
 {
     if (i >= m->n) return (Span){0, 0};
-    if (!m->ix) return unpack(m->packed[i]);
+    if (!m->ix) return unpack_at(m, i);
     ensure_spans(m, i, i + 1);
     return m->m[i].span;
 }
@@ -292,13 +349,13 @@ Style matchlist_style_at(MatchList *m, size_t off, size_t current)
         size_t lo = 0, hi = m->n;
         while (lo < hi) {
             size_t mid = lo + (hi - lo) / 2;
-            if (unpack(m->packed[mid]).start <= off)
+            if (unpack_at(m, mid).start <= off)
                 lo = mid + 1;
             else
                 hi = mid;
         }
         for (size_t k = lo; k > 0 && k + 3 > lo; k--)
-            if (unpack(m->packed[k - 1]).end > off)
+            if (unpack_at(m, k - 1).end > off)
                 return k - 1 == current ? STYLE_CURRENT : STYLE_MATCH;
         return STYLE_TEXT;
     }
@@ -326,15 +383,42 @@ size_t matchlist_first(MatchList *m, size_t origin, int dir, bool *wrapped)
     size_t i = matchlist_from(m, origin); /* scan mode: read past origin */
     if (dir > 0) {
         if (i < m->n) return i;
-        if (!m->n) return m->n; /* nothing at or after origin: the story was read to its end */
+        if (!m->ix) /* round the end: the first of all */
+            while (!m->complete && !m->head.n && !(m->head.done && m->tail.n))
+                matchlist_scan_step(m, 1 << 20);
+        if (!m->n) return m->n; /* no match at all */
         *wrapped = true;
         return 0;
     }
+    /* the match before i: known in the run origin is in, else the whole list is needed */
+    if (!m->ix && !(origin >= m->start_off ? i > m->head.n : i > 0)) {
+        scan_all(m);
+        i = matchlist_from(m, origin);
+    }
     if (i > 0) return i - 1;
-    scan_count(m, SIZE_MAX); /* round the end: the last match of all */
     if (!m->n) return m->n;
     *wrapped = true;
     return m->n - 1;
+}
+
+/* Scan mode: reads what a step of count from base that way needs, and returns base's number
+ * after it (the head run's new matches come before it). */
+static size_t scan_for_step(MatchList *m, size_t base, int dir, long count)
+{
+    if (m->complete) return base;
+    size_t head_before = m->head.n;
+    if (dir > 0) {
+        if (base < m->head.n)
+            while (!m->head.done) /* the head's next ones come before the tail's */
+                run_step(m, &m->head, 16 << 20);
+        size_t at = matchlist_renumber(m, base, head_before);
+        while (!m->tail.done && m->n <= at + (size_t)count)
+            run_step(m, &m->tail, 1 << 20);
+        if (m->n <= at + (size_t)count) scan_all(m); /* round the end */
+    } else if (base < m->head.n + (size_t)count) {   /* into the head, or round the end */
+        scan_all(m);
+    }
+    return matchlist_renumber(m, base, head_before);
 }
 
 size_t matchlist_step(MatchList *m, size_t cur, size_t top, int dir, long count, bool *wrapped)
@@ -344,11 +428,12 @@ size_t matchlist_step(MatchList *m, size_t cur, size_t top, int dir, long count,
     size_t lo = matchlist_from(m, top); /* the first match at or after the top line */
     size_t at = cur < m->n && cur >= lo ? cur : SIZE_MAX;
     if (!m->complete) { /* scan mode: know as far as the steps go; all of it to go round */
-        size_t base = at != SIZE_MAX ? at : lo;
-        if (dir > 0)
-            scan_count(m, base + (size_t)count + 1);
-        else if (base < (size_t)count + (at == SIZE_MAX))
-            scan_count(m, SIZE_MAX);
+        size_t base = scan_for_step(m, at != SIZE_MAX ? at : lo, dir, count);
+        if (at != SIZE_MAX)
+            at = base;
+        else
+            lo = base;
+        if (at == SIZE_MAX) lo = matchlist_from(m, top);
     }
     if (!m->n) return m->n;
     if ((size_t)count > m->n) *wrapped = true;
@@ -374,7 +459,7 @@ int matchlist_strip_row(const MatchList *m, size_t i, int rows)
     if (!m->ix) { /* by bytes: the place in the story */
         size_t len = text_len_estimate(m->t);
         if (i >= m->n || !len || rows < 1) return -1;
-        int r = (int)((uint64_t)unpack(m->packed[i]).start * (uint64_t)rows / len);
+        int r = (int)((uint64_t)unpack_at(m, i).start * (uint64_t)rows / len);
         return r < rows ? r : rows - 1;
     }
     uint32_t ntokens = index_token_count(m->ix);

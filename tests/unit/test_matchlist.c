@@ -206,7 +206,8 @@ static void check_scan(Text *t, const Index *ix, const char *q, SearchMode mode,
     MatchList *a, *b;
     Diag d = {0};
     int ra = matchlist_new(ix, t, q, mode, rule, &a, &d);
-    int rb = matchlist_scan_new(t, q, mode, rule, &b, &d);
+    /* read from the middle: the tail run, then the head */
+    int rb = matchlist_scan_new(t, q, mode, rule, text_len(t) / 2, &b, &d);
     cr_assert_eq(ra, rb, "%s", q);
     if (ra != 0) return;
     size_t len = text_len(t);
@@ -215,7 +216,9 @@ static void check_scan(Text *t, const Index *ix, const char *q, SearchMode mode,
     for (size_t k = 0; mode == SEARCH_SMART && k < sizeof origins / sizeof *origins; k++) {
         for (int dir = -1; dir <= 1; dir += 2) {
             MatchList *fresh;
-            cr_assert_eq(matchlist_scan_new(t, q, mode, rule, &fresh, &d), 0);
+            /* as the reader makes it: from the origin for /, from the start for ? */
+            cr_assert_eq(matchlist_scan_new(t, q, mode, rule, dir > 0 ? origins[k] : 0, &fresh, &d),
+                         0);
             bool wa, wb;
             size_t ia = matchlist_first(a, origins[k], dir, &wa);
             size_t ib = matchlist_first(fresh, origins[k], dir, &wb);
@@ -223,7 +226,7 @@ static void check_scan(Text *t, const Index *ix, const char *q, SearchMode mode,
             cr_assert(sa.start == sb.start && wa == wb,
                       "%s (mode %d rule %d) from %zu dir %d: %zu, not %zu", q, mode, rule,
                       origins[k], dir, sb.start, sa.start);
-            for (long count = 1; count <= 3; count += 2) {
+            for (long count = 1; count <= 7; count += 3) {
                 ia = matchlist_step(a, ia, origins[k], dir, count, &wa);
                 ib = matchlist_step(fresh, ib, origins[k], dir, count, &wb);
                 sa = matchlist_span(a, ia);
@@ -332,7 +335,7 @@ Test(matchlist, reading_stops_at_the_first_match_it_needs)
     Text *t = text_from_bytes(sb.buf, sb.len, NULL);
     MatchList *m;
     Diag d = {0};
-    cr_assert_eq(matchlist_scan_new(t, "needle", SEARCH_SMART, MATCH_PHRASE, &m, &d), 0);
+    cr_assert_eq(matchlist_scan_new(t, "needle", SEARCH_SMART, MATCH_PHRASE, 0, &m, &d), 0);
     cr_assert(!matchlist_first_ready(m, 0, 1), "nothing read yet");
     matchlist_scan_step(m, 4096);
     cr_assert(matchlist_first_ready(m, 0, 1));
@@ -348,6 +351,22 @@ Test(matchlist, reading_stops_at_the_first_match_it_needs)
     while (!matchlist_scan_step(m, 1 << 20)) {
     }
     cr_assert_gt(matchlist_count(m), 200000);
+    matchlist_free(m);
+    /* from the middle: what lies before it is not read for the first match there */
+    size_t mid = sb.len / 2;
+    cr_assert_eq(matchlist_scan_new(t, "needle", SEARCH_SMART, MATCH_PHRASE, mid, &m, &d), 0);
+    i = matchlist_first(m, mid, 1, &w);
+    cr_assert(!w);
+    cr_assert_geq(matchlist_span(m, i).start, mid);
+    cr_assert_lt(matchlist_span(m, i).start, mid + 100);
+    cr_assert_lt(matchlist_read_to(m), (size_t)2 << 20, "read %zu bytes", matchlist_read_to(m));
+    /* the head found later comes first: the match keeps its place by its offset */
+    size_t at = matchlist_span(m, i).start, head_before = matchlist_head_count(m);
+    while (!matchlist_scan_step(m, 1 << 20)) {
+    }
+    cr_assert_gt(matchlist_from(m, at), i);
+    cr_assert_eq(matchlist_renumber(m, i, head_before), matchlist_from(m, at));
+    cr_assert_eq(matchlist_span(m, matchlist_from(m, at)).start, at);
     matchlist_free(m);
     text_free(t);
     strbuf_release(&sb);
