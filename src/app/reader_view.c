@@ -57,7 +57,9 @@ struct ReaderView {
     size_t prev_jump; /* where the last jump left from; SIZE_MAX: none */
     int pending;      /* 'm' or '\'' waiting for its letter; 0: none */
     int furthest;     /* the furthest percent read; -1: none yet */
-    bool shrank_said; /* the file was cut short while open, and the status line said so */
+    /* the file was cut short while open: said once at once, and again after each key that
+     * leaves the status line free (what the reader shows from then on can be blanks) */
+    bool shrank_told, shrank_said;
 
     /* The saved state as loaded: leaving without a change writes nothing, so the file stays as
      * it was and its offset does not creep to the start of a row of another width each time
@@ -625,6 +627,7 @@ ViewAction reader_view_command(ReaderView *rv, ViewContext *c, Command cmd, long
 {
     long n = count > 0 ? count : 1;
     int prow = page_rows(c), half = prow / 2 ? prow / 2 : 1;
+    rv->shrank_said = false; /* said again after this key, if nothing else is */
     if (cmd != CMD_NEXT_MATCH && cmd != CMD_PREV_MATCH && cmd != CMD_REDRAW) {
         rv->match_status = false; /* "match 3 of 7" belongs to the search's own moves */
         /* a key after a search still looking for its match wins: the match, when found, is
@@ -752,7 +755,9 @@ bool reader_view_idle(ReaderView *rv, ViewContext *c)
 {
     if (!rv->shrank_said && text_shrank(rv->text)) { /* seen by a load step or a page drawn */
         rv->shrank_said = true;
-        view_say(c, "the file shrank while open: what was cut off shows as blank");
+        if (!rv->shrank_told || !c->message[0])
+            view_say(c, "the file shrank while open: what was cut off shows as blank");
+        rv->shrank_told = true;
     }
     if (scan_idle(rv, c)) return true; /* a search first: someone is waiting for it */
     if (!text_complete(rv->text)) {    /* the rest of a big story, 4 MiB a step */
