@@ -930,22 +930,42 @@ static bool bytes_ascii(const uint8_t *p, size_t n)
     return true;
 }
 
+/* How common an ASCII byte is in English text: letters from the commonest (e) to the rarest;
+ * a digit or a sign is rarer than any letter. The byte of a needle looked for first is its
+ * rarest, found with memchr, as ripgrep does. */
+static int byte_rank(uint8_t c)
+{
+    static const char common[] = "zqxjkvbpygfwmucldrhsnioate"; /* rarest first */
+    const char *p = c >= 'a' && c <= 'z' ? strchr(common, c) : NULL;
+    return p ? 1 + (int)(p - common) : 0;
+}
+
+static bool ascii_icase_at(const uint8_t *h, const char *needle, size_t m)
+{
+    for (size_t k = 0; k < m; k++) {
+        uint8_t x = h[k];
+        if (x >= 'A' && x <= 'Z') x = (uint8_t)(x + 32);
+        if (x != (uint8_t)needle[k]) return false;
+    }
+    return true;
+}
+
 /* needle (lower-case ASCII, m > 0 bytes) in h[0, n), ignoring ASCII case. */
 static bool ascii_icase_find(const uint8_t *h, size_t n, const char *needle, size_t m)
 {
-    uint8_t c0 = (uint8_t)needle[0];
-    bool alpha = c0 >= 'a' && c0 <= 'z';
-    for (size_t i = 0; i + m <= n; i++) {
-        uint8_t b = alpha ? (uint8_t)(h[i] | 0x20) : h[i]; /* A-Z | 0x20 is a-z; no other byte */
-        if (b != c0) continue;
-        size_t k = 1;
-        while (k < m) {
-            uint8_t x = h[i + k];
-            if (x >= 'A' && x <= 'Z') x = (uint8_t)(x + 32);
-            if (x != (uint8_t)needle[k]) break;
-            k++;
-        }
-        if (k == m) return true;
+    if (m > n) return false;
+    size_t r = 0; /* the rarest byte of the needle */
+    for (size_t k = 1; k < m; k++)
+        if (byte_rank((uint8_t)needle[k]) < byte_rank((uint8_t)needle[r])) r = k;
+    uint8_t lo = (uint8_t)needle[r], up = lo >= 'a' && lo <= 'z' ? (uint8_t)(lo - 32) : lo;
+    const uint8_t *p = h + r, *end = h + (n - m) + r + 1; /* where that byte can stand */
+    while (p < end) {
+        const uint8_t *a = memchr(p, lo, (size_t)(end - p));
+        const uint8_t *b = up != lo ? memchr(p, up, (size_t)((a ? a : end) - p)) : NULL;
+        const uint8_t *c = b ? b : a; /* the first of the two cases */
+        if (!c) return false;
+        if (ascii_icase_at(c - r, needle, m)) return true;
+        p = c + 1;
     }
     return false;
 }

@@ -138,6 +138,20 @@ static int utf8_sequence(const uint8_t *s, size_t avail)
 static inline size_t utf8_run(const uint8_t *s, size_t i, size_t n, bool stop_at_cr, bool *high)
 {
     while (i < n) {
+        /* ASCII, 32 bytes at a time (what most stories are most of) */
+        while (i + 32 <= n) {
+            uint64_t w[4];
+            memcpy(w, s + i, 32);
+            if ((w[0] | w[1] | w[2] | w[3]) & 0x8080808080808080ull) break;
+            uint64_t cr = 0;
+            for (int k = 0; k < 4 && stop_at_cr; k++) {
+                uint64_t x = w[k] ^ 0x0d0d0d0d0d0d0d0dull;
+                cr |= (x - 0x0101010101010101ull) & ~x & 0x8080808080808080ull;
+            }
+            if (cr) break;
+            i += 32;
+        }
+        if (i >= n) break;
         if (i + 8 <= n) {
             uint64_t w;
             memcpy(&w, s + i, 8);
