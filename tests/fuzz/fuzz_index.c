@@ -18,6 +18,9 @@
  *     spans, ranked hits and snippets stay in range.
  *   the block: index_bytes read back with index_from_bytes passes every page check and gives
  *     the same positions for the sampled terms.
+ *   reading instead of the index: a match list made by reading the story (matchlist_scan_new,
+ *     from its middle) has the same matches as the index's, span for span, for the input as a
+ *     query and for each sampled token, by both of the reader's rules.
  */
 #include <math.h>
 #include <string.h>
@@ -25,6 +28,7 @@
 
 #include "fuzz.h"
 #include "lector/index.h"
+#include "lector/matchlist.h"
 #include "lector/search.h"
 #include "lector/strbuf.h"
 #include "lector/text.h"
@@ -101,6 +105,52 @@ static void check_matches(const Index *ix, const Text *t, const Query *q, const 
     }
 }
 
+static int cmp_span(const void *a, const void *b)
+{
+    const Span *x = a, *y = b;
+    if (x->start != y->start) return x->start < y->start ? -1 : 1;
+    return x->end < y->end ? -1 : x->end > y->end;
+}
+
+/* Every span of m, sorted (two words of a query can match one place in either order). */
+static Span *list_spans(MatchList *m, size_t *n)
+{
+    while (!matchlist_scan_step(m, 1 << 20)) {
+    }
+    *n = matchlist_count(m);
+    Span *v = malloc((*n + 1) * sizeof *v);
+    for (size_t i = 0; i < *n; i++)
+        v[i] = matchlist_span(m, i);
+    qsort(v, *n, sizeof *v, cmp_span);
+    return v;
+}
+
+/* The story read for query qs finds what its index finds, by both rules. */
+static void scan_agrees(const Index *ix, const Text *t, const char *qs, SearchMode mode)
+{
+    for (int rule = MATCH_PHRASE; rule <= MATCH_WORDS; rule++) {
+        MatchList *a, *b;
+        Diag d = {0};
+        int ra = matchlist_new(ix, t, qs, mode, (MatchRule)rule, &a, &d);
+        int rb = matchlist_scan_new((Text *)t, qs, mode, (MatchRule)rule, text_len(t) / 2, &b, &d);
+        FUZZ_CHECK(ra == rb, "query \"%s\": the index %s it, the reading %s it", qs,
+                   ra ? "refuses" : "takes", rb ? "refuses" : "takes");
+        if (ra) continue;
+        size_t na, nb;
+        Span *sa = list_spans(a, &na), *sb = list_spans(b, &nb);
+        FUZZ_CHECK(na == nb, "query \"%s\" (mode %d rule %d): index %zu matches, reading %zu", qs,
+                   (int)mode, rule, na, nb);
+        for (size_t i = 0; i < na; i++)
+            FUZZ_CHECK(sa[i].start == sb[i].start && sa[i].end == sb[i].end,
+                       "query \"%s\" match %zu: index [%zu, %zu), reading [%zu, %zu)", qs, i,
+                       sa[i].start, sa[i].end, sb[i].start, sb[i].end);
+        free(sa);
+        free(sb);
+        matchlist_free(a);
+        matchlist_free(b);
+    }
+}
+
 /* A query for one token as written: it must find that token. */
 static void find_token(const Index *ix, const Text *t, const Toks *toks, const Tok *k,
                        const char *suffix, SearchMode mode, bool substring)
@@ -124,6 +174,7 @@ static void find_token(const Index *ix, const Text *t, const Toks *toks, const T
     check_matches(ix, t, q, toks, m + i, 1, 1);
     free(m);
     query_free(q);
+    if (substring) scan_agrees(ix, t, qs.buf, mode);
     strbuf_release(&qs);
 }
 
@@ -146,6 +197,7 @@ static void raw_query(const Index *ix, const Text *t, const Toks *toks, const ch
     size_t n = search_matches(ix, t, q, &m);
     check_matches(ix, t, q, toks, m, n, 16);
     free(m);
+    if (!substring) scan_agrees(ix, t, qs, mode);
 
     SearchSet *set = search_set_new(q);
     search_set_add(set, 7, ix, text_bytes(t));
