@@ -48,8 +48,11 @@ int matchlist_scan_new(Text *t, const char *query, SearchMode mode, MatchRule ru
                        MatchList **out, Diag *diag);
 /* Reads about budget more bytes of the story; true once it is all read. */
 bool matchlist_scan_step(MatchList *m, size_t budget);
-/* Every match is known (always, with an index): matchlist_count is the whole count. */
+/* Every match is known (always, with an index): matchlist_count is the whole count; or the
+ * reading stopped at its most matches (2,097,152: 16 MiB of them), when capped says so: a
+ * count past it is not known, and what was not read yet is not found. */
 bool matchlist_complete(const MatchList *m);
+bool matchlist_capped(const MatchList *m);
 /* Scan mode: the matches found before the reading's start (0 with an index). A number kept
  * across reading is renumbered with matchlist_renumber(m, i, the count before). */
 size_t matchlist_head_count(const MatchList *m);

@@ -449,7 +449,9 @@ static void say_not_found(ReaderView *rv, ViewContext *c)
     size_t without_case = 0;
     MatchList *fold;
     Diag d = {0};
-    if (rv->ml && matchlist_case_counts(rv->ml) && c->search_mode == SEARCH_SMART &&
+    /* without an index the story is read for it: only while that is quick (32 MiB) */
+    bool quick = rv->index || text_len_estimate(rv->text) <= ((size_t)32 << 20);
+    if (rv->ml && matchlist_case_counts(rv->ml) && c->search_mode == SEARCH_SMART && quick &&
         (rv->index
              ? matchlist_new(rv->index, rv->text, rv->query.buf, SEARCH_FOLD, rv->rule, &fold, &d)
              : matchlist_scan_new(rv->text, rv->query.buf, SEARCH_FOLD, rv->rule, 0, &fold, &d)) ==
@@ -531,11 +533,13 @@ void reader_view_search_status(const ReaderView *rv, char *buf, size_t size)
         snprintf(buf, size, "searching %d%%...", scan_percent(rv));
     else if (rv->ml && matchlist_count(rv->ml) && rv->cur < matchlist_count(rv->ml))
         snprintf(buf, size, "match %zu of %zu%s", rv->cur + 1, matchlist_count(rv->ml),
-                 matchlist_complete(rv->ml) ? "" : "+"); /* still counting */
+                 matchlist_complete(rv->ml) && !matchlist_capped(rv->ml)
+                     ? ""
+                     : "+"); /* still counting */
     else if (rv->ml && matchlist_count(rv->ml))
         snprintf(buf, size, "%zu match%s%s", matchlist_count(rv->ml),
-                 matchlist_count(rv->ml) == 1 && matchlist_complete(rv->ml) ? "" : "es",
-                 matchlist_complete(rv->ml) ? "" : "+");
+                 matchlist_count(rv->ml) == 1 && !matchlist_capped(rv->ml) ? "" : "es",
+                 matchlist_complete(rv->ml) && !matchlist_capped(rv->ml) ? "" : "+");
     else
         snprintf(buf, size, "not found");
 }
@@ -559,6 +563,8 @@ static void step_match(ReaderView *rv, ViewContext *c, int dir, long count)
         view_say(c, "no search yet: press / to search");
         return;
     }
+    if (rv->ml && !matchlist_complete(rv->ml) && !matchlist_count(rv->ml))
+        rv->scan_waiting = true; /* a key stopped the wait, and nothing is found yet: wait again */
     if (rv->scan_waiting) {
         view_say(c, "searching %d%%...", scan_percent(rv));
         return;
@@ -610,6 +616,8 @@ static bool scan_idle(ReaderView *rv, ViewContext *c)
     while (!matchlist_complete(rv->ml) && now_ms() < until)
         matchlist_scan_step(rv->ml, SCAN_STEP);
     if (matchlist_count(rv->ml) != before) rv->strip_rows = 0; /* the hit strip again */
+    if (matchlist_capped(rv->ml))
+        view_say(c, "over %zu matches: the search stopped counting there", matchlist_count(rv->ml));
     rv->cur = matchlist_renumber(rv->ml, rv->cur, head_before);
     if (rv->scan_waiting && matchlist_first_ready(rv->ml, rv->search_origin, rv->search_dir)) {
         rv->scan_waiting = false;
@@ -756,7 +764,9 @@ bool reader_view_idle(ReaderView *rv, ViewContext *c)
     if (!rv->shrank_said && text_shrank(rv->text)) { /* seen by a load step or a page drawn */
         rv->shrank_said = true;
         if (!rv->shrank_told || !c->message[0])
-            view_say(c, "the file shrank while open: what was cut off shows as blank");
+            view_say(
+                c,
+                "the file shrank while open: what was cut off reads as NUL bytes (\xe2\x90\x80)");
         rv->shrank_told = true;
     }
     if (scan_idle(rv, c)) return true; /* a search first: someone is waiting for it */
@@ -850,7 +860,9 @@ void reader_view_render(ReaderView *rv, ViewContext *c, Grid *g)
     char match[64] = "";
     if (rv->match_status && rv->ml && rv->cur < matchlist_count(rv->ml))
         snprintf(match, sizeof match, "match %zu of %zu%s  ", rv->cur + 1, matchlist_count(rv->ml),
-                 matchlist_complete(rv->ml) ? "" : "+"); /* still counting */
+                 matchlist_complete(rv->ml) && !matchlist_capped(rv->ml)
+                     ? ""
+                     : "+"); /* still counting */
     char forms[4][192];
     if (pages)
         snprintf(forms[0], sizeof forms[0], "%s%d%%  page %zu of %zu  %zu min left", match, pct,

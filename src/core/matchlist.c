@@ -27,6 +27,10 @@ enum {
      * one, which only a hostile file has, in parts of this size, so that reading one never holds
      * more than its tokens: a phrase or several words across two such parts are not found. */
     SCAN_DOC_MAX = 8 << 20,
+    /* The most matches a reading keeps (16 MiB of them): "/e" in a 16 GB story would otherwise
+     * keep gigabytes. Past it the reading stops, and the list says it was cut (matchlist_capped).
+     */
+    SCAN_MAX_MATCHES = 2 << 20,
 };
 
 /* One run of the reading: paragraphs [next, end_para) still to read. */
@@ -52,7 +56,8 @@ struct MatchList {
     SearchScanner *sc; /* owned */
     ScanRun head, tail;
     size_t start_off; /* the first byte of the tail run (of its first paragraph) */
-    bool complete;    /* both runs read */
+    bool complete;    /* both runs read, or reading stopped at SCAN_MAX_MATCHES */
+    bool capped;      /* it stopped there */
 };
 
 static Span unpack(uint64_t v)
@@ -132,7 +137,7 @@ static void run_step(MatchList *m, ScanRun *r, size_t budget)
 {
     Text *t = m->scan_text;
     size_t done = 0;
-    while (!r->done && done < budget) {
+    while (!r->done && done < budget && m->head.n + m->tail.n < SCAN_MAX_MATCHES) {
         size_t p0 = r->next;
         if (p0 >= r->end_para || !text_paragraph_ready(t, p0)) {
             r->done = true;
@@ -158,7 +163,13 @@ static void run_step(MatchList *m, ScanRun *r, size_t budget)
         r->read_to = text_paragraph(t, p1 - 1).end;
     }
     m->n = m->head.n + m->tail.n;
+    if (m->n >= SCAN_MAX_MATCHES) m->capped = m->head.done = m->tail.done = true;
     m->complete = m->head.done && m->tail.done;
+}
+
+bool matchlist_capped(const MatchList *m)
+{
+    return m->capped;
 }
 
 bool matchlist_scan_step(MatchList *m, size_t budget)
@@ -425,7 +436,9 @@ size_t matchlist_step(MatchList *m, size_t cur, size_t top, int dir, long count,
 {
     *wrapped = false;
     if (count < 1) count = 1;
-    size_t lo = matchlist_from(m, top); /* the first match at or after the top line */
+    size_t head_before = matchlist_head_count(m);
+    size_t lo = matchlist_from(m, top);            /* the first match at or after the top line */
+    cur = matchlist_renumber(m, cur, head_before); /* reading to the top may have found more */
     size_t at = cur < m->n && cur >= lo ? cur : SIZE_MAX;
     if (!m->complete) { /* scan mode: know as far as the steps go; all of it to go round */
         size_t base = scan_for_step(m, at != SIZE_MAX ? at : lo, dir, count);

@@ -959,10 +959,15 @@ static bool ascii_icase_find(const uint8_t *h, size_t n, const char *needle, siz
         if (byte_rank((uint8_t)needle[k]) < byte_rank((uint8_t)needle[r])) r = k;
     uint8_t lo = (uint8_t)needle[r], up = lo >= 'a' && lo <= 'z' ? (uint8_t)(lo - 32) : lo;
     const uint8_t *p = h + r, *end = h + (n - m) + r + 1; /* where that byte can stand */
+    /* the next place of each case at or after p, each looked for again only once p passes it
+     * (looking for one case again at every place of the other is quadratic in a paragraph of
+     * capitals); NULL: not looked for yet */
+    const uint8_t *a = NULL, *b = NULL;
+    bool a_none = false, b_none = up == lo;
     while (p < end) {
-        const uint8_t *a = memchr(p, lo, (size_t)(end - p));
-        const uint8_t *b = up != lo ? memchr(p, up, (size_t)((a ? a : end) - p)) : NULL;
-        const uint8_t *c = b ? b : a; /* the first of the two cases */
+        if (!a_none && (!a || a < p) && !(a = memchr(p, lo, (size_t)(end - p)))) a_none = true;
+        if (!b_none && (!b || b < p) && !(b = memchr(p, up, (size_t)(end - p)))) b_none = true;
+        const uint8_t *c = a_none ? (b_none ? NULL : b) : b_none ? a : (a < b ? a : b);
         if (!c) return false;
         if (ascii_icase_at(c - r, needle, m)) return true;
         p = c + 1;

@@ -547,8 +547,10 @@ static void set_notice(Text *t)
                     "%sonly the first %zu MiB shown: the rest needs cleaning, too much to copy",
                     note.len ? "; " : "", t->copy_max >> 20);
     if (text_shrank(t))
-        strbuf_addf(&note, "%sthe file shrank while open: what was cut off shows as blank",
-                    note.len ? "; " : "");
+        strbuf_addf(
+            &note,
+            "%sthe file shrank while open: what was cut off reads as NUL bytes (\xe2\x90\x80)",
+            note.len ? "; " : "");
     free(t->notice);
     t->notice = note.len ? strbuf_detach(&note, NULL) : NULL;
     strbuf_release(&note);

@@ -371,3 +371,63 @@ Test(matchlist, reading_stops_at_the_first_match_it_needs)
     text_free(t);
     strbuf_release(&sb);
 }
+
+/* n after scrolling above where a search began, before the reading got there: the match list
+ * reads the part above for the top line, which renumbers the matches after it; the current
+ * match is still the one stepped from (found by a review: it stepped from a stale number). */
+Test(matchlist, a_step_from_above_the_origin_renumbers_the_current_match)
+{
+    Strbuf sb = STRBUF_INIT;
+    size_t starts[10];
+    for (int i = 0; i < 10; i++) {
+        starts[i] = sb.len;
+        strbuf_addf(&sb, "para %d with cafe.\n\n", i);
+    }
+    Text *t = text_from_bytes(sb.buf, sb.len, NULL);
+    Index *ix = index_build(t, 1, NULL);
+    MatchList *a, *b;
+    Diag d = {0};
+    cr_assert_eq(matchlist_new(ix, t, "cafe", SEARCH_SMART, MATCH_PHRASE, &a, &d), 0);
+    cr_assert_eq(matchlist_scan_new(t, "cafe", SEARCH_SMART, MATCH_PHRASE, starts[5], &b, &d), 0);
+    bool wa, wb;
+    size_t ia = matchlist_first(a, starts[5], 1, &wa), ib = matchlist_first(b, starts[5], 1, &wb);
+    cr_assert_eq(matchlist_span(a, ia).start, matchlist_span(b, ib).start);
+    ia = matchlist_step(a, ia, starts[3], 1, 1, &wa);
+    ib = matchlist_step(b, ib, starts[3], 1, 1, &wb);
+    cr_assert_eq(matchlist_span(b, ib).start, matchlist_span(a, ia).start, "n went to %zu, not %zu",
+                 matchlist_span(b, ib).start, matchlist_span(a, ia).start);
+    cr_assert_eq(ib, ia, "and it is numbered as in the story");
+    matchlist_free(a);
+    matchlist_free(b);
+    index_free(ix);
+    text_free(t);
+    strbuf_release(&sb);
+}
+
+/* A reading keeps at most 2,097,152 matches (16 MiB), and says that it stopped there. */
+Test(matchlist, reading_stops_counting_at_its_most_matches)
+{
+    Strbuf sb = STRBUF_INIT;
+    for (int p = 0; p < 2200; p++) {
+        for (int i = 0; i < 1000; i++)
+            strbuf_addstr(&sb, "e ");
+        strbuf_addstr(&sb, "\n\n");
+    }
+    Text *t = text_from_bytes(sb.buf, sb.len, NULL);
+    MatchList *m;
+    Diag d = {0};
+    cr_assert_eq(matchlist_scan_new(t, "e", SEARCH_FOLD, MATCH_PHRASE, 0, &m, &d), 0);
+    while (!matchlist_scan_step(m, 1 << 20)) {
+    }
+    cr_assert(matchlist_capped(m));
+    cr_assert_geq(matchlist_count(m), (size_t)2 << 20);
+    cr_assert_lt(matchlist_count(m), ((size_t)2 << 20) + 1000, "stopped within a document");
+    matchlist_free(m);
+    cr_assert_eq(matchlist_scan_new(t, "ee", SEARCH_FOLD, MATCH_PHRASE, 0, &m, &d), 0);
+    while (!matchlist_scan_step(m, 1 << 20)) {
+    }
+    cr_assert(!matchlist_capped(m), "a list under the limit is not cut");
+    matchlist_free(m);
+    text_free(t);
+    strbuf_release(&sb);
+}
