@@ -201,8 +201,8 @@ Test(lazy, a_file_that_shrinks_while_read_ends_early)
 }
 
 /* Cut short after it was all read, while its end is on the screen: the part cut off reads as
- * blank (NUL), the process lives, and the story says what happened. */
-Test(lazy, a_file_cut_short_after_it_was_read_reads_as_blank)
+ * NUL bytes, the process lives, and the story says what happened. */
+Test(lazy, a_file_cut_short_after_it_was_read_reads_as_nul_bytes)
 {
     Strbuf sb = STRBUF_INIT;
     make_story(&sb, 8 << 20, mixed, sizeof mixed / sizeof *mixed, "\n");
