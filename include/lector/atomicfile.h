@@ -30,6 +30,10 @@ enum { ATOMIC_CREATE = 1, ATOMIC_WRITE, ATOMIC_SYNC, ATOMIC_RENAME };
  * step in *step (ATOMIC_*) and errno set (EIO for an injected fault); the temp file is then
  * removed. Safe to call from several threads at once, on the same file too. */
 int atomic_write(const char *file, const void *data, size_t len, bool sync, int fail_at, int *step);
+/* The same, the temp file's bytes written by fill (0, or -1 with errno), for data that is not in
+ * memory (an index block in a file of its own). */
+int atomic_write_with(const char *file, int (*fill)(int fd, void *ctx), void *ctx, bool sync,
+                      int fail_at, int *step);
 
 /* Removes the temp files of atomic_write in folder dir that were last written more than
  * max_age_s seconds ago: left by a writer that was killed or crashed. A younger one may belong

@@ -61,7 +61,9 @@ enum { CACHE_VERIFY = 1 }; /* check every page of a cached index before using it
  * threads threads and written back. c may be NULL (no cache: always built). flags: 0 or
  * CACHE_VERIFY (without it, pages are checked as they are read: see index.h). On success *ix is
  * the caller's; *text is the story if it had to be read (the caller's, for snippets and
- * checks), else NULL. -1 with diag when the story itself cannot be read (text_load's errors). */
+ * checks), else NULL. -1 with diag when the story itself cannot be read (text_open's errors) or
+ * indexed (index_build_with's: too long, a scratch file failed). A story of 1 MiB or more is
+ * mapped (text_open), so its length is limited only by INDEX_MAX_TEXT. */
 int cache_index(IndexCache *c, const char *path, int threads, int flags, Index **ix, Text **text,
                 CacheReport *report, Diag *diag);
 

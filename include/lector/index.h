@@ -43,19 +43,39 @@ typedef struct {
     atomic_bool cancel;
 } IndexProgress;
 
-/* The longest story indexed: positions are 32 bits, and building holds about twice the text
- * (a story over it can be read, mapped, but not indexed). */
-#define INDEX_MAX_TEXT TEXT_MAX_BYTES
+/* The longest story indexed: byte offsets and positions in the block are 32 bits (a story over
+ * it can be read, mapped, but not indexed). */
+#define INDEX_MAX_TEXT ((size_t)UINT32_MAX)
+
+typedef struct {
+    /* Where a build that outgrows its budget writes its scratch files (created unlinked, so
+     * that nothing is left behind); NULL: $TMPDIR, else /tmp. The cache passes its own folder,
+     * which is on disk where /tmp may be memory. */
+    const char *scratch_dir;
+    /* The memory the build's term tables may hold, all threads together, before they are
+     * written out (index.c, "building"); 0: 32 MiB. Tests set it small. */
+    size_t budget;
+} IndexBuildOptions;
 
 /* Indexes all of t (loading it to its end) on up to threads threads (1 or more; paragraphs are
- * shared out and the postings merged); NULL for a story over INDEX_MAX_TEXT. progress may be NULL.
- * The index refers to t's paragraphs by number and offset: use it with that Text, or with the same
- * file read again. */
+ * shared out and the postings merged), in memory near opt's budget whatever t's length: a
+ * story whose tables outgrow it is built through scratch files, and its block is then a scratch
+ * file of its own, mapped (index_write copies it without reading it in). opt may be NULL, and
+ * so may progress. NULL with a line in diag (may be NULL) for a story over INDEX_MAX_TEXT, or
+ * when a scratch file fails (a full disk); NULL (diag code 0) when cancelled. The index refers
+ * to t's paragraphs by number and offset: use it with that Text, or with the same file read
+ * again. */
+Index *index_build_with(Text *t, int threads, IndexProgress *progress, const IndexBuildOptions *opt,
+                        Diag *diag);
+/* index_build_with with no options and no diag. */
 Index *index_build(Text *t, int threads, IndexProgress *progress);
 void index_free(Index *ix); /* NULL is a no-op */
 
 /* The block, for writing to a cache file. Borrowed. */
 const void *index_bytes(const Index *ix, size_t *len);
+/* Writes the block to fd (from its current offset): 0, or -1 with errno. A block built into a
+ * scratch file is copied file to file (copy_file_range), not read into this process. */
+int index_write(const Index *ix, int fd);
 /* Takes a block read back. owned is freed by index_free with free() (mapped false) or munmap()
  * (mapped true), also on failure. Checks the header (magic, version, byte order, sizes, header
  * checksum) and the small sections; fails with one line in *diag when it cannot be used. The

@@ -107,7 +107,8 @@ static int page_rows(const ViewContext *c)
 static void *indexer_main(void *arg)
 {
     Indexer *ix = arg;
-    ix->result = index_build(ix->text, 2, &ix->progress);
+    IndexBuildOptions opt = {.scratch_dir = ix->cache ? cache_dir(ix->cache) : NULL};
+    ix->result = index_build_with(ix->text, 2, &ix->progress, &opt, NULL);
     if (ix->result && ix->cache && ix->path) {
         Diag d = {0};
         cache_store(ix->cache, ix->path, ix->text, ix->result, &d); /* a cache is optional */

@@ -58,7 +58,35 @@ static int open_temp(const char *file, Strbuf *tmp)
     return -1; /* errno EEXIST: a hundred stale temps of this PID; atomic_sweep clears them */
 }
 
+typedef struct {
+    const char *p;
+    size_t len;
+} Bytes;
+
+static int write_bytes(int fd, void *ctx)
+{
+    const Bytes *b = ctx;
+    size_t done = 0;
+    while (done < b->len) {
+        ssize_t w = write(fd, b->p + done, b->len - done);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) { /* ENOSPC, EDQUOT, EFBIG (a file size limit), EIO */
+            if (w == 0) errno = ENOSPC;
+            return -1;
+        }
+        done += (size_t)w;
+    }
+    return 0;
+}
+
 int atomic_write(const char *file, const void *data, size_t len, bool sync, int fail_at, int *step)
+{
+    Bytes b = {data, len};
+    return atomic_write_with(file, write_bytes, &b, sync, fail_at, step);
+}
+
+int atomic_write_with(const char *file, int (*fill)(int fd, void *ctx), void *ctx, bool sync,
+                      int fail_at, int *step)
 {
     Strbuf tmp = STRBUF_INIT;
     int rc = -1, err = 0;
@@ -68,22 +96,8 @@ int atomic_write(const char *file, const void *data, size_t len, bool sync, int 
         err = errno;
     } else {
         *step = ATOMIC_WRITE;
-        const char *p = data;
-        size_t done = 0;
-        while (done < len) {
-            if (fail_at == ATOMIC_WRITE) {
-                errno = EIO;
-                break;
-            }
-            ssize_t w = write(fd, p + done, len - done);
-            if (w < 0 && errno == EINTR) continue;
-            if (w <= 0) { /* ENOSPC, EDQUOT, EFBIG (a file size limit), EIO */
-                if (w == 0) errno = ENOSPC;
-                break;
-            }
-            done += (size_t)w;
-        }
-        if (done == len && (len || fail_at != ATOMIC_WRITE)) {
+        bool written = fail_at == ATOMIC_WRITE ? (errno = EIO, false) : fill(fd, ctx) == 0;
+        if (written) {
             *step = ATOMIC_SYNC;
             if (fail_at == ATOMIC_SYNC)
                 errno = EIO;

@@ -144,12 +144,15 @@ static void keep_aside(const char *file, Diag *note)
 
 /* Writes ix to file; -1 with note when it could not (a note already there, saying where a
  * damaged file went, is kept in front). */
+static int write_block(int fd, void *ix)
+{
+    return index_write(ix, fd);
+}
+
 static int write_index(IndexCache *c, const char *file, const Index *ix, Diag *note)
 {
-    size_t len;
-    const void *bytes = index_bytes(ix, &len);
     int step;
-    if (atomic_write(file, bytes, len, false, c->fail_at, &step) == 0) return 0;
+    if (atomic_write_with(file, write_block, (void *)ix, false, c->fail_at, &step) == 0) return 0;
     Diag before = note ? *note : (Diag){0};
     diag_set(note, DIAG_UNREADABLE, "%s%s%s: could not %s the index cache: %s", before.msg,
              before.code ? "; then " : "", file, atomic_step_name(step),
@@ -193,8 +196,8 @@ int cache_index(IndexCache *c, const char *path, int threads, int flags, Index *
         }
         report->outcome = CACHE_CHANGED;
     }
-    Text *t;
-    if (text_load(path, 0, &t, diag) != 0) {
+    Text *t; /* mapped when it can be: a story of any length up to INDEX_MAX_TEXT is indexed */
+    if (text_open(path, 0, &t, diag) != 0) {
         index_free(old);
         strbuf_release(&file);
         return -1;
@@ -203,6 +206,7 @@ int cache_index(IndexCache *c, const char *path, int threads, int flags, Index *
         struct stat again;
         if (stat(path, &again) == 0) source_of(&again, 0, &now);
     }
+    text_load_all(t);
     now.content_hash = hash_bytes(text_bytes(t), text_len(t), 0);
     if (found == CACHED && index_source(old).content_hash == now.content_hash &&
         index_text_len(old) == text_len(t)) {
@@ -210,7 +214,13 @@ int cache_index(IndexCache *c, const char *path, int threads, int flags, Index *
         *ix = old;
     } else {
         index_free(old);
-        *ix = index_build(t, threads, NULL);
+        IndexBuildOptions opt = {.scratch_dir = c ? cache_dir(c) : NULL};
+        *ix = index_build_with(t, threads, NULL, &opt, diag);
+        if (!*ix) {
+            text_free(t);
+            strbuf_release(&file);
+            return -1;
+        }
     }
     index_set_source(*ix, &now);
     if (c && file.len && write_index(c, file.buf, *ix, &report->note) != 0)

@@ -29,13 +29,17 @@
  * first read, so a search reads and checks only the pages it needs. Every read is bounds-checked
  * as well, so even bytes that pass the checks cannot make it read outside the block.
  */
+#define _GNU_SOURCE /* O_TMPFILE, mkostemp, copy_file_range */
 #include "lector/index.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "lector/hash.h"
 #include "lector/strbuf.h"
@@ -77,6 +81,7 @@ struct Index {
     uint8_t *block;
     size_t size;
     bool mapped;
+    int fd; /* the scratch file of a block built into one (shared mapping), else -1 */
     Header *h;
     /* page states, for a block read back: 0 not checked yet, 1 good, 2 damaged; NULL for a
      * block built here */
@@ -126,7 +131,200 @@ static uint64_t header_hash(const Header *h)
     return hash_bytes(h, offsetof(Header, header_check), 0);
 }
 
-/* ---- building ---- */
+/* ---- building ----
+ *
+ * Each thread takes a share of the paragraphs (by bytes) and folds their tokens into a table of
+ * terms, each with its postings. When a thread's table passes its share of the memory budget it
+ * is written out, sorted by term, as a *run*, and the table starts again empty. A story whose
+ * threads never pass the budget keeps each thread's one run in memory and gets its block in
+ * memory; a longer one writes its runs to a scratch file and builds its block in a scratch file
+ * too (both unlinked at once, in the scratch folder), so that the memory a build holds stays near
+ * the budget whatever the story's length: the runs are merged term by term, in byte order,
+ * through a heap, each read through a small buffer. What still grows with the story is 4 bytes a
+ * paragraph (the tokens in each), beside the 24 the Text holds. Both ways give the same bytes.
+ *
+ * A run (written and read back only here, in one process):
+ *   per term, in byte order: varint name length, the name, varint count, varint last (the
+ *   position + 1 of its last occurrence, counted from the thread's first position), varint
+ *   postings length, the postings (varint deltas, the first from -1 of the thread's positions).
+ */
+
+static uint64_t align8(uint64_t v)
+{
+    return (v + 7) & ~(uint64_t)7;
+}
+
+/* The default budget: the tables of all threads together (runs are flushed past it). */
+enum { BUILD_BUDGET = 32 << 20, IO_BUF = 64 << 10 };
+
+/* Somewhere to write a section or a run: memory, or a file written from its start on. */
+typedef struct {
+    Strbuf *mem; /* in memory (not owned), else: */
+    int fd;      /* a scratch file (owned), written in order through buf */
+    uint8_t *buf;
+    size_t n;
+    uint64_t len; /* bytes written in all */
+    int err;      /* errno of a write that failed; the rest is then dropped */
+} Out;
+
+static int scratch_open(const char *dir)
+{
+    if (!dir || !*dir) dir = getenv("TMPDIR");
+    if (!dir || !*dir) dir = "/tmp";
+    int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (fd >= 0) return fd;
+    Strbuf name = STRBUF_INIT; /* no O_TMPFILE there: a named file, unlinked at once */
+    strbuf_addf(&name, "%s/lector-index-XXXXXX", dir);
+    fd = mkostemp(name.buf, O_CLOEXEC);
+    if (fd >= 0) unlink(name.buf);
+    strbuf_release(&name);
+    return fd;
+}
+
+static void out_to_file(Out *o, int fd)
+{
+    *o = (Out){.fd = fd, .buf = xmalloc(IO_BUF), .err = fd < 0 ? (errno ? errno : EIO) : 0};
+}
+
+static void out_to_mem(Out *o, Strbuf *sb)
+{
+    *o = (Out){.mem = sb, .fd = -1};
+}
+
+static void out_flush(Out *o)
+{
+    for (size_t done = 0; done < o->n && !o->err;) {
+        ssize_t w = write(o->fd, o->buf + done, o->n - done);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0)
+            o->err = w < 0 ? errno : ENOSPC;
+        else
+            done += (size_t)w;
+    }
+    o->n = 0;
+}
+
+static void out_put(Out *o, const void *data, size_t n)
+{
+    o->len += n;
+    if (o->mem) {
+        strbuf_add(o->mem, data, n);
+        return;
+    }
+    if (o->err) return;
+    if (o->n + n > IO_BUF) out_flush(o);
+    if (n >= IO_BUF) {
+        o->n = n; /* big: written straight from data */
+        uint8_t *keep = o->buf;
+        o->buf = (uint8_t *)data;
+        out_flush(o);
+        o->buf = keep;
+        return;
+    }
+    memcpy(o->buf + o->n, data, n);
+    o->n += n;
+}
+
+static void out_pad8(Out *o)
+{
+    static const uint8_t zeros[8];
+    out_put(o, zeros, (size_t)(align8(o->len) - o->len));
+}
+
+/* v as an unsigned LEB128 varint into buf; its length. */
+static size_t encode_varint(uint8_t buf[5], uint32_t v)
+{
+    size_t n = 0;
+    do {
+        buf[n] = v & 0x7f;
+        v >>= 7;
+        if (v) buf[n] |= 0x80;
+        n++;
+    } while (v);
+    return n;
+}
+
+static void out_varint(Out *o, uint32_t v)
+{
+    uint8_t buf[5];
+    out_put(o, buf, encode_varint(buf, v));
+}
+
+static void out_close(Out *o)
+{
+    if (o->fd >= 0) close(o->fd);
+    free(o->buf);
+    o->fd = -1;
+    o->buf = NULL;
+}
+
+/* A run, or a section, read back in order: from memory or through a buffer from a file. */
+typedef struct {
+    const uint8_t *mem; /* in memory: the bytes [pos, end) are left */
+    int fd;
+    uint64_t off, end; /* file: [off, end) not read into buf yet */
+    uint8_t *buf;
+    size_t bufsize; /* file: of buf; 0 means IO_BUF */
+    size_t pos, n;  /* buf[pos, n) read, not taken (memory: mem[pos, n)) */
+    bool failed;
+} Src;
+
+static bool src_fill(Src *s)
+{
+    if (s->pos < s->n) return true;
+    if (s->mem || s->off >= s->end || s->failed) return false;
+    size_t size = s->bufsize ? s->bufsize : IO_BUF;
+    size_t want = s->end - s->off < size ? (size_t)(s->end - s->off) : size;
+    ssize_t r;
+    do
+        r = pread(s->fd, s->buf, want, (off_t)s->off);
+    while (r < 0 && errno == EINTR);
+    if (r <= 0) {
+        s->failed = true;
+        return false;
+    }
+    s->off += (uint64_t)r;
+    s->pos = 0;
+    s->n = (size_t)r;
+    return true;
+}
+
+static bool src_varint(Src *s, uint32_t *v, size_t *used)
+{
+    uint32_t x = 0;
+    for (int shift = 0, k = 1; shift <= 28 && src_fill(s); shift += 7, k++) {
+        uint8_t b = s->mem ? s->mem[s->pos++] : s->buf[s->pos++];
+        x |= (uint32_t)(b & 0x7f) << shift;
+        if (!(b & 0x80)) {
+            *v = x;
+            if (used) *used = (size_t)k;
+            return true;
+        }
+    }
+    s->failed = true;
+    return false;
+}
+
+/* Takes n bytes: copied to dst (when not NULL) and written to o (when not NULL). */
+static bool src_take(Src *s, uint64_t n, uint8_t *dst, Out *o)
+{
+    while (n) {
+        if (!src_fill(s)) {
+            s->failed = true;
+            return false;
+        }
+        size_t k = s->n - s->pos < n ? s->n - s->pos : (size_t)n;
+        const uint8_t *p = (s->mem ? s->mem : s->buf) + s->pos;
+        if (dst) {
+            memcpy(dst, p, k);
+            dst += k;
+        }
+        if (o) out_put(o, p, k);
+        s->pos += k;
+        n -= k;
+    }
+    return true;
+}
 
 typedef struct {
     uint32_t name_off, name_len;
@@ -134,6 +332,13 @@ typedef struct {
     uint32_t count; /* occurrences */
     Strbuf post;    /* varint deltas */
 } BTerm;
+
+/* Where a run went: memory, or [off, off + len) of its builder's scratch file. */
+typedef struct {
+    Strbuf mem;
+    bool in_file;
+    uint64_t off, len;
+} RunRef;
 
 /* One thread's share: paragraphs [p0, p1), positions from 0. */
 typedef struct {
@@ -145,11 +350,18 @@ typedef struct {
     uint32_t *table; /* term id + 1, 0: empty */
     size_t table_cap;
     Strbuf names;
+    size_t post_bytes; /* postings held, for the budget */
+    size_t budget;
     uint32_t ntokens;
     uint32_t *para_tokens; /* tokens in each paragraph */
     TokenFolder *folder;
     const uint8_t *base;
     bool cancelled;
+    const char *scratch_dir;
+    Out spill; /* runs written out; fd -1 until the first */
+    RunRef *runs;
+    size_t nruns;
+    int err; /* errno of a scratch file that failed */
 } Builder;
 
 static uint64_t hash_str(const char *s, size_t n)
@@ -199,14 +411,7 @@ static uint32_t intern(Builder *b, const char *s, size_t n)
 static void put_varint(Strbuf *sb, uint32_t v)
 {
     uint8_t buf[5];
-    int n = 0;
-    do {
-        buf[n] = v & 0x7f;
-        v >>= 7;
-        if (v) buf[n] |= 0x80;
-        n++;
-    } while (v);
-    strbuf_add(sb, buf, (size_t)n);
+    strbuf_add(sb, buf, encode_varint(buf, v));
 }
 
 /* Decodes one varint from [*s, end); false when it is cut short or too long. */
@@ -232,9 +437,79 @@ static void add_token(void *ctx, size_t start, size_t end)
     uint32_t id = intern(b, f, len); /* may move the terms: index after */
     BTerm *t = &b->terms[id];
     uint32_t pos = b->ntokens++;
+    size_t before = t->post.len;
     put_varint(&t->post, pos + 1 - t->last);
+    b->post_bytes += t->post.len - before;
     t->last = pos + 1;
     t->count++;
+}
+
+/* What the table holds, about: postings and names with the slack of their doubling buffers, and
+ * per term its record, its hash slots and a buffer's least allocation. */
+static size_t builder_memory(const Builder *b)
+{
+    return 2 * (b->post_bytes + b->names.len) + b->terms_cap * sizeof(BTerm) +
+           b->table_cap * sizeof(uint32_t) + b->nterms * 32;
+}
+
+typedef struct {
+    const char *name;
+    uint32_t len, id;
+} SortTerm;
+
+static int cmp_sortterm(const void *a, const void *b)
+{
+    const SortTerm *x = a, *y = b;
+    uint32_t n = x->len < y->len ? x->len : y->len;
+    int c = memcmp(x->name, y->name, n);
+    if (c) return c;
+    return x->len < y->len ? -1 : x->len > y->len;
+}
+
+/* Writes the table out as a run (to the scratch file unless in_memory) and empties it. */
+static void builder_flush(Builder *b, bool in_memory)
+{
+    SortTerm *st = xmalloc((b->nterms ? b->nterms : 1) * sizeof *st);
+    for (size_t i = 0; i < b->nterms; i++)
+        st[i] = (SortTerm){b->names.buf + b->terms[i].name_off, b->terms[i].name_len, (uint32_t)i};
+    qsort(st, b->nterms, sizeof *st, cmp_sortterm);
+    b->runs = xreallocarray(b->runs, b->nruns + 1, sizeof *b->runs);
+    RunRef *r = &b->runs[b->nruns++];
+    *r = (RunRef){.mem = STRBUF_INIT, .in_file = !in_memory};
+    Out mem, *o = &b->spill;
+    if (in_memory) {
+        out_to_mem(&mem, &r->mem);
+        o = &mem;
+    } else if (!b->spill.buf) {
+        errno = 0;
+        out_to_file(&b->spill, scratch_open(b->scratch_dir));
+    }
+    r->off = o->len;
+    for (size_t i = 0; i < b->nterms; i++) {
+        BTerm *t = &b->terms[st[i].id];
+        out_varint(o, t->name_len);
+        out_put(o, st[i].name, t->name_len);
+        out_varint(o, t->count);
+        out_varint(o, t->last);
+        out_varint(o, (uint32_t)t->post.len);
+        out_put(o, t->post.buf, t->post.len);
+        strbuf_release(&t->post);
+    }
+    r->len = o->len - r->off;
+    if (!in_memory) {
+        out_flush(o);
+        if (o->err) b->err = o->err;
+    }
+    free(st);
+    /* all of it freed, not kept for the next run: a table grown for one part of the story
+     * must not count against the budget of the rest */
+    free(b->terms);
+    free(b->table);
+    b->terms = NULL;
+    b->table = NULL;
+    b->terms_cap = b->table_cap = b->nterms = 0;
+    b->post_bytes = 0;
+    strbuf_release(&b->names);
 }
 
 static void *builder_run(void *arg)
@@ -244,7 +519,7 @@ static void *builder_run(void *arg)
     Strbuf scratch = STRBUF_INIT;
     b->folder = token_folder_new(TOKEN_FOLD_ALL);
     b->para_tokens = xmalloc((b->p1 - b->p0 + 1) * sizeof *b->para_tokens);
-    for (size_t i = b->p0; i < b->p1; i++) {
+    for (size_t i = b->p0; i < b->p1 && !b->err; i++) {
         if (b->progress && atomic_load_explicit(&b->progress->cancel, memory_order_relaxed)) {
             b->cancelled = true;
             break;
@@ -256,7 +531,9 @@ static void *builder_run(void *arg)
         b->para_tokens[i - b->p0] = b->ntokens - before;
         if (b->progress)
             atomic_fetch_add_explicit(&b->progress->done, sp.end - sp.start, memory_order_relaxed);
+        if (builder_memory(b) > b->budget) builder_flush(b, false);
     }
+    if (!b->cancelled && !b->err) builder_flush(b, b->nruns == 0);
     strbuf_release(&scratch);
     token_folder_free(b->folder);
     b->folder = NULL;
@@ -271,94 +548,162 @@ static void builder_release(Builder *b)
     free(b->table);
     strbuf_release(&b->names);
     free(b->para_tokens);
+    for (size_t i = 0; i < b->nruns; i++)
+        strbuf_release(&b->runs[i].mem);
+    free(b->runs);
+    out_close(&b->spill);
 }
 
-/* A term of the merged vocabulary: where it is in each builder. */
+/* A run being merged: its next term, read up to its postings. */
 typedef struct {
-    const char *name;
-    uint32_t len;
-    uint32_t local[MAX_THREADS]; /* term id in builder k, UINT32_MAX: absent */
-} MTerm;
+    Src src;
+    uint32_t base;  /* its builder's first position in the story */
+    uint32_t order; /* runs in story order */
+    Strbuf name;
+    uint32_t count, last, post_len;
+} RunCursor;
 
-static int cmp_mterm(const void *a, const void *b)
+static bool cursor_next(RunCursor *c)
 {
-    const MTerm *x = a, *y = b;
-    uint32_t n = x->len < y->len ? x->len : y->len;
-    int c = memcmp(x->name, y->name, n);
-    if (c) return c;
-    return x->len < y->len ? -1 : x->len > y->len;
+    uint32_t n;
+    if (!src_fill(&c->src)) return false; /* the end (or a failure, in src.failed) */
+    strbuf_reset(&c->name);
+    if (!src_varint(&c->src, &n, NULL)) return false;
+    strbuf_grow(&c->name, n);
+    c->name.len = n;
+    c->name.buf[n] = 0;
+    return src_take(&c->src, n, (uint8_t *)c->name.buf, NULL) &&
+           src_varint(&c->src, &c->count, NULL) && src_varint(&c->src, &c->last, NULL) &&
+           src_varint(&c->src, &c->post_len, NULL);
 }
 
-static uint64_t align8(uint64_t v)
+static bool cursor_before(const RunCursor *a, const RunCursor *b)
 {
-    return (v + 7) & ~(uint64_t)7;
+    size_t n = a->name.len < b->name.len ? a->name.len : b->name.len;
+    int c = memcmp(a->name.buf, b->name.buf, n);
+    if (c) return c < 0;
+    if (a->name.len != b->name.len) return a->name.len < b->name.len;
+    return a->order < b->order;
 }
 
-/* Merges the builders (in story order) into one block. */
-static Index *merge(Text *t, Builder *bs, int nb)
+static void heap_down(RunCursor **h, size_t n, size_t i)
 {
-    /* the merged vocabulary, through a hash table of its own */
-    size_t cap = 0, nm = 0;
+    for (;;) {
+        size_t l = 2 * i + 1, m = i;
+        if (l < n && cursor_before(h[l], h[m])) m = l;
+        if (l + 1 < n && cursor_before(h[l + 1], h[m])) m = l + 1;
+        if (m == i) return;
+        RunCursor *t = h[i];
+        h[i] = h[m];
+        h[m] = t;
+        i = m;
+    }
+}
+
+/* The sections a build writes; then put together into the block. */
+typedef struct {
+    Strbuf mem[5];
+    Out names, terms, post, para, docs;
+    uint32_t nterms, ntokens, ndocs;
+} Sections;
+
+/* Merges every builder's runs into names, terms and post; false on a read or write failure, or
+ * when a section outgrows its 32-bit offsets. */
+static bool merge_runs(Builder *bs, int nb, Sections *s, size_t budget)
+{
+    size_t nruns = 0;
     for (int k = 0; k < nb; k++)
-        cap += bs[k].nterms;
-    MTerm *mt = xmalloc((cap ? cap : 1) * sizeof *mt);
-    size_t tcap = 16;
-    while (tcap < cap * 2)
-        tcap *= 2;
-    uint32_t *table = xcalloc(tcap, sizeof *table);
+        nruns += bs[k].nruns;
+    /* the runs' read buffers share half the budget, from a page to IO_BUF each */
+    size_t bufsize = budget / 2 / (nruns ? nruns : 1);
+    if (bufsize > IO_BUF) bufsize = IO_BUF;
+    if (bufsize < PAGE) bufsize = PAGE;
+    RunCursor *cur = xcalloc(nruns ? nruns : 1, sizeof *cur);
+    RunCursor **heap = xmalloc((nruns ? nruns : 1) * sizeof *heap);
+    size_t nheap = 0, r = 0;
+    bool ok = true;
+    uint32_t base = 0;
     for (int k = 0; k < nb; k++) {
-        for (size_t i = 0; i < bs[k].nterms; i++) {
-            const char *s = bs[k].names.buf + bs[k].terms[i].name_off;
-            uint32_t n = bs[k].terms[i].name_len;
-            size_t j = hash_str(s, n) & (tcap - 1);
-            for (; table[j]; j = (j + 1) & (tcap - 1)) {
-                const MTerm *m = &mt[table[j] - 1];
-                if (m->len == n && !memcmp(m->name, s, n)) break;
+        for (size_t i = 0; i < bs[k].nruns; i++, r++) {
+            const RunRef *ref = &bs[k].runs[i];
+            RunCursor *c = &cur[r];
+            c->name = (Strbuf)STRBUF_INIT;
+            c->base = base;
+            c->order = (uint32_t)r;
+            if (ref->in_file) {
+                size_t size = ref->len < bufsize ? (size_t)ref->len + 1 : bufsize;
+                c->src = (Src){.fd = bs[k].spill.fd,
+                               .off = ref->off,
+                               .end = ref->off + ref->len,
+                               .buf = xmalloc(size),
+                               .bufsize = size};
+            } else {
+                c->src = (Src){.mem = (const uint8_t *)ref->mem.buf, .fd = -1, .n = ref->mem.len};
             }
-            if (!table[j]) {
-                mt[nm] = (MTerm){s, n, {0}};
-                for (int q = 0; q < MAX_THREADS; q++)
-                    mt[nm].local[q] = UINT32_MAX;
-                table[j] = (uint32_t)++nm;
+            if (cursor_next(c)) heap[nheap++] = c;
+            ok &= !c->src.failed;
+        }
+        base += bs[k].ntokens;
+    }
+    for (size_t i = nheap; i-- > 0;)
+        heap_down(heap, nheap, i);
+    Strbuf name = STRBUF_INIT;
+    while (nheap && ok) {
+        strbuf_reset(&name);
+        strbuf_add(&name, heap[0]->name.buf, heap[0]->name.len);
+        TermRec rec = {(uint32_t)s->names.len, (uint32_t)s->post.len, 0};
+        if (s->names.len > UINT32_MAX || s->post.len > UINT32_MAX || s->nterms == UINT32_MAX - 1) {
+            ok = false; /* too big for the format's offsets */
+            break;
+        }
+        out_put(&s->names, name.buf, name.len);
+        uint32_t prev = 0; /* position + 1 of the occurrence before */
+        while (nheap && heap[0]->name.len == name.len &&
+               !memcmp(heap[0]->name.buf, name.buf, name.len)) {
+            RunCursor *c = heap[0];
+            uint32_t first;
+            size_t used;
+            if (!src_varint(&c->src, &first, &used) || used > c->post_len) {
+                ok = false;
+                break;
             }
-            mt[table[j] - 1].local[k] = (uint32_t)i;
+            out_varint(&s->post, c->base + first - prev); /* only the first delta changes */
+            if (!src_take(&c->src, c->post_len - used, NULL, &s->post)) {
+                ok = false;
+                break;
+            }
+            prev = c->base + c->last;
+            rec.count += c->count;
+            if (cursor_next(c)) {
+                heap_down(heap, nheap, 0);
+            } else {
+                ok &= !c->src.failed;
+                heap[0] = heap[--nheap];
+                heap_down(heap, nheap, 0);
+            }
         }
+        out_put(&s->terms, &rec, sizeof rec);
+        s->nterms++;
     }
-    free(table);
-    qsort(mt, nm, sizeof *mt, cmp_mterm);
+    if (ok) {
+        TermRec end = {(uint32_t)s->names.len, (uint32_t)s->post.len, 0};
+        ok = s->names.len <= UINT32_MAX && s->post.len <= UINT32_MAX;
+        out_put(&s->terms, &end, sizeof end);
+    }
+    strbuf_release(&name);
+    for (size_t i = 0; i < nruns; i++) {
+        strbuf_release(&cur[i].name);
+        free(cur[i].src.buf);
+    }
+    free(cur);
+    free(heap);
+    return ok;
+}
 
-    /* postings, rebased: only the first delta of each builder's run changes */
-    uint32_t *base = xmalloc((size_t)nb * sizeof *base);
-    uint32_t ntokens = 0;
-    for (int k = 0; k < nb; k++) {
-        base[k] = ntokens;
-        ntokens += bs[k].ntokens;
-    }
-    Strbuf post = STRBUF_INIT, names = STRBUF_INIT;
-    TermRec *terms = xmalloc((nm + 1) * sizeof *terms);
-    for (size_t i = 0; i < nm; i++) {
-        terms[i] = (TermRec){(uint32_t)names.len, (uint32_t)post.len, 0};
-        strbuf_add(&names, mt[i].name, mt[i].len);
-        uint32_t last = 0; /* position + 1 of the previous occurrence */
-        for (int k = 0; k < nb; k++) {
-            if (mt[i].local[k] == UINT32_MAX) continue;
-            const BTerm *bt = &bs[k].terms[mt[i].local[k]];
-            const uint8_t *s = (const uint8_t *)bt->post.buf, *end = s + bt->post.len;
-            uint32_t first = 1;
-            get_varint(&s, end, &first); /* our own bytes: always well formed */
-            put_varint(&post, base[k] + first - last);
-            strbuf_add(&post, s, (size_t)(end - s));
-            last = base[k] + bt->last;
-            terms[i].count += bt->count;
-        }
-    }
-    terms[nm] = (TermRec){(uint32_t)names.len, (uint32_t)post.len, 0};
-    free(mt);
-
-    /* paragraphs: first token, span, and where each starts (line, column) */
+/* The para and docs sections: where each paragraph starts (line, column) and its first token. */
+static void write_paragraphs(Text *t, Builder *bs, int nb, Sections *s)
+{
     size_t np = text_paragraph_count(t);
-    ParaRec *para = xmalloc((np + 1) * sizeof *para);
-    uint32_t *docs = xmalloc((np + 1) * sizeof *docs);
     uint32_t ndocs = 0, pos = 0;
     const uint8_t *bytes = text_bytes(t);
     size_t line = 1, scanned = 0, col_pos = 0, col = 1; /* col: the column at byte col_pos */
@@ -375,16 +720,28 @@ static Index *merge(Text *t, Builder *bs, int nb)
             for (; col_pos < sp.start; col_pos++) /* from the last count on: pieces of one long
                                                    * line must not recount it each time */
                 col += (bytes[col_pos] & 0xc0) != 0x80;
-            para[i] =
-                (ParaRec){pos, (uint32_t)sp.start, (uint32_t)sp.end, (uint32_t)line, (uint32_t)col};
-            if (i == 0 || !text_paragraph_joined(t, i)) docs[ndocs++] = (uint32_t)i;
+            ParaRec rec = {pos, (uint32_t)sp.start, (uint32_t)sp.end, (uint32_t)line,
+                           (uint32_t)col};
+            out_put(&s->para, &rec, sizeof rec);
+            if (i == 0 || !text_paragraph_joined(t, i)) {
+                uint32_t d = (uint32_t)i;
+                out_put(&s->docs, &d, sizeof d);
+                ndocs++;
+            }
             pos += bs[k].para_tokens[i - bs[k].p0];
         }
     }
-    para[np] = (ParaRec){ntokens, (uint32_t)text_len(t), (uint32_t)text_len(t), 0, 0};
-    docs[ndocs] = (uint32_t)np;
+    ParaRec end = {pos, (uint32_t)text_len(t), (uint32_t)text_len(t), 0, 0};
+    out_put(&s->para, &end, sizeof end);
+    uint32_t d = (uint32_t)np;
+    out_put(&s->docs, &d, sizeof d);
+    s->ndocs = ndocs;
+    s->ntokens = pos;
+}
 
-    /* the block */
+/* The header for sections of these sizes, with every offset; the hashes are left to fill. */
+static Header make_header(Text *t, const Sections *s)
+{
     const char *title = text_title(t);
     size_t title_len = strlen(title) + 1; /* with its NUL */
     Header h = {0};
@@ -397,64 +754,146 @@ static Index *merge(Text *t, Builder *bs, int nb)
     size_t bom = text_len(t) ? text_source_offset(t, 0) : 0;
     h.flags = text_clean_as_read(t) ? FLAG_CLEAN : 0;
     h.bom = (uint32_t)bom;
-    h.ntokens = ntokens;
-    h.npara = (uint32_t)np;
-    h.ndocs = ndocs;
-    h.nterms = (uint32_t)nm;
+    h.ntokens = s->ntokens;
+    h.npara = (uint32_t)text_paragraph_count(t);
+    h.ndocs = s->ndocs;
+    h.nterms = s->nterms;
     uint64_t off = align8(sizeof h);
     h.title_off = off;
     h.title_len = title_len;
     off = align8(off + title_len);
     h.names_off = off;
-    h.names_len = names.len;
-    off = align8(off + names.len);
+    h.names_len = s->names.len;
+    off = align8(off + s->names.len);
     h.terms_off = off;
-    off = align8(off + (nm + 1) * sizeof *terms);
+    off = align8(off + s->terms.len);
     h.post_off = off;
-    h.post_len = post.len;
-    off = align8(off + post.len);
+    h.post_len = s->post.len;
+    off = align8(off + s->post.len);
     h.para_off = off;
-    off = align8(off + (np + 1) * sizeof *para);
+    off = align8(off + s->para.len);
     h.docs_off = off;
-    off = align8(off + ((size_t)ndocs + 1) * sizeof *docs);
+    off = align8(off + s->docs.len);
     h.checks_off = off;
     h.npages = (off - sizeof h + PAGE - 1) / PAGE;
     h.total_size = off + h.npages * sizeof(uint64_t);
+    return h;
+}
 
+static void seal_header(Header *h, const uint64_t *checks)
+{
+    h->checks_check = hash_bytes(checks, h->npages * sizeof *checks, 0);
+    h->header_check = header_hash(h);
+}
+
+/* The block in memory, from sections held in memory. */
+static Index *block_in_memory(Text *t, Sections *s)
+{
+    Header h = make_header(t, s);
     Index *ix = xcalloc(1, sizeof *ix);
     ix->size = h.total_size;
+    ix->fd = -1;
     ix->block = xcalloc(1, ix->size);
-    memcpy(ix->block + h.title_off, title, title_len);
-    memcpy(ix->block + h.names_off, names.buf, names.len);
-    memcpy(ix->block + h.terms_off, terms, (nm + 1) * sizeof *terms);
-    memcpy(ix->block + h.post_off, post.buf, post.len);
-    memcpy(ix->block + h.para_off, para, (np + 1) * sizeof *para);
-    memcpy(ix->block + h.docs_off, docs, ((size_t)ndocs + 1) * sizeof *docs);
+    memcpy(ix->block + h.title_off, text_title(t), h.title_len);
+    memcpy(ix->block + h.names_off, s->mem[0].buf, s->mem[0].len);
+    memcpy(ix->block + h.terms_off, s->mem[1].buf, s->mem[1].len);
+    memcpy(ix->block + h.post_off, s->mem[2].buf, s->mem[2].len);
+    memcpy(ix->block + h.para_off, s->mem[3].buf, s->mem[3].len);
+    memcpy(ix->block + h.docs_off, s->mem[4].buf, s->mem[4].len);
     uint64_t *checks = (uint64_t *)(ix->block + h.checks_off);
     for (uint64_t p = 0; p < h.npages; p++)
         checks[p] = page_hash(ix->block, &h, p);
-    h.checks_check = hash_bytes(checks, h.npages * sizeof *checks, 0);
-    h.header_check = header_hash(&h);
+    seal_header(&h, checks);
     memcpy(ix->block, &h, sizeof h);
     ix->h = (Header *)ix->block;
-
-    strbuf_release(&post);
-    strbuf_release(&names);
-    free(terms);
-    free(para);
-    free(docs);
-    free(base);
     return ix;
 }
 
-Index *index_build(Text *t, int threads, IndexProgress *progress)
+/* Appends the whole of section file fd (len bytes) to o, in the kernel where it can. */
+static void out_copy_file(Out *o, int fd, uint64_t len)
+{
+    out_flush(o);
+    o->len += len;
+    loff_t from = 0;
+    while (len && !o->err) {
+        ssize_t w = copy_file_range(fd, &from, o->fd, NULL, len, 0);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) break; /* no such call here, or across file systems: copy by hand */
+        len -= (uint64_t)w;
+    }
+    Src src = {
+        .fd = fd, .off = (uint64_t)from, .end = (uint64_t)from + len, .buf = xmalloc(IO_BUF)};
+    if (len && !o->err && !src_take(&src, len, NULL, o) && !o->err) o->err = EIO;
+    out_flush(o);
+    free(src.buf);
+}
+
+/* The block in a scratch file (mapped), from sections in scratch files; NULL on a failure. */
+static Index *block_in_file(Text *t, Sections *s, const char *dir)
+{
+    Header h = make_header(t, s);
+    Out o;
+    errno = 0;
+    out_to_file(&o, scratch_open(dir));
+    Header zero = {0};
+    out_put(&o, &zero, sizeof zero);
+    out_pad8(&o);
+    out_put(&o, text_title(t), h.title_len);
+    Out *sec[] = {&s->names, &s->terms, &s->post, &s->para, &s->docs};
+    for (int i = 0; i < 5; i++) {
+        out_pad8(&o);
+        out_flush(sec[i]);
+        if (sec[i]->err) o.err = sec[i]->err;
+        out_copy_file(&o, sec[i]->fd, sec[i]->len);
+    }
+    out_pad8(&o);
+    out_flush(&o);
+    /* each page's check, reading the body back a buffer at a time */
+    uint64_t *checks = xmalloc((h.npages ? h.npages : 1) * sizeof *checks);
+    Src body = {.fd = o.fd, .off = h.header_size, .end = h.checks_off, .buf = xmalloc(IO_BUF)};
+    uint8_t page[PAGE];
+    for (uint64_t p = 0; p < h.npages && !o.err; p++) {
+        uint64_t n = h.checks_off - (h.header_size + p * PAGE);
+        if (n > PAGE) n = PAGE;
+        if (!src_take(&body, n, page, NULL)) o.err = EIO;
+        checks[p] = hash_bytes(page, (size_t)n, p);
+    }
+    free(body.buf);
+    out_put(&o, checks, h.npages * sizeof *checks);
+    out_flush(&o);
+    seal_header(&h, checks);
+    free(checks);
+    if (!o.err && pwrite(o.fd, &h, sizeof h, 0) != (ssize_t)sizeof h) o.err = errno ? errno : EIO;
+    void *map = MAP_FAILED;
+    if (!o.err) map = mmap(NULL, h.total_size, PROT_READ | PROT_WRITE, MAP_SHARED, o.fd, 0);
+    if (map == MAP_FAILED) {
+        out_close(&o);
+        return NULL;
+    }
+    Index *ix = xcalloc(1, sizeof *ix);
+    ix->block = map;
+    ix->size = h.total_size;
+    ix->mapped = true;
+    ix->fd = o.fd;
+    ix->h = (Header *)map;
+    free(o.buf);
+    return ix;
+}
+
+Index *index_build_with(Text *t, int threads, IndexProgress *progress, const IndexBuildOptions *opt,
+                        Diag *diag)
 {
     text_load_all(t);
     size_t np = text_paragraph_count(t), len = text_len(t);
-    if (len > INDEX_MAX_TEXT) return NULL;
+    if (len > INDEX_MAX_TEXT) {
+        diag_set(diag, DIAG_TOO_LARGE, "too long to index (over %zu MiB)", INDEX_MAX_TEXT >> 20);
+        return NULL;
+    }
     if (threads < 1) threads = 1;
     if (threads > MAX_THREADS) threads = MAX_THREADS;
     if (len < ((size_t)256 << 10)) threads = 1; /* not worth a thread */
+    size_t budget = opt && opt->budget ? opt->budget : BUILD_BUDGET;
+    const char *dir = opt ? opt->scratch_dir : NULL;
     Builder bs[MAX_THREADS];
     memset(bs, 0, sizeof bs);
     /* share the paragraphs out by bytes */
@@ -467,7 +906,13 @@ Index *index_build(Text *t, int threads, IndexProgress *progress)
         else
             while (p1 < np && text_paragraph(t, p1).start < target)
                 p1++;
-        bs[nb++] = (Builder){.text = t, .p0 = p, .p1 = p1, .progress = progress};
+        bs[nb++] = (Builder){.text = t,
+                             .p0 = p,
+                             .p1 = p1,
+                             .progress = progress,
+                             .budget = budget / (size_t)threads,
+                             .scratch_dir = dir,
+                             .spill = {.fd = -1}};
         p = p1;
     }
     pthread_t tid[MAX_THREADS];
@@ -482,13 +927,64 @@ Index *index_build(Text *t, int threads, IndexProgress *progress)
             builder_run(&bs[k]); /* no thread to be had: do it here */
     }
     Index *ix = NULL;
-    bool cancelled = false;
-    for (int k = 0; k < nb; k++)
+    bool cancelled = false, spilled = false;
+    int err = 0;
+    uint64_t tokens = 0;
+    for (int k = 0; k < nb; k++) {
         cancelled |= bs[k].cancelled;
-    if (!cancelled) ix = merge(t, bs, nb);
+        spilled |= bs[k].spill.buf != NULL;
+        if (bs[k].err) err = bs[k].err;
+        tokens += bs[k].ntokens;
+    }
+    if (cancelled) {
+        diag_set(diag, DIAG_OK, "indexing cancelled");
+    } else if (err) {
+        diag_set(diag, DIAG_UNREADABLE, "could not index: a scratch file failed: %s",
+                 strerror(err));
+    } else if (tokens >= UINT32_MAX) {
+        diag_set(diag, DIAG_TOO_LARGE, "too many words to index");
+    } else {
+        Sections s = {0};
+        Out *outs[] = {&s.names, &s.terms, &s.post, &s.para, &s.docs};
+        for (int i = 0; i < 5; i++) {
+            s.mem[i] = (Strbuf)STRBUF_INIT;
+            errno = 0;
+            if (spilled)
+                out_to_file(outs[i], scratch_open(dir));
+            else
+                out_to_mem(outs[i], &s.mem[i]);
+        }
+        bool ok = merge_runs(bs, nb, &s, budget);
+        for (int k = 0; k < nb; k++) { /* the tables are done with: free them before the block */
+            free(bs[k].terms);
+            bs[k].terms = NULL;
+            free(bs[k].table);
+            bs[k].table = NULL;
+        }
+        if (ok) {
+            write_paragraphs(t, bs, nb, &s);
+            ix = spilled ? block_in_file(t, &s, dir) : block_in_memory(t, &s);
+        }
+        int werr = 0;
+        for (int i = 0; i < 5; i++) {
+            if (outs[i]->err) werr = outs[i]->err;
+            out_close(outs[i]);
+            strbuf_release(&s.mem[i]);
+        }
+        if (!ix)
+            diag_set(diag, DIAG_UNREADABLE, "could not index: %s",
+                     werr ? strerror(werr)
+                     : ok ? "its scratch file failed"
+                          : "too big");
+    }
     for (int k = 0; k < nb; k++)
         builder_release(&bs[k]);
     return ix;
+}
+
+Index *index_build(Text *t, int threads, IndexProgress *progress)
+{
+    return index_build_with(t, threads, progress, NULL, NULL);
 }
 
 void index_free(Index *ix)
@@ -498,6 +994,7 @@ void index_free(Index *ix)
         munmap(ix->block, ix->size);
     else
         free(ix->block);
+    if (ix->fd >= 0) close(ix->fd);
     free(ix->pages);
     free(ix);
 }
@@ -506,6 +1003,26 @@ const void *index_bytes(const Index *ix, size_t *len)
 {
     *len = ix->size;
     return ix->block;
+}
+
+int index_write(const Index *ix, int fd)
+{
+    if (ix->fd < 0) {
+        Out o;
+        out_to_file(&o, fd);
+        out_put(&o, ix->block, ix->size);
+        out_flush(&o);
+        int err = o.err;
+        free(o.buf);
+        return err ? (errno = err, -1) : 0;
+    }
+    /* the built block's own file: copied in the kernel, never read into this process */
+    Out o; /* the mapping is shared: the file holds the header as changed since */
+    out_to_file(&o, fd);
+    out_copy_file(&o, ix->fd, ix->size);
+    int err = o.err;
+    free(o.buf);
+    return err ? (errno = err, -1) : 0;
 }
 
 /* ---- reading back ---- */
@@ -530,6 +1047,7 @@ int index_from_bytes(void *owned, size_t len, bool mapped, Index **out, Diag *di
     ix->block = owned;
     ix->size = len;
     ix->mapped = mapped;
+    ix->fd = -1;
     if (len < sizeof(Header) || ((uintptr_t)owned & 7)) return reject(ix, diag, "too short");
     Header *h = (Header *)ix->block;
     ix->h = h;
@@ -552,7 +1070,7 @@ int index_from_bytes(void *owned, size_t len, bool mapped, Index **out, Diag *di
         !section_ok(h, h->post_off, h->post_len) ||
         !section_ok(h, h->para_off, ((uint64_t)h->npara + 1) * sizeof(ParaRec)) ||
         !section_ok(h, h->docs_off, ((uint64_t)h->ndocs + 1) * sizeof(uint32_t)) ||
-        h->text_len > TEXT_MAX_BYTES || h->names_len > UINT32_MAX || h->post_len > UINT32_MAX)
+        h->text_len > INDEX_MAX_TEXT || h->names_len > UINT32_MAX || h->post_len > UINT32_MAX)
         return reject(ix, diag, "damaged layout");
     ix->pages = xcalloc(h->npages ? h->npages : 1, 1);
     /* the small sections every search reads: checked and validated now */
@@ -618,7 +1136,7 @@ IndexSource index_source(const Index *ix)
 
 void index_set_source(Index *ix, const IndexSource *src)
 {
-    if (ix->mapped) { /* a read-only mapping: take a copy to change */
+    if (ix->mapped && ix->fd < 0) { /* a read-only mapping: take a copy to change */
         uint8_t *copy = xmalloc(ix->size);
         memcpy(copy, ix->block, ix->size);
         munmap(ix->block, ix->size);

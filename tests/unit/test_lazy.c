@@ -11,6 +11,7 @@
 #include "lector/grapheme.h"
 #include "lector/pager.h"
 #include "lector/text.h"
+#include "memstat.h"
 
 static char *write_temp(const void *bytes, size_t len)
 {
@@ -221,17 +222,6 @@ Test(lazy, a_file_cut_short_after_it_was_read_reads_as_nul_bytes)
     unlink(path);
     free(path);
     strbuf_release(&sb);
-}
-
-static long rss_anon_kb(void)
-{
-    FILE *f = fopen("/proc/self/status", "r");
-    char line[256];
-    long kb = -1;
-    while (f && fgets(line, sizeof line, f))
-        if (!strncmp(line, "RssAnon:", 8)) kb = atol(line + 8);
-    if (f) fclose(f);
-    return kb;
 }
 
 /* A clean story is used where the file is mapped: reading all of a 64 MiB one costs its

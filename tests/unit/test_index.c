@@ -1,0 +1,236 @@
+/* Building an index within a memory budget: a build that outgrows it writes sorted runs to
+ * scratch files and merges them, and must give the very bytes of a build held in memory. */
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lector/index.h"
+#include "lector/strbuf.h"
+#include "lector/text.h"
+#include "memstat.h"
+
+/* A story of about size bytes: paragraphs of lines of words from words[], plus made-up words
+ * (a vocabulary that grows with the story, as names and misspellings do), and now and then one
+ * paragraph over 64 KiB (pieces). */
+static void make_story(Strbuf *sb, size_t size, const char *const *words, size_t nwords,
+                       unsigned seed)
+{
+    strbuf_addstr(sb, "A Title\n\n");
+    while (sb->len < size) {
+        seed = seed * 1103515245u + 12345u;
+        bool long_one = (seed >> 16) % 97 == 0;
+        int lines = long_one ? 3000 : 1 + (int)((seed >> 8) % 9);
+        for (int l = 0; l < lines; l++) {
+            int n = 3 + (int)((seed >> 3) % 12);
+            for (int w = 0; w < n; w++) {
+                seed = seed * 1103515245u + 12345u;
+                if ((seed >> 20) % 5 == 0)
+                    strbuf_addf(sb, "w%u", (seed >> 4) % 100000);
+                else
+                    strbuf_addstr(sb, words[(seed >> 8) % nwords]);
+                if (w + 1 < n) strbuf_addch(sb, ' ');
+            }
+            strbuf_addch(sb, '\n');
+        }
+        strbuf_addch(sb, '\n');
+    }
+}
+
+static const char *const mixed[] = {"word",     "Word",      "Қазақ", "тілі", "漢字", "かな",
+                                    "👍🏽", "e\xcc\x81", "naïve", "the",  "and",  "x"};
+
+static void assert_same_block(const Index *a, const Index *b, const char *what)
+{
+    size_t na, nb;
+    const void *ba = index_bytes(a, &na), *bb = index_bytes(b, &nb);
+    cr_assert_eq(na, nb, "%s: %zu bytes against %zu", what, na, nb);
+    cr_assert(!memcmp(ba, bb, na), "%s: the bytes differ", what);
+}
+
+/* What index_write puts in a file: read back whole. */
+static void written(const Index *ix, Strbuf *out)
+{
+    char path[] = "/tmp/lector-index-test-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    unlink(path);
+    cr_assert_eq(index_write(ix, fd), 0);
+    char buf[65536];
+    ssize_t r;
+    lseek(fd, 0, SEEK_SET);
+    while ((r = read(fd, buf, sizeof buf)) > 0)
+        strbuf_add(out, buf, (size_t)r);
+    close(fd);
+}
+
+/* The block of bytes read back as the cache reads it; every page checks. */
+static Index *read_back(const void *bytes, size_t n)
+{
+    void *copy = malloc(n ? n : 1);
+    memcpy(copy, bytes, n);
+    Index *back;
+    Diag d = {0};
+    cr_assert_eq(index_from_bytes(copy, n, false, &back, &d), 0, "%s", d.msg);
+    cr_assert(index_verify_all(back));
+    return back;
+}
+
+/* Budgets from one byte (a run after every paragraph) to a few pages, on one thread and three:
+ * the block is the in-memory build's, byte for byte, and so is what index_write writes of it
+ * (copied file to file for a spilled build). */
+Test(index, a_build_in_runs_gives_the_bytes_of_a_build_in_memory)
+{
+    const size_t sizes[] = {0, 40, 300 << 10};
+    for (size_t z = 0; z < sizeof sizes / sizeof *sizes; z++) {
+        Strbuf sb = STRBUF_INIT;
+        if (sizes[z]) make_story(&sb, sizes[z], mixed, sizeof mixed / sizeof *mixed, (unsigned)z);
+        Text *t = text_from_bytes(sb.buf, sb.len, "story");
+        Index *whole = index_build(t, 1, NULL);
+        cr_assert(whole);
+        Strbuf want = STRBUF_INIT;
+        written(whole, &want);
+        size_t n;
+        index_bytes(whole, &n);
+        cr_assert_eq(want.len, n);
+        const size_t budgets[] = {1, 4096, 64 << 10};
+        for (size_t b = 0; b < sizeof budgets / sizeof *budgets; b++) {
+            for (int threads = 1; threads <= 3; threads += 2) {
+                IndexBuildOptions opt = {.budget = budgets[b]};
+                Diag d = {0};
+                Index *ix = index_build_with(t, threads, NULL, &opt, &d);
+                cr_assert(ix, "%s", d.msg);
+                char what[96];
+                snprintf(what, sizeof what, "%zu bytes, budget %zu, %d threads", sb.len, budgets[b],
+                         threads);
+                assert_same_block(whole, ix, what);
+                Strbuf got = STRBUF_INIT;
+                written(ix, &got);
+                cr_assert(got.len == want.len && !memcmp(got.buf, want.buf, got.len),
+                          "%s: index_write differs", what);
+                strbuf_release(&got);
+                index_free(read_back(want.buf, n));
+                index_free(ix);
+            }
+        }
+        strbuf_release(&want);
+        index_free(whole);
+        text_free(t);
+        strbuf_release(&sb);
+    }
+}
+
+/* A spilled index's file identity can be set after the build (the shared mapping is written
+ * through), and what is written then carries it. */
+Test(index, a_spilled_block_takes_its_source_and_writes_it)
+{
+    Strbuf sb = STRBUF_INIT;
+    make_story(&sb, 100 << 10, mixed, sizeof mixed / sizeof *mixed, 3);
+    Text *t = text_from_bytes(sb.buf, sb.len, "story");
+    IndexBuildOptions opt = {.budget = 1};
+    Index *ix = index_build_with(t, 1, NULL, &opt, NULL), *whole = index_build(t, 1, NULL);
+    cr_assert(ix && whole);
+    IndexSource src = {1234, 5, 6, 7, 8, 99};
+    index_set_source(ix, &src);
+    index_set_source(whole, &src);
+    Strbuf got = STRBUF_INIT, want = STRBUF_INIT;
+    written(ix, &got);
+    written(whole, &want);
+    cr_assert(got.len == want.len && !memcmp(got.buf, want.buf, got.len));
+    Index *back = read_back(got.buf, got.len);
+    cr_assert_eq(index_source(back).content_hash, 99);
+    index_free(back);
+    strbuf_release(&got);
+    strbuf_release(&want);
+    index_free(ix);
+    index_free(whole);
+    text_free(t);
+    strbuf_release(&sb);
+}
+
+/* A build that must spill where it cannot write fails with a line saying so, and leaves nothing;
+ * the same story within the default budget never touches the folder. */
+Test(index, a_scratch_folder_that_fails_is_a_message)
+{
+    Strbuf sb = STRBUF_INIT;
+    make_story(&sb, 50 << 10, mixed, sizeof mixed / sizeof *mixed, 4);
+    Text *t = text_from_bytes(sb.buf, sb.len, "story");
+    IndexBuildOptions opt = {.scratch_dir = "/nonexistent/lector-scratch", .budget = 1};
+    Diag d = {0};
+    cr_assert_null(index_build_with(t, 2, NULL, &opt, &d));
+    cr_assert(strstr(d.msg, "scratch"), "%s", d.msg);
+    opt.budget = 0;
+    d = (Diag){0};
+    Index *ix = index_build_with(t, 2, NULL, &opt, &d);
+    cr_assert(ix, "%s", d.msg);
+    index_free(ix);
+    text_free(t);
+    strbuf_release(&sb);
+}
+
+typedef struct {
+    atomic_bool stop;
+    long peak_kb;
+} Sampler;
+
+static void *sample(void *arg)
+{
+    Sampler *s = arg;
+    while (!atomic_load(&s->stop)) {
+        long kb = rss_anon_kb();
+        if (kb > s->peak_kb) s->peak_kb = kb;
+        usleep(1000);
+    }
+    return NULL;
+}
+
+/* AddressSanitizer keeps freed memory in quarantine, so what a build holds cannot be seen there:
+ * the bound is checked in the normal build (scripts/test runs both). */
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
+
+/* The memory a build holds follows its budget, not the story: a 24 MiB story of a growing
+ * vocabulary, mapped, indexed with a 2 MiB budget, holds about 4 MiB of its own at its peak
+ * (with no budget, 44). Sampled every millisecond while it builds. */
+Test(index, a_long_story_is_built_within_its_budget)
+{
+    Strbuf sb = STRBUF_INIT;
+    make_story(&sb, 24 << 20, mixed, sizeof mixed / sizeof *mixed, 5);
+    char path[] = "/tmp/lector-index-test-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    cr_assert_eq(write(fd, sb.buf, sb.len), (ssize_t)sb.len);
+    close(fd);
+    strbuf_release(&sb);
+    Text *t;
+    Diag d = {0};
+    cr_assert_eq(text_open(path, 0, &t, &d), 0, "%s", d.msg);
+    text_load_all(t); /* its paragraph list is the Text's, not the build's */
+    Sampler s = {.peak_kb = 0};
+    long before = rss_anon_kb();
+    pthread_t tid;
+    cr_assert_eq(pthread_create(&tid, NULL, sample, &s), 0);
+    IndexBuildOptions opt = {.budget = 2 << 20};
+    Index *ix = index_build_with(t, 2, NULL, &opt, &d);
+    atomic_store(&s.stop, true);
+    pthread_join(tid, NULL);
+    cr_assert(ix, "%s", d.msg);
+    long grew = s.peak_kb - before;
+#ifndef UNDER_ASAN
+    cr_assert_lt(grew, 8 << 10, "a build with a 2 MiB budget held %ld KiB", grew);
+#else
+    (void)grew;
+#endif
+    index_free(ix);
+    text_free(t);
+    unlink(path);
+}
