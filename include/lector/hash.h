@@ -15,4 +15,14 @@
 
 uint64_t hash_bytes(const void *data, size_t len, uint64_t seed);
 
+/* The same hash in pieces, for bytes not all in memory at once: hash_begin, then hash_stripes
+ * on each piece but the last (each a multiple of 32 bytes long; the rest of a piece is
+ * ignored), then hash_end on the last (under 32 bytes). Gives hash_bytes of the whole. */
+typedef struct {
+    uint64_t a, b, c, d, seed, len;
+} HashState;
+void hash_begin(HashState *s, uint64_t seed);
+void hash_stripes(HashState *s, const void *data, size_t len);
+uint64_t hash_end(const HashState *s, const void *rest, size_t len);
+
 #endif

@@ -53,7 +53,7 @@ typedef struct {
      * which is on disk where /tmp may be memory. */
     const char *scratch_dir;
     /* The memory the build's term tables may hold, all threads together, before they are
-     * written out (index.c, "building"); 0: 32 MiB. Tests set it small. */
+     * written out (index.c, "building"); 0: 24 MiB. Tests set it small. */
     size_t budget;
 } IndexBuildOptions;
 

@@ -39,6 +39,12 @@ int mapfile_open(int fd, size_t size, const char *name, MapFile **out, Diag *dia
 const uint8_t *mapfile_bytes(const MapFile *m);
 size_t mapfile_size(const MapFile *m);
 
+/* Advice, for a caller that read [off, off + len) once and will not soon again (an index
+ * build): its whole pages leave this process's memory. They stay in the kernel's page cache
+ * while it has room, and the next read of them maps them back (from the file as it is then:
+ * see above on files rewritten in place). */
+void mapfile_release(const MapFile *m, size_t off, size_t len);
+
 /* The file was found shorter than its mapping: a read past its end was answered with zero
  * pages (from that page to the mapping's end). Once true, stays true. */
 bool mapfile_cut(const MapFile *m);

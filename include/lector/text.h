@@ -90,6 +90,14 @@ Text *text_open_tail(const Text *t, size_t *base);
  * ends where it was found to end, and a part already shown that was cut off reads as NULs. The
  * notice says so. */
 bool text_shrank(const Text *t);
+/* Advice, after reading [from, to) of the text once: where the story is a mapped file's bytes,
+ * those pages leave this process's memory (mapfile_release: read back from the file on the next
+ * touch); nothing for a story in memory. Loading does it behind itself, and so do the index
+ * build and text_content_hash, so that reading a story whole holds a step of it, not all. */
+void text_release(const Text *t, size_t from, size_t to);
+/* hash_bytes(text_bytes(t), text_len(t), 0), a piece at a time, released behind: the story's
+ * fingerprint (for the index cache) in bounded memory. Of what is loaded: load it all first. */
+uint64_t text_content_hash(const Text *t);
 /* The text is the file's bytes as read (but a BOM): no byte was replaced, so text offsets are
  * file offsets. While loading, as far as loaded. */
 bool text_clean_as_read(const Text *t);

@@ -207,7 +207,7 @@ int cache_index(IndexCache *c, const char *path, int threads, int flags, Index *
         if (stat(path, &again) == 0) source_of(&again, 0, &now);
     }
     text_load_all(t);
-    now.content_hash = hash_bytes(text_bytes(t), text_len(t), 0);
+    now.content_hash = text_content_hash(t);
     if (found == CACHED && index_source(old).content_hash == now.content_hash &&
         index_text_len(old) == text_len(t)) {
         report->outcome = CACHE_TOUCHED;
@@ -263,7 +263,7 @@ int cache_store(IndexCache *c, const char *path, const Text *t, Index *ix, Diag 
         return -1;
     }
     IndexSource src;
-    source_of(&st, hash_bytes(text_bytes(t), text_len(t), 0), &src);
+    source_of(&st, text_content_hash(t), &src);
     index_set_source(ix, &src);
     Strbuf file = STRBUF_INIT;
     file_for(c, path, &file);

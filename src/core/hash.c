@@ -24,27 +24,38 @@ static uint64_t read64(const unsigned char *p)
     return w;
 }
 
-uint64_t hash_bytes(const void *data, size_t len, uint64_t seed)
+void hash_begin(HashState *s, uint64_t seed)
 {
-    const unsigned char *p = data, *end = p + len;
-    uint64_t h;
-    if (len >= 32) {
-        uint64_t a = seed + P1 + P2, b = seed + P2, c = seed, d = seed - P1;
-        for (; end - p >= 32; p += 32) {
-            a = round64(a, read64(p));
-            b = round64(b, read64(p + 8));
-            c = round64(c, read64(p + 16));
-            d = round64(d, read64(p + 24));
-        }
-        h = rotl(a, 1) + rotl(b, 7) + rotl(c, 12) + rotl(d, 18);
-        h = (h ^ round64(0, a)) * P1 + P3;
-        h = (h ^ round64(0, b)) * P1 + P3;
-        h = (h ^ round64(0, c)) * P1 + P3;
-        h = (h ^ round64(0, d)) * P1 + P3;
-    } else {
-        h = seed + P3;
+    *s = (HashState){seed + P1 + P2, seed + P2, seed, seed - P1, seed, 0};
+}
+
+void hash_stripes(HashState *s, const void *data, size_t len)
+{
+    const unsigned char *p = data, *end = p + (len & ~(size_t)31);
+    uint64_t a = s->a, b = s->b, c = s->c, d = s->d;
+    for (; p < end; p += 32) {
+        a = round64(a, read64(p));
+        b = round64(b, read64(p + 8));
+        c = round64(c, read64(p + 16));
+        d = round64(d, read64(p + 24));
     }
-    h += (uint64_t)len;
+    *s = (HashState){a, b, c, d, s->seed, s->len + (len & ~(size_t)31)};
+}
+
+uint64_t hash_end(const HashState *s, const void *rest, size_t len)
+{
+    const unsigned char *p = rest, *end = p + len;
+    uint64_t h, total = s->len + len;
+    if (s->len) {
+        h = rotl(s->a, 1) + rotl(s->b, 7) + rotl(s->c, 12) + rotl(s->d, 18);
+        h = (h ^ round64(0, s->a)) * P1 + P3;
+        h = (h ^ round64(0, s->b)) * P1 + P3;
+        h = (h ^ round64(0, s->c)) * P1 + P3;
+        h = (h ^ round64(0, s->d)) * P1 + P3;
+    } else {
+        h = s->seed + P3;
+    }
+    h += total;
     for (; end - p >= 8; p += 8)
         h = rotl(h ^ round64(0, read64(p)), 27) * P1 + P3;
     for (; p < end; p++)
@@ -54,4 +65,13 @@ uint64_t hash_bytes(const void *data, size_t len, uint64_t seed)
     h ^= h >> 29;
     h *= P3;
     return h ^ (h >> 32);
+}
+
+uint64_t hash_bytes(const void *data, size_t len, uint64_t seed)
+{
+    HashState s;
+    hash_begin(&s, seed);
+    hash_stripes(&s, data, len);
+    size_t done = len & ~(size_t)31;
+    return hash_end(&s, (const unsigned char *)data + done, len - done);
 }

@@ -155,7 +155,7 @@ static uint64_t align8(uint64_t v)
 }
 
 /* The default budget: the tables of all threads together (runs are flushed past it). */
-enum { BUILD_BUDGET = 32 << 20, IO_BUF = 64 << 10 };
+enum { BUILD_BUDGET = 24 << 20, IO_BUF = 64 << 10, RELEASE_BYTES = 8 << 20 };
 
 /* Somewhere to write a section or a run: memory, or a file written from its start on. */
 typedef struct {
@@ -519,6 +519,7 @@ static void *builder_run(void *arg)
     Strbuf scratch = STRBUF_INIT;
     b->folder = token_folder_new(TOKEN_FOLD_ALL);
     b->para_tokens = xmalloc((b->p1 - b->p0 + 1) * sizeof *b->para_tokens);
+    size_t released = b->p0 < b->p1 ? text_paragraph(b->text, b->p0).start : 0;
     for (size_t i = b->p0; i < b->p1 && !b->err; i++) {
         if (b->progress && atomic_load_explicit(&b->progress->cancel, memory_order_relaxed)) {
             b->cancelled = true;
@@ -532,6 +533,10 @@ static void *builder_run(void *arg)
         if (b->progress)
             atomic_fetch_add_explicit(&b->progress->done, sp.end - sp.start, memory_order_relaxed);
         if (builder_memory(b) > b->budget) builder_flush(b, false);
+        if (sp.end - released >= RELEASE_BYTES) { /* read once: out of memory behind us */
+            text_release(b->text, released, sp.end);
+            released = sp.end;
+        }
     }
     if (!b->cancelled && !b->err) builder_flush(b, b->nruns == 0);
     strbuf_release(&scratch);
@@ -707,6 +712,7 @@ static void write_paragraphs(Text *t, Builder *bs, int nb, Sections *s)
     uint32_t ndocs = 0, pos = 0;
     const uint8_t *bytes = text_bytes(t);
     size_t line = 1, scanned = 0, col_pos = 0, col = 1; /* col: the column at byte col_pos */
+    size_t released = 0;
     for (int k = 0; k < nb; k++) {
         for (size_t i = bs[k].p0; i < bs[k].p1; i++) {
             Span sp = text_paragraph(t, i);
@@ -720,6 +726,10 @@ static void write_paragraphs(Text *t, Builder *bs, int nb, Sections *s)
             for (; col_pos < sp.start; col_pos++) /* from the last count on: pieces of one long
                                                    * line must not recount it each time */
                 col += (bytes[col_pos] & 0xc0) != 0x80;
+            if (col_pos - released >= RELEASE_BYTES) {
+                text_release(t, released, col_pos);
+                released = col_pos;
+            }
             ParaRec rec = {pos, (uint32_t)sp.start, (uint32_t)sp.end, (uint32_t)line,
                            (uint32_t)col};
             out_put(&s->para, &rec, sizeof rec);
@@ -731,6 +741,7 @@ static void write_paragraphs(Text *t, Builder *bs, int nb, Sections *s)
             pos += bs[k].para_tokens[i - bs[k].p0];
         }
     }
+    text_release(t, released, text_len(t));
     ParaRec end = {pos, (uint32_t)text_len(t), (uint32_t)text_len(t), 0, 0};
     out_put(&s->para, &end, sizeof end);
     uint32_t d = (uint32_t)np;

@@ -166,6 +166,17 @@ size_t mapfile_size(const MapFile *m)
     return m->size;
 }
 
+void mapfile_release(const MapFile *m, size_t off, size_t len)
+{
+    size_t pg = guard_page, whole = m->size & ~(pg - 1);
+    size_t end = off + len < off || off + len > whole ? whole : off + len;
+    off = (off + pg - 1) & ~(pg - 1);
+    end &= ~(pg - 1);
+    /* file pages of a private mapping never written: dropped, they are read back from the file;
+     * the copied last page (anonymous: it would read back as zeros) is never among them */
+    if (end > off) madvise(m->base + off, end - off, MADV_DONTNEED);
+}
+
 bool mapfile_cut(const MapFile *m)
 {
     return atomic_load(&guard_slots[m->slot].cut);

@@ -21,6 +21,7 @@
 #include <unicase.h>
 
 #include "lector/grapheme.h"
+#include "lector/hash.h"
 #include "lector/mapfile.h"
 #include "lector/strbuf.h"
 #include "lector/ucd.h"
@@ -37,6 +38,7 @@ enum {
     LAZY_MIN_BYTES = 1 << 20,
     FIRST_STEP_BYTES = 256 << 10,
     STEP_BYTES = 4 << 20,
+    ALL_STEP_BYTES = 16 << 20, /* text_load_all of a mapped file: released a step at a time */
 };
 
 typedef struct {
@@ -814,6 +816,7 @@ static void load_rest_cleaned(Text *t)
 static void load_step(Text *t, size_t want)
 {
     bool first = t->nread == 0;
+    size_t checked = t->len;
     bool more = read_more(t, want);
     const uint8_t *s = t->map ? mapfile_bytes(t->map) : t->store;
     if (first) {
@@ -835,6 +838,9 @@ static void load_step(Text *t, size_t want)
     split_advance(t, t->len, !more);
     if (!t->title && (t->npara >= 2 || (t->npara == 1 && t->open) || !more))
         choose_title(t, t->name);
+    /* checked once and split: held only while shown (a story read whole holds no more than a
+     * step of it; what is shown again comes back from the page cache) */
+    text_release(t, checked, t->len);
     if (!more) finish_loading(t);
 }
 
@@ -900,7 +906,30 @@ bool text_load_step(Text *t)
 void text_load_all(Text *t)
 {
     while (!t->complete)
-        load_step(t, SIZE_MAX / 2);
+        load_step(t, t->map ? ALL_STEP_BYTES : SIZE_MAX / 2);
+}
+
+void text_release(const Text *t, size_t from, size_t to)
+{
+    if (!t->map || t->src || from >= to) return; /* the text is not the mapping's bytes */
+    mapfile_release(t->map, t->src_start + from, to - from);
+}
+
+uint64_t text_content_hash(const Text *t)
+{
+    enum { PIECE = 8 << 20 }; /* a multiple of 32, as hash_stripes wants */
+    HashState h;
+    hash_begin(&h, 0);
+    size_t off = 0, len = t->len;
+    for (; len - off >= PIECE; off += PIECE) {
+        hash_stripes(&h, t->bytes + off, PIECE);
+        text_release(t, off, off + PIECE);
+    }
+    size_t whole = (len - off) & ~(size_t)31;
+    hash_stripes(&h, t->bytes + off, whole);
+    uint64_t v = hash_end(&h, t->bytes + off + whole, len - off - whole);
+    text_release(t, off, len);
+    return v;
 }
 
 void text_load_until(Text *t, size_t off)

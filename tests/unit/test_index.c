@@ -2,8 +2,6 @@
  * scratch files and merges them, and must give the very bytes of a build held in memory. */
 #include <criterion/criterion.h>
 #include <fcntl.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -172,22 +170,6 @@ Test(index, a_scratch_folder_that_fails_is_a_message)
     strbuf_release(&sb);
 }
 
-typedef struct {
-    atomic_bool stop;
-    long peak_kb;
-} Sampler;
-
-static void *sample(void *arg)
-{
-    Sampler *s = arg;
-    while (!atomic_load(&s->stop)) {
-        long kb = rss_anon_kb();
-        if (kb > s->peak_kb) s->peak_kb = kb;
-        usleep(1000);
-    }
-    return NULL;
-}
-
 /* AddressSanitizer keeps freed memory in quarantine, so what a build holds cannot be seen there:
  * the bound is checked in the normal build (scripts/test runs both). */
 #if defined(__SANITIZE_ADDRESS__)
@@ -215,16 +197,12 @@ Test(index, a_long_story_is_built_within_its_budget)
     Diag d = {0};
     cr_assert_eq(text_open(path, 0, &t, &d), 0, "%s", d.msg);
     text_load_all(t); /* its paragraph list is the Text's, not the build's */
-    Sampler s = {.peak_kb = 0};
     long before = rss_anon_kb();
-    pthread_t tid;
-    cr_assert_eq(pthread_create(&tid, NULL, sample, &s), 0);
+    Sampler *s = sampler_start("RssAnon:");
     IndexBuildOptions opt = {.budget = 2 << 20};
     Index *ix = index_build_with(t, 2, NULL, &opt, &d);
-    atomic_store(&s.stop, true);
-    pthread_join(tid, NULL);
+    long grew = sampler_stop(s) - before;
     cr_assert(ix, "%s", d.msg);
-    long grew = s.peak_kb - before;
 #ifndef UNDER_ASAN
     cr_assert_lt(grew, 8 << 10, "a build with a 2 MiB budget held %ld KiB", grew);
 #else

@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "lector/grapheme.h"
+#include "lector/hash.h"
+#include "lector/index.h"
 #include "lector/pager.h"
 #include "lector/text.h"
 #include "memstat.h"
@@ -241,6 +243,37 @@ Test(lazy, a_clean_story_is_not_copied_into_memory)
     long grew = rss_anon_kb() - before;
     /* a copy would be 64 MiB; the paragraph list is about 6 (more under ASan's allocator) */
     cr_assert_lt(grew, 32 << 10, "memory grew by %ld KiB for a 64 MiB story", grew);
+    text_free(t);
+    unlink(path);
+    free(path);
+}
+
+/* A mapped story read whole (loaded, fingerprinted, indexed) holds a step of its file's pages at
+ * a time, not the file: 64 MiB read leaves well under 16 MiB of it resident, and an index build
+ * (two threads, each reading its half; then the line count) holds under 40 at its peak. */
+Test(lazy, a_mapped_story_read_whole_does_not_stay_in_memory)
+{
+    Strbuf sb = STRBUF_INIT;
+    make_story(&sb, 64 << 20, mixed, sizeof mixed / sizeof *mixed, "\n");
+    char *path = write_temp(sb.buf, sb.len);
+    uint64_t want = hash_bytes(sb.buf, sb.len, 0);
+    strbuf_release(&sb);
+    long before = rss_file_kb();
+    Text *t;
+    Diag d = {0};
+    cr_assert_eq(text_open(path, 0, &t, &d), 0);
+    text_load_all(t);
+    long grew = rss_file_kb() - before;
+    cr_assert_lt(grew, 16 << 10, "loading left %ld KiB of the file resident", grew);
+    cr_assert_eq(text_content_hash(t), want, "the fingerprint is hash_bytes of the text");
+    grew = rss_file_kb() - before;
+    cr_assert_lt(grew, 16 << 10, "hashing left %ld KiB of the file resident", grew);
+    Sampler *s = sampler_start("RssFile:");
+    Index *ix = index_build(t, 2, NULL);
+    grew = sampler_stop(s) - before;
+    cr_assert(ix);
+    cr_assert_lt(grew, 40 << 10, "indexing held %ld KiB of the file at its peak", grew);
+    index_free(ix);
     text_free(t);
     unlink(path);
     free(path);
