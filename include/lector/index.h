@@ -114,6 +114,22 @@ void index_prefix_range(const Index *ix, const char *prefix, size_t len, uint32_
 /* The positions of term id, ascending, appended to *out (grown with xreallocarray; *cap its
  * capacity); returns how many were added. */
 size_t index_positions(const Index *ix, uint32_t id, uint32_t **out, size_t *n, size_t *cap);
+/* How many times term id occurs (its positions' count), without reading them; 0 if damaged. */
+uint32_t index_term_occurrences(const Index *ix, uint32_t id);
+
+/* A walk through term id's positions, decoded as it goes: for the common words of a phrase,
+ * whose lists would be hundreds of MB as arrays in a long story. Borrows the index. */
+typedef struct {
+    const uint8_t *s, *end;
+    uint64_t prev; /* the current position + 1; 0 before the first */
+    uint32_t left; /* positions not decoded yet */
+    uint32_t ntokens;
+} IndexCursor;
+/* Starts a walk; false when the term has no positions (or they are damaged: index_corrupt). */
+bool index_cursor_init(const Index *ix, uint32_t id, IndexCursor *c);
+/* Moves to the first position >= target (never back) and puts it in *pos; false when there is
+ * none left. */
+bool index_cursor_seek(const Index *ix, IndexCursor *c, uint32_t target, uint32_t *pos);
 
 uint32_t index_token_count(const Index *ix);
 size_t index_paragraph_count(const Index *ix);

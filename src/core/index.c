@@ -1298,6 +1298,53 @@ size_t index_positions(const Index *ix, uint32_t id, uint32_t **out, size_t *n, 
     return k;
 }
 
+uint32_t index_term_occurrences(const Index *ix, uint32_t id)
+{
+    TermRec r, next;
+    if (!term_recs(ix, id, &r, &next) || r.count > ix->h->ntokens) return 0;
+    return r.count;
+}
+
+bool index_cursor_init(const Index *ix, uint32_t id, IndexCursor *c)
+{
+    TermRec r, next;
+    *c = (IndexCursor){0};
+    if (!term_recs(ix, id, &r, &next) ||
+        !need(ix, ix->h->post_off + r.post_off, next.post_off - r.post_off))
+        return false;
+    if (r.count == 0 || r.count > ix->h->ntokens) {
+        mut(ix)->corrupt = true;
+        return false;
+    }
+    c->s = ix->block + ix->h->post_off + r.post_off;
+    c->end = ix->block + ix->h->post_off + next.post_off;
+    c->left = r.count;
+    c->ntokens = ix->h->ntokens;
+    return true;
+}
+
+bool index_cursor_seek(const Index *ix, IndexCursor *c, uint32_t target, uint32_t *pos)
+{
+    while (c->prev == 0 || c->prev - 1 < target) {
+        uint32_t v;
+        if (!c->left) return false;
+        if (c->s < c->end && *c->s < 0x80) { /* one-byte deltas: most of them */
+            v = *c->s++;
+        } else if (!get_varint(&c->s, c->end, &v)) {
+            v = 0;
+        }
+        c->prev += v;
+        c->left--;
+        if (v == 0 || c->prev > c->ntokens || (!c->left && c->s != c->end)) {
+            mut(ix)->corrupt = true; /* as index_positions: what was read stands, the rest goes */
+            c->left = 0;
+            return false;
+        }
+    }
+    *pos = (uint32_t)(c->prev - 1);
+    return true;
+}
+
 uint32_t index_token_count(const Index *ix)
 {
     return ix->h->ntokens;

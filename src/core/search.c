@@ -346,13 +346,34 @@ static size_t item_matches(const Index *ix, const uint8_t *text, const Query *q,
 {
     uint32_t **sets = xcalloc(it->n, sizeof *sets);
     size_t *counts = xcalloc(it->n, sizeof *counts), *at = xcalloc(it->n, sizeof *at);
-    for (size_t k = 0; k < it->n; k++)
-        counts[k] = word_positions(ix, &it->w[k], q->substring, &sets[k]);
-    /* a phrase: walk its rarest word's positions, and find the others at their offsets by
-     * galloping through their (longer) lists */
+    /* a word that is one term (not a prefix, not a part) is counted, not read, unless it is
+     * the rarest: the others are walked with a cursor (a phrase's "the" in a long story would
+     * be hundreds of MB as an array) */
+    int64_t *term = xmalloc(it->n * sizeof *term);
+    IndexCursor *cur = xcalloc(it->n, sizeof *cur);
+    for (size_t k = 0; k < it->n; k++) {
+        const QWord *w = &it->w[k];
+        term[k] = -2; /* several terms, or none looked up */
+        if (it->n > 1 && !w->prefix && !q->substring) {
+            term[k] = index_lookup(ix, w->folded, w->flen);
+            counts[k] = term[k] >= 0 ? index_term_occurrences(ix, (uint32_t)term[k]) : 0;
+        } else {
+            counts[k] = word_positions(ix, w, q->substring, &sets[k]);
+        }
+    }
+    /* a phrase: walk its rarest word's positions, and find the others at their offsets in
+     * their (longer) lists, galloping through an array or decoding through a cursor */
     size_t r = 0;
     for (size_t k = 1; k < it->n; k++)
         if (counts[k] < counts[r]) r = k;
+    if (term[r] != -2) { /* the rarest is read whole: it becomes the matches */
+        if (term[r] >= 0) counts[r] = word_positions(ix, &it->w[r], q->substring, &sets[r]);
+        term[r] = -2;
+    }
+    bool none = false;
+    for (size_t k = 0; k < it->n; k++)
+        if (term[k] != -2 && (term[k] < 0 || !index_cursor_init(ix, (uint32_t)term[k], &cur[k])))
+            none = true;   /* a word not in the story: no phrase */
     uint32_t *m = sets[r]; /* filtered in place, into the phrase's first positions */
     size_t n = counts[r];
     if (it->n > 1) {
@@ -363,11 +384,18 @@ static size_t item_matches(const Index *ix, const uint8_t *text, const Query *q,
             if (m[i] < r) continue;
             uint32_t p = m[i] - (uint32_t)r;
             bool ok = true;
-            for (size_t k = 0; k < it->n && ok; k++) {
+            for (size_t k = 0; k < it->n && ok && !none; k++) {
                 if (k == r) continue;
+                if (term[k] != -2) {
+                    uint32_t at_pos;
+                    ok =
+                        index_cursor_seek(ix, &cur[k], p + (uint32_t)k, &at_pos) && at_pos == p + k;
+                    continue;
+                }
                 at[k] = gallop_u32(sets[k], counts[k], at[k], p + (uint32_t)k);
                 ok = at[k] < counts[k] && sets[k][at[k]] == p + k;
             }
+            if (none) break;
             if (ok) {
                 doc_cursor_at(&dc, p);
                 ok = p + it->n - 1 < dc.end;
@@ -380,6 +408,8 @@ static size_t item_matches(const Index *ix, const uint8_t *text, const Query *q,
     free(sets);
     free(counts);
     free(at);
+    free(term);
+    free(cur);
     if (q->strict_flags >= 0 && text && n) {
         /* every token of every match, ascending and once each (a phrase can overlap itself,
          * "la la la"), spanned in one pass per paragraph */

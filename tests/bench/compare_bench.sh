@@ -20,8 +20,8 @@
 #   - `lector compare --width 80 A B` (the side-by-side text view: align + lay out + print) and
 #     `lector compare --pairs A B` (tab-separated rows);
 #   - `diff A B` (the line diff of GNU diffutils);
-#   - if installed (optional; a note when not): `wdiff A B`, `dwdiff A B` and `icdiff A B` (which
-#     can hang on big input), each under `timeout PEER_TIMEOUT` (default 60 s): a run that times
+#   - if installed (optional; a note when not): `wdiff A B`, `dwdiff A B`, `icdiff A B` (which
+#     can hang on big input) and `git diff --no-index --word-diff A B` (git-wdiff), each under `timeout PEER_TIMEOUT` (default 60 s): a run that times
 #     out ends that tool's runs on that pair and is printed as >60000 ms (for 60 s).
 # Each figure is the median of RUNS (default 5), timed with date +%s%N around the process run
 # under GNU time (/usr/bin/time -f %M, package time), which also gives the peak RSS (the
@@ -143,6 +143,20 @@ fi
 names=(stories 1mb 10mb)
 as=("$ivan" "$corpus/1mb-a.txt" "$corpus/10mb-a.txt")
 bs=("$sezim" "$corpus/1mb-b.txt" "$corpus/10mb-b.txt")
+# BENCH_BIG=1 adds a ~100 MB pair: thirty copies, copy k joined up to 130 - 3k characters, with
+# " and<k> " for k > 1, cut at 100 MB, edited the same way (built once, ~1 minute).
+if [ -n "${BENCH_BIG:-}" ]; then
+    if [ ! -s "$corpus/100mb-b.txt" ]; then
+        bible -l0 'gen1:1-rev22:21' >"$tmp/kjv"
+        for k in $(seq 1 30); do paragraphs $((130 - 3 * k)) "$k" <"$tmp/kjv"; done |
+            cut_at 100000000 >"$tmp/100mb-a.txt"
+        edit 20240613 <"$tmp/100mb-a.txt" >"$tmp/100mb-b.txt"
+        mv "$tmp/100mb-a.txt" "$tmp/100mb-b.txt" "$corpus/"
+    fi
+    names+=(100mb)
+    as+=("$corpus/100mb-a.txt")
+    bs+=("$corpus/100mb-b.txt")
+fi
 for f in "${as[@]}" "${bs[@]}"; do
     [ -s "$f" ] || { echo "compare_bench: $f is missing or empty (delete $corpus to rebuild)" >&2; exit 1; }
 done
@@ -187,9 +201,13 @@ measure() {
 
 peers=()
 missing=()
-for p in wdiff dwdiff icdiff; do # the Debian package of each has its name
+for p in wdiff dwdiff icdiff git; do # the Debian package of each has its name
     if command -v "$p" >/dev/null; then peers+=("$p"); else missing+=("$p"); fi
 done
+# peer_command TOOL: the command line a peer runs as (git: its word diff of two files)
+peer_command() {
+    if [ "$1" = git ]; then echo "git diff --no-index --no-color --word-diff"; else echo "$1"; fi
+}
 
 floor=$(measure "$RUNS" 0 /bin/true)
 rows=()
@@ -204,8 +222,9 @@ for i in "${!names[@]}"; do
     pb=$(count_paragraphs "$b")
     rows+=("${names[$i]} $(stat -c %s "$a") $(stat -c %s "$b") $pa $pb $view $pairs $d")
     for p in "${peers[@]}"; do
-        m=$(measure "$RUNS" "0 1" timeout "$PEER_TIMEOUT" "$p" "$a" "$b")
-        peer_rows+=("${names[$i]} $p $m ${view%% *}")
+        # shellcheck disable=SC2046 # the command is split on purpose
+        m=$(measure "$RUNS" "0 1" timeout "$PEER_TIMEOUT" $(peer_command "$p") "$a" "$b")
+        peer_rows+=("${names[$i]} $([ "$p" = git ] && echo git-wdiff || echo "$p") $m ${view%% *}")
     done
 done
 
@@ -227,10 +246,10 @@ echo "  (lector ms: compare --width 80, the side-by-side view; --pairs ms: compa
 if [ ${#peers[@]} -gt 0 ]; then
     echo "optional peers, same files, each run under timeout $PEER_TIMEOUT:"
     printf '%s\n' "${peer_rows[@]}" | awk '
-    BEGIN { printf "  %-8s %-7s %10s %7s %14s\n", "pair", "tool", "ms", "RSS MB", "lector/tool" }
+    BEGIN { printf "  %-8s %-9s %10s %7s %14s\n", "pair", "tool", "ms", "RSS MB", "lector/tool" }
     {
         t = $3 ~ /^>/ ? "-" : sprintf("%.2fx", $5 / $3)
-        printf "  %-8s %-7s %10s %7s %14s\n", $1, $2, $3, $4 == "n/a" ? "n/a" : sprintf("%.1f", $4 * 1024 / 1e6), t
+        printf "  %-8s %-9s %10s %7s %14s\n", $1, $2, $3, $4 == "n/a" ? "n/a" : sprintf("%.1f", $4 * 1024 / 1e6), t
     }'
 fi
 if [ ${#missing[@]} -gt 0 ]; then

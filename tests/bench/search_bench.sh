@@ -14,7 +14,7 @@
 #   - lector: the build is a whole `lector index DIR/shelf` into an empty cache folder (median of
 #     RUNS_LECTOR), as MB/s, peak RSS and the cache's size over the text's; each query is a whole
 #     `lector search --limit 20 QUERY DIR/shelf` with that cache warm.
-# Queries: lord, jehoshaphat, "the son of man" (a phrase), righteous* (a prefix). Output goes to
+# It runs at three sizes (see the end). Queries: lord, jehoshaphat, "the son of man" (a phrase), righteous* (a prefix). Output goes to
 # /dev/null. Each figure is the median of RUNS (default 5), RUNS_LECTOR (default 3) for lector,
 # timed with date +%s%N around the process; the floor (the same timing of /bin/true) is printed.
 set -euo pipefail
@@ -42,10 +42,8 @@ if [ ! -d "$shelf" ]; then # built in the temporary folder, then moved in whole
     done
     mv "$tmp/shelf" "$shelf"
 fi
-files=("$shelf"/*.txt)
-[ ${#files[@]} -eq 24 ] || { echo "search_bench: $shelf should hold 24 .txt files" >&2; exit 1; }
-bytes=$(cat "${files[@]}" | wc -c)
-
+shelf_files=("$shelf"/*.txt)
+[ ${#shelf_files[@]} -eq 24 ] || { echo "search_bench: $shelf should hold 24 .txt files" >&2; exit 1; }
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 # time_ms N COMMAND...: the median of N whole runs of COMMAND, in ms
 time_ms() {
@@ -61,80 +59,99 @@ time_ms() {
 
 gnu_time=/usr/bin/time # GNU time: -f %M is the peak RSS in KB
 [ -x "$gnu_time" ] || { echo "search_bench: $gnu_time is missing (apt-get install time)" >&2; exit 1; }
-# The FTS5 build: each file's paragraphs (runs of non-blank lines) joined one to a line, then one
-# sqlite3 process reading a script that imports each file a paragraph per row (the column
-# separator, \037, is in no line) into the index.
-db=$tmp/shelf.db
-mkdir "$tmp/para"
-for f in "${files[@]}"; do
-    awk 'BEGIN { RS = "" } { gsub(/[ \t]*\n[ \t]*/, " "); print }' "$f" >"$tmp/para/${f##*/}"
-done
-{
-    echo "CREATE VIRTUAL TABLE t USING fts5(file UNINDEXED, para UNINDEXED, text,"
-    echo "  tokenize=\"unicode61 remove_diacritics 2\");"
-    echo ".mode list"
-    echo '.separator "\037" "\n"'
+# bench_files LABEL FILE...: the FTS5 and lector builds and the queries over those files.
+bench_files() {
+    local label=$1
+    shift
+    files=("$@")
+    bytes=$(cat "${files[@]}" | wc -c)
+    # The FTS5 build: each file's paragraphs (runs of non-blank lines) joined one to a line, then one
+    # sqlite3 process reading a script that imports each file a paragraph per row (the column
+    # separator, \037, is in no line) into the index.
+    db=$tmp/shelf.db
+    rm -rf "$tmp/para" "$db" "$tmp/cache"
+    mkdir "$tmp/para"
     for f in "${files[@]}"; do
-        echo "CREATE TEMP TABLE stage(text TEXT);"
-        echo ".import '$tmp/para/${f##*/}' stage"
-        echo "INSERT INTO t(file, para, text) SELECT '${f##*/}', rowid, text FROM stage;"
-        echo "DROP TABLE stage;"
+        awk 'BEGIN { RS = "" } { gsub(/[ \t]*\n[ \t]*/, " "); print }' "$f" >"$tmp/para/${f##*/}"
     done
-} >"$tmp/build.sql"
-t0=$(date +%s%N)
-"$gnu_time" -f %M -o "$tmp/fts5.rss" sqlite3 -bail "$db" <"$tmp/build.sql"
-t1=$(date +%s%N)
-build_ms=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", (b - a) / 1e6 }')
-fts5_kb=$(tail -n 1 "$tmp/fts5.rss")
-db_bytes=$(stat -c %s "$db")
-rows=$(sqlite3 "$db" "SELECT count(*) FROM t")
+    {
+        echo "CREATE VIRTUAL TABLE t USING fts5(file UNINDEXED, para UNINDEXED, text,"
+        echo "  tokenize=\"unicode61 remove_diacritics 2\");"
+        echo ".mode list"
+        echo '.separator "\037" "\n"'
+        for f in "${files[@]}"; do
+            echo "CREATE TEMP TABLE stage(text TEXT);"
+            echo ".import '$tmp/para/${f##*/}' stage"
+            echo "INSERT INTO t(file, para, text) SELECT '${f##*/}', rowid, text FROM stage;"
+            echo "DROP TABLE stage;"
+        done
+    } >"$tmp/build.sql"
+    t0=$(date +%s%N)
+    "$gnu_time" -f %M -o "$tmp/fts5.rss" sqlite3 -bail "$db" <"$tmp/build.sql"
+    t1=$(date +%s%N)
+    build_ms=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", (b - a) / 1e6 }')
+    fts5_kb=$(tail -n 1 "$tmp/fts5.rss")
+    db_bytes=$(stat -c %s "$db")
+    rows=$(sqlite3 "$db" "SELECT count(*) FROM t")
 
-fts5_query() { # fts5_query MATCH
-    sqlite3 "$db" "SELECT file, para, snippet(t, 2, '[', ']', '...', 10) FROM t
-        WHERE t MATCH '$1' ORDER BY bm25(t) LIMIT 20"
-}
+    fts5_query() { # fts5_query MATCH
+        sqlite3 "$db" "SELECT file, para, snippet(t, 2, '[', ']', '...', 10) FROM t
+            WHERE t MATCH '$1' ORDER BY bm25(t) LIMIT 20"
+    }
 
-# The lector build: into a fresh cache each time.
-export XDG_CACHE_HOME=$tmp/cache
-lector_build() {
+    # The lector build: into a fresh cache each time.
+    export XDG_CACHE_HOME=$tmp/cache
+    lector_build() {
+        rm -rf "$tmp/cache"
+        "$lector" index "${files[@]}"
+    }
+    lbuild_ms=$(time_ms "$RUNS_LECTOR" lector_build)
     rm -rf "$tmp/cache"
-    "$lector" index "$shelf"
-}
-lbuild_ms=$(time_ms "$RUNS_LECTOR" lector_build)
-rm -rf "$tmp/cache"
-"$gnu_time" -f %M -o "$tmp/lector.rss" "$lector" index "$shelf" >/dev/null
-lector_kb=$(tail -n 1 "$tmp/lector.rss")
-cache_bytes=$(du -cb "$tmp/cache/lector/index" | tail -1 | cut -f1)
+    "$gnu_time" -f %M -o "$tmp/lector.rss" "$lector" index "${files[@]}" >/dev/null
+    lector_kb=$(tail -n 1 "$tmp/lector.rss")
+    cache_bytes=$(du -cb "$tmp/cache/lector/index" | tail -1 | cut -f1)
 
-queries=(lord jehoshaphat '"the son of man"' 'righteous*')
-rg_patterns=(lord jehoshaphat 'the son of man' 'righteous\w*')
-floor=$(time_ms "$RUNS" /bin/true)
-results=()
-for i in "${!queries[@]}"; do
-    q=${queries[$i]}
-    [ "$(fts5_query "$q" | wc -l)" -eq 20 ] || { echo "search_bench: FTS5 found < 20 for $q" >&2; exit 1; }
-    ms_fts5=$(time_ms "$RUNS" fts5_query "$q")
-    ms_rg=$(time_ms "$RUNS" rg --no-ignore -i -w "${rg_patterns[$i]}" "$shelf")
-    [ "$("$lector" search --limit 20 "$q" "$shelf" | wc -l)" -eq 20 ] ||
-        { echo "search_bench: lector found < 20 for $q" >&2; exit 1; }
-    ms_lector=$(time_ms "$RUNS" "$lector" search --limit 20 "$q" "$shelf")
-    results+=("$q"$'\t'"$ms_lector"$'\t'"$ms_fts5"$'\t'"$ms_rg")
-done
+    queries=(lord jehoshaphat '"the son of man"' 'righteous*')
+    rg_patterns=(lord jehoshaphat 'the son of man' 'righteous\w*')
+    floor=$(time_ms "$RUNS" /bin/true)
+    results=()
+    for i in "${!queries[@]}"; do
+        q=${queries[$i]}
+        [ "$(fts5_query "$q" | wc -l)" -eq 20 ] || { echo "search_bench: FTS5 found < 20 for $q" >&2; exit 1; }
+        ms_fts5=$(time_ms "$RUNS" fts5_query "$q")
+        ms_rg=$(time_ms "$RUNS" rg --no-ignore -i -w "${rg_patterns[$i]}" "${files[@]}")
+        [ "$("$lector" search --limit 20 "$q" "${files[@]}" | wc -l)" -eq 20 ] ||
+            { echo "search_bench: lector found < 20 for $q" >&2; exit 1; }
+        ms_lector=$(time_ms "$RUNS" "$lector" search --limit 20 "$q" "${files[@]}")
+        results+=("$q"$'\t'"$ms_lector"$'\t'"$ms_fts5"$'\t'"$ms_rg")
+    done
 
-echo "search over $shelf: ${#files[@]} files, $((bytes / 1000000)) MB," \
-    "medians of $RUNS (lector's build: $RUNS_LECTOR), whole processes:"
-awk -v ms="$build_ms" -v b="$bytes" -v d="$db_bytes" -v rows="$rows" -v lms="$lbuild_ms" \
-    -v c="$cache_bytes" -v fkb="$fts5_kb" -v lkb="$lector_kb" 'BEGIN {
-    printf "  FTS5 build:   %6.0f ms, %6.1f MB/s, peak RSS %5.0f MB, %d rows (paragraphs), db %.2fx the text (one run)\n",
-        ms, b / 1e6 / (ms / 1e3), fkb / 1024, rows, d / b
-    printf "  lector build: %6.0f ms, %6.1f MB/s, peak RSS %5.0f MB, cache %.2fx the text; %.1fx %s than FTS5\n",
-        lms, b / 1e6 / (lms / 1e3), lkb / 1024, c / b, (ms >= lms ? ms / lms : lms / ms),
-        (ms >= lms ? "faster" : "slower")
-}'
-echo "  timing floor (/bin/true): $floor ms, in every figure"
-printf '%s\n' "${results[@]}" | awk -F '\t' '
-function vs(peer, l) {
-    return peer >= l ? sprintf("lector %.1fx faster", peer / l) : sprintf("lector %.1fx slower", l / peer)
+    echo "search over $label: ${#files[@]} files, $((bytes / 1000000)) MB," \
+        "medians of $RUNS (lector's build: $RUNS_LECTOR), whole processes:"
+    awk -v ms="$build_ms" -v b="$bytes" -v d="$db_bytes" -v rows="$rows" -v lms="$lbuild_ms" \
+        -v c="$cache_bytes" -v fkb="$fts5_kb" -v lkb="$lector_kb" 'BEGIN {
+        printf "  FTS5 build:   %6.0f ms, %6.1f MB/s, peak RSS %5.0f MB, %d rows (paragraphs), db %.2fx the text (one run)\n",
+            ms, b / 1e6 / (ms / 1e3), fkb / 1024, rows, d / b
+        printf "  lector build: %6.0f ms, %6.1f MB/s, peak RSS %5.0f MB, cache %.2fx the text; %.1fx %s than FTS5\n",
+            lms, b / 1e6 / (lms / 1e3), lkb / 1024, c / b, (ms >= lms ? ms / lms : lms / ms),
+            (ms >= lms ? "faster" : "slower")
+    }'
+    echo "  timing floor (/bin/true): $floor ms, in every figure"
+    printf '%s\n' "${results[@]}" | awk -F '\t' '
+    function vs(peer, l) {
+        return peer >= l ? sprintf("lector %.1fx faster", peer / l) : sprintf("lector %.1fx slower", l / peer)
+    }
+    BEGIN { printf "  %-18s %10s %9s %9s   %-22s %s\n", "query", "lector ms", "FTS5 ms", "rg ms", "vs FTS5", "vs rg" }
+    { printf "  %-18s %10.1f %9.1f %9.1f   %-22s %s\n", $1, $2, $3, $4, vs($3, $2), vs($4, $2) }'
 }
-BEGIN { printf "  %-18s %10s %9s %9s   %-22s %s\n", "query", "lector ms", "FTS5 ms", "rg ms", "vs FTS5", "vs rg" }
-{ printf "  %-18s %10.1f %9.1f %9.1f   %-22s %s\n", $1, $2, $3, $4, vs($3, $2), vs($4, $2) }'
+
+# Three sizes, as the cost grows: two of the files (~9 MB), the shelf (~100 MB), and with
+# BENCH_BIG=1 one 1 GB story (make_corpus.sh's en-1000.txt: the shelf ten times over, one file).
+bench_files "2 files of $shelf" "${shelf_files[@]:0:2}"
+echo
+bench_files "$shelf" "${shelf_files[@]}"
+if [ -n "${BENCH_BIG:-}" ]; then
+    BENCH_BIG=1 bash "$(dirname "${BASH_SOURCE[0]}")/make_corpus.sh" "$dir" 2>/dev/null
+    echo
+    bench_files "one story" "$dir/en-1000.txt"
+fi

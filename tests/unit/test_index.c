@@ -212,3 +212,44 @@ Test(index, a_long_story_is_built_within_its_budget)
     text_free(t);
     unlink(path);
 }
+
+/* A cursor gives each term's positions as index_positions does, whether stepped through one by
+ * one or sent ahead to targets; it never goes back, and ends where the list ends. */
+Test(index, a_cursor_walks_the_positions_index_positions_lists)
+{
+    Strbuf sb = STRBUF_INIT;
+    make_story(&sb, 200 << 10, mixed, sizeof mixed / sizeof *mixed, 6);
+    Text *t = text_from_bytes(sb.buf, sb.len, "story");
+    Index *ix = index_build(t, 1, NULL);
+    cr_assert(ix);
+    size_t nterms = index_term_count(ix), checked = 0;
+    for (uint32_t id = 0; id < nterms; id += 1 + (uint32_t)(nterms / 300)) {
+        uint32_t *p = NULL;
+        size_t n = 0, cap = 0;
+        index_positions(ix, id, &p, &n, &cap);
+        cr_assert_eq(index_term_occurrences(ix, id), n);
+        IndexCursor c;
+        cr_assert(index_cursor_init(ix, id, &c));
+        uint32_t at;
+        for (size_t i = 0; i < n; i++) { /* each in turn */
+            cr_assert(index_cursor_seek(ix, &c, i ? p[i - 1] + 1 : 0, &at));
+            cr_assert_eq(at, p[i], "term %u, position %zu", id, i);
+        }
+        cr_assert_not(index_cursor_seek(ix, &c, p[n - 1] + 1, &at), "past the last");
+        cr_assert(index_cursor_init(ix, id, &c));
+        for (size_t i = 0; i < n; i += 7) { /* ahead to a target between two positions */
+            uint32_t target = i ? p[i - 1] + 1 : 0;
+            cr_assert(index_cursor_seek(ix, &c, target, &at));
+            cr_assert_eq(at, p[i]);
+            cr_assert(index_cursor_seek(ix, &c, 0, &at), "a target behind stays put");
+            cr_assert_eq(at, p[i]);
+        }
+        free(p);
+        checked++;
+    }
+    cr_assert_gt(checked, 100);
+    cr_assert_not(index_corrupt(ix));
+    index_free(ix);
+    text_free(t);
+    strbuf_release(&sb);
+}
