@@ -70,7 +70,7 @@ warm_index() {
     rm -rf "${warm:?}"/*
     XDG_STATE_HOME=$state XDG_CACHE_HOME=$warm tmux -L "$sock" -f /dev/null new-session -d \
         -s bench -x 80 -y 24 "exec '$lector' '$1'"
-    local deadline=$((SECONDS + 120))
+    local deadline=$((SECONDS + 300)) # a 1 GB story: about 15 s
     until compgen -G "$warm/lector/index/*.idx" >/dev/null; do
         [ $SECONDS -lt $deadline ] || { echo "tmux_reader: no index made" >&2; exit 1; }
         sleep 0.2
@@ -91,7 +91,7 @@ for file in "$@"; do
     # the match counts as shown when the word before it is on the screen with it: the prompt
     # (which shows the query while it is typed) does not count
     needle_line=$(grep -m1 -o "[[:alpha:]]* $needle" "$file")
-    indexable=$(($(stat -c %s "$file") <= 256 * 1024 * 1024)) # lector indexes up to 256 MiB
+    indexable=$(($(stat -c %s "$file") <= 4294967295)) # lector indexes up to 4 GiB
     [ "$indexable" = 1 ] && warm_index "$file"
     : >"$state.less"
     : >"$state.lector"
@@ -114,7 +114,7 @@ for file in "$@"; do
         if (is > 0)
             printf "  /%s from the top, index cached:  lector %.1f ms (%.1fx faster than less)\n", n, is, ls / is
         else
-            printf "  /%s from the top, index cached:  none (lector indexes up to 256 MiB)\n", n
+            printf "  /%s from the top, index cached:  none (lector indexes up to 4 GiB)\n", n
         printf "  G:            lector %.1f ms, less %.1f ms (%.2fx less)\n", mg, lg, mg / lg
         printf "  RSS after G:  lector %.1f MB, less %.1f MB\n", mr / 1024, lr / 1024
         printf "  of it anonymous (RssAnon): lector %.1f MB, less %.1f MB\n", ma / 1024, la / 1024
