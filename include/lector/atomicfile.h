@@ -46,6 +46,12 @@ int atomic_sweep(const char *dir, long max_age_s);
  * save takes well under a second, so a temp a minute old has no writer left. */
 enum { ATOMIC_STALE_SECONDS = 60 };
 
+/* A scratch file for bytes too many to hold in memory (an index build's runs, a story cleaned
+ * of bad bytes): created in dir, else $TMPDIR, else /tmp, and gone from the folder at once
+ * (O_TMPFILE, else a named file unlinked as soon as it is made), so that nothing is left behind
+ * however the process ends. The caller owns the fd. -1 with errno when none can be made. */
+int atomic_scratch_open(const char *dir);
+
 /* "create", "write", "sync" or "rename". */
 const char *atomic_step_name(int step);
 

@@ -62,13 +62,27 @@ int text_load_fd(int fd, const char *name, size_t max_bytes, Text **out, Diag *d
 
 /* Like text_load, but a file of 1 MiB or more is mapped (mapfile.h), not copied, and has no size
  * limit: only enough of it is checked for the title and the first paragraphs now (a few ms for
- * any size), the rest by the calls below. Valid UTF-8 with no CR is used where it is mapped;
- * a file found to need cleaning is cleaned into memory, up to max_bytes (0: TEXT_MAX_BYTES) of
- * it, and the story ends at the last line end before that (the notice says so). Where a file
+ * any size), the rest by the calls below. Valid UTF-8 with no CR is used where it is mapped.
+ * A file found to need cleaning is cleaned in steps, as it is read, into a scratch file (see
+ * TextOpenOptions), which is mapped in its place: no size limit either, and memory holds a
+ * piece of it, not all (the checkpoint map takes 16 bytes per KiB). Where no scratch file can
+ * be made, it is cleaned into memory instead, up to max_bytes (0: TEXT_MAX_BYTES) of it, and
+ * the story ends at the last line end before that (the notice says so). Where a file
  * cannot be mapped it is read into memory instead, refused over max_bytes. The file stays open
  * until complete. Reading continues from the same file: if it is replaced by a new file, the
- * old one is read; if it shrinks, the story ends where it ended (text_shrank). */
+ * old one is read; if it shrinks, the story ends where it ended (text_shrank). A scratch file
+ * that cannot be written to the end (a full disk) ends the story where it stopped, and the
+ * notice says so. */
 int text_open(const char *path, size_t max_bytes, Text **out, Diag *diag);
+
+typedef struct {
+    size_t max_bytes;        /* 0: TEXT_MAX_BYTES */
+    const char *scratch_dir; /* for the cleaned copy of a big file; NULL: $TMPDIR, else /tmp.
+                                The reader and the cache give the cache folder (/tmp may be
+                                memory). Borrowed for the call. */
+} TextOpenOptions;
+/* text_open with options; opt may be NULL. */
+int text_open_with(const char *path, const TextOpenOptions *opt, Text **out, Diag *diag);
 
 bool text_complete(const Text *t);
 /* Reads and checks one more step (4 MiB); true when complete. For idle time. */

@@ -226,8 +226,9 @@ App *app_new(char **paths, int npaths, int measure, Diag *diag)
         return a;
     }
     const char *path = shelf_view_path(a->shelf, 0);
+    TextOpenOptions opt = {.scratch_dir = a->cache ? cache_dir(a->cache) : NULL};
     int rc = !strcmp(path, "-") ? text_load_fd(0, "-", 0, &a->preloaded, diag)
-                                : text_open(path, 0, &a->preloaded, diag);
+                                : text_open_with(path, &opt, &a->preloaded, diag);
     if (rc != 0) {
         app_free(a);
         return NULL;

@@ -1,4 +1,6 @@
-/* atomicfile.c: temp file, write, fsync, rename; and the sweep of temps left by a crash. */
+/* atomicfile.c: temp file, write, fsync, rename; the sweep of temps left by a crash; scratch
+ * files. */
+#define _GNU_SOURCE /* O_TMPFILE, mkostemp */
 #include "lector/atomicfile.h"
 
 #include <ctype.h>
@@ -167,4 +169,18 @@ const char *atomic_step_name(int step)
            : step == ATOMIC_WRITE ? "write"
            : step == ATOMIC_SYNC  ? "sync"
                                   : "rename";
+}
+
+int atomic_scratch_open(const char *dir)
+{
+    if (!dir || !*dir) dir = getenv("TMPDIR");
+    if (!dir || !*dir) dir = "/tmp";
+    int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (fd >= 0) return fd;
+    Strbuf name = STRBUF_INIT; /* no O_TMPFILE there: a named file, unlinked at once */
+    strbuf_addf(&name, "%s/lector-scratch-XXXXXX", dir);
+    fd = mkostemp(name.buf, O_CLOEXEC);
+    if (fd >= 0) unlink(name.buf);
+    strbuf_release(&name);
+    return fd;
 }

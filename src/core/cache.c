@@ -197,7 +197,8 @@ int cache_index(IndexCache *c, const char *path, int threads, int flags, Index *
         report->outcome = CACHE_CHANGED;
     }
     Text *t; /* mapped when it can be: a story of any length up to INDEX_MAX_TEXT is indexed */
-    if (text_open(path, 0, &t, diag) != 0) {
+    TextOpenOptions topt = {.scratch_dir = c ? cache_dir(c) : NULL};
+    if (text_open_with(path, &topt, &t, diag) != 0) {
         index_free(old);
         strbuf_release(&file);
         return -1;

@@ -29,7 +29,7 @@
  * first read, so a search reads and checks only the pages it needs. Every read is bounds-checked
  * as well, so even bytes that pass the checks cannot make it read outside the block.
  */
-#define _GNU_SOURCE /* O_TMPFILE, mkostemp, copy_file_range */
+#define _GNU_SOURCE /* copy_file_range */
 #include "lector/index.h"
 
 #include <errno.h>
@@ -41,6 +41,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "lector/atomicfile.h"
 #include "lector/hash.h"
 #include "lector/strbuf.h"
 #include "lector/token.h"
@@ -166,20 +167,6 @@ typedef struct {
     uint64_t len; /* bytes written in all */
     int err;      /* errno of a write that failed; the rest is then dropped */
 } Out;
-
-static int scratch_open(const char *dir)
-{
-    if (!dir || !*dir) dir = getenv("TMPDIR");
-    if (!dir || !*dir) dir = "/tmp";
-    int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-    if (fd >= 0) return fd;
-    Strbuf name = STRBUF_INIT; /* no O_TMPFILE there: a named file, unlinked at once */
-    strbuf_addf(&name, "%s/lector-index-XXXXXX", dir);
-    fd = mkostemp(name.buf, O_CLOEXEC);
-    if (fd >= 0) unlink(name.buf);
-    strbuf_release(&name);
-    return fd;
-}
 
 static void out_to_file(Out *o, int fd)
 {
@@ -482,7 +469,7 @@ static void builder_flush(Builder *b, bool in_memory)
         o = &mem;
     } else if (!b->spill.buf) {
         errno = 0;
-        out_to_file(&b->spill, scratch_open(b->scratch_dir));
+        out_to_file(&b->spill, atomic_scratch_open(b->scratch_dir));
     }
     r->off = o->len;
     for (size_t i = 0; i < b->nterms; i++) {
@@ -845,7 +832,7 @@ static Index *block_in_file(Text *t, Sections *s, const char *dir)
     Header h = make_header(t, s);
     Out o;
     errno = 0;
-    out_to_file(&o, scratch_open(dir));
+    out_to_file(&o, atomic_scratch_open(dir));
     Header zero = {0};
     out_put(&o, &zero, sizeof zero);
     out_pad8(&o);
@@ -961,7 +948,7 @@ Index *index_build_with(Text *t, int threads, IndexProgress *progress, const Ind
             s.mem[i] = (Strbuf)STRBUF_INIT;
             errno = 0;
             if (spilled)
-                out_to_file(outs[i], scratch_open(dir));
+                out_to_file(outs[i], atomic_scratch_open(dir));
             else
                 out_to_mem(outs[i], &s.mem[i]);
         }

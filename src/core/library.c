@@ -229,11 +229,22 @@ static int cmp_note(const void *a, const void *b)
     return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+/* Reads s's story whole, for a query or a snippet that needs its text: mapped where it can be,
+ * and a story that needs cleaning cleaned into a scratch file in the cache's folder, so that
+ * any size that could be indexed can be read (text.h, text_open_with). */
+static int load_story(LibraryStory *s, IndexCache *cache, Diag *diag)
+{
+    TextOpenOptions opt = {.scratch_dir = cache ? cache_dir(cache) : NULL};
+    if (text_open_with(s->path, &opt, &s->text, diag) != 0) return -1;
+    text_load_all(s->text);
+    return 0;
+}
+
 /* Adds each story that can answer to set, its hits into per_story; false when an index was
  * found damaged on the way (its answers cannot be trusted). Goes on past a damaged one, so that
  * one rebuild mends them all. */
-static bool add_stories(const Query *q, LibraryStory *stories, size_t n, SearchSet *set,
-                        size_t *per_story, size_t *searched, Notes *notes)
+static bool add_stories(IndexCache *cache, const Query *q, LibraryStory *stories, size_t n,
+                        SearchSet *set, size_t *per_story, size_t *searched, Notes *notes)
 {
     bool sound = true;
     *searched = 0;
@@ -242,7 +253,7 @@ static bool add_stories(const Query *q, LibraryStory *stories, size_t n, SearchS
         LibraryStory *s = &stories[k];
         if (s->failed) continue;
         if (query_needs_text(q) && !s->text &&
-            text_load(s->path, 0, &s->text, &s->diag) != 0) { /* gone since it was indexed */
+            load_story(s, cache, &s->diag) != 0) { /* gone since it was indexed */
             s->failed = true;
             note_add(notes, k, true, &s->diag);
             continue;
@@ -275,12 +286,12 @@ static void rebuild_damaged(IndexCache *cache, LibraryStory *stories, size_t n, 
 }
 
 /* Places hit h of story s into *out; -1 with diag when the story cannot be read as indexed. */
-static int place_hit(LibraryStory *s, const SearchHit *h, int width, LibraryHit *out, Diag *diag)
+static int place_hit(IndexCache *cache, LibraryStory *s, const SearchHit *h, int width,
+                     LibraryHit *out, Diag *diag)
 {
     size_t bom;
     /* a story that is not its file's bytes (converted, CRLF) is read whole, once */
-    if (!s->text && !index_clean_as_read(s->index, &bom) &&
-        text_load(s->path, 0, &s->text, diag) != 0)
+    if (!s->text && !index_clean_as_read(s->index, &bom) && load_story(s, cache, diag) != 0)
         return -1;
     SearchPlace pl;
     if (search_place(s->index, s->text, s->path, &h->first, width, &pl, diag) != 0) return -1;
@@ -325,12 +336,12 @@ int library_search(IndexCache *cache, const char *const *paths, size_t n, const 
 
     out->per_story = xcalloc(n ? n : 1, sizeof *out->per_story);
     SearchSet *set = search_set_new(q);
-    if (!add_stories(q, stories, n, set, out->per_story, &out->searched, &notes)) {
+    if (!add_stories(cache, q, stories, n, set, out->per_story, &out->searched, &notes)) {
         /* a damaged cache page: check those indexes whole, rebuild them, run once more */
         search_set_free(set);
         rebuild_damaged(cache, stories, n, &notes);
         set = search_set_new(q);
-        add_stories(q, stories, n, set, out->per_story, &out->searched, &notes);
+        add_stories(cache, q, stories, n, set, out->per_story, &out->searched, &notes);
     }
 
     /* only the hits to place are ranked in order: a sort of them all would cost more than the
@@ -347,8 +358,8 @@ int library_search(IndexCache *cache, const char *const *paths, size_t n, const 
         size_t k = hits[h].story;
         if (unplaceable[k]) continue;
         Diag why = {0};
-        if (place_hit(&stories[k], &hits[h], opt->snippet_width, &out->hits[out->nhits], &why) ==
-            0) {
+        if (place_hit(cache, &stories[k], &hits[h], opt->snippet_width, &out->hits[out->nhits],
+                      &why) == 0) {
             out->nhits++;
         } else { /* changed or gone since it was indexed: its other hits are no better */
             unplaceable[k] = true;

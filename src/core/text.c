@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include <unicase.h>
 
+#include "lector/atomicfile.h"
 #include "lector/grapheme.h"
 #include "lector/hash.h"
 #include "lector/mapfile.h"
@@ -92,6 +93,20 @@ struct Text {
     size_t copy_max;  /* the most of a mapped file that is cleaned into memory */
     bool copy_cut;    /* the story ends there: the rest needed cleaning too */
     char *name;       /* for the title; owned */
+
+    /* A mapped file found to need cleaning is cleaned a step at a time into a scratch file of
+     * three times its size (sparse: clean text is at most 3 bytes per source byte), mapped
+     * read-only; bytes then point into that mapping. Memory holds a piece being cleaned, not
+     * the story. Without a scratch file, load_rest_cleaned cleans into memory as before. */
+    char *scratch_dir; /* where (atomicfile.h: atomic_scratch_open); owned, may be NULL */
+    uint8_t *out_map;  /* the scratch file's mapping, NULL when not cleaning that way */
+    size_t out_cap;    /* its size */
+    int out_fd;        /* the scratch file, open while loading (owned) */
+    size_t out_len;    /* clean bytes written to it */
+    size_t clean_pos;  /* the next source byte to clean */
+    size_t cp_cap;     /* room in checkpoints */
+    Strbuf piece;      /* a piece of clean bytes on its way to the scratch file */
+    int out_errno;     /* a write to it failed: the story ends where the writes did */
 };
 
 /* Windows-1251, 0x80..0xBF (0xC0..0xFF are U+0410..U+044F); 0x98 is unassigned. */
@@ -544,6 +559,10 @@ static void set_notice(Text *t)
     if (t->read_errno)
         strbuf_addf(&note, "%sread failed after %zu bytes (%s): the rest is missing",
                     note.len ? "; " : "", t->nread, strerror(t->read_errno));
+    if (t->out_errno)
+        strbuf_addf(&note,
+                    "%sthe story ends after %zu MiB: cleaning it into a scratch file failed (%s)",
+                    note.len ? "; " : "", t->out_len >> 20, strerror(t->out_errno));
     if (t->copy_cut)
         strbuf_addf(&note,
                     "%sonly the first %zu MiB shown: the rest needs cleaning, too much to copy",
@@ -564,7 +583,7 @@ static void set_notice(Text *t)
  * final, else before the last three bytes, which may be a sequence or a CR LF the next chunk
  * completes (the caller gives them again). */
 static size_t clean_chunk(Text *t, const uint8_t *src, size_t i, size_t len, bool final,
-                          Strbuf *out, size_t *cp_cap)
+                          Strbuf *out, size_t *cp_cap, size_t base)
 {
     size_t limit = final ? len : len > 3 ? len - 3 : 0;
     while (i < limit) {
@@ -578,7 +597,7 @@ static size_t clean_chunk(Text *t, const uint8_t *src, size_t i, size_t len, boo
             while (run < limit && src[run] < 0x80 && src[run] != '\r')
                 run++;
         }
-        size_t c0 = out->len;
+        size_t c0 = base + out->len; /* the clean offset, for the checkpoints */
         if (run > i) {
             size_t n = run - i;
             if (cp_cap && (t->ncheckpoints << CHECKPOINT_SHIFT) <= c0)
@@ -612,7 +631,7 @@ static void clean_into(Text *t, const uint8_t *src, size_t len, size_t start)
     strbuf_grow(&out, len - start + 16);
     size_t cp_cap = 16;
     t->checkpoints = xmalloc(cp_cap * sizeof *t->checkpoints);
-    clean_chunk(t, src, start, len, true, &out, &cp_cap);
+    clean_chunk(t, src, start, len, true, &out, &cp_cap, 0);
     t->store = (uint8_t *)strbuf_detach(&out, &t->len);
     t->bytes = t->store;
 }
@@ -773,6 +792,8 @@ static void finish_loading(Text *t)
 {
     close(t->fd);
     t->fd = -1;
+    if (t->out_map) close(t->out_fd); /* the mapping keeps the scratch file */
+    strbuf_release(&t->piece);
     t->complete = true;
     t->src_len = t->nread;
     /* A mapped file has its NUL after it (mapfile.h); one that shrank, the zeros past its end */
@@ -811,10 +832,133 @@ static void load_rest_cleaned(Text *t)
     finish_loading(t);
 }
 
+/* The encoding of a file found dirty at byte from: judged on up to TEXT_MAX_BYTES from there
+ * (as text_stream judges a file), and UTF-8 if the clean prefix shown has UTF-8 in it (see
+ * load_rest_cleaned). */
+static TextEncoding dirty_encoding(Text *t, size_t from)
+{
+    if (t->prefix_high) return TEXT_UTF8;
+    size_t n = t->file_size - from < TEXT_MAX_BYTES ? t->file_size - from : TEXT_MAX_BYTES;
+    EncodingStats st = {0};
+    for (size_t off = 0; off < n;) {
+        size_t k = n - off < ALL_STEP_BYTES ? n - off : ALL_STEP_BYTES;
+        size_t used = encoding_stats_feed(&st, t->src + from + off, k, off + k == n);
+        mapfile_release(t->map, from + off, used);
+        if (!used) break;
+        off += used;
+    }
+    return encoding_choose(&st);
+}
+
+static int write_all_at(int fd, const uint8_t *p, size_t n, size_t off)
+{
+    while (n > 0) {
+        ssize_t w = pwrite(fd, p, n, (off_t)off);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return w < 0 ? errno : ENOSPC;
+        p += w, n -= (size_t)w, off += (size_t)w;
+    }
+    return 0;
+}
+
+/* One step of cleaning into the scratch file: up to want more source bytes, a piece of 1 MiB at
+ * a time (memory holds one clean piece), written, then split from the mapping. */
+static void clean_step(Text *t, size_t want)
+{
+    enum { CLEAN_PIECE = 1 << 20 };
+    bool more = t->nread < t->file_size;
+    if (t->nread < t->clean_pos + want) more = read_more(t, t->clean_pos + want - t->nread);
+    size_t end = t->clean_pos + want < t->nread ? t->clean_pos + want : t->nread;
+    bool final = !more && end == t->nread;
+    size_t checked = t->len, from = t->clean_pos;
+    while (t->clean_pos < end && !t->out_errno) {
+        size_t stop = end - t->clean_pos > CLEAN_PIECE ? t->clean_pos + CLEAN_PIECE : end;
+        bool last = final && stop == end;
+        strbuf_reset(&t->piece);
+        size_t used =
+            clean_chunk(t, t->src, t->clean_pos, stop, last, &t->piece, &t->cp_cap, t->out_len);
+        if (used == t->clean_pos)
+            break; /* a sequence cut by the step's end: the next finishes it */
+        int err = write_all_at(t->out_fd, (const uint8_t *)t->piece.buf, t->piece.len, t->out_len);
+        if (err) {
+            /* the disk is full, say: the story ends with what was written; whatever a failed
+             * write left after it is cut off, so the text still ends in a NUL */
+            t->out_errno = err;
+            if (ftruncate(t->out_fd, (off_t)t->out_len) == 0) {
+                int ignored = ftruncate(t->out_fd, (off_t)t->out_cap);
+                (void)ignored;
+            }
+            break;
+        }
+        t->out_len += t->piece.len;
+        t->clean_pos = used;
+    }
+    mapfile_release(t->map, from, t->clean_pos - from); /* the source pages, read once */
+    t->src_len = t->clean_pos;
+    if (t->out_errno)
+        final = true;
+    else if (final && t->clean_pos < end)
+        final = false; /* not all of it yet */
+    if (t->bytes != t->out_map && t->out_len >= t->len) t->bytes = t->out_map;
+    if (t->bytes != t->out_map) return; /* still catching up with the prefix shown */
+    t->len = t->out_len;
+    split_advance(t, t->len, final);
+    if (!t->title && (t->npara >= 2 || (t->npara == 1 && t->open) || final))
+        choose_title(t, t->name);
+    text_release(t, checked, t->len);
+    if (final) finish_loading(t);
+}
+
+/* A mapped file turned out to need cleaning: from here on it is cleaned in steps into a scratch
+ * file (clean_step), the clean prefix already shown first, at once, so that text_bytes and every
+ * offset stay true. false when no scratch file can be had. */
+static bool begin_clean_steps(Text *t, size_t dirty_at)
+{
+    size_t n = t->file_size - t->src_start;
+    if (n > (SIZE_MAX - 4096) / 3) return false;
+    size_t cap = 3 * n + 1; /* and the NUL after the text: the file's zeros past what is written */
+    int fd = atomic_scratch_open(t->scratch_dir);
+    if (fd < 0) return false;
+    void *p = MAP_FAILED;
+    if (ftruncate(fd, (off_t)cap) == 0) p = mmap(NULL, cap, PROT_READ, MAP_SHARED, fd, 0);
+    if (p == MAP_FAILED) {
+        close(fd);
+        return false;
+    }
+    t->out_map = p;
+    t->out_cap = cap;
+    t->out_fd = fd;
+    t->src = (uint8_t *)mapfile_bytes(t->map);
+    t->encoding = dirty_encoding(t, dirty_at);
+    t->cp_cap = 16;
+    t->checkpoints = xmalloc(t->cp_cap * sizeof *t->checkpoints);
+    t->clean_pos = t->src_start;
+    while (t->bytes != t->out_map && !t->out_errno) /* the prefix, and a first step's worth */
+        clean_step(t, t->src_start + t->len - t->clean_pos + FIRST_STEP_BYTES);
+    if (t->bytes == t->out_map) return true;
+    /* the prefix shown could not be written: undo, and clean into memory instead */
+    munmap(t->out_map, cap);
+    close(fd);
+    t->out_map = NULL;
+    t->out_errno = 0;
+    t->out_len = 0;
+    free(t->checkpoints);
+    t->checkpoints = NULL;
+    t->ncheckpoints = 0;
+    t->replacements = 0;
+    t->src = NULL;
+    t->encoding = TEXT_UTF8;
+    return false;
+}
+
 /* One step of loading: reads up to want bytes, checks them and splits what is clean. The clean
  * prefix is used where it was read (no copy): bytes == store + src_start. */
 static void load_step(Text *t, size_t want)
 {
+    if (t->out_map) {
+        clean_step(t, want);
+        return;
+    }
     bool first = t->nread == 0;
     size_t checked = t->len;
     bool more = read_more(t, want);
@@ -832,7 +976,7 @@ static void load_step(Text *t, size_t want)
     t->len = i - t->src_start;
     t->src_len = i;
     if (dirty) {
-        load_rest_cleaned(t);
+        if (!t->map || !begin_clean_steps(t, i)) load_rest_cleaned(t);
         return;
     }
     split_advance(t, t->len, !more);
@@ -858,7 +1002,12 @@ static uint8_t *alloc_story_buffer(size_t n)
 
 int text_open(const char *path, size_t max_bytes, Text **out, Diag *diag)
 {
-    if (!max_bytes) max_bytes = TEXT_MAX_BYTES;
+    return text_open_with(path, &(TextOpenOptions){.max_bytes = max_bytes}, out, diag);
+}
+
+int text_open_with(const char *path, const TextOpenOptions *opt, Text **out, Diag *diag)
+{
+    size_t max_bytes = opt && opt->max_bytes ? opt->max_bytes : TEXT_MAX_BYTES;
     struct stat st;
     int fd = open_story_file(path, SIZE_MAX, &st, diag);
     if (fd < 0) return -1;
@@ -888,6 +1037,7 @@ int text_open(const char *path, size_t max_bytes, Text **out, Diag *diag)
         t->store[t->file_size] = 0;
     }
     t->name = xstrdup(path);
+    if (opt && opt->scratch_dir) t->scratch_dir = xstrdup(opt->scratch_dir);
     t->encoding = TEXT_UTF8;
     load_step(t, FIRST_STEP_BYTES);
     while (!t->title) /* a first paragraph longer than a step */
@@ -911,7 +1061,14 @@ void text_load_all(Text *t)
 
 void text_release(const Text *t, size_t from, size_t to)
 {
-    if (!t->map || t->src || from >= to) return; /* the text is not the mapping's bytes */
+    if (from >= to) return;
+    if (t->out_map && t->bytes == t->out_map) { /* the scratch file's pages: written, kept */
+        size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+        size_t a = (from + pg - 1) & ~(pg - 1), b = to & ~(pg - 1);
+        if (a < b) madvise(t->out_map + a, b - a, MADV_DONTNEED);
+        return;
+    }
+    if (!t->map || t->src) return; /* the text is not the mapping's bytes */
     mapfile_release(t->map, t->src_start + from, to - from);
 }
 
@@ -999,7 +1156,12 @@ bool text_complete(const Text *t)
 
 size_t text_len_estimate(const Text *t)
 {
-    return t->complete ? t->len : t->file_size - t->src_start;
+    if (t->complete) return t->len;
+    if (t->out_map && t->clean_pos > t->src_start) { /* the rest grows as what was cleaned did */
+        double grew = (double)t->out_len / (double)(t->clean_pos - t->src_start);
+        return t->len + (size_t)((double)(t->file_size - t->clean_pos) * grew);
+    }
+    return t->file_size - t->src_start;
 }
 
 bool text_paragraph_joined(const Text *t, size_t i)
@@ -1012,6 +1174,12 @@ void text_free(Text *t)
     if (!t) return;
     if (t->fd >= 0) close(t->fd);
     free(t->name);
+    if (t->out_map) {
+        munmap(t->out_map, t->out_cap);
+        if (!t->complete) close(t->out_fd);
+    }
+    strbuf_release(&t->piece);
+    free(t->scratch_dir);
     if (!t->map) free(t->src);
     free(t->store);
     mapfile_close(t->map);
@@ -1050,6 +1218,7 @@ void text_count_words_step(const Text *t, size_t *pos, size_t budget, size_t *wo
         }
         i += n;
     }
+    text_release(t, *pos, i); /* counted once: not held (text_release) */
     *pos = i;
     *words = w;
     *in_word = inw;
@@ -1371,7 +1540,7 @@ static void stream_fill(TextStream *s)
         raw_reserve(s, STREAM_READ);
         if (!s->eof) s->raw_len += stream_read(s, s->raw + s->raw_len, STREAM_READ);
         strbuf_grow(&s->win, s->raw_len * 3 + 4);
-        size_t used = clean_chunk(t, s->raw, 0, s->raw_len, s->eof, &s->win, NULL);
+        size_t used = clean_chunk(t, s->raw, 0, s->raw_len, s->eof, &s->win, NULL, 0);
         memmove(s->raw, s->raw + used, s->raw_len - used);
         s->raw_len -= used;
     }

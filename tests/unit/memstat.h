@@ -73,4 +73,14 @@ static inline long sampler_stop(Sampler *s)
     return peak;
 }
 
+/* AddressSanitizer keeps freed memory in quarantine, so what a step holds cannot be seen there:
+ * bounds on anonymous memory are checked in the normal build (scripts/test runs both). */
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
+
 #endif

@@ -170,16 +170,6 @@ Test(index, a_scratch_folder_that_fails_is_a_message)
     strbuf_release(&sb);
 }
 
-/* AddressSanitizer keeps freed memory in quarantine, so what a build holds cannot be seen there:
- * the bound is checked in the normal build (scripts/test runs both). */
-#if defined(__SANITIZE_ADDRESS__)
-#define UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define UNDER_ASAN 1
-#endif
-#endif
-
 /* The memory a build holds follows its budget, not the story: a 24 MiB story of a growing
  * vocabulary, mapped, indexed with a 2 MiB budget, holds about 4 MiB of its own at its peak
  * (with no budget, 44). Sampled every millisecond while it builds. */

@@ -203,6 +203,31 @@ Test(lazy, a_file_that_shrinks_while_read_ends_early)
     strbuf_release(&sb);
 }
 
+/* The same for a file being cleaned into a scratch file (CRLF): the cleaning ends where the
+ * file now ends, and says so; no SIGBUS. */
+Test(lazy, a_file_being_cleaned_that_shrinks_ends_early)
+{
+    Strbuf sb = STRBUF_INIT;
+    make_story(&sb, 8 << 20, mixed, sizeof mixed / sizeof *mixed, "\r\n");
+    char *path = write_temp(sb.buf, sb.len);
+    Text *t;
+    Diag d = {0};
+    cr_assert_eq(text_open(path, 0, &t, &d), 0);
+    cr_assert_eq(truncate(path, 3 << 20), 0);
+    text_load_all(t);
+    cr_assert(text_complete(t));
+    cr_assert_leq(text_len(t), (size_t)3 << 20);
+    cr_assert_geq(text_len(t), ((size_t)3 << 20) * 9 / 10); /* CR LF became LF */
+    cr_assert_null(memchr(text_bytes(t), '\r', text_len(t)));
+    cr_assert(text_shrank(t));
+    cr_assert(text_notice(t) && strstr(text_notice(t), "shrank while open"), "%s",
+              text_notice(t) ? text_notice(t) : "no notice");
+    text_free(t);
+    unlink(path);
+    free(path);
+    strbuf_release(&sb);
+}
+
 /* Cut short after it was all read, while its end is on the screen: the part cut off reads as
  * NUL bytes, the process lives, and the story says what happened. */
 Test(lazy, a_file_cut_short_after_it_was_read_reads_as_nul_bytes)
@@ -315,9 +340,9 @@ Test(lazy, a_16_gb_file_opens_and_shows_its_end)
     free(path);
 }
 
-/* A file that needs cleaning is cleaned into memory only up to the limit given; the story ends
- * at a line end before it, and says so. */
-Test(lazy, cleaning_a_big_file_stops_at_the_copy_limit)
+/* A file that needs cleaning and for which no scratch file can be made is cleaned into memory
+ * only up to the limit given; the story ends at a line end before it, and says so. */
+Test(lazy, cleaning_a_big_file_without_a_scratch_file_stops_at_the_copy_limit)
 {
     Strbuf sb = STRBUF_INIT;
     make_story(&sb, 3 << 20, mixed, sizeof mixed / sizeof *mixed, "\n");
@@ -325,7 +350,8 @@ Test(lazy, cleaning_a_big_file_stops_at_the_copy_limit)
     char *path = write_temp(sb.buf, sb.len);
     Text *t;
     Diag d = {0};
-    cr_assert_eq(text_open(path, (size_t)5 << 19, &t, &d), 0, "%s", d.msg);
+    TextOpenOptions opt = {.max_bytes = (size_t)5 << 19, .scratch_dir = "/nonexistent/lector"};
+    cr_assert_eq(text_open_with(path, &opt, &t, &d), 0, "%s", d.msg);
     text_load_all(t);
     cr_assert_leq(text_len(t), (size_t)5 << 19);
     cr_assert_geq(text_len(t), ((size_t)5 << 19) - 4096);
@@ -337,6 +363,70 @@ Test(lazy, cleaning_a_big_file_stops_at_the_copy_limit)
     unlink(path);
     free(path);
     strbuf_release(&sb);
+}
+
+/* With a scratch file, the same file has no limit: it is cleaned whole, in steps, and reads as
+ * text_load reads it at once (bytes, paragraphs, source offsets). */
+Test(lazy, a_dirty_file_over_the_copy_limit_is_cleaned_whole_into_a_scratch_file)
+{
+    Strbuf sb = STRBUF_INIT;
+    make_story(&sb, 3 << 20, mixed, sizeof mixed / sizeof *mixed, "\r\n");
+    sb.buf[(2 << 20) + 100] = '\xff';
+    char *path = write_temp(sb.buf, sb.len);
+    Text *t, *eager;
+    Diag d = {0};
+    TextOpenOptions opt = {.max_bytes = (size_t)5 << 19, .scratch_dir = "/tmp"};
+    cr_assert_eq(text_open_with(path, &opt, &t, &d), 0, "%s", d.msg);
+    cr_assert_eq(text_load(path, 0, &eager, &d), 0, "%s", d.msg);
+    text_load_all(t);
+    cr_assert_eq(text_len(t), text_len(eager));
+    cr_assert(!memcmp(text_bytes(t), text_bytes(eager), text_len(t) + 1));
+    cr_assert_eq(text_paragraph_count(t), text_paragraph_count(eager));
+    cr_assert_eq(text_replacements(t), text_replacements(eager));
+    cr_assert_gt(text_replacements(t), 0);
+    cr_assert_str_eq(text_notice(t), text_notice(eager));
+    for (size_t off = 0; off < text_len(t); off += 7919) {
+        while ((text_bytes(t)[off] & 0xc0) == 0x80)
+            off++;
+        cr_assert_eq(text_source_offset(t, off), text_source_offset(eager, off));
+    }
+    text_free(eager);
+    text_free(t);
+    unlink(path);
+    free(path);
+    strbuf_release(&sb);
+}
+
+/* Cleaning a big file holds a piece of it, not the story: a 64 MiB file with CRLF line ends
+ * and bad bytes, read whole, holds well under 16 MiB of anonymous memory at its peak (its
+ * paragraph list and checkpoints, and a piece being cleaned; a copy would be 64), and leaves
+ * under 16 MiB of either file resident. */
+Test(lazy, cleaning_a_big_file_holds_a_piece_of_it)
+{
+    Strbuf sb = STRBUF_INIT;
+    make_story(&sb, 64 << 20, mixed, sizeof mixed / sizeof *mixed, "\r\n");
+    for (size_t at = 1 << 20; at < sb.len; at += 5 << 20)
+        sb.buf[at] = '\xff';
+    char *path = write_temp(sb.buf, sb.len);
+    strbuf_release(&sb);
+    long anon0 = rss_anon_kb(), file0 = rss_file_kb();
+    Sampler *s = sampler_start("RssAnon:");
+    Text *t;
+    Diag d = {0};
+    cr_assert_eq(text_open(path, 0, &t, &d), 0, "%s", d.msg);
+    text_load_all(t);
+    long anon = sampler_stop(s) - anon0, file = rss_file_kb() - file0;
+    cr_assert_gt(text_len(t), (size_t)60 << 20);
+    cr_assert_geq(text_replacements(t), 13);
+#ifndef UNDER_ASAN
+    cr_assert_lt(anon, 16 << 10, "cleaning held %ld KiB", anon);
+#else
+    (void)anon;
+#endif
+    cr_assert_lt(file, 16 << 10, "cleaning left %ld KiB of the files resident", file);
+    text_free(t);
+    unlink(path);
+    free(path);
 }
 
 /* The pieces of a paragraph tile it, are at most 64 KiB, and all but the first are joined. */
