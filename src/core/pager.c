@@ -497,6 +497,7 @@ bool pager_count_step(Pager *p, size_t budget)
     if (p->tail) leave_tail(p);
     size_t n = npara(p);
     if (!p->counts) p->counts = xcalloc(n + 1, sizeof *p->counts);
+    size_t first = p->counted;
     while (p->counted < n && budget-- > 0) {
         LayoutCursor c;
         LayoutLine line;
@@ -506,6 +507,9 @@ bool pager_count_step(Pager *p, size_t budget)
             k++;
         p->counts[p->counted++] = k;
     }
+    if (p->counted > first) /* laid out once to be counted: not held (text_release) */
+        text_release(p->text, text_paragraph(p->text, first).start,
+                     text_paragraph(p->text, p->counted - 1).end);
     if (p->counted < n) return false;
     if (!p->prefix) {
         p->prefix = xmalloc((n + 1) * sizeof *p->prefix);

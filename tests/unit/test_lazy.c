@@ -304,6 +304,34 @@ Test(lazy, a_mapped_story_read_whole_does_not_stay_in_memory)
     free(path);
 }
 
+/* Counting a mapped story's pages (the reader's "page N of M", in idle steps) lays it all out
+ * once, and holds a step of it, not the file. */
+Test(lazy, counting_the_pages_of_a_mapped_story_does_not_keep_it_in_memory)
+{
+    Strbuf sb = STRBUF_INIT;
+    make_story(&sb, 64 << 20, mixed, sizeof mixed / sizeof *mixed, "\n");
+    char *path = write_temp(sb.buf, sb.len);
+    strbuf_release(&sb);
+    Text *t;
+    Diag d = {0};
+    cr_assert_eq(text_open(path, 0, &t, &d), 0);
+    text_load_all(t);
+    long before = rss_file_kb();
+    LayoutOptions opt = {.width = 60};
+    Pager *p = pager_new(t, &opt);
+    while (!pager_count_step(p, 64)) {
+    }
+    size_t top, rows;
+    cr_assert(pager_row_index(p, &top, &rows));
+    cr_assert_gt(rows, (size_t)100000);
+    long grew = rss_file_kb() - before;
+    cr_assert_lt(grew, 16 << 10, "counting left %ld KiB of the file resident", grew);
+    pager_free(p);
+    text_free(t);
+    unlink(path);
+    free(path);
+}
+
 /* Over the old 256 MiB limit (a sparse 16 GB file): it opens at once, with its title and first
  * paragraph, and G finds its last line from the tail, without reading what lies between. */
 Test(lazy, a_16_gb_file_opens_and_shows_its_end)
