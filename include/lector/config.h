@@ -45,6 +45,15 @@ typedef struct {
     char *what; /* owned: what is wrong and what would be right, ending "(line ignored)" */
 } ConfigWarning;
 
+/* bidi = auto|on|off. on: lector reorders right-to-left text (UAX #9) and asks the terminal
+ * not to (ECMA-48 BDSM, CSI 8 l, undone on exit); off: lector draws logical order and leaves
+ * reordering to a terminal that does it; auto (the default) is on, since a terminal cannot be
+ * asked whether it reorders, and most (xterm, tmux) do not. */
+typedef enum { CONFIG_BIDI_AUTO, CONFIG_BIDI_ON, CONFIG_BIDI_OFF } ConfigBidi;
+
+/* Parses auto|on|off into *out; -1 for anything else. */
+int config_parse_bidi(const char *v, size_t len, int *out);
+
 typedef struct {
     char *path;      /* owned: the file read; NULL when there is none to read */
     Diag error;      /* config_load: why the file could not be read (code 0: it could) */
@@ -54,6 +63,7 @@ typedef struct {
     bool smart_case; /* a capital in a query makes case count (default true) */
     int line_ends;   /* LayoutLineEnds for a story the reader has none for (default auto) */
     bool mouse;      /* the reader takes mouse clicks and the wheel (default true) */
+    int bidi;        /* ConfigBidi: who puts right-to-left text in display order */
     ConfigTheme theme;
     ConfigStyle styles[STYLE_COUNT];
     KeyBinding *bindings; /* owned, in the file's order (a later one wins) */

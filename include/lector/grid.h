@@ -41,7 +41,10 @@ typedef struct {
 typedef struct Grid Grid;
 
 Grid *grid_new(int cols, int rows); /* cols, rows >= 1 */
-void grid_free(Grid *g);            /* NULL is a no-op */
+/* Text put with grid_put_text is drawn in logical order, not reordered for right-to-left
+ * scripts (bidi.h): for a terminal that reorders it itself (the bidi setting off). */
+void grid_set_logical_order(Grid *g, bool logical);
+void grid_free(Grid *g); /* NULL is a no-op */
 void grid_resize(Grid *g, int cols, int rows);
 void grid_clear(Grid *g); /* every cell empty, style TEXT */
 int grid_cols(const Grid *g);

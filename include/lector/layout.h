@@ -31,6 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lector/bidi.h"
 #include "lector/linebreak.h"
 #include "lector/strbuf.h"
 #include "lector/text.h"
@@ -54,6 +55,7 @@ typedef struct {
     int line_ends;               /* LayoutLineEnds: what a paragraph's own line ends mean */
     int source_width;            /* columns the story's lines were wrapped at, about
                                     (layout_source_width); 0: unknown */
+    int direction;               /* BidiDirection of the paragraphs, for layout_line_cells */
 } LayoutOptions;
 
 /* Line ends inside a paragraph. Prose is often wrapped by hand at some width, and reads best
@@ -155,6 +157,24 @@ void layout_cells_begin(LayoutCellIter *it, const uint8_t *text, const LayoutLin
                         const LayoutOptions *opt);
 /* Next cell to draw; false at the end of the line. Zero-width clusters are skipped. */
 bool layout_cells_next(LayoutCellIter *it, LayoutCell *cell);
+
+/* The cells of line (of paragraph para) as they are drawn, left to right: in display order by
+ * the bidirectional algorithm (bidi.h, through bidi's cache) with cell.col the column from the
+ * line's left edge, brackets mirrored at right-to-left levels, and the line of a right-to-left
+ * paragraph aligned right within opt->width. A soft hyphen's "-" goes at the line's end in
+ * display order (the left end, right to left). Cells still carry their source bytes (off, len),
+ * so what points into the text (highlights, marks) follows them. A paragraph that is left to
+ * right throughout (bidi_may_reorder) comes out as layout_cells_next gives it, without ICU;
+ * bidi NULL: always so. *cells is grown as needed (the caller owns and frees it, *cap its
+ * room); returns the count. *rtl (may be NULL): the paragraph is right to left. */
+size_t layout_line_cells(const uint8_t *text, Span para, const LayoutLine *line,
+                         const LayoutOptions *opt, BidiCache *bidi, LayoutCell **cells, size_t *cap,
+                         bool *rtl);
+
+/* Appends the line in display order (layout_line_cells), right-to-left lines padded on the left
+ * to opt->width; otherwise as layout_render_line. */
+void layout_render_line_visual(const uint8_t *text, Span para, const LayoutLine *line,
+                               const LayoutOptions *opt, BidiCache *bidi, Strbuf *out);
 
 /* Appends the line as a terminal should draw it (no newline). Safe: no byte below 0x20, no DEL
  * and no C1 control ever reaches out. */

@@ -57,6 +57,9 @@ void pager_go_percent(Pager *p, double percent, int page_rows);
 /* The bytes the rows' lines index, and in *base what to add to those offsets to make them the
  * story's (not 0 only while G shows the end of a story still being read, from its tail). */
 const uint8_t *pager_bytes(const Pager *p, size_t *base);
+/* The span of a row's paragraph (PagerRow.para) in those bytes: the context that orders a
+ * line for display (layout_line_cells). */
+Span pager_paragraph(const Pager *p, size_t para);
 
 /* Fills up to n rows from the top; returns how many there are. */
 int pager_rows(Pager *p, int n, PagerRow *rows);

@@ -33,6 +33,7 @@ typedef struct {
     int percent;               /* the furthest read, for the shelf; -1: unknown */
     size_t marks[STATE_MARKS]; /* a..z; SIZE_MAX: unset */
     int line_ends;             /* LayoutLineEnds chosen for this story; -1: none chosen */
+    int direction;             /* BidiDirection chosen for this story; -1: none chosen */
 } StoryState;
 
 typedef struct StateStore StateStore;

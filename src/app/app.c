@@ -205,6 +205,7 @@ App *app_new(char **paths, int npaths, int measure, Diag *diag)
     a->ctx.measure = measure > 0 ? measure : APP_DEFAULT_MEASURE;
     a->ctx.default_measure = APP_DEFAULT_MEASURE;
     a->ctx.line_ends = LAYOUT_ENDS_AUTO;
+    a->ctx.bidi = true;
     a->measure_given = measure > 0;
     a->keymap = keymap_new(NULL, 0);
     a->ctx.keymap = a->keymap;
@@ -310,6 +311,7 @@ void app_configure(App *a, const Config *c)
     a->ctx.keymap = a->keymap;
     a->ctx.search_mode = c->smart_case ? SEARCH_SMART : SEARCH_FOLD;
     a->ctx.line_ends = c->line_ends;
+    a->ctx.bidi = c->bidi != CONFIG_BIDI_OFF;
     if (c->measure) {
         a->ctx.default_measure = c->measure;
         if (!a->measure_given) a->ctx.measure = c->measure;

@@ -27,6 +27,7 @@ typedef struct {
 /* A display line of one side of a block: a laid-out line, or a blank between paragraphs. */
 typedef struct {
     LayoutLine line;
+    Span para; /* its paragraph: what orders it for display (layout_line_cells) */
     bool blank;
 } SideLine;
 
@@ -48,6 +49,10 @@ struct CompareView {
     MatchList *ml; /* owned; the matches in side match_side */
     size_t cur;    /* the current match */
     int match_side;
+    BidiCache *bidi[2]; /* owned: each side's paragraph ordered last */
+    bool reorder;       /* the context's bidi, for the panes */
+    LayoutCell *cells;  /* owned: a line's cells in display order */
+    size_t cells_cap;
 };
 
 /* --- layout ------------------------------------------------------------------------------ */
@@ -71,9 +76,10 @@ static size_t side_lines(const CompareView *v, const Block *b, int side, SideLin
             cap = (len + k + 1) * 2;
             lines = xreallocarray(lines, cap, sizeof *lines);
         }
-        if (i > first) lines[len++] = (SideLine){{0, 0, 0, 0}, true};
+        Span para = align_paragraph(v->al, side, i);
+        if (i > first) lines[len++] = (SideLine){{0, 0, 0, 0}, {0, 0}, true};
         for (size_t j = 0; j < k; j++)
-            lines[len++] = (SideLine){ll[j], false};
+            lines[len++] = (SideLine){ll[j], para, false};
         free(ll);
     }
     *out = lines;
@@ -239,6 +245,9 @@ void compare_view_free(CompareView *v)
     }
     align_free(v->al);
     free(v->blocks);
+    bidi_cache_free(v->bidi[0]);
+    bidi_cache_free(v->bidi[1]);
+    free(v->cells);
     free(v);
 }
 
@@ -599,14 +608,17 @@ static void draw_pane(CompareView *v, Grid *g, int side, int x, int y0, int w, i
         size_t nd = side ? r->ndiff_b : r->ndiff_a;
         const Span *d = nd ? diff + (side ? r->diff_b : r->diff_a) : NULL; /* none: no array */
         Style dstyle = side ? STYLE_ADDED : STYLE_REMOVED;
-        LayoutCellIter it;
-        LayoutCell cell;
-        layout_cells_begin(&it, bytes, &lines[local].line, &v->lopt);
-        while (layout_cells_next(&it, &cell)) {
+        if (!v->bidi[side]) v->bidi[side] = bidi_cache_new();
+        size_t nc =
+            layout_line_cells(bytes, lines[local].para, &lines[local].line, &v->lopt,
+                              v->reorder ? v->bidi[side] : NULL, &v->cells, &v->cells_cap, NULL);
+        for (size_t q = 0; q < nc; q++) {
+            const LayoutCell *cell = &v->cells[q];
             Style st = STYLE_TEXT;
-            if (side == v->match_side && v->ml) st = matchlist_style_at(v->ml, cell.off, v->cur);
-            if (st == STYLE_TEXT && nd && in_spans(d, nd, cell.off)) st = dstyle;
-            grid_put(g, y0 + y, x + cell.col, cell.glyph, cell.glyph_len, cell.width, st, cell.off);
+            if (side == v->match_side && v->ml) st = matchlist_style_at(v->ml, cell->off, v->cur);
+            if (st == STYLE_TEXT && nd && in_spans(d, nd, cell->off)) st = dstyle;
+            grid_put(g, y0 + y, x + cell->col, cell->glyph, cell->glyph_len, cell->width, st,
+                     cell->off);
         }
     }
     free(lines);
@@ -653,6 +665,7 @@ static void draw_gutter_mark(CompareView *v, Grid *g, size_t line, int y, int x)
 
 void compare_view_render(CompareView *v, ViewContext *c, Grid *g)
 {
+    v->reorder = c->bidi;
     int h = pane_height(v), w = pane_width(v);
     if (v->stacked) {
         draw_title(v, g, 0, 0, 0, v->cols);

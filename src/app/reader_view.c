@@ -53,6 +53,10 @@ struct ReaderView {
     Pager *pager;
     LayoutOptions lopt; /* the context's width function; this story's width and line ends */
     int line_ends;      /* LayoutLineEnds in effect */
+    int direction;      /* BidiDirection in effect (D), kept with the place */
+    BidiCache *bidi;    /* owned: the paragraph ordered last, for the next line of it */
+    LayoutCell *cells;  /* owned: a line's cells, in display order (render) */
+    size_t cells_cap;
     size_t marks[MARKS];
     size_t prev_jump; /* where the last jump left from; SIZE_MAX: none */
     int pending;      /* 'm' or '\'' waiting for its letter; 0: none */
@@ -174,6 +178,7 @@ static void set_layout(ReaderView *rv, ViewContext *c)
     rv->lopt.ambiguous_width = c->lopt.ambiguous_width;
     rv->lopt.width = effective_measure(c);
     rv->lopt.line_ends = rv->line_ends;
+    rv->lopt.direction = rv->direction;
 }
 
 ReaderView *reader_view_open(ViewContext *c, const char *path, Text *preloaded, size_t at,
@@ -209,6 +214,8 @@ ReaderView *reader_view_open(ViewContext *c, const char *path, Text *preloaded, 
         if (found < 0) view_say(c, "%s", sd.msg);
     }
     rv->line_ends = found > 0 && st.line_ends >= 0 ? st.line_ends : c->line_ends;
+    rv->direction = found > 0 && st.direction >= 0 ? st.direction : BIDI_AUTO;
+    rv->bidi = bidi_cache_new();
     text_load_until(t, 256 << 10); /* the story's own line width, from its start */
     rv->lopt.source_width = layout_source_width(text_bytes(t), text_len(t));
     set_layout(rv, c);
@@ -266,8 +273,12 @@ static void save_state(ReaderView *rv, ViewContext *c, ReaderClose *out)
     st.line_ends = rv->line_ends == c->line_ends && (!rv->kept || rv->kept_state.line_ends < 0)
                        ? -1
                        : rv->line_ends;
+    st.direction = rv->direction == BIDI_AUTO && (!rv->kept || rv->kept_state.direction < 0)
+                       ? -1
+                       : rv->direction;
     if (rv->kept && !memcmp(st.marks, rv->kept_state.marks, sizeof st.marks) &&
-        st.percent == rv->kept_state.percent && st.line_ends == rv->kept_state.line_ends) {
+        st.percent == rv->kept_state.percent && st.line_ends == rv->kept_state.line_ends &&
+        st.direction == rv->kept_state.direction) {
         pager_set_top_offset(rv->pager, rv->kept_state.offset); /* still on the row holding it? */
         if (pager_top_offset(rv->pager) == top) return;
         pager_set_top_offset(rv->pager, top);
@@ -287,6 +298,8 @@ void reader_view_close(ReaderView *rv, ViewContext *c, ReaderClose *out)
     indexer_stop(rv);
     clear_matches(rv);
     pager_free(rv->pager);
+    bidi_cache_free(rv->bidi);
+    free(rv->cells);
     index_free(rv->index);
     text_free(rv->text);
     strbuf_release(&rv->query);
@@ -368,6 +381,20 @@ static void cycle_line_ends(ReaderView *rv, ViewContext *c)
                                                         : LAYOUT_ENDS_AUTO;
     reader_view_resize(rv, c);
     view_say(c, "%s", what[rv->line_ends]);
+}
+
+static void cycle_direction(ReaderView *rv, ViewContext *c)
+{
+    static const char *const what[] = {
+        [BIDI_AUTO] = "direction: auto, each paragraph by its first letter (D: right to left)",
+        [BIDI_RTL] = "direction: right to left (D: left to right)",
+        [BIDI_LTR] = "direction: left to right (D: auto)",
+    };
+    rv->direction = rv->direction == BIDI_AUTO  ? BIDI_RTL
+                    : rv->direction == BIDI_RTL ? BIDI_LTR
+                                                : BIDI_AUTO;
+    rv->lopt.direction = rv->direction; /* the same lines, drawn in another order */
+    view_say(c, "%s", what[rv->direction]);
 }
 
 /* --- search ---------------------------------------------------------------------------------- */
@@ -701,6 +728,9 @@ ViewAction reader_view_command(ReaderView *rv, ViewContext *c, Command cmd, long
     case CMD_LINE_ENDS:
         cycle_line_ends(rv, c);
         break;
+    case CMD_DIRECTION:
+        cycle_direction(rv, c);
+        break;
     case CMD_SEARCH:
         return (ViewAction){ACT_PROMPT, 0, 0, 0, PROMPT_SEARCH};
     case CMD_SEARCH_BACK:
@@ -839,15 +869,17 @@ void reader_view_render(ReaderView *rv, ViewContext *c, Grid *g)
     int n = pager_rows(rv->pager, prow, rows);
     size_t base;
     const uint8_t *bytes = pager_bytes(rv->pager, &base);
+    if (base) bidi_cache_forget(rv->bidi); /* the end shown from the tail: other bytes */
     for (int r = 0; r < n; r++) {
         if (rows[r].gap) continue;
-        LayoutCellIter it;
-        LayoutCell cell;
-        layout_cells_begin(&it, bytes, &rows[r].line, &rv->lopt);
-        while (layout_cells_next(&it, &cell)) {
-            size_t off = base + cell.off;
+        size_t nc = layout_line_cells(bytes, pager_paragraph(rv->pager, rows[r].para),
+                                      &rows[r].line, &rv->lopt, c->bidi ? rv->bidi : NULL,
+                                      &rv->cells, &rv->cells_cap, NULL);
+        for (size_t k = 0; k < nc; k++) {
+            const LayoutCell *cell = &rv->cells[k];
+            size_t off = base + cell->off;
             Style st = rv->ml ? matchlist_style_at(rv->ml, off, rv->cur) : STYLE_TEXT;
-            grid_put(g, r, left + cell.col, cell.glyph, cell.glyph_len, cell.width, st, off);
+            grid_put(g, r, left + cell->col, cell->glyph, cell->glyph_len, cell->width, st, off);
         }
     }
     free(rows);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "lector/config.h"
 #include "lector/layout.h"
 #include "lector/library.h"
 #include "lector/strbuf.h"
@@ -37,7 +38,7 @@ static void flush_out(Strbuf *out)
  * the longest paragraph piece, whatever the story's size); what is held is written out when the
  * input makes us wait (tail -f | lector wrap). false when the output failed (a closed pipe with
  * SIGPIPE ignored, a full disk): reading on would never end for a pipe without end. */
-static bool print_story(TextStream *s, const LayoutOptions *story_opt, Strbuf *out)
+static bool print_story(TextStream *s, const LayoutOptions *story_opt, BidiCache *bidi, Strbuf *out)
 {
     /* the story's own line width, for its verse and letters (layout.h), as the reader finds it */
     LayoutOptions story = *story_opt;
@@ -55,8 +56,12 @@ static bool print_story(TextStream *s, const LayoutOptions *story_opt, Strbuf *o
         first = false;
         LayoutCursor c;
         layout_cursor_init(&c, bytes, para, &story);
+        bidi_cache_forget(bidi); /* the stream's window: the same address, other bytes */
         while (layout_cursor_next(&c, &line)) {
-            layout_render_line(bytes, &line, &story, out);
+            if (bidi)
+                layout_render_line_visual(bytes, para, &line, &story, bidi, out);
+            else
+                layout_render_line(bytes, &line, &story, out);
             strbuf_addch(out, '\n');
         }
         if (out->len >= OUT_FLUSH || (out->len && text_stream_waiting(s))) {
@@ -70,7 +75,8 @@ static bool print_story(TextStream *s, const LayoutOptions *story_opt, Strbuf *o
 
 /* Prints one path; returns 0, EXIT_USAGE, or -1 when the output failed (nothing more is
  * worth reading). */
-static int wrap_one(const char *path, const LayoutOptions *opt, int header, Strbuf *out)
+static int wrap_one(const char *path, const LayoutOptions *opt, BidiCache *bidi, int header,
+                    Strbuf *out)
 {
     TextStream *s = NULL;
     Diag diag = {0};
@@ -86,7 +92,7 @@ static int wrap_one(const char *path, const LayoutOptions *opt, int header, Strb
         text_escape(title, strlen(title), out);
         strbuf_addstr(out, " <==\n");
     }
-    if (!print_story(s, opt, out)) {
+    if (!print_story(s, opt, bidi, out)) {
         text_stream_free(s);
         return -1; /* the output failed: the caller stops, and says so once */
     }
@@ -102,9 +108,12 @@ static int wrap_one(const char *path, const LayoutOptions *opt, int header, Strb
 
 static void wrap_usage(FILE *f)
 {
-    fputs("usage: lector wrap [--width N] [FILE|FOLDER|-]...\n"
+    fputs("usage: lector wrap [--width N] [--visual] [FILE|FOLDER|-]...\n"
           "Prints each story as display lines, a blank line between paragraphs.\n"
           "  -w, --width N   wrap at N columns (8-4096; default: the terminal's width, or 80)\n"
+          "  -v, --visual    display order: right-to-left text reordered, its paragraphs\n"
+          "                  aligned right (for a device that does no bidi of its own;\n"
+          "                  by default lines keep the file's logical order)\n"
           "  -h, --help      show this help\n",
           f);
 }
@@ -126,18 +135,30 @@ static int parse_width(const char *arg, int *width)
 int cmd_wrap(int argc, char **argv, const char *default_texts)
 {
     static const struct option longopts[] = {
-        {"width", required_argument, NULL, 'w'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        {"width", required_argument, NULL, 'w'}, {"visual", no_argument, NULL, 'v'},
+        {"bidi", required_argument, NULL, 'B'}, /* the reader's: `lector --bidi off f | less` */
+        {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0},
     };
     int width = 0, opt;
+    bool visual = false;
     optind = 1;
     opterr = 0;
-    while ((opt = getopt_long(argc, argv, "+w:h", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "+w:vh", longopts, NULL)) != -1) {
         switch (opt) {
         case 'w':
             if (parse_width(optarg, &width) != 0) return EXIT_USAGE;
             break;
+        case 'v':
+            visual = true;
+            break;
+        case 'B': { /* checked, then nothing to do: printing keeps logical order (--visual) */
+            int ignored;
+            if (config_parse_bidi(optarg, strlen(optarg), &ignored) != 0) {
+                cli_error("--bidi: '%s' is not auto, on or off", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        }
         case 'h':
             wrap_usage(stdout);
             return 0;
@@ -172,6 +193,7 @@ int cmd_wrap(int argc, char **argv, const char *default_texts)
     }
     int status = 0, printed = 0;
     Strbuf out = STRBUF_INIT;
+    BidiCache *bidi = visual ? bidi_cache_new() : NULL;
     for (int i = 0; i < npaths; i++) {
         struct stat st;
         if (strcmp(paths[i], "-") != 0 && stat(paths[i], &st) == 0 && S_ISDIR(st.st_mode)) {
@@ -187,7 +209,7 @@ int cmd_wrap(int argc, char **argv, const char *default_texts)
             int rc = 0;
             for (size_t k = 0; k < n; k++) {
                 if (printed++) strbuf_addch(&out, '\n');
-                if (rc >= 0) rc = wrap_one(names[k], &lopt, 1, &out);
+                if (rc >= 0) rc = wrap_one(names[k], &lopt, bidi, 1, &out);
                 if (rc > 0) status = rc;
                 free(names[k]);
             }
@@ -196,11 +218,12 @@ int cmd_wrap(int argc, char **argv, const char *default_texts)
             continue;
         }
         if (printed++) strbuf_addch(&out, '\n');
-        int rc = wrap_one(paths[i], &lopt, npaths > 1, &out);
+        int rc = wrap_one(paths[i], &lopt, bidi, npaths > 1, &out);
         if (rc < 0) break;
         if (rc > 0) status = rc;
     }
     flush_out(&out);
     strbuf_release(&out);
+    bidi_cache_free(bidi);
     return cli_output_failed() ? 1 : status;
 }

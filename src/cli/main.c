@@ -94,12 +94,13 @@ int cli_stdin_has_story(void)
 
 static void usage(FILE *f)
 {
-    fputs("usage: lector [--width N] [PATH...]\n"
+    fputs("usage: lector [--width N] [--bidi auto|on|off] [PATH...]\n"
           "       lector wrap|search|index|compare|dump|config [OPTION...] [ARG...]\n"
           "A terminal reader for stories in plain UTF-8 text files. PATH is a story, a folder of\n"
           ".txt stories (a shelf) or - for standard input; by default the texts folder.\n"
           "  -w, --width N  text N columns wide     --version  print the version\n"
-          "  -h, --help     this help\n"
+          "  -h, --help     this help                --bidi off  leave right-to-left text to\n"
+          "                                            a terminal that reorders it itself\n"
           "Subcommands (each has --help): wrap prints stories wrapped, search finds ranked hits,\n"
           "index builds the search cache, compare shows two stories side by side, dump prints\n"
           "the reader's screen after some keys, config shows the configuration in effect.\n"
@@ -109,7 +110,7 @@ static void usage(FILE *f)
 
 /* Parses `lector [--width N] [PATH...]` for the reader; returns -1 after an error line, 1 when
  * argv[*first_path] is --help or --version. */
-static int parse_reader_args(int argc, char **argv, int *width, int *first_path)
+static int parse_reader_args(int argc, char **argv, int *width, int *bidi, int *first_path)
 {
     int i = 1;
     for (; i < argc; i++) {
@@ -130,6 +131,14 @@ static int parse_reader_args(int argc, char **argv, int *width, int *first_path)
                 return -1;
             }
             *width = (int)w;
+            continue;
+        }
+        if (!strcmp(a, "--bidi") || !strncmp(a, "--bidi=", 7)) {
+            const char *v = a[6] == '=' ? a + 7 : (i + 1 < argc ? argv[++i] : NULL);
+            if (!v || config_parse_bidi(v, strlen(v), bidi) != 0) {
+                cli_error("--bidi: '%s' is not auto, on or off", v ? v : "");
+                return -1;
+            }
             continue;
         }
         if (!strcmp(a, "-h") || !strcmp(a, "--help") || !strcmp(a, "--version")) {
@@ -175,7 +184,7 @@ static int run(int argc, char **argv, Config *cfg)
     if (argc > 1 && !strcmp(argv[1], "dump")) return cmd_dump(argc - 1, argv + 1, texts, cfg);
     /* --help or --version, first or after other options: lector's, wherever the output goes */
     int width = 0, first = 1;
-    int parsed = parse_reader_args(argc, argv, &width, &first);
+    int parsed = parse_reader_args(argc, argv, &width, &cfg->bidi, &first);
     if (parsed < 0) return EXIT_USAGE;
     if (parsed > 0 && !strcmp(argv[first], "--version")) {
         printf("lector %s\n", LECTOR_VERSION);

@@ -320,6 +320,9 @@ static void parse_line(Parse *p, const char *s, const char *end)
     } else if (word_is(k, klen, "mouse")) {
         if (parse_bool(v, vlen, &p->c->mouse) != 0)
             warn(p, "mouse: '%.*s' is not yes or no", (int)vlen, v);
+    } else if (word_is(k, klen, "bidi")) {
+        if (config_parse_bidi(v, vlen, &p->c->bidi) != 0)
+            warn(p, "bidi: '%.*s' is not auto, on or off", (int)vlen, v);
     } else if (word_is(k, klen, "line-ends")) {
         if (word_is(v, vlen, "auto"))
             p->c->line_ends = LAYOUT_ENDS_AUTO;
@@ -345,9 +348,22 @@ static void parse_line(Parse *p, const char *s, const char *end)
     } else {
         warn(p,
              "unknown setting '%.*s': the settings are measure, texts, smart-case, line-ends, "
-             "mouse, theme, color.ELEMENT and key.COMMAND",
+             "mouse, bidi, theme, color.ELEMENT and key.COMMAND",
              (int)klen, k);
     }
+}
+
+int config_parse_bidi(const char *v, size_t len, int *out)
+{
+    if (word_is(v, len, "auto"))
+        *out = CONFIG_BIDI_AUTO;
+    else if (word_is(v, len, "on"))
+        *out = CONFIG_BIDI_ON;
+    else if (word_is(v, len, "off"))
+        *out = CONFIG_BIDI_OFF;
+    else
+        return -1;
+    return 0;
 }
 
 void config_parse(Config *c, const char *buf, size_t len)

@@ -12,6 +12,7 @@ struct Grid {
     int cols, rows;
     GridCell *cells; /* rows * cols */
     Strbuf glyphs;
+    bool logical; /* grid_set_logical_order */
 };
 
 Grid *grid_new(int cols, int rows)
@@ -20,6 +21,11 @@ Grid *grid_new(int cols, int rows)
     strbuf_init(&g->glyphs);
     grid_resize(g, cols, rows);
     return g;
+}
+
+void grid_set_logical_order(Grid *g, bool logical)
+{
+    g->logical = logical;
 }
 
 void grid_free(Grid *g)
@@ -92,13 +98,30 @@ static int put_text(Grid *g, int row, int col, const char *s, int max_cols, Styl
     LayoutCellIter it;
     LayoutCell cell;
     int used = 0;
+    bool reorder =
+        !(g && g->logical) && bidi_may_reorder((const uint8_t *)safe.buf, (Span){0, safe.len});
     layout_cells_begin(&it, (const uint8_t *)safe.buf, &line, &opt);
     while (layout_cells_next(&it, &cell)) {
         /* the line is never broken here, so even a trailing space is drawn */
-        if (used + cell.width > max_cols) break;
-        if (g)
+        if (used + cell.width > max_cols) {
+            line.end = cell.off; /* what fits, in logical order, is what is shown */
+            break;
+        }
+        if (g && !reorder)
             grid_put(g, row, col + used, cell.glyph, cell.glyph_len, cell.width, style, SIZE_MAX);
         used += cell.width;
+    }
+    if (g && reorder) { /* a title in Arabic or Hebrew: in display order, from col on */
+        BidiCache *bidi = bidi_cache_new();
+        LayoutCell *cells = NULL;
+        size_t cap = 0;
+        size_t n = layout_line_cells((const uint8_t *)safe.buf, (Span){0, line.end}, &line, &opt,
+                                     bidi, &cells, &cap, NULL);
+        for (size_t k = 0; k < n; k++)
+            grid_put(g, row, col + cells[k].col - cells[0].col, cells[k].glyph, cells[k].glyph_len,
+                     cells[k].width, style, SIZE_MAX);
+        free(cells);
+        bidi_cache_free(bidi);
     }
     /* trailing spaces are hanging in layout's terms; a status text wants them */
     for (size_t k = safe.len; k > 0 && safe.buf[k - 1] == ' ' && used < max_cols; k--) {

@@ -1021,3 +1021,106 @@ size_t layout_col_to_offset(const uint8_t *text, const LayoutLine *line, const L
         if (col < cell.col + cell.width) return cell.len ? cell.off : line->end;
     return line->end;
 }
+
+/* --- display order ------------------------------------------------------------------------- */
+
+size_t layout_line_cells(const uint8_t *text, Span para, const LayoutLine *line,
+                         const LayoutOptions *opt, BidiCache *bidi, LayoutCell **cells, size_t *cap,
+                         bool *rtl_out)
+{
+    size_t n = 0;
+    LayoutCellIter it;
+    layout_cells_begin(&it, text, line, opt);
+    for (;;) {
+        if (n == *cap) {
+            *cap = *cap ? *cap * 2 : 64;
+            *cells = xreallocarray(*cells, *cap, sizeof **cells);
+        }
+        if (!layout_cells_next(&it, &(*cells)[n])) break;
+        LayoutCell *c = &(*cells)[n++];
+        if (c->glyph != text + c->off) continue;
+        /* glyph_buf moves with the array: a glyph that points into it is re-pointed below */
+    }
+    for (size_t k = 0; k < n; k++)
+        if ((*cells)[k].glyph != text + (*cells)[k].off) (*cells)[k].glyph = (*cells)[k].glyph_buf;
+    if (rtl_out) *rtl_out = false;
+    if (!bidi || n == 0 ||
+        (opt->direction != BIDI_RTL && !bidi_may_reorder(text, (Span){line->start, line->end}) &&
+         !bidi_may_reorder(text, para)))
+        return n;
+    /* the clusters in logical order, the soft hyphen's "-" (no bytes) aside */
+    size_t m = 0, hyphen = SIZE_MAX;
+    size_t *off = xmalloc(n * sizeof *off), *len = xmalloc(n * sizeof *len);
+    size_t *idx = xmalloc(n * sizeof *idx), *order = xmalloc(n * sizeof *order);
+    bool *odd = xmalloc(n * sizeof *odd), rtl = false;
+    for (size_t k = 0; k < n; k++) {
+        if ((*cells)[k].len == 0) {
+            hyphen = k;
+            continue;
+        }
+        off[m] = (*cells)[k].off;
+        len[m] = (*cells)[k].len;
+        idx[m++] = k;
+    }
+    bidi_line_order(bidi, text, para, (BidiDirection)opt->direction, line->start, line->end, off,
+                    len, m, order, odd, &rtl);
+    LayoutCell *out = xmalloc(n * sizeof *out);
+    size_t v = 0;
+    int col = 0;
+    if (rtl && hyphen != SIZE_MAX) out[v++] = (*cells)[hyphen];
+    for (size_t j = 0; j < m; j++) {
+        out[v] = (*cells)[idx[order[j]]];
+        LayoutCell *c = &out[v++];
+        if (odd[order[j]] && c->glyph == text + c->off) { /* L4: a lone bracket is mirrored */
+            size_t used;
+            uint32_t cp = ucd_decode(c->glyph, c->glyph + c->glyph_len, &used);
+            uint32_t mirror = used == c->glyph_len ? bidi_mirror(cp) : cp;
+            if (mirror != cp) {
+                c->glyph_len = ucd_encode(mirror, c->glyph_buf);
+                c->glyph = c->glyph_buf;
+            }
+        }
+    }
+    if (!rtl && hyphen != SIZE_MAX) out[v++] = (*cells)[hyphen];
+    int total = 0;
+    for (size_t k = 0; k < v; k++)
+        total += out[k].width;
+    int W = clamp_width(opt->width);
+    col = rtl && total < W ? W - total : 0;
+    for (size_t k = 0; k < v; k++) {
+        out[k].col = col;
+        col += out[k].width;
+        if (out[k].glyph != text + out[k].off) out[k].glyph = NULL; /* re-pointed below */
+    }
+    memcpy(*cells, out, v * sizeof *out);
+    for (size_t k = 0; k < v; k++)
+        if (!(*cells)[k].glyph) (*cells)[k].glyph = (*cells)[k].glyph_buf;
+    free(out);
+    free(off);
+    free(len);
+    free(idx);
+    free(order);
+    free(odd);
+    if (rtl_out) *rtl_out = rtl;
+    return v;
+}
+
+void layout_render_line_visual(const uint8_t *text, Span para, const LayoutLine *line,
+                               const LayoutOptions *opt, BidiCache *bidi, Strbuf *out)
+{
+    if (opt->direction != BIDI_RTL && !bidi_may_reorder(text, para)) {
+        layout_render_line(text, line, opt, out);
+        return;
+    }
+    LayoutCell *cells = NULL;
+    size_t cap = 0;
+    size_t n = layout_line_cells(text, para, line, opt, bidi, &cells, &cap, NULL);
+    int col = 0;
+    for (size_t k = 0; k < n; k++) {
+        for (; col < cells[k].col; col++)
+            strbuf_addch(out, ' ');
+        strbuf_add(out, cells[k].glyph, cells[k].glyph_len);
+        col += cells[k].width;
+    }
+    free(cells);
+}

@@ -283,6 +283,11 @@ const uint8_t *pager_bytes(const Pager *p, size_t *base)
     return text_bytes(p->text);
 }
 
+Span pager_paragraph(const Pager *p, size_t para)
+{
+    return text_paragraph(p->text, para);
+}
+
 static void place(Pager *p, size_t off)
 {
     text_load_until(p->text, off);

@@ -1,11 +1,13 @@
 /* state.c: the state files.
  *
  * Format (text, one item per line, version first):
- *   lector-state 2                         (version 1, without line-ends, is read too)
+ *   lector-state 3                         (3 when it has a direction, else 2, as before;
+ *                                           1, without line-ends, is read too)
  *   offset <decimal> <fingerprint>
  *   percent <decimal>                      the furthest read, 0-100
  *   mark <letter> <decimal> <fingerprint>
  *   line-ends auto|keep|reflow             when the reader chose one for this story
+ *   direction auto|ltr|rtl                 the same, for its paragraphs' direction (bidi.h)
  * A fingerprint is the hex of up to FP_BYTES bytes of the story starting at the offset ("-" when
  * empty). Anything else in the file makes it unreadable (then it is kept aside). The file name
  * is the 64-bit FNV-1a hash of the story's real path, in hex, plus ".state". The file "last"
@@ -27,6 +29,7 @@
 #include <unistd.h>
 
 #include "lector/atomicfile.h"
+#include "lector/bidi.h"
 #include "lector/strbuf.h"
 #include "lector/xalloc.h"
 
@@ -46,6 +49,7 @@ void state_init(StoryState *st)
     for (int i = 0; i < STATE_MARKS; i++)
         st->marks[i] = SIZE_MAX;
     st->line_ends = -1;
+    st->direction = -1;
 }
 
 static const char *const line_ends_names[] = {"auto", "keep", "reflow"}; /* LayoutLineEnds */
@@ -215,7 +219,9 @@ static int parse(const char *data, Text *t, StoryState *st)
         buf[n] = 0;
         line = nl + 1;
         if (first) {
-            if (strcmp(buf, "lector-state 1") && strcmp(buf, "lector-state 2")) return -1;
+            if (strcmp(buf, "lector-state 1") && strcmp(buf, "lector-state 2") &&
+                strcmp(buf, "lector-state 3"))
+                return -1;
             first = 0;
             continue;
         }
@@ -233,6 +239,9 @@ static int parse(const char *data, Text *t, StoryState *st)
             for (int i = 0; i < 3; i++)
                 if (!strcmp(buf + 10, line_ends_names[i])) st->line_ends = i;
             if (st->line_ends < 0) return -1;
+        } else if (!strncmp(buf, "direction ", 10)) {
+            st->direction = bidi_direction_parse(buf + 10);
+            if (st->direction < 0) return -1;
         } else if (sscanf(buf, "mark %c %llu %60s", &letter, &v, hex) == 3 && letter >= 'a' &&
                    letter <= 'z') {
             int fl = parse_fingerprint(hex, fp);
@@ -344,7 +353,7 @@ int state_load(StateStore *s, const char *path, Text *t, StoryState *st, Diag *d
 int state_save(StateStore *s, const char *path, Text *t, const StoryState *st, Diag *diag)
 {
     Strbuf out = STRBUF_INIT, file = STRBUF_INIT;
-    strbuf_addstr(&out, "lector-state 2\noffset ");
+    strbuf_addstr(&out, st->direction >= 0 ? "lector-state 3\noffset " : "lector-state 2\noffset ");
     strbuf_addf(&out, "%zu ", st->offset);
     add_fingerprint(&out, t, st->offset);
     strbuf_addch(&out, '\n');
@@ -357,6 +366,8 @@ int state_save(StateStore *s, const char *path, Text *t, const StoryState *st, D
     }
     if (st->line_ends >= 0 && st->line_ends < 3)
         strbuf_addf(&out, "line-ends %s\n", line_ends_names[st->line_ends]);
+    if (st->direction >= 0 && st->direction <= BIDI_RTL)
+        strbuf_addf(&out, "direction %s\n", bidi_direction_name((BidiDirection)st->direction));
     file_for(s, path, &file);
     int step, rc = atomic_write(file.buf, out.buf, out.len, true, s->fail_at, &step);
     if (rc != 0)

@@ -1289,9 +1289,9 @@ size_t text_visible_control(uint32_t cp, uint8_t out[TEXT_VISIBLE_MAX])
     if (cp < 0x20) return ucd_encode(0x2400 + cp, out);
     if (cp == 0x7f) return ucd_encode(0x2421, out);
     if (cp < 0x80) return 0;
-    if ((cp >= 0x80 && cp <= 0x9f) || cp == 0x061c || cp == 0x200e || cp == 0x200f ||
-        (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x2028 ||
-        cp == 0x2029 || (ucd_props(cp) & UCD_UNASSIGNED)) {
+    if ((cp >= 0x80 && cp <= 0x9f) || (cp >= 0x202a && cp <= 0x202e) ||
+        (cp >= 0x2066 && cp <= 0x2069) || cp == 0x2028 || cp == 0x2029 ||
+        (ucd_props(cp) & UCD_UNASSIGNED)) {
         static const char hex[] = "0123456789ABCDEF";
         int digits = cp > 0xfffff ? 6 : cp > 0xffff ? 5 : 4;
         memcpy(out, "<U+", 3);

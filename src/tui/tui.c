@@ -35,6 +35,10 @@
 /* Signals reach the loop through this flag: the one piece of global state the TUI needs. */
 static volatile sig_atomic_t caught_signal;
 static int curses_active;
+/* The terminal was asked not to reorder right-to-left text itself (ECMA-48 BDSM reset, CSI 8 l:
+ * "explicit" mode in the terminal-wg bidi proposal), since lector draws it in display order;
+ * set back (CSI 8 h, the implicit default) wherever the screen is given back. */
+static int bidi_explicit;
 
 static void on_signal(int sig)
 {
@@ -55,6 +59,11 @@ static void restore_terminal(void)
     if (curses_active) {
         endwin();
         curses_active = 0;
+    }
+    if (bidi_explicit) {
+        ssize_t ignored = write(STDOUT_FILENO, "\033[8h", 4); /* nothing to do if it fails */
+        (void)ignored;
+        bidi_explicit = 0;
     }
 }
 
@@ -479,6 +488,7 @@ static int tui_main(char **paths, int npaths, int measure, const Config *cfg, bo
         return 2;
     }
     curses_active = 1;
+    if (cfg->bidi != CONFIG_BIDI_OFF && write(STDOUT_FILENO, "\033[8l", 4) == 4) bidi_explicit = 1;
     cbreak();
     noecho();
     nonl();
@@ -499,8 +509,10 @@ static int tui_main(char **paths, int npaths, int measure, const Config *cfg, bo
     getmaxyx(stdscr, rows, cols);
     app_resize(app, cols, rows);
     Grid *grid = grid_new(cols, rows);
+    grid_set_logical_order(grid, cfg->bidi == CONFIG_BIDI_OFF);
 
-    Grid *shown = grid_new(cols, rows); /* the frame on the terminal */
+    Grid *shown = grid_new(cols, rows); /* the frame on the terminal; the two swap roles */
+    grid_set_logical_order(shown, cfg->bidi == CONFIG_BIDI_OFF);
     bool *had = xcalloc((size_t)rows + 1, sizeof *had), whole = true;
     int had_rows = rows;
     while (!app_done(app) && !caught_signal) {

@@ -76,6 +76,21 @@ run "$lector" wrap --width abc "$story"
 check "width not a number" one_line_error "abc"
 run "$lector" wrap /dev/zero
 check "/dev/zero" one_line_error "device"
+
+# Right to left: logical order by default (a program reading the file does its own bidi);
+# --visual prints display order, a right-to-left paragraph aligned to the right of --width.
+printf 'كان عمره 42 سنة.\n\nEnglish with שלום inside.\n' >"$tmp/rtl.txt"
+run "$lector" wrap --width 30 "$tmp/rtl.txt"
+check "wrap: logical order by default" test "$out" = "$(cat "$tmp/rtl.txt")"
+run "$lector" wrap --visual --width 30 "$tmp/rtl.txt"
+check "wrap --visual: Arabic in display order, aligned right" \
+    test "$(head -n 1 "$tmp/out")" = "              .ةنس 42 هرمع ناك"
+check "wrap --visual: a Hebrew word in English reversed in place" \
+    test "$(tail -n 1 "$tmp/out")" = "English with םולש inside."
+run "$lector" --bidi off "$tmp/rtl.txt"
+check "--bidi off, not a terminal: printed as lector wrap ($rc)" test "$rc" -eq 0
+run "$lector" --bidi sideways "$tmp/rtl.txt"
+check "--bidi sideways: refused" one_line_error "sideways"
 mkfifo "$tmp/fifo"
 run "$lector" wrap "$tmp/fifo"
 check "FIFO refused without blocking" one_line_error "pipe"

@@ -199,6 +199,25 @@ on 2
 check "h in a story: the reader's keys" shows "lector: keys in the reader"
 check "the reader's help lists one command's keys on a row (Space  f  PgDn)" shows "Space  f  PgDn "
 
+# Right to left (UAX #9, through ICU): an Arabic paragraph in display order and aligned right,
+# its number in order and its brackets mirrored; a Hebrew word inside English reversed in place;
+# D sets the direction (right to left), and the story keeps it with its place.
+printf '\xd8\xb9\xd9\x86\xd9\x88\xd8\xa7\xd9\x86\n\n' >"$tmp/rtl.txt"
+printf 'كان عمره 42 سنة (تقريبا).\n\nEnglish with שלום inside.\n' >>"$tmp/rtl.txt"
+rm -rf "$tmp/state"
+dump --size 40x8 --keys "<dump>D" "$tmp/rtl.txt"
+on 1
+check "right to left: the title aligned right" eval '[ "$(row 1)" = "                                 ناونع" ] || said "row 1"'
+check "right to left: Arabic reversed, the number in order, brackets mirrored" \
+    eval '[ "$(row 3)" = "             .(ابيرقت) ةنس 42 هرمع ناك" ] || said "row 3"'
+check "right to left: a Hebrew word inside English" eval '[ "$(row 5)" = "  English with םולש inside." ] || said "row 5"'
+on 2
+check "D: right to left, said" shows "direction: right to left"
+check "D: the English paragraph right to left" eval '[ "$(row 5)" = "             .inside םולש English with" ] || said "row 5"'
+dump --size 40x8 "$tmp/rtl.txt"
+check "D: the story keeps its direction" eval '[ "$(row 5)" = "             .inside םולש English with" ] || said "row 5"'
+check "D: kept in the state file" grep -qx "direction rtl" "$tmp"/state/lector/*.state
+
 # Too small.
 dump --size 15x4 "$sezim"
 check "terminal too small" shows "terminal too"

@@ -288,6 +288,19 @@ wait_for "EXIT=0" >/dev/null
 check "mouse = no: started (the screen was taken)" has_mode "$tmp/raw" 1049
 check "mouse = no: no mouse mode asked for (?1000h, ?1002h, ?1003h, ?1006h)" \
     eval '! dec_modes "$tmp/raw" | grep -qxE "100[0236]"'
+# The terminal's own bidi (ECMA-48 BDSM): lector puts right-to-left text in display order itself,
+# so it asks the terminal not to (CSI 8 l) once it has the screen and sets it back (CSI 8 h) after
+# giving the screen back; with bidi = off, it leaves that mode alone.
+bidi_modes() { grep -aoE $'\e\\[(8[hl]|\\?1049[hl])' "$1" | tr -d $'\e[' | tr '\n' ' '; }
+check "bidi: the terminal's own reordering off, then on again after the screen ($(bidi_modes "$tmp/raw"))" \
+    eval '[[ $(bidi_modes "$tmp/raw") == "8l ?1049h "*"?1049l 8h " ]]'
+printf 'bidi = off\n' >"$tmp/bidi.cfg"
+start_env="LECTOR_CONFIG=$tmp/bidi.cfg" relay_start "$tmp/raw" "$tmp/clusters.txt"
+wait_for "Family" >/dev/null
+tm send-keys -t e2e q
+wait_for "EXIT=0" >/dev/null
+check "bidi = off: the terminal's mode left alone ($(bidi_modes "$tmp/raw"))" \
+    eval '[[ $(bidi_modes "$tmp/raw") == "?1049h "*"?1049l " ]]'
 # A click of the first button (an SGR press and release, as a terminal sends them) on a shelf
 # row opens that story: row 3 of the screen, the shelf's second story.
 second=$(dump "$texts" && row 3 | sed 's/^ //; s/  .*//')

@@ -31,6 +31,7 @@
 
 #include "fuzz.h"
 #include "lector/grapheme.h"
+#include "lector/bidi.h"
 #include "lector/layout.h"
 #include "lector/strbuf.h"
 #include "lector/text.h"
@@ -274,6 +275,36 @@ static void check_text(const Text *t, const uint8_t *src, size_t size)
     }
 }
 
+/* A line in display order (layout_line_cells) holds the cells of the line in logical order, each
+ * once, side by side from one column on, within the measure. */
+static void check_display(const uint8_t *text, Span para, const LayoutLine *line,
+                          const LayoutOptions *opt, BidiCache *bidi, int W)
+{
+    LayoutCell *cells = NULL, *logical = NULL;
+    size_t cap = 0, lcap = 0;
+    bool rtl;
+    size_t n = layout_line_cells(text, para, line, opt, bidi, &cells, &cap, &rtl);
+    size_t m = layout_line_cells(text, para, line, opt, NULL, &logical, &lcap, NULL);
+    FUZZ_CHECK(n == m, "line [%zu, %zu): %zu cells in display order, %zu in logical", line->start,
+               line->end, n, m);
+    int col = n ? cells[0].col : 0;
+    FUZZ_CHECK(col >= 0, "line [%zu, %zu) starts at column %d", line->start, line->end, col);
+    for (size_t k = 0; k < n; k++) {
+        FUZZ_CHECK(cells[k].col == col, "line [%zu, %zu): cell %zu at %d, not %d", line->start,
+                   line->end, k, cells[k].col, col);
+        col += cells[k].width;
+        size_t found = 0;
+        for (size_t j = 0; j < m; j++)
+            found += logical[j].off == cells[k].off && logical[j].len == cells[k].len;
+        FUZZ_CHECK(found == 1, "line [%zu, %zu): cell at %zu is not one of its cells",
+                   line->start, line->end, cells[k].off);
+    }
+    FUZZ_CHECK(col <= (W > (int)line->width ? W : (int)line->width),
+               "line [%zu, %zu): drawn to column %d of %d", line->start, line->end, col, W);
+    free(cells);
+    free(logical);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 2 || size > FUZZ_MAX_INPUT) return 0;
@@ -290,7 +321,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         .ambiguous_width = data[1] & 1 ? 2 : 1,
         .line_ends = (data[1] >> 6) % 3,     /* auto, keep, reflow */
         .source_width = (data[0] >> 6) * 20, /* the story's own width: unknown, 20, 40, 60 */
+        .direction = (data[0] ^ data[1]) % 3, /* BidiDirection */
     };
+    BidiCache *bidi = bidi_cache_new();
     LayoutOptions slow = opt;
     slow.no_fast_path = 1;
     int W = opt.width < LAYOUT_MIN_WIDTH ? LAYOUT_MIN_WIDTH : opt.width;
@@ -341,6 +374,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                              position_lines < POSITION_LINES;
             position_lines += positions;
             check_line(t, &lines[k], &opt, W, positions);
+            if (positions) check_display(text, p, &lines[k], &opt, bidi, W);
         }
         FUZZ_CHECK(lines[n - 1].end == p.end, "paragraph %zu [%zu, %zu) lines end at %zu", i,
                    p.start, p.end, lines[n - 1].end);
@@ -358,5 +392,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         free(general);
     }
     text_free(t);
+    bidi_cache_free(bidi);
     return 0;
 }

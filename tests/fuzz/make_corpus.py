@@ -34,6 +34,11 @@ HOSTILE = {
     "bidi": u("Bidi \u202eevil.exe\u202c and \u2066isolate\u2069, marks \u200f\u200e\u061c, "
               "embeds \u202a\u202b\u202d, Hebrew \u05e9\u05dc\u05d5\u05dd and Arabic "
               "\u0645\u0631\u062d\u0628\u0627.\n\nLine\u2028separator\u2029paragraph.\n"),
+    "rtl": u("\u0643\u0627\u0646 \u0639\u0645\u0631\u0647 42 \u0633\u0646\u0629 (\u062a\u0642\u0631\u064a\u0628\u0627) "
+             "\u0648 'The Old Book' [\u05e9\u05b8\u05c1\u05dc\u05d5\u05b9\u05dd] 3.14\u00a0% "
+             "\u200f\u062f\u064a\u0646\u0627\u0631\u0627\u060c \U0001f44d\U0001f3fd "
+             "\u0645\u0631\u062d\u0628\u0627\u00ad\u0645\u0631\u062d\u0628\u0627.\n\n"
+             "English with \u05e9\u05dc\u05d5\u05dd (inside) and 1-2.\n"),
     "combining": u("e" + "\u0301" * 120 + " \u0301lone start, Zalgo "
                    "Z\u0351\u0308\u0341a\u0327\u035dl\u0335g\u0336o\u0337 and NFD "
                    "cafe\u0301 vs caf\u00e9, \u0438\u0306 vs \u0439.\n\n" + "\u0300" * 300 + "\n"),

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "fsfault.h"
+#include "lector/bidi.h"
 #include "lector/state.h"
 
 static char dir[256], story[300], sdir[300];
@@ -743,6 +744,15 @@ Test(state, line_ends_are_kept_and_version_1_is_read)
     cr_assert_eq(state_save(s, story, t, &st, &d), 0, "%s", d.msg);
     cr_assert_eq(state_load(s, story, t, &back, &d), 1);
     cr_assert_eq(back.line_ends, -1, "not written when none was chosen");
+    /* version 3: the direction (D), kept the same way */
+    st.direction = BIDI_RTL;
+    cr_assert_eq(state_save(s, story, t, &st, &d), 0, "%s", d.msg);
+    cr_assert_eq(state_load(s, story, t, &back, &d), 1);
+    cr_assert_eq(back.direction, BIDI_RTL);
+    st.direction = -1;
+    cr_assert_eq(state_save(s, story, t, &st, &d), 0, "%s", d.msg);
+    cr_assert_eq(state_load(s, story, t, &back, &d), 1);
+    cr_assert_eq(back.direction, -1, "not written when none was chosen");
     /* a file of version 1, as an older lector wrote it */
     Strbuf file = STRBUF_INIT;
     char cmd[1024];
