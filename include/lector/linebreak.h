@@ -32,6 +32,9 @@ typedef struct {
     uint8_t prev_flags; /* LBF_* of the previous resolved code point */
     uint8_t number;     /* LB25: 1 inside NU (NU|SY|IS)*, 2 after its closing (CL|CP) */
     uint32_t ri_run;    /* regional indicators in the current run (LB30a) */
+    uint8_t keep_all;   /* tailoring: no break between Hangul syllables, or Hangul and letters
+                           or digits (Korean is broken at its spaces, as CSS word-break:
+                           keep-all); 0 for the untailored UAX #14 of LineBreakTest.txt */
 } LinebreakState;
 
 void linebreak_init(LinebreakState *st);

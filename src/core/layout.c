@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "lector/grapheme.h"
+#include "lector/sabreak.h"
 #include "lector/ucd.h"
 #include "lector/xalloc.h"
 
@@ -235,6 +236,7 @@ void layout_cursor_init(LayoutCursor *c, const uint8_t *text, Span para, const L
     c->para_start = para.start;
     c->keep_lines = -1;
     linebreak_init(&c->lb);
+    c->lb.keep_all = 1; /* Korean breaks at its spaces (linebreak.h) */
 }
 
 /* Code points in s[0, len). */
@@ -414,6 +416,7 @@ static bool fast_line(LayoutCursor *c, LayoutLine *line)
             if (t[i + 1] == ' ' || t[i + 1] == '\t' || keeps_lines(c)) { /* forced: ends here */
                 *line = (LayoutLine){start, i + 1, (uint32_t)content, LAYOUT_LINE_FORCED | plain};
                 linebreak_init(&c->lb);
+                c->lb.keep_all = 1;
                 c->lb.started = 1;
                 uint32_t bk = ucd_props(0x2028);
                 linebreak_remember(&c->lb, LB_BK, LB_BK, bk);
@@ -473,15 +476,17 @@ static bool fast_line(LayoutCursor *c, LayoutLine *line)
         /* A run of non-ASCII code points. Each is decoded once: the lookahead that proves the
          * current one is a whole cluster is the next one's own decoding. */
         size_t n;
-        uint32_t props = ucd_props(ucd_decode(t + i, t + end, &n));
+        uint32_t cp = ucd_decode(t + i, t + end, &n), props = ucd_props(cp);
         int overflow = 0;
         for (;;) {
-            if (!is_plain(props)) return false;
+            /* Thai and its kin break by dictionary (sabreak.h): the general path asks */
+            if (!is_plain(props) || sabreak_is_sa(cp)) return false;
             size_t j = i + n, nn = 0;
-            uint32_t next = 0;
+            uint32_t next = 0, next_cp = 0;
             int next_ascii = j >= end || t[j] < 0x80;
             if (!next_ascii) {
-                next = ucd_props(ucd_decode(t + j, t + end, &nn));
+                next_cp = ucd_decode(t + j, t + end, &nn);
+                next = ucd_props(next_cp);
                 unsigned g = UCD_GCB(next);
                 if (g == GB_EXTEND || g == GB_ZWJ || g == GB_SPACINGMARK) return false;
             }
@@ -495,6 +500,7 @@ static bool fast_line(LayoutCursor *c, LayoutLine *line)
             i = j;
             if (next_ascii || col >= W) break;
             props = next;
+            cp = next_cp;
             n = nn;
         }
         if (overflow) break;
@@ -558,6 +564,7 @@ static bool fast_line(LayoutCursor *c, LayoutLine *line)
     }
     LinebreakState lb;
     linebreak_init(&lb);
+    lb.keep_all = 1;
     lb.started = 1;
     linebreak_remember(&lb, UCD_LB(p2), UCD_LB(p2), p2);
     linebreak_remember(&lb, UCD_LB(p1), UCD_LB(p1), p1);
@@ -589,6 +596,62 @@ static bool fast_line(LayoutCursor *c, LayoutLine *line)
     return true;
 }
 
+/* The word breaks (sabreak.h) of a window of a run of SA text, for one call of
+ * layout_cursor_next: a run is segmented from where it starts on the line (a run that goes on
+ * from the line before starts at a word), at most SA_WINDOW bytes at a time. */
+enum { SA_WINDOW = 4096 };
+typedef struct {
+    size_t start, end; /* the window: [start, end) of the text; end == 0: none yet */
+    size_t n;
+    size_t cuts[SA_WINDOW / 3 + 1]; /* offsets from start */
+} SaWindow;
+
+static bool is_sa_or_mark(uint32_t cp)
+{
+    unsigned g = UCD_GCB(ucd_props(cp));
+    return sabreak_is_sa(cp) || g == GB_EXTEND || g == GB_SPACINGMARK;
+}
+
+static bool sa_allowed(SaWindow *w, const uint8_t *t, size_t para_start, size_t from, size_t p,
+                       size_t end)
+{
+    if (!(w->end && p > w->start && p < w->end)) {
+        /* from the run's own start, so that its words are those of the whole run (a run that
+         * goes on from the line before is looked at from there, up to half a window back) */
+        size_t s = from;
+        while (s > para_start && from - s < SA_WINDOW / 2) {
+            size_t k = s - 1, n;
+            while (k > para_start && (t[k] & 0xc0) == 0x80)
+                k--;
+            if (!is_sa_or_mark(ucd_decode(t + k, t + end, &n))) break;
+            s = k;
+        }
+        if (p - s > SA_WINDOW / 2) { /* a long run: a window around p, from a code point */
+            s = p - SA_WINDOW / 4;
+            while (s < p && (t[s] & 0xc0) == 0x80)
+                s++;
+        }
+        size_t e = s;
+        while (e < end && e - s < SA_WINDOW - 4) {
+            size_t n;
+            if (!is_sa_or_mark(ucd_decode(t + e, t + end, &n))) break;
+            e += n;
+        }
+        w->start = s;
+        w->end = e > p ? e : p + 1;
+        w->n = sabreak_words(t + s, e - s, w->cuts, sizeof w->cuts / sizeof *w->cuts);
+    }
+    size_t want = p - w->start, lo = 0, hi = w->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (w->cuts[mid] < want)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < w->n && w->cuts[lo] == want;
+}
+
 bool layout_cursor_next(LayoutCursor *c, LayoutLine *line)
 {
     if (c->pos >= c->end) return false;
@@ -606,6 +669,10 @@ bool layout_cursor_next(LayoutCursor *c, LayoutLine *line)
         int content, hyphen, valid;
         LinebreakState lb;
     } cand = {0, 0, 0, 0, {0}};
+    SaWindow sa; /* Thai, Lao, Khmer, Burmese: words by dictionary (sabreak.h) */
+    sa.end = 0;
+    size_t sa_from = 0,
+           sa_end = SIZE_MAX; /* the SA run on this line; where its last cluster ends */
 
     const uint32_t space_props = ucd_props(' ');
     while (p < c->end) {
@@ -679,7 +746,8 @@ bool layout_cursor_next(LayoutCursor *c, LayoutLine *line)
                 uint32_t props = ucd_props(ucd_decode(t + q, para_end, &n1));
                 unsigned cls = UCD_LB(props);
                 if ((cls != LB_AL && cls != LB_HL && cls != LB_NU) || !is_plain(props) ||
-                    !starts_cluster(t + q + n1, para_end))
+                    !starts_cluster(t + q + n1, para_end) ||
+                    sabreak_is_sa(ucd_decode(t + q, para_end, &n1)))
                     break;
                 int cw = simple_width(props, c->opt);
                 if (w + cw > W) break;
@@ -734,6 +802,16 @@ bool layout_cursor_next(LayoutCursor *c, LayoutLine *line)
                 ci = classify_cluster(t + p, n, next_byte, col, W, c->opt);
                 action = feed_cluster(&lb, t + p, n, ci.kind, para_end);
             }
+        }
+        size_t sa_n;
+        if (b >= 0xe0 && sabreak_is_sa(ucd_decode(t + p, para_end, &sa_n))) {
+            /* UAX #14 leaves a break between two letters of class SA to a dictionary */
+            if (sa_end == p && p > start)
+                action = sa_allowed(&sa, t, c->para_start, sa_from, p, c->end) ? LINEBREAK_ALLOWED
+                                                                               : LINEBREAK_NONE;
+            else
+                sa_from = p;
+            sa_end = p + n;
         }
         if (p > start) {
             if (action == LINEBREAK_MANDATORY) {

@@ -86,6 +86,9 @@ static int decide_pair(const LinebreakState *st, unsigned a, unsigned b, uint32_
 
     int b_hangul = b == LB_JL || b == LB_JV || b == LB_JT || b == LB_H2 || b == LB_H3;
     int a_hangul = a == LB_JL || a == LB_JV || a == LB_JT || a == LB_H2 || a == LB_H3;
+    if (st->keep_all && (a_hangul || b_hangul) && (a_hangul || a_alpha || a == LB_NU) &&
+        (b_hangul || b_alpha || b == LB_NU))
+        return LINEBREAK_NONE; /* tailored: Korean keep-all (linebreak.h) */
     if (a == LB_JL && (b == LB_JL || b == LB_JV || b == LB_H2 || b == LB_H3))
         return LINEBREAK_NONE; /* LB26 */
     if ((a == LB_JV || a == LB_H2) && (b == LB_JV || b == LB_JT)) return LINEBREAK_NONE;

@@ -10,6 +10,7 @@
 #include "corpus.h"
 #include "lector/grapheme.h"
 #include "lector/layout.h"
+#include "lector/sabreak.h"
 #include "lector/linebreak.h"
 #include "lector/text.h"
 #include "lector/ucd.h"
@@ -765,4 +766,51 @@ Test(layout, the_lead_byte_runs_agree_with_the_tables)
             free(a);
             free(b);
         }
+}
+
+/* Thai, Lao, Khmer and Burmese write words without spaces: a line breaks only between words, as
+ * ICU's dictionaries find them (sabreak.h), never inside one; before, a run was one unbreakable
+ * word cut at a cluster boundary wherever the line ended. */
+Test(layout, thai_lao_khmer_burmese_break_between_words)
+{
+    assert_wrap("ภาษาไทยเป็นภาษาที่มีระดับเสียงของคำแน่นอน", 24, "ภาษาไทยเป็นภาษาที่มีระดับเสียง|ของคำแน่นอน");
+    static const char *const runs[] = {
+        "ภาษาไทยเป็นภาษาที่มีระดับเสียงของคำแน่นอนหรือวรรณยุกต์เช่นเดียวกับภาษาจีน", /* Thai */
+        "ພາສາລາວເປັນພາສາທາງການຂອງສາທາລະນະລັດປະຊາທິປະໄຕປະຊາຊົນລາວ",         /* Lao */
+        "ភាសាខ្មែរគឺជាភាសាកំណើតរបស់ជនជាតិខ្មែរនិងជាភាសាផ្លូវការរបស់ប្រទេសកម្ពុជា",  /* Khmer */
+        "မြန်မာဘာသာစကားသည်မြန်မာနိုင်ငံ၏ရုံးသုံးဘာသာစကားဖြစ်သည်",                   /* Burmese */
+    };
+    for (size_t r = 0; r < sizeof runs / sizeof *runs; r++) {
+        const uint8_t *s = (const uint8_t *)runs[r];
+        size_t len = strlen(runs[r]), cuts[512];
+        size_t ncuts = sabreak_words(s, len, cuts, 512);
+        cr_assert_gt(ncuts, 3, "run %zu: the dictionary finds its words", r);
+        for (int width = 10; width <= 30; width += 5) {
+            LayoutOptions opt = {.width = width};
+            LayoutLine *lines;
+            size_t n = layout_wrap_paragraph(s, (Span){0, len}, &opt, &lines);
+            cr_assert_gt(n, 1);
+            for (size_t k = 0; k + 1 < n; k++) {
+                bool at_word = false;
+                for (size_t j = 0; j < ncuts; j++)
+                    at_word |= cuts[j] == lines[k].end;
+                /* a word wider than the line is the only excuse (then: between clusters) */
+                cr_assert(at_word || lines[k].width == (uint32_t)width,
+                          "run %zu at %d: line %zu ends inside a word, at byte %zu", r, width, k,
+                          lines[k].end);
+                cr_assert_leq(lines[k].width, (uint32_t)width);
+            }
+            free(lines);
+        }
+    }
+}
+
+/* Korean is broken at its spaces, not between any two syllables (CSS word-break: keep-all). */
+Test(layout, korean_breaks_at_spaces)
+{
+    assert_wrap("서연이가 학교에 갔다.", 10, "서연이가|학교에|갔다.");
+    assert_wrap("한국어는 대한민국과 조선의 공용어이다.", 22,
+                "한국어는 대한민국과|조선의 공용어이다.");
+    /* a word wider than the line still breaks, between syllables */
+    assert_wrap("조선민주주의인민공화국", 10, "조선민주주|의인민공화|국");
 }
