@@ -254,4 +254,14 @@ on 7
 check "q: the shelf" status_has " Enter open  Space mark"
 check "q again: out (the keys after it not read)" test "$(screens)" -eq 8
 
+# Arabic on both sides: each pane in display order, aligned right, and the changed number marked
+# where it is drawn (cells keep their bytes, whatever their order).
+printf 'قصة\n\nكان عمره 42 سنة.\n\nوفي يوم من الأيام وجد كتابا.\n' >"$tmp/ar1.txt"
+printf 'قصة\n\nكان عمره 43 سنة.\n\nوفي يوم من الأيام وجد كتابا.\n' >"$tmp/ar2.txt"
+dump --styles --compare --size 80x10 "$tmp/ar1.txt" "$tmp/ar2.txt"
+check "compare, right to left: the changed pair reversed and aligned right" \
+    eval '[[ $(row 4) == *".ةنس 42 هرمع ناك ~"*".ةنس 43 هرمع ناك" ]] || said "row 4"'
+check "compare, right to left: the changed number marked where it is drawn ($(style_of 4 42 2))" \
+    test "$(style_of 4 42 2)" = "--"
+
 check_done
