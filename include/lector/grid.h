@@ -58,8 +58,15 @@ int grid_put(Grid *g, int row, int col, const void *glyph, size_t len, int width
              size_t src_off);
 
 /* Writes any UTF-8 text (titles, messages, file names: untrusted) on one row from col, at most
- * max_cols columns, made safe (text_escape) and cut between clusters. Returns columns used. */
+ * max_cols columns, made safe (text_escape) and cut between clusters, in display order when it
+ * holds right-to-left text (bidi.h; not on a grid set to logical order). Returns columns used. */
 int grid_put_text(Grid *g, int row, int col, const char *s, int max_cols, Style style);
+
+/* The same for before, marked and after as one text, marked in style mark (a match in a
+ * snippet): one text, so that a right-to-left snippet is ordered whole, its match where it
+ * belongs. */
+int grid_put_text_marked(Grid *g, int row, int col, const char *before, const char *marked,
+                         const char *after, int max_cols, Style style, Style mark);
 
 /* Columns that grid_put_text would use for s, uncut. */
 int grid_text_width(const char *s);

@@ -106,10 +106,9 @@ void results_view_render(ResultsView *v, ViewContext *c, Grid *g)
                     from++;
             }
             if (from != before.buf) used = grid_put_text(g, y, x, "\xe2\x80\xa6", room, st);
-            used += grid_put_text(g, y, x + used, from, room - used, st);
-            used += grid_put_text(g, y, x + used, match.buf, room - used,
-                                  sel ? STYLE_CURRENT : STYLE_MATCH);
-            grid_put_text(g, y, x + used, h->snippet + h->hl_end, room - used, st);
+            /* one text, so that a right-to-left snippet is ordered whole (grid.h) */
+            grid_put_text_marked(g, y, x + used, from, match.buf, h->snippet + h->hl_end,
+                                 room - used, st, sel ? STYLE_CURRENT : STYLE_MATCH);
             strbuf_release(&before);
             strbuf_release(&match);
         }

@@ -89,10 +89,19 @@ int grid_put(Grid *g, int row, int col, const void *glyph, size_t len, int width
 }
 
 /* Walks the clusters of escaped text; calls put for each (NULL grid: only measures). */
-static int put_text(Grid *g, int row, int col, const char *s, int max_cols, Style style)
+/* parts[0], parts[1] and parts[2] as one text, parts[1] in style mark (a match in a snippet):
+ * escaped a part at a time, so that the marked bytes are known whatever the escaping did. */
+static int put_text(Grid *g, int row, int col, const char *const parts[3], int max_cols,
+                    Style style, Style mark)
 {
     Strbuf safe = STRBUF_INIT;
-    text_escape(s, strlen(s), &safe);
+    size_t mark_from = 0, mark_to = 0;
+    for (int k = 0; k < 3; k++) {
+        if (k == 1) mark_from = safe.len;
+        text_escape(parts[k], strlen(parts[k]), &safe);
+        if (k == 1) mark_to = safe.len;
+    }
+#define STYLE_AT(off) ((off) >= mark_from && (off) < mark_to ? mark : style)
     LayoutOptions opt = {.width = LAYOUT_MAX_WIDTH};
     LayoutLine line = {0, safe.len, 0, LAYOUT_LINE_LAST};
     LayoutCellIter it;
@@ -108,7 +117,8 @@ static int put_text(Grid *g, int row, int col, const char *s, int max_cols, Styl
             break;
         }
         if (g && !reorder)
-            grid_put(g, row, col + used, cell.glyph, cell.glyph_len, cell.width, style, SIZE_MAX);
+            grid_put(g, row, col + used, cell.glyph, cell.glyph_len, cell.width, STYLE_AT(cell.off),
+                     SIZE_MAX);
         used += cell.width;
     }
     if (g && reorder) { /* a title in Arabic or Hebrew: in display order, from col on */
@@ -119,7 +129,7 @@ static int put_text(Grid *g, int row, int col, const char *s, int max_cols, Styl
                                      bidi, &cells, &cap, NULL);
         for (size_t k = 0; k < n; k++)
             grid_put(g, row, col + cells[k].col - cells[0].col, cells[k].glyph, cells[k].glyph_len,
-                     cells[k].width, style, SIZE_MAX);
+                     cells[k].width, STYLE_AT(cells[k].off), SIZE_MAX);
         free(cells);
         bidi_cache_free(bidi);
     }
@@ -130,16 +140,26 @@ static int put_text(Grid *g, int row, int col, const char *s, int max_cols, Styl
     }
     strbuf_release(&safe);
     return used;
+#undef STYLE_AT
 }
 
 int grid_put_text(Grid *g, int row, int col, const char *s, int max_cols, Style style)
 {
-    return put_text(g, row, col, s, max_cols, style);
+    const char *parts[3] = {s, "", ""};
+    return put_text(g, row, col, parts, max_cols, style, style);
+}
+
+int grid_put_text_marked(Grid *g, int row, int col, const char *before, const char *marked,
+                         const char *after, int max_cols, Style style, Style mark)
+{
+    const char *parts[3] = {before, marked, after};
+    return put_text(g, row, col, parts, max_cols, style, mark);
 }
 
 int grid_text_width(const char *s)
 {
-    return put_text(NULL, 0, 0, s, 1 << 30, STYLE_TEXT);
+    const char *parts[3] = {s, "", ""};
+    return put_text(NULL, 0, 0, parts, 1 << 30, STYLE_TEXT, STYLE_TEXT);
 }
 
 void grid_fill(Grid *g, int row, int col, int n, Style style)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "lector/bidi.h"
+#include "lector/grid.h"
 #include "lector/layout.h"
 #include "lector/ucd.h"
 
@@ -195,4 +196,27 @@ Test(bidi, cells_keep_their_source_bytes)
     free(cells);
     free(lines);
     bidi_cache_free(c);
+}
+
+/* A snippet in Arabic with its match marked: ordered as one text, the marked word drawn (and
+ * styled) where it falls, not as three pieces side by side in logical order. A grid set to
+ * logical order (bidi = off) keeps the pieces as written. */
+Test(bidi, a_marked_snippet_is_ordered_whole)
+{
+    Grid *g = grid_new(20, 1);
+    grid_put_text_marked(g, 0, 0, "كان ", "عمره", " 42", 20, STYLE_TEXT, STYLE_MATCH);
+    Strbuf out = STRBUF_INIT;
+    grid_dump(g, &out);
+    cr_assert(!strncmp(out.buf, "42 هرمع ناك", strlen("42 هرمع ناك")), "got %s", out.buf);
+    for (int col = 0; col < 11; col++)
+        cr_assert_eq(grid_cell(g, 0, col)->style, col >= 3 && col < 7 ? STYLE_MATCH : STYLE_TEXT,
+                     "column %d", col);
+    grid_clear(g);
+    grid_set_logical_order(g, true);
+    grid_put_text_marked(g, 0, 0, "كان ", "عمره", " 42", 20, STYLE_TEXT, STYLE_MATCH);
+    strbuf_reset(&out);
+    grid_dump(g, &out);
+    cr_assert(!strncmp(out.buf, "كان عمره 42", strlen("كان عمره 42")), "got %s", out.buf);
+    strbuf_release(&out);
+    grid_free(g);
 }
