@@ -55,15 +55,16 @@ typedef enum { CONFIG_BIDI_AUTO, CONFIG_BIDI_ON, CONFIG_BIDI_OFF } ConfigBidi;
 int config_parse_bidi(const char *v, size_t len, int *out);
 
 typedef struct {
-    char *path;      /* owned: the file read; NULL when there is none to read */
-    Diag error;      /* config_load: why the file could not be read (code 0: it could) */
-    bool found;      /* the file exists (and was read) */
-    int measure;     /* the reader's default measure in columns; 0: not set */
-    char *texts;     /* owned: the texts folder, ~/ expanded; NULL: not set */
-    bool smart_case; /* a capital in a query makes case count (default true) */
-    int line_ends;   /* LayoutLineEnds for a story the reader has none for (default auto) */
-    bool mouse;      /* the reader takes mouse clicks and the wheel (default true) */
-    int bidi;        /* ConfigBidi: who puts right-to-left text in display order */
+    char *path;            /* owned: the file read; NULL when there is none to read */
+    Diag error;            /* config_load: why the file could not be read (code 0: it could) */
+    bool found;            /* the file exists (and was read) */
+    int measure;           /* the reader's default measure in columns; 0: not set */
+    char *texts;           /* owned: the texts folder, ~/ expanded; NULL: not set */
+    bool smart_case;       /* a capital in a query makes case count (default true) */
+    int line_ends;         /* LayoutLineEnds for a story the reader has none for (default auto) */
+    bool mouse;            /* the reader takes mouse clicks and the wheel (default true) */
+    int bidi;              /* ConfigBidi: who puts right-to-left text in display order */
+    bool korean_syllables; /* korean-breaks = syllables (default words: at spaces) */
     ConfigTheme theme;
     ConfigStyle styles[STYLE_COUNT];
     KeyBinding *bindings; /* owned, in the file's order (a later one wins) */

@@ -56,6 +56,8 @@ typedef struct {
     int source_width;            /* columns the story's lines were wrapped at, about
                                     (layout_source_width); 0: unknown */
     int direction;               /* BidiDirection of the paragraphs, for layout_line_cells */
+    int korean_syllables;        /* 1: Korean breaks between any two syllables (UAX #14's
+                                    default); 0: at spaces, as Korean readers expect */
 } LayoutOptions;
 
 /* Line ends inside a paragraph. Prose is often wrapped by hand at some width, and reads best

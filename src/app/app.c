@@ -312,6 +312,8 @@ void app_configure(App *a, const Config *c)
     a->ctx.search_mode = c->smart_case ? SEARCH_SMART : SEARCH_FOLD;
     a->ctx.line_ends = c->line_ends;
     a->ctx.bidi = c->bidi != CONFIG_BIDI_OFF;
+    a->ctx.korean_syllables = c->korean_syllables;
+    a->ctx.lopt.korean_syllables = c->korean_syllables; /* the compare view's, from here */
     if (c->measure) {
         a->ctx.default_measure = c->measure;
         if (!a->measure_given) a->ctx.measure = c->measure;

@@ -179,6 +179,7 @@ static void set_layout(ReaderView *rv, ViewContext *c)
     rv->lopt.width = effective_measure(c);
     rv->lopt.line_ends = rv->line_ends;
     rv->lopt.direction = rv->direction;
+    rv->lopt.korean_syllables = c->korean_syllables;
 }
 
 ReaderView *reader_view_open(ViewContext *c, const char *path, Text *preloaded, size_t at,

@@ -36,6 +36,7 @@ typedef struct {
     int default_measure;    /* what = returns to: the configuration's measure, else 72 */
     int line_ends;          /* LayoutLineEnds for a story that has none of its own */
     bool bidi;              /* right-to-left text is put in display order here (bidi setting) */
+    bool korean_syllables;  /* korean-breaks = syllables */
     StateStore *state;      /* borrowed; NULL when reading positions cannot be kept */
     IndexCache *cache;      /* borrowed; NULL when there is no cache */
 } ViewContext;

@@ -320,6 +320,13 @@ static void parse_line(Parse *p, const char *s, const char *end)
     } else if (word_is(k, klen, "mouse")) {
         if (parse_bool(v, vlen, &p->c->mouse) != 0)
             warn(p, "mouse: '%.*s' is not yes or no", (int)vlen, v);
+    } else if (word_is(k, klen, "korean-breaks")) {
+        if (word_is(v, vlen, "words"))
+            p->c->korean_syllables = false;
+        else if (word_is(v, vlen, "syllables"))
+            p->c->korean_syllables = true;
+        else
+            warn(p, "korean-breaks: '%.*s' is not words or syllables", (int)vlen, v);
     } else if (word_is(k, klen, "bidi")) {
         if (config_parse_bidi(v, vlen, &p->c->bidi) != 0)
             warn(p, "bidi: '%.*s' is not auto, on or off", (int)vlen, v);
@@ -348,7 +355,7 @@ static void parse_line(Parse *p, const char *s, const char *end)
     } else {
         warn(p,
              "unknown setting '%.*s': the settings are measure, texts, smart-case, line-ends, "
-             "mouse, bidi, theme, color.ELEMENT and key.COMMAND",
+             "mouse, bidi, korean-breaks, theme, color.ELEMENT and key.COMMAND",
              (int)klen, k);
     }
 }

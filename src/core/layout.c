@@ -236,7 +236,7 @@ void layout_cursor_init(LayoutCursor *c, const uint8_t *text, Span para, const L
     c->para_start = para.start;
     c->keep_lines = -1;
     linebreak_init(&c->lb);
-    c->lb.keep_all = 1; /* Korean breaks at its spaces (linebreak.h) */
+    c->lb.keep_all = !opt->korean_syllables; /* Korean breaks at its spaces (linebreak.h) */
 }
 
 /* Code points in s[0, len). */
@@ -416,7 +416,7 @@ static bool fast_line(LayoutCursor *c, LayoutLine *line)
             if (t[i + 1] == ' ' || t[i + 1] == '\t' || keeps_lines(c)) { /* forced: ends here */
                 *line = (LayoutLine){start, i + 1, (uint32_t)content, LAYOUT_LINE_FORCED | plain};
                 linebreak_init(&c->lb);
-                c->lb.keep_all = 1;
+                c->lb.keep_all = !c->opt->korean_syllables;
                 c->lb.started = 1;
                 uint32_t bk = ucd_props(0x2028);
                 linebreak_remember(&c->lb, LB_BK, LB_BK, bk);
@@ -564,7 +564,7 @@ static bool fast_line(LayoutCursor *c, LayoutLine *line)
     }
     LinebreakState lb;
     linebreak_init(&lb);
-    lb.keep_all = 1;
+    lb.keep_all = !c->opt->korean_syllables;
     lb.started = 1;
     linebreak_remember(&lb, UCD_LB(p2), UCD_LB(p2), p2);
     linebreak_remember(&lb, UCD_LB(p1), UCD_LB(p1), p1);

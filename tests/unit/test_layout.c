@@ -813,4 +813,7 @@ Test(layout, korean_breaks_at_spaces)
                 "한국어는 대한민국과|조선의 공용어이다.");
     /* a word wider than the line still breaks, between syllables */
     assert_wrap("조선민주주의인민공화국", 10, "조선민주주|의인민공화|국");
+    /* korean-breaks = syllables: UAX #14's own rule, a break between any two syllables */
+    LayoutOptions opt = {.width = 10, .korean_syllables = 1};
+    cr_assert_str_eq(wrap_opt("서연이가 학교에 갔다.", &opt), "서연이가|학교에 갔|다.");
 }
