@@ -8,6 +8,8 @@
 #include "lector/bidi.h"
 #include "lector/grid.h"
 #include "lector/layout.h"
+#include "lector/sabreak.h"
+#include "lector/text.h"
 #include "lector/ucd.h"
 
 /* Every case of BidiCharacterTest.txt, each code point given as a cluster and the whole text as
@@ -314,4 +316,86 @@ Test(bidi, a_marked_snippet_is_ordered_whole)
     cr_assert(!strncmp(out.buf, "كان عمره 42", strlen("كان عمره 42")), "got %s", out.buf);
     strbuf_release(&out);
     grid_free(g);
+}
+
+/* Property tests over short stories in each script (tests/data/scripts, written for this): at
+ * widths from 12 to 80, every line in display order holds each of its clusters exactly once,
+ * side by side and no wider than the measure; runs of one direction read the right way (a
+ * left-to-right run with its bytes rising from left to right, a right-to-left run falling); a
+ * line of Thai, Lao, Khmer or Burmese ends between two words (or where a word is wider than the
+ * line); a line of Korean ends at a space (or inside a word wider than the line). */
+Test(bidi, stories_in_every_script)
+{
+    static const char *const names[] = {"ar", "he", "fa", "th", "lo", "km", "my", "ko"};
+    static const int widths[] = {12, 20, 33, 47, 80};
+    BidiCache *c = bidi_cache_new();
+    for (size_t f = 0; f < sizeof names / sizeof *names; f++) {
+        char path[1024];
+        snprintf(path, sizeof path, "%s/tests/data/scripts/%s.txt", LECTOR_SOURCE_DIR, names[f]);
+        Text *t;
+        Diag d = {0};
+        cr_assert_eq(text_load(path, 0, &t, &d), 0, "%s", d.msg);
+        const uint8_t *s = text_bytes(t);
+        bool sa = f >= 3 && f <= 6, korean = f == 7, rtl_script = f <= 2;
+        size_t rtl_lines = 0;
+        for (size_t w = 0; w < sizeof widths / sizeof *widths; w++) {
+            LayoutOptions opt = {.width = widths[w]};
+            for (size_t i = 0; i < text_paragraph_count(t); i++) {
+                Span p = text_paragraph(t, i);
+                size_t cuts[1024],
+                    ncuts = sa ? sabreak_words(s + p.start, p.end - p.start, cuts, 1024) : 0;
+                LayoutLine *lines;
+                size_t n = layout_wrap_paragraph(s, p, &opt, &lines);
+                for (size_t k = 0; k < n; k++) {
+                    LayoutCell *vis = NULL, *log = NULL;
+                    size_t vcap = 0, lcap = 0;
+                    bool rtl;
+                    size_t nv = layout_line_cells(s, p, &lines[k], &opt, c, &vis, &vcap, &rtl);
+                    size_t nl = layout_line_cells(s, p, &lines[k], &opt, NULL, &log, &lcap, NULL);
+                    cr_assert_eq(nv, nl, "%s at %d: line %zu", names[f], widths[w], k);
+                    rtl_lines += rtl;
+                    int col = nv ? vis[0].col : 0;
+                    for (size_t j = 0; j < nv; j++) {
+                        cr_assert_eq(vis[j].col, col, "%s: cells side by side", names[f]);
+                        col += vis[j].width;
+                        size_t found = 0;
+                        for (size_t q = 0; q < nl; q++)
+                            found += log[q].off == vis[j].off;
+                        cr_assert_eq(found, 1, "%s: each cluster once", names[f]);
+                        /* a run of letters of one script reads its way: Latin left to right,
+                         * Arabic and Hebrew right to left */
+                        if (j > 0 && vis[j].len > 1 && vis[j - 1].len > 1 &&
+                            vis[j].off + vis[j].len == vis[j - 1].off)
+                            cr_assert(rtl_script, "%s: a falling pair outside RTL text", names[f]);
+                    }
+                    cr_assert_leq(col, widths[w], "%s at %d: line %zu drawn to column %d", names[f],
+                                  widths[w], k, col);
+                    if (k + 1 < n && (sa || korean)) {
+                        size_t e = lines[k].end - p.start;
+                        bool at_word = s[lines[k].end - 1] == ' ' || s[lines[k].end - 1] == '\n';
+                        for (size_t q = 0; q < ncuts; q++)
+                            at_word |= cuts[q] == e;
+                        /* punctuation and digits break as UAX #14 says; a word wider than the
+                         * line breaks where the line is full */
+                        uint8_t b = s[lines[k].end - 1], a = s[lines[k].end];
+                        bool cut_inside = false; /* else one word fills the line: no choice */
+                        for (size_t q = 0; q < ncuts; q++)
+                            cut_inside |= cuts[q] > lines[k].start - p.start && cuts[q] < e;
+                        at_word |= b < 0x80 || a < 0x80 ||
+                                   (lines[k].width + 2 > (uint32_t)widths[w] && !cut_inside &&
+                                    (korean || ncuts));
+                        cr_assert(at_word, "%s at %d: line %zu ends inside a word", names[f],
+                                  widths[w], k);
+                    }
+                    free(vis);
+                    free(log);
+                }
+                free(lines);
+            }
+        }
+        if (rtl_script) cr_assert_gt(rtl_lines, 0, "%s: right-to-left lines", names[f]);
+        bidi_cache_forget(c);
+        text_free(t);
+    }
+    bidi_cache_free(c);
 }
