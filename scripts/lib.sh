@@ -9,7 +9,7 @@ LECTOR_BUILD_PACKAGES="gcc pkg-config meson ninja-build libunistring-dev libncur
 # and bash-completion: tests/e2e/test_doc.sh and test_install.sh check the man page and the
 # completion.
 LECTOR_TEST_PACKAGES="libcriterion-dev unicode-data bible-kjv fortunes-ru fortunes-zh tmux util-linux clang libclang-rt-dev man-db groff-base bash-completion"
-LECTOR_BENCH_PACKAGES="ripgrep sqlite3 coreutils less tmux time git"
+LECTOR_BENCH_PACKAGES="ripgrep sqlite3 coreutils less tmux time git libfribidi-bin"
 
 lector_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 

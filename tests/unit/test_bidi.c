@@ -29,16 +29,16 @@ Test(bidi, the_unicode_conformance_file)
     size_t cases = 0, skipped = 0, failed = 0;
     while (fgets(line, sizeof line, f)) {
         if (line[0] == '#' || line[0] == '\n') continue;
-        char *fields[5];
+        char *fields[5] = {line, NULL, NULL, NULL, NULL};
         char *p = line;
-        for (int k = 0; k < 5; k++) {
+        int nfields = 0;
+        for (int k = 0; k < 5 && p; k++) {
             fields[k] = p;
+            nfields++;
             p = strchr(p, ';');
-            if (p)
-                *p++ = 0;
-            else
-                break;
+            if (p) *p++ = 0;
         }
+        if (nfields < 5) continue; /* not a case */
         uint8_t text[1024];
         size_t off[256], len[256], n = 0, bytes = 0;
         bool separator = false, embedding = false;
