@@ -33,6 +33,7 @@
 
 #include "lector/bidi.h"
 #include "lector/linebreak.h"
+#include "lector/sabreak.h"
 #include "lector/strbuf.h"
 #include "lector/text.h"
 
@@ -58,6 +59,8 @@ typedef struct {
     int direction;               /* BidiDirection of the paragraphs, for layout_line_cells */
     int korean_syllables;        /* 1: Korean breaks between any two syllables (UAX #14's
                                     default); 0: at spaces, as Korean readers expect */
+    SaBreaker *sa;               /* Thai and its kin's dictionary (sabreak.h), borrowed; NULL:
+                                    one is opened for each line that needs it (slow) */
 } LayoutOptions;
 
 /* Line ends inside a paragraph. Prose is often wrapped by hand at some width, and reads best

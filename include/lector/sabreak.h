@@ -3,8 +3,9 @@
  * break iterator finds the words with its dictionaries for all four. lector's own UAX #14 engine
  * (linebreak.h) does everything else: layout asks here only inside a run of SA letters.
  *
- * Owns nothing between calls (ICU keeps its dictionaries loaded, process-wide, itself). Works on
- * valid UTF-8. Never touches the terminal.
+ * Owns a SaBreaker: ICU's iterator and buffers, kept between calls (opening an iterator costs far
+ * more than using it; ICU keeps its dictionaries loaded, process-wide, itself). Works on valid
+ * UTF-8. Never touches the terminal.
  */
 #ifndef LECTOR_SABREAK_H
 #define LECTOR_SABREAK_H
@@ -26,9 +27,14 @@ static inline bool sabreak_is_sa(uint32_t cp)
            (cp >= 0xaa60 && cp <= 0xaadf);   /* Myanmar Extended-A, Tai Viet */
 }
 
+typedef struct SaBreaker SaBreaker;
+SaBreaker *sabreak_new(void);
+void sabreak_free(SaBreaker *b); /* NULL is a no-op */
+
 /* The words of s[0, len), a run of SA text: fills cuts with the byte offsets (ascending,
  * between 0 and len exclusive, at code point starts) where a line may break, at most max of
- * them; returns how many. 0 when ICU cannot say (then the run is one word, as before). */
-size_t sabreak_words(const uint8_t *s, size_t len, size_t *cuts, size_t max);
+ * them; returns how many. 0 when ICU cannot say (then the run is one word, as before). b may
+ * be NULL: an iterator is opened for the call (slow: for a few calls). */
+size_t sabreak_words(SaBreaker *b, const uint8_t *s, size_t len, size_t *cuts, size_t max);
 
 #endif

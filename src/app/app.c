@@ -38,6 +38,7 @@ enum {
 struct App {
     ViewContext ctx;
     Keymap *keymap;     /* owned */
+    SaBreaker *sa;      /* owned: Thai and its kin's dictionary, lent to every layout */
     StateStore *state;  /* owned; NULL when positions cannot be kept */
     IndexCache *cache;  /* owned; NULL when there is no cache */
     ShelfView *shelf;   /* owned */
@@ -206,6 +207,8 @@ App *app_new(char **paths, int npaths, int measure, Diag *diag)
     a->ctx.default_measure = APP_DEFAULT_MEASURE;
     a->ctx.line_ends = LAYOUT_ENDS_AUTO;
     a->ctx.bidi = true;
+    a->sa = sabreak_new();
+    a->ctx.lopt.sa = a->sa;
     a->measure_given = measure > 0;
     a->keymap = keymap_new(NULL, 0);
     a->ctx.keymap = a->keymap;
@@ -298,6 +301,7 @@ void app_free(App *a)
     state_close(a->state);
     cache_close(a->cache);
     keymap_free(a->keymap);
+    sabreak_free(a->sa);
     lineedit_release(&a->search_edit);
     lineedit_release(&a->library_edit);
     strbuf_release(&a->exit_note);

@@ -176,6 +176,7 @@ static void set_layout(ReaderView *rv, ViewContext *c)
     rv->lopt.cluster_width = c->lopt.cluster_width;
     rv->lopt.width_ctx = c->lopt.width_ctx;
     rv->lopt.ambiguous_width = c->lopt.ambiguous_width;
+    rv->lopt.sa = c->lopt.sa;
     rv->lopt.width = effective_measure(c);
     rv->lopt.line_ends = rv->line_ends;
     rv->lopt.direction = rv->direction;

@@ -194,6 +194,8 @@ int cmd_wrap(int argc, char **argv, const char *default_texts)
     int status = 0, printed = 0;
     Strbuf out = STRBUF_INIT;
     BidiCache *bidi = visual ? bidi_cache_new() : NULL;
+    SaBreaker *sa = sabreak_new(); /* Thai and its kin: one dictionary iterator for all */
+    lopt.sa = sa;
     for (int i = 0; i < npaths; i++) {
         struct stat st;
         if (strcmp(paths[i], "-") != 0 && stat(paths[i], &st) == 0 && S_ISDIR(st.st_mode)) {
@@ -225,5 +227,6 @@ int cmd_wrap(int argc, char **argv, const char *default_texts)
     flush_out(&out);
     strbuf_release(&out);
     bidi_cache_free(bidi);
+    sabreak_free(sa);
     return cli_output_failed() ? 1 : status;
 }

@@ -597,9 +597,12 @@ static bool fast_line(LayoutCursor *c, LayoutLine *line)
 }
 
 /* The word breaks (sabreak.h) of a window of a run of SA text, for one call of
- * layout_cursor_next: a run is segmented from where it starts on the line (a run that goes on
- * from the line before starts at a word), at most SA_WINDOW bytes at a time. */
-enum { SA_WINDOW = 4096 };
+ * layout_cursor_next: from where the run starts on the line, with SA_BACK bytes before it for
+ * context when it goes on from the line before (a few words: the dictionary's choices are
+ * local), to as far as the line can reach (12 bytes a column: a Thai cluster is up to four code
+ * points) and a little more, at most SA_WINDOW bytes at a time. Each line asks again: the
+ * window is what bounds the work, which the benchmark measures (scripts/bench bidi). */
+enum { SA_WINDOW = 4096, SA_BACK = 96, SA_AHEAD = 64 };
 typedef struct {
     size_t start, end; /* the window: [start, end) of the text; end == 0: none yet */
     size_t n;
@@ -612,14 +615,12 @@ static bool is_sa_or_mark(uint32_t cp)
     return sabreak_is_sa(cp) || g == GB_EXTEND || g == GB_SPACINGMARK;
 }
 
-static bool sa_allowed(SaWindow *w, const uint8_t *t, size_t para_start, size_t from, size_t p,
-                       size_t end)
+static bool sa_allowed(SaWindow *w, SaBreaker *b, const uint8_t *t, size_t para_start, size_t from,
+                       size_t p, size_t end, int width)
 {
     if (!(w->end && p > w->start && p < w->end)) {
-        /* from the run's own start, so that its words are those of the whole run (a run that
-         * goes on from the line before is looked at from there, up to half a window back) */
         size_t s = from;
-        while (s > para_start && from - s < SA_WINDOW / 2) {
+        while (s > para_start && from - s < SA_BACK) {
             size_t k = s - 1, n;
             while (k > para_start && (t[k] & 0xc0) == 0x80)
                 k--;
@@ -631,15 +632,16 @@ static bool sa_allowed(SaWindow *w, const uint8_t *t, size_t para_start, size_t 
             while (s < p && (t[s] & 0xc0) == 0x80)
                 s++;
         }
-        size_t e = s;
-        while (e < end && e - s < SA_WINDOW - 4) {
+        size_t e = s, reach = (size_t)width * 12 + SA_AHEAD + (p - s);
+        if (reach > SA_WINDOW - 4) reach = SA_WINDOW - 4;
+        while (e < end && e - s < reach) {
             size_t n;
             if (!is_sa_or_mark(ucd_decode(t + e, t + end, &n))) break;
             e += n;
         }
         w->start = s;
         w->end = e > p ? e : p + 1;
-        w->n = sabreak_words(t + s, e - s, w->cuts, sizeof w->cuts / sizeof *w->cuts);
+        w->n = sabreak_words(b, t + s, e - s, w->cuts, sizeof w->cuts / sizeof *w->cuts);
     }
     size_t want = p - w->start, lo = 0, hi = w->n;
     while (lo < hi) {
@@ -807,8 +809,9 @@ bool layout_cursor_next(LayoutCursor *c, LayoutLine *line)
         if (b >= 0xe0 && sabreak_is_sa(ucd_decode(t + p, para_end, &sa_n))) {
             /* UAX #14 leaves a break between two letters of class SA to a dictionary */
             if (sa_end == p && p > start)
-                action = sa_allowed(&sa, t, c->para_start, sa_from, p, c->end) ? LINEBREAK_ALLOWED
-                                                                               : LINEBREAK_NONE;
+                action = sa_allowed(&sa, c->opt->sa, t, c->para_start, sa_from, p, c->end, W)
+                             ? LINEBREAK_ALLOWED
+                             : LINEBREAK_NONE;
             else
                 sa_from = p;
             sa_end = p + n;

@@ -9,38 +9,83 @@
 #include "lector/ucd.h"
 #include "lector/xalloc.h"
 
-size_t sabreak_words(const uint8_t *s, size_t len, size_t *cuts, size_t max)
+struct SaBreaker {
+    UBreakIterator *bi; /* owned; NULL: open one per call */
+    UChar *u;           /* the run in UTF-16; owned */
+    uint32_t *at;       /* byte offset of each unit; owned */
+    size_t cap;
+};
+
+static UBreakIterator *open_iterator(void)
+{
+    UErrorCode err = U_ZERO_ERROR;
+    /* the root locale: ICU picks the dictionary by script, for all four languages at once */
+    UBreakIterator *bi = ubrk_open(UBRK_LINE, "", NULL, 0, &err);
+    if (U_FAILURE(err)) {
+        if (bi) ubrk_close(bi);
+        return NULL;
+    }
+    return bi;
+}
+
+SaBreaker *sabreak_new(void)
+{
+    SaBreaker *b = xcalloc(1, sizeof *b);
+    b->bi = open_iterator();
+    return b;
+}
+
+void sabreak_free(SaBreaker *b)
+{
+    if (!b) return;
+    if (b->bi) ubrk_close(b->bi);
+    free(b->u);
+    free(b->at);
+    free(b);
+}
+
+size_t sabreak_words(SaBreaker *b, const uint8_t *s, size_t len, size_t *cuts, size_t max)
 {
     if (len == 0 || len >= INT32_MAX / 2 || max == 0) return 0;
-    UChar *u = xmalloc(len * sizeof *u);
-    uint32_t *at = xmalloc((len + 1) * sizeof *at); /* byte offset of each unit */
+    SaBreaker local = {0};
+    if (!b || !b->bi) {
+        local.bi = open_iterator();
+        if (!local.bi) return 0;
+        b = &local;
+    }
+    if (len + 1 > b->cap) {
+        b->cap = len + 1;
+        b->u = xreallocarray(b->u, b->cap, sizeof *b->u);
+        b->at = xreallocarray(b->at, b->cap, sizeof *b->at);
+    }
     size_t k = 0;
     for (size_t i = 0; i < len;) {
         size_t n;
         uint32_t cp = ucd_decode(s + i, s + len, &n);
         if (cp >= 0x10000) {
-            at[k] = (uint32_t)i;
-            u[k++] = (UChar)(0xd800 + ((cp - 0x10000) >> 10));
+            b->at[k] = (uint32_t)i;
+            b->u[k++] = (UChar)(0xd800 + ((cp - 0x10000) >> 10));
             cp = 0xdc00 + ((cp - 0x10000) & 0x3ff);
         }
-        at[k] = (uint32_t)i;
-        u[k++] = (UChar)cp;
+        b->at[k] = (uint32_t)i;
+        b->u[k++] = (UChar)cp;
         i += n ? n : 1;
     }
-    at[k] = (uint32_t)len;
+    b->at[k] = (uint32_t)len;
     size_t found = 0;
     UErrorCode err = U_ZERO_ERROR;
-    /* the root locale: ICU picks the dictionary by script, for all four languages at once */
-    UBreakIterator *bi = ubrk_open(UBRK_LINE, "", u, (int32_t)k, &err);
-    if (!U_FAILURE(err) && bi) {
-        for (int32_t b = ubrk_next(bi); b != UBRK_DONE && found < max; b = ubrk_next(bi)) {
-            if (b <= 0 || (size_t)b >= k) continue;
-            if (u[b] >= 0xdc00 && u[b] <= 0xdfff) continue; /* inside a pair: never */
-            cuts[found++] = at[b];
+    ubrk_setText(b->bi, b->u, (int32_t)k, &err);
+    if (!U_FAILURE(err)) {
+        for (int32_t p = ubrk_next(b->bi); p != UBRK_DONE && found < max; p = ubrk_next(b->bi)) {
+            if (p <= 0 || (size_t)p >= k) continue;
+            if (b->u[p] >= 0xdc00 && b->u[p] <= 0xdfff) continue; /* inside a pair: never */
+            cuts[found++] = b->at[p];
         }
     }
-    if (bi) ubrk_close(bi);
-    free(u);
-    free(at);
+    if (b == &local) {
+        ubrk_close(local.bi);
+        free(local.u);
+        free(local.at);
+    }
     return found;
 }

@@ -39,6 +39,41 @@ static int curses_active;
  * "explicit" mode in the terminal-wg bidi proposal), since lector draws it in display order;
  * set back (CSI 8 h, the implicit default) wherever the screen is given back. */
 static int bidi_explicit;
+/* curses' own Ctrl-Z handler (it gives the screen back, stops, and redraws on fg), wrapped so
+ * that the terminal's bidi is set back for the shell while lector is stopped (on_tstp). */
+static struct sigaction curses_tstp;
+
+static void on_tstp(int sig)
+{
+    int saved = errno;
+    ssize_t ignored;
+    if (bidi_explicit) ignored = write(STDOUT_FILENO, "\033[8h", 4);
+    curses_tstp.sa_handler(sig); /* returns once lector is continued, the screen redrawn */
+    /* curses put its own handler back: wrap it again */
+    struct sigaction now, ours;
+    if (sigaction(SIGTSTP, NULL, &now) == 0 && now.sa_handler != on_tstp) {
+        curses_tstp = now;
+        ours = now;
+        ours.sa_handler = on_tstp;
+        sigaction(SIGTSTP, &ours, NULL);
+    }
+    if (bidi_explicit) ignored = write(STDOUT_FILENO, "\033[8l", 4);
+    (void)ignored;
+    errno = saved;
+}
+
+/* Wraps the SIGTSTP handler curses installed (if it did: not when job control is off). */
+static void wrap_curses_tstp(void)
+{
+    struct sigaction now;
+    if (sigaction(SIGTSTP, NULL, &now) != 0 || (now.sa_flags & SA_SIGINFO) ||
+        now.sa_handler == SIG_DFL || now.sa_handler == SIG_IGN || now.sa_handler == on_tstp)
+        return;
+    curses_tstp = now;
+    struct sigaction ours = now;
+    ours.sa_handler = on_tstp;
+    sigaction(SIGTSTP, &ours, NULL);
+}
 
 static void on_signal(int sig)
 {
@@ -488,7 +523,10 @@ static int tui_main(char **paths, int npaths, int measure, const Config *cfg, bo
         return 2;
     }
     curses_active = 1;
-    if (cfg->bidi != CONFIG_BIDI_OFF && write(STDOUT_FILENO, "\033[8l", 4) == 4) bidi_explicit = 1;
+    if (cfg->bidi != CONFIG_BIDI_OFF && write(STDOUT_FILENO, "\033[8l", 4) == 4) {
+        bidi_explicit = 1;
+        wrap_curses_tstp();
+    }
     cbreak();
     noecho();
     nonl();

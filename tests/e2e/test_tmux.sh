@@ -152,6 +152,8 @@ if [ -z "${LECTOR_E2E_SLOW:-}" ]; then
     tm kill-session -t e2e 2>/dev/null
     tm new-session -d -s e2e -x 80 -y 24 "env -i PATH=$PATH HOME=$tmp PS1='shell\$ ' bash --norc --noprofile -i"
     wait_for 'shell$' >/dev/null
+    rm -f "$tmp/ztty"
+    tm pipe-pane -t e2e -o "cat >>$tmp/ztty" # what reaches the terminal, for the bidi mode
     tm send-keys -t e2e "LANG=C.UTF-8 TERM=xterm-256color XDG_STATE_HOME=$tmp/state $lector $ivan" Enter
     check "started from a shell" wait_for "Ivan Baktybekova was a 35-year-old"
     tm send-keys -t e2e C-z
@@ -165,6 +167,10 @@ if [ -z "${LECTOR_E2E_SLOW:-}" ]; then
         [ "$(grep -v '^$' <<<"$S" | tail -n 1)" = 'shell$' ] && ! grep -q 'page 1 of' <<<"$S"
     }
     check "q then returns to the shell" wait_screen shell_only
+    # the terminal's own bidi: back on for the shell while stopped, off again after fg
+    ztty_modes() { grep -aoE $'\e\\[8[hl]' "$tmp/ztty" | tr -d $'\e[' | tr '\n' ' '; }
+    check "Ctrl-Z, fg, q: the terminal's bidi on for the shell each time ($(ztty_modes))" \
+        eval '[ "$(ztty_modes)" = "8l 8h 8l 8h " ]'
 fi
 
 # --- the compare view as the terminal draws it ---------------------------------------------------

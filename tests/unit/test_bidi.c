@@ -343,7 +343,7 @@ Test(bidi, stories_in_every_script)
             for (size_t i = 0; i < text_paragraph_count(t); i++) {
                 Span p = text_paragraph(t, i);
                 size_t cuts[1024],
-                    ncuts = sa ? sabreak_words(s + p.start, p.end - p.start, cuts, 1024) : 0;
+                    ncuts = sa ? sabreak_words(NULL, s + p.start, p.end - p.start, cuts, 1024) : 0;
                 LayoutLine *lines;
                 size_t n = layout_wrap_paragraph(s, p, &opt, &lines);
                 for (size_t k = 0; k < n; k++) {
