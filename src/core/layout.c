@@ -1118,17 +1118,13 @@ size_t layout_line_cells(const uint8_t *text, Span para, const LayoutLine *line,
             *cells = xreallocarray(*cells, *cap, sizeof **cells);
         }
         if (!layout_cells_next(&it, &(*cells)[n])) break;
-        LayoutCell *c = &(*cells)[n++];
-        if (c->glyph != text + c->off) continue;
-        /* glyph_buf moves with the array: a glyph that points into it is re-pointed below */
+        n++;
     }
+    /* glyph_buf moved with the array: a glyph that points into one is re-pointed */
     for (size_t k = 0; k < n; k++)
         if ((*cells)[k].glyph != text + (*cells)[k].off) (*cells)[k].glyph = (*cells)[k].glyph_buf;
     if (rtl_out) *rtl_out = false;
-    if (!bidi || n == 0 ||
-        (opt->direction != BIDI_RTL && !bidi_may_reorder(text, (Span){line->start, line->end}) &&
-         !bidi_may_reorder(text, para)))
-        return n;
+    if (!bidi || n == 0 || (opt->direction != BIDI_RTL && !bidi_may_reorder(text, para))) return n;
     /* the clusters in logical order, the soft hyphen's "-" (no bytes) aside */
     size_t m = 0, hyphen = SIZE_MAX;
     size_t *off = xmalloc(n * sizeof *off), *len = xmalloc(n * sizeof *len);
