@@ -15,7 +15,8 @@ texts=$2
 . "$(dirname "$0")/lib.sh"
 tmux_begin lector-tmux
 export LC_ALL=C.UTF-8
-helper=$(cd "$(dirname "$0")" && pwd)/helper.py
+here=$(cd "$(dirname "$0")" && pwd)
+helper=$here/helper.py
 ivan=$texts/ivan-baktybekova.txt
 sezim=$texts/sezim-baktybekova.txt
 
@@ -129,6 +130,39 @@ tm send-keys -t e2e / k a z a k h
 wait_for "match 1 of 8" >/dev/null
 check "the current match is in reverse video" wait_styled $'\e\\[1;7mKazakh'
 tm send-keys -t e2e Escape q
+wait_for "EXIT=0" >/dev/null
+# Right to left as the terminal draws it (tmux does no bidi of its own): an Arabic story at 80x24
+# in display order, a search highlighted in place, a resize to 40x12 that keeps the place; then
+# the compare view with Hebrew on one side.
+rm -rf "$tmp/state"
+for _ in 1 2 3; do cat "$here/../data/scripts/ar.txt"; echo; done >"$tmp/ar.txt"
+start 80x24 "$tmp/ar.txt"
+check "Arabic: the title in display order" wait_for "قرزألا بابلا"
+tm send-keys -t e2e /
+tm send-keys -t e2e -l "الرسالة"
+tm send-keys -t e2e Enter
+check "Arabic: the match highlighted where it is drawn" wait_styled $'\e\\[1;7mةلاسرلا'
+tm resize-window -t e2e -x 40 -y 12
+check "Arabic at 40x12: the match still on the screen" wait_for "ةلاسرلا"
+# every row of Arabic text ends in the same column: aligned right
+right_aligned() {
+    local row ends=()
+    while IFS= read -r row; do
+        [[ $row == *[ا-ي]* ]] || continue
+        row=${row%"${row##*[! ]}"}
+        row=${row%|} # the hit strip, beside the text
+        row=${row%"${row##*[! ]}"}
+        ends+=("${#row}")
+    done < <(head -n -1 <<<"$S")
+    [ "${#ends[@]}" -ge 3 ] && [ "$(printf '%s\n' "${ends[@]}" | sort -u | wc -l)" -eq 1 ]
+}
+check "Arabic at 40x12: every row ends in the same column (aligned right)" wait_screen right_aligned
+tm send-keys -t e2e q
+wait_for "EXIT=0" >/dev/null
+start 80x24 compare "$here/../data/scripts/he.txt" "$here/../data/scripts/ar.txt"
+check "compare: Hebrew on one side in display order" wait_for "בתכמה"
+check "compare: Arabic on the other" wait_for "ةلاسرلا"
+tm send-keys -t e2e q
 wait_for "EXIT=0" >/dev/null
 # The hits of a library search: the selected row in reverse video, its match in bold, the other
 # hits' matches in the match colour.
