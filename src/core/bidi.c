@@ -171,21 +171,30 @@ int bidi_line_order(BidiCache *c, const uint8_t *text, Span para, BidiDirection 
         c->slot = xreallocarray(c->slot, m, sizeof *c->slot);
     }
     if (!U_FAILURE(err)) ubidi_getLogicalMap(c->line_bidi, c->map, &err);
-    if (U_FAILURE(err)) {
+    const UBiDiLevel *levels = U_FAILURE(err) ? NULL : ubidi_getLevels(c->line_bidi, &err);
+    if (U_FAILURE(err) || !levels) {
         identity(n, order, odd, rtl);
         return -1;
     }
     for (size_t v = 0; v < m; v++)
         c->slot[v] = SIZE_MAX;
     /* a cluster is drawn where the first of its units (in display order) is: its units stay
-     * together, in their own order */
+     * together, in their own order. Clusters come in logical order, so their units are found
+     * by walking the line once. */
+    size_t u = s16;
     for (size_t k = 0; k < n; k++) {
-        size_t a = unit_at(c, off[k] - para.start) - s16;
-        size_t b = unit_at(c, off[k] + len[k] - para.start) - s16;
+        size_t from = off[k] - para.start, to = off[k] + len[k] - para.start;
+        if (u > s16 && c->u16_at[u - 1] >= from) u = unit_at(c, from); /* out of order: search */
+        while (u < e16 && c->u16_at[u] < from)
+            u++;
+        size_t a = u - s16;
+        while (u < e16 && c->u16_at[u] < to)
+            u++;
+        size_t b = u - s16;
         int32_t key = INT32_MAX;
-        for (size_t u = a; u < b && u < m; u++)
-            if (c->map[u] >= 0 && c->map[u] < key) key = c->map[u];
-        odd[k] = a < m && (ubidi_getLevelAt(c->line_bidi, (int32_t)a) & 1);
+        for (size_t q = a; q < b && q < m; q++)
+            if (c->map[q] >= 0 && c->map[q] < key) key = c->map[q];
+        odd[k] = a < m && (levels[a] & 1);
         if (key != INT32_MAX && (size_t)key < m) c->slot[key] = k;
     }
     size_t v = 0;
@@ -201,6 +210,12 @@ int bidi_line_order(BidiCache *c, const uint8_t *text, Span para, BidiDirection 
 
 uint32_t bidi_mirror(uint32_t cp)
 {
+    /* Below U+2000 only these few are Bidi_Mirrored (UCD): no call for every Arabic letter */
+    if (cp < 0x2000 && !(cp < 0x80 ? (cp == '(' || cp == ')' || cp == '<' || cp == '>' ||
+                                      cp == '[' || cp == ']' || cp == '{' || cp == '}')
+                                   : (cp == 0xab || cp == 0xbb || (cp >= 0x0f3a && cp <= 0x0f3d) ||
+                                      cp == 0x169b || cp == 0x169c)))
+        return cp;
     return (uint32_t)u_charMirror((UChar32)cp);
 }
 

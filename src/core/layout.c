@@ -1141,7 +1141,7 @@ size_t layout_line_cells(const uint8_t *text, Span para, const LayoutLine *line,
     }
     bidi_line_order(bidi, text, para, (BidiDirection)opt->direction, line->start, line->end, off,
                     len, m, order, odd, &rtl);
-    LayoutCell *out = xmalloc(n * sizeof *out);
+    LayoutCell *out = xmalloc(*cap * sizeof *out); /* the caller's room: it replaces *cells */
     size_t v = 0;
     int col = 0;
     if (rtl && hyphen != SIZE_MAX) out[v++] = (*cells)[hyphen];
@@ -1167,12 +1167,10 @@ size_t layout_line_cells(const uint8_t *text, Span para, const LayoutLine *line,
     for (size_t k = 0; k < v; k++) {
         out[k].col = col;
         col += out[k].width;
-        if (out[k].glyph != text + out[k].off) out[k].glyph = NULL; /* re-pointed below */
+        if (out[k].glyph != text + out[k].off) out[k].glyph = out[k].glyph_buf; /* its own now */
     }
-    memcpy(*cells, out, v * sizeof *out);
-    for (size_t k = 0; k < v; k++)
-        if (!(*cells)[k].glyph) (*cells)[k].glyph = (*cells)[k].glyph_buf;
-    free(out);
+    free(*cells); /* out becomes the caller's array: no copy back */
+    *cells = out;
     free(off);
     free(len);
     free(idx);
