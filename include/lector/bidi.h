@@ -40,6 +40,10 @@ void bidi_cache_free(BidiCache *c); /* NULL is a no-op */
  * text that turns out to need nothing (it looks at UTF-8 lead bytes, not at properties). */
 bool bidi_may_reorder(const uint8_t *text, Span span);
 
+/* bidi_may_reorder of text[span], remembered for the last span asked about: a screen asks once
+ * for each of its rows, and the rows of one paragraph would scan it again each time. */
+bool bidi_cache_may_reorder(BidiCache *c, const uint8_t *text, Span span);
+
 /* The display order of one line of paragraph para (line_start..line_end, inside it), given as n
  * clusters: cluster k covers text[off[k], off[k] + len[k]), in logical order. Fills order[v]
  * with the k drawn v-th from the left, odd[k] with whether cluster k is at an odd (right-to-left)

@@ -25,10 +25,13 @@ struct BidiCache {
     UChar *u16;       /* the paragraph in UTF-16; owned */
     uint32_t *u16_at; /* byte offset of each unit's code point, from para.start; +1 entry */
     size_t u16_len, u16_cap;
-    UBiDi *para_bidi; /* owned; holds u16 */
-    UBiDi *line_bidi; /* owned */
-    int32_t *map;     /* a line's logical-to-visual map; owned */
-    size_t *slot;     /* visual index -> cluster, for ordering; owned */
+    UBiDi *para_bidi;         /* owned; holds u16 */
+    UBiDi *line_bidi;         /* owned */
+    int32_t *map;             /* a line's logical-to-visual map; owned */
+    const uint8_t *scan_text; /* bidi_cache_may_reorder's last question (NULL: none), */
+    Span scan;                /* and its answer */
+    bool scan_result;
+    size_t *slot; /* visual index -> cluster, for ordering; owned */
     size_t map_cap;
 };
 
@@ -54,7 +57,19 @@ void bidi_cache_free(BidiCache *c)
 
 void bidi_cache_forget(BidiCache *c)
 {
-    if (c) c->valid = false;
+    if (!c) return;
+    c->valid = false;
+    c->scan_text = NULL;
+}
+
+bool bidi_cache_may_reorder(BidiCache *c, const uint8_t *text, Span span)
+{
+    if (c->scan_text != text || c->scan.start != span.start || c->scan.end != span.end) {
+        c->scan_text = text;
+        c->scan = span;
+        c->scan_result = bidi_may_reorder(text, span);
+    }
+    return c->scan_result;
 }
 
 bool bidi_may_reorder(const uint8_t *text, Span span)

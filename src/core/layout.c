@@ -1124,7 +1124,9 @@ size_t layout_line_cells(const uint8_t *text, Span para, const LayoutLine *line,
     for (size_t k = 0; k < n; k++)
         if ((*cells)[k].glyph != text + (*cells)[k].off) (*cells)[k].glyph = (*cells)[k].glyph_buf;
     if (rtl_out) *rtl_out = false;
-    if (!bidi || n == 0 || (opt->direction != BIDI_RTL && !bidi_may_reorder(text, para))) return n;
+    if (!bidi || n == 0 ||
+        (opt->direction != BIDI_RTL && !bidi_cache_may_reorder(bidi, text, para)))
+        return n;
     /* the clusters in logical order, the soft hyphen's "-" (no bytes) aside */
     size_t m = 0, hyphen = SIZE_MAX;
     size_t *off = xmalloc(n * sizeof *off), *len = xmalloc(n * sizeof *len);
@@ -1183,7 +1185,7 @@ size_t layout_line_cells(const uint8_t *text, Span para, const LayoutLine *line,
 void layout_render_line_visual(const uint8_t *text, Span para, const LayoutLine *line,
                                const LayoutOptions *opt, BidiCache *bidi, Strbuf *out)
 {
-    if (opt->direction != BIDI_RTL && !bidi_may_reorder(text, para)) {
+    if (opt->direction != BIDI_RTL && !bidi_cache_may_reorder(bidi, text, para)) {
         layout_render_line(text, line, opt, out);
         return;
     }
