@@ -168,6 +168,81 @@ wait_for '🇰🇿🇰🇿🇰🇿' >/dev/null
 check "10,000 regional indicators: no row wider than the pane" no_line_wider 80
 untouched "flags"
 
+# --- right-to-left and dictionary scripts at their worst ------------------------------------------
+# One Arabic paragraph of 10 MB (numbers and Latin inside), a Thai run of 1 MB with no space,
+# 130 isolates that never close and 200 unbalanced embeddings (past the 125 levels UAX #9 allows), every strong class and bidi control
+# on one line. Each loads, pages to the end and searches in bounded time and memory; the controls
+# stay visible as stand-ins.
+script_mb=10
+[ "$measure" -eq 0 ] && script_mb=2
+py -c "
+import sys
+ar = 'في قديم الزمان كان هناك راوٍ يحكي 123 قصة عن Almaty والسهوب الواسعة، '
+th = 'กาลครั้งหนึ่งนานมาแล้วมีนักเล่าเรื่องคนหนึ่งเล่าเรื่องราวของทุ่งหญ้ากว้างใหญ่'
+n = $script_mb * 1048576 // len(ar.encode())
+open('$tmp/arabic.txt', 'w').write('قصة\n\n' + ar * n + 'نهاية\n')
+open('$tmp/thai.txt', 'w').write(th * (1048576 // len(th.encode())) + ' จบ\n')
+nest = '\u2067' * 130 + 'abc' + '\u202b' * 200 + 'אבג 12 def' + '\u202a\u202e' * 100 + ' end\n'
+open('$tmp/nest.txt', 'w').write(('start ' + nest) * 3)
+mix = ('Latin עברית العربية ١٢٣ 456 ۷۸۹ \u200e\u200f\u061c (x) [ك] {y} € % + - , . : / '
+       '\u2066a\u2069 \u2068b\u2069 \u200d \t end')
+open('$tmp/mix.txt', 'w').write(mix * 50 + '\n')"
+dump_limit=120 measured --keys "<dump>G<dump>/نهاية<Enter>" "$tmp/arabic.txt"
+on 1
+check "${script_mb} MB Arabic paragraph: the first screen, right to left" shows "ناك نامزلا ميدق يف"
+on 2
+check "${script_mb} MB Arabic paragraph: G reaches the end" status_has "100%"
+on 3
+check "${script_mb} MB Arabic paragraph: a search finds its last word" status_has "match 1 of 1"
+# the search indexes the story, which takes memory in any script (10 MB of English: 9x)
+[ "$measure" -eq 1 ] &&
+    check "${script_mb} MB Arabic paragraph: peak memory under 8x the story ($((peak / 1024)) MiB)" \
+        test "$peak" -lt $((8 * script_mb * 1024))
+measured --keys "<dump>G<dump>/จบ<Enter>" "$tmp/thai.txt"
+on 2
+check "1 MB Thai run: G reaches the end" status_has "100%"
+# where each row ends in the repeated sentence: always at one of its word ends (the rows of the
+# screen after G, joined, are a stretch of the sentence repeated)
+check "1 MB Thai run: every row ends between two words" eval 'head -n -1 <<<"$S" | py -c "
+import sys
+words = \"กาล ครั้ง หนึ่ง นาน มา แล้ว มี นัก เล่า เรื่อง คน หนึ่ง เล่า เรื่อง ราว ของ ทุ่ง หญ้า กว้าง ใหญ่\".split()
+sent, ends, n = \"\".join(words), {0}, 0
+for w in words:
+    n += len(w)
+    ends.add(n % len(sent))
+rows = [l.strip() for l in sys.stdin if l.strip()]
+start = \"\".join(rows).find(sent)
+pos, bad = 0, 0
+for r in rows[:-1]:
+    pos += len(r)
+    bad += (pos - start) % len(sent) not in ends
+sys.exit(1 if bad or start < 0 else 0)" || said "a row cut inside a word"'
+on 3
+check "1 MB Thai run: a search finds its last word" status_has "match 1 of 1"
+[ "$measure" -eq 1 ] && check "1 MB Thai run: peak memory under 64 MiB ($((peak / 1024)) MiB)" test "$peak" -lt 65536
+dump --keys "<dump>/end<Enter>" "$tmp/nest.txt"
+on 1
+check "unclosed isolates and embeddings: isolates shown as stand-ins" shows "<U+2067><U+2067><U+2067>"
+check "unclosed isolates and embeddings: embeddings too" shows "<U+202B><U+202B><U+202B>"
+on 2
+check "unclosed isolates and embeddings: every paragraph found" status_has "match 1 of 3"
+dump "$tmp/mix.txt"
+check "every strong class on a line: numbers and Latin in place" shows "Latin ۷۸۹ 456 ١٢٣ ةيبرعلا תירבע"
+check "every strong class on a line: isolates shown as stand-ins" shows "<U+2066>a<U+2069>"
+for f in arabic thai nest mix; do
+    timeout $((60 * patience)) "$lector" wrap --visual --width 40 "$tmp/$f.txt" >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    check "wrap --visual $f: status 0" test "$rc" -eq 0
+    check "wrap --visual $f: no line over 40 columns" test "$(wc -L <"$tmp/out")" -le 40
+done
+open 80x24 "$tmp/arabic.txt"
+wait_for "قصة" >/dev/null
+tm send-keys -t e2e G
+check "${script_mb} MB Arabic paragraph in a terminal: G reaches the end" wait_long 30 "100%"
+check "${script_mb} MB Arabic paragraph in a terminal: no row wider than the pane" no_line_wider 80
+untouched "${script_mb} MB Arabic paragraph"
+rm -f "$tmp/arabic.txt"
+
 # --- 200 MB without a line end -------------------------------------------------------------------
 yes 'lorem ipsum dolor sit amet ' | tr -d '\n' | head -c "${huge_mb}M" >"$tmp/huge.txt"
 # Searching a 200 MB story indexes it and holds every match: bounded, but not small. (lector
