@@ -60,6 +60,9 @@ typedef enum {
     CMD_SWAP,
     CMD_FOLD,
     CMD_REDRAW,
+    CMD_TOC,
+    CMD_NEXT_CHAPTER,
+    CMD_PREV_CHAPTER,
     CMD_COUNT
 } Command;
 
@@ -70,6 +73,7 @@ typedef enum {
     KEYMAP_RESULTS,
     KEYMAP_COMPARE,
     KEYMAP_HELP,
+    KEYMAP_TOC,
     KEYMAP_VIEWS
 } KeymapView;
 

@@ -55,13 +55,17 @@ typedef struct {
                                     proves the ASCII fast path changes nothing) */
     int line_ends;               /* LayoutLineEnds: what a paragraph's own line ends mean */
     int source_width;            /* columns the story's lines were wrapped at, about
-                                    (layout_source_width); 0: unknown */
+                                    (layout_source_width); 0: unknown; LAYOUT_LINES_MEANT: an
+                                    imported book, whose every line end is meant (a <br>, a
+                                    list item, a verse line): auto keeps them all */
     int direction;               /* BidiDirection of the paragraphs, for layout_line_cells */
     int korean_syllables;        /* 1: Korean breaks between any two syllables (UAX #14's
                                     default); 0: at spaces, as Korean readers expect */
     SaBreaker *sa;               /* Thai and its kin's dictionary (sabreak.h), borrowed; NULL:
                                     one is opened for each line that needs it (slow) */
 } LayoutOptions;
+
+enum { LAYOUT_LINES_MEANT = -1 };
 
 /* Line ends inside a paragraph. Prose is often wrapped by hand at some width, and reads best
  * reflowed to the measure; verse, letters and lists mean their line ends. */

@@ -24,6 +24,11 @@
  * grow, and an offset or paragraph once handed out never changes meaning. The content is fixed
  * from the start: loading is filling a cache, never editing the story.
  *
+ * A book (EPUB, FB2, HTML, Markdown, Project Gutenberg text, or any file compressed: import.h)
+ * is imported whole into memory when opened, and its text is the story; its title, author and
+ * chapters come with it. A plain text's chapters are found in its headings (chapter.h) as its
+ * paragraphs are listed.
+ *
  * Never touches the terminal.
  */
 #ifndef LECTOR_TEXT_H
@@ -34,6 +39,7 @@
 #include <stdint.h>
 
 #include "lector/diag.h"
+#include "lector/import.h"
 #include "lector/strbuf.h"
 
 /* A byte range [start, end) of a story's text. */
@@ -80,6 +86,8 @@ typedef struct {
     const char *scratch_dir; /* for the cleaned copy of a big file; NULL: $TMPDIR, else /tmp.
                                 The reader and the cache give the cache folder (/tmp may be
                                 memory). Borrowed for the call. */
+    bool raw;                /* the file as it is: no book import (a Gutenberg book's licence,
+                                an HTML file's markup) */
 } TextOpenOptions;
 /* text_open with options; opt may be NULL. */
 int text_open_with(const char *path, const TextOpenOptions *opt, Text **out, Diag *diag);
@@ -116,6 +124,27 @@ uint64_t text_content_hash(const Text *t);
  * file offsets. While loading, as far as loaded. */
 bool text_clean_as_read(const Text *t);
 
+/* The story's chapters: a book's own (its table of contents), or a plain text's headings found
+ * so far (while loading, of the part loaded). Offsets ascend; levels count from 1. */
+size_t text_chapter_count(const Text *t);
+Chapter text_chapter(const Text *t, size_t i); /* i < count; the title is borrowed */
+/* The chapter holding byte off: the last one starting at or before it; SIZE_MAX when off is
+ * before the first (or there is none). */
+size_t text_chapter_at(const Text *t, size_t off);
+/* A book's metadata; NULL when it does not say (a plain text never does). Borrowed. */
+const char *text_author(const Text *t);
+const char *text_language(const Text *t);
+/* What the file was read as: "EPUB", "FB2", "HTML", "Markdown", "Project Gutenberg text" or
+ * "text"; and its compression ("gzip", "xz", "bzip2", "zstd") or NULL. Static strings. */
+const char *text_format(const Text *t);
+const char *text_compression(const Text *t);
+/* The text was imported: it is not the file's bytes (then text_clean_as_read is false). */
+bool text_imported(const Text *t);
+/* The story's own line width for layout (LayoutOptions.source_width): LAYOUT_LINES_MEANT for a
+ * book read from markup (every line end inside its paragraphs is a <br>, a list item or a verse
+ * line), else layout_source_width of its first 256 KiB (loaded by then). */
+int text_source_width(Text *t);
+
 /* Piece i continues the paragraph before it (no blank line between them). */
 bool text_paragraph_joined(const Text *t, size_t i);
 
@@ -146,6 +175,8 @@ void text_stream_head(const TextStream *s, const uint8_t **bytes, size_t *len);
  * write it out before asking for the next paragraph. */
 bool text_stream_waiting(const TextStream *s);
 const char *text_stream_title(const TextStream *s); /* as text_title; borrowed */
+/* As text_source_width, of the stream's head. */
+int text_stream_source_width(const TextStream *s);
 /* The next paragraph or piece: *para is a span of *bytes, both valid until the next call;
  * *joined as text_paragraph_joined. false at the end. */
 bool text_stream_next(TextStream *s, const uint8_t **bytes, Span *para, bool *joined);

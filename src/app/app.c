@@ -19,6 +19,7 @@
 #include "reader_view.h"
 #include "results_view.h"
 #include "shelf_view.h"
+#include "toc_view.h"
 #include "view.h"
 
 #include "lector/library.h"
@@ -46,6 +47,7 @@ struct App {
     size_t reader_story;
     ResultsView *results; /* owned; NULL until a search of every story */
     CompareView *compare; /* owned; NULL when not comparing */
+    TocView *toc;         /* owned; NULL when the contents are not shown */
     HelpView help;
     AppMode stack[DEPTH];
     int depth;
@@ -119,6 +121,11 @@ static void pop_mode(App *a)
         compare_view_free(a->compare);
         a->compare = NULL;
     }
+    if (m == MODE_TOC) { /* once: it borrows the reader's story */
+        toc_view_free(a->toc);
+        a->toc = NULL;
+        remove_mode(a, MODE_TOC);
+    }
     if (m == MODE_SHELF && shelf_view_picking(a->shelf)) shelf_view_pick(a->shelf, SIZE_MAX);
     if (!a->depth) a->done = true;
 }
@@ -134,6 +141,8 @@ static KeymapView keymap_view(AppMode m)
         return KEYMAP_COMPARE;
     case MODE_HELP:
         return KEYMAP_HELP;
+    case MODE_TOC:
+        return KEYMAP_TOC;
     default:
         return KEYMAP_SHELF;
     }
@@ -445,6 +454,17 @@ static void act(App *a, ViewAction v)
     case ACT_PROMPT:
         prompt_open(a, v.prompt);
         break;
+    case ACT_TOC:
+        if (!a->reader) break;
+        toc_view_free(a->toc);
+        a->toc = toc_view_new(reader_view_text(a->reader), reader_view_top(a->reader),
+                              reader_view_furthest(a->reader));
+        push_mode(a, MODE_TOC);
+        break;
+    case ACT_JUMP:
+        if (top_mode(a) == MODE_TOC) pop_mode(a);
+        if (a->reader) reader_view_jump(a->reader, v.at);
+        break;
     }
 }
 
@@ -470,6 +490,9 @@ void app_command(App *a, Command cmd, long count)
         break;
     case MODE_HELP:
         act(a, help_view_command(&a->help, &a->ctx, cmd, count));
+        break;
+    case MODE_TOC:
+        act(a, toc_view_command(a->toc, &a->ctx, cmd, count));
         break;
     }
 }
@@ -512,6 +535,7 @@ void app_click(App *a, int row, int col)
     if (a->prompting) return;
     if (top_mode(a) == MODE_SHELF) act(a, shelf_view_click(a->shelf, &a->ctx, row));
     if (top_mode(a) == MODE_RESULTS) act(a, results_view_click(a->results, &a->ctx, row));
+    if (top_mode(a) == MODE_TOC) act(a, toc_view_click(a->toc, &a->ctx, row));
 }
 
 bool app_take_redraw(App *a)
@@ -591,6 +615,9 @@ void app_render(App *a, Grid *g)
         break;
     case MODE_COMPARE:
         compare_view_render(a->compare, &a->ctx, g);
+        break;
+    case MODE_TOC:
+        toc_view_render(a->toc, &a->ctx, g);
         break;
     }
     if (!a->prompting) return;

@@ -23,7 +23,7 @@
 
 enum { APP_DEFAULT_MEASURE = 72 }; /* columns of text */
 
-typedef enum { MODE_SHELF, MODE_READER, MODE_HELP, MODE_RESULTS, MODE_COMPARE } AppMode;
+typedef enum { MODE_SHELF, MODE_READER, MODE_HELP, MODE_RESULTS, MODE_COMPARE, MODE_TOC } AppMode;
 
 typedef struct App App;
 

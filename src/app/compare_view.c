@@ -207,7 +207,7 @@ static size_t block_at(const CompareView *v, size_t line)
 static void realign(CompareView *v)
 {
     for (int s = 0; s < 2; s++)
-        v->source_width[s] = layout_source_width(text_bytes(v->t[s]), text_len(v->t[s]));
+        v->source_width[s] = text_source_width(v->t[s]);
     align_free(v->al);
     v->al = align_new(v->t[0], v->t[1]);
     relayout(v);

@@ -81,6 +81,7 @@ static const char *const titles[KEYMAP_VIEWS] = {
     [KEYMAP_RESULTS] = "lector: keys in the hits of a search of all the stories",
     [KEYMAP_COMPARE] = "Compare: two stories side by side, paragraphs paired by content",
     [KEYMAP_HELP] = "lector: help",
+    [KEYMAP_TOC] = "lector: keys in the table of contents",
 };
 
 void help_view_open(HelpView *h, KeymapView of, const HelpRow *notes, size_t nnotes)

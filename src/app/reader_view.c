@@ -218,8 +218,7 @@ ReaderView *reader_view_open(ViewContext *c, const char *path, Text *preloaded, 
     rv->line_ends = found > 0 && st.line_ends >= 0 ? st.line_ends : c->line_ends;
     rv->direction = found > 0 && st.direction >= 0 ? st.direction : BIDI_AUTO;
     rv->bidi = bidi_cache_new();
-    text_load_until(t, 256 << 10); /* the story's own line width, from its start */
-    rv->lopt.source_width = layout_source_width(text_bytes(t), text_len(t));
+    rv->lopt.source_width = text_source_width(t); /* the story's own line width, from its start */
     set_layout(rv, c);
     rv->pager = pager_new(t, &rv->lopt);
 
@@ -317,6 +316,16 @@ void reader_view_jump(ReaderView *rv, size_t at)
     pager_set_top_offset(rv->pager, at);
 }
 
+const Text *reader_view_text(const ReaderView *rv)
+{
+    return rv->text;
+}
+
+int reader_view_furthest(const ReaderView *rv)
+{
+    return rv->furthest;
+}
+
 size_t reader_view_top(const ReaderView *rv)
 {
     return pager_top_offset(rv->pager);
@@ -397,6 +406,35 @@ static void cycle_direction(ReaderView *rv, ViewContext *c)
                                                 : BIDI_AUTO;
     rv->lopt.direction = rv->direction; /* the same lines, drawn in another order */
     view_say(c, "%s", what[rv->direction]);
+}
+
+/* The next (dir 1) or previous (-1) chapter from the top row's: its first line on top. A plain
+ * text still being read is read on until the next heading turns up or it ends. */
+static void goto_chapter(ReaderView *rv, ViewContext *c, int dir)
+{
+    size_t top = pager_top_offset(rv->pager);
+    size_t cur = text_chapter_at(rv->text, top);
+    size_t want;
+    if (dir > 0) {
+        want = cur == SIZE_MAX ? 0 : cur + 1;
+        while (text_chapter_count(rv->text) <= want && !text_complete(rv->text))
+            text_load_step(rv->text);
+        if (want >= text_chapter_count(rv->text)) {
+            view_say(c, text_chapter_count(rv->text) ? "no chapter after this one"
+                                                     : "no chapters in this story (t: contents)");
+            return;
+        }
+    } else {
+        /* inside a chapter, back to its start first, as a book's reader expects */
+        if (cur == SIZE_MAX || (cur == 0 && text_chapter(rv->text, 0).offset >= top)) {
+            view_say(c, "no chapter before this one");
+            return;
+        }
+        want = text_chapter(rv->text, cur).offset < top ? cur : cur - 1;
+    }
+    jump_from_here(rv);
+    pager_set_top_offset(rv->pager, text_chapter(rv->text, want).offset);
+    if (dir > 0) read_on(rv, c);
 }
 
 /* --- search ---------------------------------------------------------------------------------- */
@@ -735,6 +773,13 @@ ViewAction reader_view_command(ReaderView *rv, ViewContext *c, Command cmd, long
     case CMD_LINE_ENDS:
         cycle_line_ends(rv, c);
         break;
+    case CMD_TOC:
+        text_load_all(rv->text); /* a plain text's headings, all of them */
+        return (ViewAction){ACT_TOC, 0, 0, 0, PROMPT_SEARCH};
+    case CMD_NEXT_CHAPTER:
+    case CMD_PREV_CHAPTER:
+        goto_chapter(rv, c, cmd == CMD_NEXT_CHAPTER ? 1 : -1);
+        break;
     case CMD_DIRECTION:
         cycle_direction(rv, c);
         break;
@@ -920,5 +965,11 @@ void reader_view_render(ReaderView *rv, ViewContext *c, Grid *g)
     snprintf(forms[2], sizeof forms[2], "%s%d%%", match, pct);
     snprintf(forms[3], sizeof forms[3], "%d%%", pct);
     const char *const rights[4] = {forms[0], forms[1], forms[2], forms[3]};
-    view_draw_status_forms(c, g, text_title(rv->text), rights, 4);
+    /* the title, and the chapter the top row is in */
+    Strbuf named = STRBUF_INIT;
+    strbuf_addstr(&named, text_title(rv->text));
+    size_t ch = text_chapter_at(rv->text, pager_top_offset(rv->pager));
+    if (ch != SIZE_MAX) strbuf_addf(&named, " \xc2\xb7 %s", text_chapter(rv->text, ch).title);
+    view_draw_status_forms(c, g, named.buf, rights, 4);
+    strbuf_release(&named);
 }

@@ -83,6 +83,8 @@ typedef enum {
     ACT_PICK,    /* choose on the shelf the story to compare .story with */
     ACT_HELP,    /* this view's help */
     ACT_PROMPT,  /* ask for a query: .prompt */
+    ACT_TOC,     /* the open story's table of contents */
+    ACT_JUMP,    /* back to the open story, at byte .at (a chapter from the contents) */
 } ActionKind;
 
 typedef enum {

@@ -17,6 +17,7 @@ int cmd_wrap(int argc, char **argv, const char *default_texts);
 int cmd_search(int argc, char **argv, const char *default_texts, const Config *cfg);
 int cmd_index(int argc, char **argv, const char *default_texts);
 int cmd_compare(int argc, char **argv, const Config *cfg);
+int cmd_toc(int argc, char **argv);
 int cmd_dump(int argc, char **argv, const char *default_texts, const Config *cfg);
 /* `lector config`: the configuration file (as config_load left cfg), its warnings and the
  * settings in effect; texts: the texts folder in effect. */

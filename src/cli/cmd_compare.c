@@ -113,14 +113,12 @@ static void pane_layout(Pane *p, const char *bytes, size_t len, const LayoutOpti
     text_free(t);
 }
 
-static void print_rows(const Alignment *al, const Text *ta, const Text *tb, int width, Strbuf *out)
+static void print_rows(const Alignment *al, Text *ta, Text *tb, int width, Strbuf *out)
 {
     int pw = (width - 3) / 2; /* pane width: A, " g ", B */
     /* each story's own line width, for its verse and letters (layout.h), as the view has it */
-    LayoutOptions opt = {.width = pw,
-                         .source_width = layout_source_width(text_bytes(ta), text_len(ta))};
-    LayoutOptions opt_b = {.width = pw,
-                           .source_width = layout_source_width(text_bytes(tb), text_len(tb))};
+    LayoutOptions opt = {.width = pw, .source_width = text_source_width(ta)};
+    LayoutOptions opt_b = {.width = pw, .source_width = text_source_width(tb)};
     Pane pa = {STRBUF_INIT, NULL, NULL, 0, 0}, pb = {STRBUF_INIT, NULL, NULL, 0, 0};
     Strbuf mark = STRBUF_INIT;
     const AlignRow *rows = align_rows(al);

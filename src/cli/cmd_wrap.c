@@ -42,10 +42,7 @@ static bool print_story(TextStream *s, const LayoutOptions *story_opt, BidiCache
 {
     /* the story's own line width, for its verse and letters (layout.h), as the reader finds it */
     LayoutOptions story = *story_opt;
-    const uint8_t *head;
-    size_t head_len;
-    text_stream_head(s, &head, &head_len);
-    story.source_width = layout_source_width(head, head_len);
+    story.source_width = text_stream_source_width(s);
     const uint8_t *bytes;
     Span para;
     bool joined, first = true;

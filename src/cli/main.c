@@ -95,7 +95,7 @@ int cli_stdin_has_story(void)
 static void usage(FILE *f)
 {
     fputs("usage: lector [--width N] [--bidi auto|on|off] [PATH...]\n"
-          "       lector wrap|search|index|compare|dump|config [OPTION...] [ARG...]\n"
+          "       lector wrap|search|index|compare|toc|dump|config [OPTION...] [ARG...]\n"
           "A terminal reader for stories in plain UTF-8 text files. PATH is a story, a folder of\n"
           ".txt stories (a shelf) or - for standard input; by default the texts folder.\n"
           "  -w, --width N  text N columns wide     --version  print the version\n"
@@ -103,7 +103,8 @@ static void usage(FILE *f)
           "                                            a terminal that reorders it itself\n"
           "Subcommands (each has --help): wrap prints stories wrapped, search finds ranked hits,\n"
           "index builds the search cache, compare shows two stories side by side, dump prints\n"
-          "the reader's screen after some keys, config shows the configuration in effect.\n"
+          "the reader's screen after some keys, config shows the configuration in effect, toc\n"
+          "prints a story's chapters.\n"
           "Press h in the reader for its keys. Everything else: man lector\n",
           f);
 }
@@ -181,6 +182,7 @@ static int run(int argc, char **argv, Config *cfg)
     if (argc > 1 && !strcmp(argv[1], "search")) return cmd_search(argc - 1, argv + 1, texts, cfg);
     if (argc > 1 && !strcmp(argv[1], "index")) return cmd_index(argc - 1, argv + 1, texts);
     if (argc > 1 && !strcmp(argv[1], "compare")) return cmd_compare(argc - 1, argv + 1, cfg);
+    if (argc > 1 && !strcmp(argv[1], "toc")) return cmd_toc(argc - 1, argv + 1);
     if (argc > 1 && !strcmp(argv[1], "dump")) return cmd_dump(argc - 1, argv + 1, texts, cfg);
     /* --help or --version, first or after other options: lector's, wherever the output goes */
     int width = 0, first = 1;

@@ -31,7 +31,8 @@ enum {
 #define RESULTS V(KEYMAP_RESULTS)
 #define COMPARE V(KEYMAP_COMPARE)
 #define HELP V(KEYMAP_HELP)
-#define ALL (SHELF | READER | RESULTS | COMPARE | HELP)
+#define TOC V(KEYMAP_TOC)
+#define ALL (SHELF | READER | RESULTS | COMPARE | HELP | TOC)
 
 typedef struct {
     unsigned views;
@@ -99,6 +100,9 @@ static const Row default_rows[] = {
      {'D'},
      0,
      "paragraph direction: auto (by its first letter), right to left, left to right"},
+    {READER, CMD_TOC, {'t'}, 0, "the table of contents (Enter goes to a chapter; '' comes back)"},
+    {READER, CMD_NEXT_CHAPTER, {']'}, 0, "the next, previous chapter"},
+    {READER, CMD_PREV_CHAPTER, {'['}, 0, NULL},
     {READER, CMD_WHEEL_DOWN, {APP_KEY_WHEEL_DOWN}, 0, "scroll"},
     {READER, CMD_WHEEL_UP, {APP_KEY_WHEEL_UP}, 0, NULL},
     {READER,
@@ -159,6 +163,19 @@ static const Row default_rows[] = {
     {COMPARE, CMD_HELP, {'h', APP_KEY_F1}, 0, "this help"},
     {COMPARE, CMD_QUIT, {'q', APP_KEY_ESC}, 0, "leave the compare view"},
 
+    /* the table of contents */
+    {TOC, CMD_DOWN, {'j', APP_KEY_DOWN}, 0, "the next, previous chapter"},
+    {TOC, CMD_UP, {'k', APP_KEY_UP}, 0, NULL},
+    {TOC, CMD_PAGE_DOWN, {' ', 'f', APP_KEY_PGDN}, 0, "a page down, up"},
+    {TOC, CMD_PAGE_UP, {'b', APP_KEY_PGUP}, 0, NULL},
+    {TOC, CMD_TOP, {'g', APP_KEY_HOME}, 0, "the first, the last chapter"},
+    {TOC, CMD_BOTTOM, {'G', APP_KEY_END}, 0, NULL},
+    {TOC, CMD_OPEN, {APP_KEY_ENTER, 'l', APP_KEY_RIGHT}, 0, "go to the chapter (a click too)"},
+    {TOC, CMD_WHEEL_DOWN, {APP_KEY_WHEEL_DOWN}, ROW_HIDDEN, NULL},
+    {TOC, CMD_WHEEL_UP, {APP_KEY_WHEEL_UP}, ROW_HIDDEN, NULL},
+    {TOC, CMD_HELP, {'h', APP_KEY_F1}, 0, "this help"},
+    {TOC, CMD_QUIT, {'q', 't', APP_KEY_ESC, APP_KEY_LEFT}, 0, "back to the story"},
+
     /* a help screen: the moving keys scroll it, any other key returns */
     {HELP, CMD_DOWN, {'j', APP_KEY_DOWN, APP_KEY_ENTER}, 0, NULL},
     {HELP, CMD_UP, {'k', APP_KEY_UP}, 0, NULL},
@@ -211,11 +228,14 @@ static const char *const command_names[CMD_COUNT] = {
     [CMD_SWAP] = "swap",
     [CMD_FOLD] = "fold",
     [CMD_REDRAW] = "redraw",
+    [CMD_TOC] = "toc",
+    [CMD_NEXT_CHAPTER] = "next-chapter",
+    [CMD_PREV_CHAPTER] = "prev-chapter",
 };
 
 static const char *const view_names[KEYMAP_VIEWS] = {
     [KEYMAP_SHELF] = "shelf",     [KEYMAP_READER] = "reader", [KEYMAP_RESULTS] = "results",
-    [KEYMAP_COMPARE] = "compare", [KEYMAP_HELP] = "help",
+    [KEYMAP_COMPARE] = "compare", [KEYMAP_HELP] = "help",     [KEYMAP_TOC] = "toc",
 };
 
 /* The configuration's bindings as each view sees them: for each key the last binding whose command

@@ -313,6 +313,7 @@ bool layout_keeps_line_ends(const uint8_t *text, Span para, const LayoutOptions 
 {
     if (opt->line_ends == LAYOUT_ENDS_KEEP) return true;
     if (opt->line_ends != LAYOUT_ENDS_AUTO) return false;
+    if (opt->source_width == LAYOUT_LINES_MEANT) return true;
     enum { MAX_LINES = 64, MAX_BYTES = 8 << 10 };
     size_t end = para.end - para.start > MAX_BYTES ? para.start + MAX_BYTES : para.end;
     size_t lines = 0, items = 0, early = 0, joins = 0;

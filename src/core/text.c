@@ -7,6 +7,7 @@
  * ~1 KiB of work, for ~1.5% memory. The decoder is a single step function (decode_step) used both
  * for the whole load and for that replay, so the two cannot disagree.
  */
+#define _GNU_SOURCE /* memfd_create */
 #include "lector/text.h"
 
 #include <errno.h>
@@ -21,8 +22,11 @@
 #include <unicase.h>
 
 #include "lector/atomicfile.h"
+#include "lector/chapter.h"
 #include "lector/grapheme.h"
 #include "lector/hash.h"
+#include "lector/import.h"
+#include "lector/layout.h"
 #include "lector/mapfile.h"
 #include "lector/strbuf.h"
 #include "lector/ucd.h"
@@ -107,6 +111,19 @@ struct Text {
     size_t cp_cap;     /* room in checkpoints */
     Strbuf piece;      /* a piece of clean bytes on its way to the scratch file */
     int out_errno;     /* a write to it failed: the story ends where the writes did */
+
+    /* The book's structure: from its importer (import.h), or headings found in plain text as
+     * its paragraphs are listed (chapter.h; push_para). */
+    Chapter *chapters; /* owned, with their titles; offsets ascending */
+    size_t nchapters, chap_cap;
+    int chap_min_level;      /* the top level found: text_chapter counts levels from it */
+    bool chapters_given;     /* the importer named them: none are looked for */
+    bool no_chapters;        /* a stream: its paragraphs pass through, none is kept */
+    size_t bare_para;        /* 1 + the paragraph of a bare heading ("CHAPTER I."), else 0 */
+    char *author, *language; /* owned, NULL when unknown */
+    ImportFormat format;
+    const char *compression; /* static, NULL when none */
+    bool imported;           /* the text is not the file's bytes (a book, compressed) */
 };
 
 /* Windows-1251, 0x80..0xBF (0xC0..0xFF are U+0410..U+044F); 0x98 is unassigned. */
@@ -310,6 +327,43 @@ static TextEncoding detect_encoding(const uint8_t *s, size_t n)
     return encoding_choose(&st);
 }
 
+/* A plain text's chapters: a short paragraph that reads as a heading (chapter.h), and the
+ * line after a bare one ("CHAPTER I." then "Down the Rabbit-Hole") as its title. */
+enum { CHAPTERS_MAX = 100000 }; /* a story of a million numbered lines is not a book of chapters */
+
+static void add_chapter(Text *t, char *title, int level, size_t offset)
+{
+    if (t->nchapters == t->chap_cap) {
+        t->chap_cap = t->chap_cap ? t->chap_cap * 2 : 16;
+        t->chapters = xreallocarray(t->chapters, t->chap_cap, sizeof *t->chapters);
+    }
+    if (!t->nchapters || level < t->chap_min_level) t->chap_min_level = level;
+    t->chapters[t->nchapters++] = (Chapter){title, level, offset};
+}
+
+static void find_heading(Text *t, size_t start, size_t end, bool joined)
+{
+    size_t bare = t->bare_para;
+    t->bare_para = 0;
+    if (joined || end - start > CHAPTER_HEADING_MAX || t->nchapters >= CHAPTERS_MAX) return;
+    int level;
+    bool is_bare;
+    char *title = chapter_heading(t->bytes + start, end - start, &level, &is_bare);
+    if (title) {
+        add_chapter(t, title, level, start);
+        if (is_bare) t->bare_para = t->npara; /* this paragraph's number + 1 */
+        return;
+    }
+    if (bare && bare + 1 == t->npara) { /* the paragraph right after a bare heading */
+        Chapter *c = &t->chapters[t->nchapters - 1];
+        char *joined_title = chapter_subtitle(c->title, t->bytes + start, end - start);
+        if (joined_title) {
+            free(c->title);
+            c->title = joined_title;
+        }
+    }
+}
+
 static void push_para(Text *t, size_t start, size_t end, bool joined)
 {
     if (t->npara == t->para_cap) {
@@ -317,6 +371,7 @@ static void push_para(Text *t, size_t start, size_t end, bool joined)
         t->paras = xreallocarray(t->paras, t->para_cap, sizeof *t->paras);
     }
     t->paras[t->npara++] = (Para){start, end, joined};
+    if (!t->chapters_given && !t->no_chapters) find_heading(t, start, end, joined);
 }
 
 /* Where to end a piece of an over-long line that starts at from: after the last space before
@@ -636,10 +691,28 @@ static void clean_into(Text *t, const uint8_t *src, size_t len, size_t start)
     t->bytes = t->store;
 }
 
-/* Takes ownership of src (malloc'd, len + 1 bytes). */
-static Text *text_build(uint8_t *src, size_t len, const char *name)
+/* Takes ownership of src (malloc'd, len + 1 bytes). bk: the book src was imported from, whose
+ * structure the story takes (its chapters, when its text is clean: their offsets are then the
+ * story's), or NULL. */
+static Text *text_build_book(uint8_t *src, size_t len, const char *name, ImportedBook *bk)
 {
     Text *t = xcalloc(1, sizeof *t);
+    if (bk) {
+        t->imported = bk->format != IMPORT_PLAIN || bk->compression;
+        t->format = bk->format;
+        t->compression = bk->compression;
+        t->author = bk->author;
+        t->language = bk->language;
+        bk->author = bk->language = NULL;
+        if (bk->format != IMPORT_PLAIN && bk->format != IMPORT_GUTENBERG && bk->text_is_clean) {
+            t->chapters_given = true;
+            for (size_t i = 0; i < bk->nchapters; i++) {
+                add_chapter(t, bk->chapters[i].title, bk->chapters[i].level,
+                            bk->chapters[i].offset);
+                bk->chapters[i].title = NULL;
+            }
+        }
+    }
     t->words = SIZE_MAX;
     t->fd = -1;
     t->complete = true;
@@ -662,9 +735,25 @@ static Text *text_build(uint8_t *src, size_t len, const char *name)
         clean_into(t, src, len, i);
     }
     split_advance(t, t->len, true);
-    choose_title(t, name);
+    if (bk && bk->title) {
+        t->title = bk->title;
+        bk->title = NULL;
+    } else
+        choose_title(t, name);
     set_notice(t);
+    if (bk && bk->notice) {
+        char *mine = t->notice;
+        Strbuf note = STRBUF_INIT;
+        strbuf_addf(&note, "%s%s%s", bk->notice, mine ? "; " : "", mine ? mine : "");
+        t->notice = strbuf_detach(&note, NULL);
+        free(mine);
+    }
     return t;
+}
+
+static Text *text_build(uint8_t *src, size_t len, const char *name)
+{
+    return text_build_book(src, len, name, NULL);
 }
 
 Text *text_from_bytes(const void *bytes, size_t len, const char *name)
@@ -674,7 +763,30 @@ Text *text_from_bytes(const void *bytes, size_t len, const char *name)
     return text_build(copy, len, name);
 }
 
-int text_load_fd(int fd, const char *name, size_t max_bytes, Text **out, Diag *diag)
+/* The story from buf (malloc'd, len + 1 bytes; taken): imported when it is a book, built as it
+ * is otherwise or when raw. */
+static int build_story(uint8_t *buf, size_t len, const char *name, bool raw, Text **out, Diag *diag)
+{
+    if (raw || !import_wanted(buf, len < IMPORT_HEAD_BYTES ? len : IMPORT_HEAD_BYTES, name)) {
+        *out = text_build(buf, len, name);
+        return 0;
+    }
+    ImportedBook bk;
+    Diag why = {0};
+    int rc = import_bytes(buf, len, name, NULL, &bk, &why);
+    free(buf);
+    if (rc != 0) {
+        diag_set(diag, why.code ? why.code : DIAG_INVALID, "%s: %s", name, why.msg);
+        return -1;
+    }
+    uint8_t *text = bk.text;
+    bk.text = NULL;
+    *out = text_build_book(text, bk.len, name, &bk);
+    import_book_release(&bk);
+    return 0;
+}
+
+static int load_fd(int fd, const char *name, size_t max_bytes, bool raw, Text **out, Diag *diag)
 {
     if (!max_bytes) max_bytes = TEXT_MAX_BYTES;
     size_t cap = 65536, len = 0;
@@ -703,8 +815,12 @@ int text_load_fd(int fd, const char *name, size_t max_bytes, Text **out, Diag *d
         return -1;
     }
     if (len == cap) buf = xrealloc(buf, len + 1);
-    *out = text_build(buf, len, name);
-    return 0;
+    return build_story(buf, len, name, raw, out, diag);
+}
+
+int text_load_fd(int fd, const char *name, size_t max_bytes, Text **out, Diag *diag)
+{
+    return load_fd(fd, name, max_bytes, false, out, diag);
 }
 
 /* Opens path for reading as a story: a regular file within max_bytes, or a one-line refusal. */
@@ -1000,6 +1116,16 @@ static uint8_t *alloc_story_buffer(size_t n)
     return p;
 }
 
+/* Whether the file's first bytes say it is a book to import (import.h). */
+static bool file_wants_import(int fd, const char *path)
+{
+    uint8_t *head = xmalloc(IMPORT_HEAD_BYTES);
+    ssize_t got = pread(fd, head, IMPORT_HEAD_BYTES, 0);
+    bool wanted = got > 0 && import_wanted(head, (size_t)got, path);
+    free(head);
+    return wanted;
+}
+
 int text_open(const char *path, size_t max_bytes, Text **out, Diag *diag)
 {
     return text_open_with(path, &(TextOpenOptions){.max_bytes = max_bytes}, out, diag);
@@ -1011,8 +1137,15 @@ int text_open_with(const char *path, const TextOpenOptions *opt, Text **out, Dia
     struct stat st;
     int fd = open_story_file(path, SIZE_MAX, &st, diag);
     if (fd < 0) return -1;
-    if ((size_t)st.st_size < LAZY_MIN_BYTES) {
-        int rc = text_load_fd(fd, path, max_bytes, out, diag);
+    bool raw = opt && opt->raw;
+    if ((size_t)st.st_size < LAZY_MIN_BYTES || (!raw && file_wants_import(fd, path))) {
+        /* a book is imported whole, in memory, read within max_bytes */
+        int rc = -1;
+        if ((uintmax_t)st.st_size > max_bytes)
+            diag_set(diag, DIAG_TOO_LARGE, "%s: %jd MiB is over the %zu MiB limit for a book", path,
+                     (intmax_t)(st.st_size >> 20), max_bytes >> 20);
+        else
+            rc = load_fd(fd, path, max_bytes, raw, out, diag);
         close(fd);
         return rc;
     }
@@ -1146,7 +1279,7 @@ bool text_shrank(const Text *t)
 
 bool text_clean_as_read(const Text *t)
 {
-    return t->src == NULL;
+    return t->src == NULL && !t->imported;
 }
 
 bool text_complete(const Text *t)
@@ -1187,7 +1320,74 @@ void text_free(Text *t)
     free(t->checkpoints);
     free(t->title);
     free(t->notice);
+    for (size_t i = 0; i < t->nchapters; i++)
+        free(t->chapters[i].title);
+    free(t->chapters);
+    free(t->author);
+    free(t->language);
     free(t);
+}
+
+size_t text_chapter_count(const Text *t)
+{
+    return t->nchapters;
+}
+
+Chapter text_chapter(const Text *t, size_t i)
+{
+    Chapter c = t->chapters[i];
+    c.level = c.level - t->chap_min_level + 1;
+    return c;
+}
+
+size_t text_chapter_at(const Text *t, size_t off)
+{
+    size_t lo = 0, hi = t->nchapters; /* the first chapter starting after off */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (t->chapters[mid].offset <= off)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo ? lo - 1 : SIZE_MAX;
+}
+
+const char *text_author(const Text *t)
+{
+    return t->author;
+}
+
+const char *text_language(const Text *t)
+{
+    return t->language;
+}
+
+const char *text_format(const Text *t)
+{
+    return import_format_name(t->format);
+}
+
+const char *text_compression(const Text *t)
+{
+    return t->compression;
+}
+
+bool text_imported(const Text *t)
+{
+    return t->imported;
+}
+
+static bool lines_meant(ImportFormat f)
+{
+    return f == IMPORT_EPUB || f == IMPORT_FB2 || f == IMPORT_HTML || f == IMPORT_MARKDOWN;
+}
+
+int text_source_width(Text *t)
+{
+    if (lines_meant(t->format)) return LAYOUT_LINES_MEANT;
+    text_load_until(t, 256 << 10);
+    return layout_source_width(t->bytes, t->len);
 }
 
 void text_count_words_step(const Text *t, size_t *pos, size_t budget, size_t *words, int *in_word)
@@ -1627,6 +1827,7 @@ int text_stream_open_fd(int fd, const char *name, bool own_fd, TextStream **out,
     t->line_blank = true;
     t->encoding = TEXT_UTF8;
     t->name = xstrdup(name ? name : "-");
+    t->no_chapters = true;
     /* Before the first paragraph goes out: the story's head (its line width) and its title
      * (the first paragraph, and whether a second follows). A slow pipe is not waited for once
      * the title is known: its head is what has come. */
@@ -1650,7 +1851,34 @@ int text_stream_open(const char *path, TextStream **out, Diag *diag)
     struct stat st;
     int fd = open_story_file(path, SIZE_MAX, &st, diag);
     if (fd < 0) return -1;
+    if (file_wants_import(fd, path)) {
+        /* a book: imported whole (text.h's limits), then streamed from a memory file */
+        Text *t;
+        int rc = text_load_fd(fd, path, 0, &t, diag);
+        close(fd);
+        if (rc != 0) return -1;
+        int mfd = memfd_create("lector-book", MFD_CLOEXEC);
+        if (mfd < 0 || write_all_at(mfd, text_bytes(t), text_len(t), 0) != 0 ||
+            lseek(mfd, 0, SEEK_SET) != 0) {
+            diag_set(diag, DIAG_UNREADABLE, "%s: no memory file for the book (%s)", path,
+                     strerror(errno));
+            if (mfd >= 0) close(mfd);
+            text_free(t);
+            return -1;
+        }
+        ImportFormat format = t->format;
+        text_free(t);
+        if (text_stream_open_fd(mfd, path, true, out, diag) != 0) return -1;
+        (*out)->t.format = format;
+        return 0;
+    }
     return text_stream_open_fd(fd, path, true, out, diag);
+}
+
+int text_stream_source_width(const TextStream *s)
+{
+    if (lines_meant(s->t.format)) return LAYOUT_LINES_MEANT;
+    return layout_source_width(s->head, s->head_len);
 }
 
 void text_stream_head(const TextStream *s, const uint8_t **bytes, size_t *len)

@@ -174,6 +174,7 @@ mkdir -p "$tmp/cwd/folder" "$tmp/t/sub folder"
 : >"$tmp/t/a.txt"
 : >"$tmp/t/B.TXT"
 : >"$tmp/t/notes.md"
+: >"$tmp/t/picture.png"
 # comp_driver: sourced by bash --norc; comp WORD...: COMPREPLY, one per line, for the command line
 # WORD... with the cursor at the end of the last word (empty for "after a space")
 cat >"$tmp/driver.sh" <<'EOF'
@@ -255,7 +256,8 @@ for m in $modes; do
     check "[$m] compare offers a.txt" offers "$tmp/t/a.txt"
     check "[$m] compare offers B.TXT" offers "$tmp/t/B.TXT"
     check "[$m] compare offers a folder" offers "$tmp/t/sub folder"
-    check "[$m] compare does not offer notes.md" lacks notes.md
+    check "[$m] compare offers a book (notes.md)" offers "$tmp/t/notes.md"
+    check "[$m] compare does not offer picture.png" lacks picture.png
     out=$(complete_words $m lector compare "$tmp/t/a.txt" "$tmp/t/a.txt" "$tmp/t/")
     check "[$m] compare offers nothing after A and B" offers_nothing
     out=$(complete_words $m lector wrap --width "")

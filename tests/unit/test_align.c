@@ -512,10 +512,10 @@ typedef struct {
     size_t len;
     size_t *vstart; /* where each verse starts in text */
     size_t nv;
-} Chapter;
+} StoryChapter;
 
 typedef struct {
-    Chapter *v;
+    StoryChapter *v;
     size_t n, cap;
 } Chapters;
 
@@ -538,7 +538,7 @@ static void chapters_push(Chapters *c)
         c->cap = c->cap ? c->cap * 2 : 256;
         c->v = realloc(c->v, c->cap * sizeof *c->v);
     }
-    c->v[c->n++] = (Chapter){0};
+    c->v[c->n++] = (StoryChapter){0};
 }
 
 /* `bible -l0` prints "Book N" before each chapter and "  V text" for each verse. */
@@ -577,7 +577,7 @@ static void read_kjv(Chapters *a, Chapters *pool)
             i++;
         while (i < n && line[i] == ' ')
             i++;
-        Chapter *ch = &cur->v[cur->n - 1];
+        StoryChapter *ch = &cur->v[cur->n - 1];
         if (ch->nv == vcap) {
             vcap = vcap ? vcap * 2 : 32;
             ch->vstart = realloc(ch->vstart, vcap * sizeof *ch->vstart);
@@ -735,7 +735,7 @@ static EvalResult evaluate(const Chapters *a, const Chapters *pool, double rate,
         plan[order[t]] = 1 + (int)(t % (NOPS - 1));
     free(order);
     for (size_t i = 0; i < na; i++) {
-        const Chapter *ch = &a->v[i];
+        const StoryChapter *ch = &a->v[i];
         int op = plan[i];
         if (op == OP_SPLIT && ch->nv < 4) op = OP_REWORD;
         if (op == OP_MERGE && i + 1 == na) op = OP_REWORD;
@@ -745,7 +745,7 @@ static EvalResult evaluate(const Chapters *a, const Chapters *pool, double rate,
         case OP_INSERT:
             items_push(&main, (Item){strdup(ch->text), {i, 0}, 1, OP_KEEP, i});
             if (op == OP_INSERT) {
-                const Chapter *f = &pool->v[next_insert++ % pool->n];
+                const StoryChapter *f = &pool->v[next_insert++ % pool->n];
                 items_push(&main, (Item){strdup(f->text), {0, 0}, 0, OP_INSERT, i});
             }
             break;
