@@ -23,14 +23,39 @@
 #include "lector/search.h"
 #include "lector/text.h"
 
-/* The stories (.txt files, not hidden) of folder dir as "dir/name" paths, sorted by name, into
- * *paths (caller frees each string and the array; NULL when there are none). -1 with diag when
- * the folder cannot be read. */
+/* How deep a shelf's subfolders are listed, and how many folders at most. */
+enum { LIBRARY_DEPTH = 4, LIBRARY_MAX_FOLDERS = 10000, LIBRARY_SKIP_KINDS = 4 };
+
+/* What a listing left out, and why. */
+typedef struct {
+    size_t files;   /* not a story or book by its name (or a dangling link, a FIFO...) */
+    char ext[LIBRARY_SKIP_KINDS][12]; /* the commonest extensions among them, "(none)" */
+    size_t ext_count[LIBRARY_SKIP_KINDS];
+    size_t folders; /* deeper than LIBRARY_DEPTH */
+    size_t loops;   /* a link back to a folder already listed */
+} LibrarySkipped;
+
+/* The stories and books of folder dir and its subfolders (LIBRARY_DEPTH levels down; a folder
+ * reached twice through links is listed once), not hidden, by name: .txt and .text, and what
+ * import.h reads (.epub, .fb2, .fb2.zip, .html, .htm, .xhtml, .md, .markdown, and .gz, .xz,
+ * .bz2, .zst of any), as "dir/sub/name" paths, sorted, into *paths (caller frees each string
+ * and the array; NULL when there are none). An unreadable subfolder is left out. -1 with diag
+ * when dir cannot be read. */
 int library_list_folder(const char *dir, char ***paths, size_t *n, Diag *diag);
+/* The same, and what was left out in *skipped (may be NULL). */
+int library_list_folder_report(const char *dir, char ***paths, size_t *n,
+                               LibrarySkipped *skipped, Diag *diag);
+/* One line for the shelf: "skipped 3 files that lector does not read (2 .pdf, 1 .jpg)"; "" when
+ * nothing was. */
+void library_skipped_describe(const LibrarySkipped *s, char *buf, size_t size);
+void library_skipped_add(LibrarySkipped *to, const LibrarySkipped *from);
 
 /* Adds path to *paths: a folder's stories (library_list_folder), else the path itself. -1 with
  * diag when path does not exist or a folder cannot be read. */
 int library_add_path(const char *path, char ***paths, size_t *n, size_t *cap, Diag *diag);
+/* The same, adding what a folder left out to *skipped (may be NULL; zero it first). */
+int library_add_path_report(const char *path, char ***paths, size_t *n, size_t *cap,
+                            LibrarySkipped *skipped, Diag *diag);
 
 /* One story of an indexing run. */
 typedef struct {
@@ -68,6 +93,9 @@ typedef struct {
     size_t line, col;        /* 1-based, as search_line_col */
     int percent;             /* where in the story: span.start of the story's length, 0-100 */
     char *snippet;           /* owned: one line around the match */
+    char *chapter;           /* owned: the chapter the match is in (text.h); NULL when the
+                                story has none there, or is a plain text over 16 MiB whose
+                                paragraphs were read straight from the file */
     size_t hl_start, hl_end; /* the match in snippet, bytes */
     double score;            /* BM25 */
 } LibraryHit;

@@ -236,6 +236,8 @@ App *app_new(char **paths, int npaths, int measure, Diag *diag)
     if (!single) {
         push_mode(a, MODE_SHELF);
         shelf_view_select_last_read(a->shelf, &a->ctx);
+        if (*shelf_view_skipped(a->shelf) && !a->ctx.message[0])
+            view_say(&a->ctx, "%s", shelf_view_skipped(a->shelf));
         return a;
     }
     const char *path = shelf_view_path(a->shelf, 0);

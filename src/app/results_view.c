@@ -82,7 +82,7 @@ void results_view_render(ResultsView *v, ViewContext *c, Grid *g)
     if (v->r.total > v->r.nhits) strbuf_addf(&head, " (the best %zu)", v->r.nhits);
     grid_put_text(g, 0, 1, head.buf, c->cols - 2, STYLE_TITLE);
     strbuf_release(&head);
-    int tw = c->cols / 4 > 24 ? 24 : c->cols / 4; /* the title column */
+    int tw = c->cols / 3 > 32 ? 32 : c->cols / 3; /* the title (and chapter) column */
     for (size_t r = 0; r < prow && v->top + r < v->r.nhits; r++) {
         size_t i = v->top + r;
         const LibraryHit *h = &v->r.hits[i];
@@ -90,7 +90,11 @@ void results_view_render(ResultsView *v, ViewContext *c, Grid *g)
         bool sel = i == v->sel;
         Style st = sel ? STYLE_SELECTED : STYLE_TEXT;
         if (sel) grid_fill(g, y, 0, c->cols, st);
-        grid_put_text(g, y, 1, h->title ? h->title : "", tw, sel ? st : STYLE_DIM);
+        Strbuf where = STRBUF_INIT; /* the story, and the chapter of the hit */
+        strbuf_addstr(&where, h->title ? h->title : "");
+        if (h->chapter) strbuf_addf(&where, " \xc2\xb7 %s", h->chapter);
+        grid_put_text(g, y, 1, where.buf ? where.buf : "", tw, sel ? st : STYLE_DIM);
+        strbuf_release(&where);
         char pct[16];
         snprintf(pct, sizeof pct, "%3d%%", h->percent);
         int pw = grid_text_width(pct), x = 2 + tw, room = c->cols - x - pw - 2;

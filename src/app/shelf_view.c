@@ -30,8 +30,9 @@ struct ShelfView {
     char **paths; /* owned, each too */
     Entry *e;     /* owned, one per path */
     size_t n, sel, top;
-    size_t pick_of;   /* picking the partner of this story; SIZE_MAX: not picking */
-    size_t sel_shelf; /* while picking: the shelf's own selection, given back after */
+    size_t pick_of;    /* picking the partner of this story; SIZE_MAX: not picking */
+    char skipped[256]; /* what the folders' listing left out, one line; "" when nothing */
+    size_t sel_shelf;  /* while picking: the shelf's own selection, given back after */
 };
 
 ShelfView *shelf_view_new(char **paths, int npaths, Diag *diag)
@@ -39,11 +40,12 @@ ShelfView *shelf_view_new(char **paths, int npaths, Diag *diag)
     ShelfView *s = xcalloc(1, sizeof *s);
     s->pick_of = SIZE_MAX;
     size_t cap = 0;
+    LibrarySkipped skipped = {0};
     for (int i = 0; i < npaths; i++) {
         struct stat st;
         bool folder = strcmp(paths[i], "-") && stat(paths[i], &st) == 0 && S_ISDIR(st.st_mode);
         if (folder) {
-            if (library_add_path(paths[i], &s->paths, &s->n, &cap, diag) != 0) {
+            if (library_add_path_report(paths[i], &s->paths, &s->n, &cap, &skipped, diag) != 0) {
                 shelf_view_free(s);
                 return NULL;
             }
@@ -53,10 +55,11 @@ ShelfView *shelf_view_new(char **paths, int npaths, Diag *diag)
             s->paths[s->n++] = xstrdup(paths[i]);
         }
     }
+    library_skipped_describe(&skipped, s->skipped, sizeof s->skipped);
     if (s->n == 0) {
         diag_set(diag, DIAG_NOT_FOUND,
-                 "%s: no .txt stories in this folder (lector lists .txt files; give a file's "
-                 "path to open any other)",
+                 "%s: no stories or books in this folder or its subfolders (lector lists .txt, "
+                 ".epub, .fb2, .html, .md and their .gz; give a file's path to open any other)",
                  npaths ? paths[0] : "");
         shelf_view_free(s);
         return NULL;
@@ -110,9 +113,18 @@ static void entry_stats(ShelfView *s, size_t i)
         e->failed = true;
         return;
     }
-    e->title = xstrdup(text_title(t));
+    /* a book's author after its title, as a library lists it */
+    Strbuf title = STRBUF_INIT;
+    strbuf_addstr(&title, text_title(t));
+    if (text_author(t)) strbuf_addf(&title, " \xe2\x80\x94 %s", text_author(t));
+    e->title = strbuf_detach(&title, NULL);
     e->words = text_word_count(t);
     text_free(t);
+}
+
+const char *shelf_view_skipped(const ShelfView *s)
+{
+    return s->skipped;
 }
 
 void shelf_view_select_last_read(ShelfView *s, ViewContext *c)

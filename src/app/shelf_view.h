@@ -13,9 +13,13 @@
 
 typedef struct ShelfView ShelfView;
 
-/* paths: story files and folders (a folder gives its .txt stories, sorted; "-" is standard
- * input). NULL with diag when there is no story (a missing folder, one with no story). */
+/* paths: story files and folders (a folder gives its stories and books, its subfolders' too:
+ * library_list_folder; "-" is standard input). NULL with diag when there is no story (a
+ * missing folder, one with no story). */
 ShelfView *shelf_view_new(char **paths, int npaths, Diag *diag);
+/* What the folders' listing left out, one line ("skipped 3 files that lector does not read
+ * (2 .pdf, 1 .jpg)"), "" when nothing. Borrowed. */
+const char *shelf_view_skipped(const ShelfView *s);
 void shelf_view_free(ShelfView *s); /* NULL is a no-op */
 
 size_t shelf_view_count(const ShelfView *s);

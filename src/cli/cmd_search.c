@@ -3,9 +3,10 @@
  * The search is library.h's, the one the reader's results view runs: each story's index comes
  * from the cache when the file is unchanged (cache.h), else it is built and saved; hits are
  * paragraphs holding every item of the query, ranked by BM25 across all the stories given. Each
- * prints as path:line:column: snippet, line and column (in characters) of the hit's first match,
- * 1-based, as lector reads the file (a CR counts as a line end). Only the printed hits'
- * paragraphs are read from the files: a warm search reads the index pages it needs and a few
+ * prints as path:line:column: [chapter] snippet, line and column (in characters) of the hit's
+ * first match, 1-based, as lector reads the file (a CR counts as a line end; in a book, lines of
+ * its text as imported), the chapter in brackets when the story has one there. Only the printed
+ * hits' paragraphs are read from the files: a warm search reads the index pages it needs and a few
  * paragraphs, whatever the size of the shelf.
  */
 #include <stdio.h>
@@ -24,7 +25,7 @@ static void search_usage(FILE *f)
     fputs(
         "usage: lector search [--limit N] [--exact] [--count] [--no-cache] QUERY [FILE|FOLDER]...\n"
         "Ranked search across stories (default: the texts folder). One hit per line, best\n"
-        "first: path:line:column: snippet. Exit 0 with hits, 1 with none, 2 on error.\n"
+        "first: path:line:column: [chapter] snippet. Exit 0 with hits, 1 with none, 2 on error.\n"
         "  QUERY       words (all must be in one paragraph), \"a phrase\", prefix*;\n"
         "              case, accents and Unicode spelling are ignored, unless the query has\n"
         "              an uppercase letter (then case counts)\n"
@@ -125,13 +126,14 @@ int cmd_search(int argc, char **argv, const char *default_texts, const Config *c
         cli_paths_free(paths, n);
         return EXIT_USAGE;
     }
-    /* a story that could not be read fails the search, as grep's status 2; a cache file kept
-     * aside or not written is only said */
+    /* a story that could not be read (a DRM book, say) fails the search, as grep's status 2,
+     * and the hits in the others are printed still, as grep does; a cache file kept aside or not
+     * written is only said */
     for (size_t i = 0; i < res.nnotes; i++) {
         cli_error("%s", res.notes[i].diag.msg);
         if (res.notes[i].failed) rc = EXIT_USAGE;
     }
-    if (!rc) {
+    {
         int color = isatty(STDOUT_FILENO) && config_wants_color(cfg);
         Strbuf out = STRBUF_INIT;
         if (count) {
@@ -144,6 +146,11 @@ int cmd_search(int argc, char **argv, const char *default_texts, const Config *c
             const LibraryHit *hit = &res.hits[h];
             text_escape(paths[hit->story], strlen(paths[hit->story]), &out);
             strbuf_addf(&out, ":%zu:%zu: ", hit->line, hit->col);
+            if (hit->chapter) { /* the chapter, in brackets, before the words around the hit */
+                strbuf_addch(&out, '[');
+                text_escape(hit->chapter, strlen(hit->chapter), &out);
+                strbuf_addstr(&out, "] ");
+            }
             strbuf_add(&out, hit->snippet, hit->hl_start);
             if (color) strbuf_addstr(&out, "\033[1;31m");
             strbuf_add(&out, hit->snippet + hit->hl_start, hit->hl_end - hit->hl_start);

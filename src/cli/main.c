@@ -96,8 +96,9 @@ static void usage(FILE *f)
 {
     fputs("usage: lector [--width N] [--bidi auto|on|off] [PATH...]\n"
           "       lector wrap|search|index|compare|toc|dump|config [OPTION...] [ARG...]\n"
-          "A terminal reader for stories in plain UTF-8 text files. PATH is a story, a folder of\n"
-          ".txt stories (a shelf) or - for standard input; by default the texts folder.\n"
+          "A terminal reader for stories in UTF-8 text files and books (EPUB, FB2, HTML,\n"
+          "Markdown). PATH is a story, a folder of them (a shelf) or - for standard input; by\n"
+          "default the texts folder.\n"
           "  -w, --width N  text N columns wide     --version  print the version\n"
           "  -h, --help     this help                --bidi off  leave right-to-left text to\n"
           "                                            a terminal that reorders it itself\n"

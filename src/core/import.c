@@ -160,9 +160,9 @@ static void bomb_message(Diag *diag, const char *name, size_t in_len, size_t cap
                  name, cap >> 20);
     else
         diag_set(diag, DIAG_TOO_LARGE,
-                 "%s: expands to more than %zu times its size (%zu MiB); refused as a "
-                 "compression bomb",
-                 name, lim->max_ratio, (size_t)(in_len + RATIO_FREE_BYTES / lim->max_ratio) >> 20);
+                 "%s: expands to more than %zu MiB (16 MiB and %zu times its %zu KiB); refused "
+                 "as a compression bomb",
+                 name, cap >> 20, lim->max_ratio, in_len >> 10);
 }
 
 /* Reads the current entry's data into a buffer of at most cap bytes. 1 past cap, -1 on a

@@ -128,7 +128,9 @@ static xmlNodePtr child(xmlNodePtr n, const char *name)
 /* The first element named name at or under n, depth first. */
 static xmlNodePtr find(xmlNodePtr n, const char *name, int depth)
 {
-    if (!n || depth > WALK_DEPTH_MAX) return NULL;
+    /* elements only: an entity reference's children are the entity's, shared (a billion
+     * laughs would be walked a billion times) */
+    if (!n || depth > WALK_DEPTH_MAX || n->type != XML_ELEMENT_NODE) return NULL;
     if (is(n, name)) return n;
     for (xmlNodePtr c = n->children; c; c = c->next) {
         xmlNodePtr f = find(c, name, depth + 1);

@@ -19,7 +19,9 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -27,16 +29,59 @@
 #include "lector/xalloc.h"
 
 enum { WORKERS = 2 };
+/* The largest plain story read whole to name a hit's chapter (a long novel is 1-2 MiB). */
+#define CHAPTER_STORY_MAX ((size_t)16 << 20)
 
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int library_list_folder(const char *dir, char ***paths, size_t *n, Diag *diag)
+/* The names lector reads as stories or books (any case): plain text, and what import.h reads. */
+static bool story_name(const char *name)
 {
-    *paths = NULL;
-    *n = 0;
+    static const char *const exts[] = {".txt",  ".text", ".epub",  ".fb2", ".fbz",
+                                       ".html", ".htm",  ".xhtml", ".md",  ".markdown",
+                                       ".gz",   ".xz",   ".bz2",   ".zst"};
+    size_t n = strlen(name);
+    for (size_t i = 0; i < sizeof exts / sizeof *exts; i++) {
+        size_t k = strlen(exts[i]);
+        if (n > k && !strcasecmp(name + n - k, exts[i])) return true;
+    }
+    return n > 8 && !strcasecmp(name + n - 8, ".fb2.zip");
+}
+
+typedef struct {
+    char **names;
+    size_t n, cap;
+    dev_t *devs; /* the folders walked, against symlink loops */
+    ino_t *inos;
+    size_t nfolders, folders_cap;
+    LibrarySkipped *skipped; /* may be NULL */
+} Walk;
+
+static void skip_file(Walk *w, const char *name)
+{
+    if (!w->skipped) return;
+    w->skipped->files++;
+    const char *dot = strrchr(name, '.');
+    if (!dot || dot == name || strlen(dot) > 9) dot = "";
+    for (int i = 0; i < LIBRARY_SKIP_KINDS; i++) {
+        if (!w->skipped->ext[i][0] && (i == 0 || w->skipped->ext_count[i - 1])) {
+            snprintf(w->skipped->ext[i], sizeof w->skipped->ext[i], "%s", *dot ? dot : "(none)");
+            w->skipped->ext_count[i] = 1;
+            return;
+        }
+        if (!strcasecmp(w->skipped->ext[i], *dot ? dot : "(none)")) {
+            w->skipped->ext_count[i]++;
+            return;
+        }
+    }
+}
+
+/* Lists dir's stories into w, and its subfolders' to depth more levels. */
+static int walk_folder(Walk *w, const char *dir, int depth, Diag *diag)
+{
     DIR *d = opendir(dir);
     if (!d) {
         int e = errno;
@@ -44,24 +89,125 @@ int library_list_folder(const char *dir, char ***paths, size_t *n, Diag *diag)
                  "%s: cannot open the folder: %s", dir, strerror(e));
         return -1;
     }
-    char **names = NULL;
-    size_t cap = 0;
+    struct stat dst;
+    if (fstat(dirfd(d), &dst) == 0) {
+        for (size_t i = 0; i < w->nfolders; i++)
+            if (w->devs[i] == dst.st_dev && w->inos[i] == dst.st_ino) { /* a loop */
+                closedir(d);
+                if (w->skipped) w->skipped->loops++;
+                return 0;
+            }
+        if (w->nfolders == w->folders_cap) {
+            w->folders_cap = w->folders_cap ? w->folders_cap * 2 : 16;
+            w->devs = xreallocarray(w->devs, w->folders_cap, sizeof *w->devs);
+            w->inos = xreallocarray(w->inos, w->folders_cap, sizeof *w->inos);
+        }
+        w->devs[w->nfolders] = dst.st_dev;
+        w->inos[w->nfolders++] = dst.st_ino;
+    }
     struct dirent *e;
     while ((e = readdir(d))) {
-        size_t len = strlen(e->d_name);
-        if (len < 5 || strcmp(e->d_name + len - 4, ".txt") || e->d_name[0] == '.') continue;
-        if (*n == cap) names = xreallocarray(names, cap = cap ? cap * 2 : 16, sizeof *names);
+        if (e->d_name[0] == '.') continue; /* hidden, and . and .. */
         Strbuf path = STRBUF_INIT;
         strbuf_addf(&path, "%s/%s", dir, e->d_name); /* "dir/" gives "dir//name", as shown */
-        names[(*n)++] = strbuf_detach(&path, NULL);
+        struct stat st;
+        if (stat(path.buf, &st) != 0) { /* a dangling link */
+            skip_file(w, e->d_name);
+            strbuf_release(&path);
+            continue;
+        }
+        if (S_ISDIR(st.st_mode)) {
+            Diag ignored = {0}; /* an unreadable subfolder is skipped, not fatal */
+            if (depth > 0 && w->nfolders < LIBRARY_MAX_FOLDERS)
+                walk_folder(w, path.buf, depth - 1, &ignored);
+            else if (w->skipped)
+                w->skipped->folders++;
+            strbuf_release(&path);
+            continue;
+        }
+        /* a FIFO or device with a story's name is listed: opening it says why it cannot be */
+        if (!story_name(e->d_name)) {
+            skip_file(w, e->d_name);
+            strbuf_release(&path);
+            continue;
+        }
+        if (w->n == w->cap)
+            w->names = xreallocarray(w->names, w->cap = w->cap ? w->cap * 2 : 16, sizeof *w->names);
+        w->names[w->n++] = strbuf_detach(&path, NULL);
     }
     closedir(d);
-    if (*n) qsort(names, *n, sizeof *names, cmp_str);
-    *paths = names;
     return 0;
 }
 
+int library_list_folder_report(const char *dir, char ***paths, size_t *n, LibrarySkipped *skipped,
+                               Diag *diag)
+{
+    *paths = NULL;
+    *n = 0;
+    if (skipped) *skipped = (LibrarySkipped){0};
+    Walk w = {.skipped = skipped};
+    int rc = walk_folder(&w, dir, LIBRARY_DEPTH, diag);
+    free(w.devs);
+    free(w.inos);
+    if (rc != 0) {
+        for (size_t i = 0; i < w.n; i++)
+            free(w.names[i]);
+        free(w.names);
+        return -1;
+    }
+    if (w.n) qsort(w.names, w.n, sizeof *w.names, cmp_str);
+    *paths = w.names;
+    *n = w.n;
+    return 0;
+}
+
+int library_list_folder(const char *dir, char ***paths, size_t *n, Diag *diag)
+{
+    return library_list_folder_report(dir, paths, n, NULL, diag);
+}
+
+void library_skipped_add(LibrarySkipped *to, const LibrarySkipped *from)
+{
+    to->files += from->files;
+    to->folders += from->folders;
+    to->loops += from->loops;
+    for (int i = 0; i < LIBRARY_SKIP_KINDS && from->ext[i][0]; i++) {
+        int k = 0;
+        while (k < LIBRARY_SKIP_KINDS && to->ext[k][0] && strcasecmp(to->ext[k], from->ext[i]))
+            k++;
+        if (k == LIBRARY_SKIP_KINDS) continue; /* counted in files, not named */
+        if (!to->ext[k][0]) memcpy(to->ext[k], from->ext[i], sizeof to->ext[k]);
+        to->ext_count[k] += from->ext_count[i];
+    }
+}
+
+void library_skipped_describe(const LibrarySkipped *s, char *buf, size_t size)
+{
+    Strbuf sb = STRBUF_INIT;
+    if (s->files) {
+        strbuf_addf(&sb, "skipped %zu file%s that lector does not read (", s->files,
+                    s->files == 1 ? "" : "s");
+        for (int i = 0; i < LIBRARY_SKIP_KINDS && s->ext[i][0]; i++)
+            strbuf_addf(&sb, "%s%zu %s", i ? ", " : "", s->ext_count[i], s->ext[i]);
+        strbuf_addstr(&sb, ")");
+    }
+    if (s->folders)
+        strbuf_addf(&sb, "%s%zu folder%s deeper than %d levels", sb.len ? "; " : "skipped ",
+                    s->folders, s->folders == 1 ? "" : "s", LIBRARY_DEPTH);
+    if (s->loops)
+        strbuf_addf(&sb, "%s%zu folder link%s back to a folder already listed",
+                    sb.len ? "; " : "skipped ", s->loops, s->loops == 1 ? "" : "s");
+    snprintf(buf, size, "%s", sb.len ? sb.buf : "");
+    strbuf_release(&sb);
+}
+
 int library_add_path(const char *path, char ***paths, size_t *n, size_t *cap, Diag *diag)
+{
+    return library_add_path_report(path, paths, n, cap, NULL, diag);
+}
+
+int library_add_path_report(const char *path, char ***paths, size_t *n, size_t *cap,
+                            LibrarySkipped *skipped, Diag *diag)
 {
     struct stat st;
     if (stat(path, &st) != 0) {
@@ -78,7 +224,10 @@ int library_add_path(const char *path, char ***paths, size_t *n, size_t *cap, Di
     char **found;
     size_t nfound;
     if (S_ISDIR(st.st_mode)) {
-        if (library_list_folder(path, &found, &nfound, diag) != 0) return -1;
+        LibrarySkipped here;
+        if (library_list_folder_report(path, &found, &nfound, skipped ? &here : NULL, diag) != 0)
+            return -1;
+        if (skipped) library_skipped_add(skipped, &here);
     } else {
         found = xmalloc(sizeof *found);
         found[0] = xstrdup(path);
@@ -296,6 +445,14 @@ static int place_hit(IndexCache *cache, LibraryStory *s, const SearchHit *h, int
     SearchPlace pl;
     if (search_place(s->index, s->text, s->path, &h->first, width, &pl, diag) != 0) return -1;
     size_t len = index_text_len(s->index);
+    /* the hit's chapter: a story of a book's size is read for its headings (mapped, once) */
+    Diag ignored = {0};
+    if (!s->text && len <= CHAPTER_STORY_MAX) load_story(s, cache, &ignored);
+    const char *chapter = NULL;
+    if (s->text && pl.span.start < text_len(s->text)) {
+        size_t ch = text_chapter_at(s->text, pl.span.start);
+        if (ch != SIZE_MAX) chapter = text_chapter(s->text, ch).title;
+    }
     *out = (LibraryHit){
         .story = h->story,
         .title = xstrdup(index_title(s->index)),
@@ -307,6 +464,7 @@ static int place_hit(IndexCache *cache, LibraryStory *s, const SearchHit *h, int
         .hl_start = pl.hl_start,
         .hl_end = pl.hl_end,
         .score = h->score,
+        .chapter = chapter ? xstrdup(chapter) : NULL,
     };
     return 0;
 }
@@ -385,6 +543,7 @@ void library_result_release(LibraryResult *r)
     for (size_t h = 0; h < r->nhits; h++) {
         free(r->hits[h].title);
         free(r->hits[h].snippet);
+        free(r->hits[h].chapter);
     }
     free(r->hits);
     free(r->per_story);

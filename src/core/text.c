@@ -776,7 +776,11 @@ static int build_story(uint8_t *buf, size_t len, const char *name, bool raw, Tex
     int rc = import_bytes(buf, len, name, NULL, &bk, &why);
     free(buf);
     if (rc != 0) {
-        diag_set(diag, why.code ? why.code : DIAG_INVALID, "%s: %s", name, why.msg);
+        size_t k = strlen(name); /* the importer may have named the file already */
+        if (!strncmp(why.msg, name, k) && why.msg[k] == ':')
+            diag_set(diag, why.code ? why.code : DIAG_INVALID, "%s", why.msg);
+        else
+            diag_set(diag, why.code ? why.code : DIAG_INVALID, "%s: %s", name, why.msg);
         return -1;
     }
     uint8_t *text = bk.text;

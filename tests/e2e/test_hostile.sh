@@ -333,6 +333,7 @@ printf 'bad name\n' >"$tmp/names/$(printf 'bad\377\376name.txt')"
 printf 'control name\n' >"$tmp/names/$(printf 'ctl\033]0;NAMED\007x.txt')"
 mkfifo "$tmp/names/pipe.txt"
 mkdir "$tmp/names/folder.txt"
+printf 'inside\n' >"$tmp/names/folder.txt/inner.txt"
 printf 'secret\n' >"$tmp/names/locked.txt"
 chmod 000 "$tmp/names/locked.txt"
 as_user=""
@@ -340,14 +341,14 @@ if [ "$(id -u)" -eq 0 ]; then # root reads anything: run as nobody for this case
     chmod 755 "$tmp" "$tmp/names"
     as_user="setpriv --reuid=nobody --regid=nogroup --clear-groups"
 fi
-# The shelf sorts them: Bad, Ctl, folder, locked, pipe (G: the last).
+# The shelf sorts them: Bad, Ctl, folder.txt/inner, locked, pipe (G: the last).
 dump_wrap=$as_user dump --size 100x24 --keys "<dump>G<Enter><dump>gj<Enter><dump>q" "$tmp/names"
 on 1
 check "names: 5 entries" shows "lector: 5 stories"
 check "names: invalid bytes in a name shown as U+FFFD" shows "Bad��name"
 check "names: a control character in a name shown as a picture" shows "Ctl␛]0;NAMED␇x"
 check "names: a FIFO is listed as not openable" shows "pipe.txt: is a pipe"
-check "names: a folder named .txt is listed as not openable" shows "folder.txt: is a folder"
+check "names: a folder named .txt is a subfolder: its story listed" shows "Inner"
 check "names: an unreadable file is listed as not openable" shows "ermission denied"
 on 2
 # (the message, with the whole path, on a row of its own above the status line: too long beside

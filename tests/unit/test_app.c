@@ -840,9 +840,9 @@ Test(app, configured_keys_act_everywhere_but_in_a_query)
     keys(a, "mx");
     cr_assert_str_eq(app_message(a), "mark x set");
     /* the help screen lists the configured keys, and leaves out the default ones taken away */
-    app_resize(a, 80, 30);
+    app_resize(a, 80, 34);
     keys(a, "h");
-    const char *d = dump(a, 80, 30);
+    const char *d = dump(a, 80, 34);
     cr_assert(strstr(d, "j  e  Down  Enter") == NULL, "j is not down any more: %s", d);
     cr_assert(strstr(d, "e  Down  Enter  x ") && !strstr(d, "x  x"), "x listed once: %s", d);
     cr_assert(strstr(d, "m  p letter") && strstr(d, "N%  ") && !strstr(d, "Np"),

@@ -14,7 +14,9 @@ Test(keymap, default_keys_resolve_per_view)
     cr_assert_eq(keymap_lookup(km, KEYMAP_SHELF, APP_KEY_ENTER), CMD_OPEN);
     cr_assert_eq(keymap_lookup(km, KEYMAP_READER, APP_KEY_ENTER), CMD_DOWN, "as in less");
     cr_assert_eq(keymap_lookup(km, KEYMAP_COMPARE, ']'), CMD_NEXT_DIFFERENCE);
-    cr_assert_eq(keymap_lookup(km, KEYMAP_READER, ']'), CMD_NONE);
+    cr_assert_eq(keymap_lookup(km, KEYMAP_READER, ']'), CMD_NEXT_CHAPTER);
+    cr_assert_eq(keymap_lookup(km, KEYMAP_TOC, APP_KEY_ENTER), CMD_OPEN);
+    cr_assert_eq(keymap_lookup(km, KEYMAP_TOC, 't'), CMD_QUIT, "t again closes the contents");
     cr_assert_eq(keymap_lookup(km, KEYMAP_RESULTS, APP_KEY_ESC), CMD_QUIT);
     cr_assert_eq(keymap_lookup(km, KEYMAP_READER, APP_KEY_ESC), CMD_NONE);
     cr_assert_eq(keymap_lookup(km, KEYMAP_HELP, 'x'), CMD_NONE, "help: any other key returns");

@@ -87,27 +87,55 @@ static void search_ok(IndexCache *c, char **paths, size_t n, const char *query,
 
 /* --- listing ------------------------------------------------------------------------------ */
 
-Test(library, a_folder_lists_its_stories_sorted)
+Test(library, a_folder_lists_its_stories_and_books_sorted)
 {
     char shelf[300], path[400];
     snprintf(shelf, sizeof shelf, "%s/shelf", dir);
     cr_assert_eq(mkdir(shelf, 0755), 0);
-    const char *names[] = {"b.txt",     "a.txt", ".hidden.txt", "notes.md",
-                           "c.txt.bak", ".txt",  "Z.txt",       "a.TXT"};
+    const char *names[] = {"b.txt",     "a.txt", ".hidden.txt", "notes.md", "c.txt.bak",
+                           ".txt",      "Z.txt", "a.TXT",       "x.pdf",    "y.pdf",
+                           "book.epub", "s.gz",  "pic.png"};
     for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
         snprintf(path, sizeof path, "%s/%s", shelf, names[i]);
         write_file(path, "A story.\n");
     }
+    /* a subfolder with a book, one too deep, and a link back up (a loop) */
+    snprintf(path, sizeof path, "%s/sub", shelf);
+    cr_assert_eq(mkdir(path, 0755), 0);
+    snprintf(path, sizeof path, "%s/sub/in-sub.fb2", shelf);
+    write_file(path, "<FictionBook/>");
+    snprintf(path, sizeof path, "%s/sub/up", shelf);
+    cr_assert_eq(symlink("..", path), 0);
+    char deep[400];
+    snprintf(deep, sizeof deep, "%s/d1", shelf);
+    for (int k = 2; k <= 6; k++) {
+        cr_assert_eq(mkdir(deep, 0755), 0);
+        size_t l = strlen(deep);
+        snprintf(deep + l, sizeof deep - l, "/d%d", k);
+    }
+    cr_assert_eq(mkdir(deep, 0755), 0);
+    snprintf(path, sizeof path, "%s/too-deep.txt", deep);
+    write_file(path, "Too deep.\n");
     char **paths;
     size_t n;
     Diag d = {0};
-    cr_assert_eq(library_list_folder(shelf, &paths, &n, &d), 0, "%s", d.msg);
-    cr_assert_eq(n, 3, "a.txt, b.txt and Z.txt; not hidden, .md, .bak or .TXT (got %zu)", n);
-    const char *want[] = {"Z.txt", "a.txt", "b.txt"}; /* byte order, as ls in the C locale */
-    for (size_t i = 0; i < 3; i++) {
+    LibrarySkipped sk;
+    cr_assert_eq(library_list_folder_report(shelf, &paths, &n, &sk, &d), 0, "%s", d.msg);
+    /* byte order, as ls in the C locale; not hidden, not .bak, .pdf or .png */
+    const char *want[] = {"Z.txt",     "a.TXT",    "a.txt", "b.txt",
+                          "book.epub", "notes.md", "s.gz",  "sub/in-sub.fb2"};
+    cr_assert_eq(n, 8, "got %zu", n);
+    for (size_t i = 0; i < 8; i++) {
         snprintf(path, sizeof path, "%s/%s", shelf, want[i]);
         cr_assert_str_eq(paths[i], path, "story %zu", i);
     }
+    cr_assert_eq(sk.files, 4, "c.txt.bak, x.pdf, y.pdf, pic.png (got %zu)", sk.files);
+    cr_assert_eq(sk.loops, 1, "sub/up leads back to the shelf");
+    cr_assert_eq(sk.folders, 1, "d5 is deeper than %d levels", LIBRARY_DEPTH);
+    char line[256];
+    library_skipped_describe(&sk, line, sizeof line);
+    cr_assert(strstr(line, "skipped 4 files that lector does not read (") && strstr(line, "2 .pdf"),
+              "%s", line);
     free_paths(paths, n);
 }
 
