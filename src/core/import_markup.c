@@ -515,6 +515,8 @@ static void flush_notes(Builder *b)
 static void builder_init(Builder *b, ImportedBook *book, size_t max, Markup fmt)
 {
     *b = (Builder){.book = book, .max = max, .fmt = fmt, .headings = true};
+    strbuf_init(&b->out); /* never a NULL buffer (strbuf.h) */
+    strbuf_init(&b->notes);
 }
 
 /* Hands the text to the book; levels made to start at 1; chapters past the end dropped. */
