@@ -89,7 +89,7 @@ static void search_ok(IndexCache *c, char **paths, size_t n, const char *query,
 
 Test(library, a_folder_lists_its_stories_and_books_sorted)
 {
-    char shelf[300], path[400];
+    char shelf[300], path[512];
     snprintf(shelf, sizeof shelf, "%s/shelf", dir);
     cr_assert_eq(mkdir(shelf, 0755), 0);
     const char *names[] = {"b.txt",     "a.txt", ".hidden.txt", "notes.md", "c.txt.bak",
