@@ -8,7 +8,6 @@
 #include <cmark.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistr.h>
 
 #include "import_internal.h"
 #include "lector/strbuf.h"
@@ -343,20 +342,8 @@ static char *header_field(const uint8_t *s, size_t n, const char *field)
                 a++;
             while (b > a && (s[b - 1] == '\r' || s[b - 1] == ' '))
                 b--;
-            if (b > a) { /* the header's bytes, made valid UTF-8 (a Latin-1 header, say) */
-                Strbuf v = STRBUF_INIT;
-                for (size_t k = a; k < b && v.len < 400;) {
-                    ucs4_t cp;
-                    int used = u8_mbtoucr(&cp, s + k, b - k);
-                    if (used < 0) {
-                        cp = 0xfffd;
-                        used = 1;
-                    }
-                    k += (size_t)used;
-                    if (cp) strbuf_add_utf8(&v, cp);
-                }
-                return strbuf_detach(&v, NULL);
-            }
+            /* the header's bytes, made valid UTF-8 (a Latin-1 header, say) */
+            if (b > a) return import_clean_line(s + a, b - a, 400);
         }
         i = e + 1;
     }

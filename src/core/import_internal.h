@@ -27,6 +27,11 @@ int import_epub(const ZipArchive *z, size_t max_bytes, ImportedBook *out, Diag *
 int import_fb2(const uint8_t *data, size_t len, size_t max_bytes, ImportedBook *out, Diag *diag);
 int import_html(const uint8_t *data, size_t len, size_t max_bytes, ImportedBook *out, Diag *diag);
 
+/* s[0, n) as one line of valid UTF-8 (invalid bytes as U+FFFD, NUL and U+FEFF dropped, runs of
+ * white space one space, trimmed), cut at about max bytes: for titles and metadata. Caller
+ * frees; "" when nothing is left. */
+char *import_clean_line(const uint8_t *s, size_t n, size_t max);
+
 /* Appends a chapter (title copied) to b's list. */
 void import_add_chapter(ImportedBook *b, size_t *cap, const char *title, int level, size_t offset);
 

@@ -158,7 +158,7 @@ static void gather(xmlNodePtr n, Strbuf *sb, size_t max, int depth)
     }
 }
 
-static char *clean_line(const uint8_t *s, size_t n, size_t max)
+char *import_clean_line(const uint8_t *s, size_t n, size_t max)
 {
     Strbuf out = STRBUF_INIT;
     bool space = false;
@@ -188,7 +188,7 @@ static char *node_text(xmlNodePtr n)
     if (!n) return NULL;
     Strbuf sb = STRBUF_INIT;
     gather(n, &sb, TITLE_MAX * 4, 0);
-    char *t = clean_line((const uint8_t *)(sb.buf ? sb.buf : ""), sb.len, TITLE_MAX);
+    char *t = import_clean_line((const uint8_t *)(sb.buf ? sb.buf : ""), sb.len, TITLE_MAX);
     strbuf_release(&sb);
     if (!*t) {
         free(t);
@@ -376,7 +376,7 @@ static void walk_html_element(Builder *b, xmlNodePtr n, const char *nm, int dept
     }
     if (!strcmp(nm, "img") || !strcmp(nm, "image")) {
         const char *alt = attr(n, "alt");
-        char *a = alt ? clean_line((const uint8_t *)alt, strlen(alt), TITLE_MAX) : NULL;
+        char *a = alt ? import_clean_line((const uint8_t *)alt, strlen(alt), TITLE_MAX) : NULL;
         emit_str(b, a && *a ? "[image: " : "[image");
         if (a && *a) emit_str(b, a);
         emit_str(b, "]");
@@ -582,10 +582,10 @@ int import_html(const uint8_t *data, size_t len, size_t max_bytes, ImportedBook 
         const char *content = nm ? attr(m, "content") : NULL;
         if (content && !strcasecmp(nm, "author"))
             set_once(&out->author,
-                     clean_line((const uint8_t *)content, strlen(content), TITLE_MAX));
+                     import_clean_line((const uint8_t *)content, strlen(content), TITLE_MAX));
     }
     const char *lang = attr(root, "lang");
-    if (lang) set_once(&out->language, clean_line((const uint8_t *)lang, strlen(lang), 32));
+    if (lang) set_once(&out->language, import_clean_line((const uint8_t *)lang, strlen(lang), 32));
     Builder b;
     builder_init(&b, out, max_bytes, FMT_HTML);
     xmlNodePtr body = find(root, "body", 0);
@@ -793,6 +793,19 @@ typedef struct {
     const char *id, *href, *type, *props; /* borrowed from the package document */
 } Item;
 
+/* The member href names (relative to the package document opf_name), parsed as HTML or XML;
+ * NULL when it is missing or unreadable. *member: its name (owned, freed by the caller). */
+static xmlDocPtr member_doc(const ZipArchive *z, const char *opf_name, const char *href, bool html,
+                            char **member)
+{
+    char *frag;
+    *member = resolve_href(opf_name, href, &frag);
+    free(frag);
+    const ZipMember *m = zip_find(z, *member);
+    if (!m || !m->data) return NULL;
+    return html ? parse_html(m->data, m->len) : parse_xml(m->data, m->len);
+}
+
 int import_epub(const ZipArchive *z, size_t max_bytes, ImportedBook *out, Diag *diag)
 {
     out->format = IMPORT_EPUB;
@@ -893,10 +906,8 @@ int import_epub(const ZipArchive *z, size_t max_bytes, ImportedBook *out, Diag *
     size_t toc_cap = 0;
     for (size_t i = 0; i < nitems && !toc.nchapters; i++) {
         if (!items[i].props || !strstr(items[i].props, "nav") || !items[i].href) continue;
-        char *frag, *member = resolve_href(opf_name, items[i].href, &frag);
-        free(frag);
-        const ZipMember *m = zip_find(z, member);
-        xmlDocPtr nd = m && m->data ? parse_html(m->data, m->len) : NULL;
+        char *member;
+        xmlDocPtr nd = member_doc(z, opf_name, items[i].href, true, &member);
         xmlNodePtr r = nd ? xmlDocGetRootElement(nd) : NULL, nav = NULL;
         for (xmlNodePtr c = r ? find(r, "nav", 0) : NULL; c; c = c->next) {
             if (!is(c, "nav")) continue;
@@ -914,10 +925,8 @@ int import_epub(const ZipArchive *z, size_t max_bytes, ImportedBook *out, Diag *
         bool ncx = (ncx_id && items[i].id && !strcmp(items[i].id, ncx_id)) ||
                    (items[i].type && !strcmp(items[i].type, "application/x-dtbncx+xml"));
         if (!ncx || !items[i].href) continue;
-        char *frag, *member = resolve_href(opf_name, items[i].href, &frag);
-        free(frag);
-        const ZipMember *m = zip_find(z, member);
-        xmlDocPtr nd = m && m->data ? parse_xml(m->data, m->len) : NULL;
+        char *member;
+        xmlDocPtr nd = member_doc(z, opf_name, items[i].href, false, &member);
         xmlNodePtr map = nd ? find(xmlDocGetRootElement(nd), "navMap", 0) : NULL;
         if (map) ncx_points(&b, &toc, &toc_cap, member, map, 1);
         if (nd) xmlFreeDoc(nd);
