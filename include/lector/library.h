@@ -94,7 +94,7 @@ typedef struct {
     int percent;             /* where in the story: span.start of the story's length, 0-100 */
     char *snippet;           /* owned: one line around the match */
     char *chapter;           /* owned: the chapter the match is in (text.h); NULL when the
-                                story has none there, or is a plain text over 16 MiB whose
+                                story has none there, or is a plain text over 2 MiB whose
                                 paragraphs were read straight from the file */
     size_t hl_start, hl_end; /* the match in snippet, bytes */
     double score;            /* BM25 */

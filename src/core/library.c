@@ -29,8 +29,10 @@
 #include "lector/xalloc.h"
 
 enum { WORKERS = 2 };
-/* The largest plain story read whole to name a hit's chapter (a long novel is 1-2 MiB). */
-#define CHAPTER_STORY_MAX ((size_t)16 << 20)
+/* The largest plain story read whole to name a hit's chapter: a novel (1-2 MiB). A warm search
+ * otherwise reads only the hits' paragraphs, so this read is its cost; a bigger story's hits
+ * go without a chapter until the index keeps the chapters. */
+#define CHAPTER_STORY_MAX ((size_t)2 << 20)
 
 static int cmp_str(const void *a, const void *b)
 {
