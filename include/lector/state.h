@@ -3,7 +3,9 @@
  * Owns the state folder ($XDG_STATE_HOME/lector, default ~/.local/state/lector): one small text
  * file per story, named by a hash of the story's real path, holding the reading position and the
  * marks, the furthest point read and the story's choice of line ends; and which story was read
- * last. Each place is a byte offset plus a fingerprint (the text that starts there), so that it
+ * last. A book (text_source_key) has a second file, named by its content, read first when the
+ * story is given: a book moved, renamed or downloaded again keeps its places, and when a newer
+ * lector imports it differently its places are looked for in the whole book. Each place is a byte offset plus a fingerprint (the text that starts there), so that it
  * survives another terminal width and small edits of the story: when the text at the offset no
  * longer matches, the fingerprint is looked for nearby.
  *

@@ -132,6 +132,9 @@ Chapter text_chapter(const Text *t, size_t i); /* i < count; the title is borrow
  * before the first (or there is none). */
 size_t text_chapter_at(const Text *t, size_t off);
 /* A book's metadata; NULL when it does not say (a plain text never does). Borrowed. */
+/* A book's key (bookcache.h, BookKey.name: a hash of its file's bytes), by which its places are
+ * kept too (state.h); 0 for a story that was not imported. */
+uint64_t text_source_key(const Text *t);
 const char *text_author(const Text *t);
 const char *text_language(const Text *t);
 /* What the file was read as: "EPUB", "FB2", "HTML", "Markdown", "Project Gutenberg text" or
@@ -166,6 +169,8 @@ typedef struct TextStream TextStream;
  * the story's head (256 KiB, and its title) now. A line that starts with more than 64 KiB of
  * blanks ends the paragraph before it, here as in text_load (text.c, split_advance). */
 int text_stream_open(const char *path, TextStream **out, Diag *diag);
+/* The same with the file as it is: a book not imported (TextOpenOptions.raw). */
+int text_stream_open_raw(const char *path, TextStream **out, Diag *diag);
 /* The same from fd, which the stream closes when own_fd. name: for the title. */
 int text_stream_open_fd(int fd, const char *name, bool own_fd, TextStream **out, Diag *diag);
 /* The story's first 256 KiB, clean (all of it when shorter; from a slow pipe, what had come

@@ -200,7 +200,7 @@ int app_compare(App *a, size_t i, size_t j, bool quit_after)
     return 0;
 }
 
-App *app_new(char **paths, int npaths, int measure, Diag *diag)
+App *app_new(char **paths, int npaths, int measure, unsigned flags, Diag *diag)
 {
     App *a = xcalloc(1, sizeof *a);
     a->shelf = shelf_view_new(paths, npaths, diag);
@@ -213,6 +213,7 @@ App *app_new(char **paths, int npaths, int measure, Diag *diag)
     a->ctx.rows = 24;
     a->ctx.search_mode = SEARCH_SMART;
     a->ctx.measure = measure > 0 ? measure : APP_DEFAULT_MEASURE;
+    a->ctx.raw = flags & APP_RAW;
     a->ctx.default_measure = APP_DEFAULT_MEASURE;
     a->ctx.line_ends = LAYOUT_ENDS_AUTO;
     a->ctx.bidi = true;
@@ -241,7 +242,7 @@ App *app_new(char **paths, int npaths, int measure, Diag *diag)
         return a;
     }
     const char *path = shelf_view_path(a->shelf, 0);
-    TextOpenOptions opt = {.scratch_dir = a->cache ? cache_dir(a->cache) : NULL};
+    TextOpenOptions opt = {.scratch_dir = a->cache ? cache_dir(a->cache) : NULL, .raw = a->ctx.raw};
     int rc = !strcmp(path, "-") ? text_load_fd(0, "-", 0, &a->preloaded, diag)
                                 : text_open_with(path, &opt, &a->preloaded, diag);
     if (rc != 0) {

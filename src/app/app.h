@@ -27,10 +27,14 @@ typedef enum { MODE_SHELF, MODE_READER, MODE_HELP, MODE_RESULTS, MODE_COMPARE, M
 
 typedef struct App App;
 
+/* How app_new opens stories: APP_RAW opens books as the files they are (a Project Gutenberg
+ * book with its licence, an HTML page as markup), not imported (text.h, TextOpenOptions.raw). */
+enum { APP_RAW = 1 };
+
 /* paths: story files, folders (a folder gives its .txt stories, sorted) or "-" (standard
- * input); measure: 0 for the default. With one file the reader opens at once. NULL with diag
- * when no story can be listed or the one file cannot be read. */
-App *app_new(char **paths, int npaths, int measure, Diag *diag);
+ * input); measure: 0 for the default; flags: APP_* or 0. With one file the reader opens at
+ * once. NULL with diag when no story can be listed or the one file cannot be read. */
+App *app_new(char **paths, int npaths, int measure, unsigned flags, Diag *diag);
 /* Closes the open story (saving its place) and frees everything. */
 void app_free(App *a);
 /* Applies the configuration: its measure (unless one was given to app_new), smart case, line

@@ -189,7 +189,7 @@ ReaderView *reader_view_open(ViewContext *c, const char *path, Text *preloaded, 
     Text *t = preloaded;
     bool from_stdin = !strcmp(path, "-");
     if (!t) {
-        TextOpenOptions opt = {.scratch_dir = c->cache ? cache_dir(c->cache) : NULL};
+        TextOpenOptions opt = {.scratch_dir = c->cache ? cache_dir(c->cache) : NULL, .raw = c->raw};
         int rc =
             from_stdin ? text_load_fd(0, "-", 0, &t, diag) : text_open_with(path, &opt, &t, diag);
         if (rc != 0) return NULL;

@@ -33,6 +33,7 @@ typedef struct {
     LayoutOptions lopt;     /* the width function (the terminal's measured widths); .width and
                                .line_ends are each view's own */
     int measure;            /* the reader's requested columns of text */
+    bool raw;               /* books opened as the files they are (APP_RAW) */
     int default_measure;    /* what = returns to: the configuration's measure, else 72 */
     int line_ends;          /* LayoutLineEnds for a story that has none of its own */
     bool bidi;              /* right-to-left text is put in display order here (bidi setting) */

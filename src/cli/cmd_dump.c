@@ -33,7 +33,7 @@
 static void dump_usage(FILE *f)
 {
     fputs("usage: lector dump [--size COLSxROWS] [--keys KEYS] [--styles] [--width N]\n"
-          "                   [--compare] PATH...\n"
+          "                   [--compare] [--raw] PATH...\n"
           "Runs the reader on PATH (a story, a folder, - for standard input) with the keys\n"
           "given, no terminal involved, and prints its screen as text.\n"
           "  --size COLSxROWS  the screen (default 80x24)\n"
@@ -43,6 +43,7 @@ static void dump_usage(FILE *f)
           "  --styles          after the rows, each row's styles, a letter per column\n"
           "  -w, --width N     text N columns wide, as lector --width\n"
           "  --compare         PATH is two stories: the compare view\n"
+          "  --raw             books as the files they are, as lector --raw\n"
           "  -h, --help        show this help\n",
           f);
 }
@@ -150,6 +151,7 @@ int cmd_dump(int argc, char **argv, const char *default_texts, const Config *cfg
 {
     int cols = 80, rows = 24, width = 0, npaths = 0;
     bool styles = false, compare = false, options = true;
+    unsigned flags = 0;
     const char *keys = "";
     char **paths = xcalloc((size_t)argc + 1, sizeof *paths);
     for (int i = 1; i < argc; i++) {
@@ -167,6 +169,8 @@ int cmd_dump(int argc, char **argv, const char *default_texts, const Config *cfg
             styles = true;
         } else if (!strcmp(o, "--compare")) {
             compare = true;
+        } else if (!strcmp(o, "--raw")) {
+            flags |= APP_RAW;
         } else if (!strcmp(o, "--size") && v) {
             if (parse_size(v, &cols, &rows) != 0) {
                 cli_error("--size: '%s' is not COLSxROWS (80x24, say)", v);
@@ -207,7 +211,7 @@ int cmd_dump(int argc, char **argv, const char *default_texts, const Config *cfg
         return EXIT_USAGE;
     }
     Diag d = {0};
-    App *a = app_new(paths, npaths, width, &d);
+    App *a = app_new(paths, npaths, width, flags, &d);
     free(paths);
     if (!a) {
         cli_error("%s", d.msg);

@@ -72,12 +72,12 @@ static bool print_story(TextStream *s, const LayoutOptions *story_opt, BidiCache
 
 /* Prints one path; returns 0, EXIT_USAGE, or -1 when the output failed (nothing more is
  * worth reading). */
-static int wrap_one(const char *path, const LayoutOptions *opt, BidiCache *bidi, int header,
-                    Strbuf *out)
+static int wrap_one(const char *path, bool raw, const LayoutOptions *opt, BidiCache *bidi,
+                    int header, Strbuf *out)
 {
     TextStream *s = NULL;
     Diag diag = {0};
-    if (text_stream_open(path, &s, &diag) != 0) {
+    if ((raw ? text_stream_open_raw(path, &s, &diag) : text_stream_open(path, &s, &diag)) != 0) {
         flush_out(out);
         fflush(stdout);
         cli_error("%s", diag.msg);
@@ -105,12 +105,14 @@ static int wrap_one(const char *path, const LayoutOptions *opt, BidiCache *bidi,
 
 static void wrap_usage(FILE *f)
 {
-    fputs("usage: lector wrap [--width N] [--visual] [FILE|FOLDER|-]...\n"
+    fputs("usage: lector wrap [--width N] [--visual] [--raw] [FILE|FOLDER|-]...\n"
           "Prints each story as display lines, a blank line between paragraphs.\n"
           "  -w, --width N   wrap at N columns (8-4096; default: the terminal's width, or 80)\n"
           "  -v, --visual    display order: right-to-left text reordered, its paragraphs\n"
           "                  aligned right (for a device that does no bidi of its own;\n"
           "                  by default lines keep the file's logical order)\n"
+          "  --raw           a book as the file it is (a Project Gutenberg book with its\n"
+          "                  licence, an HTML page as markup), not imported\n"
           "  -h, --help      show this help\n",
           f);
 }
@@ -132,12 +134,15 @@ static int parse_width(const char *arg, int *width)
 int cmd_wrap(int argc, char **argv, const char *default_texts)
 {
     static const struct option longopts[] = {
-        {"width", required_argument, NULL, 'w'}, {"visual", no_argument, NULL, 'v'},
+        {"width", required_argument, NULL, 'w'},
+        {"visual", no_argument, NULL, 'v'},
         {"bidi", required_argument, NULL, 'B'}, /* the reader's: `lector --bidi off f | less` */
-        {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0},
+        {"raw", no_argument, NULL, 'R'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     int width = 0, opt;
-    bool visual = false;
+    bool visual = false, raw = false;
     optind = 1;
     opterr = 0;
     while ((opt = getopt_long(argc, argv, "+w:vh", longopts, NULL)) != -1) {
@@ -147,6 +152,9 @@ int cmd_wrap(int argc, char **argv, const char *default_texts)
             break;
         case 'v':
             visual = true;
+            break;
+        case 'R':
+            raw = true;
             break;
         case 'B': { /* checked, then nothing to do: printing keeps logical order (--visual) */
             int ignored;
@@ -208,7 +216,7 @@ int cmd_wrap(int argc, char **argv, const char *default_texts)
             int rc = 0;
             for (size_t k = 0; k < n; k++) {
                 if (printed++) strbuf_addch(&out, '\n');
-                if (rc >= 0) rc = wrap_one(names[k], &lopt, bidi, 1, &out);
+                if (rc >= 0) rc = wrap_one(names[k], raw, &lopt, bidi, 1, &out);
                 if (rc > 0) status = rc;
                 free(names[k]);
             }
@@ -217,7 +225,7 @@ int cmd_wrap(int argc, char **argv, const char *default_texts)
             continue;
         }
         if (printed++) strbuf_addch(&out, '\n');
-        int rc = wrap_one(paths[i], &lopt, bidi, npaths > 1, &out);
+        int rc = wrap_one(paths[i], raw, &lopt, bidi, npaths > 1, &out);
         if (rc < 0) break;
         if (rc > 0) status = rc;
     }

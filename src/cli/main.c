@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "lector/config.h"
 #include "lector/layout.h"
+#include "app.h"
 #include "tui.h"
 #include "lector/strbuf.h"
 #include "lector/text.h"
@@ -94,7 +95,7 @@ int cli_stdin_has_story(void)
 
 static void usage(FILE *f)
 {
-    fputs("usage: lector [--width N] [--bidi auto|on|off] [PATH...]\n"
+    fputs("usage: lector [--width N] [--bidi auto|on|off] [--raw] [PATH...]\n"
           "       lector wrap|search|index|compare|toc|dump|config [OPTION...] [ARG...]\n"
           "A terminal reader for stories in UTF-8 text files and books (EPUB, FB2, HTML,\n"
           "Markdown). PATH is a story, a folder of them (a shelf) or - for standard input; by\n"
@@ -102,6 +103,7 @@ static void usage(FILE *f)
           "  -w, --width N  text N columns wide     --version  print the version\n"
           "  -h, --help     this help                --bidi off  leave right-to-left text to\n"
           "                                            a terminal that reorders it itself\n"
+          "  --raw          books as the files they are (a Gutenberg licence, HTML markup)\n"
           "Subcommands (each has --help): wrap prints stories wrapped, search finds ranked hits,\n"
           "index builds the search cache, compare shows two stories side by side, dump prints\n"
           "the reader's screen after some keys, config shows the configuration in effect, toc\n"
@@ -112,7 +114,8 @@ static void usage(FILE *f)
 
 /* Parses `lector [--width N] [PATH...]` for the reader; returns -1 after an error line, 1 when
  * argv[*first_path] is --help or --version. */
-static int parse_reader_args(int argc, char **argv, int *width, int *bidi, int *first_path)
+static int parse_reader_args(int argc, char **argv, int *width, int *bidi, unsigned *flags,
+                             int *first_path)
 {
     int i = 1;
     for (; i < argc; i++) {
@@ -141,6 +144,10 @@ static int parse_reader_args(int argc, char **argv, int *width, int *bidi, int *
                 cli_error("--bidi: '%s' is not auto, on or off", v ? v : "");
                 return -1;
             }
+            continue;
+        }
+        if (!strcmp(a, "--raw")) {
+            *flags |= APP_RAW;
             continue;
         }
         if (!strcmp(a, "-h") || !strcmp(a, "--help") || !strcmp(a, "--version")) {
@@ -187,7 +194,8 @@ static int run(int argc, char **argv, Config *cfg)
     if (argc > 1 && !strcmp(argv[1], "dump")) return cmd_dump(argc - 1, argv + 1, texts, cfg);
     /* --help or --version, first or after other options: lector's, wherever the output goes */
     int width = 0, first = 1;
-    int parsed = parse_reader_args(argc, argv, &width, &cfg->bidi, &first);
+    unsigned flags = 0;
+    int parsed = parse_reader_args(argc, argv, &width, &cfg->bidi, &flags, &first);
     if (parsed < 0) return EXIT_USAGE;
     if (parsed > 0 && !strcmp(argv[first], "--version")) {
         printf("lector %s\n", LECTOR_VERSION);
@@ -223,7 +231,7 @@ static int run(int argc, char **argv, Config *cfg)
             return EXIT_USAGE;
         }
     }
-    return tui_run(paths, npaths, width, cfg);
+    return tui_run(paths, npaths, width, flags, cfg);
 }
 
 int main(int argc, char **argv)

@@ -13,6 +13,7 @@
  * is the 64-bit FNV-1a hash of the story's real path, in hex, plus ".state". The file "last"
  * holds the real path of the story read last and a newline.
  */
+#define _GNU_SOURCE /* memmem */
 #include "lector/state.h"
 
 #include <ctype.h>
@@ -112,6 +113,13 @@ static void file_for(const StateStore *s, const char *story, Strbuf *out)
     strbuf_addf(out, "%s/%016llx.state", s->dir, (unsigned long long)h);
 }
 
+/* A book's other file: by its content (text_source_key), so that a book moved, renamed or
+ * downloaded again finds its places. */
+static void book_file_for(const StateStore *s, uint64_t key, Strbuf *out)
+{
+    strbuf_addf(out, "%s/book-%016llx.state", s->dir, (unsigned long long)key);
+}
+
 int state_set_last(StateStore *s, const char *path, Diag *diag)
 {
     Strbuf data = STRBUF_INIT, file = STRBUF_INIT;
@@ -185,6 +193,21 @@ static size_t nearest(Text *t, size_t off, const uint8_t *fp, size_t n)
     return SIZE_MAX;
 }
 
+/* The place nearest off where the whole of t has the n bytes fp; SIZE_MAX if none. */
+static size_t anywhere(Text *t, size_t off, const uint8_t *fp, size_t n)
+{
+    text_load_all(t);
+    const uint8_t *b = text_bytes(t), *end = b + text_len(t), *p = b;
+    size_t best = SIZE_MAX, best_d = SIZE_MAX;
+    while ((p = memmem(p, (size_t)(end - p), fp, n))) {
+        size_t at = (size_t)(p - b), d = at > off ? at - off : off - at;
+        if (d < best_d) best = at, best_d = d;
+        if (at > off) break; /* every later one is further */
+        p++;
+    }
+    return best;
+}
+
 /* Where a place saved at off with fingerprint fp is in t now: where its text is, looked for
  * nearby with the whole fingerprint, then with its first 12 and 8 bytes (an edit may have
  * touched the words just after the place); else off, clamped to the story. */
@@ -199,6 +222,9 @@ static size_t relocate(Text *t, size_t off, const uint8_t *fp, int fplen)
     for (size_t k = 0; k < sizeof tries / sizeof *tries && fplen > 0; k++) {
         size_t n = (size_t)fplen < tries[k] ? (size_t)fplen : tries[k];
         size_t at = nearest(t, off, fp, n);
+        /* a book is not edited, but imported otherwise by a newer lector (its notes put
+         * elsewhere, say): its whole fingerprint is looked for in all of it, before a part */
+        if (at == SIZE_MAX && k == 0 && text_source_key(t)) at = anywhere(t, off, fp, n);
         if (at != SIZE_MAX) return at;
     }
     return off < len ? off : len;
@@ -295,11 +321,9 @@ static void prune_aside(const StateStore *s, const char *file)
     free(times);
 }
 
-int state_load(StateStore *s, const char *path, Text *t, StoryState *st, Diag *diag)
+/* state_load from one file (taken): 1 found, 0 none, -1 unusable. */
+static int load_file(StateStore *s, Strbuf file, Text *t, StoryState *st, Diag *diag)
 {
-    state_init(st);
-    Strbuf file = STRBUF_INIT;
-    file_for(s, path, &file);
     /* O_NONBLOCK: a FIFO put there must not hang the reader (it is refused just below) */
     int fd = open(file.buf, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
     struct stat fst;
@@ -350,6 +374,20 @@ int state_load(StateStore *s, const char *path, Text *t, StoryState *st, Diag *d
     return rc;
 }
 
+int state_load(StateStore *s, const char *path, Text *t, StoryState *st, Diag *diag)
+{
+    state_init(st);
+    Strbuf file = STRBUF_INIT;
+    if (t && text_source_key(t)) { /* a book: by its content first, then where it was read */
+        book_file_for(s, text_source_key(t), &file);
+        int rc = load_file(s, file, t, st, diag);
+        if (rc != 0) return rc;
+        file = (Strbuf)STRBUF_INIT;
+    }
+    file_for(s, path, &file);
+    return load_file(s, file, t, st, diag);
+}
+
 int state_save(StateStore *s, const char *path, Text *t, const StoryState *st, Diag *diag)
 {
     Strbuf out = STRBUF_INIT, file = STRBUF_INIT;
@@ -370,6 +408,11 @@ int state_save(StateStore *s, const char *path, Text *t, const StoryState *st, D
         strbuf_addf(&out, "direction %s\n", bidi_direction_name((BidiDirection)st->direction));
     file_for(s, path, &file);
     int step, rc = atomic_write(file.buf, out.buf, out.len, true, s->fail_at, &step);
+    if (rc == 0 && t && text_source_key(t)) { /* and by its content (state_load) */
+        strbuf_reset(&file);
+        book_file_for(s, text_source_key(t), &file);
+        rc = atomic_write(file.buf, out.buf, out.len, true, s->fail_at, &step);
+    }
     if (rc != 0)
         diag_set(diag, DIAG_UNREADABLE,
                  "reading position not saved: %s: could not %s it: %s (the previous one is "

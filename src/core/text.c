@@ -22,6 +22,7 @@
 #include <unicase.h>
 
 #include "lector/atomicfile.h"
+#include "lector/bookcache.h"
 #include "lector/chapter.h"
 #include "lector/grapheme.h"
 #include "lector/hash.h"
@@ -49,6 +50,10 @@ enum {
 typedef struct {
     size_t clean_off, src_off;
 } Checkpoint;
+
+/* How load_fd makes a story of what it read: a book imported (or from the book cache) whole,
+ * its cached text in steps (text_open's way), or the bytes as they are. */
+typedef enum { LOAD_WHOLE, LOAD_LAZY, LOAD_RAW } LoadMode;
 
 typedef struct {
     size_t start, end;
@@ -121,6 +126,8 @@ struct Text {
     bool no_chapters;        /* a stream: its paragraphs pass through, none is kept */
     size_t bare_para;        /* 1 + the paragraph of a bare heading ("CHAPTER I."), else 0 */
     char *author, *language; /* owned, NULL when unknown */
+    char *import_notice;     /* owned: what the importer said, before the notice's own words */
+    uint64_t source_key;     /* a book's BookKey.name (bookcache.h); 0 for any other story */
     ImportFormat format;
     const char *compression; /* static, NULL when none */
     bool imported;           /* the text is not the file's bytes (a book, compressed) */
@@ -627,6 +634,13 @@ static void set_notice(Text *t)
             &note,
             "%sthe file shrank while open: what was cut off reads as NUL bytes (\xe2\x90\x80)",
             note.len ? "; " : "");
+    if (t->import_notice) { /* the importer's words first: they say what the book lost */
+        Strbuf all = STRBUF_INIT;
+        strbuf_addf(&all, "%s%s%s", t->import_notice, note.len ? "; " : "",
+                    note.len ? note.buf : "");
+        strbuf_release(&note);
+        note = all;
+    }
     free(t->notice);
     t->notice = note.len ? strbuf_detach(&note, NULL) : NULL;
     strbuf_release(&note);
@@ -740,14 +754,11 @@ static Text *text_build_book(uint8_t *src, size_t len, const char *name, Importe
         bk->title = NULL;
     } else
         choose_title(t, name);
-    set_notice(t);
-    if (bk && bk->notice) {
-        char *mine = t->notice;
-        Strbuf note = STRBUF_INIT;
-        strbuf_addf(&note, "%s%s%s", bk->notice, mine ? "; " : "", mine ? mine : "");
-        t->notice = strbuf_detach(&note, NULL);
-        free(mine);
+    if (bk) {
+        t->import_notice = bk->notice;
+        bk->notice = NULL;
     }
+    set_notice(t);
     return t;
 }
 
@@ -763,12 +774,52 @@ Text *text_from_bytes(const void *bytes, size_t len, const char *name)
     return text_build(copy, len, name);
 }
 
-/* The story from buf (malloc'd, len + 1 bytes; taken): imported when it is a book, built as it
- * is otherwise or when raw. */
-static int build_story(uint8_t *buf, size_t len, const char *name, bool raw, Text **out, Diag *diag)
+static Text *open_cached_book(int fd, BookCacheEntry *e, const char *name, bool lazy, uint64_t key);
+
+/* The book's cache file (bookcache.h) for its key: its text when one is there
+ * (*out set, 1); else 0, and file names where the import should be kept ("" when nowhere). */
+static int find_cached_book(const char *name, bool lazy, const BookKey *key, Strbuf *file,
+                            Text **out)
 {
-    if (raw || !import_wanted(buf, len < IMPORT_HEAD_BYTES ? len : IMPORT_HEAD_BYTES, name)) {
+    if (bookcache_file(key, file) != 0) return 0;
+    BookCacheEntry e;
+    int fd;
+    if (bookcache_read(file->buf, key, &e, &fd) != 0) return 0;
+    *out = open_cached_book(fd, &e, name, lazy, key->name);
+    return *out != NULL;
+}
+
+/* Keeps t, just imported, in the book cache (bookcache.h) as file. A failure only costs the next
+ * open an import again: not worth a word. */
+static void keep_imported(Text *t, const BookKey *key, const char *file)
+{
+    BookCacheEntry e = {.format = t->format,
+                        .compression = t->compression,
+                        .title = t->title,
+                        .author = t->author,
+                        .language = t->language,
+                        .notice = t->notice,
+                        .chapters = t->chapters,
+                        .nchapters = t->nchapters};
+    (void)bookcache_write(file, key, t->bytes, t->len, &e);
+}
+
+/* The story from buf (malloc'd, len + 1 bytes; taken): imported when it is a book (its text
+ * from the book cache when it is there), built as it is otherwise or when mode is LOAD_RAW. */
+static int build_story(uint8_t *buf, size_t len, const char *name, LoadMode mode, Text **out,
+                       Diag *diag)
+{
+    if (mode == LOAD_RAW ||
+        !import_wanted(buf, len < IMPORT_HEAD_BYTES ? len : IMPORT_HEAD_BYTES, name)) {
         *out = text_build(buf, len, name);
+        return 0;
+    }
+    BookKey key;
+    bookcache_key(buf, len, &key);
+    Strbuf file = STRBUF_INIT;
+    if (find_cached_book(name, mode == LOAD_LAZY, &key, &file, out)) {
+        free(buf);
+        strbuf_release(&file);
         return 0;
     }
     ImportedBook bk;
@@ -781,16 +832,21 @@ static int build_story(uint8_t *buf, size_t len, const char *name, bool raw, Tex
             diag_set(diag, why.code ? why.code : DIAG_INVALID, "%s", why.msg);
         else
             diag_set(diag, why.code ? why.code : DIAG_INVALID, "%s: %s", name, why.msg);
+        strbuf_release(&file);
         return -1;
     }
     uint8_t *text = bk.text;
     bk.text = NULL;
     *out = text_build_book(text, bk.len, name, &bk);
+    (*out)->source_key = key.name;
     import_book_release(&bk);
+    if (file.len) keep_imported(*out, &key, file.buf);
+    strbuf_release(&file);
     return 0;
 }
 
-static int load_fd(int fd, const char *name, size_t max_bytes, bool raw, Text **out, Diag *diag)
+static int load_fd(int fd, const char *name, size_t max_bytes, LoadMode mode, Text **out,
+                   Diag *diag)
 {
     if (!max_bytes) max_bytes = TEXT_MAX_BYTES;
     size_t cap = 65536, len = 0;
@@ -819,12 +875,12 @@ static int load_fd(int fd, const char *name, size_t max_bytes, bool raw, Text **
         return -1;
     }
     if (len == cap) buf = xrealloc(buf, len + 1);
-    return build_story(buf, len, name, raw, out, diag);
+    return build_story(buf, len, name, mode, out, diag);
 }
 
 int text_load_fd(int fd, const char *name, size_t max_bytes, Text **out, Diag *diag)
 {
-    return load_fd(fd, name, max_bytes, false, out, diag);
+    return load_fd(fd, name, max_bytes, LOAD_WHOLE, out, diag);
 }
 
 /* Opens path for reading as a story: a regular file within max_bytes, or a one-line refusal. */
@@ -1135,6 +1191,76 @@ int text_open(const char *path, size_t max_bytes, Text **out, Diag *diag)
     return text_open_with(path, &(TextOpenOptions){.max_bytes = max_bytes}, out, diag);
 }
 
+/* A story read from fd in steps (text.h, text_open): the first size bytes of the file, mapped
+ * when they can be. Takes fd (closed on failure). NULL with diag when it cannot be read at all.
+ * Nothing is read yet: start_loading does that, once the caller has set what it knows. */
+static Text *mapped_new(int fd, size_t size, const char *name, const TextOpenOptions *opt,
+                        size_t max_bytes, Diag *diag)
+{
+    MapFile *map = NULL;
+    Diag md = {0};
+    if (mapfile_open(fd, size, name, &map, &md) != 0 &&
+        size > max_bytes) { /* no mapping to be had: read it, if within bounds */
+        diag_set(diag, DIAG_TOO_LARGE, "%s: %s; %zu MiB is too large to read instead", name, md.msg,
+                 size >> 20);
+        close(fd);
+        return NULL;
+    }
+    Text *t = xcalloc(1, sizeof *t);
+    t->words = SIZE_MAX;
+    t->fd = fd;
+    t->line_blank = true;
+    t->file_size = size;
+    t->copy_max = max_bytes;
+    t->map = map;
+    if (!map) {
+        t->store = t->bytes = alloc_story_buffer(t->file_size + 1);
+        t->store[t->file_size] = 0;
+    }
+    t->name = xstrdup(name);
+    if (opt && opt->scratch_dir) t->scratch_dir = xstrdup(opt->scratch_dir);
+    t->encoding = TEXT_UTF8;
+    return t;
+}
+
+static void start_loading(Text *t)
+{
+    load_step(t, FIRST_STEP_BYTES);
+    while (!t->title) /* a first paragraph longer than a step */
+        load_step(t, STEP_BYTES);
+    set_notice(t);
+}
+
+/* The book's text from its cache file (bookcache.h; fd and e taken), in steps like any story
+ * when lazy, else whole. NULL when it cannot be read (the caller imports the book instead). */
+static Text *open_cached_book(int fd, BookCacheEntry *e, const char *name, bool lazy, uint64_t key)
+{
+    Diag d = {0};
+    Text *t = mapped_new(fd, e->text_len, name, NULL, TEXT_MAX_BYTES, &d);
+    if (!t) {
+        bookcache_entry_release(e);
+        return NULL;
+    }
+    t->imported = e->format != IMPORT_PLAIN || e->compression;
+    t->format = e->format;
+    t->compression = e->compression;
+    t->source_key = key;
+    t->title = e->title;
+    t->author = e->author;
+    t->language = e->language;
+    t->import_notice = e->notice;
+    e->title = e->author = e->language = e->notice = NULL;
+    t->chapters_given = true; /* those the import had, found or named: none are looked for */
+    for (size_t i = 0; i < e->nchapters; i++) {
+        add_chapter(t, e->chapters[i].title, e->chapters[i].level, e->chapters[i].offset);
+        e->chapters[i].title = NULL;
+    }
+    bookcache_entry_release(e);
+    start_loading(t);
+    if (!lazy) text_load_all(t);
+    return t;
+}
+
 int text_open_with(const char *path, const TextOpenOptions *opt, Text **out, Diag *diag)
 {
     size_t max_bytes = opt && opt->max_bytes ? opt->max_bytes : TEXT_MAX_BYTES;
@@ -1143,43 +1269,20 @@ int text_open_with(const char *path, const TextOpenOptions *opt, Text **out, Dia
     if (fd < 0) return -1;
     bool raw = opt && opt->raw;
     if ((size_t)st.st_size < LAZY_MIN_BYTES || (!raw && file_wants_import(fd, path))) {
-        /* a book is imported whole, in memory, read within max_bytes */
+        /* a book is imported whole, in memory, read within max_bytes (or its cached text is
+         * read in steps, as a story is) */
         int rc = -1;
         if ((uintmax_t)st.st_size > max_bytes)
             diag_set(diag, DIAG_TOO_LARGE, "%s: %jd MiB is over the %zu MiB limit for a book", path,
                      (intmax_t)(st.st_size >> 20), max_bytes >> 20);
         else
-            rc = load_fd(fd, path, max_bytes, raw, out, diag);
+            rc = load_fd(fd, path, max_bytes, raw ? LOAD_RAW : LOAD_LAZY, out, diag);
         close(fd);
         return rc;
     }
-    MapFile *map = NULL;
-    Diag md = {0};
-    if (mapfile_open(fd, (size_t)st.st_size, path, &map, &md) != 0 &&
-        (uintmax_t)st.st_size > max_bytes) { /* no mapping to be had: read it, if within bounds */
-        diag_set(diag, DIAG_TOO_LARGE, "%s: %s; %jd MiB is too large to read instead", path, md.msg,
-                 (intmax_t)(st.st_size >> 20));
-        close(fd);
-        return -1;
-    }
-    Text *t = xcalloc(1, sizeof *t);
-    t->words = SIZE_MAX;
-    t->fd = fd;
-    t->line_blank = true;
-    t->file_size = (size_t)st.st_size;
-    t->copy_max = max_bytes;
-    t->map = map;
-    if (!map) {
-        t->store = t->bytes = alloc_story_buffer(t->file_size + 1);
-        t->store[t->file_size] = 0;
-    }
-    t->name = xstrdup(path);
-    if (opt && opt->scratch_dir) t->scratch_dir = xstrdup(opt->scratch_dir);
-    t->encoding = TEXT_UTF8;
-    load_step(t, FIRST_STEP_BYTES);
-    while (!t->title) /* a first paragraph longer than a step */
-        load_step(t, STEP_BYTES);
-    set_notice(t);
+    Text *t = mapped_new(fd, (size_t)st.st_size, path, opt, max_bytes, diag);
+    if (!t) return -1;
+    start_loading(t);
     *out = t;
     return 0;
 }
@@ -1329,6 +1432,7 @@ void text_free(Text *t)
     free(t->chapters);
     free(t->author);
     free(t->language);
+    free(t->import_notice);
     free(t);
 }
 
@@ -1355,6 +1459,11 @@ size_t text_chapter_at(const Text *t, size_t off)
             hi = mid;
     }
     return lo ? lo - 1 : SIZE_MAX;
+}
+
+uint64_t text_source_key(const Text *t)
+{
+    return t->source_key;
 }
 
 const char *text_author(const Text *t)
@@ -1849,13 +1958,13 @@ int text_stream_open_fd(int fd, const char *name, bool own_fd, TextStream **out,
     return 0;
 }
 
-int text_stream_open(const char *path, TextStream **out, Diag *diag)
+static int stream_open(const char *path, bool raw, TextStream **out, Diag *diag)
 {
     if (!strcmp(path, "-")) return text_stream_open_fd(STDIN_FILENO, "-", false, out, diag);
     struct stat st;
     int fd = open_story_file(path, SIZE_MAX, &st, diag);
     if (fd < 0) return -1;
-    if (file_wants_import(fd, path)) {
+    if (!raw && file_wants_import(fd, path)) {
         /* a book: imported whole (text.h's limits), then streamed from a memory file */
         Text *t;
         int rc = text_load_fd(fd, path, 0, &t, diag);
@@ -1877,6 +1986,16 @@ int text_stream_open(const char *path, TextStream **out, Diag *diag)
         return 0;
     }
     return text_stream_open_fd(fd, path, true, out, diag);
+}
+
+int text_stream_open(const char *path, TextStream **out, Diag *diag)
+{
+    return stream_open(path, false, out, diag);
+}
+
+int text_stream_open_raw(const char *path, TextStream **out, Diag *diag)
+{
+    return stream_open(path, true, out, diag);
 }
 
 int text_stream_source_width(const TextStream *s)

@@ -424,7 +424,8 @@ bool tui_can_draw(void)
     return can;
 }
 
-static int tui_main(char **paths, int npaths, int measure, const Config *cfg, bool compare)
+static int tui_main(char **paths, int npaths, int measure, unsigned flags, const Config *cfg,
+                    bool compare)
 {
     Diag diag = {0};
     const char *locale_note = ensure_utf8_locale();
@@ -455,7 +456,7 @@ static int tui_main(char **paths, int npaths, int measure, const Config *cfg, bo
         return 2;
     }
 
-    App *app = app_new(paths, npaths, measure, &diag);
+    App *app = app_new(paths, npaths, measure, flags, &diag);
     if (!app) {
         term_error("lector: ", diag.msg, ""); /* a path: any bytes */
         return 2;
@@ -635,13 +636,13 @@ static int tui_main(char **paths, int npaths, int measure, const Config *cfg, bo
     return status;
 }
 
-int tui_run(char **paths, int npaths, int measure, const Config *cfg)
+int tui_run(char **paths, int npaths, int measure, unsigned flags, const Config *cfg)
 {
-    return tui_main(paths, npaths, measure, cfg, false);
+    return tui_main(paths, npaths, measure, flags, cfg, false);
 }
 
 int tui_run_compare(const char *a, const char *b, int measure, const Config *cfg)
 {
     char *paths[2] = {(char *)a, (char *)b};
-    return tui_main(paths, 2, measure, cfg, true);
+    return tui_main(paths, 2, measure, 0, cfg, true);
 }

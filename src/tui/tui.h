@@ -12,9 +12,10 @@
  * callers print instead, as for output that is not a terminal. True when $TERM is unset or not
  * known here: the reader then says so itself. */
 bool tui_can_draw(void);
-/* Runs the reader on paths (files, folders, or "-" for stdin) and returns the exit status. cfg:
+/* Runs the reader on paths (files, folders, or "-" for stdin) and returns the exit status. flags:
+ * APP_* (app.h). cfg:
  * the user's configuration (keys, smart case, measure unless measure > 0, colours). */
-int tui_run(char **paths, int npaths, int measure, const Config *cfg);
+int tui_run(char **paths, int npaths, int measure, unsigned flags, const Config *cfg);
 /* Runs the compare view on two story files; q leaves. */
 int tui_run_compare(const char *a, const char *b, int measure, const Config *cfg);
 

@@ -33,7 +33,7 @@ static App *open_app(char *path)
 {
     Diag d = {0};
     char *paths[] = {path};
-    App *a = app_new(paths, 1, 0, &d);
+    App *a = app_new(paths, 1, 0, 0, &d);
     if (!a) {
         fprintf(stderr, "bench_reader: %s\n", d.msg);
         exit(1);

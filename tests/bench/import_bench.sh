@@ -3,7 +3,10 @@
 # process), on files built here into DIR: a 10 MB EPUB (300 chapters of XHTML, a nav), the
 # same text as an FB2, and as a plain .txt. Tools: `lector toc` (import, then the chapters
 # listed: the import's cost), `lector wrap --width 80` (import and wrap, to /dev/null) and the
-# same wrap of the .txt (no import), medians of RUNS (default 5), interleaved. pandoc and
+# same wrap of the .txt (no import), each with an empty book cache (bookcache.h: imported
+# afresh); the first screen of the reader (`lector dump`, 80x24: open, lay out, draw, exit) of
+# the EPUB with an empty book cache, of the EPUB with its text cached, and of the .txt; medians
+# of RUNS (default 5), interleaved. pandoc and
 # ebook-convert are compared when installed (not by default: neither is in the build's
 # packages). Import throughput is MB of the book's text per second.
 set -euo pipefail
@@ -53,14 +56,21 @@ timed() { # timed NAME CMD...: one run; appends "ms kb" to $tmp/NAME
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 mb=$(awk -v b="$(stat -c %s "$dir/book.txt")" 'BEGIN { printf "%.1f", b / 1e6 }')
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores; runs: $RUNS, medians; text: $mb MB"
-tools=(toc-epub toc-fb2 wrap-epub wrap-fb2 wrap-txt)
+tools=(toc-epub toc-fb2 wrap-epub wrap-fb2 wrap-txt first-epub-cold first-epub-cached first-txt)
 command -v pandoc >/dev/null && tools+=(pandoc-epub)
+# an empty book cache (and index cache) before each uncached run, as on a first open
+cold() { rm -rf "$tmp/cold" && timed "$1" env XDG_CACHE_HOME="$tmp/cold" XDG_STATE_HOME="$tmp/state" "${@:2}"; }
+warm() { timed "$1" env XDG_CACHE_HOME="$tmp/warm" XDG_STATE_HOME="$tmp/state" "${@:2}"; }
+warm prime "$lector" toc "$dir/book.epub" # the EPUB's text cached
 for _ in $(seq "$RUNS"); do
-    timed toc-epub "$lector" toc "$dir/book.epub"
-    timed toc-fb2 "$lector" toc "$dir/book.fb2"
-    timed wrap-epub "$lector" wrap --width 80 "$dir/book.epub"
-    timed wrap-fb2 "$lector" wrap --width 80 "$dir/book.fb2"
-    timed wrap-txt "$lector" wrap --width 80 "$dir/book.txt"
+    cold toc-epub "$lector" toc "$dir/book.epub"
+    cold toc-fb2 "$lector" toc "$dir/book.fb2"
+    cold wrap-epub "$lector" wrap --width 80 "$dir/book.epub"
+    cold wrap-fb2 "$lector" wrap --width 80 "$dir/book.fb2"
+    cold wrap-txt "$lector" wrap --width 80 "$dir/book.txt"
+    cold first-epub-cold "$lector" dump "$dir/book.epub"
+    warm first-epub-cached "$lector" dump "$dir/book.epub"
+    warm first-txt "$lector" dump "$dir/book.txt"
     command -v pandoc >/dev/null && timed pandoc-epub pandoc -t plain "$dir/book.epub"
 done
 printf '%-28s %7s %9s %9s\n' work ms "MB/s" "peak RSS"
@@ -73,6 +83,9 @@ for t in "${tools[@]}"; do
         wrap-epub) w="lector wrap EPUB" ;;
         wrap-fb2) w="lector wrap FB2" ;;
         wrap-txt) w="lector wrap, same text .txt" ;;
+        first-epub-cold) w="first screen EPUB, uncached" ;;
+        first-epub-cached) w="first screen EPUB, cached" ;;
+        first-txt) w="first screen, same text .txt" ;;
         pandoc-epub) w="pandoc -t plain EPUB" ;;
     esac
     awk -v w="$w" -v ms="$ms" -v kb="$kb" -v mb="$mb" \

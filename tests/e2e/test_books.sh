@@ -108,4 +108,26 @@ on 3
 check "] at the last: said so" status_has "no chapter after this one"
 on 4
 check "[: the one before" status_has "CHAPTER I: Down"
+
+# --- on request, the file as it is ---------------------------------------------------------------
+run "$lector" wrap --raw "$books/pg-alice.txt"
+check "wrap --raw: the Gutenberg header and licence kept" \
+    eval 'has "*** START OF THE PROJECT GUTENBERG EBOOK" && grep -q "License" "$tmp/out"'
+dump --size 100x6 --raw "$books/pg-alice.txt"
+check "lector --raw: the reader opens the file as it is" shows "The Project Gutenberg eBook of Alice"
+dump --size 100x6 "$books/pg-alice.txt"
+check "and without it, the story alone" lacks "The Project Gutenberg eBook"
+
+# --- the book cache and places kept by content ---------------------------------------------------
+rm -rf "$tmp/cache"
+run env XDG_CACHE_HOME="$tmp/cache" "$lector" toc "$books/steppe.epub"
+first=$out
+check "book cache: the import kept" test "$(find "$tmp/cache/lector/books" -name '*.book' | wc -l)" -eq 1
+run env XDG_CACHE_HOME="$tmp/cache" "$lector" toc "$books/steppe.epub"
+check "book cache: the cached book reads the same" test "$out" = "$first"
+mkdir -p "$tmp/elsewhere"
+dump --size 100x14 --keys "]]" "$books/steppe.epub" # the place saved as it quits
+cp "$books/steppe.epub" "$tmp/elsewhere/renamed.epub"
+dump --size 100x14 "$tmp/elsewhere/renamed.epub"
+check "a book copied and renamed opens where it was read" status_has "Chapter 3: The Town"
 check_done

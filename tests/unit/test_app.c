@@ -48,7 +48,7 @@ static App *open_app(const char *name, int cols, int rows)
     snprintf(path, sizeof path, "%s/%s", dir, name);
     char *paths[] = {name[0] ? path : dir};
     Diag d = {0};
-    App *a = app_new(paths, 1, 0, &d);
+    App *a = app_new(paths, 1, 0, 0, &d);
     cr_assert_not_null(a, "app_new: %s", d.msg);
     app_resize(a, cols, rows);
     return a;
@@ -252,7 +252,7 @@ Test(app, a_shelf_of_ten_thousand_stories)
     }
     char *paths[] = {sub};
     Diag d = {0};
-    App *a = app_new(paths, 1, 0, &d);
+    App *a = app_new(paths, 1, 0, 0, &d);
     cr_assert_not_null(a);
     app_resize(a, 60, 10);
     cr_assert(strstr(dump(a, 60, 10), "lector: 10000 stories"));
@@ -478,7 +478,7 @@ Test(app, one_story_opens_with_the_configured_line_ends)
     config_init(&cfg);
     cfg.line_ends = LAYOUT_ENDS_REFLOW;
     Diag d = {0};
-    App *a = app_new(paths, 1, 0, &d);
+    App *a = app_new(paths, 1, 0, 0, &d);
     cr_assert_not_null(a, "%s", d.msg);
     app_configure(a, &cfg);
     app_resize(a, 70, 6);
@@ -487,7 +487,7 @@ Test(app, one_story_opens_with_the_configured_line_ends)
     app_free(a);
 
     cfg.line_ends = LAYOUT_ENDS_KEEP; /* now configured otherwise: it follows, nothing was kept */
-    a = app_new(paths, 1, 0, &d);
+    a = app_new(paths, 1, 0, 0, &d);
     cr_assert_not_null(a, "%s", d.msg);
     app_configure(a, &cfg);
     app_resize(a, 70, 6);
@@ -513,7 +513,7 @@ Test(app, a_notice_before_the_story_opens_is_kept)
     snprintf(path, sizeof path, "%s/long.txt", dir);
     char *paths[] = {path};
     Diag d = {0};
-    a = app_new(paths, 1, 0, &d);
+    a = app_new(paths, 1, 0, 0, &d);
     cr_assert_not_null(a, "%s", d.msg);
     app_message_set(a, "terminal did not answer");
     app_resize(a, 40, 8);
@@ -548,7 +548,7 @@ static App *open_compare(int cols, int rows)
     snprintf(r, sizeof r, "%s/right.txt", dir);
     char *paths[] = {l, r};
     Diag d = {0};
-    App *a = app_new(paths, 2, 0, &d);
+    App *a = app_new(paths, 2, 0, 0, &d);
     cr_assert_not_null(a, "app_new: %s", d.msg);
     app_resize(a, cols, rows);
     cr_assert_eq(app_mode(a), MODE_SHELF);
@@ -871,7 +871,7 @@ Test(app, configured_measure_smart_case_and_command_line_measure)
     snprintf(path, sizeof path, "%s/tiny-tale.txt", dir);
     char *paths[] = {path};
     Diag dg = {0};
-    a = app_new(paths, 1, 50, &dg);
+    a = app_new(paths, 1, 50, 0, &dg);
     app_resize(a, 100, 24);
     configure(a, "measure = 40\n");
     keys(a, "+");
