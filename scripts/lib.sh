@@ -3,7 +3,7 @@
 # a second (one dpkg-query call, no apt-get, no meson setup).
 
 # Debian packages, by purpose.
-LECTOR_BUILD_PACKAGES="gcc pkg-config meson ninja-build libunistring-dev libncurses-dev libicu-dev libxml2-dev libarchive-dev libcmark-dev"
+LECTOR_BUILD_PACKAGES="gcc pkg-config meson ninja-build libunistring-dev libncurses-dev libicu-dev libxml2-dev libarchive-dev libcmark-dev zlib1g-dev"
 # clang and its runtimes (libclang-rt-dev: not installed with clang without recommends) build
 # the libFuzzer targets that scripts/fuzz and scripts/test run. man-db (man, lexgrog), groff-base
 # and bash-completion: tests/e2e/test_doc.sh and test_install.sh check the man page and the

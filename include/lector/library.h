@@ -24,16 +24,24 @@
 #include "lector/text.h"
 
 /* How deep a shelf's subfolders are listed, and how many folders at most. */
-enum { LIBRARY_DEPTH = 4, LIBRARY_MAX_FOLDERS = 10000, LIBRARY_SKIP_KINDS = 4 };
+enum {
+    LIBRARY_DEPTH = 4,
+    LIBRARY_MAX_FOLDERS = 10000,
+    LIBRARY_SKIP_KINDS = 4,
+    LIBRARY_SKIP_DETAILS = 500, /* the most skipped paths named one by one */
+};
 
-/* What a listing left out, and why. */
+/* What a listing left out, and why. Zero it before a listing; library_skipped_release frees it. */
 typedef struct {
-    size_t files;   /* not a story or book by its name (or a dangling link, a FIFO...) */
+    size_t files; /* not a story or book by its name (or a dangling link, a FIFO...) */
     char ext[LIBRARY_SKIP_KINDS][12]; /* the commonest extensions among them, "(none)" */
     size_t ext_count[LIBRARY_SKIP_KINDS];
     size_t folders; /* deeper than LIBRARY_DEPTH */
     size_t loops;   /* a link back to a folder already listed */
+    char **details; /* owned, each too: "PATH: why", the first LIBRARY_SKIP_DETAILS skipped */
+    size_t ndetails;
 } LibrarySkipped;
+void library_skipped_release(LibrarySkipped *s);
 
 /* The stories and books of folder dir and its subfolders (LIBRARY_DEPTH levels down; a folder
  * reached twice through links is listed once), not hidden, by name: .txt and .text, and what
@@ -43,12 +51,13 @@ typedef struct {
  * when dir cannot be read. */
 int library_list_folder(const char *dir, char ***paths, size_t *n, Diag *diag);
 /* The same, and what was left out in *skipped (may be NULL). */
-int library_list_folder_report(const char *dir, char ***paths, size_t *n,
-                               LibrarySkipped *skipped, Diag *diag);
+int library_list_folder_report(const char *dir, char ***paths, size_t *n, LibrarySkipped *skipped,
+                               Diag *diag);
 /* One line for the shelf: "skipped 3 files that lector does not read (2 .pdf, 1 .jpg)"; "" when
  * nothing was. */
 void library_skipped_describe(const LibrarySkipped *s, char *buf, size_t size);
-void library_skipped_add(LibrarySkipped *to, const LibrarySkipped *from);
+/* Adds from's counts to to's, and moves its details there (from keeps its counts). */
+void library_skipped_add(LibrarySkipped *to, LibrarySkipped *from);
 
 /* Adds path to *paths: a folder's stories (library_list_folder), else the path itself. -1 with
  * diag when path does not exist or a folder cannot be read. */

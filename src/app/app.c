@@ -448,8 +448,10 @@ static void act(App *a, ViewAction v)
         break;
     case ACT_HELP: {
         size_t nnotes = 0;
-        const HelpRow *notes =
-            top_mode(a) == MODE_COMPARE ? compare_view_help_notes(&nnotes) : NULL;
+        const HelpRow *notes = top_mode(a) == MODE_COMPARE ? compare_view_help_notes(&nnotes)
+                               : top_mode(a) == MODE_SHELF
+                                   ? shelf_view_help_notes(a->shelf, &nnotes)
+                                   : NULL;
         help_view_open(&a->help, keymap_view(top_mode(a)), notes, nnotes);
         push_mode(a, MODE_HELP);
         break;

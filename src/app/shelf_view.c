@@ -30,22 +30,32 @@ struct ShelfView {
     char **paths; /* owned, each too */
     Entry *e;     /* owned, one per path */
     size_t n, sel, top;
-    size_t pick_of;    /* picking the partner of this story; SIZE_MAX: not picking */
-    char skipped[256]; /* what the folders' listing left out, one line; "" when nothing */
-    size_t sel_shelf;  /* while picking: the shelf's own selection, given back after */
+    size_t pick_of;      /* picking the partner of this story; SIZE_MAX: not picking */
+    char skipped[256];   /* what the folders' listing left out, one line; "" when nothing */
+    LibrarySkipped skip; /* owned: its details, for the help's notes */
+    HelpRow *skip_rows;  /* owned; the strings are skip's and the header's */
+    size_t nskip_rows;
+    char skip_header[96];
+    size_t sel_shelf; /* while picking: the shelf's own selection, given back after */
 };
+
+static int cmp_detail(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
 ShelfView *shelf_view_new(char **paths, int npaths, Diag *diag)
 {
     ShelfView *s = xcalloc(1, sizeof *s);
     s->pick_of = SIZE_MAX;
     size_t cap = 0;
-    LibrarySkipped skipped = {0};
+    LibrarySkipped skipped = {0}; /* moved to s->skip below */
     for (int i = 0; i < npaths; i++) {
         struct stat st;
         bool folder = strcmp(paths[i], "-") && stat(paths[i], &st) == 0 && S_ISDIR(st.st_mode);
         if (folder) {
             if (library_add_path_report(paths[i], &s->paths, &s->n, &cap, &skipped, diag) != 0) {
+                library_skipped_release(&skipped);
                 shelf_view_free(s);
                 return NULL;
             }
@@ -56,6 +66,20 @@ ShelfView *shelf_view_new(char **paths, int npaths, Diag *diag)
         }
     }
     library_skipped_describe(&skipped, s->skipped, sizeof s->skipped);
+    s->skip = skipped;
+    if (s->skip.ndetails) { /* the details, in h's help; said with the one line */
+        size_t total = skipped.files + skipped.folders + skipped.loops;
+        qsort(s->skip.details, s->skip.ndetails, sizeof *s->skip.details, cmp_detail);
+        snprintf(s->skip_header, sizeof s->skip_header, "Skipped (%zu%s):", s->skip.ndetails,
+                 total > s->skip.ndetails ? " named, of more" : "");
+        s->skip_rows = xcalloc(s->skip.ndetails + 2, sizeof *s->skip_rows);
+        s->skip_rows[s->nskip_rows++] = (HelpRow){NULL, ""};
+        s->skip_rows[s->nskip_rows++] = (HelpRow){NULL, s->skip_header};
+        for (size_t i = 0; i < s->skip.ndetails; i++)
+            s->skip_rows[s->nskip_rows++] = (HelpRow){NULL, s->skip.details[i]};
+        size_t k = strlen(s->skipped);
+        snprintf(s->skipped + k, sizeof s->skipped - k, " (h lists them)");
+    }
     if (s->n == 0) {
         diag_set(diag, DIAG_NOT_FOUND,
                  "%s: no stories or books in this folder or its subfolders (lector lists .txt, "
@@ -79,7 +103,15 @@ void shelf_view_free(ShelfView *s)
     }
     free(s->paths);
     free(s->e);
+    library_skipped_release(&s->skip);
+    free(s->skip_rows);
     free(s);
+}
+
+const HelpRow *shelf_view_help_notes(const ShelfView *s, size_t *n)
+{
+    *n = s->nskip_rows;
+    return s->skip_rows;
 }
 
 size_t shelf_view_count(const ShelfView *s)

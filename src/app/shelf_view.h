@@ -9,6 +9,7 @@
 #ifndef LECTOR_SHELF_VIEW_H
 #define LECTOR_SHELF_VIEW_H
 
+#include "help.h"
 #include "view.h"
 
 typedef struct ShelfView ShelfView;
@@ -20,6 +21,9 @@ ShelfView *shelf_view_new(char **paths, int npaths, Diag *diag);
 /* What the folders' listing left out, one line ("skipped 3 files that lector does not read
  * (2 .pdf, 1 .jpg)"), "" when nothing. Borrowed. */
 const char *shelf_view_skipped(const ShelfView *s);
+/* The shelf help's notes: what was skipped, path by path, with why (none when nothing was).
+ * Owned by the shelf. */
+const HelpRow *shelf_view_help_notes(const ShelfView *s, size_t *n);
 void shelf_view_free(ShelfView *s); /* NULL is a no-op */
 
 size_t shelf_view_count(const ShelfView *s);

@@ -6,8 +6,10 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <cmark.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "import_internal.h"
 #include "lector/strbuf.h"
@@ -66,9 +68,11 @@ static bool name_ends(const char *name, const char *ext)
     return true;
 }
 
+static const char gzip_name[] = "gzip";
+
 static const char *compression_of(const uint8_t *h, size_t n)
 {
-    if (n >= 2 && h[0] == 0x1f && h[1] == 0x8b) return "gzip";
+    if (n >= 2 && h[0] == 0x1f && h[1] == 0x8b) return gzip_name;
     if (n >= 6 && !memcmp(h,
                           "\xfd"
                           "7zXZ\0",
@@ -199,6 +203,45 @@ static int read_entry(struct archive *a, size_t cap, uint8_t **out, size_t *len)
     return rc;
 }
 
+/* What zlib gets out of a gzip stream that libarchive refused or cut short, up to cap bytes
+ * (*out_len, into *out, malloc'd; NULL when nothing). libarchive's gzip reader hands out its
+ * output a 64 KiB block at a time, and a stream cut inside the first block gives nothing; zlib
+ * gives every byte it could inflate before the cut. */
+static void gzip_salvage(const uint8_t *data, size_t len, size_t cap, uint8_t **out,
+                         size_t *out_len)
+{
+    *out = NULL;
+    *out_len = 0;
+    z_stream z = {0};
+    if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) return;
+    size_t room = len * 4 + 4096 < cap ? len * 4 + 4096 : cap, n = 0;
+    uint8_t *buf = xmalloc(room + 1);
+    z.next_in = (Bytef *)data;
+    for (;;) {
+        if (n == room) {
+            if (room >= cap) break;
+            room = room * 2 < cap ? room * 2 : cap;
+            buf = xrealloc(buf, room + 1);
+        }
+        size_t give = len - (size_t)((const uint8_t *)z.next_in - data);
+        z.avail_in = give > UINT_MAX ? UINT_MAX : (uInt)give;
+        z.next_out = buf + n;
+        z.avail_out = room - n > UINT_MAX ? UINT_MAX : (uInt)(room - n);
+        uInt before = z.avail_out;
+        int r = inflate(&z, Z_NO_FLUSH);
+        n += before - z.avail_out;
+        if (r != Z_OK || (before == z.avail_out && z.avail_in == 0)) break;
+    }
+    inflateEnd(&z);
+    if (!n) {
+        free(buf);
+        return;
+    }
+    buf[n] = 0; /* as read_entry's: a NUL after the text */
+    *out = buf;
+    *out_len = n;
+}
+
 /* One compressed stream (gzip, xz, bzip2, zstd) undone. A truncated stream keeps what came
  * out of it, with *truncated set. */
 static int decompress(const uint8_t *data, size_t len, const char *name, const ImportLimits *lim,
@@ -212,12 +255,32 @@ static int decompress(const uint8_t *data, size_t len, const char *name, const I
     *truncated = false;
     if (archive_read_open_memory(a, data, len) != ARCHIVE_OK ||
         archive_read_next_header(a, &e) != ARCHIVE_OK) {
+        if (compression_of(data, len) == gzip_name) { /* cut before libarchive's first block */
+            gzip_salvage(data, len, allowed_bytes(len, lim), out, out_len);
+            if (*out_len) {
+                *truncated = true;
+                rc = 0;
+                goto done;
+            }
+        }
         diag_set(diag, DIAG_INVALID, "%s: damaged compressed data (%s)", name,
                  archive_error_string(a) ? archive_error_string(a) : "no data");
         goto done;
     }
     size_t cap = allowed_bytes(len, lim);
     int r = read_entry(a, cap, out, out_len);
+    if (r < 0 && compression_of(data, len) == gzip_name) { /* keep what zlib can get out */
+        uint8_t *more;
+        size_t more_len;
+        gzip_salvage(data, len, cap, &more, &more_len);
+        if (more_len > *out_len) {
+            free(*out);
+            *out = more;
+            *out_len = more_len;
+        } else {
+            free(more);
+        }
+    }
     if (r == 1) {
         free(*out);
         *out = NULL;

@@ -62,9 +62,21 @@ typedef struct {
     LibrarySkipped *skipped; /* may be NULL */
 } Walk;
 
-static void skip_file(Walk *w, const char *name)
+/* Names path in the details, with why it was skipped. */
+static void skip_detail(Walk *w, const char *path, const char *why)
+{
+    LibrarySkipped *s = w->skipped;
+    if (!s || s->ndetails >= LIBRARY_SKIP_DETAILS) return;
+    Strbuf line = STRBUF_INIT;
+    strbuf_addf(&line, "%s: %s", path, why);
+    s->details = xreallocarray(s->details, s->ndetails + 1, sizeof *s->details);
+    s->details[s->ndetails++] = strbuf_detach(&line, NULL);
+}
+
+static void skip_file(Walk *w, const char *path, const char *name, const char *why)
 {
     if (!w->skipped) return;
+    skip_detail(w, path, why);
     w->skipped->files++;
     const char *dot = strrchr(name, '.');
     if (!dot || dot == name || strlen(dot) > 9) dot = "";
@@ -97,6 +109,7 @@ static int walk_folder(Walk *w, const char *dir, int depth, Diag *diag)
             if (w->devs[i] == dst.st_dev && w->inos[i] == dst.st_ino) { /* a loop */
                 closedir(d);
                 if (w->skipped) w->skipped->loops++;
+                skip_detail(w, dir, "a link back to a folder already listed");
                 return 0;
             }
         if (w->nfolders == w->folders_cap) {
@@ -114,7 +127,7 @@ static int walk_folder(Walk *w, const char *dir, int depth, Diag *diag)
         strbuf_addf(&path, "%s/%s", dir, e->d_name); /* "dir/" gives "dir//name", as shown */
         struct stat st;
         if (stat(path.buf, &st) != 0) { /* a dangling link */
-            skip_file(w, e->d_name);
+            skip_file(w, path.buf, e->d_name, strerror(errno));
             strbuf_release(&path);
             continue;
         }
@@ -122,14 +135,19 @@ static int walk_folder(Walk *w, const char *dir, int depth, Diag *diag)
             Diag ignored = {0}; /* an unreadable subfolder is skipped, not fatal */
             if (depth > 0 && w->nfolders < LIBRARY_MAX_FOLDERS)
                 walk_folder(w, path.buf, depth - 1, &ignored);
-            else if (w->skipped)
+            else if (w->skipped) {
                 w->skipped->folders++;
+                skip_detail(w, path.buf,
+                            depth > 0 ? "more folders than a shelf lists" : "a folder too deep");
+            }
             strbuf_release(&path);
             continue;
         }
         /* a FIFO or device with a story's name is listed: opening it says why it cannot be */
         if (!story_name(e->d_name)) {
-            skip_file(w, e->d_name);
+            skip_file(w, path.buf, e->d_name,
+                      S_ISREG(st.st_mode) ? "not a kind of file lector reads (by its name)"
+                                          : "not a regular file");
             strbuf_release(&path);
             continue;
         }
@@ -155,6 +173,7 @@ int library_list_folder_report(const char *dir, char ***paths, size_t *n, Librar
         for (size_t i = 0; i < w.n; i++)
             free(w.names[i]);
         free(w.names);
+        if (skipped) library_skipped_release(skipped);
         return -1;
     }
     if (w.n) qsort(w.names, w.n, sizeof *w.names, cmp_str);
@@ -168,8 +187,28 @@ int library_list_folder(const char *dir, char ***paths, size_t *n, Diag *diag)
     return library_list_folder_report(dir, paths, n, NULL, diag);
 }
 
-void library_skipped_add(LibrarySkipped *to, const LibrarySkipped *from)
+void library_skipped_release(LibrarySkipped *s)
 {
+    for (size_t i = 0; i < s->ndetails; i++)
+        free(s->details[i]);
+    free(s->details);
+    s->details = NULL;
+    s->ndetails = 0;
+}
+
+void library_skipped_add(LibrarySkipped *to, LibrarySkipped *from)
+{
+    for (size_t i = 0; i < from->ndetails; i++) {
+        if (to->ndetails < LIBRARY_SKIP_DETAILS) {
+            to->details = xreallocarray(to->details, to->ndetails + 1, sizeof *to->details);
+            to->details[to->ndetails++] = from->details[i];
+        } else {
+            free(from->details[i]);
+        }
+    }
+    free(from->details);
+    from->details = NULL;
+    from->ndetails = 0;
     to->files += from->files;
     to->folders += from->folders;
     to->loops += from->loops;

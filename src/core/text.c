@@ -1980,9 +1980,14 @@ static int stream_open(const char *path, bool raw, TextStream **out, Diag *diag)
             return -1;
         }
         ImportFormat format = t->format;
+        char *said = t->notice ? xstrdup(t->notice) : NULL; /* the import's, for the stream's */
         text_free(t);
-        if (text_stream_open_fd(mfd, path, true, out, diag) != 0) return -1;
+        if (text_stream_open_fd(mfd, path, true, out, diag) != 0) {
+            free(said);
+            return -1;
+        }
         (*out)->t.format = format;
+        (*out)->t.import_notice = said;
         return 0;
     }
     return text_stream_open_fd(fd, path, true, out, diag);
@@ -2052,6 +2057,7 @@ void text_stream_free(TextStream *s)
     free(s->t.paras);
     free(s->t.title);
     free(s->t.notice);
+    free(s->t.import_notice);
     free(s->t.name);
     free(s);
 }

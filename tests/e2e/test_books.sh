@@ -57,6 +57,7 @@ check "escapes in a title: nothing raw" eval '! LC_ALL=C grep -q -P "[\x00-\x08\
 check "escapes in a title: the bidi override shown" has "<U+202E>title"
 run "$lector" wrap "$books/cut.txt.gz"
 check "truncated gzip: what could be read is printed" eval '[ "$rc" -eq 0 ] && grep -q "Line 100 of" "$tmp/out"'
+check "truncated gzip: and said" eval '[[ "$err" == *"the gzip data ends early"* ]]'
 
 # --- lector wrap and search ----------------------------------------------------------------------
 run "$lector" wrap --width 60 "$books/steppe.epub"
@@ -86,6 +87,13 @@ check "shelf: the subfolder's book" shows "Дала — Абай Құнанба�
 check "shelf: a Gutenberg book's title" shows "Alice's Adventures in Wonderland — Lewis Carroll"
 check "shelf: says what it skipped and why" shows "skipped 1 file that lector does not read (1 .png)"
 check "shelf: a folder link back is listed once" test "$(grep -c "Дала — " <<<"$S")" -eq 2
+check "shelf: the line says where the details are" shows "(h lists them)"
+dump --size 120x30 --keys "h" "$books"
+check "h on the shelf: each skipped file, with why" \
+    shows "$books/picture.png: not a kind of file lector reads (by its name)"
+check "h on the shelf: the link back, with why" \
+    shows "$books/more/loop: a link back to a folder already listed"
+check "h on the shelf: the shelf's own keys above" shows "search all the stories"
 dump --size 100x14 --keys "<dump>t<dump>j<Enter><dump>''<dump>]<dump>" "$books/steppe.epub"
 on 1
 check "reader: the status line names the chapter" status_has "The Steppe Book · Chapter 1: The Road"

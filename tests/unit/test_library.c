@@ -136,6 +136,20 @@ Test(library, a_folder_lists_its_stories_and_books_sorted)
     library_skipped_describe(&sk, line, sizeof line);
     cr_assert(strstr(line, "skipped 4 files that lector does not read (") && strstr(line, "2 .pdf"),
               "%s", line);
+    /* and each by its path, with why */
+    cr_assert_eq(sk.ndetails, 6, "4 files, a loop, a folder (got %zu)", sk.ndetails);
+    const char *why[][2] = {{"/x.pdf: ", "not a kind of file lector reads"},
+                            {"/c.txt.bak: ", "not a kind of file lector reads"},
+                            {"/sub/up: ", "a link back to a folder already listed"},
+                            {"/d5: ", "a folder too deep"}};
+    for (size_t k = 0; k < 4; k++) {
+        bool found = false;
+        for (size_t i = 0; i < sk.ndetails; i++)
+            found |= strstr(sk.details[i], why[k][0]) && strstr(sk.details[i], why[k][1]);
+        cr_assert(found, "no detail %s%s", why[k][0], why[k][1]);
+    }
+    library_skipped_release(&sk);
+    cr_assert_null(sk.details);
     free_paths(paths, n);
 }
 
