@@ -29,7 +29,7 @@
 
 /* Bump when the importers' output changes for any book: cached texts of older ones are then
  * never used. */
-enum { BOOKCACHE_IMPORT_VERSION = 1 };
+enum { BOOKCACHE_IMPORT_VERSION = 2 };
 
 /* The most a cache file's structure part may take: a book's chapters and metadata. */
 enum { BOOKCACHE_MAX_META = 16 << 20 };

@@ -1,8 +1,10 @@
 /* cache: the index of each story kept on disk, so that a search does not index it again.
  *
  * Owns the cache folder ($XDG_CACHE_HOME/lector/index, default ~/.cache/lector/index): one file
- * per story, named by a hash of the story's real path, holding the index block (index.h) with
- * the story file's identity in its header. The cached index is used when the file's size,
+ * per story, named by a hash of the story's real path, or for a book (text_book_key) by a hash
+ * of its content and of the importers' version ("book-<hex>.idx": a book moved or renamed keeps
+ * its index, and a lector that imports books otherwise does not use an index of the old text),
+ * holding the index block (index.h) with the story file's identity in its header. The cached index is used when the file's size,
  * mtime, device and inode all still match. When they do not, the story is read again: if its
  * text hashes the same (a touch, a copy back), the cached index is kept and only its identity
  * updated; else it is built again. A cache file that is damaged, truncated, from another version

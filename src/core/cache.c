@@ -72,6 +72,11 @@ void cache_fail_at(IndexCache *c, int step)
 
 static void file_for(const IndexCache *c, const char *story, Strbuf *out)
 {
+    uint64_t book;
+    if (text_book_key(story, &book) == 1) { /* a book by its content (and importer version) */
+        strbuf_addf(out, "%s/book-%016llx.idx", c->dir, (unsigned long long)book);
+        return;
+    }
     char real[PATH_MAX];
     const char *key = realpath(story, real) ? real : story;
     strbuf_addf(out, "%s/%016llx.idx", c->dir, (unsigned long long)hash_bytes(key, strlen(key), 0));

@@ -74,6 +74,7 @@ struct Text {
     size_t ncheckpoints;
     char *title; /* owned */
     int title_is_first_line;
+    bool title_is_name; /* made from the file's name: not the book's, so not cached */
     TextEncoding encoding;
     size_t replacements;
     char *notice; /* owned, may be NULL */
@@ -500,16 +501,24 @@ static void split_advance(Text *t, size_t upto, bool final)
     }
 }
 
-/* "ivan-baktybekova.txt" -> "Ivan Baktybekova": base name, no extension, separators to spaces,
- * each word capitalised. The name's bytes are untrusted too: they go through the decoder. */
+/* "ivan-baktybekova.txt" -> "Ivan Baktybekova": base name, no extension (nor the one under a
+ * compression's: "cut.txt.gz" -> "Cut"), separators to spaces, each word capitalised. The name's
+ * bytes are untrusted too: they go through the decoder. */
 static char *title_from_name(const char *name)
 {
     if (!name || !*name || !strcmp(name, "-")) return xstrdup("(standard input)");
     const char *base = strrchr(name, '/');
     base = base && base[1] ? base + 1 : name;
     size_t n = strlen(base);
-    const char *dot = strrchr(base, '.');
-    if (dot && dot != base) n = (size_t)(dot - base);
+    for (int round = 0; round < 2; round++) {
+        const char *dot = memrchr(base, '.', n);
+        if (!dot || dot == base) break;
+        size_t ext = n - (size_t)(dot - base);
+        bool compressed = (ext == 3 && (!memcmp(dot, ".gz", 3) || !memcmp(dot, ".xz", 3))) ||
+                          (ext == 4 && (!memcmp(dot, ".bz2", 4) || !memcmp(dot, ".zst", 4)));
+        n = (size_t)(dot - base);
+        if (!compressed) break;
+    }
     Strbuf sb = STRBUF_INIT;
     bool word_start = true;
     for (size_t i = 0; i < n;) {
@@ -567,6 +576,7 @@ static void choose_title(Text *t, const char *name)
         }
     }
     t->title = title_from_name(name);
+    t->title_is_name = true;
 }
 
 static bool looks_binary(const uint8_t *s, size_t n)
@@ -795,7 +805,7 @@ static void keep_imported(Text *t, const BookKey *key, const char *file)
 {
     BookCacheEntry e = {.format = t->format,
                         .compression = t->compression,
-                        .title = t->title,
+                        .title = t->title_is_name ? NULL : t->title,
                         .author = t->author,
                         .language = t->language,
                         .notice = t->notice,
@@ -1184,6 +1194,29 @@ static bool file_wants_import(int fd, const char *path)
     bool wanted = got > 0 && import_wanted(head, (size_t)got, path);
     free(head);
     return wanted;
+}
+
+int text_book_key(const char *path, uint64_t *key)
+{
+    struct stat st;
+    Diag ignored = {0};
+    int fd = open_story_file(path, SIZE_MAX, &st, &ignored);
+    if (fd < 0) return -1;
+    int rc = 0;
+    if (st.st_size > 0 && (uintmax_t)st.st_size <= TEXT_MAX_BYTES && file_wants_import(fd, path)) {
+        void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (m == MAP_FAILED) {
+            rc = -1;
+        } else {
+            BookKey k;
+            bookcache_key(m, (size_t)st.st_size, &k);
+            *key = k.name;
+            munmap(m, (size_t)st.st_size);
+            rc = 1;
+        }
+    }
+    close(fd);
+    return rc;
 }
 
 int text_open(const char *path, size_t max_bytes, Text **out, Diag *diag)

@@ -57,6 +57,13 @@ check "escapes in a title: nothing raw" eval '! LC_ALL=C grep -q -P "[\x00-\x08\
 check "escapes in a title: the bidi override shown" has "<U+202E>title"
 run "$lector" wrap "$books/cut.txt.gz"
 check "truncated gzip: what could be read is printed" eval '[ "$rc" -eq 0 ] && grep -q "Line 100 of" "$tmp/out"'
+run "$lector" toc "$books/cut.txt.gz"
+check "a compressed story's title from its name, without .txt.gz" grep -qx "# title: Cut" "$tmp/out"
+cp "$books/cut.txt.gz" "$tmp/renamed-cut.txt.gz"
+run "$lector" toc "$tmp/renamed-cut.txt.gz"
+check "renamed, the same content: the title of its new name, not the cached one" \
+    grep -qx "# title: Renamed Cut" "$tmp/out"
+run "$lector" wrap "$books/cut.txt.gz"
 check "truncated gzip: and said" eval '[[ "$err" == *"the gzip data ends early"* ]]'
 
 # --- lector wrap and search ----------------------------------------------------------------------

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "lector/bookcache.h"
+#include "lector/cache.h"
 #include "lector/state.h"
 #include "lector/strbuf.h"
 #include "lector/text.h"
@@ -336,4 +337,34 @@ Test(bookcache, a_place_is_found_anywhere_in_a_book)
     strbuf_release(&sfile);
     text_free(t);
     state_close(s);
+}
+
+/* A book's index cache is kept by its content: a copy under another name uses it (touched, not
+ * built again); a plain story's is kept by its path. */
+Test(bookcache, a_moved_book_keeps_its_index)
+{
+    char book[300], moved[300], idir[300];
+    snprintf(book, sizeof book, "%s/steppe.fb2", dir);
+    snprintf(moved, sizeof moved, "%s/copy.fb2", dir);
+    snprintf(idir, sizeof idir, "%s/index", dir);
+    write_fb2(book, 3, 5);
+    Diag d = {0};
+    IndexCache *c = cache_open(idir, &d);
+    cr_assert_not_null(c, "%s", d.msg);
+    Index *ix;
+    Text *t;
+    CacheReport r = {0};
+    cr_assert_eq(cache_index(c, book, 1, 0, &ix, &t, &r, &d), 0, "%s", d.msg);
+    cr_assert_eq(r.outcome, CACHE_NEW);
+    index_free(ix);
+    if (t) text_free(t);
+    size_t len;
+    char *bytes = read_file(book, &len);
+    write_file(moved, bytes, len); /* another file (inode, name), the same book */
+    free(bytes);
+    cr_assert_eq(cache_index(c, moved, 1, 0, &ix, &t, &r, &d), 0, "%s", d.msg);
+    cr_assert_eq(r.outcome, CACHE_TOUCHED, "outcome %d", (int)r.outcome);
+    index_free(ix);
+    if (t) text_free(t);
+    cache_close(c);
 }
