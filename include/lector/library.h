@@ -120,8 +120,11 @@ typedef struct {
 typedef struct {
     LibraryHit *hits;   /* owned, best first */
     size_t nhits;       /* at most the limit asked for */
-    size_t total;       /* hits in all the stories searched */
-    size_t *per_story;  /* owned: hits in each story, one entry per path */
+    size_t total;       /* hits (paragraphs with every word) in all the stories searched */
+    size_t matches;     /* matches (places, as the reader counts them) in all of them */
+    size_t *per_story;  /* owned: matches in each story, one entry per path: what the reader
+                           counts when the story is opened with the query */
+    size_t nper_story;  /* the paths searched: per_story's length */
     size_t searched;    /* stories searched (those that could be read) */
     LibraryNote *notes; /* owned, in story order */
     size_t nnotes;

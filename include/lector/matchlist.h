@@ -1,14 +1,12 @@
 /* matchlist: the places a query matches in one story, in order, for moving between them and
  * drawing them. The reader and the compare view both use it.
  *
- * A query is read by one of two rules. MATCH_PHRASE (the reader's / and ?, the compare view's /)
- * reads it as one phrase (query_parse_phrase): "алдын ала" is one match per place the two words
- * stand together. MATCH_WORDS is the rule of a search of every story (query_parse, whole words):
- * each word is a match, in paragraphs that have them all, so a story opened from that search
- * shows the hits it was listed for. Matches are found by the story's index; their bytes are found
- * only for the matches asked about (the screen's, the current one), so a word on every page of a
- * 100 MB story costs what the index costs, not a pass over the story. A match's bytes are the
- * part of its words the query matched ("mother" in "grandmother").
+ * A query is read by search.h's one rule (query_parse), as every search reads it, so that a
+ * story opened from a search of every story shows the places it was counted for. Matches are
+ * found by the story's index; their bytes are found only for the matches asked about (the
+ * screen's, the current one), so a word on every page of a 100 MB story costs what the index
+ * costs, not a pass over the story. A match's bytes are the part of its words the query matched
+ * ("Kazakh" in "Kazakhstan").
  *
  * Owns its matches and its parsed query; borrows the Index and the Text (complete, when there is
  * an index), which must outlive it. Never touches the terminal.
@@ -27,12 +25,10 @@
 
 typedef struct MatchList MatchList;
 
-typedef enum { MATCH_PHRASE, MATCH_WORDS } MatchRule;
-
 /* The matches of query in the story t indexed by ix. -1 with diag when the query has no word. A
  * list with no match is a list (matchlist_count 0). */
 int matchlist_new(const Index *ix, const Text *t, const char *query, SearchMode mode,
-                  MatchRule rule, MatchList **out, Diag *diag);
+                  MatchList **out, Diag *diag);
 /* The same matches without an index, by reading t (search_scan_doc), for a story whose index
  * is not built yet or never will be. Nothing is read here: each call below that needs a match
  * reads on as far as it must (matchlist_first to the first match after its origin, a step to
@@ -44,8 +40,8 @@ int matchlist_new(const Index *ix, const Text *t, const char *query, SearchMode 
  * t is borrowed, and loaded as far as the reading needs. A paragraph over 8 MiB
  * with its pieces (only a hostile file has one) is read in parts of 8 MiB: a phrase across two
  * parts is not found there, where the index would find it. */
-int matchlist_scan_new(Text *t, const char *query, SearchMode mode, MatchRule rule, size_t origin,
-                       MatchList **out, Diag *diag);
+int matchlist_scan_new(Text *t, const char *query, SearchMode mode, size_t origin, MatchList **out,
+                       Diag *diag);
 /* Reads about budget more bytes of the story; true once it is all read. */
 bool matchlist_scan_step(MatchList *m, size_t budget);
 /* Every match is known (always, with an index): matchlist_count is the whole count; or the

@@ -1,12 +1,16 @@
 /* search: queries over indexed stories, ranked hits with snippets.
  *
- * A query is items ANDed together; an item is a word or a "quoted phrase" (a bare word that
- * splits into several tokens, such as grand-mother or 北京, is a phrase too). A word matches
- * the terms equal to it after folding (token.h); `word*` matches terms that start with it; in
- * substring mode (the reader's `/`) a word matches terms that contain it, as less would find
- * "mother" in "grandmother". A phrase's words are consecutive tokens of one paragraph, across
- * line ends.
- *
+ * One matching rule for every search (the reader's / and ?, the compare view's /, the shelf's
+ * s and lector search), so that a query finds the same places everywhere and the counts agree:
+ * - a word matches the words that begin with it: kazakh finds Kazakh, Kazakhs and Kazakhstan;
+ * - =word matches that word whole: =kazakh finds Kazakh and not Kazakhstan;
+ * - "a quoted phrase" matches its words whole, in a row, within one paragraph (across line
+ *   ends); a star at its end ("the wind*") lets its last word begin a word;
+ * - a bare word that splits into several (grand-mo, 北京) is a phrase whose last word begins a
+ *   word, the others whole;
+ * - several words and phrases must all be in one paragraph (a document); each place where one
+ *   of them matches there is a match, counted once however many of them start at it;
+ * - a word or phrase given twice is one (its work is done once).
  * Matching is case-, accent- and normalization-insensitive (the index's folding). SEARCH_SMART:
  * an uppercase letter in the query makes it case-sensitive (accents still fold), like less -i.
  * SEARCH_EXACT: case and accents count; only NFC/NFD spelling differences meet.
@@ -29,13 +33,12 @@ typedef enum { SEARCH_FOLD, SEARCH_SMART, SEARCH_EXACT } SearchMode;
 
 typedef struct Query Query;
 
-/* Parses q. Fails, with one line in *diag, on a query with no word in it. */
-int query_parse(const char *q, SearchMode mode, bool substring, Query **out, Diag *diag);
-/* For finding places in one story (the reader's / and ?, the compare view's /): the whole of q
- * is one phrase, its words in a row, each matching the words that contain it (substring mode),
- * so that a query of two words is one match per place where they stand together, as in less.
- * Fails as query_parse. */
-int query_parse_phrase(const char *q, SearchMode mode, Query **out, Diag *diag);
+/* The most different words and phrases in one query. */
+enum { SEARCH_MAX_ITEMS = 64 };
+
+/* Parses q by the rule above. Fails, with one line in *diag, on a query with no word in it or
+ * with more than SEARCH_MAX_ITEMS different words and phrases. */
+int query_parse(const char *q, SearchMode mode, Query **out, Diag *diag);
 void query_free(Query *q);
 size_t query_item_count(const Query *q);
 
@@ -78,8 +81,10 @@ SearchSet *search_set_new(const Query *q);
 void search_set_free(SearchSet *s);
 /* Adds one story (borrowed only during the call) under the caller's number story. text is the
  * story's bytes (text_bytes), needed only when query_needs_text; else it may be NULL. Returns the
- * story's hits (its documents holding every item): counts per story without ranking them all. */
-size_t search_set_add(SearchSet *s, size_t story, const Index *ix, const uint8_t *text);
+ * story's hits (its documents holding every item), and in *places (may be NULL) its matches,
+ * as search_matches counts them: counts per story without ranking them all. */
+size_t search_set_add(SearchSet *s, size_t story, const Index *ix, const uint8_t *text,
+                      size_t *places);
 
 typedef struct {
     size_t story;
@@ -100,11 +105,10 @@ size_t search_set_hits(SearchSet *s, size_t best, const SearchHit **out);
  * Returns a malloc'd string. */
 char *search_snippet(const Text *t, Span span, int width, size_t *hl_start, size_t *hl_end);
 
-/* In substring mode, the part of a match that the query matched: "mother" in the token
- * "grandmother"; for a phrase, from where its first word starts in the match's first token to
- * where its last word ends in its last token. first and last are the spans of those tokens (the
- * same for a one-token match). Else, or when it cannot tell, [first.start, last.end). text is
- * the story's bytes (offsets as the spans'). */
+/* The part of a match that the query matched: where its last word is a prefix, up to where that
+ * prefix ends in the match's last token ("Kazakh" in "Kazakhstan"); else, or when it cannot
+ * tell, [first.start, last.end). first and last are the spans of the match's first and last
+ * tokens (the same for a one-token match). text is the story's bytes (offsets as the spans'). */
 Span search_refine_span(const Query *q, const uint8_t *text, Span first, Span last);
 
 /* Line and column (1-based; the column in characters) of offset off in t. */
@@ -119,10 +123,12 @@ typedef struct {
     size_t hl_start, hl_end;
 } SearchPlace;
 
-/* Finds m's place from the index and the story: t when it is loaded, else the match's paragraph
- * alone, read from the file at path -- possible when index_clean_as_read; otherwise load the
- * story and pass it. -1 with diag when the file cannot be read or no longer matches the index. */
-int search_place(const Index *ix, const Text *t, const char *path, const SearchMatch *m, int width,
-                 SearchPlace *out, Diag *diag);
+/* Finds m's place from the index and the story (its bytes the part q matched, as
+ * search_refine_span; q may be NULL: the whole tokens): t when it is loaded, else the match's
+ * paragraph alone, read from the file at path -- possible when index_clean_as_read; otherwise load
+ * the story and pass it. -1 with diag when the file cannot be read or no longer matches the index.
+ */
+int search_place(const Index *ix, const Text *t, const char *path, const Query *q,
+                 const SearchMatch *m, int width, SearchPlace *out, Diag *diag);
 
 #endif

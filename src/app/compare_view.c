@@ -397,7 +397,7 @@ void compare_view_search(CompareView *v, ViewContext *c, const char *query)
     v->match_side = s;
     if (!v->ix[s]) v->ix[s] = index_build(v->t[s], 1, NULL);
     Diag d = {0};
-    if (matchlist_new(v->ix[s], v->t[s], query, c->search_mode, MATCH_PHRASE, &v->ml, &d) != 0) {
+    if (matchlist_new(v->ix[s], v->t[s], query, c->search_mode, &v->ml, &d) != 0) {
         view_say(c, "%s", d.msg);
         return;
     }

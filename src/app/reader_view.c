@@ -80,7 +80,6 @@ struct ReaderView {
 
     /* search */
     Strbuf query;         /* being typed, or the last one searched; "" when none */
-    MatchRule rule;       /* phrase for / and ?; words for a query from a search of every story */
     int search_dir;       /* 1: / (forward), -1: ? (backward) */
     bool prompting;       /* the query is being typed */
     size_t search_origin; /* the top when the search began: Esc and a failed search return */
@@ -496,15 +495,13 @@ static void search_run(ReaderView *rv, ViewContext *c, bool *wrapped)
     if (rv->index && !rv->prompting &&
         (text_complete(rv->text) || text_len_estimate(rv->text) <= INDEX_LOAD_FIRST)) {
         text_load_all(rv->text);
-        if (matchlist_new(rv->index, rv->text, rv->query.buf, c->search_mode, rv->rule, &rv->ml,
-                          &d) != 0)
+        if (matchlist_new(rv->index, rv->text, rv->query.buf, c->search_mode, &rv->ml, &d) != 0)
             return; /* no word in it (punctuation alone): nothing to show yet */
         if (index_damaged(rv, c)) return;
     } else {
         /* read from the origin on, for / (from the start for ?: what lies before the origin) */
         size_t from = rv->search_dir > 0 ? rv->search_origin : 0;
-        if (matchlist_scan_new(rv->text, rv->query.buf, c->search_mode, rv->rule, from, &rv->ml,
-                               &d) != 0)
+        if (matchlist_scan_new(rv->text, rv->query.buf, c->search_mode, from, &rv->ml, &d) != 0)
             return;
         if (!scan_for_first(rv, SCAN_NOW_MS)) {
             rv->scan_waiting = true;
@@ -529,10 +526,8 @@ static void say_not_found(ReaderView *rv, ViewContext *c)
     /* without an index the story is read for it: only while that is quick (32 MiB) */
     bool quick = rv->index || text_len_estimate(rv->text) <= ((size_t)32 << 20);
     if (rv->ml && matchlist_case_counts(rv->ml) && c->search_mode == SEARCH_SMART && quick &&
-        (rv->index
-             ? matchlist_new(rv->index, rv->text, rv->query.buf, SEARCH_FOLD, rv->rule, &fold, &d)
-             : matchlist_scan_new(rv->text, rv->query.buf, SEARCH_FOLD, rv->rule, 0, &fold, &d)) ==
-            0) {
+        (rv->index ? matchlist_new(rv->index, rv->text, rv->query.buf, SEARCH_FOLD, &fold, &d)
+                   : matchlist_scan_new(rv->text, rv->query.buf, SEARCH_FOLD, 0, &fold, &d)) == 0) {
         while (!matchlist_scan_step(fold, 16 << 20)) { /* without an index: read it all */
         }
         without_case = matchlist_count(fold);
@@ -551,7 +546,6 @@ static void say_not_found(ReaderView *rv, ViewContext *c)
 void reader_view_search_begin(ReaderView *rv, int dir)
 {
     rv->prompting = true;
-    rv->rule = MATCH_PHRASE;
     rv->search_dir = dir;
     rv->search_origin = pager_top_offset(rv->pager);
     strbuf_reset(&rv->query);
@@ -623,7 +617,6 @@ void reader_view_search_status(const ReaderView *rv, char *buf, size_t size)
 
 void reader_view_show_query(ReaderView *rv, ViewContext *c, const char *query)
 {
-    rv->rule = MATCH_WORDS; /* the rule it was found by, so the hits listed are those shown */
     rv->search_dir = 1;
     rv->search_origin = pager_top_offset(rv->pager);
     strbuf_reset(&rv->query);

@@ -77,7 +77,12 @@ void results_view_render(ResultsView *v, ViewContext *c, Grid *g)
     if (v->sel < v->top) v->top = v->sel;
     if (v->sel >= v->top + prow) v->top = v->sel - prow + 1;
     Strbuf head = STRBUF_INIT;
-    strbuf_addf(&head, "%zu hit%s for ", v->r.total, v->r.total == 1 ? "" : "s");
+    size_t stories = 0;
+    for (size_t k = 0; k < v->r.nper_story; k++)
+        stories += v->r.per_story[k] > 0;
+    strbuf_addf(&head, "%zu match%s in %zu paragraph%s of %zu stor%s for ", v->r.matches,
+                v->r.matches == 1 ? "" : "es", v->r.total, v->r.total == 1 ? "" : "s", stories,
+                stories == 1 ? "y" : "ies");
     text_escape(v->query, strlen(v->query), &head);
     if (v->r.total > v->r.nhits) strbuf_addf(&head, " (the best %zu)", v->r.nhits);
     grid_put_text(g, 0, 1, head.buf, c->cols - 2, STYLE_TITLE);
@@ -92,6 +97,8 @@ void results_view_render(ResultsView *v, ViewContext *c, Grid *g)
         if (sel) grid_fill(g, y, 0, c->cols, st);
         Strbuf where = STRBUF_INIT; /* the story, and the chapter of the hit */
         strbuf_addstr(&where, h->title ? h->title : "");
+        /* the story's matches, as the reader counts them when it is opened from here */
+        strbuf_addf(&where, " (%zu)", h->story < v->r.nper_story ? v->r.per_story[h->story] : 0);
         if (h->chapter) strbuf_addf(&where, " \xc2\xb7 %s", h->chapter);
         grid_put_text(g, y, 1, where.buf ? where.buf : "", tw, sel ? st : STYLE_DIM);
         strbuf_release(&where);

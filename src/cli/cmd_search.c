@@ -26,12 +26,13 @@ static void search_usage(FILE *f)
         "usage: lector search [--limit N] [--exact] [--count] [--no-cache] QUERY [FILE|FOLDER]...\n"
         "Ranked search across stories (default: the texts folder). One hit per line, best\n"
         "first: path:line:column: [chapter] snippet. Exit 0 with hits, 1 with none, 2 on error.\n"
-        "  QUERY       words (all must be in one paragraph), \"a phrase\", prefix*;\n"
+        "  QUERY       words (all in one paragraph; each finds the words that begin with\n"
+        "              it), =word (that word whole), \"a phrase\" (whole words in a row);\n"
         "              case, accents and Unicode spelling are ignored, unless the query has\n"
         "              an uppercase letter (then case counts)\n"
         "  --limit N   at most N hits (default 20; 0: all)\n"
         "  --exact     case and accents count\n"
-        "  --count     print path:hits for each story instead\n"
+        "  --count     print path:matches for each story instead (as the reader counts)\n"
         "  --no-cache  index every story now, and do not save the indexes\n"
         "  -h, --help  show this help\n"
         "The configuration's smart-case = no makes case never count (see: man lector).\n",
@@ -87,7 +88,7 @@ int cmd_search(int argc, char **argv, const char *default_texts, const Config *c
     Diag d = {0};
     /* checked here too, before the paths, so that a query of no word is the error reported
      * whatever else is wrong (library_search parses it again) */
-    if (query_parse(pos[0], mode, false, &q, &d) != 0) {
+    if (query_parse(pos[0], mode, &q, &d) != 0) {
         cli_error("search: %s", d.msg);
         free(pos);
         return EXIT_USAGE;

@@ -430,7 +430,7 @@ static int load_story(LibraryStory *s, IndexCache *cache, Diag *diag)
     return 0;
 }
 
-/* Adds each story that can answer to set, its hits into per_story; false when an index was
+/* Adds each story that can answer to set, its matches into per_story; false when an index was
  * found damaged on the way (its answers cannot be trusted). Goes on past a damaged one, so that
  * one rebuild mends them all. */
 static bool add_stories(IndexCache *cache, const Query *q, LibraryStory *stories, size_t n,
@@ -448,7 +448,7 @@ static bool add_stories(IndexCache *cache, const Query *q, LibraryStory *stories
             note_add(notes, k, true, &s->diag);
             continue;
         }
-        per_story[k] = search_set_add(set, k, s->index, s->text ? text_bytes(s->text) : NULL);
+        search_set_add(set, k, s->index, s->text ? text_bytes(s->text) : NULL, &per_story[k]);
         (*searched)++;
         if (index_corrupt(s->index)) sound = false;
     }
@@ -476,15 +476,15 @@ static void rebuild_damaged(IndexCache *cache, LibraryStory *stories, size_t n, 
 }
 
 /* Places hit h of story s into *out; -1 with diag when the story cannot be read as indexed. */
-static int place_hit(IndexCache *cache, LibraryStory *s, const SearchHit *h, int width,
-                     LibraryHit *out, Diag *diag)
+static int place_hit(IndexCache *cache, LibraryStory *s, const Query *q, const SearchHit *h,
+                     int width, LibraryHit *out, Diag *diag)
 {
     size_t bom;
     /* a story that is not its file's bytes (converted, CRLF) is read whole, once */
     if (!s->text && !index_clean_as_read(s->index, &bom) && load_story(s, cache, diag) != 0)
         return -1;
     SearchPlace pl;
-    if (search_place(s->index, s->text, s->path, &h->first, width, &pl, diag) != 0) return -1;
+    if (search_place(s->index, s->text, s->path, q, &h->first, width, &pl, diag) != 0) return -1;
     size_t len = index_text_len(s->index);
     /* the hit's chapter: a story of a book's size is read for its headings (mapped, once) */
     Diag ignored = {0};
@@ -515,7 +515,7 @@ int library_search(IndexCache *cache, const char *const *paths, size_t n, const 
 {
     *out = (LibraryResult){0};
     Query *q;
-    if (query_parse(query, opt->mode, false, &q, diag) != 0) return -1;
+    if (query_parse(query, opt->mode, &q, diag) != 0) return -1;
     Notes notes = {0};
     LibraryStory *stories = stories_new(paths, n);
     for (size_t k = 0; k < n; k++) {
@@ -534,6 +534,7 @@ int library_search(IndexCache *cache, const char *const *paths, size_t n, const 
     }
 
     out->per_story = xcalloc(n ? n : 1, sizeof *out->per_story);
+    out->nper_story = n;
     SearchSet *set = search_set_new(q);
     if (!add_stories(cache, q, stories, n, set, out->per_story, &out->searched, &notes)) {
         /* a damaged cache page: check those indexes whole, rebuild them, run once more */
@@ -548,6 +549,8 @@ int library_search(IndexCache *cache, const char *const *paths, size_t n, const 
     const SearchHit *hits;
     size_t best = opt->count_only ? 1 : opt->limit;
     out->total = search_set_hits(set, best, &hits);
+    for (size_t k = 0; k < n; k++)
+        out->matches += out->per_story[k];
     size_t want = opt->count_only                         ? 0
                   : opt->limit && opt->limit < out->total ? opt->limit
                                                           : out->total;
@@ -557,7 +560,7 @@ int library_search(IndexCache *cache, const char *const *paths, size_t n, const 
         size_t k = hits[h].story;
         if (unplaceable[k]) continue;
         Diag why = {0};
-        if (place_hit(cache, &stories[k], &hits[h], opt->snippet_width, &out->hits[out->nhits],
+        if (place_hit(cache, &stories[k], q, &hits[h], opt->snippet_width, &out->hits[out->nhits],
                       &why) == 0) {
             out->nhits++;
         } else { /* changed or gone since it was indexed: its other hits are no better */

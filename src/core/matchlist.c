@@ -67,12 +67,10 @@ static Span unpack(uint64_t v)
 }
 
 int matchlist_new(const Index *ix, const Text *t, const char *query, SearchMode mode,
-                  MatchRule rule, MatchList **out, Diag *diag)
+                  MatchList **out, Diag *diag)
 {
     Query *q;
-    int rc = rule == MATCH_WORDS ? query_parse(query, mode, false, &q, diag)
-                                 : query_parse_phrase(query, mode, &q, diag);
-    if (rc != 0) return -1;
+    if (query_parse(query, mode, &q, diag) != 0) return -1;
     MatchList *m = xcalloc(1, sizeof *m);
     m->ix = ix;
     m->t = t;
@@ -85,13 +83,11 @@ int matchlist_new(const Index *ix, const Text *t, const char *query, SearchMode 
     return 0;
 }
 
-int matchlist_scan_new(Text *t, const char *query, SearchMode mode, MatchRule rule, size_t origin,
-                       MatchList **out, Diag *diag)
+int matchlist_scan_new(Text *t, const char *query, SearchMode mode, size_t origin, MatchList **out,
+                       Diag *diag)
 {
     Query *q;
-    int rc = rule == MATCH_WORDS ? query_parse(query, mode, false, &q, diag)
-                                 : query_parse_phrase(query, mode, &q, diag);
-    if (rc != 0) return -1;
+    if (query_parse(query, mode, &q, diag) != 0) return -1;
     MatchList *m = xcalloc(1, sizeof *m);
     m->t = m->scan_text = t;
     m->q = q;

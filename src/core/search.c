@@ -1,8 +1,8 @@
 /* search.c: query parsing, matching over the index, BM25, snippets.
  *
- * Matching a word is a vocabulary operation: equal (hash lookup), prefix or substring (a scan of
- * the terms, a few thousand to a few hundred thousand strings), then the union of the matched
- * terms' positions. A phrase is its first word's positions filtered by the others at +1, +2, ...
+ * Matching a word is a vocabulary operation: equal (hash lookup) or prefix (the range of terms
+ * that start with it, in the sorted vocabulary), then the union of the matched terms'
+ * positions. A phrase is its first word's positions filtered by the others at +1, +2, ...
  * (binary search) within one document. A case- or accent-sensitive query checks each candidate's
  * own bytes, folded the stricter way, against the query folded the same way.
  */
@@ -38,7 +38,6 @@ struct Query {
     QItem *items;
     size_t n;
     int strict_flags; /* -1: no check beyond the index's folding */
-    bool substring;
 };
 
 typedef struct {
@@ -72,16 +71,13 @@ static char *dup_fold(TokenFolder *f, const char *s, size_t n, size_t *len)
     return d;
 }
 
+static void item_free(QItem *it);
+
 void query_free(Query *q)
 {
     if (!q) return;
-    for (size_t i = 0; i < q->n; i++) {
-        for (size_t k = 0; k < q->items[i].n; k++) {
-            free(q->items[i].w[k].folded);
-            free(q->items[i].w[k].strict);
-        }
-        free(q->items[i].w);
-    }
+    for (size_t i = 0; i < q->n; i++)
+        item_free(&q->items[i]);
     free(q->items);
     free(q);
 }
@@ -91,12 +87,30 @@ size_t query_item_count(const Query *q)
     return q->n;
 }
 
-/* one_phrase: the whole of text is one item, its words in a row (quotes are not syntax then). */
-static int parse(const char *text, SearchMode mode, bool substring, bool one_phrase, Query **out,
-                 Diag *diag)
+static bool same_item(const QItem *a, const QItem *b)
+{
+    if (a->n != b->n) return false;
+    for (size_t k = 0; k < a->n; k++) {
+        const QWord *x = &a->w[k], *y = &b->w[k];
+        if (x->prefix != y->prefix || x->flen != y->flen || memcmp(x->folded, y->folded, x->flen) ||
+            (x->strict && (x->slen != y->slen || memcmp(x->strict, y->strict, x->slen))))
+            return false;
+    }
+    return true;
+}
+
+static void item_free(QItem *it)
+{
+    for (size_t k = 0; k < it->n; k++) {
+        free(it->w[k].folded);
+        free(it->w[k].strict);
+    }
+    free(it->w);
+}
+
+int query_parse(const char *text, SearchMode mode, Query **out, Diag *diag)
 {
     Query *q = xcalloc(1, sizeof *q);
-    q->substring = substring;
     size_t tn = strlen(text);
     q->strict_flags = mode == SEARCH_EXACT                          ? 0
                       : mode == SEARCH_SMART && has_upper(text, tn) ? TOKEN_FOLD_MARKS
@@ -110,45 +124,65 @@ static int parse(const char *text, SearchMode mode, bool substring, bool one_phr
             i++;
         if (i >= tn) break;
         size_t a, b;
-        if (one_phrase) {
-            a = i;
-            b = i = tn;
-            while (b > a && (text[b - 1] == ' ' || text[b - 1] == '\t' || text[b - 1] == '\n'))
-                b--;
-        } else if (text[i] == '"') {
+        bool quoted = text[i] == '"', whole = false;
+        if (quoted) {
             a = ++i;
             while (i < tn && text[i] != '"')
                 i++;
             b = i;
             if (i < tn) i++;
         } else {
+            if (text[i] == '=') { /* =word: the whole word only */
+                whole = true;
+                i++;
+            }
             a = i;
             while (i < tn && text[i] != ' ' && text[i] != '\t' && text[i] != '\n')
                 i++;
             b = i;
         }
-        bool prefix = b > a && text[b - 1] == '*';
-        if (prefix) b--;
+        /* the last word is a prefix: a bare word always (its words before that are whole, as
+         * in "grand-mo"), a phrase's only with a star; =word never */
+        bool star = b > a && text[b - 1] == '*';
+        if (star) b--;
+        bool prefix = star || (!quoted && !whole);
         spans.len = 0;
         SplitCtx c = {text + a, &spans};
         token_each((const uint8_t *)text + a, b - a, &scratch, add_span, &c);
         size_t nw = spans.len / (2 * sizeof(size_t));
         if (!nw) continue;
-        if (q->n == cap) {
-            cap = cap ? cap * 2 : 4;
-            q->items = xreallocarray(q->items, cap, sizeof *q->items);
-        }
-        QItem *it = &q->items[q->n++];
-        it->n = nw;
-        it->w = xcalloc(nw, sizeof *it->w);
+        QItem it = {xcalloc(nw, sizeof *it.w), nw};
         const size_t *sp = (const size_t *)(void *)spans.buf;
         for (size_t k = 0; k < nw; k++) {
             const char *w = text + a + sp[2 * k];
             size_t wl = sp[2 * k + 1] - sp[2 * k];
-            it->w[k].folded = dup_fold(all, w, wl, &it->w[k].flen);
-            if (strict) it->w[k].strict = dup_fold(strict, w, wl, &it->w[k].slen);
-            it->w[k].prefix = prefix && k + 1 == nw;
+            it.w[k].folded = dup_fold(all, w, wl, &it.w[k].flen);
+            if (strict) it.w[k].strict = dup_fold(strict, w, wl, &it.w[k].slen);
+            it.w[k].prefix = prefix && k + 1 == nw;
         }
+        bool seen = false; /* a word given twice is one item: the same work, the same places */
+        for (size_t k = 0; k < q->n && !seen; k++)
+            seen = same_item(&q->items[k], &it);
+        if (seen) {
+            item_free(&it);
+            continue;
+        }
+        if (q->n == SEARCH_MAX_ITEMS) {
+            item_free(&it);
+            diag_set(diag, DIAG_USAGE, "the query has more than %d different words or phrases",
+                     SEARCH_MAX_ITEMS);
+            strbuf_release(&spans);
+            strbuf_release(&scratch);
+            token_folder_free(all);
+            token_folder_free(strict);
+            query_free(q);
+            return -1;
+        }
+        if (q->n == cap) {
+            cap = cap ? cap * 2 : 4;
+            q->items = xreallocarray(q->items, cap, sizeof *q->items);
+        }
+        q->items[q->n++] = it;
     }
     strbuf_release(&spans);
     strbuf_release(&scratch);
@@ -163,16 +197,6 @@ static int parse(const char *text, SearchMode mode, bool substring, bool one_phr
     }
     *out = q;
     return 0;
-}
-
-int query_parse(const char *text, SearchMode mode, bool substring, Query **out, Diag *diag)
-{
-    return parse(text, mode, substring, false, out, diag);
-}
-
-int query_parse_phrase(const char *text, SearchMode mode, Query **out, Diag *diag)
-{
-    return parse(text, mode, true, true, out, diag);
 }
 
 /* The first i with a[i] >= v in ascending a[0, n); n if none. */
@@ -209,28 +233,15 @@ static int cmp_u32(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Whether needle occurs in hay (memmem is a GNU extension). */
-static bool find_bytes(const char *hay, size_t hn, const char *needle, size_t nn)
-{
-    if (!nn) return true;
-    for (const char *p = hay, *end = hay + hn; (size_t)(end - p) >= nn; p++) {
-        p = memchr(p, needle[0], (size_t)(end - p) - nn + 1);
-        if (!p) return false;
-        if (!memcmp(p, needle, nn)) return true;
-    }
-    return false;
-}
-
 bool query_needs_text(const Query *q)
 {
     return q->strict_flags >= 0;
 }
 
-static bool term_matches(const char *term, size_t tl, const QWord *w, bool substring)
+static bool term_matches(const char *term, size_t tl, const QWord *w)
 {
     if (w->flen > tl) return false;
     if (w->prefix) return !memcmp(term, w->folded, w->flen);
-    if (substring) return find_bytes(term, tl, w->folded, w->flen);
     return tl == w->flen && !memcmp(term, w->folded, tl);
 }
 
@@ -255,21 +266,21 @@ static void sort_positions(uint32_t *p, size_t n, uint32_t ntokens)
 }
 
 /* The positions of every term w matches, ascending. */
-static size_t word_positions(const Index *ix, const QWord *w, bool substring, uint32_t **out)
+static size_t word_positions(const Index *ix, const QWord *w, uint32_t **out)
 {
     size_t n = 0, cap = 0, terms = 0;
     *out = NULL;
-    if (!w->prefix && !substring) {
+    if (!w->prefix) {
         int64_t id = index_lookup(ix, w->folded, w->flen);
         if (id >= 0) index_positions(ix, (uint32_t)id, out, &n, &cap);
         return n;
     }
     uint32_t first = 0, end = (uint32_t)index_term_count(ix);
-    if (w->prefix) index_prefix_range(ix, w->folded, w->flen, &first, &end);
+    index_prefix_range(ix, w->folded, w->flen, &first, &end);
     for (uint32_t id = first; id < end; id++) {
         size_t tl;
         const char *term = index_term(ix, id, &tl);
-        if (!term_matches(term, tl, w, substring)) continue;
+        if (!term_matches(term, tl, w)) continue;
         index_positions(ix, id, out, &n, &cap);
         terms++;
     }
@@ -328,13 +339,12 @@ static size_t doc_cursor_at(DocCursor *c, uint32_t pos)
 }
 
 /* A token's own bytes, folded the strict way, against the query word. */
-static bool strict_ok(TokenFolder *f, const uint8_t *text, Span sp, const QWord *w, bool substring)
+static bool strict_ok(TokenFolder *f, const uint8_t *text, Span sp, const QWord *w)
 {
     size_t len;
     const char *s = token_fold(f, text + sp.start, sp.end - sp.start, &len);
     if (w->slen > len) return false;
     if (w->prefix) return !memcmp(s, w->strict, w->slen);
-    if (substring) return find_bytes(s, len, w->strict, w->slen);
     return len == w->slen && !memcmp(s, w->strict, len);
 }
 
@@ -354,11 +364,11 @@ static size_t item_matches(const Index *ix, const uint8_t *text, const Query *q,
     for (size_t k = 0; k < it->n; k++) {
         const QWord *w = &it->w[k];
         term[k] = -2; /* several terms, or none looked up */
-        if (it->n > 1 && !w->prefix && !q->substring) {
+        if (it->n > 1 && !w->prefix) {
             term[k] = index_lookup(ix, w->folded, w->flen);
             counts[k] = term[k] >= 0 ? index_term_occurrences(ix, (uint32_t)term[k]) : 0;
         } else {
-            counts[k] = word_positions(ix, w, q->substring, &sets[k]);
+            counts[k] = word_positions(ix, w, &sets[k]);
         }
     }
     /* a phrase: walk its rarest word's positions, and find the others at their offsets in
@@ -367,7 +377,7 @@ static size_t item_matches(const Index *ix, const uint8_t *text, const Query *q,
     for (size_t k = 1; k < it->n; k++)
         if (counts[k] < counts[r]) r = k;
     if (term[r] != -2) { /* the rarest is read whole: it becomes the matches */
-        if (term[r] >= 0) counts[r] = word_positions(ix, &it->w[r], q->substring, &sets[r]);
+        if (term[r] >= 0) counts[r] = word_positions(ix, &it->w[r], &sets[r]);
         term[r] = -2;
     }
     bool none = false;
@@ -430,8 +440,7 @@ static size_t item_matches(const Index *ix, const uint8_t *text, const Query *q,
         for (size_t i = 0; i < n; i++) {
             bool ok = true;
             for (uint32_t k = 0; k < it->n && ok; k++)
-                ok = strict_ok(f, text, sp[lower_bound_u32(uniq, nu, m[i] + k)], &it->w[k],
-                               q->substring);
+                ok = strict_ok(f, text, sp[lower_bound_u32(uniq, nu, m[i] + k)], &it->w[k]);
             if (ok) m[kept++] = m[i];
         }
         token_folder_free(f);
@@ -521,36 +530,57 @@ static void item_matches_free(const Query *q, ItemMatches *im)
     free(im->docs);
 }
 
-size_t search_matches(const Index *ix, const Text *t, const Query *q, SearchMatch **out)
+/* The places the items' matches make, in the documents that have every item: ascending, one per
+ * first token (where two items start at one token, "the" and "th", the longer match). */
+static size_t collect_matches(const Index *ix, const Query *q, const ItemMatches *im,
+                              SearchMatch **out)
 {
-    ItemMatches im;
-    match_items(ix, t ? text_bytes(t) : NULL, q, &im);
     size_t total = 0;
     for (size_t i = 0; i < q->n; i++)
-        total += im.n[i];
+        total += im->n[i];
     SearchMatch *m = xmalloc((total ? total : 1) * sizeof *m);
     size_t n = 0;
     for (size_t i = 0; i < q->n; i++) {
         uint32_t len = (uint32_t)q->items[i].n;
         if (q->n == 1) {
-            for (size_t k = 0; k < im.n[0]; k++)
-                m[k] = (SearchMatch){im.m[0][k], len, {0, 0}};
-            n = im.n[0];
+            for (size_t k = 0; k < im->n[0]; k++)
+                m[k] = (SearchMatch){im->m[0][k], len, {0, 0}};
+            n = im->n[0];
             break;
         }
         DocCursor dc;
         doc_cursor_init(&dc, ix);
         size_t at = 0;
-        for (size_t k = 0; k < im.n[i]; k++) {
-            size_t d = doc_cursor_at(&dc, im.m[i][k]);
-            while (at < im.ndocs && im.docs[at] < d)
+        for (size_t k = 0; k < im->n[i]; k++) {
+            size_t d = doc_cursor_at(&dc, im->m[i][k]);
+            while (at < im->ndocs && im->docs[at] < d)
                 at++;
-            if (at < im.ndocs && im.docs[at] == d) m[n++] = (SearchMatch){im.m[i][k], len, {0, 0}};
+            if (at < im->ndocs && im->docs[at] == d)
+                m[n++] = (SearchMatch){im->m[i][k], len, {0, 0}};
         }
     }
-    if (q->n > 1) qsort(m, n, sizeof *m, cmp_match);
-    item_matches_free(q, &im);
+    if (q->n > 1) {
+        qsort(m, n, sizeof *m, cmp_match);
+        size_t w = 0;
+        for (size_t k = 0; k < n; k++) {
+            if (w && m[w - 1].pos == m[k].pos) {
+                if (m[k].len > m[w - 1].len) m[w - 1].len = m[k].len;
+                continue;
+            }
+            m[w++] = m[k];
+        }
+        n = w;
+    }
     *out = m;
+    return n;
+}
+
+size_t search_matches(const Index *ix, const Text *t, const Query *q, SearchMatch **out)
+{
+    ItemMatches im;
+    match_items(ix, t ? text_bytes(t) : NULL, q, &im);
+    size_t n = collect_matches(ix, q, &im, out);
+    item_matches_free(q, &im);
     return n;
 }
 
@@ -617,11 +647,15 @@ void search_set_free(SearchSet *s)
     free(s);
 }
 
-size_t search_set_add(SearchSet *s, size_t story, const Index *ix, const uint8_t *text)
+size_t search_set_add(SearchSet *s, size_t story, const Index *ix, const uint8_t *text,
+                      size_t *places)
 {
     const Query *q = s->q;
     ItemMatches im;
     match_items(ix, text, q, &im);
+    SearchMatch *pl;
+    size_t npl = collect_matches(ix, q, &im, &pl), at_pl = 0;
+    if (places) *places = npl;
     s->docs += index_doc_count(ix);
     s->tokens += index_token_count(ix);
     for (size_t i = 0; i < q->n; i++)
@@ -648,10 +682,14 @@ size_t search_set_add(SearchSet *s, size_t story, const Index *ix, const uint8_t
             if (h->first < c->hit.first.pos)
                 c->hit.first = (SearchMatch){h->first, (uint32_t)q->items[i].n, {0, 0}};
             s->tfs[s->ntfs++] = (uint32_t)h->tf;
-            c->hit.matches += h->tf;
         }
+        while (at_pl < npl && pl[at_pl].pos < first) /* the places in d: as the reader counts */
+            at_pl++;
+        for (; at_pl < npl && pl[at_pl].pos < end; at_pl++)
+            c->hit.matches++;
     }
     free(at);
+    free(pl);
     size_t hits = im.ndocs;
     item_matches_free(q, &im);
     return hits;
@@ -830,13 +868,14 @@ static Text *read_paragraph(const Index *ix, const char *path, IndexParagraph pa
     return t;
 }
 
-int search_place(const Index *ix, const Text *t, const char *path, const SearchMatch *m, int width,
-                 SearchPlace *out, Diag *diag)
+int search_place(const Index *ix, const Text *t, const char *path, const Query *q,
+                 const SearchMatch *m, int width, SearchPlace *out, Diag *diag)
 {
     *out = (SearchPlace){{0, 0}, 1, 1, NULL, 0, 0};
     SearchMatch one = *m;
     if (t) {
         if (!one.span.end) search_match_spans(ix, text_bytes(t), 0, &one, 1);
+        if (q && one.len == 1) one.span = search_refine_span(q, text_bytes(t), one.span, one.span);
         out->span = one.span;
         search_line_col(t, one.span.start, &out->line, &out->col);
         out->snippet = search_snippet(t, one.span, width, &out->hl_start, &out->hl_end);
@@ -847,8 +886,10 @@ int search_place(const Index *ix, const Text *t, const char *path, const SearchM
     if (!pt) return -1;
     const uint8_t *b = text_bytes(pt);
     if (!one.span.end) search_match_spans(ix, b, para.span.start, &one, 1);
-    out->span = one.span;
     Span local = {one.span.start - para.span.start, one.span.end - para.span.start};
+    if (q && one.len == 1) local = search_refine_span(q, b, local, local);
+    one.span = (Span){local.start + para.span.start, local.end + para.span.start};
+    out->span = one.span;
     size_t line, col;
     search_line_col(pt, local.start, &line, &col);
     out->line = para.line + line - 1;
@@ -858,31 +899,25 @@ int search_place(const Index *ix, const Text *t, const char *path, const SearchM
     return 0;
 }
 
-/* The part of token tok that query word w matched (substring mode): the first place its folded
- * form starts, to the shortest end that still folds to it. False when it cannot tell. */
+/* The part of token tok that query word w matched when w is a prefix: from the token's start
+ * to the shortest end that still folds to it ("Kazakh" in "Kazakhstan"). False when w is a whole
+ * word, the token does not start with it, or it is too long to look at (then the whole token). */
 static bool refine_word(const Query *q, const QWord *w, const uint8_t *text, Span tok, Span *out)
 {
     int flags = q->strict_flags >= 0 ? q->strict_flags : TOKEN_FOLD_ALL;
     const char *needle = q->strict_flags >= 0 ? w->strict : w->folded;
     size_t nlen = q->strict_flags >= 0 ? w->slen : w->flen;
-    if (w->prefix || tok.end - tok.start > 256 || !nlen) return false; /* long: the whole token */
+    if (!w->prefix || tok.end - tok.start > 256 || !nlen) return false;
     TokenFolder *f = token_folder_new(flags);
     bool found = false;
-    for (size_t a = tok.start; a < tok.end && !found; a++) {
-        if ((text[a] & 0xc0) == 0x80) continue;
+    for (size_t b = tok.start + 1; b <= tok.end && !found; b++) {
+        if (b < tok.end && (text[b] & 0xc0) == 0x80) continue;
         size_t len;
-        const char *rest = token_fold(f, text + a, tok.end - a, &len);
-        if (len < nlen || memcmp(rest, needle, nlen) != 0) continue;
-        for (size_t b = a + 1; b <= tok.end; b++) {
-            if (b < tok.end && (text[b] & 0xc0) == 0x80) continue;
-            const char *part = token_fold(f, text + a, b - a, &len);
-            if (len >= nlen && !memcmp(part, needle, nlen)) {
-                *out = (Span){a, b};
-                found = true;
-                break;
-            }
+        const char *part = token_fold(f, text + tok.start, b - tok.start, &len);
+        if (len >= nlen && !memcmp(part, needle, nlen)) {
+            *out = (Span){tok.start, b};
+            found = true;
         }
-        break;
     }
     token_folder_free(f);
     return found;
@@ -891,14 +926,16 @@ static bool refine_word(const Query *q, const QWord *w, const uint8_t *text, Spa
 Span search_refine_span(const Query *q, const uint8_t *text, Span first, Span last)
 {
     Span r = {first.start, last.end};
-    if (!q->substring || q->n != 1) return r;
-    const QItem *it = &q->items[0];
-    Span a, b;
-    if (refine_word(q, &it->w[0], text, first, &a)) {
-        r.start = a.start;
-        if (it->n == 1) r.end = a.end;
+    /* the item of the match: one of its length whose last word the last token starts with */
+    for (size_t i = 0; i < q->n; i++) {
+        const QItem *it = &q->items[i];
+        if ((it->n == 1) != (first.start == last.start && first.end == last.end)) continue;
+        Span b;
+        if (refine_word(q, &it->w[it->n - 1], text, last, &b)) {
+            r.end = b.end;
+            break;
+        }
     }
-    if (it->n > 1 && refine_word(q, &it->w[it->n - 1], text, last, &b)) r.end = b.end;
     return r;
 }
 
@@ -1077,10 +1114,9 @@ size_t search_scan_doc(SearchScanner *s, const Text *t, size_t p0, size_t p1,
         for (size_t p = 0; p + it->n <= s->ntok; p++) {
             bool ok = true;
             for (size_t k = 0; k < it->n && ok; k++)
-                ok = term_matches(s->folds.buf + s->fold[p + k], s->flen[p + k], &it->w[k],
-                                  q->substring);
+                ok = term_matches(s->folds.buf + s->fold[p + k], s->flen[p + k], &it->w[k]);
             for (size_t k = 0; k < it->n && ok && s->strict; k++)
-                ok = strict_ok(s->strict, text, s->tok[p + k], &it->w[k], q->substring);
+                ok = strict_ok(s->strict, text, s->tok[p + k], &it->w[k]);
             if (ok)
                 scan_push(s, (uint32_t)p, (uint32_t)it->n,
                           search_refine_span(q, text, s->tok[p], s->tok[p + it->n - 1]));
@@ -1090,7 +1126,18 @@ size_t search_scan_doc(SearchScanner *s, const Text *t, size_t p0, size_t p1,
             return 0;
         }
     }
-    if (q->n > 1) qsort(s->m, s->nm, sizeof *s->m, cmp_match_span);
+    if (q->n > 1) { /* one match per place, the longest, as collect_matches */
+        qsort(s->m, s->nm, sizeof *s->m, cmp_match_span);
+        size_t w = 0;
+        for (size_t k = 0; k < s->nm; k++) {
+            if (w && s->m[w - 1].pos == s->m[k].pos) {
+                if (s->m[k].len > s->m[w - 1].len) s->m[w - 1] = s->m[k];
+                continue;
+            }
+            s->m[w++] = s->m[k];
+        }
+        s->nm = w;
+    }
     *out = s->m;
     return s->nm;
 }

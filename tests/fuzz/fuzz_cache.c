@@ -41,11 +41,11 @@ static void check_matches(const Index *ix, const Text *t, const SearchMatch *m, 
     }
 }
 
-static void search(const Index *ix, const Text *t, const char *qs, SearchMode mode, bool substring)
+static void search(const Index *ix, const Text *t, const char *qs, SearchMode mode)
 {
     Query *q;
     Diag d = {0};
-    if (query_parse(qs, mode, substring, &q, &d) != 0) return;
+    if (query_parse(qs, mode, &q, &d) != 0) return;
     if (query_needs_text(q) && !t) {
         query_free(q);
         return;
@@ -58,7 +58,7 @@ static void search(const Index *ix, const Text *t, const char *qs, SearchMode mo
         check_matches(ix, t, m, n);
         SearchPlace place;
         Diag pd = {0};
-        if (search_place(ix, t, NULL, &m[0], 40, &place, &pd) == 0) {
+        if (search_place(ix, t, NULL, q, &m[0], 40, &place, &pd) == 0) {
             size_t sl = strlen(place.snippet);
             FUZZ_CHECK(place.hl_start <= place.hl_end && place.hl_end <= sl &&
                            u8_check((const uint8_t *)place.snippet, sl) == NULL,
@@ -69,7 +69,7 @@ static void search(const Index *ix, const Text *t, const char *qs, SearchMode mo
     free(m);
 
     SearchSet *set = search_set_new(q);
-    search_set_add(set, 0, ix, t ? text_bytes(t) : NULL);
+    search_set_add(set, 0, ix, t ? text_bytes(t) : NULL, NULL);
     const SearchHit *hits;
     size_t nh = search_set_hits(set, 4, &hits);
     for (size_t i = 0; i < nh && i < 4; i++)
@@ -134,8 +134,8 @@ static void exercise(Index *ix)
                    nterms);
         if (id < 4) { /* the term as a query, in the modes the reader and lector search use */
             char *qs = strndup(term, tl);
-            search(ix, t, qs, SEARCH_FOLD, false);
-            search(ix, t, qs, SEARCH_SMART, true);
+            search(ix, t, qs, SEARCH_FOLD);
+            search(ix, t, qs, SEARCH_SMART);
             free(qs);
         }
     }
@@ -159,8 +159,8 @@ static void exercise(Index *ix)
         index_doc_positions(ix, doc, &f, &e);
         FUZZ_CHECK(f <= e && e <= ntok, "document %zu holds [%u, %u) of %u", doc, f, e, ntok);
     }
-    search(ix, t, "\"a b\" c*", SEARCH_FOLD, false);
-    search(ix, t, "a", SEARCH_EXACT, false);
+    search(ix, t, "\"a b\" c*", SEARCH_FOLD);
+    search(ix, t, "a", SEARCH_EXACT);
 
     /* a damaged page, found now or earlier, shows */
     if (!index_verify_all(ix)) FUZZ_CHECK(index_corrupt(ix), "a page check failed unreported");

@@ -9,8 +9,8 @@
  *     positions (index_positions) the positions of its tokens, each token's bytes
  *     (index_token_spans) its own; paragraphs and documents as text.h lists them, each with the
  *     line and column it starts at.
- *   search: a query for an indexed token, as written in the story (bare, as a prefix, in
- *     substring mode, with smart case and exact), finds that token (the first occurrence of
+ *   search: a query for an indexed token, as written in the story (bare, with a star, whole as
+ *     =token, with smart case and exact), finds that token (the first occurrence of
  *     SAMPLED_TERMS terms spread over the vocabulary, per input); every match is in range and
  *     ascending, and matches span exactly their tokens.
  *   query parsing: the input itself as a query, in every mode, parses or is refused with a
@@ -125,66 +125,64 @@ static Span *list_spans(MatchList *m, size_t *n)
     return v;
 }
 
-/* The story read for query qs finds what its index finds, by both rules. */
+/* The story read for query qs finds what its index finds. */
 static void scan_agrees(const Index *ix, const Text *t, const char *qs, SearchMode mode)
 {
-    for (int rule = MATCH_PHRASE; rule <= MATCH_WORDS; rule++) {
-        MatchList *a, *b;
-        Diag d = {0};
-        int ra = matchlist_new(ix, t, qs, mode, (MatchRule)rule, &a, &d);
-        int rb = matchlist_scan_new((Text *)t, qs, mode, (MatchRule)rule, text_len(t) / 2, &b, &d);
-        FUZZ_CHECK(ra == rb, "query \"%s\": the index %s it, the reading %s it", qs,
-                   ra ? "refuses" : "takes", rb ? "refuses" : "takes");
-        if (ra) continue;
-        size_t na, nb;
-        Span *sa = list_spans(a, &na), *sb = list_spans(b, &nb);
-        FUZZ_CHECK(na == nb, "query \"%s\" (mode %d rule %d): index %zu matches, reading %zu", qs,
-                   (int)mode, rule, na, nb);
-        for (size_t i = 0; i < na; i++)
-            FUZZ_CHECK(sa[i].start == sb[i].start && sa[i].end == sb[i].end,
-                       "query \"%s\" match %zu: index [%zu, %zu), reading [%zu, %zu)", qs, i,
-                       sa[i].start, sa[i].end, sb[i].start, sb[i].end);
-        free(sa);
-        free(sb);
-        matchlist_free(a);
-        matchlist_free(b);
-    }
+    MatchList *a, *b;
+    Diag d = {0};
+    int ra = matchlist_new(ix, t, qs, mode, &a, &d);
+    int rb = matchlist_scan_new((Text *)t, qs, mode, text_len(t) / 2, &b, &d);
+    FUZZ_CHECK(ra == rb, "query \"%s\": the index %s it, the reading %s it", qs,
+               ra ? "refuses" : "takes", rb ? "refuses" : "takes");
+    if (ra) return;
+    size_t na, nb;
+    Span *sa = list_spans(a, &na), *sb = list_spans(b, &nb);
+    FUZZ_CHECK(na == nb, "query \"%s\" (mode %d): index %zu matches, reading %zu", qs, (int)mode,
+               na, nb);
+    for (size_t i = 0; i < na; i++)
+        FUZZ_CHECK(sa[i].start == sb[i].start && sa[i].end == sb[i].end,
+                   "query \"%s\" match %zu: index [%zu, %zu), reading [%zu, %zu)", qs, i,
+                   sa[i].start, sa[i].end, sb[i].start, sb[i].end);
+    free(sa);
+    free(sb);
+    matchlist_free(a);
+    matchlist_free(b);
 }
 
 /* A query for one token as written: it must find that token. */
 static void find_token(const Index *ix, const Text *t, const Toks *toks, const Tok *k,
-                       const char *suffix, SearchMode mode, bool substring)
+                       const char *lead, const char *suffix, SearchMode mode)
 {
     const uint8_t *b = text_bytes(t);
     Strbuf qs = STRBUF_INIT;
+    strbuf_addstr(&qs, lead);
     strbuf_add(&qs, b + k->span.start, k->span.end - k->span.start);
     strbuf_addstr(&qs, suffix);
     Query *q;
     Diag d = {0};
-    FUZZ_CHECK(query_parse(qs.buf, mode, substring, &q, &d) == 0, "query \"%s\" refused: %s",
-               qs.buf, d.msg);
+    FUZZ_CHECK(query_parse(qs.buf, mode, &q, &d) == 0, "query \"%s\" refused: %s", qs.buf, d.msg);
     SearchMatch *m;
     size_t n = search_matches(ix, t, q, &m), i = 0;
     while (i < n && m[i].pos < k->pos)
         i++;
     FUZZ_CHECK(i < n && m[i].pos == k->pos && m[i].len == 1,
-               "query \"%s\" (mode %d, substring %d) does not find token %u at [%zu, %zu)", qs.buf,
-               (int)mode, (int)substring, k->pos, k->span.start, k->span.end);
+               "query \"%s\" (mode %d) does not find token %u at [%zu, %zu)", qs.buf, (int)mode,
+               k->pos, k->span.start, k->span.end);
     check_matches(ix, t, q, toks, m, n, 0);
     check_matches(ix, t, q, toks, m + i, 1, 1);
     free(m);
     query_free(q);
-    if (substring) scan_agrees(ix, t, qs.buf, mode);
+    if (!*suffix && mode == SEARCH_SMART) scan_agrees(ix, t, qs.buf, mode);
     strbuf_release(&qs);
 }
 
 /* The input itself as a query: parsed whole; searched when short (see RAW_QUERY_ITEMS). */
 static void raw_query(const Index *ix, const Text *t, const Toks *toks, const char *qs,
-                      SearchMode mode, bool substring)
+                      SearchMode mode)
 {
     Query *q;
     Diag d = {0};
-    if (query_parse(qs, mode, substring, &q, &d) != 0) {
+    if (query_parse(qs, mode, &q, &d) != 0) {
         FUZZ_CHECK(d.code != 0 && d.msg[0], "query refused without a reason");
         return;
     }
@@ -197,10 +195,10 @@ static void raw_query(const Index *ix, const Text *t, const Toks *toks, const ch
     size_t n = search_matches(ix, t, q, &m);
     check_matches(ix, t, q, toks, m, n, 16);
     free(m);
-    if (!substring) scan_agrees(ix, t, qs, mode);
+    scan_agrees(ix, t, qs, mode);
 
     SearchSet *set = search_set_new(q);
-    search_set_add(set, 7, ix, text_bytes(t));
+    search_set_add(set, 7, ix, text_bytes(t), NULL);
     const SearchHit *hits;
     size_t nh = search_set_hits(set, 3, &hits);
     for (size_t i = 0; i < nh && i < 3; i++) {
@@ -332,11 +330,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* a query for a token as written finds it, in every mode */
     for (size_t s = 0; s < SAMPLED_TERMS && s < nterms; s++) {
         const Tok *k = firsts[nterms <= SAMPLED_TERMS ? s : s * nterms / SAMPLED_TERMS];
-        find_token(ix, t, &toks, k, "", SEARCH_FOLD, false);
-        find_token(ix, t, &toks, k, "", SEARCH_SMART, false);
-        find_token(ix, t, &toks, k, "", SEARCH_EXACT, false);
-        find_token(ix, t, &toks, k, "", SEARCH_SMART, true);
-        find_token(ix, t, &toks, k, "*", SEARCH_FOLD, false);
+        find_token(ix, t, &toks, k, "", "", SEARCH_FOLD);
+        find_token(ix, t, &toks, k, "", "", SEARCH_SMART);
+        find_token(ix, t, &toks, k, "", "", SEARCH_EXACT);
+        find_token(ix, t, &toks, k, "=", "", SEARCH_SMART);
+        find_token(ix, t, &toks, k, "", "*", SEARCH_FOLD);
     }
 
     /* the input as a query */
@@ -344,13 +342,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(qs, data, size);
     qs[size] = 0;
     for (int mode = SEARCH_FOLD; mode <= SEARCH_EXACT; mode++) {
-        raw_query(ix, t, &toks, qs, (SearchMode)mode, false);
-        raw_query(ix, t, &toks, qs, (SearchMode)mode, true);
+        raw_query(ix, t, &toks, qs, (SearchMode)mode);
     }
     if (size > RAW_QUERY_BYTES) { /* its start, cut anywhere (in a character, too) */
         qs[RAW_QUERY_BYTES] = 0;
-        raw_query(ix, t, &toks, qs, SEARCH_FOLD, false);
-        raw_query(ix, t, &toks, qs, SEARCH_SMART, true);
+        raw_query(ix, t, &toks, qs, SEARCH_FOLD);
+        raw_query(ix, t, &toks, qs, SEARCH_SMART);
     }
     free(qs);
 

@@ -72,7 +72,7 @@ static CacheOutcome get(IndexCache *c, int flags, const char *word, size_t *hits
     cr_assert_eq(t != NULL, r.outcome != CACHE_FRESH, "the story is read unless fresh");
     if (word) {
         Query *q;
-        cr_assert_eq(query_parse(word, SEARCH_FOLD, false, &q, &d), 0);
+        cr_assert_eq(query_parse(word, SEARCH_FOLD, &q, &d), 0);
         SearchMatch *m;
         *hits = search_matches(ix, NULL, q, &m);
         free(m);
