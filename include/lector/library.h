@@ -125,6 +125,10 @@ typedef struct {
     size_t *per_story;  /* owned: matches in each story, one entry per path: what the reader
                            counts when the story is opened with the query */
     size_t nper_story;  /* the paths searched: per_story's length */
+    bool stopped;       /* a pattern hit its limit (regex.h): the stories after it were not
+                           searched, and a note says why */
+    char *suggestion;   /* owned: when nothing matched, the word nearest the query's unknown
+                           one (search_suggest), else NULL */
     size_t searched;    /* stories searched (those that could be read) */
     LibraryNote *notes; /* owned, in story order */
     size_t nnotes;
@@ -137,10 +141,14 @@ typedef struct {
     int flags;                /* for library_index: 0 or CACHE_VERIFY */
     LibraryProgress progress; /* may be NULL */
     void *progress_ctx;
-    bool count_only; /* only total and per_story: no hit placed (nhits 0), no paragraph read */
+    bool count_only;    /* only total and per_story: no hit placed (nhits 0), no paragraph read */
+    bool no_suggestion; /* nothing found: do not look for a word spelt near the query's */
 } LibraryOptions;
 
-/* Runs query (search.h's syntax: words, "phrases", prefix*) over the stories at paths[0, n) with
+/* A query that starts with "re:" is a pattern (regex.h): each story is read for it, a document
+ * at a time, and its matches are the hits, in story order (no ranking; total counts the
+ * paragraphs that have one, matches them all); the cache is not used.
+ * Runs query (search.h's syntax: words, "phrases", =words) over the stories at paths[0, n) with
  * the cache (NULL: build every index, save none), into *out. A story that cannot be read, or
  * whose hit can no longer be placed (it changed since it was indexed), is a note, not a failure.
  * -1 with diag, *out empty, when the query has no word. Standard input ("-") is never searched:

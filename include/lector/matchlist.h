@@ -1,7 +1,9 @@
 /* matchlist: the places a query matches in one story, in order, for moving between them and
  * drawing them. The reader and the compare view both use it.
  *
- * A query is read by search.h's one rule (query_parse), as every search reads it, so that a
+ * A query that starts with "re:" is a pattern (regex.h), always found by reading the story (with
+ * an index too). Any other query is read by search.h's one rule (query_parse), as every search
+ * reads it, so that a
  * story opened from a search of every story shows the places it was counted for. Matches are
  * found by the story's index; their bytes are found only for the matches asked about (the
  * screen's, the current one), so a word on every page of a 100 MB story costs what the index
@@ -49,6 +51,8 @@ bool matchlist_scan_step(MatchList *m, size_t budget);
  * count past it is not known, and what was not read yet is not found. */
 bool matchlist_complete(const MatchList *m);
 bool matchlist_capped(const MatchList *m);
+/* Why the reading of a pattern stopped early (regex.h's limits), one line; NULL when it did not. */
+const char *matchlist_stopped(const MatchList *m);
 /* Scan mode: the matches found before the reading's start (0 with an index). A number kept
  * across reading is renumbered with matchlist_renumber(m, i, the count before). */
 size_t matchlist_head_count(const MatchList *m);

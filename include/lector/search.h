@@ -10,7 +10,12 @@
  *   word, the others whole;
  * - several words and phrases must all be in one paragraph (a document); each place where one
  *   of them matches there is a match, counted once however many of them start at it;
- * - a word or phrase given twice is one (its work is done once).
+ * - a word or phrase given twice is one (its work is done once);
+ * - NEAR(a b "c d", N) (SQLite FTS5's syntax; N 10 when left out): its words and phrases stand
+ *   within N other words of each other in one paragraph; only their places that are so near
+ *   are matches;
+ * - word~ finds the words within SEARCH_FUZZY_EDITS edits (Levenshtein, on folded letters) of
+ *   it, for a name spelt wrong ("jehosaphat~" finds "Jehoshaphat").
  * Matching is case-, accent- and normalization-insensitive (the index's folding). SEARCH_SMART:
  * an uppercase letter in the query makes it case-sensitive (accents still fold), like less -i.
  * SEARCH_EXACT: case and accents count; only NFC/NFD spelling differences meet.
@@ -33,8 +38,14 @@ typedef enum { SEARCH_FOLD, SEARCH_SMART, SEARCH_EXACT } SearchMode;
 
 typedef struct Query Query;
 
-/* The most different words and phrases in one query. */
-enum { SEARCH_MAX_ITEMS = 64 };
+/* The most different words and phrases in one query; NEAR's default and largest distance; the
+ * edits word~ allows. */
+enum {
+    SEARCH_MAX_ITEMS = 64,
+    SEARCH_NEAR_DEFAULT = 10,
+    SEARCH_NEAR_MAX = 100000,
+    SEARCH_FUZZY_EDITS = 2,
+};
 
 /* Parses q by the rule above. Fails, with one line in *diag, on a query with no word in it or
  * with more than SEARCH_MAX_ITEMS different words and phrases. */
@@ -110,6 +121,12 @@ char *search_snippet(const Text *t, Span span, int width, size_t *hl_start, size
  * tell, [first.start, last.end). first and last are the spans of the match's first and last
  * tokens (the same for a one-token match). text is the story's bytes (offsets as the spans'). */
 Span search_refine_span(const Query *q, const uint8_t *text, Span first, Span last);
+
+/* For a query that found nothing: the word of the vocabularies of ix[0, n) (NULL entries are
+ * skipped) nearest to the query's first word that none of them has -- within SEARCH_FUZZY_EDITS
+ * edits, the most frequent -- in its folded form ("jehoshaphat" for "jehosaphat"); NULL when
+ * every word is known or none is near. malloc'd. Cost: one pass over the vocabularies. */
+char *search_suggest(const Query *q, const Index *const *ix, size_t n);
 
 /* Line and column (1-based; the column in characters) of offset off in t. */
 void search_line_col(const Text *t, size_t off, size_t *line, size_t *col);

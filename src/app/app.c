@@ -387,7 +387,10 @@ static void library_run(App *a, const char *query)
     for (size_t i = 0; i < r.nnotes; i++) /* a damaged cache kept aside: say where */
         if (!r.notes[i].failed && r.notes[i].diag.code)
             view_say(&a->ctx, "%s", r.notes[i].diag.msg);
-    if (!r.total)
+    if (!r.total && r.suggestion)
+        view_say(&a->ctx, "no hits in %zu stor%s; did you mean %s?", r.searched,
+                 r.searched == 1 ? "y" : "ies", r.suggestion);
+    else if (!r.total)
         view_say(&a->ctx, "no hits in %zu stor%s", r.searched, r.searched == 1 ? "y" : "ies");
     results_view_free(a->results);
     a->results = results_view_new(&r, query);

@@ -21,6 +21,7 @@
 #include "lector/cache.h"
 #include "lector/index.h"
 #include "lector/matchlist.h"
+#include "lector/regex.h"
 #include "lector/pager.h"
 #include "lector/state.h"
 #include "lector/strbuf.h"
@@ -520,6 +521,20 @@ static void say_wrapped(ViewContext *c, int dir)
 /* "not found", and when case counted and case ignored would find it, that too. */
 static void say_not_found(ReaderView *rv, ViewContext *c)
 {
+    const char *pattern;
+    if (rv->ml && matchlist_stopped(rv->ml)) { /* a pattern's limit, not an absence */
+        view_say(c, "%s", matchlist_stopped(rv->ml));
+        return;
+    }
+    if (!rv->ml && search_is_regex(rv->query.buf, &pattern)) { /* why it is no pattern */
+        Regex *re;
+        Diag why = {0};
+        if (regex_compile(pattern, c->search_mode, &re, &why) != 0) {
+            view_say(c, "%s", why.msg);
+            return;
+        }
+        regex_free(re);
+    }
     size_t without_case = 0;
     MatchList *fold;
     Diag d = {0};
@@ -535,11 +550,23 @@ static void say_not_found(ReaderView *rv, ViewContext *c)
     }
     Strbuf q = STRBUF_INIT;
     text_escape(rv->query.buf, rv->query.len, &q);
+    char *near = NULL; /* a word spelt wrong: the story's nearest, from its index */
+    Query *parsed;
+    Diag qd = {0};
+    if (!without_case && rv->index && !search_is_regex(rv->query.buf, NULL) &&
+        query_parse(rv->query.buf, c->search_mode, &parsed, &qd) == 0) {
+        const Index *ix = rv->index;
+        near = search_suggest(parsed, &ix, 1);
+        query_free(parsed);
+    }
     if (without_case)
         view_say(c, "not found: %s (case counts; ignoring case finds %zu: type it in lower case)",
                  q.buf, without_case);
+    else if (near)
+        view_say(c, "not found: %s; did you mean %s?", q.buf, near);
     else
         view_say(c, "not found: %s", q.buf);
+    free(near);
     strbuf_release(&q);
 }
 
@@ -664,6 +691,8 @@ static void search_arrived(ReaderView *rv, ViewContext *c, bool wrapped)
     } else {
         say_not_found(rv, c);
     }
+    if (rv->ml && matchlist_stopped(rv->ml)) /* a pattern's limit: said over the rest */
+        view_say(c, "%s", matchlist_stopped(rv->ml));
 }
 
 /* The index arrived. A search reading the story finds what the index would, so one made
@@ -688,6 +717,7 @@ static bool scan_idle(ReaderView *rv, ViewContext *c)
     if (matchlist_count(rv->ml) != before) rv->strip_rows = 0; /* the hit strip again */
     if (matchlist_capped(rv->ml))
         view_say(c, "over %zu matches: the search stopped counting there", matchlist_count(rv->ml));
+    if (matchlist_stopped(rv->ml)) view_say(c, "%s", matchlist_stopped(rv->ml));
     rv->cur = matchlist_renumber(rv->ml, rv->cur, head_before);
     if (rv->scan_waiting && matchlist_first_ready(rv->ml, rv->search_origin, rv->search_dir)) {
         rv->scan_waiting = false;

@@ -17,32 +17,36 @@
 #include "cli.h"
 #include "lector/library.h"
 #include "lector/search.h"
+#include "lector/regex.h"
 #include "lector/strbuf.h"
 #include "lector/xalloc.h"
 
 static void search_usage(FILE *f)
 {
-    fputs(
-        "usage: lector search [--limit N] [--exact] [--count] [--no-cache] QUERY [FILE|FOLDER]...\n"
-        "Ranked search across stories (default: the texts folder). One hit per line, best\n"
-        "first: path:line:column: [chapter] snippet. Exit 0 with hits, 1 with none, 2 on error.\n"
-        "  QUERY       words (all in one paragraph; each finds the words that begin with\n"
-        "              it), =word (that word whole), \"a phrase\" (whole words in a row);\n"
-        "              case, accents and Unicode spelling are ignored, unless the query has\n"
-        "              an uppercase letter (then case counts)\n"
-        "  --limit N   at most N hits (default 20; 0: all)\n"
-        "  --exact     case and accents count\n"
-        "  --count     print path:matches for each story instead (as the reader counts)\n"
-        "  --no-cache  index every story now, and do not save the indexes\n"
-        "  -h, --help  show this help\n"
-        "The configuration's smart-case = no makes case never count (see: man lector).\n",
-        f);
+    fputs("usage: lector search [--limit N] [--exact] [--regex] [--count] [--no-cache] QUERY\n"
+          "                     [FILE|FOLDER]...\n"
+          "Ranked search across stories (default: the texts folder). One hit per line, best\n"
+          "first: path:line:column: [chapter] snippet. Exit 0 with hits, 1 with none, 2 on error.\n"
+          "  QUERY       words (all in one paragraph; each finds the words that begin with\n"
+          "              it), =word (that word whole), \"a phrase\" (whole words in a row),\n"
+        "              NEAR(a b, N) (within N words), word~ (within two edits);\n"
+          "              case, accents and Unicode spelling are ignored, unless the query has\n"
+          "              an uppercase letter (then case counts)\n"
+          "  --limit N   at most N hits (default 20; 0: all)\n"
+          "  --exact     case and accents count\n"
+          "  -e, --regex QUERY is a PCRE2 pattern (as re:QUERY), found in each paragraph;\n"
+          "              case counts only when it has a capital; hits in story order\n"
+          "  --count     print path:matches for each story instead (as the reader counts)\n"
+          "  --no-cache  index every story now, and do not save the indexes\n"
+          "  -h, --help  show this help\n"
+          "The configuration's smart-case = no makes case never count (see: man lector).\n",
+          f);
 }
 
 int cmd_search(int argc, char **argv, const char *default_texts, const Config *cfg)
 {
     long limit = 20;
-    int exact = 0, count = 0, npos = 0, options = 1, use_cache = 1;
+    int exact = 0, count = 0, npos = 0, options = 1, use_cache = 1, regex = 0;
     char **pos = xmalloc((size_t)argc * sizeof *pos);
     for (int i = 1; i < argc; i++) { /* options anywhere, as grep takes them; -- ends them */
         const char *a = argv[i];
@@ -60,6 +64,8 @@ int cmd_search(int argc, char **argv, const char *default_texts, const Config *c
             exact = 1;
         } else if (!strcmp(a, "--count")) {
             count = 1;
+        } else if (!strcmp(a, "--regex") || !strcmp(a, "-e")) {
+            regex = 1;
         } else if (!strcmp(a, "--no-cache")) {
             use_cache = 0;
         } else if (!strcmp(a, "--limit") || !strncmp(a, "--limit=", 8)) {
@@ -84,16 +90,34 @@ int cmd_search(int argc, char **argv, const char *default_texts, const Config *c
         return EXIT_USAGE;
     }
     SearchMode mode = exact ? SEARCH_EXACT : cfg->smart_case ? SEARCH_SMART : SEARCH_FOLD;
-    Query *q;
     Diag d = {0};
-    /* checked here too, before the paths, so that a query of no word is the error reported
-     * whatever else is wrong (library_search parses it again) */
-    if (query_parse(pos[0], mode, &q, &d) != 0) {
-        cli_error("search: %s", d.msg);
-        free(pos);
-        return EXIT_USAGE;
+    /* --regex PATTERN is the query re:PATTERN, as the reader's / takes it */
+    Strbuf with_prefix = STRBUF_INIT;
+    if (regex) {
+        strbuf_addf(&with_prefix, "re:%s", pos[0]);
+        pos[0] = with_prefix.buf;
     }
-    query_free(q);
+    const char *pattern;
+    if (search_is_regex(pos[0], &pattern)) {
+        Regex *re;
+        if (regex_compile(pattern, mode, &re, &d) != 0) {
+            cli_error("search: %s", d.msg);
+            free(pos);
+            strbuf_release(&with_prefix);
+            return EXIT_USAGE;
+        }
+        regex_free(re);
+    } else {
+        Query *q;
+        /* checked here too, before the paths, so that a query of no word is the error reported
+         * whatever else is wrong (library_search parses it again) */
+        if (query_parse(pos[0], mode, &q, &d) != 0) {
+            cli_error("search: %s", d.msg);
+            free(pos);
+            return EXIT_USAGE;
+        }
+        query_free(q);
+    }
     char **paths = NULL;
     size_t n = 0, cap = 0;
     int rc = 0;
@@ -105,6 +129,7 @@ int cmd_search(int argc, char **argv, const char *default_texts, const Config *c
     const char *query = pos[0];
     free(pos);
     if (rc) {
+        strbuf_release(&with_prefix);
         cli_paths_free(paths, n);
         return rc;
     }
@@ -124,9 +149,11 @@ int cmd_search(int argc, char **argv, const char *default_texts, const Config *c
     cache_close(cache);
     if (ran != 0) {
         cli_error("search: %s", d.msg);
+        strbuf_release(&with_prefix);
         cli_paths_free(paths, n);
         return EXIT_USAGE;
     }
+    if (res.stopped) rc = EXIT_USAGE; /* a pattern's limit: its note says so */
     /* a story that could not be read (a DRM book, say) fails the search, as grep's status 2,
      * and the hits in the others are printed still, as grep does; a cache file kept aside or not
      * written is only said */
@@ -164,7 +191,16 @@ int cmd_search(int argc, char **argv, const char *default_texts, const Config *c
         /* as grep: output that could not be written is an error, not "no hits" nor success */
         if (cli_output_failed()) rc = EXIT_USAGE;
     }
-    size_t total = res.total;
+    size_t total = res.matches;
+    if (!total && res.suggestion) { /* as a spelling checker would: the nearest word there */
+        Strbuf q = STRBUF_INIT;
+        text_escape(query, strlen(query), &q);
+        cli_error("search: no match for %s; did you mean %s? (word~ finds the words spelt near "
+                  "a word)",
+                  q.buf, res.suggestion);
+        strbuf_release(&q);
+    }
+    strbuf_release(&with_prefix); /* query pointed into it */
     library_result_release(&res);
     cli_paths_free(paths, n);
     if (rc) return rc;

@@ -26,6 +26,7 @@
 #include <time.h>
 
 #include "lector/strbuf.h"
+#include "lector/regex.h"
 #include "lector/xalloc.h"
 
 enum { WORKERS = 2 };
@@ -510,10 +511,102 @@ static int place_hit(IndexCache *cache, LibraryStory *s, const Query *q, const S
     return 0;
 }
 
+/* The notes, in story order, into the result (notes is emptied). */
+static void notes_into(Notes *notes, LibraryResult *out)
+{
+    if (notes->n) qsort(notes->v, notes->n, sizeof *notes->v, cmp_note);
+    out->notes = xcalloc(notes->n ? notes->n : 1, sizeof *out->notes);
+    for (size_t i = 0; i < notes->n; i++)
+        out->notes[i] = notes->v[i].note;
+    out->nnotes = notes->n;
+    free(notes->v);
+    *notes = (Notes){0};
+}
+
+/* A hit of a pattern: its place in t, read whole. */
+static LibraryHit pattern_hit(size_t story, const Text *t, Span sp, int width)
+{
+    LibraryHit h = {.story = story, .title = xstrdup(text_title(t)), .span = sp};
+    search_line_col(t, sp.start, &h.line, &h.col);
+    h.percent = text_len(t) ? (int)(sp.start * 100 / text_len(t)) : 0;
+    h.snippet = search_snippet(t, sp, width, &h.hl_start, &h.hl_end);
+    size_t ch = text_chapter_at(t, sp.start);
+    if (ch != SIZE_MAX) h.chapter = xstrdup(text_chapter(t, ch).title);
+    return h;
+}
+
+/* library_search of a pattern (regex.h): each story read (a book imported, as everywhere), a
+ * document at a time, in path order; the first limit matches placed, in story order (a pattern
+ * has no ranking). One story at a time is held. The index does not narrow the stories read. */
+static int search_pattern(Regex *re, const char *const *paths, size_t n, const LibraryOptions *opt,
+                          LibraryResult *out)
+{
+    Notes notes = {0};
+    size_t cap = 0;
+    bool stopped = false;
+    out->per_story = xcalloc(n ? n : 1, sizeof *out->per_story);
+    out->nper_story = n;
+    for (size_t k = 0; k < n && !stopped; k++) {
+        Text *t = NULL;
+        Diag d = {0};
+        if (!strcmp(paths[k], "-")) {
+            diag_set(&d, DIAG_NOT_FILE, "-: standard input is left out of a search across stories");
+            note_add(&notes, k, true, &d);
+            continue;
+        }
+        if (text_open(paths[k], 0, &t, &d) != 0) {
+            note_add(&notes, k, true, &d);
+            continue;
+        }
+        text_load_all(t);
+        out->searched++;
+        size_t np = text_paragraph_count(t);
+        for (size_t p = 0; p < np && !stopped;) {
+            size_t p1 = p + 1;
+            while (p1 < np && text_paragraph_joined(t, p1))
+                p1++;
+            const Span *m;
+            size_t nm = regex_scan(re, text_bytes(t), text_paragraph(t, p).start,
+                                   text_paragraph(t, p1 - 1).end, &m, &stopped);
+            out->per_story[k] += nm;
+            out->total += nm > 0;
+            for (size_t i = 0; i < nm && !opt->count_only; i++) {
+                if (opt->limit && out->nhits >= opt->limit) break;
+                if (out->nhits == cap) {
+                    cap = cap ? cap * 2 : 16;
+                    out->hits = xreallocarray(out->hits, cap, sizeof *out->hits);
+                }
+                out->hits[out->nhits++] = pattern_hit(k, t, m[i], opt->snippet_width);
+            }
+            p = p1;
+        }
+        out->matches += out->per_story[k];
+        text_free(t);
+        if (opt->progress) opt->progress(k + 1, n, opt->progress_ctx);
+    }
+    if (stopped) {
+        Diag d = {0};
+        diag_set(&d, DIAG_INVALID, "%s", regex_stop_reason(re));
+        note_add(&notes, 0, false, &d);
+        out->stopped = true;
+    }
+    if (!out->hits) out->hits = xcalloc(1, sizeof *out->hits);
+    notes_into(&notes, out);
+    return 0;
+}
+
 int library_search(IndexCache *cache, const char *const *paths, size_t n, const char *query,
                    const LibraryOptions *opt, LibraryResult *out, Diag *diag)
 {
     *out = (LibraryResult){0};
+    const char *pattern;
+    if (search_is_regex(query, &pattern)) {
+        Regex *re;
+        if (regex_compile(pattern, opt->mode, &re, diag) != 0) return -1;
+        int rc = search_pattern(re, paths, n, opt, out);
+        regex_free(re);
+        return rc;
+    }
     Query *q;
     if (query_parse(query, opt->mode, &q, diag) != 0) return -1;
     Notes notes = {0};
@@ -570,13 +663,15 @@ int library_search(IndexCache *cache, const char *const *paths, size_t n, const 
     }
     free(unplaceable);
 
-    if (notes.n) qsort(notes.v, notes.n, sizeof *notes.v, cmp_note);
-    out->notes = xcalloc(notes.n ? notes.n : 1, sizeof *out->notes);
-    for (size_t i = 0; i < notes.n; i++)
-        out->notes[i] = notes.v[i].note;
-    out->nnotes = notes.n;
-    free(notes.v);
+    notes_into(&notes, out);
     search_set_free(set);
+    if (!out->matches && !opt->no_suggestion) { /* a word spelt wrong: the nearest one there */
+        const Index **ixs = xcalloc(n ? n : 1, sizeof *ixs);
+        for (size_t k = 0; k < n; k++)
+            ixs[k] = stories[k].failed ? NULL : stories[k].index;
+        out->suggestion = search_suggest(q, ixs, n);
+        free(ixs);
+    }
     library_stories_free(stories, n);
     query_free(q);
     return 0;
@@ -591,6 +686,7 @@ void library_result_release(LibraryResult *r)
     }
     free(r->hits);
     free(r->per_story);
+    free(r->suggestion);
     free(r->notes);
     *r = (LibraryResult){0};
 }

@@ -19,6 +19,7 @@
 
 #include <stdlib.h>
 
+#include "lector/regex.h"
 #include "lector/xalloc.h"
 
 enum {
@@ -53,7 +54,9 @@ struct MatchList {
     size_t cached_para, cached_lo, cached_hi;
     /* scan mode: n == head.n + tail.n */
     Text *scan_text;   /* borrowed: t, loaded further as the reading goes */
-    SearchScanner *sc; /* owned */
+    SearchScanner *sc; /* owned; NULL for a pattern */
+    Regex *re;         /* owned: the pattern of a "re:" query (regex.h), else NULL */
+    bool re_stopped;   /* the pattern hit a PCRE2 limit: the reading stopped there */
     ScanRun head, tail;
     size_t start_off; /* the first byte of the tail run (of its first paragraph) */
     bool complete;    /* both runs read, or reading stopped at SCAN_MAX_MATCHES */
@@ -69,6 +72,12 @@ static Span unpack(uint64_t v)
 int matchlist_new(const Index *ix, const Text *t, const char *query, SearchMode mode,
                   MatchList **out, Diag *diag)
 {
+    if (search_is_regex(query, NULL)) { /* a pattern reads the story: all of it, now */
+        if (matchlist_scan_new((Text *)t, query, mode, 0, out, diag) != 0) return -1;
+        while (!matchlist_scan_step(*out, SIZE_MAX / 4)) {
+        }
+        return 0;
+    }
     Query *q;
     if (query_parse(query, mode, &q, diag) != 0) return -1;
     MatchList *m = xcalloc(1, sizeof *m);
@@ -86,13 +95,18 @@ int matchlist_new(const Index *ix, const Text *t, const char *query, SearchMode 
 int matchlist_scan_new(Text *t, const char *query, SearchMode mode, size_t origin, MatchList **out,
                        Diag *diag)
 {
-    Query *q;
-    if (query_parse(query, mode, &q, diag) != 0) return -1;
+    const char *pattern;
+    Query *q = NULL;
+    Regex *re = NULL;
+    if (search_is_regex(query, &pattern) ? regex_compile(pattern, mode, &re, diag) != 0
+                                         : query_parse(query, mode, &q, diag) != 0)
+        return -1;
     MatchList *m = xcalloc(1, sizeof *m);
     m->t = m->scan_text = t;
     m->q = q;
-    m->case_counts = query_needs_text(q);
-    m->sc = search_scanner_new(q);
+    m->re = re;
+    m->case_counts = re ? regex_case_counts(re) : query_needs_text(q);
+    if (q) m->sc = search_scanner_new(q);
     m->cached_para = SIZE_MAX;
     size_t start = 0; /* the document holding origin: its first paragraph, not a joined piece */
     if (origin > 0) {
@@ -143,16 +157,24 @@ static void run_step(MatchList *m, ScanRun *r, size_t budget)
         while (p1 < r->end_para && text_paragraph_ready(t, p1) && text_paragraph_joined(t, p1) &&
                text_paragraph(t, p1).end - first <= SCAN_DOC_MAX)
             p1++;
-        const SearchMatch *found;
-        size_t k = search_scan_doc(m->sc, t, p0, p1, &found);
+        const SearchMatch *found = NULL;
+        const Span *spans = NULL;
+        size_t k = m->re ? regex_scan(m->re, text_bytes(t), first, text_paragraph(t, p1 - 1).end,
+                                      &spans, &m->re_stopped)
+                         : search_scan_doc(m->sc, t, p0, p1, &found);
         if (r->n + k > r->cap) {
             r->cap = (r->n + k) * 2;
             r->v = xreallocarray(r->v, r->cap, sizeof *r->v);
         }
         for (size_t i = 0; i < k; i++) {
-            size_t len = found[i].span.end - found[i].span.start;
+            Span sp = spans ? spans[i] : found[i].span;
+            size_t len = sp.end - sp.start;
             if (len >= (1u << SCAN_LEN_BITS)) len = (1u << SCAN_LEN_BITS) - 1;
-            r->v[r->n++] = (uint64_t)found[i].span.start << SCAN_LEN_BITS | len;
+            r->v[r->n++] = (uint64_t)sp.start << SCAN_LEN_BITS | len;
+        }
+        if (m->re_stopped) { /* a limit: what was found stays, the rest is not read */
+            m->head.done = m->tail.done = true;
+            break;
         }
         done += text_paragraph(t, p1 - 1).end - first + 1;
         r->next = p1;
@@ -166,6 +188,11 @@ static void run_step(MatchList *m, ScanRun *r, size_t budget)
 bool matchlist_capped(const MatchList *m)
 {
     return m->capped;
+}
+
+const char *matchlist_stopped(const MatchList *m)
+{
+    return m->re_stopped ? regex_stop_reason(m->re) : NULL;
 }
 
 bool matchlist_scan_step(MatchList *m, size_t budget)
@@ -220,6 +247,7 @@ void matchlist_free(MatchList *m)
     query_free(m->q);
     free(m->m);
     search_scanner_free(m->sc);
+    regex_free(m->re);
     free(m->head.v);
     free(m->tail.v);
     free(m);

@@ -27,17 +27,27 @@ typedef struct {
     char *strict; /* folded with the query's strict flags; NULL when none */
     size_t slen;
     bool prefix;
+    bool fuzzy; /* word~: the words within SEARCH_FUZZY_EDITS edits of it */
 } QWord;
 
 typedef struct {
     QWord *w;
     size_t n;
+    int group; /* its NEAR group (Query.near), -1 for none */
 } QItem;
+
+/* NEAR(...): items [first, first + n) must stand within dist words of each other. */
+typedef struct {
+    size_t first, n;
+    uint32_t dist;
+} NearGroup;
 
 struct Query {
     QItem *items;
     size_t n;
     int strict_flags; /* -1: no check beyond the index's folding */
+    NearGroup *near;  /* owned */
+    size_t nnear;
 };
 
 typedef struct {
@@ -79,6 +89,7 @@ void query_free(Query *q)
     for (size_t i = 0; i < q->n; i++)
         item_free(&q->items[i]);
     free(q->items);
+    free(q->near);
     free(q);
 }
 
@@ -92,7 +103,8 @@ static bool same_item(const QItem *a, const QItem *b)
     if (a->n != b->n) return false;
     for (size_t k = 0; k < a->n; k++) {
         const QWord *x = &a->w[k], *y = &b->w[k];
-        if (x->prefix != y->prefix || x->flen != y->flen || memcmp(x->folded, y->folded, x->flen) ||
+        if (x->prefix != y->prefix || x->fuzzy != y->fuzzy || x->flen != y->flen ||
+            memcmp(x->folded, y->folded, x->flen) ||
             (x->strict && (x->slen != y->slen || memcmp(x->strict, y->strict, x->slen))))
             return false;
     }
@@ -108,6 +120,129 @@ static void item_free(QItem *it)
     free(it->w);
 }
 
+typedef struct {
+    Query *q;
+    TokenFolder *all, *strict;
+    Strbuf spans, scratch;
+    size_t cap;
+    int group; /* the NEAR group of the items being read, -1 outside one */
+} ParseCtx;
+
+/* Adds the item text[a, b) (quoted: a phrase; whole: =word; fuzzy: word~) to the query; 1 when
+ * added, 0 when it had no word or was there already, -1 (diag) when it was one too many. */
+static int add_item(ParseCtx *pc, const char *text, size_t a, size_t b, bool quoted, bool whole,
+                    Diag *diag)
+{
+    Query *q = pc->q;
+    /* the last word is a prefix: a bare word always (its words before that are whole, as in
+     * "grand-mo"), a phrase's only with a star; =word never; word~ is a fuzzy whole word */
+    bool star = b > a && text[b - 1] == '*';
+    if (star) b--;
+    bool fuzzy = !quoted && !whole && !star && b > a && text[b - 1] == '~';
+    if (fuzzy) b--;
+    bool prefix = star || (!quoted && !whole && !fuzzy);
+    pc->spans.len = 0;
+    SplitCtx c = {text + a, &pc->spans};
+    token_each((const uint8_t *)text + a, b - a, &pc->scratch, add_span, &c);
+    size_t nw = pc->spans.len / (2 * sizeof(size_t));
+    if (!nw) return 0;
+    QItem it = {xcalloc(nw, sizeof *it.w), nw, pc->group};
+    const size_t *sp = (const size_t *)(void *)pc->spans.buf;
+    for (size_t k = 0; k < nw; k++) {
+        const char *w = text + a + sp[2 * k];
+        size_t wl = sp[2 * k + 1] - sp[2 * k];
+        it.w[k].folded = dup_fold(pc->all, w, wl, &it.w[k].flen);
+        if (pc->strict) it.w[k].strict = dup_fold(pc->strict, w, wl, &it.w[k].slen);
+        it.w[k].prefix = prefix && k + 1 == nw;
+        it.w[k].fuzzy = fuzzy && nw == 1;
+    }
+    /* a word given twice is one item: the same work, the same places (within a NEAR group, or
+     * outside them) */
+    for (size_t k = 0; k < q->n; k++)
+        if (q->items[k].group == it.group && same_item(&q->items[k], &it)) {
+            item_free(&it);
+            return 0;
+        }
+    if (q->n == SEARCH_MAX_ITEMS) {
+        item_free(&it);
+        diag_set(diag, DIAG_USAGE, "the query has more than %d different words or phrases",
+                 SEARCH_MAX_ITEMS);
+        return -1;
+    }
+    if (q->n == pc->cap) {
+        pc->cap = pc->cap ? pc->cap * 2 : 4;
+        q->items = xreallocarray(q->items, pc->cap, sizeof *q->items);
+    }
+    q->items[q->n++] = it;
+    return 1;
+}
+
+/* Reads the items of text[from, to) into the query; -1 (diag) on too many. */
+static int add_items(ParseCtx *pc, const char *text, size_t from, size_t to, Diag *diag)
+{
+    for (size_t i = from; i < to;) {
+        while (i < to && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n'))
+            i++;
+        if (i >= to) break;
+        /* NEAR(a b "c d", N): its items within N words of each other (FTS5's syntax) */
+        if (pc->group < 0 && to - i > 5 && !memcmp(text + i, "NEAR(", 5)) {
+            const char *close = memchr(text + i + 5, ')', to - i - 5);
+            if (close) {
+                size_t a = i + 5, b = (size_t)(close - text), end = b;
+                uint32_t dist = SEARCH_NEAR_DEFAULT;
+                const char *comma = NULL;
+                for (size_t k = a; k < b; k++)
+                    if (text[k] == ',') comma = text + k;
+                if (comma) {
+                    char *num_end;
+                    unsigned long v = strtoul(comma + 1, &num_end, 10);
+                    while (*num_end == ' ')
+                        num_end++;
+                    if (num_end == close && v <= SEARCH_NEAR_MAX) {
+                        dist = (uint32_t)v;
+                        end = (size_t)(comma - text);
+                    }
+                }
+                Query *q = pc->q;
+                pc->group = (int)q->nnear;
+                size_t first = q->n;
+                int rc = add_items(pc, text, a, end, diag);
+                pc->group = -1;
+                if (rc < 0) return -1;
+                if (q->n - first >= 2) {
+                    q->near = xreallocarray(q->near, q->nnear + 1, sizeof *q->near);
+                    q->near[q->nnear++] = (NearGroup){first, q->n - first, dist};
+                } else { /* one item alone is near nothing: an item as any other */
+                    for (size_t k = first; k < q->n; k++)
+                        q->items[k].group = -1;
+                }
+                i = b + 1;
+                continue;
+            }
+        }
+        size_t a, b;
+        bool quoted = text[i] == '"', whole = false;
+        if (quoted) {
+            a = ++i;
+            while (i < to && text[i] != '"')
+                i++;
+            b = i;
+            if (i < to) i++;
+        } else {
+            if (text[i] == '=') { /* =word: the whole word only */
+                whole = true;
+                i++;
+            }
+            a = i;
+            while (i < to && text[i] != ' ' && text[i] != '\t' && text[i] != '\n')
+                i++;
+            b = i;
+        }
+        if (add_item(pc, text, a, b, quoted, whole, diag) < 0) return -1;
+    }
+    return 0;
+}
+
 int query_parse(const char *text, SearchMode mode, Query **out, Diag *diag)
 {
     Query *q = xcalloc(1, sizeof *q);
@@ -115,79 +250,32 @@ int query_parse(const char *text, SearchMode mode, Query **out, Diag *diag)
     q->strict_flags = mode == SEARCH_EXACT                          ? 0
                       : mode == SEARCH_SMART && has_upper(text, tn) ? TOKEN_FOLD_MARKS
                                                                     : -1;
-    TokenFolder *all = token_folder_new(TOKEN_FOLD_ALL);
-    TokenFolder *strict = q->strict_flags >= 0 ? token_folder_new(q->strict_flags) : NULL;
-    Strbuf spans = STRBUF_INIT, scratch = STRBUF_INIT;
-    size_t cap = 0;
-    for (size_t i = 0; i < tn;) {
-        while (i < tn && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n'))
-            i++;
-        if (i >= tn) break;
-        size_t a, b;
-        bool quoted = text[i] == '"', whole = false;
-        if (quoted) {
-            a = ++i;
-            while (i < tn && text[i] != '"')
-                i++;
-            b = i;
-            if (i < tn) i++;
-        } else {
-            if (text[i] == '=') { /* =word: the whole word only */
-                whole = true;
-                i++;
-            }
-            a = i;
-            while (i < tn && text[i] != ' ' && text[i] != '\t' && text[i] != '\n')
-                i++;
-            b = i;
+    /* NEAR is syntax, not a capital asking for case to count */
+    if (mode == SEARCH_SMART && q->strict_flags >= 0 && strstr(text, "NEAR(")) {
+        Strbuf rest = STRBUF_INIT;
+        for (const char *p = text; *p;) {
+            const char *n = strstr(p, "NEAR(");
+            size_t k = n ? (size_t)(n - p) : strlen(p);
+            strbuf_add(&rest, p, k);
+            p += k + (n ? 5 : 0);
+            if (!n) break;
         }
-        /* the last word is a prefix: a bare word always (its words before that are whole, as
-         * in "grand-mo"), a phrase's only with a star; =word never */
-        bool star = b > a && text[b - 1] == '*';
-        if (star) b--;
-        bool prefix = star || (!quoted && !whole);
-        spans.len = 0;
-        SplitCtx c = {text + a, &spans};
-        token_each((const uint8_t *)text + a, b - a, &scratch, add_span, &c);
-        size_t nw = spans.len / (2 * sizeof(size_t));
-        if (!nw) continue;
-        QItem it = {xcalloc(nw, sizeof *it.w), nw};
-        const size_t *sp = (const size_t *)(void *)spans.buf;
-        for (size_t k = 0; k < nw; k++) {
-            const char *w = text + a + sp[2 * k];
-            size_t wl = sp[2 * k + 1] - sp[2 * k];
-            it.w[k].folded = dup_fold(all, w, wl, &it.w[k].flen);
-            if (strict) it.w[k].strict = dup_fold(strict, w, wl, &it.w[k].slen);
-            it.w[k].prefix = prefix && k + 1 == nw;
-        }
-        bool seen = false; /* a word given twice is one item: the same work, the same places */
-        for (size_t k = 0; k < q->n && !seen; k++)
-            seen = same_item(&q->items[k], &it);
-        if (seen) {
-            item_free(&it);
-            continue;
-        }
-        if (q->n == SEARCH_MAX_ITEMS) {
-            item_free(&it);
-            diag_set(diag, DIAG_USAGE, "the query has more than %d different words or phrases",
-                     SEARCH_MAX_ITEMS);
-            strbuf_release(&spans);
-            strbuf_release(&scratch);
-            token_folder_free(all);
-            token_folder_free(strict);
-            query_free(q);
-            return -1;
-        }
-        if (q->n == cap) {
-            cap = cap ? cap * 2 : 4;
-            q->items = xreallocarray(q->items, cap, sizeof *q->items);
-        }
-        q->items[q->n++] = it;
+        if (!has_upper(rest.buf ? rest.buf : "", rest.len)) q->strict_flags = -1;
+        strbuf_release(&rest);
     }
-    strbuf_release(&spans);
-    strbuf_release(&scratch);
-    token_folder_free(all);
-    token_folder_free(strict);
+    ParseCtx pc = {.q = q, .all = token_folder_new(TOKEN_FOLD_ALL), .group = -1};
+    pc.strict = q->strict_flags >= 0 ? token_folder_new(q->strict_flags) : NULL;
+    strbuf_init(&pc.spans);
+    strbuf_init(&pc.scratch);
+    int rc = add_items(&pc, text, 0, tn, diag);
+    strbuf_release(&pc.spans);
+    strbuf_release(&pc.scratch);
+    token_folder_free(pc.all);
+    token_folder_free(pc.strict);
+    if (rc < 0) {
+        query_free(q);
+        return -1;
+    }
     if (!q->n) {
         diag_set(diag, DIAG_USAGE,
                  "the query has no words to search for (only spaces or "
@@ -238,8 +326,47 @@ bool query_needs_text(const Query *q)
     return q->strict_flags >= 0;
 }
 
+/* Whether a[0, an) and b[0, bn) (UTF-8) are within max edits (insert, delete, substitute a code
+ * point) of each other: the banded Levenshtein distance, given up past max. */
+static bool within_edits(const char *a, size_t an, const char *b, size_t bn, int max)
+{
+    enum { LONGEST = 64 };
+    uint32_t x[LONGEST], y[LONGEST];
+    size_t nx = 0, ny = 0;
+    for (size_t i = 0; i < an; nx++) {
+        if (nx == LONGEST) return false;
+        size_t k;
+        x[nx] = ucd_decode((const uint8_t *)a + i, (const uint8_t *)a + an, &k);
+        i += k;
+    }
+    for (size_t i = 0; i < bn; ny++) {
+        if (ny == LONGEST) return false;
+        size_t k;
+        y[ny] = ucd_decode((const uint8_t *)b + i, (const uint8_t *)b + bn, &k);
+        i += k;
+    }
+    if ((nx > ny ? nx - ny : ny - nx) > (size_t)max) return false;
+    int prev[LONGEST + 1], cur[LONGEST + 1];
+    for (size_t j = 0; j <= ny; j++)
+        prev[j] = (int)j;
+    for (size_t i = 1; i <= nx; i++) {
+        cur[0] = (int)i;
+        int best = cur[0];
+        for (size_t j = 1; j <= ny; j++) {
+            int sub = prev[j - 1] + (x[i - 1] != y[j - 1]);
+            int del = prev[j] + 1, ins = cur[j - 1] + 1;
+            cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+            if (cur[j] < best) best = cur[j];
+        }
+        if (best > max) return false;
+        memcpy(prev, cur, (ny + 1) * sizeof *prev);
+    }
+    return prev[ny] <= max;
+}
+
 static bool term_matches(const char *term, size_t tl, const QWord *w)
 {
+    if (w->fuzzy) return within_edits(term, tl, w->folded, w->flen, SEARCH_FUZZY_EDITS);
     if (w->flen > tl) return false;
     if (w->prefix) return !memcmp(term, w->folded, w->flen);
     return tl == w->flen && !memcmp(term, w->folded, tl);
@@ -270,13 +397,13 @@ static size_t word_positions(const Index *ix, const QWord *w, uint32_t **out)
 {
     size_t n = 0, cap = 0, terms = 0;
     *out = NULL;
-    if (!w->prefix) {
+    if (!w->prefix && !w->fuzzy) {
         int64_t id = index_lookup(ix, w->folded, w->flen);
         if (id >= 0) index_positions(ix, (uint32_t)id, out, &n, &cap);
         return n;
     }
     uint32_t first = 0, end = (uint32_t)index_term_count(ix);
-    index_prefix_range(ix, w->folded, w->flen, &first, &end);
+    if (w->prefix) index_prefix_range(ix, w->folded, w->flen, &first, &end);
     for (uint32_t id = first; id < end; id++) {
         size_t tl;
         const char *term = index_term(ix, id, &tl);
@@ -343,6 +470,7 @@ static bool strict_ok(TokenFolder *f, const uint8_t *text, Span sp, const QWord 
 {
     size_t len;
     const char *s = token_fold(f, text + sp.start, sp.end - sp.start, &len);
+    if (w->fuzzy) return within_edits(s, len, w->strict, w->slen, SEARCH_FUZZY_EDITS);
     if (w->slen > len) return false;
     if (w->prefix) return !memcmp(s, w->strict, w->slen);
     return len == w->slen && !memcmp(s, w->strict, len);
@@ -364,7 +492,7 @@ static size_t item_matches(const Index *ix, const uint8_t *text, const Query *q,
     for (size_t k = 0; k < it->n; k++) {
         const QWord *w = &it->w[k];
         term[k] = -2; /* several terms, or none looked up */
-        if (it->n > 1 && !w->prefix) {
+        if (it->n > 1 && !w->prefix && !w->fuzzy) {
             term[k] = index_lookup(ix, w->folded, w->flen);
             counts[k] = term[k] >= 0 ? index_term_occurrences(ix, (uint32_t)term[k]) : 0;
         } else {
@@ -473,14 +601,84 @@ typedef struct {
     size_t ndocs;
 } ItemMatches;
 
+typedef struct {
+    uint32_t pos;
+    uint32_t item; /* within the group */
+} NearEntry;
+
+static int cmp_near(const void *a, const void *b)
+{
+    const NearEntry *x = a, *y = b;
+    if (x->pos != y->pos) return x->pos < y->pos ? -1 : 1;
+    return x->item < y->item ? -1 : x->item > y->item;
+}
+
+/* Keeps, of each NEAR group's items' first positions m[i][0, n[i]) (ascending), those that stand
+ * in a window of one document (ix NULL: all positions are in one) that holds every item of the
+ * group with at most dist other words in it. A sweep over the group's positions merged: for each
+ * right end, the widest window that is short enough; when it holds every item, each position
+ * in it is near the others. Linear in the positions. */
+static void near_filter(const Index *ix, const Query *q, uint32_t **m, size_t *n)
+{
+    for (size_t g = 0; g < q->nnear; g++) {
+        const NearGroup *ng = &q->near[g];
+        size_t total = 0, lens = 0;
+        for (size_t i = 0; i < ng->n; i++) {
+            total += n[ng->first + i];
+            lens += q->items[ng->first + i].n;
+        }
+        NearEntry *e = xmalloc((total ? total : 1) * sizeof *e);
+        bool *keep = xcalloc(total ? total : 1, sizeof *keep);
+        size_t ne = 0;
+        for (size_t i = 0; i < ng->n; i++)
+            for (size_t k = 0; k < n[ng->first + i]; k++)
+                e[ne++] = (NearEntry){m[ng->first + i][k], (uint32_t)i};
+        qsort(e, ne, sizeof *e, cmp_near);
+        size_t *count = xcalloc(ng->n, sizeof *count), have = 0, l = 0, marked = 0;
+        DocCursor dl, dr;
+        if (ix) {
+            doc_cursor_init(&dl, ix);
+            doc_cursor_init(&dr, ix);
+        }
+        for (size_t r = 0; r < ne; r++) {
+            if (count[e[r].item]++ == 0) have++;
+            /* the widest window ending at r: in r's document, at most dist other words */
+            size_t dr_doc = ix ? doc_cursor_at(&dr, e[r].pos) : 0;
+            uint64_t end = (uint64_t)e[r].pos + q->items[ng->first + e[r].item].n;
+            while (l < r && ((ix && doc_cursor_at(&dl, e[l].pos) != dr_doc) ||
+                             end - e[l].pos > (uint64_t)lens + ng->dist)) {
+                if (--count[e[l].item] == 0) have--;
+                l++;
+            }
+            if (have < ng->n) continue;
+            /* it holds every item: each of its positions is near the others */
+            for (size_t k = marked > l ? marked : l; k <= r; k++)
+                keep[k] = true;
+            marked = r + 1;
+        }
+        /* each item's list: its kept positions, in order */
+        size_t *w = xcalloc(ng->n, sizeof *w);
+        for (size_t k = 0; k < ne; k++)
+            if (keep[k]) m[ng->first + e[k].item][w[e[k].item]++] = e[k].pos;
+        for (size_t i = 0; i < ng->n; i++)
+            n[ng->first + i] = w[i];
+        free(w);
+        free(count);
+        free(keep);
+        free(e);
+    }
+}
+
 static void match_items(const Index *ix, const uint8_t *text, const Query *q, ItemMatches *im)
 {
     im->m = xcalloc(q->n, sizeof *im->m);
     im->n = xcalloc(q->n, sizeof *im->n);
     im->dh = xcalloc(q->n, sizeof *im->dh);
     im->ndh = xcalloc(q->n, sizeof *im->ndh);
-    for (size_t i = 0; i < q->n; i++) {
+    for (size_t i = 0; i < q->n; i++)
         im->n[i] = item_matches(ix, text, q, &q->items[i], &im->m[i]);
+    near_filter(ix, q, im->m, im->n);
+    for (size_t i = 0; i < q->n; i++) {
         DocHit *dh = NULL;
         size_t nd = 0, cap = 0;
         DocCursor dc;
@@ -939,6 +1137,66 @@ Span search_refine_span(const Query *q, const uint8_t *text, Span first, Span la
     return r;
 }
 
+/* --- suggestions ----------------------------------------------------------------------------- */
+
+/* Whether word w has a term in ix (as it matches: a prefix or whole). */
+static bool word_known(const Index *ix, const QWord *w)
+{
+    if (w->prefix) {
+        uint32_t first = 0, end = 0;
+        index_prefix_range(ix, w->folded, w->flen, &first, &end);
+        return first < end;
+    }
+    return index_lookup(ix, w->folded, w->flen) >= 0;
+}
+
+char *search_suggest(const Query *q, const Index *const *ix, size_t n)
+{
+    for (size_t i = 0; i < q->n; i++) {
+        const QItem *it = &q->items[i];
+        for (size_t k = 0; k < it->n; k++) {
+            const QWord *w = &it->w[k];
+            if (w->fuzzy || w->flen < 3) continue; /* two letters: too many near words */
+            bool known = false;
+            for (size_t s = 0; s < n && !known; s++)
+                known = ix[s] && word_known(ix[s], w);
+            if (known) continue;
+            /* the vocabularies' words within SEARCH_FUZZY_EDITS of it: the most frequent */
+            const char *best = NULL;
+            size_t best_len = 0;
+            uint64_t best_count = 0;
+            for (size_t s = 0; s < n; s++) {
+                if (!ix[s]) continue;
+                size_t nt = index_term_count(ix[s]);
+                for (uint32_t id = 0; id < nt; id++) {
+                    size_t tl;
+                    const char *term = index_term(ix[s], id, &tl);
+                    if (tl + SEARCH_FUZZY_EDITS < w->flen || tl > w->flen + SEARCH_FUZZY_EDITS ||
+                        !within_edits(term, tl, w->folded, w->flen, SEARCH_FUZZY_EDITS))
+                        continue;
+                    uint64_t c = index_term_occurrences(ix[s], id);
+                    if (best && tl == best_len && !memcmp(term, best, tl)) { /* the same word */
+                        best_count += c;
+                        continue;
+                    }
+                    if (c > best_count) {
+                        best = term;
+                        best_len = tl;
+                        best_count = c;
+                    }
+                }
+            }
+            if (best) {
+                char *out = xmalloc(best_len + 1);
+                memcpy(out, best, best_len);
+                out[best_len] = 0;
+                return out;
+            }
+        }
+    }
+    return NULL;
+}
+
 /* --- reading a story instead of its index --------------------------------------------------- */
 
 struct SearchScanner {
@@ -962,10 +1220,10 @@ SearchScanner *search_scanner_new(const Query *q)
     s->strict = q->strict_flags >= 0 ? token_folder_new(q->strict_flags) : NULL;
     strbuf_init(&s->scratch);
     strbuf_init(&s->folds);
-    s->ascii_words = true;
+    s->ascii_words = true; /* a fuzzy word may differ from an ASCII token: it does not count */
     for (size_t i = 0; i < q->n; i++)
         for (size_t k = 0; k < q->items[i].n; k++)
-            for (size_t b = 0; b < q->items[i].w[k].flen; b++)
+            for (size_t b = 0; b < q->items[i].w[k].flen && !q->items[i].w[k].fuzzy; b++)
                 if ((unsigned char)q->items[i].w[k].folded[b] >= 0x80) s->ascii_words = false;
     return s;
 }
@@ -1092,7 +1350,8 @@ size_t search_scan_doc(SearchScanner *s, const Text *t, size_t p0, size_t p1,
         for (size_t i = 0; i < q->n; i++)
             for (size_t k = 0; k < q->items[i].n; k++) {
                 const QWord *w = &q->items[i].w[k];
-                if (w->flen && !ascii_icase_find(text + a, b - a, w->folded, w->flen)) return 0;
+                if (w->flen && !w->fuzzy && !ascii_icase_find(text + a, b - a, w->folded, w->flen))
+                    return 0;
             }
     }
     s->ntok = 0;
@@ -1108,23 +1367,46 @@ size_t search_scan_doc(SearchScanner *s, const Text *t, size_t p0, size_t p1,
         s->fold[i] = s->folds.len;
         strbuf_add(&s->folds, f, s->flen[i]);
     }
-    for (size_t i = 0; i < q->n; i++) {
+    /* each item's first positions, then NEAR's filter (as near_filter does over the index) */
+    uint32_t **pos = xcalloc(q->n, sizeof *pos);
+    size_t *npos = xcalloc(q->n, sizeof *npos);
+    bool all = true;
+    for (size_t i = 0; i < q->n && all; i++) {
         const QItem *it = &q->items[i];
-        size_t before = s->nm;
+        size_t cap = 0;
         for (size_t p = 0; p + it->n <= s->ntok; p++) {
             bool ok = true;
             for (size_t k = 0; k < it->n && ok; k++)
                 ok = term_matches(s->folds.buf + s->fold[p + k], s->flen[p + k], &it->w[k]);
             for (size_t k = 0; k < it->n && ok && s->strict; k++)
                 ok = strict_ok(s->strict, text, s->tok[p + k], &it->w[k]);
-            if (ok)
-                scan_push(s, (uint32_t)p, (uint32_t)it->n,
-                          search_refine_span(q, text, s->tok[p], s->tok[p + it->n - 1]));
+            if (!ok) continue;
+            if (npos[i] == cap) {
+                cap = cap ? cap * 2 : 16;
+                pos[i] = xreallocarray(pos[i], cap, sizeof *pos[i]);
+            }
+            pos[i][npos[i]++] = (uint32_t)p;
         }
-        if (s->nm == before) { /* every item must be in the document */
-            s->nm = 0;
-            return 0;
+        all = npos[i] > 0; /* every item must be in the document */
+    }
+    if (all) near_filter(NULL, q, pos, npos);
+    for (size_t i = 0; i < q->n && all; i++)
+        all = npos[i] > 0;
+    for (size_t i = 0; i < q->n && all; i++) {
+        const QItem *it = &q->items[i];
+        for (size_t k = 0; k < npos[i]; k++) {
+            uint32_t p = pos[i][k];
+            scan_push(s, p, (uint32_t)it->n,
+                      search_refine_span(q, text, s->tok[p], s->tok[p + it->n - 1]));
         }
+    }
+    for (size_t i = 0; i < q->n; i++)
+        free(pos[i]);
+    free(pos);
+    free(npos);
+    if (!all) {
+        s->nm = 0;
+        return 0;
     }
     if (q->n > 1) { /* one match per place, the longest, as collect_matches */
         qsort(s->m, s->nm, sizeof *s->m, cmp_match_span);

@@ -202,6 +202,24 @@ run "$lector" search '=kazakh' "$texts"
 check "search: 10 for =kazakh (the whole word)" test "$(wc -l <"$tmp/out")" -eq 10
 run "$lector" search 'kazakh kazakh kazakh kazakh' "$texts"
 check "search: a word repeated is the word once" test "$(wc -l <"$tmp/out")" -eq 12
+run "$lector" search 'kazakstan' "$texts"
+check "search: a word spelt wrong: status 1 and the nearest word named" \
+    eval '[ "$rc" -eq 1 ] && grep -q "did you mean kazakhstan?" "$tmp/err"'
+run "$lector" search --count 'kazakstan~' "$texts"
+check "search: word~ finds the words near it" grep -qx "$texts/ivan-baktybekova.txt:[1-9]" "$tmp/out"
+run "$lector" search --count 'NEAR(debut album, 1)' "$texts"
+check "search: NEAR" grep -qx "$texts/ivan-baktybekova.txt:2" "$tmp/out"
+run "$lector" search --regex --count 'Kazakh(stan)?\b' "$texts"
+check "search --regex: each story's matches" grep -qx "$texts/sezim-baktybekova.txt:10" "$tmp/out"
+run "$lector" search 're:\p{Cyrillic}+ \p{Cyrillic}+' "$texts"
+check "search re:PATTERN: Unicode properties, hits printed" eval '[ "$rc" -eq 0 ] && [ -s "$tmp/out" ]'
+run "$lector" search --regex 'a(b' "$texts"
+check "search --regex: a bad pattern is one line with its position, status 2" \
+    eval '[ "$rc" -eq 2 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q "at 4" "$tmp/err"'
+printf 'word word word word word word word word word word word word word word word word word word word word word word word word word!\n' >"$tmp/bt.txt"
+run "$lector" search --regex '^(\w+\s?)*$' "$tmp/bt.txt"
+check "search --regex: a pattern that backtracks without end stops at its limit, saying so" \
+    eval '[ "$rc" -eq 2 ] && grep -q "gave up" "$tmp/err"'
 run "$lector" search --limit 2 '"vast steppes"' "$texts"
 check "search: a phrase, --limit" test "$(wc -l <"$tmp/out")" -eq 2
 nstories=$(find "$texts" -maxdepth 1 -name '*.txt' | wc -l)

@@ -146,6 +146,11 @@ dump --keys '/"vast steppes"' "$ivan"
 check "a quoted phrase is one match per place (match 1 of 1)" status_has "match 1 of 1"
 dump --keys "/vast steppes" "$ivan"
 check "two words: each a match where both are (match 1 of 2)" status_has "match 1 of 2"
+# re: makes the query a pattern (PCRE2): punctuation too, and a bad one says why
+dump --styles --keys '/re:Kazakh(stan)?<Enter>' "$ivan"
+check "/re:PATTERN finds the pattern's matches" status_has "match 1 of 8"
+dump --keys '/re:(<Enter>' "$ivan"
+check "/re: with a bad pattern says why and where" shows "does not compile: missing closing parenthesis at 2"
 
 # Library search: s from the shelf, ranked hits, Enter opens the story at the hit, '' goes back;
 # q returns to the hits, q again to the shelf, q leaves.

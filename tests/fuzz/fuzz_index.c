@@ -13,6 +13,9 @@
  *     =token, with smart case and exact), finds that token (the first occurrence of
  *     SAMPLED_TERMS terms spread over the vocabulary, per input); every match is in range and
  *     ascending, and matches span exactly their tokens.
+ *   patterns: the input itself as a pattern (regex.h) compiles or is refused with a reason on
+ *     one line; its matches stay inside their paragraphs, ascending and not empty, and the
+ *     reader's list counts them the same.
  *   query parsing: the input itself as a query, in every mode, parses or is refused with a
  *     reason; when it parses (and is short), and as its first bytes cut anywhere, its matches,
  *     spans, ranked hits and snippets stay in range.
@@ -29,6 +32,7 @@
 #include "fuzz.h"
 #include "lector/index.h"
 #include "lector/matchlist.h"
+#include "lector/regex.h"
 #include "lector/search.h"
 #include "lector/strbuf.h"
 #include "lector/text.h"
@@ -174,6 +178,49 @@ static void find_token(const Index *ix, const Text *t, const Toks *toks, const T
     query_free(q);
     if (!*suffix && mode == SEARCH_SMART) scan_agrees(ix, t, qs.buf, mode);
     strbuf_release(&qs);
+}
+
+/* The input itself as a pattern (regex.h): compiled, or refused with a reason on one line;
+ * when compiled, its matches in every paragraph are inside it, ascending and not empty, and the
+ * reader's list of them (matchlist) counts the same. */
+static void raw_pattern(const Text *t, const char *qs)
+{
+    if (!*qs) return; /* "re:" alone is a word, which needs an index */
+    Regex *re;
+    Diag d = {0};
+    if (regex_compile(qs, SEARCH_SMART, &re, &d) != 0) {
+        FUZZ_CHECK(d.msg[0] && !strchr(d.msg, '\n'), "a refused pattern without a one-line reason");
+        return;
+    }
+    size_t total = 0, np = text_paragraph_count(t);
+    bool stopped = false;
+    for (size_t p = 0; p < np && !stopped;) {
+        size_t p1 = p + 1;
+        while (p1 < np && text_paragraph_joined(t, p1))
+            p1++;
+        Span a = text_paragraph(t, p), b = text_paragraph(t, p1 - 1);
+        const Span *m;
+        size_t k = regex_scan(re, text_bytes(t), a.start, b.end, &m, &stopped);
+        for (size_t i = 0; i < k; i++)
+            FUZZ_CHECK(m[i].start >= a.start && m[i].start < m[i].end && m[i].end <= b.end &&
+                           (i == 0 || m[i].start >= m[i - 1].end),
+                       "pattern match %zu at [%zu, %zu) in [%zu, %zu)", i, m[i].start, m[i].end,
+                       a.start, b.end);
+        total += k;
+        p = p1;
+    }
+    regex_free(re);
+    if (stopped) return;
+    Strbuf q = STRBUF_INIT;
+    strbuf_addf(&q, "re:%s", qs);
+    MatchList *ml;
+    if (matchlist_new(NULL, t, q.buf, SEARCH_SMART, &ml, &d) == 0) {
+        FUZZ_CHECK(matchlist_stopped(ml) || matchlist_count(ml) == total,
+                   "the reader counts %zu matches of the pattern, a scan %zu", matchlist_count(ml),
+                   total);
+        matchlist_free(ml);
+    }
+    strbuf_release(&q);
 }
 
 /* The input itself as a query: parsed whole; searched when short (see RAW_QUERY_ITEMS). */
@@ -341,9 +388,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *qs = malloc(size + 1);
     memcpy(qs, data, size);
     qs[size] = 0;
-    for (int mode = SEARCH_FOLD; mode <= SEARCH_EXACT; mode++) {
+    for (int mode = SEARCH_FOLD; mode <= SEARCH_EXACT; mode++)
         raw_query(ix, t, &toks, qs, (SearchMode)mode);
-    }
+    raw_pattern(t, qs);
     if (size > RAW_QUERY_BYTES) { /* its start, cut anywhere (in a character, too) */
         qs[RAW_QUERY_BYTES] = 0;
         raw_query(ix, t, &toks, qs, SEARCH_FOLD);

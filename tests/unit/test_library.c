@@ -17,6 +17,7 @@
 #include "fsfault.h"
 #include "lector/hash.h"
 #include "lector/library.h"
+#include "lector/matchlist.h"
 #include "lector/xalloc.h"
 
 #define TEXTS LECTOR_SOURCE_DIR "/texts"
@@ -666,4 +667,42 @@ Test(library, a_query_of_no_word_is_refused)
     cr_assert_null(r.per_story);
     cr_assert_null(r.notes);
     library_result_release(&r); /* and releasable */
+}
+
+/* A pattern (re:) across the shelf: each story's count is what the reader's list of matches
+ * finds in it, the hits come in story order, placed on the pattern's bytes; a bad pattern is
+ * refused with its reason. */
+Test(library, a_pattern_across_the_shelf_agrees_with_the_reader)
+{
+    size_t n;
+    char **paths = shipped(&n);
+    LibraryOptions opt = options(0);
+    LibraryResult r;
+    search_ok(NULL, paths, n, "re:Kazakh\\w*|steppes?", &opt, &r);
+    size_t sum = 0;
+    for (size_t k = 0; k < n; k++) {
+        Text *t;
+        Diag d = {0};
+        cr_assert_eq(text_load(paths[k], 0, &t, &d), 0, "%s", d.msg);
+        MatchList *m;
+        cr_assert_eq(matchlist_new(NULL, t, "re:Kazakh\\w*|steppes?", SEARCH_SMART, &m, &d), 0);
+        cr_assert_eq(r.per_story[k], matchlist_count(m), "%s: %zu, the reader %zu", paths[k],
+                     r.per_story[k], matchlist_count(m));
+        sum += matchlist_count(m);
+        matchlist_free(m);
+        text_free(t);
+    }
+    cr_assert_eq(r.matches, sum);
+    cr_assert_eq(r.nhits, sum, "limit 0: every match placed");
+    for (size_t h = 1; h < r.nhits; h++)
+        cr_assert(r.hits[h].story > r.hits[h - 1].story ||
+                      (r.hits[h].story == r.hits[h - 1].story &&
+                       r.hits[h].span.start > r.hits[h - 1].span.start),
+                  "story order");
+    cr_assert_gt(sum, 10);
+    library_result_release(&r);
+    Diag d = {0};
+    cr_assert_neq(library_search(NULL, (const char *const *)paths, n, "re:(", &opt, &r, &d), 0);
+    cr_assert(strstr(d.msg, "does not compile"), "%s", d.msg);
+    free_paths(paths, n);
 }

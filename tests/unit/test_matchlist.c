@@ -278,16 +278,19 @@ Test(matchlist, reading_the_story_finds_what_the_index_finds)
     size_t len;
     char *kjv = read_command("bible -l0 'gen1:1-gen12:20' 2>/dev/null", &len);
     Text *t = text_from_bytes(kjv, len, "kjv.txt");
-    const char *en[] = {
-        "lord",  "LORD", "Lord God",         "he sa", "the earth", "abr*", "and the", "Abram Sarai",
-        "begat", "zzz",  "in the beginning", "ëarth", "e",         "A"};
+    const char *en[] = {"lord",      "LORD",  "Lord God",          "he sa",
+                        "the earth", "abr*",  "and the",           "Abram Sarai",
+                        "begat",     "zzz",   "in the beginning",  "ëarth",
+                        "e",         "A",     "NEAR(lord god, 3)", "NEAR(\"the earth\" heaven)",
+                        "abrham~",   "=lord", "\"the lord\""};
     check_scans(t, en, sizeof en / sizeof *en);
     text_free(t);
     free(kjv);
     char *ru =
         read_command("cat /usr/share/games/fortunes/ru/* 2>/dev/null | head -c 120000", &len);
     t = text_from_bytes(ru, len, "ru.txt");
-    const char *rus[] = {"и", "елка", "ЁЛКА", "не зна", "Жизнь*", "что это", "the", "вода"};
+    const char *rus[] = {"и",       "елка", "ЁЛКА", "не зна",          "Жизнь*",
+                         "что это", "the",  "вода", "NEAR(не это, 2)", "жызнь~"};
     check_scans(t, rus, sizeof rus / sizeof *rus);
     text_free(t);
     free(ru);

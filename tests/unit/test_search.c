@@ -136,6 +136,27 @@ static void check_against_reference(const char *name, const void *bytes, size_t 
                 wantp += !strncmp(r.folded[i], r.folded[s], 2);
             cr_assert_eq(count_matches(ix, t, pre), wantp, "%s: prefix %s", name, pre);
         }
+        /* NEAR of this word and the one three on, within 5 words: each occurrence of either
+         * with one of the other in its document at most 5 words away */
+        if (r.doc[s] == r.doc[s + 2] && strcmp(r.folded[s], r.folded[s + 2]) &&
+            !strpbrk(r.raw[s], "\"(), ") && !strpbrk(r.raw[s + 2], "\"(), ")) {
+            size_t wantn = 0;
+            for (size_t i = 0; i < r.n; i++) {
+                bool is_a = !strcmp(r.folded[i], r.folded[s]),
+                     is_b = !strcmp(r.folded[i], r.folded[s + 2]);
+                if (!is_a && !is_b) continue;
+                const char *other = is_a ? r.folded[s + 2] : r.folded[s];
+                bool near = false;
+                for (size_t j = i > 6 ? i - 6 : 0; j < r.n && j <= i + 6 && !near; j++)
+                    near = j != i && r.doc[j] == r.doc[i] && !strcmp(r.folded[j], other);
+                wantn += near;
+            }
+            Strbuf q = STRBUF_INIT;
+            strbuf_addf(&q, "NEAR(\"%s\" \"%s\", 5)", r.raw[s], r.raw[s + 2]);
+            cr_assert_eq(count_matches(ix, t, q.buf), wantn, "%s: %s", name, q.buf);
+            cr_assert_geq(wantn, 2);
+            strbuf_release(&q);
+        }
         /* a phrase of three tokens, when they are in one document */
         if (r.doc[s] == r.doc[s + 2]) {
             size_t wantph = 0;
@@ -308,6 +329,43 @@ Test(search, repeated_words_are_one_item_and_many_words_are_refused)
     cr_assert_neq(query_parse(q.buf, SEARCH_FOLD, &parsed, &d), 0);
     cr_assert(strstr(d.msg, "more than"), "%s", d.msg);
     strbuf_release(&q);
+}
+
+/* NEAR(a b, N): only the places of a and b that stand within N words of each other in one
+ * paragraph; word~ finds the words within two edits; a word spelt wrong gets the nearest. */
+Test(search, near_fuzzy_and_suggestions)
+{
+    const char *s = "The wind came down from the hills and pressed the grass.\n\n"
+                    "The grass was wind blown, far away from any hills at all.\n\n"
+                    "Jehoshaphat was king; so was Jehoshaphat's son, and Josaphat was not.\n\n"
+                    "wind\n\nhills\n";
+    cr_assert_eq(hits(s, "NEAR(wind hills, 3)", SEARCH_SMART), 0, "four words between");
+    cr_assert_eq(hits(s, "NEAR(wind hills, 4)", SEARCH_SMART), 2);
+    cr_assert_eq(hits(s, "NEAR(wind hills, 6)", SEARCH_SMART), 4);
+    cr_assert_eq(hits(s, "NEAR(wind hills)", SEARCH_SMART), 4, "10 by default");
+    cr_assert_eq(hits(s, "wind hills", SEARCH_SMART), 4, "not across paragraphs either way");
+    cr_assert_eq(hits(s, "NEAR(\"the hills\" grass, 3)", SEARCH_SMART), 2, "a phrase in it");
+    cr_assert_eq(hits(s, "NEAR(wind hills, 4) grass", SEARCH_SMART), 3, "and another word");
+    cr_assert_eq(hits(s, "jehosaphat~", SEARCH_SMART), 2,
+                 "Jehoshaphat, and Josaphat two edits away; not Jehoshaphat's (three)");
+    cr_assert_eq(hits(s, "jehoshaphat", SEARCH_SMART), 2, "Jehoshaphat and Jehoshaphat's");
+    cr_assert_eq(hits(s, "hils~", SEARCH_SMART), 3);
+    Text *t;
+    Index *ix = build(s, &t);
+    Query *q;
+    Diag d = {0};
+    cr_assert_eq(query_parse("jehosaphat king", SEARCH_SMART, &q, &d), 0);
+    const Index *one = ix;
+    char *near = search_suggest(q, &one, 1);
+    cr_assert_not_null(near);
+    cr_assert_str_eq(near, "jehoshaphat", "the most frequent of the near words");
+    free(near);
+    query_free(q);
+    cr_assert_eq(query_parse("wind hills", SEARCH_SMART, &q, &d), 0);
+    cr_assert_null(search_suggest(q, &one, 1), "every word is there");
+    query_free(q);
+    index_free(ix);
+    text_free(t);
 }
 
 Test(search, empty_or_punctuation_queries_are_refused)

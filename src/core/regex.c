@@ -1,0 +1,131 @@
+/* regex.c: PCRE2 over paragraphs (regex.h). */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include "lector/regex.h"
+
+#include <pcre2.h>
+#include <stdio.h>
+#include <string.h>
+#include <unictype.h>
+
+#include "lector/ucd.h"
+#include "lector/xalloc.h"
+
+struct Regex {
+    pcre2_code *code;
+    pcre2_match_data *md;
+    pcre2_match_context *mc;
+    bool case_counts;
+    Span *m; /* the last scan's matches */
+    size_t nm, cap;
+    char stop[256];
+};
+
+bool search_is_regex(const char *query, const char **pattern)
+{
+    if (strncmp(query, "re:", 3) != 0 || !query[3]) return false;
+    if (pattern) *pattern = query + 3;
+    return true;
+}
+
+static bool has_upper(const char *s)
+{
+    const uint8_t *p = (const uint8_t *)s, *end = p + strlen(s);
+    while (p < end) {
+        size_t k;
+        uint32_t cp = ucd_decode(p, end, &k);
+        /* \P{..}, \W, \S and \D are syntax, not letters the text must have in that case */
+        if (p > (const uint8_t *)s && p[-1] == '\\') {
+            p += k;
+            continue;
+        }
+        if (uc_is_upper(cp)) return true;
+        p += k;
+    }
+    return false;
+}
+
+int regex_compile(const char *pattern, SearchMode mode, Regex **out, Diag *diag)
+{
+    bool case_counts = mode == SEARCH_EXACT || (mode == SEARCH_SMART && has_upper(pattern));
+    uint32_t opts = PCRE2_UTF | PCRE2_UCP | PCRE2_MULTILINE | PCRE2_MATCH_INVALID_UTF;
+    if (!case_counts) opts |= PCRE2_CASELESS;
+    int err;
+    PCRE2_SIZE at;
+    pcre2_code *code =
+        pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, opts, &err, &at, NULL);
+    if (!code) {
+        PCRE2_UCHAR msg[160];
+        pcre2_get_error_message(err, msg, sizeof msg);
+        diag_set(diag, DIAG_USAGE, "the pattern does not compile: %s at %zu", (const char *)msg,
+                 (size_t)at + 1);
+        return -1;
+    }
+    pcre2_jit_compile(code, PCRE2_JIT_COMPLETE); /* faster when it can; the same matches */
+    Regex *re = xcalloc(1, sizeof *re);
+    re->code = code;
+    re->md = pcre2_match_data_create_from_pattern(code, NULL);
+    re->mc = pcre2_match_context_create(NULL);
+    pcre2_set_match_limit(re->mc, REGEX_MATCH_LIMIT);
+    pcre2_set_depth_limit(re->mc, REGEX_DEPTH_LIMIT);
+    re->case_counts = case_counts;
+    *out = re;
+    return 0;
+}
+
+void regex_free(Regex *re)
+{
+    if (!re) return;
+    pcre2_match_data_free(re->md);
+    pcre2_match_context_free(re->mc);
+    pcre2_code_free(re->code);
+    free(re->m);
+    free(re);
+}
+
+bool regex_case_counts(const Regex *re)
+{
+    return re->case_counts;
+}
+
+const char *regex_stop_reason(const Regex *re)
+{
+    return re->stop;
+}
+
+size_t regex_scan(Regex *re, const uint8_t *text, size_t a, size_t b, const Span **out,
+                  bool *stopped)
+{
+    re->nm = 0;
+    *out = re->m;
+    if (*stopped || a >= b) return 0;
+    PCRE2_SIZE from = 0, len = b - a;
+    while (from <= len) {
+        int rc = pcre2_match(re->code, (PCRE2_SPTR)(text + a), len, from, 0, re->md, re->mc);
+        if (rc == PCRE2_ERROR_NOMATCH) break;
+        if (rc < 0) {
+            PCRE2_UCHAR msg[96];
+            pcre2_get_error_message(rc, msg, sizeof msg);
+            snprintf(re->stop, sizeof re->stop, "the pattern gave up: %s (it backtracks too much)",
+                     (const char *)msg);
+            *stopped = true;
+            break;
+        }
+        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(re->md);
+        PCRE2_SIZE s = ov[0], e = ov[1];
+        if (e > s) {
+            if (re->nm == re->cap) {
+                re->cap = re->cap ? re->cap * 2 : 16;
+                re->m = xreallocarray(re->m, re->cap, sizeof *re->m);
+            }
+            re->m[re->nm++] = (Span){a + s, a + e};
+            from = e;
+        } else { /* an empty match: on past its code point */
+            from = e + 1;
+            while (from < len && (text[a + from] & 0xc0) == 0x80)
+                from++;
+        }
+        if (e < s) break; /* \K tricks: never go back */
+    }
+    *out = re->m;
+    return re->nm;
+}
