@@ -29,6 +29,7 @@ enum {
     LIBRARY_MAX_FOLDERS = 10000,
     LIBRARY_SKIP_KINDS = 4,
     LIBRARY_SKIP_DETAILS = 500, /* the most skipped paths named one by one */
+    LIBRARY_BATCH = 256,        /* stories a search holds at once (their indexes, mapped) */
 };
 
 /* What a listing left out, and why. Zero it before a listing; library_skipped_release frees it. */
@@ -129,6 +130,8 @@ typedef struct {
                            searched, and a note says why */
     char *suggestion;   /* owned: when nothing matched, the word nearest the query's unknown
                            one (search_suggest), else NULL */
+    size_t most_open;   /* the most stories whose indexes the search held at once: a batch
+                           (LIBRARY_BATCH) at most, whatever the number of stories */
     size_t searched;    /* stories searched (those that could be read) */
     LibraryNote *notes; /* owned, in story order */
     size_t nnotes;

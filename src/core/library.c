@@ -434,13 +434,11 @@ static int load_story(LibraryStory *s, IndexCache *cache, Diag *diag)
 /* Adds each story that can answer to set, its matches into per_story; false when an index was
  * found damaged on the way (its answers cannot be trusted). Goes on past a damaged one, so that
  * one rebuild mends them all. */
-static bool add_stories(IndexCache *cache, const Query *q, LibraryStory *stories, size_t n,
-                        SearchSet *set, size_t *per_story, size_t *searched, Notes *notes)
+static bool add_stories(IndexCache *cache, const Query *q, LibraryStory *stories, size_t base,
+                        size_t n, SearchSet *set, size_t *per_story, size_t *searched, Notes *notes)
 {
     bool sound = true;
-    *searched = 0;
-    memset(per_story, 0, (n ? n : 1) * sizeof *per_story);
-    for (size_t k = 0; k < n; k++) {
+    for (size_t k = base; k < base + n; k++) {
         LibraryStory *s = &stories[k];
         if (s->failed) continue;
         if (query_needs_text(q) && !s->text &&
@@ -457,9 +455,10 @@ static bool add_stories(IndexCache *cache, const Query *q, LibraryStory *stories
 }
 
 /* Checks each damaged index whole (the cache keeps the file aside) and builds it again. */
-static void rebuild_damaged(IndexCache *cache, LibraryStory *stories, size_t n, Notes *notes)
+static void rebuild_damaged(IndexCache *cache, LibraryStory *stories, size_t base, size_t n,
+                            Notes *notes)
 {
-    for (size_t k = 0; k < n; k++) {
+    for (size_t k = base; k < base + n; k++) {
         LibraryStory *s = &stories[k];
         if (s->failed || !index_corrupt(s->index)) continue;
         index_free(s->index);
@@ -509,6 +508,49 @@ static int place_hit(IndexCache *cache, LibraryStory *s, const Query *q, const S
         .chapter = chapter ? xstrdup(chapter) : NULL,
     };
     return 0;
+}
+
+/* Progress of a batch, as progress of the whole search. */
+typedef struct {
+    LibraryProgress fn;
+    void *ctx;
+    size_t offset, total;
+} BatchProgress;
+
+static void batch_progress(size_t done, size_t n, void *ctx)
+{
+    (void)n;
+    BatchProgress *bp = ctx;
+    bp->fn(bp->offset + done, bp->total, bp->ctx);
+}
+
+/* Lets go of the stories' indexes (their cache files unmapped) and texts. */
+static void release_stories(LibraryStory *stories, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        index_free(stories[k].index);
+        text_free(stories[k].text);
+        stories[k].index = NULL;
+        stories[k].text = NULL;
+    }
+}
+
+/* search_suggest over the stories, a batch at a time: the first batch's word that is near. */
+static char *suggest_in_batches(IndexCache *cache, const Query *q, LibraryStory *stories, size_t n,
+                                int flags)
+{
+    char *found = NULL;
+    const Index **ixs = xcalloc(LIBRARY_BATCH, sizeof *ixs);
+    for (size_t b = 0; b < n && !found; b += LIBRARY_BATCH) {
+        size_t m = n - b < LIBRARY_BATCH ? n - b : LIBRARY_BATCH;
+        index_stories(cache, stories + b, m, flags, NULL, NULL);
+        for (size_t k = 0; k < m; k++)
+            ixs[k] = stories[b + k].failed ? NULL : stories[b + k].index;
+        found = search_suggest(q, ixs, m);
+        release_stories(stories + b, m);
+    }
+    free(ixs);
+    return found;
 }
 
 /* The notes, in story order, into the result (notes is emptied). */
@@ -611,6 +653,7 @@ int library_search(IndexCache *cache, const char *const *paths, size_t n, const 
     if (query_parse(query, opt->mode, &q, diag) != 0) return -1;
     Notes notes = {0};
     LibraryStory *stories = stories_new(paths, n);
+    bool *noted = xcalloc(n ? n : 1, sizeof *noted);
     for (size_t k = 0; k < n; k++) {
         if (strcmp(paths[k], "-") != 0) continue;
         /* read once by its reader, it is not there to read again; nor is it ever cached */
@@ -618,24 +661,41 @@ int library_search(IndexCache *cache, const char *const *paths, size_t n, const 
         diag_set(&stories[k].diag, DIAG_NOT_FILE,
                  "-: standard input is left out of a search across stories");
     }
-    index_stories(cache, stories, n, opt->flags, opt->progress, opt->progress_ctx);
-    for (size_t k = 0; k < n; k++) {
-        if (stories[k].failed)
-            note_add(&notes, k, true, &stories[k].diag);
-        else if (stories[k].report.note.code) /* kept aside, or not saved: say where and why */
-            note_add(&notes, k, false, &stories[k].report.note);
-    }
-
     out->per_story = xcalloc(n ? n : 1, sizeof *out->per_story);
     out->nper_story = n;
-    SearchSet *set = search_set_new(q);
-    if (!add_stories(cache, q, stories, n, set, out->per_story, &out->searched, &notes)) {
-        /* a damaged cache page: check those indexes whole, rebuild them, run once more */
+    SearchSet *set = NULL;
+    /* the stories a batch at a time: indexed (or their caches mapped), searched, let go, so that
+     * what is held (mappings, memory) is a batch's whatever the shelf's size; a damaged cache
+     * page found on the way is rebuilt and the search run once more */
+    for (int pass = 0; pass < 2; pass++) {
         search_set_free(set);
-        rebuild_damaged(cache, stories, n, &notes);
         set = search_set_new(q);
-        add_stories(cache, q, stories, n, set, out->per_story, &out->searched, &notes);
+        memset(out->per_story, 0, (n ? n : 1) * sizeof *out->per_story);
+        out->searched = 0;
+        bool sound = true;
+        for (size_t b = 0; b < n && sound; b += LIBRARY_BATCH) {
+            size_t m = n - b < LIBRARY_BATCH ? n - b : LIBRARY_BATCH;
+            BatchProgress bp = {opt->progress, opt->progress_ctx, b, n};
+            index_stories(cache, stories + b, m, opt->flags, opt->progress ? batch_progress : NULL,
+                          &bp);
+            if (m > out->most_open) out->most_open = m;
+            for (size_t k = b; k < b + m; k++) {
+                if (noted[k]) continue;
+                if (stories[k].failed)
+                    note_add(&notes, k, true, &stories[k].diag);
+                else if (stories[k].report.note.code) /* kept aside, or not saved: say where */
+                    note_add(&notes, k, false, &stories[k].report.note);
+                noted[k] = stories[k].failed || stories[k].report.note.code;
+            }
+            sound =
+                add_stories(cache, q, stories, b, m, set, out->per_story, &out->searched, &notes) ||
+                pass == 1;
+            if (!sound) rebuild_damaged(cache, stories, b, m, &notes);
+            release_stories(stories + b, m);
+        }
+        if (sound) break;
     }
+    free(noted);
 
     /* only the hits to place are ranked in order: a sort of them all would cost more than the
      * search itself for a common word */
@@ -649,12 +709,28 @@ int library_search(IndexCache *cache, const char *const *paths, size_t n, const 
                                                           : out->total;
     out->hits = xcalloc(want ? want : 1, sizeof *out->hits);
     bool *unplaceable = xcalloc(n ? n : 1, sizeof *unplaceable);
+    size_t *open = xmalloc(LIBRARY_BATCH * sizeof *open), nopen = 0;
     for (size_t h = 0; h < want; h++) {
         size_t k = hits[h].story;
         if (unplaceable[k]) continue;
         Diag why = {0};
-        if (place_hit(cache, &stories[k], q, &hits[h], opt->snippet_width, &out->hits[out->nhits],
-                      &why) == 0) {
+        LibraryStory *s = &stories[k];
+        if (!s->index && nopen == LIBRARY_BATCH) { /* a batch held: let it go first */
+            for (size_t i = 0; i < nopen; i++)
+                release_stories(&stories[open[i]], 1);
+            nopen = 0;
+        }
+        if (!s->index) { /* its index again, for the hit's place: from the cache, mapped */
+            if (cache_index(cache, s->path, 1, 0, &s->index, &s->text, &s->report, &why) != 0) {
+                unplaceable[k] = true;
+                note_add(&notes, k, true, &why);
+                continue;
+            }
+            open[nopen++] = k;
+            if (nopen > out->most_open) out->most_open = nopen;
+        }
+        if (place_hit(cache, s, q, &hits[h], opt->snippet_width, &out->hits[out->nhits], &why) ==
+            0) {
             out->nhits++;
         } else { /* changed or gone since it was indexed: its other hits are no better */
             unplaceable[k] = true;
@@ -662,16 +738,13 @@ int library_search(IndexCache *cache, const char *const *paths, size_t n, const 
         }
     }
     free(unplaceable);
+    free(open);
+    release_stories(stories, n);
 
     notes_into(&notes, out);
     search_set_free(set);
-    if (!out->matches && !opt->no_suggestion) { /* a word spelt wrong: the nearest one there */
-        const Index **ixs = xcalloc(n ? n : 1, sizeof *ixs);
-        for (size_t k = 0; k < n; k++)
-            ixs[k] = stories[k].failed ? NULL : stories[k].index;
-        out->suggestion = search_suggest(q, ixs, n);
-        free(ixs);
-    }
+    if (!out->matches && !opt->no_suggestion) /* a word spelt wrong: the nearest one there */
+        out->suggestion = suggest_in_batches(cache, q, stories, n, opt->flags);
     library_stories_free(stories, n);
     query_free(q);
     return 0;

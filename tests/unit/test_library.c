@@ -706,3 +706,40 @@ Test(library, a_pattern_across_the_shelf_agrees_with_the_reader)
     cr_assert(strstr(d.msg, "does not compile"), "%s", d.msg);
     free_paths(paths, n);
 }
+
+/* A search holds a batch of stories at a time, not the shelf: 700 stories, searched warm (their
+ * cache files mapped), never more than LIBRARY_BATCH at once, and the same hits and counts as
+ * the stories one by one. (On a shelf of 65,000 stories the process once ran out of mappings.) */
+Test(library, a_big_shelf_is_searched_a_batch_at_a_time, .timeout = 120)
+{
+    enum { N = 700 };
+    char **paths = calloc(N, sizeof *paths);
+    for (int i = 0; i < N; i++) {
+        char name[64], text[160];
+        snprintf(name, sizeof name, "story-%03d.txt", i);
+        snprintf(text, sizeof text, "Story %d\n\nThe steppe %s on day %d.%s\n", i,
+                 i % 7 ? "was quiet" : "sang", i, i == 650 ? " The dombra played." : "");
+        paths[i] = malloc(strlen(dir) + strlen(name) + 2);
+        sprintf(paths[i], "%s/%s", dir, name);
+        write_file(paths[i], text);
+    }
+    IndexCache *c = open_cache();
+    LibraryOptions opt = options(0);
+    for (int round = 0; round < 2; round++) { /* cold (built), then warm (mapped) */
+        LibraryResult r;
+        search_ok(c, paths, N, "sang", &opt, &r);
+        cr_assert(r.most_open <= LIBRARY_BATCH && r.most_open < N, "held %zu at once", r.most_open);
+        cr_assert_eq(r.matches, N / 7, "every seventh story sings");
+        cr_assert_eq(r.nhits, N / 7);
+        for (size_t h = 0; h < r.nhits; h++)
+            cr_assert_eq(r.hits[h].story % 7, 0);
+        library_result_release(&r);
+        search_ok(c, paths, N, "dombra", &opt, &r);
+        cr_assert_eq(r.nhits, 1, "a hit in the last batch is placed");
+        cr_assert_eq(r.hits[0].story, 650);
+        cr_assert(strstr(r.hits[0].snippet, "dombra"), "%s", r.hits[0].snippet);
+        library_result_release(&r);
+    }
+    cache_close(c);
+    free_paths(paths, N);
+}
