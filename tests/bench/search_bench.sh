@@ -14,7 +14,9 @@
 #   - lector: the build is a whole `lector index DIR/shelf` into an empty cache folder (median of
 #     RUNS_LECTOR), as MB/s, peak RSS and the cache's size over the text's; each query is a whole
 #     `lector search --limit 20 QUERY DIR/shelf` with that cache warm.
-# It runs at three sizes (see the end). Queries: lord, jehoshaphat, "the son of man" (a phrase), righteous* (a prefix). Output goes to
+# It runs at three sizes (see the end), and over a shelf of 100,000 small stories. Queries: lord,
+# jehoshaphat, "the son of man" (a phrase), righteous* (a prefix), NEAR(moses aaron, 5) (against
+# FTS5's NEAR), a PCRE2 pattern (against rg --pcre2), and a word spelt wrong. Output goes to
 # /dev/null. Each figure is the median of RUNS (default 5), RUNS_LECTOR (default 3) for lector,
 # timed with date +%s%N around the process; the floor (the same timing of /bin/true) is printed.
 set -euo pipefail
@@ -111,20 +113,37 @@ bench_files() {
     lector_kb=$(tail -n 1 "$tmp/lector.rss")
     cache_bytes=$(du -cb "$tmp/cache/lector/index" | tail -1 | cut -f1)
 
-    queries=(lord jehoshaphat '"the son of man"' 'righteous*')
-    rg_patterns=(lord jehoshaphat 'the son of man' 'righteous\w*')
+    # lector's queries as its rule writes them for the same work as FTS5's (=word: the whole
+    # word, as FTS5's token and rg -w); NEAR as FTS5 writes it (rg has none: "-"); a pattern for
+    # rg --pcre2 (FTS5 has none: "-"; lector reads every story for it, as rg does)
+    queries=(=lord =jehoshaphat '"the son of man"' 'righteous*' 'NEAR(moses aaron, 5)' 're:\bJ\w+ah\b')
+    fts5_queries=(lord jehoshaphat '"the son of man"' 'righteous*' 'NEAR(moses aaron, 5)' '')
+    rg_patterns=(lord jehoshaphat 'the son of man' 'righteous\w*' '' '\bJ\w+ah\b')
     floor=$(time_ms "$RUNS" /bin/true)
     results=()
     for i in "${!queries[@]}"; do
         q=${queries[$i]}
-        [ "$(fts5_query "$q" | wc -l)" -eq 20 ] || { echo "search_bench: FTS5 found < 20 for $q" >&2; exit 1; }
-        ms_fts5=$(time_ms "$RUNS" fts5_query "$q")
-        ms_rg=$(time_ms "$RUNS" rg --no-ignore -i -w "${rg_patterns[$i]}" "${files[@]}")
+        fq=${fts5_queries[$i]}
+        ms_fts5=-
+        if [ -n "$fq" ]; then
+            [ "$(fts5_query "$fq" | wc -l)" -eq 20 ] || { echo "search_bench: FTS5 found < 20 for $fq" >&2; exit 1; }
+            ms_fts5=$(time_ms "$RUNS" fts5_query "$fq")
+        fi
+        ms_rg=-
+        if [ "$i" -eq 5 ]; then
+            ms_rg=$(time_ms "$RUNS" rg --no-ignore --pcre2 "${rg_patterns[$i]}" "${files[@]}")
+        elif [ -n "${rg_patterns[$i]}" ]; then
+            ms_rg=$(time_ms "$RUNS" rg --no-ignore -i -w "${rg_patterns[$i]}" "${files[@]}")
+        fi
         [ "$("$lector" search --limit 20 "$q" "${files[@]}" | wc -l)" -eq 20 ] ||
             { echo "search_bench: lector found < 20 for $q" >&2; exit 1; }
         ms_lector=$(time_ms "$RUNS" "$lector" search --limit 20 "$q" "${files[@]}")
         results+=("$q"$'\t'"$ms_lector"$'\t'"$ms_fts5"$'\t'"$ms_rg")
     done
+    # a name spelt wrong (word~: two edits, over the whole vocabulary); no peer does it
+    ms_fuzzy=$(time_ms "$RUNS" "$lector" search --limit 20 'jehosaphat~' "${files[@]}")
+    ms_suggest=$(time_ms "$RUNS" bash -c '"$0" search --limit 20 jehosaphat "${@}" >/dev/null; true' \
+        "$lector" "${files[@]}")
 
     echo "search over $label: ${#files[@]} files, $((bytes / 1000000)) MB," \
         "medians of $RUNS (lector's build: $RUNS_LECTOR), whole processes:"
@@ -139,10 +158,59 @@ bench_files() {
     echo "  timing floor (/bin/true): $floor ms, in every figure"
     printf '%s\n' "${results[@]}" | awk -F '\t' '
     function vs(peer, l) {
+        if (peer == "-") return "-"
         return peer >= l ? sprintf("lector %.1fx faster", peer / l) : sprintf("lector %.1fx slower", l / peer)
     }
-    BEGIN { printf "  %-18s %10s %9s %9s   %-22s %s\n", "query", "lector ms", "FTS5 ms", "rg ms", "vs FTS5", "vs rg" }
-    { printf "  %-18s %10.1f %9.1f %9.1f   %-22s %s\n", $1, $2, $3, $4, vs($3, $2), vs($4, $2) }'
+    function ms(v) { return v == "-" ? sprintf("%9s", "-") : sprintf("%9.1f", v) }
+    BEGIN { printf "  %-22s %10s %9s %9s   %-22s %s\n", "query", "lector ms", "FTS5 ms", "rg ms", "vs FTS5", "vs rg" }
+    { printf "  %-22s %10.1f %s %s   %-22s %s\n", $1, $2, ms($3), ms($4), vs($3, $2), vs($4, $2) }'
+    echo "  jehosaphat~ (two edits, no peer): $ms_fuzzy ms; jehosaphat, nothing found, the nearest word named: $ms_suggest ms"
+}
+
+# A shelf of many small stories (BENCH_STORIES, default 100,000 of ~200 bytes: 20 MB), where the
+# cost is per story: lector index into an empty cache (cold), then lector search with it (warm),
+# each once (peak RSS too), against rg -i -w over the same folder.
+bench_many() {
+    local n=${BENCH_STORIES:-100000} many=$dir/many
+    if [ ! -d "$many" ] || [ "$(find "$many" -name '*.txt' | wc -l)" -ne "$n" ]; then
+        rm -rf "$many" "$tmp/many"
+        mkdir -p "$tmp/many"
+        awk -v n="$n" -v d="$tmp/many" 'BEGIN {
+            for (i = 0; i < n; i++) {
+                f = sprintf("%s/s%06d.txt", d, i)
+                printf "Story %d\n\nThe wind came over the steppe on day %d, and the riders %s.\n", i, i,
+                    (i % 1000 ? "rested" : "sang of Jehoshaphat") > f
+                close(f)
+            }
+        }'
+        mv "$tmp/many" "$many"
+    fi
+    export XDG_CACHE_HOME=$tmp/cache-many
+    rm -rf "$tmp/cache-many"
+    local t0 t1 cold warm warm2 rgms
+    t0=$(date +%s%N)
+    "$gnu_time" -f %M -o "$tmp/many.rss" "$lector" search --limit 20 jehoshaphat "$many" >/dev/null
+    t1=$(date +%s%N)
+    cold=$(((t1 - t0) / 1000000))
+    local cold_kb warm_kb
+    cold_kb=$(tail -n 1 "$tmp/many.rss")
+    t0=$(date +%s%N)
+    "$gnu_time" -f %M -o "$tmp/many.rss" "$lector" search --limit 20 jehoshaphat "$many" >/dev/null
+    t1=$(date +%s%N)
+    warm=$(((t1 - t0) / 1000000))
+    warm_kb=$(tail -n 1 "$tmp/many.rss")
+    t0=$(date +%s%N)
+    "$lector" search --limit 20 jehoshaphat "$many" >/dev/null
+    t1=$(date +%s%N)
+    warm2=$(((t1 - t0) / 1000000))
+    t0=$(date +%s%N)
+    rg --no-ignore -i -w jehoshaphat "$many" >/dev/null
+    t1=$(date +%s%N)
+    rgms=$(((t1 - t0) / 1000000))
+    echo "search over $n small stories ($(du -sb "$many" | cut -f1 | awk '{ printf "%.0f", $1 / 1e6 }') MB), one run each, whole processes:"
+    echo "  lector cold (every story indexed, the caches written): $cold ms, peak RSS $((cold_kb / 1024)) MB"
+    echo "  lector warm (the caches mapped, 256 at a time): $warm ms, again $warm2 ms, peak RSS $((warm_kb / 1024)) MB"
+    echo "  rg -i -w (reads every file): $rgms ms"
 }
 
 # Three sizes, as the cost grows: two of the files (~9 MB), the shelf (~100 MB), and with
@@ -150,6 +218,8 @@ bench_files() {
 bench_files "2 files of $shelf" "${shelf_files[@]:0:2}"
 echo
 bench_files "$shelf" "${shelf_files[@]}"
+echo
+bench_many
 if [ -n "${BENCH_BIG:-}" ]; then
     BENCH_BIG=1 bash "$(dirname "${BASH_SOURCE[0]}")/make_corpus.sh" "$dir" 2>/dev/null
     echo
