@@ -21,7 +21,9 @@
  * SEARCH_EXACT: case and accents count; only NFC/NFD spelling differences meet.
  *
  * Ranking is BM25 (k1 1.2, b 0.75) over documents (paragraphs) of all the stories searched
- * together. Owns its results; borrows the Index and Text given.
+ * together, and for several words a proximity boost: the score times 1 + 0.5 / (1 + g), g the
+ * fewest other words in a window of the paragraph that holds them all (side by side: half again).
+ * Owns its results; borrows the Index and Text given.
  */
 #ifndef LECTOR_SEARCH_H
 #define LECTOR_SEARCH_H

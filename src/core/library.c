@@ -439,7 +439,7 @@ static bool add_stories(IndexCache *cache, const Query *q, LibraryStory *stories
 {
     bool sound = true;
     for (size_t k = base; k < base + n; k++) {
-        LibraryStory *s = &stories[k];
+        LibraryStory *s = &stories[k - base];
         if (s->failed) continue;
         if (query_needs_text(q) && !s->text &&
             load_story(s, cache, &s->diag) != 0) { /* gone since it was indexed */
@@ -459,7 +459,7 @@ static void rebuild_damaged(IndexCache *cache, LibraryStory *stories, size_t bas
                             Notes *notes)
 {
     for (size_t k = base; k < base + n; k++) {
-        LibraryStory *s = &stories[k];
+        LibraryStory *s = &stories[k - base];
         if (s->failed || !index_corrupt(s->index)) continue;
         index_free(s->index);
         s->index = NULL;
@@ -524,30 +524,45 @@ static void batch_progress(size_t done, size_t n, void *ctx)
     bp->fn(bp->offset + done, bp->total, bp->ctx);
 }
 
-/* Lets go of the stories' indexes (their cache files unmapped) and texts. */
-static void release_stories(LibraryStory *stories, size_t n)
+/* A batch of stories: paths [base, base + n), their records, indexed. */
+typedef struct {
+    LibraryStory *s; /* owned */
+    size_t base, n;
+} Batch;
+
+/* The batch of paths from b on (LIBRARY_BATCH of them at most), indexed or mapped from the
+ * cache on WORKERS threads; standard input ("-") is a failed story, never read. */
+static Batch batch_open(IndexCache *cache, const char *const *paths, size_t n, size_t b,
+                        const LibraryOptions *opt)
 {
-    for (size_t k = 0; k < n; k++) {
-        index_free(stories[k].index);
-        text_free(stories[k].text);
-        stories[k].index = NULL;
-        stories[k].text = NULL;
+    size_t m = n - b < LIBRARY_BATCH ? n - b : LIBRARY_BATCH;
+    Batch bt = {stories_new(paths + b, m), b, m};
+    for (size_t i = 0; i < m; i++) {
+        if (strcmp(paths[b + i], "-") != 0) continue;
+        /* read once by its reader, it is not there to read again; nor is it ever cached */
+        bt.s[i].failed = true;
+        diag_set(&bt.s[i].diag, DIAG_NOT_FILE,
+                 "-: standard input is left out of a search across stories");
     }
+    BatchProgress bp = {opt->progress, opt->progress_ctx, b, n};
+    index_stories(cache, bt.s, m, opt->flags, opt->progress ? batch_progress : NULL, &bp);
+    return bt;
 }
 
 /* search_suggest over the stories, a batch at a time: the first batch's word that is near. */
-static char *suggest_in_batches(IndexCache *cache, const Query *q, LibraryStory *stories, size_t n,
-                                int flags)
+static char *suggest_in_batches(IndexCache *cache, const Query *q, const char *const *paths,
+                                size_t n, const LibraryOptions *opt)
 {
     char *found = NULL;
     const Index **ixs = xcalloc(LIBRARY_BATCH, sizeof *ixs);
+    LibraryOptions quiet = *opt;
+    quiet.progress = NULL;
     for (size_t b = 0; b < n && !found; b += LIBRARY_BATCH) {
-        size_t m = n - b < LIBRARY_BATCH ? n - b : LIBRARY_BATCH;
-        index_stories(cache, stories + b, m, flags, NULL, NULL);
-        for (size_t k = 0; k < m; k++)
-            ixs[k] = stories[b + k].failed ? NULL : stories[b + k].index;
-        found = search_suggest(q, ixs, m);
-        release_stories(stories + b, m);
+        Batch bt = batch_open(cache, paths, n, b, &quiet);
+        for (size_t i = 0; i < bt.n; i++)
+            ixs[i] = bt.s[i].failed ? NULL : bt.s[i].index;
+        found = search_suggest(q, ixs, bt.n);
+        library_stories_free(bt.s, bt.n);
     }
     free(ixs);
     return found;
@@ -652,21 +667,14 @@ int library_search(IndexCache *cache, const char *const *paths, size_t n, const 
     Query *q;
     if (query_parse(query, opt->mode, &q, diag) != 0) return -1;
     Notes notes = {0};
-    LibraryStory *stories = stories_new(paths, n);
     bool *noted = xcalloc(n ? n : 1, sizeof *noted);
-    for (size_t k = 0; k < n; k++) {
-        if (strcmp(paths[k], "-") != 0) continue;
-        /* read once by its reader, it is not there to read again; nor is it ever cached */
-        stories[k].failed = true;
-        diag_set(&stories[k].diag, DIAG_NOT_FILE,
-                 "-: standard input is left out of a search across stories");
-    }
     out->per_story = xcalloc(n ? n : 1, sizeof *out->per_story);
     out->nper_story = n;
     SearchSet *set = NULL;
+    Batch last = {0}; /* the last batch, held for placing its hits */
     /* the stories a batch at a time: indexed (or their caches mapped), searched, let go, so that
-     * what is held (mappings, memory) is a batch's whatever the shelf's size; a damaged cache
-     * page found on the way is rebuilt and the search run once more */
+     * what is held (mappings, memory, even the stories' records) is a batch's whatever the
+     * shelf's size; a damaged cache page found on the way is rebuilt and the search run again */
     for (int pass = 0; pass < 2; pass++) {
         search_set_free(set);
         set = search_set_new(q);
@@ -674,26 +682,31 @@ int library_search(IndexCache *cache, const char *const *paths, size_t n, const 
         out->searched = 0;
         bool sound = true;
         for (size_t b = 0; b < n && sound; b += LIBRARY_BATCH) {
-            size_t m = n - b < LIBRARY_BATCH ? n - b : LIBRARY_BATCH;
-            BatchProgress bp = {opt->progress, opt->progress_ctx, b, n};
-            index_stories(cache, stories + b, m, opt->flags, opt->progress ? batch_progress : NULL,
-                          &bp);
-            if (m > out->most_open) out->most_open = m;
-            for (size_t k = b; k < b + m; k++) {
-                if (noted[k]) continue;
-                if (stories[k].failed)
-                    note_add(&notes, k, true, &stories[k].diag);
-                else if (stories[k].report.note.code) /* kept aside, or not saved: say where */
-                    note_add(&notes, k, false, &stories[k].report.note);
-                noted[k] = stories[k].failed || stories[k].report.note.code;
+            Batch bt = batch_open(cache, paths, n, b, opt);
+            if (bt.n > out->most_open) out->most_open = bt.n;
+            for (size_t i = 0; i < bt.n; i++) {
+                LibraryStory *st = &bt.s[i];
+                if (noted[b + i]) continue;
+                if (st->failed)
+                    note_add(&notes, b + i, true, &st->diag);
+                else if (st->report.note.code) /* kept aside, or not saved: say where */
+                    note_add(&notes, b + i, false, &st->report.note);
+                noted[b + i] = st->failed || st->report.note.code;
             }
             sound =
-                add_stories(cache, q, stories, b, m, set, out->per_story, &out->searched, &notes) ||
+                add_stories(cache, q, bt.s, b, bt.n, set, out->per_story, &out->searched, &notes) ||
                 pass == 1;
-            if (!sound) rebuild_damaged(cache, stories, b, m, &notes);
-            release_stories(stories + b, m);
+            if (!sound) rebuild_damaged(cache, bt.s, b, bt.n, &notes);
+            /* the last batch is kept: its hits are placed without opening it again (a shelf of
+             * up to a batch is held once, as before batches) */
+            if (!sound || b + bt.n < n)
+                library_stories_free(bt.s, bt.n);
+            else
+                last = bt;
         }
         if (sound) break;
+        library_stories_free(last.s, last.n);
+        last = (Batch){0};
     }
     free(noted);
 
@@ -709,25 +722,34 @@ int library_search(IndexCache *cache, const char *const *paths, size_t n, const 
                                                           : out->total;
     out->hits = xcalloc(want ? want : 1, sizeof *out->hits);
     bool *unplaceable = xcalloc(n ? n : 1, sizeof *unplaceable);
-    size_t *open = xmalloc(LIBRARY_BATCH * sizeof *open), nopen = 0;
+    /* the hits' other stories, opened again one by one (their indexes from the cache) */
+    LibraryStory **open = xcalloc(LIBRARY_BATCH, sizeof *open);
+    size_t *open_id = xcalloc(LIBRARY_BATCH, sizeof *open_id), nopen = 0;
     for (size_t h = 0; h < want; h++) {
         size_t k = hits[h].story;
         if (unplaceable[k]) continue;
         Diag why = {0};
-        LibraryStory *s = &stories[k];
-        if (!s->index && nopen == LIBRARY_BATCH) { /* a batch held: let it go first */
-            for (size_t i = 0; i < nopen; i++)
-                release_stories(&stories[open[i]], 1);
-            nopen = 0;
-        }
-        if (!s->index) { /* its index again, for the hit's place: from the cache, mapped */
+        LibraryStory *s =
+            last.s && k >= last.base && k < last.base + last.n ? &last.s[k - last.base] : NULL;
+        for (size_t i = 0; i < nopen && !s; i++)
+            if (open_id[i] == k) s = open[i];
+        if (!s) {
+            if (nopen + last.n >= LIBRARY_BATCH) { /* a batch held: let it go first */
+                for (size_t i = 0; i < nopen; i++)
+                    library_stories_free(open[i], 1);
+                library_stories_free(last.s, last.n);
+                last = (Batch){0};
+                nopen = 0;
+            }
+            s = stories_new(&paths[k], 1);
+            open[nopen] = s;
+            open_id[nopen++] = k;
+            if (nopen + last.n > out->most_open) out->most_open = nopen + last.n;
             if (cache_index(cache, s->path, 1, 0, &s->index, &s->text, &s->report, &why) != 0) {
                 unplaceable[k] = true;
                 note_add(&notes, k, true, &why);
                 continue;
             }
-            open[nopen++] = k;
-            if (nopen > out->most_open) out->most_open = nopen;
         }
         if (place_hit(cache, s, q, &hits[h], opt->snippet_width, &out->hits[out->nhits], &why) ==
             0) {
@@ -738,14 +760,16 @@ int library_search(IndexCache *cache, const char *const *paths, size_t n, const 
         }
     }
     free(unplaceable);
+    for (size_t i = 0; i < nopen; i++)
+        library_stories_free(open[i], 1);
     free(open);
-    release_stories(stories, n);
+    free(open_id);
+    library_stories_free(last.s, last.n);
 
     notes_into(&notes, out);
     search_set_free(set);
     if (!out->matches && !opt->no_suggestion) /* a word spelt wrong: the nearest one there */
-        out->suggestion = suggest_in_batches(cache, q, stories, n, opt->flags);
-    library_stories_free(stories, n);
+        out->suggestion = suggest_in_batches(cache, q, paths, n, opt);
     query_free(q);
     return 0;
 }

@@ -814,7 +814,48 @@ typedef struct {
     SearchHit hit;
     uint32_t dl;   /* the document's tokens */
     size_t tf_off; /* q->n term frequencies at tfs[tf_off] */
+    uint32_t gap;  /* the fewest other words in a window holding every item; UINT32_MAX: one item */
 } Candidate;
+
+/* BM25's score is multiplied by 1 + PROXIMITY / (1 + gap): words side by side count half again,
+ * a word between them a quarter, ten between them a twentieth. */
+#define PROXIMITY 0.5
+
+/* The fewest words, other than the items', in a window of document [first, end) that holds a
+ * match of every item: a sweep over their matches there, merged. mi[i]: where item i's matches
+ * in m[i] reach (moved past the document). */
+static uint32_t doc_gap(const Query *q, const ItemMatches *im, size_t *mi, uint32_t first,
+                        uint32_t end, NearEntry **buf, size_t *cap)
+{
+    size_t ne = 0, lens = 0;
+    for (size_t i = 0; i < q->n; i++) {
+        lens += q->items[i].n;
+        while (mi[i] < im->n[i] && im->m[i][mi[i]] < first)
+            mi[i]++;
+        for (; mi[i] < im->n[i] && im->m[i][mi[i]] < end; mi[i]++) {
+            if (ne == *cap) {
+                *cap = *cap ? *cap * 2 : 64;
+                *buf = xreallocarray(*buf, *cap, sizeof **buf);
+            }
+            (*buf)[ne++] = (NearEntry){im->m[i][mi[i]], (uint32_t)i};
+        }
+    }
+    NearEntry *e = *buf;
+    qsort(e, ne, sizeof *e, cmp_near);
+    size_t *count = xcalloc(q->n, sizeof *count), have = 0, l = 0;
+    uint64_t best = UINT32_MAX;
+    for (size_t r = 0; r < ne; r++) {
+        if (count[e[r].item]++ == 0) have++;
+        while (have == q->n && count[e[l].item] > 1) /* the shortest window ending at r */
+            count[e[l++].item]--;
+        if (have < q->n) continue;
+        uint64_t span = (uint64_t)e[r].pos + q->items[e[r].item].n - e[l].pos;
+        uint64_t gap = span > lens ? span - lens : 0;
+        if (gap < best) best = gap;
+    }
+    free(count);
+    return (uint32_t)best;
+}
 
 struct SearchSet {
     const Query *q;
@@ -858,11 +899,13 @@ size_t search_set_add(SearchSet *s, size_t story, const Index *ix, const uint8_t
     s->tokens += index_token_count(ix);
     for (size_t i = 0; i < q->n; i++)
         s->df[i] += im.ndh[i];
-    size_t *at = xcalloc(q->n, sizeof *at);
+    size_t *at = xcalloc(q->n, sizeof *at), *mi = xcalloc(q->n, sizeof *mi), cap = 0;
+    NearEntry *buf = NULL;
     for (size_t j = 0; j < im.ndocs; j++) {
         size_t d = im.docs[j];
         uint32_t first, end;
         index_doc_positions(ix, d, &first, &end);
+        uint32_t gap = q->n > 1 ? doc_gap(q, &im, mi, first, end, &buf, &cap) : UINT32_MAX;
         if (s->n == s->cap) {
             s->cap = s->cap ? s->cap * 2 : 64;
             s->c = xreallocarray(s->c, s->cap, sizeof *s->c);
@@ -872,7 +915,7 @@ size_t search_set_add(SearchSet *s, size_t story, const Index *ix, const uint8_t
             s->tfs = xreallocarray(s->tfs, s->tfs_cap, sizeof *s->tfs);
         }
         Candidate *c = &s->c[s->n++];
-        *c = (Candidate){{story, d, 0, NO_MATCH, 0}, end - first, s->ntfs};
+        *c = (Candidate){{story, d, 0, NO_MATCH, 0}, end - first, s->ntfs, gap};
         for (size_t i = 0; i < q->n; i++) {
             while (im.dh[i][at[i]].doc < d) /* every item has d: no bound needed */
                 at[i]++;
@@ -887,6 +930,8 @@ size_t search_set_add(SearchSet *s, size_t story, const Index *ix, const uint8_t
             c->hit.matches++;
     }
     free(at);
+    free(mi);
+    free(buf);
     free(pl);
     size_t hits = im.ndocs;
     item_matches_free(q, &im);
@@ -936,6 +981,7 @@ size_t search_set_hits(SearchSet *s, size_t best, const SearchHit **out)
             double tf = s->tfs[c->tf_off + i];
             score += idf[i] * tf * (k1 + 1) / (tf + k1 * (1 - b + b * c->dl / avgdl));
         }
+        if (c->gap != UINT32_MAX) score *= 1 + PROXIMITY / (1 + (double)c->gap);
         c->hit.score = score;
         if (k == s->n) {
             s->hits[kept++] = c->hit;

@@ -142,7 +142,7 @@ bench_files() {
     done
     # a name spelt wrong (word~: two edits, over the whole vocabulary); no peer does it
     ms_fuzzy=$(time_ms "$RUNS" "$lector" search --limit 20 'jehosaphat~' "${files[@]}")
-    ms_suggest=$(time_ms "$RUNS" bash -c '"$0" search --limit 20 jehosaphat "${@}" >/dev/null; true' \
+    ms_suggest=$(time_ms "$RUNS" bash -c '"$0" search --limit 20 jehosaphat "${@}" >/dev/null 2>&1; true' \
         "$lector" "${files[@]}")
 
     echo "search over $label: ${#files[@]} files, $((bytes / 1000000)) MB," \

@@ -368,6 +368,29 @@ Test(search, near_fuzzy_and_suggestions)
     text_free(t);
 }
 
+/* Two paragraphs alike but for how far apart the words stand: the nearer ranks first (BM25
+ * alone ties them, and a tie goes to the earlier paragraph, the far one here). */
+Test(search, nearer_words_rank_first)
+{
+    const char *story = "the dombra and the long road home, and then the steppe\n\n"
+                        "the dombra and the steppe, and then the long road home\n";
+    Query *q;
+    Diag d = {0};
+    cr_assert_eq(query_parse("dombra steppe", SEARCH_SMART, &q, &d), 0);
+    SearchSet *set = search_set_new(q);
+    Text *t;
+    Index *ix = build(story, &t);
+    search_set_add(set, 0, ix, NULL, NULL);
+    const SearchHit *h;
+    cr_assert_eq(search_set_hits(set, 0, &h), 2);
+    cr_assert_eq(h[0].doc, 1, "two words apart beats eight");
+    cr_assert_gt(h[0].score, h[1].score);
+    search_set_free(set);
+    query_free(q);
+    index_free(ix);
+    text_free(t);
+}
+
 Test(search, empty_or_punctuation_queries_are_refused)
 {
     Query *q;
