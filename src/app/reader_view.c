@@ -493,7 +493,8 @@ static void search_run(ReaderView *rv, ViewContext *c, bool *wrapped)
      * story is read whole first (100 MB: about 90 ms), and the index finds and counts every
      * match at once; past it the story is read from the origin for the first match instead
      * (reading all of a 1 GB story first took 1.9 s), and counted as it is read. */
-    if (rv->index && !rv->prompting &&
+    /* a pattern is always found by reading, a step at a time off the key path (regex.h) */
+    if (rv->index && !rv->prompting && !search_is_regex(rv->query.buf, NULL) &&
         (text_complete(rv->text) || text_len_estimate(rv->text) <= INDEX_LOAD_FIRST)) {
         text_load_all(rv->text);
         if (matchlist_new(rv->index, rv->text, rv->query.buf, c->search_mode, &rv->ml, &d) != 0)
