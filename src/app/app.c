@@ -454,7 +454,8 @@ static void act(App *a, ViewAction v)
         const HelpRow *notes = top_mode(a) == MODE_COMPARE ? compare_view_help_notes(&nnotes)
                                : top_mode(a) == MODE_SHELF
                                    ? shelf_view_help_notes(a->shelf, &nnotes)
-                                   : NULL;
+                               : top_mode(a) == MODE_READER ? help_search_notes(&nnotes)
+                                                            : NULL;
         help_view_open(&a->help, keymap_view(top_mode(a)), notes, nnotes);
         push_mode(a, MODE_HELP);
         break;

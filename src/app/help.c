@@ -160,3 +160,18 @@ void help_view_render(HelpView *h, ViewContext *c, Grid *g)
     help_layout(h, c, g, h->top, shown);
     view_draw_status(c, g, st.hint, st.where);
 }
+
+static const HelpRow search_notes[] = {
+    {NULL, ""},
+    {NULL, "Searching (/, ?, s): a word finds the words that begin with it (kazakh: Kazakhstan "
+           "too); =word the whole word; \"a phrase\" its words in a row; several words, each "
+           "place in the paragraphs that have them all; NEAR(a b, 5) within 5 words; word~ within "
+           "two letters' change; re:PATTERN a regular expression (PCRE2). A capital makes case "
+           "count."},
+};
+
+const HelpRow *help_search_notes(size_t *n)
+{
+    *n = sizeof search_notes / sizeof *search_notes;
+    return search_notes;
+}

@@ -39,6 +39,10 @@ typedef struct {
  * screen may have grown since) and fills *st. */
 void help_status(int cols, int height, int shown, int *top, HelpStatus *st);
 
+/* The query rule (search.h), as notes for the helps of the views that search: the reader's and
+ * the shelf's. Static. */
+const HelpRow *help_search_notes(size_t *n);
+
 /* The help view. */
 typedef struct {
     KeymapView of;        /* whose keys */

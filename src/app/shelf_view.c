@@ -33,7 +33,7 @@ struct ShelfView {
     size_t pick_of;      /* picking the partner of this story; SIZE_MAX: not picking */
     char skipped[256];   /* what the folders' listing left out, one line; "" when nothing */
     LibrarySkipped skip; /* owned: its details, for the help's notes */
-    HelpRow *skip_rows;  /* owned; the strings are skip's and the header's */
+    HelpRow *skip_rows;  /* owned: the query rule (static), then the skipped (skip's strings) */
     size_t nskip_rows;
     char skip_header[96];
     size_t sel_shelf; /* while picking: the shelf's own selection, given back after */
@@ -67,12 +67,17 @@ ShelfView *shelf_view_new(char **paths, int npaths, Diag *diag)
     }
     library_skipped_describe(&skipped, s->skipped, sizeof s->skipped);
     s->skip = skipped;
-    if (s->skip.ndetails) { /* the details, in h's help; said with the one line */
+    /* h's notes: the query rule, then what was skipped, path by path */
+    size_t nrule;
+    const HelpRow *rule = help_search_notes(&nrule);
+    s->skip_rows = xcalloc(nrule + s->skip.ndetails + 2, sizeof *s->skip_rows);
+    for (size_t i = 0; i < nrule; i++)
+        s->skip_rows[s->nskip_rows++] = rule[i];
+    if (s->skip.ndetails) { /* the details; said with the one line */
         size_t total = skipped.files + skipped.folders + skipped.loops;
         qsort(s->skip.details, s->skip.ndetails, sizeof *s->skip.details, cmp_detail);
         snprintf(s->skip_header, sizeof s->skip_header, "Skipped (%zu%s):", s->skip.ndetails,
                  total > s->skip.ndetails ? " named, of more" : "");
-        s->skip_rows = xcalloc(s->skip.ndetails + 2, sizeof *s->skip_rows);
         s->skip_rows[s->nskip_rows++] = (HelpRow){NULL, ""};
         s->skip_rows[s->nskip_rows++] = (HelpRow){NULL, s->skip_header};
         for (size_t i = 0; i < s->skip.ndetails; i++)

@@ -141,6 +141,8 @@ mapfile -t key_lines < <(tr -s ', \t' '   ' <"$tmp/keys-reader" | sed 's/.*/ & /
 rows=0
 set -f # keys such as ? are words here, not patterns
 while IFS= read -r line; do
+    # the notes under the keys (the query rule) follow a blank row: prose, not keys
+    [ -z "${line// /}" ] && [ "$rows" -gt 0 ] && break
     keys=${line:2:21}
     keys=${keys//,/ }
     keys=${keys%"${keys##*[! ]}"} # trailing blanks off
