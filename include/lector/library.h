@@ -130,6 +130,7 @@ typedef struct {
                            searched, and a note says why */
     char *suggestion;   /* owned: when nothing matched, the word nearest the query's unknown
                            one (search_suggest), else NULL */
+    size_t narrowed;    /* a pattern: the stories its cached indexes ruled out, unread */
     size_t most_open;   /* the most stories whose indexes the search held at once: a batch
                            (LIBRARY_BATCH) at most, whatever the number of stories */
     size_t searched;    /* stories searched (those that could be read) */
@@ -150,7 +151,9 @@ typedef struct {
 
 /* A query that starts with "re:" is a pattern (regex.h): each story is read for it, a document
  * at a time, and its matches are the hits, in story order (no ranking; total counts the
- * paragraphs that have one, matches them all); the cache is not used.
+ * paragraphs that have one, matches them all). A story whose cached index (cache_lookup: the
+ * file unchanged) has no term holding a word the pattern needs (regex_required_words) is not
+ * read at all.
  * Runs query (search.h's syntax: words, "phrases", =words) over the stories at paths[0, n) with
  * the cache (NULL: build every index, save none), into *out. A story that cannot be read, or
  * whose hit can no longer be placed (it changed since it was indexed), is a note, not a failure.

@@ -45,6 +45,15 @@ bool regex_case_counts(const Regex *re);
 size_t regex_scan(Regex *re, const uint8_t *text, size_t a, size_t b, const Span **out,
                   bool *stopped);
 
+/* Words the pattern cannot match without (at its top level, outside groups, classes and
+ * optional parts: "Kazakh" of "\\bKazakh(stan)?"), each of three or more letters or digits of
+ * the Latin, Greek or Cyrillic scripts, folded as the index folds its terms (token.h), into
+ * out (each malloc'd), at most max of them; returns how many. None when the pattern has an
+ * alternation, inline options or anything this reading is not sure of: a search may then rule
+ * out a story whose index has no term holding one of them (library.h), and never one that
+ * matches. */
+size_t regex_required_words(const Regex *re, char **out, size_t max);
+
 /* Why a scan stopped, one line, for the status line or stderr. */
 const char *regex_stop_reason(const Regex *re);
 

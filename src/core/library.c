@@ -1,3 +1,4 @@
+#define _GNU_SOURCE /* memmem */
 /* library.c: one shelf search, for lector search and the reader's results view.
  *
  * Data model. A search works on an array of LibraryStory, one per path and in the paths' order
@@ -595,10 +596,31 @@ static LibraryHit pattern_hit(size_t story, const Text *t, Span sp, int width)
 /* library_search of a pattern (regex.h): each story read (a book imported, as everywhere), a
  * document at a time, in path order; the first limit matches placed, in story order (a pattern
  * has no ranking). One story at a time is held. The index does not narrow the stories read. */
-static int search_pattern(Regex *re, const char *const *paths, size_t n, const LibraryOptions *opt,
-                          LibraryResult *out)
+/* Whether ix has a term holding each of words[0, n) (regex_required_words): when it has not,
+ * the story cannot match the pattern. */
+static bool terms_hold(const Index *ix, char *const *words, size_t n)
+{
+    size_t nt = index_term_count(ix);
+    for (size_t w = 0; w < n; w++) {
+        size_t wl = strlen(words[w]);
+        bool found = false;
+        for (uint32_t id = 0; id < nt && !found; id++) {
+            size_t tl;
+            const char *t = index_term(ix, id, &tl);
+            found = tl >= wl && memmem(t, tl, words[w], wl) != NULL;
+        }
+        if (!found) return false;
+    }
+    return true;
+}
+
+static int search_pattern(IndexCache *cache, Regex *re, const char *const *paths, size_t n,
+                          const LibraryOptions *opt, LibraryResult *out)
 {
     Notes notes = {0};
+    /* the words the pattern needs, to rule out a story by its cached index, unread */
+    char *words[8];
+    size_t nwords = cache ? regex_required_words(re, words, 8) : 0;
     size_t cap = 0;
     bool stopped = false;
     out->per_story = xcalloc(n ? n : 1, sizeof *out->per_story);
@@ -610,6 +632,16 @@ static int search_pattern(Regex *re, const char *const *paths, size_t n, const L
             diag_set(&d, DIAG_NOT_FILE, "-: standard input is left out of a search across stories");
             note_add(&notes, k, true, &d);
             continue;
+        }
+        if (nwords) {
+            Index *ix = cache_lookup(cache, paths[k], NULL);
+            bool out_of_it = ix && !terms_hold(ix, words, nwords);
+            index_free(ix);
+            if (out_of_it) {
+                out->searched++;
+                out->narrowed++;
+                continue;
+            }
         }
         if (text_open(paths[k], 0, &t, &d) != 0) {
             note_add(&notes, k, true, &d);
@@ -648,6 +680,8 @@ static int search_pattern(Regex *re, const char *const *paths, size_t n, const L
         out->stopped = true;
     }
     if (!out->hits) out->hits = xcalloc(1, sizeof *out->hits);
+    for (size_t w = 0; w < nwords; w++)
+        free(words[w]);
     notes_into(&notes, out);
     return 0;
 }
@@ -660,7 +694,7 @@ int library_search(IndexCache *cache, const char *const *paths, size_t n, const 
     if (search_is_regex(query, &pattern)) {
         Regex *re;
         if (regex_compile(pattern, opt->mode, &re, diag) != 0) return -1;
-        int rc = search_pattern(re, paths, n, opt, out);
+        int rc = search_pattern(cache, re, paths, n, opt, out);
         regex_free(re);
         return rc;
     }

@@ -7,10 +7,13 @@
 #include <string.h>
 #include <unictype.h>
 
+#include "lector/strbuf.h"
+#include "lector/token.h"
 #include "lector/ucd.h"
 #include "lector/xalloc.h"
 
 struct Regex {
+    char *pattern; /* owned: as given */
     pcre2_code *code;
     pcre2_match_data *md;
     pcre2_match_context *mc;
@@ -62,6 +65,7 @@ int regex_compile(const char *pattern, SearchMode mode, Regex **out, Diag *diag)
     }
     pcre2_jit_compile(code, PCRE2_JIT_COMPLETE); /* faster when it can; the same matches */
     Regex *re = xcalloc(1, sizeof *re);
+    re->pattern = xstrdup(pattern);
     re->code = code;
     re->md = pcre2_match_data_create_from_pattern(code, NULL);
     re->mc = pcre2_match_context_create(NULL);
@@ -78,6 +82,7 @@ void regex_free(Regex *re)
     pcre2_match_data_free(re->md);
     pcre2_match_context_free(re->mc);
     pcre2_code_free(re->code);
+    free(re->pattern);
     free(re->m);
     free(re);
 }
@@ -128,4 +133,101 @@ size_t regex_scan(Regex *re, const uint8_t *text, size_t a, size_t b, const Span
     }
     *out = re->m;
     return re->nm;
+}
+
+/* A letter or digit a word run may hold: one token holds a run of them (the index's tokens of
+ * Han, kana and Thai are single characters, so those break a run). */
+static bool run_char(uint32_t cp)
+{
+    if (cp < 0x80) return (cp >= '0' && cp <= '9') || ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z');
+    return cp >= 0xc0 && cp <= 0x52f && cp != 0xd7 && cp != 0xf7 && uc_is_alpha(cp);
+}
+
+typedef struct {
+    Strbuf cur;        /* the run being read */
+    size_t chars;      /* its code points */
+    size_t last_start; /* where its last code point starts, in cur */
+    char **out;
+    size_t n, max;
+    TokenFolder *fold;
+} Runs;
+
+static void run_end(Runs *r)
+{
+    if (r->chars >= 3 && r->n < r->max) {
+        size_t len;
+        const char *f = token_fold(r->fold, (const uint8_t *)r->cur.buf, r->cur.len, &len);
+        char *w = xmalloc(len + 1);
+        memcpy(w, f, len);
+        w[len] = 0;
+        r->out[r->n++] = w;
+    }
+    strbuf_reset(&r->cur);
+    r->chars = 0;
+}
+
+size_t regex_required_words(const Regex *re, char **out, size_t max)
+{
+    const char *p = re->pattern;
+    if (strchr(p, '|') || strstr(p, "(?") || strstr(p, "\\Q") || strstr(p, "\\E")) return 0;
+    Runs r = {STRBUF_INIT, 0, 0, out, 0, max, token_folder_new(TOKEN_FOLD_ALL)};
+    const uint8_t *s = (const uint8_t *)p, *end = s + strlen(p);
+    int depth = 0;
+    while (s < end) {
+        uint8_t c = *s;
+        if (c == '\\') { /* an escape: a class, an assertion or a character; never in a run */
+            run_end(&r);
+            s++;
+            if (s < end && (*s == 'p' || *s == 'P') && s + 1 < end && s[1] == '{') {
+                while (s < end && *s != '}')
+                    s++;
+            }
+            if (s < end) s++;
+            continue;
+        }
+        if (c == '[') { /* a class, to its closing bracket */
+            run_end(&r);
+            s++;
+            if (s < end && *s == '^') s++;
+            if (s < end && *s == ']') s++;
+            while (s < end && *s != ']') {
+                if (*s == '\\' && s + 1 < end) s++;
+                s++;
+            }
+            if (s < end) s++;
+            continue;
+        }
+        if (c == '?' || c == '*' || c == '{') { /* the atom before may be absent: not required */
+            if (r.chars && r.cur.len) {
+                r.cur.len = r.last_start;
+                r.chars--;
+            }
+            run_end(&r);
+            if (c == '{')
+                while (s < end && *s != '}')
+                    s++;
+            if (s < end) s++;
+            continue;
+        }
+        if (c == '(' || c == ')') {
+            run_end(&r);
+            depth += c == '(' ? 1 : -1;
+            s++;
+            continue;
+        }
+        size_t k;
+        uint32_t cp = ucd_decode(s, end, &k);
+        if (depth == 0 && run_char(cp)) {
+            r.last_start = r.cur.len;
+            strbuf_add(&r.cur, (const char *)s, k);
+            r.chars++;
+        } else {
+            run_end(&r); /* '+', '.', a space, punctuation, a character inside a group */
+        }
+        s += k;
+    }
+    run_end(&r);
+    strbuf_release(&r.cur);
+    token_folder_free(r.fold);
+    return r.n;
 }

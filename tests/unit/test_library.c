@@ -743,3 +743,28 @@ Test(library, a_big_shelf_is_searched_a_batch_at_a_time, .timeout = 120)
     cache_close(c);
     free_paths(paths, N);
 }
+
+/* A pattern's words rule out, by their cached indexes, the stories that cannot match: those are
+ * not read, and the counts are the same as reading them all. */
+Test(library, a_pattern_reads_only_the_stories_that_can_match)
+{
+    size_t n;
+    char **paths = shipped(&n);
+    IndexCache *c = open_cache();
+    LibraryStory *st = library_index(c, (const char *const *)paths, n, 0, NULL, NULL);
+    library_stories_free(st, n);
+    LibraryOptions opt = options(0);
+    LibraryResult with, without;
+    search_ok(c, paths, n, "re:Kazakh\\w*", &opt, &with);
+    search_ok(NULL, paths, n, "re:Kazakh\\w*", &opt, &without);
+    cr_assert_gt(with.narrowed, 0, "a story with no Kazakh is ruled out unread");
+    cr_assert_eq(without.narrowed, 0);
+    cr_assert_eq(with.matches, without.matches);
+    for (size_t k = 0; k < n; k++)
+        cr_assert_eq(with.per_story[k], without.per_story[k]);
+    cr_assert_eq(with.searched, without.searched);
+    library_result_release(&with);
+    library_result_release(&without);
+    cache_close(c);
+    free_paths(paths, n);
+}

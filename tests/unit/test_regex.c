@@ -192,3 +192,41 @@ Test(regex, the_reader_finds_a_pattern)
     cr_assert(strstr(d.msg, "does not compile"), "%s", d.msg);
     text_free(t);
 }
+
+/* The words a pattern needs: what a search may rule a story out by (and nothing it may not). */
+Test(regex, the_words_a_pattern_needs)
+{
+    static const struct {
+        const char *pattern, *words; /* words: space separated, folded */
+    } cases[] = {
+        {"\\bKazakh(stan)?", "kazakh"},
+        {"Jehoshaphat\\W+\\w+", "jehoshaphat"},
+        {"colou?r", "colo"},
+        {"Ёлка и ЁЖ+", "елка"},
+        {"ab+cde", "cde"},
+        {"c.t", ""},
+        {"cats|dogs", ""},
+        {"(?i)cats", ""},
+        {"[cat]dog", "dog"},
+        {"\\p{Lu}house\\d{2}", "house"},
+        {"abc{0,2}", ""},
+        {"北京人", ""},
+        {"(the wind)+ blew", "blew"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        Regex *re;
+        Diag d = {0};
+        cr_assert_eq(regex_compile(cases[i].pattern, SEARCH_SMART, &re, &d), 0, "%s: %s",
+                     cases[i].pattern, d.msg);
+        char *w[8];
+        size_t n = regex_required_words(re, w, 8);
+        Strbuf got = STRBUF_INIT;
+        for (size_t k = 0; k < n; k++) {
+            strbuf_addf(&got, "%s%s", k ? " " : "", w[k]);
+            free(w[k]);
+        }
+        cr_expect_str_eq(got.buf ? got.buf : "", cases[i].words, "%s", cases[i].pattern);
+        strbuf_release(&got);
+        regex_free(re);
+    }
+}
