@@ -209,6 +209,12 @@ run "$lector" search --count 'kazakstan~' "$texts"
 check "search: word~ finds the words near it" grep -qx "$texts/ivan-baktybekova.txt:[1-9]" "$tmp/out"
 run "$lector" search --count 'NEAR(debut album, 1)' "$texts"
 check "search: NEAR" grep -qx "$texts/ivan-baktybekova.txt:2" "$tmp/out"
+run "$lector" search "$(python3 -c 'print(" ".join("w%d" % i for i in range(20000)))')" "$texts"
+check "search: a query of 100,000 characters is refused in one line" \
+    eval '[ "$rc" -eq 2 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q "more than 64" "$tmp/err"'
+run "$lector" search "$(printf 'zq\033]0;PWNED\007 \355\240\200x')" "$texts"
+check "search: escapes and a lone surrogate in a query are never echoed raw" \
+    eval '[ "$rc" -le 1 ] && ! LC_ALL=C grep -q -P "[\x00-\x08\x0b-\x1f\x7f]|\xed\xa0" "$tmp/err" "$tmp/out"'
 run "$lector" search --regex --count 'Kazakh(stan)?\b' "$texts"
 check "search --regex: each story's matches" grep -qx "$texts/sezim-baktybekova.txt:10" "$tmp/out"
 run "$lector" search 're:\p{Cyrillic}+ \p{Cyrillic}+' "$texts"
