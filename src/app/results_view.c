@@ -97,10 +97,16 @@ void results_view_render(ResultsView *v, ViewContext *c, Grid *g)
         if (sel) grid_fill(g, y, 0, c->cols, st);
         Strbuf where = STRBUF_INIT; /* the story, and the chapter of the hit */
         strbuf_addstr(&where, h->title ? h->title : "");
-        /* the story's matches, as the reader counts them when it is opened from here */
-        strbuf_addf(&where, " (%zu)", h->story < v->r.nper_story ? v->r.per_story[h->story] : 0);
         if (h->chapter) strbuf_addf(&where, " \xc2\xb7 %s", h->chapter);
-        grid_put_text(g, y, 1, where.buf ? where.buf : "", tw, sel ? st : STYLE_DIM);
+        /* the story's matches, as the reader counts them when it is opened from here: kept
+         * whole when the title is cut */
+        char count[32];
+        snprintf(count, sizeof count, " (%zu)",
+                 h->story < v->r.nper_story ? v->r.per_story[h->story] : 0);
+        int cw = grid_text_width(count), title_room = tw - cw > 1 ? tw - cw : 1;
+        int used =
+            grid_put_text(g, y, 1, where.buf ? where.buf : "", title_room, sel ? st : STYLE_DIM);
+        grid_put_text(g, y, 1 + used, count, tw - used, sel ? st : STYLE_DIM);
         strbuf_release(&where);
         char pct[16];
         snprintf(pct, sizeof pct, "%3d%%", h->percent);

@@ -403,6 +403,11 @@ Test(app, library_search_to_a_hit_and_back)
     /* a title is a paragraph too; the reader will count the story's 4 */
     cr_assert(strstr(d, "5 matches in 3 paragraphs of 2 stories for dombra"), "%s", d);
     cr_assert(strstr(d, "Dombra Song (4)"), "%s", d);
+    app_resize(a, 34, 10); /* narrow: the title is cut, its count is not */
+    cr_assert(strstr(dump(a, 34, 10), "(4)") && !strstr(dump(a, 34, 10), "Dombra Song (4)"), "%s",
+              dump(a, 34, 10));
+    app_resize(a, 60, 10);
+    d = dump(a, 60, 10);
     /* best first: three dombras in a short paragraph outrank one in a longer one */
     cr_assert(strstr(d, "Dombra Song") < strstr(d, "The Long Road"), "%s", d);
     cr_assert_eq(style_of(a, 60, 10, "dombra, the"), STYLE_CURRENT, "the selected hit's match");
