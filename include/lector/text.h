@@ -153,6 +153,9 @@ int text_source_width(Text *t);
 
 /* Piece i continues the paragraph before it (no blank line between them). */
 bool text_paragraph_joined(const Text *t, size_t i);
+/* The paragraph after the document that starts at paragraph p: p and the pieces joined to it
+ * (as an index numbers documents), of the paragraphs known. */
+size_t text_document_end(const Text *t, size_t p);
 
 /* Builds a story from bytes in memory (copied). name may be NULL. Never fails. */
 Text *text_from_bytes(const void *bytes, size_t len, const char *name);

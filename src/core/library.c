@@ -1,4 +1,3 @@
-#define _GNU_SOURCE /* memmem */
 /* library.c: one shelf search, for lector search and the reader's results view.
  *
  * Data model. A search works on an array of LibraryStory, one per path and in the paths' order
@@ -13,6 +12,7 @@
  * sequence number, and sorted by story at the end so that the caller reads them in the paths'
  * order whatever pass found them.
  */
+#define _GNU_SOURCE /* memmem */
 #include "lector/library.h"
 
 #include <dirent.h>
@@ -651,9 +651,7 @@ static int search_pattern(IndexCache *cache, Regex *re, const char *const *paths
         out->searched++;
         size_t np = text_paragraph_count(t);
         for (size_t p = 0; p < np && !stopped;) {
-            size_t p1 = p + 1;
-            while (p1 < np && text_paragraph_joined(t, p1))
-                p1++;
+            size_t p1 = text_document_end(t, p);
             const Span *m;
             size_t nm = regex_scan(re, text_bytes(t), text_paragraph(t, p).start,
                                    text_paragraph(t, p1 - 1).end, &m, &stopped);

@@ -823,9 +823,9 @@ typedef struct {
 
 /* The fewest words, other than the items', in a window of document [first, end) that holds a
  * match of every item: a sweep over their matches there, merged. mi[i]: where item i's matches
- * in m[i] reach (moved past the document). */
+ * in m[i] reach (moved past the document); buf and count: the caller's room, reused. */
 static uint32_t doc_gap(const Query *q, const ItemMatches *im, size_t *mi, uint32_t first,
-                        uint32_t end, NearEntry **buf, size_t *cap)
+                        uint32_t end, NearEntry **buf, size_t *cap, size_t *count)
 {
     size_t ne = 0, lens = 0;
     for (size_t i = 0; i < q->n; i++) {
@@ -842,7 +842,8 @@ static uint32_t doc_gap(const Query *q, const ItemMatches *im, size_t *mi, uint3
     }
     NearEntry *e = *buf;
     qsort(e, ne, sizeof *e, cmp_near);
-    size_t *count = xcalloc(q->n, sizeof *count), have = 0, l = 0;
+    memset(count, 0, q->n * sizeof *count);
+    size_t have = 0, l = 0;
     uint64_t best = UINT32_MAX;
     for (size_t r = 0; r < ne; r++) {
         if (count[e[r].item]++ == 0) have++;
@@ -853,7 +854,6 @@ static uint32_t doc_gap(const Query *q, const ItemMatches *im, size_t *mi, uint3
         uint64_t gap = span > lens ? span - lens : 0;
         if (gap < best) best = gap;
     }
-    free(count);
     return (uint32_t)best;
 }
 
@@ -900,12 +900,13 @@ size_t search_set_add(SearchSet *s, size_t story, const Index *ix, const uint8_t
     for (size_t i = 0; i < q->n; i++)
         s->df[i] += im.ndh[i];
     size_t *at = xcalloc(q->n, sizeof *at), *mi = xcalloc(q->n, sizeof *mi), cap = 0;
+    size_t *count = xcalloc(q->n, sizeof *count);
     NearEntry *buf = NULL;
     for (size_t j = 0; j < im.ndocs; j++) {
         size_t d = im.docs[j];
         uint32_t first, end;
         index_doc_positions(ix, d, &first, &end);
-        uint32_t gap = q->n > 1 ? doc_gap(q, &im, mi, first, end, &buf, &cap) : UINT32_MAX;
+        uint32_t gap = q->n > 1 ? doc_gap(q, &im, mi, first, end, &buf, &cap, count) : UINT32_MAX;
         if (s->n == s->cap) {
             s->cap = s->cap ? s->cap * 2 : 64;
             s->c = xreallocarray(s->c, s->cap, sizeof *s->c);
@@ -931,6 +932,7 @@ size_t search_set_add(SearchSet *s, size_t story, const Index *ix, const uint8_t
     }
     free(at);
     free(mi);
+    free(count);
     free(buf);
     free(pl);
     size_t hits = im.ndocs;

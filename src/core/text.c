@@ -1469,6 +1469,14 @@ void text_free(Text *t)
     free(t);
 }
 
+size_t text_document_end(const Text *t, size_t p)
+{
+    size_t e = p + 1;
+    while (e < t->npara && t->paras[e].joined)
+        e++;
+    return e;
+}
+
 size_t text_chapter_count(const Text *t)
 {
     return t->nchapters;

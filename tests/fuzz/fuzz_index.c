@@ -195,9 +195,7 @@ static void raw_pattern(const Text *t, const char *qs)
     size_t total = 0, np = text_paragraph_count(t);
     bool stopped = false;
     for (size_t p = 0; p < np && !stopped;) {
-        size_t p1 = p + 1;
-        while (p1 < np && text_paragraph_joined(t, p1))
-            p1++;
+        size_t p1 = text_document_end(t, p);
         Span a = text_paragraph(t, p), b = text_paragraph(t, p1 - 1);
         const Span *m;
         size_t k = regex_scan(re, text_bytes(t), a.start, b.end, &m, &stopped);

@@ -24,9 +24,7 @@ static size_t count_in(const Text *t, const char *pattern, SearchMode mode, bool
     size_t n = 0, np = text_paragraph_count(t);
     bool stopped = false;
     for (size_t p = 0; p < np;) {
-        size_t p1 = p + 1;
-        while (p1 < np && text_paragraph_joined(t, p1))
-            p1++;
+        size_t p1 = text_document_end(t, p);
         const Span *m;
         size_t k = regex_scan(re, text_bytes(t), text_paragraph(t, p).start,
                               text_paragraph(t, p1 - 1).end, &m, &stopped);
