@@ -3,12 +3,12 @@
 # a second (one dpkg-query call, no apt-get, no meson setup).
 
 # Debian packages, by purpose.
-LECTOR_BUILD_PACKAGES="gcc pkg-config meson ninja-build libunistring-dev libncurses-dev libicu-dev libxml2-dev libarchive-dev libcmark-dev zlib1g-dev libpcre2-dev"
+LECTOR_BUILD_PACKAGES="gcc pkg-config meson ninja-build libunistring-dev libncurses-dev libicu-dev libxml2-dev libarchive-dev libcmark-dev zlib1g-dev libpcre2-dev libstemmer-dev"
 # clang and its runtimes (libclang-rt-dev: not installed with clang without recommends) build
 # the libFuzzer targets that scripts/fuzz and scripts/test run. man-db (man, lexgrog), groff-base
 # and bash-completion: tests/e2e/test_doc.sh and test_install.sh check the man page and the
 # completion.
-LECTOR_TEST_PACKAGES="libcriterion-dev unicode-data bible-kjv fortunes-ru fortunes-zh ripgrep tmux util-linux clang libclang-rt-dev man-db groff-base bash-completion"
+LECTOR_TEST_PACKAGES="libcriterion-dev python3-jsonschema unicode-data bible-kjv fortunes-ru fortunes-zh ripgrep tmux util-linux clang libclang-rt-dev man-db groff-base bash-completion"
 LECTOR_BENCH_PACKAGES="ripgrep sqlite3 coreutils less tmux time git libfribidi-bin"
 
 lector_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

@@ -10,18 +10,25 @@
  *   1. candidates: each paragraph of A is compared only with the paragraphs of B that share one
  *      of its rarest words (an inverted index over B), and with B's paragraphs at about the same
  *      place in the story (a reworded paragraph may share no rare word);
- *   2. order: of the candidate pairs above ALIGN_MIN_PAIR (or ALIGN_MIN_WEAK for two paragraphs
- *      that are each other's most similar: a retelling shares few words), the heaviest chain
- * increasing in both stories (a weighted longest increasing subsequence; gaps cost nothing) is the
- * alignment;
- *   3. split and merge: a paragraph next to a paired one that is mostly contained in the other
- *      side's paragraph, and makes the pair more similar, joins the pair (one A to two B: split;
- *      two A to one B: merged);
- *   4. moved: a paragraph left unpaired that is similar (ALIGN_MIN_MOVED) to an unpaired one on
+ *   2. strong pairs: of the candidate pairs above ALIGN_MIN_WEAK, the heaviest chain increasing
+ *      in both stories (a weighted longest increasing subsequence) is found; its pairs above
+ *      ALIGN_MIN_PAIR (and paragraphs equal on both sides) are kept;
+ *   3. split and merge: a paragraph next to a strong pair that is mostly contained in the other
+ *      side's paragraph, and makes the pair more similar, joins the pair;
+ *   4. the gaps, by meaning: the paragraphs left between two consecutive strong pairs are aligned
+ *      to each other by an order-preserving dynamic programme (one paragraph facing one to three)
+ *      over their similarity in meaning: the cosine of their word stems (stem.h: Snowball for
+ *      the story's language, guessed from its words) times 0.5 + 0.5 x their relative length.
+ *      A weak but well-placed pair is taken where nothing better competes. The programme is
+ *      banded past 4 million cells, so linear in the gap. Then a free paragraph beside a pair
+ *      joins it when alike to its other side on its own and the pair stays as alike; and the
+ *      ends of the stories meet (a story drawing its ending out over more paragraphs: the last
+ *      ones join the last pair when they share something with it; the same at the start);
+ *   5. moved: a paragraph left unpaired that is similar (ALIGN_MIN_MOVED) to an unpaired one on
  *      the other side, out of order, is paired with it and marked moved.
  * Inside each pair a word diff (the longest common subsequence of tokens) finds the words only in
- * A and only in B; a pair's score is 2 * common / (tokens in A + tokens in B). The overall score
- * is the same sum over the whole of both stories.
+ * A and only in B; a pair's score is 2 * common / (tokens in A + tokens in B). The overall
+ * similarity is the share of both stories' words kept in place (align_shares).
  *
  * Rows come in reading order: B's order, with A's unpaired paragraphs placed where they stood
  * (before B's paragraphs of the same gap, as diff puts deletions first). A moved pair stands at
@@ -37,7 +44,7 @@
 
 #include "lector/text.h"
 
-#define ALIGN_MIN_PAIR 0.2  /* cosine for two paragraphs in order to pair */
+#define ALIGN_MIN_PAIR 0.2  /* cosine for two paragraphs in order to be a strong pair */
 #define ALIGN_MIN_WEAK 0.1  /* ... or this, when each is the other's most similar paragraph */
 #define ALIGN_MIN_MOVED 0.5 /* cosine for a paragraph out of order to count as moved */
 
@@ -92,7 +99,16 @@ size_t align_moved_origin(const Alignment *al, size_t row);
  * align_row_count. Both arrays are the caller's (free). Linear in the rows. */
 void align_moved_by_origin(const Alignment *al, size_t **first, size_t **moved);
 
-double align_similarity(const Alignment *al); /* 0..1 over both stories */
+/* What became of the words (tokens) of both stories, as shares of all of them (they add up to
+ * 1): kept (in the common subsequence of a pair in order), changed (in a pair, not in its common
+ * subsequence), removed (in A's unpaired paragraphs), added (B's), moved (in the common
+ * subsequence of a moved pair: moved text is moved, not kept). Two empty stories: kept 1. */
+typedef struct {
+    double kept, changed, removed, added, moved;
+} AlignShares;
+AlignShares align_shares(const Alignment *al);
+/* The share of words kept (align_shares' kept): 0..1. */
+double align_similarity(const Alignment *al);
 AlignCounts align_counts(const Alignment *al);
 const char *align_kind_name(AlignKind k); /* "same", "changed", "removed", "added", "moved" */
 char align_kind_mark(AlignKind k);        /* for a gutter: | ~ < > m */

@@ -21,6 +21,8 @@
 
 #include "cli.h"
 #include "lector/align.h"
+#include "lector/alignout.h"
+#include "lector/atomicfile.h"
 #include "lector/layout.h"
 #include "lector/strbuf.h"
 #include "lector/text.h"
@@ -29,13 +31,17 @@
 
 static void compare_usage(FILE *f)
 {
-    fputs("usage: lector compare [--width N] [--pairs] A B\n"
+    fputs("usage: lector compare [--width N] [--pairs | --stat | --json | --html FILE] A B\n"
           "Shows two stories side by side, paragraphs paired by content, differing words marked.\n"
           "On a terminal it opens the compare view; otherwise it prints it as text, with a gutter\n"
           "of | same, ~ changed, < only in A, > only in B, m moved, and [-removed-] {+added+}.\n"
           "  -w, --width N   total width in columns (20-4096; default: the terminal's, or 80)\n"
           "  --pairs         print the alignment: A<TAB>B<TAB>SCORE[<TAB>moved] per row, A and B\n"
           "                  1-based paragraph numbers (several joined by commas) or -\n"
+          "  --stat          print what became of the words: the shares kept, changed, removed,\n"
+          "                  added and moved\n"
+          "  --json          print the alignment as JSON (rows, byte offsets, differing words)\n"
+          "  --html FILE     write the comparison as one self-contained HTML page (- for stdout)\n"
           "  -h, --help      show this help\n"
           "Exit status: 0 the same, 1 different, 2 trouble.\n",
           f);
@@ -211,6 +217,19 @@ static void print_pairs(const Alignment *al, Strbuf *out)
     }
 }
 
+/* What became of the words, one line each: the shares of align_shares. */
+static void print_stat(const Alignment *al, Strbuf *out)
+{
+    AlignShares sh = align_shares(al);
+    AlignCounts c = align_counts(al);
+    strbuf_addf(out,
+                "kept     %5.1f%%\nchanged  %5.1f%%\nremoved  %5.1f%%\nadded    %5.1f%%\n"
+                "moved    %5.1f%%\n",
+                sh.kept * 100, sh.changed * 100, sh.removed * 100, sh.added * 100, sh.moved * 100);
+    strbuf_addf(out, "paragraph rows: same %zu, changed %zu, removed %zu, added %zu, moved %zu\n",
+                c.same, c.changed, c.only_a, c.only_b, c.moved);
+}
+
 /* Loads a story to compare: a regular file (or "-" for stdin), else one error line. */
 static Text *load_story(const char *path, Diag *d)
 {
@@ -231,10 +250,14 @@ int cmd_compare(int argc, char **argv, const Config *cfg)
     static const struct option longopts[] = {
         {"width", required_argument, NULL, 'w'},
         {"pairs", no_argument, NULL, 'p'},
+        {"stat", no_argument, NULL, 's'},
+        {"json", no_argument, NULL, 'j'},
+        {"html", required_argument, NULL, 'H'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    int width = 0, pairs = 0, opt;
+    int width = 0, pairs = 0, stat_only = 0, json = 0, opt;
+    const char *html = NULL;
     optind = 1;
     opterr = 0;
     while ((opt = getopt_long(argc, argv, "+w:h", longopts, NULL)) != -1) {
@@ -254,12 +277,23 @@ int cmd_compare(int argc, char **argv, const Config *cfg)
         case 'p':
             pairs = 1;
             break;
+        case 's':
+            stat_only = 1;
+            break;
+        case 'j':
+            json = 1;
+            break;
+        case 'H':
+            html = optarg;
+            break;
         case 'h':
             compare_usage(stdout);
             return 0;
         default:
             if (optopt == 'w')
                 cli_error("--width needs a number of columns");
+            else if (optopt == 'H')
+                cli_error("--html needs the file to write (- for standard output)");
             else if (optopt)
                 cli_error("unknown option '-%c' (see: lector compare --help)", optopt);
             else
@@ -271,13 +305,26 @@ int cmd_compare(int argc, char **argv, const Config *cfg)
         cli_error("compare needs two stories, A and B (see: lector compare --help)");
         return EXIT_USAGE;
     }
+    if (pairs + stat_only + json + (html != NULL) > 1) {
+        cli_error("choose one of --pairs, --stat, --json and --html");
+        return EXIT_USAGE;
+    }
     char *paths[2] = {argv[optind], argv[optind + 1]};
     if (!strcmp(paths[0], "-") && !strcmp(paths[1], "-")) {
         cli_error("only one of the two stories can be standard input");
         return EXIT_USAGE;
     }
-    if (!pairs && isatty(STDOUT_FILENO) && tui_can_draw() && strcmp(paths[0], "-") &&
-        strcmp(paths[1], "-")) {
+    if (html && strcmp(html, "-")) { /* never write over a story being compared */
+        struct stat hs, ps;
+        for (int i = 0; i < 2; i++)
+            if (stat(html, &hs) == 0 && stat(paths[i], &ps) == 0 && hs.st_dev == ps.st_dev &&
+                hs.st_ino == ps.st_ino) {
+                cli_error("--html %s: that is one of the stories; choose another file", html);
+                return EXIT_USAGE;
+            }
+    }
+    if (!pairs && !stat_only && !json && !html && isatty(STDOUT_FILENO) && tui_can_draw() &&
+        strcmp(paths[0], "-") && strcmp(paths[1], "-")) {
         /* a bad path: one line and status 2, before the screen (the view reads the stories,
          * and says why one cannot be read, before it takes the terminal) */
         for (int i = 0; i < 2; i++) {
@@ -307,17 +354,32 @@ int cmd_compare(int argc, char **argv, const Config *cfg)
     }
     Alignment *al = align_new(ta, tb);
     Strbuf out = STRBUF_INIT;
+    AlignVersions ver = {{paths[0], paths[1]}, {ta, tb}};
+    int status = 0;
     if (pairs)
         print_pairs(al, &out);
+    else if (stat_only)
+        print_stat(al, &out);
+    else if (json)
+        alignout_json(al, &ver, &out);
+    else if (html)
+        alignout_html(al, &ver, &out);
     else
         print_rows(al, ta, tb, width, &out);
-    fwrite(out.buf, 1, out.len, stdout);
+    if (html && strcmp(html, "-")) {
+        int step;
+        if (atomic_write(html, out.buf, out.len, false, 0, &step) != 0) {
+            cli_error("--html %s: %s", html, strerror(errno));
+            status = EXIT_USAGE;
+        }
+    } else
+        fwrite(out.buf, 1, out.len, stdout);
     strbuf_release(&out);
     AlignCounts c = align_counts(al);
     int differ = c.changed || c.only_a || c.only_b || c.moved;
     align_free(al);
     text_free(ta);
     text_free(tb);
-    if (cli_output_failed()) return EXIT_USAGE; /* 1 says "they differ" */
+    if (status || cli_output_failed()) return EXIT_USAGE; /* 1 says "they differ" */
     return differ ? 1 : 0;
 }

@@ -17,16 +17,19 @@
 #include "lector/align.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lector/hash.h"
+#include "lector/stem.h"
 #include "lector/strbuf.h"
 #include "lector/token.h"
 #include "lector/xalloc.h"
 
 enum {
+    GAP_MAX_CELLS = 4000000, /* a gap's dynamic programme, at most (a band past this) */
     ALIGN_RARE_TERMS = 12,   /* rarest words of a paragraph followed to find candidates */
     ALIGN_CANDIDATES = 24,   /* candidates per paragraph scored exactly */
     ALIGN_NEIGHBOURS = 2,    /* B paragraphs either side of the diagonal, always scored */
@@ -34,6 +37,12 @@ enum {
     LCS_MAX_CELLS = 4000000, /* word diff table bound (uint16 cells: 8 MB) */
 };
 #define ALIGN_MIN_CONTAINED 0.6 /* share of a paragraph's weight found in a pair to join it */
+#define ALIGN_GAP_MIN 0.06      /* meaning similarity for two paragraphs in a gap to pair at all */
+#define ALIGN_GAP_FLOOR 0.03    /* ... a pair's worth is its similarity above this */
+#define ALIGN_JOIN_MIN 0.06     /* meaning similarity for a paragraph to join a pair beside it */
+#define ALIGN_END_MIN                                                                              \
+    0.05 /* meaning similarity for a story's last paragraph to join the pair before */
+#define ALIGN_GAP_JOIN 0.02 /* ... less this for each paragraph joined to it */
 
 typedef struct {
     uint32_t term, tf;
@@ -65,6 +74,9 @@ typedef struct {
                            only one of its text on its side (an anchor); NO_TWIN otherwise */
     size_t *twin_ntok;  /* per paragraph: a twin's tokens, counted, not kept (0 for the others) */
     size_t twin_tokens; /* their sum */
+    size_t *sbag0;      /* npara + 1: paragraph i's stems are sbag[sbag0[i], sbag0[i + 1]) */
+    Bag *sbag;          /* its bag of stems (stem ids), weighed by the stems' idf */
+    double *snorm;      /* per paragraph: the length of that vector */
 } Side;
 
 #define NO_TWIN UINT32_MAX
@@ -88,11 +100,17 @@ struct Alignment {
     Side side[2];
     double *idf;
     size_t nterms;
+    uint32_t *stem_of; /* per term: its stem's id */
+    double *sidf;      /* per stem */
+    size_t nstems;
+    char lang[2][4]; /* each side's language (stem.h), "" unknown */
     AlignRow *rows;
     size_t nrows;
     Span *diff[2];
     size_t ndiff[2], diffcap[2];
     size_t common, total[2]; /* tokens in the word diffs' common subsequences; all tokens */
+    size_t words[5];         /* tokens of both sides by what became of them, AlignKind's order:
+                                kept, changed, removed (A's only), added (B's only), moved */
     size_t *fixed;           /* the rows not moved that hold A paragraphs: their a ascends */
     size_t nfixed;
 };
@@ -294,6 +312,9 @@ static void side_free(Side *s)
     free(s->group);
     free(s->twin);
     free(s->twin_ntok);
+    free(s->sbag0);
+    free(s->sbag);
+    free(s->snorm);
 }
 
 /* ---- similarity ---- */
@@ -307,6 +328,24 @@ static double bag_weigh(const double *idf, Bag *b, size_t n)
         sum += b[k].w * b[k].w;
     }
     return sqrt(sum);
+}
+
+/* ln((N + 1) / df) for each of n words (0 for one in no paragraph), as a new array. */
+static double *idf_from_df(const size_t *df, size_t n, double N)
+{
+    double *idf = xmalloc((n ? n : 1) * sizeof *idf);
+    for (size_t t = 0; t < n; t++)
+        idf[t] = df[t] ? log((N + 1) / (double)df[t]) : 0;
+    return idf;
+}
+
+/* Weighs the npara bags bag[bag0[i], bag0[i + 1]); their lengths, as a new array. */
+static double *weigh_bags(const double *idf, Bag *bag, const size_t *bag0, size_t npara)
+{
+    double *norm = xmalloc((npara ? npara : 1) * sizeof *norm);
+    for (size_t i = 0; i < npara; i++)
+        norm[i] = bag_weigh(idf, bag + bag0[i], bag0[i + 1] - bag0[i]);
+    return norm;
 }
 
 /* Cosine of bags x and y (norms given), and the share of x's weight that y holds too. */
@@ -772,6 +811,333 @@ static int cmp_edge_cos(const void *x, const void *y)
     return (a->cos < b->cos) - (a->cos > b->cos);
 }
 
+/* ---- meaning: stems, and the gaps between strong pairs ---- */
+
+/* Each term's stem (stem.h) as an id of its own vocabulary, from the language of side A (of B
+ * when A's is unknown). */
+static void make_stems(Alignment *al, const Vocab *v)
+{
+    const char *lang = al->lang[0][0] ? al->lang[0] : al->lang[1];
+    Stemmer *st = stemmer_new(lang);
+    Vocab sv = {0};
+    sv.tcap = 1024;
+    sv.table = xcalloc(sv.tcap, sizeof *sv.table);
+    al->stem_of = xmalloc((v->n ? v->n : 1) * sizeof *al->stem_of);
+    for (size_t t = 0; t < v->n; t++) {
+        size_t len;
+        const char *stem =
+            stemmer_stem(st, v->buf.buf + v->off[t], v->off[t + 1] - v->off[t], &len);
+        al->stem_of[t] = vocab_intern(&sv, stem, len);
+    }
+    al->nstems = sv.n;
+    stemmer_free(st);
+    free(sv.table);
+    free(sv.off);
+    strbuf_release(&sv.buf);
+}
+
+/* Each paragraph's bag of stems, weighed by the stems' idf over the paragraphs searched. */
+static void stem_bags(Alignment *al)
+{
+    size_t *df = xcalloc(al->nstems ? al->nstems : 1, sizeof *df);
+    double N = 0;
+    for (int k = 0; k < 2; k++) {
+        Side *s = &al->side[k];
+        size_t len = 0, cap = 16, most = 0;
+        s->sbag = xmalloc(cap * sizeof *s->sbag);
+        s->sbag0 = xmalloc((s->npara + 1) * sizeof *s->sbag0);
+        for (size_t i = 0; i < s->npara; i++)
+            if (s->tok0[i + 1] - s->tok0[i] > most) most = s->tok0[i + 1] - s->tok0[i];
+        uint32_t *stems = xmalloc((most ? most : 1) * sizeof *stems);
+        uint32_t *scratch = xmalloc((most ? most : 1) * sizeof *scratch);
+        for (size_t i = 0; i < s->npara; i++) {
+            s->sbag0[i] = len;
+            size_t n = s->tok0[i + 1] - s->tok0[i];
+            for (size_t t = 0; t < n; t++)
+                stems[t] = al->stem_of[s->term[s->tok0[i] + t]];
+            make_bag(stems, n, scratch, &s->sbag, &len, &cap);
+            N += s->twin[i] == NO_TWIN;
+        }
+        s->sbag0[s->npara] = len;
+        for (size_t q = 0; q < len; q++)
+            df[s->sbag[q].term]++;
+        free(stems);
+        free(scratch);
+    }
+    al->sidf = idf_from_df(df, al->nstems, N);
+    free(df);
+    for (int k = 0; k < 2; k++) {
+        Side *s = &al->side[k];
+        s->snorm = weigh_bags(al->sidf, s->sbag, s->sbag0, s->npara);
+    }
+}
+
+static int cmp_bag_term(const void *x, const void *y)
+{
+    const Bag *a = x, *b = y;
+    return (a->term > b->term) - (a->term < b->term);
+}
+
+/* The stem bag of paragraphs [p, p + n) of s: the paragraph's own for one, else merged into
+ * *scratch (weighed, norm in *norm). */
+static const Bag *group_stems(const Alignment *al, const Side *s, size_t p, size_t n, Bag **scratch,
+                              size_t *cap, size_t *len, double *norm)
+{
+    if (n == 1) {
+        *len = s->sbag0[p + 1] - s->sbag0[p];
+        *norm = s->snorm[p];
+        return s->sbag + s->sbag0[p];
+    }
+    size_t all = s->sbag0[p + n] - s->sbag0[p];
+    if (all > *cap) {
+        *cap = all;
+        *scratch = xreallocarray(*scratch, *cap, sizeof **scratch);
+    }
+    Bag *b = *scratch;
+    if (all) memcpy(b, s->sbag + s->sbag0[p], all * sizeof *b);
+    qsort(b, all, sizeof *b, cmp_bag_term);
+    size_t out = 0;
+    for (size_t k = 0; k < all; k++) {
+        if (out && b[out - 1].term == b[k].term)
+            b[out - 1].tf += b[k].tf;
+        else
+            b[out++] = b[k];
+    }
+    *len = out;
+    *norm = bag_weigh(al->sidf, b, out);
+    return b;
+}
+
+typedef struct {
+    Bag *x, *y;
+    size_t xcap, ycap;
+} StemScratch;
+
+/* How alike A's paragraphs [a, a + na) and B's [b, b + nb) are in meaning: the cosine of their
+ * stem vectors. */
+static double meaning_sim(const Alignment *al, StemScratch *sc, size_t a, size_t na, size_t b,
+                          size_t nb)
+{
+    size_t lx, ly;
+    double nx, ny;
+    const Bag *x = group_stems(al, &al->side[0], a, na, &sc->x, &sc->xcap, &lx, &nx);
+    const Bag *y = group_stems(al, &al->side[1], b, nb, &sc->y, &sc->ycap, &ly, &ny);
+    double cos = bag_cosine(x, lx, nx, y, ly, ny, NULL);
+    /* relative length: a retelling keeps about the length of what it retells, so of two groups
+     * about as similar, the one of matching length is the one meant */
+    const Side *A = &al->side[0], *B = &al->side[1];
+    double wa = (double)(A->tok0[a + na] - A->tok0[a]), wb = (double)(B->tok0[b + nb] - B->tok0[b]);
+    double r = wa < wb ? (wa + 1) / (wb + 1) : (wb + 1) / (wa + 1);
+    return cos * (0.5 + 0.5 * r);
+}
+
+/* What pairing [a, a + na) with [b, b + nb) of similarity sim is worth to the gap's alignment
+ * (leaving a paragraph unpaired is worth 0): the similarity above ALIGN_GAP_FLOOR, less a little
+ * for each paragraph joined, so that a merge must be more alike than the pair it grows from. */
+static double gap_gain(double sim, size_t na, size_t nb)
+{
+    if (sim < ALIGN_GAP_MIN) return -1;
+    return sim - ALIGN_GAP_FLOOR - ALIGN_GAP_JOIN * (double)(na + nb - 2);
+}
+
+/* Aligns the gap A [a0, a1) x B [b0, b1) left between two strong pairs: the order-preserving
+ * alignment of most gain (gap_gain), each step pairing 1-3 paragraphs of A with 1-3 of B or
+ * leaving one unpaired. A dynamic programme over the cells (i, j) of the gap, within a band
+ * about its diagonal when the gap is big (GAP_MAX_CELLS in all): linear in the gap's size.
+ * The pairs found are appended to *out, in order. */
+static void align_gap(Alignment *al, StemScratch *sc, size_t a0, size_t a1, size_t b0, size_t b1,
+                      Pair *out, size_t *nout)
+{
+    size_t n = a1 - a0, m = b1 - b0;
+    if (!n || !m) return;
+    size_t half = m + 1; /* the band's half width */
+    if ((n + 1) * (m + 1) > GAP_MAX_CELLS) {
+        half = GAP_MAX_CELLS / (2 * (n + 1));
+        size_t slope = m / n + 4; /* wide enough that each row's band meets the next's */
+        if (half < slope) half = slope;
+    }
+    size_t *lo = xmalloc((n + 1) * sizeof *lo), *row = xmalloc((n + 2) * sizeof *row);
+    row[0] = 0;
+    for (size_t i = 0; i <= n; i++) {
+        size_t c = (size_t)((double)i * (double)m / (double)n);
+        lo[i] = c > half ? c - half : 0;
+        size_t hi = c + half < m ? c + half : m;
+        if (i == n) hi = m;
+        row[i + 1] = row[i] + (hi - lo[i] + 1);
+    }
+    size_t cells = row[n + 1];
+    double *f = xmalloc(cells * sizeof *f);
+    float *s1 = xmalloc(cells * sizeof *s1); /* sim of A[i-1] and B[j-1], or -1 */
+    uint8_t *move = xmalloc(cells);          /* (na << 2 | nb) of the step into the cell */
+#define CELL(i, j) (row[i] + ((j)-lo[i]))
+#define IN(i, j) ((j) >= lo[i] && (j)-lo[i] < row[(i) + 1] - row[i])
+    for (size_t i = 0; i <= n; i++)
+        for (size_t j = lo[i]; IN(i, j); j++) {
+            size_t c = CELL(i, j);
+            double best = -1e300;
+            uint8_t mv = 0;
+            s1[c] = -1;
+            if (i && j) s1[c] = (float)meaning_sim(al, sc, a0 + i - 1, 1, b0 + j - 1, 1);
+            if (!i && !j) best = 0;
+            if (i && IN(i - 1, j) && f[CELL(i - 1, j)] > best)
+                best = f[CELL(i - 1, j)], mv = 1 << 2;
+            if (j && IN(i, j - 1) && f[CELL(i, j - 1)] > best) best = f[CELL(i, j - 1)], mv = 1;
+            for (size_t ka = 1; ka <= 3 && ka <= i; ka++)
+                for (size_t kb = 1; kb <= 3 && kb <= j; kb++) {
+                    /* one paragraph split in up to three, or up to three merged into one */
+                    if ((ka > 1 && kb > 1) || !IN(i - ka, j - kb)) continue;
+                    double sim;
+                    if (ka == 1 && kb == 1)
+                        sim = s1[c];
+                    else {
+                        /* a group is worth scoring only when one of its corners pairs */
+                        size_t ci = i - ka + 1, cj = j - kb + 1;
+                        bool corner = s1[c] >= ALIGN_GAP_MIN ||
+                                      (IN(ci, cj) && s1[CELL(ci, cj)] >= ALIGN_GAP_MIN) ||
+                                      (IN(i, cj) && s1[CELL(i, cj)] >= ALIGN_GAP_MIN) ||
+                                      (IN(ci, j) && s1[CELL(ci, j)] >= ALIGN_GAP_MIN);
+                        if (!corner) continue;
+                        sim = meaning_sim(al, sc, a0 + i - ka, ka, b0 + j - kb, kb);
+                    }
+                    double g = gap_gain(sim, ka, kb);
+                    if (g <= 0) continue;
+                    double v = f[CELL(i - ka, j - kb)] + g;
+                    if (v > best) best = v, mv = (uint8_t)(ka << 2 | kb);
+                }
+            f[c] = best;
+            move[c] = mv;
+        }
+    /* the path back from (n, m), its pairs reversed into place */
+    size_t first = *nout;
+    for (size_t i = n, j = m; i || j;) {
+        uint8_t mv = move[CELL(i, j)];
+        size_t ka = mv >> 2, kb = mv & 3;
+        if (ka && kb) {
+            size_t a = a0 + i - ka, b = b0 + j - kb;
+            out[(*nout)++] = (Pair){a, ka, b, kb, group_cosine(al, a, ka, b, kb), 0};
+        }
+        i -= ka;
+        j -= kb;
+    }
+#undef CELL
+#undef IN
+    for (size_t x = first, y = *nout; x + 1 < y; x++, y--) {
+        Pair t = out[x];
+        out[x] = out[y - 1];
+        out[y - 1] = t;
+    }
+    free(lo);
+    free(row);
+    free(f);
+    free(s1);
+    free(move);
+}
+
+/* The ends of two versions meet: where one story goes on after its last pair and the other
+ * does not (a retelling that draws its ending out over more paragraphs), the paragraphs left
+ * over join that pair when they share something with it (ALIGN_END_MIN), up to three in all;
+ * the same before the first pair. Inside a story an unpaired paragraph stays one (added or
+ * removed): only the ends are known to correspond. */
+static void join_ends(Alignment *al, StemScratch *sc, Pair *p, size_t n)
+{
+    if (!n) return;
+    const Side *A = &al->side[0], *B = &al->side[1];
+    for (int end = 0; end < 2; end++) {
+        Pair *q = end ? &p[n - 1] : &p[0];
+        for (int side = 0; side < 2; side++) {
+            size_t *first = side ? &q->b : &q->a, *len = side ? &q->nb : &q->na;
+            size_t other_first = side ? q->a : q->b, other_len = side ? q->na : q->nb;
+            size_t total = side ? B->npara : A->npara, other_total = side ? A->npara : B->npara;
+            bool other_done = end ? other_first + other_len == other_total : other_first == 0;
+            if (!other_done || other_len != 1) continue;
+            while (*len < 3) {
+                size_t cand;
+                if (end) {
+                    if (*first + *len >= total) break;
+                    cand = *first + *len;
+                } else {
+                    if (*first == 0) break;
+                    cand = *first - 1;
+                }
+                double sim = side ? meaning_sim(al, sc, other_first, 1, cand, 1)
+                                  : meaning_sim(al, sc, cand, 1, other_first, 1);
+                if (sim < ALIGN_END_MIN) break;
+                if (!end) (*first)--;
+                (*len)++;
+            }
+        }
+        q->cos = group_cosine(al, q->a, q->na, q->b, q->nb);
+    }
+}
+
+/* A free paragraph next to a pair joins it (a split or a merge of up to three) when it is alike
+ * in meaning to the pair's other side on its own (ALIGN_JOIN_MIN) and the pair grown is no less
+ * alike than it was: what grow_pair does for the words a split keeps, for a retelling's. */
+static void grow_by_meaning(Alignment *al, StemScratch *sc, Pair *p, size_t n)
+{
+    const Side *A = &al->side[0], *B = &al->side[1];
+    for (size_t k = 0; k < n; k++) {
+        Pair *q = &p[k];
+        for (int side = 1; side >= 0; side--) {
+            if ((side ? q->na : q->nb) != 1) continue; /* one paragraph facing up to three */
+            size_t lo = k ? (side ? p[k - 1].b + p[k - 1].nb : p[k - 1].a + p[k - 1].na) : 0;
+            size_t hi = k + 1 < n ? (side ? p[k + 1].b : p[k + 1].a) : (side ? B->npara : A->npara);
+            for (int dir = 1; dir >= -1; dir -= 2) {
+                for (;;) {
+                    size_t *first = side ? &q->b : &q->a, *len = side ? &q->nb : &q->na;
+                    if (*len >= 3) break;
+                    size_t cand;
+                    if (dir > 0) {
+                        if (*first + *len >= hi) break;
+                        cand = *first + *len;
+                    } else {
+                        if (*first <= lo) break;
+                        cand = *first - 1;
+                    }
+                    size_t nf = dir < 0 ? *first - 1 : *first;
+                    double own, now, grown;
+                    if (side) {
+                        own = meaning_sim(al, sc, q->a, 1, cand, 1);
+                        now = meaning_sim(al, sc, q->a, 1, *first, *len);
+                        grown = meaning_sim(al, sc, q->a, 1, nf, *len + 1);
+                    } else {
+                        own = meaning_sim(al, sc, cand, 1, q->b, 1);
+                        now = meaning_sim(al, sc, *first, *len, q->b, 1);
+                        grown = meaning_sim(al, sc, nf, *len + 1, q->b, 1);
+                    }
+                    if (own < ALIGN_JOIN_MIN || grown < now) break;
+                    *first = nf;
+                    (*len)++;
+                }
+            }
+        }
+        q->cos = group_cosine(al, q->a, q->na, q->b, q->nb);
+    }
+}
+
+/* The strong pairs (grown by their splits and merges) kept, and each gap between two of them
+ * aligned by meaning (align_gap): strong[0, nstrong) in order, the pairs of all, in order, into
+ * out (room for one per paragraph of A). */
+static size_t align_by_meaning(Alignment *al, const Pair *strong, size_t nstrong, Pair *out)
+{
+    const Side *A = &al->side[0], *B = &al->side[1];
+    StemScratch sc = {0};
+    size_t n = 0, a0 = 0, b0 = 0;
+    for (size_t k = 0; k <= nstrong; k++) {
+        size_t a1 = k < nstrong ? strong[k].a : A->npara, b1 = k < nstrong ? strong[k].b : B->npara;
+        align_gap(al, &sc, a0, a1, b0, b1, out, &n);
+        if (k == nstrong) break;
+        out[n++] = strong[k];
+        a0 = a1 + strong[k].na;
+        b0 = b1 + strong[k].nb;
+    }
+    grow_by_meaning(al, &sc, out, n);
+    join_ends(al, &sc, out, n);
+    free(sc.x);
+    free(sc.y);
+    return n;
+}
+
 /* ---- word diff ---- */
 
 static void diff_add(Alignment *al, int side, Span sp)
@@ -868,6 +1234,7 @@ static AlignRow pair_row(Alignment *al, const Pair *p)
     const Side *A = &al->side[0], *B = &al->side[1];
     if (p->na == 1 && p->nb == 1 && A->twin[p->a] == p->b) { /* the same words: no diff */
         al->common += A->twin_ntok[p->a];
+        al->words[p->moved ? ALIGN_MOVED : ALIGN_SAME] += 2 * A->twin_ntok[p->a];
         AlignRow r = {p->moved ? ALIGN_MOVED : ALIGN_SAME, p->a, 1, p->b, 1, 1, 0, 0, 0, 0};
         r.diff_a = al->ndiff[0];
         r.diff_b = al->ndiff[1];
@@ -877,6 +1244,8 @@ static AlignRow pair_row(Alignment *al, const Pair *p)
     uint8_t *ka = xmalloc(ta ? ta : 1), *kb = xmalloc(tb ? tb : 1);
     size_t common = lcs_mark(A->term + A->tok0[p->a], ta, B->term + B->tok0[p->b], tb, ka, kb);
     al->common += common;
+    al->words[p->moved ? ALIGN_MOVED : ALIGN_SAME] += 2 * common;
+    al->words[ALIGN_CHANGED] += ta + tb - 2 * common;
     AlignRow r = {ALIGN_CHANGED, p->a, p->na, p->b, p->nb, 0, 0, 0, 0, 0};
     r.diff_a = al->ndiff[0];
     r.ndiff_a = diff_spans(al, 0, p->a, p->na, ka);
@@ -898,8 +1267,11 @@ static AlignRow pair_row(Alignment *al, const Pair *p)
 /* ---- the whole ---- */
 
 /* A row of one paragraph facing a gap: A's paragraph a (before B's b), or B's b (before A's a). */
-static AlignRow one_sided(AlignKind kind, size_t a, size_t b)
+static AlignRow one_sided(Alignment *al, AlignKind kind, size_t a, size_t b)
 {
+    const Side *s = &al->side[kind == ALIGN_ONLY_B];
+    size_t i = kind == ALIGN_ONLY_B ? b : a;
+    al->words[kind] += s->tok0[i + 1] - s->tok0[i] + s->twin_ntok[i];
     AlignRow r = {kind, a, kind == ALIGN_ONLY_A, b, kind == ALIGN_ONLY_B, 0, 0, 0, 0, 0};
     return r;
 }
@@ -925,22 +1297,22 @@ static void make_rows(Alignment *al, const Pair *pairs, size_t nchain)
         if (g >= 0 && !pairs[g].moved) {
             const Pair *p = &pairs[g];
             for (; ia < p->a; ia++)
-                if (A->group[ia] == -1) add_row(al, &cap, one_sided(ALIGN_ONLY_A, ia, j));
+                if (A->group[ia] == -1) add_row(al, &cap, one_sided(al, ALIGN_ONLY_A, ia, j));
             add_row(al, &cap, pair_row(al, p));
             ia = p->a + p->na;
             j = p->b + p->nb;
             continue;
         }
         for (; ia < next_a[j]; ia++) /* deletions of this gap first */
-            if (A->group[ia] == -1) add_row(al, &cap, one_sided(ALIGN_ONLY_A, ia, j));
+            if (A->group[ia] == -1) add_row(al, &cap, one_sided(al, ALIGN_ONLY_A, ia, j));
         if (g >= 0)
             add_row(al, &cap, pair_row(al, &pairs[g]));
         else
-            add_row(al, &cap, one_sided(ALIGN_ONLY_B, ia, j));
+            add_row(al, &cap, one_sided(al, ALIGN_ONLY_B, ia, j));
         j++;
     }
     for (; ia < A->npara; ia++)
-        if (A->group[ia] == -1) add_row(al, &cap, one_sided(ALIGN_ONLY_A, ia, B->npara));
+        if (A->group[ia] == -1) add_row(al, &cap, one_sided(al, ALIGN_ONLY_A, ia, B->npara));
     free(next_a);
     al->fixed = xmalloc((al->nrows ? al->nrows : 1) * sizeof *al->fixed);
     for (size_t r = 0; r < al->nrows; r++)
@@ -999,6 +1371,13 @@ Alignment *align_new(const Text *a, const Text *b)
     side_tokens(&al->side[0], &v, NULL);
     side_tokens(&al->side[1], &v, &al->side[0]);
     al->nterms = v.n;
+    for (int k = 0; k < 2; k++) {
+        const Text *t = k ? b : a;
+        const char *code = stem_language_code(text_language(t));
+        if (!*code) code = stem_guess_language(text_bytes(t), text_len(t));
+        snprintf(al->lang[k], sizeof al->lang[k], "%s", code);
+    }
+    make_stems(al, &v);
     free(v.table);
     free(v.off);
     strbuf_release(&v.buf);
@@ -1017,37 +1396,42 @@ Alignment *align_new(const Text *a, const Text *b)
     for (size_t i = 0; i < A->npara; i++)
         twins += A->twin[i] != NO_TWIN;
     double N = (double)(A->npara + B->npara - 2 * twins);
-    al->idf = xmalloc((al->nterms ? al->nterms : 1) * sizeof *al->idf);
-    for (size_t t = 0; t < al->nterms; t++)
-        al->idf[t] = df[t] ? log((N + 1) / (double)df[t]) : 0;
+    al->idf = idf_from_df(df, al->nterms, N);
     free(df);
     for (int s = 0; s < 2; s++) {
         Side *sd = &al->side[s];
-        sd->norm = xmalloc((sd->npara ? sd->npara : 1) * sizeof *sd->norm);
-        for (size_t i = 0; i < sd->npara; i++)
-            sd->norm[i] = bag_weigh(al->idf, sd->bag + sd->bag0[i], sd->bag0[i + 1] - sd->bag0[i]);
+        sd->norm = weigh_bags(al->idf, sd->bag, sd->bag0, sd->npara);
     }
+
+    stem_bags(al);
 
     Edges es = {0};
     find_candidates(al, &es);
     Edge *chain;
     size_t nchain = heaviest_chain(es.e, es.n, B->npara, &chain);
-    Pair *pairs = xmalloc((nchain + A->npara + 1) * sizeof *pairs);
+    /* the strong pairs of the chain: in order and alike in words (ALIGN_MIN_PAIR), or twins */
+    Pair *strong = xmalloc((nchain ? nchain : 1) * sizeof *strong);
+    size_t nstrong = 0;
     for (size_t k = 0; k < nchain; k++) {
-        pairs[k] = (Pair){chain[k].a, 1, chain[k].b, 1, chain[k].cos, 0};
+        if (chain[k].cos < ALIGN_MIN_PAIR && A->twin[chain[k].a] != chain[k].b) continue;
+        strong[nstrong++] = (Pair){chain[k].a, 1, chain[k].b, 1, chain[k].cos, 0};
         A->group[chain[k].a] = -2;
         B->group[chain[k].b] = -2;
     }
     free(chain);
-    /* split and merge: grow each pair within the gap its neighbours leave */
-    for (size_t k = 0; k < nchain; k++) {
-        size_t alo = k ? pairs[k - 1].a + pairs[k - 1].na : 0;
-        size_t blo = k ? pairs[k - 1].b + pairs[k - 1].nb : 0;
-        size_t ahi = k + 1 < nchain ? pairs[k + 1].a : A->npara;
-        size_t bhi = k + 1 < nchain ? pairs[k + 1].b : B->npara;
-        grow_pair(al, &pairs[k], 1, blo, bhi);
-        grow_pair(al, &pairs[k], 0, alo, ahi);
+    /* split and merge: grow each strong pair within the gap its neighbours leave */
+    for (size_t k = 0; k < nstrong; k++) {
+        size_t alo = k ? strong[k - 1].a + strong[k - 1].na : 0;
+        size_t blo = k ? strong[k - 1].b + strong[k - 1].nb : 0;
+        size_t ahi = k + 1 < nstrong ? strong[k + 1].a : A->npara;
+        size_t bhi = k + 1 < nstrong ? strong[k + 1].b : B->npara;
+        grow_pair(al, &strong[k], 1, blo, bhi);
+        grow_pair(al, &strong[k], 0, alo, ahi);
     }
+    /* the gaps between them, by meaning */
+    Pair *pairs = xmalloc((2 * A->npara + 1) * sizeof *pairs);
+    nchain = align_by_meaning(al, strong, nstrong, pairs);
+    free(strong);
     size_t npairs = nchain;
     for (size_t k = 0; k < npairs; k++) {
         for (size_t i = 0; i < pairs[k].na; i++)
@@ -1076,6 +1460,8 @@ void align_free(Alignment *al)
     side_free(&al->side[0]);
     side_free(&al->side[1]);
     free(al->idf);
+    free(al->stem_of);
+    free(al->sidf);
     free(al->rows);
     free(al->fixed);
     free(al->diff[0]);
@@ -1146,7 +1532,23 @@ double align_similarity(const Alignment *al)
 {
     size_t all = al->total[0] + al->total[1];
     if (!all) return al->side[0].npara == al->side[1].npara ? 1 : 0;
-    return 2.0 * (double)al->common / (double)all;
+    return (double)al->words[ALIGN_SAME] / (double)all;
+}
+
+AlignShares align_shares(const Alignment *al)
+{
+    size_t all = al->total[0] + al->total[1];
+    AlignShares sh = {0};
+    if (!all) {
+        sh.kept = align_similarity(al);
+        return sh;
+    }
+    sh.kept = (double)al->words[ALIGN_SAME] / (double)all;
+    sh.changed = (double)al->words[ALIGN_CHANGED] / (double)all;
+    sh.removed = (double)al->words[ALIGN_ONLY_A] / (double)all;
+    sh.added = (double)al->words[ALIGN_ONLY_B] / (double)all;
+    sh.moved = (double)al->words[ALIGN_MOVED] / (double)all;
+    return sh;
 }
 
 AlignCounts align_counts(const Alignment *al)

@@ -73,7 +73,7 @@ short_re='([0-9]+)%  =([0-9]+) ~([0-9]+) \+([0-9]+) -([0-9]+) m([0-9]+)( U)?$'
 status_has_counts() { [[ $(status) =~ $counts_re ]] || [[ $(status) =~ $short_re ]] || said "counts"; }
 gutter_re='^[~<>|m=]+$' # | same, ~ changed, < only left, > only right, m moved, = folded
 gutter_marks() {
-    [[ $(gutter) =~ $gutter_re ]] && [[ $(gutter) == *"~"* ]] && [[ $(gutter) == *"<"* ]] ||
+    [[ $(gutter) =~ $gutter_re ]] && [[ $(gutter) == *"~"* ]] && [[ $(gutter) == *[\<\>]* ]] ||
         said "gutter: $(gutter)"
 }
 
@@ -84,7 +84,7 @@ check "both titles on the first row, the left one focused" \
     titles_are "▸ Ivan Baktybekova" "  Sezim Baktybekova"
 check "text on both sides" halves_are 2 "Ivan Baktybekova was a 35-year-old" \
     "Sezim Baktybekova was a talented young"
-check "the gutter column says what each row is (~ changed, < only left)" gutter_marks
+check "the gutter column says what each row is (~ changed, > only right)" gutter_marks
 check "the status line: similarity and the counts" eval '[[ $(status) =~ $counts_re ]] || said counts'
 added=${BASH_REMATCH[4]}
 removed=${BASH_REMATCH[5]}
@@ -109,7 +109,7 @@ check "] marks the difference in the gutter as the current one (H)" \
 next2=$(next_block_row)
 on 5
 check "] again: the one after (${next2:41})" row_is 2 "$next2"
-check "the gutter shows > (only right) there" eval '[[ $(gutter) == *">"* ]] || said gutter'
+check "the gutter shows ~ (I2 paired with S3 by meaning) there" eval '[[ $(gutter) == *"~"* ]] || said gutter'
 on 6
 check "[ goes back to the previous difference" row_is 2 "$next1"
 on 7
@@ -263,5 +263,48 @@ check "compare, right to left: the changed pair reversed and aligned right" \
     eval '[[ $(row 4) == *".ةنس 42 هرمع ناك ~"*".ةنس 43 هرمع ناك" ]] || said "row 4"'
 check "compare, right to left: the changed number marked where it is drawn ($(style_of 4 42 2))" \
     test "$(style_of 4 42 2)" = "--"
+
+# ---- what became of the words, and the comparison taken away (--stat, --json, --html) ----
+here=$(cd "$(dirname "$0")" && pwd)
+# a Python with jsonschema: Debian's (python3-jsonschema), or the first python3 that has it
+json_python=
+for py in python3 /usr/bin/python3; do
+    if "$py" -c 'import jsonschema' 2>/dev/null; then json_python=$py; break; fi
+done
+check "a python3 with jsonschema is there (Debian: python3-jsonschema)" test -n "$json_python"
+printf 'One.\n\nThe keeper lit the lamp at dusk.\n\nThe sea was grey and cold.\n\nBirds came at dawn to the rocks.\n' >"$tmp/m1.txt"
+printf 'One.\n\nThe sea was grey and cold.\n\nBirds came at dawn to the rocks.\n\nThe keeper lit the lamp at dusk.\n' >"$tmp/m2.txt"
+st=$("$lector" compare --stat "$tmp/m1.txt" "$tmp/m2.txt")
+check "--stat: a moved paragraph's words count as moved, not kept ($(echo $st))" \
+    eval '[[ $st == *"kept      66.7%"* && $st == *"moved     33.3%"* ]]'
+st=$("$lector" compare --stat "$a" "$a")
+check "--stat: a story against itself keeps every word" eval '[[ $st == *"kept     100.0%"* ]]'
+for pair in "$a $b" "$tmp/m1.txt $tmp/m2.txt" "$a $tmp/m1.txt"; do
+    read -r x y <<<"$pair"
+    out=$("$lector" compare --json "$x" "$y" | "$json_python" "$here/check_compare_json.py" \
+        "$here/../data/compare.schema.json" "$x" "$y" 2>&1)
+    check "--json $(basename "$x") $(basename "$y"): valid by the schema, offsets on the words ($out)" \
+        test -z "$out"
+done
+# a hostile story: markup, an escape and a NUL-free control in the text; a name that is markup
+printf 'Title\n\n<script>alert(1)</script> & "quoted" \033[31mred\n\nPlain words here.\n' >"$tmp/<b>x.txt"
+"$lector" compare --html "$tmp/page.html" "$tmp/<b>x.txt" "$tmp/m1.txt"
+check "--html writes the page (status 1: they differ)" test $? -eq 1 -a -s "$tmp/page.html"
+page=$(cat "$tmp/page.html")
+check "--html: no script, nothing loaded from elsewhere" \
+    eval '! grep -qiE "<script|src=|href=\"(http|//)|@import|url\(" "$tmp/page.html"'
+check "--html: the story's markup is text" eval '[[ $page == *"&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quoted&quot;"* ]]'
+check "--html: the file name's markup is text" eval '[[ $page == *"&lt;b&gt;x.txt"* ]]'
+check "--html: no control byte reaches the page" eval '! LC_ALL=C grep -q $'"'"'\033'"'"' "$tmp/page.html"'
+"$lector" compare --html "$tmp/seeds.html" "$a" "$b"
+check "--html: the differing words marked, the gutter's marks and scores" \
+    eval 'grep -q "<ins>" "$tmp/seeds.html" && grep -q "<del>" "$tmp/seeds.html" && grep -q "title=\"changed\">~<br>29%" "$tmp/seeds.html"'
+cp "$tmp/m1.txt" "$tmp/keep.txt"
+"$lector" compare --html "$tmp/keep.txt" "$tmp/keep.txt" "$tmp/m2.txt" 2>"$tmp/err"
+check "--html onto a story being compared: refused, status 2" test $? -eq 2
+check "... the story untouched" cmp -s "$tmp/keep.txt" "$tmp/m1.txt"
+check "... one line says why ($(cat "$tmp/err"))" eval '[ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q "one of the stories" "$tmp/err"'
+"$lector" compare --json --stat "$a" "$b" 2>"$tmp/err"
+check "two outputs at once: refused, status 2" test $? -eq 2
 
 check_done

@@ -317,10 +317,15 @@ static void align_check_invariants(const Alignment *al, const Text *A, const Tex
 
     /* scores: 2 * common / (tokens in A + tokens in B), common being the tokens outside the
      * diff spans -- the same count on both sides (a common subsequence) */
-    size_t common_total = 0;
+    size_t common_total = 0, words[5] = {0}; /* by AlignKind, as align_shares counts */
     for (size_t k = 0; k < nrows; k++) {
         const AlignRow *r = &rows[k];
-        if (!r->na || !r->nb) continue;
+        if (!r->na || !r->nb) {
+            int side = r->nb != 0;
+            size_t p = side ? r->b : r->a;
+            words[r->kind] += tok[side][p].n;
+            continue;
+        }
         size_t n[2] = {0, 0}, common[2] = {0, 0};
         for (int side = 0; side < 2; side++) {
             const Span *sp = align_diff_spans(al, side);
@@ -351,11 +356,23 @@ static void align_check_invariants(const Alignment *al, const Text *A, const Tex
                         "row %zu: score %.6f, its diff says 2*%zu/(%zu+%zu) = %.6f", k, r->score,
                         common[0], n[0], n[1], want_score);
         }
-        common_total += common[0];
+        if (r->kind != ALIGN_MOVED) common_total += common[0];
+        words[r->kind == ALIGN_MOVED ? ALIGN_MOVED : ALIGN_SAME] += 2 * common[0];
+        words[ALIGN_CHANGED] += n[0] + n[1] - 2 * common[0];
     }
     double sim = align_similarity(al);
     ALIGN_CHECK(sim >= 0 && sim <= 1, "similarity %g", sim);
     if (total_tokens[0] + total_tokens[1]) {
+        /* the shares: what the rows say became of each word, adding up to all of them */
+        AlignShares sh = align_shares(al);
+        double all = (double)(total_tokens[0] + total_tokens[1]);
+        double got[5] = {sh.kept, sh.changed, sh.removed, sh.added, sh.moved};
+        for (int kind = 0; kind < 5; kind++)
+            ALIGN_CHECK(fabs(got[kind] - (double)words[kind] / all) < 1e-6,
+                        "share of %s %.6f, the rows say %zu of %.0f", align_kind_name(kind),
+                        got[kind], words[kind], all);
+        ALIGN_CHECK(fabs(sh.kept + sh.changed + sh.removed + sh.added + sh.moved - 1) < 1e-6,
+                    "shares do not add up to 1");
         double want_sim = 2.0 * common_total / (double)(total_tokens[0] + total_tokens[1]);
         ALIGN_CHECK(fabs(sim - want_sim) < 1e-6,
                     "similarity %.6f, the rows say 2*%zu/(%zu+%zu) = %.6f", sim, common_total,

@@ -13,6 +13,7 @@
 
 #include "corpus.h"
 #include "lector/align.h"
+#include "lector/diag.h"
 #include "lector/strbuf.h"
 #include "lector/text.h"
 #include "lector/token.h"
@@ -391,6 +392,16 @@ Test(align, paragraph_moved)
     cr_assert_eq(align_moved_origin(p.al, NKEEPER - 1), 0, "it stood before the first row");
     AlignCounts c = align_counts(p.al);
     cr_assert(c.same == NKEEPER - 1 && c.moved == 1 && !c.changed && !c.only_a && !c.only_b);
+    /* moved words are moved, not kept: the similarity is the rest */
+    size_t moved = count_tokens(KEEPER[0], strlen(KEEPER[0])), all = 0;
+    for (size_t i = 0; i < NKEEPER; i++)
+        all += count_tokens(KEEPER[i], strlen(KEEPER[i]));
+    AlignShares sh = align_shares(p.al);
+    cr_assert(fabs(sh.moved - (double)moved / (double)all) < 1e-9, "moved %g, want %zu/%zu",
+              sh.moved, moved, all);
+    cr_assert(fabs(sh.kept - (double)(all - moved) / (double)all) < 1e-9, "kept %g", sh.kept);
+    cr_assert(sh.changed == 0 && sh.added == 0 && sh.removed == 0);
+    cr_assert(fabs(align_similarity(p.al) - sh.kept) < 1e-12);
     pair_free(&p);
 }
 
@@ -1067,4 +1078,103 @@ Test(align, diff_spans_stay_inside_one_paragraph)
     align_free(al);
     text_free(ta);
     text_free(tb);
+}
+
+/* ---- retellings: a reader's alignment, written down before lector was run ---- */
+
+typedef struct {
+    size_t tp, predicted, truth;
+} Links;
+
+/* The alignment's pairs as links (every A paragraph of a row with every B paragraph of it),
+ * against the reader's links in truth[0, n) ({a, b}, 1-based). */
+static Links score_links(const Alignment *al, const size_t (*truth)[2], size_t n)
+{
+    Links l = {0, 0, n};
+    const AlignRow *r = align_rows(al);
+    for (size_t k = 0; k < align_row_count(al); k++)
+        for (size_t i = r[k].a; i < r[k].a + r[k].na; i++)
+            for (size_t j = r[k].b; j < r[k].b + r[k].nb; j++) {
+                l.predicted++;
+                for (size_t t = 0; t < n; t++)
+                    if (truth[t][0] == i + 1 && truth[t][1] == j + 1) l.tp++;
+            }
+    return l;
+}
+
+static Text *load_path(const char *path)
+{
+    Text *t = NULL;
+    Diag d = {0};
+    cr_assert_eq(text_load(path, 0, &t, &d), 0, "%s: %s", path, d.msg);
+    return t;
+}
+
+/* The two founding stories retell one story. A reader pairs them I1-S1, I2-S3, I3-S4, I4-S5
+ * and I7 with I8 (merged) against S6; I5, I6 and S2 have no counterpart. */
+Test(align_retold, founding_stories_as_a_reader_pairs_them)
+{
+    Text *a = load_path(LECTOR_SOURCE_DIR "/texts/ivan-baktybekova.txt");
+    Text *b = load_path(LECTOR_SOURCE_DIR "/texts/sezim-baktybekova.txt");
+    Alignment *al = align_new(a, b);
+    const size_t truth[][2] = {{1, 1}, {2, 3}, {3, 4}, {4, 5}, {7, 6}, {8, 6}};
+    Links l = score_links(al, truth, 6);
+    cr_assert(l.tp == 6 && l.predicted == 6, "F1 not 1: %zu of %zu predicted links true:%s", l.tp,
+              l.predicted, dump_rows(al));
+    AlignCounts c = align_counts(al);
+    cr_assert_eq(c.only_a, 2, "I5 and I6 unpaired:%s", dump_rows(al));
+    cr_assert_eq(c.only_b, 1, "S2 unpaired:%s", dump_rows(al));
+    align_free(al);
+    text_free(a);
+    text_free(b);
+}
+
+/* Reads NAME.pairs: "a b" lines, # comments. */
+static size_t read_truth(const char *path, size_t (*truth)[2], size_t cap)
+{
+    FILE *f = fopen(path, "r");
+    cr_assert(f, "%s", path);
+    char line[256];
+    size_t n = 0;
+    while (fgets(line, sizeof line, f))
+        if (line[0] != '#' && n < cap && sscanf(line, "%zu %zu", &truth[n][0], &truth[n][1]) == 2)
+            n++;
+    fclose(f);
+    return n;
+}
+
+/* Retellings written for this test (tests/data/retold: reworded paragraphs, one left out, one
+ * added, splits and merges), each with the alignment a reader wrote down before running lector.
+ * The floors are what lector reached when the test was written (see the README's compare
+ * section): a change that pairs worse fails. */
+Test(align_retold, own_retellings)
+{
+    static const struct {
+        const char *name;
+        double min_precision, min_recall;
+    } sets[] = {{"lighthouse", 1, 1}, {"garden", 1, 0.83}, {"train", 1, 1}};
+    size_t tp = 0, pred = 0, all = 0;
+    for (size_t k = 0; k < sizeof sets / sizeof *sets; k++) {
+        char pa[512], pb[512], pt[512];
+        snprintf(pa, sizeof pa, "%s/tests/data/retold/%s.a.txt", LECTOR_SOURCE_DIR, sets[k].name);
+        snprintf(pb, sizeof pb, "%s/tests/data/retold/%s.b.txt", LECTOR_SOURCE_DIR, sets[k].name);
+        snprintf(pt, sizeof pt, "%s/tests/data/retold/%s.pairs", LECTOR_SOURCE_DIR, sets[k].name);
+        Text *a = load_path(pa), *b = load_path(pb);
+        size_t truth[64][2];
+        size_t n = read_truth(pt, truth, 64);
+        Alignment *al = align_new(a, b);
+        Links l = score_links(al, truth, n);
+        double p = l.predicted ? (double)l.tp / (double)l.predicted : 1;
+        double r = n ? (double)l.tp / (double)n : 1;
+        fprintf(stderr, "retold %-10s precision %.2f recall %.2f F1 %.2f\n", sets[k].name, p, r,
+                p + r > 0 ? 2 * p * r / (p + r) : 0);
+        cr_expect(p >= sets[k].min_precision && r >= sets[k].min_recall,
+                  "%s: precision %.2f recall %.2f:%s", sets[k].name, p, r, dump_rows(al));
+        tp += l.tp, pred += l.predicted, all += n;
+        align_free(al);
+        text_free(a);
+        text_free(b);
+    }
+    fprintf(stderr, "retold, all: precision %.2f recall %.2f\n", (double)tp / (double)pred,
+            (double)tp / (double)all);
 }

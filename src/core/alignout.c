@@ -1,0 +1,294 @@
+/* alignout.c: JSON and HTML for a comparison.
+ *
+ * JSON (lector compare --json), one object, UTF-8:
+ *   {"format": "lector-compare", "version": 1,
+ *    "versions": [{"name": file name as given, "title": ..., "language": ISO 639-1 or "",
+ *                  "offsets": "file" | "text", "paragraphs": count}, ...two],
+ *    "shares": {"kept", "changed", "removed", "added", "moved": 0..1, adding up to 1},
+ *    "counts": {"same", "changed", "removed", "added", "moved": rows of each kind},
+ *    "rows": [{"kind": "same" | "changed" | "removed" | "added" | "moved",
+ *              "score": 0..1 (the pair's words in common; 0 for a one-sided row),
+ *              "paragraphs": [[A's, 1-based], [B's]] (an empty list for the side it lacks),
+ *              "spans": [[start, end] | null, ...]: the row's bytes on each side,
+ *              "differences": [[[start, end], ...], [...]]: the words only on that side,
+ *              "moved_from": for a moved row, the index of the row before which its A
+ *                            paragraph stood (the number of rows when at the end)}]}
+ * Byte offsets are half-open. "offsets": "file" says they are offsets in the file as it is on
+ * disk (a plain story: the cleaning lector does -- CR LF, bad bytes, a legacy encoding -- is
+ * undone by text_source_offset); "text" says they are offsets in the UTF-8 text lector made of
+ * the file (an e-book, a compressed story). Strings are escaped as JSON requires; bytes that are
+ * not UTF-8 (a file name) become U+FFFD.
+ *
+ * HTML (lector compare --html FILE): one page with its style inside; no script, no link, no
+ * image, nothing loaded. A table of three columns (A, the gutter, B) and a row per alignment
+ * row; words only in A are <del>, only in B <ins>; the gutter gives the mark (| ~ < > m) and the
+ * pair's score. Under 40em the columns stack. Every byte of a story is escaped (& < > " and the
+ * control characters, shown as U+FFFD).
+ */
+#include "lector/alignout.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistr.h>
+
+#include "lector/stem.h"
+#include "lector/xalloc.h"
+
+static void json_string(Strbuf *out, const char *s, size_t n)
+{
+    strbuf_addch(out, '"');
+    for (size_t i = 0; i < n;) {
+        ucs4_t c;
+        int k = u8_mbtoucr(&c, (const uint8_t *)s + i, n - i);
+        if (k <= 0) {
+            strbuf_addstr(out, "\\ufffd");
+            i++;
+            continue;
+        }
+        if (c == '"' || c == '\\')
+            strbuf_addch(out, '\\'), strbuf_addch(out, (char)c);
+        else if (c < 0x20 || c == 0x7F || c == 0x2028 || c == 0x2029)
+            strbuf_addf(out, "\\u%04x", (unsigned)c);
+        else
+            strbuf_add(out, s + i, (size_t)k);
+        i += (size_t)k;
+    }
+    strbuf_addch(out, '"');
+}
+
+static bool file_offsets(const Text *t)
+{
+    return !text_imported(t) && !text_compression(t);
+}
+
+static size_t out_offset(const Text *t, size_t off)
+{
+    return file_offsets(t) ? text_source_offset(t, off) : off;
+}
+
+static const char *language_of(const Text *t)
+{
+    const char *code = stem_language_code(text_language(t));
+    return *code ? code : stem_guess_language(text_bytes(t), text_len(t));
+}
+
+void alignout_json(const Alignment *al, const AlignVersions *v, Strbuf *out)
+{
+    strbuf_addstr(out, "{\"format\": \"lector-compare\", \"version\": 1,\n \"versions\": [");
+    for (int s = 0; s < 2; s++) {
+        const Text *t = v->text[s];
+        strbuf_addstr(out, s ? ",\n  {\"name\": " : "\n  {\"name\": ");
+        json_string(out, v->name[s], strlen(v->name[s]));
+        strbuf_addstr(out, ", \"title\": ");
+        json_string(out, text_title(t), strlen(text_title(t)));
+        strbuf_addstr(out, ", \"language\": ");
+        const char *lang = language_of(t);
+        json_string(out, lang, strlen(lang));
+        strbuf_addf(out, ", \"offsets\": \"%s\", \"paragraphs\": %zu}",
+                    file_offsets(t) ? "file" : "text", align_paragraph_count(al, s));
+    }
+    AlignShares sh = align_shares(al);
+    AlignCounts c = align_counts(al);
+    strbuf_addf(out,
+                "],\n \"shares\": {\"kept\": %.4f, \"changed\": %.4f, \"removed\": %.4f, "
+                "\"added\": %.4f, \"moved\": %.4f},\n",
+                sh.kept, sh.changed, sh.removed, sh.added, sh.moved);
+    strbuf_addf(out,
+                " \"counts\": {\"same\": %zu, \"changed\": %zu, \"removed\": %zu, \"added\": %zu, "
+                "\"moved\": %zu},\n \"rows\": [",
+                c.same, c.changed, c.only_a, c.only_b, c.moved);
+    const AlignRow *rows = align_rows(al);
+    for (size_t k = 0; k < align_row_count(al); k++) {
+        const AlignRow *r = &rows[k];
+        strbuf_addf(out, "%s\n  {\"kind\": \"%s\", \"score\": %.4f, \"paragraphs\": [",
+                    k ? "," : "", align_kind_name(r->kind), r->score);
+        for (int s = 0; s < 2; s++) {
+            size_t first = s ? r->b : r->a, n = s ? r->nb : r->na;
+            strbuf_addstr(out, s ? ", [" : "[");
+            for (size_t i = 0; i < n; i++)
+                strbuf_addf(out, "%s%zu", i ? ", " : "", first + i + 1);
+            strbuf_addch(out, ']');
+        }
+        strbuf_addstr(out, "], \"spans\": [");
+        for (int s = 0; s < 2; s++) {
+            size_t first = s ? r->b : r->a, n = s ? r->nb : r->na;
+            if (s) strbuf_addstr(out, ", ");
+            if (!n) {
+                strbuf_addstr(out, "null");
+                continue;
+            }
+            Span a = align_paragraph(al, s, first), b = align_paragraph(al, s, first + n - 1);
+            strbuf_addf(out, "[%zu, %zu]", out_offset(v->text[s], a.start),
+                        out_offset(v->text[s], b.end));
+        }
+        strbuf_addstr(out, "], \"differences\": [");
+        for (int s = 0; s < 2; s++) {
+            const Span *d = align_diff_spans(al, s);
+            size_t first = s ? r->diff_b : r->diff_a, n = s ? r->ndiff_b : r->ndiff_a;
+            strbuf_addstr(out, s ? ", [" : "[");
+            for (size_t i = 0; i < n; i++)
+                strbuf_addf(out, "%s[%zu, %zu]", i ? ", " : "",
+                            out_offset(v->text[s], d[first + i].start),
+                            out_offset(v->text[s], d[first + i].end));
+            strbuf_addch(out, ']');
+        }
+        strbuf_addch(out, ']');
+        if (r->kind == ALIGN_MOVED)
+            strbuf_addf(out, ", \"moved_from\": %zu", align_moved_origin(al, k));
+        strbuf_addch(out, '}');
+    }
+    strbuf_addstr(out, "\n]}\n");
+}
+
+/* s[0, n) of a story (valid UTF-8) as HTML text. */
+static void html_text(Strbuf *out, const uint8_t *s, size_t n)
+{
+    size_t at = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *rep = NULL;
+        switch (s[i]) {
+        case '&':
+            rep = "&amp;";
+            break;
+        case '<':
+            rep = "&lt;";
+            break;
+        case '>':
+            rep = "&gt;";
+            break;
+        case '"':
+            rep = "&quot;";
+            break;
+        case '\n':
+        case '\t':
+            break;
+        default:
+            if (s[i] < 0x20 || s[i] == 0x7F) rep = "\xEF\xBF\xBD";
+        }
+        if (!rep) continue;
+        strbuf_add(out, s + at, i - at);
+        strbuf_addstr(out, rep);
+        at = i + 1;
+    }
+    strbuf_add(out, s + at, n - at);
+}
+
+/* Any bytes (a file name) as HTML text: what is not UTF-8 becomes U+FFFD. */
+static void html_name(Strbuf *out, const char *s)
+{
+    size_t n = strlen(s);
+    for (size_t i = 0; i < n;) {
+        ucs4_t c;
+        int k = u8_mbtoucr(&c, (const uint8_t *)s + i, n - i);
+        if (k <= 0) {
+            strbuf_addstr(out, "\xEF\xBF\xBD");
+            i++;
+            continue;
+        }
+        html_text(out, (const uint8_t *)s + i, (size_t)k);
+        i += (size_t)k;
+    }
+}
+
+/* One side of a row: its paragraphs, each a <p>, the words only on that side marked. */
+static void html_side(Strbuf *out, const Alignment *al, const Text *t, int side, size_t first,
+                      size_t n, const Span *d, size_t nd)
+{
+    const uint8_t *b = text_bytes(t);
+    const char *tag = side ? "ins" : "del";
+    size_t k = 0;
+    for (size_t i = first; i < first + n; i++) {
+        Span sp = align_paragraph(al, side, i);
+        strbuf_addstr(out, "<p>");
+        size_t at = sp.start;
+        for (; k < nd && d[k].start < sp.end; k++) {
+            html_text(out, b + at, d[k].start - at);
+            strbuf_addf(out, "<%s>", tag);
+            html_text(out, b + d[k].start, d[k].end - d[k].start);
+            strbuf_addf(out, "</%s>", tag);
+            at = d[k].end;
+        }
+        html_text(out, b + at, sp.end - at);
+        strbuf_addstr(out, "</p>");
+    }
+}
+
+static const char HTML_STYLE[] =
+    "body{font-family:Georgia,serif;margin:1.5em auto;max-width:72em;padding:0 1em;"
+    "color:#222;background:#fdfdf8;line-height:1.45}"
+    "h1{font-size:1.3em}table{border-collapse:collapse;width:100%;table-layout:fixed}"
+    "th{text-align:left;border-bottom:2px solid #888;padding:.3em .5em}"
+    "td{vertical-align:top;padding:.2em .6em;border-bottom:1px solid #e4e4dc}"
+    "td.g{width:3.2em;text-align:center;font-family:monospace;color:#666}"
+    "th.g{width:3.2em}td p{margin:.2em 0 .6em}"
+    "del{background:#fbd9d3;text-decoration:line-through}ins{background:#d4f2d0;"
+    "text-decoration:none}tr.removed td.a{background:#fcefec}tr.added td.b{background:#eef9ec}"
+    "tr.moved td{background:#eef1fb}td.none{background:repeating-linear-gradient(45deg,"
+    "#f4f4ee,#f4f4ee 6px,#ebebe3 6px,#ebebe3 12px)}.shares span{margin-right:1.2em}"
+    "@media (max-width:40em){table,tbody,tr,td,th{display:block;width:auto}thead{display:none}"
+    "td.g{text-align:left;width:auto}td.none{display:none}td.a::before,td.b::before{"
+    "content:attr(data-v);display:block;font-size:.8em;color:#777}}";
+
+void alignout_html(const Alignment *al, const AlignVersions *v, Strbuf *out)
+{
+    strbuf_addstr(out, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">\n"
+                       "<meta name=\"viewport\" content=\"width=device-width\">\n<title>");
+    html_name(out, text_title(v->text[0]));
+    strbuf_addstr(out, " | ");
+    html_name(out, text_title(v->text[1]));
+    strbuf_addf(out, "</title>\n<style>%s</style></head>\n<body>\n<h1>", HTML_STYLE);
+    for (int s = 0; s < 2; s++) {
+        if (s) strbuf_addstr(out, " and ");
+        html_name(out, text_title(v->text[s]));
+        strbuf_addstr(out, " <small>(");
+        html_name(out, v->name[s]);
+        strbuf_addstr(out, ")</small>");
+    }
+    AlignShares sh = align_shares(al);
+    strbuf_addf(out,
+                "</h1>\n<p class=\"shares\"><span>kept %.0f%%</span><span>changed %.0f%%</span>"
+                "<span>removed %.0f%%</span><span>added %.0f%%</span><span>moved %.0f%%</span>"
+                " of the words of both</p>\n<table>\n<thead><tr><th>",
+                sh.kept * 100, sh.changed * 100, sh.removed * 100, sh.added * 100, sh.moved * 100);
+    html_name(out, text_title(v->text[0]));
+    strbuf_addstr(out, "</th><th class=\"g\"></th><th>");
+    html_name(out, text_title(v->text[1]));
+    strbuf_addstr(out, "</th></tr></thead>\n<tbody>\n");
+    const AlignRow *rows = align_rows(al);
+    const Span *d[2] = {align_diff_spans(al, 0), align_diff_spans(al, 1)};
+    for (size_t k = 0; k < align_row_count(al); k++) {
+        const AlignRow *r = &rows[k];
+        strbuf_addf(out, "<tr class=\"%s\" id=\"r%zu\">", align_kind_name(r->kind), k + 1);
+        for (int s = 0; s < 2; s++) {
+            size_t first = s ? r->b : r->a, n = s ? r->nb : r->na;
+            if (s) {
+                strbuf_addf(out, "<td class=\"g\" title=\"%s\">%c", align_kind_name(r->kind),
+                            align_kind_mark(r->kind));
+                if (r->na && r->nb) strbuf_addf(out, "<br>%.0f%%", r->score * 100);
+                strbuf_addstr(out, "</td>");
+            }
+            if (!n) {
+                strbuf_addf(out, "<td class=\"%s none\"></td>", s ? "b" : "a");
+                continue;
+            }
+            strbuf_addf(out, "<td class=\"%s\" data-v=\"", s ? "b" : "a");
+            html_name(out, text_title(v->text[s]));
+            strbuf_addstr(out, "\">");
+            if (s == 0 && r->kind == ALIGN_MOVED) {
+                size_t o = align_moved_origin(al, k);
+                if (o < align_row_count(al))
+                    strbuf_addf(out,
+                                "<p><small>moved: it stood before <a href=\"#r%zu\">row %zu</a>"
+                                "</small></p>",
+                                o + 1, o + 1);
+                else
+                    strbuf_addstr(out, "<p><small>moved: it stood at the end</small></p>");
+            }
+            size_t dfirst = s ? r->diff_b : r->diff_a, nd = s ? r->ndiff_b : r->ndiff_a;
+            html_side(out, al, v->text[s], s, first, n, nd ? d[s] + dfirst : NULL, nd);
+            strbuf_addstr(out, "</td>");
+        }
+        strbuf_addstr(out, "</tr>\n");
+    }
+    strbuf_addstr(out, "</tbody></table>\n</body></html>\n");
+}
