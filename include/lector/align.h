@@ -40,6 +40,7 @@
 #ifndef LECTOR_ALIGN_H
 #define LECTOR_ALIGN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "lector/text.h"
@@ -72,8 +73,27 @@ typedef struct {
 
 typedef struct Alignment Alignment;
 
-/* Aligns a and b (complete Texts; both may be empty). Never fails; the caller owns the result. */
+/* Aligns a and b (complete Texts; both may be empty). Never fails; the caller owns the result.
+ * As align_new_with(a, b, ALIGN_TRANSLATION_AUTO). */
 Alignment *align_new(const Text *a, const Text *b);
+
+/* A story and its translation (the two in different languages: guessed, or said by a book):
+ * words do not correspond, so paragraphs are paired by an order-preserving dynamic programme
+ * over the whole story (Gale and Church: how well their lengths in letters fit the stories'
+ * ratio, a log-normal of spread TRANSLATION_SIGMA; one paragraph facing up to three) and by the
+ * anchors they share: numbers, and words of three letters or more written in Latin letters
+ * (ICU's Any-Latin, so "Иван" meets "Ivan"). Only paragraphs equal on both sides are taken
+ * first; nothing is "moved". A pair's spans (align_diff_spans) are then the shared anchors, not
+ * differing words; its score the similarity that paired it; its words count as kept. */
+typedef enum {
+    ALIGN_TRANSLATION_AUTO, /* a translation when both languages are known and differ */
+    ALIGN_TRANSLATION_NO,
+    ALIGN_TRANSLATION_YES,
+} AlignTranslation;
+Alignment *align_new_with(const Text *a, const Text *b, AlignTranslation translation);
+bool align_is_translation(const Alignment *al);
+/* Side's language as stem_guess_language gives it (or as its book says): "" when unknown. */
+const char *align_language(const Alignment *al, int side);
 void align_free(Alignment *al); /* NULL is a no-op */
 
 /* side: 0 for A, 1 for B. Paragraph i's bytes in that side's text. */

@@ -4,11 +4,12 @@
  * per story, named by a hash of the story's real path, or for a book (text_book_key) by a hash
  * of its content and of the importers' version ("book-<hex>.idx": a book moved or renamed keeps
  * its index, and a lector that imports books otherwise does not use an index of the old text),
- * holding the index block (index.h) with the story file's identity in its header. The cached index is used when the file's size,
- * mtime, device and inode all still match. When they do not, the story is read again: if its
- * text hashes the same (a touch, a copy back), the cached index is kept and only its identity
- * updated; else it is built again. A cache file that is damaged, truncated, from another version
- * of lector or from a machine of the other byte order is never trusted: it is renamed aside to
+ * holding the index block (index.h) with the story file's identity in its header. The cached index
+ * is used when the file's size, mtime, device and inode all still match. When they do not, the
+ * story is read again: if its text hashes the same (a touch, a copy back), the cached index is kept
+ * and only its identity updated; else it is built again. A cache file that is damaged, truncated,
+ * from another version of lector or from a machine of the other byte order is never trusted: it is
+ * renamed aside to
  * "<file>.bad" (for a bug report, or to show a failing disk; one per story, each replacing the
  * one before, so that disk use stays bounded), the report's note says why and where it went,
  * and the index is built again. A cache file that cannot be read at all (no permission, not a

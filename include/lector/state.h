@@ -5,9 +5,10 @@
  * marks, the furthest point read and the story's choice of line ends; and which story was read
  * last. A book (text_source_key) has a second file, named by its content, read first when the
  * story is given: a book moved, renamed or downloaded again keeps its places, and when a newer
- * lector imports it differently its places are looked for in the whole book. Each place is a byte offset plus a fingerprint (the text that starts there), so that it
- * survives another terminal width and small edits of the story: when the text at the offset no
- * longer matches, the fingerprint is looked for nearby.
+ * lector imports it differently its places are looked for in the whole book. Each place is a byte
+ * offset plus a fingerprint (the text that starts there), so that it survives another terminal
+ * width and small edits of the story: when the text at the offset no longer matches, the
+ * fingerprint is looked for nearby.
  *
  * Writes are atomic (atomicfile.h): a temp file in the same folder, fsync, rename. A failed write
  * (a full disk, say) leaves the previous file as it was, byte for byte, and no temp file; two

@@ -18,6 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lector/strbuf.h"
+
 /* The language of s[0, n) (valid UTF-8; a sample of a story is enough), as an ISO 639-1 code
  * ("en", "ru", "kk", "zh", ...), or "" when it cannot be told (too few words, or none of the
  * languages known here). Looks at no more than the first 64 KiB. The string is static. */
@@ -39,5 +41,14 @@ void stemmer_free(Stemmer *st); /* NULL is a no-op */
 
 /* The stem of the folded word w[0, n); its length in *len. Borrowed: valid until the next call. */
 const char *stemmer_stem(Stemmer *st, const char *w, size_t n, size_t *len);
+
+/* Words in Latin letters: ICU's Any-Latin then Latin-ASCII ("Иван" -> "ivan", "Алматы" ->
+ * "almaty", "35" -> "35"), so that the names and numbers of a story and its translation meet.
+ * Never NULL; without ICU's data a word is given as it is. The caller owns it. */
+typedef struct Transliterator Transliterator;
+Transliterator *translit_new(void);
+void translit_free(Transliterator *tr); /* NULL is a no-op */
+/* w[0, n) (UTF-8) in Latin letters, into out (reset first). */
+void translit_latin(Transliterator *tr, const char *w, size_t n, Strbuf *out);
 
 #endif

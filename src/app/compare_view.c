@@ -607,7 +607,10 @@ static void draw_pane(CompareView *v, Grid *g, int side, int x, int y0, int w, i
         const AlignRow *r = &align_rows(v->al)[b->row];
         size_t nd = side ? r->ndiff_b : r->ndiff_a;
         const Span *d = nd ? diff + (side ? r->diff_b : r->diff_a) : NULL; /* none: no array */
-        Style dstyle = side ? STYLE_ADDED : STYLE_REMOVED;
+        /* a translation's spans are the names and numbers both hold: shown, not as changes */
+        Style dstyle = align_is_translation(v->al) ? STYLE_TITLE
+                       : side                      ? STYLE_ADDED
+                                                   : STYLE_REMOVED;
         if (!v->bidi[side]) v->bidi[side] = bidi_cache_new();
         size_t nc =
             layout_line_cells(bytes, lines[local].para, &lines[local].line, &v->lopt,
@@ -638,6 +641,16 @@ static void draw_status(CompareView *v, ViewContext *c, Grid *g)
     snprintf(forms[1], sizeof forms[1], "%d%%  =%zu ~%zu +%zu -%zu m%zu%s", pct, n.same, n.changed,
              n.only_b, n.only_a, n.moved, v->locked ? "" : " U");
     snprintf(forms[2], sizeof forms[2], "%d%%", pct);
+    if (align_is_translation(v->al)) { /* words do not correspond: no similarity, no "same" */
+        const char *la = align_language(v->al, 0), *lb = align_language(v->al, 1);
+        snprintf(forms[0], sizeof forms[0],
+                 "translation %s-%s  paired %zu  added %zu  removed %zu%s", *la ? la : "?",
+                 *lb ? lb : "?", n.changed + n.same, n.only_b, n.only_a,
+                 v->locked ? "" : "  unlocked");
+        snprintf(forms[1], sizeof forms[1], "%s-%s  ~%zu +%zu -%zu%s", *la ? la : "?",
+                 *lb ? lb : "?", n.changed + n.same, n.only_b, n.only_a, v->locked ? "" : " U");
+        snprintf(forms[2], sizeof forms[2], "%s-%s", *la ? la : "?", *lb ? lb : "?");
+    }
     const char *const rights[3] = {forms[0], forms[1], forms[2]};
     view_draw_status_forms(c, g, t.buf, rights, 3);
     strbuf_release(&t);

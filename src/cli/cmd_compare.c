@@ -42,6 +42,9 @@ static void compare_usage(FILE *f)
           "                  added and moved\n"
           "  --json          print the alignment as JSON (rows, byte offsets, differing words)\n"
           "  --html FILE     write the comparison as one self-contained HTML page (- for stdout)\n"
+          "  --translation   B translates A: pair by lengths, names and numbers, not words\n"
+          "                  (the default when their languages differ)\n"
+          "  --same-language never treat the two as a translation\n"
           "  -h, --help      show this help\n"
           "Exit status: 0 the same, 1 different, 2 trouble.\n",
           f);
@@ -52,9 +55,15 @@ static void marked_text(const Alignment *al, const Text *t, int side, size_t p, 
                         const Span *diff, size_t ndiff, Strbuf *out)
 {
     const uint8_t *b = text_bytes(t);
-    /* a word joiner (U+2060) inside each mark: no line breaks between a mark and its word */
-    const char *open = side ? "{+\xe2\x81\xa0" : "[-\xe2\x81\xa0",
-               *close = side ? "\xe2\x81\xa0+}" : "\xe2\x81\xa0-]";
+    /* a word joiner (U+2060) inside each mark: no line breaks between a mark and its word; a
+     * translation's spans are the names and numbers both sides hold: {=Ivan=} */
+    bool shared = align_is_translation(al);
+    const char *open = shared ? "{=\xe2\x81\xa0"
+                       : side ? "{+\xe2\x81\xa0"
+                              : "[-\xe2\x81\xa0",
+               *close = shared ? "\xe2\x81\xa0=}"
+                        : side ? "\xe2\x81\xa0+}"
+                               : "\xe2\x81\xa0-]";
     size_t d = 0;
     for (size_t i = p; i < p + n; i++) {
         Span sp = align_paragraph(al, side, i);
@@ -253,11 +262,14 @@ int cmd_compare(int argc, char **argv, const Config *cfg)
         {"stat", no_argument, NULL, 's'},
         {"json", no_argument, NULL, 'j'},
         {"html", required_argument, NULL, 'H'},
+        {"translation", no_argument, NULL, 'T'},
+        {"same-language", no_argument, NULL, 'S'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     int width = 0, pairs = 0, stat_only = 0, json = 0, opt;
     const char *html = NULL;
+    AlignTranslation translation = ALIGN_TRANSLATION_AUTO;
     optind = 1;
     opterr = 0;
     while ((opt = getopt_long(argc, argv, "+w:h", longopts, NULL)) != -1) {
@@ -285,6 +297,12 @@ int cmd_compare(int argc, char **argv, const Config *cfg)
             break;
         case 'H':
             html = optarg;
+            break;
+        case 'T':
+            translation = ALIGN_TRANSLATION_YES;
+            break;
+        case 'S':
+            translation = ALIGN_TRANSLATION_NO;
             break;
         case 'h':
             compare_usage(stdout);
@@ -352,7 +370,7 @@ int cmd_compare(int argc, char **argv, const Config *cfg)
         struct winsize ws;
         width = ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20 ? ws.ws_col : 80;
     }
-    Alignment *al = align_new(ta, tb);
+    Alignment *al = align_new_with(ta, tb, translation);
     Strbuf out = STRBUF_INIT;
     AlignVersions ver = {{paths[0], paths[1]}, {ta, tb}};
     int status = 0;

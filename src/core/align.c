@@ -39,7 +39,12 @@ enum {
 #define ALIGN_MIN_CONTAINED 0.6 /* share of a paragraph's weight found in a pair to join it */
 #define ALIGN_GAP_MIN 0.06      /* meaning similarity for two paragraphs in a gap to pair at all */
 #define ALIGN_GAP_FLOOR 0.03    /* ... a pair's worth is its similarity above this */
-#define ALIGN_JOIN_MIN 0.06     /* meaning similarity for a paragraph to join a pair beside it */
+#define TRANSLATION_SIGMA 0.25  /* spread of ln(length ratio) of a paragraph and its translation */
+#define TRANSLATION_BAND 32    /* a long translation's band: paragraphs either side of its centre */
+#define TRANSLATION_MIN 0.3    /* a translation's similarity for two paragraphs to pair at all */
+#define TRANSLATION_FLOOR 0.25 /* ... its worth is the similarity above this */
+#define TRANSLATION_JOIN 0.05  /* ... less this for each paragraph joined */
+#define ALIGN_JOIN_MIN 0.06    /* meaning similarity for a paragraph to join a pair beside it */
 #define ALIGN_END_MIN                                                                              \
     0.05 /* meaning similarity for a story's last paragraph to join the pair before */
 #define ALIGN_GAP_JOIN 0.02 /* ... less this for each paragraph joined to it */
@@ -103,7 +108,10 @@ struct Alignment {
     uint32_t *stem_of; /* per term: its stem's id */
     double *sidf;      /* per stem */
     size_t nstems;
-    char lang[2][4]; /* each side's language (stem.h), "" unknown */
+    char lang[2][4];    /* each side's language (stem.h), "" unknown */
+    bool translation;   /* the sides are in different languages: pairs by length and anchors */
+    double len_ratio;   /* translation: B's letters per letter of A, over the whole stories */
+    size_t *letters[2]; /* translation: per paragraph, its letters (code points not spaces) */
     AlignRow *rows;
     size_t nrows;
     Span *diff[2];
@@ -818,17 +826,31 @@ static int cmp_edge_cos(const void *x, const void *y)
 static void make_stems(Alignment *al, const Vocab *v)
 {
     const char *lang = al->lang[0][0] ? al->lang[0] : al->lang[1];
-    Stemmer *st = stemmer_new(lang);
+    Stemmer *st = stemmer_new(al->translation ? "" : lang);
+    Transliterator *tr = al->translation ? translit_new() : NULL;
+    Strbuf latin = STRBUF_INIT;
     Vocab sv = {0};
     sv.tcap = 1024;
     sv.table = xcalloc(sv.tcap, sizeof *sv.table);
+    vocab_intern(&sv, "", 0); /* id 0: no anchor (a translation's other words) */
     al->stem_of = xmalloc((v->n ? v->n : 1) * sizeof *al->stem_of);
     for (size_t t = 0; t < v->n; t++) {
         size_t len;
-        const char *stem =
-            stemmer_stem(st, v->buf.buf + v->off[t], v->off[t + 1] - v->off[t], &len);
+        const char *w = v->buf.buf + v->off[t], *stem;
+        size_t n = v->off[t + 1] - v->off[t];
+        if (tr) { /* an anchor: a number, or a word of three letters or more, in Latin letters */
+            translit_latin(tr, w, n, &latin);
+            bool digit = false;
+            for (size_t q = 0; q < latin.len; q++)
+                digit |= latin.buf[q] >= '0' && latin.buf[q] <= '9';
+            stem = latin.len ? latin.buf : "";
+            len = digit || latin.len >= 3 ? latin.len : 0;
+        } else
+            stem = stemmer_stem(st, w, n, &len);
         al->stem_of[t] = vocab_intern(&sv, stem, len);
     }
+    strbuf_release(&latin);
+    translit_free(tr);
     al->nstems = sv.n;
     stemmer_free(st);
     free(sv.table);
@@ -840,6 +862,7 @@ static void make_stems(Alignment *al, const Vocab *v)
 static void stem_bags(Alignment *al)
 {
     size_t *df = xcalloc(al->nstems ? al->nstems : 1, sizeof *df);
+    uint8_t *sides = xcalloc(al->nstems ? al->nstems : 1, 1); /* bit k: on side k */
     double N = 0;
     for (int k = 0; k < 2; k++) {
         Side *s = &al->side[k];
@@ -859,23 +882,24 @@ static void stem_bags(Alignment *al)
             N += s->twin[i] == NO_TWIN;
         }
         s->sbag0[s->npara] = len;
-        for (size_t q = 0; q < len; q++)
+        for (size_t q = 0; q < len; q++) {
             df[s->sbag[q].term]++;
+            sides[s->sbag[q].term] |= (uint8_t)(1 << k);
+        }
         free(stems);
         free(scratch);
     }
     al->sidf = idf_from_df(df, al->nstems, N);
+    /* a translation's anchors are what both sides hold: a word that is no anchor, or a name
+     * on one side only, weighs nothing */
+    for (size_t t = 0; al->translation && t < al->nstems; t++)
+        if (t == 0 || sides[t] != 3) al->sidf[t] = 0;
+    free(sides);
     free(df);
     for (int k = 0; k < 2; k++) {
         Side *s = &al->side[k];
         s->snorm = weigh_bags(al->sidf, s->sbag, s->sbag0, s->npara);
     }
-}
-
-static int cmp_bag_term(const void *x, const void *y)
-{
-    const Bag *a = x, *b = y;
-    return (a->term > b->term) - (a->term < b->term);
 }
 
 /* The stem bag of paragraphs [p, p + n) of s: the paragraph's own for one, else merged into
@@ -889,23 +913,35 @@ static const Bag *group_stems(const Alignment *al, const Side *s, size_t p, size
         return s->sbag + s->sbag0[p];
     }
     size_t all = s->sbag0[p + n] - s->sbag0[p];
-    if (all > *cap) {
-        *cap = all;
+    if (2 * all > *cap) {
+        *cap = 2 * all;
         *scratch = xreallocarray(*scratch, *cap, sizeof **scratch);
     }
-    Bag *b = *scratch;
-    if (all) memcpy(b, s->sbag + s->sbag0[p], all * sizeof *b);
-    qsort(b, all, sizeof *b, cmp_bag_term);
-    size_t out = 0;
-    for (size_t k = 0; k < all; k++) {
-        if (out && b[out - 1].term == b[k].term)
-            b[out - 1].tf += b[k].tf;
-        else
-            b[out++] = b[k];
+    /* each paragraph's bag is sorted: merged one into the next, counts of a word added */
+    Bag *cur = *scratch, *tmp = *scratch + all;
+    size_t nc = s->sbag0[p + 1] - s->sbag0[p];
+    if (nc) memcpy(cur, s->sbag + s->sbag0[p], nc * sizeof *cur);
+    for (size_t q = p + 1; q < p + n; q++) {
+        const Bag *y = s->sbag + s->sbag0[q];
+        size_t ny = s->sbag0[q + 1] - s->sbag0[q], i = 0, j = 0, nt = 0;
+        while (i < nc || j < ny) {
+            if (j == ny || (i < nc && cur[i].term < y[j].term))
+                tmp[nt++] = cur[i++];
+            else if (i == nc || y[j].term < cur[i].term)
+                tmp[nt++] = y[j++];
+            else {
+                tmp[nt] = cur[i++];
+                tmp[nt++].tf += y[j++].tf;
+            }
+        }
+        Bag *t = cur;
+        cur = tmp;
+        tmp = t;
+        nc = nt;
     }
-    *len = out;
-    *norm = bag_weigh(al->sidf, b, out);
-    return b;
+    *len = nc;
+    *norm = bag_weigh(al->sidf, cur, nc);
+    return cur;
 }
 
 typedef struct {
@@ -918,11 +954,30 @@ typedef struct {
 static double meaning_sim(const Alignment *al, StemScratch *sc, size_t a, size_t na, size_t b,
                           size_t nb)
 {
+    double p = 1; /* a translation: how well the lengths fit (Gale and Church) */
+    if (al->translation) {
+        size_t la = 0, lb = 0;
+        for (size_t i = a; i < a + na; i++)
+            la += al->letters[0][i];
+        for (size_t j = b; j < b + nb; j++)
+            lb += al->letters[1][j];
+        double r = log(((double)lb + 20) / ((double)la * al->len_ratio + 20));
+        p = exp(-r * r / (2 * TRANSLATION_SIGMA * TRANSLATION_SIGMA));
+        if (p < TRANSLATION_MIN) return p * 0.6; /* below the minimum whatever the anchors */
+    }
     size_t lx, ly;
-    double nx, ny;
-    const Bag *x = group_stems(al, &al->side[0], a, na, &sc->x, &sc->xcap, &lx, &nx);
-    const Bag *y = group_stems(al, &al->side[1], b, nb, &sc->y, &sc->ycap, &ly, &ny);
-    double cos = bag_cosine(x, lx, nx, y, ly, ny, NULL);
+    double nx, ny, cos = 0;
+    bool ax = false, ay = false; /* any weight on each side (a translation's anchors may be none) */
+    for (size_t i = a; i < a + na && !ax; i++)
+        ax = al->side[0].snorm[i] > 0;
+    for (size_t j = b; j < b + nb && !ay; j++)
+        ay = al->side[1].snorm[j] > 0;
+    if (ax && ay) {
+        const Bag *x = group_stems(al, &al->side[0], a, na, &sc->x, &sc->xcap, &lx, &nx);
+        const Bag *y = group_stems(al, &al->side[1], b, nb, &sc->y, &sc->ycap, &ly, &ny);
+        cos = bag_cosine(x, lx, nx, y, ly, ny, NULL);
+    }
+    if (al->translation) return p * (0.6 + 0.4 * cos); /* and the anchors shared */
     /* relative length: a retelling keeps about the length of what it retells, so of two groups
      * about as similar, the one of matching length is the one meant */
     const Side *A = &al->side[0], *B = &al->side[1];
@@ -934,8 +989,12 @@ static double meaning_sim(const Alignment *al, StemScratch *sc, size_t a, size_t
 /* What pairing [a, a + na) with [b, b + nb) of similarity sim is worth to the gap's alignment
  * (leaving a paragraph unpaired is worth 0): the similarity above ALIGN_GAP_FLOOR, less a little
  * for each paragraph joined, so that a merge must be more alike than the pair it grows from. */
-static double gap_gain(double sim, size_t na, size_t nb)
+static double gap_gain(const Alignment *al, double sim, size_t na, size_t nb)
 {
+    if (al->translation) {
+        if (sim < TRANSLATION_MIN) return -1;
+        return sim - TRANSLATION_FLOOR - TRANSLATION_JOIN * (double)(na + nb - 2);
+    }
     if (sim < ALIGN_GAP_MIN) return -1;
     return sim - ALIGN_GAP_FLOOR - ALIGN_GAP_JOIN * (double)(na + nb - 2);
 }
@@ -956,15 +1015,37 @@ static void align_gap(Alignment *al, StemScratch *sc, size_t a0, size_t a1, size
         size_t slope = m / n + 4; /* wide enough that each row's band meets the next's */
         if (half < slope) half = slope;
     }
+    /* a translation's band follows the letters: paragraph i of A faces the B paragraph as far
+     * into B's letters (by the stories' ratio), which keeps it narrow */
+    size_t *center = NULL;
+    if (al->translation && (n + 1) * (m + 1) > GAP_MAX_CELLS / 4) {
+        if (half > TRANSLATION_BAND) half = TRANSLATION_BAND;
+        center = xmalloc((n + 1) * sizeof *center);
+        double la = 0, lb = 0;
+        size_t j = 0;
+        for (size_t i = 0; i <= n; i++) {
+            while (j < m && lb + (double)al->letters[1][b0 + j] / 2 < la * al->len_ratio)
+                lb += (double)al->letters[1][b0 + j++];
+            center[i] = i == n ? m : j;
+            if (i < n) la += (double)al->letters[0][a0 + i];
+        }
+    }
     size_t *lo = xmalloc((n + 1) * sizeof *lo), *row = xmalloc((n + 2) * sizeof *row);
     row[0] = 0;
+    size_t prev_hi = 0;
     for (size_t i = 0; i <= n; i++) {
-        size_t c = (size_t)((double)i * (double)m / (double)n);
+        size_t c = center ? center[i] : (size_t)((double)i * (double)m / (double)n);
         lo[i] = c > half ? c - half : 0;
         size_t hi = c + half < m ? c + half : m;
         if (i == n) hi = m;
+        /* every row's first cell reachable from the row above: lo[i - 1] <= lo[i] <= its end */
+        if (i && lo[i] < lo[i - 1]) lo[i] = lo[i - 1];
+        if (i && lo[i] > prev_hi) lo[i] = prev_hi;
+        if (hi < lo[i]) hi = lo[i];
+        prev_hi = hi;
         row[i + 1] = row[i] + (hi - lo[i] + 1);
     }
+    free(center);
     size_t cells = row[n + 1];
     double *f = xmalloc(cells * sizeof *f);
     float *s1 = xmalloc(cells * sizeof *s1); /* sim of A[i-1] and B[j-1], or -1 */
@@ -992,14 +1073,14 @@ static void align_gap(Alignment *al, StemScratch *sc, size_t a0, size_t a1, size
                     else {
                         /* a group is worth scoring only when one of its corners pairs */
                         size_t ci = i - ka + 1, cj = j - kb + 1;
-                        bool corner = s1[c] >= ALIGN_GAP_MIN ||
+                        bool corner = al->translation || s1[c] >= ALIGN_GAP_MIN ||
                                       (IN(ci, cj) && s1[CELL(ci, cj)] >= ALIGN_GAP_MIN) ||
                                       (IN(i, cj) && s1[CELL(i, cj)] >= ALIGN_GAP_MIN) ||
                                       (IN(ci, j) && s1[CELL(ci, j)] >= ALIGN_GAP_MIN);
                         if (!corner) continue;
                         sim = meaning_sim(al, sc, a0 + i - ka, ka, b0 + j - kb, kb);
                     }
-                    double g = gap_gain(sim, ka, kb);
+                    double g = gap_gain(al, sim, ka, kb);
                     if (g <= 0) continue;
                     double v = f[CELL(i - ka, j - kb)] + g;
                     if (v > best) best = v, mv = (uint8_t)(ka << 2 | kb);
@@ -1012,6 +1093,7 @@ static void align_gap(Alignment *al, StemScratch *sc, size_t a0, size_t a1, size
     for (size_t i = n, j = m; i || j;) {
         uint8_t mv = move[CELL(i, j)];
         size_t ka = mv >> 2, kb = mv & 3;
+        if (!mv) break; /* unreachable: the band is built so that it is not */
         if (ka && kb) {
             size_t a = a0 + i - ka, b = b0 + j - kb;
             out[(*nout)++] = (Pair){a, ka, b, kb, group_cosine(al, a, ka, b, kb), 0};
@@ -1131,8 +1213,10 @@ static size_t align_by_meaning(Alignment *al, const Pair *strong, size_t nstrong
         a0 = a1 + strong[k].na;
         b0 = b1 + strong[k].nb;
     }
-    grow_by_meaning(al, &sc, out, n);
-    join_ends(al, &sc, out, n);
+    if (!al->translation) { /* a translation's merges are the programme's own (lengths) */
+        grow_by_meaning(al, &sc, out, n);
+        join_ends(al, &sc, out, n);
+    }
     free(sc.x);
     free(sc.y);
     return n;
@@ -1228,6 +1312,52 @@ static void add_row(Alignment *al, size_t *cap, AlignRow r)
     al->rows[al->nrows++] = r;
 }
 
+/* A translated pair's row: its spans are the anchors both sides hold (names, numbers: words
+ * do not correspond across languages), its score the similarity that paired it, its words all
+ * carried over (kept). Frees ka and kb. */
+static AlignRow translated_row(Alignment *al, const Pair *p, uint8_t *ka, uint8_t *kb, size_t ta,
+                               size_t tb)
+{
+    const Side *A = &al->side[0], *B = &al->side[1];
+    StemScratch sc = {0};
+    size_t lx, ly;
+    double nx, ny;
+    const Bag *x = group_stems(al, A, p->a, p->na, &sc.x, &sc.xcap, &lx, &nx);
+    const Bag *y = group_stems(al, B, p->b, p->nb, &sc.y, &sc.ycap, &ly, &ny);
+    /* mark (keep = 0: drawn) the tokens whose anchor the other side holds */
+    for (int side = 0; side < 2; side++) {
+        const Side *s = side ? B : A;
+        const Bag *other = side ? x : y;
+        size_t no = side ? lx : ly, first = s->tok0[side ? p->b : p->a];
+        uint8_t *k = side ? kb : ka;
+        for (size_t t = 0; t < (side ? tb : ta); t++) {
+            uint32_t id = al->stem_of[s->term[first + t]];
+            size_t lo = 0, hi = no;
+            while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (other[mid].term < id)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            k[t] = !(id && lo < no && other[lo].term == id);
+        }
+    }
+    AlignRow r = {ALIGN_CHANGED, p->a, p->na, p->b, p->nb, 0, 0, 0, 0, 0};
+    r.score = meaning_sim(al, &sc, p->a, p->na, p->b, p->nb);
+    r.diff_a = al->ndiff[0];
+    r.ndiff_a = diff_spans(al, 0, p->a, p->na, ka);
+    r.diff_b = al->ndiff[1];
+    r.ndiff_b = diff_spans(al, 1, p->b, p->nb, kb);
+    al->words[ALIGN_SAME] += ta + tb;
+    al->common += (ta + tb) / 2;
+    free(sc.x);
+    free(sc.y);
+    free(ka);
+    free(kb);
+    return r;
+}
+
 /* A row for pair p: its word diff, score and kind. */
 static AlignRow pair_row(Alignment *al, const Pair *p)
 {
@@ -1242,6 +1372,7 @@ static AlignRow pair_row(Alignment *al, const Pair *p)
     }
     size_t ta = A->tok0[p->a + p->na] - A->tok0[p->a], tb = B->tok0[p->b + p->nb] - B->tok0[p->b];
     uint8_t *ka = xmalloc(ta ? ta : 1), *kb = xmalloc(tb ? tb : 1);
+    if (al->translation) return translated_row(al, p, ka, kb, ta, tb);
     size_t common = lcs_mark(A->term + A->tok0[p->a], ta, B->term + B->tok0[p->b], tb, ka, kb);
     al->common += common;
     al->words[p->moved ? ALIGN_MOVED : ALIGN_SAME] += 2 * common;
@@ -1361,6 +1492,25 @@ static void find_twins(Side *A, Side *B)
 
 Alignment *align_new(const Text *a, const Text *b)
 {
+    return align_new_with(a, b, ALIGN_TRANSLATION_AUTO);
+}
+
+/* Per paragraph of s, its letters: code points that are not spaces. */
+static size_t *count_letters(const Side *s, size_t *total)
+{
+    size_t *n = xcalloc(s->npara ? s->npara : 1, sizeof *n);
+    for (size_t i = 0; i < s->npara; i++) {
+        for (size_t q = s->para[i].start; q < s->para[i].end; q++) {
+            uint8_t c = s->bytes[q];
+            n[i] += (c & 0xC0) != 0x80 && c != ' ' && c != '\n' && c != '\t';
+        }
+        *total += n[i];
+    }
+    return n;
+}
+
+Alignment *align_new_with(const Text *a, const Text *b, AlignTranslation translation)
+{
     Alignment *al = xcalloc(1, sizeof *al);
     Vocab v = {0};
     v.tcap = 1024;
@@ -1376,6 +1526,15 @@ Alignment *align_new(const Text *a, const Text *b)
         const char *code = stem_language_code(text_language(t));
         if (!*code) code = stem_guess_language(text_bytes(t), text_len(t));
         snprintf(al->lang[k], sizeof al->lang[k], "%s", code);
+    }
+    al->translation = translation == ALIGN_TRANSLATION_YES ||
+                      (translation == ALIGN_TRANSLATION_AUTO && al->lang[0][0] && al->lang[1][0] &&
+                       strcmp(al->lang[0], al->lang[1]) != 0);
+    if (al->translation) {
+        size_t la = 0, lb = 0;
+        al->letters[0] = count_letters(&al->side[0], &la);
+        al->letters[1] = count_letters(&al->side[1], &lb);
+        al->len_ratio = la && lb ? (double)lb / (double)la : 1;
     }
     make_stems(al, &v);
     free(v.table);
@@ -1413,7 +1572,9 @@ Alignment *align_new(const Text *a, const Text *b)
     Pair *strong = xmalloc((nchain ? nchain : 1) * sizeof *strong);
     size_t nstrong = 0;
     for (size_t k = 0; k < nchain; k++) {
-        if (chain[k].cos < ALIGN_MIN_PAIR && A->twin[chain[k].a] != chain[k].b) continue;
+        /* in a translation only twins: words shared across languages are few and misleading */
+        if ((al->translation || chain[k].cos < ALIGN_MIN_PAIR) && A->twin[chain[k].a] != chain[k].b)
+            continue;
         strong[nstrong++] = (Pair){chain[k].a, 1, chain[k].b, 1, chain[k].cos, 0};
         A->group[chain[k].a] = -2;
         B->group[chain[k].b] = -2;
@@ -1425,6 +1586,7 @@ Alignment *align_new(const Text *a, const Text *b)
         size_t blo = k ? strong[k - 1].b + strong[k - 1].nb : 0;
         size_t ahi = k + 1 < nstrong ? strong[k + 1].a : A->npara;
         size_t bhi = k + 1 < nstrong ? strong[k + 1].b : B->npara;
+        if (al->translation) break;
         grow_pair(al, &strong[k], 1, blo, bhi);
         grow_pair(al, &strong[k], 0, alo, ahi);
     }
@@ -1441,7 +1603,7 @@ Alignment *align_new(const Text *a, const Text *b)
     }
     /* moved: the most similar free pairs first */
     if (es.n) qsort(es.e, es.n, sizeof *es.e, cmp_edge_cos);
-    for (size_t k = 0; k < es.n && es.e[k].cos >= ALIGN_MIN_MOVED; k++) {
+    for (size_t k = 0; k < es.n && es.e[k].cos >= ALIGN_MIN_MOVED && !al->translation; k++) {
         Edge e = es.e[k];
         if (A->group[e.a] != -1 || B->group[e.b] != -1) continue;
         pairs[npairs] = (Pair){e.a, 1, e.b, 1, e.cos, 1};
@@ -1461,6 +1623,8 @@ void align_free(Alignment *al)
     side_free(&al->side[1]);
     free(al->idf);
     free(al->stem_of);
+    free(al->letters[0]);
+    free(al->letters[1]);
     free(al->sidf);
     free(al->rows);
     free(al->fixed);
@@ -1586,4 +1750,14 @@ char align_kind_mark(AlignKind k)
 {
     static const char marks[] = "|~<>m";
     return (unsigned)k < sizeof marks - 1 ? marks[k] : '?';
+}
+
+bool align_is_translation(const Alignment *al)
+{
+    return al->translation;
+}
+
+const char *align_language(const Alignment *al, int side)
+{
+    return al->lang[side != 0];
 }

@@ -1,7 +1,7 @@
 /* alignout.c: JSON and HTML for a comparison.
  *
  * JSON (lector compare --json), one object, UTF-8:
- *   {"format": "lector-compare", "version": 1,
+ *   {"format": "lector-compare", "version": 1, "translation": true | false (align.h),
  *    "versions": [{"name": file name as given, "title": ..., "language": ISO 639-1 or "",
  *                  "offsets": "file" | "text", "paragraphs": count}, ...two],
  *    "shares": {"kept", "changed", "removed", "added", "moved": 0..1, adding up to 1},
@@ -10,7 +10,8 @@
  *              "score": 0..1 (the pair's words in common; 0 for a one-sided row),
  *              "paragraphs": [[A's, 1-based], [B's]] (an empty list for the side it lacks),
  *              "spans": [[start, end] | null, ...]: the row's bytes on each side,
- *              "differences": [[[start, end], ...], [...]]: the words only on that side,
+ *              "differences": [[[start, end], ...], [...]]: the words only on that side (in
+ *                             a translation: the names and numbers both sides hold),
  *              "moved_from": for a moved row, the index of the row before which its A
  *                            paragraph stood (the number of rows when at the end)}]}
  * Byte offsets are half-open. "offsets": "file" says they are offsets in the file as it is on
@@ -74,7 +75,9 @@ static const char *language_of(const Text *t)
 
 void alignout_json(const Alignment *al, const AlignVersions *v, Strbuf *out)
 {
-    strbuf_addstr(out, "{\"format\": \"lector-compare\", \"version\": 1,\n \"versions\": [");
+    strbuf_addf(out, "{\"format\": \"lector-compare\", \"version\": 1, \"translation\": %s,\n",
+                align_is_translation(al) ? "true" : "false");
+    strbuf_addstr(out, " \"versions\": [");
     for (int s = 0; s < 2; s++) {
         const Text *t = v->text[s];
         strbuf_addstr(out, s ? ",\n  {\"name\": " : "\n  {\"name\": ");
@@ -195,7 +198,7 @@ static void html_side(Strbuf *out, const Alignment *al, const Text *t, int side,
                       size_t n, const Span *d, size_t nd)
 {
     const uint8_t *b = text_bytes(t);
-    const char *tag = side ? "ins" : "del";
+    const char *tag = align_is_translation(al) ? "mark" : side ? "ins" : "del";
     size_t k = 0;
     for (size_t i = first; i < first + n; i++) {
         Span sp = align_paragraph(al, side, i);
@@ -221,7 +224,8 @@ static const char HTML_STYLE[] =
     "td{vertical-align:top;padding:.2em .6em;border-bottom:1px solid #e4e4dc}"
     "td.g{width:3.2em;text-align:center;font-family:monospace;color:#666}"
     "th.g{width:3.2em}td p{margin:.2em 0 .6em}"
-    "del{background:#fbd9d3;text-decoration:line-through}ins{background:#d4f2d0;"
+    "mark{background:#fff0b3}del{background:#fbd9d3;text-decoration:line-through}ins{background:#"
+    "d4f2d0;"
     "text-decoration:none}tr.removed td.a{background:#fcefec}tr.added td.b{background:#eef9ec}"
     "tr.moved td{background:#eef1fb}td.none{background:repeating-linear-gradient(45deg,"
     "#f4f4ee,#f4f4ee 6px,#ebebe3 6px,#ebebe3 12px)}.shares span{margin-right:1.2em}"

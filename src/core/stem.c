@@ -9,10 +9,14 @@
  */
 #include "lector/stem.h"
 
+#include <dlfcn.h>
 #include <libstemmer.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unicode/ustring.h>
+#include <unicode/utrans.h>
+#include <unicode/uvernum.h>
 #include <unistr.h>
 
 #include "lector/strbuf.h"
@@ -263,4 +267,78 @@ const char *stemmer_stem(Stemmer *st, const char *w, size_t n, size_t *len)
     if (!r) return w; /* out of memory: the word as it is */
     *len = (size_t)sb_stemmer_length(st->sb);
     return (const char *)r;
+}
+
+/* ICU's transliterators are in libicui18n, which lector loads only when it transliterates (a
+ * translation compared): linked, its relocations alone cost every run of lector a megabyte of
+ * memory, and lector wrap promises 16 MiB on any file. The library and its functions are named
+ * by the ICU lector was built with (its version's soname and entry points; utrans.h's macros
+ * give the versioned names). Loaded RTLD_NODELETE: ICU keeps caches that must outlive us. */
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x)
+typedef UTransliterator *(*TransOpenFn)(const UChar *, int32_t, UTransDirection, const UChar *,
+                                        int32_t, UParseError *, UErrorCode *);
+typedef void (*TransRunFn)(const UTransliterator *, UChar *, int32_t *, int32_t, int32_t, int32_t *,
+                           UErrorCode *);
+typedef void (*TransCloseFn)(UTransliterator *);
+
+struct Transliterator {
+    UTransliterator *t; /* NULL: ICU could not make it (then words are given as they are) */
+    TransRunFn run;
+    TransCloseFn close;
+    UChar *buf;
+    int32_t cap;
+};
+
+Transliterator *translit_new(void)
+{
+    Transliterator *tr = xcalloc(1, sizeof *tr);
+    void *lib = dlopen("libicui18n.so." U_ICU_VERSION_SHORT, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
+    if (!lib) return tr;
+    TransOpenFn open = (TransOpenFn)dlsym(lib, STRINGIFY(utrans_openU));
+    tr->run = (TransRunFn)dlsym(lib, STRINGIFY(utrans_transUChars));
+    tr->close = (TransCloseFn)dlsym(lib, STRINGIFY(utrans_close));
+    if (open && tr->run && tr->close) {
+        UChar id[64];
+        u_uastrcpy(id, "Any-Latin; Latin-ASCII");
+        UErrorCode e = U_ZERO_ERROR;
+        tr->t = open(id, -1, UTRANS_FORWARD, NULL, 0, NULL, &e);
+        if (U_FAILURE(e)) tr->t = NULL;
+    }
+    dlclose(lib); /* NODELETE: stays loaded; the handle is not needed */
+    return tr;
+}
+
+void translit_free(Transliterator *tr)
+{
+    if (!tr) return;
+    if (tr->t) tr->close(tr->t);
+    free(tr->buf);
+    free(tr);
+}
+void translit_latin(Transliterator *tr, const char *w, size_t n, Strbuf *out)
+{
+    strbuf_reset(out);
+    if (!tr->t || n > 4096) {
+        strbuf_add(out, w, n);
+        return;
+    }
+    int32_t need = (int32_t)n * 4 + 16; /* a letter may become several Latin ones */
+    if (need > tr->cap) {
+        tr->cap = need;
+        tr->buf = xreallocarray(tr->buf, (size_t)tr->cap, sizeof *tr->buf);
+    }
+    UErrorCode e = U_ZERO_ERROR;
+    int32_t len = 0;
+    u_strFromUTF8(tr->buf, tr->cap, &len, w, (int32_t)n, &e);
+    int32_t limit = len;
+    if (U_SUCCESS(e)) tr->run(tr->t, tr->buf, &len, tr->cap, 0, &limit, &e);
+    char tmp[4096 * 4 + 64];
+    int32_t outlen = 0;
+    if (U_SUCCESS(e)) u_strToUTF8(tmp, (int32_t)sizeof tmp, &outlen, tr->buf, len, &e);
+    if (U_FAILURE(e)) {
+        strbuf_add(out, w, n);
+        return;
+    }
+    strbuf_add(out, tmp, (size_t)outlen);
 }

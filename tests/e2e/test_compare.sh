@@ -304,6 +304,27 @@ cp "$tmp/m1.txt" "$tmp/keep.txt"
 check "--html onto a story being compared: refused, status 2" test $? -eq 2
 check "... the story untouched" cmp -s "$tmp/keep.txt" "$tmp/m1.txt"
 check "... one line says why ($(cat "$tmp/err"))" eval '[ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q "one of the stories" "$tmp/err"'
+# a story and its translation: paired by lengths and the names both hold, which are marked
+tr_en=$here/../data/translated/lighthouse.en.txt
+tr_ru=$here/../data/translated/lighthouse.ru.txt
+out=$("$lector" compare --json "$tr_en" "$tr_ru" | "$json_python" "$here/check_compare_json.py" \
+    "$here/../data/compare.schema.json" "$tr_en" "$tr_ru" 2>&1)
+check "--json, a translation: valid, its marks on whole words ($out)" test -z "$out"
+check "--json, a translation: said to be one" \
+    eval '"$lector" compare --json "$tr_en" "$tr_ru" | grep -q "\"translation\": true"'
+check "--same-language: not one" \
+    eval '"$lector" compare --json --same-language "$tr_en" "$tr_ru" | grep -q "\"translation\": false"'
+check "a translation printed: the shared name marked on both sides" \
+    eval '"$lector" compare --width 100 "$tr_en" "$tr_ru" | head -1 | grep -q "Tomas[^ ]*=}.*{=[^ ]*Томас"'
+dump --styles --compare --size 100x8 "$tr_en" "$tr_ru"
+check "the compare view, a translation: the status line names the languages" \
+    eval '[[ $(status) == *"translation en-ru  paired 5  added 0  removed 0" ]] || said status'
+check "the compare view, a translation: the shared name in bold on both sides" \
+    eval '[ "$(style_of 2 Tomas 5)" = ttttt ] && [ "$(style_of 2 Томас 5)" = ttttt ] || said "styles $(style_of 2 Tomas 5) $(style_of 2 Томас 5)"'
+check "--pairs, a translation: paragraphs 3 and 4 face 3, 6 faces 5 and 6" \
+    eval '[ "$("$lector" compare --pairs "$tr_en" "$tr_ru" | cut -f1,2 | tr "\t\n" ": ")" = "1:1 2:2 3,4:3 5:4 6:5,6 " ]'
+check "--translation on one language: still aligned, every paragraph once" \
+    eval '"$lector" compare --json --translation "$a" "$b" | "$json_python" "$here/check_compare_json.py" "$here/../data/compare.schema.json" "$a" "$b"'
 "$lector" compare --json --stat "$a" "$b" 2>"$tmp/err"
 check "two outputs at once: refused, status 2" test $? -eq 2
 

@@ -345,6 +345,12 @@ static void align_check_invariants(const Alignment *al, const Text *A, const Tex
                     common[side] += !inside;
                 }
         }
+        if (align_is_translation(al)) { /* spans: shared anchors; words carried over, kept */
+            ALIGN_CHECK(r->kind == ALIGN_CHANGED || r->kind == ALIGN_SAME, "row %zu: kind %d", k,
+                        r->kind);
+            words[ALIGN_SAME] += n[0] + n[1];
+            continue;
+        }
         ALIGN_CHECK(common[0] == common[1],
                     "row %zu (a %zu+%zu, b %zu+%zu): %zu tokens of A outside the diff, %zu of B", k,
                     r->a, r->na, r->b, r->nb, common[0], common[1]);
@@ -373,7 +379,9 @@ static void align_check_invariants(const Alignment *al, const Text *A, const Tex
                         got[kind], words[kind], all);
         ALIGN_CHECK(fabs(sh.kept + sh.changed + sh.removed + sh.added + sh.moved - 1) < 1e-6,
                     "shares do not add up to 1");
-        double want_sim = 2.0 * common_total / (double)(total_tokens[0] + total_tokens[1]);
+        double want_sim = align_is_translation(al)
+                              ? sh.kept
+                              : 2.0 * common_total / (double)(total_tokens[0] + total_tokens[1]);
         ALIGN_CHECK(fabs(sim - want_sim) < 1e-6,
                     "similarity %.6f, the rows say 2*%zu/(%zu+%zu) = %.6f", sim, common_total,
                     total_tokens[0], total_tokens[1], want_sim);

@@ -1178,3 +1178,52 @@ Test(align_retold, own_retellings)
     fprintf(stderr, "retold, all: precision %.2f recall %.2f\n", (double)tp / (double)pred,
             (double)tp / (double)all);
 }
+
+/* Translations written for this test (tests/data/translated: English into Russian with two
+ * paragraphs joined and one split, into French with a translator's note added and a paragraph
+ * left out), each with a reader's alignment written before lector was run. Languages differ,
+ * so each is aligned as a translation: by length and shared names and numbers. */
+Test(align_retold, own_translations)
+{
+    static const char *const sets[][3] = {{"lighthouse", "en", "ru"}, {"garden", "en", "fr"}};
+    for (size_t k = 0; k < sizeof sets / sizeof *sets; k++) {
+        char pa[512], pb[512], pt[512];
+        snprintf(pa, sizeof pa, "%s/tests/data/translated/%s.%s.txt", LECTOR_SOURCE_DIR, sets[k][0],
+                 sets[k][1]);
+        snprintf(pb, sizeof pb, "%s/tests/data/translated/%s.%s.txt", LECTOR_SOURCE_DIR, sets[k][0],
+                 sets[k][2]);
+        snprintf(pt, sizeof pt, "%s/tests/data/translated/%s.pairs", LECTOR_SOURCE_DIR, sets[k][0]);
+        Text *a = load_path(pa), *b = load_path(pb);
+        size_t truth[64][2];
+        size_t n = read_truth(pt, truth, 64);
+        Alignment *al = align_new(a, b);
+        cr_assert(align_is_translation(al), "%s: %s and %s not seen as a translation", sets[k][0],
+                  align_language(al, 0), align_language(al, 1));
+        cr_assert_str_eq(align_language(al, 0), sets[k][1]);
+        cr_assert_str_eq(align_language(al, 1), sets[k][2]);
+        Links l = score_links(al, truth, n);
+        double p = l.predicted ? (double)l.tp / (double)l.predicted : 1;
+        double r = n ? (double)l.tp / (double)n : 1;
+        fprintf(stderr, "translated %-10s %s-%s precision %.2f recall %.2f\n", sets[k][0],
+                sets[k][1], sets[k][2], p, r);
+        cr_expect(p == 1 && r == 1, "%s: precision %.2f recall %.2f:%s", sets[k][0], p, r,
+                  dump_rows(al));
+        /* the names both hold are marked on both sides: "Tomas" and "Томас" */
+        if (k == 0) {
+            const AlignRow *row = &align_rows(al)[0];
+            Span da = align_diff_spans(al, 0)[row->diff_a],
+                 db = align_diff_spans(al, 1)[row->diff_b];
+            cr_assert(row->ndiff_a && row->ndiff_b);
+            cr_assert(da.end - da.start == 5 && !memcmp(text_bytes(a) + da.start, "Tomas", 5));
+            cr_assert(db.end - db.start == 10 && !memcmp(text_bytes(b) + db.start, "Томас", 10));
+        }
+        /* the same pair as one language: words compared, nothing paired by length */
+        Alignment *same = align_new_with(a, b, ALIGN_TRANSLATION_NO);
+        cr_assert(!align_is_translation(same));
+        cr_assert_lt(score_links(same, truth, n).tp, l.tp, "%s", sets[k][0]);
+        align_free(same);
+        align_free(al);
+        text_free(a);
+        text_free(b);
+    }
+}

@@ -70,3 +70,27 @@ Test(stem, snowball_and_prefix_stems)
     stemmer_free(none);
     stemmer_free(NULL);
 }
+
+static void expect_latin(Transliterator *tr, const char *w, const char *want)
+{
+    Strbuf out = STRBUF_INIT;
+    translit_latin(tr, w, strlen(w), &out);
+    cr_assert(out.len == strlen(want) && !memcmp(out.buf, want, out.len), "%s -> %.*s, want %s", w,
+              (int)out.len, out.buf, want);
+    strbuf_release(&out);
+}
+
+/* Names of a story and its translation meet in Latin letters (ICU's Any-Latin, loaded when
+ * first needed). */
+Test(stem, names_in_latin_letters)
+{
+    Transliterator *tr = translit_new();
+    expect_latin(tr, "иван", "ivan");
+    expect_latin(tr, "алматы", "almaty");
+    expect_latin(tr, "томас", "tomas");
+    expect_latin(tr, "café", "cafe");
+    expect_latin(tr, "35", "35");
+    expect_latin(tr, "", "");
+    translit_free(tr);
+    translit_free(NULL);
+}
