@@ -12,6 +12,7 @@
 #define LECTOR_ALIGNOUT_H
 
 #include "lector/align.h"
+#include "lector/collate.h"
 #include "lector/strbuf.h"
 #include "lector/text.h"
 
@@ -23,5 +24,12 @@ typedef struct {
 
 void alignout_json(const Alignment *al, const AlignVersions *v, Strbuf *out);
 void alignout_html(const Alignment *al, const AlignVersions *v, Strbuf *out);
+
+/* The same for three or more versions (collate.h): t[0, n) and their file names, n being
+ * collate_version_count(c), the base first. */
+void alignout_collation_json(const Collation *c, const Text *const *t, const char *const *names,
+                             Strbuf *out);
+void alignout_collation_html(const Collation *c, const Text *const *t, const char *const *names,
+                             Strbuf *out);
 
 #endif

@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@
 #include "lector/align.h"
 #include "lector/alignout.h"
 #include "lector/atomicfile.h"
+#include "lector/collate.h"
 #include "lector/layout.h"
 #include "lector/strbuf.h"
 #include "lector/text.h"
@@ -31,7 +33,7 @@
 
 static void compare_usage(FILE *f)
 {
-    fputs("usage: lector compare [--width N] [--pairs | --stat | --json | --html FILE] A B\n"
+    fputs("usage: lector compare [--width N] [--pairs | --stat | --json | --html FILE] A B [C...]\n"
           "Shows two stories side by side, paragraphs paired by content, differing words marked.\n"
           "On a terminal it opens the compare view; otherwise it prints it as text, with a gutter\n"
           "of | same, ~ changed, < only in A, > only in B, m moved, and [-removed-] {+added+}.\n"
@@ -46,6 +48,9 @@ static void compare_usage(FILE *f)
           "                  (the default when their languages differ)\n"
           "  --same-language never treat the two as a translation\n"
           "  -h, --help      show this help\n"
+          "Three or more versions (at most 16): the first is the base; one column per version\n"
+          "while each has 30 columns, a first column saying which versions hold the row (AB-D),\n"
+          "else the base beside each version in turn; --pairs prints a column per version.\n"
           "Exit status: 0 the same, 1 different, 2 trouble.\n",
           f);
 }
@@ -239,6 +244,203 @@ static void print_stat(const Alignment *al, Strbuf *out)
                 c.same, c.changed, c.only_a, c.only_b, c.moved);
 }
 
+typedef enum { OUT_TEXT, OUT_PAIRS, OUT_STAT, OUT_JSON, OUT_HTML } Output;
+
+/* The output to the --html file (whole or not at all), else to stdout: 0, or EXIT_USAGE said. */
+static int write_output(const char *html, const Strbuf *out)
+{
+    if (!html || !strcmp(html, "-")) {
+        fwrite(out->buf, 1, out->len, stdout);
+        return 0;
+    }
+    int step;
+    if (atomic_write(html, out->buf, out->len, false, 0, &step) == 0) return 0;
+    cli_error("--html %s: %s", html, strerror(errno));
+    return EXIT_USAGE;
+}
+
+/* Whether --html would write over one of the stories being compared (then said). */
+static bool html_over_a_story(const char *html, char *const *paths, size_t n)
+{
+    struct stat hs, ps;
+    if (!html || !strcmp(html, "-") || stat(html, &hs) != 0) return false;
+    for (size_t v = 0; v < n; v++)
+        if (stat(paths[v], &ps) == 0 && hs.st_dev == ps.st_dev && hs.st_ino == ps.st_ino) {
+            cli_error("--html %s: that is one of the stories; choose another file", html);
+            return true;
+        }
+    return false;
+}
+
+/* Three or more versions in columns, one per version, while each has 30 columns: a column of
+ * letters first says which versions the row holds (ABC, A-C), then each version's paragraphs,
+ * the words a version has that the base lacks marked {+so+} (a translation's shared anchors
+ * {=so=}). Narrower, the base beside each other version in turn, as two are printed. */
+static void print_versions(const Collation *c, Text *const *t, const char *const *names, int width,
+                           Strbuf *out)
+{
+    size_t n = collate_version_count(c);
+    for (size_t v = 0; v < n; v++)
+        strbuf_addf(out, "%c: %s%s\n", (int)('A' + v), names[v], v ? "" : " (the base)");
+    int pw = (width - (int)n - 1 - 2 * ((int)n - 1)) / (int)n;
+    if (pw < 30) {
+        for (size_t v = 1; v < n; v++) {
+            strbuf_addf(out, "\n== A | %c: %d columns are too few for %zu side by side ==\n\n",
+                        (int)('A' + v), width, n);
+            print_rows(collate_alignment(c, v), t[0], t[v], width, out);
+        }
+        return;
+    }
+    Pane pane[COLLATE_MAX];
+    LayoutOptions opt[COLLATE_MAX];
+    for (size_t v = 0; v < n; v++) {
+        pane[v] = (Pane){STRBUF_INIT, NULL, NULL, 0, 0};
+        opt[v] = (LayoutOptions){.width = pw, .source_width = text_source_width(t[v])};
+    }
+    Strbuf mark = STRBUF_INIT;
+    strbuf_addch(out, '\n');
+    for (size_t r = 0; r < collate_row_count(c); r++) {
+        const CollateCell *row = collate_row(c, r);
+        size_t lines = 0;
+        for (size_t v = 0; v < n; v++) {
+            pane_reset(&pane[v]);
+            if (!row[v].n) continue;
+            const Span *m;
+            size_t nm;
+            collate_marks(c, r, v, &m, &nm);
+            strbuf_reset(&mark);
+            bool tr = v && align_is_translation(collate_alignment(c, v));
+            const uint8_t *b = text_bytes(t[v]);
+            size_t k = 0;
+            for (size_t i = row[v].first; i < row[v].first + row[v].n; i++) {
+                Span sp = collate_paragraph(c, v, i);
+                if (i > row[v].first) strbuf_addstr(&mark, "\n\n");
+                size_t at = sp.start;
+                for (; k < nm && m[k].start < sp.end; k++) {
+                    strbuf_add(&mark, b + at, m[k].start - at);
+                    strbuf_addstr(&mark, tr ? "{=\xe2\x81\xa0" : "{+\xe2\x81\xa0");
+                    strbuf_add(&mark, b + m[k].start, m[k].end - m[k].start);
+                    strbuf_addstr(&mark, tr ? "\xe2\x81\xa0=}" : "\xe2\x81\xa0+}");
+                    at = m[k].end;
+                }
+                strbuf_add(&mark, b + at, sp.end - at);
+            }
+            pane_layout(&pane[v], mark.buf ? mark.buf : "", mark.len, &opt[v]);
+            if (pane[v].n > lines) lines = pane[v].n;
+        }
+        for (size_t l = 0; l < lines; l++) {
+            for (size_t v = 0; v < n; v++)
+                strbuf_addch(out, !l && row[v].n ? (char)('A' + v) : l ? ' ' : '-');
+            strbuf_addch(out, ' ');
+            for (size_t v = 0; v < n; v++) {
+                bool last = v + 1 == n;
+                if (l < pane[v].n) {
+                    strbuf_addstr(out, pane[v].text.buf + pane[v].off[l]);
+                    if (!last) strbuf_addf(out, "%*s", pw - pane[v].width[l], "");
+                } else if (!last)
+                    strbuf_addf(out, "%*s", pw, "");
+                if (!last) strbuf_addstr(out, "  ");
+            }
+            strbuf_addch(out, '\n');
+        }
+        if (r + 1 < collate_row_count(c)) strbuf_addch(out, '\n');
+        if (out->len >= 1 << 16) {
+            fwrite(out->buf, 1, out->len, stdout);
+            strbuf_reset(out);
+        }
+    }
+    strbuf_release(&mark);
+    for (size_t v = 0; v < n; v++) {
+        strbuf_release(&pane[v].text);
+        free(pane[v].off);
+        free(pane[v].width);
+    }
+}
+
+static Text *load_story(const char *path, Diag *d);
+
+/* lector compare A B C...: the versions collated (collate.h), printed as o says. */
+static int compare_versions(char **paths, size_t n, Output o, const char *html, int width,
+                            AlignTranslation translation)
+{
+    size_t stdin_uses = 0;
+    for (size_t v = 0; v < n; v++)
+        stdin_uses += !strcmp(paths[v], "-");
+    if (stdin_uses > 1) {
+        cli_error("only one of the versions can be standard input");
+        return EXIT_USAGE;
+    }
+    if (html_over_a_story(html, paths, n)) return EXIT_USAGE;
+    if (o == OUT_TEXT && isatty(STDOUT_FILENO))
+        cli_error("note: the compare view shows two stories; %zu versions are printed", n);
+    Text *t[COLLATE_MAX];
+    Diag d = {0};
+    for (size_t v = 0; v < n; v++) {
+        t[v] = load_story(paths[v], &d);
+        if (!t[v]) {
+            for (size_t k = 0; k < v; k++)
+                text_free(t[k]);
+            return EXIT_USAGE;
+        }
+    }
+    if (!width) {
+        struct winsize ws;
+        width = ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20 ? ws.ws_col : 80;
+    }
+    Collation *c = collate_new((const Text *const *)t, n, translation);
+    Strbuf out = STRBUF_INIT;
+    const char *const *names = (const char *const *)paths;
+    int status = 0, differ = 0;
+    for (size_t r = 0; r < collate_row_count(c); r++) {
+        const CollateCell *row = collate_row(c, r);
+        for (size_t v = 0; v < n; v++)
+            differ |= !row[v].n;
+    }
+    for (size_t v = 1; v < n; v++) {
+        AlignCounts k = align_counts(collate_alignment(c, v));
+        differ |= k.changed || k.only_a || k.only_b || k.moved;
+    }
+    switch (o) {
+    case OUT_PAIRS:
+        for (size_t r = 0; r < collate_row_count(c); r++) {
+            const CollateCell *row = collate_row(c, r);
+            for (size_t v = 0; v < n; v++) {
+                if (v) strbuf_addch(&out, '\t');
+                add_numbers(&out, row[v].first, row[v].n);
+            }
+            strbuf_addch(&out, '\n');
+            if (out.len >= 1 << 16) {
+                fwrite(out.buf, 1, out.len, stdout);
+                strbuf_reset(&out);
+            }
+        }
+        break;
+    case OUT_STAT:
+        for (size_t v = 1; v < n; v++) {
+            strbuf_addf(&out, "%s%c (%s) against A:\n", v > 1 ? "\n" : "", (int)('A' + v),
+                        paths[v]);
+            print_stat(collate_alignment(c, v), &out);
+        }
+        break;
+    case OUT_JSON:
+        alignout_collation_json(c, (const Text *const *)t, names, &out);
+        break;
+    case OUT_HTML:
+        alignout_collation_html(c, (const Text *const *)t, names, &out);
+        break;
+    case OUT_TEXT:
+        print_versions(c, t, names, width, &out);
+        break;
+    }
+    status = write_output(html, &out);
+    strbuf_release(&out);
+    collate_free(c);
+    for (size_t v = 0; v < n; v++)
+        text_free(t[v]);
+    if (status || cli_output_failed()) return EXIT_USAGE;
+    return differ ? 1 : 0;
+}
+
 /* Loads a story to compare: a regular file (or "-" for stdin), else one error line. */
 static Text *load_story(const char *path, Diag *d)
 {
@@ -319,28 +521,33 @@ int cmd_compare(int argc, char **argv, const Config *cfg)
             return EXIT_USAGE;
         }
     }
-    if (argc - optind != 2) {
-        cli_error("compare needs two stories, A and B (see: lector compare --help)");
+    if (argc - optind < 2) {
+        cli_error("compare needs two stories, A and B, or more (see: lector compare --help)");
+        return EXIT_USAGE;
+    }
+    if (argc - optind > COLLATE_MAX) {
+        cli_error("compare takes at most %d versions (%d given)", COLLATE_MAX, argc - optind);
         return EXIT_USAGE;
     }
     if (pairs + stat_only + json + (html != NULL) > 1) {
         cli_error("choose one of --pairs, --stat, --json and --html");
         return EXIT_USAGE;
     }
+    if (argc - optind > 2) {
+        Output o = pairs       ? OUT_PAIRS
+                   : stat_only ? OUT_STAT
+                   : json      ? OUT_JSON
+                   : html      ? OUT_HTML
+                               : OUT_TEXT;
+        return compare_versions(argv + optind, (size_t)(argc - optind), o, html, width,
+                                translation);
+    }
     char *paths[2] = {argv[optind], argv[optind + 1]};
     if (!strcmp(paths[0], "-") && !strcmp(paths[1], "-")) {
         cli_error("only one of the two stories can be standard input");
         return EXIT_USAGE;
     }
-    if (html && strcmp(html, "-")) { /* never write over a story being compared */
-        struct stat hs, ps;
-        for (int i = 0; i < 2; i++)
-            if (stat(html, &hs) == 0 && stat(paths[i], &ps) == 0 && hs.st_dev == ps.st_dev &&
-                hs.st_ino == ps.st_ino) {
-                cli_error("--html %s: that is one of the stories; choose another file", html);
-                return EXIT_USAGE;
-            }
-    }
+    if (html_over_a_story(html, paths, 2)) return EXIT_USAGE;
     if (!pairs && !stat_only && !json && !html && isatty(STDOUT_FILENO) && tui_can_draw() &&
         strcmp(paths[0], "-") && strcmp(paths[1], "-")) {
         /* a bad path: one line and status 2, before the screen (the view reads the stories,
@@ -384,14 +591,7 @@ int cmd_compare(int argc, char **argv, const Config *cfg)
         alignout_html(al, &ver, &out);
     else
         print_rows(al, ta, tb, width, &out);
-    if (html && strcmp(html, "-")) {
-        int step;
-        if (atomic_write(html, out.buf, out.len, false, 0, &step) != 0) {
-            cli_error("--html %s: %s", html, strerror(errno));
-            status = EXIT_USAGE;
-        }
-    } else
-        fwrite(out.buf, 1, out.len, stdout);
+    status = write_output(html, &out);
     strbuf_release(&out);
     AlignCounts c = align_counts(al);
     int differ = c.changed || c.only_a || c.only_b || c.moved;

@@ -986,6 +986,16 @@ static double meaning_sim(const Alignment *al, StemScratch *sc, size_t a, size_t
     return cos * (0.5 + 0.5 * r);
 }
 
+/* A twin (a paragraph equal to one on the other side) among paragraphs [p, p + n) of s: it
+ * pairs with its twin (as moved, when out of order) and nothing else; its words are counted,
+ * not kept. */
+static bool has_twin(const Side *s, size_t p, size_t n)
+{
+    for (size_t i = p; i < p + n; i++)
+        if (s->twin[i] != NO_TWIN) return true;
+    return false;
+}
+
 /* What pairing [a, a + na) with [b, b + nb) of similarity sim is worth to the gap's alignment
  * (leaving a paragraph unpaired is worth 0): the similarity above ALIGN_GAP_FLOOR, less a little
  * for each paragraph joined, so that a merge must be more alike than the pair it grows from. */
@@ -1058,7 +1068,9 @@ static void align_gap(Alignment *al, StemScratch *sc, size_t a0, size_t a1, size
             double best = -1e300;
             uint8_t mv = 0;
             s1[c] = -1;
-            if (i && j) s1[c] = (float)meaning_sim(al, sc, a0 + i - 1, 1, b0 + j - 1, 1);
+            if (i && j && !has_twin(&al->side[0], a0 + i - 1, 1) &&
+                !has_twin(&al->side[1], b0 + j - 1, 1))
+                s1[c] = (float)meaning_sim(al, sc, a0 + i - 1, 1, b0 + j - 1, 1);
             if (!i && !j) best = 0;
             if (i && IN(i - 1, j) && f[CELL(i - 1, j)] > best)
                 best = f[CELL(i - 1, j)], mv = 1 << 2;
@@ -1067,6 +1079,9 @@ static void align_gap(Alignment *al, StemScratch *sc, size_t a0, size_t a1, size
                 for (size_t kb = 1; kb <= 3 && kb <= j; kb++) {
                     /* one paragraph split in up to three, or up to three merged into one */
                     if ((ka > 1 && kb > 1) || !IN(i - ka, j - kb)) continue;
+                    if (has_twin(&al->side[0], a0 + i - ka, ka) ||
+                        has_twin(&al->side[1], b0 + j - kb, kb))
+                        continue;
                     double sim;
                     if (ka == 1 && kb == 1)
                         sim = s1[c];
@@ -1126,6 +1141,7 @@ static void join_ends(Alignment *al, StemScratch *sc, Pair *p, size_t n)
     const Side *A = &al->side[0], *B = &al->side[1];
     for (int end = 0; end < 2; end++) {
         Pair *q = end ? &p[n - 1] : &p[0];
+        if (has_twin(A, q->a, q->na) || has_twin(B, q->b, q->nb)) continue; /* twins stay 1:1 */
         for (int side = 0; side < 2; side++) {
             size_t *first = side ? &q->b : &q->a, *len = side ? &q->nb : &q->na;
             size_t other_first = side ? q->a : q->b, other_len = side ? q->na : q->nb;
@@ -1141,6 +1157,7 @@ static void join_ends(Alignment *al, StemScratch *sc, Pair *p, size_t n)
                     if (*first == 0) break;
                     cand = *first - 1;
                 }
+                if (has_twin(side ? B : A, cand, 1)) break;
                 double sim = side ? meaning_sim(al, sc, other_first, 1, cand, 1)
                                   : meaning_sim(al, sc, cand, 1, other_first, 1);
                 if (sim < ALIGN_END_MIN) break;
@@ -1160,6 +1177,7 @@ static void grow_by_meaning(Alignment *al, StemScratch *sc, Pair *p, size_t n)
     const Side *A = &al->side[0], *B = &al->side[1];
     for (size_t k = 0; k < n; k++) {
         Pair *q = &p[k];
+        if (has_twin(A, q->a, q->na) || has_twin(B, q->b, q->nb)) continue; /* twins stay 1:1 */
         for (int side = 1; side >= 0; side--) {
             if ((side ? q->na : q->nb) != 1) continue; /* one paragraph facing up to three */
             size_t lo = k ? (side ? p[k - 1].b + p[k - 1].nb : p[k - 1].a + p[k - 1].na) : 0;
@@ -1176,6 +1194,7 @@ static void grow_by_meaning(Alignment *al, StemScratch *sc, Pair *p, size_t n)
                         if (*first <= lo) break;
                         cand = *first - 1;
                     }
+                    if (has_twin(side ? B : A, cand, 1)) break;
                     size_t nf = dir < 0 ? *first - 1 : *first;
                     double own, now, grown;
                     if (side) {

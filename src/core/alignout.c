@@ -193,27 +193,31 @@ static void html_name(Strbuf *out, const char *s)
     }
 }
 
+/* Paragraph sp of a story as a <p>, the marks d[*k ...] inside it as tag (*k moves past them). */
+static void html_paragraph(Strbuf *out, const uint8_t *b, Span sp, const Span *d, size_t nd,
+                           size_t *k, const char *tag)
+{
+    strbuf_addstr(out, "<p>");
+    size_t at = sp.start;
+    for (; *k < nd && d[*k].start < sp.end; (*k)++) {
+        html_text(out, b + at, d[*k].start - at);
+        strbuf_addf(out, "<%s>", tag);
+        html_text(out, b + d[*k].start, d[*k].end - d[*k].start);
+        strbuf_addf(out, "</%s>", tag);
+        at = d[*k].end;
+    }
+    html_text(out, b + at, sp.end - at);
+    strbuf_addstr(out, "</p>");
+}
+
 /* One side of a row: its paragraphs, each a <p>, the words only on that side marked. */
 static void html_side(Strbuf *out, const Alignment *al, const Text *t, int side, size_t first,
                       size_t n, const Span *d, size_t nd)
 {
-    const uint8_t *b = text_bytes(t);
     const char *tag = align_is_translation(al) ? "mark" : side ? "ins" : "del";
     size_t k = 0;
-    for (size_t i = first; i < first + n; i++) {
-        Span sp = align_paragraph(al, side, i);
-        strbuf_addstr(out, "<p>");
-        size_t at = sp.start;
-        for (; k < nd && d[k].start < sp.end; k++) {
-            html_text(out, b + at, d[k].start - at);
-            strbuf_addf(out, "<%s>", tag);
-            html_text(out, b + d[k].start, d[k].end - d[k].start);
-            strbuf_addf(out, "</%s>", tag);
-            at = d[k].end;
-        }
-        html_text(out, b + at, sp.end - at);
-        strbuf_addstr(out, "</p>");
-    }
+    for (size_t i = first; i < first + n; i++)
+        html_paragraph(out, text_bytes(t), align_paragraph(al, side, i), d, nd, &k, tag);
 }
 
 static const char HTML_STYLE[] =
@@ -230,7 +234,7 @@ static const char HTML_STYLE[] =
     "tr.moved td{background:#eef1fb}td.none{background:repeating-linear-gradient(45deg,"
     "#f4f4ee,#f4f4ee 6px,#ebebe3 6px,#ebebe3 12px)}.shares span{margin-right:1.2em}"
     "@media (max-width:40em){table,tbody,tr,td,th{display:block;width:auto}thead{display:none}"
-    "td.g{text-align:left;width:auto}td.none{display:none}td.a::before,td.b::before{"
+    "td.g{text-align:left;width:auto}td.none{display:none}td[data-v]::before{"
     "content:attr(data-v);display:block;font-size:.8em;color:#777}}";
 
 void alignout_html(const Alignment *al, const AlignVersions *v, Strbuf *out)
@@ -275,7 +279,7 @@ void alignout_html(const Alignment *al, const AlignVersions *v, Strbuf *out)
                 strbuf_addf(out, "<td class=\"%s none\"></td>", s ? "b" : "a");
                 continue;
             }
-            strbuf_addf(out, "<td class=\"%s\" data-v=\"", s ? "b" : "a");
+            strbuf_addf(out, "<td class=\"%s\" data-v=\"", s ? "b" : "a"); /* stacked: named */
             html_name(out, text_title(v->text[s]));
             strbuf_addstr(out, "\">");
             if (s == 0 && r->kind == ALIGN_MOVED) {
@@ -290,6 +294,167 @@ void alignout_html(const Alignment *al, const AlignVersions *v, Strbuf *out)
             }
             size_t dfirst = s ? r->diff_b : r->diff_a, nd = s ? r->ndiff_b : r->ndiff_a;
             html_side(out, al, v->text[s], s, first, n, nd ? d[s] + dfirst : NULL, nd);
+            strbuf_addstr(out, "</td>");
+        }
+        strbuf_addstr(out, "</tr>\n");
+    }
+    strbuf_addstr(out, "</tbody></table>\n</body></html>\n");
+}
+
+/* ---- three or more versions (collate.h) ----
+ *
+ * JSON (lector compare --json A B C...), one object:
+ *   {"format": "lector-collation", "version": 1,
+ *    "versions": [{"name", "title", "language", "offsets", "paragraphs"} ...N, the base first],
+ *    "shares": [{"version": v (1-based, 2..N), "translation": bool, "kept", "changed",
+ *                "removed", "added", "moved"}]: each version against the base,
+ *    "rows": [{"in": [versions holding a paragraph in the row, 1-based],
+ *              "paragraphs": [[version 1's, 1-based], ...N],
+ *              "spans": [[start, end] | null, ...N],
+ *              "marks": [[], [[start, end], ...], ...N]: version v's words the base lacks (in a
+ *                       translation: the anchors both hold); the base's list is empty}]}
+ * Offsets as for two versions.
+ */
+static void versions_json(const Text *const *t, const char *const *names, size_t n,
+                          const size_t *paras, Strbuf *out)
+{
+    strbuf_addstr(out, " \"versions\": [");
+    for (size_t v = 0; v < n; v++) {
+        strbuf_addstr(out, v ? ",\n  {\"name\": " : "\n  {\"name\": ");
+        json_string(out, names[v], strlen(names[v]));
+        strbuf_addstr(out, ", \"title\": ");
+        json_string(out, text_title(t[v]), strlen(text_title(t[v])));
+        strbuf_addstr(out, ", \"language\": ");
+        const char *lang = language_of(t[v]);
+        json_string(out, lang, strlen(lang));
+        strbuf_addf(out, ", \"offsets\": \"%s\", \"paragraphs\": %zu}",
+                    file_offsets(t[v]) ? "file" : "text", paras[v]);
+    }
+    strbuf_addstr(out, "],\n");
+}
+
+void alignout_collation_json(const Collation *c, const Text *const *t, const char *const *names,
+                             Strbuf *out)
+{
+    size_t n = collate_version_count(c), paras[COLLATE_MAX];
+    for (size_t v = 0; v < n; v++)
+        paras[v] = collate_paragraph_count(c, v);
+    strbuf_addstr(out, "{\"format\": \"lector-collation\", \"version\": 1,\n");
+    versions_json(t, names, n, paras, out);
+    strbuf_addstr(out, " \"shares\": [");
+    for (size_t v = 1; v < n; v++) {
+        const Alignment *al = collate_alignment(c, v);
+        AlignShares sh = align_shares(al);
+        strbuf_addf(out,
+                    "%s\n  {\"version\": %zu, \"translation\": %s, \"kept\": %.4f, \"changed\": "
+                    "%.4f, \"removed\": %.4f, \"added\": %.4f, \"moved\": %.4f}",
+                    v > 1 ? "," : "", v + 1, align_is_translation(al) ? "true" : "false", sh.kept,
+                    sh.changed, sh.removed, sh.added, sh.moved);
+    }
+    strbuf_addstr(out, "],\n \"rows\": [");
+    for (size_t r = 0; r < collate_row_count(c); r++) {
+        const CollateCell *row = collate_row(c, r);
+        strbuf_addstr(out, r ? ",\n  {\"in\": [" : "\n  {\"in\": [");
+        for (size_t v = 0, k = 0; v < n; v++)
+            if (row[v].n) strbuf_addf(out, "%s%zu", k++ ? ", " : "", v + 1);
+        strbuf_addstr(out, "], \"paragraphs\": [");
+        for (size_t v = 0; v < n; v++) {
+            strbuf_addstr(out, v ? ", [" : "[");
+            for (size_t i = 0; i < row[v].n; i++)
+                strbuf_addf(out, "%s%zu", i ? ", " : "", row[v].first + i + 1);
+            strbuf_addch(out, ']');
+        }
+        strbuf_addstr(out, "], \"spans\": [");
+        for (size_t v = 0; v < n; v++) {
+            if (v) strbuf_addstr(out, ", ");
+            if (!row[v].n) {
+                strbuf_addstr(out, "null");
+                continue;
+            }
+            Span a = collate_paragraph(c, v, row[v].first);
+            Span b = collate_paragraph(c, v, row[v].first + row[v].n - 1);
+            strbuf_addf(out, "[%zu, %zu]", out_offset(t[v], a.start), out_offset(t[v], b.end));
+        }
+        strbuf_addstr(out, "], \"marks\": [");
+        for (size_t v = 0; v < n; v++) {
+            const Span *m;
+            size_t nm;
+            collate_marks(c, r, v, &m, &nm);
+            strbuf_addstr(out, v ? ", [" : "[");
+            for (size_t k = 0; k < nm; k++)
+                strbuf_addf(out, "%s[%zu, %zu]", k ? ", " : "", out_offset(t[v], m[k].start),
+                            out_offset(t[v], m[k].end));
+            strbuf_addch(out, ']');
+        }
+        strbuf_addstr(out, "]}");
+    }
+    strbuf_addstr(out, "\n]}\n");
+}
+
+/* Version v's paragraphs in a cell, each a <p>, the marks m[0, nm) as tag. */
+static void html_cell(Strbuf *out, const Collation *c, const Text *t, size_t v,
+                      const CollateCell *cell, const Span *m, size_t nm, const char *tag)
+{
+    size_t k = 0;
+    for (size_t i = cell->first; i < cell->first + cell->n; i++)
+        html_paragraph(out, text_bytes(t), collate_paragraph(c, v, i), m, nm, &k, tag);
+}
+
+void alignout_collation_html(const Collation *c, const Text *const *t, const char *const *names,
+                             Strbuf *out)
+{
+    size_t n = collate_version_count(c);
+    strbuf_addstr(out, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">\n"
+                       "<meta name=\"viewport\" content=\"width=device-width\">\n<title>");
+    html_name(out, text_title(t[0]));
+    strbuf_addf(out, " and %zu other versions</title>\n<style>%s</style></head>\n<body>\n<h1>",
+                n - 1, HTML_STYLE);
+    html_name(out, text_title(t[0]));
+    strbuf_addf(out, ": %zu versions</h1>\n<ol class=\"versions\">", n);
+    for (size_t v = 0; v < n; v++) {
+        strbuf_addstr(out, "<li>");
+        html_name(out, text_title(t[v]));
+        strbuf_addstr(out, " <small>(");
+        html_name(out, names[v]);
+        strbuf_addstr(out, ")</small>");
+        if (v) {
+            const Alignment *al = collate_alignment(c, v);
+            AlignShares sh = align_shares(al);
+            if (align_is_translation(al))
+                strbuf_addstr(out, ": a translation of 1");
+            else
+                strbuf_addf(out, ": %.0f%% of the words kept from 1, %.0f%% moved", sh.kept * 100,
+                            sh.moved * 100);
+        } else
+            strbuf_addstr(out, ": the base");
+        strbuf_addstr(out, "</li>");
+    }
+    strbuf_addstr(out, "</ol>\n<table>\n<thead><tr><th class=\"g\">in</th>");
+    for (size_t v = 0; v < n; v++) {
+        strbuf_addf(out, "<th>%zu. ", v + 1);
+        html_name(out, text_title(t[v]));
+        strbuf_addstr(out, "</th>");
+    }
+    strbuf_addstr(out, "</tr></thead>\n<tbody>\n");
+    for (size_t r = 0; r < collate_row_count(c); r++) {
+        const CollateCell *row = collate_row(c, r);
+        strbuf_addf(out, "<tr id=\"r%zu\"><td class=\"g\">", r + 1);
+        for (size_t v = 0; v < n; v++)
+            strbuf_addstr(out, row[v].n ? "\xe2\x97\x8f" : "\xc2\xb7"); /* ● · */
+        strbuf_addstr(out, "</td>");
+        for (size_t v = 0; v < n; v++) {
+            if (!row[v].n) {
+                strbuf_addstr(out, "<td class=\"none\"></td>");
+                continue;
+            }
+            strbuf_addstr(out, "<td data-v=\"");
+            html_name(out, text_title(t[v]));
+            strbuf_addstr(out, "\">");
+            const Span *m;
+            size_t nm;
+            collate_marks(c, r, v, &m, &nm);
+            bool tr = v && align_is_translation(collate_alignment(c, v));
+            html_cell(out, c, t[v], v, &row[v], m, nm, tr ? "mark" : "ins");
             strbuf_addstr(out, "</td>");
         }
         strbuf_addstr(out, "</tr>\n");

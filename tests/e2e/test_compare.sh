@@ -325,6 +325,49 @@ check "--pairs, a translation: paragraphs 3 and 4 face 3, 6 faces 5 and 6" \
     eval '[ "$("$lector" compare --pairs "$tr_en" "$tr_ru" | cut -f1,2 | tr "\t\n" ": ")" = "1:1 2:2 3,4:3 5:4 6:5,6 " ]'
 check "--translation on one language: still aligned, every paragraph once" \
     eval '"$lector" compare --json --translation "$a" "$b" | "$json_python" "$here/check_compare_json.py" "$here/../data/compare.schema.json" "$a" "$b"'
+# three or more versions: a column each, rows saying which versions hold them
+c3=$here/../data/retold/train.a.txt
+out=$("$lector" compare --pairs "$a" "$b" "$a")
+check "--pairs, three versions: a column each, the base against itself paragraph for paragraph" \
+    eval '[ "$(cut -f1,3 <<<"$out" | awk -F"\t" "\$1 != \$2" | wc -l)" -eq 0 ] && [ "$(head -1 <<<"$out" | tr "\t" :)" = "1:1:1" ]'
+check "--pairs, three versions: S2 alone in its row" eval 'grep -qxF -e "$(printf -- "-\t2\t-")" <<<"$out"'
+out=$("$lector" compare --width 120 "$a" "$b" "$c3")
+check "three versions printed: the versions named, a row's holders said (AB-, -B-, --C)" \
+    eval '[[ $out == "A: $a (the base)"* ]] && grep -q "^AB- Ivan Baktybekova" <<<"$out" && grep -q "^-B- " <<<"$out" && grep -q "^--C  *The train to the coast" <<<"$out"'
+out=$("$lector" compare --width 80 "$a" "$b" "$c3")
+check "three versions at 80 columns (26 each): the base beside each in turn" \
+    eval '[ "$(grep -c "^== A | [BC]: 80 columns are too few" <<<"$out")" -eq 2 ]'
+out=$("$lector" compare --json "$a" "$b" "$tr_en" "$tr_ru" | "$json_python" "$here/check_compare_json.py" \
+    "$here/../data/collation.schema.json" "$a" "$b" "$tr_en" "$tr_ru" 2>&1)
+check "--json, four versions: valid, every paragraph of each once, in order ($out)" test -z "$out"
+"$lector" compare --html "$tmp/four.html" "$a" "$b" "$tr_en" "$tr_ru"
+check "--html, four versions: a column each, nothing loaded" \
+    eval '[ "$(grep -o "<th>[1-4]\. " "$tmp/four.html" | wc -l)" -eq 4 ] && ! grep -qiE "<script|src=|url\(" "$tmp/four.html"'
+"$lector" compare --pairs "$a" "$a" "$a" >/dev/null
+check "three identical versions: status 0" test $? -eq 0
+set -- ; for k in $(seq 17); do set -- "$@" "$a"; done
+"$lector" compare --pairs "$@" >/dev/null 2>"$tmp/err"
+rc17=$?
+check "17 versions: refused, status 2, one line ($(cat "$tmp/err"))" \
+    eval '[ $rc17 -eq 2 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q "at most 16 versions (17 given)" "$tmp/err"'
+"$lector" compare --html "$tmp/keep.txt" "$a" "$b" "$tmp/keep.txt" 2>/dev/null
+check "--html onto one of three versions: refused" test $? -eq 2
+# bad versions: another encoding, an empty one, a binary one, one paragraph of 2 MB
+for i in 1 2 3; do printf "Le café était déjà prêt à côté de la fenêtre, et l'élève répétait sa leçon numéro %s.\n\n" $i; done >"$tmp/utf8.txt"
+iconv -f UTF-8 -t LATIN1 "$tmp/utf8.txt" >"$tmp/latin1.txt"
+check "a Latin-1 version and its UTF-8 copy: the same" \
+    eval '[ "$("$lector" compare --pairs "$tmp/latin1.txt" "$tmp/utf8.txt" | cut -f3 | tr "\n" " ")" = "1.00 1.00 1.00 " ]'
+: >"$tmp/empty.txt"
+head -c 3000 "$lector" >"$tmp/binary.dat"
+out=$("$lector" compare --json "$tmp/utf8.txt" "$tmp/empty.txt" "$tmp/binary.dat" "$a" | "$json_python" "$here/check_compare_json.py" \
+    "$here/../data/collation.schema.json" "$tmp/utf8.txt" "$tmp/empty.txt" "$tmp/binary.dat" "$a" 2>&1)
+check "an empty and a binary version among four: every paragraph once ($out)" test -z "$out"
+check "... and printed, nothing raw" \
+    eval '"$lector" compare --width 140 "$tmp/utf8.txt" "$tmp/empty.txt" "$tmp/binary.dat" "$a" >"$tmp/out" 2>&1; ! LC_ALL=C grep -q "[[:cntrl:]]" <(tr -d "\n" <"$tmp/out")'
+"$json_python" -c "import random; random.seed(1); w=open('$a').read().split(); print(' '.join(random.choice(w) for _ in range(350000)))" >"$tmp/onepara.txt"
+timeout $((120 * patience)) "$lector" compare --pairs "$tmp/onepara.txt" "$b" >"$tmp/out"
+check "one paragraph of 2 MB against a story: done, every paragraph of B in a row" \
+    eval '[ $? -le 1 ] && [ "$(cut -f2 "$tmp/out" | tr "," "\n" | grep -c "^[0-9]")" -eq 6 ]'
 "$lector" compare --json --stat "$a" "$b" 2>"$tmp/err"
 check "two outputs at once: refused, status 2" test $? -eq 2
 
