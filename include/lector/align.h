@@ -62,9 +62,11 @@ typedef enum {
 typedef struct {
     AlignKind kind;
     size_t a, na, b, nb;
-    double score;           /* 0..1; 0 for a one-sided row */
-    size_t diff_a, ndiff_a; /* this row's spans in align_diff_spans(al, 0, ..) */
-    size_t diff_b, ndiff_b; /* and in align_diff_spans(al, 1, ..) */
+    double score;             /* 0..1; 0 for a one-sided row */
+    size_t diff_a, ndiff_a;   /* this row's spans in align_diff_spans(al, 0, ..) */
+    size_t diff_b, ndiff_b;   /* and in align_diff_spans(al, 1, ..) */
+    size_t moved_a, nmoved_a; /* this row's spans in align_moved_spans(al, 0, ..) */
+    size_t moved_b, nmoved_b; /* and in align_moved_spans(al, 1, ..) */
 } AlignRow;
 
 typedef struct {
@@ -109,6 +111,14 @@ const AlignRow *align_rows(const Alignment *al); /* borrowed; align_row_count of
  * Neighbouring differing words of one paragraph are one span (with what is between them); a span
  * never crosses into the next paragraph. Borrowed. */
 const Span *align_diff_spans(const Alignment *al, int side);
+
+/* The byte spans of words moved inside a pair (a sentence moved within a paragraph: a run of
+ * at least four words that the common subsequence, keeping order, would show as removed on one
+ * side and added on the other), for all rows, in row order; a row's are [moved_a, moved_a +
+ * nmoved_a) on side 0, [moved_b, ...) on side 1, ascending, apart from each other and from the
+ * diff spans. Their words count as moved in align_shares and as common in the row's score.
+ * Borrowed; NULL when there are none. */
+const Span *align_moved_spans(const Alignment *al, int side);
 
 /* For a moved row: the row before which its A paragraph stood in A (the first row not moved
  * that holds a later A paragraph; align_row_count when none), where a view can say where it

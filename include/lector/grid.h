@@ -27,6 +27,7 @@ typedef enum {
     STYLE_REMOVED,  /* compare: a word only in the left story */
     STYLE_ADDED,    /* compare: a word only in the right story */
     STYLE_FILLER,   /* compare: rows where one side has nothing to show */
+    STYLE_MOVED,    /* compare: the words of a sentence moved inside a pair */
     STYLE_COUNT
 } Style;
 

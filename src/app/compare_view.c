@@ -607,6 +607,9 @@ static void draw_pane(CompareView *v, Grid *g, int side, int x, int y0, int w, i
         const AlignRow *r = &align_rows(v->al)[b->row];
         size_t nd = side ? r->ndiff_b : r->ndiff_a;
         const Span *d = nd ? diff + (side ? r->diff_b : r->diff_a) : NULL; /* none: no array */
+        size_t nm = side ? r->nmoved_b : r->nmoved_a; /* a sentence moved inside the pair */
+        const Span *mv =
+            nm ? align_moved_spans(v->al, side) + (side ? r->moved_b : r->moved_a) : NULL;
         /* a translation's spans are the names and numbers both hold: shown, not as changes */
         Style dstyle = align_is_translation(v->al) ? STYLE_TITLE
                        : side                      ? STYLE_ADDED
@@ -620,6 +623,7 @@ static void draw_pane(CompareView *v, Grid *g, int side, int x, int y0, int w, i
             Style st = STYLE_TEXT;
             if (side == v->match_side && v->ml) st = matchlist_style_at(v->ml, cell->off, v->cur);
             if (st == STYLE_TEXT && nd && in_spans(d, nd, cell->off)) st = dstyle;
+            if (st == STYLE_TEXT && nm && in_spans(mv, nm, cell->off)) st = STYLE_MOVED;
             grid_put(g, y0 + y, x + cell->col, cell->glyph, cell->glyph_len, cell->width, st,
                      cell->off);
         }

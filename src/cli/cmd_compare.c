@@ -55,11 +55,16 @@ static void compare_usage(FILE *f)
           f);
 }
 
-/* Paragraphs [p, p + n) of one side with its differing words marked, blank lines between. */
-static void marked_text(const Alignment *al, const Text *t, int side, size_t p, size_t n,
-                        const Span *diff, size_t ndiff, Strbuf *out)
+/* Paragraphs [p, p + n) of one side with its differing words marked, blank lines between; the
+ * words of a sentence moved inside the pair {~so~} on both sides. */
+static void marked_text(const Alignment *al, const Text *t, int side, const AlignRow *r,
+                        Strbuf *out)
 {
     const uint8_t *b = text_bytes(t);
+    size_t p = side ? r->b : r->a, n = side ? r->nb : r->na;
+    size_t nd = side ? r->ndiff_b : r->ndiff_a, nm = side ? r->nmoved_b : r->nmoved_a;
+    const Span *diff = nd ? align_diff_spans(al, side) + (side ? r->diff_b : r->diff_a) : NULL;
+    const Span *mv = nm ? align_moved_spans(al, side) + (side ? r->moved_b : r->moved_a) : NULL;
     /* a word joiner (U+2060) inside each mark: no line breaks between a mark and its word; a
      * translation's spans are the names and numbers both sides hold: {=Ivan=} */
     bool shared = align_is_translation(al);
@@ -69,17 +74,21 @@ static void marked_text(const Alignment *al, const Text *t, int side, size_t p, 
                *close = shared ? "\xe2\x81\xa0=}"
                         : side ? "\xe2\x81\xa0+}"
                                : "\xe2\x81\xa0-]";
-    size_t d = 0;
+    size_t d = 0, m = 0;
     for (size_t i = p; i < p + n; i++) {
         Span sp = align_paragraph(al, side, i);
         if (i > p) strbuf_addstr(out, "\n\n");
         size_t at = sp.start;
-        for (; d < ndiff && diff[d].start < sp.end && diff[d].end <= sp.end; d++) {
-            strbuf_add(out, b + at, diff[d].start - at);
-            strbuf_addstr(out, open);
-            strbuf_add(out, b + diff[d].start, diff[d].end - diff[d].start);
-            strbuf_addstr(out, close);
-            at = diff[d].end;
+        for (;;) { /* the next mark of either kind in this paragraph */
+            bool has_d = d < nd && diff[d].start < sp.end, has_m = m < nm && mv[m].start < sp.end;
+            if (!has_d && !has_m) break;
+            bool is_m = has_m && (!has_d || mv[m].start < diff[d].start);
+            Span x = is_m ? mv[m++] : diff[d++];
+            strbuf_add(out, b + at, x.start - at);
+            strbuf_addstr(out, is_m ? "{~\xe2\x81\xa0" : open);
+            strbuf_add(out, b + x.start, x.end - x.start);
+            strbuf_addstr(out, is_m ? "\xe2\x81\xa0~}" : close);
+            at = x.end;
         }
         strbuf_add(out, b + at, sp.end - at);
     }
@@ -143,7 +152,6 @@ static void print_rows(const Alignment *al, Text *ta, Text *tb, int width, Strbu
     Strbuf mark = STRBUF_INIT;
     const AlignRow *rows = align_rows(al);
     size_t nrows = align_row_count(al);
-    const Span *da = align_diff_spans(al, 0), *db = align_diff_spans(al, 1);
     /* ghosts: where each moved paragraph of A stood */
     size_t *ghost_first, *ghost_rows;
     align_moved_by_origin(al, &ghost_first, &ghost_rows);
@@ -164,14 +172,12 @@ static void print_rows(const Alignment *al, Text *ta, Text *tb, int width, Strbu
         pane_reset(&pb);
         if (r->na) {
             strbuf_reset(&mark);
-            marked_text(al, ta, 0, r->a, r->na, r->ndiff_a ? da + r->diff_a : NULL, r->ndiff_a,
-                        &mark);
+            marked_text(al, ta, 0, r, &mark);
             pane_layout(&pa, mark.buf ? mark.buf : "", mark.len, &opt);
         }
         if (r->nb) {
             strbuf_reset(&mark);
-            marked_text(al, tb, 1, r->b, r->nb, r->ndiff_b ? db + r->diff_b : NULL, r->ndiff_b,
-                        &mark);
+            marked_text(al, tb, 1, r, &mark);
             pane_layout(&pb, mark.buf ? mark.buf : "", mark.len, &opt_b);
         }
         size_t n = pa.n > pb.n ? pa.n : pb.n;

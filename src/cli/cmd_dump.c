@@ -53,7 +53,7 @@ static char style_letter(int style)
     static const char letters[STYLE_COUNT] = {
         [STYLE_TEXT] = ' ',     [STYLE_STATUS] = 's', [STYLE_MESSAGE] = 'm', [STYLE_TITLE] = 't',
         [STYLE_SELECTED] = 'S', [STYLE_DIM] = 'd',    [STYLE_MATCH] = 'h',   [STYLE_CURRENT] = 'H',
-        [STYLE_REMOVED] = '-',  [STYLE_ADDED] = '+',  [STYLE_FILLER] = 'f',
+        [STYLE_REMOVED] = '-',  [STYLE_ADDED] = '+',  [STYLE_FILLER] = 'f',  [STYLE_MOVED] = 'm',
     };
     return style >= 0 && style < STYLE_COUNT ? letters[style] : '?';
 }

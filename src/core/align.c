@@ -29,12 +29,14 @@
 #include "lector/xalloc.h"
 
 enum {
-    GAP_MAX_CELLS = 4000000, /* a gap's dynamic programme, at most (a band past this) */
-    ALIGN_RARE_TERMS = 12,   /* rarest words of a paragraph followed to find candidates */
-    ALIGN_CANDIDATES = 24,   /* candidates per paragraph scored exactly */
-    ALIGN_NEIGHBOURS = 2,    /* B paragraphs either side of the diagonal, always scored */
-    ALIGN_MAX_DF = 128,      /* a word followed only when in at most this many of B's */
-    LCS_MAX_CELLS = 4000000, /* word diff table bound (uint16 cells: 8 MB) */
+    MOVED_MIN_WORDS = 3,        /* a sentence this long or longer can count as moved in a pair */
+    MOVED_MAX_SENTENCES = 2000, /* sentences in a pair's side looked at, at most */
+    GAP_MAX_CELLS = 4000000,    /* a gap's dynamic programme, at most (a band past this) */
+    ALIGN_RARE_TERMS = 12,      /* rarest words of a paragraph followed to find candidates */
+    ALIGN_CANDIDATES = 24,      /* candidates per paragraph scored exactly */
+    ALIGN_NEIGHBOURS = 2,       /* B paragraphs either side of the diagonal, always scored */
+    ALIGN_MAX_DF = 128,         /* a word followed only when in at most this many of B's */
+    LCS_MAX_CELLS = 4000000,    /* word diff table bound (uint16 cells: 8 MB) */
 };
 #define ALIGN_MIN_CONTAINED 0.6 /* share of a paragraph's weight found in a pair to join it */
 #define ALIGN_GAP_MIN 0.06      /* meaning similarity for two paragraphs in a gap to pair at all */
@@ -116,6 +118,8 @@ struct Alignment {
     size_t nrows;
     Span *diff[2];
     size_t ndiff[2], diffcap[2];
+    Span *moved[2]; /* the words moved inside a pair (a sentence moved), per side */
+    size_t nmoved[2], movedcap[2];
     size_t common, total[2]; /* tokens in the word diffs' common subsequences; all tokens */
     size_t words[5];         /* tokens of both sides by what became of them, AlignKind's order:
                                 kept, changed, removed (A's only), added (B's only), moved */
@@ -1243,13 +1247,13 @@ static size_t align_by_meaning(Alignment *al, const Pair *strong, size_t nstrong
 
 /* ---- word diff ---- */
 
-static void diff_add(Alignment *al, int side, Span sp)
+static void span_add(Span **v, size_t *n, size_t *cap, Span sp)
 {
-    if (al->ndiff[side] == al->diffcap[side]) {
-        al->diffcap[side] = al->diffcap[side] ? al->diffcap[side] * 2 : 256;
-        al->diff[side] = xreallocarray(al->diff[side], al->diffcap[side], sizeof *al->diff[side]);
+    if (*n == *cap) {
+        *cap = *cap ? *cap * 2 : 256;
+        *v = xreallocarray(*v, *cap, sizeof **v);
     }
-    al->diff[side][al->ndiff[side]++] = sp;
+    (*v)[(*n)++] = sp;
 }
 
 /* Marks in keep[] the tokens of x (and y) that are in a longest common subsequence; returns its
@@ -1298,28 +1302,132 @@ static size_t lcs_mark(const uint32_t *x, size_t nx, const uint32_t *y, size_t n
     return common;
 }
 
-/* Runs of unmarked tokens of paragraphs [p, p + n) of side s as spans; a run never crosses from
- * one paragraph into the next. */
-static size_t diff_spans(Alignment *al, int side, size_t p, size_t n, const uint8_t *keep)
+/* A sentence of a pair's tokens: [t0, t1), and a hash of its words. */
+typedef struct {
+    size_t t0, t1;
+    uint64_t h;
+} Sentence;
+
+/* The sentences of tokens [0, n) of side s from token `first`: a sentence ends where the bytes
+ * between two tokens hold . ! ? or their CJK forms. Only those of MOVED_MIN_WORDS or more. */
+static size_t sentences(const Side *s, size_t first, size_t n, const uint32_t *term, Sentence *out)
+{
+    size_t ns = 0, start = 0;
+    for (size_t k = 0; k < n; k++) {
+        bool end = k + 1 == n;
+        if (!end) {
+            const uint8_t *b = s->bytes;
+            for (size_t q = s->span[first + k].end; q < s->span[first + k + 1].start && !end; q++)
+                end = b[q] == '.' || b[q] == '!' || b[q] == '?' ||
+                      (b[q] == 0xE3 && b[q + 1] == 0x80 && b[q + 2] == 0x82) || /* 。 */
+                      (b[q] == 0xEF && b[q + 1] == 0xBC && (b[q + 2] == 0x81 || b[q + 2] == 0x9F));
+        }
+        if (!end) continue;
+        if (k + 1 - start >= MOVED_MIN_WORDS) {
+            uint64_t h = 1469598103934665603u;
+            for (size_t q = start; q <= k; q++)
+                h = (h ^ term[q]) * 1099511628211u;
+            out[ns++] = (Sentence){start, k + 1, h};
+        }
+        start = k + 1;
+    }
+    return ns;
+}
+
+/* Sentences moved inside a pair: a sentence found once in x's and once in y's (the same words)
+ * that is not in the longest run of such sentences in the same order on both sides. Their
+ * tokens are set to values no other token has in xs and ys (copies of x and y), so that the
+ * common subsequence leaves them alone, and marked 2 in kx and ky afterwards (mark_moved).
+ * Returns the tokens so set on each side. */
+static size_t hide_moved_sentences(const Alignment *al, const Pair *p, uint32_t *xs, size_t nx,
+                                   uint32_t *ys, size_t ny, uint8_t *mx, uint8_t *my)
+{
+    const Side *A = &al->side[0], *B = &al->side[1];
+    memset(mx, 0, nx);
+    memset(my, 0, ny);
+    if (nx / MOVED_MIN_WORDS > MOVED_MAX_SENTENCES || ny / MOVED_MIN_WORDS > MOVED_MAX_SENTENCES)
+        return 0;
+    Sentence *sa = xmalloc((nx / MOVED_MIN_WORDS + 1) * sizeof *sa);
+    Sentence *sb = xmalloc((ny / MOVED_MIN_WORDS + 1) * sizeof *sb);
+    size_t na = sentences(A, A->tok0[p->a], nx, xs, sa),
+           nb = sentences(B, B->tok0[p->b], ny, ys, sb);
+    /* matches: sentences once on each side with the same words (a, b) */
+    size_t *ma = xmalloc((na + 1) * sizeof *ma), nm = 0, hidden = 0;
+    size_t *mb = xmalloc((na + 1) * sizeof *mb);
+    for (size_t i = 0; i < na; i++) {
+        size_t found = SIZE_MAX, ca = 0, cb = 0;
+        for (size_t k = 0; k < na; k++)
+            ca += sa[k].h == sa[i].h;
+        for (size_t j = 0; j < nb; j++)
+            if (sb[j].h == sa[i].h) cb++, found = j;
+        if (ca != 1 || cb != 1) continue;
+        size_t len = sa[i].t1 - sa[i].t0;
+        if (sb[found].t1 - sb[found].t0 != len ||
+            memcmp(xs + sa[i].t0, ys + sb[found].t0, len * sizeof *xs))
+            continue;
+        ma[nm] = i;
+        mb[nm++] = found;
+    }
+    /* the longest run increasing in b (quadratic in the few matched sentences) stays in order */
+    size_t *lis = xmalloc((nm + 1) * sizeof *lis), *prev = xmalloc((nm + 1) * sizeof *prev);
+    size_t best = SIZE_MAX;
+    for (size_t k = 0; k < nm; k++) {
+        lis[k] = 1;
+        prev[k] = SIZE_MAX;
+        for (size_t q = 0; q < k; q++)
+            if (mb[q] < mb[k] && lis[q] + 1 > lis[k]) lis[k] = lis[q] + 1, prev[k] = q;
+        if (best == SIZE_MAX || lis[k] > lis[best]) best = k;
+    }
+    uint8_t *in_order = xcalloc(nm + 1, 1);
+    for (size_t k = best; k != SIZE_MAX; k = prev[k])
+        in_order[k] = 1;
+    for (size_t k = 0; k < nm; k++) {
+        if (in_order[k]) continue;
+        const Sentence *x = &sa[ma[k]], *y = &sb[mb[k]];
+        for (size_t t = x->t0; t < x->t1; t++)
+            xs[t] = UINT32_MAX, mx[t] = 1;
+        for (size_t t = y->t0; t < y->t1; t++)
+            ys[t] = UINT32_MAX - 1, my[t] = 1;
+        hidden += x->t1 - x->t0;
+    }
+    free(in_order);
+    free(lis);
+    free(prev);
+    free(ma);
+    free(mb);
+    free(sa);
+    free(sb);
+    return hidden;
+}
+
+/* The runs of tokens of paragraphs [p, p + n) of side s whose keep[] is value, as spans appended
+ * to *v; a run never crosses from one paragraph into the next. Returns how many. */
+static size_t runs_of(Alignment *al, int side, size_t p, size_t n, const uint8_t *keep,
+                      uint8_t value, Span **v, size_t *nv, size_t *cap)
 {
     const Side *s = &al->side[side];
     size_t t0 = s->tok0[p], added = 0;
     for (size_t i = p; i < p + n; i++) {
         size_t t1 = s->tok0[i + 1];
         for (size_t k = s->tok0[i]; k < t1;) {
-            if (keep[k - t0]) {
+            if (keep[k - t0] != value) {
                 k++;
                 continue;
             }
             size_t e = k;
-            while (e < t1 && !keep[e - t0])
+            while (e < t1 && keep[e - t0] == value)
                 e++;
-            diff_add(al, side, (Span){s->span[k].start, s->span[e - 1].end});
+            span_add(v, nv, cap, (Span){s->span[k].start, s->span[e - 1].end});
             added++;
             k = e;
         }
     }
     return added;
+}
+
+static size_t diff_spans(Alignment *al, int side, size_t p, size_t n, const uint8_t *keep)
+{
+    return runs_of(al, side, p, n, keep, 0, &al->diff[side], &al->ndiff[side], &al->diffcap[side]);
 }
 
 static void add_row(Alignment *al, size_t *cap, AlignRow r)
@@ -1362,7 +1470,7 @@ static AlignRow translated_row(Alignment *al, const Pair *p, uint8_t *ka, uint8_
             k[t] = !(id && lo < no && other[lo].term == id);
         }
     }
-    AlignRow r = {ALIGN_CHANGED, p->a, p->na, p->b, p->nb, 0, 0, 0, 0, 0};
+    AlignRow r = {ALIGN_CHANGED, p->a, p->na, p->b, p->nb, 0, 0, 0, 0, 0, 0, 0, 0, 0};
     r.score = meaning_sim(al, &sc, p->a, p->na, p->b, p->nb);
     r.diff_a = al->ndiff[0];
     r.ndiff_a = diff_spans(al, 0, p->a, p->na, ka);
@@ -1384,7 +1492,8 @@ static AlignRow pair_row(Alignment *al, const Pair *p)
     if (p->na == 1 && p->nb == 1 && A->twin[p->a] == p->b) { /* the same words: no diff */
         al->common += A->twin_ntok[p->a];
         al->words[p->moved ? ALIGN_MOVED : ALIGN_SAME] += 2 * A->twin_ntok[p->a];
-        AlignRow r = {p->moved ? ALIGN_MOVED : ALIGN_SAME, p->a, 1, p->b, 1, 1, 0, 0, 0, 0};
+        AlignRow r = {
+            p->moved ? ALIGN_MOVED : ALIGN_SAME, p->a, 1, p->b, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0};
         r.diff_a = al->ndiff[0];
         r.diff_b = al->ndiff[1];
         return r;
@@ -1392,15 +1501,37 @@ static AlignRow pair_row(Alignment *al, const Pair *p)
     size_t ta = A->tok0[p->a + p->na] - A->tok0[p->a], tb = B->tok0[p->b + p->nb] - B->tok0[p->b];
     uint8_t *ka = xmalloc(ta ? ta : 1), *kb = xmalloc(tb ? tb : 1);
     if (al->translation) return translated_row(al, p, ka, kb, ta, tb);
-    size_t common = lcs_mark(A->term + A->tok0[p->a], ta, B->term + B->tok0[p->b], tb, ka, kb);
+    /* a sentence moved inside the pair: kept out of the common subsequence, marked moved */
+    uint32_t *xs = xmalloc((ta ? ta : 1) * sizeof *xs), *ys = xmalloc((tb ? tb : 1) * sizeof *ys);
+    uint8_t *mx = xmalloc(ta ? ta : 1), *my = xmalloc(tb ? tb : 1);
+    if (ta) memcpy(xs, A->term + A->tok0[p->a], ta * sizeof *xs);
+    if (tb) memcpy(ys, B->term + B->tok0[p->b], tb * sizeof *ys);
+    size_t moved = hide_moved_sentences(al, p, xs, ta, ys, tb, mx, my);
+    size_t common = lcs_mark(xs, ta, ys, tb, ka, kb);
+    for (size_t t = 0; t < ta; t++)
+        if (mx[t]) ka[t] = 2;
+    for (size_t t = 0; t < tb; t++)
+        if (my[t]) kb[t] = 2;
+    free(xs);
+    free(ys);
+    free(mx);
+    free(my);
     al->common += common;
     al->words[p->moved ? ALIGN_MOVED : ALIGN_SAME] += 2 * common;
-    al->words[ALIGN_CHANGED] += ta + tb - 2 * common;
-    AlignRow r = {ALIGN_CHANGED, p->a, p->na, p->b, p->nb, 0, 0, 0, 0, 0};
+    al->words[ALIGN_MOVED] += 2 * moved;
+    al->words[ALIGN_CHANGED] += ta + tb - 2 * common - 2 * moved;
+    AlignRow r = {ALIGN_CHANGED, p->a, p->na, p->b, p->nb, 0, 0, 0, 0, 0, 0, 0, 0, 0};
     r.diff_a = al->ndiff[0];
     r.ndiff_a = diff_spans(al, 0, p->a, p->na, ka);
     r.diff_b = al->ndiff[1];
     r.ndiff_b = diff_spans(al, 1, p->b, p->nb, kb);
+    for (int side = 0; side < 2; side++) {
+        size_t *first = side ? &r.moved_b : &r.moved_a, *count = side ? &r.nmoved_b : &r.nmoved_a;
+        *first = al->nmoved[side];
+        *count = runs_of(al, side, side ? p->b : p->a, side ? p->nb : p->na, side ? kb : ka, 2,
+                         &al->moved[side], &al->nmoved[side], &al->movedcap[side]);
+    }
+    common += moved; /* the score: the words both hold, in order or moved */
     free(ka);
     free(kb);
     Span sa = {A->para[p->a].start, A->para[p->a + p->na - 1].end};
@@ -1422,7 +1553,8 @@ static AlignRow one_sided(Alignment *al, AlignKind kind, size_t a, size_t b)
     const Side *s = &al->side[kind == ALIGN_ONLY_B];
     size_t i = kind == ALIGN_ONLY_B ? b : a;
     al->words[kind] += s->tok0[i + 1] - s->tok0[i] + s->twin_ntok[i];
-    AlignRow r = {kind, a, kind == ALIGN_ONLY_A, b, kind == ALIGN_ONLY_B, 0, 0, 0, 0, 0};
+    AlignRow r = {kind, a, kind == ALIGN_ONLY_A, b, kind == ALIGN_ONLY_B, 0, 0, 0, 0, 0, 0, 0,
+                  0,    0};
     return r;
 }
 
@@ -1649,6 +1781,8 @@ void align_free(Alignment *al)
     free(al->fixed);
     free(al->diff[0]);
     free(al->diff[1]);
+    free(al->moved[0]);
+    free(al->moved[1]);
     free(al);
 }
 
@@ -1779,4 +1913,9 @@ bool align_is_translation(const Alignment *al)
 const char *align_language(const Alignment *al, int side)
 {
     return al->lang[side != 0];
+}
+
+const Span *align_moved_spans(const Alignment *al, int side)
+{
+    return al->moved[side != 0];
 }

@@ -12,6 +12,8 @@
  *              "spans": [[start, end] | null, ...]: the row's bytes on each side,
  *              "differences": [[[start, end], ...], [...]]: the words only on that side (in
  *                             a translation: the names and numbers both sides hold),
+ *              "moved_words": [[[start, end], ...], [...]]: a sentence moved inside the
+ *                             pair, on each side (present when there is one),
  *              "moved_from": for a moved row, the index of the row before which its A
  *                            paragraph stood (the number of rows when at the end)}]}
  * Byte offsets are half-open. "offsets": "file" says they are offsets in the file as it is on
@@ -73,6 +75,22 @@ static const char *language_of(const Text *t)
     return *code ? code : stem_guess_language(text_bytes(t), text_len(t));
 }
 
+/* [[A's spans], [B's spans]]: sp[0][a0, a0 + na) and sp[1][b0, b0 + nb) as offsets. */
+static void json_span_pairs(Strbuf *out, const AlignVersions *v, const Span *const sp[2], size_t a0,
+                            size_t na, size_t b0, size_t nb)
+{
+    for (int s = 0; s < 2; s++) {
+        size_t first = s ? b0 : a0, n = s ? nb : na;
+        strbuf_addstr(out, s ? ", [" : "[[");
+        for (size_t i = 0; i < n; i++)
+            strbuf_addf(out, "%s[%zu, %zu]", i ? ", " : "",
+                        out_offset(v->text[s], sp[s][first + i].start),
+                        out_offset(v->text[s], sp[s][first + i].end));
+        strbuf_addch(out, ']');
+    }
+    strbuf_addch(out, ']');
+}
+
 void alignout_json(const Alignment *al, const AlignVersions *v, Strbuf *out)
 {
     strbuf_addf(out, "{\"format\": \"lector-compare\", \"version\": 1, \"translation\": %s,\n",
@@ -124,18 +142,14 @@ void alignout_json(const Alignment *al, const AlignVersions *v, Strbuf *out)
             strbuf_addf(out, "[%zu, %zu]", out_offset(v->text[s], a.start),
                         out_offset(v->text[s], b.end));
         }
-        strbuf_addstr(out, "], \"differences\": [");
-        for (int s = 0; s < 2; s++) {
-            const Span *d = align_diff_spans(al, s);
-            size_t first = s ? r->diff_b : r->diff_a, n = s ? r->ndiff_b : r->ndiff_a;
-            strbuf_addstr(out, s ? ", [" : "[");
-            for (size_t i = 0; i < n; i++)
-                strbuf_addf(out, "%s[%zu, %zu]", i ? ", " : "",
-                            out_offset(v->text[s], d[first + i].start),
-                            out_offset(v->text[s], d[first + i].end));
-            strbuf_addch(out, ']');
+        strbuf_addstr(out, "], \"differences\": ");
+        const Span *d[2] = {align_diff_spans(al, 0), align_diff_spans(al, 1)};
+        json_span_pairs(out, v, d, r->diff_a, r->ndiff_a, r->diff_b, r->ndiff_b);
+        if (r->nmoved_a || r->nmoved_b) {
+            strbuf_addstr(out, ", \"moved_words\": ");
+            const Span *m[2] = {align_moved_spans(al, 0), align_moved_spans(al, 1)};
+            json_span_pairs(out, v, m, r->moved_a, r->nmoved_a, r->moved_b, r->nmoved_b);
         }
-        strbuf_addch(out, ']');
         if (r->kind == ALIGN_MOVED)
             strbuf_addf(out, ", \"moved_from\": %zu", align_moved_origin(al, k));
         strbuf_addch(out, '}');
@@ -195,15 +209,16 @@ static void html_name(Strbuf *out, const char *s)
 
 /* Paragraph sp of a story as a <p>, the marks d[*k ...] inside it as tag (*k moves past them). */
 static void html_paragraph(Strbuf *out, const uint8_t *b, Span sp, const Span *d, size_t nd,
-                           size_t *k, const char *tag)
+                           size_t *k, const char *tag, const uint8_t *moved)
 {
     strbuf_addstr(out, "<p>");
     size_t at = sp.start;
     for (; *k < nd && d[*k].start < sp.end; (*k)++) {
+        const char *t = moved && moved[*k] ? "em" : tag; /* a sentence moved inside the pair */
         html_text(out, b + at, d[*k].start - at);
-        strbuf_addf(out, "<%s>", tag);
+        strbuf_addf(out, "<%s>", t);
         html_text(out, b + d[*k].start, d[*k].end - d[*k].start);
-        strbuf_addf(out, "</%s>", tag);
+        strbuf_addf(out, "</%s>", t);
         at = d[*k].end;
     }
     html_text(out, b + at, sp.end - at);
@@ -211,13 +226,26 @@ static void html_paragraph(Strbuf *out, const uint8_t *b, Span sp, const Span *d
 }
 
 /* One side of a row: its paragraphs, each a <p>, the words only on that side marked. */
-static void html_side(Strbuf *out, const Alignment *al, const Text *t, int side, size_t first,
-                      size_t n, const Span *d, size_t nd)
+static void html_side(Strbuf *out, const Alignment *al, const Text *t, int side, const AlignRow *r)
 {
     const char *tag = align_is_translation(al) ? "mark" : side ? "ins" : "del";
-    size_t k = 0;
-    for (size_t i = first; i < first + n; i++)
-        html_paragraph(out, text_bytes(t), align_paragraph(al, side, i), d, nd, &k, tag);
+    size_t nd = side ? r->ndiff_b : r->ndiff_a, nm = side ? r->nmoved_b : r->nmoved_a;
+    const Span *d = nd ? align_diff_spans(al, side) + (side ? r->diff_b : r->diff_a) : NULL;
+    const Span *m = nm ? align_moved_spans(al, side) + (side ? r->moved_b : r->moved_a) : NULL;
+    /* both kinds of marks in one list, in order, each knowing its kind */
+    Span *all = xmalloc((nd + nm + 1) * sizeof *all);
+    uint8_t *moved = xmalloc(nd + nm + 1);
+    size_t n = 0, i = 0, j = 0;
+    while (i < nd || j < nm) {
+        bool take_m = j < nm && (i == nd || m[j].start < d[i].start);
+        moved[n] = take_m;
+        all[n++] = take_m ? m[j++] : d[i++];
+    }
+    size_t k = 0, first = side ? r->b : r->a, count = side ? r->nb : r->na;
+    for (size_t q = first; q < first + count; q++)
+        html_paragraph(out, text_bytes(t), align_paragraph(al, side, q), all, n, &k, tag, moved);
+    free(all);
+    free(moved);
 }
 
 static const char HTML_STYLE[] =
@@ -228,7 +256,8 @@ static const char HTML_STYLE[] =
     "td{vertical-align:top;padding:.2em .6em;border-bottom:1px solid #e4e4dc}"
     "td.g{width:3.2em;text-align:center;font-family:monospace;color:#666}"
     "th.g{width:3.2em}td p{margin:.2em 0 .6em}"
-    "mark{background:#fff0b3}del{background:#fbd9d3;text-decoration:line-through}ins{background:#"
+    "mark{background:#fff0b3}em{background:#d6e4fb;font-style:normal}del{background:#fbd9d3;text-"
+    "decoration:line-through}ins{background:#"
     "d4f2d0;"
     "text-decoration:none}tr.removed td.a{background:#fcefec}tr.added td.b{background:#eef9ec}"
     "tr.moved td{background:#eef1fb}td.none{background:repeating-linear-gradient(45deg,"
@@ -263,12 +292,11 @@ void alignout_html(const Alignment *al, const AlignVersions *v, Strbuf *out)
     html_name(out, text_title(v->text[1]));
     strbuf_addstr(out, "</th></tr></thead>\n<tbody>\n");
     const AlignRow *rows = align_rows(al);
-    const Span *d[2] = {align_diff_spans(al, 0), align_diff_spans(al, 1)};
     for (size_t k = 0; k < align_row_count(al); k++) {
         const AlignRow *r = &rows[k];
         strbuf_addf(out, "<tr class=\"%s\" id=\"r%zu\">", align_kind_name(r->kind), k + 1);
         for (int s = 0; s < 2; s++) {
-            size_t first = s ? r->b : r->a, n = s ? r->nb : r->na;
+            size_t n = s ? r->nb : r->na;
             if (s) {
                 strbuf_addf(out, "<td class=\"g\" title=\"%s\">%c", align_kind_name(r->kind),
                             align_kind_mark(r->kind));
@@ -292,8 +320,7 @@ void alignout_html(const Alignment *al, const AlignVersions *v, Strbuf *out)
                 else
                     strbuf_addstr(out, "<p><small>moved: it stood at the end</small></p>");
             }
-            size_t dfirst = s ? r->diff_b : r->diff_a, nd = s ? r->ndiff_b : r->ndiff_a;
-            html_side(out, al, v->text[s], s, first, n, nd ? d[s] + dfirst : NULL, nd);
+            html_side(out, al, v->text[s], s, r);
             strbuf_addstr(out, "</td>");
         }
         strbuf_addstr(out, "</tr>\n");
@@ -397,7 +424,7 @@ static void html_cell(Strbuf *out, const Collation *c, const Text *t, size_t v,
 {
     size_t k = 0;
     for (size_t i = cell->first; i < cell->first + cell->n; i++)
-        html_paragraph(out, text_bytes(t), collate_paragraph(c, v, i), m, nm, &k, tag);
+        html_paragraph(out, text_bytes(t), collate_paragraph(c, v, i), m, nm, &k, tag, NULL);
 }
 
 void alignout_collation_html(const Collation *c, const Text *const *t, const char *const *names,

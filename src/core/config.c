@@ -27,7 +27,7 @@ static const char *const style_names[STYLE_COUNT] = {
     [STYLE_TEXT] = "text",   [STYLE_STATUS] = "status",     [STYLE_MESSAGE] = "message",
     [STYLE_TITLE] = "title", [STYLE_SELECTED] = "selected", [STYLE_DIM] = "dim",
     [STYLE_MATCH] = "match", [STYLE_CURRENT] = "current",   [STYLE_REMOVED] = "removed",
-    [STYLE_ADDED] = "added", [STYLE_FILLER] = "filler",
+    [STYLE_ADDED] = "added", [STYLE_FILLER] = "filler",     [STYLE_MOVED] = "moved",
 };
 
 static const char *const color_names[] = {"black", "red",     "green", "yellow",
@@ -161,7 +161,7 @@ static void set_style(Parse *p, const char *elem, size_t elen, const char *v, co
     if (s < 0) {
         warn(p,
              "no element 'color.%.*s': use one of text, status, message, title, selected, "
-             "dim, match, current, removed, added, filler",
+             "dim, match, current, removed, added, filler, moved",
              (int)elen, elem);
         return;
     }

@@ -259,6 +259,8 @@ static attr_t style_attr(Style s, int color)
         return color ? COLOR_PAIR(5) : A_REVERSE;
     case STYLE_FILLER:
         return color ? COLOR_PAIR(3) | A_DIM : A_DIM;
+    case STYLE_MOVED: /* monochrome: italic, as neither removed nor added */
+        return color ? COLOR_PAIR(6) : A_ITALIC;
     default:
         return A_NORMAL;
     }
@@ -276,6 +278,7 @@ static void make_palette(const Config *cfg, bool color, attr_t *palette)
         init_pair(3, COLOR_BLUE, -1);
         init_pair(4, COLOR_BLACK, COLOR_RED);
         init_pair(5, COLOR_BLACK, COLOR_GREEN);
+        init_pair(6, COLOR_BLACK, COLOR_CYAN);
     }
     for (int s = 0; s < STYLE_COUNT; s++) {
         const ConfigStyle *cs = &cfg->styles[s];

@@ -255,3 +255,25 @@ fi
 if [ ${#missing[@]} -gt 0 ]; then
     echo "optional peers not installed, skipped: ${missing[*]} (apt-get install ${missing[*]})"
 fi
+
+# Translations and three versions (no peer does this work; issue 20's targets: a 10 MB pair of
+# translations under 10 s, three 10 MB versions under 30 s, memory under 3x the input):
+#   - translation: 10mb-a against a pseudo-translation of it (10mb-tr: every lowercase word's
+#     letters shifted by one, so no word is shared and lengths are kept; capitalised words and
+#     numbers, the anchors, kept), with --translation (its language cannot be guessed);
+#   - three versions: 10mb-a, 10mb-b and 10mb-c (the same edit with another seed).
+if [ ! -s "$corpus/10mb-tr.txt" ]; then
+    perl -pe 's/\b([a-z]+)\b/(my $w = $1) =~ tr|a-z|b-za|; $w/ge' "$corpus/10mb-a.txt" >"$tmp/tr"
+    edit 20240614 <"$corpus/10mb-a.txt" >"$tmp/c"
+    mv "$tmp/tr" "$corpus/10mb-tr.txt"
+    mv "$tmp/c" "$corpus/10mb-c.txt"
+fi
+echo "compare_bench: translation, three versions..." >&2
+tr_m=$(measure "$RUNS" "0 1" "$lector" compare --pairs --translation "$corpus/10mb-a.txt" "$corpus/10mb-tr.txt")
+three=$(measure "$RUNS" "0 1" "$lector" compare --pairs "$corpus/10mb-a.txt" "$corpus/10mb-b.txt" "$corpus/10mb-c.txt")
+in_tr=$(($(stat -c %s "$corpus/10mb-a.txt") + $(stat -c %s "$corpus/10mb-tr.txt")))
+in_three=$((in_tr - $(stat -c %s "$corpus/10mb-tr.txt") + $(stat -c %s "$corpus/10mb-b.txt") + $(stat -c %s "$corpus/10mb-c.txt")))
+echo "translations and versions, --pairs, medians of $RUNS:"
+printf '%s\n' "translation 10mb+10mb $in_tr $tr_m" "three-versions 3x10mb $in_three $three" | awk '
+BEGIN { printf "  %-15s %-12s %10s %9s %9s %14s\n", "work", "input", "input MB", "ms", "RSS MB", "RSS / input" }
+{ printf "  %-15s %-12s %10.1f %9.1f %9.1f %13.1fx\n", $1, $2, $3 / 1e6, $4, $5 * 1024 / 1e6, $5 * 1024 / $3 }'

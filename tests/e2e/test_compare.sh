@@ -325,6 +325,22 @@ check "--pairs, a translation: paragraphs 3 and 4 face 3, 6 faces 5 and 6" \
     eval '[ "$("$lector" compare --pairs "$tr_en" "$tr_ru" | cut -f1,2 | tr "\t\n" ": ")" = "1:1 2:2 3,4:3 5:4 6:5,6 " ]'
 check "--translation on one language: still aligned, every paragraph once" \
     eval '"$lector" compare --json --translation "$a" "$b" | "$json_python" "$here/check_compare_json.py" "$here/../data/compare.schema.json" "$a" "$b"'
+# a sentence moved inside a paragraph: moved on both sides, not removed and added
+printf 'The storm came at night. The boat was lost on the reef. Nobody in the village slept.\n' >"$tmp/s1.txt"
+printf 'Nobody in the village slept. The storm came at night. The boat was lost on the reef.\n' >"$tmp/s2.txt"
+out=$("$lector" compare --width 100 "$tmp/s1.txt" "$tmp/s2.txt")
+check "a sentence moved in a paragraph: {~marked~} on both sides, nothing removed or added" \
+    eval '[ "$(grep -o "{~[^~]*Nobody in the village slept[^~]*~}" <<<"$out" | wc -l)" -eq 2 ] && ! grep -q "\[-\|{+" <<<"$out"'
+check "... --stat: its words moved, none changed" \
+    eval '"$lector" compare --stat "$tmp/s1.txt" "$tmp/s2.txt" | grep -q "^changed    0.0%" && "$lector" compare --stat "$tmp/s1.txt" "$tmp/s2.txt" | grep -q "^moved     29.4%"'
+out=$("$lector" compare --json "$tmp/s1.txt" "$tmp/s2.txt" | "$json_python" "$here/check_compare_json.py" \
+    "$here/../data/compare.schema.json" "$tmp/s1.txt" "$tmp/s2.txt" 2>&1)
+check "... --json: valid, with its moved_words ($out)" \
+    eval '[ -z "$out" ] && "$lector" compare --json "$tmp/s1.txt" "$tmp/s2.txt" | grep -q "\"moved_words\": \[\[\[56, 83\]\], \[\[0, 27\]\]\]"'
+dump --styles --compare --size 100x6 "$tmp/s1.txt" "$tmp/s2.txt"
+check "... the compare view: the moved words in their own style on both sides" \
+    eval '[ "$(style_of 2 Nobody 6)" = mmmmmm ] && [ "$(style_of 3 Nobody 6)" = mmmmmm ] || said "styles $(style_of 2 Nobody 6) $(style_of 3 Nobody 6)"'
+
 # three or more versions: a column each, rows saying which versions hold them
 c3=$here/../data/retold/train.a.txt
 out=$("$lector" compare --pairs "$a" "$b" "$a")

@@ -326,7 +326,7 @@ static void align_check_invariants(const Alignment *al, const Text *A, const Tex
             words[r->kind] += tok[side][p].n;
             continue;
         }
-        size_t n[2] = {0, 0}, common[2] = {0, 0};
+        size_t n[2] = {0, 0}, common[2] = {0, 0}, moved[2] = {0, 0};
         for (int side = 0; side < 2; side++) {
             const Span *sp = align_diff_spans(al, side);
             size_t d = side ? r->diff_b : r->diff_a, nd = side ? r->ndiff_b : r->ndiff_a;
@@ -343,6 +343,22 @@ static void align_check_invariants(const Alignment *al, const Text *A, const Tex
                     }
                     n[side]++;
                     common[side] += !inside;
+                    /* inside a span of words moved within the pair: apart from the diff */
+                    const Span *mv = align_moved_spans(al, side);
+                    size_t m0 = side ? r->moved_b : r->moved_a,
+                           nm = side ? r->nmoved_b : r->nmoved_a;
+                    int in_moved = 0;
+                    for (size_t i = m0; i < m0 + nm; i++) {
+                        in_moved |= t.start >= mv[i].start && t.end <= mv[i].end;
+                        ALIGN_CHECK(t.end <= mv[i].start || t.start >= mv[i].end ||
+                                        (t.start >= mv[i].start && t.end <= mv[i].end),
+                                    "row %zu side %d: a token straddles a moved span", k, side);
+                    }
+                    ALIGN_CHECK(!(inside && in_moved),
+                                "row %zu side %d: a word both moved and "
+                                "differing",
+                                k, side);
+                    moved[side] += (size_t)in_moved;
                 }
         }
         if (align_is_translation(al)) { /* spans: shared anchors; words carried over, kept */
@@ -362,8 +378,11 @@ static void align_check_invariants(const Alignment *al, const Text *A, const Tex
                         "row %zu: score %.6f, its diff says 2*%zu/(%zu+%zu) = %.6f", k, r->score,
                         common[0], n[0], n[1], want_score);
         }
-        if (r->kind != ALIGN_MOVED) common_total += common[0];
-        words[r->kind == ALIGN_MOVED ? ALIGN_MOVED : ALIGN_SAME] += 2 * common[0];
+        if (r->kind != ALIGN_MOVED) common_total += common[0] - moved[0];
+        ALIGN_CHECK(moved[0] == moved[1], "row %zu: %zu words moved in A, %zu in B", k, moved[0],
+                    moved[1]);
+        words[r->kind == ALIGN_MOVED ? ALIGN_MOVED : ALIGN_SAME] += 2 * (common[0] - moved[0]);
+        words[ALIGN_MOVED] += 2 * moved[0];
         words[ALIGN_CHANGED] += n[0] + n[1] - 2 * common[0];
     }
     double sim = align_similarity(al);

@@ -1227,3 +1227,32 @@ Test(align_retold, own_translations)
         text_free(b);
     }
 }
+
+/* A sentence moved inside a paragraph is moved, not removed and added: its words are neither
+ * differences nor kept, on both sides; the rest is the same. */
+Test(align, sentence_moved_inside_a_pair)
+{
+    const char *a[] = {"The storm came at night. The boat was lost on the reef. Nobody in the "
+                       "village slept.",
+                       KEEPER[1]};
+    const char *b[] = {"Nobody in the village slept. The storm came at night. The boat was lost "
+                       "on the reef.",
+                       KEEPER[1]};
+    Pair p = align_stories(a, 2, b, 2);
+    const AlignRow *r = &align_rows(p.al)[0];
+    cr_assert(r->na == 1 && r->nb == 1 && r->kind == ALIGN_CHANGED, "%s", dump_rows(p.al));
+    cr_assert(r->ndiff_a == 0 && r->ndiff_b == 0, "no differing words: %zu, %zu", r->ndiff_a,
+              r->ndiff_b);
+    cr_assert(r->nmoved_a == 1 && r->nmoved_b == 1, "one moved sentence a side: %zu, %zu",
+              r->nmoved_a, r->nmoved_b);
+    Span ma = align_moved_spans(p.al, 0)[r->moved_a], mb = align_moved_spans(p.al, 1)[r->moved_b];
+    Span wa = find_in_paragraph(p.a, 0, "Nobody in the village slept");
+    Span wb = find_in_paragraph(p.b, 0, "Nobody in the village slept");
+    cr_assert(ma.start == wa.start && ma.end == wa.end, "A's moved [%zu,%zu), want [%zu,%zu)",
+              ma.start, ma.end, wa.start, wa.end);
+    cr_assert(mb.start == wb.start && mb.end == wb.end, "B's moved [%zu,%zu)", mb.start, mb.end);
+    cr_assert(fabs(r->score - 1) < 1e-9, "every word is in both: score %g", r->score);
+    AlignShares sh = align_shares(p.al);
+    cr_assert(sh.moved > 0 && sh.changed == 0, "moved %g changed %g", sh.moved, sh.changed);
+    pair_free(&p);
+}
