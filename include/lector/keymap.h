@@ -63,6 +63,7 @@ typedef enum {
     CMD_TOC,
     CMD_NEXT_CHAPTER,
     CMD_PREV_CHAPTER,
+    CMD_NEXT_VERSION,
     CMD_COUNT
 } Command;
 

@@ -22,6 +22,7 @@
 #include "toc_view.h"
 #include "view.h"
 
+#include "lector/collate.h"
 #include "lector/library.h"
 #include "lector/lineedit.h"
 #include "lector/strbuf.h"
@@ -175,6 +176,26 @@ static void open_story(App *a, size_t i, size_t at, const char *query)
     }
     push_mode(a, MODE_READER);
     if (query) reader_view_show_query(a->reader, &a->ctx, query);
+}
+
+/* The compare view shows shelf stories idx[0, n) as versions: the base beside each in turn. */
+static void set_versions(App *a, const size_t *idx, size_t n)
+{
+    const char *paths[COLLATE_MAX];
+    for (size_t k = 0; k < n && k < COLLATE_MAX; k++)
+        paths[k] = shelf_view_path(a->shelf, idx[k]);
+    compare_view_set_versions(a->compare, paths, n < COLLATE_MAX ? n : COLLATE_MAX);
+    view_say(&a->ctx, "version 2 of %zu beside the first (v: the next)", n);
+}
+
+int app_compare_all(App *a, bool quit_after)
+{
+    size_t n = shelf_view_count(a->shelf), idx[COLLATE_MAX];
+    if (app_compare(a, 0, 1, quit_after) != 0) return -1;
+    for (size_t k = 0; k < n && k < COLLATE_MAX; k++)
+        idx[k] = k;
+    if (n >= 3) set_versions(a, idx, n);
+    return 0;
 }
 
 int app_compare(App *a, size_t i, size_t j, bool quit_after)
@@ -437,9 +458,12 @@ static void act(App *a, ViewAction v)
         open_story(a, v.story, v.at,
                    top_mode(a) == MODE_RESULTS ? results_view_query(a->results) : NULL);
         break;
-    case ACT_COMPARE:
-        app_compare(a, v.story, v.other, false);
+    case ACT_COMPARE: {
+        size_t n;
+        const size_t *idx = shelf_view_compared(a->shelf, &n);
+        if (app_compare(a, v.story, v.other, false) == 0 && n >= 3) set_versions(a, idx, n);
         break;
+    }
     case ACT_PICK:
         if (shelf_view_count(a->shelf) < 2) {
             view_say(&a->ctx, "only one story here: open lector on a folder to compare two");

@@ -54,6 +54,9 @@ void app_click(App *a, int row, int col);
 /* Opens shelf entries i and j side by side (the compare view); quit_after: leaving it leaves
  * lector. -1, with a message, when one cannot be read. */
 int app_compare(App *a, size_t i, size_t j, bool quit_after);
+/* The same for every story of the shelf (given on the command line) as versions: the first
+ * beside the second, v cycling through the others (at most COLLATE_MAX). */
+int app_compare_all(App *a, bool quit_after);
 void app_resize(App *a, int cols, int rows);
 void app_render(App *a, Grid *g);    /* draws the view on top into g (its size is the screen) */
 bool app_idle(App *a);               /* a step of background work; true when more remains */

@@ -53,6 +53,11 @@ struct CompareView {
     bool reorder;       /* the context's bidi, for the panes */
     LayoutCell *cells;  /* owned: a line's cells in display order */
     size_t cells_cap;
+    /* three or more versions: the base beside one other at a time (v cycles) */
+    char **versions;  /* owned: the versions' paths, the base first */
+    size_t nversions; /* 0 or 1: just the two */
+    size_t shown;     /* the version facing the base */
+    int base_side;    /* the side the base is on (x swaps) */
 };
 
 /* --- layout ------------------------------------------------------------------------------ */
@@ -248,7 +253,47 @@ void compare_view_free(CompareView *v)
     bidi_cache_free(v->bidi[0]);
     bidi_cache_free(v->bidi[1]);
     free(v->cells);
+    for (size_t k = 0; k < v->nversions; k++)
+        free(v->versions[k]);
+    free(v->versions);
     free(v);
+}
+
+void compare_view_set_versions(CompareView *v, const char *const *paths, size_t n)
+{
+    for (size_t k = 0; k < v->nversions; k++)
+        free(v->versions[k]);
+    free(v->versions);
+    v->versions = xmalloc((n ? n : 1) * sizeof *v->versions);
+    for (size_t k = 0; k < n; k++)
+        v->versions[k] = xstrdup(paths[k]);
+    v->nversions = n;
+    v->shown = 1;
+}
+
+/* v: the next version faces the base (the first after the last), read afresh. */
+static void next_version(CompareView *v, ViewContext *c)
+{
+    if (v->nversions < 3) {
+        view_say(c, "two stories only: mark three or more on the shelf to cycle versions");
+        return;
+    }
+    size_t k = v->shown + 1 < v->nversions ? v->shown + 1 : 1;
+    Text *t = NULL;
+    Diag d = {0};
+    if (text_load(v->versions[k], 0, &t, &d) != 0) {
+        view_say(c, "%s", d.msg);
+        return;
+    }
+    int side = !v->base_side;
+    index_free(v->ix[side]);
+    v->ix[side] = NULL;
+    text_free(v->t[side]);
+    v->t[side] = t;
+    v->shown = k;
+    clear_search(v);
+    realign(v);
+    view_say(c, "version %zu of %zu: %s (v: the next)", k + 1, v->nversions, text_title(t));
 }
 
 void compare_view_resize(CompareView *v, int cols, int rows)
@@ -429,11 +474,10 @@ static void step_match(CompareView *v, ViewContext *c, int dir, long count)
 }
 
 static const HelpRow help_notes[] = {
-    {NULL, "Gutter: | same  ~ changed  < only left  > only right  m moved  = folded; with "
-           "scrolling unlocked, each pane's mark stands beside it."},
-    {NULL, "Words only on the left are marked in red (underlined without colour), words only "
-           "on the right in green (reversed); \xe2\x95\xb1 fills rows where one side has "
-           "nothing."},
+    {NULL, "Gutter: | same  ~ changed  < only left  > only right  m moved  = folded (unlocked: "
+           "beside each pane)."},
+    {NULL, "Words only on the right in green, only on the left in red, a sentence moved in cyan, "
+           "names a translation shares in bold; \xe2\x95\xb1: nothing there."},
 };
 
 const HelpRow *compare_view_help_notes(size_t *n)
@@ -494,7 +538,11 @@ ViewAction compare_view_command(CompareView *v, ViewContext *c, Command cmd, lon
         view_say(c,
                  v->locked ? "scrolling locked" : "unlocked: each pane scrolls alone (Tab: focus)");
         break;
+    case CMD_NEXT_VERSION:
+        next_version(v, c);
+        break;
     case CMD_SWAP: {
+        v->base_side = !v->base_side;
         Text *t = v->t[0];
         v->t[0] = v->t[1];
         v->t[1] = t;

@@ -31,6 +31,9 @@ typedef struct CompareView CompareView;
  * width is ignored); copied. */
 CompareView *compare_view_new(Text *a, Text *b, const LayoutOptions *lopt);
 void compare_view_free(CompareView *v); /* NULL is a no-op */
+/* Three or more versions (the paths, the base first, the one shown second): v then shows the
+ * base beside each other version in turn. The paths are copied. */
+void compare_view_set_versions(CompareView *v, const char *const *paths, size_t n);
 void compare_view_resize(CompareView *v, int cols, int rows);
 ViewAction compare_view_command(CompareView *v, ViewContext *c, Command cmd, long count);
 /* Searches the focused pane for query (matchlist.h), showing the first match at or after its

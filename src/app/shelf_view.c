@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "lector/collate.h"
 #include "lector/library.h"
 #include "lector/strbuf.h"
 #include "lector/text.h"
@@ -36,7 +37,9 @@ struct ShelfView {
     HelpRow *skip_rows;  /* owned: the query rule (static), then the skipped (skip's strings) */
     size_t nskip_rows;
     char skip_header[96];
-    size_t sel_shelf; /* while picking: the shelf's own selection, given back after */
+    size_t sel_shelf;             /* while picking: the shelf's own selection, given back after */
+    size_t compared[COLLATE_MAX]; /* the stories c compared last, in shelf order */
+    size_t ncompared;
 };
 
 static int cmp_detail(const void *a, const void *b)
@@ -208,27 +211,37 @@ static size_t rows_shown(const ViewContext *c)
     return r < 1 ? 1 : (size_t)r;
 }
 
-/* c on the shelf: exactly two stories, the marked ones, or the one marked and the selected one. */
+/* c on the shelf: the marked stories (two, or up to COLLATE_MAX versions, the first the base),
+ * or the one marked and the selected one. */
 static ViewAction compare_marked(ShelfView *s, ViewContext *c)
 {
-    size_t m[2] = {0, 0}, n = 0;
+    size_t m[COLLATE_MAX], n = 0;
     for (size_t i = 0; i < s->n; i++)
         if (s->e[i].marked) {
-            if (n < 2) m[n] = i;
+            if (n < COLLATE_MAX) m[n] = i;
             n++;
         }
     if (n == 1 && m[0] != s->sel) m[n++] = s->sel;
-    if (n > 2) {
-        view_say(c, "%zu stories are marked: compare takes exactly two (Space unmarks one)", n);
+    if (n > COLLATE_MAX) {
+        view_say(c, "%zu stories are marked: compare takes at most %d (Space unmarks one)", n,
+                 COLLATE_MAX);
         return VIEW_NONE;
     }
-    if (n != 2) {
-        view_say(c, "compare takes exactly two stories: mark them with Space, then press c");
+    if (n < 2) {
+        view_say(c, "compare takes two stories or more: mark them with Space, then press c");
         return VIEW_NONE;
     }
     for (size_t i = 0; i < s->n; i++)
         s->e[i].marked = false;
+    memcpy(s->compared, m, n * sizeof *m);
+    s->ncompared = n;
     return (ViewAction){ACT_COMPARE, m[0], m[1], 0, PROMPT_SEARCH};
+}
+
+const size_t *shelf_view_compared(const ShelfView *s, size_t *n)
+{
+    *n = s->ncompared;
+    return s->compared;
 }
 
 static ViewAction picked(ShelfView *s, ViewContext *c)
@@ -341,9 +354,10 @@ void shelf_view_render(ShelfView *s, ViewContext *c, Grid *g)
     char marks[96];
     if (marked) {
         snprintf(marks, sizeof marks, "%zu marked: %s", marked,
-                 marked == 1   ? "c compares it with the selected story"
-                 : marked == 2 ? "c compares them"
-                               : "compare takes two");
+                 marked == 1             ? "c compares it with the selected story"
+                 : marked == 2           ? "c compares them"
+                 : marked <= COLLATE_MAX ? "c compares the first with each (v: the next)"
+                                         : "compare takes at most 16");
         hint = marks;
     }
     if (s->pick_of != SIZE_MAX) hint = "compare with: Enter pick  Esc back";

@@ -27,6 +27,9 @@ const HelpRow *shelf_view_help_notes(const ShelfView *s, size_t *n);
 void shelf_view_free(ShelfView *s); /* NULL is a no-op */
 
 size_t shelf_view_count(const ShelfView *s);
+/* The stories c compared last (marked: two, or more versions, the first the base), *n of them,
+ * in shelf order. Borrowed. */
+const size_t *shelf_view_compared(const ShelfView *s, size_t *n);
 const char *shelf_view_path(const ShelfView *s, size_t i); /* borrowed */
 /* The paths of every story, for a search of them all. Borrowed, valid while s is. */
 const char *const *shelf_view_paths(const ShelfView *s);

@@ -252,6 +252,24 @@ static void print_stat(const Alignment *al, Strbuf *out)
 
 typedef enum { OUT_TEXT, OUT_PAIRS, OUT_STAT, OUT_JSON, OUT_HTML } Output;
 
+/* Before the compare view takes the screen: a path that is missing or a folder is one line and
+ * false (the view reads the stories, and says why one cannot be read, before the terminal). */
+static bool paths_are_files(char *const *paths, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct stat st;
+        if (stat(paths[i], &st) != 0) {
+            cli_path_error(paths[i]);
+            return false;
+        }
+        if (S_ISDIR(st.st_mode)) {
+            cli_error("%s: is a folder; compare takes story files", paths[i]);
+            return false;
+        }
+    }
+    return true;
+}
+
 /* The output to the --html file (whole or not at all), else to stdout: 0, or EXIT_USAGE said. */
 static int write_output(const char *html, const Strbuf *out)
 {
@@ -367,7 +385,7 @@ static Text *load_story(const char *path, Diag *d);
 
 /* lector compare A B C...: the versions collated (collate.h), printed as o says. */
 static int compare_versions(char **paths, size_t n, Output o, const char *html, int width,
-                            AlignTranslation translation)
+                            AlignTranslation translation, const Config *cfg)
 {
     size_t stdin_uses = 0;
     for (size_t v = 0; v < n; v++)
@@ -377,8 +395,11 @@ static int compare_versions(char **paths, size_t n, Output o, const char *html, 
         return EXIT_USAGE;
     }
     if (html_over_a_story(html, paths, n)) return EXIT_USAGE;
-    if (o == OUT_TEXT && isatty(STDOUT_FILENO))
-        cli_error("note: the compare view shows two stories; %zu versions are printed", n);
+    if (o == OUT_TEXT && isatty(STDOUT_FILENO) && tui_can_draw() && !stdin_uses) {
+        /* the compare view: the first beside each other in turn (v) */
+        if (!paths_are_files(paths, n)) return EXIT_USAGE;
+        return tui_run_compare(paths, (int)n, 0, cfg);
+    }
     Text *t[COLLATE_MAX];
     Diag d = {0};
     for (size_t v = 0; v < n; v++) {
@@ -455,7 +476,7 @@ static Text *load_story(const char *path, Diag *d)
     if (strcmp(path, "-") == 0) {
         if (text_load_fd(STDIN_FILENO, "-", 0, &t, d) == 0) return t;
     } else if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-        diag_set(d, DIAG_INVALID, "%s: is a folder; compare takes two story files", path);
+        diag_set(d, DIAG_INVALID, "%s: is a folder; compare takes story files", path);
     } else if (text_load(path, 0, &t, d) == 0)
         return t;
     cli_error("%s", d->msg);
@@ -545,8 +566,8 @@ int cmd_compare(int argc, char **argv, const Config *cfg)
                    : json      ? OUT_JSON
                    : html      ? OUT_HTML
                                : OUT_TEXT;
-        return compare_versions(argv + optind, (size_t)(argc - optind), o, html, width,
-                                translation);
+        return compare_versions(argv + optind, (size_t)(argc - optind), o, html, width, translation,
+                                cfg);
     }
     char *paths[2] = {argv[optind], argv[optind + 1]};
     if (!strcmp(paths[0], "-") && !strcmp(paths[1], "-")) {
@@ -556,20 +577,8 @@ int cmd_compare(int argc, char **argv, const Config *cfg)
     if (html_over_a_story(html, paths, 2)) return EXIT_USAGE;
     if (!pairs && !stat_only && !json && !html && isatty(STDOUT_FILENO) && tui_can_draw() &&
         strcmp(paths[0], "-") && strcmp(paths[1], "-")) {
-        /* a bad path: one line and status 2, before the screen (the view reads the stories,
-         * and says why one cannot be read, before it takes the terminal) */
-        for (int i = 0; i < 2; i++) {
-            struct stat st;
-            if (stat(paths[i], &st) != 0) {
-                cli_path_error(paths[i]);
-                return EXIT_USAGE;
-            }
-            if (S_ISDIR(st.st_mode)) {
-                cli_error("%s: is a folder; compare takes two story files", paths[i]);
-                return EXIT_USAGE;
-            }
-        }
-        return tui_run_compare(paths[0], paths[1], 0, cfg);
+        if (!paths_are_files(paths, 2)) return EXIT_USAGE;
+        return tui_run_compare(paths, 2, 0, cfg);
     }
     Diag d = {0};
     Text *ta = load_story(paths[0], &d);

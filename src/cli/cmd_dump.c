@@ -24,6 +24,7 @@
 
 #include "app.h"
 #include "cli.h"
+#include "lector/collate.h"
 #include "lector/grid.h"
 #include "lector/keys.h"
 #include "lector/strbuf.h"
@@ -42,7 +43,7 @@ static void dump_usage(FILE *f)
           "                    and <dump> to print the screen there too\n"
           "  --styles          after the rows, each row's styles, a letter per column\n"
           "  -w, --width N     text N columns wide, as lector --width\n"
-          "  --compare         PATH is two stories: the compare view\n"
+          "  --compare         PATH is two stories (or more versions): the compare view\n"
           "  --raw             books as the files they are, as lector --raw\n"
           "  -h, --help        show this help\n",
           f);
@@ -205,8 +206,8 @@ int cmd_dump(int argc, char **argv, const char *default_texts, const Config *cfg
         }
         paths[npaths++] = (char *)default_texts;
     }
-    if (compare && npaths != 2) {
-        cli_error("dump: --compare takes two stories");
+    if (compare && (npaths < 2 || npaths > COLLATE_MAX)) {
+        cli_error("dump: --compare takes two stories, or up to %d versions", COLLATE_MAX);
         free(paths);
         return EXIT_USAGE;
     }
@@ -219,7 +220,7 @@ int cmd_dump(int argc, char **argv, const char *default_texts, const Config *cfg
     }
     app_configure(a, cfg);
     app_resize(a, cols, rows);
-    if (compare && app_compare(a, 0, 1, true) != 0) {
+    if (compare && app_compare_all(a, true) != 0) {
         cli_error("%s", app_message(a));
         app_free(a);
         return EXIT_USAGE;

@@ -154,6 +154,7 @@ static const Row default_rows[] = {
     {COMPARE, CMD_FOCUS, {'\t'}, 0, "focus the other pane"},
     {COMPARE, CMD_LOCK, {'L'}, 0, "unlock scrolling (only the focused pane moves), lock"},
     {COMPARE, CMD_SWAP, {'x'}, 0, "swap the panes"},
+    {COMPARE, CMD_NEXT_VERSION, {'v'}, 0, "the next version beside the first (three or more)"},
     {COMPARE, CMD_FOLD, {'z'}, 0, "fold / unfold identical paragraphs"},
     {COMPARE, CMD_SEARCH, {'/'}, 0, "search the focused pane; next, previous match"},
     {COMPARE, CMD_NEXT_MATCH, {'n'}, 0, NULL},
@@ -231,6 +232,7 @@ static const char *const command_names[CMD_COUNT] = {
     [CMD_TOC] = "toc",
     [CMD_NEXT_CHAPTER] = "next-chapter",
     [CMD_PREV_CHAPTER] = "prev-chapter",
+    [CMD_NEXT_VERSION] = "next-version",
 };
 
 static const char *const view_names[KEYMAP_VIEWS] = {

@@ -511,7 +511,7 @@ static int tui_main(char **paths, int npaths, int measure, unsigned flags, const
         app_message_set(app, "terminal did not answer: default emoji widths");
     }
     if (typed.answer_pending) late_until = now_ms() + 5000;
-    if (caught_signal || (compare && app_compare(app, 0, 1, true) != 0)) {
+    if (caught_signal || (compare && app_compare_all(app, true) != 0)) {
         if (!caught_signal) term_error("lector: ", app_message(app), "");
         app_free(app);
         if (keys_in != stdin) fclose(keys_in);
@@ -644,8 +644,7 @@ int tui_run(char **paths, int npaths, int measure, unsigned flags, const Config 
     return tui_main(paths, npaths, measure, flags, cfg, false);
 }
 
-int tui_run_compare(const char *a, const char *b, int measure, const Config *cfg)
+int tui_run_compare(char **paths, int n, int measure, const Config *cfg)
 {
-    char *paths[2] = {(char *)a, (char *)b};
-    return tui_main(paths, 2, measure, 0, cfg, true);
+    return tui_main(paths, n, measure, 0, cfg, true);
 }

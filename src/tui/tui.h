@@ -17,6 +17,6 @@ bool tui_can_draw(void);
  * the user's configuration (keys, smart case, measure unless measure > 0, colours). */
 int tui_run(char **paths, int npaths, int measure, unsigned flags, const Config *cfg);
 /* Runs the compare view on two story files; q leaves. */
-int tui_run_compare(const char *a, const char *b, int measure, const Config *cfg);
+int tui_run_compare(char **paths, int n, int measure, const Config *cfg);
 
 #endif

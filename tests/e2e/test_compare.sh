@@ -359,6 +359,28 @@ check "--json, four versions: valid, every paragraph of each once, in order ($ou
 "$lector" compare --html "$tmp/four.html" "$a" "$b" "$tr_en" "$tr_ru"
 check "--html, four versions: a column each, nothing loaded" \
     eval '[ "$(grep -o "<th>[1-4]\. " "$tmp/four.html" | wc -l)" -eq 4 ] && ! grep -qiE "<script|src=|url\(" "$tmp/four.html"'
+# the compare view with three or more versions: the first beside each other in turn (v)
+dump --compare --size 100x8 --keys "<dump>v<dump>v<dump>x<dump>v<dump>" "$a" "$b" "$c3" "$tr_ru"
+on 1
+check "the view, four versions: the first beside the second, said on the status line" \
+    eval '[[ $(row 1) == "▸ Ivan Baktybekova"*"Sezim Baktybekova" ]] && status_has "version 2 of 4 beside the first (v: the next)"'
+on 2
+check "v: the third beside the first" eval '[[ $(row 1) == *"Train.a" ]] && status_has "version 3 of 4: Train.a"'
+on 3
+check "v: the fourth, a translation, paired as one" \
+    eval '[[ $(row 1) == *"Lighthouse.ru" ]] && status_has "en-ru"'
+on 5
+check "x then v: the first stays where x put it, the next version on the other side" \
+    eval '[[ $(row 1) == "  Sezim Baktybekova"*"▸ Ivan Baktybekova" ]] && status_has "version 2 of 4"'
+dump --compare --size 100x8 --keys "v<dump>" "$a" "$b"
+check "v with two stories: says how to get more" status_has "mark three or more on the shelf"
+dump --size 100x8 --keys "g   <dump>c<dump>v<dump>" "$texts"
+on 1
+check "the shelf, three marked: the footer says what c does" status_has "c compares the first with each (v: the next)"
+on 2
+check "c with three marked: the first beside the second" status_has "version 2 of 3 beside the first"
+on 3
+check "v: the first beside the third" status_has "version 3 of 3"
 "$lector" compare --pairs "$a" "$a" "$a" >/dev/null
 check "three identical versions: status 0" test $? -eq 0
 set -- ; for k in $(seq 17); do set -- "$@" "$a"; done

@@ -744,7 +744,7 @@ Test(app, compare_help_lists_its_keys_and_scrolls)
               "%s", s);
     app_key(a, 'G');
     s = dump(a, 80, 10);
-    cr_assert(strstr(s, "Gutter") && strstr(s, "one side has") && !strstr(s, "Compare: two"),
+    cr_assert(strstr(s, "Gutter") && strstr(s, "nothing there") && !strstr(s, "Compare: two"),
               "G: the end\n%s", s);
     app_key(a, 'k');
     cr_assert(strstr(dump(a, 80, 10), "Gutter"), "k: one row up, still in the help");
@@ -1060,16 +1060,20 @@ Test(app, the_status_line_says_only_what_is_true_now)
     app_free(a);
 }
 
-/* Exactly two stories are compared: three marked says so. */
-Test(app, three_marked_stories_say_compare_takes_two)
+/* Three marked stories are compared as versions: the first beside the second, then (v) beside
+ * the third; seventeen would be too many, and one alone too few. */
+Test(app, three_marked_stories_are_versions)
 {
     App *a = open_app("", 60, 10);
     keys(a, "   ");
     cr_assert(strstr(dump(a, 60, 10), "3 marked"), "the footer counts them: %s", dump(a, 60, 10));
     keys(a, "c");
-    cr_assert(strstr(app_message(a), "3 stories are marked: compare takes exactly two"), "%s",
-              app_message(a));
-    cr_assert_eq(app_mode(a), MODE_SHELF);
+    cr_assert_eq(app_mode(a), MODE_COMPARE);
+    cr_assert(strstr(app_message(a), "version 2 of 3 beside the first"), "%s", app_message(a));
+    keys(a, "v");
+    cr_assert(strstr(app_message(a), "version 3 of 3"), "%s", app_message(a));
+    keys(a, "v");
+    cr_assert(strstr(app_message(a), "version 2 of 3"), "v goes round: %s", app_message(a));
     app_free(a);
 }
 
