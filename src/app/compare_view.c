@@ -38,6 +38,7 @@ struct CompareView {
     int source_width[2]; /* each story's own line width (layout_source_width) */
     int cols, rows;
     bool stacked, locked, folded;
+    bool scores; /* %: each pair's words in common, in the gutter under its mark */
     int focus;
     size_t top[2];
     Block *blocks;
@@ -474,8 +475,7 @@ static void step_match(CompareView *v, ViewContext *c, int dir, long count)
 }
 
 static const HelpRow help_notes[] = {
-    {NULL, "Gutter: | same  ~ changed  < only left  > only right  m moved  = folded (unlocked: "
-           "beside each pane)."},
+    {NULL, "Gutter: | same  ~ changed  < only left  > only right  m moved  = folded"},
     {NULL, "Words only on the right in green, only on the left in red, a sentence moved in cyan, "
            "names a translation shares in bold; \xe2\x95\xb1: nothing there."},
 };
@@ -540,6 +540,15 @@ ViewAction compare_view_command(CompareView *v, ViewContext *c, Command cmd, lon
         break;
     case CMD_NEXT_VERSION:
         next_version(v, c);
+        break;
+    case CMD_PERCENT:
+        if (v->stacked || !v->locked) {
+            view_say(c, "%% needs the panes side by side, locked");
+            break;
+        }
+        v->scores = !v->scores;
+        view_say(c, v->scores ? "each pair's share of words in common under its mark (%%: off)"
+                              : "figures off");
         break;
     case CMD_SWAP: {
         v->base_side = !v->base_side;
@@ -725,6 +734,16 @@ static void draw_gutter_mark(CompareView *v, Grid *g, size_t line, int y, int x)
     if (line - b->start + 1 >= b->height) return;
     char gc[2] = {gutter_char(v, b), 0};
     bool cur = v->diff_block < v->nblocks && b == &v->blocks[v->diff_block];
+    if (v->scores && line == b->start + 1 && b->kind == BLOCK_ROW) { /* under the mark */
+        const AlignRow *r = &align_rows(v->al)[b->row];
+        if (r->na && r->nb && r->kind != ALIGN_SAME) {
+            char pct[8];
+            int p = (int)(r->score * 100);
+            snprintf(pct, sizeof pct, "%2d", p < 0 ? 0 : p > 99 ? 99 : p);
+            grid_put_text(g, y, x - 1, pct, 2, STYLE_DIM);
+            return;
+        }
+    }
     grid_put_text(g, y, x, gc, 1, cur ? STYLE_CURRENT : STYLE_DIM);
 }
 

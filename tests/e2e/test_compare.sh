@@ -372,6 +372,14 @@ check "v: the fourth, a translation, paired as one" \
 on 5
 check "x then v: the first stays where x put it, the next version on the other side" \
     eval '[[ $(row 1) == "  Sezim Baktybekova"*"▸ Ivan Baktybekova" ]] && status_has "version 2 of 4"'
+dump --compare --size 100x12 --keys "%<dump>%<dump>" "$a" "$b"
+on 1
+check "%: the pair's figure under its mark (I1-S1: 28% of words in common)" \
+    eval '[[ $(row 3) == *"the   28 from rural"* ]] && status_has "under its mark"'
+on 2
+check "% again: the mark back" eval '[[ $(row 3) == *"the    ~ from rural"* ]]'
+dump --compare --size 50x12 --keys "%" "$a" "$b"
+check "% stacked: says why not" shows "needs the panes side by side"
 dump --compare --size 100x8 --keys "v<dump>" "$a" "$b"
 check "v with two stories: says how to get more" status_has "mark three or more on the shelf"
 dump --size 100x8 --keys "g   <dump>c<dump>v<dump>" "$texts"
