@@ -1115,7 +1115,8 @@ static void align_gap(Alignment *al, StemScratch *sc, size_t a0, size_t a1, size
         if (!mv) break; /* unreachable: the band is built so that it is not */
         if (ka && kb) {
             size_t a = a0 + i - ka, b = b0 + j - kb;
-            out[(*nout)++] = (Pair){a, ka, b, kb, group_cosine(al, a, ka, b, kb), 0};
+            double cos = al->translation ? 0 : group_cosine(al, a, ka, b, kb); /* no idf there */
+            out[(*nout)++] = (Pair){a, ka, b, kb, cos, 0};
         }
         i -= ka;
         j -= kb;
@@ -1641,6 +1642,30 @@ static void find_twins(Side *A, Side *B)
     free(kb);
 }
 
+/* Each paragraph's bag of words, weighed by idf over the paragraphs of both (but the twins'):
+ * what candidates are found and scored by. */
+static void words_weighed(Alignment *al)
+{
+    Side *A = &al->side[0], *B = &al->side[1];
+    side_bags(A);
+    side_bags(B);
+    /* idf over the paragraphs of both */
+    size_t *df = xcalloc(al->nterms ? al->nterms : 1, sizeof *df);
+    for (int s = 0; s < 2; s++)
+        for (size_t k = 0; k < al->side[s].bag0[al->side[s].npara]; k++)
+            df[al->side[s].bag[k].term]++;
+    size_t twins = 0; /* weights are of the paragraphs that were searched: all but the twins */
+    for (size_t i = 0; i < A->npara; i++)
+        twins += A->twin[i] != NO_TWIN;
+    double N = (double)(A->npara + B->npara - 2 * twins);
+    al->idf = idf_from_df(df, al->nterms, N);
+    free(df);
+    for (int s = 0; s < 2; s++) {
+        Side *sd = &al->side[s];
+        sd->norm = weigh_bags(al->idf, sd->bag, sd->bag0, sd->npara);
+    }
+}
+
 Alignment *align_new(const Text *a, const Text *b)
 {
     return align_new_with(a, b, ALIGN_TRANSLATION_AUTO);
@@ -1692,31 +1717,17 @@ Alignment *align_new_with(const Text *a, const Text *b, AlignTranslation transla
     free(v.off);
     strbuf_release(&v.buf);
     Side *A = &al->side[0], *B = &al->side[1];
-    side_bags(A);
-    side_bags(B);
     al->total[0] = A->ntok + A->twin_tokens;
     al->total[1] = B->ntok + B->twin_tokens;
-
-    /* idf over the paragraphs of both */
-    size_t *df = xcalloc(al->nterms ? al->nterms : 1, sizeof *df);
-    for (int s = 0; s < 2; s++)
-        for (size_t k = 0; k < al->side[s].bag0[al->side[s].npara]; k++)
-            df[al->side[s].bag[k].term]++;
-    size_t twins = 0; /* weights are of the paragraphs that were searched: all but the twins */
-    for (size_t i = 0; i < A->npara; i++)
-        twins += A->twin[i] != NO_TWIN;
-    double N = (double)(A->npara + B->npara - 2 * twins);
-    al->idf = idf_from_df(df, al->nterms, N);
-    free(df);
-    for (int s = 0; s < 2; s++) {
-        Side *sd = &al->side[s];
-        sd->norm = weigh_bags(al->idf, sd->bag, sd->bag0, sd->npara);
-    }
-
     stem_bags(al);
-
     Edges es = {0};
-    find_candidates(al, &es);
+    if (al->translation) { /* words are not compared: the twins, then lengths and anchors */
+        for (size_t i = 0; i < A->npara; i++)
+            if (A->twin[i] != NO_TWIN) edges_add(&es, (uint32_t)i, A->twin[i], 1.0);
+    } else {
+        words_weighed(al);
+        find_candidates(al, &es);
+    }
     Edge *chain;
     size_t nchain = heaviest_chain(es.e, es.n, B->npara, &chain);
     /* the strong pairs of the chain: in order and alike in words (ALIGN_MIN_PAIR), or twins */
