@@ -1642,6 +1642,32 @@ static void find_twins(Side *A, Side *B)
     free(kb);
 }
 
+/* A translation found by the languages alone must show it: when no pair shares a name or a
+ * number, two stories in different languages are not one story (lengths alone pair anything),
+ * and only their twins stay paired. --translation trusts the lengths. Returns the pairs kept. */
+static size_t drop_unanchored(const Alignment *al, Pair *p, size_t n)
+{
+    const Side *A = &al->side[0], *B = &al->side[1];
+    StemScratch sc = {0};
+    size_t kept = 0, guessed = 0;
+    bool anchored = false;
+    for (size_t k = 0; k < n && !anchored; k++) {
+        if (has_twin(A, p[k].a, p[k].na)) continue;
+        guessed++;
+        size_t lx, ly;
+        double nx, ny;
+        const Bag *x = group_stems(al, A, p[k].a, p[k].na, &sc.x, &sc.xcap, &lx, &nx);
+        const Bag *y = group_stems(al, B, p[k].b, p[k].nb, &sc.y, &sc.ycap, &ly, &ny);
+        anchored = bag_cosine(x, lx, nx, y, ly, ny, NULL) > 0;
+    }
+    free(sc.x);
+    free(sc.y);
+    if (anchored || guessed < 2) return n;
+    for (size_t k = 0; k < n; k++)
+        if (has_twin(A, p[k].a, p[k].na)) p[kept++] = p[k];
+    return kept;
+}
+
 /* Each paragraph's bag of words, weighed by idf over the paragraphs of both (but the twins'):
  * what candidates are found and scored by. */
 static void words_weighed(Alignment *al)
@@ -1756,6 +1782,8 @@ Alignment *align_new_with(const Text *a, const Text *b, AlignTranslation transla
     Pair *pairs = xmalloc((2 * A->npara + 1) * sizeof *pairs);
     nchain = align_by_meaning(al, strong, nstrong, pairs);
     free(strong);
+    if (al->translation && translation == ALIGN_TRANSLATION_AUTO)
+        nchain = drop_unanchored(al, pairs, nchain);
     size_t npairs = nchain;
     for (size_t k = 0; k < npairs; k++) {
         for (size_t i = 0; i < pairs[k].na; i++)

@@ -323,6 +323,11 @@ check "the compare view, a translation: the shared name in bold on both sides" \
     eval '[ "$(style_of 2 Tomas 5)" = ttttt ] && [ "$(style_of 2 Томас 5)" = ttttt ] || said "styles $(style_of 2 Tomas 5) $(style_of 2 Томас 5)"'
 check "--pairs, a translation: paragraphs 3 and 4 face 3, 6 faces 5 and 6" \
     eval '[ "$("$lector" compare --pairs "$tr_en" "$tr_ru" | cut -f1,2 | tr "\t\n" ": ")" = "1:1 2:2 3,4:3 5:4 6:5,6 " ]'
+paired_rows() { "$lector" compare --pairs "$@" | awk -F'\t' '$1 != "-" && $2 != "-"' | wc -l; }
+check "two unrelated stories in two languages: no name or number shared, nothing paired" \
+    test "$(paired_rows "$a" "$tr_ru")" -eq 0
+check "... --translation pairs them by length all the same" \
+    test "$(paired_rows --translation "$a" "$tr_ru")" -gt 0
 check "--translation on one language: still aligned, every paragraph once" \
     eval '"$lector" compare --json --translation "$a" "$b" | "$json_python" "$here/check_compare_json.py" "$here/../data/compare.schema.json" "$a" "$b"'
 # a sentence moved inside a paragraph: moved on both sides, not removed and added
