@@ -20,7 +20,8 @@
  *      over their similarity in meaning: the cosine of their word stems (stem.h: Snowball for
  *      the story's language, guessed from its words) times 0.5 + 0.5 x their relative length.
  *      A weak but well-placed pair is taken where nothing better competes. The programme is
- *      banded past 4 million cells, so linear in the gap. Then a free paragraph beside a pair
+ *      banded past 4 million cells or about 100 million words compared (a cell compares a
+ *      pair and up to four groups), so linear in the gap. Then a free paragraph beside a pair
  *      joins it when alike to its other side on its own and the pair stays as alike; and the
  *      ends of the stories meet (a story drawing its ending out over more paragraphs: the last
  *      ones join the last pair when they share something with it; the same at the start);
@@ -113,7 +114,7 @@ const AlignRow *align_rows(const Alignment *al); /* borrowed; align_row_count of
 const Span *align_diff_spans(const Alignment *al, int side);
 
 /* The byte spans of words moved inside a pair (a sentence moved within a paragraph: a run of
- * at least four words that the common subsequence, keeping order, would show as removed on one
+ * at least three words that the common subsequence, keeping order, would show as removed on one
  * side and added on the other), for all rows, in row order; a row's are [moved_a, moved_a +
  * nmoved_a) on side 0, [moved_b, ...) on side 1, ascending, apart from each other and from the
  * diff spans. Their words count as moved in align_shares and as common in the row's score.

@@ -734,7 +734,7 @@ static void draw_gutter_mark(CompareView *v, Grid *g, size_t line, int y, int x)
     if (line - b->start + 1 >= b->height) return;
     char gc[2] = {gutter_char(v, b), 0};
     bool cur = v->diff_block < v->nblocks && b == &v->blocks[v->diff_block];
-    if (v->scores && line == b->start + 1 && b->kind == BLOCK_ROW) { /* under the mark */
+    if (v->scores && v->locked && !v->stacked && line == b->start + 1 && b->kind == BLOCK_ROW) {
         const AlignRow *r = &align_rows(v->al)[b->row];
         if (r->na && r->nb && r->kind != ALIGN_SAME) {
             char pct[8];

@@ -250,6 +250,9 @@ static ViewAction picked(ShelfView *s, ViewContext *c)
         view_say(c, "that is the same story: pick another one");
         return VIEW_NONE;
     }
+    s->compared[0] = s->pick_of; /* two stories: no older list of versions */
+    s->compared[1] = s->sel;
+    s->ncompared = 2;
     return (ViewAction){ACT_COMPARE, s->pick_of, s->sel, 0, PROMPT_SEARCH}; /* the router
                                                                         ends the picking */
 }

@@ -29,14 +29,15 @@
 #include "lector/xalloc.h"
 
 enum {
-    MOVED_MIN_WORDS = 3,        /* a sentence this long or longer can count as moved in a pair */
-    MOVED_MAX_SENTENCES = 2000, /* sentences in a pair's side looked at, at most */
-    GAP_MAX_CELLS = 4000000,    /* a gap's dynamic programme, at most (a band past this) */
-    ALIGN_RARE_TERMS = 12,      /* rarest words of a paragraph followed to find candidates */
-    ALIGN_CANDIDATES = 24,      /* candidates per paragraph scored exactly */
-    ALIGN_NEIGHBOURS = 2,       /* B paragraphs either side of the diagonal, always scored */
-    ALIGN_MAX_DF = 128,         /* a word followed only when in at most this many of B's */
-    LCS_MAX_CELLS = 4000000,    /* word diff table bound (uint16 cells: 8 MB) */
+    MOVED_MIN_WORDS = 3,       /* a sentence this long or longer can count as moved in a pair */
+    MOVED_MAX_SENTENCES = 256, /* sentences of a pair's side looked at, at most (quadratic) */
+    GAP_MAX_WORK = 100000000,  /* a gap's programme: cells x words compared per cell, at most */
+    GAP_MAX_CELLS = 4000000,   /* a gap's dynamic programme, at most (a band past this) */
+    ALIGN_RARE_TERMS = 12,     /* rarest words of a paragraph followed to find candidates */
+    ALIGN_CANDIDATES = 24,     /* candidates per paragraph scored exactly */
+    ALIGN_NEIGHBOURS = 2,      /* B paragraphs either side of the diagonal, always scored */
+    ALIGN_MAX_DF = 128,        /* a word followed only when in at most this many of B's */
+    LCS_MAX_CELLS = 4000000,   /* word diff table bound (uint16 cells: 8 MB) */
 };
 #define ALIGN_MIN_CONTAINED 0.6 /* share of a paragraph's weight found in a pair to join it */
 #define ALIGN_GAP_MIN 0.06      /* meaning similarity for two paragraphs in a gap to pair at all */
@@ -379,6 +380,38 @@ static double bag_cosine(const Bag *x, size_t nx, double normx, const Bag *y, si
     }
     if (contained) *contained = all > 0 ? in / all : 0;
     return normx > 0 && normy > 0 ? dot / (normx * normy) : 0;
+}
+
+/* The cosine of bags x and y (norms given), walking the smaller and finding its words in the
+ * larger by binary search: what the gaps' programme computes per cell, where one side may be a
+ * paragraph of 100,000 words facing many short ones. */
+static double bag_cosine_small(const Bag *x, size_t nx, double normx, const Bag *y, size_t ny,
+                               double normy)
+{
+    if (!(normx > 0 && normy > 0)) return 0;
+    if (nx > ny) {
+        const Bag *t = x;
+        x = y;
+        y = t;
+        size_t tn = nx;
+        nx = ny;
+        ny = tn;
+    }
+    double dot = 0;
+    size_t lo = 0;
+    for (size_t i = 0; i < nx; i++) {
+        size_t a = lo, b = ny;
+        while (a < b) {
+            size_t mid = a + (b - a) / 2;
+            if (y[mid].term < x[i].term)
+                a = mid + 1;
+            else
+                b = mid;
+        }
+        if (a < ny && y[a].term == x[i].term) dot += x[i].w * y[a].w;
+        lo = a;
+    }
+    return dot / (normx * normy);
 }
 
 /* The bag of paragraphs [p, p + n) of side s, weighed, as a new array; its length in *norm. */
@@ -979,7 +1012,7 @@ static double meaning_sim(const Alignment *al, StemScratch *sc, size_t a, size_t
     if (ax && ay) {
         const Bag *x = group_stems(al, &al->side[0], a, na, &sc->x, &sc->xcap, &lx, &nx);
         const Bag *y = group_stems(al, &al->side[1], b, nb, &sc->y, &sc->ycap, &ly, &ny);
-        cos = bag_cosine(x, lx, nx, y, ly, ny, NULL);
+        cos = bag_cosine_small(x, lx, nx, y, ly, ny);
     }
     if (al->translation) return p * (0.6 + 0.4 * cos); /* and the anchors shared */
     /* relative length: a retelling keeps about the length of what it retells, so of two groups
@@ -1023,9 +1056,17 @@ static void align_gap(Alignment *al, StemScratch *sc, size_t a0, size_t a1, size
 {
     size_t n = a1 - a0, m = b1 - b0;
     if (!n || !m) return;
+    /* the cells the gap may have: a budget of work, a cell comparing about the smaller side's
+     * words (bag_cosine_small) */
+    const Side *SA = &al->side[0], *SB = &al->side[1];
+    size_t wa = SA->sbag0[a1] - SA->sbag0[a0], wb = SB->sbag0[b1] - SB->sbag0[b0];
+    /* a cell: one pair and up to four groups merged and compared, a binary search per word */
+    size_t per_cell = 16 * (1 + (wa / n < wb / m ? wa / n : wb / m));
+    size_t max_cells =
+        GAP_MAX_WORK / per_cell < GAP_MAX_CELLS ? GAP_MAX_WORK / per_cell : GAP_MAX_CELLS;
     size_t half = m + 1; /* the band's half width */
-    if ((n + 1) * (m + 1) > GAP_MAX_CELLS) {
-        half = GAP_MAX_CELLS / (2 * (n + 1));
+    if ((n + 1) * (m + 1) > max_cells) {
+        half = max_cells / (2 * (n + 1));
         size_t slope = m / n + 4; /* wide enough that each row's band meets the next's */
         if (half < slope) half = slope;
     }
@@ -1338,7 +1379,7 @@ static size_t sentences(const Side *s, size_t first, size_t n, const uint32_t *t
 /* Sentences moved inside a pair: a sentence found once in x's and once in y's (the same words)
  * that is not in the longest run of such sentences in the same order on both sides. Their
  * tokens are set to values no other token has in xs and ys (copies of x and y), so that the
- * common subsequence leaves them alone, and marked 2 in kx and ky afterwards (mark_moved).
+ * common subsequence leaves them alone, and marked 2 in kx and ky afterwards (pair_row).
  * Returns the tokens so set on each side. */
 static size_t hide_moved_sentences(const Alignment *al, const Pair *p, uint32_t *xs, size_t nx,
                                    uint32_t *ys, size_t ny, uint8_t *mx, uint8_t *my)
@@ -1346,12 +1387,15 @@ static size_t hide_moved_sentences(const Alignment *al, const Pair *p, uint32_t 
     const Side *A = &al->side[0], *B = &al->side[1];
     memset(mx, 0, nx);
     memset(my, 0, ny);
-    if (nx / MOVED_MIN_WORDS > MOVED_MAX_SENTENCES || ny / MOVED_MIN_WORDS > MOVED_MAX_SENTENCES)
-        return 0;
     Sentence *sa = xmalloc((nx / MOVED_MIN_WORDS + 1) * sizeof *sa);
     Sentence *sb = xmalloc((ny / MOVED_MIN_WORDS + 1) * sizeof *sb);
     size_t na = sentences(A, A->tok0[p->a], nx, xs, sa),
            nb = sentences(B, B->tok0[p->b], ny, ys, sb);
+    if (na > MOVED_MAX_SENTENCES || nb > MOVED_MAX_SENTENCES) { /* the matching is quadratic */
+        free(sa);
+        free(sb);
+        return 0;
+    }
     /* matches: sentences once on each side with the same words (a, b) */
     size_t *ma = xmalloc((na + 1) * sizeof *ma), nm = 0, hidden = 0;
     size_t *mb = xmalloc((na + 1) * sizeof *mb);

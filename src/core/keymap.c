@@ -155,7 +155,7 @@ static const Row default_rows[] = {
     {COMPARE, CMD_LOCK, {'L'}, 0, "unlock scrolling (only the focused pane moves), lock"},
     {COMPARE, CMD_SWAP, {'x'}, 0, "swap the panes"},
     {COMPARE, CMD_NEXT_VERSION, {'v'}, 0, "the next version beside the first (three or more)"},
-    {COMPARE, CMD_PERCENT, {'%'}, 0, "each pair's share of words in common, in the gutter"},
+    {COMPARE, CMD_PERCENT, {'%'}, 0, "each pair's score (words in common) under its mark"},
     {COMPARE, CMD_FOLD, {'z'}, 0, "fold / unfold identical paragraphs"},
     {COMPARE, CMD_SEARCH, {'/'}, 0, "search the focused pane; next, previous match"},
     {COMPARE, CMD_NEXT_MATCH, {'n'}, 0, NULL},

@@ -1077,6 +1077,22 @@ Test(app, three_marked_stories_are_versions)
     app_free(a);
 }
 
+/* A pick after a comparison of versions compares two: v has no older list of versions to use
+ * (the review found "version 2 of 3" on a picked pair). */
+Test(app, a_picked_pair_after_versions_is_two_stories)
+{
+    App *a = open_app("", 60, 10);
+    keys(a, "   c");
+    cr_assert(strstr(app_message(a), "version 2 of 3"), "%s", app_message(a));
+    keys(a, "q");
+    cr_assert_eq(app_mode(a), MODE_SHELF);
+    keys(a, "g\nc\n"); /* open the first, compare with the one picked */
+    cr_assert_eq(app_mode(a), MODE_COMPARE);
+    keys(a, "v");
+    cr_assert(strstr(app_message(a), "two stories only"), "%s", app_message(a));
+    app_free(a);
+}
+
 /* With scrolling unlocked, each pane's gutter mark stands beside it and describes its rows. */
 Test(app, unlocked_each_pane_has_its_own_gutter_mark)
 {
