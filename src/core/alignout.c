@@ -34,7 +34,6 @@
 #include <string.h>
 #include <unistr.h>
 
-#include "lector/stem.h"
 #include "lector/xalloc.h"
 
 static void json_string(Strbuf *out, const char *s, size_t n)
@@ -69,12 +68,6 @@ static size_t out_offset(const Text *t, size_t off)
     return file_offsets(t) ? text_source_offset(t, off) : off;
 }
 
-static const char *language_of(const Text *t)
-{
-    const char *code = stem_language_code(text_language(t));
-    return *code ? code : stem_guess_language(text_bytes(t), text_len(t));
-}
-
 /* [[A's spans], [B's spans]]: sp[0][a0, a0 + na) and sp[1][b0, b0 + nb) as offsets. */
 static void json_span_pairs(Strbuf *out, const AlignVersions *v, const Span *const sp[2], size_t a0,
                             size_t na, size_t b0, size_t nb)
@@ -91,27 +84,36 @@ static void json_span_pairs(Strbuf *out, const AlignVersions *v, const Span *con
     strbuf_addch(out, ']');
 }
 
+/* "versions": each one's name, title, language (as the alignment decided it), offsets and
+ * paragraphs. */
+static void versions_json(const Text *const *t, const char *const *names, size_t n,
+                          const size_t *paras, const char *const *langs, Strbuf *out)
+{
+    strbuf_addstr(out, " \"versions\": [");
+    for (size_t v = 0; v < n; v++) {
+        strbuf_addstr(out, v ? ",\n  {\"name\": " : "\n  {\"name\": ");
+        json_string(out, names[v], strlen(names[v]));
+        strbuf_addstr(out, ", \"title\": ");
+        json_string(out, text_title(t[v]), strlen(text_title(t[v])));
+        strbuf_addstr(out, ", \"language\": ");
+        json_string(out, langs[v], strlen(langs[v]));
+        strbuf_addf(out, ", \"offsets\": \"%s\", \"paragraphs\": %zu}",
+                    file_offsets(t[v]) ? "file" : "text", paras[v]);
+    }
+    strbuf_addstr(out, "],\n");
+}
+
 void alignout_json(const Alignment *al, const AlignVersions *v, Strbuf *out)
 {
     strbuf_addf(out, "{\"format\": \"lector-compare\", \"version\": 1, \"translation\": %s,\n",
                 align_is_translation(al) ? "true" : "false");
-    strbuf_addstr(out, " \"versions\": [");
-    for (int s = 0; s < 2; s++) {
-        const Text *t = v->text[s];
-        strbuf_addstr(out, s ? ",\n  {\"name\": " : "\n  {\"name\": ");
-        json_string(out, v->name[s], strlen(v->name[s]));
-        strbuf_addstr(out, ", \"title\": ");
-        json_string(out, text_title(t), strlen(text_title(t)));
-        strbuf_addstr(out, ", \"language\": ");
-        const char *lang = language_of(t);
-        json_string(out, lang, strlen(lang));
-        strbuf_addf(out, ", \"offsets\": \"%s\", \"paragraphs\": %zu}",
-                    file_offsets(t) ? "file" : "text", align_paragraph_count(al, s));
-    }
+    size_t paras[2] = {align_paragraph_count(al, 0), align_paragraph_count(al, 1)};
+    const char *langs[2] = {align_language(al, 0), align_language(al, 1)};
+    versions_json(v->text, v->name, 2, paras, langs, out);
     AlignShares sh = align_shares(al);
     AlignCounts c = align_counts(al);
     strbuf_addf(out,
-                "],\n \"shares\": {\"kept\": %.4f, \"changed\": %.4f, \"removed\": %.4f, "
+                " \"shares\": {\"kept\": %.4f, \"changed\": %.4f, \"removed\": %.4f, "
                 "\"added\": %.4f, \"moved\": %.4f},\n",
                 sh.kept, sh.changed, sh.removed, sh.added, sh.moved);
     strbuf_addf(out,
@@ -342,32 +344,19 @@ void alignout_html(const Alignment *al, const AlignVersions *v, Strbuf *out)
  *                       translation: the anchors both hold); the base's list is empty}]}
  * Offsets as for two versions.
  */
-static void versions_json(const Text *const *t, const char *const *names, size_t n,
-                          const size_t *paras, Strbuf *out)
-{
-    strbuf_addstr(out, " \"versions\": [");
-    for (size_t v = 0; v < n; v++) {
-        strbuf_addstr(out, v ? ",\n  {\"name\": " : "\n  {\"name\": ");
-        json_string(out, names[v], strlen(names[v]));
-        strbuf_addstr(out, ", \"title\": ");
-        json_string(out, text_title(t[v]), strlen(text_title(t[v])));
-        strbuf_addstr(out, ", \"language\": ");
-        const char *lang = language_of(t[v]);
-        json_string(out, lang, strlen(lang));
-        strbuf_addf(out, ", \"offsets\": \"%s\", \"paragraphs\": %zu}",
-                    file_offsets(t[v]) ? "file" : "text", paras[v]);
-    }
-    strbuf_addstr(out, "],\n");
-}
 
 void alignout_collation_json(const Collation *c, const Text *const *t, const char *const *names,
                              Strbuf *out)
 {
-    size_t n = collate_version_count(c), paras[COLLATE_MAX];
-    for (size_t v = 0; v < n; v++)
+    size_t n = collate_version_count(c), paras[COLLATE_MAX] = {0};
+    const char *langs[COLLATE_MAX] = {0};
+    for (size_t v = 0; v < n; v++) {
         paras[v] = collate_paragraph_count(c, v);
+        langs[v] = v ? align_language(collate_alignment(c, v), 1)
+                     : align_language(collate_alignment(c, 1), 0);
+    }
     strbuf_addstr(out, "{\"format\": \"lector-collation\", \"version\": 1,\n");
-    versions_json(t, names, n, paras, out);
+    versions_json(t, names, n, paras, langs, out);
     strbuf_addstr(out, " \"shares\": [");
     for (size_t v = 1; v < n; v++) {
         const Alignment *al = collate_alignment(c, v);
