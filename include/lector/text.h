@@ -14,7 +14,7 @@
  * Paragraphs are runs of non-blank lines (a blank line holds only spaces and tabs). A
  * paragraph's span keeps its inner line ends; layout decides what they mean. A paragraph over
  * 64 KiB is listed as pieces (at a line end, else after a space, else at a cluster boundary,
- * and inside a cluster over 4 MiB -- hostile -- at a code point),
+ * and inside a cluster over 1 MiB -- hostile -- at a code point),
  * each after the first marked joined, so that no one paragraph is ever costly to lay out; the
  * reader shows a piece as a new line, not a new paragraph.
  *

@@ -38,8 +38,10 @@ enum {
     /* A paragraph longer than this is cut into pieces (see text.h): laying one out stays cheap
      * however the story is written, one line of 100 MB included. */
     PIECE_MAX = 64 << 10,
-    /* A grapheme cluster longer than this is cut (at a code point) into pieces: 64 pieces. */
-    CLUSTER_MAX = 4 << 20,
+    /* A grapheme cluster longer than this is cut (at a code point) into pieces: 16 pieces. Laying
+     * out one such cluster holds several copies of it (the piece, its line, the output), so this
+     * bounds `lector wrap`'s memory on a hostile stream: at 4 MiB it peaked at 16 MiB. */
+    CLUSTER_MAX = 1 << 20,
     /* text_open reads files up to this size at once; larger ones in steps. */
     LAZY_MIN_BYTES = 1 << 20,
     FIRST_STEP_BYTES = 256 << 10,

@@ -285,7 +285,8 @@ Test(stream, a_bom_cut_between_reads_is_dropped)
 /* Hostile shapes, each as text_load reads them: a line of blanks without end (more than 64 KiB
  * of them end the paragraph before, and are in none), blank lines before the first paragraph
  * and between the first two (the title waits for the second), and one cluster longer than a
- * piece (a letter under half a million marks: cut at a code point, in linear time). */
+ * piece and one longer than 1 MiB (a letter under 700,000 marks: cut at a code point, in linear
+ * time). */
 Test(stream, hostile_shapes_as_text_load)
 {
     Strbuf sb = STRBUF_INIT;
@@ -310,6 +311,12 @@ Test(stream, hostile_shapes_as_text_load)
         strbuf_addstr(&sb, "\xcc\x81");
     strbuf_addstr(&sb, " and after.\n");
     check(sb.buf, sb.len, "a cluster of a million bytes");
+    strbuf_reset(&sb);
+    strbuf_addstr(&sb, "Marks\n\na");
+    for (int i = 0; i < 700000; i++)
+        strbuf_addstr(&sb, "\xcc\x81");
+    strbuf_addstr(&sb, " and after.\n");
+    check(sb.buf, sb.len, "a cluster of 1.4 MB, cut");
     strbuf_release(&sb);
 }
 
