@@ -64,6 +64,7 @@ typedef enum {
     CMD_NEXT_CHAPTER,
     CMD_PREV_CHAPTER,
     CMD_NEXT_VERSION,
+    CMD_BASE,
     CMD_COUNT
 } Command;
 

@@ -178,14 +178,14 @@ static void open_story(App *a, size_t i, size_t at, const char *query)
     if (query) reader_view_show_query(a->reader, &a->ctx, query);
 }
 
-/* The compare view shows shelf stories idx[0, n) as versions: the base beside each in turn. */
+/* The compare view shows shelf stories idx[0, n) as versions: in columns, or the base beside
+ * each in turn. */
 static void set_versions(App *a, const size_t *idx, size_t n)
 {
     const char *paths[COLLATE_MAX];
     for (size_t k = 0; k < n && k < COLLATE_MAX; k++)
         paths[k] = shelf_view_path(a->shelf, idx[k]);
-    compare_view_set_versions(a->compare, paths, n < COLLATE_MAX ? n : COLLATE_MAX);
-    view_say(&a->ctx, "version 2 of %zu beside the first (v: the next)", n);
+    compare_view_set_versions(a->compare, &a->ctx, paths, n < COLLATE_MAX ? n : COLLATE_MAX);
 }
 
 int app_compare_all(App *a, bool quit_after)

@@ -5,8 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "collate_view.h"
 #include "help.h"
 #include "lector/align.h"
+#include "lector/collate.h"
 #include "lector/index.h"
 #include "lector/matchlist.h"
 #include "lector/search.h"
@@ -59,6 +61,10 @@ struct CompareView {
     size_t nversions; /* 0 or 1: just the two */
     size_t shown;     /* the version facing the base */
     int base_side;    /* the side the base is on (x swaps) */
+    /* and while every version has its 30 columns, all of them in columns instead */
+    CollateView *columns;    /* owned; made when first wide enough */
+    bool columns_failed;     /* a version could not be read: two panes only */
+    char columns_error[560]; /* why, said at the next key; "" once said */
 };
 
 /* --- layout ------------------------------------------------------------------------------ */
@@ -257,11 +263,44 @@ void compare_view_free(CompareView *v)
     for (size_t k = 0; k < v->nversions; k++)
         free(v->versions[k]);
     free(v->versions);
+    collate_view_free(v->columns);
     free(v);
 }
 
-void compare_view_set_versions(CompareView *v, const char *const *paths, size_t n)
+/* Whether the versions are shown in columns now: three or more, every one of them 30 columns
+ * wide, all read (the first time here). */
+static bool in_columns(CompareView *v)
 {
+    if (v->nversions < 3 || !collate_view_fits(v->nversions, v->cols)) return false;
+    if (v->columns) return true;
+    if (v->columns_failed) return false;
+    Text **t = xcalloc(v->nversions, sizeof *t);
+    for (size_t k = 0; k < v->nversions; k++) {
+        Diag d = {0};
+        if (text_load(v->versions[k], 0, &t[k], &d) != 0) {
+            snprintf(v->columns_error, sizeof v->columns_error, "%s: two panes only", d.msg);
+            v->columns_failed = true;
+            for (size_t q = 0; q < k; q++)
+                text_free(t[q]);
+            free(t);
+            return false;
+        }
+    }
+    v->columns = collate_view_new(t, v->nversions, &v->lopt);
+    collate_view_resize(v->columns, v->cols, v->rows);
+    return v->columns != NULL;
+}
+
+bool compare_view_in_columns(CompareView *v)
+{
+    return in_columns(v);
+}
+
+void compare_view_set_versions(CompareView *v, ViewContext *c, const char *const *paths, size_t n)
+{
+    collate_view_free(v->columns);
+    v->columns = NULL;
+    v->columns_failed = false;
     for (size_t k = 0; k < v->nversions; k++)
         free(v->versions[k]);
     free(v->versions);
@@ -270,7 +309,16 @@ void compare_view_set_versions(CompareView *v, const char *const *paths, size_t 
         v->versions[k] = xstrdup(paths[k]);
     v->nversions = n;
     v->shown = 1;
+    if (in_columns(v))
+        view_say(c, "%zu versions in columns, A the base (Tab: focus, V: it becomes the base)", n);
+    else if (v->columns_failed)
+        view_say(c, "%s", v->columns_error);
+    else
+        view_say(c, "version 2 of %zu beside the first (v: the next)", n);
+    v->columns_error[0] = 0;
 }
+
+static void show_version(CompareView *v, ViewContext *c, size_t k);
 
 /* v: the next version faces the base (the first after the last), read afresh. */
 static void next_version(CompareView *v, ViewContext *c)
@@ -279,7 +327,12 @@ static void next_version(CompareView *v, ViewContext *c)
         view_say(c, "two stories only: mark three or more on the shelf to cycle versions");
         return;
     }
-    size_t k = v->shown + 1 < v->nversions ? v->shown + 1 : 1;
+    show_version(v, c, v->shown + 1 < v->nversions ? v->shown + 1 : 1);
+}
+
+/* Version k (>= 1) faces the base, read afresh. */
+static void show_version(CompareView *v, ViewContext *c, size_t k)
+{
     Text *t = NULL;
     Diag d = {0};
     if (text_load(v->versions[k], 0, &t, &d) != 0) {
@@ -297,11 +350,46 @@ static void next_version(CompareView *v, ViewContext *c)
     view_say(c, "version %zu of %zu: %s (v: the next)", k + 1, v->nversions, text_title(t));
 }
 
+/* V: another version becomes the base (the focused column's, or the one facing the base): it and
+ * the first change places in the list, in the columns and in the panes, where the old base now
+ * faces the new one. */
+static void choose_base(CompareView *v, ViewContext *c)
+{
+    if (v->nversions < 3) {
+        view_say(c, "two stories only: x swaps them");
+        return;
+    }
+    size_t k = v->columns && in_columns(v) ? collate_view_focus(v->columns) : v->shown;
+    if (k == 0) {
+        view_say(c, "A is the base already (Tab: focus another version)");
+        return;
+    }
+    char *p = v->versions[0];
+    v->versions[0] = v->versions[k];
+    v->versions[k] = p;
+    if (v->columns) collate_view_set_base(v->columns, k);
+    /* the panes: the new base where the old one was, the old base facing it */
+    int side = v->base_side;
+    Text *t = NULL;
+    Diag d = {0};
+    if (text_load(v->versions[0], 0, &t, &d) != 0) {
+        view_say(c, "%s", d.msg);
+        return;
+    }
+    index_free(v->ix[side]);
+    v->ix[side] = NULL;
+    text_free(v->t[side]);
+    v->t[side] = t;
+    show_version(v, c, k);
+    view_say(c, "the base is now %s (it and the first changed places)", text_title(t));
+}
+
 void compare_view_resize(CompareView *v, int cols, int rows)
 {
     v->cols = cols;
     v->rows = rows;
     relayout(v);
+    if (in_columns(v)) collate_view_resize(v->columns, cols, rows);
 }
 
 /* --- commands ------------------------------------------------------------------------------ */
@@ -318,11 +406,6 @@ static void set_top(CompareView *v, long long top)
     if ((size_t)top > max_top(v)) top = (long long)max_top(v);
     v->top[v->focus] = (size_t)top;
     if (v->locked) v->top[!v->focus] = (size_t)top;
-}
-
-static void scroll(CompareView *v, long long by)
-{
-    set_top(v, (long long)v->top[v->focus] + by);
 }
 
 static bool block_differs(const CompareView *v, const Block *b)
@@ -438,6 +521,10 @@ static void show_match(CompareView *v, ViewContext *c)
 
 void compare_view_search(CompareView *v, ViewContext *c, const char *query)
 {
+    if (in_columns(v)) {
+        collate_view_search(v->columns, c, query);
+        return;
+    }
     clear_search(v);
     int s = v->focus;
     v->match_side = s;
@@ -476,6 +563,7 @@ static void step_match(CompareView *v, ViewContext *c, int dir, long count)
 
 static const HelpRow help_notes[] = {
     {NULL, "Gutter: | same  ~ changed  < only left  > only right  m moved  = folded"},
+    {NULL, "3+ versions in columns while each has 30: ABC, A-C say which hold a row."},
     {NULL, "Words only on the right in green, only on the left in red, a sentence moved in cyan, "
            "names a translation shares in bold; \xe2\x95\xb1: nothing there."},
 };
@@ -490,37 +578,21 @@ ViewAction compare_view_command(CompareView *v, ViewContext *c, Command cmd, lon
 {
     long long n = count > 0 ? count : 1;
     long long page = pane_height(v);
+    if (v->columns_error[0]) { /* a version unread when the screen grew: said once */
+        view_say(c, "%s", v->columns_error);
+        v->columns_error[0] = 0;
+    }
+    if (cmd == CMD_BASE) {
+        choose_base(v, c);
+        return VIEW_NONE;
+    }
+    if (in_columns(v)) return collate_view_command(v->columns, c, cmd, count);
+    long long to;
+    if (view_scroll(cmd, count, page, (long long)v->top[v->focus], (long long)max_top(v), &to)) {
+        set_top(v, to);
+        return VIEW_NONE;
+    }
     switch (cmd) {
-    case CMD_DOWN:
-        scroll(v, n);
-        break;
-    case CMD_UP:
-        scroll(v, -n);
-        break;
-    case CMD_WHEEL_DOWN:
-        scroll(v, 3);
-        break;
-    case CMD_WHEEL_UP:
-        scroll(v, -3);
-        break;
-    case CMD_PAGE_DOWN:
-        scroll(v, n * (page > 2 ? page - 2 : 1));
-        break;
-    case CMD_PAGE_UP:
-        scroll(v, -n * (page > 2 ? page - 2 : 1));
-        break;
-    case CMD_HALF_DOWN:
-        scroll(v, n * (page / 2 ? page / 2 : 1));
-        break;
-    case CMD_HALF_UP:
-        scroll(v, -n * (page / 2 ? page / 2 : 1));
-        break;
-    case CMD_TOP:
-        set_top(v, count > 1 ? count - 1 : 0); /* Ng: line N */
-        break;
-    case CMD_BOTTOM:
-        set_top(v, (long long)max_top(v));
-        break;
     case CMD_NEXT_DIFFERENCE:
         jump_difference(v, c, 1, (long)n);
         break;
@@ -596,19 +668,6 @@ static char gutter_char(const CompareView *v, const Block *b)
     return align_kind_mark(align_rows(v->al)[b->row].kind);
 }
 
-static bool in_spans(const Span *s, size_t n, size_t off)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) { /* the first span ending after off */
-        size_t mid = lo + (hi - lo) / 2;
-        if (s[mid].end <= off)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < n && s[lo].start <= off;
-}
-
 static void draw_filler(Grid *g, int y, int x, int w)
 {
     for (int c = 0; c < w; c += 2)
@@ -679,8 +738,8 @@ static void draw_pane(CompareView *v, Grid *g, int side, int x, int y0, int w, i
             const LayoutCell *cell = &v->cells[q];
             Style st = STYLE_TEXT;
             if (side == v->match_side && v->ml) st = matchlist_style_at(v->ml, cell->off, v->cur);
-            if (st == STYLE_TEXT && nd && in_spans(d, nd, cell->off)) st = dstyle;
-            if (st == STYLE_TEXT && nm && in_spans(mv, nm, cell->off)) st = STYLE_MOVED;
+            if (st == STYLE_TEXT && nd && view_in_spans(d, nd, cell->off)) st = dstyle;
+            if (st == STYLE_TEXT && nm && view_in_spans(mv, nm, cell->off)) st = STYLE_MOVED;
             grid_put(g, y0 + y, x + cell->col, cell->glyph, cell->glyph_len, cell->width, st,
                      cell->off);
         }
@@ -749,6 +808,10 @@ static void draw_gutter_mark(CompareView *v, Grid *g, size_t line, int y, int x)
 
 void compare_view_render(CompareView *v, ViewContext *c, Grid *g)
 {
+    if (in_columns(v)) {
+        collate_view_render(v->columns, c, g);
+        return;
+    }
     v->reorder = c->bidi;
     int h = pane_height(v), w = pane_width(v);
     if (v->stacked) {

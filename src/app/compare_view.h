@@ -31,9 +31,13 @@ typedef struct CompareView CompareView;
  * width is ignored); copied. */
 CompareView *compare_view_new(Text *a, Text *b, const LayoutOptions *lopt);
 void compare_view_free(CompareView *v); /* NULL is a no-op */
-/* Three or more versions (the paths, the base first, the one shown second): v then shows the
- * base beside each other version in turn. The paths are copied. */
-void compare_view_set_versions(CompareView *v, const char *const *paths, size_t n);
+/* Three or more versions (the paths, the base first, the one shown second): while each has 30
+ * columns they are all shown, in columns (collate_view.h); narrower, the base beside each other
+ * version in turn (v). V makes another the base. Says on c's status line which it is. The paths
+ * are copied. */
+void compare_view_set_versions(CompareView *v, ViewContext *c, const char *const *paths, size_t n);
+/* Whether the versions are in columns now (reading them, the first time). */
+bool compare_view_in_columns(CompareView *v);
 void compare_view_resize(CompareView *v, int cols, int rows);
 ViewAction compare_view_command(CompareView *v, ViewContext *c, Command cmd, long count);
 /* Searches the focused pane for query (matchlist.h), showing the first match at or after its

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "collate_view.h"
 #include "lector/collate.h"
 #include "lector/library.h"
 #include "lector/strbuf.h"
@@ -357,10 +358,12 @@ void shelf_view_render(ShelfView *s, ViewContext *c, Grid *g)
     char marks[96];
     if (marked) {
         snprintf(marks, sizeof marks, "%zu marked: %s", marked,
-                 marked == 1             ? "c compares it with the selected story"
-                 : marked == 2           ? "c compares them"
-                 : marked <= COLLATE_MAX ? "c compares the first with each (v: the next)"
-                                         : "compare takes at most 16");
+                 marked == 1            ? "c compares it with the selected story"
+                 : marked == 2          ? "c compares them"
+                 : marked > COLLATE_MAX ? "compare takes at most 16"
+                 : collate_view_fits(marked, c->cols)
+                     ? "c sets them in columns, the first the base"
+                     : "c compares the first with each (v: the next)");
         hint = marks;
     }
     if (s->pick_of != SIZE_MAX) hint = "compare with: Enter pick  Esc back";

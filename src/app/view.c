@@ -22,6 +22,54 @@ int view_page_rows(const ViewContext *c)
     return c->rows - 1 > 1 ? c->rows - 1 : 1;
 }
 
+bool view_scroll(Command cmd, long count, long long page, long long top, long long bottom,
+                 long long *to)
+{
+    long long n = count > 0 ? count : 1, t = top;
+    long long step = page > 2 ? page - 2 : 1, half = page / 2 ? page / 2 : 1;
+    switch (cmd) {
+    case CMD_DOWN:
+    case CMD_UP:
+        t += cmd == CMD_DOWN ? n : -n;
+        break;
+    case CMD_WHEEL_DOWN:
+    case CMD_WHEEL_UP:
+        t += cmd == CMD_WHEEL_DOWN ? 3 : -3;
+        break;
+    case CMD_PAGE_DOWN:
+    case CMD_PAGE_UP:
+        t += (cmd == CMD_PAGE_DOWN ? n : -n) * step;
+        break;
+    case CMD_HALF_DOWN:
+    case CMD_HALF_UP:
+        t += (cmd == CMD_HALF_DOWN ? n : -n) * half;
+        break;
+    case CMD_TOP:
+        t = count > 1 ? count - 1 : 0; /* Ng: line N */
+        break;
+    case CMD_BOTTOM:
+        t = bottom;
+        break;
+    default:
+        return false;
+    }
+    *to = t < 0 ? 0 : t > bottom ? bottom : t;
+    return true;
+}
+
+bool view_in_spans(const Span *s, size_t n, size_t off)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) { /* the first span ending after off */
+        size_t mid = lo + (hi - lo) / 2;
+        if (s[mid].end <= off)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && s[lo].start <= off;
+}
+
 bool view_list_move(Command cmd, long count, size_t page, size_t n, size_t *sel)
 {
     long long by = count > 0 ? count : 1, to = (long long)*sel;

@@ -71,6 +71,16 @@ void view_draw_prompt(const ViewContext *c, Grid *g, const char *lead, const Lin
  * when cmd was one of them. */
 bool view_list_move(Command cmd, long count, size_t page, size_t n, size_t *sel);
 
+/* The scrolling commands of a view of lines whose first shown line is top, page rows tall, the
+ * last top possible bottom: a line (the wheel: three), a page less two lines, half a page, the
+ * first (or, with a count, line N) and the last; a count repeats. True when cmd was one of them,
+ * with the new top in *to, kept in [0, bottom]. */
+bool view_scroll(Command cmd, long count, long long page, long long top, long long bottom,
+                 long long *to);
+
+/* Whether off is in one of spans[0, n) (sorted, not overlapping). */
+bool view_in_spans(const Span *spans, size_t n, size_t off);
+
 /* How many columns of s fit in width at most, cut at a space when one is in reach: the byte
  * length of the prefix to show. *rest: where the next row starts (spaces skipped). */
 size_t view_fit_words(const char *s, int width, const char **rest);

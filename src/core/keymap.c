@@ -141,7 +141,7 @@ static const Row default_rows[] = {
      CMD_DOWN,
      {'j', APP_KEY_DOWN, APP_KEY_ENTER},
      0,
-     "a line down, up (a count first: N lines; the mouse wheel scrolls too)"},
+     "a line down, up (N lines; wheel too)"},
     {COMPARE, CMD_UP, {'k', APP_KEY_UP}, 0, NULL},
     {COMPARE, CMD_PAGE_DOWN, {' ', 'f', APP_KEY_PGDN}, 0, "a page down, up"},
     {COMPARE, CMD_PAGE_UP, {'b', APP_KEY_PGUP}, 0, NULL},
@@ -151,10 +151,11 @@ static const Row default_rows[] = {
     {COMPARE, CMD_BOTTOM, {'G', APP_KEY_END}, 0, NULL},
     {COMPARE, CMD_NEXT_DIFFERENCE, {']'}, 0, "the next, previous difference"},
     {COMPARE, CMD_PREV_DIFFERENCE, {'['}, 0, NULL},
-    {COMPARE, CMD_FOCUS, {'\t'}, 0, "focus the other pane"},
+    {COMPARE, CMD_FOCUS, {'\t'}, 0, "focus the other pane (the next column)"},
     {COMPARE, CMD_LOCK, {'L'}, 0, "unlock scrolling (only the focused pane moves), lock"},
     {COMPARE, CMD_SWAP, {'x'}, 0, "swap the panes"},
-    {COMPARE, CMD_NEXT_VERSION, {'v'}, 0, "the next version beside the first (three or more)"},
+    {COMPARE, CMD_NEXT_VERSION, {'v'}, 0, "next version beside the base; V: that one is the base"},
+    {COMPARE, CMD_BASE, {'V'}, 0, NULL},
     {COMPARE, CMD_PERCENT, {'%'}, 0, "each pair's score (words in common) under its mark"},
     {COMPARE, CMD_FOLD, {'z'}, 0, "fold / unfold identical paragraphs"},
     {COMPARE, CMD_SEARCH, {'/'}, 0, "search the focused pane; next, previous match"},
@@ -234,6 +235,7 @@ static const char *const command_names[CMD_COUNT] = {
     [CMD_NEXT_CHAPTER] = "next-chapter",
     [CMD_PREV_CHAPTER] = "prev-chapter",
     [CMD_NEXT_VERSION] = "next-version",
+    [CMD_BASE] = "base-version",
 };
 
 static const char *const view_names[KEYMAP_VIEWS] = {

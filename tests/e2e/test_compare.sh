@@ -387,13 +387,53 @@ dump --compare --size 50x12 --keys "%" "$a" "$b"
 check "% stacked: says why not" shows "needs the panes side by side"
 dump --compare --size 100x8 --keys "v<dump>" "$a" "$b"
 check "v with two stories: says how to get more" status_has "mark three or more on the shelf"
-dump --size 100x8 --keys "g   <dump>c<dump>v<dump>" "$texts"
+dump --size 90x8 --keys "g   <dump>c<dump>v<dump>" "$texts"
 on 1
 check "the shelf, three marked: the footer says what c does" status_has "c compares the first with each (v: the next)"
 on 2
 check "c with three marked: the first beside the second" status_has "version 2 of 3 beside the first"
 on 3
 check "v: the first beside the third" status_has "version 3 of 3"
+dump --size 100x8 --keys "g   <dump>c<dump>" "$texts"
+on 1
+check "the shelf, three marked, 100 columns: the footer says c sets them in columns" status_has "c sets them in columns, the first the base"
+on 2
+check "c there: the three in columns" eval '[[ $(row 1) == "    ▸ A "*" B "*" C "* ]] && status_has "3 versions in columns"'
+# three versions where each has 30 columns: all of them, in columns (collate_view.h)
+dump --styles --compare --size 130x8 --keys "<dump>]<dump><Tab><Tab><dump>/coast<Enter><dump>gV<dump><resize:90x8><dump>v<dump><resize:130x8><dump>L<dump>" "$a" "$b" "$c3"
+on 1
+check "three versions at 130 columns: a column each, lettered, the base first, said" \
+    eval '[[ $(row 1) == "    ▸ A Ivan Baktybekova "*"B Sezim Baktybekova"*"C Train.a"* ]] && status_has "3 versions in columns, A the base"'
+check "... a row says which versions hold it, the one the third lacks filled" \
+    eval '[[ $(row 2) == "AB- Ivan Baktybekova was"*"│Sezim Baktybekova was"*"│╱ ╱"* ]]'
+check "... the words B has that the base lacks in green, none in the base's column" \
+    eval '[[ $(style_row 2) == "ddd"*"d+"* ]] && [[ $(style_row 2 | cut -c5-45) != *"+"* ]]'
+check "... each version's similarity to the base" status_has "B 16% similar  C 0% similar"
+on 2
+check "]: the next row that differs, its letters marked" \
+    eval '[[ $(row 2) == "-B- ╱"* ]] && [[ $(style_row 2) == "HHH"* ]] && status_has "difference 2 of"'
+on 3
+check "Tab twice: the third column focused" eval '[[ $(row 1) == *"▸ C Train.a"* ]] && status_has "focus: C, Train.a"'
+on 4
+check "/ searches the focused column: the third's row shown, its letters --C" \
+    eval 'grep -q "^--C " <<<"$S" && status_has "match 1 of"'
+on 5
+check "V: the focused version becomes the base, the first takes its place" \
+    eval '[[ $(row 1) == "    ▸ A Train.a"*"B Sezim Baktybekova"*"C Ivan Baktybekova"* ]] && [[ $(row 2) == "A-- The train"* ]] && status_has "the base is now Train.a"'
+on 6
+check "narrower than 3 x 30: the new base beside the old, as two panes" \
+    eval '[[ $(row 1) == "▸ Train.a"*"Ivan Baktybekova" ]] && status_has "Train.a ↔ Ivan"'
+on 7
+check "v there: the next version beside the base" eval '[[ $(row 1) == *"Sezim Baktybekova" ]] && status_has "version 2 of 3"'
+on 8
+check "wide again: the columns, the base kept" eval '[[ $(row 1) == "    ▸ A Train.a"* ]]'
+on 9
+check "L in columns: says it needs two panes" status_has "that key works with two panes"
+# a translation among the columns: its shared names bold, its languages on the status line
+dump --styles --compare --size 130x8 "$tr_en" "$here/../data/retold/lighthouse.a.txt" "$tr_ru"
+on 1
+check "columns with a translation: the row held by all three, Tomas bold in Russian" \
+    eval '[[ $(row 2) == "ABC Old Tomas"*"│Старый Томас"* ]] && [[ $(style_row 2) == *"d       ttttt" ]] && status_has "B 100% similar  C en-ru"'
 "$lector" compare --pairs "$a" "$a" "$a" >/dev/null
 check "three identical versions: status 0" test $? -eq 0
 set -- ; for k in $(seq 17); do set -- "$@" "$a"; done
