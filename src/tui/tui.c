@@ -16,6 +16,7 @@
 #include <locale.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -511,6 +512,10 @@ static int tui_main(char **paths, int npaths, int measure, unsigned flags, const
         app_message_set(app, "terminal did not answer: default emoji widths");
     }
     if (typed.answer_pending) late_until = now_ms() + 5000;
+    /* the compare view decides at once whether the versions fit in columns, and says which */
+    struct winsize ws;
+    if (compare && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0 && ws.ws_row > 0)
+        app_resize(app, ws.ws_col, ws.ws_row);
     if (caught_signal || (compare && app_compare_all(app, true) != 0)) {
         if (!caught_signal) term_error("lector: ", app_message(app), "");
         app_free(app);
