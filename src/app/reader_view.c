@@ -976,12 +976,13 @@ void reader_view_render(ReaderView *rv, ViewContext *c, Grid *g)
                  matchlist_complete(rv->ml) && !matchlist_capped(rv->ml)
                      ? ""
                      : "+"); /* still counting */
-    char forms[4][192];
+    char forms[4][192], time_left[48];
+    view_format_minutes(minutes, time_left, sizeof time_left);
     if (pages)
-        snprintf(forms[0], sizeof forms[0], "%s%d%%  page %zu of %zu  %zu min left", match, pct,
-                 page, pages, minutes);
+        snprintf(forms[0], sizeof forms[0], "%s%d%%  page %zu of %zu  %s left", match, pct, page,
+                 pages, time_left);
     else
-        snprintf(forms[0], sizeof forms[0], "%s%d%%  %zu min left", match, pct, minutes);
+        snprintf(forms[0], sizeof forms[0], "%s%d%%  %s left", match, pct, time_left);
     if (pages)
         snprintf(forms[1], sizeof forms[1], "%s%d%%  %zu/%zu", match, pct, page, pages);
     else

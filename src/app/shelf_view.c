@@ -325,21 +325,20 @@ void shelf_view_render(ShelfView *s, ViewContext *c, Grid *g)
         }
         e->state_checked = true;
         Style st = i == s->sel ? STYLE_SELECTED : STYLE_TEXT;
-        size_t minutes = (e->words + VIEW_WPM - 1) / VIEW_WPM;
-        char info[96];
+        char info[128], minutes[48];
+        view_format_minutes((e->words + VIEW_WPM - 1) / VIEW_WPM, minutes, sizeof minutes);
         if (e->failed)
             snprintf(info, sizeof info, "cannot open");
         else if (e->percent >= 0)
-            snprintf(info, sizeof info, "%zu words  %zu min  %d%% read", e->words, minutes,
-                     e->percent);
+            snprintf(info, sizeof info, "%zu words  %s  %d%% read", e->words, minutes, e->percent);
         else
-            snprintf(info, sizeof info, "%zu words  %zu min", e->words, minutes);
+            snprintf(info, sizeof info, "%zu words  %s", e->words, minutes);
         int iw = grid_text_width(info);
         if (iw > c->cols / 2 && !e->failed) { /* shorter: progress, else reading time */
             if (e->percent >= 0)
                 snprintf(info, sizeof info, "%d%% read", e->percent);
             else
-                snprintf(info, sizeof info, "%zu min", minutes);
+                snprintf(info, sizeof info, "%s", minutes);
             iw = grid_text_width(info);
         }
         if (iw > c->cols / 2) iw = 0;

@@ -22,6 +22,16 @@ int view_page_rows(const ViewContext *c)
     return c->rows - 1 > 1 ? c->rows - 1 : 1;
 }
 
+void view_format_minutes(size_t minutes, char *buf, size_t cap)
+{
+    if (minutes < 60)
+        snprintf(buf, cap, "%zu min", minutes);
+    else if (minutes % 60 == 0)
+        snprintf(buf, cap, "%zu h", minutes / 60);
+    else
+        snprintf(buf, cap, "%zu h %zu min", minutes / 60, minutes % 60);
+}
+
 bool view_scroll(Command cmd, long count, long long page, long long top, long long bottom,
                  long long *to)
 {

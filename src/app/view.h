@@ -45,6 +45,9 @@ typedef struct {
 /* Sets the status message (printf-style; the text is made safe when drawn). */
 void view_say(ViewContext *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* A reading time as people say it: "7 min", "1 h", "9 h 33 min" (into buf, cap bytes). */
+void view_format_minutes(size_t minutes, char *buf, size_t cap);
+
 /* Rows of text above the status line (at least 1). */
 int view_page_rows(const ViewContext *c);
 

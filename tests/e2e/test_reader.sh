@@ -21,6 +21,16 @@ dump "$texts"
 check "shelf lists the stories ($nstories)" shows "lector: $nstories stories"
 check "shelf lists Sezim's story" shows "Sezim Baktybekova"
 check "shelf shows words and minutes" shows "447 words  3 min"
+# A long book's time in hours: 114,603 words (its title's too) at 200 a minute are 574 minutes
+long_dir=$(mktemp -d)
+{ echo "A Long Book"; echo; yes "one two three four five six seven eight nine ten" | head -n 11460 | paste -d' ' - - - - - - - - - - | sed 'a\
+'; } >"$long_dir/long.txt"
+dump --size 100x10 --keys "<dump><Enter><dump>" "$long_dir"
+on 1
+check "shelf: a long book's reading time in hours" shows "114603 words  9 h 34 min"
+on 2
+check "reader: its time left in hours" status_has "9 h 34 min left"
+rm -rf "$long_dir"
 pick_keys "Ivan Baktybekova"
 dump --keys "$pick<dump><Enter><dump>G<dump>g" "$texts"
 on 1
