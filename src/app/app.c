@@ -213,7 +213,8 @@ int app_compare(App *a, size_t i, size_t j, bool quit_after)
         }
     }
     compare_view_free(a->compare);
-    a->compare = compare_view_new(t[0], t[1], &a->ctx.lopt);
+    a->compare = compare_view_new(t[0], t[1], shelf_view_path(a->shelf, i),
+                                  shelf_view_path(a->shelf, j), &a->ctx.lopt);
     compare_view_resize(a->compare, a->ctx.cols, a->ctx.rows);
     if (top_mode(a) == MODE_SHELF && shelf_view_picking(a->shelf)) pop_mode(a);
     if (quit_after) a->depth = 0;

@@ -28,7 +28,8 @@ typedef struct {
 } CellLine;
 
 struct CollateView {
-    Text **t; /* owned, and the array: t[0] the base */
+    Text **t;                /* owned, and the array: t[0] the base */
+    char *name[COLLATE_MAX]; /* owned: each version's file name, for titles that are the same */
     size_t n;
     Collation *col; /* owned */
     LayoutOptions lopt;
@@ -171,7 +172,8 @@ static void recollate(CollateView *v)
     relayout(v);
 }
 
-CollateView *collate_view_new(Text **texts, size_t n, const LayoutOptions *lopt)
+CollateView *collate_view_new(Text **texts, const char *const *paths, size_t n,
+                              const LayoutOptions *lopt)
 {
     if (n < 3 || n > COLLATE_MAX) {
         for (size_t k = 0; k < n; k++)
@@ -182,6 +184,10 @@ CollateView *collate_view_new(Text **texts, size_t n, const LayoutOptions *lopt)
     CollateView *v = xcalloc(1, sizeof *v);
     v->t = texts;
     v->n = n;
+    for (size_t k = 0; k < n; k++) {
+        const char *slash = strrchr(paths[k], '/');
+        v->name[k] = xstrdup(slash && slash[1] ? slash + 1 : paths[k]);
+    }
     v->lopt = *lopt;
     v->cols = 120;
     v->rows = 24;
@@ -206,6 +212,7 @@ void collate_view_free(CollateView *v)
         bidi_cache_free(v->bidi[k]);
         free(v->para_row[k]);
         text_free(v->t[k]);
+        free(v->name[k]);
     }
     free(v->t);
     free(v->blocks);
@@ -231,6 +238,9 @@ void collate_view_set_base(CollateView *v, size_t k)
     Text *t = v->t[0];
     v->t[0] = v->t[k];
     v->t[k] = t;
+    char *name = v->name[0];
+    v->name[0] = v->name[k];
+    v->name[k] = name;
     Index *ix = v->ix[0];
     v->ix[0] = v->ix[k];
     v->ix[k] = ix;
@@ -527,6 +537,11 @@ void collate_view_render(CollateView *v, ViewContext *c, Grid *g)
         Strbuf t = STRBUF_INIT;
         strbuf_addf(&t, "%s%c %s", v->focus == k ? "\xe2\x96\xb8 " : "  ", (int)('A' + k),
                     text_title(v->t[k]));
+        for (size_t q = 0; q < v->n; q++) /* another of the same title: the file names them */
+            if (q != k && !strcmp(text_title(v->t[q]), text_title(v->t[k]))) {
+                strbuf_addf(&t, " (%s)", v->name[k]);
+                break;
+            }
         grid_put_text(g, 0, x, t.buf, w, v->focus == k ? STYLE_TITLE : STYLE_DIM);
         strbuf_release(&t);
         draw_column(v, g, k, x, 1, w, h);

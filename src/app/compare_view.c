@@ -34,7 +34,9 @@ typedef struct {
 } SideLine;
 
 struct CompareView {
-    Text *t[2]; /* t[0] is shown on the left (top when stacked) */
+    Text *t[2];      /* t[0] is shown on the left (top when stacked) */
+    char *name[2];   /* owned: each story's file name, to tell two of one title apart */
+    Strbuf label[2]; /* owned: what pane_label made last */
     Alignment *al;
     LayoutOptions lopt;
     int source_width[2]; /* each story's own line width (layout_source_width) */
@@ -225,11 +227,22 @@ static void realign(CompareView *v)
     relayout(v);
 }
 
-CompareView *compare_view_new(Text *a, Text *b, const LayoutOptions *lopt)
+static char *file_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return xstrdup(slash && slash[1] ? slash + 1 : path);
+}
+
+CompareView *compare_view_new(Text *a, Text *b, const char *path_a, const char *path_b,
+                              const LayoutOptions *lopt)
 {
     CompareView *v = xcalloc(1, sizeof *v);
     v->t[0] = a;
     v->t[1] = b;
+    v->name[0] = file_name(path_a);
+    v->name[1] = file_name(path_b);
+    strbuf_init(&v->label[0]);
+    strbuf_init(&v->label[1]);
     v->lopt = *lopt;
     v->locked = true;
     v->diff_block = SIZE_MAX;
@@ -254,6 +267,8 @@ void compare_view_free(CompareView *v)
         index_free(v->ix[s]);
         text_free(v->t[s]);
         free(v->para_block[s]);
+        free(v->name[s]);
+        strbuf_release(&v->label[s]);
     }
     align_free(v->al);
     free(v->blocks);
@@ -286,7 +301,7 @@ static bool in_columns(CompareView *v)
             return false;
         }
     }
-    v->columns = collate_view_new(t, v->nversions, &v->lopt);
+    v->columns = collate_view_new(t, (const char *const *)v->versions, v->nversions, &v->lopt);
     collate_view_resize(v->columns, v->cols, v->rows);
     return v->columns != NULL;
 }
@@ -344,6 +359,8 @@ static void show_version(CompareView *v, ViewContext *c, size_t k)
     v->ix[side] = NULL;
     text_free(v->t[side]);
     v->t[side] = t;
+    free(v->name[side]);
+    v->name[side] = file_name(v->versions[k]);
     v->shown = k;
     clear_search(v);
     realign(v);
@@ -380,6 +397,8 @@ static void choose_base(CompareView *v, ViewContext *c)
     v->ix[side] = NULL;
     text_free(v->t[side]);
     v->t[side] = t;
+    free(v->name[side]);
+    v->name[side] = file_name(v->versions[0]);
     show_version(v, c, k);
     view_say(c, "the base is now %s (it and the first changed places)", text_title(t));
 }
@@ -627,6 +646,9 @@ ViewAction compare_view_command(CompareView *v, ViewContext *c, Command cmd, lon
         Text *t = v->t[0];
         v->t[0] = v->t[1];
         v->t[1] = t;
+        char *name = v->name[0];
+        v->name[0] = v->name[1];
+        v->name[1] = name;
         Index *ix = v->ix[0];
         v->ix[0] = v->ix[1];
         v->ix[1] = ix;
@@ -747,39 +769,70 @@ static void draw_pane(CompareView *v, Grid *g, int side, int x, int y0, int w, i
     free(lines);
 }
 
+/* What names side's story: its title, and its file name after it when both titles are the
+ * same (a draft and its edit are both "Five Windows"). Borrowed until the next call. */
+static const char *pane_label(CompareView *v, int side)
+{
+    const char *title = text_title(v->t[side]);
+    if (strcmp(title, text_title(v->t[!side])) || !strcmp(v->name[0], v->name[1])) return title;
+    strbuf_reset(&v->label[side]);
+    strbuf_addf(&v->label[side], "%s (%s)", title, v->name[side]);
+    return v->label[side].buf;
+}
+
 static void draw_status(CompareView *v, ViewContext *c, Grid *g)
 {
     AlignCounts n = align_counts(v->al);
-    char forms[3][160];
+    char forms[6][160];
     int pct = (int)(align_similarity(v->al) * 100 + 0.5);
     Strbuf t = STRBUF_INIT;
-    strbuf_addf(&t, "%s \xe2\x86\x94 %s", text_title(v->t[0]), text_title(v->t[1]));
-    /* the counts in words while they fit beside the titles and a message, else shorter */
+    strbuf_addf(&t, "%s \xe2\x86\x94 %s", pane_label(v, 0), pane_label(v, 1));
+    /* the counts in words while they fit beside the titles and a message ("difference 2 of 9"
+     * too, at 80 columns: the words without the figure, then with single spaces), else signs */
+    const char *u = v->locked ? "" : "  unlocked";
     snprintf(forms[0], sizeof forms[0],
              "%d%% similar  same %zu  changed %zu  added %zu  removed %zu  moved %zu%s", pct,
-             n.same, n.changed, n.only_b, n.only_a, n.moved, v->locked ? "" : "  unlocked");
-    snprintf(forms[1], sizeof forms[1], "%d%%  =%zu ~%zu +%zu -%zu m%zu%s", pct, n.same, n.changed,
+             n.same, n.changed, n.only_b, n.only_a, n.moved, u);
+    snprintf(forms[1], sizeof forms[1],
+             "same %zu  changed %zu  added %zu  removed %zu  moved %zu%s", n.same, n.changed,
+             n.only_b, n.only_a, n.moved, u);
+    snprintf(forms[2], sizeof forms[2], "same %zu changed %zu added %zu removed %zu moved %zu%s",
+             n.same, n.changed, n.only_b, n.only_a, n.moved, v->locked ? "" : " unlocked");
+    /* then the counts that are not 0, still in words */
+    const size_t count[5] = {n.same, n.changed, n.only_b, n.only_a, n.moved};
+    static const char *const word[5] = {"same", "changed", "added", "removed", "moved"};
+    Strbuf nz = STRBUF_INIT;
+    for (int k = 0; k < 5; k++)
+        if (count[k]) strbuf_addf(&nz, "%s%s %zu", nz.len ? " " : "", word[k], count[k]);
+    snprintf(forms[3], sizeof forms[3], "%s%s", nz.buf, v->locked ? "" : " unlocked");
+    strbuf_release(&nz);
+    snprintf(forms[4], sizeof forms[4], "%d%%  =%zu ~%zu +%zu -%zu m%zu%s", pct, n.same, n.changed,
              n.only_b, n.only_a, n.moved, v->locked ? "" : " U");
-    snprintf(forms[2], sizeof forms[2], "%d%%", pct);
+    snprintf(forms[5], sizeof forms[5], "%d%%", pct);
+    int nforms = 6;
     if (align_is_translation(v->al)) { /* words do not correspond: no similarity, no "same" */
         const char *la = align_language(v->al, 0), *lb = align_language(v->al, 1);
+        la = *la ? la : "?";
+        lb = *lb ? lb : "?";
         snprintf(forms[0], sizeof forms[0],
-                 "translation %s-%s  paired %zu  added %zu  removed %zu%s", *la ? la : "?",
-                 *lb ? lb : "?", n.changed + n.same, n.only_b, n.only_a,
-                 v->locked ? "" : "  unlocked");
-        snprintf(forms[1], sizeof forms[1], "%s-%s  ~%zu +%zu -%zu%s", *la ? la : "?",
-                 *lb ? lb : "?", n.changed + n.same, n.only_b, n.only_a, v->locked ? "" : " U");
-        snprintf(forms[2], sizeof forms[2], "%s-%s", *la ? la : "?", *lb ? lb : "?");
+                 "translation %s-%s  paired %zu  added %zu  removed %zu%s", la, lb,
+                 n.changed + n.same, n.only_b, n.only_a, u);
+        snprintf(forms[1], sizeof forms[1], "%s-%s paired %zu added %zu removed %zu%s", la, lb,
+                 n.changed + n.same, n.only_b, n.only_a, v->locked ? "" : " unlocked");
+        snprintf(forms[2], sizeof forms[2], "%s-%s  ~%zu +%zu -%zu%s", la, lb, n.changed + n.same,
+                 n.only_b, n.only_a, v->locked ? "" : " U");
+        snprintf(forms[3], sizeof forms[3], "%s-%s", la, lb);
+        nforms = 4;
     }
-    const char *const rights[3] = {forms[0], forms[1], forms[2]};
-    view_draw_status_forms(c, g, t.buf, rights, 3);
+    const char *const rights[6] = {forms[0], forms[1], forms[2], forms[3], forms[4], forms[5]};
+    view_draw_status_forms(c, g, t.buf, rights, nforms);
     strbuf_release(&t);
 }
 
 static void draw_title(CompareView *v, Grid *g, int side, int row, int x, int w)
 {
     Strbuf t = STRBUF_INIT;
-    strbuf_addf(&t, "%s%s", v->focus == side ? "\xe2\x96\xb8 " : "  ", text_title(v->t[side]));
+    strbuf_addf(&t, "%s%s", v->focus == side ? "\xe2\x96\xb8 " : "  ", pane_label(v, side));
     grid_put_text(g, row, x, t.buf, w, v->focus == side ? STYLE_TITLE : STYLE_DIM);
     strbuf_release(&t);
 }

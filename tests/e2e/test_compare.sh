@@ -65,12 +65,16 @@ next_block_row() {
         fi
     done
 }
-# The counts on the status line: in words while they fit, else short (=same ~changed +added
-# -removed mmoved), as beside a message. BASH_REMATCH: 1 similar, 2 same, 3 changed, 4 added,
-# 5 removed, 6 moved, 7 unlocked or not.
+# The counts on the status line: in words while they fit (with the figure, without it, with single
+# spaces), else short (=same ~changed +added -removed mmoved). BASH_REMATCH: 1 similar (none in
+# words_re), 2 same, 3 changed, 4 added, 5 removed, 6 moved, 7 unlocked or not.
 counts_re='([0-9]+)% similar  same ([0-9]+)  changed ([0-9]+)  added ([0-9]+)  removed ([0-9]+)  moved ([0-9]+)(  unlocked)?$'
+words_re='()same ([0-9]+) {1,2}changed ([0-9]+) {1,2}added ([0-9]+) {1,2}removed ([0-9]+) {1,2}moved ([0-9]+)( {1,2}unlocked)?$'
 short_re='([0-9]+)%  =([0-9]+) ~([0-9]+) \+([0-9]+) -([0-9]+) m([0-9]+)( U)?$'
-status_has_counts() { [[ $(status) =~ $counts_re ]] || [[ $(status) =~ $short_re ]] || said "counts"; }
+status_has_counts() {
+    [[ $(status) =~ $counts_re ]] || [[ $(status) =~ $words_re ]] || [[ $(status) =~ $short_re ]] ||
+        said "counts"
+}
 gutter_re='^[~<>|m=]+$' # | same, ~ changed, < only left, > only right, m moved, = folded
 gutter_marks() {
     [[ $(gutter) =~ $gutter_re ]] && [[ $(gutter) == *"~"* ]] && [[ $(gutter) == *[\<\>]* ]] ||
@@ -123,8 +127,8 @@ on 8
 check "L unlocks" status_has "unlocked: each pane scrolls alone (Tab: focus)"
 on 9
 check "unlocked: j moves the left pane only" halves_are 2 "$l3" "$r2"
-check "the status line says unlocked (U, short beside the long titles)" \
-    eval '[[ $(status) =~ $short_re ]] && [ "${BASH_REMATCH[7]}" = " U" ] || said unlocked'
+check "the status line says unlocked (in words, beside the long titles)" \
+    eval '[[ $(status) =~ $words_re ]] && [ "${BASH_REMATCH[7]}" = "  unlocked" ] || said unlocked'
 check "unlocked: a gutter mark beside each pane (columns 38 and 40), none between" \
     eval '[[ $(gutter 38) =~ $gutter_re ]] && [[ $(gutter 40) =~ $gutter_re ]] && [ -z "$(gutter 39)" ] || said gutters'
 on 10
@@ -399,6 +403,20 @@ on 1
 check "the shelf, three marked, 100 columns: the footer says c sets them in columns" status_has "c sets them in columns, the first the base"
 on 2
 check "c there: the three in columns" eval '[[ $(row 1) == "    ▸ A "*" B "*" C "* ]] && status_has "3 versions in columns"'
+# a draft and its edit, one title: the file names tell the panes apart; after ] the status line
+# keeps its words beside "difference 1 of 12" at 80 columns
+cp "$texts/five-windows.txt" "$tmp/draft.txt"
+sed 's/the/a/' "$texts/five-windows.txt" >"$tmp/edit.txt"
+dump --compare --keys "<dump>]<dump>" "$tmp/draft.txt" "$tmp/edit.txt"
+on 1
+check "one title twice: each pane's heading names its file" \
+    eval '[[ $(row 1) == "▸ Five Windows (draft.txt)"*"Five Windows (edit.txt)" ]]'
+on 2
+check "] at 80 columns: the counts still in words" \
+    eval 'status_has "difference 1 of 12" && status_has "same 12 changed 12" && ! status_has "=12"'
+cp "$tmp/edit.txt" "$tmp/edit2.txt"
+dump --compare --size 140x8 "$tmp/draft.txt" "$tmp/edit.txt" "$tmp/edit2.txt"
+check "... and in columns" eval '[[ $(row 1) == *"A Five Windows (draft.txt)"*"B Five Windows (edit.txt)"*"C Five Windows (edit2.txt)" ]]'
 # three versions where each has 30 columns: all of them, in columns (collate_view.h)
 dump --styles --compare --size 130x8 --keys "<dump>]<dump><Tab><Tab><dump>/coast<Enter><dump>gV<dump><resize:90x8><dump>v<dump><resize:130x8><dump>L<dump>" "$a" "$b" "$c3"
 on 1
