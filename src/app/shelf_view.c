@@ -344,8 +344,18 @@ void shelf_view_render(ShelfView *s, ViewContext *c, Grid *g)
         if (iw > c->cols / 2) iw = 0;
         int y = 1 + (int)r;
         if (st == STYLE_SELECTED) grid_fill(g, y, 0, c->cols, st);
-        if (e->marked) grid_put_text(g, y, 0, "*", 1, st);
-        grid_put_text(g, y, 1, e->title, c->cols - 2 - (iw ? iw + 2 : 0), st);
+        /* a marked story: its letter in the comparison (A the base, as the columns and
+         * lector compare name them), highlighted, and its title bold */
+        if (e->marked) {
+            size_t nth = 0;
+            for (size_t q = 0; q < i; q++)
+                nth += s->e[q].marked;
+            char letter[2] = {nth < COLLATE_MAX ? (char)('A' + nth) : '+', 0};
+            grid_put_text(g, y, 0, letter, 1, STYLE_CURRENT);
+        }
+        int tx = e->marked ? 2 : 1; /* a marked title stands one column in, after its letter */
+        grid_put_text(g, y, tx, e->title, c->cols - 1 - tx - (iw ? iw + 2 : 0),
+                      e->marked && st != STYLE_SELECTED ? STYLE_TITLE : st);
         if (iw)
             grid_put_text(g, y, c->cols - 1 - iw, info, iw, st == STYLE_SELECTED ? st : STYLE_DIM);
     }

@@ -60,7 +60,7 @@ static const Row default_rows[] = {
      CMD_COMPARE,
      {'c'},
      0,
-     "compare the two marked stories (or the marked one and this one) side by side"},
+     "compare the marked stories (A the base; or the one marked and this one)"},
     {SHELF, CMD_SEARCH_ALL, {'s'}, 0, "search all the stories (ranked hits)"},
     {SHELF, CMD_WHEEL_DOWN, {APP_KEY_WHEEL_DOWN}, ROW_HIDDEN, NULL},
     {SHELF, CMD_WHEEL_UP, {APP_KEY_WHEEL_UP}, ROW_HIDDEN, NULL},

@@ -209,8 +209,10 @@ on 3
 check "z unfolds" same_marks
 check "q quits (the keys after it not read)" test "$(screens)" -eq 4
 
-# shelf_marks: the titles marked with a * in column 0, one a line
-shelf_marks() { sed -n '2,23{/^\*/{s/^\*//;s/  .*//;p}}' <<<"$S"; }
+# shelf_marks: the titles marked, each after its letter in the comparison (A the base): "A Title"
+shelf_marks() { sed -n '2,23{/^[A-P] /{s/^[A-P] //;s/  .*//;p}}' <<<"$S"; }
+# shelf_letters: those letters, one a line
+shelf_letters() { sed -n '2,23{/^[A-P] /{s/ .*//;p}}' <<<"$S"; }
 
 # From the shelf: Space marks (and moves down), c compares the two marked, q comes back.
 pick_keys "Sezim Baktybekova"
@@ -224,10 +226,10 @@ marked1() {
     [ "$(shelf_marks)" = "Ivan Baktybekova" ] && grep -qx ' Sezim Baktybekova  .*' <<<"$S" ||
         said marks
 }
-check "Space marks the selected story (a * in column 0), and only it" marked1
+check "Space marks the selected story (its letter, A, in column 0), and only it" marked1
 on 2
-check "Space marks the next one, Sezim's" \
-    eval '[ "$(shelf_marks)" = $'"'"'Ivan Baktybekova\nSezim Baktybekova'"'"' ] || said marks'
+check "Space marks the next one, Sezim's, B" \
+    eval '[ "$(shelf_marks)" = $'"'"'Ivan Baktybekova\nSezim Baktybekova'"'"' ] && [ "$(shelf_letters | tr -d "\n")" = AB ] || said marks'
 on 3
 check "c compares the two marked" titles_are "▸ Ivan Baktybekova" "  Sezim Baktybekova"
 on 4
