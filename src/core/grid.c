@@ -3,6 +3,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unictype.h>
+#include <unistr.h>
 
 #include "lector/layout.h"
 #include "lector/text.h"
@@ -88,6 +90,25 @@ int grid_put(Grid *g, int row, int col, const void *glyph, size_t len, int width
     return width;
 }
 
+/* The length of glyph without the invisible format characters at its end (a joiner, a
+ * direction mark): inside put_text's string nothing follows them in their cluster, so they join
+ * nothing there, but drawn they would join with what the terminal draws next (a title ending in
+ * U+200D before an emoji in the next column: one glyph, and the row shifts). */
+static size_t without_trailing_format(const uint8_t *glyph, size_t len)
+{
+    while (len > 0) {
+        const uint8_t *start = glyph + len - 1;
+        while (start > glyph && (*start & 0xc0) == 0x80)
+            start--;
+        ucs4_t uc;
+        if (u8_mbtouc(&uc, start, (size_t)(glyph + len - start)) != glyph + len - start ||
+            !uc_is_general_category(uc, UC_CATEGORY_Cf) || start == glyph)
+            break;
+        len = (size_t)(start - glyph);
+    }
+    return len;
+}
+
 /* Walks the clusters of escaped text; calls put for each (NULL grid: only measures). */
 /* parts[0], parts[1] and parts[2] as one text, parts[1] in style mark (a match in a snippet):
  * escaped a part at a time, so that the marked bytes are known whatever the escaping did. */
@@ -117,8 +138,9 @@ static int put_text(Grid *g, int row, int col, const char *const parts[3], int m
             break;
         }
         if (g && !reorder)
-            grid_put(g, row, col + used, cell.glyph, cell.glyph_len, cell.width, STYLE_AT(cell.off),
-                     SIZE_MAX);
+            grid_put(g, row, col + used, cell.glyph,
+                     without_trailing_format(cell.glyph, cell.glyph_len), cell.width,
+                     STYLE_AT(cell.off), SIZE_MAX);
         used += cell.width;
     }
     if (g && reorder) { /* a title in Arabic or Hebrew: in display order, from col on */
@@ -128,8 +150,9 @@ static int put_text(Grid *g, int row, int col, const char *const parts[3], int m
         size_t n = layout_line_cells((const uint8_t *)safe.buf, (Span){0, line.end}, &line, &opt,
                                      bidi, &cells, &cap, NULL);
         for (size_t k = 0; k < n; k++)
-            grid_put(g, row, col + cells[k].col - cells[0].col, cells[k].glyph, cells[k].glyph_len,
-                     cells[k].width, STYLE_AT(cells[k].off), SIZE_MAX);
+            grid_put(g, row, col + cells[k].col - cells[0].col, cells[k].glyph,
+                     without_trailing_format(cells[k].glyph, cells[k].glyph_len), cells[k].width,
+                     STYLE_AT(cells[k].off), SIZE_MAX);
         free(cells);
         bidi_cache_free(bidi);
     }

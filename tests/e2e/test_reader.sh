@@ -31,6 +31,15 @@ check "shelf: a long book's reading time in hours" shows "114603 words  9 h 34 m
 on 2
 check "reader: its time left in hours" status_has "9 h 34 min left"
 rm -rf "$long_dir"
+# Titles that end in an invisible joiner (a file name, a first line): drawn without it, so that
+# it cannot join with what the terminal draws after it; the info column stays where it was
+zw_dir=$(mktemp -d)
+printf 'Hello there.\n' >"$zw_dir/$(printf 'Joiner\342\200\215.txt')"
+printf '\360\237\221\251\342\200\215\n\nText.\n' >"$zw_dir/woman.txt"
+dump --size 60x6 "$zw_dir"
+check "titles ending in U+200D: drawn without it, the rows unshifted" \
+    eval '! grep -q "$(printf "\342\200\215")" <<<"$S" && grep -qx " Joiner  *2 words  1 min" <<<"$S" && [ "$(grep -c "words  1 min$" <<<"$S")" -eq 2 ]'
+rm -rf "$zw_dir"
 pick_keys "Ivan Baktybekova"
 dump --keys "$pick<dump><Enter><dump>G<dump>g" "$texts"
 on 1
