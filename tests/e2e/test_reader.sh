@@ -40,6 +40,14 @@ dump --size 60x6 "$zw_dir"
 check "titles ending in U+200D: drawn without it, the rows unshifted" \
     eval '! grep -q "$(printf "\342\200\215")" <<<"$S" && grep -qx " Joiner  *2 words  1 min" <<<"$S" && [ "$(grep -c "words  1 min$" <<<"$S")" -eq 2 ]'
 rm -rf "$zw_dir"
+# Space past the end stops as less does: the story's last line on the last row above the status
+# line, the screen full, however many more times Space is pressed (a copy: its place is saved)
+end_dir=$(mktemp -d)
+cp "$ivan" "$end_dir/"
+dump --size 80x10 --keys "      " "$end_dir/${ivan##*/}"
+rm -rf "$end_dir"
+check "Space past the end: the last line at the bottom, the page full" \
+    eval '[[ $(row 9) == *"this was just the beginning of an incredible journey." ]] && [ -n "$(row 1)" ] && status_has "100%"'
 pick_keys "Ivan Baktybekova"
 dump --keys "$pick<dump><Enter><dump>G<dump>g" "$texts"
 on 1
