@@ -65,6 +65,7 @@ typedef enum {
     CMD_PREV_CHAPTER,
     CMD_NEXT_VERSION,
     CMD_BASE,
+    CMD_FILE_INFO,
     CMD_COUNT
 } Command;
 

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "lector/cache.h"
@@ -162,6 +163,46 @@ static void indexer_stop(ReaderView *rv)
 static bool too_long_to_index(const ReaderView *rv)
 {
     return text_len_estimate(rv->text) > INDEX_MAX_TEXT;
+}
+
+static size_t story_words(const ReaderView *rv)
+{
+    return rv->words_done ? rv->words : text_len_estimate(rv->text) / 6;
+}
+
+/* C-g, as in less: what the story is and where the reader is in it, on the status line (in rows
+ * of its own when long). The file's size and byte are the file's own (text_source_offset); the
+ * text's are after cleaning. */
+static void file_info(ReaderView *rv, ViewContext *c)
+{
+    Strbuf m = STRBUF_INIT;
+    strbuf_addstr(&m, rv->from_stdin ? "standard input" : rv->path);
+    struct stat st;
+    if (!rv->from_stdin && stat(rv->path, &st) == 0)
+        strbuf_addf(&m, "  %lld bytes", (long long)st.st_size);
+    static const char *const enc[] = {"UTF-8", "Windows-1251", "Latin-1"};
+    TextEncoding e = text_encoding(rv->text);
+    strbuf_addf(&m, "  %s", e <= TEXT_LATIN1 ? enc[e] : "?");
+    const char *notice = text_notice(rv->text);
+    strbuf_addf(&m, "  cleaned: %s", notice ? notice : "nothing");
+    bool whole = text_complete(rv->text);
+    strbuf_addf(&m, "  %zu paragraphs%s  %s%zu words", text_paragraph_count(rv->text),
+                whole ? "" : " so far", rv->words_done ? "" : "about ", story_words(rv));
+    size_t top = pager_top_offset(rv->pager);
+    strbuf_addf(&m, "  top at byte %zu of the file (%d%%)", text_source_offset(rv->text, top),
+                pager_top_percent(rv->pager, page_rows(c)));
+    if (rv->index)
+        strbuf_addstr(&m, "  index: ready");
+    else if (rv->indexer.running) {
+        size_t done = atomic_load(&rv->indexer.progress.done), len = text_len(rv->text);
+        strbuf_addf(&m, "  index: building, %d%%",
+                    len ? (int)(100.0 * (double)done / (double)len) : 0);
+    } else
+        strbuf_addstr(&m, too_long_to_index(rv)
+                              ? "  index: none (too long to index)"
+                              : "  index: not built yet (the first search builds it)");
+    view_say(c, "%s", m.buf);
+    strbuf_release(&m);
 }
 
 static long now_ms(void)
@@ -794,6 +835,9 @@ ViewAction reader_view_command(ReaderView *rv, ViewContext *c, Command cmd, long
     case CMD_MEASURE_RESET:
         set_measure(rv, c, 0);
         break;
+    case CMD_FILE_INFO:
+        file_info(rv, c);
+        break;
     case CMD_LINE_ENDS:
         cycle_line_ends(rv, c);
         break;
@@ -931,10 +975,6 @@ static void draw_strip(ReaderView *rv, Grid *g, int rows, int col)
 }
 
 /* The open story's words: counted, or estimated from its size (6 bytes a word) until then. */
-static size_t story_words(const ReaderView *rv)
-{
-    return rv->words_done ? rv->words : text_len_estimate(rv->text) / 6;
-}
 
 void reader_view_render(ReaderView *rv, ViewContext *c, Grid *g)
 {

@@ -101,6 +101,11 @@ static const Row default_rows[] = {
      0,
      "paragraph direction: auto (by its first letter), right to left, left to right"},
     {READER, CMD_TOC, {'t'}, 0, "the table of contents (Enter goes to a chapter; '' comes back)"},
+    {READER,
+     CMD_FILE_INFO,
+     {7 /* C-g */},
+     0,
+     "about the file: size, encoding, what was cleaned, where you are"},
     {READER, CMD_NEXT_CHAPTER, {']'}, 0, "the next, previous chapter"},
     {READER, CMD_PREV_CHAPTER, {'['}, 0, NULL},
     {READER, CMD_WHEEL_DOWN, {APP_KEY_WHEEL_DOWN}, 0, "scroll"},
@@ -236,6 +241,7 @@ static const char *const command_names[CMD_COUNT] = {
     [CMD_PREV_CHAPTER] = "prev-chapter",
     [CMD_NEXT_VERSION] = "next-version",
     [CMD_BASE] = "base-version",
+    [CMD_FILE_INFO] = "file-info",
 };
 
 static const char *const view_names[KEYMAP_VIEWS] = {

@@ -45,9 +45,17 @@ rm -rf "$zw_dir"
 end_dir=$(mktemp -d)
 cp "$ivan" "$end_dir/"
 dump --size 80x10 --keys "      " "$end_dir/${ivan##*/}"
-rm -rf "$end_dir"
 check "Space past the end: the last line at the bottom, the page full" \
-    eval '[[ $(row 9) == *"this was just the beginning of an incredible journey." ]] && [ -n "$(row 1)" ] && status_has "100%"'
+    eval '[[ $(row 9) == *"this was just the beginning of an incredible journey." ]] && [ -n "$(row 1)" ] && status_has "100%" || said "$S"'
+rm -rf "$end_dir"
+# C-g: about the file, as less says it: path, size, encoding and what was cleaned, paragraphs,
+# words, the byte at the top and the percent, the index's state
+info_dir=$(mktemp -d)
+printf 'Caf\351\r\n\r\nLe caf\351 \351tait pr\352t.\r\n' >"$info_dir/latin1.txt"
+dump --size 80x12 --keys "<C-g>" "$info_dir/latin1.txt"
+check "C-g: path, size, encoding, what was cleaned, paragraphs, words, position, index" \
+    eval 'msg=$(tr "\n" " " <<<"$S" | tr -s " "); [[ $msg == *"latin1.txt 29 bytes Latin-1 cleaned: not UTF-8: converted from Latin-1 2 paragraphs 5 words top at byte 0 of the file (100%) index: "* ]] || said "$msg"'
+rm -rf "$info_dir"
 pick_keys "Ivan Baktybekova"
 dump --keys "$pick<dump><Enter><dump>G<dump>g" "$texts"
 on 1
