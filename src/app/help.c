@@ -167,7 +167,8 @@ static const HelpRow search_notes[] = {
            "too); =word the whole word; \"a phrase\" its words in a row; several words, each "
            "place in the paragraphs that have them all; NEAR(a b, 5) within 5 words; word~ within "
            "two letters' change; re:PATTERN a regular expression (PCRE2). A capital makes case "
-           "count."},
+           "count. The strip beside the text maps the whole story: | matches, \xe2\x94\x83 the "
+           "screen."},
 };
 
 const HelpRow *help_search_notes(size_t *n)

@@ -952,9 +952,12 @@ void reader_view_settle(ReaderView *rv, ViewContext *c)
 
 /* --- drawing ------------------------------------------------------------------------------- */
 
-/* The hit strip: one column beside the text, a row per 1/rows of the story, marked where it has
- * matches. */
-static void draw_strip(ReaderView *rv, Grid *g, int rows, int col)
+/* The hit strip: one column beside the text, a map of the whole story (a row per 1/rows of it),
+ * marked | where it has matches; the rows that stand for the text on the screen are drawn as a
+ * dim ┃ (where they have no match), as a scroll bar's thumb, so that the strip reads as a map and
+ * not as marks beside the screen's own lines. shown_from, shown_to: the bytes on the screen. */
+static void draw_strip(ReaderView *rv, Grid *g, int rows, int col, size_t shown_from,
+                       size_t shown_to)
 {
     size_t n = rv->ml ? matchlist_count(rv->ml) : 0;
     if (!n || rows < 1 || col < 0) return;
@@ -968,10 +971,15 @@ static void draw_strip(ReaderView *rv, Grid *g, int rows, int col)
         }
     }
     int cur = rv->cur < n ? matchlist_strip_row(rv->ml, rv->cur, rows) : -1;
+    size_t len = text_len_estimate(rv->text);
+    int t0 = len ? (int)((uint64_t)shown_from * (uint64_t)rows / len) : 0;
+    int t1 = len ? (int)(((uint64_t)shown_to * (uint64_t)rows + len - 1) / len) : rows;
     for (int r = 0; r < rows; r++)
         if (rv->strip[r] || r == cur)
             grid_put(g, r, col, (const uint8_t *)"|", 1, 1, r == cur ? STYLE_CURRENT : STYLE_MATCH,
                      SIZE_MAX);
+        else if (r >= t0 && (r < t1 || r == t0))
+            grid_put(g, r, col, (const uint8_t *)"\xe2\x94\x83", 3, 1, STYLE_DIM, SIZE_MAX);
 }
 
 /* The open story's words: counted, or estimated from its size (6 bytes a word) until then. */
@@ -998,6 +1006,13 @@ void reader_view_render(ReaderView *rv, ViewContext *c, Grid *g)
             grid_put(g, r, left + cell->col, cell->glyph, cell->glyph_len, cell->width, st, off);
         }
     }
+    size_t shown_from = SIZE_MAX, shown_to = 0; /* the bytes on the screen, for the strip */
+    for (int r = 0; r < n; r++)
+        if (!rows[r].gap) {
+            if (shown_from == SIZE_MAX) shown_from = base + rows[r].line.start;
+            shown_to = base + rows[r].line.end;
+        }
+    if (shown_from == SIZE_MAX) shown_from = 0;
     free(rows);
 
     int pct = pager_top_percent(rv->pager, prow);
@@ -1007,7 +1022,8 @@ void reader_view_render(ReaderView *rv, ViewContext *c, Grid *g)
     size_t page = 0, pages = 0;
     pager_page(rv->pager, prow, &page, &pages);
     if (pages != 1) /* a story on one screen shows its matches: no strip needed */
-        draw_strip(rv, g, prow, left + W + 1 < c->cols ? left + W + 1 : c->cols - 1);
+        draw_strip(rv, g, prow, left + W + 1 < c->cols ? left + W + 1 : c->cols - 1, shown_from,
+                   shown_to);
     /* "match 3 of 17" first, after a search or n; then as much as fits beside the title and a
      * message: full, short, or the percent alone */
     char match[64] = "";

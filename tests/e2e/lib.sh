@@ -83,7 +83,7 @@ lacks() { ! grep -qF -- "$1" <<<"$S" || said "screen with: $1"; }
 # row N: row N (from 1) of $S (of $ROWS, as on set it); top: the first row, trimmed; status: the
 # last row
 row() { printf '%s\n' "${ROWS[$1 - 1]-}"; }
-top() { head -n 1 <<<"$S" | sed -e 's/^ *//' -e 's/ *$//'; }
+top() { head -n 1 <<<"$S" | sed -e 's/^ *//' -e 's/  *[┃|]$//' -e 's/ *$//'; }
 status() { tail -n 1 <<<"$S"; }
 # status_has TEXT: the status line (the last row) holds TEXT
 status_has() { [[ $(status) == *"$1"* ]] || said "status line without: $1"; }

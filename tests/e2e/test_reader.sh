@@ -48,6 +48,17 @@ dump --size 80x10 --keys "      " "$end_dir/${ivan##*/}"
 check "Space past the end: the last line at the bottom, the page full" \
     eval '[[ $(row 9) == *"this was just the beginning of an incredible journey." ]] && [ -n "$(row 1)" ] && status_has "100%" || said "$S"'
 rm -rf "$end_dir"
+# The hit strip is a map of the whole story: | where matches are, a dim ┃ over the rows that stand
+# for what is on the screen (at the end: its last row; top_is in lib.sh reads past the strip)
+strip_dir=$(mktemp -d) # a copy: its place is saved
+cp "$ivan" "$strip_dir/"
+dump_env="XDG_STATE_HOME=$strip_dir/state" dump --size 80x12 --keys "/Moscow<Enter><dump>G<dump>" "$strip_dir/${ivan##*/}"
+rm -rf "$strip_dir"
+on 1
+check "hit strip: the matches' rows marked, the screen's part of the story a thumb" \
+    eval '[ "$(grep -c "|$" <<<"$S")" -eq 2 ] && [ "$(grep -c "┃$" <<<"$S")" -ge 1 ] || said "$S"'
+on 2
+check "hit strip at the end: the thumb on the strip's last row" eval '[[ $(row 11) == *"┃" ]] && [[ $(row 1) != *"┃" ]] || said "$S"'
 # C-g: about the file, as less says it: path, size, encoding and what was cleaned, paragraphs,
 # words, the byte at the top and the percent, the index's state
 info_dir=$(mktemp -d)

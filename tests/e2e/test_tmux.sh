@@ -150,7 +150,7 @@ right_aligned() {
     while IFS= read -r row; do
         [[ $row == *[ا-ي]* ]] || continue
         row=${row%"${row##*[! ]}"}
-        row=${row%|} # the hit strip, beside the text
+        row=${row%[|┃]} # the hit strip, beside the text (a match, or the thumb)
         row=${row%"${row##*[! ]}"}
         ends+=("${#row}")
     done < <(head -n -1 <<<"$S")
