@@ -194,8 +194,8 @@ Test(app, help_scrolls_on_a_short_screen)
     keys(a, "bbbbbb");
     d = dump(a, 80, 12);
     cr_assert(strstr(d, "rows 1-11 of"), "b goes back a screen, not past the top:\n%s", d);
-    app_resize(a, 80, 40); /* the screen grew: all of it, from the top */
-    d = dump(a, 80, 40);
+    app_resize(a, 80, 48); /* the screen grew: all of it, from the top */
+    d = dump(a, 80, 48);
     cr_assert(strstr(d, "lector: keys in the reader") && strstr(d, "this help"), "%s", d);
     cr_assert(strstr(d, "any key returns") && !strstr(d, "b scroll"), "%s", d);
     cr_assert(strstr(d, "\n                          makes case count)\n"),
@@ -205,7 +205,7 @@ Test(app, help_scrolls_on_a_short_screen)
     cr_assert(strstr(d, "\n  j  e  Down  Enter\n      forward one line (a count first:\n"
                         "      N lines)\n"),
               "%s", d);
-    app_resize(a, 80, 40);
+    app_resize(a, 80, 48);
     keys(a, "j");
     cr_assert_eq(app_mode(a), MODE_READER, "fits: j returns");
     app_resize(a, 80, 12);
@@ -848,9 +848,9 @@ Test(app, configured_keys_act_everywhere_but_in_a_query)
     keys(a, "mx");
     cr_assert_str_eq(app_message(a), "mark x set");
     /* the help screen lists the configured keys, and leaves out the default ones taken away */
-    app_resize(a, 80, 40);
+    app_resize(a, 80, 48);
     keys(a, "h");
-    const char *d = dump(a, 80, 40);
+    const char *d = dump(a, 80, 48);
     cr_assert(strstr(d, "j  e  Down  Enter") == NULL, "j is not down any more: %s", d);
     cr_assert(strstr(d, "e  Down  Enter  x ") && !strstr(d, "x  x"), "x listed once: %s", d);
     cr_assert(strstr(d, "m  p letter") && strstr(d, "N%  ") && !strstr(d, "Np"),
