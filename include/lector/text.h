@@ -228,6 +228,10 @@ size_t text_replacements(const Text *t); /* how many U+FFFD were substituted */
 /* A one-line note for the status line, or NULL: "not valid UTF-8: 3 bytes shown as U+FFFD",
  * "converted from Windows-1251", "looks like a binary file". Borrowed. */
 const char *text_notice(const Text *t);
+/* The line ends that were not LF and now are, in the part loaded: *crlf CR LF pairs (Windows),
+ * *cr CRs alone (old Mac OS). Not in the notice: such a file reads as it should, so only the
+ * file's details (the reader's C-g) say so. */
+void text_line_ends_cleaned(const Text *t, size_t *crlf, size_t *cr);
 
 /* The visible stand-in for a code point that must never reach a terminal as it is: C0 controls
  * and DEL become Control Pictures (U+2400..U+2421, ESC is "␛"); C1 controls, bidi controls

@@ -184,7 +184,15 @@ static void file_info(ReaderView *rv, ViewContext *c)
     TextEncoding e = text_encoding(rv->text);
     strbuf_addf(&m, "  %s", e <= TEXT_LATIN1 ? enc[e] : "?");
     const char *notice = text_notice(rv->text);
-    strbuf_addf(&m, "  cleaned: %s", notice ? notice : "nothing");
+    size_t crlf, cr;
+    text_line_ends_cleaned(rv->text, &crlf, &cr);
+    strbuf_addf(&m, "  cleaned: %s", notice ? notice : crlf || cr ? "" : "nothing");
+    const char *sep = notice ? "; " : "";
+    if (crlf) {
+        strbuf_addf(&m, "%s%zu CR LF line end%s read as LF", sep, crlf, crlf == 1 ? "" : "s");
+        sep = "; ";
+    }
+    if (cr) strbuf_addf(&m, "%s%zu CR line end%s read as LF", sep, cr, cr == 1 ? "" : "s");
     bool whole = text_complete(rv->text);
     strbuf_addf(&m, "  %zu paragraphs%s  %s%zu words", text_paragraph_count(rv->text),
                 whole ? "" : " so far", rv->words_done ? "" : "about ", story_words(rv));

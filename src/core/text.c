@@ -79,8 +79,9 @@ struct Text {
     bool title_is_name; /* made from the file's name: not the book's, so not cached */
     TextEncoding encoding;
     size_t replacements;
-    char *notice; /* owned, may be NULL */
-    size_t words; /* SIZE_MAX until text_word_count counts them */
+    size_t crlf_ends, cr_ends; /* line ends read as LF: CR LF pairs, CRs alone */
+    char *notice;              /* owned, may be NULL */
+    size_t words;              /* SIZE_MAX until text_word_count counts them */
 
     /* The paragraph splitter, resumable: text_open feeds it the story in steps. */
     size_t split_pos;   /* next byte to scan */
@@ -696,6 +697,12 @@ static size_t clean_chunk(Text *t, const uint8_t *src, size_t i, size_t len, boo
         }
         size_t used;
         long cp = decode_step(src, len, i, t->encoding, &used);
+        if (src[i] == '\r') {
+            if (used == 2)
+                t->crlf_ends++;
+            else
+                t->cr_ends++;
+        }
         if (cp == 0xfffd && !(used == 3 && src[i] == 0xef)) t->replacements++;
         if (cp_cap && (t->ncheckpoints << CHECKPOINT_SHIFT) <= c0) add_checkpoint(t, cp_cap, c0, i);
         strbuf_add_utf8(out, (uint32_t)cp);
@@ -1133,7 +1140,7 @@ static bool begin_clean_steps(Text *t, size_t dirty_at)
     free(t->checkpoints);
     t->checkpoints = NULL;
     t->ncheckpoints = 0;
-    t->replacements = 0;
+    t->replacements = t->crlf_ends = t->cr_ends = 0;
     t->src = NULL;
     t->encoding = TEXT_UTF8;
     return false;
@@ -1622,6 +1629,12 @@ size_t text_replacements(const Text *t)
 {
     return t->replacements;
 }
+void text_line_ends_cleaned(const Text *t, size_t *crlf, size_t *cr)
+{
+    *crlf = t->crlf_ends;
+    *cr = t->cr_ends;
+}
+
 const char *text_notice(const Text *t)
 {
     return t->notice;

@@ -65,7 +65,7 @@ info_dir=$(mktemp -d)
 printf 'Caf\351\r\n\r\nLe caf\351 \351tait pr\352t.\r\n' >"$info_dir/latin1.txt"
 dump --size 80x12 --keys "<C-g>" "$info_dir/latin1.txt"
 check "C-g: path, size, encoding, what was cleaned, paragraphs, words, position, index" \
-    eval 'msg=$(tr "\n" " " <<<"$S" | tr -s " "); [[ $msg == *"latin1.txt 29 bytes Latin-1 cleaned: not UTF-8: converted from Latin-1 2 paragraphs 5 words top at byte 0 of the file (100%) index: "* ]] || said "$msg"'
+    eval 'msg=$(tr "\n" " " <<<"$S" | tr -s " "); [[ $msg == *"latin1.txt 29 bytes Latin-1 cleaned: not UTF-8: converted from Latin-1; 3 CR LF line ends read as LF 2 paragraphs 5 words top at byte 0 of the file (100%) index: "* ]] || said "$msg"'
 rm -rf "$info_dir"
 pick_keys "Ivan Baktybekova"
 dump --keys "$pick<dump><Enter><dump>G<dump>g" "$texts"

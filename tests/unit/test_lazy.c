@@ -413,6 +413,11 @@ Test(lazy, a_dirty_file_over_the_copy_limit_is_cleaned_whole_into_a_scratch_file
     cr_assert_eq(text_replacements(t), text_replacements(eager));
     cr_assert_gt(text_replacements(t), 0);
     cr_assert_str_eq(text_notice(t), text_notice(eager));
+    size_t crlf, cr, crlf_eager, cr_eager; /* every CR LF counted once, in steps as at once */
+    text_line_ends_cleaned(t, &crlf, &cr);
+    text_line_ends_cleaned(eager, &crlf_eager, &cr_eager);
+    cr_assert(crlf == crlf_eager && cr == cr_eager && crlf > 1000 && cr == 0,
+              "%zu/%zu CR LF, %zu/%zu CR", crlf, crlf_eager, cr, cr_eager);
     for (size_t off = 0; off < text_len(t); off += 7919) {
         while ((text_bytes(t)[off] & 0xc0) == 0x80)
             off++;

@@ -112,6 +112,9 @@ Test(text, bom_dropped_line_ends_normalised)
     assert_text(t, "one\ntwo\nthree\n\nfour");
     cr_assert_eq(text_source_offset(t, 0), 3, "first letter is after the BOM");
     cr_assert_null(text_notice(t));
+    size_t crlf, cr;
+    text_line_ends_cleaned(t, &crlf, &cr); /* for C-g: one of each was made LF */
+    cr_assert(crlf == 1 && cr == 1, "%zu CR LF, %zu CR", crlf, cr);
     text_free(t);
     /* A BOM in the middle is text (ZWNBSP), not dropped. */
     t = load("a\xEF\xBB\xBF", 4);
