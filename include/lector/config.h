@@ -65,6 +65,8 @@ typedef struct {
     bool mouse;            /* the reader takes mouse clicks and the wheel (default true) */
     int bidi;              /* ConfigBidi: who puts right-to-left text in display order */
     bool korean_syllables; /* korean-breaks = syllables (default words: at spaces) */
+    bool book_pages;       /* last-page = book: Space turns whole screens, the last may be part
+                              empty (default full: it stops with the last line at the bottom) */
     ConfigTheme theme;
     ConfigStyle styles[STYLE_COUNT];
     KeyBinding *bindings; /* owned, in the file's order (a later one wins) */

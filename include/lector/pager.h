@@ -47,6 +47,10 @@ PagerPos pager_top(const Pager *p);
 /* Moves the top by rows (negative: up), never before the first row nor past the point where
  * the last row is at the bottom of a page of page_rows. Returns the rows actually moved. */
 long pager_scroll(Pager *p, long rows, int page_rows);
+/* Turns pages as a book does (the config's last-page = book): the top moves down page_rows rows
+ * per page while the row it lands on exists, so the last page may be part empty. Returns the
+ * rows moved (0 on the last page). */
+long pager_turn_pages(Pager *p, long pages, int page_rows);
 void pager_go_first(Pager *p);
 void pager_go_last(Pager *p, int page_rows); /* the last page */
 /* Goes to percent (0..100) of the story, like less's N%: the row that pager_top_percent calls N%

@@ -351,6 +351,7 @@ void app_configure(App *a, const Config *c)
     a->ctx.line_ends = c->line_ends;
     a->ctx.bidi = c->bidi != CONFIG_BIDI_OFF;
     a->ctx.korean_syllables = c->korean_syllables;
+    a->ctx.book_pages = c->book_pages;
     a->ctx.lopt.korean_syllables = c->korean_syllables; /* the compare view's, from here */
     if (c->measure) {
         a->ctx.default_measure = c->measure;

@@ -800,7 +800,10 @@ ViewAction reader_view_command(ReaderView *rv, ViewContext *c, Command cmd, long
         scroll(rv, c, -n);
         break;
     case CMD_PAGE_DOWN:
-        scroll(rv, c, n * prow);
+        if (c->book_pages) {
+            if (pager_turn_pages(rv->pager, n, prow)) read_on(rv, c);
+        } else
+            scroll(rv, c, n * prow);
         break;
     case CMD_PAGE_UP:
         scroll(rv, c, -n * prow);

@@ -65,6 +65,7 @@ int cmd_config(const Config *cfg, const char *texts)
     static const char *const bidi[] = {"auto", "on", "off"};
     printf("bidi = %s\n", bidi[cfg->bidi >= 0 && cfg->bidi < 3 ? cfg->bidi : 0]);
     printf("korean-breaks = %s\n", cfg->korean_syllables ? "syllables" : "words");
+    printf("last-page = %s\n", cfg->book_pages ? "book" : "full");
     printf("theme = %s\n", config_theme_name(cfg->theme));
     for (int s = 0; s < STYLE_COUNT; s++) {
         const ConfigStyle *st = &cfg->styles[s];

@@ -327,6 +327,13 @@ static void parse_line(Parse *p, const char *s, const char *end)
             p->c->korean_syllables = true;
         else
             warn(p, "korean-breaks: '%.*s' is not words or syllables", (int)vlen, v);
+    } else if (word_is(k, klen, "last-page")) {
+        if (word_is(v, vlen, "full"))
+            p->c->book_pages = false;
+        else if (word_is(v, vlen, "book"))
+            p->c->book_pages = true;
+        else
+            warn(p, "last-page: '%.*s' is not full or book", (int)vlen, v);
     } else if (word_is(k, klen, "bidi")) {
         if (config_parse_bidi(v, vlen, &p->c->bidi) != 0)
             warn(p, "bidi: '%.*s' is not auto, on or off", (int)vlen, v);
@@ -355,7 +362,7 @@ static void parse_line(Parse *p, const char *s, const char *end)
     } else {
         warn(p,
              "unknown setting '%.*s': the settings are measure, texts, smart-case, line-ends, "
-             "mouse, bidi, korean-breaks, theme, color.ELEMENT and key.COMMAND",
+             "mouse, bidi, korean-breaks, last-page, theme, color.ELEMENT and key.COMMAND",
              (int)klen, k);
     }
 }

@@ -338,6 +338,22 @@ long pager_scroll(Pager *p, long rows, int page_rows)
     return n;
 }
 
+long pager_turn_pages(Pager *p, long pages, int page_rows)
+{
+    long n = 0;
+    for (long k = 0; k < pages; k++) {
+        PagerPos to = p->top;
+        int r = 0;
+        while (r < page_rows && step(p, &to, 1))
+            r++;
+        if (r < page_rows) break; /* no row a page down: this is the last page */
+        p->top = to;
+        n += r;
+    }
+    if (n) moved(p);
+    return n;
+}
+
 void pager_go_first(Pager *p)
 {
     drop_tail(p);

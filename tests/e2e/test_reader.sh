@@ -47,6 +47,13 @@ cp "$ivan" "$end_dir/"
 dump --size 80x10 --keys "      " "$end_dir/${ivan##*/}"
 check "Space past the end: the last line at the bottom, the page full" \
     eval '[[ $(row 9) == *"this was just the beginning of an incredible journey." ]] && [ -n "$(row 1)" ] && status_has "100%" || said "$S"'
+# last-page = book keeps a book's pages: each Space a whole screen, the last page part empty
+rm -rf "$end_dir/state"
+printf 'last-page = book\n' >"$end_dir/config"
+dump_env="LECTOR_CONFIG=$end_dir/config XDG_STATE_HOME=$end_dir/state" dump --size 80x10 --keys "<dump>       " "$end_dir/${ivan##*/}"
+on 2
+check "last-page = book: whole screens, the last page part empty" \
+    eval 'shows "incredible journey." && [ -z "$(row 9)" ] && status_has "100%" || said "$S"'
 rm -rf "$end_dir"
 # The hit strip is a map of the whole story: | where matches are, a dim ┃ over the rows that stand
 # for what is on the screen (at the end: its last row; top_is in lib.sh reads past the strip)

@@ -44,6 +44,7 @@ Test(config, defaults_when_empty)
     cr_assert_eq(c.measure, 0);
     cr_assert_null(c.texts);
     cr_assert(c.smart_case);
+    cr_assert(!c.book_pages, "the last page is full, as in less");
     cr_assert_eq(c.theme, THEME_AUTO);
     cr_assert_eq(c.nbindings, 0);
     cr_assert_eq(c.nwarnings, 0);
@@ -89,8 +90,10 @@ Test(config, every_setting_read)
                      "color.status = 208 on default reverse\n"
                      "color.title = dim\n"
                      "key.page-down = x C-f PgDn\n"
-                     "key.search = ж\n");
+                     "key.search = ж\n"
+                     "last-page = book\n");
     cr_assert_eq(c.nwarnings, 0, "%s", all_warnings(&c));
+    cr_assert(c.book_pages);
     cr_assert_eq(c.measure, 60);
     cr_assert_str_eq(c.texts, "/home/reader/stories/my shelf");
     cr_assert(!c.smart_case);
@@ -136,12 +139,13 @@ Test(config, mistakes_warn_with_their_line_and_the_rest_applies)
                      "just words\n"           /* 14: no = */
                      "texts = stories\n"      /* 15: relative */
                      "key.up =\n"             /* 16: no value */
-                     "smart-case = no\n");    /* 17: good, after all that */
-    cr_assert_eq(c.nwarnings, 15, "%s", all_warnings(&c));
-    for (int line = 2; line <= 16; line++)
+                     "last-page = short\n"    /* 17: neither full nor book */
+                     "smart-case = no\n");    /* 18: good, after all that */
+    cr_assert_eq(c.nwarnings, 16, "%s", all_warnings(&c));
+    for (int line = 2; line <= 17; line++)
         cr_assert_not_null(warning_of_line(&c, line), "line %d: %s", line, all_warnings(&c));
     cr_assert_null(warning_of_line(&c, 1));
-    cr_assert_null(warning_of_line(&c, 17));
+    cr_assert_null(warning_of_line(&c, 18));
     cr_assert_eq(c.measure, 50);
     cr_assert(!c.smart_case);
     cr_assert_eq(c.theme, THEME_AUTO);

@@ -18,6 +18,16 @@ static Text *sample(void)
     return t;
 }
 
+/* A pager over the sample at width 30 with every row counted. */
+static Pager *counted_pager(Text *t, LayoutOptions *opt)
+{
+    opt->width = 30;
+    Pager *p = pager_new(t, opt);
+    while (!pager_count_step(p, 3)) {
+    }
+    return p;
+}
+
 /* The row that holds the anchor stays the top row at every width. */
 Test(pager, a_new_width_keeps_the_anchor_on_the_top_row)
 {
@@ -44,10 +54,8 @@ Test(pager, a_new_width_keeps_the_anchor_on_the_top_row)
 Test(pager, scrolling_is_clamped_and_counts_agree)
 {
     Text *t = sample();
-    LayoutOptions opt = {.width = 30};
-    Pager *p = pager_new(t, &opt);
-    while (!pager_count_step(p, 3)) {
-    }
+    LayoutOptions opt = {0};
+    Pager *p = counted_pager(t, &opt);
     size_t top, total;
     cr_assert(pager_row_index(p, &top, &total));
     cr_assert_eq(top, 0);
@@ -69,6 +77,35 @@ Test(pager, scrolling_is_clamped_and_counts_agree)
     pager_go_percent(p, 50, 10);
     int pct = pager_percent(p, 10);
     cr_assert(pct >= 50 && pct < 100, "50%% lands at %d%%", pct);
+    pager_free(p);
+    text_free(t);
+}
+
+/* last-page = book: whole screens every time, the last part empty; a turn past it does nothing;
+ * every row is on exactly one page. */
+Test(pager, book_pages_turn_whole_screens)
+{
+    Text *t = sample();
+    LayoutOptions opt = {0};
+    Pager *p = counted_pager(t, &opt);
+    size_t top, total;
+    cr_assert(pager_row_index(p, &top, &total));
+    size_t pages = 1;
+    while (pager_turn_pages(p, 1, 10) == 10)
+        pages++;
+    cr_assert(pager_row_index(p, &top, &total));
+    cr_assert_eq(top, (pages - 1) * 10, "each turn a whole screen");
+    cr_assert_eq(pages, (total + 9) / 10, "%zu rows in %zu pages", total, pages);
+    cr_assert_neq(total % 10, 0, "the sample's last page is part empty");
+    PagerRow rows[10];
+    cr_assert_eq(pager_rows(p, 10, rows), (int)(total % 10));
+    cr_assert_eq(pager_percent(p, 10), 100);
+    cr_assert_eq(pager_top_percent(p, 10), 100);
+    size_t page, n;
+    cr_assert(pager_page(p, 10, &page, &n) && page == n);
+    cr_assert_eq(pager_scroll(p, 1, 10), 0, "a line down stays: the end is on the page");
+    pager_go_first(p);
+    cr_assert_eq(pager_turn_pages(p, 3, 10), 30, "a count turns that many");
     pager_free(p);
     text_free(t);
 }
