@@ -477,8 +477,11 @@ static Text *load_story(const char *path, Diag *d)
         if (text_load_fd(STDIN_FILENO, "-", 0, &t, d) == 0) return t;
     } else if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
         diag_set(d, DIAG_INVALID, "%s: is a folder; compare takes story files", path);
-    } else if (text_load(path, 0, &t, d) == 0)
+    } else if (text_open(path, 0, &t, d) == 0) {
+        /* mapped, not copied: no size limit, and aligning gives the pages back behind itself */
+        text_load_all(t);
         return t;
+    }
     cli_error("%s", d->msg);
     return NULL;
 }

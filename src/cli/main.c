@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdarg.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -236,6 +237,10 @@ static int run(int argc, char **argv, Config *cfg)
 
 int main(int argc, char **argv)
 {
+    /* A block of 256 KiB or more is mapped and given back when freed. glibc's default moves that
+     * threshold up to 32 MiB after the first such free, and then the big arrays an alignment or an
+     * index build frees stay in the heap, counted in the process's memory to its end. */
+    mallopt(M_MMAP_THRESHOLD, 256 << 10);
     Config cfg;
     config_init(&cfg);
     config_load(&cfg); /* a file that cannot be read leaves the defaults and says why */

@@ -52,18 +52,17 @@ enum {
     0.05 /* meaning similarity for a story's last paragraph to join the pair before */
 #define ALIGN_GAP_JOIN 0.02 /* ... less this for each paragraph joined to it */
 
+/* A word's count in a paragraph. Its weight, (1 + ln tf) * idf, is worked out where it is used
+ * (bag_weight), not kept: a bag per paragraph takes about as many entries as the story has
+ * words, and 8 bytes instead of 16 each halves what the bags of a big story take. */
 typedef struct {
     uint32_t term, tf;
-    double w; /* (1 + ln tf) * idf, once idf is known */
 } Bag;
 
-/* A token's bytes: 32 bits are enough, a story being at most TEXT_MAX_BYTES (256 MiB) as read
- * and at most three times that clean (an invalid byte becomes a three-byte U+FFFD), and half of
- * Span's size, for millions of tokens. */
-typedef struct {
-    uint32_t start, end;
-} TokSpan;
-_Static_assert(3 * TEXT_MAX_BYTES <= UINT32_MAX, "token offsets are 32 bits");
+static inline double bag_weight(const double *idf, Bag b)
+{
+    return (b.tf == 1 ? 1.0 : 1 + log((double)b.tf)) * idf[b.term];
+}
 
 typedef struct {
     const Text *t;
@@ -71,8 +70,8 @@ typedef struct {
     size_t npara;
     Span *para;
     size_t *tok0;   /* npara + 1: paragraph i's tokens are [tok0[i], tok0[i + 1]) */
-    uint32_t *term; /* per token */
-    TokSpan *span;  /* per token, bytes in the text */
+    uint32_t *term; /* per token; where its bytes are is found again for the pairs that need it
+                       (pair_spans): 8 bytes a token kept would double the memory a side takes */
     size_t ntok, tokcap;
     size_t *bag0; /* npara + 1 */
     Bag *bag;
@@ -85,7 +84,28 @@ typedef struct {
     size_t *sbag0;      /* npara + 1: paragraph i's stems are sbag[sbag0[i], sbag0[i + 1]) */
     Bag *sbag;          /* its bag of stems (stem ids), weighed by the stems' idf */
     double *snorm;      /* per paragraph: the length of that vector */
+    size_t released;    /* the text's bytes before this were last given back (release_behind) */
 } Side;
+
+/* A pass over a mapped story reads it all; the bytes behind the pass are given back to the file
+ * (text_release) a few MiB at a time, so that aligning holds a few MiB of each story's pages,
+ * not the stories (they are read again, from the file, by the next pass). */
+enum { RELEASE_STEP = 4 << 20 };
+
+static void release_behind(Side *s, size_t upto)
+{
+    if (upto >= s->released + RELEASE_STEP) {
+        text_release(s->t, s->released, upto);
+        s->released = upto;
+    }
+}
+
+/* At the end of a pass: all of it. */
+static void release_all(Side *s)
+{
+    text_release(s->t, 0, text_len(s->t));
+    s->released = 0;
+}
 
 #define NO_TWIN UINT32_MAX
 
@@ -103,6 +123,18 @@ typedef struct {
     double cos;
     int moved;
 } Pair;
+
+typedef struct {
+    Span *v;
+    size_t n, cap;
+    const uint8_t *bytes; /* the story's */
+    size_t base;          /* collect_token: the paragraph being tokenized */
+    /* A translation's rows: the tokens' words too, folded and found in vocab, in term[0, n) */
+    TokenFolder *folder; /* NULL: the bytes only */
+    Vocab *vocab;
+    uint32_t *term;
+    size_t tcap;
+} SpanList;
 
 struct Alignment {
     Side side[2];
@@ -126,6 +158,8 @@ struct Alignment {
                                 kept, changed, removed (A's only), added (B's only), moved */
     size_t *fixed;           /* the rows not moved that hold A paragraphs: their a ascends */
     size_t nfixed;
+    Strbuf tok_scratch;    /* pair_row's: the tokenizer's */
+    SpanList pair_span[2]; /* and the bytes of the pair's tokens on each side (pair_spans) */
 };
 
 /* ---- vocabulary ---- */
@@ -187,11 +221,8 @@ static void add_tok(void *ctx, size_t start, size_t end)
     if (s->ntok == s->tokcap) {
         s->tokcap = s->tokcap ? s->tokcap * 2 : 1024;
         s->term = xreallocarray(s->term, s->tokcap, sizeof *s->term);
-        s->span = xreallocarray(s->span, s->tokcap, sizeof *s->span);
     }
-    s->term[s->ntok] = vocab_intern(c->v, f, len);
-    s->span[s->ntok] = (TokSpan){(uint32_t)(c->base + start), (uint32_t)(c->base + end)};
-    s->ntok++;
+    s->term[s->ntok++] = vocab_intern(c->v, f, len);
 }
 
 static int cmp_u32(const void *x, const void *y)
@@ -228,7 +259,7 @@ static size_t make_bag(const uint32_t *terms, size_t n, uint32_t *scratch, Bag *
             *cap = *cap ? *cap * 2 : 1024;
             *out = xreallocarray(*out, *cap, sizeof **out);
         }
-        (*out)[(*len)++] = (Bag){scratch[k], (uint32_t)(e - k), 0};
+        (*out)[(*len)++] = (Bag){scratch[k], (uint32_t)(e - k)};
         added++;
         k = e;
     }
@@ -274,7 +305,6 @@ static void side_tokens(Side *s, Vocab *v, const Side *other)
      * arithmetic on NULL (undefined, even adding 0) */
     s->tokcap = 64;
     s->term = xmalloc(s->tokcap * sizeof *s->term);
-    s->span = xmalloc(s->tokcap * sizeof *s->span);
     TokCtx c = {s, v, token_folder_new(TOKEN_FOLD_ALL), 0};
     Strbuf scratch = STRBUF_INIT;
     for (size_t i = 0; i < s->npara; i++) {
@@ -291,8 +321,10 @@ static void side_tokens(Side *s, Vocab *v, const Side *other)
             continue;
         }
         token_each(s->bytes + c.base, s->para[i].end - c.base, &scratch, add_tok, &c);
+        release_behind(s, c.base);
     }
     s->tok0[s->npara] = s->ntok;
+    release_all(s);
     strbuf_release(&scratch);
     token_folder_free(c.folder);
 }
@@ -313,12 +345,29 @@ static void side_bags(Side *s)
     free(scratch);
 }
 
-static void side_free(Side *s)
+/* Frees the bags, which only pairing uses (a translation's rows use its stems'). */
+static void side_drop_bags(Side *s, bool stems)
 {
-    free(s->para);
+    free(s->bag0);
+    free(s->bag);
+    free(s->norm);
+    s->bag0 = NULL;
+    s->bag = NULL;
+    s->norm = NULL;
+    if (!stems) return;
+    free(s->sbag0);
+    free(s->sbag);
+    free(s->snorm);
+    s->sbag0 = NULL;
+    s->sbag = NULL;
+    s->snorm = NULL;
+}
+
+/* Frees what aligning needs and the rows do not: all but the paragraphs. */
+static void side_drop_work(Side *s)
+{
     free(s->tok0);
     free(s->term);
-    free(s->span);
     free(s->bag0);
     free(s->bag);
     free(s->norm);
@@ -328,17 +377,24 @@ static void side_free(Side *s)
     free(s->sbag0);
     free(s->sbag);
     free(s->snorm);
+    *s = (Side){.t = s->t, .bytes = s->bytes, .npara = s->npara, .para = s->para};
+}
+
+static void side_free(Side *s)
+{
+    side_drop_work(s);
+    free(s->para);
 }
 
 /* ---- similarity ---- */
 
 /* Weighs the bag b[0, n) and returns the length of its vector. */
-static double bag_weigh(const double *idf, Bag *b, size_t n)
+static double bag_weigh(const double *idf, const Bag *b, size_t n)
 {
     double sum = 0;
     for (size_t k = 0; k < n; k++) {
-        b[k].w = (1 + log((double)b[k].tf)) * idf[b[k].term];
-        sum += b[k].w * b[k].w;
+        double w = bag_weight(idf, b[k]);
+        sum += w * w;
     }
     return sqrt(sum);
 }
@@ -353,7 +409,7 @@ static double *idf_from_df(const size_t *df, size_t n, double N)
 }
 
 /* Weighs the npara bags bag[bag0[i], bag0[i + 1]); their lengths, as a new array. */
-static double *weigh_bags(const double *idf, Bag *bag, const size_t *bag0, size_t npara)
+static double *weigh_bags(const double *idf, const Bag *bag, const size_t *bag0, size_t npara)
 {
     double *norm = xmalloc((npara ? npara : 1) * sizeof *norm);
     for (size_t i = 0; i < npara; i++)
@@ -361,20 +417,22 @@ static double *weigh_bags(const double *idf, Bag *bag, const size_t *bag0, size_
     return norm;
 }
 
-/* Cosine of bags x and y (norms given), and the share of x's weight that y holds too. */
-static double bag_cosine(const Bag *x, size_t nx, double normx, const Bag *y, size_t ny,
-                         double normy, double *contained)
+/* Cosine of bags x and y (norms given, weights by idf), and the share of x's weight that y holds
+ * too. */
+static double bag_cosine(const double *idf, const Bag *x, size_t nx, double normx, const Bag *y,
+                         size_t ny, double normy, double *contained)
 {
     double dot = 0, in = 0, all = 0;
     size_t i = 0, j = 0;
     while (i < nx) {
         while (j < ny && y[j].term < x[i].term)
             j++;
-        double wx = x[i].w;
+        double wx = bag_weight(idf, x[i]);
         all += wx;
         if (j < ny && y[j].term == x[i].term) {
-            dot += wx * y[j].w;
-            in += x[i].tf <= y[j].tf ? wx : y[j].w; /* the weight of the count both hold */
+            double wy = bag_weight(idf, y[j]);
+            dot += wx * wy;
+            in += x[i].tf <= y[j].tf ? wx : wy; /* the weight of the count both hold */
         }
         i++;
     }
@@ -385,8 +443,8 @@ static double bag_cosine(const Bag *x, size_t nx, double normx, const Bag *y, si
 /* The cosine of bags x and y (norms given), walking the smaller and finding its words in the
  * larger by binary search: what the gaps' programme computes per cell, where one side may be a
  * paragraph of 100,000 words facing many short ones. */
-static double bag_cosine_small(const Bag *x, size_t nx, double normx, const Bag *y, size_t ny,
-                               double normy)
+static double bag_cosine_small(const double *idf, const Bag *x, size_t nx, double normx,
+                               const Bag *y, size_t ny, double normy)
 {
     if (!(normx > 0 && normy > 0)) return 0;
     if (nx > ny) {
@@ -408,7 +466,7 @@ static double bag_cosine_small(const Bag *x, size_t nx, double normx, const Bag 
             else
                 b = mid;
         }
-        if (a < ny && y[a].term == x[i].term) dot += x[i].w * y[a].w;
+        if (a < ny && y[a].term == x[i].term) dot += bag_weight(idf, x[i]) * bag_weight(idf, y[a]);
         lo = a;
     }
     return dot / (normx * normy);
@@ -435,7 +493,7 @@ static double group_cosine(const Alignment *al, size_t a, size_t na, size_t b, s
     double cx, cy;
     Bag *x = group_bag(al, &al->side[0], a, na, &lx, &cx);
     Bag *y = group_bag(al, &al->side[1], b, nb, &ly, &cy);
-    double cos = bag_cosine(x, lx, cx, y, ly, cy, NULL);
+    double cos = bag_cosine(al->idf, x, lx, cx, y, ly, cy, NULL);
     free(x);
     free(y);
     return cos;
@@ -573,9 +631,9 @@ static size_t keep_best(Scored *best, size_t n, size_t k)
 
 /* Candidate pairs above ALIGN_MIN_PAIR: for each paragraph of A, the paragraphs of B sharing its
  * rarest words, plus those about as far into B as it is into A. */
-static void find_candidates(const Alignment *al, Edges *out)
+static void find_candidates(Alignment *al, Edges *out)
 {
-    const Side *A = &al->side[0], *B = &al->side[1];
+    Side *A = &al->side[0], *B = &al->side[1];
     size_t nt = al->nterms;
     /* B's inverted index: term -> paragraphs holding it */
     size_t *post0 = xcalloc(nt + 1, sizeof *post0);
@@ -612,7 +670,7 @@ static void find_candidates(const Alignment *al, Edges *out)
         size_t nr = 0;
         for (size_t k = 0; k < nb; k++) {
             size_t df = post0[bag[k].term + 1] - post0[bag[k].term];
-            if (df && df <= max_df) rare[nr++] = (Bag){bag[k].term, (uint32_t)df, 0};
+            if (df && df <= max_df) rare[nr++] = (Bag){bag[k].term, (uint32_t)df};
         }
         size_t take = nr < ALIGN_RARE_TERMS ? nr : ALIGN_RARE_TERMS;
         for (size_t k = 0; k < take; k++) {
@@ -649,7 +707,7 @@ static void find_candidates(const Alignment *al, Edges *out)
         size_t nbest = keep_best(best, ntouched, ALIGN_CANDIDATES);
         for (size_t c = 0; c < nbest; c++) {
             uint32_t j = best[c].j;
-            double cos = bag_cosine(bag, nb, A->norm[i], B->bag + B->bag0[j],
+            double cos = bag_cosine(al->idf, bag, nb, A->norm[i], B->bag + B->bag0[j],
                                     B->bag0[j + 1] - B->bag0[j], B->norm[j], NULL);
             if (cos >= ALIGN_MIN_WEAK) edges_add(out, (uint32_t)i, j, cos);
         }
@@ -662,8 +720,11 @@ static void find_candidates(const Alignment *al, Edges *out)
      * the diagonal, so that the k-th of many equal paragraphs (a novel's scene breaks) can pair
      * with the k-th */
     Keyed *keyed = xmalloc((B->npara ? B->npara : 1) * sizeof *keyed);
-    for (size_t j = 0; j < B->npara; j++)
+    for (size_t j = 0; j < B->npara; j++) {
         keyed[j] = (Keyed){text_hash(B->bytes, B->para[j]), (uint32_t)j};
+        release_behind(B, B->para[j].start);
+    }
+    release_all(B);
     qsort(keyed, B->npara, sizeof *keyed, cmp_keyed);
     for (size_t i = 0; i < A->npara; i++) {
         if (A->twin[i] != NO_TWIN) { /* the only one of its text on each side */
@@ -705,7 +766,7 @@ static void find_candidates(const Alignment *al, Edges *out)
                 for (long j = d - ALIGN_NEIGHBOURS; j <= d + ALIGN_NEIGHBOURS; j++) {
                     if (j < 0 || j >= (long)B->npara) continue;
                     const Bag *bag = A->bag + A->bag0[i];
-                    double cos = bag_cosine(bag, A->bag0[i + 1] - A->bag0[i], A->norm[i],
+                    double cos = bag_cosine(al->idf, bag, A->bag0[i + 1] - A->bag0[i], A->norm[i],
                                             B->bag + B->bag0[j], B->bag0[j + 1] - B->bag0[j],
                                             B->norm[j], NULL);
                     if (cos >= ALIGN_MIN_WEAK) edges_add(out, (uint32_t)i, (uint32_t)j, cos);
@@ -836,8 +897,8 @@ static void grow_pair(Alignment *al, Pair *p, int side, size_t lo, size_t hi)
             size_t lo_len;
             const Side *o = &al->side[!side]; /* how much of the candidate the pair holds */
             Bag *other = group_bag(al, o, side ? p->a : p->b, side ? p->na : p->nb, &lo_len, &norm);
-            bag_cosine(s->bag + s->bag0[cand], s->bag0[cand + 1] - s->bag0[cand], 1, other, lo_len,
-                       1, &contained);
+            bag_cosine(al->idf, s->bag + s->bag0[cand], s->bag0[cand + 1] - s->bag0[cand], 1, other,
+                       lo_len, 1, &contained);
             free(other);
             if (contained < ALIGN_MIN_CONTAINED || cos <= p->cos + 0.01) break;
             p->a = a;
@@ -900,6 +961,9 @@ static void stem_bags(Alignment *al)
 {
     size_t *df = xcalloc(al->nstems ? al->nstems : 1, sizeof *df);
     uint8_t *sides = xcalloc(al->nstems ? al->nstems : 1, 1); /* bit k: on side k */
+    for (int k = 0; k < 2; k++)
+        for (size_t t = 0; t < al->side[k].ntok; t++)
+            sides[al->stem_of[al->side[k].term[t]]] |= (uint8_t)(1 << k);
     double N = 0;
     for (int k = 0; k < 2; k++) {
         Side *s = &al->side[k];
@@ -912,17 +976,20 @@ static void stem_bags(Alignment *al)
         uint32_t *scratch = xmalloc((most ? most : 1) * sizeof *scratch);
         for (size_t i = 0; i < s->npara; i++) {
             s->sbag0[i] = len;
-            size_t n = s->tok0[i + 1] - s->tok0[i];
-            for (size_t t = 0; t < n; t++)
-                stems[t] = al->stem_of[s->term[s->tok0[i] + t]];
+            size_t n = 0;
+            for (size_t t = s->tok0[i]; t < s->tok0[i + 1]; t++) {
+                uint32_t id = al->stem_of[s->term[t]];
+                /* a translation's bags hold its anchors only: the other stems weigh nothing
+                 * (below), and a pseudo-word per word of a story in Latin letters would make the
+                 * bags as big as the tokens */
+                if (!al->translation || (id && sides[id] == 3)) stems[n++] = id;
+            }
             make_bag(stems, n, scratch, &s->sbag, &len, &cap);
             N += s->twin[i] == NO_TWIN;
         }
         s->sbag0[s->npara] = len;
-        for (size_t q = 0; q < len; q++) {
+        for (size_t q = 0; q < len; q++)
             df[s->sbag[q].term]++;
-            sides[s->sbag[q].term] |= (uint8_t)(1 << k);
-        }
         free(stems);
         free(scratch);
     }
@@ -1012,7 +1079,7 @@ static double meaning_sim(const Alignment *al, StemScratch *sc, size_t a, size_t
     if (ax && ay) {
         const Bag *x = group_stems(al, &al->side[0], a, na, &sc->x, &sc->xcap, &lx, &nx);
         const Bag *y = group_stems(al, &al->side[1], b, nb, &sc->y, &sc->ycap, &ly, &ny);
-        cos = bag_cosine_small(x, lx, nx, y, ly, ny);
+        cos = bag_cosine_small(al->sidf, x, lx, nx, y, ly, ny);
     }
     if (al->translation) return p * (0.6 + 0.4 * cos); /* and the anchors shared */
     /* relative length: a retelling keeps about the length of what it retells, so of two groups
@@ -1298,6 +1365,36 @@ static void span_add(Span **v, size_t *n, size_t *cap, Span sp)
     (*v)[(*n)++] = sp;
 }
 
+static void collect_token(void *ctx, size_t start, size_t end)
+{
+    SpanList *l = ctx;
+    if (l->folder) {
+        if (l->n == l->tcap) {
+            l->tcap = l->tcap ? l->tcap * 2 : 256;
+            l->term = xreallocarray(l->term, l->tcap, sizeof *l->term);
+        }
+        size_t len;
+        const char *f = token_fold(l->folder, l->bytes + l->base + start, end - start, &len);
+        l->term[l->n] = vocab_intern(l->vocab, f, len);
+    }
+    span_add(&l->v, &l->n, &l->cap, (Span){l->base + start, l->base + end});
+}
+
+/* The bytes of the tokens of paragraphs [p, p + n) of side s, as side_tokens found them (the
+ * same tokenizer over the same bytes; a twin's tokens are not kept, so not found here either),
+ * in l->v[0, l->n): token tok0[p] + k is l->v[k]; with l->folder, their words in l->term too. */
+static void pair_spans(const Side *s, size_t p, size_t n, Strbuf *scratch, SpanList *l)
+{
+    l->n = 0;
+    l->bytes = s->bytes;
+    for (size_t i = p; i < p + n; i++) {
+        if (s->twin[i] != NO_TWIN) continue;
+        l->base = s->para[i].start;
+        token_each(s->bytes + l->base, s->para[i].end - l->base, scratch, collect_token, l);
+    }
+    if (l->n != s->tok0[p + n] - s->tok0[p]) abort(); /* the tokenizer is deterministic */
+}
+
 /* Marks in keep[] the tokens of x (and y) that are in a longest common subsequence; returns its
  * length. Past LCS_MAX_CELLS the untrimmed middle is all unmarked. */
 static size_t lcs_mark(const uint32_t *x, size_t nx, const uint32_t *y, size_t ny, uint8_t *kx,
@@ -1352,14 +1449,15 @@ typedef struct {
 
 /* The sentences of tokens [0, n) of side s from token `first`: a sentence ends where the bytes
  * between two tokens hold . ! ? or their CJK forms. Only those of MOVED_MIN_WORDS or more. */
-static size_t sentences(const Side *s, size_t first, size_t n, const uint32_t *term, Sentence *out)
+static size_t sentences(const Side *s, const Span *span, size_t n, const uint32_t *term,
+                        Sentence *out)
 {
     size_t ns = 0, start = 0;
     for (size_t k = 0; k < n; k++) {
         bool end = k + 1 == n;
         if (!end) {
             const uint8_t *b = s->bytes;
-            for (size_t q = s->span[first + k].end; q < s->span[first + k + 1].start && !end; q++)
+            for (size_t q = span[k].end; q < span[k + 1].start && !end; q++)
                 end = b[q] == '.' || b[q] == '!' || b[q] == '?' ||
                       (b[q] == 0xE3 && b[q + 1] == 0x80 && b[q + 2] == 0x82) || /* 。 */
                       (b[q] == 0xEF && b[q + 1] == 0xBC && (b[q + 2] == 0x81 || b[q + 2] == 0x9F));
@@ -1381,16 +1479,15 @@ static size_t sentences(const Side *s, size_t first, size_t n, const uint32_t *t
  * tokens are set to values no other token has in xs and ys (copies of x and y), so that the
  * common subsequence leaves them alone, and marked 2 in kx and ky afterwards (pair_row).
  * Returns the tokens so set on each side. */
-static size_t hide_moved_sentences(const Alignment *al, const Pair *p, uint32_t *xs, size_t nx,
-                                   uint32_t *ys, size_t ny, uint8_t *mx, uint8_t *my)
+static size_t hide_moved_sentences(const Alignment *al, const Span *const spans[2], uint32_t *xs,
+                                   size_t nx, uint32_t *ys, size_t ny, uint8_t *mx, uint8_t *my)
 {
     const Side *A = &al->side[0], *B = &al->side[1];
     memset(mx, 0, nx);
     memset(my, 0, ny);
     Sentence *sa = xmalloc((nx / MOVED_MIN_WORDS + 1) * sizeof *sa);
     Sentence *sb = xmalloc((ny / MOVED_MIN_WORDS + 1) * sizeof *sb);
-    size_t na = sentences(A, A->tok0[p->a], nx, xs, sa),
-           nb = sentences(B, B->tok0[p->b], ny, ys, sb);
+    size_t na = sentences(A, spans[0], nx, xs, sa), nb = sentences(B, spans[1], ny, ys, sb);
     if (na > MOVED_MAX_SENTENCES || nb > MOVED_MAX_SENTENCES) { /* the matching is quadratic */
         free(sa);
         free(sb);
@@ -1446,9 +1543,10 @@ static size_t hide_moved_sentences(const Alignment *al, const Pair *p, uint32_t 
 }
 
 /* The runs of tokens of paragraphs [p, p + n) of side s whose keep[] is value, as spans appended
- * to *v; a run never crosses from one paragraph into the next. Returns how many. */
-static size_t runs_of(Alignment *al, int side, size_t p, size_t n, const uint8_t *keep,
-                      uint8_t value, Span **v, size_t *nv, size_t *cap)
+ * to *v; a run never crosses from one paragraph into the next. span: the tokens' bytes
+ * (pair_spans). Returns how many. */
+static size_t runs_of(Alignment *al, int side, size_t p, size_t n, const Span *span,
+                      const uint8_t *keep, uint8_t value, Span **v, size_t *nv, size_t *cap)
 {
     const Side *s = &al->side[side];
     size_t t0 = s->tok0[p], added = 0;
@@ -1462,7 +1560,7 @@ static size_t runs_of(Alignment *al, int side, size_t p, size_t n, const uint8_t
             size_t e = k;
             while (e < t1 && keep[e - t0] == value)
                 e++;
-            span_add(v, nv, cap, (Span){s->span[k].start, s->span[e - 1].end});
+            span_add(v, nv, cap, (Span){span[k - t0].start, span[e - 1 - t0].end});
             added++;
             k = e;
         }
@@ -1470,9 +1568,11 @@ static size_t runs_of(Alignment *al, int side, size_t p, size_t n, const uint8_t
     return added;
 }
 
-static size_t diff_spans(Alignment *al, int side, size_t p, size_t n, const uint8_t *keep)
+static size_t diff_spans(Alignment *al, int side, size_t p, size_t n, const Span *span,
+                         const uint8_t *keep)
 {
-    return runs_of(al, side, p, n, keep, 0, &al->diff[side], &al->ndiff[side], &al->diffcap[side]);
+    return runs_of(al, side, p, n, span, keep, 0, &al->diff[side], &al->ndiff[side],
+                   &al->diffcap[side]);
 }
 
 static void add_row(Alignment *al, size_t *cap, AlignRow r)
@@ -1487,8 +1587,8 @@ static void add_row(Alignment *al, size_t *cap, AlignRow r)
 /* A translated pair's row: its spans are the anchors both sides hold (names, numbers: words
  * do not correspond across languages), its score the similarity that paired it, its words all
  * carried over (kept). Frees ka and kb. */
-static AlignRow translated_row(Alignment *al, const Pair *p, uint8_t *ka, uint8_t *kb, size_t ta,
-                               size_t tb)
+static AlignRow translated_row(Alignment *al, const Pair *p, const Span *const spans[2],
+                               uint8_t *ka, uint8_t *kb, size_t ta, size_t tb)
 {
     const Side *A = &al->side[0], *B = &al->side[1];
     StemScratch sc = {0};
@@ -1498,12 +1598,12 @@ static AlignRow translated_row(Alignment *al, const Pair *p, uint8_t *ka, uint8_
     const Bag *y = group_stems(al, B, p->b, p->nb, &sc.y, &sc.ycap, &ly, &ny);
     /* mark (keep = 0: drawn) the tokens whose anchor the other side holds */
     for (int side = 0; side < 2; side++) {
-        const Side *s = side ? B : A;
         const Bag *other = side ? x : y;
-        size_t no = side ? lx : ly, first = s->tok0[side ? p->b : p->a];
+        size_t no = side ? lx : ly;
+        const uint32_t *term = al->pair_span[side].term;
         uint8_t *k = side ? kb : ka;
         for (size_t t = 0; t < (side ? tb : ta); t++) {
-            uint32_t id = al->stem_of[s->term[first + t]];
+            uint32_t id = al->stem_of[term[t]];
             size_t lo = 0, hi = no;
             while (lo < hi) {
                 size_t mid = lo + (hi - lo) / 2;
@@ -1518,9 +1618,9 @@ static AlignRow translated_row(Alignment *al, const Pair *p, uint8_t *ka, uint8_
     AlignRow r = {ALIGN_CHANGED, p->a, p->na, p->b, p->nb, 0, 0, 0, 0, 0, 0, 0, 0, 0};
     r.score = meaning_sim(al, &sc, p->a, p->na, p->b, p->nb);
     r.diff_a = al->ndiff[0];
-    r.ndiff_a = diff_spans(al, 0, p->a, p->na, ka);
+    r.ndiff_a = diff_spans(al, 0, p->a, p->na, spans[0], ka);
     r.diff_b = al->ndiff[1];
-    r.ndiff_b = diff_spans(al, 1, p->b, p->nb, kb);
+    r.ndiff_b = diff_spans(al, 1, p->b, p->nb, spans[1], kb);
     al->words[ALIGN_SAME] += ta + tb;
     al->common += (ta + tb) / 2;
     free(sc.x);
@@ -1545,13 +1645,16 @@ static AlignRow pair_row(Alignment *al, const Pair *p)
     }
     size_t ta = A->tok0[p->a + p->na] - A->tok0[p->a], tb = B->tok0[p->b + p->nb] - B->tok0[p->b];
     uint8_t *ka = xmalloc(ta ? ta : 1), *kb = xmalloc(tb ? tb : 1);
-    if (al->translation) return translated_row(al, p, ka, kb, ta, tb);
+    pair_spans(A, p->a, p->na, &al->tok_scratch, &al->pair_span[0]);
+    pair_spans(B, p->b, p->nb, &al->tok_scratch, &al->pair_span[1]);
+    const Span *const spans[2] = {al->pair_span[0].v, al->pair_span[1].v};
+    if (al->translation) return translated_row(al, p, spans, ka, kb, ta, tb);
     /* a sentence moved inside the pair: kept out of the common subsequence, marked moved */
     uint32_t *xs = xmalloc((ta ? ta : 1) * sizeof *xs), *ys = xmalloc((tb ? tb : 1) * sizeof *ys);
     uint8_t *mx = xmalloc(ta ? ta : 1), *my = xmalloc(tb ? tb : 1);
     if (ta) memcpy(xs, A->term + A->tok0[p->a], ta * sizeof *xs);
     if (tb) memcpy(ys, B->term + B->tok0[p->b], tb * sizeof *ys);
-    size_t moved = hide_moved_sentences(al, p, xs, ta, ys, tb, mx, my);
+    size_t moved = hide_moved_sentences(al, spans, xs, ta, ys, tb, mx, my);
     size_t common = lcs_mark(xs, ta, ys, tb, ka, kb);
     for (size_t t = 0; t < ta; t++)
         if (mx[t]) ka[t] = 2;
@@ -1567,14 +1670,15 @@ static AlignRow pair_row(Alignment *al, const Pair *p)
     al->words[ALIGN_CHANGED] += ta + tb - 2 * common - 2 * moved;
     AlignRow r = {ALIGN_CHANGED, p->a, p->na, p->b, p->nb, 0, 0, 0, 0, 0, 0, 0, 0, 0};
     r.diff_a = al->ndiff[0];
-    r.ndiff_a = diff_spans(al, 0, p->a, p->na, ka);
+    r.ndiff_a = diff_spans(al, 0, p->a, p->na, spans[0], ka);
     r.diff_b = al->ndiff[1];
-    r.ndiff_b = diff_spans(al, 1, p->b, p->nb, kb);
+    r.ndiff_b = diff_spans(al, 1, p->b, p->nb, spans[1], kb);
     for (int side = 0; side < 2; side++) {
         size_t *first = side ? &r.moved_b : &r.moved_a, *count = side ? &r.nmoved_b : &r.nmoved_a;
         *first = al->nmoved[side];
-        *count = runs_of(al, side, side ? p->b : p->a, side ? p->nb : p->na, side ? kb : ka, 2,
-                         &al->moved[side], &al->nmoved[side], &al->movedcap[side]);
+        *count =
+            runs_of(al, side, side ? p->b : p->a, side ? p->nb : p->na, spans[side], side ? kb : ka,
+                    2, &al->moved[side], &al->nmoved[side], &al->movedcap[side]);
     }
     common += moved; /* the score: the words both hold, in order or moved */
     free(ka);
@@ -1628,6 +1732,8 @@ static void make_rows(Alignment *al, const Pair *pairs, size_t nchain)
             add_row(al, &cap, pair_row(al, p));
             ia = p->a + p->na;
             j = p->b + p->nb;
+            release_behind(A, A->para[p->a].start);
+            release_behind(B, B->para[p->b].start);
             continue;
         }
         for (; ia < next_a[j]; ia++) /* deletions of this gap first */
@@ -1641,6 +1747,8 @@ static void make_rows(Alignment *al, const Pair *pairs, size_t nchain)
     for (; ia < A->npara; ia++)
         if (A->group[ia] == -1) add_row(al, &cap, one_sided(al, ALIGN_ONLY_A, ia, B->npara));
     free(next_a);
+    release_all(A);
+    release_all(B);
     al->fixed = xmalloc((al->nrows ? al->nrows : 1) * sizeof *al->fixed);
     for (size_t r = 0; r < al->nrows; r++)
         if (al->rows[r].kind != ALIGN_MOVED && al->rows[r].na) al->fixed[al->nfixed++] = r;
@@ -1653,10 +1761,14 @@ static void find_twins(Side *A, Side *B)
 {
     Keyed *ka = xmalloc((A->npara ? A->npara : 1) * sizeof *ka);
     Keyed *kb = xmalloc((B->npara ? B->npara : 1) * sizeof *kb);
-    for (size_t i = 0; i < A->npara; i++)
+    for (size_t i = 0; i < A->npara; i++) {
         ka[i] = (Keyed){text_hash(A->bytes, A->para[i]), (uint32_t)i};
-    for (size_t j = 0; j < B->npara; j++)
+        release_behind(A, A->para[i].start);
+    }
+    for (size_t j = 0; j < B->npara; j++) {
         kb[j] = (Keyed){text_hash(B->bytes, B->para[j]), (uint32_t)j};
+        release_behind(B, B->para[j].start);
+    }
     qsort(ka, A->npara, sizeof *ka, cmp_keyed);
     qsort(kb, B->npara, sizeof *kb, cmp_keyed);
     size_t x = 0, y = 0;
@@ -1702,7 +1814,7 @@ static size_t drop_unanchored(const Alignment *al, Pair *p, size_t n)
         double nx, ny;
         const Bag *x = group_stems(al, A, p[k].a, p[k].na, &sc.x, &sc.xcap, &lx, &nx);
         const Bag *y = group_stems(al, B, p[k].b, p[k].nb, &sc.y, &sc.ycap, &ly, &ny);
-        anchored = bag_cosine(x, lx, nx, y, ly, ny, NULL) > 0;
+        anchored = bag_cosine(al->sidf, x, lx, nx, y, ly, ny, NULL) > 0;
     }
     free(sc.x);
     free(sc.y);
@@ -1764,6 +1876,8 @@ Alignment *align_new_with(const Text *a, const Text *b, AlignTranslation transla
     side_paragraphs(&al->side[0], a);
     side_paragraphs(&al->side[1], b);
     find_twins(&al->side[0], &al->side[1]);
+    release_all(&al->side[0]);
+    release_all(&al->side[1]);
     side_tokens(&al->side[0], &v, NULL);
     side_tokens(&al->side[1], &v, &al->side[0]);
     al->nterms = v.n;
@@ -1782,14 +1896,27 @@ Alignment *align_new_with(const Text *a, const Text *b, AlignTranslation transla
         al->letters[1] = count_letters(&al->side[1], &lb);
         al->len_ratio = la && lb ? (double)lb / (double)la : 1;
     }
+    release_all(&al->side[0]); /* read whole by the language's guess and the letters' count */
+    release_all(&al->side[1]);
     make_stems(al, &v);
-    free(v.table);
-    free(v.off);
-    strbuf_release(&v.buf);
     Side *A = &al->side[0], *B = &al->side[1];
     al->total[0] = A->ntok + A->twin_tokens;
     al->total[1] = B->ntok + B->twin_tokens;
     stem_bags(al);
+    if (al->translation) {
+        /* the rows want the words of the pairs' tokens, found again (pair_spans); pairing
+         * translations looks at their stems' bags only, not at the words */
+        for (int k = 0; k < 2; k++) {
+            free(al->side[k].term);
+            al->side[k].term = NULL;
+            al->pair_span[k].folder = token_folder_new(TOKEN_FOLD_ALL);
+            al->pair_span[k].vocab = &v;
+        }
+    } else {
+        free(v.table);
+        free(v.off);
+        strbuf_release(&v.buf);
+    }
     Edges es = {0};
     if (al->translation) { /* words are not compared: the twins, then lengths and anchors */
         for (size_t i = 0; i < A->npara; i++)
@@ -1797,6 +1924,8 @@ Alignment *align_new_with(const Text *a, const Text *b, AlignTranslation transla
     } else {
         words_weighed(al);
         find_candidates(al, &es);
+        release_all(A); /* read whole by the search for equal paragraphs */
+        release_all(B);
     }
     Edge *chain;
     size_t nchain = heaviest_chain(es.e, es.n, B->npara, &chain);
@@ -1845,8 +1974,33 @@ Alignment *align_new_with(const Text *a, const Text *b, AlignTranslation transla
         npairs++;
     }
     free(es.e);
+    side_drop_bags(A, !al->translation); /* the pairs are found: the word diffs need no bags */
+    side_drop_bags(B, !al->translation);
     make_rows(al, pairs, nchain);
     free(pairs);
+    strbuf_release(&al->tok_scratch);
+    for (int k = 0; k < 2; k++) {
+        free(al->pair_span[k].v);
+        free(al->pair_span[k].term);
+        token_folder_free(al->pair_span[k].folder);
+        al->pair_span[k] = (SpanList){0};
+    }
+    if (al->translation) {
+        free(v.table);
+        free(v.off);
+        strbuf_release(&v.buf);
+    }
+    /* the rows are made: what found them goes (the rows and spans are what is asked for) */
+    side_drop_work(A);
+    side_drop_work(B);
+    free(al->idf);
+    free(al->stem_of);
+    free(al->letters[0]);
+    free(al->letters[1]);
+    free(al->sidf);
+    al->idf = al->sidf = NULL;
+    al->stem_of = NULL;
+    al->letters[0] = al->letters[1] = NULL;
     return al;
 }
 
