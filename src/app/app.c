@@ -205,16 +205,17 @@ int app_compare(App *a, size_t i, size_t j, bool quit_after)
     for (int k = 0; k < 2; k++) {
         Diag d = {0};
         if (which[k] >= shelf_view_count(a->shelf) ||
-            text_load(shelf_view_path(a->shelf, which[k]), 0, &t[k], &d) != 0) {
+            text_open(shelf_view_path(a->shelf, which[k]), 0, &t[k], &d) != 0) {
             view_say(&a->ctx, "%s",
                      which[k] < shelf_view_count(a->shelf) ? d.msg : "no such story");
             text_free(t[0]);
             return -1;
         }
+        text_load_all(t[k]); /* mapped, as the reader's: no size limit, no copy */
     }
     compare_view_free(a->compare);
     a->compare = compare_view_new(t[0], t[1], shelf_view_path(a->shelf, i),
-                                  shelf_view_path(a->shelf, j), &a->ctx.lopt);
+                                  shelf_view_path(a->shelf, j), &a->ctx.lopt, a->ctx.translation);
     compare_view_resize(a->compare, a->ctx.cols, a->ctx.rows);
     if (top_mode(a) == MODE_SHELF && shelf_view_picking(a->shelf)) pop_mode(a);
     if (quit_after) a->depth = 0;
@@ -236,6 +237,9 @@ App *app_new(char **paths, int npaths, int measure, unsigned flags, Diag *diag)
     a->ctx.search_mode = SEARCH_SMART;
     a->ctx.measure = measure > 0 ? measure : APP_DEFAULT_MEASURE;
     a->ctx.raw = flags & APP_RAW;
+    a->ctx.translation = flags & APP_TRANSLATION     ? ALIGN_TRANSLATION_YES
+                         : flags & APP_SAME_LANGUAGE ? ALIGN_TRANSLATION_NO
+                                                     : ALIGN_TRANSLATION_AUTO;
     a->ctx.default_measure = APP_DEFAULT_MEASURE;
     a->ctx.line_ends = LAYOUT_ENDS_AUTO;
     a->ctx.bidi = true;

@@ -29,7 +29,11 @@ typedef struct App App;
 
 /* How app_new opens stories: APP_RAW opens books as the files they are (a Project Gutenberg
  * book with its licence, an HTML page as markup), not imported (text.h, TextOpenOptions.raw). */
-enum { APP_RAW = 1 };
+enum {
+    APP_RAW = 1,
+    APP_TRANSLATION = 2,   /* the compare views pair stories as translations (--translation) */
+    APP_SAME_LANGUAGE = 4, /* ... or as one language, whatever their scripts (--same-language) */
+};
 
 /* paths: story files, folders (a folder gives its .txt stories, sorted) or "-" (standard
  * input); measure: 0 for the default; flags: APP_* or 0. With one file the reader opens at

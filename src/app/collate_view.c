@@ -31,7 +31,8 @@ struct CollateView {
     Text **t;                /* owned, and the array: t[0] the base */
     char *name[COLLATE_MAX]; /* owned: each version's file name, for titles that are the same */
     size_t n;
-    Collation *col; /* owned */
+    Collation *col;  /* owned */
+    int translation; /* AlignTranslation */
     LayoutOptions lopt;
     int cols, rows;
     size_t top, focus;
@@ -155,7 +156,7 @@ static void relayout(CollateView *v)
 static void recollate(CollateView *v)
 {
     collate_free(v->col);
-    v->col = collate_new((const Text *const *)v->t, v->n, ALIGN_TRANSLATION_AUTO);
+    v->col = collate_new((const Text *const *)v->t, v->n, (AlignTranslation)v->translation);
     for (size_t k = 0; k < v->n; k++) {
         free(v->para_row[k]);
         size_t np = collate_paragraph_count(v->col, k);
@@ -173,7 +174,7 @@ static void recollate(CollateView *v)
 }
 
 CollateView *collate_view_new(Text **texts, const char *const *paths, size_t n,
-                              const LayoutOptions *lopt)
+                              const LayoutOptions *lopt, int translation)
 {
     if (n < 3 || n > COLLATE_MAX) {
         for (size_t k = 0; k < n; k++)
@@ -189,6 +190,7 @@ CollateView *collate_view_new(Text **texts, const char *const *paths, size_t n,
         v->name[k] = xstrdup(slash && slash[1] ? slash + 1 : paths[k]);
     }
     v->lopt = *lopt;
+    v->translation = translation;
     v->cols = 120;
     v->rows = 24;
     recollate(v);

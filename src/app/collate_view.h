@@ -34,10 +34,10 @@ bool collate_view_fits(size_t n, int cols);
 
 /* Takes ownership of texts[0, n) (complete Texts, 3 <= n <= COLLATE_MAX; the first the base) and
  * of the array itself (malloc'd), read from paths[0, n) (copied: their file names tell versions
- * of one title apart). lopt: the width function to lay out with; copied. NULL when n is out of
- * range (the texts are then freed). */
+ * of one title apart). lopt: the width function to lay out with; copied. translation:
+ * AlignTranslation (collate_new). NULL when n is out of range (the texts are then freed). */
 CollateView *collate_view_new(Text **texts, const char *const *paths, size_t n,
-                              const LayoutOptions *lopt);
+                              const LayoutOptions *lopt, int translation);
 void collate_view_free(CollateView *v); /* NULL is a no-op */
 void collate_view_resize(CollateView *v, int cols, int rows);
 /* The focused column (0: the base). */

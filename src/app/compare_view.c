@@ -38,6 +38,7 @@ struct CompareView {
     char *name[2];   /* owned: each story's file name, to tell two of one title apart */
     Strbuf label[2]; /* owned: what pane_label made last */
     Alignment *al;
+    int translation; /* AlignTranslation */
     LayoutOptions lopt;
     int source_width[2]; /* each story's own line width (layout_source_width) */
     int cols, rows;
@@ -223,8 +224,16 @@ static void realign(CompareView *v)
     for (int s = 0; s < 2; s++)
         v->source_width[s] = text_source_width(v->t[s]);
     align_free(v->al);
-    v->al = align_new(v->t[0], v->t[1]);
+    v->al = align_new_with(v->t[0], v->t[1], (AlignTranslation)v->translation);
     relayout(v);
+}
+
+/* A version, mapped and read whole, as the reader reads a story (no copy, no size limit). */
+static int load_version(const char *path, Text **out, Diag *d)
+{
+    if (text_open(path, 0, out, d) != 0) return -1;
+    text_load_all(*out);
+    return 0;
 }
 
 static char *file_name(const char *path)
@@ -234,7 +243,7 @@ static char *file_name(const char *path)
 }
 
 CompareView *compare_view_new(Text *a, Text *b, const char *path_a, const char *path_b,
-                              const LayoutOptions *lopt)
+                              const LayoutOptions *lopt, int translation)
 {
     CompareView *v = xcalloc(1, sizeof *v);
     v->t[0] = a;
@@ -244,6 +253,7 @@ CompareView *compare_view_new(Text *a, Text *b, const char *path_a, const char *
     strbuf_init(&v->label[0]);
     strbuf_init(&v->label[1]);
     v->lopt = *lopt;
+    v->translation = translation;
     v->locked = true;
     v->diff_block = SIZE_MAX;
     v->cols = 80;
@@ -292,7 +302,7 @@ static bool in_columns(CompareView *v)
     Text **t = xcalloc(v->nversions, sizeof *t);
     for (size_t k = 0; k < v->nversions; k++) {
         Diag d = {0};
-        if (text_load(v->versions[k], 0, &t[k], &d) != 0) {
+        if (load_version(v->versions[k], &t[k], &d) != 0) {
             snprintf(v->columns_error, sizeof v->columns_error, "%s: two panes only", d.msg);
             v->columns_failed = true;
             for (size_t q = 0; q < k; q++)
@@ -301,7 +311,8 @@ static bool in_columns(CompareView *v)
             return false;
         }
     }
-    v->columns = collate_view_new(t, (const char *const *)v->versions, v->nversions, &v->lopt);
+    v->columns = collate_view_new(t, (const char *const *)v->versions, v->nversions, &v->lopt,
+                                  v->translation);
     collate_view_resize(v->columns, v->cols, v->rows);
     return v->columns != NULL;
 }
@@ -350,7 +361,7 @@ static void show_version(CompareView *v, ViewContext *c, size_t k)
 {
     Text *t = NULL;
     Diag d = {0};
-    if (text_load(v->versions[k], 0, &t, &d) != 0) {
+    if (load_version(v->versions[k], &t, &d) != 0) {
         view_say(c, "%s", d.msg);
         return;
     }
@@ -389,7 +400,7 @@ static void choose_base(CompareView *v, ViewContext *c)
     int side = v->base_side;
     Text *t = NULL;
     Diag d = {0};
-    if (text_load(v->versions[0], 0, &t, &d) != 0) {
+    if (load_version(v->versions[0], &t, &d) != 0) {
         view_say(c, "%s", d.msg);
         return;
     }

@@ -29,9 +29,10 @@ typedef struct CompareView CompareView;
 
 /* Takes ownership of a and b (complete Texts), read from path_a and path_b (copied: their file
  * names tell two stories of one title apart). lopt: the width function to lay out with (its
- * width is ignored); copied. */
+ * width is ignored); copied. translation: AlignTranslation, how they and any versions are paired
+ * (align_new_with). */
 CompareView *compare_view_new(Text *a, Text *b, const char *path_a, const char *path_b,
-                              const LayoutOptions *lopt);
+                              const LayoutOptions *lopt, int translation);
 void compare_view_free(CompareView *v); /* NULL is a no-op */
 /* Three or more versions (the paths, the base first, the one shown second): while each has 30
  * columns they are all shown, in columns (collate_view.h); narrower, the base beside each other

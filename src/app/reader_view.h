@@ -72,9 +72,9 @@ void reader_view_show_query(ReaderView *rv, ViewContext *c, const char *query);
 
 /* Shows byte at on the top row; '' goes back to where it was. */
 void reader_view_jump(ReaderView *rv, size_t at);
-size_t reader_view_top(const ReaderView *rv);  /* the top row's first byte */
+size_t reader_view_top(const ReaderView *rv);       /* the top row's first byte */
 const Text *reader_view_text(const ReaderView *rv); /* the story; borrowed */
 int reader_view_furthest(const ReaderView *rv);     /* the furthest percent read; -1: none */
-bool reader_view_loaded(const ReaderView *rv); /* read to its end */
+bool reader_view_loaded(const ReaderView *rv);      /* read to its end */
 
 #endif

@@ -39,6 +39,7 @@ typedef struct {
     bool bidi;              /* right-to-left text is put in display order here (bidi setting) */
     bool korean_syllables;  /* korean-breaks = syllables */
     bool book_pages;        /* last-page = book: page down turns whole screens (pager.h) */
+    int translation;        /* AlignTranslation: how the compare views pair (align.h) */
     StateStore *state;      /* borrowed; NULL when reading positions cannot be kept */
     IndexCache *cache;      /* borrowed; NULL when there is no cache */
 } ViewContext;

@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "app.h"
 #include "cli.h"
 #include "lector/align.h"
 #include "lector/alignout.h"
@@ -383,6 +384,14 @@ static void print_versions(const Collation *c, Text *const *t, const char *const
 
 static Text *load_story(const char *path, Diag *d);
 
+/* The compare view pairs as the printed outputs do. */
+static unsigned app_flags_of(AlignTranslation translation)
+{
+    return translation == ALIGN_TRANSLATION_YES  ? APP_TRANSLATION
+           : translation == ALIGN_TRANSLATION_NO ? APP_SAME_LANGUAGE
+                                                 : 0;
+}
+
 /* lector compare A B C...: the versions collated (collate.h), printed as o says. */
 static int compare_versions(char **paths, size_t n, Output o, const char *html, int width,
                             AlignTranslation translation, const Config *cfg)
@@ -398,7 +407,7 @@ static int compare_versions(char **paths, size_t n, Output o, const char *html, 
     if (o == OUT_TEXT && isatty(STDOUT_FILENO) && tui_can_draw() && !stdin_uses) {
         /* the compare view: the first beside each other in turn (v) */
         if (!paths_are_files(paths, n)) return EXIT_USAGE;
-        return tui_run_compare(paths, (int)n, 0, cfg);
+        return tui_run_compare(paths, (int)n, 0, app_flags_of(translation), cfg);
     }
     Text *t[COLLATE_MAX];
     Diag d = {0};
@@ -581,7 +590,7 @@ int cmd_compare(int argc, char **argv, const Config *cfg)
     if (!pairs && !stat_only && !json && !html && isatty(STDOUT_FILENO) && tui_can_draw() &&
         strcmp(paths[0], "-") && strcmp(paths[1], "-")) {
         if (!paths_are_files(paths, 2)) return EXIT_USAGE;
-        return tui_run_compare(paths, 2, 0, cfg);
+        return tui_run_compare(paths, 2, 0, app_flags_of(translation), cfg);
     }
     Diag d = {0};
     Text *ta = load_story(paths[0], &d);

@@ -34,7 +34,7 @@
 static void dump_usage(FILE *f)
 {
     fputs("usage: lector dump [--size COLSxROWS] [--keys KEYS] [--styles] [--width N]\n"
-          "                   [--compare] [--raw] PATH...\n"
+          "                   [--compare [--translation | --same-language]] [--raw] PATH...\n"
           "Runs the reader on PATH (a story, a folder, - for standard input) with the keys\n"
           "given, no terminal involved, and prints its screen as text.\n"
           "  --size COLSxROWS  the screen (default 80x24)\n"
@@ -44,6 +44,8 @@ static void dump_usage(FILE *f)
           "  --styles          after the rows, each row's styles, a letter per column\n"
           "  -w, --width N     text N columns wide, as lector --width\n"
           "  --compare         PATH is two stories (or more versions): the compare view\n"
+          "  --translation     ... paired as translations, as lector compare --translation\n"
+          "  --same-language   ... paired as one language, as lector compare --same-language\n"
           "  --raw             books as the files they are, as lector --raw\n"
           "  -h, --help        show this help\n",
           f);
@@ -172,6 +174,10 @@ int cmd_dump(int argc, char **argv, const char *default_texts, const Config *cfg
             compare = true;
         } else if (!strcmp(o, "--raw")) {
             flags |= APP_RAW;
+        } else if (!strcmp(o, "--translation")) {
+            flags = (flags & ~(unsigned)APP_SAME_LANGUAGE) | APP_TRANSLATION;
+        } else if (!strcmp(o, "--same-language")) {
+            flags = (flags & ~(unsigned)APP_TRANSLATION) | APP_SAME_LANGUAGE;
         } else if (!strcmp(o, "--size") && v) {
             if (parse_size(v, &cols, &rows) != 0) {
                 cli_error("--size: '%s' is not COLSxROWS (80x24, say)", v);

@@ -649,7 +649,7 @@ int tui_run(char **paths, int npaths, int measure, unsigned flags, const Config 
     return tui_main(paths, npaths, measure, flags, cfg, false);
 }
 
-int tui_run_compare(char **paths, int n, int measure, const Config *cfg)
+int tui_run_compare(char **paths, int n, int measure, unsigned flags, const Config *cfg)
 {
-    return tui_main(paths, n, measure, 0, cfg, true);
+    return tui_main(paths, n, measure, flags, cfg, true);
 }

@@ -16,7 +16,8 @@ bool tui_can_draw(void);
  * APP_* (app.h). cfg:
  * the user's configuration (keys, smart case, measure unless measure > 0, colours). */
 int tui_run(char **paths, int npaths, int measure, unsigned flags, const Config *cfg);
-/* Runs the compare view on two story files; q leaves. */
-int tui_run_compare(char **paths, int n, int measure, const Config *cfg);
+/* Runs the compare view on two story files (or more versions); q leaves. flags: APP_* (the
+ * pairing: APP_TRANSLATION, APP_SAME_LANGUAGE). */
+int tui_run_compare(char **paths, int n, int measure, unsigned flags, const Config *cfg);
 
 #endif

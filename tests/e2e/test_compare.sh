@@ -481,6 +481,20 @@ check "one paragraph of 2 MB against a story: done, every paragraph of B in a ro
     eval '[ $? -le 1 ] && [ "$(cut -f2 "$tmp/out" | tr "," "\n" | grep -c "^[0-9]")" -eq 6 ]'
 "$lector" compare --json --stat "$a" "$b" 2>"$tmp/err"
 check "two outputs at once: refused, status 2" test $? -eq 2
+# --translation and --same-language reach the compare view too (lector compare on a terminal, as
+# lector dump --compare): a story against itself with its words' letters shifted (no language to
+# guess) is paired as a translation only when told
+printf 'Old Tomas walked to the harbour in 1907.\n\nThe sea was grey and the boats were small.\n\nMaria waited by the door with 12 letters.\n' >"$tmp/tv-a.txt"
+tr 'a-z' 'b-za' <"$tmp/tv-a.txt" | sed -e 's/Pme Upnbt/Old Tomas/' -e 's/Tif/The/' -e 's/Nbsjb/Maria/' >"$tmp/tv-b.txt"
+dump --size 100x12 --compare "$tmp/tv-a.txt" "$tmp/tv-b.txt"
+check "the view, not told: words compared, a paragraph added and one removed" \
+    eval 'status_has "added 1  removed 1" && ! status_has "translation"'
+dump --size 100x12 --compare --translation "$tmp/tv-a.txt" "$tmp/tv-b.txt"
+check "the view with --translation: a translation, every paragraph paired" \
+    eval 'status_has "translation en-?  paired 3  added 0  removed 0" || said "$S"'
+dump --size 100x12 --compare --same-language "$tr_en" "$tr_ru"
+check "the view with --same-language: an English story and its Russian not a translation" \
+    eval '! status_has "translation" && status_has "similar" || said "$S"'
 # Memory: a pair of 8 MB stories as a translation (made-up words; B's lowercase words with their
 # letters shifted, names and numbers kept) aligns in under 3x the input (issue 20's figure); a
 # plain build only, as the other peaks (test_cli.sh). The stories are mapped and given back
