@@ -1017,8 +1017,8 @@ static const Bag *group_stems(const Alignment *al, const Side *s, size_t p, size
         return s->sbag + s->sbag0[p];
     }
     size_t all = s->sbag0[p + n] - s->sbag0[p];
-    if (2 * all > *cap) {
-        *cap = 2 * all;
+    if (2 * all + 2 > *cap) { /* + 2: never NULL, though a translation's bags may be empty */
+        *cap = 2 * all + 2;
         *scratch = xreallocarray(*scratch, *cap, sizeof **scratch);
     }
     /* each paragraph's bag is sorted: merged one into the next, counts of a word added */
