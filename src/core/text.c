@@ -208,11 +208,16 @@ static inline size_t utf8_run(const uint8_t *s, size_t i, size_t n, bool stop_at
                 continue;
             }
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-            /* four two-byte sequences (110xxxxx 10xxxxxx, the lead not C0 or C1): a word */
-            uint64_t lead = w & 0x001e001e001e001eull;
-            if ((w & 0xc0e0c0e0c0e0c0e0ull) == 0x80c080c080c080c0ull &&
-                ((lead + 0x7fff7fff7fff7fffull) & 0x8000800080008000ull) == 0x8000800080008000ull) {
-                *high = true;
+            /* ASCII and two-byte sequences (110xxxxx 10xxxxxx, the lead not C0 or C1: Latin,
+             * Greek, Cyrillic, Hebrew, Arabic) mixed, each whole in the word: a continuation
+             * byte exactly where the byte before is a lead, no longer lead, no CR */
+            const uint64_t H = 0x8080808080808080ull;
+            uint64_t b6 = (w << 1) & H, b5 = (w << 2) & H, hi = w & H;
+            uint64_t cont = hi & ~b6, lead = hi & b6 & ~b5, longer = hi & b6 & b5;
+            uint64_t not_c0_c1 = ((w & 0x1e1e1e1e1e1e1e1eull) + 0x7e7e7e7e7e7e7e7eull) & H;
+            if (!longer && (lead << 8) == cont && !(lead & ~not_c0_c1) && !(lead >> 63) &&
+                (!stop_at_cr || !((cr - 0x0101010101010101ull) & ~cr & H))) {
+                *high |= hi != 0;
                 i += 8;
                 continue;
             }

@@ -62,6 +62,76 @@ Test(text, every_class_of_invalid_utf8)
     }
 }
 
+/* The length of the valid sequence at s[0, n) (Unicode table 3-7), or of its maximal subpart
+ * negated: the reference the cleaner's word-at-a-time checks must agree with. */
+static int ref_sequence(const uint8_t *s, size_t n)
+{
+    uint8_t c = s[0];
+    if (c < 0x80) return 1;
+    int len = c >= 0xc2 && c <= 0xdf   ? 2
+              : c >= 0xe0 && c <= 0xef ? 3
+              : c >= 0xf0 && c <= 0xf4 ? 4
+                                       : 0;
+    if (!len) return -1;
+    uint8_t lo = 0x80, hi = 0xbf;
+    if (c == 0xe0) lo = 0xa0;
+    if (c == 0xed) hi = 0x9f;
+    if (c == 0xf0) lo = 0x90;
+    if (c == 0xf4) hi = 0x8f;
+    for (int k = 1; k < len; k++) {
+        if ((size_t)k >= n || s[k] < (k == 1 ? lo : 0x80) || s[k] > (k == 1 ? hi : 0xbf)) return -k;
+    }
+    return len;
+}
+
+/* Random mixes of ASCII, CR, two-byte letters at every alignment, the two-byte edge cases
+ * (C2 80, DF BF, C0 and C1 leads, a lone continuation, a lead cut short) and three-byte ones:
+ * cleaned as the reference reads them, byte for byte. */
+Test(text, cleaning_agrees_with_a_reference_on_mixed_two_byte_text)
+{
+    static const char *const pieces[] = {
+        "a",        "b ",       " ",        "\r\n",         "\r",
+        "\xd0\x9f", "\xd1\x8f", "\xc2\x80", "\xdf\xbf",     "\xc0\x80",
+        "\xc1\xbf", "\x80",     "\xd0",     "\xe2\x82\xac", "\xe4\xb8\xad",
+        ".\n\n"};
+    srand(77);
+    for (int round = 0; round < 300; round++) {
+        char src[600];
+        size_t n = 0;
+        while (n < sizeof src - 8) {
+            const char *p = pieces[rand() % (int)(sizeof pieces / sizeof *pieces)];
+            if (rand() % 4) p = rand() % 2 ? "\xd0\xb0" : "x"; /* mostly letters */
+            memcpy(src + n, p, strlen(p));
+            n += strlen(p);
+        }
+        char want[2000];
+        size_t w = 0;
+        for (size_t i = 0; i < n;) {
+            const uint8_t *u = (const uint8_t *)src + i;
+            if (u[0] == '\r') {
+                want[w++] = '\n';
+                i += i + 1 < n && u[1] == '\n' ? 2 : 1;
+                continue;
+            }
+            int k = ref_sequence(u, n - i);
+            if (k > 0) {
+                memcpy(want + w, u, (size_t)k);
+                w += (size_t)k;
+                i += (size_t)k;
+            } else {
+                memcpy(want + w, FFFD, 3);
+                w += 3;
+                i += (size_t)-k;
+            }
+        }
+        want[w] = 0;
+        Text *t = load(src, n);
+        cr_assert_eq(text_len(t), w, "round %d: length %zu, want %zu", round, text_len(t), w);
+        cr_assert(memcmp(text_bytes(t), want, w) == 0, "round %d: text differs", round);
+        text_free(t);
+    }
+}
+
 Test(text, source_offsets_survive_replacement)
 {
     const char src[] = "\x61\xF1\x80\x80\xE1\x80\xC2\x62\r\n\x63";
