@@ -1877,7 +1877,12 @@ static void stream_start_cleaning(TextStream *s, size_t at)
         t->open = false;
         t->prefix_high = false;
     }
-    t->encoding = stream_detect(s);
+    /* a prefix with UTF-8 in it that went out already decides: no need to read ahead (the whole
+     * rest of a file, as a second pass, for a story whose first CR comes after its start) */
+    if (s->started && t->prefix_high)
+        t->encoding = TEXT_UTF8;
+    else
+        t->encoding = stream_detect(s);
     if (t->encoding != TEXT_UTF8 && t->prefix_high) t->encoding = TEXT_UTF8;
 }
 
