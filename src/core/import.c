@@ -7,6 +7,7 @@
 #include <archive_entry.h>
 #include <cmark.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
@@ -14,6 +15,80 @@
 #include "import_internal.h"
 #include "lector/strbuf.h"
 #include "lector/xalloc.h"
+#include "lector/lazylib.h"
+
+/* libarchive and cmark are loaded the first time a book needs them (lazylib.h): their functions
+ * are called through books_api, filled once under books_once. Process-wide, as the libraries
+ * themselves are. */
+static struct {
+    __typeof__(&archive_entry_filetype) archive_entry_filetype;
+    __typeof__(&archive_entry_is_data_encrypted) archive_entry_is_data_encrypted;
+    __typeof__(&archive_entry_is_encrypted) archive_entry_is_encrypted;
+    __typeof__(&archive_entry_pathname) archive_entry_pathname;
+    __typeof__(&archive_error_string) archive_error_string;
+    __typeof__(&archive_read_data) archive_read_data;
+    __typeof__(&archive_read_free) archive_read_free;
+    __typeof__(&archive_read_new) archive_read_new;
+    __typeof__(&archive_read_next_header) archive_read_next_header;
+    __typeof__(&archive_read_open_memory) archive_read_open_memory;
+    __typeof__(&archive_read_support_filter_all) archive_read_support_filter_all;
+    __typeof__(&archive_read_support_format_raw) archive_read_support_format_raw;
+    __typeof__(&archive_read_support_format_zip) archive_read_support_format_zip;
+    __typeof__(&cmark_markdown_to_html) cmark_markdown_to_html;
+} books_api;
+static pthread_once_t books_once = PTHREAD_ONCE_INIT;
+static const char *books_error; /* why loading failed; NULL when it did not */
+
+static void books_load(void)
+{
+    static const LazySymbol archive[] = {
+        {"archive_entry_filetype", (void **)&books_api.archive_entry_filetype},
+        {"archive_entry_is_data_encrypted", (void **)&books_api.archive_entry_is_data_encrypted},
+        {"archive_entry_is_encrypted", (void **)&books_api.archive_entry_is_encrypted},
+        {"archive_entry_pathname", (void **)&books_api.archive_entry_pathname},
+        {"archive_error_string", (void **)&books_api.archive_error_string},
+        {"archive_read_data", (void **)&books_api.archive_read_data},
+        {"archive_read_free", (void **)&books_api.archive_read_free},
+        {"archive_read_new", (void **)&books_api.archive_read_new},
+        {"archive_read_next_header", (void **)&books_api.archive_read_next_header},
+        {"archive_read_open_memory", (void **)&books_api.archive_read_open_memory},
+        {"archive_read_support_filter_all", (void **)&books_api.archive_read_support_filter_all},
+        {"archive_read_support_format_raw", (void **)&books_api.archive_read_support_format_raw},
+        {"archive_read_support_format_zip", (void **)&books_api.archive_read_support_format_zip},
+    };
+    static const LazySymbol markdown[] = {
+        {"cmark_markdown_to_html", (void **)&books_api.cmark_markdown_to_html},
+    };
+    if (lazylib_load("libarchive.so.13", archive, sizeof archive / sizeof *archive, &books_error) !=
+            0 ||
+        lazylib_load("libcmark.so." CMARK_VERSION_STRING, markdown, 1, &books_error) != 0)
+        books_api.archive_read_new = NULL;
+}
+
+/* 0 when the libraries are there; else -1 and *diag says which could not be loaded. */
+static int books_ready(Diag *diag)
+{
+    pthread_once(&books_once, books_load);
+    if (books_api.archive_read_new && books_api.cmark_markdown_to_html) return 0;
+    diag_set(diag, DIAG_INVALID, "a library books need could not be loaded: %s",
+             books_error ? books_error : "?");
+    return -1;
+}
+
+#define archive_entry_filetype (books_api.archive_entry_filetype)
+#define archive_entry_is_data_encrypted (books_api.archive_entry_is_data_encrypted)
+#define archive_entry_is_encrypted (books_api.archive_entry_is_encrypted)
+#define archive_entry_pathname (books_api.archive_entry_pathname)
+#define archive_error_string (books_api.archive_error_string)
+#define archive_read_data (books_api.archive_read_data)
+#define archive_read_free (books_api.archive_read_free)
+#define archive_read_new (books_api.archive_read_new)
+#define archive_read_next_header (books_api.archive_read_next_header)
+#define archive_read_open_memory (books_api.archive_read_open_memory)
+#define archive_read_support_filter_all (books_api.archive_read_support_filter_all)
+#define archive_read_support_format_raw (books_api.archive_read_support_format_raw)
+#define archive_read_support_format_zip (books_api.archive_read_support_format_zip)
+#define cmark_markdown_to_html (books_api.cmark_markdown_to_html)
 
 /* Compressed inside compressed inside...: a real book is compressed once, a .fb2.zip in a .gz
  * at most twice. */
@@ -247,6 +322,7 @@ static void gzip_salvage(const uint8_t *data, size_t len, size_t cap, uint8_t **
 static int decompress(const uint8_t *data, size_t len, const char *name, const ImportLimits *lim,
                       uint8_t **out, size_t *out_len, bool *truncated, Diag *diag)
 {
+    if (books_ready(diag) != 0) return -1;
     struct archive *a = archive_read_new();
     archive_read_support_filter_all(a);
     archive_read_support_format_raw(a);
@@ -335,6 +411,8 @@ static bool skip_member(const char *name)
 static int zip_read(const uint8_t *data, size_t len, const char *name, const ImportLimits *lim,
                     ZipArchive *z, Diag *diag)
 {
+    *z = (ZipArchive){0};
+    if (books_ready(diag) != 0) return -1;
     struct archive *a = archive_read_new();
     archive_read_support_format_zip(a);
     size_t cap = allowed_bytes(len, lim), total = 0, mcap = 0;
@@ -440,6 +518,7 @@ static void import_gutenberg(const uint8_t *s, size_t n, ImportedBook *out)
 static int import_markdown(const uint8_t *s, size_t n, size_t max_bytes, ImportedBook *out,
                            Diag *diag)
 {
+    if (books_ready(diag) != 0) return -1;
     /* CMARK_OPT_DEFAULT is safe: raw HTML in the Markdown is left out of the output */
     char *html = cmark_markdown_to_html((const char *)s, n, CMARK_OPT_DEFAULT);
     if (!html) {

@@ -26,6 +26,35 @@
 #include "import_internal.h"
 #include "lector/strbuf.h"
 #include "lector/xalloc.h"
+#include "lector/lazylib.h"
+
+/* libxml2 is loaded the first time a book is parsed (lazylib.h), under xml_once; its functions
+ * are called through xml_api. Process-wide, as the library itself is. */
+static struct {
+    __typeof__(&htmlReadMemory) htmlReadMemory;
+    __typeof__(&xmlDocGetRootElement) xmlDocGetRootElement;
+    __typeof__(&xmlFreeDoc) xmlFreeDoc;
+    __typeof__(&xmlInitParser) xmlInitParser;
+    __typeof__(&xmlReadMemory) xmlReadMemory;
+    __typeof__(&xmlSetExternalEntityLoader) xmlSetExternalEntityLoader;
+} xml_api;
+static bool xml_loaded;
+
+static const LazySymbol xml_symbols[] = {
+    {"htmlReadMemory", (void **)&xml_api.htmlReadMemory},
+    {"xmlDocGetRootElement", (void **)&xml_api.xmlDocGetRootElement},
+    {"xmlFreeDoc", (void **)&xml_api.xmlFreeDoc},
+    {"xmlInitParser", (void **)&xml_api.xmlInitParser},
+    {"xmlReadMemory", (void **)&xml_api.xmlReadMemory},
+    {"xmlSetExternalEntityLoader", (void **)&xml_api.xmlSetExternalEntityLoader},
+};
+
+#define htmlReadMemory (xml_api.htmlReadMemory)
+#define xmlDocGetRootElement (xml_api.xmlDocGetRootElement)
+#define xmlFreeDoc (xml_api.xmlFreeDoc)
+#define xmlInitParser (xml_api.xmlInitParser)
+#define xmlReadMemory (xml_api.xmlReadMemory)
+#define xmlSetExternalEntityLoader (xml_api.xmlSetExternalEntityLoader)
 
 enum {
     WALK_DEPTH_MAX = 400, /* deeper elements are skipped: the walk is recursive */
@@ -45,7 +74,12 @@ static xmlParserInputPtr refuse_external(const char *url, const char *id, xmlPar
 
 static void xml_setup(void)
 {
-    xmlInitParser(); /* once, before threads parse: libxml2 asks for it */
+    const char *why;
+    if (lazylib_load("libxml2.so.2", xml_symbols, sizeof xml_symbols / sizeof *xml_symbols, &why) !=
+        0)
+        return;
+    xml_loaded = true; /* else every document is unreadable: the book is refused, one line */
+    xmlInitParser();   /* once, before threads parse: libxml2 asks for it */
     xmlSetExternalEntityLoader(refuse_external);
 }
 
@@ -57,7 +91,7 @@ static const int HTML_OPTIONS =
 static xmlDocPtr parse_xml(const uint8_t *s, size_t n)
 {
     pthread_once(&xml_once, xml_setup);
-    if (n > INT32_MAX) return NULL;
+    if (!xml_loaded || n > INT32_MAX) return NULL;
     return xmlReadMemory((const char *)s, (int)n, NULL, NULL, XML_OPTIONS);
 }
 
@@ -75,7 +109,7 @@ static bool contains_nocase(const uint8_t *s, size_t n, const char *needle)
 static xmlDocPtr parse_html(const uint8_t *s, size_t n)
 {
     pthread_once(&xml_once, xml_setup);
-    if (n > INT32_MAX) return NULL;
+    if (!xml_loaded || n > INT32_MAX) return NULL;
     size_t head = n < 2048 ? n : 2048;
     bool says = contains_nocase(s, head, "charset") || contains_nocase(s, head, "encoding=") ||
                 (n >= 2 && ((s[0] == 0xff && s[1] == 0xfe) || (s[0] == 0xfe && s[1] == 0xff)));

@@ -23,6 +23,20 @@ one_line_error() { # one line on stderr that names $1, exit status 2
 
 run "$lector" --version
 check "--version" test "$rc" -eq 0 -a -n "$out"
+# The libraries only books need are loaded when a book is read (lazylib.h), not at every start:
+# the binary does not name them (each one loaded and relocated cost every process time)
+needed=$(readelf -d "$lector" | grep NEEDED | grep -oE '\[[^]]*\]' | tr -d '[]' | tr '\n' ' ')
+check "libarchive, libxml2 and cmark not loaded at start (needed: $needed)" \
+    eval '[ -n "$needed" ] && ! grep -qE "libarchive|libxml2|libcmark" <<<"$needed"'
+# ... and one that cannot be loaded when a book needs it is a one-line refusal, not a crash
+mkdir "$tmp/badlib"
+: >"$tmp/badlib/libarchive.so.13"
+gzip -c "$texts/ivan-baktybekova.txt" >"$tmp/ivan.txt.gz"
+run env LD_LIBRARY_PATH="$tmp/badlib" XDG_CACHE_HOME="$tmp/fresh-cache" "$lector" wrap "$tmp/ivan.txt.gz"
+check "a book library that cannot be loaded: one line says so ($err)" \
+    one_line_error "a library books need could not be loaded"
+run env XDG_CACHE_HOME="$tmp/fresh-cache" "$lector" wrap "$tmp/ivan.txt.gz"
+check "... and the same story, the library there: read" eval '[ $rc -eq 0 ] && grep -q "Kazakhstani" <<<"$out"'
 run "$lector" --help
 check "--help mentions wrap" grep -q 'wrap' "$tmp/out"
 cp "$tmp/out" "$tmp/help"
