@@ -10,9 +10,8 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <unicode/ubidi.h>
-#include <unicode/uchar.h>
 
+#include "icu_lazy.h"
 #include "lector/ucd.h"
 #include "lector/xalloc.h"
 
@@ -38,16 +37,18 @@ struct BidiCache {
 BidiCache *bidi_cache_new(void)
 {
     BidiCache *c = xcalloc(1, sizeof *c);
-    c->para_bidi = ubidi_open(); /* NULL only when out of memory: then logical order */
-    c->line_bidi = ubidi_open();
+    /* NULL when ICU cannot be loaded or memory is out: then logical order */
+    const IcuApi *icu = icu_api();
+    c->para_bidi = icu ? icu->bidi_open() : NULL;
+    c->line_bidi = icu ? icu->bidi_open() : NULL;
     return c;
 }
 
 void bidi_cache_free(BidiCache *c)
 {
     if (!c) return;
-    if (c->line_bidi) ubidi_close(c->line_bidi);
-    if (c->para_bidi) ubidi_close(c->para_bidi);
+    if (c->line_bidi) icu_api()->bidi_close(c->line_bidi);
+    if (c->para_bidi) icu_api()->bidi_close(c->para_bidi);
     free(c->u16);
     free(c->u16_at);
     free(c->map);
@@ -147,9 +148,9 @@ static int resolve_paragraph(BidiCache *c, const uint8_t *text, Span para, BidiD
     c->u16_len = k;
     UErrorCode err = U_ZERO_ERROR;
     UBiDiLevel level = dir == BIDI_RTL ? 1 : dir == BIDI_LTR ? 0 : UBIDI_DEFAULT_LTR;
-    ubidi_setPara(c->para_bidi, c->u16, (int32_t)k, level, NULL, &err);
+    icu_api()->bidi_set_para(c->para_bidi, c->u16, (int32_t)k, level, NULL, &err);
     if (U_FAILURE(err)) return -1;
-    c->rtl = ubidi_getParaLevel(c->para_bidi) & 1;
+    c->rtl = icu_api()->bidi_para_level(c->para_bidi) & 1;
     c->text = text;
     c->para = para;
     c->dir = dir;
@@ -179,14 +180,14 @@ int bidi_line_order(BidiCache *c, const uint8_t *text, Span para, BidiDirection 
     size_t s16 = unit_at(c, line_start - para.start), e16 = unit_at(c, line_end - para.start);
     size_t m = e16 - s16;
     UErrorCode err = U_ZERO_ERROR;
-    ubidi_setLine(c->para_bidi, (int32_t)s16, (int32_t)e16, c->line_bidi, &err);
+    icu_api()->bidi_set_line(c->para_bidi, (int32_t)s16, (int32_t)e16, c->line_bidi, &err);
     if (m > c->map_cap) {
         c->map_cap = m;
         c->map = xreallocarray(c->map, m, sizeof *c->map);
         c->slot = xreallocarray(c->slot, m, sizeof *c->slot);
     }
-    if (!U_FAILURE(err)) ubidi_getLogicalMap(c->line_bidi, c->map, &err);
-    const UBiDiLevel *levels = U_FAILURE(err) ? NULL : ubidi_getLevels(c->line_bidi, &err);
+    if (!U_FAILURE(err)) icu_api()->bidi_logical_map(c->line_bidi, c->map, &err);
+    const UBiDiLevel *levels = U_FAILURE(err) ? NULL : icu_api()->bidi_levels(c->line_bidi, &err);
     if (U_FAILURE(err) || !levels) {
         identity(n, order, odd, rtl);
         return -1;
@@ -231,7 +232,8 @@ uint32_t bidi_mirror(uint32_t cp)
                                    : (cp == 0xab || cp == 0xbb || (cp >= 0x0f3a && cp <= 0x0f3d) ||
                                       cp == 0x169b || cp == 0x169c)))
         return cp;
-    return (uint32_t)u_charMirror((UChar32)cp);
+    const IcuApi *icu = icu_api();
+    return icu ? (uint32_t)icu->char_mirror((UChar32)cp) : cp;
 }
 
 const char *bidi_direction_name(BidiDirection d)

@@ -4,8 +4,8 @@
 #include "lector/sabreak.h"
 
 #include <stdlib.h>
-#include <unicode/ubrk.h>
 
+#include "icu_lazy.h"
 #include "lector/ucd.h"
 #include "lector/xalloc.h"
 
@@ -18,11 +18,13 @@ struct SaBreaker {
 
 static UBreakIterator *open_iterator(void)
 {
+    const IcuApi *icu = icu_api();
+    if (!icu) return NULL; /* then no dictionary: breaks as UAX #14 gives them */
     UErrorCode err = U_ZERO_ERROR;
     /* the root locale: ICU picks the dictionary by script, for all four languages at once */
-    UBreakIterator *bi = ubrk_open(UBRK_LINE, "", NULL, 0, &err);
+    UBreakIterator *bi = icu->brk_open(UBRK_LINE, "", NULL, 0, &err);
     if (U_FAILURE(err)) {
-        if (bi) ubrk_close(bi);
+        if (bi) icu->brk_close(bi);
         return NULL;
     }
     return bi;
@@ -38,7 +40,7 @@ SaBreaker *sabreak_new(void)
 void sabreak_free(SaBreaker *b)
 {
     if (!b) return;
-    if (b->bi) ubrk_close(b->bi);
+    if (b->bi) icu_api()->brk_close(b->bi);
     free(b->u);
     free(b->at);
     free(b);
@@ -74,16 +76,18 @@ size_t sabreak_words(SaBreaker *b, const uint8_t *s, size_t len, size_t *cuts, s
     b->at[k] = (uint32_t)len;
     size_t found = 0;
     UErrorCode err = U_ZERO_ERROR;
-    ubrk_setText(b->bi, b->u, (int32_t)k, &err);
+    const IcuApi *icu = icu_api(); /* loaded: b->bi is its */
+    icu->brk_set_text(b->bi, b->u, (int32_t)k, &err);
     if (!U_FAILURE(err)) {
-        for (int32_t p = ubrk_next(b->bi); p != UBRK_DONE && found < max; p = ubrk_next(b->bi)) {
+        for (int32_t p = icu->brk_next(b->bi); p != UBRK_DONE && found < max;
+             p = icu->brk_next(b->bi)) {
             if (p <= 0 || (size_t)p >= k) continue;
             if (b->u[p] >= 0xdc00 && b->u[p] <= 0xdfff) continue; /* inside a pair: never */
             cuts[found++] = b->at[p];
         }
     }
     if (b == &local) {
-        ubrk_close(local.bi);
+        icu->brk_close(local.bi);
         free(local.u);
         free(local.at);
     }

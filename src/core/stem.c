@@ -19,6 +19,7 @@
 #include <unicode/uvernum.h>
 #include <unistr.h>
 
+#include "icu_lazy.h"
 #include "lector/strbuf.h"
 #include "lector/token.h"
 #include "lector/xalloc.h"
@@ -293,6 +294,8 @@ struct Transliterator {
 Transliterator *translit_new(void)
 {
     Transliterator *tr = xcalloc(1, sizeof *tr);
+    const IcuApi *icu = icu_api(); /* libicui18n needs it, and so do we */
+    if (!icu) return tr;
     void *lib = dlopen("libicui18n.so." U_ICU_VERSION_SHORT, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
     if (!lib) return tr;
     TransOpenFn open = (TransOpenFn)dlsym(lib, STRINGIFY(utrans_openU));
@@ -300,7 +303,7 @@ Transliterator *translit_new(void)
     tr->close = (TransCloseFn)dlsym(lib, STRINGIFY(utrans_close));
     if (open && tr->run && tr->close) {
         UChar id[64];
-        u_uastrcpy(id, "Any-Latin; Latin-ASCII");
+        icu->uastrcpy(id, "Any-Latin; Latin-ASCII");
         UErrorCode e = U_ZERO_ERROR;
         tr->t = open(id, -1, UTRANS_FORWARD, NULL, 0, NULL, &e);
         if (U_FAILURE(e)) tr->t = NULL;
@@ -330,12 +333,13 @@ void translit_latin(Transliterator *tr, const char *w, size_t n, Strbuf *out)
     }
     UErrorCode e = U_ZERO_ERROR;
     int32_t len = 0;
-    u_strFromUTF8(tr->buf, tr->cap, &len, w, (int32_t)n, &e);
+    const IcuApi *icu = icu_api(); /* loaded: tr->t is ICU's */
+    icu->str_from_utf8(tr->buf, tr->cap, &len, w, (int32_t)n, &e);
     int32_t limit = len;
     if (U_SUCCESS(e)) tr->run(tr->t, tr->buf, &len, tr->cap, 0, &limit, &e);
     char tmp[4096 * 4 + 64];
     int32_t outlen = 0;
-    if (U_SUCCESS(e)) u_strToUTF8(tmp, (int32_t)sizeof tmp, &outlen, tr->buf, len, &e);
+    if (U_SUCCESS(e)) icu->str_to_utf8(tmp, (int32_t)sizeof tmp, &outlen, tr->buf, len, &e);
     if (U_FAILURE(e)) {
         strbuf_add(out, w, n);
         return;

@@ -26,8 +26,8 @@ check "--version" test "$rc" -eq 0 -a -n "$out"
 # The libraries only books need are loaded when a book is read (lazylib.h), not at every start:
 # the binary does not name them (each one loaded and relocated cost every process time)
 needed=$(readelf -d "$lector" | grep NEEDED | grep -oE '\[[^]]*\]' | tr -d '[]' | tr '\n' ' ')
-check "libarchive, libxml2 and cmark not loaded at start (needed: $needed)" \
-    eval '[ -n "$needed" ] && ! grep -qE "libarchive|libxml2|libcmark" <<<"$needed"'
+check "libarchive, libxml2, cmark and ICU not loaded at start (needed: $needed)" \
+    eval '[ -n "$needed" ] && ! grep -qE "libarchive|libxml2|libcmark|libicu|libstdc" <<<"$needed"'
 # ... and one that cannot be loaded when a book needs it is a one-line refusal, not a crash
 mkdir "$tmp/badlib"
 : >"$tmp/badlib/libarchive.so.13"
@@ -37,6 +37,15 @@ check "a book library that cannot be loaded: one line says so ($err)" \
     one_line_error "a library books need could not be loaded"
 run env XDG_CACHE_HOME="$tmp/fresh-cache" "$lector" wrap "$tmp/ivan.txt.gz"
 check "... and the same story, the library there: read" eval '[ $rc -eq 0 ] && grep -q "Kazakhstani" <<<"$out"'
+# ICU that cannot be loaded: right-to-left text in logical order, Thai broken where UAX #14 can
+icu_so=$(cd "$tmp/badlib" && : >libicuuc.so.72 && echo ok)
+scripts=$(dirname "$0")/../data/scripts
+run env LD_LIBRARY_PATH="$tmp/badlib" "$lector" wrap --visual -w 40 "$scripts/ar.txt"
+check "no ICU: Arabic printed in logical order ($icu_so)" eval '[ $rc -eq 0 ] && grep -q "^الباب الأزرق" <<<"$out"'
+run "$lector" wrap --visual -w 40 "$scripts/ar.txt"
+check "... with ICU, in display order" eval '[ $rc -eq 0 ] && grep -q "قرزألا بابلا" <<<"$out"'
+run env LD_LIBRARY_PATH="$tmp/badlib" "$lector" wrap -w 40 "$scripts/th.txt"
+check "no ICU: Thai still wrapped" eval '[ $rc -eq 0 ] && [ "$(wc -l <<<"$out")" -gt 3 ]'
 run "$lector" --help
 check "--help mentions wrap" grep -q 'wrap' "$tmp/out"
 cp "$tmp/out" "$tmp/help"
