@@ -217,7 +217,7 @@ static inline size_t utf8_run(const uint8_t *s, size_t i, size_t n, bool stop_at
             uint64_t not_c0_c1 = ((w & 0x1e1e1e1e1e1e1e1eull) + 0x7e7e7e7e7e7e7e7eull) & H;
             if (!longer && (lead << 8) == cont && !(lead & ~not_c0_c1) && !(lead >> 63) &&
                 (!stop_at_cr || !((cr - 0x0101010101010101ull) & ~cr & H))) {
-                *high |= hi != 0;
+                if (hi) *high = true; /* only set: callers may pass it unset */
                 i += 8;
                 continue;
             }
