@@ -366,17 +366,12 @@ static void side_drop_bags(Side *s, bool stems)
 /* Frees what aligning needs and the rows do not: all but the paragraphs. */
 static void side_drop_work(Side *s)
 {
+    side_drop_bags(s, true);
     free(s->tok0);
     free(s->term);
-    free(s->bag0);
-    free(s->bag);
-    free(s->norm);
     free(s->group);
     free(s->twin);
     free(s->twin_ntok);
-    free(s->sbag0);
-    free(s->sbag);
-    free(s->snorm);
     *s = (Side){.t = s->t, .bytes = s->bytes, .npara = s->npara, .para = s->para};
 }
 
@@ -724,7 +719,6 @@ static void find_candidates(Alignment *al, Edges *out)
         keyed[j] = (Keyed){text_hash(B->bytes, B->para[j]), (uint32_t)j};
         release_behind(B, B->para[j].start);
     }
-    release_all(B);
     qsort(keyed, B->npara, sizeof *keyed, cmp_keyed);
     for (size_t i = 0; i < A->npara; i++) {
         if (A->twin[i] != NO_TWIN) { /* the only one of its text on each side */
@@ -1904,7 +1898,7 @@ Alignment *align_new_with(const Text *a, const Text *b, AlignTranslation transla
     al->total[1] = B->ntok + B->twin_tokens;
     stem_bags(al);
     if (al->translation) {
-        /* the rows want the words of the pairs' tokens, found again (pair_spans); pairing
+        /* the rows want the words of the pairs' tokens, found again in v (pair_spans); pairing
          * translations looks at their stems' bags only, not at the words */
         for (int k = 0; k < 2; k++) {
             free(al->side[k].term);
@@ -1912,10 +1906,6 @@ Alignment *align_new_with(const Text *a, const Text *b, AlignTranslation transla
             al->pair_span[k].folder = token_folder_new(TOKEN_FOLD_ALL);
             al->pair_span[k].vocab = &v;
         }
-    } else {
-        free(v.table);
-        free(v.off);
-        strbuf_release(&v.buf);
     }
     Edges es = {0};
     if (al->translation) { /* words are not compared: the twins, then lengths and anchors */
@@ -1924,7 +1914,7 @@ Alignment *align_new_with(const Text *a, const Text *b, AlignTranslation transla
     } else {
         words_weighed(al);
         find_candidates(al, &es);
-        release_all(A); /* read whole by the search for equal paragraphs */
+        release_all(A); /* read by the search for equal paragraphs (B whole) */
         release_all(B);
     }
     Edge *chain;
@@ -1985,11 +1975,9 @@ Alignment *align_new_with(const Text *a, const Text *b, AlignTranslation transla
         token_folder_free(al->pair_span[k].folder);
         al->pair_span[k] = (SpanList){0};
     }
-    if (al->translation) {
-        free(v.table);
-        free(v.off);
-        strbuf_release(&v.buf);
-    }
+    free(v.table);
+    free(v.off);
+    strbuf_release(&v.buf);
     /* the rows are made: what found them goes (the rows and spans are what is asked for) */
     side_drop_work(A);
     side_drop_work(B);

@@ -1877,13 +1877,10 @@ static void stream_start_cleaning(TextStream *s, size_t at)
         t->open = false;
         t->prefix_high = false;
     }
-    /* a prefix with UTF-8 in it that went out already decides: no need to read ahead (the whole
-     * rest of a file, as a second pass, for a story whose first CR comes after its start) */
-    if (s->started && t->prefix_high)
-        t->encoding = TEXT_UTF8;
-    else
-        t->encoding = stream_detect(s);
-    if (t->encoding != TEXT_UTF8 && t->prefix_high) t->encoding = TEXT_UTF8;
+    /* a prefix with UTF-8 in it that went out already decides (as text_open): no need to read
+     * ahead (the whole rest of a file, as a second pass, for a story whose first CR comes after
+     * its start); before anything went out, prefix_high is false and the whole story decides */
+    t->encoding = s->started && t->prefix_high ? TEXT_UTF8 : stream_detect(s);
 }
 
 /* Reads one more chunk into the window and splits it; at the end, splits the rest. */
