@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "lector/diag.h"
+#include "lector/golomb.h"
 #include "lector/text.h"
 
 typedef struct Index Index;
@@ -120,10 +121,11 @@ uint32_t index_term_occurrences(const Index *ix, uint32_t id);
 /* A walk through term id's positions, decoded as it goes: for the common words of a phrase,
  * whose lists would be hundreds of MB as arrays in a long story. Borrows the index. */
 typedef struct {
-    const uint8_t *s, *end;
-    uint64_t prev; /* the current position + 1; 0 before the first */
-    uint32_t left; /* positions not decoded yet */
+    GolombReader bits; /* the term's postings (golomb.h), borrowed from the index */
+    uint64_t prev;     /* the current position + 1; 0 before the first */
+    uint32_t left;     /* positions not decoded yet */
     uint32_t ntokens;
+    int k; /* the code's order */
 } IndexCursor;
 /* Starts a walk; false when the term has no positions (or they are damaged: index_corrupt). */
 bool index_cursor_init(const Index *ix, uint32_t id, IndexCursor *c);

@@ -10,16 +10,27 @@
  *               header itself.
  *   title       the story's title, UTF-8.
  *   names       every folded term, concatenated in byte order, no separators.
- *   terms       nterms + 1 records {name_off, post_off, count} (u32 each): term i's name is
+ *   terms       nterms + 1 records {name_off, post_off, count}: term i's name is
  *               names[name_off(i), name_off(i + 1)) and its postings post[post_off(i),
- *               post_off(i + 1)); the last record is a sentinel holding the section ends.
- *   post        per term, its positions as ascending deltas, each an unsigned LEB128 varint (7
- *               bits a byte, low first; high bit: more follows). The first delta is from -1, so
- *               position 0 is written as 1 and no delta is ever 0.
+ *               post_off(i + 1)); the last record is a sentinel holding the section ends. Each
+ *               field is an unsigned integer of 1 to 4 bytes, little-endian whatever the
+ *               machine, as wide as its largest value needs (the header's term_widths: bytes
+ *               of name_off, post_off, count, a byte each from the lowest): 8 bytes a term in
+ *               a 4 MB story, not 12, a sixth of its index.
+ *   post        per term, its positions as ascending deltas (the first from -1, so position 0
+ *               is a delta of 1 and no delta is 0), as a bit stream, most significant bit of
+ *               each byte first: 5 bits k (0-24), then each delta d as the exponential-Golomb
+ *               code of order k of d - 1: with v = d - 1 + 2^k, of L bits, L - 1 - k zero bits
+ *               and then v's L bits; zero bits to the byte's end. The writer takes k as the
+ *               floor of log2 of the mean delta, less one (at least 0): each position costs
+ *               about log2 of the mean gap plus two bits, where a byte-wise varint costs at
+ *               least 8 (a common word's gap is ~10 tokens).
  *   para        npara + 1 records {first token, start, end, line, column} (u32 each) per
  *               paragraph or piece; the sentinel holds the token count and the text length.
  *   docs        ndocs + 1 u32: each document's first paragraph (the pieces of one long paragraph
- *               are one document); the sentinel is npara.
+ *               are one document); the sentinel is npara. Left out (the header's flag
+ *               FLAG_DOCS_ARE_PARAS) when every paragraph is a document of its own, as in most
+ *               stories: document i is then paragraph i.
  *   checks      one u64 per 4 KiB page of everything between the header and the checks: the
  *               hash of the page, seeded with its number (so that swapped pages fail too).
  *
@@ -42,6 +53,7 @@
 #include <unistd.h>
 
 #include "lector/atomicfile.h"
+#include "lector/golomb.h"
 #include "lector/hash.h"
 #include "lector/strbuf.h"
 #include "lector/token.h"
@@ -49,8 +61,9 @@
 
 /* INDEX_VERSION: 2 since a mark counts as its base for a word (token.c): a block of version 1
  * may hold tokens that the tokenizer no longer finds, and index_token_spans would misplace. 3
- * since soft hyphens and zero-width characters are dropped from tokens. */
-enum { INDEX_VERSION = 3, PAGE = 4096, MAX_THREADS = 8, FLAG_CLEAN = 1 };
+ * since soft hyphens and zero-width characters are dropped from tokens. 4: postings as
+ * exponential-Golomb codes, not varints (the index 0.30x the text, not 0.36x). */
+enum { INDEX_VERSION = 4, PAGE = 4096, MAX_THREADS = 8, FLAG_CLEAN = 1, FLAG_DOCS_ARE_PARAS = 2 };
 #define INDEX_MAGIC "LECTORIX"
 #define BYTE_ORDER_MARK 0x01020304u
 
@@ -64,15 +77,44 @@ typedef struct {
     uint64_t text_len;
     uint32_t flags, bom;
     uint32_t ntokens, npara, ndocs, nterms;
+    uint32_t term_widths, unused; /* bytes of a term record's fields: name_off, post_off, count */
     uint64_t title_off, title_len, names_off, names_len, terms_off, post_off, post_len, para_off,
         docs_off, checks_off, npages;
     uint64_t checks_check; /* hash of the checks array */
     uint64_t header_check; /* hash of every field above; keep last */
 } Header;
 
+/* A term record as the merge writes it (12 bytes, in memory or a scratch file); the block's
+ * are packed (see terms, at the top). */
 typedef struct {
     uint32_t name_off, post_off, count;
 } TermRec;
+
+/* Bytes for a field that holds values up to max: 1 to 4. */
+static unsigned field_width(uint64_t max)
+{
+    return max < (1u << 8) ? 1 : max < (1u << 16) ? 2 : max < (1u << 24) ? 3 : 4;
+}
+
+static unsigned term_rec_size(uint32_t widths)
+{
+    return (widths & 0xff) + (widths >> 8 & 0xff) + (widths >> 16 & 0xff);
+}
+
+static uint8_t *put_le(uint8_t *p, uint32_t v, unsigned width)
+{
+    for (unsigned i = 0; i < width; i++)
+        *p++ = (uint8_t)(v >> (8 * i));
+    return p;
+}
+
+static uint32_t get_le(const uint8_t *p, unsigned width)
+{
+    uint32_t v = 0;
+    for (unsigned i = 0; i < width; i++)
+        v |= (uint32_t)p[i] << (8 * i);
+    return v;
+}
 
 typedef struct {
     uint32_t first, start, end, line, col;
@@ -145,9 +187,11 @@ static uint64_t header_hash(const Header *h)
  * paragraph (the tokens in each), beside the 24 the Text holds. Both ways give the same bytes.
  *
  * A run (written and read back only here, in one process):
- *   per term, in byte order: varint name length, the name, varint count, varint last (the
- *   position + 1 of its last occurrence, counted from the thread's first position), varint
- *   postings length, the postings (varint deltas, the first from -1 of the thread's positions).
+ *   per term, in byte order: varint name length, the name, varint count, varints first and
+ *   last (the position + 1 of its first and last occurrences, counted from the thread's first
+ *   position), varint bits (the lengths in bits of its deltas after the first, added up, at
+ *   most 2^32 - 1), varint postings length, the postings (varint deltas, the first from -1 of
+ *   the thread's positions).
  */
 
 static uint64_t align8(uint64_t v)
@@ -216,6 +260,12 @@ static void out_pad8(Out *o)
 {
     static const uint8_t zeros[8];
     out_put(o, zeros, (size_t)(align8(o->len) - o->len));
+}
+
+/* golomb.h's writer handing its bytes to an Out. */
+static void out_golomb(void *ctx, const uint8_t *bytes, size_t len)
+{
+    out_put(ctx, bytes, len);
 }
 
 /* v as an unsigned LEB128 varint into buf; its length. */
@@ -317,6 +367,8 @@ typedef struct {
     uint32_t name_off, name_len;
     uint32_t last;  /* last position added + 1 (0: none yet) */
     uint32_t count; /* occurrences */
+    uint32_t first; /* the first position added + 1 */
+    uint32_t bits;  /* the lengths in bits of its deltas after the first, added (saturated) */
     Strbuf post;    /* varint deltas */
 } BTerm;
 
@@ -389,7 +441,7 @@ static uint32_t intern(Builder *b, const char *s, size_t n)
         b->terms = xreallocarray(b->terms, b->terms_cap, sizeof *b->terms);
     }
     BTerm *t = &b->terms[b->nterms];
-    *t = (BTerm){(uint32_t)b->names.len, (uint32_t)n, 0, 0, STRBUF_INIT};
+    *t = (BTerm){.name_off = (uint32_t)b->names.len, .name_len = (uint32_t)n, .post = STRBUF_INIT};
     strbuf_add(&b->names, s, n);
     b->table[j] = (uint32_t)++b->nterms;
     return (uint32_t)(b->nterms - 1);
@@ -401,21 +453,6 @@ static void put_varint(Strbuf *sb, uint32_t v)
     strbuf_add(sb, buf, encode_varint(buf, v));
 }
 
-/* Decodes one varint from [*s, end); false when it is cut short or too long. */
-static bool get_varint(const uint8_t **s, const uint8_t *end, uint32_t *v)
-{
-    uint32_t x = 0;
-    for (int shift = 0; *s < end && shift <= 28; shift += 7) {
-        uint8_t b = *(*s)++;
-        x |= (uint32_t)(b & 0x7f) << shift;
-        if (!(b & 0x80)) {
-            *v = x;
-            return true;
-        }
-    }
-    return false;
-}
-
 static void add_token(void *ctx, size_t start, size_t end)
 {
     Builder *b = ctx;
@@ -425,7 +462,13 @@ static void add_token(void *ctx, size_t start, size_t end)
     BTerm *t = &b->terms[id];
     uint32_t pos = b->ntokens++;
     size_t before = t->post.len;
-    put_varint(&t->post, pos + 1 - t->last);
+    uint32_t delta = pos + 1 - t->last;
+    put_varint(&t->post, delta);
+    uint32_t bits = (uint32_t)(32 - __builtin_clz(delta));
+    if (t->count)
+        t->bits = t->bits > UINT32_MAX - bits ? UINT32_MAX : t->bits + bits;
+    else
+        t->first = pos + 1;
     b->post_bytes += t->post.len - before;
     t->last = pos + 1;
     t->count++;
@@ -477,7 +520,9 @@ static void builder_flush(Builder *b, bool in_memory)
         out_varint(o, t->name_len);
         out_put(o, st[i].name, t->name_len);
         out_varint(o, t->count);
+        out_varint(o, t->first);
         out_varint(o, t->last);
+        out_varint(o, t->bits);
         out_varint(o, (uint32_t)t->post.len);
         out_put(o, t->post.buf, t->post.len);
         strbuf_release(&t->post);
@@ -552,7 +597,7 @@ typedef struct {
     uint32_t base;  /* its builder's first position in the story */
     uint32_t order; /* runs in story order */
     Strbuf name;
-    uint32_t count, last, post_len;
+    uint32_t count, first, last, bits, post_len;
 } RunCursor;
 
 static bool cursor_next(RunCursor *c)
@@ -565,7 +610,8 @@ static bool cursor_next(RunCursor *c)
     c->name.len = n;
     c->name.buf[n] = 0;
     return src_take(&c->src, n, (uint8_t *)c->name.buf, NULL) &&
-           src_varint(&c->src, &c->count, NULL) && src_varint(&c->src, &c->last, NULL) &&
+           src_varint(&c->src, &c->count, NULL) && src_varint(&c->src, &c->first, NULL) &&
+           src_varint(&c->src, &c->last, NULL) && src_varint(&c->src, &c->bits, NULL) &&
            src_varint(&c->src, &c->post_len, NULL);
 }
 
@@ -596,7 +642,7 @@ static void heap_down(RunCursor **h, size_t n, size_t i)
 typedef struct {
     Strbuf mem[5];
     Out names, terms, post, para, docs;
-    uint32_t nterms, ntokens, ndocs;
+    uint32_t nterms, ntokens, ndocs, max_count;
 } Sections;
 
 /* Merges every builder's runs into names, terms and post; false on a read or write failure, or
@@ -612,6 +658,8 @@ static bool merge_runs(Builder *bs, int nb, Sections *s, size_t budget)
     if (bufsize < PAGE) bufsize = PAGE;
     RunCursor *cur = xcalloc(nruns ? nruns : 1, sizeof *cur);
     RunCursor **heap = xmalloc((nruns ? nruns : 1) * sizeof *heap);
+    RunCursor **same = xmalloc((nruns ? nruns : 1) * sizeof *same); /* the runs of one term */
+    size_t *walk = xmalloc((nruns ? nruns : 1) * sizeof *walk);
     size_t nheap = 0, r = 0;
     bool ok = true;
     uint32_t base = 0;
@@ -649,18 +697,63 @@ static bool merge_runs(Builder *bs, int nb, Sections *s, size_t budget)
             break;
         }
         out_put(&s->names, name.buf, name.len);
+        /* The code's order needs the term's count and its deltas' lengths: the runs holding it
+         * are all in the heap now, at its top (a run's parents are not after it), found by a
+         * walk that goes down only from a run of the term. */
+        uint64_t count = 0, bits = 0;
+        size_t nsame = 0, nwalk = 0;
+        walk[nwalk++] = 0;
+        while (nwalk) {
+            size_t i = walk[--nwalk];
+            RunCursor *c = heap[i];
+            if (c->name.len != name.len || memcmp(c->name.buf, name.buf, name.len)) continue;
+            if (2 * i + 1 < nheap) walk[nwalk++] = 2 * i + 1;
+            if (2 * i + 2 < nheap) walk[nwalk++] = 2 * i + 2;
+            size_t j = nsame++; /* in story order: each first delta is from the run before */
+            while (j > 0 && same[j - 1]->order > c->order) {
+                same[j] = same[j - 1];
+                j--;
+            }
+            same[j] = c;
+        }
+        for (size_t i = 0, prev = 0; i < nsame; i++) { /* the same sum however the runs fell */
+            const RunCursor *c = same[i];
+            count += c->count;
+            bits += c->bits + (uint64_t)(32 - __builtin_clz(c->base + c->first - (uint32_t)prev));
+            prev = c->base + c->last;
+        }
+        GolombWriter w;
+        int k = golomb_order(count, bits);
+        golomb_begin(&w, k, out_golomb, &s->post);
+        golomb_put_bits(&w, (uint64_t)k, 5);
         uint32_t prev = 0; /* position + 1 of the occurrence before */
         while (nheap && heap[0]->name.len == name.len &&
                !memcmp(heap[0]->name.buf, name.buf, name.len)) {
             RunCursor *c = heap[0];
-            uint32_t first;
-            size_t used;
-            if (!src_varint(&c->src, &first, &used) || used > c->post_len) {
-                ok = false;
-                break;
+            size_t left = c->post_len;
+            for (uint32_t i = 0; i < c->count && ok;) {
+                /* one-byte deltas straight from the run's buffer: most of them */
+                const uint8_t *p = (c->src.mem ? c->src.mem : c->src.buf) + c->src.pos;
+                size_t n = c->src.n - c->src.pos;
+                if (n > left) n = left;
+                if (n > c->count - i) n = c->count - i;
+                size_t j = 0;
+                if (i > 0)
+                    for (; j < n && p[j] && p[j] < 0x80; j++)
+                        golomb_put(&w, p[j]);
+                c->src.pos += j;
+                left -= j;
+                i += (uint32_t)j;
+                if (i == c->count) break;
+                uint32_t d;
+                size_t used;
+                ok = src_varint(&c->src, &d, &used) && used <= left && d > 0;
+                left -= ok ? used : 0;
+                if (i == 0) d = c->base + d - prev; /* only the first delta changes */
+                if (ok) golomb_put(&w, d);
+                i++;
             }
-            out_varint(&s->post, c->base + first - prev); /* only the first delta changes */
-            if (!src_take(&c->src, c->post_len - used, NULL, &s->post)) {
+            if (!ok || left) {
                 ok = false;
                 break;
             }
@@ -674,6 +767,8 @@ static bool merge_runs(Builder *bs, int nb, Sections *s, size_t budget)
                 heap_down(heap, nheap, 0);
             }
         }
+        golomb_end(&w);
+        if (rec.count > s->max_count) s->max_count = rec.count;
         out_put(&s->terms, &rec, sizeof rec);
         s->nterms++;
     }
@@ -689,6 +784,8 @@ static bool merge_runs(Builder *bs, int nb, Sections *s, size_t budget)
     }
     free(cur);
     free(heap);
+    free(same);
+    free(walk);
     return ok;
 }
 
@@ -737,6 +834,11 @@ static void write_paragraphs(Text *t, Builder *bs, int nb, Sections *s)
     s->ntokens = pos;
 }
 
+static bool docs_are_paras(const Sections *s, size_t npara)
+{
+    return s->ndocs == npara;
+}
+
 /* The header for sections of these sizes, with every offset; the hashes are left to fill. */
 static Header make_header(Text *t, const Sections *s)
 {
@@ -751,6 +853,7 @@ static Header make_header(Text *t, const Sections *s)
     h.text_len = text_len(t);
     size_t bom = text_len(t) ? text_source_offset(t, 0) : 0;
     h.flags = text_clean_as_read(t) ? FLAG_CLEAN : 0;
+    if (docs_are_paras(s, text_paragraph_count(t))) h.flags |= FLAG_DOCS_ARE_PARAS;
     h.bom = (uint32_t)bom;
     h.ntokens = s->ntokens;
     h.npara = (uint32_t)text_paragraph_count(t);
@@ -764,14 +867,16 @@ static Header make_header(Text *t, const Sections *s)
     h.names_len = s->names.len;
     off = align8(off + s->names.len);
     h.terms_off = off;
-    off = align8(off + s->terms.len);
+    h.term_widths =
+        field_width(s->names.len) | field_width(s->post.len) << 8 | field_width(s->max_count) << 16;
+    off = align8(off + ((uint64_t)s->nterms + 1) * term_rec_size(h.term_widths));
     h.post_off = off;
     h.post_len = s->post.len;
     off = align8(off + s->post.len);
     h.para_off = off;
     off = align8(off + s->para.len);
     h.docs_off = off;
-    off = align8(off + s->docs.len);
+    off = align8(off + (h.flags & FLAG_DOCS_ARE_PARAS ? 0 : s->docs.len));
     h.checks_off = off;
     h.npages = (off - sizeof h + PAGE - 1) / PAGE;
     h.total_size = off + h.npages * sizeof(uint64_t);
@@ -784,6 +889,26 @@ static void seal_header(Header *h, const uint64_t *checks)
     h->header_check = header_hash(h);
 }
 
+/* The merge's term records from src, packed to h's widths into dst (or onto o). */
+static bool pack_terms(Src *src, const Header *h, uint8_t *dst, Out *o)
+{
+    unsigned wn = h->term_widths & 0xff, wp = h->term_widths >> 8 & 0xff,
+             wc = h->term_widths >> 16 & 0xff;
+    for (uint64_t i = 0; i <= h->nterms; i++) {
+        TermRec r;
+        uint8_t packed[sizeof r], *end = packed;
+        if (!src_take(src, sizeof r, (uint8_t *)&r, NULL)) return false;
+        end = put_le(put_le(put_le(end, r.name_off, wn), r.post_off, wp), r.count, wc);
+        if (dst) {
+            memcpy(dst, packed, (size_t)(end - packed));
+            dst += end - packed;
+        } else {
+            out_put(o, packed, (size_t)(end - packed));
+        }
+    }
+    return true;
+}
+
 /* The block in memory, from sections held in memory. */
 static Index *block_in_memory(Text *t, Sections *s)
 {
@@ -794,10 +919,12 @@ static Index *block_in_memory(Text *t, Sections *s)
     ix->block = xcalloc(1, ix->size);
     memcpy(ix->block + h.title_off, text_title(t), h.title_len);
     memcpy(ix->block + h.names_off, s->mem[0].buf, s->mem[0].len);
-    memcpy(ix->block + h.terms_off, s->mem[1].buf, s->mem[1].len);
+    Src terms = {.mem = (const uint8_t *)s->mem[1].buf, .fd = -1, .n = s->mem[1].len};
+    pack_terms(&terms, &h, ix->block + h.terms_off, NULL);
     memcpy(ix->block + h.post_off, s->mem[2].buf, s->mem[2].len);
     memcpy(ix->block + h.para_off, s->mem[3].buf, s->mem[3].len);
-    memcpy(ix->block + h.docs_off, s->mem[4].buf, s->mem[4].len);
+    if (!(h.flags & FLAG_DOCS_ARE_PARAS))
+        memcpy(ix->block + h.docs_off, s->mem[4].buf, s->mem[4].len);
     uint64_t *checks = (uint64_t *)(ix->block + h.checks_off);
     for (uint64_t p = 0; p < h.npages; p++)
         checks[p] = page_hash(ix->block, &h, p);
@@ -842,6 +969,13 @@ static Index *block_in_file(Text *t, Sections *s, const char *dir)
         out_pad8(&o);
         out_flush(sec[i]);
         if (sec[i]->err) o.err = sec[i]->err;
+        if (sec[i] == &s->terms) { /* packed on the way */
+            Src terms = {.fd = s->terms.fd, .end = s->terms.len, .buf = xmalloc(IO_BUF)};
+            if (!pack_terms(&terms, &h, NULL, &o) && !o.err) o.err = EIO;
+            free(terms.buf);
+            continue;
+        }
+        if (sec[i] == &s->docs && (h.flags & FLAG_DOCS_ARE_PARAS)) continue;
         out_copy_file(&o, sec[i]->fd, sec[i]->len);
     }
     out_pad8(&o);
@@ -1031,6 +1165,27 @@ static bool section_ok(const Header *h, uint64_t off, uint64_t len)
            len <= h->checks_off - off;
 }
 
+static bool widths_ok(uint32_t w)
+{
+    for (int i = 0; i < 3; i++, w >>= 8)
+        if ((w & 0xff) < 1 || (w & 0xff) > 4) return false;
+    return w == 0;
+}
+
+static uint64_t docs_size(const Header *h)
+{
+    return h->flags & FLAG_DOCS_ARE_PARAS ? 0 : ((uint64_t)h->ndocs + 1) * sizeof(uint32_t);
+}
+
+/* Document i's first paragraph (i up to ndocs: the sentinel). */
+static uint32_t doc_first(const Index *ix, size_t i)
+{
+    if (ix->h->flags & FLAG_DOCS_ARE_PARAS) return (uint32_t)i;
+    uint32_t d;
+    memcpy(&d, ix->block + ix->h->docs_off + i * sizeof d, sizeof d);
+    return d;
+}
+
 static int reject(Index *ix, Diag *diag, const char *why)
 {
     diag_set(diag, DIAG_INVALID, "index cache: %s", why);
@@ -1064,17 +1219,19 @@ int index_from_bytes(void *owned, size_t len, bool mapped, Index **out, Diag *di
     if (hash_bytes(ix->block + h->checks_off, h->npages * 8, 0) != h->checks_check)
         return reject(ix, diag, "damaged page checks");
     if (!section_ok(h, h->title_off, h->title_len) || !section_ok(h, h->names_off, h->names_len) ||
-        !section_ok(h, h->terms_off, ((uint64_t)h->nterms + 1) * sizeof(TermRec)) ||
+        !widths_ok(h->term_widths) ||
+        !section_ok(h, h->terms_off, ((uint64_t)h->nterms + 1) * term_rec_size(h->term_widths)) ||
         !section_ok(h, h->post_off, h->post_len) ||
         !section_ok(h, h->para_off, ((uint64_t)h->npara + 1) * sizeof(ParaRec)) ||
-        !section_ok(h, h->docs_off, ((uint64_t)h->ndocs + 1) * sizeof(uint32_t)) ||
+        !section_ok(h, h->docs_off, docs_size(h)) ||
+        ((h->flags & FLAG_DOCS_ARE_PARAS) && h->ndocs != h->npara) ||
         h->text_len > INDEX_MAX_TEXT || h->names_len > UINT32_MAX || h->post_len > UINT32_MAX)
         return reject(ix, diag, "damaged layout");
     ix->pages = xcalloc(h->npages ? h->npages : 1, 1);
     /* the small sections every search reads: checked and validated now */
     if (!need(ix, h->title_off, h->title_len) ||
         !need(ix, h->para_off, ((uint64_t)h->npara + 1) * sizeof(ParaRec)) ||
-        !need(ix, h->docs_off, ((uint64_t)h->ndocs + 1) * sizeof(uint32_t)))
+        !need(ix, h->docs_off, docs_size(h)))
         return reject(ix, diag, "damaged (a page check failed)");
     if (h->title_len == 0 || ix->block[h->title_off + h->title_len - 1] != 0)
         return reject(ix, diag, "damaged title");
@@ -1086,12 +1243,12 @@ int index_from_bytes(void *owned, size_t len, bool mapped, Index **out, Diag *di
             return reject(ix, diag, "damaged paragraph table");
     }
     if (para[h->npara].first != h->ntokens) return reject(ix, diag, "damaged paragraph table");
-    const uint32_t *docs = (const uint32_t *)(ix->block + h->docs_off);
-    for (uint32_t i = 0; i <= h->ndocs; i++)
-        if (docs[i] > h->npara || (i && docs[i] <= docs[i - 1]) ||
-            (i == 0 && docs[0] != 0 && h->npara))
+    for (uint32_t i = 0; i <= h->ndocs; i++) {
+        uint32_t d = doc_first(ix, i);
+        if (d > h->npara || (i && d <= doc_first(ix, i - 1)) || (i == 0 && d != 0 && h->npara))
             return reject(ix, diag, "damaged document table");
-    if (docs[h->ndocs] != h->npara) return reject(ix, diag, "damaged document table");
+    }
+    if (doc_first(ix, h->ndocs) != h->npara) return reject(ix, diag, "damaged document table");
     *out = ix;
     return 0;
 }
@@ -1177,10 +1334,13 @@ size_t index_term_count(const Index *ix)
 static bool term_recs(const Index *ix, uint32_t i, TermRec *r, TermRec *next)
 {
     const Header *h = ix->h;
-    if (i >= h->nterms || !need(ix, h->terms_off + (uint64_t)i * sizeof *r, 2 * sizeof *r))
-        return false;
-    memcpy(r, ix->block + h->terms_off + (uint64_t)i * sizeof *r, sizeof *r);
-    memcpy(next, ix->block + h->terms_off + (uint64_t)(i + 1) * sizeof *r, sizeof *r);
+    unsigned wn = h->term_widths & 0xff, wp = h->term_widths >> 8 & 0xff,
+             wc = h->term_widths >> 16 & 0xff, size = wn + wp + wc;
+    if (i >= h->nterms || !need(ix, h->terms_off + (uint64_t)i * size, 2 * size)) return false;
+    const uint8_t *p = ix->block + h->terms_off + (uint64_t)i * size;
+    *r = (TermRec){get_le(p, wn), get_le(p + wn, wp), get_le(p + wn + wp, wc)};
+    p += size;
+    *next = (TermRec){get_le(p, wn), get_le(p + wn, wp), get_le(p + wn + wp, wc)};
     if (r->name_off > next->name_off || next->name_off > h->names_len ||
         r->post_off > next->post_off || next->post_off > h->post_len) {
         mut(ix)->corrupt = true;
@@ -1249,38 +1409,57 @@ void index_prefix_range(const Index *ix, const char *prefix, size_t len, uint32_
     *end = lo;
 }
 
-size_t index_positions(const Index *ix, uint32_t id, uint32_t **out, size_t *n, size_t *cap)
+/* Starts c on term id's postings; false (and corrupt marked when it is damaged) if none. */
+static bool cursor_start(const Index *ix, uint32_t id, IndexCursor *c, uint32_t *count)
 {
     TermRec r, next;
+    *c = (IndexCursor){0};
     if (!term_recs(ix, id, &r, &next) ||
         !need(ix, ix->h->post_off + r.post_off, next.post_off - r.post_off))
-        return 0;
-    if (r.count == 0 || r.count > ix->h->ntokens) { /* every term occurs, at most once a token */
+        return false;
+    golomb_reader_init(&c->bits, ix->block + ix->h->post_off + r.post_off,
+                       ix->block + ix->h->post_off + next.post_off);
+    c->ntokens = ix->h->ntokens;
+    uint64_t k;
+    if (r.count == 0 || r.count > ix->h->ntokens || /* every term occurs, once a token at most */
+        !golomb_get_bits(&c->bits, 5, &k) || k > GOLOMB_MAX_K) {
         mut(ix)->corrupt = true;
-        return 0;
+        *c = (IndexCursor){0};
+        return false;
     }
-    if (*n + r.count > *cap) {
-        *cap = (*n + r.count) * 2 + 16;
+    c->k = (int)k;
+    c->left = *count = r.count;
+    return true;
+}
+
+/* One more position into c->prev; false, the rest dropped and corrupt marked, when the bits
+ * are damaged: not a code, past the token count, or (after the last) more than the padding. */
+static bool cursor_step(const Index *ix, IndexCursor *c)
+{
+    uint64_t d = c->left ? golomb_get(&c->bits, c->k) : 0;
+    c->prev += d;
+    c->left -= c->left ? 1 : 0;
+    if (d == 0 || c->prev > c->ntokens || (!c->left && !golomb_at_end(&c->bits))) {
+        mut(ix)->corrupt = true; /* what was read stands, the rest goes */
+        c->left = 0;
+        return false;
+    }
+    return true;
+}
+
+size_t index_positions(const Index *ix, uint32_t id, uint32_t **out, size_t *n, size_t *cap)
+{
+    IndexCursor c;
+    uint32_t count;
+    if (!cursor_start(ix, id, &c, &count)) return 0;
+    if (*n + count > *cap) {
+        *cap = (*n + count) * 2 + 16;
         *out = xreallocarray(*out, *cap, sizeof **out);
     }
-    const uint8_t *s = ix->block + ix->h->post_off + r.post_off;
-    const uint8_t *end = ix->block + ix->h->post_off + next.post_off;
     uint32_t *p = *out + *n;
-    uint64_t prev = 0; /* position + 1 */
     size_t k = 0;
-    uint32_t ntokens = ix->h->ntokens;
-    while (k < r.count) {
-        uint32_t v;
-        if (s < end && *s < 0x80) { /* one-byte deltas: most of them */
-            v = *s++;
-        } else if (!get_varint(&s, end, &v)) {
-            break;
-        }
-        prev += v;
-        if (v == 0 || prev > ntokens) break;
-        p[k++] = (uint32_t)(prev - 1);
-    }
-    if (k != r.count || s != end) mut(ix)->corrupt = true;
+    while (c.left && cursor_step(ix, &c))
+        p[k++] = (uint32_t)(c.prev - 1);
     *n += k;
     return k;
 }
@@ -1294,40 +1473,14 @@ uint32_t index_term_occurrences(const Index *ix, uint32_t id)
 
 bool index_cursor_init(const Index *ix, uint32_t id, IndexCursor *c)
 {
-    TermRec r, next;
-    *c = (IndexCursor){0};
-    if (!term_recs(ix, id, &r, &next) ||
-        !need(ix, ix->h->post_off + r.post_off, next.post_off - r.post_off))
-        return false;
-    if (r.count == 0 || r.count > ix->h->ntokens) {
-        mut(ix)->corrupt = true;
-        return false;
-    }
-    c->s = ix->block + ix->h->post_off + r.post_off;
-    c->end = ix->block + ix->h->post_off + next.post_off;
-    c->left = r.count;
-    c->ntokens = ix->h->ntokens;
-    return true;
+    uint32_t count;
+    return cursor_start(ix, id, c, &count);
 }
 
 bool index_cursor_seek(const Index *ix, IndexCursor *c, uint32_t target, uint32_t *pos)
 {
-    while (c->prev == 0 || c->prev - 1 < target) {
-        uint32_t v;
-        if (!c->left) return false;
-        if (c->s < c->end && *c->s < 0x80) { /* one-byte deltas: most of them */
-            v = *c->s++;
-        } else if (!get_varint(&c->s, c->end, &v)) {
-            v = 0;
-        }
-        c->prev += v;
-        c->left--;
-        if (v == 0 || c->prev > c->ntokens || (!c->left && c->s != c->end)) {
-            mut(ix)->corrupt = true; /* as index_positions: what was read stands, the rest goes */
-            c->left = 0;
-            return false;
-        }
-    }
+    while (c->prev == 0 || c->prev - 1 < target)
+        if (!c->left || !cursor_step(ix, c)) return false;
     *pos = (uint32_t)(c->prev - 1);
     return true;
 }
@@ -1345,11 +1498,6 @@ size_t index_paragraph_count(const Index *ix)
 static const ParaRec *para_recs(const Index *ix)
 {
     return (const ParaRec *)(ix->block + ix->h->para_off);
-}
-
-static const uint32_t *doc_recs(const Index *ix)
-{
-    return (const uint32_t *)(ix->block + ix->h->docs_off);
 }
 
 size_t index_paragraph_of(const Index *ix, uint32_t pos)
@@ -1383,12 +1531,11 @@ size_t index_doc_count(const Index *ix)
 
 size_t index_doc_of(const Index *ix, uint32_t pos)
 {
-    const uint32_t *d = doc_recs(ix);
     size_t para = index_paragraph_of(ix, pos), lo = 0, hi = ix->h->ndocs;
     if (!hi) return 0;
     while (hi - lo > 1) {
         size_t mid = lo + (hi - lo) / 2;
-        if (d[mid] <= para)
+        if (doc_first(ix, mid) <= para)
             lo = mid;
         else
             hi = mid;
@@ -1398,14 +1545,13 @@ size_t index_doc_of(const Index *ix, uint32_t pos)
 
 void index_doc_positions(const Index *ix, size_t doc, uint32_t *first, uint32_t *end)
 {
-    const uint32_t *d = doc_recs(ix);
     const ParaRec *p = para_recs(ix);
     if (doc >= ix->h->ndocs) {
         *first = *end = ix->h->ntokens;
         return;
     }
-    *first = p[d[doc]].first;
-    *end = p[d[doc + 1]].first;
+    *first = p[doc_first(ix, doc)].first;
+    *end = p[doc_first(ix, doc + 1)].first;
 }
 
 typedef struct {

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lector/golomb.h"
 #include "lector/index.h"
 #include "lector/strbuf.h"
 #include "lector/text.h"
@@ -242,4 +243,126 @@ Test(index, a_cursor_walks_the_positions_index_positions_lists)
     index_free(ix);
     text_free(t);
     strbuf_release(&sb);
+}
+
+/* Every gap a word can leave before its next place, from 1 to a million tokens, in any order
+ * (a word in bursts, then long absent): the positions read back are the ones written. */
+Test(index, positions_read_back_for_every_gap)
+{
+    const uint32_t gaps[] = {1,  1,     1,      2, 3, 1,     1, 1, 5000, 1,   1, 1 << 20,
+                             2,  70000, 1,      1, 7, 65537, 1, 3, 1,    129, 1, 1,
+                             16, 17,    300000, 1, 1, 1,     1, 1, 1,    1,   2, 1};
+    const size_t ngaps = sizeof gaps / sizeof *gaps;
+    /* "x" at the chosen places, "y" (a word at huge gaps only) at every 400,000th, "w" between */
+    Strbuf sb = STRBUF_INIT;
+    uint32_t *want = malloc(ngaps * sizeof *want);
+    uint32_t pos = 0, next = 0;
+    for (size_t i = 0; i < ngaps; i++) {
+        next += gaps[i];
+        for (; pos < next; pos++)
+            strbuf_addstr(&sb, pos && pos % 400000 == 0 ? "y " : "w ");
+        want[i] = pos++;
+        strbuf_addstr(&sb, "x ");
+    }
+    Text *t = text_from_bytes(sb.buf, sb.len, "gaps");
+    for (int threads = 1; threads <= 3; threads += 2) {
+        Index *ix = index_build(t, threads, NULL);
+        cr_assert(ix);
+        int64_t x = index_lookup(ix, "x", 1), y = index_lookup(ix, "y", 1);
+        cr_assert(x >= 0 && y >= 0);
+        uint32_t *p = NULL;
+        size_t n = 0, cap = 0;
+        cr_assert_eq(index_positions(ix, (uint32_t)x, &p, &n, &cap), ngaps);
+        for (size_t i = 0; i < ngaps; i++)
+            cr_assert_eq(p[i], want[i], "place %zu: %u, not %u", i, p[i], want[i]);
+        n = 0;
+        size_t ny = index_positions(ix, (uint32_t)y, &p, &n, &cap);
+        cr_assert_eq(ny, pos / 400000);
+        for (size_t i = 0; i < ny; i++)
+            cr_assert_eq(p[i] % 400000, 0);
+        cr_assert_not(index_corrupt(ix));
+        free(p);
+        index_free(ix);
+    }
+    text_free(t);
+    free(want);
+    strbuf_release(&sb);
+}
+
+/* A word that comes every few tokens costs a few bits a place, not a byte (a varint's least):
+ * a story of four words, each a gap of 2 or 4 from itself, indexes in under 0.6 bytes a token. */
+Test(index, a_common_word_costs_less_than_a_byte_a_place)
+{
+    Strbuf sb = STRBUF_INIT;
+    for (int i = 0; i < 100000; i++)
+        strbuf_addstr(&sb, i % 2 ? "the dog " : "the cat ");
+    Text *t = text_from_bytes(sb.buf, sb.len, "common");
+    Index *ix = index_build(t, 1, NULL);
+    cr_assert(ix);
+    size_t len, tokens = index_token_count(ix);
+    index_bytes(ix, &len);
+    cr_assert_eq(tokens, 200000);
+    cr_assert_lt(len, tokens * 6 / 10, "%zu bytes for %zu tokens", len, tokens);
+    index_free(ix);
+    text_free(t);
+    strbuf_release(&sb);
+}
+
+static void into_strbuf(void *ctx, const uint8_t *bytes, size_t len)
+{
+    strbuf_add(ctx, bytes, len);
+}
+
+/* golomb.h: gaps of every length from 1 bit to 32, in every order, mixed so that codes of up to
+ * 64 bits start at every bit of the reader's window, read back as written; the stream then ends
+ * in its padding; cut short, or only zeros, it reads as no code. */
+Test(index, golomb_codes_read_back_in_every_order)
+{
+    unsigned seed = 7;
+    uint32_t gaps[4000];
+    for (int k = 0; k <= GOLOMB_MAX_K; k++) {
+        for (size_t i = 0; i < sizeof gaps / sizeof *gaps; i++) {
+            seed = seed * 1103515245u + 12345u;
+            int len = 1 + (int)((seed >> 8) % 32); /* its length in bits */
+            uint32_t top = len == 32 ? 0x80000000u : 1u << (len - 1);
+            gaps[i] = top | ((seed * 2654435761u) & (top - 1));
+            if (i % 97 == 0) gaps[i] = UINT32_MAX;
+            if (i % 89 == 0) gaps[i] = 1;
+        }
+        Strbuf sb = STRBUF_INIT;
+        GolombWriter w;
+        golomb_begin(&w, k, into_strbuf, &sb);
+        golomb_put_bits(&w, (uint64_t)k, 5);
+        for (size_t i = 0; i < sizeof gaps / sizeof *gaps; i++)
+            golomb_put(&w, gaps[i]);
+        golomb_end(&w);
+        GolombReader r;
+        golomb_reader_init(&r, (const uint8_t *)sb.buf, (const uint8_t *)sb.buf + sb.len);
+        uint64_t got_k;
+        cr_assert(golomb_get_bits(&r, 5, &got_k));
+        cr_assert_eq(got_k, (uint64_t)k);
+        for (size_t i = 0; i < sizeof gaps / sizeof *gaps; i++) {
+            cr_assert_not(golomb_at_end(&r));
+            uint64_t g = golomb_get(&r, k);
+            cr_assert_eq(g, gaps[i], "order %d, gap %zu: %llu, not %u", k, i, (unsigned long long)g,
+                         gaps[i]);
+        }
+        cr_assert(golomb_at_end(&r), "order %d: more than the padding is left", k);
+        cr_assert_eq(golomb_get(&r, k), 0);
+        /* the last code cut short by a byte */
+        golomb_reader_init(&r, (const uint8_t *)sb.buf, (const uint8_t *)sb.buf + sb.len - 1);
+        golomb_get_bits(&r, 5, &got_k);
+        size_t read = 0;
+        while (golomb_get(&r, k))
+            read++;
+        cr_assert_lt(read, sizeof gaps / sizeof *gaps, "order %d", k);
+        strbuf_release(&sb);
+    }
+    const uint8_t zeros[16] = {0};
+    GolombReader r;
+    golomb_reader_init(&r, zeros, zeros + sizeof zeros);
+    cr_assert_eq(golomb_get(&r, 0), 0, "33 zero bits or more are no code");
+    cr_assert_eq(golomb_order(0, 0), 0);
+    cr_assert_eq(golomb_order(10, 41), 3); /* a mean length of 4.1 bits */
+    cr_assert_eq(golomb_order(1, 32), GOLOMB_MAX_K);
 }
