@@ -18,7 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The largest order: a gap below 2^32 then takes at most 57 bits. */
+/* The largest order. A code is then at most 63 bits long (at k = 0; 41 at k = 24), and the
+ * reader never takes more than 57 at once after its zeros. */
 enum { GOLOMB_MAX_K = 24 };
 
 /* ---- writing ---- */

@@ -21,10 +21,10 @@
  *               is a delta of 1 and no delta is 0), as a bit stream, most significant bit of
  *               each byte first: 5 bits k (0-24), then each delta d as the exponential-Golomb
  *               code of order k of d - 1: with v = d - 1 + 2^k, of L bits, L - 1 - k zero bits
- *               and then v's L bits; zero bits to the byte's end. The writer takes k as the
- *               floor of log2 of the mean delta, less one (at least 0): each position costs
- *               about log2 of the mean gap plus two bits, where a byte-wise varint costs at
- *               least 8 (a common word's gap is ~10 tokens).
+ *               and then v's L bits; zero bits to the byte's end (golomb.h). The writer takes
+ *               k as the mean length in bits of the term's deltas, rounded, less one (0 to
+ *               24): a position costs about log2 of its gap plus two bits, where a byte-wise
+ *               varint costs at least 8 (a common word's gap is ~10 tokens).
  *   para        npara + 1 records {first token, start, end, line, column} (u32 each) per
  *               paragraph or piece; the sentinel holds the token count and the text length.
  *   docs        ndocs + 1 u32: each document's first paragraph (the pieces of one long paragraph
@@ -615,6 +615,12 @@ static bool cursor_next(RunCursor *c)
            src_varint(&c->src, &c->post_len, NULL);
 }
 
+static int cmp_run_order(const void *a, const void *b)
+{
+    const RunCursor *x = *(RunCursor *const *)a, *y = *(RunCursor *const *)b;
+    return (x->order > y->order) - (x->order < y->order);
+}
+
 static bool cursor_before(const RunCursor *a, const RunCursor *b)
 {
     size_t n = a->name.len < b->name.len ? a->name.len : b->name.len;
@@ -709,14 +715,10 @@ static bool merge_runs(Builder *bs, int nb, Sections *s, size_t budget)
             if (c->name.len != name.len || memcmp(c->name.buf, name.buf, name.len)) continue;
             if (2 * i + 1 < nheap) walk[nwalk++] = 2 * i + 1;
             if (2 * i + 2 < nheap) walk[nwalk++] = 2 * i + 2;
-            size_t j = nsame++; /* in story order: each first delta is from the run before */
-            while (j > 0 && same[j - 1]->order > c->order) {
-                same[j] = same[j - 1];
-                j--;
-            }
-            same[j] = c;
+            same[nsame++] = c;
         }
-        for (size_t i = 0, prev = 0; i < nsame; i++) { /* the same sum however the runs fell */
+        qsort(same, nsame, sizeof *same, cmp_run_order); /* each first delta is from the last */
+        for (size_t i = 0, prev = 0; i < nsame; i++) {   /* the same sum however the runs fell */
             const RunCursor *c = same[i];
             count += c->count;
             bits += c->bits + (uint64_t)(32 - __builtin_clz(c->base + c->first - (uint32_t)prev));
@@ -750,6 +752,7 @@ static bool merge_runs(Builder *bs, int nb, Sections *s, size_t budget)
                 ok = src_varint(&c->src, &d, &used) && used <= left && d > 0;
                 left -= ok ? used : 0;
                 if (i == 0) d = c->base + d - prev; /* only the first delta changes */
+                ok = ok && d > 0;                   /* a run out of order: not a gap */
                 if (ok) golomb_put(&w, d);
                 i++;
             }

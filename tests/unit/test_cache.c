@@ -436,7 +436,7 @@ static Index *build(const char *text, size_t len, Text **t)
     return index_build(*t, 1, NULL);
 }
 
-/* A story of n numbered paragraphs: an index of about n * 50 bytes. Caller frees. */
+/* A story of n numbered paragraphs: an index of about n * 35 bytes. Caller frees. */
 static char *numbered(int n, size_t *len)
 {
     Strbuf sb = STRBUF_INIT;

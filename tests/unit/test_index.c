@@ -290,7 +290,7 @@ Test(index, positions_read_back_for_every_gap)
 }
 
 /* A word that comes every few tokens costs a few bits a place, not a byte (a varint's least):
- * a story of four words, each a gap of 2 or 4 from itself, indexes in under 0.6 bytes a token. */
+ * a story of three words, each a gap of 2 or 4 from itself, indexes in under 0.6 bytes a token. */
 Test(index, a_common_word_costs_less_than_a_byte_a_place)
 {
     Strbuf sb = STRBUF_INIT;
@@ -349,19 +349,28 @@ Test(index, golomb_codes_read_back_in_every_order)
         }
         cr_assert(golomb_at_end(&r), "order %d: more than the padding is left", k);
         cr_assert_eq(golomb_get(&r, k), 0);
-        /* the last code cut short by a byte */
+        /* cut short by a byte: the codes before the cut read as written, the cut one not */
         golomb_reader_init(&r, (const uint8_t *)sb.buf, (const uint8_t *)sb.buf + sb.len - 1);
         golomb_get_bits(&r, 5, &got_k);
         size_t read = 0;
-        while (golomb_get(&r, k))
-            read++;
+        for (uint64_t g; (g = golomb_get(&r, k)) != 0; read++)
+            cr_assert_eq(g, gaps[read], "order %d, cut, gap %zu", k, read);
         cr_assert_lt(read, sizeof gaps / sizeof *gaps, "order %d", k);
+        cr_assert_geq(read + 8, sizeof gaps / sizeof *gaps, "order %d: only %zu read", k, read);
         strbuf_release(&sb);
     }
     const uint8_t zeros[16] = {0};
     GolombReader r;
     golomb_reader_init(&r, zeros, zeros + sizeof zeros);
-    cr_assert_eq(golomb_get(&r, 0), 0, "33 zero bits or more are no code");
+    cr_assert_eq(golomb_get(&r, 0), 0, "only zeros are no code");
+    /* 33 zeros, then a one and 40 bits: a gap of 2^33 or more, which no story has */
+    const uint8_t big[10] = {0, 0, 0, 0, 0x40, 0xff, 0xff, 0xff, 0xff, 0xff};
+    golomb_reader_init(&r, big, big + sizeof big);
+    cr_assert_eq(golomb_get(&r, 0), 0, "a gap of 2^33 is no code");
+    /* 31 zeros, then a one and 31 bits: the largest gap, 2^32 - 1 */
+    const uint8_t top[8] = {0, 0, 0, 0x01, 0xff, 0xff, 0xff, 0xfe};
+    golomb_reader_init(&r, top, top + sizeof top);
+    cr_assert_eq(golomb_get(&r, 0), UINT32_MAX);
     cr_assert_eq(golomb_order(0, 0), 0);
     cr_assert_eq(golomb_order(10, 41), 3); /* a mean length of 4.1 bits */
     cr_assert_eq(golomb_order(1, 32), GOLOMB_MAX_K);
