@@ -372,6 +372,18 @@ static inline int resyncable(uint32_t props)
     }
 }
 
+/* The columns of the code point at t if it is one a run below takes by its first bytes alone
+ * (Cyrillic U+0400..U+047F: 1 unless ambiguous characters are wide; CJK U+4E00..U+9FFF: 2),
+ * else 0. Its sequence is then unit + 1 bytes long. */
+static inline int run_unit(const uint8_t *t, size_t avail, const LayoutOptions *opt)
+{
+    uint8_t b = t[0];
+    if ((b & 0xfe) == 0xd0 && opt->ambiguous_width != 2 && avail >= 2) return 1;
+    if (((b >= 0xe5 && b <= 0xe9) || (b == 0xe4 && avail >= 2 && t[1] >= 0xb8)) && avail >= 3)
+        return 2;
+    return 0;
+}
+
 static inline size_t prev_cp_start(const uint8_t *t, size_t i)
 {
     do
@@ -451,14 +463,7 @@ static bool fast_line(LayoutCursor *c, LayoutLine *line)
          * two columns wide, line-break classes AL and ID: counted by their first bytes alone (the
          * text is valid UTF-8; test_layout checks the tables agree). A mark after a run is the next
          * code point, which the path below refuses. */
-        int unit = 0, seq = 0;
-        if ((b & 0xfe) == 0xd0 && c->opt->ambiguous_width != 2) {
-            unit = 1;
-            seq = 2;
-        } else if ((b >= 0xe5 && b <= 0xe9) || (b == 0xe4 && t[i + 1] >= 0xb8)) {
-            unit = 2;
-            seq = 3;
-        }
+        int unit = run_unit(t + i, end - i, c->opt), seq = unit + 1;
         if (unit) {
             size_t j = i;
             while (col + unit <= W && j + (size_t)seq <= end &&
@@ -484,7 +489,9 @@ static bool fast_line(LayoutCursor *c, LayoutLine *line)
             if (!is_plain(props) || sabreak_is_sa(cp)) return false;
             size_t j = i + n, nn = 0;
             uint32_t next = 0, next_cp = 0;
-            int next_ascii = j >= end || t[j] < 0x80;
+            /* back to the loop above at ASCII, or at a Cyrillic or CJK letter (never a mark:
+             * this one is a cluster of its own) that its runs take */
+            int next_ascii = j >= end || t[j] < 0x80 || run_unit(t + j, end - j, c->opt);
             if (!next_ascii) {
                 next_cp = ucd_decode(t + j, t + end, &nn);
                 next = ucd_props(next_cp);

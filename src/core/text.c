@@ -184,16 +184,24 @@ static inline size_t utf8_run(const uint8_t *s, size_t i, size_t n, bool stop_at
 {
     while (i < n) {
         /* ASCII, 32 bytes at a time (what most stories are most of) */
-        while (i + 32 <= n) {
-            uint64_t w[4];
-            memcpy(w, s + i, 32);
-            if ((w[0] | w[1] | w[2] | w[3]) & 0x8080808080808080ull) break;
-            uint64_t cr = 0;
-            for (int k = 0; k < 4 && stop_at_cr; k++) {
-                uint64_t x = w[k] ^ 0x0d0d0d0d0d0d0d0dull;
-                cr |= (x - 0x0101010101010101ull) & ~x & 0x8080808080808080ull;
+        while (i + 32 <= n && s[i] < 0x80) {
+            /* four words, each loaded on its own: copied as one array, they went through the
+             * stack, and the loads that read them back waited on its stores */
+            uint64_t w0, w1, w2, w3;
+            memcpy(&w0, s + i, 8);
+            memcpy(&w1, s + i + 8, 8);
+            memcpy(&w2, s + i + 16, 8);
+            memcpy(&w3, s + i + 24, 8);
+            if ((w0 | w1 | w2 | w3) & 0x8080808080808080ull) break;
+            if (stop_at_cr) {
+                const uint64_t one = 0x0101010101010101ull, top = 0x8080808080808080ull,
+                               crs = 0x0d0d0d0d0d0d0d0dull;
+                uint64_t x0 = w0 ^ crs, x1 = w1 ^ crs, x2 = w2 ^ crs, x3 = w3 ^ crs;
+                if ((((x0 - one) & ~x0) | ((x1 - one) & ~x1) | ((x2 - one) & ~x2) |
+                     ((x3 - one) & ~x3)) &
+                    top)
+                    break;
             }
-            if (cr) break;
             i += 32;
         }
         if (i >= n) break;
@@ -229,22 +237,24 @@ static inline size_t utf8_run(const uint8_t *s, size_t i, size_t n, bool stop_at
             i++;
             continue;
         }
-        if (c >= 0xc2 && c <= 0xdf && i + 1 < n && (s[i + 1] & 0xc0) == 0x80) {
-            *high = true;
-            i += 2;
-            continue;
+        /* A run of sequences, one after another up to the next ASCII byte, without the word
+         * tests above: a line of Chinese is hundreds of three-byte sequences in a row. */
+        size_t run = i;
+        while (i < n && (c = s[i]) >= 0x80) {
+            /* three bytes, but for E0 and ED (their second byte has a narrower range): CJK */
+            if (c >= 0xe1 && c <= 0xef && c != 0xed && i + 2 < n && (s[i + 1] & 0xc0) == 0x80 &&
+                (s[i + 2] & 0xc0) == 0x80) {
+                i += 3;
+            } else if (c >= 0xc2 && c <= 0xdf && i + 1 < n && (s[i + 1] & 0xc0) == 0x80) {
+                i += 2;
+            } else {
+                int k = utf8_sequence(s + i, n - i);
+                if (k < 0) break;
+                i += (size_t)k;
+            }
         }
-        /* three bytes, but for E0 and ED (their second byte has a narrower range): CJK */
-        if (c >= 0xe1 && c <= 0xef && c != 0xed && i + 2 < n && (s[i + 1] & 0xc0) == 0x80 &&
-            (s[i + 2] & 0xc0) == 0x80) {
-            *high = true;
-            i += 3;
-            continue;
-        }
-        int k = utf8_sequence(s + i, n - i);
-        if (k < 0) break;
-        *high = true;
-        i += (size_t)k;
+        if (i > run) *high = true;        /* only what went out counts (callers act on it) */
+        if (i < n && s[i] >= 0x80) break; /* a sequence that is not one */
     }
     return i;
 }

@@ -151,7 +151,7 @@ bench_files() {
         -v c="$cache_bytes" -v fkb="$fts5_kb" -v lkb="$lector_kb" 'BEGIN {
         printf "  FTS5 build:   %6.0f ms, %6.1f MB/s, peak RSS %5.0f MB, %d rows (paragraphs), db %.2fx the text (one run)\n",
             ms, b / 1e6 / (ms / 1e3), fkb / 1024, rows, d / b
-        printf "  lector build: %6.0f ms, %6.1f MB/s, peak RSS %5.0f MB, cache %.2fx the text; %.1fx %s than FTS5\n",
+        printf "  lector build: %6.0f ms, %6.1f MB/s, peak RSS %5.0f MB, cache %.3fx the text; %.1fx %s than FTS5\n",
             lms, b / 1e6 / (lms / 1e3), lkb / 1024, c / b, (ms >= lms ? ms / lms : lms / ms),
             (ms >= lms ? "faster" : "slower")
     }'
