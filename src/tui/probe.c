@@ -40,14 +40,19 @@ int probe_cursor_report(const char *s, size_t n, int *col, size_t *len)
 
 enum { TIMED_OUT = -1, FAILED = -2 };
 
-/* Column (1-based) the cursor is at; TIMED_OUT when the terminal does not answer in time (it may
- * still, later); FAILED on a write error, end of input or a signal. Bytes that are not the
- * answer are keys typed meanwhile: into *typed. */
-static int cursor_column(int in_fd, int out_fd, int timeout_ms, ProbeTyped *typed)
+/* What has come from the terminal and is not taken yet: the start of the next report, or more
+ * (reports and keys that came in the same read). */
+typedef struct {
+    char buf[256];
+    size_t n;
+} Incoming;
+
+/* Column (1-based) of the next cursor-position report; TIMED_OUT when it does not come in
+ * timeout_ms (it may still, later); FAILED on end of input or a signal. Bytes before it that
+ * are not a report are keys typed meanwhile: into *typed. What comes after it stays in *in for
+ * the next report. */
+static int next_report(int in_fd, Incoming *in, int timeout_ms, ProbeTyped *typed)
 {
-    if (write(out_fd, "\033[6n", 4) != 4) return FAILED;
-    char buf[64];
-    size_t n = 0;
     bool grace = false;
     struct timespec start;
     clock_gettime(CLOCK_MONOTONIC, &start);
@@ -55,25 +60,27 @@ static int cursor_column(int in_fd, int out_fd, int timeout_ms, ProbeTyped *type
         /* Keys before the first ESC, and an ESC that starts no report, are typed keys. */
         size_t i = 0;
         int col = -1;
-        while (i < n) {
+        while (i < in->n) {
             size_t len = 0;
-            int r = buf[i] == '\033' ? probe_cursor_report(buf + i, n - i, &col, &len) : -1;
+            int r =
+                in->buf[i] == '\033' ? probe_cursor_report(in->buf + i, in->n - i, &col, &len) : -1;
             if (r == 0) break; /* wait for the rest */
             if (r == 1) {
-                keep_typed(typed, buf, i);
-                keep_typed(typed, buf + i + len, n - i - len); /* typed after the answer */
+                keep_typed(typed, in->buf, i);
+                memmove(in->buf, in->buf + i + len, in->n - i - len);
+                in->n -= i + len;
                 return col;
             }
             i++;
         }
-        keep_typed(typed, buf, i);
-        memmove(buf, buf + i, n - i);
-        n -= i; /* what is left is the start of a report */
+        keep_typed(typed, in->buf, i);
+        memmove(in->buf, in->buf + i, in->n - i);
+        in->n -= i; /* what is left is the start of a report */
         struct timespec now;
         clock_gettime(CLOCK_MONOTONIC, &now);
         long left = timeout_ms -
                     ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000);
-        if (left <= 0 && n > 0 && !grace) { /* the answer has begun: its rest is on the way */
+        if (left <= 0 && in->n > 0 && !grace) { /* the answer has begun: its rest is on the way */
             grace = true;
             timeout_ms += 500;
             continue;
@@ -83,21 +90,20 @@ static int cursor_column(int in_fd, int out_fd, int timeout_ms, ProbeTyped *type
         int ready = poll(&p, 1, (int)left);
         if (ready < 0) return FAILED; /* a signal: the caller leaves at once */
         if (ready == 0) continue;
-        ssize_t got = read(in_fd, buf + n, sizeof buf - n);
+        if (in->n == sizeof in->buf) { /* no report this long: keys */
+            keep_typed(typed, in->buf, in->n);
+            in->n = 0;
+        }
+        ssize_t got = read(in_fd, in->buf + in->n, sizeof in->buf - in->n);
         if (got <= 0) return FAILED;
-        n += (size_t)got;
+        in->n += (size_t)got;
     }
 }
 
-/* Columns the terminal uses for sample (1 to 4); 0 when the answer makes no sense as a width;
- * TIMED_OUT or FAILED as cursor_column. */
-static int measure(int in_fd, int out_fd, const char *sample, int timeout_ms, ProbeTyped *typed)
+/* Columns the terminal used for a sample, from the column the cursor stood at after it (1 to
+ * 4; 0 when the answer makes no sense as a width), or TIMED_OUT or FAILED as next_report. */
+static int sample_width(int col)
 {
-    char out[64];
-    int len = snprintf(out, sizeof out, "\r%s", sample);
-    if (write(out_fd, out, (size_t)len) != len) return FAILED;
-    int col = cursor_column(in_fd, out_fd, timeout_ms, typed);
-    if (write(out_fd, "\r\033[K", 4) != 4) return FAILED;
     if (col < 0) return col;
     return col >= 2 && col <= 5 ? col - 1 : 0;
 }
@@ -114,7 +120,7 @@ int probe_widths(int in_fd, int out_fd, int timeout_ms, LayoutWidthProfile *prof
     };
     enum { NSAMPLES = sizeof samples / sizeof *samples };
     typed->len = 0;
-    typed->answer_pending = false;
+    typed->answers_pending = 0;
     *prof = (LayoutWidthProfile){2, 2, 2, 2};
     *ambiguous_width = 1;
     struct termios saved, raw;
@@ -124,13 +130,28 @@ int probe_widths(int in_fd, int out_fd, int timeout_ms, LayoutWidthProfile *prof
     raw.c_cc[VMIN] = 0;
     raw.c_cc[VTIME] = 0;
     if (tcsetattr(in_fd, TCSANOW, &raw) != 0) return -1;
-    /* One unanswered sample ends the probe: an answer that comes after it would be taken for the
-     * next sample's. It may still come, as keys: the caller is told to look out for it. */
+    /* Every sample, each followed by its request and erased, in one write: the terminal answers
+     * in order, and the reader's first screen waits one round trip, not five (over ssh, 50 ms
+     * each). The first answer left unanswered ends the probe: the answers that may still come
+     * after it are counted for the caller, who drops them when they come as keys. */
+    char out[512];
+    size_t len = 0;
+    for (int k = 0; k < NSAMPLES; k++)
+        len += (size_t)snprintf(out + len, sizeof out - len, "\r%s\033[6n\r\033[K", samples[k]);
     int width[NSAMPLES] = {0};
-    for (int k = 0; k < NSAMPLES; k++) {
-        width[k] = measure(in_fd, out_fd, samples[k], timeout_ms, typed);
-        typed->answer_pending = width[k] == TIMED_OUT;
-        if (width[k] < 0) break;
+    if (write(out_fd, out, len) != (ssize_t)len) {
+        width[0] = FAILED;
+    } else {
+        Incoming in = {.n = 0};
+        for (int k = 0; k < NSAMPLES; k++) {
+            width[k] = sample_width(next_report(in_fd, &in, timeout_ms, typed));
+            if (width[k] == TIMED_OUT) typed->answers_pending = NSAMPLES - k;
+            if (width[k] < 0) {
+                in.n = 0; /* a report begun and never ended is not keys */
+                break;
+            }
+        }
+        keep_typed(typed, in.buf, in.n); /* typed after the last answer */
     }
     tcsetattr(in_fd, TCSANOW, &saved);
     if (width[0] <= 0) return -1;

@@ -505,13 +505,14 @@ static int tui_main(char **paths, int npaths, int measure, unsigned flags, const
     int tty = fileno(keys_in);
     ProbeTyped typed = {.len = 0};
     bool asked = isatty(tty) && isatty(STDOUT_FILENO);
-    long long late_until = 0; /* till when a late answer to the probe is looked for, in ms */
+    long long late_until = 0; /* till when late answers to the probe are looked for, in ms */
     if (asked && probe_widths(tty, STDOUT_FILENO, 150, &profile, &ambiguous, &typed) == 0) {
         app_set_width_fn(app, layout_profile_width, &profile, ambiguous);
     } else {
         app_message_set(app, "terminal did not answer: default emoji widths");
     }
-    if (typed.answer_pending) late_until = now_ms() + 5000;
+    int late_left = typed.answers_pending; /* how many may still come */
+    if (late_left) late_until = now_ms() + 5000;
     /* the compare view decides at once whether the versions fit in columns, and says which */
     struct winsize ws;
     if (compare && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0 && ws.ws_row > 0)
@@ -609,7 +610,7 @@ static int tui_main(char **paths, int npaths, int measure, unsigned flags, const
         }
         if (r == ERR) continue;
         if (late_until && r == OK && ch == 27 && now_ms() <= late_until && drop_late_answer()) {
-            late_until = 0; /* there is only one: the probe stops asking after a timeout */
+            if (--late_left == 0) late_until = 0; /* every sample's answer has come */
             continue;
         }
         if (r == KEY_CODE_YES && ch == KEY_RESIZE) {

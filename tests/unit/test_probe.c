@@ -20,6 +20,8 @@ typedef struct {
     int master;
     const char *replies[8];
     int requests;
+    int request_reads; /* reads that held a request */
+    int delay_ms;      /* before answering what one read held: a slow link */
     int write_failures;
     atomic_int stop;
 } Terminal;
@@ -45,13 +47,17 @@ static void *terminal_main(void *arg)
         char buf[512];
         ssize_t n = read(t->master, buf, sizeof buf);
         if (n <= 0) break;
+        int first = t->requests;
         for (ssize_t i = 0; i < n; i++) {
             memmove(tail, tail + 1, 3);
             tail[3] = buf[i];
-            if (memcmp(tail, "\033[6n", 4)) continue;
-            int k = t->requests++;
-            if (k < 8 && t->replies[k]) reply(t, t->replies[k]);
+            if (!memcmp(tail, "\033[6n", 4)) t->requests++;
         }
+        if (t->requests == first) continue;
+        t->request_reads++;
+        nanosleep(&(struct timespec){0, t->delay_ms * 1000000L}, NULL);
+        for (int k = first; k < t->requests; k++)
+            if (k < 8 && t->replies[k]) reply(t, t->replies[k]);
     }
     return NULL;
 }
@@ -61,12 +67,12 @@ typedef struct {
     LayoutWidthProfile prof;
     int ambiguous;
     ProbeTyped typed;
-    int requests;
+    int requests, request_reads;
 } Probed;
 
-static Probed run_probe(const char *const *replies, int timeout_ms)
+static Probed run_probe_slow(const char *const *replies, int timeout_ms, int delay_ms)
 {
-    Terminal t = {.master = posix_openpt(O_RDWR | O_NOCTTY)};
+    Terminal t = {.master = posix_openpt(O_RDWR | O_NOCTTY), .delay_ms = delay_ms};
     cr_assert_geq(t.master, 0);
     cr_assert_eq(grantpt(t.master), 0);
     cr_assert_eq(unlockpt(t.master), 0);
@@ -82,9 +88,15 @@ static Probed run_probe(const char *const *replies, int timeout_ms)
     pthread_join(tid, NULL);
     cr_assert_eq(t.write_failures, 0, "the terminal could not write its replies");
     p.requests = t.requests;
+    p.request_reads = t.request_reads;
     close(slave);
     close(t.master);
     return p;
+}
+
+static Probed run_probe(const char *const *replies, int timeout_ms)
+{
+    return run_probe_slow(replies, timeout_ms, 0);
 }
 
 static void assert_typed(const Probed *p, const char *want)
@@ -135,9 +147,9 @@ Test(probe, no_answer_keeps_the_keys_typed_while_waiting)
     const char *replies[] = {"q", 0};
     Probed p = run_probe(replies, 100);
     cr_assert_eq(p.rc, -1);
-    cr_assert_eq(p.requests, 1, "no answer: nothing more is asked");
+    cr_assert_eq(p.requests, 5, "every sample asked at once");
     cr_assert_eq(p.prof.zwj_sequence, 2, "the defaults");
-    cr_assert(p.typed.answer_pending, "the answer may still come: the caller is told");
+    cr_assert_eq(p.typed.answers_pending, 5, "the answers may still come: the caller is told");
     assert_typed(&p, "q");
 }
 
@@ -149,27 +161,41 @@ Test(probe, an_answer_begun_in_time_is_waited_for)
     Probed p = run_probe(replies, 100);
     cr_assert_eq(p.rc, 0);
     cr_assert_eq(p.prof.zwj_sequence, 2);
-    cr_assert(!p.typed.answer_pending);
+    cr_assert_eq(p.typed.answers_pending, 0);
     assert_typed(&p, "");
     const char *never_ends[] = {"j\033[12;", 0};
     p = run_probe(never_ends, 100);
     cr_assert_eq(p.rc, -1);
-    cr_assert(p.typed.answer_pending);
+    cr_assert_eq(p.typed.answers_pending, 5);
     assert_typed(&p, "j");
 }
 
 /* A later sample left unanswered ends the probe: its late answer must not be taken for the next
- * sample's width (it said 8 columns here), nor the next answer be left over as keys. */
+ * sample's width (it said 8 columns here), nor the answers after it be left over as keys: the
+ * caller is told four may still come. */
 Test(probe, a_later_sample_unanswered_ends_the_probe)
 {
     const char *replies[] = {"\033[1;3R", "^\033[1;9R", "\033[1;3R", "\033[1;3R", "\033[1;3R", 0};
     Probed p = run_probe(replies, 100);
     cr_assert_eq(p.rc, 0, "the first sample was measured");
-    cr_assert_eq(p.requests, 2, "nothing asked after the unanswered one");
     cr_assert_eq(p.prof.zwj_sequence, 2);
+    cr_assert_eq(p.prof.flag, 2);
     cr_assert_eq(p.prof.vs16, 2, "the default, not the late answer's 8");
-    cr_assert(p.typed.answer_pending);
+    cr_assert_eq(p.typed.answers_pending, 4);
     assert_typed(&p, "");
+}
+
+/* The samples go out at once, not one round trip each (over ssh, 50 ms a trip before the first
+ * screen): a terminal on a slow link has every request in hand before it answers the first. */
+Test(probe, every_sample_is_asked_in_one_round_trip)
+{
+    const char *replies[] = {"\033[1;3R", "\033[1;3R", "\033[1;3R", "\033[1;3R", "\033[1;2R", 0};
+    Probed p = run_probe_slow(replies, 1000, 60);
+    cr_assert_eq(p.rc, 0);
+    cr_assert_eq(p.requests, 5);
+    cr_assert_eq(p.request_reads, 1, "the requests came in %d reads", p.request_reads);
+    cr_assert_eq(p.prof.zwj_sequence, 2);
+    cr_assert_eq(p.ambiguous, 1, "the last answer, the fifth sample's");
 }
 
 Test(probe, an_answer_that_is_no_width_is_not_used)
@@ -179,7 +205,7 @@ Test(probe, an_answer_that_is_no_width_is_not_used)
     cr_assert_eq(p.rc, 0);
     cr_assert_eq(p.requests, 5, "answered: the probe goes on");
     cr_assert_eq(p.prof.flag, 2, "39 columns for a flag is no width: the default");
-    cr_assert(!p.typed.answer_pending);
+    cr_assert_eq(p.typed.answers_pending, 0);
 }
 
 Test(probe, what_is_not_an_answer_is_keys)
