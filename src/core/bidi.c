@@ -26,6 +26,7 @@ struct BidiCache {
     size_t u16_len, u16_cap;
     UBiDi *para_bidi;         /* owned; holds u16 */
     UBiDi *line_bidi;         /* owned */
+    bool opened;              /* ICU asked for them (once: NULL then means no ICU) */
     int32_t *map;             /* a line's logical-to-visual map; owned */
     const uint8_t *scan_text; /* bidi_cache_may_reorder's last question (NULL: none), */
     Span scan;                /* and its answer */
@@ -36,12 +37,9 @@ struct BidiCache {
 
 BidiCache *bidi_cache_new(void)
 {
-    BidiCache *c = xcalloc(1, sizeof *c);
-    /* NULL when ICU cannot be loaded or memory is out: then logical order */
-    const IcuApi *icu = icu_api();
-    c->para_bidi = icu ? icu->bidi_open() : NULL;
-    c->line_bidi = icu ? icu->bidi_open() : NULL;
-    return c;
+    /* ICU's objects are opened by the first paragraph that needs them: a story with no
+     * right-to-left letter never loads ICU (icu_lazy.h; 4 ms of every reader's start) */
+    return xcalloc(1, sizeof(BidiCache));
 }
 
 void bidi_cache_free(BidiCache *c)
@@ -115,6 +113,12 @@ static int resolve_paragraph(BidiCache *c, const uint8_t *text, Span para, BidiD
         c->dir == dir)
         return 0;
     c->valid = false;
+    if (!c->opened) { /* NULL when ICU cannot be loaded or memory is out: then logical order */
+        const IcuApi *icu = icu_api();
+        c->opened = true;
+        c->para_bidi = icu ? icu->bidi_open() : NULL;
+        c->line_bidi = icu ? icu->bidi_open() : NULL;
+    }
     size_t n = para.end - para.start; /* at most one unit per byte */
     if (n >= INT32_MAX || !c->para_bidi || !c->line_bidi) return -1;
     if (n + 1 > c->u16_cap) {

@@ -10,7 +10,8 @@
 #include "lector/xalloc.h"
 
 struct SaBreaker {
-    UBreakIterator *bi; /* owned; NULL: open one per call */
+    UBreakIterator *bi; /* owned; opened by the first run that needs it */
+    bool opened;        /* asked for: NULL then means no ICU */
     UChar *u;           /* the run in UTF-16; owned */
     uint32_t *at;       /* byte offset of each unit; owned */
     size_t cap;
@@ -32,9 +33,8 @@ static UBreakIterator *open_iterator(void)
 
 SaBreaker *sabreak_new(void)
 {
-    SaBreaker *b = xcalloc(1, sizeof *b);
-    b->bi = open_iterator();
-    return b;
+    /* the iterator waits for the first Thai-like run: a story with none never loads ICU */
+    return xcalloc(1, sizeof(SaBreaker));
 }
 
 void sabreak_free(SaBreaker *b)
@@ -50,6 +50,10 @@ size_t sabreak_words(SaBreaker *b, const uint8_t *s, size_t len, size_t *cuts, s
 {
     if (len == 0 || len >= INT32_MAX / 2 || max == 0) return 0;
     SaBreaker local = {0};
+    if (b && !b->opened) {
+        b->opened = true;
+        b->bi = open_iterator();
+    }
     if (!b || !b->bi) {
         local.bi = open_iterator();
         if (!local.bi) return 0;

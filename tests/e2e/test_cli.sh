@@ -46,6 +46,15 @@ run "$lector" wrap --visual -w 40 "$scripts/ar.txt"
 check "... with ICU, in display order" eval '[ $rc -eq 0 ] && grep -q "قرزألا بابلا" <<<"$out"'
 run env LD_LIBRARY_PATH="$tmp/badlib" "$lector" wrap -w 40 "$scripts/th.txt"
 check "no ICU: Thai still wrapped" eval '[ $rc -eq 0 ] && [ "$(wc -l <<<"$out")" -gt 3 ]'
+# ... and the reader loads ICU only for a story that needs it: an English story's first screen
+# never does (4 ms of every start), an Arabic or Thai one does (LD_DEBUG names each library
+# loaded, dlopen'd ones too)
+story_en="$texts/five-windows.txt"
+icu_loads() { env LD_DEBUG=files "$lector" dump "$1" 2>&1 >/dev/null | grep -c 'file=libicuuc' || true; }
+check "the reader on an English story: ICU not loaded ($(icu_loads "$story_en"))" \
+    test "$(icu_loads "$story_en")" -eq 0
+check "the reader on Arabic and Thai stories: ICU loaded" \
+    eval '[ "$(icu_loads "$scripts/ar.txt")" -gt 0 ] && [ "$(icu_loads "$scripts/th.txt")" -gt 0 ]'
 run "$lector" --help
 check "--help mentions wrap" grep -q 'wrap' "$tmp/out"
 cp "$tmp/out" "$tmp/help"
