@@ -485,3 +485,28 @@ Test(text, source_offsets_across_long_multibyte_runs)
     }
     text_free(t);
 }
+
+/* The first screen of a long story needs its first 256 KiB read and checked, no more: measuring
+ * the story's own line width (text_source_width, which every reader does before its first
+ * screen) must not read on. It asked for byte 256 Ki itself and so read and checked 4 MiB more
+ * (4 ms of a 100 MB story's start). */
+Test(text, measuring_the_line_width_reads_only_the_first_step)
+{
+    char path[] = "/tmp/lector-text-test-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    char line[] = "A line of verse that is some sixty characters long, or so.\n";
+    for (int i = 0; i < 200000; i++) /* 12 MB of paragraphs of five such lines */
+        cr_assert_eq(write(fd, i % 5 == 4 ? "\n" : line, i % 5 == 4 ? 1 : sizeof line - 1),
+                     i % 5 == 4 ? 1 : (ssize_t)sizeof line - 1);
+    close(fd);
+    Text *t;
+    Diag d = {0};
+    cr_assert_eq(text_open(path, 0, &t, &d), 0, "%s", d.msg);
+    int w = text_source_width(t);
+    cr_assert_eq(w, (int)sizeof line - 2, "the lines' width");
+    cr_assert_not(text_complete(t));
+    cr_assert_leq(text_len(t), (size_t)(256 << 10), "%zu bytes read to measure", text_len(t));
+    text_free(t);
+    unlink(path);
+}
