@@ -17,9 +17,9 @@
 #include "lector/xalloc.h"
 #include "lector/lazylib.h"
 
-/* libarchive and cmark are loaded the first time a book needs them (lazylib.h): their functions
- * are called through books_api, filled once under books_once. Process-wide, as the libraries
- * themselves are. */
+/* libarchive, cmark and zlib are loaded the first time a book needs them (lazylib.h): their
+ * functions are called through books_api, filled once under books_once. Process-wide, as the
+ * libraries themselves are. */
 static struct {
     __typeof__(&archive_entry_filetype) archive_entry_filetype;
     __typeof__(&archive_entry_is_data_encrypted) archive_entry_is_data_encrypted;
@@ -35,6 +35,9 @@ static struct {
     __typeof__(&archive_read_support_format_raw) archive_read_support_format_raw;
     __typeof__(&archive_read_support_format_zip) archive_read_support_format_zip;
     __typeof__(&cmark_markdown_to_html) cmark_markdown_to_html;
+    __typeof__(&inflateInit2_) inflateInit2_;
+    __typeof__(&inflate) inflate;
+    __typeof__(&inflateEnd) inflateEnd;
 } books_api;
 static pthread_once_t books_once = PTHREAD_ONCE_INIT;
 static const char *books_error; /* why loading failed; NULL when it did not */
@@ -59,9 +62,16 @@ static void books_load(void)
     static const LazySymbol markdown[] = {
         {"cmark_markdown_to_html", (void **)&books_api.cmark_markdown_to_html},
     };
+    static const LazySymbol gzip[] = {
+        /* libarchive loads it too */
+        {"inflateInit2_", (void **)&books_api.inflateInit2_},
+        {"inflate", (void **)&books_api.inflate},
+        {"inflateEnd", (void **)&books_api.inflateEnd},
+    };
     if (lazylib_load("libarchive.so.13", archive, sizeof archive / sizeof *archive, &books_error) !=
             0 ||
-        lazylib_load("libcmark.so." CMARK_VERSION_STRING, markdown, 1, &books_error) != 0)
+        lazylib_load("libcmark.so." CMARK_VERSION_STRING, markdown, 1, &books_error) != 0 ||
+        lazylib_load("libz.so.1", gzip, sizeof gzip / sizeof *gzip, &books_error) != 0)
         books_api.archive_read_new = NULL;
 }
 
@@ -69,7 +79,8 @@ static void books_load(void)
 static int books_ready(Diag *diag)
 {
     pthread_once(&books_once, books_load);
-    if (books_api.archive_read_new && books_api.cmark_markdown_to_html) return 0;
+    if (books_api.archive_read_new && books_api.cmark_markdown_to_html && books_api.inflate)
+        return 0;
     diag_set(diag, DIAG_INVALID, "a library books need could not be loaded: %s",
              books_error ? books_error : "?");
     return -1;
@@ -89,6 +100,9 @@ static int books_ready(Diag *diag)
 #define archive_read_support_format_raw (books_api.archive_read_support_format_raw)
 #define archive_read_support_format_zip (books_api.archive_read_support_format_zip)
 #define cmark_markdown_to_html (books_api.cmark_markdown_to_html)
+#define inflateInit2_ (books_api.inflateInit2_)
+#define inflate (books_api.inflate)
+#define inflateEnd (books_api.inflateEnd)
 
 /* Compressed inside compressed inside...: a real book is compressed once, a .fb2.zip in a .gz
  * at most twice. */

@@ -3,10 +3,12 @@
 #include "lector/regex.h"
 
 #include <pcre2.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <unictype.h>
 
+#include "lector/lazylib.h"
 #include "lector/strbuf.h"
 #include "lector/token.h"
 #include "lector/ucd.h"
@@ -22,6 +24,48 @@ struct Regex {
     size_t nm, cap;
     char stop[256];
 };
+
+/* PCRE2 is loaded the first time a pattern is compiled (lazylib.h): only re: queries need it,
+ * and loading it cost every start. Its functions are the _8 ones (PCRE2_CODE_UNIT_WIDTH). */
+static struct {
+    __typeof__(&pcre2_compile) compile;
+    __typeof__(&pcre2_get_error_message) get_error_message;
+    __typeof__(&pcre2_jit_compile) jit_compile;
+    __typeof__(&pcre2_match_data_create_from_pattern) match_data_create_from_pattern;
+    __typeof__(&pcre2_match_context_create) match_context_create;
+    __typeof__(&pcre2_set_match_limit) set_match_limit;
+    __typeof__(&pcre2_set_depth_limit) set_depth_limit;
+    __typeof__(&pcre2_match_data_free) match_data_free;
+    __typeof__(&pcre2_match_context_free) match_context_free;
+    __typeof__(&pcre2_code_free) code_free;
+    __typeof__(&pcre2_match) match;
+    __typeof__(&pcre2_get_ovector_pointer) get_ovector_pointer;
+} pcre;
+static pthread_once_t pcre_once = PTHREAD_ONCE_INIT;
+static const char *pcre_error; /* why loading failed; NULL when it did not */
+
+#define PCRE_STR2(x) #x
+#define PCRE_STR(x) PCRE_STR2(x) /* the macro's expansion: pcre2_compile_8 */
+
+static void pcre_load(void)
+{
+    static const LazySymbol syms[] = {
+        {PCRE_STR(pcre2_compile), (void **)&pcre.compile},
+        {PCRE_STR(pcre2_get_error_message), (void **)&pcre.get_error_message},
+        {PCRE_STR(pcre2_jit_compile), (void **)&pcre.jit_compile},
+        {PCRE_STR(pcre2_match_data_create_from_pattern),
+         (void **)&pcre.match_data_create_from_pattern},
+        {PCRE_STR(pcre2_match_context_create), (void **)&pcre.match_context_create},
+        {PCRE_STR(pcre2_set_match_limit), (void **)&pcre.set_match_limit},
+        {PCRE_STR(pcre2_set_depth_limit), (void **)&pcre.set_depth_limit},
+        {PCRE_STR(pcre2_match_data_free), (void **)&pcre.match_data_free},
+        {PCRE_STR(pcre2_match_context_free), (void **)&pcre.match_context_free},
+        {PCRE_STR(pcre2_code_free), (void **)&pcre.code_free},
+        {PCRE_STR(pcre2_match), (void **)&pcre.match},
+        {PCRE_STR(pcre2_get_ovector_pointer), (void **)&pcre.get_ovector_pointer},
+    };
+    lazylib_load("libpcre2-8.so.0", syms, sizeof syms / sizeof *syms, &pcre_error);
+}
 
 bool search_is_regex(const char *query, const char **pattern)
 {
@@ -52,25 +96,31 @@ int regex_compile(const char *pattern, SearchMode mode, Regex **out, Diag *diag)
     bool case_counts = mode == SEARCH_EXACT || (mode == SEARCH_SMART && has_upper(pattern));
     uint32_t opts = PCRE2_UTF | PCRE2_UCP | PCRE2_MULTILINE | PCRE2_MATCH_INVALID_UTF;
     if (!case_counts) opts |= PCRE2_CASELESS;
+    pthread_once(&pcre_once, pcre_load);
+    if (!pcre.compile) {
+        diag_set(diag, DIAG_INVALID, "patterns need PCRE2, which could not be loaded: %s",
+                 pcre_error ? pcre_error : "?");
+        return -1;
+    }
     int err;
     PCRE2_SIZE at;
     pcre2_code *code =
-        pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, opts, &err, &at, NULL);
+        pcre.compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, opts, &err, &at, NULL);
     if (!code) {
         PCRE2_UCHAR msg[160];
-        pcre2_get_error_message(err, msg, sizeof msg);
+        pcre.get_error_message(err, msg, sizeof msg);
         diag_set(diag, DIAG_USAGE, "the pattern does not compile: %s at %zu", (const char *)msg,
                  (size_t)at + 1);
         return -1;
     }
-    pcre2_jit_compile(code, PCRE2_JIT_COMPLETE); /* faster when it can; the same matches */
+    pcre.jit_compile(code, PCRE2_JIT_COMPLETE); /* faster when it can; the same matches */
     Regex *re = xcalloc(1, sizeof *re);
     re->pattern = xstrdup(pattern);
     re->code = code;
-    re->md = pcre2_match_data_create_from_pattern(code, NULL);
-    re->mc = pcre2_match_context_create(NULL);
-    pcre2_set_match_limit(re->mc, REGEX_MATCH_LIMIT);
-    pcre2_set_depth_limit(re->mc, REGEX_DEPTH_LIMIT);
+    re->md = pcre.match_data_create_from_pattern(code, NULL);
+    re->mc = pcre.match_context_create(NULL);
+    pcre.set_match_limit(re->mc, REGEX_MATCH_LIMIT);
+    pcre.set_depth_limit(re->mc, REGEX_DEPTH_LIMIT);
     re->case_counts = case_counts;
     *out = re;
     return 0;
@@ -79,9 +129,9 @@ int regex_compile(const char *pattern, SearchMode mode, Regex **out, Diag *diag)
 void regex_free(Regex *re)
 {
     if (!re) return;
-    pcre2_match_data_free(re->md);
-    pcre2_match_context_free(re->mc);
-    pcre2_code_free(re->code);
+    pcre.match_data_free(re->md);
+    pcre.match_context_free(re->mc);
+    pcre.code_free(re->code);
     free(re->pattern);
     free(re->m);
     free(re);
@@ -105,17 +155,17 @@ size_t regex_scan(Regex *re, const uint8_t *text, size_t a, size_t b, const Span
     if (*stopped || a >= b) return 0;
     PCRE2_SIZE from = 0, len = b - a;
     while (from <= len) {
-        int rc = pcre2_match(re->code, (PCRE2_SPTR)(text + a), len, from, 0, re->md, re->mc);
+        int rc = pcre.match(re->code, (PCRE2_SPTR)(text + a), len, from, 0, re->md, re->mc);
         if (rc == PCRE2_ERROR_NOMATCH) break;
         if (rc < 0) {
             PCRE2_UCHAR msg[96];
-            pcre2_get_error_message(rc, msg, sizeof msg);
+            pcre.get_error_message(rc, msg, sizeof msg);
             snprintf(re->stop, sizeof re->stop, "the pattern gave up: %s (it backtracks too much)",
                      (const char *)msg);
             *stopped = true;
             break;
         }
-        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(re->md);
+        PCRE2_SIZE *ov = pcre.get_ovector_pointer(re->md);
         PCRE2_SIZE s = ov[0], e = ov[1];
         if (e > s) {
             if (re->nm == re->cap) {

@@ -11,6 +11,7 @@
 
 #include <dlfcn.h>
 #include <libstemmer.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #include <unistr.h>
 
 #include "icu_lazy.h"
+#include "lector/lazylib.h"
 #include "lector/strbuf.h"
 #include "lector/token.h"
 #include "lector/xalloc.h"
@@ -231,6 +233,34 @@ struct Stemmer {
     bool prefix;
 };
 
+/* libstemmer is loaded the first time a stemmer is made (lazylib.h): only comparing reworded
+ * or translated stories needs it, and loading it cost every start. Without it, words are
+ * their own stems. */
+static struct {
+    __typeof__(&sb_stemmer_new) sb_stemmer_new;
+    __typeof__(&sb_stemmer_delete) sb_stemmer_delete;
+    __typeof__(&sb_stemmer_stem) sb_stemmer_stem;
+    __typeof__(&sb_stemmer_length) sb_stemmer_length;
+} snowball_api;
+static pthread_once_t snowball_once = PTHREAD_ONCE_INIT;
+
+static void snowball_load(void)
+{
+    static const LazySymbol syms[] = {
+        {"sb_stemmer_new", (void **)&snowball_api.sb_stemmer_new},
+        {"sb_stemmer_delete", (void **)&snowball_api.sb_stemmer_delete},
+        {"sb_stemmer_stem", (void **)&snowball_api.sb_stemmer_stem},
+        {"sb_stemmer_length", (void **)&snowball_api.sb_stemmer_length},
+    };
+    const char *why;
+    lazylib_load("libstemmer.so.0d", syms, sizeof syms / sizeof *syms, &why);
+}
+
+#define sb_stemmer_new (snowball_api.sb_stemmer_new)
+#define sb_stemmer_delete (snowball_api.sb_stemmer_delete)
+#define sb_stemmer_stem (snowball_api.sb_stemmer_stem)
+#define sb_stemmer_length (snowball_api.sb_stemmer_length)
+
 Stemmer *stemmer_new(const char *code)
 {
     Stemmer *st = xcalloc(1, sizeof *st);
@@ -238,7 +268,7 @@ Stemmer *stemmer_new(const char *code)
     if (!l) return st;
     if (!l->snowball)
         st->prefix = true;
-    else if (*l->snowball)
+    else if (*l->snowball && (pthread_once(&snowball_once, snowball_load), sb_stemmer_new))
         st->sb = sb_stemmer_new(l->snowball, "UTF_8"); /* NULL (no memory): words as they are */
     return st;
 }

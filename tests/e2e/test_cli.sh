@@ -26,8 +26,8 @@ check "--version" test "$rc" -eq 0 -a -n "$out"
 # The libraries only books need are loaded when a book is read (lazylib.h), not at every start:
 # the binary does not name them (each one loaded and relocated cost every process time)
 needed=$(readelf -d "$lector" | grep NEEDED | grep -oE '\[[^]]*\]' | tr -d '[]' | tr '\n' ' ')
-check "libarchive, libxml2, cmark and ICU not loaded at start (needed: $needed)" \
-    eval '[ -n "$needed" ] && ! grep -qE "libarchive|libxml2|libcmark|libicu|libstdc" <<<"$needed"'
+check "libarchive, libxml2, cmark, zlib, ICU, PCRE2 and libstemmer not loaded at start (needed: $needed)" \
+    eval '[ -n "$needed" ] && ! grep -qE "libarchive|libxml2|libcmark|libicu|libstdc|libz\.|libpcre2|libstemmer" <<<"$needed"'
 # ... and one that cannot be loaded when a book needs it is a one-line refusal, not a crash
 mkdir "$tmp/badlib"
 : >"$tmp/badlib/libarchive.so.13"
@@ -55,6 +55,12 @@ check "the reader on an English story: ICU not loaded ($(icu_loads "$story_en"))
     test "$(icu_loads "$story_en")" -eq 0
 check "the reader on Arabic and Thai stories: ICU loaded" \
     eval '[ "$(icu_loads "$scripts/ar.txt")" -gt 0 ] && [ "$(icu_loads "$scripts/th.txt")" -gt 0 ]'
+# PCRE2 that cannot be loaded: a pattern is refused in one line; with it, found
+pcre_so=$(cd "$tmp/badlib" && : >libpcre2-8.so.0 && echo ok)
+run env LD_LIBRARY_PATH="$tmp/badlib" LECTOR_CONFIG=/dev/null "$lector" search --no-cache 're:\bKaz\w+' "$texts"
+check "no PCRE2: a pattern refused in one line ($pcre_so; $err)" one_line_error "patterns need PCRE2"
+run env LECTOR_CONFIG=/dev/null "$lector" search --no-cache 're:\bKaz\w+' "$texts"
+check "... with it, the pattern found" eval '[ $rc -eq 0 ] && grep -q "Kazakh" <<<"$out"'
 run "$lector" --help
 check "--help mentions wrap" grep -q 'wrap' "$tmp/out"
 cp "$tmp/out" "$tmp/help"
