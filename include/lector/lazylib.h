@@ -18,6 +18,16 @@ typedef struct {
     void **slot;      /* where its address goes (the caller's function pointer, as void *) */
 } LazySymbol;
 
+/* A table entry for function fn into slot: fn's name as the linker knows it, the expansion of
+ * its macro where the header has one (ubidi_open is ubidi_open_72, pcre2_compile is
+ * pcre2_compile_8), so the lookup finds the version the headers were built for. */
+#define LAZYLIB_NAME_(x) #x
+#define LAZYLIB_NAME(fn) LAZYLIB_NAME_(fn)
+#define LAZYLIB_SYMBOL(fn, slot)                                                                   \
+    {                                                                                              \
+        LAZYLIB_NAME(fn), (void **)&(slot)                                                         \
+    }
+
 /* Opens soname and fills every slot; 0, or -1 with every slot NULL and *why (static storage or
  * dlerror's: valid until the next dl call) saying which library or symbol failed. */
 int lazylib_load(const char *soname, const LazySymbol *syms, size_t n, const char **why);

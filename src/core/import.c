@@ -45,28 +45,28 @@ static const char *books_error; /* why loading failed; NULL when it did not */
 static void books_load(void)
 {
     static const LazySymbol archive[] = {
-        {"archive_entry_filetype", (void **)&books_api.archive_entry_filetype},
-        {"archive_entry_is_data_encrypted", (void **)&books_api.archive_entry_is_data_encrypted},
-        {"archive_entry_is_encrypted", (void **)&books_api.archive_entry_is_encrypted},
-        {"archive_entry_pathname", (void **)&books_api.archive_entry_pathname},
-        {"archive_error_string", (void **)&books_api.archive_error_string},
-        {"archive_read_data", (void **)&books_api.archive_read_data},
-        {"archive_read_free", (void **)&books_api.archive_read_free},
-        {"archive_read_new", (void **)&books_api.archive_read_new},
-        {"archive_read_next_header", (void **)&books_api.archive_read_next_header},
-        {"archive_read_open_memory", (void **)&books_api.archive_read_open_memory},
-        {"archive_read_support_filter_all", (void **)&books_api.archive_read_support_filter_all},
-        {"archive_read_support_format_raw", (void **)&books_api.archive_read_support_format_raw},
-        {"archive_read_support_format_zip", (void **)&books_api.archive_read_support_format_zip},
+        LAZYLIB_SYMBOL(archive_entry_filetype, books_api.archive_entry_filetype),
+        LAZYLIB_SYMBOL(archive_entry_is_data_encrypted, books_api.archive_entry_is_data_encrypted),
+        LAZYLIB_SYMBOL(archive_entry_is_encrypted, books_api.archive_entry_is_encrypted),
+        LAZYLIB_SYMBOL(archive_entry_pathname, books_api.archive_entry_pathname),
+        LAZYLIB_SYMBOL(archive_error_string, books_api.archive_error_string),
+        LAZYLIB_SYMBOL(archive_read_data, books_api.archive_read_data),
+        LAZYLIB_SYMBOL(archive_read_free, books_api.archive_read_free),
+        LAZYLIB_SYMBOL(archive_read_new, books_api.archive_read_new),
+        LAZYLIB_SYMBOL(archive_read_next_header, books_api.archive_read_next_header),
+        LAZYLIB_SYMBOL(archive_read_open_memory, books_api.archive_read_open_memory),
+        LAZYLIB_SYMBOL(archive_read_support_filter_all, books_api.archive_read_support_filter_all),
+        LAZYLIB_SYMBOL(archive_read_support_format_raw, books_api.archive_read_support_format_raw),
+        LAZYLIB_SYMBOL(archive_read_support_format_zip, books_api.archive_read_support_format_zip),
     };
     static const LazySymbol markdown[] = {
-        {"cmark_markdown_to_html", (void **)&books_api.cmark_markdown_to_html},
+        LAZYLIB_SYMBOL(cmark_markdown_to_html, books_api.cmark_markdown_to_html),
     };
     static const LazySymbol gzip[] = {
         /* libarchive loads it too */
-        {"inflateInit2_", (void **)&books_api.inflateInit2_},
-        {"inflate", (void **)&books_api.inflate},
-        {"inflateEnd", (void **)&books_api.inflateEnd},
+        LAZYLIB_SYMBOL(inflateInit2_, books_api.inflateInit2_),
+        LAZYLIB_SYMBOL(inflate, books_api.inflate),
+        LAZYLIB_SYMBOL(inflateEnd, books_api.inflateEnd),
     };
     if (lazylib_load("libarchive.so.13", archive, sizeof archive / sizeof *archive, &books_error) !=
             0 ||

@@ -41,12 +41,12 @@ static struct {
 static bool xml_loaded;
 
 static const LazySymbol xml_symbols[] = {
-    {"htmlReadMemory", (void **)&xml_api.htmlReadMemory},
-    {"xmlDocGetRootElement", (void **)&xml_api.xmlDocGetRootElement},
-    {"xmlFreeDoc", (void **)&xml_api.xmlFreeDoc},
-    {"xmlInitParser", (void **)&xml_api.xmlInitParser},
-    {"xmlReadMemory", (void **)&xml_api.xmlReadMemory},
-    {"xmlSetExternalEntityLoader", (void **)&xml_api.xmlSetExternalEntityLoader},
+    LAZYLIB_SYMBOL(htmlReadMemory, xml_api.htmlReadMemory),
+    LAZYLIB_SYMBOL(xmlDocGetRootElement, xml_api.xmlDocGetRootElement),
+    LAZYLIB_SYMBOL(xmlFreeDoc, xml_api.xmlFreeDoc),
+    LAZYLIB_SYMBOL(xmlInitParser, xml_api.xmlInitParser),
+    LAZYLIB_SYMBOL(xmlReadMemory, xml_api.xmlReadMemory),
+    LAZYLIB_SYMBOL(xmlSetExternalEntityLoader, xml_api.xmlSetExternalEntityLoader),
 };
 
 #define htmlReadMemory (xml_api.htmlReadMemory)

@@ -467,9 +467,7 @@ static bool fast_line(LayoutCursor *c, LayoutLine *line)
         if (unit) {
             size_t j = i;
             while (col + unit <= W && j + (size_t)seq <= end &&
-                   (seq == 2
-                        ? (t[j] & 0xfe) == 0xd0
-                        : (t[j] >= 0xe5 && t[j] <= 0xe9) || (t[j] == 0xe4 && t[j + 1] >= 0xb8))) {
+                   run_unit(t + j, end - j, c->opt) == unit) {
                 j += (size_t)seq;
                 col += unit;
             }

@@ -44,25 +44,21 @@ static struct {
 static pthread_once_t pcre_once = PTHREAD_ONCE_INIT;
 static const char *pcre_error; /* why loading failed; NULL when it did not */
 
-#define PCRE_STR2(x) #x
-#define PCRE_STR(x) PCRE_STR2(x) /* the macro's expansion: pcre2_compile_8 */
-
 static void pcre_load(void)
 {
     static const LazySymbol syms[] = {
-        {PCRE_STR(pcre2_compile), (void **)&pcre.compile},
-        {PCRE_STR(pcre2_get_error_message), (void **)&pcre.get_error_message},
-        {PCRE_STR(pcre2_jit_compile), (void **)&pcre.jit_compile},
-        {PCRE_STR(pcre2_match_data_create_from_pattern),
-         (void **)&pcre.match_data_create_from_pattern},
-        {PCRE_STR(pcre2_match_context_create), (void **)&pcre.match_context_create},
-        {PCRE_STR(pcre2_set_match_limit), (void **)&pcre.set_match_limit},
-        {PCRE_STR(pcre2_set_depth_limit), (void **)&pcre.set_depth_limit},
-        {PCRE_STR(pcre2_match_data_free), (void **)&pcre.match_data_free},
-        {PCRE_STR(pcre2_match_context_free), (void **)&pcre.match_context_free},
-        {PCRE_STR(pcre2_code_free), (void **)&pcre.code_free},
-        {PCRE_STR(pcre2_match), (void **)&pcre.match},
-        {PCRE_STR(pcre2_get_ovector_pointer), (void **)&pcre.get_ovector_pointer},
+        LAZYLIB_SYMBOL(pcre2_compile, pcre.compile),
+        LAZYLIB_SYMBOL(pcre2_get_error_message, pcre.get_error_message),
+        LAZYLIB_SYMBOL(pcre2_jit_compile, pcre.jit_compile),
+        LAZYLIB_SYMBOL(pcre2_match_data_create_from_pattern, pcre.match_data_create_from_pattern),
+        LAZYLIB_SYMBOL(pcre2_match_context_create, pcre.match_context_create),
+        LAZYLIB_SYMBOL(pcre2_set_match_limit, pcre.set_match_limit),
+        LAZYLIB_SYMBOL(pcre2_set_depth_limit, pcre.set_depth_limit),
+        LAZYLIB_SYMBOL(pcre2_match_data_free, pcre.match_data_free),
+        LAZYLIB_SYMBOL(pcre2_match_context_free, pcre.match_context_free),
+        LAZYLIB_SYMBOL(pcre2_code_free, pcre.code_free),
+        LAZYLIB_SYMBOL(pcre2_match, pcre.match),
+        LAZYLIB_SYMBOL(pcre2_get_ovector_pointer, pcre.get_ovector_pointer),
     };
     lazylib_load("libpcre2-8.so.0", syms, sizeof syms / sizeof *syms, &pcre_error);
 }

@@ -9,7 +9,6 @@
  */
 #include "lector/stem.h"
 
-#include <dlfcn.h>
 #include <libstemmer.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -247,10 +246,10 @@ static pthread_once_t snowball_once = PTHREAD_ONCE_INIT;
 static void snowball_load(void)
 {
     static const LazySymbol syms[] = {
-        {"sb_stemmer_new", (void **)&snowball_api.sb_stemmer_new},
-        {"sb_stemmer_delete", (void **)&snowball_api.sb_stemmer_delete},
-        {"sb_stemmer_stem", (void **)&snowball_api.sb_stemmer_stem},
-        {"sb_stemmer_length", (void **)&snowball_api.sb_stemmer_length},
+        LAZYLIB_SYMBOL(sb_stemmer_new, snowball_api.sb_stemmer_new),
+        LAZYLIB_SYMBOL(sb_stemmer_delete, snowball_api.sb_stemmer_delete),
+        LAZYLIB_SYMBOL(sb_stemmer_stem, snowball_api.sb_stemmer_stem),
+        LAZYLIB_SYMBOL(sb_stemmer_length, snowball_api.sb_stemmer_length),
     };
     const char *why;
     lazylib_load("libstemmer.so.0d", syms, sizeof syms / sizeof *syms, &why);
@@ -305,18 +304,10 @@ const char *stemmer_stem(Stemmer *st, const char *w, size_t n, size_t *len)
  * memory, and lector wrap promises 16 MiB on any file. The library and its functions are named
  * by the ICU lector was built with (its version's soname and entry points; utrans.h's macros
  * give the versioned names). Loaded RTLD_NODELETE: ICU keeps caches that must outlive us. */
-#define STRINGIFY_(x) #x
-#define STRINGIFY(x) STRINGIFY_(x)
-typedef UTransliterator *(*TransOpenFn)(const UChar *, int32_t, UTransDirection, const UChar *,
-                                        int32_t, UParseError *, UErrorCode *);
-typedef void (*TransRunFn)(const UTransliterator *, UChar *, int32_t *, int32_t, int32_t, int32_t *,
-                           UErrorCode *);
-typedef void (*TransCloseFn)(UTransliterator *);
-
 struct Transliterator {
     UTransliterator *t; /* NULL: ICU could not make it (then words are given as they are) */
-    TransRunFn run;
-    TransCloseFn close;
+    __typeof__(&utrans_transUChars) run;
+    __typeof__(&utrans_close) close;
     UChar *buf;
     int32_t cap;
 };
@@ -326,19 +317,21 @@ Transliterator *translit_new(void)
     Transliterator *tr = xcalloc(1, sizeof *tr);
     const IcuApi *icu = icu_api(); /* libicui18n needs it, and so do we */
     if (!icu) return tr;
-    void *lib = dlopen("libicui18n.so." U_ICU_VERSION_SHORT, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
-    if (!lib) return tr;
-    TransOpenFn open = (TransOpenFn)dlsym(lib, STRINGIFY(utrans_openU));
-    tr->run = (TransRunFn)dlsym(lib, STRINGIFY(utrans_transUChars));
-    tr->close = (TransCloseFn)dlsym(lib, STRINGIFY(utrans_close));
-    if (open && tr->run && tr->close) {
+    __typeof__(&utrans_openU) open;
+    const LazySymbol syms[] = {
+        LAZYLIB_SYMBOL(utrans_openU, open),
+        LAZYLIB_SYMBOL(utrans_transUChars, tr->run),
+        LAZYLIB_SYMBOL(utrans_close, tr->close),
+    };
+    const char *why;
+    if (lazylib_load("libicui18n.so." U_ICU_VERSION_SHORT, syms, sizeof syms / sizeof *syms,
+                     &why) == 0) {
         UChar id[64];
         icu->uastrcpy(id, "Any-Latin; Latin-ASCII");
         UErrorCode e = U_ZERO_ERROR;
         tr->t = open(id, -1, UTRANS_FORWARD, NULL, 0, NULL, &e);
         if (U_FAILURE(e)) tr->t = NULL;
     }
-    dlclose(lib); /* NODELETE: stays loaded; the handle is not needed */
     return tr;
 }
 

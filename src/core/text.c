@@ -1564,11 +1564,11 @@ static bool lines_meant(ImportFormat f)
 int text_source_width(Text *t)
 {
     if (lines_meant(t->format)) return LAYOUT_LINES_MEANT;
-    enum { SAMPLE = 256 << 10 }; /* as the stream's head (STREAM_HEAD): wrap gives the same */
-    /* bytes [0, SAMPLE) are what the first load step gives: asking for byte SAMPLE would read
-     * and check 4 MiB more before the first screen (4 ms of a 100 MB story's start) */
-    text_load_until(t, SAMPLE - 1);
-    return layout_source_width(t->bytes, t->len < SAMPLE ? t->len : SAMPLE);
+    /* layout_source_width reads the first 256 KiB, what the first load step gives: asking for
+     * byte 256 Ki itself would read and check 4 MiB more before the first screen (4 ms of a
+     * 100 MB story's start) */
+    text_load_until(t, (256 << 10) - 1);
+    return layout_source_width(t->bytes, t->len);
 }
 
 void text_count_words_step(const Text *t, size_t *pos, size_t budget, size_t *words, int *in_word)
