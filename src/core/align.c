@@ -81,6 +81,7 @@ typedef struct {
                            only one of its text on its side (an anchor); NO_TWIN otherwise */
     size_t *twin_ntok;  /* per paragraph: a twin's tokens, counted, not kept (0 for the others) */
     size_t twin_tokens; /* their sum */
+    uint64_t *hash;     /* per paragraph: text_hash, by find_twins */
     size_t *sbag0;      /* npara + 1: paragraph i's stems are sbag[sbag0[i], sbag0[i + 1]) */
     Bag *sbag;          /* its bag of stems (stem ids), weighed by the stems' idf */
     double *snorm;      /* per paragraph: the length of that vector */
@@ -372,6 +373,7 @@ static void side_drop_work(Side *s)
     free(s->group);
     free(s->twin);
     free(s->twin_ntok);
+    free(s->hash);
     *s = (Side){.t = s->t, .bytes = s->bytes, .npara = s->npara, .para = s->para};
 }
 
@@ -497,14 +499,22 @@ static double group_cosine(const Alignment *al, size_t a, size_t na, size_t b, s
 /* ---- candidates ---- */
 
 /* Equal but for runs of spaces and line ends. */
+static bool is_blank(uint8_t c)
+{
+    return c == ' ' || c == '\t' || c == '\n';
+}
+
 static bool same_text(const uint8_t *x, Span a, const uint8_t *y, Span b)
 {
+    /* most equal paragraphs are equal byte for byte */
+    if (a.end - a.start == b.end - b.start && !memcmp(x + a.start, y + b.start, a.end - a.start))
+        return true;
     size_t i = a.start, j = b.start;
     for (;;) {
         bool sx = false, sy = false;
-        while (i < a.end && (x[i] == ' ' || x[i] == '\t' || x[i] == '\n'))
+        while (i < a.end && is_blank(x[i]))
             i++, sx = true;
-        while (j < b.end && (y[j] == ' ' || y[j] == '\t' || y[j] == '\n'))
+        while (j < b.end && is_blank(y[j]))
             j++, sy = true;
         if (i == a.end || j == b.end) return i == a.end && j == b.end;
         if (sx != sy || x[i] != y[j]) return false;
@@ -513,21 +523,42 @@ static bool same_text(const uint8_t *x, Span a, const uint8_t *y, Span b)
     }
 }
 
-/* A hash of a paragraph's bytes with each run of spaces and line ends as one space. */
+/* hash_bytes of a paragraph's text as same_text compares it: each run of spaces, tabs and line
+ * ends made one space, none at the end. */
 static uint64_t text_hash(const uint8_t *b, Span sp)
 {
-    uint64_t h = 1469598103934665603u; /* FNV-1a */
+    size_t s = sp.start, e = sp.end;
+    while (e > s && is_blank(b[e - 1]))
+        e--;
+    /* a paragraph on one line with single spaces is its own text: hashed where it is (a loop
+     * the compiler makes wide, without a branch a byte) */
+    unsigned odd = 0;
+    for (size_t i = s; i + 1 < e; i++)
+        odd |= (unsigned)(b[i] == '\t') | (unsigned)(b[i] == '\n') |
+               ((unsigned)(b[i] == ' ') & (unsigned)(b[i + 1] == ' '));
+    if (!odd) return hash_bytes(b + s, e - s, 0);
+    HashState st;
+    hash_begin(&st, 0);
+    uint8_t buf[4096]; /* a multiple of 32: hash_stripes takes it whole */
+    size_t n = 0;
     bool space = false;
-    for (size_t i = sp.start; i < sp.end; i++) {
-        if (b[i] == ' ' || b[i] == '\t' || b[i] == '\n') {
+    for (size_t i = s; i < e; i++) {
+        if (is_blank(b[i])) {
             space = true;
             continue;
         }
-        if (space) h = (h ^ ' ') * 1099511628211u;
+        if (n + 2 > sizeof buf) {
+            hash_stripes(&st, buf, n & ~(size_t)31);
+            memmove(buf, buf + (n & ~(size_t)31), n & 31);
+            n &= 31;
+        }
+        if (space) buf[n++] = ' ';
         space = false;
-        h = (h ^ b[i]) * 1099511628211u;
+        buf[n++] = b[i];
     }
-    return h;
+    size_t whole = n & ~(size_t)31;
+    hash_stripes(&st, buf, whole);
+    return hash_end(&st, buf + whole, n - whole);
 }
 
 typedef struct {
@@ -715,17 +746,15 @@ static void find_candidates(Alignment *al, Edges *out)
      * the diagonal, so that the k-th of many equal paragraphs (a novel's scene breaks) can pair
      * with the k-th */
     Keyed *keyed = xmalloc((B->npara ? B->npara : 1) * sizeof *keyed);
-    for (size_t j = 0; j < B->npara; j++) {
-        keyed[j] = (Keyed){text_hash(B->bytes, B->para[j]), (uint32_t)j};
-        release_behind(B, B->para[j].start);
-    }
+    for (size_t j = 0; j < B->npara; j++)
+        keyed[j] = (Keyed){B->hash[j], (uint32_t)j};
     qsort(keyed, B->npara, sizeof *keyed, cmp_keyed);
     for (size_t i = 0; i < A->npara; i++) {
         if (A->twin[i] != NO_TWIN) { /* the only one of its text on each side */
             edges_add(out, (uint32_t)i, A->twin[i], 1.0);
             continue;
         }
-        uint64_t h = text_hash(A->bytes, A->para[i]);
+        uint64_t h = A->hash[i];
         uint32_t d = (uint32_t)(A->npara ? (double)i * (double)B->npara / (double)A->npara : 0);
         size_t lo = keyed_lower(keyed, B->npara, h, 0), at = keyed_lower(keyed, B->npara, h, d);
         size_t end = keyed_lower(keyed, B->npara, h, UINT32_MAX); /* the equal ones: [lo, end) */
@@ -815,12 +844,39 @@ static int cmp_edge_chain(const void *x, const void *y)
     return (a->b < b->b) - (a->b > b->b); /* b descending: one A paragraph never chains twice */
 }
 
-/* The heaviest chain of edges increasing in both a and b; its edges, in order, into *chain. */
-static size_t heaviest_chain(Edge *e, size_t n, size_t nb, Edge **chain)
+/* Sorts e[0, n) by cmp_edge_chain, every a below na: by a with a counting sort, then each a's
+ * few edges (at most ALIGN_CANDIDATES and a few more) by b, in place. */
+static void sort_edges_for_chain(Edge *e, size_t n, size_t na)
+{
+    size_t *at = xcalloc(na + 1, sizeof *at);
+    for (size_t k = 0; k < n; k++)
+        at[e[k].a + 1]++;
+    for (size_t i = 0; i < na; i++)
+        at[i + 1] += at[i];
+    Edge *sorted = xmalloc(n * sizeof *sorted);
+    for (size_t k = 0; k < n; k++)
+        sorted[at[e[k].a]++] = e[k];
+    free(at);
+    for (size_t k = 1; k < n; k++) {
+        Edge x = sorted[k];
+        size_t q = k;
+        while (q > 0 && cmp_edge_chain(&sorted[q - 1], &x) > 0) {
+            sorted[q] = sorted[q - 1];
+            q--;
+        }
+        sorted[q] = x;
+    }
+    memcpy(e, sorted, n * sizeof *e);
+    free(sorted);
+}
+
+/* The heaviest chain of edges increasing in both a and b, every a below na; its edges, in
+ * order, into *chain. */
+static size_t heaviest_chain(Edge *e, size_t n, size_t na, size_t nb, Edge **chain)
 {
     *chain = NULL;
     if (!n) return 0;
-    qsort(e, n, sizeof *e, cmp_edge_chain);
+    sort_edges_for_chain(e, n, na);
     /* Fenwick tree over b of the best chain ending at or before b: (value, edge) */
     double *tv = xcalloc(nb + 1, sizeof *tv);
     long *te = xmalloc((nb + 1) * sizeof *te);
@@ -905,10 +961,11 @@ static void grow_pair(Alignment *al, Pair *p, int side, size_t lo, size_t hi)
     }
 }
 
-static int cmp_edge_cos(const void *x, const void *y)
+static int cmp_edge_cos(const void *x, const void *y) /* ties as the chain left them */
 {
     const Edge *a = x, *b = y;
-    return (a->cos < b->cos) - (a->cos > b->cos);
+    if (a->cos != b->cos) return (a->cos < b->cos) - (a->cos > b->cos);
+    return cmp_edge_chain(x, y);
 }
 
 /* ---- meaning: stems, and the gaps between strong pairs ---- */
@@ -1755,13 +1812,16 @@ static void find_twins(Side *A, Side *B)
 {
     Keyed *ka = xmalloc((A->npara ? A->npara : 1) * sizeof *ka);
     Keyed *kb = xmalloc((B->npara ? B->npara : 1) * sizeof *kb);
-    for (size_t i = 0; i < A->npara; i++) {
-        ka[i] = (Keyed){text_hash(A->bytes, A->para[i]), (uint32_t)i};
-        release_behind(A, A->para[i].start);
-    }
-    for (size_t j = 0; j < B->npara; j++) {
-        kb[j] = (Keyed){text_hash(B->bytes, B->para[j]), (uint32_t)j};
-        release_behind(B, B->para[j].start);
+    Side *side[2] = {A, B};
+    Keyed *keys[2] = {ka, kb};
+    for (int k = 0; k < 2; k++) {
+        Side *s = side[k];
+        s->hash = xmalloc((s->npara ? s->npara : 1) * sizeof *s->hash);
+        for (size_t i = 0; i < s->npara; i++) {
+            s->hash[i] = text_hash(s->bytes, s->para[i]);
+            keys[k][i] = (Keyed){s->hash[i], (uint32_t)i};
+            release_behind(s, s->para[i].start);
+        }
     }
     qsort(ka, A->npara, sizeof *ka, cmp_keyed);
     qsort(kb, B->npara, sizeof *kb, cmp_keyed);
@@ -1918,7 +1978,7 @@ Alignment *align_new_with(const Text *a, const Text *b, AlignTranslation transla
         release_all(B);
     }
     Edge *chain;
-    size_t nchain = heaviest_chain(es.e, es.n, B->npara, &chain);
+    size_t nchain = heaviest_chain(es.e, es.n, A->npara, B->npara, &chain);
     /* the strong pairs of the chain: in order and alike in words (ALIGN_MIN_PAIR), or twins */
     Pair *strong = xmalloc((nchain ? nchain : 1) * sizeof *strong);
     size_t nstrong = 0;
@@ -1954,9 +2014,15 @@ Alignment *align_new_with(const Text *a, const Text *b, AlignTranslation transla
         for (size_t j = 0; j < pairs[k].nb; j++)
             B->group[pairs[k].b + j] = (int)k;
     }
-    /* moved: the most similar free pairs first */
-    if (es.n) qsort(es.e, es.n, sizeof *es.e, cmp_edge_cos);
-    for (size_t k = 0; k < es.n && es.e[k].cos >= ALIGN_MIN_MOVED && !al->translation; k++) {
+    /* moved: the most similar free pairs first (the others are sorted out before: a pair with
+     * a paragraph paired already stays so) */
+    size_t nfree = 0;
+    for (size_t k = 0; k < es.n && !al->translation; k++)
+        if (es.e[k].cos >= ALIGN_MIN_MOVED && A->group[es.e[k].a] == -1 &&
+            B->group[es.e[k].b] == -1)
+            es.e[nfree++] = es.e[k];
+    if (nfree) qsort(es.e, nfree, sizeof *es.e, cmp_edge_cos);
+    for (size_t k = 0; k < nfree; k++) {
         Edge e = es.e[k];
         if (A->group[e.a] != -1 || B->group[e.b] != -1) continue;
         pairs[npairs] = (Pair){e.a, 1, e.b, 1, e.cos, 1};

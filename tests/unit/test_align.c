@@ -252,6 +252,26 @@ Test(align, respaced_stories_are_all_same)
         free(b[i]);
 }
 
+/* A paragraph without words is paired by its text alone, the spacing aside: one of 6,000 bytes
+ * (longer than the 4 KiB its spacing is evened out in) broken over lines and double-spaced in A,
+ * on one line in B. */
+Test(align, long_wordless_paragraph_respaced_is_the_same)
+{
+    Strbuf la = STRBUF_INIT, lb = STRBUF_INIT;
+    for (int k = 0; k < 3000; k++) {
+        strbuf_addstr(&la, k % 10 == 9 ? "*\n" : k % 7 == 3 ? "*  " : "* ");
+        strbuf_addstr(&lb, k < 2999 ? "* " : "*");
+    }
+    const char *a[] = {KEEPER[0], la.buf, KEEPER[1]};
+    const char *b[] = {KEEPER[0], lb.buf, KEEPER[1]};
+    Pair p = align_stories(a, 3, b, 3);
+    Want w[] = {{ALIGN_SAME, 0, 1, 0, 1}, {ALIGN_SAME, 1, 1, 1, 1}, {ALIGN_SAME, 2, 1, 2, 1}};
+    expect_rows(p.al, w, 3);
+    pair_free(&p);
+    strbuf_release(&la);
+    strbuf_release(&lb);
+}
+
 Test(align, one_word_changed)
 {
     const char *b[NKEEPER];
