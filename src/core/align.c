@@ -1805,9 +1805,72 @@ static void make_rows(Alignment *al, const Pair *pairs, size_t nchain)
         if (al->rows[r].kind != ALIGN_MOVED && al->rows[r].na) al->fixed[al->nfixed++] = r;
 }
 
+/* Twins among the paragraphs ka[0, na) of A and kb[0, nb) of B (keyed by text_hash): a text
+ * that is exactly once in each is that paragraph's twin. */
+static void twins_among(Side *A, Side *B, Keyed *ka, size_t na, Keyed *kb, size_t nb)
+{
+    qsort(ka, na, sizeof *ka, cmp_keyed);
+    qsort(kb, nb, sizeof *kb, cmp_keyed);
+    size_t x = 0, y = 0;
+    while (x < na && y < nb) {
+        uint64_t h = ka[x].h;
+        if (h != kb[y].h) {
+            if (h < kb[y].h)
+                x++;
+            else
+                y++;
+            continue;
+        }
+        size_t xe = x, ye = y;
+        while (xe < na && ka[xe].h == h)
+            xe++;
+        while (ye < nb && kb[ye].h == h)
+            ye++;
+        uint32_t i = ka[x].i, j = kb[y].i;
+        if (xe - x == 1 && ye - y == 1 && same_text(A->bytes, A->para[i], B->bytes, B->para[j])) {
+            A->twin[i] = j;
+            B->twin[j] = i;
+        }
+        x = xe;
+        y = ye;
+    }
+}
+
+/* The longest run of twins in order on both sides (patience sorting, O(n log n)): per A
+ * paragraph, whether its twin is in that run. */
+static uint8_t *twins_in_order(const Side *A, size_t nb)
+{
+    uint8_t *in = xcalloc(A->npara ? A->npara : 1, 1);
+    uint32_t *tail = xmalloc((nb ? nb : 1) * sizeof *tail); /* A paragraph ending each length */
+    uint32_t *prev = xmalloc((A->npara ? A->npara : 1) * sizeof *prev);
+    size_t len = 0;
+    for (size_t i = 0; i < A->npara; i++) {
+        uint32_t j = A->twin[i];
+        if (j == NO_TWIN) continue;
+        size_t lo = 0, hi = len; /* the first run whose last twin is at or past j */
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (A->twin[tail[mid]] < j)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        prev[i] = lo ? tail[lo - 1] : NO_TWIN;
+        tail[lo] = (uint32_t)i;
+        if (lo == len) len++;
+    }
+    for (uint32_t i = len ? tail[len - 1] : NO_TWIN; i != NO_TWIN; i = prev[i])
+        in[i] = 1;
+    free(tail);
+    free(prev);
+    return in;
+}
+
 /* Anchors, as patience diff takes them: a paragraph whose text (but for spacing) is on each side
- * exactly once is that paragraph's twin. Most paragraphs of two versions are; the search for
- * candidates skips them (their pair is the equal one), so its cost follows what changed. */
+ * exactly once is that paragraph's twin. Then, between two twins in order on both sides, a text
+ * exactly once in each of the gaps (a verse that a story repeats elsewhere: patience diff's
+ * recursion, one level). Most paragraphs of two versions are twins; the search for candidates
+ * skips them (their pair is the equal one), so its cost follows what changed. */
 static void find_twins(Side *A, Side *B)
 {
     Keyed *ka = xmalloc((A->npara ? A->npara : 1) * sizeof *ka);
@@ -1823,31 +1886,22 @@ static void find_twins(Side *A, Side *B)
             release_behind(s, s->para[i].start);
         }
     }
-    qsort(ka, A->npara, sizeof *ka, cmp_keyed);
-    qsort(kb, B->npara, sizeof *kb, cmp_keyed);
-    size_t x = 0, y = 0;
-    while (x < A->npara && y < B->npara) {
-        uint64_t h = ka[x].h;
-        if (h != kb[y].h) {
-            if (h < kb[y].h)
-                x++;
-            else
-                y++;
-            continue;
-        }
-        size_t xe = x, ye = y;
-        while (xe < A->npara && ka[xe].h == h)
-            xe++;
-        while (ye < B->npara && kb[ye].h == h)
-            ye++;
-        uint32_t i = ka[x].i, j = kb[y].i;
-        if (xe - x == 1 && ye - y == 1 && same_text(A->bytes, A->para[i], B->bytes, B->para[j])) {
-            A->twin[i] = j;
-            B->twin[j] = i;
-        }
-        x = xe;
-        y = ye;
+    twins_among(A, B, ka, A->npara, kb, B->npara);
+    uint8_t *in_order = twins_in_order(A, B->npara);
+    size_t a0 = 0, b0 = 0;
+    for (size_t i = 0; i <= A->npara; i++) {
+        if (i < A->npara && !in_order[i]) continue;
+        size_t b1 = i < A->npara ? A->twin[i] : B->npara; /* the gap: [a0, i) and [b0, b1) */
+        size_t na = 0, nb = 0;
+        for (size_t p = a0; p < i; p++)
+            if (A->twin[p] == NO_TWIN) ka[na++] = (Keyed){A->hash[p], (uint32_t)p};
+        for (size_t p = b0; p < b1; p++)
+            if (B->twin[p] == NO_TWIN) kb[nb++] = (Keyed){B->hash[p], (uint32_t)p};
+        if (na && nb) twins_among(A, B, ka, na, kb, nb);
+        a0 = i + 1;
+        b0 = b1 + 1;
     }
+    free(in_order);
     free(ka);
     free(kb);
 }

@@ -968,6 +968,39 @@ Test(align, scene_breaks_without_words)
     check_separated("* * *");
 }
 
+/* A hundred scene breaks between a hundred passages, and in B sixty new passages before them all:
+ * each break pairs with its own, though B's breaks are nowhere near where A's are in proportion
+ * (a break has no word to be found by; between two passages it is the only one of its text). */
+Test(align, scene_breaks_after_a_long_insertion)
+{
+    enum { PASSAGES = 100, NEW = 60 };
+    char text[PASSAGES + NEW][64];
+    for (size_t k = 0; k < PASSAGES + NEW; k++)
+        snprintf(text[k], sizeof text[k], "%s passage %zu, which says its own %zu.",
+                 k < PASSAGES ? "The" : "A new", k, k * 7919);
+    const char *a[2 * PASSAGES], *b[NEW + 2 * PASSAGES];
+    for (size_t k = 0; k < PASSAGES; k++) {
+        a[2 * k] = b[NEW + 2 * k] = text[k];
+        a[2 * k + 1] = b[NEW + 2 * k + 1] = "* * *";
+    }
+    for (size_t k = 0; k < NEW; k++)
+        b[k] = text[PASSAGES + k];
+    Pair p = align_stories(a, 2 * PASSAGES, b, NEW + 2 * PASSAGES);
+    size_t same = 0, added = 0;
+    for (size_t r = 0; r < align_row_count(p.al); r++) {
+        const AlignRow *row = &align_rows(p.al)[r];
+        if (row->kind == ALIGN_SAME) {
+            cr_assert(row->na == 1 && row->nb == 1 && row->b == row->a + NEW, "row %zu:%s", r,
+                      dump_rows(p.al));
+            same++;
+        }
+        added += row->kind == ALIGN_ONLY_B;
+    }
+    cr_assert(same == 2 * PASSAGES && added == NEW, "%zu same, %zu added:%s", same, added,
+              dump_rows(p.al));
+    pair_free(&p);
+}
+
 /* The same with a separator of words, repeated: identical paragraphs in several places. */
 Test(align, repeated_paragraphs)
 {
