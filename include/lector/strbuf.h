@@ -27,6 +27,7 @@ char *strbuf_detach(Strbuf *sb, size_t *len); /* caller frees the result */
 void strbuf_grow(Strbuf *sb, size_t extra);   /* room for extra more bytes */
 void strbuf_add(Strbuf *sb, const void *data, size_t len);
 void strbuf_addch(Strbuf *sb, int c);
+void strbuf_add_repeat(Strbuf *sb, int c, size_t n); /* n copies of the byte c */
 void strbuf_addstr(Strbuf *sb, const char *s);
 void strbuf_addf(Strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void strbuf_add_utf8(Strbuf *sb, uint32_t cp); /* cp must be a scalar value */

@@ -143,6 +143,15 @@ static void pane_layout(Pane *p, const char *bytes, size_t len, const LayoutOpti
     text_free(t);
 }
 
+/* Line l of pane p, padded with spaces to pw columns. */
+static void add_pane_line(Strbuf *out, const Pane *p, size_t l, int pw)
+{
+    const char *s = p->text.buf + p->off[l];
+    size_t len = (l + 1 < p->n ? p->off[l + 1] : p->text.len) - p->off[l] - 1; /* its NUL */
+    strbuf_add(out, s, len);
+    if (pw > p->width[l]) strbuf_add_repeat(out, ' ', (size_t)(pw - p->width[l]));
+}
+
 static void print_rows(const Alignment *al, Text *ta, Text *tb, int width, Strbuf *out)
 {
     int pw = (width - 3) / 2; /* pane width: A, " g ", B */
@@ -163,9 +172,12 @@ static void print_rows(const Alignment *al, Text *ta, Text *tb, int width, Strbu
             strbuf_addf(&mark, "(paragraph %zu moved: see %zu of B)", rows[g].a + 1, rows[g].b + 1);
             pane_reset(&pa);
             pane_layout(&pa, mark.buf, mark.len, &opt);
-            for (size_t l = 0; l < pa.n; l++)
-                strbuf_addf(out, "%s%*s m\n", pa.text.buf + pa.off[l], pw - pa.width[l], "");
-            strbuf_addf(out, "%*s  \n", pw, "");
+            for (size_t l = 0; l < pa.n; l++) {
+                add_pane_line(out, &pa, l, pw);
+                strbuf_addstr(out, " m\n");
+            }
+            strbuf_add_repeat(out, ' ', (size_t)pw + 2);
+            strbuf_addch(out, '\n');
         }
         if (k == nrows) break;
         const AlignRow *r = &rows[k];
@@ -185,17 +197,18 @@ static void print_rows(const Alignment *al, Text *ta, Text *tb, int width, Strbu
         char g = align_kind_mark(r->kind);
         for (size_t l = 0; l < n; l++) {
             if (l < pa.n)
-                strbuf_addf(out, "%s%*s", pa.text.buf + pa.off[l], pw - pa.width[l], "");
+                add_pane_line(out, &pa, l, pw);
             else
-                strbuf_addf(out, "%*s", pw, "");
-            strbuf_addf(out, " %c", g);
-            if (l < pb.n) {
-                strbuf_addch(out, ' ');
-                strbuf_addstr(out, pb.text.buf + pb.off[l]);
-            }
+                strbuf_add_repeat(out, ' ', (size_t)pw);
+            char gutter[3] = {' ', g, ' '};
+            strbuf_add(out, gutter, l < pb.n ? 3 : 2);
+            if (l < pb.n) add_pane_line(out, &pb, l, 0);
             strbuf_addch(out, '\n');
         }
-        if (k + 1 < nrows) strbuf_addf(out, "%*s  \n", pw, "");
+        if (k + 1 < nrows) {
+            strbuf_add_repeat(out, ' ', (size_t)pw + 2);
+            strbuf_addch(out, '\n');
+        }
         if (out->len >= 1 << 16) {
             fwrite(out->buf, 1, out->len, stdout);
             strbuf_reset(out);

@@ -126,7 +126,7 @@ static void vote_word(void *ctx, size_t start, size_t end)
     v->words++;
     for (size_t l = 0; l < NLANGS; l++)
         for (const char *const *c = LANGS[l].common; c && *c; c++)
-            if (strlen(*c) == len && !memcmp(*c, w, len)) {
+            if ((*c)[0] == w[0] && strlen(*c) == len && !memcmp(*c, w, len)) { /* w is a word */
                 v->hits[l]++;
                 break;
             }

@@ -69,6 +69,14 @@ void strbuf_addch(Strbuf *sb, int c)
     strbuf_add(sb, &ch, 1);
 }
 
+void strbuf_add_repeat(Strbuf *sb, int c, size_t n)
+{
+    strbuf_grow(sb, n);
+    memset(sb->buf + sb->len, c, n);
+    sb->len += n;
+    sb->buf[sb->len] = 0;
+}
+
 void strbuf_addstr(Strbuf *sb, const char *s)
 {
     strbuf_add(sb, s, strlen(s));

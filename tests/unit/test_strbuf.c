@@ -1,4 +1,4 @@
-/* strbuf: sizes in the unit that shows them (lector index's summary). */
+/* strbuf: sizes in the unit that shows them (lector index's summary), repeated bytes. */
 #include <criterion/criterion.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -32,4 +32,21 @@ Test(strbuf, sizes_in_the_unit_that_shows_them)
     expect_size(999950000, "1.0 GB");
     expect_size(2000000000, "2.0 GB");
     expect_size(UINT64_C(5000000000000), "5000.0 GB"); /* GB is the largest unit */
+}
+
+Test(strbuf, repeated_bytes)
+{
+    Strbuf sb = STRBUF_INIT;
+    strbuf_add_repeat(&sb, ' ', 0);
+    cr_assert_eq(sb.len, 0);
+    cr_assert_str_eq(sb.buf, "");
+    strbuf_addstr(&sb, "a");
+    strbuf_add_repeat(&sb, '-', 100); /* past the first allocation */
+    strbuf_addstr(&sb, "b");
+    cr_assert_eq(sb.len, 102);
+    cr_assert_eq(sb.buf[0], 'a');
+    for (size_t i = 1; i <= 100; i++)
+        cr_assert_eq(sb.buf[i], '-', "byte %zu", i);
+    cr_assert_str_eq(sb.buf + 101, "b");
+    strbuf_release(&sb);
 }
