@@ -159,6 +159,9 @@ size_t text_document_end(const Text *t, size_t p);
 
 /* Builds a story from bytes in memory (copied). name may be NULL. Never fails. */
 Text *text_from_bytes(const void *bytes, size_t len, const char *name);
+/* Whether text_from_bytes would keep these bytes as they are, as its one paragraph, [0, len) and
+ * not in pieces: what a caller laying out many small texts can skip building a Text for. */
+bool text_bytes_are_one_paragraph(const void *bytes, size_t len);
 
 void text_free(Text *t); /* NULL is a no-op */
 

@@ -125,14 +125,16 @@ static void pane_add(Pane *p, const char *s, size_t len, int width)
 /* Lays the bytes out at width into p, a blank line between paragraphs. */
 static void pane_layout(Pane *p, const char *bytes, size_t len, const LayoutOptions *opt)
 {
-    Text *t = text_from_bytes(bytes, len, NULL);
-    const uint8_t *tb = text_bytes(t);
+    /* most rows are one paragraph each side: laid out where they are, without a Text */
+    Text *t = text_bytes_are_one_paragraph(bytes, len) ? NULL : text_from_bytes(bytes, len, NULL);
+    const uint8_t *tb = t ? text_bytes(t) : (const uint8_t *)bytes;
+    size_t n = t ? text_paragraph_count(t) : 1;
     Strbuf line = STRBUF_INIT;
-    for (size_t i = 0; i < text_paragraph_count(t); i++) {
+    for (size_t i = 0; i < n; i++) {
         if (i && !text_paragraph_joined(t, i)) pane_add(p, "", 0, 0);
         LayoutCursor c;
         LayoutLine l;
-        layout_cursor_init(&c, tb, text_paragraph(t, i), opt);
+        layout_cursor_init(&c, tb, t ? text_paragraph(t, i) : (Span){0, len}, opt);
         while (layout_cursor_next(&c, &l)) {
             strbuf_reset(&line);
             layout_render_line(tb, &l, opt, &line);

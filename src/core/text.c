@@ -808,6 +808,26 @@ Text *text_from_bytes(const void *bytes, size_t len, const char *name)
     return text_build(copy, len, name);
 }
 
+/* As text_build_book and split_advance have it: clean UTF-8 without a byte-order mark is kept as
+ * it is; a paragraph is a run of lines with something but spaces and tabs in each, cut in
+ * pieces past PIECE_MAX. */
+bool text_bytes_are_one_paragraph(const void *bytes, size_t len)
+{
+    const uint8_t *s = bytes;
+    if (!len || len > PIECE_MAX) return false;
+    if (len >= 3 && s[0] == 0xef && s[1] == 0xbb && s[2] == 0xbf) return false;
+    for (size_t i = 0; i < len;) {
+        const uint8_t *nl = memchr(s + i, '\n', len - i);
+        size_t end = nl ? (size_t)(nl - s) : len, j = i;
+        while (j < end && (s[j] == ' ' || s[j] == '\t'))
+            j++;
+        if (j == end) return false; /* a blank line */
+        i = end + 1;
+        if (nl && i == len) return false; /* a line end last: a blank line after it */
+    }
+    return is_clean_utf8(s, len);
+}
+
 static Text *open_cached_book(int fd, BookCacheEntry *e, const char *name, bool lazy, uint64_t key);
 
 /* The book's cache file (bookcache.h) for its key: its text when one is there

@@ -510,3 +510,46 @@ Test(text, measuring_the_line_width_reads_only_the_first_step)
     text_free(t);
     unlink(path);
 }
+
+/* text_bytes_are_one_paragraph says yes exactly when text_from_bytes keeps the bytes as they
+ * are, as one paragraph [0, len): over every string of up to 5 bytes from an alphabet of what
+ * matters (a letter, a space, a tab, a line end, a CR, half of a two-byte character), and a few
+ * longer cases. */
+static void expect_one_paragraph_agrees(const char *s, size_t len)
+{
+    Text *t = text_from_bytes(s, len, NULL);
+    bool kept = text_len(t) == len && (len == 0 || !memcmp(text_bytes(t), s, len)) &&
+                text_paragraph_count(t) == 1 && text_paragraph(t, 0).start == 0 &&
+                text_paragraph(t, 0).end == len;
+    cr_assert_eq(text_bytes_are_one_paragraph(s, len), kept, "%zu bytes \"%.*s\": the Text says %d",
+                 len, (int)len, s, kept);
+    text_free(t);
+}
+
+Test(text, one_paragraph_as_text_from_bytes_has_it)
+{
+    static const char alphabet[] = {'a', ' ', '\t', '\n', '\r', (char)0xc3};
+    char s[5];
+    for (size_t len = 0; len <= sizeof s; len++) {
+        size_t count = 1;
+        for (size_t k = 0; k < len; k++)
+            count *= sizeof alphabet;
+        for (size_t x = 0; x < count; x++) {
+            for (size_t k = 0, v = x; k < len; k++, v /= sizeof alphabet)
+                s[k] = alphabet[v % sizeof alphabet];
+            expect_one_paragraph_agrees(s, len);
+        }
+    }
+    const char *cases[] = {"Caf\xc3\xa9 au lait", "\xef\xbb\xbfWith a mark", "two\nlines",
+                           "two\n \nparagraphs", "  indented\n\tand tabbed"};
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; k++)
+        expect_one_paragraph_agrees(cases[k], strlen(cases[k]));
+    size_t big = (64 << 10) + 1; /* past a piece */
+    char *b = malloc(big);
+    memset(b, 'x', big);
+    for (size_t k = 80; k < big; k += 81)
+        b[k] = ' ';
+    expect_one_paragraph_agrees(b, big);
+    expect_one_paragraph_agrees(b, big - 1);
+    free(b);
+}
