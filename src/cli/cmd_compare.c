@@ -161,7 +161,7 @@ static void print_rows(const Alignment *al, Text *ta, Text *tb, int width, Strbu
     LayoutOptions opt = {.width = pw, .source_width = text_source_width(ta)};
     LayoutOptions opt_b = {.width = pw, .source_width = text_source_width(tb)};
     Pane pa = {STRBUF_INIT, NULL, NULL, 0, 0}, pb = {STRBUF_INIT, NULL, NULL, 0, 0};
-    Strbuf mark = STRBUF_INIT;
+    Strbuf mark = STRBUF_INIT, mark_b = STRBUF_INIT;
     const AlignRow *rows = align_rows(al);
     size_t nrows = align_row_count(al);
     /* ghosts: where each moved paragraph of A stood */
@@ -185,17 +185,24 @@ static void print_rows(const Alignment *al, Text *ta, Text *tb, int width, Strbu
         const AlignRow *r = &rows[k];
         pane_reset(&pa);
         pane_reset(&pb);
+        const Pane *right = &pb;
         if (r->na) {
             strbuf_reset(&mark);
             marked_text(al, ta, 0, r, &mark);
-            pane_layout(&pa, mark.buf ? mark.buf : "", mark.len, &opt);
+            pane_layout(&pa, mark.buf, mark.len, &opt);
         }
         if (r->nb) {
-            strbuf_reset(&mark);
-            marked_text(al, tb, 1, r, &mark);
-            pane_layout(&pb, mark.buf ? mark.buf : "", mark.len, &opt_b);
+            strbuf_reset(&mark_b);
+            marked_text(al, tb, 1, r, &mark_b);
+            /* most rows are the same text on both sides: laid out once when both stories are
+             * laid out alike */
+            if (r->na && mark_b.len == mark.len && !memcmp(mark_b.buf, mark.buf, mark.len) &&
+                opt_b.source_width == opt.source_width)
+                right = &pa;
+            else
+                pane_layout(&pb, mark_b.buf, mark_b.len, &opt_b);
         }
-        size_t n = pa.n > pb.n ? pa.n : pb.n;
+        size_t n = pa.n > right->n ? pa.n : right->n;
         char g = align_kind_mark(r->kind);
         for (size_t l = 0; l < n; l++) {
             if (l < pa.n)
@@ -203,8 +210,8 @@ static void print_rows(const Alignment *al, Text *ta, Text *tb, int width, Strbu
             else
                 strbuf_add_repeat(out, ' ', (size_t)pw);
             char gutter[3] = {' ', g, ' '};
-            strbuf_add(out, gutter, l < pb.n ? 3 : 2);
-            if (l < pb.n) add_pane_line(out, &pb, l, 0);
+            strbuf_add(out, gutter, l < right->n ? 3 : 2);
+            if (l < right->n) add_pane_line(out, right, l, 0);
             strbuf_addch(out, '\n');
         }
         if (k + 1 < nrows) {
@@ -219,6 +226,7 @@ static void print_rows(const Alignment *al, Text *ta, Text *tb, int width, Strbu
     free(ghost_first);
     free(ghost_rows);
     strbuf_release(&mark);
+    strbuf_release(&mark_b);
     strbuf_release(&pa.text);
     strbuf_release(&pb.text);
     free(pa.off);

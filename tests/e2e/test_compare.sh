@@ -352,6 +352,21 @@ dump --styles --compare --size 100x6 "$tmp/s1.txt" "$tmp/s2.txt"
 check "... the compare view: the moved words in their own style on both sides" \
     eval '[ "$(style_of 2 Nobody 6)" = mmmmmm ] && [ "$(style_of 3 Nobody 6)" = mmmmmm ] || said "styles $(style_of 2 Nobody 6) $(style_of 3 Nobody 6)"'
 
+# The same paragraph in both, its lines kept where the story's other lines are longer (a verse in
+# B, wrapped at 70) and reflowed where they are as long (prose in A, wrapped at 30): each side is
+# laid out by its own story's line width, though the text is the same
+prose="the lamp on the pier turned all night and the keeper wrote down every ship that passed in the dark water below and the bell rang"
+verse=$'Nobody slept in the village\nthat night, nor the next one,\nwhile the boat was out there\nbeyond the reef in the storm.'
+for w in 30 70; do
+    for k in 1 2 3 4 5 6; do
+        printf '%s %s\n\n' "$prose" "$k" | fold -s -w "$w"
+        [ "$k" = 3 ] && printf '%s\n\n' "$verse"
+    done >"$tmp/wrapped$w.txt"
+done
+out=$("$lector" compare --width 100 "$tmp/wrapped30.txt" "$tmp/wrapped70.txt")
+check "the same paragraph reflowed in a story of short lines, kept as lines in one of long ones" \
+    eval 'grep -qx "Nobody slept in the village that night, nor the  | Nobody slept in the village" <<<"$out"'
+
 # three or more versions: a column each, rows saying which versions hold them
 c3=$here/../data/retold/train.a.txt
 out=$("$lector" compare --pairs "$a" "$b" "$a")
