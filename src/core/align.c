@@ -236,19 +236,36 @@ static void add_tok(void *ctx, size_t start, size_t end)
     s->term[s->ntok++] = vocab_intern(c->v, f, len);
 }
 
-static int cmp_u32(const void *x, const void *y)
+/* Sorts a[0, n) ascending: a radix sort a byte at a time (as many bytes as the largest has),
+ * through tmp[0, n). Linear, without qsort's call per comparison. */
+static void sort_terms(uint32_t *a, uint32_t *tmp, size_t n)
 {
-    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
-    return (a > b) - (a < b);
+    uint32_t most = 0, *from = a, *to = tmp;
+    for (size_t k = 0; k < n; k++)
+        most |= a[k];
+    for (unsigned shift = 0; shift < 32 && most >> shift; shift += 8) {
+        size_t at[257] = {0};
+        for (size_t k = 0; k < n; k++)
+            at[((from[k] >> shift) & 255) + 1]++;
+        for (size_t b = 0; b < 256; b++)
+            at[b + 1] += at[b];
+        for (size_t k = 0; k < n; k++)
+            to[at[(from[k] >> shift) & 255]++] = from[k];
+        uint32_t *t = from;
+        from = to;
+        to = t;
+    }
+    if (from != a) memcpy(a, from, n * sizeof *a);
 }
 
-/* The bag of the tokens terms[0, n): distinct terms ascending with counts, appended to *out. */
+/* The bag of the tokens terms[0, n): distinct terms ascending with counts, appended to *out.
+ * scratch has room for 2n terms. */
 static size_t make_bag(const uint32_t *terms, size_t n, uint32_t *scratch, Bag **out, size_t *len,
                        size_t *cap)
 {
     if (!n) return 0;
     memcpy(scratch, terms, n * sizeof *scratch);
-    if (n <= 48) { /* most paragraphs: an insertion sort, without qsort's calls */
+    if (n <= 48) { /* most paragraphs: an insertion sort */
         for (size_t k = 1; k < n; k++) {
             uint32_t x = scratch[k];
             size_t q = k;
@@ -259,7 +276,7 @@ static size_t make_bag(const uint32_t *terms, size_t n, uint32_t *scratch, Bag *
             scratch[q] = x;
         }
     } else {
-        qsort(scratch, n, sizeof *scratch, cmp_u32);
+        sort_terms(scratch, scratch + n, n);
     }
     size_t added = 0;
     for (size_t k = 0; k < n;) {
@@ -346,7 +363,7 @@ static void side_bags(Side *s)
     s->bag = xmalloc(cap * sizeof *s->bag); /* never NULL: see side_tokens */
     for (size_t i = 0; i < s->npara; i++)
         if (s->tok0[i + 1] - s->tok0[i] > most) most = s->tok0[i + 1] - s->tok0[i];
-    uint32_t *scratch = xmalloc((most ? most : 1) * sizeof *scratch);
+    uint32_t *scratch = xmalloc((most ? 2 * most : 1) * sizeof *scratch);
     s->bag0 = xmalloc((s->npara + 1) * sizeof *s->bag0);
     for (size_t i = 0; i < s->npara; i++) {
         s->bag0[i] = len;
@@ -484,7 +501,7 @@ static Bag *group_bag(const Alignment *al, const Side *s, size_t p, size_t n, si
                       double *norm)
 {
     size_t ntok = s->tok0[p + n] - s->tok0[p];
-    uint32_t *scratch = xmalloc((ntok ? ntok : 1) * sizeof *scratch);
+    uint32_t *scratch = xmalloc((ntok ? 2 * ntok : 1) * sizeof *scratch);
     Bag *out = NULL;
     size_t cap = 0;
     *len = 0;
@@ -581,6 +598,38 @@ static int cmp_keyed(const void *x, const void *y)
     const Keyed *a = x, *b = y;
     if (a->h != b->h) return a->h < b->h ? -1 : 1;
     return (a->i > b->i) - (a->i < b->i);
+}
+
+/* Sorts k[0, n), made in ascending i, by cmp_keyed: a radix sort of h a byte at a time, through
+ * tmp[0, n), which keeps each hash's paragraphs in the order of i. */
+static void sort_keyed(Keyed *k, Keyed *tmp, size_t n)
+{
+    if (n < 64) {
+        for (size_t a = 1; a < n; a++) {
+            Keyed x = k[a];
+            size_t q = a;
+            while (q > 0 && cmp_keyed(&k[q - 1], &x) > 0) {
+                k[q] = k[q - 1];
+                q--;
+            }
+            k[q] = x;
+        }
+        return;
+    }
+    Keyed *from = k, *to = tmp;
+    for (unsigned shift = 0; shift < 64; shift += 8) {
+        size_t at[257] = {0};
+        for (size_t a = 0; a < n; a++)
+            at[((from[a].h >> shift) & 255) + 1]++;
+        for (size_t b = 0; b < 256; b++)
+            at[b + 1] += at[b];
+        for (size_t a = 0; a < n; a++)
+            to[at[(from[a].h >> shift) & 255]++] = from[a];
+        Keyed *t = from;
+        from = to;
+        to = t;
+    }
+    /* eight passes: the sorted keys are back in k */
 }
 
 /* The first of k[0, n) (sorted by cmp_keyed) not below {h, i}. */
@@ -758,7 +807,9 @@ static void find_candidates(Alignment *al, Edges *out)
     Keyed *keyed = xmalloc((B->npara ? B->npara : 1) * sizeof *keyed);
     for (size_t j = 0; j < B->npara; j++)
         keyed[j] = (Keyed){B->hash[j], (uint32_t)j};
-    qsort(keyed, B->npara, sizeof *keyed, cmp_keyed);
+    Keyed *keyed_tmp = xmalloc((B->npara ? B->npara : 1) * sizeof *keyed_tmp);
+    sort_keyed(keyed, keyed_tmp, B->npara);
+    free(keyed_tmp);
     for (size_t i = 0; i < A->npara; i++) {
         if (A->twin[i] != NO_TWIN) { /* the only one of its text on each side */
             edges_add(out, (uint32_t)i, A->twin[i], 1.0);
@@ -1034,7 +1085,7 @@ static void stem_bags(Alignment *al)
         for (size_t i = 0; i < s->npara; i++)
             if (s->tok0[i + 1] - s->tok0[i] > most) most = s->tok0[i + 1] - s->tok0[i];
         uint32_t *stems = xmalloc((most ? most : 1) * sizeof *stems);
-        uint32_t *scratch = xmalloc((most ? most : 1) * sizeof *scratch);
+        uint32_t *scratch = xmalloc((most ? 2 * most : 1) * sizeof *scratch);
         for (size_t i = 0; i < s->npara; i++) {
             s->sbag0[i] = len;
             size_t n = 0;
@@ -1816,12 +1867,13 @@ static void make_rows(Alignment *al, const Pair *pairs, size_t nchain)
         if (al->rows[r].kind != ALIGN_MOVED && al->rows[r].na) al->fixed[al->nfixed++] = r;
 }
 
-/* Twins among the paragraphs ka[0, na) of A and kb[0, nb) of B (keyed by text_hash): a text
- * that is exactly once in each is that paragraph's twin. */
-static void twins_among(Side *A, Side *B, Keyed *ka, size_t na, Keyed *kb, size_t nb)
+/* Twins among the paragraphs ka[0, na) of A and kb[0, nb) of B (keyed by text_hash, in order
+ * of paragraph), sorted through tmp (room for either): a text that is exactly once in each is
+ * that paragraph's twin. */
+static void twins_among(Side *A, Side *B, Keyed *ka, size_t na, Keyed *kb, size_t nb, Keyed *tmp)
 {
-    qsort(ka, na, sizeof *ka, cmp_keyed);
-    qsort(kb, nb, sizeof *kb, cmp_keyed);
+    sort_keyed(ka, tmp, na);
+    sort_keyed(kb, tmp, nb);
     size_t x = 0, y = 0;
     while (x < na && y < nb) {
         uint64_t h = ka[x].h;
@@ -1886,6 +1938,7 @@ static void find_twins(Side *A, Side *B)
 {
     Keyed *ka = xmalloc((A->npara ? A->npara : 1) * sizeof *ka);
     Keyed *kb = xmalloc((B->npara ? B->npara : 1) * sizeof *kb);
+    Keyed *tmp = xmalloc((A->npara > B->npara ? A->npara : B->npara ? B->npara : 1) * sizeof *tmp);
     Side *side[2] = {A, B};
     Keyed *keys[2] = {ka, kb};
     for (int k = 0; k < 2; k++) {
@@ -1897,7 +1950,7 @@ static void find_twins(Side *A, Side *B)
             release_behind(s, s->para[i].start);
         }
     }
-    twins_among(A, B, ka, A->npara, kb, B->npara);
+    twins_among(A, B, ka, A->npara, kb, B->npara, tmp);
     uint8_t *in_order = twins_in_order(A, B->npara);
     size_t a0 = 0, b0 = 0;
     for (size_t i = 0; i <= A->npara; i++) {
@@ -1908,11 +1961,12 @@ static void find_twins(Side *A, Side *B)
             if (A->twin[p] == NO_TWIN) ka[na++] = (Keyed){A->hash[p], (uint32_t)p};
         for (size_t p = b0; p < b1; p++)
             if (B->twin[p] == NO_TWIN) kb[nb++] = (Keyed){B->hash[p], (uint32_t)p};
-        if (na && nb) twins_among(A, B, ka, na, kb, nb);
+        if (na && nb) twins_among(A, B, ka, na, kb, nb, tmp);
         a0 = i + 1;
         b0 = b1 + 1;
     }
     free(in_order);
+    free(tmp);
     free(ka);
     free(kb);
 }
