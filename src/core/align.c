@@ -17,6 +17,7 @@
 #include "lector/align.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -322,13 +323,58 @@ static void count_tok(void *ctx, size_t start, size_t end)
     (*(size_t *)ctx)++;
 }
 
-/* The tokens of every paragraph but the twins: a twin is paired with its twin whatever its words,
- * so its tokens are only counted (on side A; B's twin has the same words), not folded, kept or
- * weighed. Folding words is the costly part, and most paragraphs of two versions are twins. */
-static void side_tokens(Side *s, Vocab *v, const Side *other)
+/* A twin is paired with its twin whatever its words, so its tokens are only counted (for the
+ * shares of words kept, changed...), on side A (B's twin has the same words), on a thread of
+ * their own while the pairing goes on: counting them was a fifth of pairing two versions.
+ * Without a thread, here and now. */
+typedef struct {
+    Side *A;
+    pthread_t thread;
+    bool running;
+} TwinCount;
+
+static void *count_twin_tokens(void *arg)
+{
+    Side *A = arg;
+    Strbuf scratch = STRBUF_INIT;
+    for (size_t i = 0; i < A->npara; i++) {
+        if (A->twin[i] == NO_TWIN) continue;
+        token_each(A->bytes + A->para[i].start, A->para[i].end - A->para[i].start, &scratch,
+                   count_tok, &A->twin_ntok[i]);
+        A->twin_tokens += A->twin_ntok[i];
+    }
+    strbuf_release(&scratch);
+    return NULL;
+}
+
+/* Starts counting A's twins' tokens; twin_ntok and twin_tokens are A's thread's until
+ * twin_count_finish. */
+static void twin_count_start(TwinCount *c, Side *A)
+{
+    c->A = A;
+    A->twin_ntok = xcalloc(A->npara ? A->npara : 1, sizeof *A->twin_ntok);
+    c->running = pthread_create(&c->thread, NULL, count_twin_tokens, A) == 0;
+    if (!c->running) count_twin_tokens(A);
+}
+
+/* Waits for the count, and gives B's twins their twins' counts. */
+static void twin_count_finish(TwinCount *c, Side *B)
+{
+    if (c->running) pthread_join(c->thread, NULL);
+    c->running = false;
+    B->twin_tokens = 0;
+    for (size_t j = 0; j < B->npara; j++) {
+        B->twin_ntok[j] = B->twin[j] != NO_TWIN ? c->A->twin_ntok[B->twin[j]] : 0;
+        B->twin_tokens += B->twin_ntok[j];
+    }
+}
+
+/* The tokens of every paragraph but the twins (TwinCount), folded and kept: folding words is the
+ * costly part, and most paragraphs of two versions are twins. */
+static void side_tokens(Side *s, Vocab *v)
 {
     s->tok0 = xmalloc((s->npara + 1) * sizeof *s->tok0);
-    s->twin_ntok = xcalloc(s->npara ? s->npara : 1, sizeof *s->twin_ntok);
+    if (!s->twin_ntok) s->twin_ntok = xcalloc(s->npara ? s->npara : 1, sizeof *s->twin_ntok);
     /* allocated even for a side with no token at all, so that term + tok0[i] is never
      * arithmetic on NULL (undefined, even adding 0) */
     s->tokcap = 64;
@@ -338,16 +384,7 @@ static void side_tokens(Side *s, Vocab *v, const Side *other)
     for (size_t i = 0; i < s->npara; i++) {
         s->tok0[i] = s->ntok;
         c.base = s->para[i].start;
-        uint32_t tw = s->twin[i];
-        if (tw != NO_TWIN) {
-            if (other)
-                s->twin_ntok[i] = other->twin_ntok[tw];
-            else
-                token_each(s->bytes + c.base, s->para[i].end - c.base, &scratch, count_tok,
-                           &s->twin_ntok[i]);
-            s->twin_tokens += s->twin_ntok[i];
-            continue;
-        }
+        if (s->twin[i] != NO_TWIN) continue;
         token_each(s->bytes + c.base, s->para[i].end - c.base, &scratch, add_tok, &c);
         release_behind(s, c.base);
     }
@@ -2076,8 +2113,10 @@ Alignment *align_new_with(const Text *a, const Text *b, AlignTranslation transla
     find_twins(&al->side[0], &al->side[1]);
     release_all(&al->side[0]);
     release_all(&al->side[1]);
-    side_tokens(&al->side[0], &v, NULL);
-    side_tokens(&al->side[1], &v, &al->side[0]);
+    TwinCount twin_count;
+    twin_count_start(&twin_count, &al->side[0]);
+    side_tokens(&al->side[0], &v);
+    side_tokens(&al->side[1], &v);
     al->nterms = v.n;
     for (int k = 0; k < 2; k++) {
         const Text *t = k ? b : a;
@@ -2098,8 +2137,6 @@ Alignment *align_new_with(const Text *a, const Text *b, AlignTranslation transla
     release_all(&al->side[1]);
     make_stems(al, &v);
     Side *A = &al->side[0], *B = &al->side[1];
-    al->total[0] = A->ntok + A->twin_tokens;
-    al->total[1] = B->ntok + B->twin_tokens;
     stem_bags(al);
     if (al->translation) {
         /* the rows want the words of the pairs' tokens, found again in v (pair_spans); pairing
@@ -2176,6 +2213,9 @@ Alignment *align_new_with(const Text *a, const Text *b, AlignTranslation transla
     free(es.e);
     side_drop_bags(A, !al->translation); /* the pairs are found: the word diffs need no bags */
     side_drop_bags(B, !al->translation);
+    twin_count_finish(&twin_count, B);
+    al->total[0] = A->ntok + A->twin_tokens;
+    al->total[1] = B->ntok + B->twin_tokens;
     make_rows(al, pairs, nchain);
     free(pairs);
     strbuf_release(&al->tok_scratch);
