@@ -38,6 +38,7 @@ enum {
     ALIGN_CANDIDATES = 24,     /* candidates per paragraph scored exactly */
     ALIGN_NEIGHBOURS = 2,      /* B paragraphs either side of the diagonal, always scored */
     ALIGN_MAX_DF = 128,        /* a word followed only when in at most this many of B's */
+    ALIGN_GAP_SCORED = 8,      /* a gap between anchors this small or smaller: scored first */
     LCS_MAX_CELLS = 4000000,   /* word diff table bound (uint16 cells: 8 MB) */
 };
 #define ALIGN_MIN_CONTAINED 0.6 /* share of a paragraph's weight found in a pair to join it */
@@ -91,6 +92,8 @@ typedef struct {
     size_t *twin_ntok;  /* per paragraph: a twin's tokens, counted, not kept (0 for the others) */
     size_t twin_tokens; /* their sum */
     uint64_t *hash;     /* per paragraph: text_hash, by find_twins */
+    uint8_t *in_order;  /* side A, per paragraph: a twin of the longest run of twins in order on
+                           both sides (find_twins), the anchors between which the gaps are */
     size_t *sbag0;      /* npara + 1: paragraph i's stems are sbag[sbag0[i], sbag0[i + 1]) */
     Bag *sbag;          /* its bag of stems (stem ids), weighed by the stems' idf */
     double *snorm;      /* per paragraph: the length of that vector */
@@ -438,6 +441,7 @@ static void side_drop_work(Side *s)
     free(s->twin);
     free(s->twin_ntok);
     free(s->hash);
+    free(s->in_order);
     *s = (Side){.t = s->t, .bytes = s->bytes, .npara = s->npara, .para = s->para};
 }
 
@@ -797,12 +801,50 @@ static void find_candidates(Alignment *al, Edges *out)
     Bag *rare = NULL;
     size_t rarecap = 0;
     double *dense = xcalloc(nt ? nt : 1, sizeof *dense); /* paragraph i's weights, by word */
+    /* the gap each paragraph of A is in, between anchors (twins in order): [ga0, ga1) of A and
+     * [gb0, gb1) of B */
+    size_t ga0 = 0, ga1 = 0, gb0 = 0, gb1 = 0;
     for (size_t i = 0; i < A->npara; i++) {
         if (A->twin[i] != NO_TWIN) continue; /* paired with its twin below */
         const Bag *bag = A->bag + A->bag0[i];
         size_t nb = A->bag0[i + 1] - A->bag0[i];
         for (size_t k = 0; k < nb; k++)
             dense[bag[k].term] = bag_weight(&al->by_word, bag[k]);
+        if (i >= ga1) { /* a new gap: from the anchor before i to the next */
+            ga0 = i;
+            gb0 = 0;
+            for (size_t q = i; q-- > 0;)
+                if (A->in_order[q]) {
+                    ga0 = q + 1;
+                    gb0 = A->twin[q] + 1;
+                    break;
+                }
+            ga1 = i + 1;
+            while (ga1 < A->npara && !A->in_order[ga1])
+                ga1++;
+            gb1 = ga1 < A->npara ? A->twin[ga1] : B->npara;
+        }
+        /* In a small gap, a paragraph most like one of the gap's is paired in order, whatever it
+         * is like elsewhere (the anchors around outweigh any pair across them): its pairs in the
+         * gap are its candidates, and the search of all B for it is spared (a search that was
+         * most of the cost of pairing two versions, whose changes are mostly in place). */
+        if (ga1 - ga0 <= ALIGN_GAP_SCORED && gb1 > gb0 && gb1 - gb0 <= ALIGN_GAP_SCORED) {
+            double gap_best = 0;
+            size_t first = out->n;
+            for (size_t j = gb0; j < gb1; j++) {
+                if (B->twin[j] != NO_TWIN) continue;
+                double cos = bag_cosine_dense(&al->by_word, dense, A->norm[i], B->bag + B->bag0[j],
+                                              B->bag0[j + 1] - B->bag0[j], B->norm[j]);
+                if (cos >= ALIGN_MIN_WEAK) edges_add(out, (uint32_t)i, (uint32_t)j, cos);
+                if (cos > gap_best) gap_best = cos;
+            }
+            if (gap_best >= ALIGN_MIN_PAIR) {
+                for (size_t k = 0; k < nb; k++)
+                    dense[bag[k].term] = 0;
+                continue;
+            }
+            out->n = first; /* not found in the gap: searched for everywhere */
+        }
         if (nb > rarecap) {
             rarecap = nb;
             rare = xreallocarray(rare, rarecap, sizeof *rare);
@@ -2010,7 +2052,7 @@ static void find_twins(Side *A, Side *B)
         }
     }
     twins_among(A, B, ka, A->npara, kb, B->npara, tmp);
-    uint8_t *in_order = twins_in_order(A, B->npara);
+    uint8_t *in_order = A->in_order = twins_in_order(A, B->npara);
     size_t a0 = 0, b0 = 0;
     for (size_t i = 0; i <= A->npara; i++) {
         if (i < A->npara && !in_order[i]) continue;
@@ -2024,7 +2066,6 @@ static void find_twins(Side *A, Side *B)
         a0 = i + 1;
         b0 = b1 + 1;
     }
-    free(in_order);
     free(tmp);
     free(ka);
     free(kb);
