@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,7 +109,8 @@ static void pane_reset(Pane *p)
     p->n = 0;
 }
 
-static void pane_add(Pane *p, const char *s, size_t len, int width)
+/* Starts a line of the given width: its bytes are what is added to p->text next, then a NUL. */
+static void pane_line(Pane *p, int width)
 {
     if (p->n == p->cap) {
         p->cap = p->cap ? p->cap * 2 : 64;
@@ -117,8 +119,6 @@ static void pane_add(Pane *p, const char *s, size_t len, int width)
     }
     p->off[p->n] = p->text.len;
     p->width[p->n] = width;
-    strbuf_add(&p->text, s, len);
-    strbuf_addch(&p->text, 0);
     p->n++;
 }
 
@@ -129,19 +129,20 @@ static void pane_layout(Pane *p, const char *bytes, size_t len, const LayoutOpti
     Text *t = text_bytes_are_one_paragraph(bytes, len) ? NULL : text_from_bytes(bytes, len, NULL);
     const uint8_t *tb = t ? text_bytes(t) : (const uint8_t *)bytes;
     size_t n = t ? text_paragraph_count(t) : 1;
-    Strbuf line = STRBUF_INIT;
     for (size_t i = 0; i < n; i++) {
-        if (i && !text_paragraph_joined(t, i)) pane_add(p, "", 0, 0);
+        if (i && !text_paragraph_joined(t, i)) {
+            pane_line(p, 0);
+            strbuf_addch(&p->text, 0);
+        }
         LayoutCursor c;
         LayoutLine l;
         layout_cursor_init(&c, tb, t ? text_paragraph(t, i) : (Span){0, len}, opt);
         while (layout_cursor_next(&c, &l)) {
-            strbuf_reset(&line);
-            layout_render_line(tb, &l, opt, &line);
-            pane_add(p, line.buf ? line.buf : "", line.len, (int)l.width);
+            pane_line(p, (int)l.width);
+            layout_render_line(tb, &l, opt, &p->text);
+            strbuf_addch(&p->text, 0);
         }
     }
-    strbuf_release(&line);
     text_free(t);
 }
 
@@ -154,85 +155,223 @@ static void add_pane_line(Strbuf *out, const Pane *p, size_t l, int pw)
     if (pw > p->width[l]) strbuf_add_repeat(out, ' ', (size_t)(pw - p->width[l]));
 }
 
+/* What every row is printed with (print_rows); read only while the rows are printed. */
+typedef struct {
+    const Alignment *al;
+    const Text *ta, *tb;
+    const AlignRow *rows;
+    size_t nrows;
+    const size_t *ghost_first, *ghost_rows; /* align_moved_by_origin */
+    LayoutOptions opt, opt_b;
+    int pw; /* a pane's width */
+} RowsPrint;
+
+/* A run of rows printed into out, with the printer's scratch. */
+typedef struct {
+    size_t from, to; /* rows [from, to), nrows the end (where the last moved notes are) */
+    Strbuf out;
+    Pane pa, pb;
+    Strbuf mark, mark_b;
+} RowsChunk;
+
+static void chunk_free(RowsChunk *c)
+{
+    strbuf_release(&c->out);
+    strbuf_release(&c->mark);
+    strbuf_release(&c->mark_b);
+    strbuf_release(&c->pa.text);
+    strbuf_release(&c->pb.text);
+    free(c->pa.off);
+    free(c->pa.width);
+    free(c->pb.off);
+    free(c->pb.width);
+}
+
+/* The notes of the paragraphs moved from before row k, then row k (none at nrows). */
+static void print_row(const RowsPrint *x, RowsChunk *c, size_t k)
+{
+    Strbuf *out = &c->out;
+    Pane *pa = &c->pa, *pb = &c->pb;
+    int pw = x->pw;
+    for (size_t q = x->ghost_first[k]; q < x->ghost_first[k + 1]; q++) { /* notes before row k */
+        const AlignRow *g = &x->rows[x->ghost_rows[q]];
+        strbuf_reset(&c->mark);
+        strbuf_addf(&c->mark, "(paragraph %zu moved: see %zu of B)", g->a + 1, g->b + 1);
+        pane_reset(pa);
+        pane_layout(pa, c->mark.buf, c->mark.len, &x->opt);
+        for (size_t l = 0; l < pa->n; l++) {
+            add_pane_line(out, pa, l, pw);
+            strbuf_addstr(out, " m\n");
+        }
+        strbuf_add_repeat(out, ' ', (size_t)pw + 2);
+        strbuf_addch(out, '\n');
+    }
+    if (k == x->nrows) return;
+    const AlignRow *r = &x->rows[k];
+    pane_reset(pa);
+    pane_reset(pb);
+    const Pane *right = pb;
+    if (r->na) {
+        strbuf_reset(&c->mark);
+        marked_text(x->al, x->ta, 0, r, &c->mark);
+        pane_layout(pa, c->mark.buf, c->mark.len, &x->opt);
+    }
+    if (r->nb) {
+        strbuf_reset(&c->mark_b);
+        marked_text(x->al, x->tb, 1, r, &c->mark_b);
+        /* most rows are the same text on both sides: laid out once when both stories are laid
+         * out alike */
+        if (r->na && c->mark_b.len == c->mark.len &&
+            !memcmp(c->mark_b.buf, c->mark.buf, c->mark.len) &&
+            x->opt_b.source_width == x->opt.source_width)
+            right = pa;
+        else
+            pane_layout(pb, c->mark_b.buf, c->mark_b.len, &x->opt_b);
+    }
+    size_t n = pa->n > right->n ? pa->n : right->n;
+    char g = align_kind_mark(r->kind);
+    for (size_t l = 0; l < n; l++) {
+        if (l < pa->n)
+            add_pane_line(out, pa, l, pw);
+        else
+            strbuf_add_repeat(out, ' ', (size_t)pw);
+        char gutter[3] = {' ', g, ' '};
+        strbuf_add(out, gutter, l < right->n ? 3 : 2);
+        if (l < right->n) add_pane_line(out, right, l, 0);
+        strbuf_addch(out, '\n');
+    }
+    if (k + 1 < x->nrows) {
+        strbuf_add_repeat(out, ' ', (size_t)pw + 2);
+        strbuf_addch(out, '\n');
+    }
+}
+
+static void print_chunk(const RowsPrint *x, RowsChunk *c)
+{
+    strbuf_reset(&c->out);
+    for (size_t k = c->from; k < c->to; k++)
+        print_row(x, c, k);
+}
+
+/* A second printer, on its own thread: laying rows out is most of printing two long stories, and
+ * each row is laid out alone, so that two printers take turns by chunks of rows, each printing
+ * one while the other prints the next, and the chunks are written in order. */
+typedef struct {
+    const RowsPrint *x;
+    RowsChunk chunk;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    enum { PRINTER_IDLE, PRINTER_ASKED, PRINTER_DONE, PRINTER_QUIT } state;
+} Printer;
+
+static void *printer_main(void *arg)
+{
+    Printer *w = arg;
+    pthread_mutex_lock(&w->lock);
+    for (;;) {
+        while (w->state != PRINTER_ASKED && w->state != PRINTER_QUIT)
+            pthread_cond_wait(&w->cond, &w->lock);
+        if (w->state == PRINTER_QUIT) break;
+        pthread_mutex_unlock(&w->lock);
+        print_chunk(w->x, &w->chunk);
+        pthread_mutex_lock(&w->lock);
+        w->state = PRINTER_DONE;
+        pthread_cond_broadcast(&w->cond);
+    }
+    pthread_mutex_unlock(&w->lock);
+    return NULL;
+}
+
+static void printer_set(Printer *w, int state)
+{
+    pthread_mutex_lock(&w->lock);
+    w->state = state;
+    pthread_cond_broadcast(&w->cond);
+    pthread_mutex_unlock(&w->lock);
+}
+
+static void printer_wait(Printer *w)
+{
+    pthread_mutex_lock(&w->lock);
+    while (w->state != PRINTER_DONE)
+        pthread_cond_wait(&w->cond, &w->lock);
+    w->state = PRINTER_IDLE;
+    pthread_mutex_unlock(&w->lock);
+}
+
+/* Appends c's rows to out, writing out to stdout by 64 KiB. */
+static void add_chunk(Strbuf *out, const RowsChunk *c)
+{
+    strbuf_add(out, c->out.buf, c->out.len);
+    if (out->len >= 1 << 16) {
+        fwrite(out->buf, 1, out->len, stdout);
+        strbuf_reset(out);
+    }
+}
+
+enum { ROWS_CHUNK = 512 };
+
 static void print_rows(const Alignment *al, Text *ta, Text *tb, int width, Strbuf *out)
 {
     int pw = (width - 3) / 2; /* pane width: A, " g ", B */
     /* each story's own line width, for its verse and letters (layout.h), as the view has it */
-    LayoutOptions opt = {.width = pw, .source_width = text_source_width(ta)};
-    LayoutOptions opt_b = {.width = pw, .source_width = text_source_width(tb)};
-    Pane pa = {STRBUF_INIT, NULL, NULL, 0, 0}, pb = {STRBUF_INIT, NULL, NULL, 0, 0};
-    Strbuf mark = STRBUF_INIT, mark_b = STRBUF_INIT;
-    const AlignRow *rows = align_rows(al);
-    size_t nrows = align_row_count(al);
+    RowsPrint x = {.al = al,
+                   .ta = ta,
+                   .tb = tb,
+                   .rows = align_rows(al),
+                   .nrows = align_row_count(al),
+                   .opt = {.width = pw, .source_width = text_source_width(ta)},
+                   .opt_b = {.width = pw, .source_width = text_source_width(tb)},
+                   .pw = pw};
     /* ghosts: where each moved paragraph of A stood */
     size_t *ghost_first, *ghost_rows;
     align_moved_by_origin(al, &ghost_first, &ghost_rows);
-    for (size_t k = 0; k <= nrows; k++) {
-        for (size_t q = ghost_first[k]; q < ghost_first[k + 1]; q++) { /* notes before row k */
-            size_t g = ghost_rows[q];
-            strbuf_reset(&mark);
-            strbuf_addf(&mark, "(paragraph %zu moved: see %zu of B)", rows[g].a + 1, rows[g].b + 1);
-            pane_reset(&pa);
-            pane_layout(&pa, mark.buf, mark.len, &opt);
-            for (size_t l = 0; l < pa.n; l++) {
-                add_pane_line(out, &pa, l, pw);
-                strbuf_addstr(out, " m\n");
-            }
-            strbuf_add_repeat(out, ' ', (size_t)pw + 2);
-            strbuf_addch(out, '\n');
-        }
-        if (k == nrows) break;
-        const AlignRow *r = &rows[k];
-        pane_reset(&pa);
-        pane_reset(&pb);
-        const Pane *right = &pb;
-        if (r->na) {
-            strbuf_reset(&mark);
-            marked_text(al, ta, 0, r, &mark);
-            pane_layout(&pa, mark.buf, mark.len, &opt);
-        }
-        if (r->nb) {
-            strbuf_reset(&mark_b);
-            marked_text(al, tb, 1, r, &mark_b);
-            /* most rows are the same text on both sides: laid out once when both stories are
-             * laid out alike */
-            if (r->na && mark_b.len == mark.len && !memcmp(mark_b.buf, mark.buf, mark.len) &&
-                opt_b.source_width == opt.source_width)
-                right = &pa;
-            else
-                pane_layout(&pb, mark_b.buf, mark_b.len, &opt_b);
-        }
-        size_t n = pa.n > right->n ? pa.n : right->n;
-        char g = align_kind_mark(r->kind);
-        for (size_t l = 0; l < n; l++) {
-            if (l < pa.n)
-                add_pane_line(out, &pa, l, pw);
-            else
-                strbuf_add_repeat(out, ' ', (size_t)pw);
-            char gutter[3] = {' ', g, ' '};
-            strbuf_add(out, gutter, l < right->n ? 3 : 2);
-            if (l < right->n) add_pane_line(out, right, l, 0);
-            strbuf_addch(out, '\n');
-        }
-        if (k + 1 < nrows) {
-            strbuf_add_repeat(out, ' ', (size_t)pw + 2);
-            strbuf_addch(out, '\n');
-        }
-        if (out->len >= 1 << 16) {
-            fwrite(out->buf, 1, out->len, stdout);
-            strbuf_reset(out);
-        }
+    x.ghost_first = ghost_first;
+    x.ghost_rows = ghost_rows;
+    RowsChunk mine = {.out = STRBUF_INIT,
+                      .pa = {STRBUF_INIT, NULL, NULL, 0, 0},
+                      .pb = {STRBUF_INIT, NULL, NULL, 0, 0},
+                      .mark = STRBUF_INIT,
+                      .mark_b = STRBUF_INIT};
+    Printer w = {.x = &x, .chunk = mine, .state = PRINTER_IDLE};
+    pthread_t thread;
+    bool threaded = x.nrows + 1 > ROWS_CHUNK && pthread_mutex_init(&w.lock, NULL) == 0;
+    if (threaded && pthread_cond_init(&w.cond, NULL) != 0) {
+        pthread_mutex_destroy(&w.lock);
+        threaded = false;
     }
+    if (threaded && pthread_create(&thread, NULL, printer_main, &w) != 0) {
+        pthread_cond_destroy(&w.cond);
+        pthread_mutex_destroy(&w.lock);
+        threaded = false;
+    }
+    size_t end = x.nrows + 1; /* k = nrows: the notes after the last row */
+    for (size_t k = 0; k < end; k += 2 * ROWS_CHUNK) {
+        mine.from = k;
+        mine.to = end - k > ROWS_CHUNK ? k + ROWS_CHUNK : end;
+        w.chunk.from = mine.to;
+        w.chunk.to = end - mine.to > ROWS_CHUNK ? mine.to + ROWS_CHUNK : end;
+        bool next = w.chunk.from < w.chunk.to;
+        if (next && threaded) printer_set(&w, PRINTER_ASKED);
+        print_chunk(&x, &mine);
+        add_chunk(out, &mine);
+        if (!next) continue;
+        if (threaded)
+            printer_wait(&w);
+        else
+            print_chunk(&x, &w.chunk);
+        add_chunk(out, &w.chunk);
+    }
+    if (threaded) {
+        printer_set(&w, PRINTER_QUIT);
+        pthread_join(thread, NULL);
+        pthread_cond_destroy(&w.cond);
+        pthread_mutex_destroy(&w.lock);
+    }
+    chunk_free(&mine);
+    chunk_free(&w.chunk);
     free(ghost_first);
     free(ghost_rows);
-    strbuf_release(&mark);
-    strbuf_release(&mark_b);
-    strbuf_release(&pa.text);
-    strbuf_release(&pb.text);
-    free(pa.off);
-    free(pa.width);
-    free(pb.off);
-    free(pb.width);
 }
 
 static void add_numbers(Strbuf *out, size_t first, size_t n)

@@ -367,6 +367,28 @@ out=$("$lector" compare --width 100 "$tmp/wrapped30.txt" "$tmp/wrapped70.txt")
 check "the same paragraph reflowed in a story of short lines, kept as lines in one of long ones" \
     eval 'grep -qx "Nobody slept in the village that night, nor the  | Nobody slept in the village" <<<"$out"'
 
+# A long pair (printed by two printers taking turns by chunks of rows): every row once, in order,
+# the changed one where it is
+for ((k = 1; k <= 1500; k++)); do printf 'Paragraph %d of the long story.\n\n' "$k"; done >"$tmp/long1.txt"
+sed 's/^Paragraph 1234 of the long story\.$/Paragraph 1234 of the longer story./' "$tmp/long1.txt" >"$tmp/long2.txt"
+out=$("$lector" compare --width 80 "$tmp/long1.txt" "$tmp/long2.txt")
+long_pair_ok() {
+    local left first
+    left=$(cut -c1-38 <<<"$out" | sed "s/ *$//" | grep -v "^$" | grep -v " 1234 ")
+    [ "$left" = "$(grep -v "^$" "$tmp/long1.txt" | grep -v " 1234 ")" ] || {
+        echo "--- the left column is not A's paragraphs in order" >&2
+        return 1
+    }
+    first=$(grep " ~ " <<<"$out" | head -1)
+    [[ $first == "Paragraph 1234 of the [-"*"long"*"-] story."*"~ Paragraph 1234 of the {+"*"longer"*"+}" ]] || {
+        echo "--- the changed row: $first" >&2
+        return 1
+    }
+    [ "$(grep -c " ~ " <<<"$out")" -eq 2 ] && [ "$(grep -c " | " <<<"$out")" -eq 1499 ]
+}
+check "a long pair printed: A's paragraphs in order on the left, one row changed, the one changed" \
+    long_pair_ok
+
 # three or more versions: a column each, rows saying which versions hold them
 c3=$here/../data/retold/train.a.txt
 out=$("$lector" compare --pairs "$a" "$b" "$a")
