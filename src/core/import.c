@@ -138,7 +138,15 @@ static int lower(int c)
 static long find_nocase(const uint8_t *hay, size_t n, const char *needle)
 {
     size_t k = strlen(needle);
+    /* a first byte that is no letter is found by memchr: "*** start of" is looked for in the
+     * head of every story opened, before its first screen */
+    bool letter = needle[0] >= 'a' && needle[0] <= 'z';
     for (size_t i = 0; i + k <= n; i++) {
+        if (!letter && k) {
+            const uint8_t *at = memchr(hay + i, needle[0], n - k + 1 - i);
+            if (!at) return -1;
+            i = (size_t)(at - hay);
+        }
         size_t j = 0;
         while (j < k && lower(hay[i + j]) == needle[j])
             j++;

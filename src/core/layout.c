@@ -246,7 +246,9 @@ static size_t count_cps(const uint8_t *s, size_t len)
     for (; i + 8 <= len; i += 8) {
         uint64_t w;
         memcpy(&w, s + i, 8);
-        cont += (size_t)__builtin_popcountll(w & ~(w << 1) & 0x8080808080808080ull);
+        uint64_t top = w & ~(w << 1) & 0x8080808080808080ull;         /* bit 7 of each such byte */
+        cont += (size_t)(((top >> 7) * 0x0101010101010101ull) >> 56); /* their sum, at most 8:
+                                                   no popcount instruction in a generic build */
     }
     for (; i < len; i++)
         cont += (s[i] & 0xc0) == 0x80;
@@ -259,25 +261,33 @@ static int cmp_size(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+static bool blank_line(const uint8_t *s, size_t len)
+{
+    for (size_t k = 0; k < len; k++)
+        if (s[k] != ' ' && s[k] != '\t') return false;
+    return true;
+}
+
 int layout_source_width(const uint8_t *text, size_t len)
 {
     enum { SAMPLE = 256 << 10, MAX_LINES = 4096 };
     if (len > SAMPLE) len = SAMPLE;
     size_t *w = xmalloc(MAX_LINES * sizeof *w), n = 0;
+    /* each line [start, i) that ends in a line end, with the next line's end (memchr: this runs
+     * before a story's first screen) */
     size_t start = 0;
-    for (size_t i = 0; i < len && n < MAX_LINES; i++) {
-        if (text[i] != '\n') continue;
+    const uint8_t *nl = memchr(text, '\n', len);
+    bool blank = nl && blank_line(text, (size_t)(nl - text));
+    while (nl && n < MAX_LINES) {
+        size_t i = (size_t)(nl - text);
+        const uint8_t *next = memchr(text + i + 1, '\n', len - i - 1);
+        size_t next_end = next ? (size_t)(next - text) : len;
+        bool next_blank = blank_line(text + i + 1, next_end - i - 1);
         /* a line followed by another of its paragraph: not blank, and the next not blank */
-        size_t next_end = i + 1;
-        while (next_end < len && text[next_end] != '\n')
-            next_end++;
-        bool blank = true, next_blank = true;
-        for (size_t k = start; k < i && blank; k++)
-            blank = text[k] == ' ' || text[k] == '\t';
-        for (size_t k = i + 1; k < next_end && next_blank; k++)
-            next_blank = text[k] == ' ' || text[k] == '\t';
-        if (!blank && !next_blank && next_end < len) w[n++] = count_cps(text + start, i - start);
+        if (!blank && !next_blank && next) w[n++] = count_cps(text + start, i - start);
         start = i + 1;
+        blank = next_blank;
+        nl = next;
     }
     int width = 0;
     if (n) {

@@ -519,6 +519,29 @@ Test(import, a_gutenberg_book_without_its_header_and_licence)
     import_book_release(&b);
 }
 
+/* The start marker is found wherever it is in the head, in any case, after stars that start no
+ * marker, up to its last byte; a head without one is a plain story. */
+Test(import, gutenberg_marker_anywhere_in_the_head)
+{
+    const char *heads[] = {
+        "*** START OF THE PROJECT GUTENBERG EBOOK X ***",
+        "* ** *** Start of nothing\n** ***x\n*** start of the Project Gutenberg eBook",
+        "stars ***\n*** sTaRt Of THE PROJECT GUTENBERG",
+    };
+    for (size_t i = 0; i < sizeof heads / sizeof *heads; i++)
+        cr_assert(import_wanted((const uint8_t *)heads[i], strlen(heads[i]), "x.txt"), "%s",
+                  heads[i]);
+    const char *plain[] = {"*** START OF THE PROJECT GUTENBER", "*** start of a story\n***",
+                           "** start of the Project Gutenberg eBook", ""};
+    for (size_t i = 0; i < sizeof plain / sizeof *plain; i++)
+        cr_assert(!import_wanted((const uint8_t *)plain[i], strlen(plain[i]), "x.txt"), "%s",
+                  plain[i]);
+    /* the marker's last byte is the head's last: found; one byte short: not */
+    const char *m = "xx*** start of the project gutenberg";
+    cr_assert(import_wanted((const uint8_t *)m, strlen(m), "x.txt"));
+    cr_assert(!import_wanted((const uint8_t *)m, strlen(m) - 1, "x.txt"));
+}
+
 /* Books through the story model: text.h imports them and keeps their structure. */
 static char *write_temp(const void *data, size_t len, const char *suffix)
 {

@@ -817,3 +817,58 @@ Test(layout, korean_breaks_at_spaces)
     LayoutOptions opt = {.width = 10, .korean_syllables = 1};
     cr_assert_str_eq(wrap_opt("서연이가 학교에 갔다.", &opt), "서연이가|학교에 갔|다.");
 }
+
+/* layout_source_width as it is defined: the lines that end in a line end and are followed by a
+ * line of their paragraph (neither blank), measured in code points; the longest but the longest
+ * 5% of them. A plain reference, held to the measure on texts of letters, two-byte letters,
+ * spaces, tabs and line ends. */
+static int cmp_int(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
+static int reference_source_width(const char *s)
+{
+    int w[4096], n = 0;
+    const char *line = s;
+    for (const char *nl = strchr(line, '\n'); nl; line = nl + 1, nl = strchr(line, '\n')) {
+        const char *next_nl = strchr(nl + 1, '\n');
+        if (!next_nl) break; /* the next line has no line end: it is not counted */
+        bool blank = strspn(line, " \t") >= (size_t)(nl - line);
+        bool next_blank = strspn(nl + 1, " \t") >= (size_t)(next_nl - nl - 1);
+        if (blank || next_blank) continue;
+        int cps = 0;
+        for (const char *p = line; p < nl; p++)
+            cps += ((unsigned char)*p & 0xc0) != 0x80;
+        w[n++] = cps;
+    }
+    if (!n) return 0;
+    qsort(w, (size_t)n, sizeof *w, cmp_int);
+    return w[n - 1 - n / 20];
+}
+
+Test(layout, source_width_as_defined)
+{
+    static const char *const pieces[] = {"a", "\xc3\xa9", " ", "\t", "\n", "ab cd", "\xd0\x96"};
+    uint64_t seed = 12345;
+    char text[2048];
+    int measured = 0;
+    for (int round = 0; round < 2000; round++) {
+        seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+        size_t len = 0, want = (size_t)(seed >> 40) % 1500;
+        while (len + 8 < sizeof text && len < want) {
+            seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+            const char *p = pieces[(seed >> 33) % 7];
+            /* line ends rarer than letters: lines of several bytes, some longer than a word */
+            if (*p == '\n' && (seed >> 50) % 4) p = "a";
+            memcpy(text + len, p, strlen(p));
+            len += strlen(p);
+        }
+        text[len] = 0;
+        int got = layout_source_width((const uint8_t *)text, len);
+        cr_assert_eq(got, reference_source_width(text), "round %d, %zu bytes", round, len);
+        measured += got > 8;
+    }
+    cr_assert(measured > 1000, "only %d texts of lines wider than 8", measured);
+}
