@@ -21,7 +21,7 @@ typedef struct {
  * to come); -1 when it is not one (an arrow key's ESC [ A, say). */
 int probe_cursor_report(const char *s, size_t n, int *col, size_t *len);
 
-/* Writes samples to the terminal on out_fd (before curses starts), all at once, each followed
+/* Writes samples to the terminal on out_fd (where its cursor is), all at once, each followed
  * by a request for the cursor's position and erased; reads the reports from in_fd, the same
  * terminal's keys, in order (timeout_ms at most for each), and fills *prof and *ambiguous_width.
  * Whatever else comes from in_fd meanwhile is keys, kept in *typed (the caller's). The first

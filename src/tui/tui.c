@@ -3,8 +3,8 @@
  * The loop: draw the app into the grid, copy the grid to curses, wait for a key (or, while the
  * app has background work such as counting pages, poll so the work goes on between keys). The
  * signal handlers only set a flag; the loop notices it within 100 ms, restores the terminal and
- * exits. They are in place before the width probe, the first moment the terminal's modes are
- * changed, so no signal can leave it without echo. Ctrl-Z is curses' own SIGTSTP handling (it
+ * exits. They are in place before curses or the width probe first change the terminal's modes,
+ * so no signal can leave it without echo. Ctrl-Z is curses' own SIGTSTP handling (it
  * restores, suspends, and redraws on fg).
  */
 #define _XOPEN_SOURCE_EXTENDED 1
@@ -196,6 +196,25 @@ static bool drop_late_answer(void)
         else
             ungetch((int)got[n].ch);
     return false;
+}
+
+/* The width probe: the widths measured go to the app (or, with no answer, a message). With
+ * curses' screen up (rows > 0), its samples are drawn on the bottom row and erased (the caller
+ * draws the whole screen again), and the keys typed meanwhile go to curses; before (rows 0),
+ * they stay in *typed for it. Returns how many answers may still come late. */
+static int run_probe(App *app, int tty, int rows, LayoutWidthProfile *profile, int *ambiguous,
+                     ProbeTyped *typed)
+{
+    char bottom[32];
+    int n = rows > 0 ? snprintf(bottom, sizeof bottom, "\033[%d;1H", rows) : 0;
+    bool asked = isatty(tty) && isatty(STDOUT_FILENO) &&
+                 (!n || write(STDOUT_FILENO, bottom, (size_t)n) == n);
+    if (asked && probe_widths(tty, STDOUT_FILENO, 150, profile, ambiguous, typed) == 0)
+        app_set_width_fn(app, layout_profile_width, profile, *ambiguous);
+    else
+        app_message_set(app, "terminal did not answer: default emoji widths");
+    if (rows > 0) push_typed(typed);
+    return typed->answers_pending;
 }
 
 static int map_key(wint_t ch, int is_key)
@@ -499,20 +518,18 @@ static int tui_main(char **paths, int npaths, int measure, unsigned flags, const
     sigaction(SIGHUP, &sa, NULL);
     xalloc_set_fatal_hook(restore_terminal);
 
-    /* Measure what this terminal really draws, before curses takes the screen. */
+    /* What this terminal really draws is measured once the reader's first screen is up
+     * (below): the terminal's answers take a round trip, which the first screen need not wait
+     * for (in tmux about 3 ms, over ssh the link's); until then the widths are the defaults.
+     * The compare view lays its versions out as it is made, here: it is measured first. */
     LayoutWidthProfile profile;
     int ambiguous = 1;
     int tty = fileno(keys_in);
     ProbeTyped typed = {.len = 0};
-    bool asked = isatty(tty) && isatty(STDOUT_FILENO);
-    long long late_until = 0; /* till when late answers to the probe are looked for, in ms */
-    if (asked && probe_widths(tty, STDOUT_FILENO, 150, &profile, &ambiguous, &typed) == 0) {
-        app_set_width_fn(app, layout_profile_width, &profile, ambiguous);
-    } else {
-        app_message_set(app, "terminal did not answer: default emoji widths");
-    }
-    int late_left = typed.answers_pending; /* how many may still come */
-    if (late_left) late_until = now_ms() + 5000;
+    bool probe_due = !compare;
+    /* how many answers may still come, and till when they are looked for (ms) */
+    int late_left = compare ? run_probe(app, tty, 0, &profile, &ambiguous, &typed) : 0;
+    long long late_until = late_left ? now_ms() + 5000 : 0;
     /* the compare view decides at once whether the versions fit in columns, and says which */
     struct winsize ws;
     if (compare && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0 && ws.ws_row > 0)
@@ -550,7 +567,7 @@ static int tui_main(char **paths, int npaths, int measure, unsigned flags, const
     mouseinterval(0);
     for (size_t k = 0; k < sizeof normal_mode_keys / sizeof *normal_mode_keys; k++)
         define_key(normal_mode_keys[k].seq, normal_mode_keys[k].key);
-    push_typed(&typed);
+    push_typed(&typed); /* none unless the compare view was measured first */
     attr_t palette[STYLE_COUNT];
     make_palette(cfg, has_colors() && config_wants_color(cfg), palette);
     int rows, cols;
@@ -592,6 +609,15 @@ static int tui_main(char **paths, int npaths, int measure, unsigned flags, const
             shown = grid;
             grid = t;
             whole = false;
+        }
+        if (probe_due) { /* the first screen is up: now the widths (see above) */
+            probe_due = false;
+            late_left = run_probe(app, tty, grid_rows(shown), &profile, &ambiguous, &typed);
+            if (late_left) late_until = now_ms() + 5000;
+            if (caught_signal) break;
+            clearok(curscr, TRUE); /* the bottom row is not what curses thinks */
+            whole = true;
+            continue; /* drawn again, overlays and all, with the widths measured */
         }
         /* A key already typed comes before background work (a search counting its matches,
          * say): typing "/and" must not wait for three slices of work for "/a" and "/an". */

@@ -55,6 +55,10 @@ def relay(log_path, cmd, late=False, keys=b'', drop=True, raw_path=None):
                         screen = True; note('screen')
                     os.write(1, d); continue
                 d = held + d
+                # the screen taken before the first request in these bytes: noted first
+                at = d.find(b'\x1b[?1049h')
+                if not screen and at >= 0 and (d.find(REQ) < 0 or at < d.find(REQ)):
+                    screen = True; note('screen')
                 n = d.count(REQ)
                 d, held = d.replace(REQ, b''), b''
                 for k in (3, 2, 1):  # a request cut in two by the read

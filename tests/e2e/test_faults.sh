@@ -496,8 +496,13 @@ check "no answer: the screen was taken within 2 s of the start (times $slow)" \
     awk -v limit=$((2 * slow)) '$2 == "screen" { found = 1; exit !($1 < limit) } END { exit !found }' \
     "$tmp/relay.log"
 check "no answer: the status line says the widths are defaults" wait_for "terminal did not answer"
-# The probe's first sample, a ZWJ family, is written to the normal screen and erased: left there,
-# it would show once the reader's screen is gone.
+# The first screen does not wait for the probe's round trip: the screen is taken, and the story
+# drawn, before the probe asks
+check "the screen taken before the probe asked" \
+    awk '!seen && ($2 == "screen" || $2 == "request") { seen = $2 } END { exit seen != "screen" }' \
+    "$tmp/relay.log"
+# The probe's first sample, a ZWJ family, is written to the screen's bottom row and erased: left
+# there, it would show until that row is drawn again.
 fam=$(printf '\360\237\221\250\342\200\215\360\237\221\251\342\200\215\360\237\221\247')
 no_sample() { ! screen | grep -qF -- "$fam"; }
 check "no answer: no probe sample on screen" no_sample
@@ -505,7 +510,7 @@ tm send-keys -t e2e q
 check "no answer: q quits" poll 10 logged "$tmp/relay.log" 'exit 0 icanon=1 echo=1'
 check "no answer: no probe sample left on the normal screen" no_sample
 # A signal while the probe waits for its answer (the tty is without echo then): the tty's modes
-# come back, and curses never takes the screen.
+# come back, and the pane is on its normal screen again.
 for sig in INT TERM HUP; do
     relay "$tmp/relay.log" "$story"
     poll 10 logged "$tmp/relay.log" 'request dropped'
