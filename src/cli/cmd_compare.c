@@ -299,14 +299,15 @@ static void printer_wait(Printer *w)
     pthread_mutex_unlock(&w->lock);
 }
 
-/* Appends c's rows to out, writing out to stdout by 64 KiB. */
+/* Writes c's rows to stdout, after what out holds (a failure is stdout's error, seen at the
+ * end as any other write's). */
 static void add_chunk(Strbuf *out, const RowsChunk *c)
 {
-    strbuf_add(out, c->out.buf, c->out.len);
-    if (out->len >= 1 << 16) {
+    if (out->len) {
         fwrite(out->buf, 1, out->len, stdout);
         strbuf_reset(out);
     }
+    fwrite(c->out.buf, 1, c->out.len, stdout);
 }
 
 enum { ROWS_CHUNK = 512 };
