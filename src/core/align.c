@@ -903,12 +903,14 @@ static void find_candidates(Alignment *al, Edges *out)
     /* paragraphs equal but for spacing pair whatever their words (a scene break "* * *" has
      * none; a word in every paragraph weighs little): up to 16 equal ones each, the nearest to
      * the diagonal, so that the k-th of many equal paragraphs (a novel's scene breaks) can pair
-     * with the k-th */
+     * with the k-th. B's twins are not among them: a twin is paired with its twin (one found in
+     * a gap may have its text elsewhere in A, and its words are not kept). */
     Keyed *keyed = xmalloc((B->npara ? B->npara : 1) * sizeof *keyed);
+    size_t nkeyed = 0;
     for (size_t j = 0; j < B->npara; j++)
-        keyed[j] = (Keyed){B->hash[j], (uint32_t)j};
-    Keyed *keyed_tmp = xmalloc((B->npara ? B->npara : 1) * sizeof *keyed_tmp);
-    sort_keyed(keyed, keyed_tmp, B->npara);
+        if (B->twin[j] == NO_TWIN) keyed[nkeyed++] = (Keyed){B->hash[j], (uint32_t)j};
+    Keyed *keyed_tmp = xmalloc((nkeyed ? nkeyed : 1) * sizeof *keyed_tmp);
+    sort_keyed(keyed, keyed_tmp, nkeyed);
     free(keyed_tmp);
     for (size_t i = 0; i < A->npara; i++) {
         if (A->twin[i] != NO_TWIN) { /* the only one of its text on each side */
@@ -917,8 +919,8 @@ static void find_candidates(Alignment *al, Edges *out)
         }
         uint64_t h = A->hash[i];
         uint32_t d = (uint32_t)(A->npara ? (double)i * (double)B->npara / (double)A->npara : 0);
-        size_t lo = keyed_lower(keyed, B->npara, h, 0), at = keyed_lower(keyed, B->npara, h, d);
-        size_t end = keyed_lower(keyed, B->npara, h, UINT32_MAX); /* the equal ones: [lo, end) */
+        size_t lo = keyed_lower(keyed, nkeyed, h, 0), at = keyed_lower(keyed, nkeyed, h, d);
+        size_t end = keyed_lower(keyed, nkeyed, h, UINT32_MAX); /* the equal ones: [lo, end) */
         size_t from = at > lo + 8 ? at - 8 : lo, to = end - from > 16 ? from + 16 : end;
         if (to - from < 16) from = to > lo + 16 ? to - 16 : lo;
         for (size_t k = from; k < to; k++)
