@@ -262,8 +262,24 @@ static void sort_terms(uint32_t *a, uint32_t *tmp, size_t n)
     if (from != a) memcpy(a, from, n * sizeof *a);
 }
 
+static int cmp_u32(const void *x, const void *y)
+{
+    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+    return (a > b) - (a < b);
+}
+
+/* The radix sort's second buffer is kept to paragraphs of at most this many words: past it (a
+ * story of one enormous paragraph) qsort sorts in place, and the scratch stays n words. */
+enum { RADIX_MAX_TERMS = 1 << 20 };
+
+/* Room make_bag needs for n tokens' terms. */
+static size_t bag_scratch(size_t n)
+{
+    return n ? n + (n <= RADIX_MAX_TERMS ? n : 0) : 1;
+}
+
 /* The bag of the tokens terms[0, n): distinct terms ascending with counts, appended to *out.
- * scratch has room for 2n terms. */
+ * scratch has room for bag_scratch(n) terms. */
 static size_t make_bag(const uint32_t *terms, size_t n, uint32_t *scratch, Bag **out, size_t *len,
                        size_t *cap)
 {
@@ -279,8 +295,10 @@ static size_t make_bag(const uint32_t *terms, size_t n, uint32_t *scratch, Bag *
             }
             scratch[q] = x;
         }
-    } else {
+    } else if (n <= RADIX_MAX_TERMS) {
         sort_terms(scratch, scratch + n, n);
+    } else {
+        qsort(scratch, n, sizeof *scratch, cmp_u32);
     }
     size_t added = 0;
     for (size_t k = 0; k < n;) {
@@ -340,12 +358,18 @@ static void *count_twin_tokens(void *arg)
 {
     Side *A = arg;
     Strbuf scratch = STRBUF_INIT;
+    size_t released = 0; /* its own: A->released is the other thread's */
     for (size_t i = 0; i < A->npara; i++) {
         if (A->twin[i] == NO_TWIN) continue;
         token_each(A->bytes + A->para[i].start, A->para[i].end - A->para[i].start, &scratch,
                    count_tok, &A->twin_ntok[i]);
         A->twin_tokens += A->twin_ntok[i];
+        if (A->para[i].start >= released + RELEASE_STEP) { /* as release_behind */
+            text_release(A->t, released, A->para[i].start);
+            released = A->para[i].start;
+        }
     }
+    text_release(A->t, released, text_len(A->t));
     strbuf_release(&scratch);
     return NULL;
 }
@@ -403,7 +427,7 @@ static void side_bags(Side *s)
     s->bag = xmalloc(cap * sizeof *s->bag); /* never NULL: see side_tokens */
     for (size_t i = 0; i < s->npara; i++)
         if (s->tok0[i + 1] - s->tok0[i] > most) most = s->tok0[i + 1] - s->tok0[i];
-    uint32_t *scratch = xmalloc((most ? 2 * most : 1) * sizeof *scratch);
+    uint32_t *scratch = xmalloc(bag_scratch(most) * sizeof *scratch);
     s->bag0 = xmalloc((s->npara + 1) * sizeof *s->bag0);
     for (size_t i = 0; i < s->npara; i++) {
         s->bag0[i] = len;
@@ -558,7 +582,7 @@ static Bag *group_bag(const Alignment *al, const Side *s, size_t p, size_t n, si
                       double *norm)
 {
     size_t ntok = s->tok0[p + n] - s->tok0[p];
-    uint32_t *scratch = xmalloc((ntok ? 2 * ntok : 1) * sizeof *scratch);
+    uint32_t *scratch = xmalloc(bag_scratch(ntok) * sizeof *scratch);
     Bag *out = NULL;
     size_t cap = 0;
     *len = 0;
@@ -771,8 +795,9 @@ static size_t keep_best(Scored *best, size_t n, size_t k)
     return k;
 }
 
-/* Candidate pairs above ALIGN_MIN_PAIR: for each paragraph of A, the paragraphs of B sharing its
- * rarest words, plus those about as far into B as it is into A. */
+/* Candidate pairs above ALIGN_MIN_PAIR: for each paragraph of A, the paragraphs of its gap
+ * between anchors when the gap is small and one of them is a strong pair; else the paragraphs of
+ * B sharing its rarest words, plus those about as far into B as it is into A. */
 static void find_candidates(Alignment *al, Edges *out)
 {
     Side *A = &al->side[0], *B = &al->side[1];
@@ -1009,7 +1034,8 @@ static int cmp_edge_chain(const void *x, const void *y)
 }
 
 /* Sorts e[0, n) by cmp_edge_chain, every a below na: by a with a counting sort, then each a's
- * few edges (at most ALIGN_CANDIDATES and a few more) by b, in place. */
+ * few edges (at most ALIGN_CANDIDATES scored, 16 equal and 10 on the diagonals) by b, in
+ * place. */
 static void sort_edges_for_chain(Edge *e, size_t n, size_t na)
 {
     size_t *at = xcalloc(na + 1, sizeof *at);
@@ -1188,7 +1214,7 @@ static void stem_bags(Alignment *al)
         for (size_t i = 0; i < s->npara; i++)
             if (s->tok0[i + 1] - s->tok0[i] > most) most = s->tok0[i + 1] - s->tok0[i];
         uint32_t *stems = xmalloc((most ? most : 1) * sizeof *stems);
-        uint32_t *scratch = xmalloc((most ? 2 * most : 1) * sizeof *scratch);
+        uint32_t *scratch = xmalloc(bag_scratch(most) * sizeof *scratch);
         for (size_t i = 0; i < s->npara; i++) {
             s->sbag0[i] = len;
             size_t n = 0;

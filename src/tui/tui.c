@@ -199,22 +199,42 @@ static bool drop_late_answer(void)
 }
 
 /* The width probe: the widths measured go to the app (or, with no answer, a message). With
- * curses' screen up (rows > 0), its samples are drawn on the bottom row and erased (the caller
- * draws the whole screen again), and the keys typed meanwhile go to curses; before (rows 0),
- * they stay in *typed for it. Returns how many answers may still come late. */
+ * curses' screen up (rows > 0), its samples are drawn on the bottom row and erased (when *wrote,
+ * the caller draws the whole screen again), and the keys typed meanwhile go to curses; before
+ * (rows 0), they stay in *typed for it. Returns how many answers may still come late. */
 static int run_probe(App *app, int tty, int rows, LayoutWidthProfile *profile, int *ambiguous,
-                     ProbeTyped *typed)
+                     ProbeTyped *typed, bool *wrote)
 {
     char bottom[32];
     int n = rows > 0 ? snprintf(bottom, sizeof bottom, "\033[%d;1H", rows) : 0;
-    bool asked = isatty(tty) && isatty(STDOUT_FILENO) &&
-                 (!n || write(STDOUT_FILENO, bottom, (size_t)n) == n);
-    if (asked && probe_widths(tty, STDOUT_FILENO, 150, profile, ambiguous, typed) == 0)
+    fflush(stdout); /* curses' own writes first */
+    *wrote = isatty(tty) && isatty(STDOUT_FILENO) &&
+             (!n || write(STDOUT_FILENO, bottom, (size_t)n) == n);
+    /* With curses up, a resize or Ctrl-Z would end the probe's wait (its handlers are curses'),
+     * and the answers would come as keys: they wait the few milliseconds until it is done. */
+    sigset_t held, old;
+    sigemptyset(&held);
+    sigaddset(&held, SIGWINCH);
+    sigaddset(&held, SIGTSTP);
+    if (rows > 0) sigprocmask(SIG_BLOCK, &held, &old);
+    int measured = *wrote ? probe_widths(tty, STDOUT_FILENO, 150, profile, ambiguous, typed) : -1;
+    if (rows > 0) sigprocmask(SIG_SETMASK, &old, NULL);
+    if (measured == 0)
         app_set_width_fn(app, layout_profile_width, profile, *ambiguous);
     else
         app_message_set(app, "terminal did not answer: default emoji widths");
     if (rows > 0) push_typed(typed);
     return typed->answers_pending;
+}
+
+/* Buttons and the wheel, never motion: with no motion reports asked for, the terminal keeps its
+ * own drag-to-select (Shift-drag in most terminals while buttons are reported); mouse = no in
+ * the configuration leaves the mouse to the terminal altogether. Asked for after the probe: a
+ * click during it would be bytes among its answers. */
+static void enable_mouse(const Config *cfg)
+{
+    mousemask(cfg->mouse ? BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED : 0, NULL);
+    mouseinterval(0);
 }
 
 static int map_key(wint_t ch, int is_key)
@@ -528,7 +548,9 @@ static int tui_main(char **paths, int npaths, int measure, unsigned flags, const
     ProbeTyped typed = {.len = 0};
     bool probe_due = !compare;
     /* how many answers may still come, and till when they are looked for (ms) */
-    int late_left = compare ? run_probe(app, tty, 0, &profile, &ambiguous, &typed) : 0;
+    bool probe_wrote = false;
+    int late_left =
+        compare ? run_probe(app, tty, 0, &profile, &ambiguous, &typed, &probe_wrote) : 0;
     long long late_until = late_left ? now_ms() + 5000 : 0;
     /* the compare view decides at once whether the versions fit in columns, and says which */
     struct winsize ws;
@@ -560,11 +582,7 @@ static int tui_main(char **paths, int npaths, int measure, unsigned flags, const
     keypad(stdscr, TRUE);
     curs_set(0);
     set_escdelay(25);
-    /* Buttons and the wheel, never motion: with no motion reports asked for, the terminal
-     * keeps its own drag-to-select (Shift-drag in most terminals while buttons are reported);
-     * mouse = no in the configuration leaves the mouse to the terminal altogether. */
-    mousemask(cfg->mouse ? BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED : 0, NULL);
-    mouseinterval(0);
+    if (!probe_due) enable_mouse(cfg);
     for (size_t k = 0; k < sizeof normal_mode_keys / sizeof *normal_mode_keys; k++)
         define_key(normal_mode_keys[k].seq, normal_mode_keys[k].key);
     push_typed(&typed); /* none unless the compare view was measured first */
@@ -612,11 +630,15 @@ static int tui_main(char **paths, int npaths, int measure, unsigned flags, const
         }
         if (probe_due) { /* the first screen is up: now the widths (see above) */
             probe_due = false;
-            late_left = run_probe(app, tty, grid_rows(shown), &profile, &ambiguous, &typed);
+            late_left =
+                run_probe(app, tty, grid_rows(shown), &profile, &ambiguous, &typed, &probe_wrote);
             if (late_left) late_until = now_ms() + 5000;
             if (caught_signal) break;
-            clearok(curscr, TRUE); /* the bottom row is not what curses thinks */
-            whole = true;
+            enable_mouse(cfg);
+            if (probe_wrote) {
+                clearok(curscr, TRUE); /* the bottom row is not what curses thinks */
+                whole = true;
+            }
             continue; /* drawn again, overlays and all, with the widths measured */
         }
         /* A key already typed comes before background work (a search counting its matches,
