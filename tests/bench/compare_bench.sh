@@ -20,6 +20,8 @@
 #   - `lector compare --width 80 A B` (the side-by-side text view: align + lay out + print) and
 #     `lector compare --pairs A B` (tab-separated rows);
 #   - `diff A B` (the line diff of GNU diffutils);
+#   - `diff -y -W 80 A B` (diff-y: diff's own side by side, each line cut at its half of 80
+#     columns, not wrapped: less work than lector's view, which wraps every paragraph);
 #   - if installed (optional; a note when not): `wdiff A B`, `dwdiff A B`, `icdiff A B` (which
 #     can hang on big input) and `git diff --no-index --word-diff A B` (git-wdiff), each under `timeout PEER_TIMEOUT` (default 60 s): a run that times
 #     out ends that tool's runs on that pair and is printed as >60000 ms (for 60 s).
@@ -199,14 +201,18 @@ measure() {
         "$(if [ -n "$gnu_time" ]; then median <"$tmp/kb"; else echo n/a; fi)"
 }
 
-peers=()
+peers=(diff-y)
 missing=()
 for p in wdiff dwdiff icdiff git; do # the Debian package of each has its name
     if command -v "$p" >/dev/null; then peers+=("$p"); else missing+=("$p"); fi
 done
 # peer_command TOOL: the command line a peer runs as (git: its word diff of two files)
 peer_command() {
-    if [ "$1" = git ]; then echo "git diff --no-index --no-color --word-diff"; else echo "$1"; fi
+    case $1 in
+        git) echo "git diff --no-index --no-color --word-diff" ;;
+        diff-y) echo "diff -y -W 80" ;;
+        *) echo "$1" ;;
+    esac
 }
 
 floor=$(measure "$RUNS" 0 /bin/true)
@@ -244,7 +250,7 @@ BEGIN {
 echo "  (lector ms: compare --width 80, the side-by-side view; --pairs ms: compare --pairs;" \
     "lector/diff: the first over diff's)"
 if [ ${#peers[@]} -gt 0 ]; then
-    echo "optional peers, same files, each run under timeout $PEER_TIMEOUT:"
+    echo "other peers (diff-y: diff -y -W 80; the others if installed), same files, each run under timeout $PEER_TIMEOUT:"
     printf '%s\n' "${peer_rows[@]}" | awk '
     BEGIN { printf "  %-8s %-9s %10s %7s %14s\n", "pair", "tool", "ms", "RSS MB", "lector/tool" }
     {
