@@ -40,6 +40,7 @@ static GuardSlot guard_slots[MAPFILE_MAX];
 static struct sigaction guard_previous;
 static atomic_bool guard_installed;
 static size_t guard_page;
+static pthread_once_t guard_once = PTHREAD_ONCE_INIT;
 
 static void guard_on_sigbus(int sig, siginfo_t *si, void *uctx)
 {
@@ -65,9 +66,10 @@ static void guard_on_sigbus(int sig, siginfo_t *si, void *uctx)
     }
 }
 
-static int guard_install(void)
+/* Once per process, whatever thread maps first (the library's indexing threads open stories
+ * side by side): a second sigaction would save our own handler as the one to hand faults to. */
+static void guard_install_once(void)
 {
-    if (atomic_load(&guard_installed)) return 0;
     long pg = sysconf(_SC_PAGESIZE);
     guard_page = pg > 0 ? (size_t)pg : 4096;
     struct sigaction sa;
@@ -75,9 +77,13 @@ static int guard_install(void)
     sa.sa_sigaction = guard_on_sigbus;
     sa.sa_flags = SA_SIGINFO | SA_RESTART | SA_NODEFER;
     sigemptyset(&sa.sa_mask);
-    if (sigaction(SIGBUS, &sa, &guard_previous) != 0) return -1;
-    atomic_store(&guard_installed, true);
-    return 0;
+    if (sigaction(SIGBUS, &sa, &guard_previous) == 0) atomic_store(&guard_installed, true);
+}
+
+static int guard_install(void)
+{
+    pthread_once(&guard_once, guard_install_once);
+    return atomic_load(&guard_installed) ? 0 : -1;
 }
 
 /* Sets slot k with SIGBUS blocked on this thread, so that its handler never sees it half set. */
