@@ -546,9 +546,8 @@ static int tui_main(char **paths, int npaths, int measure, unsigned flags, const
     int ambiguous = 1;
     int tty = fileno(keys_in);
     ProbeTyped typed = {.len = 0};
-    bool probe_due = !compare;
+    bool probe_due = !compare, probe_wrote = false;
     /* how many answers may still come, and till when they are looked for (ms) */
-    bool probe_wrote = false;
     int late_left =
         compare ? run_probe(app, tty, 0, &profile, &ambiguous, &typed, &probe_wrote) : 0;
     long long late_until = late_left ? now_ms() + 5000 : 0;
