@@ -301,7 +301,7 @@ static void printer_wait(Printer *w)
 
 /* Writes c's rows to stdout, after what out holds (a failure is stdout's error, seen at the
  * end as any other write's). */
-static void add_chunk(Strbuf *out, const RowsChunk *c)
+static void write_chunk(Strbuf *out, const RowsChunk *c)
 {
     if (out->len) {
         fwrite(out->buf, 1, out->len, stdout);
@@ -355,13 +355,13 @@ static void print_rows(const Alignment *al, Text *ta, Text *tb, int width, Strbu
         bool next = w.chunk.from < w.chunk.to;
         if (next && threaded) printer_set(&w, PRINTER_ASKED);
         print_chunk(&x, &mine);
-        add_chunk(out, &mine);
+        write_chunk(out, &mine);
         if (!next) continue;
         if (threaded)
             printer_wait(&w);
         else
             print_chunk(&x, &w.chunk);
-        add_chunk(out, &w.chunk);
+        write_chunk(out, &w.chunk);
     }
     if (threaded) {
         printer_set(&w, PRINTER_QUIT);
