@@ -90,13 +90,17 @@ int layout_source_width(const uint8_t *text, size_t len);
 bool layout_keeps_line_ends(const uint8_t *text, Span para, const LayoutOptions *opt);
 
 enum {
-    LAYOUT_LINE_HYPHEN = 1, /* ends at a soft hyphen: draw "-" after it (counted in width) */
-    LAYOUT_LINE_FORCED = 2, /* ends at a forced break (indented next line, form feed, ...) */
-    LAYOUT_LINE_LAST = 4,   /* last line of its paragraph */
-    LAYOUT_LINE_PLAIN = 8,  /* a hint: every visible cluster is one code point drawn as itself
-                               (no tab or control; a line end inside reads as a space); drawing
-                               it is a copy. Only the fast path sets it: compare lines without
-                               it */
+    LAYOUT_LINE_HYPHEN = 1,  /* ends at a soft hyphen: draw "-" after it (counted in width) */
+    LAYOUT_LINE_FORCED = 2,  /* ends at a forced break (indented next line, form feed, ...) */
+    LAYOUT_LINE_LAST = 4,    /* last line of its paragraph */
+    LAYOUT_LINE_PLAIN = 8,   /* a hint: every visible cluster is one code point drawn as itself
+                                (no tab or control; a line end inside reads as a space); drawing
+                                it is a copy. Only the fast path sets it: compare lines without
+                                it (LAYOUT_LINE_HINTS) */
+    LAYOUT_LINE_SIMPLE = 16, /* a hint: as LAYOUT_LINE_PLAIN, but for tabs (spaces to the next
+                                multiple of 8 columns, at most to the edge) and ASCII controls
+                                (their pictures, a column each) */
+    LAYOUT_LINE_HINTS = LAYOUT_LINE_PLAIN | LAYOUT_LINE_SIMPLE,
 };
 
 typedef struct {

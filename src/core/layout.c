@@ -402,6 +402,114 @@ static inline size_t prev_cp_start(const uint8_t *t, size_t i)
     return i;
 }
 
+/* What step 1 of fast_line takes without decoding, by lead byte: printable ASCII (one column),
+ * Cyrillic U+0400..U+047F (lead bytes D0 D1: one column), CJK ideographs U+4E00..U+9FFF (E5..E9,
+ * and E4 before B8..BF: two columns) and the punctuation around them (plain_run_checked): the
+ * general punctuation U+2010..U+2027 (one column), U+3000..U+3029 and the fullwidth forms
+ * U+FF01..U+FF5E (two). An entry is the sequence's length | its columns << 2 | PR_CHECK (the
+ * bytes after the lead decide) | PR_AMBIGUOUS (East Asian Ambiguous among them: left to the
+ * general path when those are wide); 0: not taken. test_layout checks that the Unicode
+ * tables agree (the_lead_byte_runs_agree_with_the_tables). */
+enum { PR_CHECK = 16, PR_AMBIGUOUS = 32 };
+/* clang-format off */
+static const uint8_t plain_run[256] = { /* a row: 32 bytes */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5,
+    5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5,
+    5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 38, 38, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 55, 27, 27, 11, 11, 11, 11, 11, 0, 0, 0, 0, 0, 27, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+/* clang-format on */
+
+/* Whether the three-byte sequence at s, whose lead has PR_CHECK, is one plain_run takes. */
+static inline bool plain_run_checked(const uint8_t *s)
+{
+    uint8_t b1 = s[1], b2 = s[2];
+    switch (s[0]) {
+    case 0xe4: /* U+4E00..U+4FFF */
+        return b1 >= 0xb8;
+    case 0xe2: /* U+2010..U+2027 */
+        return b1 == 0x80 && b2 >= 0x90 && b2 <= 0xa7;
+    case 0xe3: /* U+3000..U+3029 (U+302A..U+302F are marks) */
+        return b1 == 0x80 && b2 <= 0xa9;
+    default: /* EF: U+FF01..U+FF5E */
+        return (b1 == 0xbc && b2 >= 0x81) || (b1 == 0xbd && b2 <= 0x9e);
+    }
+}
+
+/* Set bytes (0x80 in each byte) of w that are b. */
+static inline uint64_t bytes_equal(uint64_t w, uint64_t b)
+{
+    const uint64_t H = 0x8080808080808080ull, M = 0x7f7f7f7f7f7f7f7full;
+    uint64_t z = w ^ (b * 0x0101010101010101ull);
+    return ~(((z & M) + M) | z) & H;
+}
+
+/* Takes the code points the table takes from t[i], while they fit in W: *col and *content (the
+ * columns up to the last one that is not a space) follow. Returns where it stopped: a byte the
+ * table does not take, or the first code point that does not fit (*overflow set). The text is
+ * valid UTF-8, and i a code point's start. Eight bytes of printable ASCII and Cyrillic at a time
+ * when ambiguous characters are narrow: a word's columns are its bytes that are not
+ * continuation bytes (10xxxxxx). */
+static inline size_t measure_plain_run(const uint8_t *t, size_t i, size_t end, int W, bool narrow,
+                                       int *col, int *content, int *overflow)
+{
+    const uint64_t H = 0x8080808080808080ull, ones = 0x0101010101010101ull;
+    const size_t from = i;
+    int c = *col;
+    for (;;) {
+        if (i >= end) break;
+        if (narrow && t[i] < 0xe0) {
+            while (i + 8 <= end && c + 8 <= W) {
+                uint64_t w;
+                memcpy(&w, t + i, 8);
+                uint64_t low = w & ~H;
+                /* ASCII 0x20..0x7e: high bit clear, low bits + 0x60 carry into it, + 1 do not */
+                uint64_t ascii = ~w & ((low + 0x6060606060606060ull) & ~(low + ones)) & H;
+                if (ascii == H) {
+                    c += 8;
+                    i += 8;
+                    continue;
+                }
+                uint64_t cont = w & ~(w << 1) & H;
+                uint64_t cyr = bytes_equal(w & 0xfefefefefefefefeull, 0xd0);
+                uint64_t bad = ~(ascii | cont | cyr) & H;
+                /* the bytes before the first the table does not take here; and a lead byte
+                 * last goes with its sequence, in the next word */
+                int n = bad ? __builtin_ctzll(bad) >> 3 : 8;
+                if (n && (cyr >> (8 * n - 1) & 1)) n--;
+                uint64_t taken = n == 8 ? H : H & ((1ull << (8 * n)) - 1);
+                c += (int)((((~cont & taken) >> 7) * ones) >> 56);
+                i += (size_t)n;
+                if (bad || n < 8) break;
+            }
+        }
+        if (i >= end) break;
+        unsigned e = plain_run[t[i]];
+        if (!e || ((e & PR_AMBIGUOUS) && !narrow)) break;
+        size_t len = e & 3;
+        int w = (int)(e >> 2 & 3);
+        if (len > end - i || ((e & PR_CHECK) && !plain_run_checked(t + i))) break;
+        if (c + w > W) {
+            *overflow = 1;
+            break;
+        }
+        c += w;
+        i += len;
+    }
+    /* every space is a column: the content ends before the spaces that end the run, unless the
+     * run is all spaces */
+    size_t k = i;
+    while (k > from && t[k - 1] == ' ')
+        k--;
+    if (k > from) *content = c - (int)(i - k);
+    *col = c;
+    return i;
+}
+
 /* The line-level fast path. Most lines are "plain": every cluster one code point of table width
  * (all of ASCII prose, Cyrillic, CJK). Such a line ends at the last break opportunity at or
  * before x, the first non-hanging cluster that does not fit. The line-break state after two
@@ -418,23 +526,16 @@ static bool fast_line(LayoutCursor *c, LayoutLine *line)
     const int W = c->width;
     size_t i = start;
     int col = 0, content = 0;
-    uint32_t plain = LAYOUT_LINE_PLAIN; /* until a line end, a tab or a control is met */
-    /* 1. Measure forward to the overflow (or a forced break, or the end). */
+    uint32_t plain = LAYOUT_LINE_PLAIN; /* SIMPLE once a tab or a control is met */
+    const bool narrow = c->opt->ambiguous_width != 2;
+    /* 1. Measure forward to the overflow (or a forced break, or the end). A mark after what
+     * measure_plain_run takes is the next code point, which the path below refuses. */
     while (i < end && col < W) {
+        /* printable ASCII, Cyrillic and CJK ideographs, counted by their lead bytes */
+        int full = 0;
+        i = measure_plain_run(t, i, end, W, narrow, &col, &content, &full);
+        if (full || i >= end || col >= W) break;
         uint8_t b = t[i];
-        if ((uint8_t)(b - 0x20) < 0x5f) {
-            size_t lim = end - i > (size_t)(W - col) ? i + (size_t)(W - col) : end;
-            size_t j = i;
-            while (j < lim && (uint8_t)(t[j] - 0x20) < 0x5f)
-                j++;
-            col += (int)(j - i);
-            size_t v = j;
-            while (v > i && t[v - 1] == ' ')
-                v--;
-            if (v > i) content = col - (int)(j - v);
-            i = j;
-            continue;
-        }
         if (b == '\n') {
             if (t[i + 1] == ' ' || t[i + 1] == '\t' || keeps_lines(c)) { /* forced: ends here */
                 *line = (LayoutLine){start, i + 1, (uint32_t)content, LAYOUT_LINE_FORCED | plain};
@@ -451,7 +552,7 @@ static bool fast_line(LayoutCursor *c, LayoutLine *line)
             continue;
         }
         if (b == '\t') { /* to the next multiple of 8, at most to the edge (classify_cluster) */
-            plain = 0;
+            if (plain) plain = LAYOUT_LINE_SIMPLE;
             int w = 8 - col % 8;
             col += w > W - col ? W - col : w;
             content = col;
@@ -460,33 +561,13 @@ static bool fast_line(LayoutCursor *c, LayoutLine *line)
         }
         if (b < 0x20 || b == 0x7f) { /* a control: one column, drawn as its picture */
             if (b == 0x0b || b == 0x0c) return false; /* VT, FF: forced breaks */
-            plain = 0;
+            if (plain) plain = LAYOUT_LINE_SIMPLE;
             col++;
             content = col;
             i++;
             continue;
         }
         if (b < 0x80) return false;
-        /* Runs of Cyrillic letters (U+0400..U+047F: lead bytes D0 D1; East Asian Ambiguous
-         * ones among them count 1 unless ambiguous characters are wide) and of CJK ideographs
-         * (U+4E00..U+9FFF: lead bytes E5..E9, and E4 before B8..BF) are plain code points one and
-         * two columns wide, line-break classes AL and ID: counted by their first bytes alone (the
-         * text is valid UTF-8; test_layout checks the tables agree). A mark after a run is the next
-         * code point, which the path below refuses. */
-        int unit = run_unit(t + i, end - i, c->opt), seq = unit + 1;
-        if (unit) {
-            size_t j = i;
-            while (col + unit <= W && j + (size_t)seq <= end &&
-                   run_unit(t + j, end - j, c->opt) == unit) {
-                j += (size_t)seq;
-                col += unit;
-            }
-            if (j > i) {
-                content = col;
-                i = j;
-                continue;
-            }
-        }
         /* A run of non-ASCII code points. Each is decoded once: the lookahead that proves the
          * current one is a whole cluster is the next one's own decoding. */
         size_t n;
@@ -1038,18 +1119,68 @@ bool layout_cells_next(LayoutCellIter *it, LayoutCell *cell)
     return false;
 }
 
+/* Appends text[from, to) of a plain line: each code point as itself, a line end as a space. */
+static void add_plain(const uint8_t *text, size_t from, size_t to, Strbuf *out)
+{
+    size_t at = out->len;
+    strbuf_add(out, text + from, to - from);
+    for (char *nl = memchr(out->buf + at, '\n', out->len - at); nl;
+         nl = memchr(nl + 1, '\n', (size_t)(out->buf + out->len - nl - 1)))
+        *nl = ' '; /* a line end inside the line reads as a space */
+}
+
+/* Columns of text[from, to) of a simple line (LAYOUT_LINE_SIMPLE) with no tab: a line end is
+ * a space, a control its picture. */
+static int plain_columns(const uint8_t *text, size_t from, size_t to, const LayoutOptions *opt)
+{
+    int cols = 0;
+    for (size_t i = from; i < to;) {
+        if (text[i] < 0x80) {
+            cols++;
+            i++;
+            continue;
+        }
+        size_t n;
+        cols += simple_width(ucd_props(ucd_decode(text + i, text + to, &n)), opt);
+        i += n;
+    }
+    return cols;
+}
+
 void layout_render_line(const uint8_t *text, const LayoutLine *line, const LayoutOptions *opt,
                         Strbuf *out)
 {
-    if (line->flags & LAYOUT_LINE_PLAIN) { /* each cluster draws as itself; spaces hang */
+    if (line->flags & LAYOUT_LINE_HINTS) { /* each cluster draws as itself; spaces hang */
         size_t ve = line->end;
         while (ve > line->start && (text[ve - 1] == ' ' || text[ve - 1] == '\n'))
             ve--;
-        size_t at = out->len;
-        strbuf_add(out, text + line->start, ve - line->start);
-        for (char *nl = memchr(out->buf + at, '\n', out->len - at); nl;
-             nl = memchr(nl + 1, '\n', (size_t)(out->buf + out->len - nl - 1)))
-            *nl = ' '; /* a line end inside the line reads as a space */
+        if (line->flags & LAYOUT_LINE_PLAIN) {
+            add_plain(text, line->start, ve, out);
+            return;
+        }
+        /* tabs and controls, as classify_cluster draws them (the fast path met each tab
+         * before the edge); the columns are counted only as far as a tab needs them */
+        int W = clamp_width(opt->width), col = 0;
+        size_t counted = line->start;
+        for (size_t p = line->start; p < ve;) {
+            size_t q = p;
+            while (q < ve && ((text[q] >= 0x20 && text[q] != 0x7f) || text[q] == '\n'))
+                q++;
+            add_plain(text, p, q, out);
+            if (q == ve) break;
+            if (text[q] == '\t') {
+                col += plain_columns(text, counted, q, opt);
+                int w = 8 - col % 8;
+                if (col < W && w > W - col) w = W - col;
+                strbuf_add_repeat(out, ' ', (size_t)w);
+                col += w;
+                counted = q + 1;
+            } else {
+                uint8_t vis[TEXT_VISIBLE_MAX];
+                strbuf_add(out, vis, text_visible_control(text[q], vis));
+            }
+            p = q + 1;
+        }
         return;
     }
     LayoutCellIter it;

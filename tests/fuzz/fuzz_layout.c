@@ -348,7 +348,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             FUZZ_CHECK(
                 lines[k].start == general[k].start && lines[k].end == general[k].end &&
                     lines[k].width == general[k].width &&
-                    (lines[k].flags & ~(uint32_t)LAYOUT_LINE_PLAIN) == general[k].flags,
+                    (lines[k].flags & ~(uint32_t)LAYOUT_LINE_HINTS) == general[k].flags,
                 "paragraph %zu line %zu: [%zu, %zu) w%u f%u, general path [%zu, %zu) w%u f%u", i, k,
                 lines[k].start, lines[k].end, lines[k].width, lines[k].flags, general[k].start,
                 general[k].end, general[k].width, general[k].flags);

@@ -581,6 +581,7 @@ Test(layout, fast_paths_agree_with_the_general_path_on_random_text)
         "\xf0\x9f\x87\xb0\xf0\x9f\x87\xbf",
         "\xe2\x9d\xa4\xef\xb8\x8f",
         "\x1b",
+        "\x7f",
         "\xe2\x80\x8b",
         "\xef\xbf\xbd",
         "\xd8\x80",
@@ -619,7 +620,7 @@ Test(layout, fast_paths_agree_with_the_general_path_on_random_text)
             bool more_f = layout_cursor_next(&cf, &lf), more_s = layout_cursor_next(&cs, &ls);
             cr_assert_eq(more_f, more_s, "iteration %d: line counts differ", iter);
             if (!more_f) break;
-            uint32_t ff = lf.flags & ~(uint32_t)LAYOUT_LINE_PLAIN; /* a hint of the fast path */
+            uint32_t ff = lf.flags & ~(uint32_t)LAYOUT_LINE_HINTS; /* hints of the fast path */
             if (lf.start != ls.start || lf.end != ls.end || lf.width != ls.width ||
                 ff != ls.flags) {
                 FILE *dump = fopen("layout-random-failure.bin", "wb");
@@ -746,9 +747,25 @@ Test(layout, the_lead_byte_runs_agree_with_the_tables)
         cr_assert(!(p & UCD_EAW_AMBIGUOUS), "U+%04X", cp);
         cr_assert_eq(UCD_LB(p), LB_ID, "U+%04X", cp);
     }
+    /* the punctuation taken with them (any line-break class: the path measures, and the line
+     * breaker decides later): ordinary code points, one column (at most ambiguous) or two */
+    static const struct {
+        uint32_t first, last;
+        unsigned width;
+    } punctuation[] = {{0x2010, 0x2027, 1}, {0x3000, 0x3029, 2}, {0xff01, 0xff5e, 2}};
+    for (size_t r = 0; r < sizeof punctuation / sizeof *punctuation; r++)
+        for (uint32_t cp = punctuation[r].first; cp <= punctuation[r].last; cp++) {
+            uint32_t p = ucd_props(cp);
+            cr_assert(UCD_GCB(p) == GB_OTHER && !(p & (UCD_EXTPICT | UCD_EMOJI | UCD_UNASSIGNED)),
+                      "U+%04X", cp);
+            cr_assert_eq(UCD_WIDTH(p), punctuation[r].width, "U+%04X", cp);
+            cr_assert(punctuation[r].width == 1 || !(p & UCD_EAW_AMBIGUOUS), "U+%04X", cp);
+        }
     /* and the lines come out as the general path's, with ambiguous characters wide or not */
     const char *s = "Съешь же ещё этих мягких французских булок, да выпей чаю. "
-                    "中文故事从前有一座山山上有一座庙庙里有个老和尚 Жӂ Ж\xcc\x88ж 文\xcc\x81中";
+                    "中文故事从前有一座山山上有一座庙庙里有个老和尚 Жӂ Ж\xcc\x88ж 文\xcc\x81中"
+                    "“引号”——《书名》、句号。（括号）！？ 〩〪 \xef\xbc\x8c\xef\xb8\x8f "
+                    "\xe4\xb7\x80 \xe2\x80\xa8 \xef\xbd\x9f 日本語の文";
     for (int amb = 1; amb <= 2; amb++)
         for (int w = LAYOUT_MIN_WIDTH; w < 40; w++) {
             LayoutOptions fast = {.width = w, .ambiguous_width = amb};
