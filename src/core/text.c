@@ -210,23 +210,30 @@ static inline size_t utf8_run(const uint8_t *s, size_t i, size_t n, bool stop_at
             memcpy(&w, s + i, 8);
             /* no high bit (and no CR, 0x0d, when it stops there) in any of the 8 bytes */
             uint64_t cr = w ^ 0x0d0d0d0d0d0d0d0dull;
-            if (!(w & 0x8080808080808080ull) &&
-                (!stop_at_cr || !((cr - 0x0101010101010101ull) & ~cr & 0x8080808080808080ull))) {
+            uint64_t is_cr =
+                stop_at_cr ? (cr - 0x0101010101010101ull) & ~cr & 0x8080808080808080ull : 0;
+            if (!(w & 0x8080808080808080ull) && !is_cr) {
                 i += 8;
                 continue;
             }
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
             /* ASCII and two-byte sequences (110xxxxx 10xxxxxx, the lead not C0 or C1: Latin,
-             * Greek, Cyrillic, Hebrew, Arabic) mixed, each whole in the word: a continuation
-             * byte exactly where the byte before is a lead, no longer lead, no CR */
+             * Greek, Cyrillic, Hebrew, Arabic) mixed: the bytes before the first that is not
+             * ASCII (nor a CR), a lead whose continuation byte follows in the word, or a
+             * continuation byte after such a lead. (A CR's test may mark a byte after a CR too:
+             * only the first mark counts, and the first is a CR.) */
             const uint64_t H = 0x8080808080808080ull;
             uint64_t b6 = (w << 1) & H, b5 = (w << 2) & H, hi = w & H;
-            uint64_t cont = hi & ~b6, lead = hi & b6 & ~b5, longer = hi & b6 & b5;
+            uint64_t cont = hi & ~b6;
             uint64_t not_c0_c1 = ((w & 0x1e1e1e1e1e1e1e1eull) + 0x7e7e7e7e7e7e7e7eull) & H;
-            if (!longer && (lead << 8) == cont && !(lead & ~not_c0_c1) && !(lead >> 63) &&
-                (!stop_at_cr || !((cr - 0x0101010101010101ull) & ~cr & H))) {
-                if (hi) *high = true; /* only set: callers may pass it unset */
-                i += 8;
+            uint64_t lead = hi & b6 & ~b5 & not_c0_c1 & (cont >> 8);
+            uint64_t good = (~hi & H & ~is_cr) | lead | (cont & (lead << 8));
+            uint64_t bad = ~good & H;
+            size_t take = bad ? (size_t)__builtin_ctzll(bad) >> 3 : 8;
+            if (take) {
+                if (take == 8 ? hi : hi & ((1ull << (8 * take)) - 1))
+                    *high = true; /* only set: callers may pass it unset */
+                i += take;
                 continue;
             }
 #endif
@@ -241,6 +248,18 @@ static inline size_t utf8_run(const uint8_t *s, size_t i, size_t n, bool stop_at
          * tests above: a line of Chinese is hundreds of three-byte sequences in a row. */
         size_t run = i;
         while (i < n && (c = s[i]) >= 0x80) {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            if (i + 8 <= n) { /* two three-byte sequences at once (leads E1..EF but ED) */
+                uint64_t w;
+                memcpy(&w, s + i, 8);
+                unsigned l0 = (unsigned)w & 0x0f, l1 = (unsigned)(w >> 24) & 0x0f;
+                if ((w & 0x0000c0c0f0c0c0f0ull) == 0x00008080e08080e0ull && l0 && l0 != 0x0d &&
+                    l1 && l1 != 0x0d) {
+                    i += 6;
+                    continue;
+                }
+            }
+#endif
             /* three bytes, but for E0 and ED (their second byte has a narrower range): CJK */
             if (c >= 0xe1 && c <= 0xef && c != 0xed && i + 2 < n && (s[i + 1] & 0xc0) == 0x80 &&
                 (s[i + 2] & 0xc0) == 0x80) {

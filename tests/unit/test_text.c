@@ -85,22 +85,25 @@ static int ref_sequence(const uint8_t *s, size_t n)
 }
 
 /* Random mixes of ASCII, CR, two-byte letters at every alignment, the two-byte edge cases
- * (C2 80, DF BF, C0 and C1 leads, a lone continuation, a lead cut short) and three-byte ones:
- * cleaned as the reference reads them, byte for byte. */
-Test(text, cleaning_agrees_with_a_reference_on_mixed_two_byte_text)
+ * (C2 80, DF BF, C0 and C1 leads, a lone continuation, a lead cut short) and three-byte ones
+ * (runs, E0 and ED with their narrower second bytes, a sequence cut short): cleaned as the
+ * reference reads them, byte for byte. */
+Test(text, cleaning_agrees_with_a_reference_on_mixed_two_and_three_byte_text)
 {
     static const char *const pieces[] = {
-        "a",        "b ",       " ",        "\r\n",         "\r",
-        "\xd0\x9f", "\xd1\x8f", "\xc2\x80", "\xdf\xbf",     "\xc0\x80",
-        "\xc1\xbf", "\x80",     "\xd0",     "\xe2\x82\xac", "\xe4\xb8\xad",
-        ".\n\n"};
+        "a", "b ", " ", "\r\n", "\r", "\xd0\x9f", "\xd1\x8f", "\xc2\x80", "\xdf\xbf", "\xc0\x80",
+        "\xc1\xbf", "\x80", "\xd0", "\xe2\x82\xac", "\xe4\xb8\xad", ".\n\n",
+        /* three-byte runs, and the leads whose second byte has a narrower range */
+        "\xe4\xb8\xad\xe6\x96\x87\xe5\xad\x97", "\xe0\xa0\x80", "\xe0\x80\x80", "\xed\x9f\xbf",
+        "\xed\xa0\x80", "\xe4\xb8", "\xef\xbf\xbf\xe1\x80"};
+    static const char *const letters[] = {"\xd0\xb0", "x", "\xe4\xb8\xad"};
     srand(77);
-    for (int round = 0; round < 300; round++) {
+    for (int round = 0; round < 1000; round++) {
         char src[600];
         size_t n = 0;
-        while (n < sizeof src - 8) {
+        while (n < sizeof src - 12) {
             const char *p = pieces[rand() % (int)(sizeof pieces / sizeof *pieces)];
-            if (rand() % 4) p = rand() % 2 ? "\xd0\xb0" : "x"; /* mostly letters */
+            if (rand() % 4) p = letters[rand() % 3]; /* mostly letters */
             memcpy(src + n, p, strlen(p));
             n += strlen(p);
         }
