@@ -18,13 +18,14 @@
  * Lue, Tai Tham, Tai Viet (their blocks). */
 static inline bool sabreak_is_sa(uint32_t cp)
 {
-    return (cp >= 0x0e00 && cp <= 0x0eff) || /* Thai, Lao */
-           (cp >= 0x1000 && cp <= 0x109f) || /* Myanmar */
-           (cp >= 0x1780 && cp <= 0x17ff) || /* Khmer */
-           (cp >= 0x1950 && cp <= 0x19ff) || /* Tai Le, New Tai Lue, Khmer Symbols */
-           (cp >= 0x1a20 && cp <= 0x1aaf) || /* Tai Tham */
-           (cp >= 0xa9e0 && cp <= 0xa9ff) || /* Myanmar Extended-B */
-           (cp >= 0xaa60 && cp <= 0xaadf);   /* Myanmar Extended-A, Tai Viet */
+    if (cp < 0x0e00 || cp > 0xaadf) return false; /* most text: one test */
+    return (cp >= 0x0e00 && cp <= 0x0eff) ||      /* Thai, Lao */
+           (cp >= 0x1000 && cp <= 0x109f) ||      /* Myanmar */
+           (cp >= 0x1780 && cp <= 0x17ff) ||      /* Khmer */
+           (cp >= 0x1950 && cp <= 0x19ff) ||      /* Tai Le, New Tai Lue, Khmer Symbols */
+           (cp >= 0x1a20 && cp <= 0x1aaf) ||      /* Tai Tham */
+           (cp >= 0xa9e0 && cp <= 0xa9ff) ||      /* Myanmar Extended-B */
+           (cp >= 0xaa60 && cp <= 0xaadf);        /* Myanmar Extended-A, Tai Viet */
 }
 
 typedef struct SaBreaker SaBreaker;
