@@ -3,6 +3,7 @@
  * cat). */
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,46 +26,284 @@ static int terminal_width(void)
     return 80;
 }
 
-/* Output goes through one buffer, written out when it holds this much. */
-enum { OUT_FLUSH = 128 << 10 };
+/* Printing goes by batches: paragraphs copied out of the stream's window, laid out and
+ * printed as one job, and written in the order they were read. A batch is sent when its text
+ * holds BATCH_BYTES. From the first full one on, a second thread prints batches too: this one
+ * reads and cleans the stories, and hands each full batch to the printer thread when that has
+ * none waiting, else prints it itself; so the work is shared whichever of reading or laying
+ * out costs more (Russian: about as much; Chinese: laying out, three times as much). A short
+ * story never starts the thread.
+ *
+ * A batch's text: each paragraph's bytes, then a '\n' (a look past a paragraph's end sees a
+ * line end, as in the story), and the literal pieces (a story's header, the blank line between
+ * stories) as they are printed. */
+enum { BATCH_BYTES = 256 << 10 };
 
-static void flush_out(Strbuf *out)
+typedef struct {
+    size_t start, end;    /* its bytes in the batch's text */
+    int source_width;     /* its story's own line width (layout.h) */
+    uint8_t blank_before; /* a blank line before it: a paragraph, not a piece of a long one */
+    uint8_t literal;      /* printed as it is */
+} BatchItem;
+
+typedef struct {
+    Strbuf text;
+    BatchItem *items; /* owned */
+    size_t n, cap;
+    Strbuf out; /* the printed lines */
+} Batch;
+
+/* Lays out and prints b's items into b->out. opt: the width and the dictionary breaker; bidi:
+ * NULL but for --visual. Both are the calling thread's own (two threads print at once). */
+static void batch_print(Batch *b, const LayoutOptions *opt, BidiCache *bidi)
 {
-    fwrite(out->buf, 1, out->len, stdout);
-    strbuf_reset(out);
+    strbuf_reset(&b->out);
+    const uint8_t *t = (const uint8_t *)b->text.buf;
+    LayoutOptions story = *opt;
+    for (size_t k = 0; k < b->n; k++) {
+        const BatchItem *it = &b->items[k];
+        if (it->literal) {
+            strbuf_add(&b->out, t + it->start, it->end - it->start);
+            continue;
+        }
+        if (it->blank_before) strbuf_addch(&b->out, '\n');
+        story.source_width = it->source_width;
+        Span para = {it->start, it->end};
+        LayoutCursor c;
+        LayoutLine line;
+        layout_cursor_init(&c, t, para, &story);
+        bidi_cache_forget(bidi); /* the batch's buffer: the same address, other bytes */
+        while (layout_cursor_next(&c, &line)) {
+            if (bidi)
+                layout_render_line_visual(t, para, &line, &story, bidi, &b->out);
+            else
+                layout_render_line(t, &line, &story, &b->out);
+            strbuf_addch(&b->out, '\n');
+        }
+    }
+    b->n = 0;
+    strbuf_reset(&b->text);
+}
+
+static BatchItem *batch_item(Batch *b)
+{
+    if (b->n == b->cap)
+        b->items = xreallocarray(b->items, b->cap = b->cap ? 2 * b->cap : 256, sizeof *b->items);
+    return &b->items[b->n++];
+}
+
+static void batch_free(Batch *b)
+{
+    strbuf_release(&b->text);
+    strbuf_release(&b->out);
+    free(b->items);
+}
+
+/* The batches in flight: one filled, at most one waiting for the printer thread, one printed
+ * by each thread, and the printed ones waiting to be written in order; with none free, this
+ * thread waits for the printer. */
+enum { SLOTS = 6 };
+typedef enum { SLOT_FREE, SLOT_FILLING, SLOT_QUEUED, SLOT_PRINTING, SLOT_DONE } SlotState;
+
+typedef struct {
+    Batch batch;
+    SlotState state;
+    uint64_t seq; /* the order it was sent in */
+} Slot;
+
+typedef struct {
+    Slot slot[SLOTS];
+    int filling;                   /* the slot this thread fills */
+    uint64_t next_seq, next_write; /* the next batch sent, and written */
+    const LayoutOptions *opt;      /* this thread's: its own breaker and bidi cache, as below */
+    BidiCache *bidi;
+    LayoutOptions printer_opt;  /* the printer thread's: its own dictionary breaker (sa) */
+    BidiCache *printer_bidi;    /* owned; NULL but for --visual */
+    bool tried, threaded, quit; /* the printer thread: asked for once, running, told to end */
+    pthread_t thread;
+    pthread_mutex_t lock; /* over the slots' states, once threaded */
+    pthread_cond_t cond;  /* a slot queued, printed, or quit */
+} Pipeline;
+
+static void lock(Pipeline *p)
+{
+    if (p->threaded) pthread_mutex_lock(&p->lock);
+}
+
+static void unlock(Pipeline *p)
+{
+    if (p->threaded) pthread_mutex_unlock(&p->lock);
+}
+
+static void *printer_main(void *arg)
+{
+    Pipeline *p = arg;
+    pthread_mutex_lock(&p->lock);
+    for (;;) {
+        Slot *job = NULL;
+        for (int k = 0; k < SLOTS; k++)
+            if (p->slot[k].state == SLOT_QUEUED) job = &p->slot[k];
+        if (!job) {
+            if (p->quit) break;
+            pthread_cond_wait(&p->cond, &p->lock);
+            continue;
+        }
+        job->state = SLOT_PRINTING;
+        pthread_mutex_unlock(&p->lock);
+        batch_print(&job->batch, &p->printer_opt, p->printer_bidi);
+        pthread_mutex_lock(&p->lock);
+        job->state = SLOT_DONE;
+        pthread_cond_broadcast(&p->cond);
+    }
+    pthread_mutex_unlock(&p->lock);
+    return NULL;
+}
+
+static void start_printer(Pipeline *p)
+{
+    p->tried = true;
+    /* a breaker and a bidi cache each: the two threads print at the same time */
+    p->printer_opt = *p->opt;
+    p->printer_opt.sa = sabreak_new();
+    p->printer_bidi = p->bidi ? bidi_cache_new() : NULL;
+    if (pthread_mutex_init(&p->lock, NULL) != 0) return;
+    if (pthread_cond_init(&p->cond, NULL) != 0) {
+        pthread_mutex_destroy(&p->lock);
+        return;
+    }
+    if (pthread_create(&p->thread, NULL, printer_main, p) != 0) {
+        pthread_cond_destroy(&p->cond);
+        pthread_mutex_destroy(&p->lock);
+        return; /* then this thread prints every batch itself */
+    }
+    p->threaded = true;
+}
+
+/* Writes the printed batches that are next in order (called locked: the writing is this
+ * thread's, and the printer never touches a slot that is done). */
+static void write_done(Pipeline *p)
+{
+    for (bool more = true; more;) {
+        more = false;
+        for (int k = 0; k < SLOTS; k++) {
+            Slot *sl = &p->slot[k];
+            if (sl->state == SLOT_DONE && sl->seq == p->next_write) {
+                fwrite(sl->batch.out.buf, 1, sl->batch.out.len, stdout);
+                sl->state = SLOT_FREE;
+                p->next_write++;
+                more = true;
+            }
+        }
+    }
+}
+
+/* Sends the batch being filled to be printed, and takes a free slot to fill next (waiting for
+ * the printer when none is). full: it reached BATCH_BYTES (the thread starts then, not for a
+ * story's last few paragraphs, and gets only full batches). */
+static void send_batch(Pipeline *p, bool full)
+{
+    Slot *sl = &p->slot[p->filling];
+    if (!sl->batch.n) return;
+    if (full && !p->tried) start_printer(p);
+    lock(p);
+    sl->seq = p->next_seq++;
+    bool queued = false;
+    for (int k = 0; k < SLOTS; k++)
+        queued |= p->slot[k].state == SLOT_QUEUED;
+    if (p->threaded && full && !queued) {
+        sl->state = SLOT_QUEUED;
+        pthread_cond_broadcast(&p->cond);
+    } else {
+        sl->state = SLOT_PRINTING;
+        unlock(p);
+        batch_print(&sl->batch, p->opt, p->bidi);
+        lock(p);
+        sl->state = SLOT_DONE;
+    }
+    for (;;) {
+        write_done(p);
+        int k = 0;
+        while (k < SLOTS && p->slot[k].state != SLOT_FREE)
+            k++;
+        if (k < SLOTS) {
+            p->filling = k;
+            p->slot[k].state = SLOT_FILLING;
+            break;
+        }
+        pthread_cond_wait(&p->cond, &p->lock); /* all taken: so threaded */
+    }
+    unlock(p);
+}
+
+/* Prints and writes all that is held, and flushes stdout. false when the output failed. */
+static bool pipeline_flush(Pipeline *p)
+{
+    send_batch(p, false);
+    lock(p);
+    for (;;) {
+        write_done(p);
+        if (p->next_write == p->next_seq) break;
+        pthread_cond_wait(&p->cond, &p->lock); /* a batch with the printer: so threaded */
+    }
+    unlock(p);
+    fflush(stdout);
+    return !ferror(stdout);
+}
+
+static void add_literal(Pipeline *p, const char *s, size_t len)
+{
+    Batch *b = &p->slot[p->filling].batch;
+    BatchItem *it = batch_item(b);
+    *it = (BatchItem){.start = b->text.len, .end = b->text.len + len, .literal = 1};
+    strbuf_add(&b->text, s, len);
+}
+
+static void pipeline_end(Pipeline *p)
+{
+    pipeline_flush(p);
+    if (p->threaded) {
+        pthread_mutex_lock(&p->lock);
+        p->quit = true;
+        pthread_cond_broadcast(&p->cond);
+        pthread_mutex_unlock(&p->lock);
+        pthread_join(p->thread, NULL);
+        pthread_cond_destroy(&p->cond);
+        pthread_mutex_destroy(&p->lock);
+    }
+    for (int k = 0; k < SLOTS; k++)
+        batch_free(&p->slot[k].batch);
+    sabreak_free(p->printer_opt.sa);
+    bidi_cache_free(p->printer_bidi);
 }
 
 /* Prints the story s as display lines, a paragraph at a time (text_stream: memory bounded by
- * the longest paragraph piece, whatever the story's size); what is held is written out when the
- * input makes us wait (tail -f | lector wrap). false when the output failed (a closed pipe with
- * SIGPIPE ignored, a full disk): reading on would never end for a pipe without end. */
-static bool print_story(TextStream *s, const LayoutOptions *story_opt, BidiCache *bidi, Strbuf *out)
+ * the longest paragraph piece and two batches, whatever the story's size); what is held is
+ * written out when the input makes us wait (tail -f | lector wrap). false when the output failed
+ * (a closed pipe with SIGPIPE ignored, a full disk): reading on would never end for a pipe
+ * without end. */
+static bool print_story(TextStream *s, Pipeline *p)
 {
     /* the story's own line width, for its verse and letters (layout.h), as the reader finds it */
-    LayoutOptions story = *story_opt;
-    story.source_width = text_stream_source_width(s);
+    int source_width = text_stream_source_width(s);
     const uint8_t *bytes;
     Span para;
     bool joined, first = true;
-    LayoutLine line;
     while (text_stream_next(s, &bytes, &para, &joined)) {
+        Batch *b = &p->slot[p->filling].batch;
+        BatchItem *it = batch_item(b);
         /* A piece of a long paragraph goes on at a new line, not after a blank one. */
-        if (!first && !joined) strbuf_addch(out, '\n');
+        *it = (BatchItem){.start = b->text.len,
+                          .end = b->text.len + (para.end - para.start),
+                          .source_width = source_width,
+                          .blank_before = !first && !joined};
         first = false;
-        LayoutCursor c;
-        layout_cursor_init(&c, bytes, para, &story);
-        bidi_cache_forget(bidi); /* the stream's window: the same address, other bytes */
-        while (layout_cursor_next(&c, &line)) {
-            if (bidi)
-                layout_render_line_visual(bytes, para, &line, &story, bidi, out);
-            else
-                layout_render_line(bytes, &line, &story, out);
-            strbuf_addch(out, '\n');
-        }
-        if (out->len >= OUT_FLUSH || (out->len && text_stream_waiting(s))) {
-            flush_out(out);
-            fflush(stdout);
+        strbuf_add(&b->text, bytes + para.start, para.end - para.start);
+        strbuf_addch(&b->text, '\n');
+        if (b->text.len >= BATCH_BYTES) {
+            send_batch(p, true);
             if (ferror(stdout)) return false;
+        } else if (text_stream_waiting(s) && !pipeline_flush(p)) {
+            return false;
         }
     }
     return true;
@@ -72,31 +311,31 @@ static bool print_story(TextStream *s, const LayoutOptions *story_opt, BidiCache
 
 /* Prints one path; returns 0, EXIT_USAGE, or -1 when the output failed (nothing more is
  * worth reading). */
-static int wrap_one(const char *path, bool raw, const LayoutOptions *opt, BidiCache *bidi,
-                    int header, Strbuf *out)
+static int wrap_one(const char *path, bool raw, Pipeline *p, int header)
 {
     TextStream *s = NULL;
     Diag diag = {0};
     if ((raw ? text_stream_open_raw(path, &s, &diag) : text_stream_open(path, &s, &diag)) != 0) {
-        flush_out(out);
-        fflush(stdout);
+        pipeline_flush(p);
         cli_error("%s", diag.msg);
         return EXIT_USAGE;
     }
     if (header) {
         const char *title = text_stream_title(s);
-        strbuf_addstr(out, "==> ");
-        text_escape(title, strlen(title), out);
-        strbuf_addstr(out, " <==\n");
+        Strbuf h = STRBUF_INIT;
+        strbuf_addstr(&h, "==> ");
+        text_escape(title, strlen(title), &h);
+        strbuf_addstr(&h, " <==\n");
+        add_literal(p, h.buf, h.len);
+        strbuf_release(&h);
     }
-    if (!print_story(s, opt, bidi, out)) {
+    if (!print_story(s, p)) {
         text_stream_free(s);
         return -1; /* the output failed: the caller stops, and says so once */
     }
     const char *notice = text_stream_notice(s); /* complete now: every byte was read */
     if (notice) {
-        flush_out(out);
-        fflush(stdout);
+        pipeline_flush(p);
         cli_error("%s: %s", path, notice);
     }
     text_stream_free(s);
@@ -197,10 +436,11 @@ int cmd_wrap(int argc, char **argv, const char *default_texts)
         npaths = 1;
     }
     int status = 0, printed = 0;
-    Strbuf out = STRBUF_INIT;
     BidiCache *bidi = visual ? bidi_cache_new() : NULL;
     SaBreaker *sa = sabreak_new(); /* Thai and its kin: one dictionary iterator for all */
     lopt.sa = sa;
+    Pipeline p = {.opt = &lopt, .bidi = bidi};
+    p.slot[0].state = SLOT_FILLING;
     for (int i = 0; i < npaths; i++) {
         struct stat st;
         if (strcmp(paths[i], "-") != 0 && stat(paths[i], &st) == 0 && S_ISDIR(st.st_mode)) {
@@ -208,15 +448,19 @@ int cmd_wrap(int argc, char **argv, const char *default_texts)
             char **names;
             Diag diag = {0};
             if (library_list_folder(paths[i], &names, &n, &diag) != 0) {
+                pipeline_flush(&p);
                 cli_error("%s", diag.msg);
                 status = EXIT_USAGE;
                 continue;
             }
-            if (n == 0) cli_error("%s: no .txt stories in this folder", paths[i]);
+            if (n == 0) {
+                pipeline_flush(&p);
+                cli_error("%s: no .txt stories in this folder", paths[i]);
+            }
             int rc = 0;
             for (size_t k = 0; k < n; k++) {
-                if (printed++) strbuf_addch(&out, '\n');
-                if (rc >= 0) rc = wrap_one(names[k], raw, &lopt, bidi, 1, &out);
+                if (printed++) add_literal(&p, "\n", 1);
+                if (rc >= 0) rc = wrap_one(names[k], raw, &p, 1);
                 if (rc > 0) status = rc;
                 free(names[k]);
             }
@@ -224,13 +468,12 @@ int cmd_wrap(int argc, char **argv, const char *default_texts)
             if (rc < 0) break;
             continue;
         }
-        if (printed++) strbuf_addch(&out, '\n');
-        int rc = wrap_one(paths[i], raw, &lopt, bidi, npaths > 1, &out);
+        if (printed++) add_literal(&p, "\n", 1);
+        int rc = wrap_one(paths[i], raw, &p, npaths > 1);
         if (rc < 0) break;
         if (rc > 0) status = rc;
     }
-    flush_out(&out);
-    strbuf_release(&out);
+    pipeline_end(&p);
     bidi_cache_free(bidi);
     sabreak_free(sa);
     return cli_output_failed() ? 1 : status;

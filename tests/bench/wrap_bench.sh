@@ -12,8 +12,10 @@
 #   en-1000 ~1 GB: en ten times (only with BENCH_BIG=1; needs 1 GB of disk in DIR)
 # Each figure is the median of RUNS (default 5) runs, the tools interleaved run by run (lector,
 # fold, fmt, lector, ...), timed with date +%s%N around the process under GNU time (/usr/bin/time
-# -f %M), which also gives the peak resident memory. MB/s are of the file's bytes; the ratio is
-# the peer's time over lector's (above 1: lector is faster). The machine's load is printed first.
+# -f %M), which also gives the peak resident memory and the processor time (user + system, all
+# threads: lector prints on a second thread when a story is long, fold and fmt use one). MB/s
+# are of the file's bytes; the ratio is the peer's time over lector's (above 1: lector is
+# faster). The machine's load is printed first.
 set -euo pipefail
 lector=${LECTOR:?set LECTOR to the lector binary}
 dir=$1
@@ -33,23 +35,23 @@ fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# timed NAME CMD...: one run; appends "ms kb" to $tmp/NAME
+# timed NAME CMD...: one run; appends "ms kb cpu-ms" to $tmp/NAME
 timed() {
     local name=$1
     shift
     local t0 t1
     t0=$(date +%s%N)
-    "$gnu_time" -f %M -o "$tmp/rss" "$@" >/dev/null 2>"$tmp/err" || {
+    "$gnu_time" -f '%M %U %S' -o "$tmp/rss" "$@" >/dev/null 2>"$tmp/err" || {
         echo "wrap_bench: $* failed: $(cat "$tmp/err")" >&2
         exit 1
     }
     t1=$(date +%s%N)
-    echo "$(((t1 - t0) / 1000000)) $(tail -n 1 "$tmp/rss")" >>"$tmp/$name"
+    echo "$(((t1 - t0) / 1000000)) $(tail -n 1 "$tmp/rss" | awk '{ printf "%d %d", $1, ($2 + $3) * 1000 }')" >>"$tmp/$name"
 }
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores; runs: $RUNS, medians"
-printf '%-8s %8s  %-7s %8s %8s %9s %7s\n' file MB tool ms MB/s "peak RSS" ratio
+printf '%-8s %8s  %-7s %8s %8s %9s %7s %7s\n' file MB tool ms MB/s "peak RSS" cpu-ms ratio
 for f in "${files[@]}"; do
     path=$dir/$f.txt
     mb=$(($(stat -c %s "$path") / 1000000))
@@ -63,10 +65,12 @@ for f in "${files[@]}"; do
     for tool in lector fold fmt; do
         ms=$(cut -d' ' -f1 "$tmp/run-$tool" | median)
         kb=$(cut -d' ' -f2 "$tmp/run-$tool" | median)
+        cpu=$(cut -d' ' -f3 "$tmp/run-$tool" | median)
         awk -v f="$f" -v mb="$mb" -v tool="$tool" -v ms="$ms" -v kb="$kb" -v l="$lector_ms" \
-            'BEGIN { printf "%-8s %8d  %-7s %8d %8.0f %6.1f MB %7s\n", f, mb, tool, ms,
-                     ms ? mb * 1000 / ms : 0, kb / 1024,
+            -v cpu="$cpu" \
+            'BEGIN { printf "%-8s %8d  %-7s %8d %8.0f %6.1f MB %7d %7s\n", f, mb, tool, ms,
+                     ms ? mb * 1000 / ms : 0, kb / 1024, cpu,
                      tool == "lector" ? "" : sprintf("%.2fx", l ? ms / l : 0) }'
     done
 done
-echo "ratio: the peer's time / lector's (above 1: lector is faster)"
+echo "ratio: the peer's time / lector's (above 1: lector is faster); cpu-ms: user + system"

@@ -192,6 +192,17 @@ slow=$!
 sleep 2
 check "a slow pipe: its paragraphs are printed as they come" grep -q "The first paragraph" "$tmp/slow.out"
 wait "$slow"
+# Long stories are printed by batches, a second thread laying out one while the next is read:
+# every paragraph once and in order, the stories in the order given, each after its header.
+for s in a b; do
+    seq -f "Story $s, paragraph %06g." 1 40000 | sed '$!G' >"$tmp/long-$s.txt"
+done
+run "$lector" wrap --width 60 "$tmp/long-a.txt" "$tmp/long-b.txt"
+check "long stories: headers in order" test "$(grep '^==> ' "$tmp/out" | tr '\n' '|')" = \
+    "==> Long A <==|==> Long B <==|"
+check "long stories: every paragraph once, in order, a blank line between" \
+    test "$(grep -v '^==> ' "$tmp/out" | md5sum)" = \
+    "$({ cat "$tmp/long-a.txt"; echo; cat "$tmp/long-b.txt"; } | md5sum)"
 run "$lector" wrap "$story" "$tmp/nope.txt"
 check "one bad path of two: the good one still prints" test "$rc" -eq 2 -a -n "$out"
 printf 'secret\n' >"$tmp/locked.txt"
