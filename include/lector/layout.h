@@ -100,7 +100,9 @@ enum {
     LAYOUT_LINE_SIMPLE = 16, /* a hint: as LAYOUT_LINE_PLAIN, but for tabs (spaces to the next
                                 multiple of 8 columns, at most to the edge) and ASCII controls
                                 (their pictures, a column each) */
-    LAYOUT_LINE_HINTS = LAYOUT_LINE_PLAIN | LAYOUT_LINE_SIMPLE,
+    LAYOUT_LINE_SOFT_ENDS = 32, /* a hint with either: a line end inside (drawn as a space);
+                                   without it, there is none */
+    LAYOUT_LINE_HINTS = LAYOUT_LINE_PLAIN | LAYOUT_LINE_SIMPLE | LAYOUT_LINE_SOFT_ENDS,
 };
 
 typedef struct {

@@ -404,9 +404,10 @@ static inline size_t prev_cp_start(const uint8_t *t, size_t i)
 
 /* What step 1 of fast_line takes without decoding, by lead byte: printable ASCII (one column),
  * Cyrillic U+0400..U+047F (lead bytes D0 D1: one column), CJK ideographs U+4E00..U+9FFF (E5..E9,
- * and E4 before B8..BF: two columns) and the punctuation around them (plain_run_checked): the
- * general punctuation U+2010..U+2027 (one column), U+3000..U+3029 and the fullwidth forms
- * U+FF01..U+FF5E (two). An entry is the sequence's length | its columns << 2 | PR_CHECK (the
+ * and E4 before B8..BF: two columns) and, by the bytes after the lead (plain_run_checked), the
+ * Latin-1 letters and signs U+00A0..U+00FF but three, the general punctuation
+ * U+2010..U+2027 and box drawing U+2500..U+257F (one column), U+3000..U+3029 and the fullwidth
+ * forms U+FF01..U+FF5E (two). An entry is the sequence's length | its columns << 2 | PR_CHECK (the
  * bytes after the lead decide) | PR_AMBIGUOUS (East Asian Ambiguous among them: left to the
  * general path when those are wide); 0: not taken. test_layout checks that the Unicode
  * tables agree (the_lead_byte_runs_agree_with_the_tables). */
@@ -419,24 +420,30 @@ static const uint8_t plain_run[256] = { /* a row: 32 bytes */
     5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 0,
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 38, 38, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 54, 54, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 38, 38, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
     0, 0, 55, 27, 27, 11, 11, 11, 11, 11, 0, 0, 0, 0, 0, 27, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 };
 /* clang-format on */
 
-/* Whether the three-byte sequence at s, whose lead has PR_CHECK, is one plain_run takes. */
+/* Whether the sequence at s, whose lead has PR_CHECK and which is whole, is one plain_run
+ * takes. */
 static inline bool plain_run_checked(const uint8_t *s)
 {
-    uint8_t b1 = s[1], b2 = s[2];
+    uint8_t b1 = s[1];
     switch (s[0]) {
+    case 0xc2: /* U+00A0..U+00BF but the soft hyphen U+00AD (drawn only at a line's end) and
+                * the emoji U+00A9 U+00AE */
+        return b1 >= 0xa0 && b1 != 0xad && b1 != 0xa9 && b1 != 0xae;
+    case 0xc3: /* U+00C0..U+00FF */
+        return true;
     case 0xe4: /* U+4E00..U+4FFF */
         return b1 >= 0xb8;
-    case 0xe2: /* U+2010..U+2027 */
-        return b1 == 0x80 && b2 >= 0x90 && b2 <= 0xa7;
+    case 0xe2: /* U+2010..U+2027, U+2500..U+257F (box drawing) */
+        return (b1 == 0x80 && s[2] >= 0x90 && s[2] <= 0xa7) || b1 == 0x94 || b1 == 0x95;
     case 0xe3: /* U+3000..U+3029 (U+302A..U+302F are marks) */
-        return b1 == 0x80 && b2 <= 0xa9;
+        return b1 == 0x80 && s[2] <= 0xa9;
     default: /* EF: U+FF01..U+FF5E */
-        return (b1 == 0xbc && b2 >= 0x81) || (b1 == 0xbd && b2 <= 0x9e);
+        return (b1 == 0xbc && s[2] >= 0x81) || (b1 == 0xbd && s[2] <= 0x9e);
     }
 }
 
@@ -526,7 +533,8 @@ static bool fast_line(LayoutCursor *c, LayoutLine *line)
     const int W = c->width;
     size_t i = start;
     int col = 0, content = 0;
-    uint32_t plain = LAYOUT_LINE_PLAIN; /* SIMPLE once a tab or a control is met */
+    /* the hints: SIMPLE once a tab or a control is met, and SOFT_ENDS at a soft line end */
+    uint32_t plain = LAYOUT_LINE_PLAIN;
     const bool narrow = c->opt->ambiguous_width != 2;
     /* 1. Measure forward to the overflow (or a forced break, or the end). A mark after what
      * measure_plain_run takes is the next code point, which the path below refuses. */
@@ -547,12 +555,13 @@ static bool fast_line(LayoutCursor *c, LayoutLine *line)
                 c->pos = i + 1;
                 return true;
             }
+            plain |= LAYOUT_LINE_SOFT_ENDS;
             col++; /* a soft line end is a hanging space (drawn as one inside the line) */
             i++;
             continue;
         }
         if (b == '\t') { /* to the next multiple of 8, at most to the edge (classify_cluster) */
-            if (plain) plain = LAYOUT_LINE_SIMPLE;
+            if (plain) plain = LAYOUT_LINE_SIMPLE | (plain & LAYOUT_LINE_SOFT_ENDS);
             int w = 8 - col % 8;
             col += w > W - col ? W - col : w;
             content = col;
@@ -561,7 +570,7 @@ static bool fast_line(LayoutCursor *c, LayoutLine *line)
         }
         if (b < 0x20 || b == 0x7f) { /* a control: one column, drawn as its picture */
             if (b == 0x0b || b == 0x0c) return false; /* VT, FF: forced breaks */
-            if (plain) plain = LAYOUT_LINE_SIMPLE;
+            if (plain) plain = LAYOUT_LINE_SIMPLE | (plain & LAYOUT_LINE_SOFT_ENDS);
             col++;
             content = col;
             i++;
@@ -1119,11 +1128,13 @@ bool layout_cells_next(LayoutCellIter *it, LayoutCell *cell)
     return false;
 }
 
-/* Appends text[from, to) of a plain line: each code point as itself, a line end as a space. */
-static void add_plain(const uint8_t *text, size_t from, size_t to, Strbuf *out)
+/* Appends text[from, to) of a plain line: each code point as itself, a line end as a space
+ * (when the line has any: soft). */
+static void add_plain(const uint8_t *text, size_t from, size_t to, bool soft, Strbuf *out)
 {
     size_t at = out->len;
     strbuf_add(out, text + from, to - from);
+    if (!soft) return;
     for (char *nl = memchr(out->buf + at, '\n', out->len - at); nl;
          nl = memchr(nl + 1, '\n', (size_t)(out->buf + out->len - nl - 1)))
         *nl = ' '; /* a line end inside the line reads as a space */
@@ -1154,8 +1165,9 @@ void layout_render_line(const uint8_t *text, const LayoutLine *line, const Layou
         size_t ve = line->end;
         while (ve > line->start && (text[ve - 1] == ' ' || text[ve - 1] == '\n'))
             ve--;
+        bool soft = line->flags & LAYOUT_LINE_SOFT_ENDS;
         if (line->flags & LAYOUT_LINE_PLAIN) {
-            add_plain(text, line->start, ve, out);
+            add_plain(text, line->start, ve, soft, out);
             return;
         }
         /* tabs and controls, as classify_cluster draws them (the fast path met each tab
@@ -1166,7 +1178,7 @@ void layout_render_line(const uint8_t *text, const LayoutLine *line, const Layou
             size_t q = p;
             while (q < ve && ((text[q] >= 0x20 && text[q] != 0x7f) || text[q] == '\n'))
                 q++;
-            add_plain(text, p, q, out);
+            add_plain(text, p, q, soft, out);
             if (q == ve) break;
             if (text[q] == '\t') {
                 col += plain_columns(text, counted, q, opt);

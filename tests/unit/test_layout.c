@@ -752,9 +752,15 @@ Test(layout, the_lead_byte_runs_agree_with_the_tables)
     static const struct {
         uint32_t first, last;
         unsigned width;
-    } punctuation[] = {{0x2010, 0x2027, 1}, {0x3000, 0x3029, 2}, {0xff01, 0xff5e, 2}};
+    } punctuation[] = {{0x00a0, 0x00ff, 1},
+                       {0x2010, 0x2027, 1},
+                       {0x2500, 0x257f, 1},
+                       {0x3000, 0x3029, 2},
+                       {0xff01, 0xff5e, 2}};
     for (size_t r = 0; r < sizeof punctuation / sizeof *punctuation; r++)
         for (uint32_t cp = punctuation[r].first; cp <= punctuation[r].last; cp++) {
+            /* the soft hyphen and two emoji: left to the general path */
+            if (cp == 0x00ad || cp == 0x00a9 || cp == 0x00ae) continue;
             uint32_t p = ucd_props(cp);
             cr_assert(UCD_GCB(p) == GB_OTHER && !(p & (UCD_EXTPICT | UCD_EMOJI | UCD_UNASSIGNED)),
                       "U+%04X", cp);
@@ -765,7 +771,9 @@ Test(layout, the_lead_byte_runs_agree_with_the_tables)
     const char *s = "Съешь же ещё этих мягких французских булок, да выпей чаю. "
                     "中文故事从前有一座山山上有一座庙庙里有个老和尚 Жӂ Ж\xcc\x88ж 文\xcc\x81中"
                     "“引号”——《书名》、句号。（括号）！？ 〩〪 \xef\xbc\x8c\xef\xb8\x8f "
-                    "\xe4\xb7\x80 \xe2\x80\xa8 \xef\xbd\x9f 日本語の文";
+                    "\xe4\xb7\x80 \xe2\x80\xa8 \xef\xbd\x9f 日本語の文 ┌─┬─┐│├┼┤└┘ "
+                    "Ça coûte très cher, ¿verdad? Straße\xc2\xa0× 5 · ½ co\xc2\xadop ©® "
+                    "e\xcc\x81t\xc3\xa9\xcc\x81";
     for (int amb = 1; amb <= 2; amb++)
         for (int w = LAYOUT_MIN_WIDTH; w < 40; w++) {
             LayoutOptions fast = {.width = w, .ambiguous_width = amb};
