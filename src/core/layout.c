@@ -533,8 +533,9 @@ static bool fast_line(LayoutCursor *c, LayoutLine *line)
     const int W = c->width;
     size_t i = start;
     int col = 0, content = 0;
-    /* the hints: SIMPLE once a tab or a control is met, and SOFT_ENDS at a soft line end */
-    uint32_t plain = LAYOUT_LINE_PLAIN;
+    /* the hints: SIMPLE once a tab or a control is met, none once a word joiner is (drawn by
+     * the cells), and SOFT_ENDS at a soft line end (with either of the others) */
+    uint32_t plain = LAYOUT_LINE_PLAIN, soft = 0;
     const bool narrow = c->opt->ambiguous_width != 2;
     /* 1. Measure forward to the overflow (or a forced break, or the end). A mark after what
      * measure_plain_run takes is the next code point, which the path below refuses. */
@@ -546,7 +547,8 @@ static bool fast_line(LayoutCursor *c, LayoutLine *line)
         uint8_t b = t[i];
         if (b == '\n') {
             if (t[i + 1] == ' ' || t[i + 1] == '\t' || keeps_lines(c)) { /* forced: ends here */
-                *line = (LayoutLine){start, i + 1, (uint32_t)content, LAYOUT_LINE_FORCED | plain};
+                *line = (LayoutLine){start, i + 1, (uint32_t)content,
+                                     LAYOUT_LINE_FORCED | plain | (plain ? soft : 0)};
                 linebreak_init(&c->lb);
                 c->lb.keep_all = !c->opt->korean_syllables;
                 c->lb.started = 1;
@@ -555,13 +557,13 @@ static bool fast_line(LayoutCursor *c, LayoutLine *line)
                 c->pos = i + 1;
                 return true;
             }
-            plain |= LAYOUT_LINE_SOFT_ENDS;
+            soft = LAYOUT_LINE_SOFT_ENDS;
             col++; /* a soft line end is a hanging space (drawn as one inside the line) */
             i++;
             continue;
         }
         if (b == '\t') { /* to the next multiple of 8, at most to the edge (classify_cluster) */
-            if (plain) plain = LAYOUT_LINE_SIMPLE | (plain & LAYOUT_LINE_SOFT_ENDS);
+            if (plain) plain = LAYOUT_LINE_SIMPLE;
             int w = 8 - col % 8;
             col += w > W - col ? W - col : w;
             content = col;
@@ -570,7 +572,7 @@ static bool fast_line(LayoutCursor *c, LayoutLine *line)
         }
         if (b < 0x20 || b == 0x7f) { /* a control: one column, drawn as its picture */
             if (b == 0x0b || b == 0x0c) return false; /* VT, FF: forced breaks */
-            if (plain) plain = LAYOUT_LINE_SIMPLE | (plain & LAYOUT_LINE_SOFT_ENDS);
+            if (plain) plain = LAYOUT_LINE_SIMPLE;
             col++;
             content = col;
             i++;
@@ -583,8 +585,14 @@ static bool fast_line(LayoutCursor *c, LayoutLine *line)
         uint32_t cp = ucd_decode(t + i, t + end, &n), props = ucd_props(cp);
         int overflow = 0;
         for (;;) {
-            /* Thai and its kin break by dictionary (sabreak.h): the general path asks */
-            if (!is_plain(props) || sabreak_is_sa(cp)) return false;
+            /* a word joiner (compare's marks hold them): a cluster of its own (a control), no
+             * columns, never makes hanging spaces visible, and is not drawn; Thai and its kin
+             * break by dictionary (sabreak.h): the general path asks */
+            bool joiner = cp == 0x2060;
+            if (joiner)
+                plain = 0;
+            else if (!is_plain(props) || sabreak_is_sa(cp))
+                return false;
             size_t j = i + n, nn = 0;
             uint32_t next = 0, next_cp = 0;
             /* back to the loop above at ASCII, or at a Cyrillic or CJK letter (never a mark:
@@ -602,7 +610,7 @@ static bool fast_line(LayoutCursor *c, LayoutLine *line)
                 break;
             }
             col += w;
-            content = col;
+            if (!joiner) content = col;
             i = j;
             if (next_ascii || col >= W) break;
             props = next;
@@ -612,7 +620,8 @@ static bool fast_line(LayoutCursor *c, LayoutLine *line)
         if (overflow) break;
     }
     if (i >= end) { /* the rest fits */
-        *line = (LayoutLine){start, end, (uint32_t)content, LAYOUT_LINE_LAST | plain};
+        *line = (LayoutLine){start, end, (uint32_t)content,
+                             LAYOUT_LINE_LAST | plain | (plain ? soft : 0)};
         c->pos = end;
         return true;
     }
@@ -691,12 +700,14 @@ static bool fast_line(LayoutCursor *c, LayoutLine *line)
             q_vis = yvis;
             at_q = before;
         }
-        ycol += hang ? 1 : simple_width(props, c->opt);
-        if (!hang) yvis = ycol;
+        int w = hang ? 1 : simple_width(props, c->opt);
+        ycol += w;
+        if (!hang && w > 0) yvis = ycol; /* a word joiner leaves spaces before it hanging */
         y += n;
     }
     if (!q) return false;
-    *line = (LayoutLine){start, q, (uint32_t)q_vis, plain}; /* [i, q) hangs, if anything */
+    /* [i, q) hangs, if anything */
+    *line = (LayoutLine){start, q, (uint32_t)q_vis, plain | (plain ? soft : 0)};
     c->lb = at_q;
     c->pos = q;
     return true;
@@ -1161,7 +1172,8 @@ static int plain_columns(const uint8_t *text, size_t from, size_t to, const Layo
 void layout_render_line(const uint8_t *text, const LayoutLine *line, const LayoutOptions *opt,
                         Strbuf *out)
 {
-    if (line->flags & LAYOUT_LINE_HINTS) { /* each cluster draws as itself; spaces hang */
+    /* each cluster draws as itself (but tabs and controls); spaces hang */
+    if (line->flags & (LAYOUT_LINE_PLAIN | LAYOUT_LINE_SIMPLE)) {
         size_t ve = line->end;
         while (ve > line->start && (text[ve - 1] == ' ' || text[ve - 1] == '\n'))
             ve--;

@@ -582,6 +582,8 @@ Test(layout, fast_paths_agree_with_the_general_path_on_random_text)
         "\xe2\x9d\xa4\xef\xb8\x8f",
         "\x1b",
         "\x7f",
+        "\xe2\x81\xa0",
+        "[-\xe2\x81\xa0word\xe2\x81\xa0-]",
         "\xe2\x80\x8b",
         "\xef\xbf\xbd",
         "\xd8\x80",
