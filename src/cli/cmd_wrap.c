@@ -32,12 +32,14 @@ static int terminal_width(void)
  * reads and cleans the stories, and hands each full batch to the printer thread when that has
  * none waiting, else prints it itself; so the work is shared whichever of reading or laying
  * out costs more (Russian: about as much; Chinese: laying out, three times as much). A short
- * story never starts the thread.
+ * story never starts the thread. A batch whose printed lines pass OUT_FLUSH (lines padded to a
+ * wide --visual width, say) writes them out early once every batch before it is written, so
+ * memory stays bounded by the batches' text, OUT_FLUSH and a line for each.
  *
  * A batch's text: each paragraph's bytes, then a '\n' (a look past a paragraph's end sees a
  * line end, as in the story), and the literal pieces (a story's header, the blank line between
  * stories) as they are printed. */
-enum { BATCH_BYTES = 256 << 10 };
+enum { BATCH_BYTES = 256 << 10, OUT_FLUSH = 512 << 10 };
 
 typedef struct {
     size_t start, end;    /* its bytes in the batch's text */
@@ -52,38 +54,6 @@ typedef struct {
     size_t n, cap;
     Strbuf out; /* the printed lines */
 } Batch;
-
-/* Lays out and prints b's items into b->out. opt: the width and the dictionary breaker; bidi:
- * NULL but for --visual. Both are the calling thread's own (two threads print at once). */
-static void batch_print(Batch *b, const LayoutOptions *opt, BidiCache *bidi)
-{
-    strbuf_reset(&b->out);
-    const uint8_t *t = (const uint8_t *)b->text.buf;
-    LayoutOptions story = *opt;
-    for (size_t k = 0; k < b->n; k++) {
-        const BatchItem *it = &b->items[k];
-        if (it->literal) {
-            strbuf_add(&b->out, t + it->start, it->end - it->start);
-            continue;
-        }
-        if (it->blank_before) strbuf_addch(&b->out, '\n');
-        story.source_width = it->source_width;
-        Span para = {it->start, it->end};
-        LayoutCursor c;
-        LayoutLine line;
-        layout_cursor_init(&c, t, para, &story);
-        bidi_cache_forget(bidi); /* the batch's buffer: the same address, other bytes */
-        while (layout_cursor_next(&c, &line)) {
-            if (bidi)
-                layout_render_line_visual(t, para, &line, &story, bidi, &b->out);
-            else
-                layout_render_line(t, &line, &story, &b->out);
-            strbuf_addch(&b->out, '\n');
-        }
-    }
-    b->n = 0;
-    strbuf_reset(&b->text);
-}
 
 static BatchItem *batch_item(Batch *b)
 {
@@ -135,6 +105,77 @@ static void unlock(Pipeline *p)
     if (p->threaded) pthread_mutex_unlock(&p->lock);
 }
 
+/* Writes the printed batches that are next in order (called locked: the writing is this
+ * thread's, and the printer never touches a slot that is done). */
+static void write_done(Pipeline *p)
+{
+    for (bool more = true; more;) {
+        more = false;
+        for (int k = 0; k < SLOTS; k++) {
+            Slot *sl = &p->slot[k];
+            if (sl->state == SLOT_DONE && sl->seq == p->next_write) {
+                fwrite(sl->batch.out.buf, 1, sl->batch.out.len, stdout);
+                sl->state = SLOT_FREE;
+                p->next_write++;
+                more = true;
+            }
+        }
+    }
+    if (p->threaded) pthread_cond_broadcast(&p->cond); /* a printer may wait to write early */
+}
+
+/* Writes what the batch in sl has printed so far, once every batch before it is written
+ * (waiting for that, and writing the batches done meanwhile when this is the reading thread,
+ * whose job that is). */
+static void write_early(Pipeline *p, Slot *sl, bool reader)
+{
+    lock(p);
+    for (;;) {
+        if (reader) write_done(p);
+        if (sl->seq == p->next_write) break;
+        pthread_cond_wait(&p->cond, &p->lock); /* an earlier batch unwritten: so threaded */
+    }
+    fwrite(sl->batch.out.buf, 1, sl->batch.out.len, stdout);
+    strbuf_reset(&sl->batch.out);
+    unlock(p);
+}
+
+/* Lays out and prints the items of the batch in sl into its out. opt: the width and the
+ * dictionary breaker; bidi: NULL but for --visual. Both are the calling thread's own (two
+ * threads print at once); reader: this is the reading thread. */
+static void batch_print(Pipeline *p, Slot *sl, const LayoutOptions *opt, BidiCache *bidi,
+                        bool reader)
+{
+    Batch *b = &sl->batch;
+    strbuf_reset(&b->out);
+    const uint8_t *t = (const uint8_t *)b->text.buf;
+    LayoutOptions story = *opt;
+    for (size_t k = 0; k < b->n; k++) {
+        const BatchItem *it = &b->items[k];
+        if (it->literal) {
+            strbuf_add(&b->out, t + it->start, it->end - it->start);
+            continue;
+        }
+        if (it->blank_before) strbuf_addch(&b->out, '\n');
+        story.source_width = it->source_width;
+        Span para = {it->start, it->end};
+        LayoutCursor c;
+        LayoutLine line;
+        layout_cursor_init(&c, t, para, &story);
+        bidi_cache_forget(bidi); /* the batch's buffer: the same address, other bytes */
+        while (layout_cursor_next(&c, &line)) {
+            if (bidi)
+                layout_render_line_visual(t, para, &line, &story, bidi, &b->out);
+            else
+                layout_render_line(t, &line, &story, &b->out);
+            strbuf_addch(&b->out, '\n');
+            if (b->out.len >= OUT_FLUSH) write_early(p, sl, reader);
+        }
+    }
+    b->n = 0;
+    strbuf_reset(&b->text);
+}
+
 static void *printer_main(void *arg)
 {
     Pipeline *p = arg;
@@ -150,7 +191,7 @@ static void *printer_main(void *arg)
         }
         job->state = SLOT_PRINTING;
         pthread_mutex_unlock(&p->lock);
-        batch_print(&job->batch, &p->printer_opt, p->printer_bidi);
+        batch_print(p, job, &p->printer_opt, p->printer_bidi, false);
         pthread_mutex_lock(&p->lock);
         job->state = SLOT_DONE;
         pthread_cond_broadcast(&p->cond);
@@ -179,24 +220,6 @@ static void start_printer(Pipeline *p)
     p->threaded = true;
 }
 
-/* Writes the printed batches that are next in order (called locked: the writing is this
- * thread's, and the printer never touches a slot that is done). */
-static void write_done(Pipeline *p)
-{
-    for (bool more = true; more;) {
-        more = false;
-        for (int k = 0; k < SLOTS; k++) {
-            Slot *sl = &p->slot[k];
-            if (sl->state == SLOT_DONE && sl->seq == p->next_write) {
-                fwrite(sl->batch.out.buf, 1, sl->batch.out.len, stdout);
-                sl->state = SLOT_FREE;
-                p->next_write++;
-                more = true;
-            }
-        }
-    }
-}
-
 /* Sends the batch being filled to be printed, and takes a free slot to fill next (waiting for
  * the printer when none is). full: it reached BATCH_BYTES (the thread starts then, not for a
  * story's last few paragraphs, and gets only full batches). */
@@ -216,7 +239,7 @@ static void send_batch(Pipeline *p, bool full)
     } else {
         sl->state = SLOT_PRINTING;
         unlock(p);
-        batch_print(&sl->batch, p->opt, p->bidi);
+        batch_print(p, sl, p->opt, p->bidi, true);
         lock(p);
         sl->state = SLOT_DONE;
     }
@@ -277,7 +300,7 @@ static void pipeline_end(Pipeline *p)
 }
 
 /* Prints the story s as display lines, a paragraph at a time (text_stream: memory bounded by
- * the longest paragraph piece and two batches, whatever the story's size); what is held is
+ * the longest paragraph piece and the batches, whatever the story's size); what is held is
  * written out when the input makes us wait (tail -f | lector wrap). false when the output failed
  * (a closed pipe with SIGPIPE ignored, a full disk): reading on would never end for a pipe
  * without end. */
@@ -302,9 +325,9 @@ static bool print_story(TextStream *s, Pipeline *p)
         if (b->text.len >= BATCH_BYTES) {
             send_batch(p, true);
             if (ferror(stdout)) return false;
-        } else if (text_stream_waiting(s) && !pipeline_flush(p)) {
-            return false;
         }
+        /* all that was read goes out before waiting for more (the batch just sent too) */
+        if (text_stream_waiting(s) && !pipeline_flush(p)) return false;
     }
     return true;
 }

@@ -540,7 +540,7 @@ static bool fast_line(LayoutCursor *c, LayoutLine *line)
     /* 1. Measure forward to the overflow (or a forced break, or the end). A mark after what
      * measure_plain_run takes is the next code point, which the path below refuses. */
     while (i < end && col < W) {
-        /* printable ASCII, Cyrillic and CJK ideographs, counted by their lead bytes */
+        /* what plain_run takes (ASCII, Cyrillic, CJK, Latin-1...), counted by lead bytes */
         int full = 0;
         i = measure_plain_run(t, i, end, W, narrow, &col, &content, &full);
         if (full || i >= end || col >= W) break;

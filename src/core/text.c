@@ -180,9 +180,10 @@ static int utf8_sequence(const uint8_t *s, size_t avail)
     return need;
 }
 
-/* The end of the valid UTF-8 from i (stopping at a CR too when stop_at_cr), before n: ASCII 8
- * bytes at a time, two-byte sequences (Cyrillic, Greek, Arabic...) inline. *high is set when
- * the run has a byte >= 0x80. A sequence cut by n ends the run as an invalid one would. */
+/* The end of the valid UTF-8 from i (stopping at a CR too when stop_at_cr), before n: ASCII 32
+ * bytes at a time; ASCII mixed with two-byte sequences (Cyrillic, Greek, Arabic...) 16 bytes at
+ * a time with SSE2, else 8; three-byte ones (CJK) two at a time. *high is set when the run has a
+ * byte >= 0x80. A sequence cut by n ends the run as an invalid one would. */
 static inline size_t utf8_run(const uint8_t *s, size_t i, size_t n, bool stop_at_cr, bool *high)
 {
     while (i < n) {

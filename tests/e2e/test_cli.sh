@@ -192,6 +192,28 @@ slow=$!
 sleep 2
 check "a slow pipe: its paragraphs are printed as they come" grep -q "The first paragraph" "$tmp/slow.out"
 wait "$slow"
+# ... also when the last paragraph before the pause fills a batch (256 KiB) that goes to the
+# printer thread: 260 paragraphs of 1,009 bytes, and the start of another.
+"$py_exe" -I -S -c "import os, sys, time
+out = os.fdopen(1, 'wb', buffering=0)
+out.write((''.join(('word ' * 202)[:1008] + 'z\n\n' for _ in range(260)) + 'tail').encode())
+time.sleep(4)
+out.write(b' end\n')" | "$lector" wrap --width 60 - >"$tmp/slow.out" &
+slow=$!
+sleep 2
+check "a slow pipe: a batch is printed as it fills ($(grep -c z "$tmp/slow.out") of 260)" \
+    test "$(grep -c z "$tmp/slow.out")" -eq 260
+wait "$slow"
+# Printed lines wider than what they print (right to left, aligned right at 4,096 columns) are
+# written out as they grow, not held a batch at a time (30,000 lines of 4 KB: 120 MB).
+"$py_exe" -I -S -c "import sys; sys.stdout.write('שלום\n\n' * 30000)" >"$tmp/rtl-short.txt"
+run bash -c "'$py_exe' -I -S '$tmp/peak.py' '$tmp/peak' '$lector' wrap --visual --width 4096 \
+    '$tmp/rtl-short.txt' | grep -c 'םולש'"
+peak=$(cat "$tmp/peak" 2>/dev/null || echo 0)
+check "wide printed lines: all 30,000 out" test "$out" = 30000
+[ "$plain_build" -eq 0 ] ||
+    check "wide printed lines: peak memory under 32 MiB ($((peak / 1024)) MiB)" test "$peak" -lt 32768
+rm -f "$tmp/rtl-short.txt"
 # Long stories are printed by batches, a second thread laying out one while the next is read:
 # every paragraph once and in order, the stories in the order given, each after its header.
 for s in a b; do
