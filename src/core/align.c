@@ -1949,10 +1949,97 @@ static AlignRow one_sided(Alignment *al, AlignKind kind, size_t a, size_t b)
     return r;
 }
 
+/* The word diffs of the pair rows are most of make_rows (an LCS per changed pair) and each is
+ * alone: past ROWS_THREADED tokens in changed pairs, a second thread computes the later ones,
+ * in a copy of the alignment whose outputs (spans, counts, scratch) are its own and whose
+ * sides' release marks are its own; its spans are appended to the alignment's afterwards, its
+ * rows' offsets moved by what came before. A translation's rows find words in the shared
+ * vocabulary: one thread. */
+enum { ROWS_THREADED = 200000 };
+
+typedef struct {
+    size_t row;    /* its place in al->rows */
+    const Pair *p; /* the pair it is */
+} PairTodo;
+
+typedef struct {
+    PairTodo *v;
+    size_t n, cap;
+    size_t weight; /* the tokens of its pairs that are not twins (theirs is no diff) */
+} Todo;
+
+static size_t pair_weight(const Alignment *al, const Pair *p)
+{
+    const Side *A = &al->side[0], *B = &al->side[1];
+    if (p->na == 1 && p->nb == 1 && A->twin[p->a] == p->b) return 0;
+    return A->tok0[p->a + p->na] - A->tok0[p->a] + B->tok0[p->b + p->nb] - B->tok0[p->b];
+}
+
+/* A row for pair p, its word diff left for pair_rows. */
+static void add_pair_todo(Alignment *al, size_t *cap, Todo *t, const Pair *p)
+{
+    if (t->n == t->cap) t->v = xreallocarray(t->v, t->cap *= 2, sizeof *t->v);
+    t->v[t->n++] = (PairTodo){al->nrows, p};
+    t->weight += pair_weight(al, p);
+    add_row(al, cap, (AlignRow){0});
+}
+
+typedef struct {
+    Alignment *al; /* the thread's copy */
+    const PairTodo *todo;
+    size_t n;
+} RowsWorker;
+
+static void pair_rows(Alignment *al, const PairTodo *todo, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        const Pair *p = todo[k].p;
+        al->rows[todo[k].row] = pair_row(al, p);
+        release_behind(&al->side[0], al->side[0].para[p->a].start);
+        release_behind(&al->side[1], al->side[1].para[p->b].start);
+    }
+}
+
+static void *rows_worker_main(void *arg)
+{
+    RowsWorker *w = arg;
+    pair_rows(w->al, w->todo, w->n);
+    return NULL;
+}
+
+/* The outputs of a copy of al (rows_worker) after al's own: spans appended, the copy's rows
+ * (todo) pointed at them, counts added. Frees the copy's. */
+static void merge_rows(Alignment *al, Alignment *w, const PairTodo *todo, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        AlignRow *r = &al->rows[todo[k].row];
+        r->diff_a += al->ndiff[0];
+        r->diff_b += al->ndiff[1];
+        r->moved_a += al->nmoved[0];
+        r->moved_b += al->nmoved[1];
+    }
+    for (int side = 0; side < 2; side++) {
+        for (size_t k = 0; k < w->ndiff[side]; k++)
+            span_add(&al->diff[side], &al->ndiff[side], &al->diffcap[side], w->diff[side][k]);
+        for (size_t k = 0; k < w->nmoved[side]; k++)
+            span_add(&al->moved[side], &al->nmoved[side], &al->movedcap[side], w->moved[side][k]);
+        free(w->diff[side]);
+        free(w->moved[side]);
+        free(w->pair_span[side].v);
+        free(w->pair_span[side].term);
+    }
+    al->common += w->common;
+    for (int k = 0; k < 5; k++)
+        al->words[k] += w->words[k];
+    strbuf_release(&w->tok_scratch);
+}
+
 static void make_rows(Alignment *al, const Pair *pairs, size_t nchain)
 {
     Side *A = &al->side[0], *B = &al->side[1];
     size_t cap = 0;
+    /* the rows in order; a pair's is filled in below (pair_rows) */
+    Todo t = {xmalloc(64 * sizeof *t.v), 0, 64, 0};
     /* next_chain_a[j]: the A start of the first in-order pair at or after B paragraph j */
     size_t *next_a = xmalloc((B->npara + 1) * sizeof *next_a);
     size_t nexta = A->npara;
@@ -1971,17 +2058,15 @@ static void make_rows(Alignment *al, const Pair *pairs, size_t nchain)
             const Pair *p = &pairs[g];
             for (; ia < p->a; ia++)
                 if (A->group[ia] == -1) add_row(al, &cap, one_sided(al, ALIGN_ONLY_A, ia, j));
-            add_row(al, &cap, pair_row(al, p));
+            add_pair_todo(al, &cap, &t, p);
             ia = p->a + p->na;
             j = p->b + p->nb;
-            release_behind(A, A->para[p->a].start);
-            release_behind(B, B->para[p->b].start);
             continue;
         }
         for (; ia < next_a[j]; ia++) /* deletions of this gap first */
             if (A->group[ia] == -1) add_row(al, &cap, one_sided(al, ALIGN_ONLY_A, ia, j));
         if (g >= 0)
-            add_row(al, &cap, pair_row(al, &pairs[g]));
+            add_pair_todo(al, &cap, &t, &pairs[g]);
         else
             add_row(al, &cap, one_sided(al, ALIGN_ONLY_B, ia, j));
         j++;
@@ -1989,6 +2074,44 @@ static void make_rows(Alignment *al, const Pair *pairs, size_t nchain)
     for (; ia < A->npara; ia++)
         if (A->group[ia] == -1) add_row(al, &cap, one_sided(al, ALIGN_ONLY_A, ia, B->npara));
     free(next_a);
+    /* the later pairs, half the changed tokens, to a second thread */
+    size_t mine = t.n;
+    if (!al->translation && t.weight >= ROWS_THREADED)
+        for (size_t half = 0, m = 0; m < t.n; m++) {
+            if (half >= t.weight / 2) {
+                mine = m;
+                break;
+            }
+            half += pair_weight(al, t.v[m].p);
+        }
+    Alignment copy;
+    RowsWorker w = {&copy, t.v + mine, t.n - mine};
+    pthread_t thread;
+    bool threaded = false;
+    if (mine < t.n) {
+        copy = *al;
+        memset(copy.diff, 0, sizeof copy.diff);
+        memset(copy.ndiff, 0, sizeof copy.ndiff);
+        memset(copy.diffcap, 0, sizeof copy.diffcap);
+        memset(copy.moved, 0, sizeof copy.moved);
+        memset(copy.nmoved, 0, sizeof copy.nmoved);
+        memset(copy.movedcap, 0, sizeof copy.movedcap);
+        copy.common = 0;
+        memset(copy.words, 0, sizeof copy.words);
+        copy.tok_scratch = (Strbuf)STRBUF_INIT;
+        copy.pair_span[0] = copy.pair_span[1] = (SpanList){0};
+        /* its release marks start where its pairs do (this thread's are before) */
+        copy.side[0].released = A->para[w.todo[0].p->a].start;
+        copy.side[1].released = B->para[w.todo[0].p->b].start;
+        threaded = pthread_create(&thread, NULL, rows_worker_main, &w) == 0;
+        if (!threaded) rows_worker_main(&w); /* then here, before this thread's own */
+    }
+    pair_rows(al, t.v, mine);
+    if (mine < t.n) {
+        if (threaded) pthread_join(thread, NULL);
+        merge_rows(al, &copy, w.todo, w.n);
+    }
+    free(t.v);
     release_all(A);
     release_all(B);
     al->fixed = xmalloc((al->nrows ? al->nrows : 1) * sizeof *al->fixed);

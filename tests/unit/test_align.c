@@ -1309,3 +1309,81 @@ Test(align, sentence_moved_inside_a_pair)
     cr_assert(sh.moved > 0 && sh.changed == 0, "moved %g changed %g", sh.moved, sh.changed);
     pair_free(&p);
 }
+
+/* Past a few hundred thousand tokens in changed pairs, the pairs' word diffs are computed on two
+ * threads and their spans merged in order (make_rows): 6,000 paragraphs of two sentences, every
+ * other one changed, by a word (its diff: that word on each side) or by its sentences swapped
+ * (moved, no diff). Each row's spans must be its own. */
+Test(align, many_changed_pairs_on_two_threads)
+{
+    enum { N = 6000, WORDS = 40 };
+    uint64_t rng = 20261207;
+    Strbuf sa = STRBUF_INIT, sb = STRBUF_INIT, first = STRBUF_INIT, second = STRBUF_INIT;
+    for (size_t i = 0; i < N; i++) {
+        if (i) {
+            strbuf_addstr(&sa, "\n\n");
+            strbuf_addstr(&sb, "\n\n");
+        }
+        strbuf_reset(&first);
+        strbuf_reset(&second);
+        for (size_t w = 0; w < WORDS; w++) {
+            Strbuf *half = w < WORDS / 2 ? &first : &second;
+            if (w % (WORDS / 2)) strbuf_addch(half, ' ');
+            bool changed = i % 4 == 1 && w == 25;
+            strbuf_addf(half, "%s%s%zu%s", w % (WORDS / 2) ? "" : "Then ",
+                        changed ? "CHANGED" : "w", changed ? i : (size_t)rng_below(&rng, 50000),
+                        w % (WORDS / 2) == WORDS / 2 - 1 ? "." : "");
+        }
+        strbuf_addf(&sa, "%s %s", first.buf, second.buf);
+        if (i % 4 == 3)
+            strbuf_addf(&sb, "%s %s", second.buf, first.buf);
+        else
+            strbuf_addf(&sb, "%s %s", first.buf, second.buf);
+    }
+    /* A holds the words B changed: put them back in A's bytes */
+    for (char *c = strstr(sa.buf, "CHANGED"); c; c = strstr(c, "CHANGED"))
+        memcpy(c, "wwwwwww", 7);
+    Text *a = text_from_bytes(sa.buf, sa.len, NULL), *b = text_from_bytes(sb.buf, sb.len, NULL);
+    Alignment *al = align_new(a, b);
+    align_check_invariants(al, a, b);
+    cr_assert_eq(align_row_count(al), N, "%zu rows", align_row_count(al));
+    const AlignRow *rows = align_rows(al);
+    for (size_t i = 0; i < N; i++) {
+        const AlignRow *r = &rows[i];
+        cr_assert(r->a == i && r->b == i, "row %zu: a %zu b %zu", i, r->a, r->b);
+        if (i % 4 == 1) {
+            cr_assert(r->ndiff_a == 1 && r->ndiff_b == 1, "row %zu: %zu, %zu diffs", i, r->ndiff_a,
+                      r->ndiff_b);
+            Span da = align_diff_spans(al, 0)[r->diff_a], db = align_diff_spans(al, 1)[r->diff_b];
+            char want[32];
+            snprintf(want, sizeof want, "CHANGED%zu", i);
+            cr_assert(db.end - db.start == strlen(want) &&
+                          !memcmp(text_bytes(b) + db.start, want, strlen(want)),
+                      "row %zu: B's diff is not its changed word", i);
+            cr_assert(!memcmp(text_bytes(a) + da.start, "wwwwwww", 7),
+                      "row %zu: A's diff is not its changed word", i);
+        } else if (i % 4 == 3) {
+            cr_assert(r->ndiff_a == 0 && r->ndiff_b == 0 && r->nmoved_a == 1 && r->nmoved_b == 1,
+                      "row %zu: %zu, %zu diffs, %zu, %zu moved", i, r->ndiff_a, r->ndiff_b,
+                      r->nmoved_a, r->nmoved_b);
+            Span ma = align_moved_spans(al, 0)[r->moved_a];
+            Span pa = text_paragraph(a, i);
+            cr_assert(ma.start >= pa.start && ma.end <= pa.end, "row %zu: A's moved span elsewhere",
+                      i);
+        } else {
+            cr_assert(r->ndiff_a == 0 && r->ndiff_b == 0, "row %zu: the same, with diffs", i);
+        }
+    }
+    /* the words of both threads' rows counted: a changed word a side in a quarter of the rows,
+     * a sentence of 21 words moved a side in another quarter, of 84 words a row (42 a side) */
+    AlignShares sh = align_shares(al);
+    cr_assert(fabs(sh.changed - 2.0 * (N / 4) / (84.0 * N)) < 1e-9, "changed %g", sh.changed);
+    cr_assert(fabs(sh.moved - 42.0 * (N / 4) / (84.0 * N)) < 1e-9, "moved %g", sh.moved);
+    align_free(al);
+    text_free(a);
+    text_free(b);
+    strbuf_release(&sa);
+    strbuf_release(&sb);
+    strbuf_release(&first);
+    strbuf_release(&second);
+}
