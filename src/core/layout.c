@@ -526,6 +526,19 @@ static inline size_t measure_plain_run(const uint8_t *t, size_t i, size_t end, i
  * inside the width ends the line there. Returns false, having changed nothing, on anything else
  * (a tab, a control, a mark, an emoji, no opportunity in the stretch); the caller then walks the
  * line cluster by cluster. tests/unit/test_layout.c compares both on three scripts. */
+/* The line [start, nl] ends at the forced line end at nl; the next starts after it. */
+static void forced_end(LayoutCursor *c, LayoutLine *line, size_t start, size_t nl, int content,
+                       uint32_t hints)
+{
+    *line = (LayoutLine){start, nl + 1, (uint32_t)content, LAYOUT_LINE_FORCED | hints};
+    linebreak_init(&c->lb);
+    c->lb.keep_all = !c->opt->korean_syllables;
+    c->lb.started = 1;
+    uint32_t bk = ucd_props(0x2028);
+    linebreak_remember(&c->lb, LB_BK, LB_BK, bk);
+    c->pos = nl + 1;
+}
+
 static bool fast_line(LayoutCursor *c, LayoutLine *line)
 {
     const uint8_t *t = c->text;
@@ -547,14 +560,7 @@ static bool fast_line(LayoutCursor *c, LayoutLine *line)
         uint8_t b = t[i];
         if (b == '\n') {
             if (t[i + 1] == ' ' || t[i + 1] == '\t' || keeps_lines(c)) { /* forced: ends here */
-                *line = (LayoutLine){start, i + 1, (uint32_t)content,
-                                     LAYOUT_LINE_FORCED | plain | (plain ? soft : 0)};
-                linebreak_init(&c->lb);
-                c->lb.keep_all = !c->opt->korean_syllables;
-                c->lb.started = 1;
-                uint32_t bk = ucd_props(0x2028);
-                linebreak_remember(&c->lb, LB_BK, LB_BK, bk);
-                c->pos = i + 1;
+                forced_end(c, line, start, i, content, plain | (plain ? soft : 0));
                 return true;
             }
             soft = LAYOUT_LINE_SOFT_ENDS;
@@ -631,6 +637,12 @@ static bool fast_line(LayoutCursor *c, LayoutLine *line)
         x++;
     /* x must be a cluster that really overflows: one that starts a cluster and is at least a
      * column wide (a zero-width space or a mark at the edge is no overflow) */
+    /* a forced line end right at the edge (a line of just the measure's width, or spaces
+     * hanging up to one) ends the line there, as inside it */
+    if (x < end && t[x] == '\n' && (t[x + 1] == ' ' || t[x + 1] == '\t' || keeps_lines(c))) {
+        forced_end(c, line, start, x, content, plain | (plain ? soft : 0));
+        return true;
+    }
     if (x >= end || t[x] == '\n' || t[x] == 0x0b || t[x] == 0x0c) return false;
     if (t[x] < 0x80) {
         if (t[x] == ' ') return false;

@@ -613,7 +613,10 @@ Test(layout, fast_paths_agree_with_the_general_path_on_random_text)
             st++;
         if (st >= len) continue;
         int width = LAYOUT_MIN_WIDTH + rand() % 60;
-        LayoutOptions fast = {.width = width}, slow = {.width = width, .no_fast_path = 1};
+        /* every other paragraph keeps its line ends (each one then a forced break) */
+        int ends = iter % 2 ? LAYOUT_ENDS_KEEP : LAYOUT_ENDS_AUTO;
+        LayoutOptions fast = {.width = width, .line_ends = ends},
+                      slow = {.width = width, .line_ends = ends, .no_fast_path = 1};
         LayoutCursor cf, cs;
         LayoutLine lf, ls;
         layout_cursor_init(&cf, (const uint8_t *)buf, (Span){st, len}, &fast);
