@@ -517,15 +517,6 @@ static inline size_t measure_plain_run(const uint8_t *t, size_t i, size_t end, i
     return i;
 }
 
-/* The line-level fast path. Most lines are "plain": every cluster one code point of table width
- * (all of ASCII prose, Cyrillic, CJK). Such a line ends at the last break opportunity at or
- * before x, the first non-hanging cluster that does not fit. The line-break state after two
- * resyncable code points depends on them alone (linebreak_remember sets every field the rules
- * read), so instead of feeding the engine the whole line we measure forward to x, resynchronise
- * it a little before x and run it over that stretch only. A forced break or the paragraph end
- * inside the width ends the line there. Returns false, having changed nothing, on anything else
- * (a tab, a control, a mark, an emoji, no opportunity in the stretch); the caller then walks the
- * line cluster by cluster. tests/unit/test_layout.c compares both on three scripts. */
 /* The line [start, nl] ends at the forced line end at nl; the next starts after it. */
 static void forced_end(LayoutCursor *c, LayoutLine *line, size_t start, size_t nl, int content,
                        uint32_t hints)
@@ -539,6 +530,16 @@ static void forced_end(LayoutCursor *c, LayoutLine *line, size_t start, size_t n
     c->pos = nl + 1;
 }
 
+/* The line-level fast path. Most lines are "plain": every cluster one code point of table width
+ * (all of ASCII prose, Cyrillic, CJK). Such a line ends at the last break opportunity at or
+ * before x, the first non-hanging cluster that does not fit. The line-break state after two
+ * resyncable code points depends on them alone (linebreak_remember sets every field the rules
+ * read), so instead of feeding the engine the whole line we measure forward to x, resynchronise
+ * it a little before x and run it over that stretch only. A forced break (inside the width or
+ * right at its edge) or the paragraph end inside the width ends the line there. Returns false,
+ * having changed nothing, on anything else (a mark, an emoji, a VT or FF, no opportunity in the
+ * stretch); the caller then walks the line cluster by cluster. tests/unit/test_layout.c compares
+ * both on three scripts. */
 static bool fast_line(LayoutCursor *c, LayoutLine *line)
 {
     const uint8_t *t = c->text;
@@ -635,14 +636,14 @@ static bool fast_line(LayoutCursor *c, LayoutLine *line)
     while (x < end && (t[x] == ' ' ||
                        (t[x] == '\n' && t[x + 1] != ' ' && t[x + 1] != '\t' && !keeps_lines(c))))
         x++;
-    /* x must be a cluster that really overflows: one that starts a cluster and is at least a
-     * column wide (a zero-width space or a mark at the edge is no overflow) */
     /* a forced line end right at the edge (a line of just the measure's width, or spaces
      * hanging up to one) ends the line there, as inside it */
     if (x < end && t[x] == '\n' && (t[x + 1] == ' ' || t[x + 1] == '\t' || keeps_lines(c))) {
         forced_end(c, line, start, x, content, plain | (plain ? soft : 0));
         return true;
     }
+    /* x must be a cluster that really overflows: one that starts a cluster and is at least a
+     * column wide (a zero-width space or a mark at the edge is no overflow) */
     if (x >= end || t[x] == '\n' || t[x] == 0x0b || t[x] == 0x0c) return false;
     if (t[x] < 0x80) {
         if (t[x] == ' ') return false;
