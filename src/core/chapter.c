@@ -49,9 +49,11 @@ static const char *const STEMS[] = {
 
 #define COUNT(a) (sizeof(a) / sizeof *(a))
 
+/* The first byte is compared first: most lines start with no keyword's byte, and this runs for
+ * every short paragraph of a story as it loads. */
 static bool starts(const char *s, const char *prefix)
 {
-    return !strncmp(s, prefix, strlen(prefix));
+    return s[0] == prefix[0] && !strncmp(s, prefix, strlen(prefix));
 }
 
 /* The Roman numeral s[0, n) when it is one in canonical form (1..3999), else 0. */
@@ -99,7 +101,7 @@ static size_t number_at(const char *s)
         size_t w = 0;
         for (size_t k = 0; k < COUNT(EN_NUMBERS) && !w; k++) {
             size_t len = strlen(EN_NUMBERS[k]);
-            if (!strncmp(s + at, EN_NUMBERS[k], len) && (is_sep(s[at + len]))) w = len;
+            if (starts(s + at, EN_NUMBERS[k]) && (is_sep(s[at + len]))) w = len;
         }
         for (size_t k = 0; k < COUNT(STEMS) && !w; k++)
             if (starts(s + at, STEMS[k])) {
@@ -184,13 +186,24 @@ static char *one_line_heading(const uint8_t *line, size_t n, int *level, bool *b
     while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
         n--;
     if (!n || n > 100 || !has_letter(s, n)) return NULL;
-    size_t ulen = 0;
-    uint8_t *up = u8_toupper(s, n, NULL, NULL, NULL, &ulen);
-    if (!up) return NULL;
-    char *u = xmalloc(ulen + 1);
-    memcpy(u, up, ulen);
+    /* upper-cased in place of a buffer on the stack (n <= 100): an ASCII line by hand, since
+     * u8_toupper maps ASCII byte for byte, and it is most of a story's short lines */
+    char ubuf[512];
+    size_t ulen = n;
+    bool ascii = true;
+    for (size_t i = 0; i < n && ascii; i++) {
+        ascii = s[i] < 0x80;
+        ubuf[i] = (char)(s[i] >= 'a' && s[i] <= 'z' ? s[i] - ('a' - 'A') : s[i]);
+    }
+    char *u = ubuf;
+    if (!ascii) {
+        ulen = sizeof ubuf - 1;
+        uint8_t *up = u8_toupper(s, n, NULL, NULL, (uint8_t *)ubuf, &ulen);
+        if (!up) return NULL;
+        /* ubuf when it fits with room for the NUL, else allocated exactly */
+        u = up == (uint8_t *)ubuf ? ubuf : xrealloc(up, ulen + 1);
+    }
     u[ulen] = 0;
-    free(up);
     /* the upper-cased line keeps the original's length only where case mapping did; titles
      * come from the original, offsets into u are used only when the lengths agree */
     bool same_len = ulen == n;
@@ -301,7 +314,7 @@ static char *one_line_heading(const uint8_t *line, size_t n, int *level, bool *b
         /* a comma reads as a letter's closing ("Yours, Marat"), not a title */
         if (ok && words <= 8 && !memchr(s, ',', n)) title = copy_trimmed(s, n, false);
     }
-    free(u);
+    if (u != ubuf) free(u);
     return title;
 }
 

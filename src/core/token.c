@@ -35,9 +35,9 @@ struct TokenFolder {
 TokenFolder *token_folder_new(int flags)
 {
     TokenFolder *f = xcalloc(1, sizeof *f);
+    /* the cache's table comes with the first word that is not ASCII: a folder made for one
+     * match's refining (search_refine_span) need not clear 24 KiB */
     f->flags = flags;
-    f->cap = 1024;
-    f->table = xcalloc(f->cap, sizeof *f->table);
     return f;
 }
 
@@ -197,6 +197,10 @@ const char *token_fold(TokenFolder *f, const uint8_t *s, size_t n, size_t *len)
         f->out.buf[n] = 0;
         *len = n;
         return f->out.buf;
+    }
+    if (!f->table) {
+        f->cap = 1024;
+        f->table = xcalloc(f->cap, sizeof *f->table);
     }
     uint64_t h = hash_bytes(s, n);
     size_t j = h & (f->cap - 1);
