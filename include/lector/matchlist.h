@@ -10,8 +10,10 @@
  * costs, not a pass over the story. A match's bytes are the part of its words the query matched
  * ("Kazakh" in "Kazakhstan").
  *
- * Owns its matches and its parsed query; borrows the Index and the Text (complete, when there is
- * an index), which must outlive it. Never touches the terminal.
+ * Owns its matches and its parsed query; borrows the Index and the Text, which must outlive it.
+ * With an index, the Text may still be loading (a big story opens in steps: text_open): it is
+ * loaded as far as the matches asked about, so a match 10% into a 1 GB story costs the index and
+ * the story's first 10%, not all of it. Never touches the terminal.
  */
 #ifndef LECTOR_MATCHLIST_H
 #define LECTOR_MATCHLIST_H
@@ -28,9 +30,10 @@
 typedef struct MatchList MatchList;
 
 /* The matches of query in the story t indexed by ix. -1 with diag when the query has no word. A
- * list with no match is a list (matchlist_count 0). */
-int matchlist_new(const Index *ix, const Text *t, const char *query, SearchMode mode,
-                  MatchList **out, Diag *diag);
+ * list with no match is a list (matchlist_count 0). t is loaded whole here when case counts (the
+ * index folds case, so each match's bytes are checked), else as far as a call below needs. */
+int matchlist_new(const Index *ix, Text *t, const char *query, SearchMode mode, MatchList **out,
+                  Diag *diag);
 /* The same matches without an index, by reading t (search_scan_doc), for a story whose index
  * is not built yet or never will be. Nothing is read here: each call below that needs a match
  * reads on as far as it must (matchlist_first to the first match after its origin, a step to

@@ -529,7 +529,26 @@ static int scan_percent(const ReaderView *rv)
  * SCAN_NOW_MS at most: past that the search waits (scan_waiting). Reading stops at the first
  * match, where the index finds them all: "/a", the first key of "/and", would have the index
  * list most of the story's words. *wrapped: the match shown is the other side of the end. */
-enum { INDEX_LOAD_FIRST = 128 << 20 }; /* bytes: see search_run */
+enum { INDEX_LOAD_FIRST = 128 << 20 }; /* bytes: see index_answers */
+
+/* Whether the index finds the query's matches (else the story is read for them). An index from
+ * the cache can come before the story is read. The index finds and counts every match at once,
+ * and the story is loaded only as far as the match shown (matchlist.h) -- unless case counts:
+ * the index folds case, so the matches are checked in the story's bytes, all of it loaded first.
+ * That is done up to INDEX_LOAD_FIRST (100 MB: about 60 ms); past it such a query reads the
+ * story from the origin for the first match instead, and counts the rest as it reads. A pattern
+ * is always found by reading, a step at a time off the key path (regex.h). */
+static bool index_answers(const ReaderView *rv, const ViewContext *c)
+{
+    if (!rv->index || rv->prompting || search_is_regex(rv->query.buf, NULL)) return false;
+    if (text_complete(rv->text) || text_len_estimate(rv->text) <= INDEX_LOAD_FIRST) return true;
+    Query *q;
+    Diag d = {0};
+    if (query_parse(rv->query.buf, c->search_mode, &q, &d) != 0) return true; /* no word */
+    bool case_counts = query_needs_text(q);
+    query_free(q);
+    return !case_counts;
+}
 
 static void search_run(ReaderView *rv, ViewContext *c, bool *wrapped)
 {
@@ -538,14 +557,7 @@ static void search_run(ReaderView *rv, ViewContext *c, bool *wrapped)
     pager_set_top_offset(rv->pager, rv->search_origin);
     if (!rv->query.len) return;
     Diag d = {0};
-    /* An index from the cache can come before the story is read. Up to INDEX_LOAD_FIRST the
-     * story is read whole first (100 MB: about 90 ms), and the index finds and counts every
-     * match at once; past it the story is read from the origin for the first match instead
-     * (reading all of a 1 GB story first took 1.9 s), and counted as it is read. */
-    /* a pattern is always found by reading, a step at a time off the key path (regex.h) */
-    if (rv->index && !rv->prompting && !search_is_regex(rv->query.buf, NULL) &&
-        (text_complete(rv->text) || text_len_estimate(rv->text) <= INDEX_LOAD_FIRST)) {
-        text_load_all(rv->text);
+    if (index_answers(rv, c)) {
         if (matchlist_new(rv->index, rv->text, rv->query.buf, c->search_mode, &rv->ml, &d) != 0)
             return; /* no word in it (punctuation alone): nothing to show yet */
         if (index_damaged(rv, c)) return;
@@ -641,7 +653,7 @@ void reader_view_search_accept(ReaderView *rv, ViewContext *c, const char *query
 {
     rv->prompting = false;
     bool scanned = rv->ml && !matchlist_complete(rv->ml);
-    if (strcmp(query, rv->query.buf) || (rv->index && scanned)) /* the index counts at once */
+    if (strcmp(query, rv->query.buf) || (scanned && index_answers(rv, c))) /* it counts at once */
         reader_view_search_typed(rv, c, query);
     if (!rv->query.len) {
         pager_set_top_offset(rv->pager, rv->search_origin);

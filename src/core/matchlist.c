@@ -45,7 +45,8 @@ typedef struct {
 
 struct MatchList {
     const Index *ix; /* borrowed; NULL: no index, the story is read (scan mode) */
-    const Text *t;   /* borrowed, complete (scan mode: loaded as the reading needs) */
+    Text *t;         /* borrowed: loaded as far as the spans asked about (scan mode: as far as
+                        the reading), or whole when case counts */
     Query *q;        /* owned */
     SearchMatch *m;  /* owned, ascending by pos; span {0, 0} until known */
     size_t n;
@@ -69,11 +70,11 @@ static Span unpack(uint64_t v)
     return (Span){start, start + (size_t)(v & ((1u << SCAN_LEN_BITS) - 1))};
 }
 
-int matchlist_new(const Index *ix, const Text *t, const char *query, SearchMode mode,
-                  MatchList **out, Diag *diag)
+int matchlist_new(const Index *ix, Text *t, const char *query, SearchMode mode, MatchList **out,
+                  Diag *diag)
 {
     if (search_is_regex(query, NULL)) { /* a pattern reads the story: all of it, now */
-        if (matchlist_scan_new((Text *)t, query, mode, 0, out, diag) != 0) return -1;
+        if (matchlist_scan_new(t, query, mode, 0, out, diag) != 0) return -1;
         while (!matchlist_scan_step(*out, SIZE_MAX / 4)) {
         }
         return 0;
@@ -85,6 +86,7 @@ int matchlist_new(const Index *ix, const Text *t, const char *query, SearchMode 
     m->t = t;
     m->q = q;
     m->case_counts = query_needs_text(q);
+    if (m->case_counts) text_load_all(t); /* every match's bytes are checked */
     m->n = search_matches(ix, t, q, &m->m);
     m->cached_para = SIZE_MAX;
     m->complete = true;
@@ -317,8 +319,16 @@ static void ensure_spans(MatchList *m, size_t i, size_t j)
     for (size_t x = 0; x < np; x++)
         if (!nu || pos[nu - 1] != pos[x]) pos[nu++] = pos[x];
     Span *sp = xmalloc(nu * sizeof *sp);
+    /* their paragraphs loaded (the bytes may move as the story loads: looked up after) */
+    size_t need = index_paragraph(m->ix, index_paragraph_of(m->ix, pos[nu - 1])).span.end;
+    text_load_until(m->t, need);
     const uint8_t *b = text_bytes(m->t);
-    index_token_spans(m->ix, b, 0, pos, nu, sp);
+    if (need <= text_len(m->t)) {
+        index_token_spans(m->ix, b, 0, pos, nu, sp);
+    } else { /* the story ends before them: not the text the index was made of */
+        for (size_t x = 0; x < nu; x++)
+            sp[x] = (Span){text_len(m->t), text_len(m->t)};
+    }
     for (size_t x = i; x < j; x++) {
         if (m->m[x].span.end) continue;
         Span first = sp[lower_bound(pos, nu, m->m[x].pos)];

@@ -134,7 +134,7 @@ static void scan_agrees(const Index *ix, const Text *t, const char *qs, SearchMo
 {
     MatchList *a, *b;
     Diag d = {0};
-    int ra = matchlist_new(ix, t, qs, mode, &a, &d);
+    int ra = matchlist_new(ix, (Text *)t, qs, mode, &a, &d);
     int rb = matchlist_scan_new((Text *)t, qs, mode, text_len(t) / 2, &b, &d);
     FUZZ_CHECK(ra == rb, "query \"%s\": the index %s it, the reading %s it", qs,
                ra ? "refuses" : "takes", rb ? "refuses" : "takes");
@@ -212,7 +212,7 @@ static void raw_pattern(const Text *t, const char *qs)
     Strbuf q = STRBUF_INIT;
     strbuf_addf(&q, "re:%s", qs);
     MatchList *ml;
-    if (matchlist_new(NULL, t, q.buf, SEARCH_SMART, &ml, &d) == 0) {
+    if (matchlist_new(NULL, (Text *)t, q.buf, SEARCH_SMART, &ml, &d) == 0) {
         FUZZ_CHECK(matchlist_stopped(ml) || matchlist_count(ml) == total,
                    "the reader counts %zu matches of the pattern, a scan %zu", matchlist_count(ml),
                    total);

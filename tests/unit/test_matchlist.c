@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "corpus.h"
 #include "lector/index.h"
@@ -429,5 +430,93 @@ Test(matchlist, reading_stops_counting_at_its_most_matches)
     cr_assert(!matchlist_capped(m), "a list under the limit is not cut");
     matchlist_free(m);
     text_free(t);
+    strbuf_release(&sb);
+}
+
+/* Writes sb to a new file under /tmp; its name in path (a mkstemp template's room). */
+static void write_story(const Strbuf *sb, size_t len, char *path)
+{
+    strcpy(path, "/tmp/lector-matchlist-XXXXXX");
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    cr_assert_eq(write(fd, sb->buf, len), (ssize_t)len);
+    close(fd);
+}
+
+/* With an index, a big story still loading (text_open reads it in steps) is loaded only as far
+ * as the matches asked about, and their spans are the whole story's. Its CR LF line ends make
+ * its text a cleaned copy written as it loads, so a span read before its bytes are loaded would
+ * be wrong. A query where case counts checks the bytes of every match: it loads all first. An
+ * index of a longer story than the one open gives spans inside the story, never past it. */
+Test(matchlist, an_index_loads_a_story_only_as_far_as_the_match)
+{
+    Strbuf sb = STRBUF_INIT;
+    strbuf_addstr(&sb, "Title\r\n\r\n");
+    size_t near = 0, far = 0;
+    while (sb.len < (16u << 20)) {
+        if (!near && sb.len > (1u << 20)) near = sb.len + 10;
+        if (!far && sb.len > (14u << 20)) far = sb.len + 10;
+        strbuf_addstr(&sb,
+                      sb.len + 10 == near  ? "Hay, hay, needle and hay,\r\nand more hay.\r\n\r\n"
+                      : sb.len + 10 == far ? "Hay, hay, Needle and hay,\r\nand more hay.\r\n\r\n"
+                                           : "Hay, hay, hay and hay,\r\nand more hay.\r\n\r\n");
+    }
+    char path[64], short_path[64];
+    write_story(&sb, sb.len, path);
+    write_story(&sb, 4u << 20, short_path);
+    Text *whole, *t;
+    Diag d = {0};
+    cr_assert_eq(text_open(path, 0, &whole, &d), 0, "%s", d.msg);
+    text_load_all(whole);
+    Index *ix = index_build(whole, 1, NULL);
+    MatchList *want, *m;
+    cr_assert_eq(matchlist_new(ix, whole, "needle", SEARCH_SMART, &want, &d), 0);
+    cr_assert_eq(matchlist_count(want), 2);
+    Span near_span = matchlist_span(want, 0), far_span = matchlist_span(want, 1);
+    cr_assert(!memcmp(text_bytes(whole) + near_span.start, "needle", 6));
+    cr_assert(!memcmp(text_bytes(whole) + far_span.start, "Needle", 6));
+
+    cr_assert_eq(text_open(path, 0, &t, &d), 0, "%s", d.msg);
+    cr_assert_eq(matchlist_new(ix, t, "needle", SEARCH_SMART, &m, &d), 0);
+    cr_assert_eq(matchlist_count(m), 2, "the index counts them all at once");
+    cr_assert(matchlist_complete(m));
+    bool wrapped;
+    size_t i = matchlist_first(m, 0, 1, &wrapped);
+    cr_assert_eq(i, 0);
+    Span s = matchlist_span(m, i);
+    cr_assert_eq(s.start, near_span.start);
+    cr_assert_eq(s.end, near_span.end);
+    cr_assert(!text_complete(t));
+    cr_assert_lt(text_len(t), (size_t)8 << 20, "loaded %zu bytes for a match at %zu", text_len(t),
+                 s.start);
+    s = matchlist_span(m, 1);
+    cr_assert_eq(s.start, far_span.start, "%zu, not %zu", s.start, far_span.start);
+    cr_assert(!memcmp(text_bytes(t) + s.start, "Needle", 6));
+    matchlist_free(m);
+    text_free(t);
+
+    cr_assert_eq(text_open(path, 0, &t, &d), 0, "%s", d.msg);
+    cr_assert_eq(matchlist_new(ix, t, "Needle", SEARCH_SMART, &m, &d), 0);
+    cr_assert(text_complete(t), "case counts: the matches' bytes checked, all of them");
+    cr_assert_eq(matchlist_count(m), 1);
+    cr_assert_eq(matchlist_span(m, 0).start, far_span.start);
+    matchlist_free(m);
+    text_free(t);
+
+    cr_assert_eq(text_open(short_path, 0, &t, &d), 0, "%s", d.msg);
+    cr_assert_eq(matchlist_new(ix, t, "needle", SEARCH_SMART, &m, &d), 0);
+    cr_assert_eq(matchlist_span(m, 0).start, near_span.start);
+    s = matchlist_span(m, 1);
+    cr_assert(text_complete(t));
+    cr_assert_leq(s.end, text_len(t), "[%zu, %zu) past the story's %zu bytes", s.start, s.end,
+                  text_len(t));
+    matchlist_free(m);
+    text_free(t);
+
+    matchlist_free(want);
+    index_free(ix);
+    text_free(whole);
+    unlink(path);
+    unlink(short_path);
     strbuf_release(&sb);
 }
