@@ -147,7 +147,14 @@ typedef struct {
     Vocab *vocab;
     uint32_t *term;
     size_t tcap;
+    /* owned; bit t set when the side's token t is an anchor both sides hold (stem_bags): the
+     * other tokens' words are not folded and looked up (term NO_ANCHOR), which was a quarter of
+     * a translation's time */
+    uint8_t *anchors;
+    size_t tok; /* the side's number of the token collected first (pair_spans) */
 } SpanList;
+
+enum { NO_ANCHOR = UINT32_MAX }; /* SpanList.term: no anchor, its word not looked up */
 
 struct Alignment {
     Side side[2];
@@ -1231,6 +1238,14 @@ static void stem_bags(Alignment *al)
         s->sbag0[s->npara] = len;
         for (size_t q = 0; q < len; q++)
             df[s->sbag[q].term]++;
+        if (al->translation) { /* the tokens that can be marked: see SpanList.anchors */
+            uint8_t *bits = xcalloc(s->ntok / 8 + 1, 1);
+            for (size_t t = 0; t < s->ntok; t++) {
+                uint32_t id = al->stem_of[s->term[t]];
+                if (id && sides[id] == 3) bits[t >> 3] |= (uint8_t)(1 << (t & 7));
+            }
+            al->pair_span[k].anchors = bits;
+        }
         free(stems);
         free(scratch);
     }
@@ -1649,9 +1664,13 @@ static void collect_token(void *ctx, size_t start, size_t end)
             l->tcap = l->tcap ? l->tcap * 2 : 256;
             l->term = xreallocarray(l->term, l->tcap, sizeof *l->term);
         }
-        size_t len;
-        const char *f = token_fold(l->folder, l->bytes + l->base + start, end - start, &len);
-        l->term[l->n] = vocab_intern(l->vocab, f, len);
+        size_t t = l->tok + l->n, len;
+        if (l->anchors && !(l->anchors[t >> 3] >> (t & 7) & 1)) {
+            l->term[l->n] = NO_ANCHOR;
+        } else {
+            const char *f = token_fold(l->folder, l->bytes + l->base + start, end - start, &len);
+            l->term[l->n] = vocab_intern(l->vocab, f, len);
+        }
     }
     span_add(&l->v, &l->n, &l->cap, (Span){l->base + start, l->base + end});
 }
@@ -1663,6 +1682,7 @@ static void pair_spans(const Side *s, size_t p, size_t n, Strbuf *scratch, SpanL
 {
     l->n = 0;
     l->bytes = s->bytes;
+    l->tok = s->tok0[p];
     for (size_t i = p; i < p + n; i++) {
         if (s->twin[i] != NO_TWIN) continue;
         l->base = s->para[i].start;
@@ -1879,6 +1899,10 @@ static AlignRow translated_row(Alignment *al, const Pair *p, const Span *const s
         const uint32_t *term = al->pair_span[side].term;
         uint8_t *k = side ? kb : ka;
         for (size_t t = 0; t < (side ? tb : ta); t++) {
+            if (term[t] == NO_ANCHOR) {
+                k[t] = 1;
+                continue;
+            }
             uint32_t id = al->stem_of[term[t]];
             size_t lo = 0, hi = no;
             while (lo < hi) {
@@ -2448,6 +2472,7 @@ Alignment *align_new_with(const Text *a, const Text *b, AlignTranslation transla
     for (int k = 0; k < 2; k++) {
         free(al->pair_span[k].v);
         free(al->pair_span[k].term);
+        free(al->pair_span[k].anchors);
         token_folder_free(al->pair_span[k].folder);
         al->pair_span[k] = (SpanList){0};
     }
