@@ -450,19 +450,25 @@ static void term_error(const char *before, const char *term, const char *after)
 /* A UTF-8 locale, or a clear word about it. Returns NULL when fine, else a status message. */
 static const char *ensure_utf8_locale(void)
 {
-    setlocale(LC_ALL, "");
+    setlocale(LC_CTYPE, ""); /* the only category lector reads (and the cheapest to load) */
     const char *cs = nl_langinfo(CODESET);
     if (cs && (!strcmp(cs, "UTF-8") || !strcmp(cs, "utf8"))) return NULL;
     if (setlocale(LC_CTYPE, "C.UTF-8")) return "locale not UTF-8: using C.UTF-8";
     return NULL;
 }
 
+/* Whether the terminal's description has cursor addressing ("cup"); set up by the caller. */
+static bool term_can_move(void)
+{
+    const char *cup = tigetstr("cup");
+    return cup && cup != (char *)-1;
+}
+
 bool tui_can_draw(void)
 {
     int err = 0;
     if (setupterm(NULL, STDOUT_FILENO, &err) != OK) return true; /* unknown: tui_main says so */
-    const char *cup = tigetstr("cup");
-    bool can = cup && cup != (char *)-1;
+    bool can = term_can_move();
     del_curterm(cur_term);
     return can;
 }
@@ -491,8 +497,9 @@ static int tui_main(char **paths, int npaths, int measure, unsigned flags, const
                    "' is unknown here; try TERM=xterm-256color, or lector wrap to print");
         return 2;
     }
+    bool can = term_can_move(); /* one reading of the description for both checks */
     del_curterm(cur_term);
-    if (!tui_can_draw()) { /* main prints instead; here for other callers */
+    if (!can) { /* main prints instead; here for other callers */
         term_error("lector: this terminal (TERM=", term,
                    ") cannot move the cursor, which the reader needs; lector wrap prints the "
                    "stories instead");
