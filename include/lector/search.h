@@ -70,6 +70,9 @@ typedef struct {
  * the matches of all items within documents that have every item. t may be NULL unless
  * query_needs_text. */
 size_t search_matches(const Index *ix, const Text *t, const Query *q, SearchMatch **out);
+/* At least the count search_matches gives, from the terms' counts alone (no position read): for
+ * the caller who would rather not hold a list of millions (24 bytes a match). */
+size_t search_match_bound(const Index *ix, const Query *q);
 /* Fills the spans of m[0, n) (ascending). text holds the story's bytes from offset base on, at
  * least over the matches' paragraphs (index_token_spans). */
 void search_match_spans(const Index *ix, const uint8_t *text, size_t base, SearchMatch *m,

@@ -529,25 +529,31 @@ static int scan_percent(const ReaderView *rv)
  * SCAN_NOW_MS at most: past that the search waits (scan_waiting). Reading stops at the first
  * match, where the index finds them all: "/a", the first key of "/and", would have the index
  * list most of the story's words. *wrapped: the match shown is the other side of the end. */
-enum { INDEX_LOAD_FIRST = 128 << 20 }; /* bytes: see index_answers */
+enum {
+    INDEX_LOAD_FIRST = 128 << 20, /* bytes: see index_answers */
+    INDEX_MATCHES_MAX = 1 << 20,  /* matches the index lists at once: 24 MiB of them */
+};
 
 /* Whether the index finds the query's matches (else the story is read for them). An index from
  * the cache can come before the story is read. The index finds and counts every match at once,
  * and the story is loaded only as far as the match shown (matchlist.h) -- unless case counts:
  * the index folds case, so the matches are checked in the story's bytes, all of it loaded first.
  * That is done up to INDEX_LOAD_FIRST (100 MB: about 60 ms); past it such a query reads the
- * story from the origin for the first match instead, and counts the rest as it reads. A pattern
- * is always found by reading, a step at a time off the key path (regex.h). */
+ * story from the origin for the first match instead, and counts the rest as it reads. So does a
+ * query that may have more than INDEX_MATCHES_MAX matches ("the" in a 1 GB story has 15
+ * million): the reading keeps 8 bytes a match, at most 2 million of them (matchlist.h). A
+ * pattern is always found by reading, a step at a time off the key path (regex.h). */
 static bool index_answers(const ReaderView *rv, const ViewContext *c)
 {
     if (!rv->index || rv->prompting || search_is_regex(rv->query.buf, NULL)) return false;
-    if (text_complete(rv->text) || text_len_estimate(rv->text) <= INDEX_LOAD_FIRST) return true;
     Query *q;
     Diag d = {0};
-    if (query_parse(rv->query.buf, c->search_mode, &q, &d) != 0) return true; /* no word */
-    bool case_counts = query_needs_text(q);
+    if (query_parse(rv->query.buf, c->search_mode, &q, &d) != 0) return true; /* no word: said */
+    bool answers = search_match_bound(rv->index, q) <= INDEX_MATCHES_MAX &&
+                   (text_complete(rv->text) || text_len_estimate(rv->text) <= INDEX_LOAD_FIRST ||
+                    !query_needs_text(q));
     query_free(q);
-    return !case_counts;
+    return answers;
 }
 
 static void search_run(ReaderView *rv, ViewContext *c, bool *wrapped)

@@ -415,6 +415,40 @@ static size_t word_positions(const Index *ix, const QWord *w, uint32_t **out)
     return n;
 }
 
+/* How many places word w has: its term's occurrences, or its terms' summed (a prefix's, a fuzzy
+ * word's: the terms word_positions would read, counted and not read). */
+static size_t word_occurrences(const Index *ix, const QWord *w)
+{
+    if (!w->prefix && !w->fuzzy) {
+        int64_t id = index_lookup(ix, w->folded, w->flen);
+        return id >= 0 ? index_term_occurrences(ix, (uint32_t)id) : 0;
+    }
+    uint32_t first = 0, end = (uint32_t)index_term_count(ix);
+    if (w->prefix) index_prefix_range(ix, w->folded, w->flen, &first, &end);
+    size_t n = 0;
+    for (uint32_t id = first; id < end; id++) {
+        size_t tl;
+        const char *term = index_term(ix, id, &tl);
+        if (term_matches(term, tl, w)) n += index_term_occurrences(ix, id);
+    }
+    return n;
+}
+
+size_t search_match_bound(const Index *ix, const Query *q)
+{
+    size_t bound = 0;
+    for (size_t i = 0; i < q->n; i++) { /* an item matches at most where its rarest word is */
+        const QItem *it = &q->items[i];
+        size_t least = SIZE_MAX;
+        for (size_t k = 0; k < it->n && least; k++) {
+            size_t c = word_occurrences(ix, &it->w[k]);
+            if (c < least) least = c;
+        }
+        bound += least;
+    }
+    return bound;
+}
+
 /* Walks the documents of ascending positions: the document holding pos, and its end. */
 typedef struct {
     const Index *ix;

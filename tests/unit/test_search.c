@@ -67,6 +67,16 @@ static void ref_free(Ref *r)
     free(r->doc);
 }
 
+static size_t match_bound(const Index *ix, const char *query)
+{
+    Query *q;
+    Diag d = {0};
+    cr_assert_eq(query_parse(query, SEARCH_FOLD, &q, &d), 0, "%s: %s", query, d.msg);
+    size_t bound = search_match_bound(ix, q);
+    query_free(q);
+    return bound;
+}
+
 static size_t count_matches(const Index *ix, const Text *t, const char *query)
 {
     Query *q;
@@ -74,6 +84,8 @@ static size_t count_matches(const Index *ix, const Text *t, const char *query)
     cr_assert_eq(query_parse(query, SEARCH_FOLD, &q, &d), 0, "%s: %s", query, d.msg);
     SearchMatch *m;
     size_t n = search_matches(ix, t, q, &m);
+    size_t bound = search_match_bound(ix, q);
+    cr_assert_geq(bound, n, "%s: bound %zu under the %zu matches", query, bound, n);
     search_match_spans(ix, text_bytes(t), 0, m, n);
     for (size_t i = 0; i < n; i++) /* each match's span holds its tokens' bytes */
         cr_assert(m[i].span.start < m[i].span.end && m[i].span.end <= text_len(t));
@@ -111,9 +123,11 @@ static void check_against_reference(const char *name, const void *bytes, size_t 
         char *qw = malloc(strlen(r.raw[s]) + 3);
         sprintf(qw, "\"%s\"", r.raw[s]);
         cr_assert_eq(count_matches(ix, t, qw), want, "%s: word %s", name, r.raw[s]);
-        sprintf(qw, "=%s", r.raw[s]); /* =word: the same */
-        if (!strchr(r.raw[s], '"') && !strchr(r.raw[s], ' '))
+        sprintf(qw, "=%s", r.raw[s]); /* =word: the same, and its places are its bound */
+        if (!strchr(r.raw[s], '"') && !strchr(r.raw[s], ' ')) {
             cr_assert_eq(count_matches(ix, t, qw), want, "%s: =%s", name, r.raw[s]);
+            cr_assert_eq(match_bound(ix, qw), want, "%s: bound of =%s", name, r.raw[s]);
+        }
         free(qw);
         /* the bare word: every token that begins with it (when it is one token as typed) */
         size_t wantb = 0, flen = strlen(r.folded[s]);
@@ -168,6 +182,15 @@ static void check_against_reference(const char *name, const void *bytes, size_t 
             strbuf_addf(&q, "\"%s %s %s\"", r.raw[s], r.raw[s + 1], r.raw[s + 2]);
             cr_assert_eq(count_matches(ix, t, q.buf), wantph, "%s: phrase %s", name, q.buf);
             cr_assert_geq(wantph, 1);
+            /* its bound: the places of its rarest word */
+            size_t rarest = SIZE_MAX;
+            for (size_t k = s; k < s + 3; k++) {
+                size_t c = 0;
+                for (size_t i = 0; i < r.n; i++)
+                    c += !strcmp(r.folded[i], r.folded[k]);
+                if (c < rarest) rarest = c;
+            }
+            cr_assert_eq(match_bound(ix, q.buf), rarest, "%s: bound of %s", name, q.buf);
             strbuf_release(&q);
         }
         checked++;
