@@ -144,6 +144,9 @@ typedef struct {
     size_t line, col;    /* where it starts: 1-based line, column in characters */
 } IndexParagraph;
 IndexParagraph index_paragraph(const Index *ix, size_t para);
+/* The paragraph holding byte off of the story, or the first one after it; the count if none (as
+ * text_paragraph_at, from the index alone: for a story still loading). */
+size_t index_paragraph_at(const Index *ix, size_t off);
 /* Documents (paragraphs, pieces joined): how many, which one holds a position, and its span of
  * positions [first, end). */
 size_t index_doc_count(const Index *ix);
@@ -151,9 +154,10 @@ size_t index_doc_of(const Index *ix, uint32_t pos);
 void index_doc_positions(const Index *ix, size_t doc, uint32_t *first, uint32_t *end);
 
 /* The spans of the tokens at pos[0..n) (ascending), tokenizing each paragraph once. text holds
- * the story's bytes from offset base on, at least to the end of the paragraphs concerned (the
- * whole text_bytes with base 0, or one paragraph read from the file). */
-void index_token_spans(const Index *ix, const uint8_t *text, size_t base, const uint32_t *pos,
-                       size_t n, Span *out);
+ * len bytes of the story from offset base on (the whole text_bytes with base 0, or one paragraph
+ * read from the file); a token whose paragraph is not all in them (an index of a longer story
+ * than the one open) gets an empty span at its paragraph's start. */
+void index_token_spans(const Index *ix, const uint8_t *text, size_t base, size_t len,
+                       const uint32_t *pos, size_t n, Span *out);
 
 #endif

@@ -73,10 +73,11 @@ size_t search_matches(const Index *ix, const Text *t, const Query *q, SearchMatc
 /* At least the count search_matches gives, from the terms' counts alone (no position read): for
  * the caller who would rather not hold a list of millions (24 bytes a match). */
 size_t search_match_bound(const Index *ix, const Query *q);
-/* Fills the spans of m[0, n) (ascending). text holds the story's bytes from offset base on, at
- * least over the matches' paragraphs (index_token_spans). */
-void search_match_spans(const Index *ix, const uint8_t *text, size_t base, SearchMatch *m,
-                        size_t n);
+/* Fills the spans of m[0, n) (ascending). text holds len bytes of the story from offset base on,
+ * which should cover the matches' paragraphs; a match outside them gets an empty span
+ * (index_token_spans). */
+void search_match_spans(const Index *ix, const uint8_t *text, size_t base, size_t len,
+                        SearchMatch *m, size_t n);
 
 /* Finding the matches of a query by reading a story instead of its index (the reader's search
  * before the index is built, or in a story too long to index): the same matches search_matches
@@ -95,12 +96,11 @@ size_t search_scan_doc(SearchScanner *s, const Text *t, size_t p0, size_t p1,
 typedef struct SearchSet SearchSet;
 SearchSet *search_set_new(const Query *q);
 void search_set_free(SearchSet *s);
-/* Adds one story (borrowed only during the call) under the caller's number story. text is the
- * story's bytes (text_bytes), needed only when query_needs_text; else it may be NULL. Returns the
- * story's hits (its documents holding every item), and in *places (may be NULL) its matches,
- * as search_matches counts them: counts per story without ranking them all. */
-size_t search_set_add(SearchSet *s, size_t story, const Index *ix, const uint8_t *text,
-                      size_t *places);
+/* Adds one story (borrowed only during the call) under the caller's number story. t is the
+ * story, loaded, needed only when query_needs_text; else it may be NULL. Returns the story's
+ * hits (its documents holding every item), and in *places (may be NULL) its matches, as
+ * search_matches counts them: counts per story without ranking them all. */
+size_t search_set_add(SearchSet *s, size_t story, const Index *ix, const Text *t, size_t *places);
 
 typedef struct {
     size_t story;

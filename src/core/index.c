@@ -1518,6 +1518,20 @@ size_t index_paragraph_of(const Index *ix, uint32_t pos)
     return lo;
 }
 
+size_t index_paragraph_at(const Index *ix, size_t off)
+{
+    const ParaRec *p = para_recs(ix);
+    size_t lo = 0, hi = ix->h->npara; /* the first whose end is past off (ends ascend) */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (p[mid].end <= off)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 IndexParagraph index_paragraph(const Index *ix, size_t para)
 {
     const ParaRec *p = para_recs(ix);
@@ -1573,8 +1587,8 @@ static void collect_spans(void *ctx, size_t start, size_t end)
     c->at++;
 }
 
-void index_token_spans(const Index *ix, const uint8_t *text, size_t base, const uint32_t *pos,
-                       size_t n, Span *out)
+void index_token_spans(const Index *ix, const uint8_t *text, size_t base, size_t len,
+                       const uint32_t *pos, size_t n, Span *out)
 {
     Strbuf scratch = STRBUF_INIT;
     SpansCtx c = {pos, n, 0, 0, 0, out};
@@ -1584,7 +1598,8 @@ void index_token_spans(const Index *ix, const uint8_t *text, size_t base, const 
         c.at = p[para].first;
         c.base = p[para].start;
         size_t before = c.k;
-        if (c.base >= base && pos[c.k] < ix->h->ntokens)
+        /* a paragraph outside the bytes given: an index of a longer story than the one open */
+        if (c.base >= base && p[para].end - base <= len && pos[c.k] < ix->h->ntokens)
             token_each(text + (c.base - base), p[para].end - c.base, &scratch, collect_spans, &c);
         while (c.k < n && c.k == before) { /* not found (a stale index): an empty span */
             out[c.k] = (Span){c.base, c.base};

@@ -448,7 +448,7 @@ static bool add_stories(IndexCache *cache, const Query *q, LibraryStory *stories
             note_add(notes, k, true, &s->diag);
             continue;
         }
-        search_set_add(set, k, s->index, s->text ? text_bytes(s->text) : NULL, &per_story[k]);
+        search_set_add(set, k, s->index, s->text, &per_story[k]);
         (*searched)++;
         if (index_corrupt(s->index)) sound = false;
     }

@@ -322,13 +322,11 @@ static void ensure_spans(MatchList *m, size_t i, size_t j)
     /* their paragraphs loaded (the bytes may move as the story loads: looked up after) */
     size_t need = index_paragraph(m->ix, index_paragraph_of(m->ix, pos[nu - 1])).span.end;
     text_load_until(m->t, need);
+    size_t len = text_len(m->t);
     const uint8_t *b = text_bytes(m->t);
-    if (need <= text_len(m->t)) {
-        index_token_spans(m->ix, b, 0, pos, nu, sp);
-    } else { /* the story ends before them: not the text the index was made of */
-        for (size_t x = 0; x < nu; x++)
-            sp[x] = (Span){text_len(m->t), text_len(m->t)};
-    }
+    index_token_spans(m->ix, b, 0, len, pos, nu, sp);
+    for (size_t x = 0; x < nu; x++) /* past the story's end: not the story the index was made of */
+        if (sp[x].end > len) sp[x] = (Span){len, len};
     for (size_t x = i; x < j; x++) {
         if (m->m[x].span.end) continue;
         Span first = sp[lower_bound(pos, nu, m->m[x].pos)];
@@ -371,7 +369,8 @@ size_t matchlist_from(MatchList *m, size_t off)
         return tail ? m->head.n + lo : lo; /* past the head's last: the tail's first */
     }
     if (!m->n) return 0;
-    size_t para = text_paragraph_at(m->t, off);
+    /* by the index's paragraphs: off may be past what is loaded (the end shown by G) */
+    size_t para = index_paragraph_at(m->ix, off);
     if (para >= index_paragraph_count(m->ix)) return m->n;
     size_t lo, hi;
     para_matches(m, para, &lo, &hi);
@@ -404,8 +403,10 @@ Style matchlist_style_at(MatchList *m, size_t off, size_t current)
                 return k - 1 == current ? STYLE_CURRENT : STYLE_MATCH;
         return STYLE_TEXT;
     }
-    if (!m->n) return STYLE_TEXT;
-    size_t para = text_paragraph_at(m->t, off);
+    /* a place not loaded yet (the end shown by G) is drawn plain: its matches' bytes would load
+     * the story up to it */
+    if (!m->n || (!text_complete(m->t) && off >= text_len(m->t))) return STYLE_TEXT;
+    size_t para = index_paragraph_at(m->ix, off);
     if (para >= index_paragraph_count(m->ix)) return STYLE_TEXT;
     size_t lo, hi;
     para_matches(m, para, &lo, &hi);

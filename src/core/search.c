@@ -513,8 +513,8 @@ static bool strict_ok(TokenFolder *f, const uint8_t *text, Span sp, const QWord 
 static const SearchMatch NO_MATCH = {UINT32_MAX, 0, {0, 0}};
 
 /* The first positions of the matches of one item, ascending. */
-static size_t item_matches(const Index *ix, const uint8_t *text, const Query *q, const QItem *it,
-                           uint32_t **out)
+static size_t item_matches(const Index *ix, const uint8_t *text, size_t text_len, const Query *q,
+                           const QItem *it, uint32_t **out)
 {
     uint32_t **sets = xcalloc(it->n, sizeof *sets);
     size_t *counts = xcalloc(it->n, sizeof *counts), *at = xcalloc(it->n, sizeof *at);
@@ -596,7 +596,7 @@ static size_t item_matches(const Index *ix, const uint8_t *text, const Query *q,
             if (!w || uniq[w - 1] != uniq[i]) uniq[w++] = uniq[i];
         nu = w;
         Span *sp = xmalloc(nu * sizeof *sp);
-        index_token_spans(ix, text, 0, uniq, nu, sp);
+        index_token_spans(ix, text, 0, text_len, uniq, nu, sp);
         TokenFolder *f = token_folder_new(q->strict_flags);
         size_t kept = 0;
         for (size_t i = 0; i < n; i++) {
@@ -715,14 +715,15 @@ static void near_filter(const Index *ix, const Query *q, uint32_t **m, size_t *n
     }
 }
 
-static void match_items(const Index *ix, const uint8_t *text, const Query *q, ItemMatches *im)
+static void match_items(const Index *ix, const Text *t, const Query *q, ItemMatches *im)
 {
     im->m = xcalloc(q->n, sizeof *im->m);
     im->n = xcalloc(q->n, sizeof *im->n);
     im->dh = xcalloc(q->n, sizeof *im->dh);
     im->ndh = xcalloc(q->n, sizeof *im->ndh);
     for (size_t i = 0; i < q->n; i++)
-        im->n[i] = item_matches(ix, text, q, &q->items[i], &im->m[i]);
+        im->n[i] = item_matches(ix, t ? text_bytes(t) : NULL, t ? text_len(t) : 0, q, &q->items[i],
+                                &im->m[i]);
     near_filter(ix, q, im->m, im->n);
     for (size_t i = 0; i < q->n; i++) {
         DocHit *dh = NULL;
@@ -822,13 +823,14 @@ static size_t collect_matches(const Index *ix, const Query *q, const ItemMatches
 size_t search_matches(const Index *ix, const Text *t, const Query *q, SearchMatch **out)
 {
     ItemMatches im;
-    match_items(ix, t ? text_bytes(t) : NULL, q, &im);
+    match_items(ix, t, q, &im);
     size_t n = collect_matches(ix, q, &im, out);
     item_matches_free(q, &im);
     return n;
 }
 
-void search_match_spans(const Index *ix, const uint8_t *text, size_t base, SearchMatch *m, size_t n)
+void search_match_spans(const Index *ix, const uint8_t *text, size_t base, size_t len,
+                        SearchMatch *m, size_t n)
 {
     /* the first and last token of each match, ascending and once each for index_token_spans */
     uint32_t *pos = xmalloc((2 * n + 1) * sizeof *pos);
@@ -845,7 +847,7 @@ void search_match_spans(const Index *ix, const uint8_t *text, size_t base, Searc
     for (size_t i = 0; i < np; i++)
         if (!nu || pos[nu - 1] != pos[i]) pos[nu++] = pos[i];
     Span *sp = xmalloc((nu + 1) * sizeof *sp);
-    index_token_spans(ix, text, base, pos, nu, sp);
+    index_token_spans(ix, text, base, len, pos, nu, sp);
     for (size_t i = 0; i < n; i++) {
         size_t a = lower_bound_u32(pos, nu, m[i].pos);
         size_t b = lower_bound_u32(pos, nu, m[i].pos + m[i].len - 1);
@@ -934,12 +936,11 @@ void search_set_free(SearchSet *s)
     free(s);
 }
 
-size_t search_set_add(SearchSet *s, size_t story, const Index *ix, const uint8_t *text,
-                      size_t *places)
+size_t search_set_add(SearchSet *s, size_t story, const Index *ix, const Text *t, size_t *places)
 {
     const Query *q = s->q;
     ItemMatches im;
-    match_items(ix, text, q, &im);
+    match_items(ix, t, q, &im);
     SearchMatch *pl;
     size_t npl = collect_matches(ix, q, &im, &pl), at_pl = 0;
     if (places) *places = npl;
@@ -1168,7 +1169,7 @@ int search_place(const Index *ix, const Text *t, const char *path, const Query *
     *out = (SearchPlace){{0, 0}, 1, 1, NULL, 0, 0};
     SearchMatch one = *m;
     if (t) {
-        if (!one.span.end) search_match_spans(ix, text_bytes(t), 0, &one, 1);
+        if (!one.span.end) search_match_spans(ix, text_bytes(t), 0, text_len(t), &one, 1);
         if (q && one.len == 1) one.span = search_refine_span(q, text_bytes(t), one.span, one.span);
         out->span = one.span;
         search_line_col(t, one.span.start, &out->line, &out->col);
@@ -1179,7 +1180,7 @@ int search_place(const Index *ix, const Text *t, const char *path, const Query *
     Text *pt = read_paragraph(ix, path, para, diag);
     if (!pt) return -1;
     const uint8_t *b = text_bytes(pt);
-    if (!one.span.end) search_match_spans(ix, b, para.span.start, &one, 1);
+    if (!one.span.end) search_match_spans(ix, b, para.span.start, text_len(pt), &one, 1);
     Span local = {one.span.start - para.span.start, one.span.end - para.span.start};
     if (q && one.len == 1) local = search_refine_span(q, b, local, local);
     one.span = (Span){local.start + para.span.start, local.end + para.span.start};

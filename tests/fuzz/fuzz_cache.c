@@ -54,7 +54,7 @@ static void search(const Index *ix, const Text *t, const char *qs, SearchMode mo
     size_t n = search_matches(ix, t, q, &m);
     check_matches(ix, NULL, m, n);
     if (t && n) {
-        search_match_spans(ix, text_bytes(t), 0, m, n);
+        search_match_spans(ix, text_bytes(t), 0, text_len(t), m, n);
         check_matches(ix, t, m, n);
         SearchPlace place;
         Diag pd = {0};
@@ -69,7 +69,7 @@ static void search(const Index *ix, const Text *t, const char *qs, SearchMode mo
     free(m);
 
     SearchSet *set = search_set_new(q);
-    search_set_add(set, 0, ix, t ? text_bytes(t) : NULL, NULL);
+    search_set_add(set, 0, ix, t, NULL);
     const SearchHit *hits;
     size_t nh = search_set_hits(set, 4, &hits);
     for (size_t i = 0; i < nh && i < 4; i++)
@@ -114,7 +114,7 @@ static void exercise(Index *ix)
                        "term %zu: position %zu is %u (tokens %u)", id, i, pos[i], ntok);
         if (t && got) {
             Span *sp = malloc(got * sizeof *sp);
-            index_token_spans(ix, text_bytes(t), 0, pos, got, sp);
+            index_token_spans(ix, text_bytes(t), 0, text_len(t), pos, got, sp);
             for (size_t i = 0; i < got; i++)
                 FUZZ_CHECK(sp[i].start <= sp[i].end && sp[i].end <= tlen,
                            "token %u spans [%zu, %zu) of %zu bytes", pos[i], sp[i].start, sp[i].end,

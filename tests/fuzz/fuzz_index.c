@@ -93,7 +93,7 @@ static void check_matches(const Index *ix, const Text *t, const Query *q, const 
         FUZZ_CHECK(i == 0 || m[i].pos >= m[i - 1].pos, "matches not ascending at %zu", i);
     }
     if (nspans > n) nspans = n;
-    search_match_spans(ix, text_bytes(t), 0, m, nspans);
+    search_match_spans(ix, text_bytes(t), 0, text_len(t), m, nspans);
     for (size_t i = 0; i < nspans; i++) {
         Span sp = m[i].span;
         FUZZ_CHECK(sp.start < sp.end && sp.end <= text_len(t), "match %zu spans [%zu, %zu) of %zu",
@@ -243,7 +243,7 @@ static void raw_query(const Index *ix, const Text *t, const Toks *toks, const ch
     scan_agrees(ix, t, qs, mode);
 
     SearchSet *set = search_set_new(q);
-    search_set_add(set, 7, ix, text_bytes(t), NULL);
+    search_set_add(set, 7, ix, t, NULL);
     const SearchHit *hits;
     size_t nh = search_set_hits(set, 3, &hits);
     for (size_t i = 0; i < nh && i < 3; i++) {
@@ -255,7 +255,7 @@ static void raw_query(const Index *ix, const Text *t, const Toks *toks, const ch
         FUZZ_CHECK(index_doc_of(ix, h->first.pos) == h->doc, "hit %zu: first match in doc %zu", i,
                    index_doc_of(ix, h->first.pos));
         SearchMatch first = h->first;
-        search_match_spans(ix, text_bytes(t), 0, &first, 1);
+        search_match_spans(ix, text_bytes(t), 0, text_len(t), &first, 1);
         size_t hl_start, hl_end;
         char *snip = search_snippet(t, first.span, 60, &hl_start, &hl_end);
         size_t sl = strlen(snip);
@@ -336,7 +336,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     Span *spans = malloc((toks.n + 1) * sizeof *spans);
     for (size_t i = 0; i < toks.n; i++)
         all[i] = (uint32_t)i;
-    index_token_spans(ix, b, 0, all, toks.n, spans);
+    index_token_spans(ix, b, 0, text_len(t), all, toks.n, spans);
     for (size_t i = 0; i < toks.n; i++)
         FUZZ_CHECK(spans[i].start == toks.v[i].span.start && spans[i].end == toks.v[i].span.end,
                    "token %zu spans [%zu, %zu), the tokenizer says [%zu, %zu)", i, spans[i].start,

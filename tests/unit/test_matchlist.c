@@ -495,6 +495,21 @@ Test(matchlist, an_index_loads_a_story_only_as_far_as_the_match)
     matchlist_free(m);
     text_free(t);
 
+    /* from a place not loaded yet (the end that G shows): the index's paragraphs tell which
+     * match comes next, and drawing such a place loads nothing */
+    cr_assert_eq(text_open(path, 0, &t, &d), 0, "%s", d.msg);
+    cr_assert_eq(matchlist_new(ix, t, "needle", SEARCH_SMART, &m, &d), 0);
+    size_t loaded = text_len(t);
+    cr_assert_eq(matchlist_style_at(m, far_span.start, SIZE_MAX), STYLE_TEXT);
+    cr_assert_eq(text_len(t), loaded, "drawing loaded %zu bytes more", text_len(t) - loaded);
+    i = matchlist_first(m, far_span.start - 5, 1, &wrapped);
+    cr_assert_eq(i, 1, "match %zu", i);
+    cr_assert(!wrapped);
+    cr_assert_eq(matchlist_span(m, i).start, far_span.start);
+    cr_assert_eq(matchlist_style_at(m, far_span.start, i), STYLE_CURRENT, "loaded now: drawn");
+    matchlist_free(m);
+    text_free(t);
+
     cr_assert_eq(text_open(path, 0, &t, &d), 0, "%s", d.msg);
     cr_assert_eq(matchlist_new(ix, t, "Needle", SEARCH_SMART, &m, &d), 0);
     cr_assert(text_complete(t), "case counts: the matches' bytes checked, all of them");
@@ -510,6 +525,10 @@ Test(matchlist, an_index_loads_a_story_only_as_far_as_the_match)
     cr_assert(text_complete(t));
     cr_assert_leq(s.end, text_len(t), "[%zu, %zu) past the story's %zu bytes", s.start, s.end,
                   text_len(t));
+    matchlist_free(m);
+    /* where case counts, every match's bytes are checked: the one past the end is not there */
+    cr_assert_eq(matchlist_new(ix, t, "Needle", SEARCH_SMART, &m, &d), 0);
+    cr_assert_eq(matchlist_count(m), 0);
     matchlist_free(m);
     text_free(t);
 

@@ -86,7 +86,7 @@ static size_t count_matches(const Index *ix, const Text *t, const char *query)
     size_t n = search_matches(ix, t, q, &m);
     size_t bound = search_match_bound(ix, q);
     cr_assert_geq(bound, n, "%s: bound %zu under the %zu matches", query, bound, n);
-    search_match_spans(ix, text_bytes(t), 0, m, n);
+    search_match_spans(ix, text_bytes(t), 0, text_len(t), m, n);
     for (size_t i = 0; i < n; i++) /* each match's span holds its tokens' bytes */
         cr_assert(m[i].span.start < m[i].span.end && m[i].span.end <= text_len(t));
     free(m);
