@@ -372,6 +372,31 @@ static bool term_matches(const char *term, size_t tl, const QWord *w)
     return tl == w->flen && !memcmp(term, w->folded, tl);
 }
 
+typedef struct {
+    uint32_t pos;
+    uint32_t item; /* within the group */
+} NearEntry;
+
+/* Merges the n ascending lists list[i][from[i], to[i]) into out (room for them all), by position
+ * and then list: what sorting them would give, in linear time (n is a query's few items). at:
+ * n of the caller's room. Returns how many. */
+static size_t merge_positions(uint32_t *const *list, const size_t *from, const size_t *to, size_t n,
+                              size_t *at, NearEntry *out)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++) {
+        at[i] = from[i];
+        total += to[i] - from[i];
+    }
+    for (size_t k = 0; k < total; k++) {
+        size_t best = n;
+        for (size_t i = 0; i < n; i++)
+            if (at[i] < to[i] && (best == n || list[i][at[i]] < list[best][at[best]])) best = i;
+        out[k] = (NearEntry){list[best][at[best]++], (uint32_t)best};
+    }
+    return total;
+}
+
 /* Sorts positions that are all distinct and below ntokens: through a bitmap when they are many
  * (the union of the terms a short substring matches can be most of a story), else qsort. */
 static void sort_positions(uint32_t *p, size_t n, uint32_t ntokens)
@@ -404,14 +429,30 @@ static size_t word_positions(const Index *ix, const QWord *w, uint32_t **out)
     }
     uint32_t first = 0, end = (uint32_t)index_term_count(ix);
     if (w->prefix) index_prefix_range(ix, w->folded, w->flen, &first, &end);
+    enum { MERGED_TERMS = 16 }; /* a few terms' runs are merged, more sorted */
+    size_t run[MERGED_TERMS + 1];
     for (uint32_t id = first; id < end; id++) {
         size_t tl;
         const char *term = index_term(ix, id, &tl);
         if (!term_matches(term, tl, w)) continue;
+        if (terms < MERGED_TERMS) run[terms] = n;
         index_positions(ix, id, out, &n, &cap);
         terms++;
     }
-    if (terms > 1) sort_positions(*out, n, index_token_count(ix));
+    if (terms > 1 && terms <= MERGED_TERMS) { /* each term's run is ascending */
+        run[terms] = n;
+        uint32_t *list[MERGED_TERMS];
+        size_t at[MERGED_TERMS];
+        for (size_t r = 0; r < terms; r++)
+            list[r] = *out;
+        NearEntry *e = xmalloc((n ? n : 1) * sizeof *e);
+        merge_positions(list, run, run + 1, terms, at, e);
+        for (size_t k = 0; k < n; k++)
+            (*out)[k] = e[k].pos;
+        free(e);
+    } else if (terms > 1) {
+        sort_positions(*out, n, index_token_count(ix));
+    }
     return n;
 }
 
@@ -614,12 +655,6 @@ static size_t item_matches(const Index *ix, const uint8_t *text, size_t text_len
     return n;
 }
 
-static int cmp_match(const void *a, const void *b)
-{
-    const SearchMatch *x = a, *y = b;
-    return x->pos < y->pos ? -1 : x->pos > y->pos;
-}
-
 /* Per item: its matches, and per document holding one, the document, how many and the first. */
 typedef struct {
     size_t doc, tf;
@@ -634,31 +669,6 @@ typedef struct {
     size_t *docs; /* documents with every item, ascending */
     size_t ndocs;
 } ItemMatches;
-
-typedef struct {
-    uint32_t pos;
-    uint32_t item; /* within the group */
-} NearEntry;
-
-/* Merges the n ascending lists list[i][from[i], to[i]) into out (room for them all), by position
- * and then list: what sorting them would give, in linear time (n is a query's few items). at:
- * n of the caller's room. Returns how many. */
-static size_t merge_positions(uint32_t *const *list, const size_t *from, const size_t *to, size_t n,
-                              size_t *at, NearEntry *out)
-{
-    size_t total = 0;
-    for (size_t i = 0; i < n; i++) {
-        at[i] = from[i];
-        total += to[i] - from[i];
-    }
-    for (size_t k = 0; k < total; k++) {
-        size_t best = n;
-        for (size_t i = 0; i < n; i++)
-            if (at[i] < to[i] && (best == n || list[i][at[i]] < list[best][at[best]])) best = i;
-        out[k] = (NearEntry){list[best][at[best]++], (uint32_t)best};
-    }
-    return total;
-}
 
 /* Keeps, of each NEAR group's items' first positions m[i][0, n[i]) (ascending), those that stand
  * in a window of one document (ix NULL: all positions are in one) that holds every item of the
@@ -785,27 +795,40 @@ static size_t collect_matches(const Index *ix, const Query *q, const ItemMatches
         total += im->n[i];
     SearchMatch *m = xmalloc((total ? total : 1) * sizeof *m);
     size_t n = 0;
-    for (size_t i = 0; i < q->n; i++) {
-        uint32_t len = (uint32_t)q->items[i].n;
-        if (q->n == 1) {
-            for (size_t k = 0; k < im->n[0]; k++)
-                m[k] = (SearchMatch){im->m[0][k], len, {0, 0}};
-            n = im->n[0];
-            break;
+    if (q->n == 1) {
+        for (size_t k = 0; k < im->n[0]; k++)
+            m[k] = (SearchMatch){im->m[0][k], (uint32_t)q->items[0].n, {0, 0}};
+        n = im->n[0];
+    } else {
+        /* each item's matches in the documents that hold every item (ascending, kept in
+         * place), then merged by position: a sort of them all was a fifth of a NEAR query */
+        uint32_t *pos = xmalloc((total ? total : 1) * sizeof *pos), **list;
+        size_t *from = xmalloc(3 * q->n * sizeof *from), *to = from + q->n, *at = to + q->n;
+        list = xmalloc(q->n * sizeof *list);
+        for (size_t i = 0; i < q->n; i++) {
+            DocCursor dc;
+            doc_cursor_init(&dc, ix);
+            size_t d_at = 0;
+            from[i] = n;
+            for (size_t k = 0; k < im->n[i]; k++) {
+                size_t d = doc_cursor_at(&dc, im->m[i][k]);
+                while (d_at < im->ndocs && im->docs[d_at] < d)
+                    d_at++;
+                if (d_at < im->ndocs && im->docs[d_at] == d) pos[n++] = im->m[i][k];
+            }
+            to[i] = n;
+            list[i] = pos;
         }
-        DocCursor dc;
-        doc_cursor_init(&dc, ix);
-        size_t at = 0;
-        for (size_t k = 0; k < im->n[i]; k++) {
-            size_t d = doc_cursor_at(&dc, im->m[i][k]);
-            while (at < im->ndocs && im->docs[at] < d)
-                at++;
-            if (at < im->ndocs && im->docs[at] == d)
-                m[n++] = (SearchMatch){im->m[i][k], len, {0, 0}};
-        }
+        NearEntry *e = xmalloc((n ? n : 1) * sizeof *e);
+        merge_positions(list, from, to, q->n, at, e);
+        for (size_t k = 0; k < n; k++)
+            m[k] = (SearchMatch){e[k].pos, (uint32_t)q->items[e[k].item].n, {0, 0}};
+        free(e);
+        free(list);
+        free(from);
+        free(pos);
     }
     if (q->n > 1) {
-        qsort(m, n, sizeof *m, cmp_match);
         size_t w = 0;
         for (size_t k = 0; k < n; k++) {
             if (w && m[w - 1].pos == m[k].pos) {
