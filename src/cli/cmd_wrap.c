@@ -115,6 +115,8 @@ static void write_done(Pipeline *p)
             Slot *sl = &p->slot[k];
             if (sl->state == SLOT_DONE && sl->seq == p->next_write) {
                 fwrite(sl->batch.out.buf, 1, sl->batch.out.len, stdout);
+                /* a free slot keeps no more than a usual batch's room (below) */
+                if (sl->batch.out.alloc > 2 * OUT_FLUSH) strbuf_release(&sl->batch.out);
                 sl->state = SLOT_FREE;
                 p->next_write++;
                 more = true;
@@ -173,7 +175,12 @@ static void batch_print(Pipeline *p, Slot *sl, const LayoutOptions *opt, BidiCac
         }
     }
     b->n = 0;
-    strbuf_reset(&b->text);
+    /* a batch that held a long piece (a hostile cluster's 1 MiB) gives its room back: six
+     * slots keeping it would pass the 16 MiB the streaming is held to */
+    if (b->text.alloc > 2 * BATCH_BYTES)
+        strbuf_release(&b->text);
+    else
+        strbuf_reset(&b->text);
 }
 
 static void *printer_main(void *arg)
