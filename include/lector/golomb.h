@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* The largest order. A code is then at most 63 bits long (at k = 0; 41 at k = 24), and the
  * reader never takes more than 57 at once after its zeros. */
@@ -73,8 +74,9 @@ int golomb_order(uint64_t count, uint64_t bits);
 /* ---- reading ---- */
 typedef struct {
     const uint8_t *s, *end; /* bytes not read into window yet */
-    uint64_t window;        /* bits read, not taken: the next is the top bit; the rest zero */
-    int avail;              /* bits in window */
+    uint64_t window; /* bits read, not taken: the next is the top bit; below avail zeros, or the
+                      * next bits as golomb_fast_get read them ahead (golomb_at_end: zeros) */
+    int avail;       /* bits in window */
 } GolombReader;
 
 static inline void golomb_reader_init(GolombReader *r, const uint8_t *s, const uint8_t *end)
@@ -127,6 +129,41 @@ static inline uint64_t golomb_get(GolombReader *r, int k)
     }
     uint64_t gap = v - (UINT64_C(1) << k) + 1;
     return gap >> 32 ? 0 : gap;
+}
+
+/* ---- reading fast ----
+ * The window refilled 8 bytes at a time, for the long walks (a phrase's "the" in a 1 GB story is
+ * 15 million codes): one unaligned load a code, not a loop a byte. The load leaves bits of the
+ * byte at s below avail: that byte's own bits, which any later refill (this one's or
+ * golomb_refill's) ORs over them unchanged, so golomb_get and golomb_fast_get can take turns. */
+static inline uint64_t golomb_load_be64(const uint8_t *s)
+{
+    uint64_t v;
+    memcpy(&v, s, sizeof v);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
+    return v;
+}
+
+/* The next gap in order k into *gap; false, nothing taken, when it cannot be read fast: within 8
+ * bytes of the end, or a code longer than the window (long, or not a code at all). The caller
+ * goes on with golomb_get, which tells those apart. */
+static inline bool golomb_fast_get(GolombReader *r, int k, uint64_t *gap)
+{
+    if (r->end - r->s < 8 || r->avail > 63) return false;
+    /* every time, not when low: no branch to mispredict, and a code is mostly under 16 bits */
+    r->window |= golomb_load_be64(r->s) >> r->avail;
+    r->s += (63 - r->avail) >> 3;
+    r->avail |= 56;
+    if (!r->window) return false;
+    int z = __builtin_clzll(r->window), len = 2 * z + 1 + k;
+    if (len > r->avail || len >= 64) return false;
+    uint64_t v = r->window >> (64 - len);
+    r->window <<= len;
+    r->avail -= len;
+    *gap = v - (UINT64_C(1) << k) + 1;
+    return true;
 }
 
 /* True when what is left is the padding: fewer than 8 bits, all zero. */

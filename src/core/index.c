@@ -1461,6 +1461,17 @@ size_t index_positions(const Index *ix, uint32_t id, uint32_t **out, size_t *n, 
     }
     uint32_t *p = *out + *n;
     size_t k = 0;
+    uint64_t gap;
+    while (c.left > 1 && c.prev <= c.ntokens && golomb_fast_get(&c.bits, c.k, &gap)) {
+        c.prev += gap;
+        c.left--;
+        p[k++] = (uint32_t)(c.prev - 1);
+    }
+    if (c.prev > c.ntokens) { /* as cursor_step: what was read stands */
+        mut(ix)->corrupt = true;
+        c.left = 0;
+        k -= k ? 1 : 0;
+    }
     while (c.left && cursor_step(ix, &c))
         p[k++] = (uint32_t)(c.prev - 1);
     *n += k;
@@ -1482,6 +1493,26 @@ bool index_cursor_init(const Index *ix, uint32_t id, IndexCursor *c)
 
 bool index_cursor_seek(const Index *ix, IndexCursor *c, uint32_t target, uint32_t *pos)
 {
+    /* fast through all but the last code, whose padding cursor_step checks */
+    uint64_t want = (uint64_t)target + 1;
+    if (c->prev < want && c->left > 1) {
+        GolombReader r = c->bits;
+        uint64_t prev = c->prev, gap, ntokens = c->ntokens;
+        uint32_t left = c->left;
+        int k = c->k; /* locals, which the compiler keeps in registers: a walk is millions long */
+        while (prev < want && left > 1 && prev <= ntokens && golomb_fast_get(&r, k, &gap)) {
+            prev += gap;
+            left--;
+        }
+        c->bits = r;
+        c->prev = prev;
+        c->left = left;
+        if (prev > c->ntokens) { /* as cursor_step */
+            mut(ix)->corrupt = true;
+            c->left = 0;
+            return false;
+        }
+    }
     while (c->prev == 0 || c->prev - 1 < target)
         if (!c->left || !cursor_step(ix, c)) return false;
     *pos = (uint32_t)(c->prev - 1);

@@ -349,6 +349,23 @@ Test(index, golomb_codes_read_back_in_every_order)
         }
         cr_assert(golomb_at_end(&r), "order %d: more than the padding is left", k);
         cr_assert_eq(golomb_get(&r, k), 0);
+        /* the fast reader, handing over to golomb_get where it stops and at every 7th code (in
+         * the middle of a window it filled ahead), reads the same gaps and ends the same */
+        golomb_reader_init(&r, (const uint8_t *)sb.buf, (const uint8_t *)sb.buf + sb.len);
+        golomb_get_bits(&r, 5, &got_k);
+        size_t fast = 0;
+        for (size_t i = 0; i < sizeof gaps / sizeof *gaps; i++) {
+            uint64_t g;
+            if (i % 7 != 6 && golomb_fast_get(&r, k, &g)) {
+                fast++;
+            } else {
+                g = golomb_get(&r, k);
+            }
+            cr_assert_eq(g, gaps[i], "order %d, fast, gap %zu: %llu, not %u", k, i,
+                         (unsigned long long)g, gaps[i]);
+        }
+        cr_assert(golomb_at_end(&r), "order %d, fast: more than the padding is left", k);
+        cr_assert_gt(fast, sizeof gaps / sizeof *gaps / 2, "order %d: %zu read fast", k, fast);
         /* cut short by a byte: the codes before the cut read as written, the cut one not */
         golomb_reader_init(&r, (const uint8_t *)sb.buf, (const uint8_t *)sb.buf + sb.len - 1);
         golomb_get_bits(&r, 5, &got_k);
@@ -374,4 +391,56 @@ Test(index, golomb_codes_read_back_in_every_order)
     cr_assert_eq(golomb_order(0, 0), 0);
     cr_assert_eq(golomb_order(10, 41), 3); /* a mean length of 4.1 bits */
     cr_assert_eq(golomb_order(1, 32), GOLOMB_MAX_K);
+}
+
+/* A block whose page checks are good but whose postings say a place past the last token (a
+ * forged cache): the walks of index_positions and index_cursor_seek, fast or not, stop at the
+ * place before it and say the index is damaged; nothing past the token count comes out. */
+Test(index, a_forged_gap_past_the_last_token_stops_the_walk)
+{
+    Strbuf sb = STRBUF_INIT;
+    for (int i = 0; i < 6000; i++) /* "w" at every place: gaps of 1, order 0, one bit each */
+        strbuf_addstr(&sb, "w ");
+    Text *t = text_from_bytes(sb.buf, sb.len, "w.txt");
+    Index *ix = index_build(t, 1, NULL);
+    cr_assert(ix);
+    size_t len;
+    const uint8_t *bytes = index_bytes(ix, &len);
+    uint8_t *forged = malloc(len);
+    memcpy(forged, bytes, len);
+    /* the postings are the longest run of 0xff bytes; three bytes in its middle become 23
+     * zeros and a one: a code of 47 bits, a gap of over 2^23 */
+    size_t best = 0, best_at = 0, run = 0;
+    for (size_t i = 0; i < len; i++) {
+        run = forged[i] == 0xff ? run + 1 : 0;
+        if (run > best) best = run, best_at = i + 1 - run;
+    }
+    cr_assert_geq(best, 600, "the postings: %zu bytes of 0xff", best);
+    size_t at = best_at + best / 2;
+    forged[at] = 0, forged[at + 1] = 0, forged[at + 2] = 1;
+    index_reseal(forged, len);
+    Index *back;
+    Diag d = {0};
+    cr_assert_eq(index_from_bytes(forged, len, false, &back, &d), 0, "%s", d.msg);
+    int64_t id = index_lookup(back, "w", 1);
+    cr_assert_geq(id, 0);
+    uint32_t ntok = index_token_count(back), *pos = NULL;
+    size_t n = 0, cap = 0, got = index_positions(back, (uint32_t)id, &pos, &n, &cap);
+    cr_assert(index_corrupt(back));
+    cr_assert_gt(got, 1000, "the places before the forged one are read: %zu", got);
+    cr_assert_lt(got, 6000);
+    for (size_t i = 0; i < got; i++)
+        cr_assert(pos[i] == i, "place %zu is %u (of %u tokens)", i, pos[i], ntok);
+    IndexCursor c;
+    cr_assert(index_cursor_init(back, (uint32_t)id, &c));
+    uint32_t p;
+    cr_assert(index_cursor_seek(back, &c, 10, &p) && p == 10);
+    bool found = index_cursor_seek(back, &c, ntok - 1, &p);
+    cr_assert(!found || p < ntok, "the walk gave %u of %u tokens", p, ntok);
+    cr_assert_not(found, "the place past the forged gap is not found");
+    free(pos);
+    index_free(back);
+    index_free(ix);
+    text_free(t);
+    strbuf_release(&sb);
 }
