@@ -130,7 +130,8 @@ typedef struct {
 /* Starts a walk; false when the term has no positions (or they are damaged: index_corrupt). */
 bool index_cursor_init(const Index *ix, uint32_t id, IndexCursor *c);
 /* Moves to the first position >= target (never back) and puts it in *pos; false when there is
- * none left. */
+ * none left. It reads only the postings index_cursor_init checked: cursors of one index may
+ * walk on different threads at once. */
 bool index_cursor_seek(const Index *ix, IndexCursor *c, uint32_t target, uint32_t *pos);
 
 uint32_t index_token_count(const Index *ix);

@@ -46,6 +46,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,7 +130,7 @@ struct Index {
     /* page states, for a block read back: 0 not checked yet, 1 good, 2 damaged; NULL for a
      * block built here */
     uint8_t *pages;
-    bool corrupt;
+    atomic_bool corrupt; /* atomic: cursors of one index may walk on several threads */
 };
 
 /* Reads: the writable state behind a const Index (checking a page is not a change anyone sees,

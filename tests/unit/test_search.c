@@ -251,6 +251,68 @@ Test(search_reference, shipped_stories_and_hostile_text)
     strbuf_release(&h);
 }
 
+/* Phrases of common words (their places walked with cursors, on two threads past 65,536 of
+ * them): found exactly where a scan of the folded tokens finds them, across paragraphs that
+ * end before the phrase does, and past the last place of one of its words. */
+Test(search_reference, phrases_of_common_words_walked_on_two_threads, .timeout = 120)
+{
+    const char *words[] = {"the", "The", "of", "and", "lord", "son", "man"};
+    const unsigned weight[] = {30, 8, 18, 20, 12, 6, 6}; /* out of 100 */
+    Strbuf sb = STRBUF_INIT;
+    unsigned seed = 11;
+    for (int i = 0; i < 200000; i++) {
+        seed = seed * 1103515245u + 12345u;
+        unsigned x = (seed >> 8) % 100, w = 0;
+        while (x >= weight[w])
+            x -= weight[w++];
+        strbuf_addstr(&sb, words[w]);
+        strbuf_addstr(&sb, (seed >> 4) % 53 == 0 ? "\n\n" : " ");
+    }
+    strbuf_addstr(&sb, "\n\nthe son of the son of the son of the"); /* no man after these */
+    Text *t = text_from_bytes(sb.buf, sb.len, "common");
+    Index *ix = index_build(t, 1, NULL);
+    Ref r = reference(t);
+    const char *phrases[][6] = {{"the", "son", "of", "man"},
+                                {"of", "the", "lord"},
+                                {"the", "the"},
+                                {"son", "of", "the", "man", "and", "the"},
+                                {"and", "the", "lord", "of"},
+                                {"the", "son", "of", "the"}};
+    for (size_t p = 0; p < sizeof phrases / sizeof *phrases; p++) {
+        size_t nw = 0;
+        Strbuf q = STRBUF_INIT;
+        strbuf_addch(&q, '"');
+        for (; nw < 6 && phrases[p][nw]; nw++)
+            strbuf_addf(&q, "%s%s", nw ? " " : "", phrases[p][nw]);
+        strbuf_addch(&q, '"');
+        size_t want = 0, places = 0;
+        for (size_t i = 0; i + nw <= r.n; i++) {
+            bool ok = r.doc[i] == r.doc[i + nw - 1];
+            for (size_t k = 0; k < nw && ok; k++)
+                ok = !strcmp(r.folded[i + k], phrases[p][k]);
+            want += ok;
+        }
+        size_t rarest = SIZE_MAX; /* its places are an array; the others' are walked */
+        for (size_t k = 0; k < nw; k++) {
+            size_t c = 0;
+            for (size_t i = 0; i < r.n; i++)
+                c += !strcmp(r.folded[i], phrases[p][k]);
+            places += c;
+            if (c < rarest) rarest = c;
+        }
+        places -= rarest;
+        cr_assert_gt(places, 70000, "%s: %zu places, too few for two threads", q.buf, places);
+        cr_assert_gt(want, 0, "%s", q.buf);
+        cr_assert_eq(count_matches(ix, t, q.buf), want, "%s", q.buf);
+        strbuf_release(&q);
+    }
+    cr_assert_not(index_corrupt(ix));
+    ref_free(&r);
+    index_free(ix);
+    text_free(t);
+    strbuf_release(&sb);
+}
+
 static Index *build(const char *s, Text **t)
 {
     *t = text_from_bytes(s, strlen(s), NULL);
