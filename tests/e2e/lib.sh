@@ -189,6 +189,17 @@ start() {
     tm new-session -d -s e2e -x "${size%x*}" -y "${size#*x}" \
         "env LANG=C.UTF-8 TERM=xterm-256color XDG_STATE_HOME=$tmp/state XDG_CACHE_HOME=$tmp/cache ${start_env:-} $lector $*; echo \"EXIT=\$?\"; sleep 60"
 }
+# wait_mouse: true once the program in the pane has asked for SGR mouse reports (5 s at most);
+# lector asks once its width probe is done, a moment after the first screen, and a report sent
+# before would reach it as keys
+wait_mouse() {
+    local i
+    for ((i = 0; i < 100; i++)); do
+        [ "$(tm display -p -t e2e '#{mouse_sgr_flag}')" = 1 ] && return 0
+        sleep 0.05
+    done
+    return 1
+}
 # alternate_off: the pane is on its normal screen (no alternate screen left on)
 alternate_off() { [ "$(tm display -p -t e2e '#{alternate_on}')" = 0 ]; }
 # shelf_pick TITLE: select the story of that title on the shelf (by name, not by place: the

@@ -114,6 +114,7 @@ check "unknown TERM: status 2" wait_for "EXIT=2"
 rm -rf "$tmp/state" # from the top, not where the tests above left the story
 start 80x24 "$ivan"
 wait_for "Ivan Baktybekova was a 35-year-old" >/dev/null
+check "the mouse is asked for" wait_mouse
 top_has() { screen | head -n 1 | grep -q "$1"; }
 tm send-keys -t e2e -l $'\e[<65;10;5M'
 check "wheel down scrolls" wait_screen eval '! top_has "Ivan Baktybekova was"'
@@ -346,6 +347,7 @@ check "bidi = off: the terminal's mode left alone ($(bidi_modes "$tmp/raw"))" \
 second=$(dump "$texts" && row 3 | sed 's/^ //; s/  .*//')
 start 80x24 "$texts"
 wait_for "lector: $nstories stories" >/dev/null
+wait_mouse
 tm send-keys -t e2e -l $'\e[<0;5;3M\e[<0;5;3m'
 check "a click on a shelf row opens that story ($second)" \
     wait_screen eval '[[ $(tail -n 1 <<<"$S") == " $second "*" page "*" of "* ]]'
