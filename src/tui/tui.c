@@ -162,7 +162,7 @@ static void push_typed(const ProbeTyped *typed)
  * screen, and on a machine of two cores the work took the CPU it needed, and the probe's
  * answers and the screen drawn again added to its own (tmux, 103 MB story, medians of 101
  * runs: the first screen in 31.6 ms, 29.7 with the work waiting, 28.9 with the probe too; less
- * 27.5). Keys are answered meanwhile. */
+ * 27.5). Keys are answered meanwhile, and the first one ends the wait. */
 enum { IDLE_AFTER_FIRST_MS = 50 };
 
 static long long now_ms(void)
@@ -612,7 +612,8 @@ static int tui_main(char **paths, int npaths, int measure, unsigned flags, const
     grid_set_logical_order(shown, cfg->bidi == CONFIG_BIDI_OFF);
     bool *had = xcalloc((size_t)rows + 1, sizeof *had), whole = true;
     int had_rows = rows;
-    long long quiet_until = 0; /* background work waits till then: see IDLE_AFTER_FIRST_MS */
+    /* background work waits till quiet_until, the probe till probe_at: see IDLE_AFTER_FIRST_MS */
+    long long quiet_until = 0, probe_at = 0;
     while (!app_done(app) && !caught_signal) {
         app_render(app, grid);
         if (app_take_redraw(app)) { /* Ctrl-L: everything again, curses' idea of it too */
@@ -643,8 +644,8 @@ static int tui_main(char **paths, int npaths, int measure, unsigned flags, const
             grid = t;
             whole = false;
         }
-        if (!quiet_until) quiet_until = now_ms() + IDLE_AFTER_FIRST_MS;
-        if (probe_due && now_ms() >= quiet_until) { /* the first screen is up: the widths */
+        if (!probe_at) probe_at = quiet_until = now_ms() + IDLE_AFTER_FIRST_MS;
+        if (probe_due && now_ms() >= probe_at) { /* the first screen is up: the widths */
             probe_due = false;
             late_left =
                 run_probe(app, tty, grid_rows(shown), &profile, &ambiguous, &typed, &probe_wrote);
@@ -662,13 +663,13 @@ static int tui_main(char **paths, int npaths, int measure, unsigned flags, const
         wint_t ch;
         timeout(0);
         int r = get_wch(&ch);
-        long long quiet = quiet_until - now_ms();
+        long long quiet = quiet_until - now_ms(), to_probe = probe_due ? probe_at - now_ms() : 100;
         if (r == ERR && !caught_signal && quiet > 0) { /* keys only, for now */
             timeout((int)quiet);
             r = get_wch(&ch);
         } else if (r == ERR && !caught_signal) {
             int busy = app_idle(app);
-            timeout(busy ? 0 : 100);
+            timeout(busy ? 0 : to_probe < 0 ? 0 : to_probe < 100 ? (int)to_probe : 100);
             r = get_wch(&ch);
         }
         if (caught_signal) break;
@@ -677,6 +678,8 @@ static int tui_main(char **paths, int npaths, int measure, unsigned flags, const
             break;
         }
         if (r == ERR) continue;
+        quiet_until = 1; /* a key: the screen is seen, and what it asks for waits on nothing
+                          * (the probe still waits: it would delay the key's answer) */
         if (late_until && r == OK && ch == 27 && now_ms() <= late_until && drop_late_answer()) {
             if (--late_left == 0) late_until = 0; /* every sample's answer has come */
             continue;
