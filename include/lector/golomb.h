@@ -159,10 +159,11 @@ static inline bool golomb_fast_get(GolombReader *r, int k, uint64_t *gap)
     if (!r->window) return false;
     int z = __builtin_clzll(r->window), len = 2 * z + 1 + k;
     if (len > r->avail || len >= 64) return false;
-    uint64_t v = r->window >> (64 - len);
+    uint64_t g = (r->window >> (64 - len)) - (UINT64_C(1) << k) + 1;
+    if (g >> 32) return false; /* no story has such a gap: golomb_get says no code */
     r->window <<= len;
     r->avail -= len;
-    *gap = v - (UINT64_C(1) << k) + 1;
+    *gap = g;
     return true;
 }
 

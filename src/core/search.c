@@ -571,10 +571,11 @@ static void *phrase_walk(void *arg)
     PhraseWalk *w = arg;
     for (size_t j = 0; j < w->nwords; j++) {
         size_t k = w->words[j];
+        IndexCursor c = w->cur[k]; /* a copy: the other thread's cursors share its cache lines */
         for (size_t i = 0; i < w->n; i++) {
             if (w->miss[i]) continue; /* another word missed it: no need to look */
             uint32_t want = w->m[i] + (uint32_t)k, at;
-            if (!index_cursor_seek(w->ix, &w->cur[k], want, &at)) { /* the list ends */
+            if (!index_cursor_seek(w->ix, &c, want, &at)) { /* the list ends */
                 memset(w->miss + i, 1, w->n - i);
                 break;
             }

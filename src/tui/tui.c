@@ -678,8 +678,6 @@ static int tui_main(char **paths, int npaths, int measure, unsigned flags, const
             break;
         }
         if (r == ERR) continue;
-        quiet_until = 1; /* a key: the screen is seen, and what it asks for waits on nothing
-                          * (the probe still waits: it would delay the key's answer) */
         if (late_until && r == OK && ch == 27 && now_ms() <= late_until && drop_late_answer()) {
             if (--late_left == 0) late_until = 0; /* every sample's answer has come */
             continue;
@@ -689,6 +687,8 @@ static int tui_main(char **paths, int npaths, int measure, unsigned flags, const
             app_resize(app, cols, rows);
             continue;
         }
+        quiet_until = 1; /* a key: the screen is seen, and what it asks for waits on nothing
+                          * (the probe still waits: it would delay the key's answer) */
         if (r == KEY_CODE_YES && ch == KEY_MOUSE) {
             MEVENT ev;
             if (getmouse(&ev) == OK) {

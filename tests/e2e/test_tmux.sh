@@ -347,7 +347,7 @@ check "bidi = off: the terminal's mode left alone ($(bidi_modes "$tmp/raw"))" \
 second=$(dump "$texts" && row 3 | sed 's/^ //; s/  .*//')
 start 80x24 "$texts"
 wait_for "lector: $nstories stories" >/dev/null
-wait_mouse
+check "the mouse is asked for on the shelf" wait_mouse
 tm send-keys -t e2e -l $'\e[<0;5;3M\e[<0;5;3m'
 check "a click on a shelf row opens that story ($second)" \
     wait_screen eval '[[ $(tail -n 1 <<<"$S") == " $second "*" page "*" of "* ]]'

@@ -384,6 +384,16 @@ Test(index, golomb_codes_read_back_in_every_order)
     const uint8_t big[10] = {0, 0, 0, 0, 0x40, 0xff, 0xff, 0xff, 0xff, 0xff};
     golomb_reader_init(&r, big, big + sizeof big);
     cr_assert_eq(golomb_get(&r, 0), 0, "a gap of 2^33 is no code");
+    /* in order 24, 10 zeros, then a one and 34 bits: a gap of 2^35 - 2^24, in a code of 45 bits
+     * that the fast reader could take whole: it leaves it, and golomb_get says no code */
+    uint8_t wide[24];
+    memset(wide, 0xff, sizeof wide);
+    wide[0] = 0, wide[1] = 0x3f;
+    golomb_reader_init(&r, wide, wide + sizeof wide);
+    uint64_t g = 7;
+    cr_assert_not(golomb_fast_get(&r, 24, &g), "a gap of 2^35 - 2^24 read fast: %llu",
+                  (unsigned long long)g);
+    cr_assert_eq(golomb_get(&r, 24), 0);
     /* 31 zeros, then a one and 31 bits: the largest gap, 2^32 - 1 */
     const uint8_t top[8] = {0, 0, 0, 0x01, 0xff, 0xff, 0xff, 0xfe};
     golomb_reader_init(&r, top, top + sizeof top);

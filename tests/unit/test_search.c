@@ -251,9 +251,10 @@ Test(search_reference, shipped_stories_and_hostile_text)
     strbuf_release(&h);
 }
 
-/* Phrases of common words (their places walked with cursors, on two threads past 65,536 of
- * them): found exactly where a scan of the folded tokens finds them, across paragraphs that
- * end before the phrase does, and past the last place of one of its words. */
+/* Phrases of common words (each but the rarest walked with a cursor; two or more such words,
+ * with 65,536 places or more between them, walk on two threads): found exactly where a scan of
+ * the folded tokens finds them, across paragraphs that end before the phrase does, and past the
+ * last place of one of its words. */
 Test(search_reference, phrases_of_common_words_walked_on_two_threads, .timeout = 120)
 {
     const char *words[] = {"the", "The", "of", "and", "lord", "son", "man"};
