@@ -255,7 +255,7 @@ Test(search_reference, shipped_stories_and_hostile_text)
  * with 65,536 places or more between them, walk on two threads): found exactly where a scan of
  * the folded tokens finds them, across paragraphs that end before the phrase does, and past the
  * last place of one of its words. */
-Test(search_reference, phrases_of_common_words_walked_on_two_threads, .timeout = 120)
+Test(search_reference, phrases_of_common_words_walked_on_two_threads)
 {
     const char *words[] = {"the", "The", "of", "and", "lord", "son", "man"};
     const unsigned weight[] = {30, 8, 18, 20, 12, 6, 6}; /* out of 100 */
