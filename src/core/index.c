@@ -1592,6 +1592,32 @@ size_t index_doc_of(const Index *ix, uint32_t pos)
     return lo;
 }
 
+size_t index_doc_from(const Index *ix, uint32_t pos, size_t from)
+{
+    /* here, not in the caller: a NEAR query on 1 GB took a sixth of its time in the calls of
+     * index_doc_positions a gallop made */
+    const ParaRec *p = para_recs(ix);
+    size_t n = ix->h->ndocs, lo = from, step = 1, hi;
+    for (;;) {
+        hi = lo + step;
+        if (hi >= n) {
+            hi = n;
+            break;
+        }
+        if (p[doc_first(ix, hi)].first > pos) break;
+        lo = hi;
+        step *= 2;
+    }
+    while (hi - lo > 1) { /* doc lo starts at or before pos, doc hi after it */
+        size_t mid = lo + (hi - lo) / 2;
+        if (p[doc_first(ix, mid)].first <= pos)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 void index_doc_positions(const Index *ix, size_t doc, uint32_t *first, uint32_t *end)
 {
     const ParaRec *p = para_recs(ix);

@@ -513,31 +513,9 @@ static size_t doc_cursor_at(DocCursor *c, uint32_t pos)
         index_doc_positions(c->ix, c->doc, &c->first, &c->end);
         return c->doc;
     }
-    /* gallop forward from here, then bisect: matches are dense or sparse, and both are cheap */
-    size_t n = index_doc_count(c->ix), lo = c->doc, step = 1, hi;
-    for (;;) {
-        hi = lo + step;
-        uint32_t f, e;
-        if (hi >= n) {
-            hi = n;
-            break;
-        }
-        index_doc_positions(c->ix, hi, &f, &e);
-        if (f > pos) break;
-        lo = hi;
-        step *= 2;
-    }
-    while (hi - lo > 1) { /* doc lo starts at or before pos, doc hi after it */
-        size_t mid = lo + (hi - lo) / 2;
-        uint32_t f, e;
-        index_doc_positions(c->ix, mid, &f, &e);
-        if (f <= pos)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    c->doc = lo;
-    index_doc_positions(c->ix, lo, &c->first, &c->end);
+    /* forward: a gallop from here (matches are dense or sparse, and both are cheap) */
+    c->doc = index_doc_from(c->ix, pos, c->doc);
+    index_doc_positions(c->ix, c->doc, &c->first, &c->end);
     return c->doc;
 }
 
