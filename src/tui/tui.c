@@ -586,6 +586,11 @@ static int tui_main(char **paths, int npaths, int measure, unsigned flags, const
         return 2;
     }
     curses_active = 1;
+    /* ncurses (6.4) writes out its buffer at every cursor motion until the screen has been
+     * suspended once (_nc_mvcur, while _endwin is ewInitial): every frame reached the terminal
+     * as a write a line, each waking the terminal. Suspended here, before anything is drawn,
+     * the screen is resumed by the first refresh, and from then on a frame is one write. */
+    endwin();
     if (cfg->bidi != CONFIG_BIDI_OFF && write(STDOUT_FILENO, "\033[8l", 4) == 4) {
         bidi_explicit = 1;
         wrap_curses_tstp();
