@@ -28,6 +28,9 @@ check "--version" test "$rc" -eq 0 -a -n "$out"
 needed=$(readelf -d "$lector" | grep NEEDED | grep -oE '\[[^]]*\]' | tr -d '[]' | tr '\n' ' ')
 check "libarchive, libxml2, cmark, zlib, ICU, PCRE2 and libstemmer not loaded at start (needed: $needed)" \
     eval '[ -n "$needed" ] && ! grep -qE "libarchive|libxml2|libcmark|libicu|libstdc|libz\.|libpcre2|libstemmer" <<<"$needed"'
+# ... and libunistring and ncurses are linked in (meson.build: static_deps), not loaded at all
+check "libunistring, ncursesw and tinfo linked in (needed: $needed)" \
+    eval '[ -n "$needed" ] && ! grep -qE "libunistring|libncurses|libtinfo" <<<"$needed"'
 # ... and one that cannot be loaded when a book needs it is a one-line refusal, not a crash
 mkdir "$tmp/badlib"
 : >"$tmp/badlib/libarchive.so.13"
