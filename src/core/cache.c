@@ -1,6 +1,8 @@
 /* cache.c: index files on disk. A file is the index block as index.c lays it out (that comment
- * documents the format); its name is the hash_bytes of the story's real path, in hex, plus
- * ".idx". Files are mapped read-only, so a search touches only the pages it reads. Beside them:
+ * documents the format); its name is the hash_bytes of the story's real path (seeded with the
+ * importers' version less 2: path_file_for), in hex, plus ".idx", or for a book "book-", the
+ * hash of its content (text_book_key), ".idx". Files are mapped read-only, so a search touches only
+ * the pages it reads. Beside them:
  * "<name>.bad", the last file of that story that was refused (one per story, each replacing
  * the one before), and "<name>.tmp-PID-N", the temp of a write in progress or of a writer that
  * was killed (swept by cache_open after a minute). */
@@ -17,6 +19,7 @@
 #include <unistd.h>
 
 #include "lector/atomicfile.h"
+#include "lector/bookcache.h"
 #include "lector/hash.h"
 #include "lector/strbuf.h"
 #include "lector/xalloc.h"
@@ -70,6 +73,19 @@ void cache_fail_at(IndexCache *c, int step)
     c->fail_at = step;
 }
 
+/* The name of a story's file when the story is not a book: by its real path, hashed with the
+ * importers' version (counted from 2, so that the names made before it counted stay): a lector
+ * whose importers might call the story a book now does not find the file made when they did not
+ * (fresh_by_path trusts that). */
+static void path_file_for(const IndexCache *c, const char *story, Strbuf *out)
+{
+    char real[PATH_MAX];
+    const char *key = realpath(story, real) ? real : story;
+    uint64_t seed = BOOKCACHE_IMPORT_VERSION - 2;
+    strbuf_addf(out, "%s/%016llx.idx", c->dir,
+                (unsigned long long)hash_bytes(key, strlen(key), seed));
+}
+
 static void file_for(const IndexCache *c, const char *story, Strbuf *out)
 {
     uint64_t book;
@@ -77,9 +93,7 @@ static void file_for(const IndexCache *c, const char *story, Strbuf *out)
         strbuf_addf(out, "%s/book-%016llx.idx", c->dir, (unsigned long long)book);
         return;
     }
-    char real[PATH_MAX];
-    const char *key = realpath(story, real) ? real : story;
-    strbuf_addf(out, "%s/%016llx.idx", c->dir, (unsigned long long)hash_bytes(key, strlen(key), 0));
+    path_file_for(c, story, out);
 }
 
 static void source_of(const struct stat *st, uint64_t content_hash, IndexSource *src)
@@ -130,6 +144,31 @@ static int read_cached(const char *file, Index **ix, Diag *note)
     return rc;
 }
 
+/* The index of a story that is not a book, from its path's file, when that is usable and fresh
+ * (the file's identity is st) -- found without reading the story's head to see whether it is a
+ * book (text_book_key reads 64 KiB a story: a tenth of a warm search of a shelf). Such a file is
+ * made only for a story that was not one, with that identity and these importers
+ * (path_file_for). NULL otherwise, the file left as it is: the caller's whole way then says why.
+ */
+static Index *fresh_by_path(const IndexCache *c, const char *path, const struct stat *st,
+                            bool verify)
+{
+    Strbuf file = STRBUF_INIT;
+    path_file_for(c, path, &file);
+    Index *ix = NULL;
+    Diag ignored = {0};
+    int found = read_cached(file.buf, &ix, &ignored);
+    strbuf_release(&file);
+    if (found != CACHED) return NULL;
+    IndexSource was = index_source(ix), now;
+    source_of(st, 0, &now);
+    if (!same_file(&was, &now) || (verify && !index_verify_all(ix))) {
+        index_free(ix);
+        return NULL;
+    }
+    return ix;
+}
+
 /* Renames a refused cache file to "<file>.bad" (replacing the story's previous one, so that
  * the cache never holds more than one per story), and adds to the note (which says why it was
  * refused) where it went. Kept rather than overwritten by the index built next: a damaged file
@@ -178,6 +217,12 @@ int cache_index(IndexCache *c, const char *path, int threads, int flags, Index *
     Index *old = NULL;
     int found = NONE;
     if (c && have_stat) {
+        Index *fresh = fresh_by_path(c, path, &st, flags & CACHE_VERIFY);
+        if (fresh) {
+            report->outcome = CACHE_FRESH;
+            *ix = fresh;
+            return 0;
+        }
         file_for(c, path, &file);
         found = read_cached(file.buf, &old, &report->note);
         if (found == CACHED && (flags & CACHE_VERIFY) && !index_verify_all(old)) {
@@ -240,6 +285,8 @@ Index *cache_lookup(IndexCache *c, const char *path, Diag *note)
 {
     struct stat st;
     if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) return NULL;
+    Index *fresh = fresh_by_path(c, path, &st, false);
+    if (fresh) return fresh;
     Strbuf file = STRBUF_INIT;
     file_for(c, path, &file);
     Index *ix = NULL;

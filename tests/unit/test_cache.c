@@ -9,6 +9,7 @@
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -153,6 +154,54 @@ Test(cache, reused_until_the_story_changes)
     Diag d = {0};
     cr_assert_eq(cache_index(c, story, 1, 0, &ix, &t, &r, &d), -1);
     cr_assert(strstr(d.msg, "story.txt"), "%s", d.msg);
+    cache_close(c);
+}
+
+/* A story that is not a book keeps the file name that lector gave it before the importers'
+ * version counted in it (a hash of its real path: a new name would orphan every index on
+ * disk), found fresh again through the lookup that does not read the story's head; a book's
+ * file is named by its content, and found too. */
+Test(cache, a_story_file_keeps_its_name_and_a_book_has_its_own)
+{
+    IndexCache *c = open_cache();
+    size_t hits;
+    cr_assert_eq(get(c, 0, "steppe", &hits), CACHE_NEW);
+    char real[PATH_MAX], want[PATH_MAX + 64], found[PATH_MAX];
+    cr_assert_not_null(realpath(story, real));
+    snprintf(want, sizeof want, "%s/%016llx.idx", cdir,
+             (unsigned long long)hash_bytes(real, strlen(real), 0));
+    cache_file(found, sizeof found);
+    cr_assert_str_eq(found, want);
+    cr_assert_eq(get(c, 0, "steppe", &hits), CACHE_FRESH);
+    cr_assert_eq(hits, 2);
+    Diag d = {0};
+    Index *ix = cache_lookup(c, story, &d);
+    cr_assert_not_null(ix, "the reader finds it: %s", d.msg);
+    index_free(ix);
+
+    char book[320];
+    snprintf(book, sizeof book, "%s/story.md", dir);
+    write_file(book, "# The steppe\n\nA grandmother sang of the *steppe*.\n");
+    Index *bix;
+    Text *t;
+    CacheReport r;
+    cr_assert_eq(cache_index(c, book, 1, 0, &bix, &t, &r, &d), 0, "%s", d.msg);
+    cr_assert_eq(r.outcome, CACHE_NEW);
+    index_free(bix);
+    text_free(t);
+    cr_assert_eq(cache_index(c, book, 1, 0, &bix, &t, &r, &d), 0, "%s", d.msg);
+    cr_assert_eq(r.outcome, CACHE_FRESH);
+    index_free(bix);
+    text_free(t);
+    DIR *dd = opendir(cdir);
+    int books = 0;
+    for (struct dirent *e; (e = readdir(dd));)
+        books += strncmp(e->d_name, "book-", 5) == 0;
+    closedir(dd);
+    cr_assert_eq(books, 1, "the book's file is named by its content");
+    ix = cache_lookup(c, book, &d);
+    cr_assert_not_null(ix, "the reader finds the book's: %s", d.msg);
+    index_free(ix);
     cache_close(c);
 }
 
