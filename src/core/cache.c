@@ -11,6 +11,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +29,10 @@
 struct IndexCache {
     char *dir; /* owned */
     int fail_at;
+    /* the folder of the last story named (as named) and its real path, both owned or NULL: the
+     * stories of a shelf share one, which realpath would resolve again, a readlink a component */
+    pthread_mutex_t folder_lock; /* searches index stories on several threads */
+    char *folder, *folder_real;
 };
 
 IndexCache *cache_open(const char *dir, Diag *diag)
@@ -53,6 +59,7 @@ IndexCache *cache_open(const char *dir, Diag *diag)
     atomic_sweep(path.buf, ATOMIC_STALE_SECONDS); /* temps of a writer that was killed */
     IndexCache *c = xcalloc(1, sizeof *c);
     c->dir = strbuf_detach(&path, NULL);
+    pthread_mutex_init(&c->folder_lock, NULL);
     return c;
 }
 
@@ -60,6 +67,9 @@ void cache_close(IndexCache *c)
 {
     if (!c) return;
     free(c->dir);
+    free(c->folder);
+    free(c->folder_real);
+    pthread_mutex_destroy(&c->folder_lock);
     free(c);
 }
 
@@ -73,20 +83,49 @@ void cache_fail_at(IndexCache *c, int step)
     c->fail_at = step;
 }
 
+/* realpath(story) into real (PATH_MAX bytes): the real path of its folder, kept from the story
+ * before when the folder is the same, and its name, when that is not a symbolic link (nor "." or
+ * ".."); realpath itself otherwise. NULL when it cannot be had. */
+static char *real_path(IndexCache *c, const char *story, char *real)
+{
+    const char *slash = strrchr(story, '/');
+    struct stat st;
+    if (!slash || slash == story || !slash[1] || !strcmp(slash, "/.") || !strcmp(slash, "/..") ||
+        lstat(story, &st) != 0 || S_ISLNK(st.st_mode))
+        return realpath(story, real);
+    size_t dlen = (size_t)(slash - story);
+    bool have = false;
+    pthread_mutex_lock(&c->folder_lock);
+    if (!c->folder || strlen(c->folder) != dlen || memcmp(c->folder, story, dlen) != 0) {
+        char *folder = xmalloc(dlen + 1), dreal[PATH_MAX];
+        memcpy(folder, story, dlen);
+        folder[dlen] = 0;
+        free(c->folder);
+        free(c->folder_real);
+        c->folder = folder;
+        c->folder_real = realpath(folder, dreal) ? xstrdup(dreal) : NULL;
+    }
+    if (c->folder_real) /* "/" and "/x" make "/x", not "//x" */
+        have = snprintf(real, PATH_MAX, "%s%s", strcmp(c->folder_real, "/") ? c->folder_real : "",
+                        slash) < PATH_MAX;
+    pthread_mutex_unlock(&c->folder_lock);
+    return have ? real : realpath(story, real);
+}
+
 /* The name of a story's file when the story is not a book: by its real path, hashed with the
  * importers' version (counted from 2, so that the names made before it counted stay): a lector
  * whose importers might call the story a book now does not find the file made when they did not
  * (fresh_by_path trusts that). */
-static void path_file_for(const IndexCache *c, const char *story, Strbuf *out)
+static void path_file_for(IndexCache *c, const char *story, Strbuf *out)
 {
     char real[PATH_MAX];
-    const char *key = realpath(story, real) ? real : story;
+    const char *key = real_path(c, story, real) ? real : story;
     uint64_t seed = BOOKCACHE_IMPORT_VERSION - 2;
     strbuf_addf(out, "%s/%016llx.idx", c->dir,
                 (unsigned long long)hash_bytes(key, strlen(key), seed));
 }
 
-static void file_for(const IndexCache *c, const char *story, Strbuf *out)
+static void file_for(IndexCache *c, const char *story, Strbuf *out)
 {
     uint64_t book;
     if (text_book_key(story, &book) == 1) { /* a book by its content (and importer version) */
@@ -150,8 +189,7 @@ static int read_cached(const char *file, Index **ix, Diag *note)
  * made only for a story that was not one, with that identity and these importers
  * (path_file_for). NULL otherwise, the file left as it is: the caller's whole way then says why.
  */
-static Index *fresh_by_path(const IndexCache *c, const char *path, const struct stat *st,
-                            bool verify)
+static Index *fresh_by_path(IndexCache *c, const char *path, const struct stat *st, bool verify)
 {
     Strbuf file = STRBUF_INIT;
     path_file_for(c, path, &file);

@@ -178,6 +178,43 @@ Test(cache, a_story_file_keeps_its_name_and_a_book_has_its_own)
     Index *ix = cache_lookup(c, story, &d);
     cr_assert_not_null(ix, "the reader finds it: %s", d.msg);
     index_free(ix);
+    /* named by a link to it, or through a link to its folder: the same real path, the same file
+     * (the folder's real path is kept from one story to the next: the link is still seen) */
+    char link[320], via[320], through[340];
+    snprintf(link, sizeof link, "%s/link.txt", dir);
+    snprintf(via, sizeof via, "%s/via", dir);
+    snprintf(through, sizeof through, "%s/via/story.txt", dir);
+    cr_assert_eq(symlink("story.txt", link), 0);
+    cr_assert_eq(symlink(dir, via), 0);
+    const char *names[] = {link, through, story, link};
+    for (size_t k = 0; k < 4; k++) {
+        Index *lix;
+        Text *lt;
+        CacheReport r;
+        cr_assert_eq(cache_index(c, names[k], 1, 0, &lix, &lt, &r, &d), 0, "%s", d.msg);
+        cr_assert_eq(r.outcome, CACHE_FRESH, "%s", names[k]);
+        index_free(lix);
+        text_free(lt);
+    }
+    cache_file(found, sizeof found);
+    cr_assert_str_eq(found, want, "still the one file");
+    /* a story of the same name in another folder is another story */
+    char sub[320], other[340];
+    snprintf(sub, sizeof sub, "%s/sub", dir);
+    snprintf(other, sizeof other, "%s/sub/story.txt", dir);
+    cr_assert_eq(mkdir(sub, 0700), 0);
+    write_file(other, "The steppe wind.\n");
+    const char *twice[] = {other, story};
+    CacheOutcome want_outcome[] = {CACHE_NEW, CACHE_FRESH};
+    for (size_t k = 0; k < 2; k++) {
+        Index *oix;
+        Text *ot;
+        CacheReport r;
+        cr_assert_eq(cache_index(c, twice[k], 1, 0, &oix, &ot, &r, &d), 0, "%s", d.msg);
+        cr_assert_eq(r.outcome, want_outcome[k], "%s", twice[k]);
+        index_free(oix);
+        text_free(ot);
+    }
 
     char book[320];
     snprintf(book, sizeof book, "%s/story.md", dir);
