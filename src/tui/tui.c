@@ -588,13 +588,16 @@ static int tui_main(char **paths, int npaths, int measure, unsigned flags, const
     curses_active = 1;
     /* ncurses (6.4) writes out its buffer at every cursor motion until the screen has been
      * suspended once (_nc_mvcur, while _endwin is ewInitial): every frame reached the terminal
-     * as a write a line, each waking the terminal. Suspended here, before anything is drawn,
-     * the screen is resumed by the first refresh, and from then on a frame is one write. */
+     * as a write a line, each waking the terminal. Suspended here and resumed at once, before
+     * colours are started (a resume with colours on resets the terminal's palette: OSC 104),
+     * from then on a frame is one write while it fits ncurses' buffer, (2 + rows) * (6 + cols)
+     * bytes. */
     endwin();
     if (cfg->bidi != CONFIG_BIDI_OFF && write(STDOUT_FILENO, "\033[8l", 4) == 4) {
         bidi_explicit = 1;
         wrap_curses_tstp();
     }
+    doupdate();
     cbreak();
     noecho();
     nonl();

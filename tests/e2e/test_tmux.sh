@@ -341,6 +341,8 @@ stable_shown() { grep -q "Family" <<<"$S" && grep -q "page 1 of" <<<"$S"; }
 wait_screen stable_shown >/dev/null
 settles "$tmp/raw"
 check "idle: nothing at all is sent to the terminal in 1.5 s with no key" quiet_for 1.5 "$tmp/raw"
+keeps_palette() { ! grep -aqF $'\e]104' "$1"; }
+check "start: the terminal's colour palette is left alone (no OSC 104 reset)" keeps_palette "$tmp/raw"
 n0=$(bytes "$tmp/raw")
 tm send-keys -t e2e j
 check "a key: the screen is sent again" wait_screen grows_from "$n0" "$tmp/raw"
