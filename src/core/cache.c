@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -112,17 +113,29 @@ static char *real_path(IndexCache *c, const char *story, char *real)
     return have ? real : realpath(story, real);
 }
 
+/* A file name's extension, from its last dot ("" without one). */
+static const char *name_extension(const char *path)
+{
+    const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+    const char *dot = strrchr(base, '.');
+    return dot ? dot : "";
+}
+
 /* The name of a story's file when the story is not a book: by its real path, hashed with the
  * importers' version (counted from 2, so that the names made before it counted stay): a lector
  * whose importers might call the story a book now does not find the file made when they did not
- * (fresh_by_path trusts that). */
+ * (fresh_by_path trusts that). Whether a story is a book depends on its name's extension too (a
+ * .md file is one: import_wanted), so a link whose extension is not its file's is hashed with
+ * its own: each name of the file has the file its verdict made. */
 static void path_file_for(IndexCache *c, const char *story, Strbuf *out)
 {
     char real[PATH_MAX];
     const char *key = real_path(c, story, real) ? real : story;
-    uint64_t seed = BOOKCACHE_IMPORT_VERSION - 2;
-    strbuf_addf(out, "%s/%016llx.idx", c->dir,
-                (unsigned long long)hash_bytes(key, strlen(key), seed));
+    uint64_t seed = BOOKCACHE_IMPORT_VERSION - 2, hash = hash_bytes(key, strlen(key), seed);
+    const char *ext = name_extension(story);
+    if (strcasecmp(ext, name_extension(key)) != 0)
+        hash = hash_bytes(ext, strlen(ext) + 1, hash); /* with its NUL: "" is hashed too */
+    strbuf_addf(out, "%s/%016llx.idx", c->dir, (unsigned long long)hash);
 }
 
 static void file_for(IndexCache *c, const char *story, Strbuf *out)

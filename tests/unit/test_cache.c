@@ -242,6 +242,44 @@ Test(cache, a_story_file_keeps_its_name_and_a_book_has_its_own)
     cache_close(c);
 }
 
+/* Whether a story is a book depends on its name too (a .md file is one), so a link named
+ * otherwise than the file it leads to is another story: neither is served the other's index,
+ * though both have one real path. */
+Test(cache, a_link_named_as_a_book_or_not_is_its_own_story)
+{
+    IndexCache *c = open_cache();
+    /* two texts: a book is found by its content, which the two pairs must not share */
+    const char *body = "A grandmother sang of the **steppe**.\n",
+               *other = "A grandfather sang of the **river**.\n";
+    char md[320], txt[320], to_md[320], to_txt[320];
+    snprintf(md, sizeof md, "%s/real.md", dir);
+    snprintf(txt, sizeof txt, "%s/real.txt", dir);
+    snprintf(to_md, sizeof to_md, "%s/plain.txt", dir); /* a plain name for the book */
+    snprintf(to_txt, sizeof to_txt, "%s/book.md", dir); /* a book's name for the plain story */
+    write_file(md, body);
+    write_file(txt, other);
+    cr_assert_eq(symlink("real.md", to_md), 0);
+    cr_assert_eq(symlink("real.txt", to_txt), 0);
+    /* each link first, then the file it leads to; then all again, each found as itself */
+    const char *names[] = {to_md, md, to_txt, txt, to_md, md, to_txt, txt};
+    bool book[] = {false, true, true, false, false, true, true, false};
+    const char *text[] = {body, body, other, other, body, body, other, other};
+    for (size_t k = 0; k < 8; k++) {
+        Index *ix;
+        Text *t;
+        CacheReport r;
+        Diag d = {0};
+        cr_assert_eq(cache_index(c, names[k], 1, 0, &ix, &t, &r, &d), 0, "%s", d.msg);
+        cr_assert_eq(r.outcome, k < 4 ? CACHE_NEW : CACHE_FRESH, "%s (%zu)", names[k], k);
+        /* the book's text has lost its markup's four stars */
+        cr_assert_eq(index_text_len(ix), strlen(text[k]) - (book[k] ? 4 : 0), "%s (%zu)", names[k],
+                     k);
+        index_free(ix);
+        text_free(t);
+    }
+    cache_close(c);
+}
+
 /* Every byte of a cache file is covered by a check: flipping any one is caught when the whole
  * file is verified (lector index does), and the index is built again. */
 /* No .timeout here: Criterion leaks a timer (LSan sees it) when two timed tests overlap; the
