@@ -2,11 +2,12 @@
  * plain story of the same size, and is not imported again every time it is opened.
  *
  * Owns the folder $LECTOR_CACHE_DIR/books, else $XDG_CACHE_HOME/lector/books (else
- * ~/.cache/lector/books): one file per book, named by a hash of the book file's bytes and of
- * BOOKCACHE_IMPORT_VERSION. The key is the content, not the path: a book that is moved, renamed
- * or downloaded again finds its text (and text.h its places, state.h), and an importer that
- * changes (a new version of lector that reads books differently) bumps the version, so that
- * every book is imported again rather than shown with yesterday's text.
+ * ~/.cache/lector/books): one file per book, named by a hash of the book file's bytes, of what
+ * its name tells the importers and of BOOKCACHE_IMPORT_VERSION (bookcache_key). The key is the
+ * content, not the path: a book that is moved, renamed or downloaded again finds its text (and
+ * text.h its places, state.h), and an importer that changes (a new version of lector that reads
+ * books differently) bumps the version, so that every book is imported again rather than shown with
+ * yesterday's text.
  *
  * A cache file holds the story's clean text first, so that text.h can map and page it like any
  * story (only what is shown is read), then the book's structure and a trailer; the format is at
@@ -45,14 +46,16 @@ typedef struct {
     size_t text_len; /* the story's bytes, at the start of the file */
 } BookCacheEntry;
 
-/* What a book file is known by: hashes of its bytes (and of BOOKCACHE_IMPORT_VERSION). name
- * names its cache file, check is kept inside it; 128 bits with len, so that two books that
- * differ are never taken for each other. */
+/* What a book file is known by: hashes of its bytes, of what its name tells the importers
+ * (import_name_traits: the same bytes as a.md and as a.html are two books) and of
+ * BOOKCACHE_IMPORT_VERSION. name names its cache file, check is kept inside it; 128 bits with
+ * len, so that two books that differ are never taken for each other. content is name without the
+ * traits: what the book's places are kept by (text_source_key), the same for a.md renamed a.txt. */
 typedef struct {
-    uint64_t name, check;
+    uint64_t name, check, content;
     size_t len;
 } BookKey;
-void bookcache_key(const void *data, size_t len, BookKey *k);
+void bookcache_key(const void *data, size_t len, uint32_t name_traits, BookKey *k);
 
 /* The cache file for the book known by k, into out (appended); -1 when there is no folder for it
  * (no HOME, or it cannot be made). */

@@ -76,6 +76,12 @@ enum { IMPORT_HEAD_BYTES = 65536 };
  * its name, or a Project Gutenberg text. */
 bool import_wanted(const uint8_t *head, size_t n, const char *name);
 
+/* What a book's name (may be NULL) tells its importers, as bits: for the name and for each name
+ * under it that a decompression leaves (story.md.gz: story.md), whether it names Markdown and
+ * whether HTML. The same bytes under two names of different traits import differently (a.md and
+ * a.html), so a book is known by its bytes and these (bookcache.h). 0 for most names. */
+uint32_t import_name_traits(const char *name);
+
 /* Imports the book in data[0, len) (name: for its format and messages). On success *out owns
  * everything; release it with import_book_release. -1 with one line in diag when nothing can be
  * read (not a book, encrypted, a bomb); *out is then empty. */

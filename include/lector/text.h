@@ -132,7 +132,7 @@ Chapter text_chapter(const Text *t, size_t i); /* i < count; the title is borrow
  * before the first (or there is none). */
 size_t text_chapter_at(const Text *t, size_t off);
 /* A book's metadata; NULL when it does not say (a plain text never does). Borrowed. */
-/* A book's key (bookcache.h, BookKey.name: a hash of its file's bytes), by which its places are
+/* A book's key (bookcache.h, BookKey.content: a hash of its file's bytes), by which its places are
  * kept too (state.h); 0 for a story that was not imported. */
 uint64_t text_source_key(const Text *t);
 /* The same without opening the story: 1 with *key when the file at path is a book (its bytes

@@ -35,11 +35,17 @@
 
 enum { TRAILER_LEN = 34, MAX_LEVEL = 64 };
 
-void bookcache_key(const void *data, size_t len, BookKey *k)
+void bookcache_key(const void *data, size_t len, uint32_t name_traits, BookKey *k)
 {
-    k->name = hash_bytes(data, len, 0x6c6563746f72ULL + BOOKCACHE_IMPORT_VERSION);
+    k->content = k->name = hash_bytes(data, len, 0x6c6563746f72ULL + BOOKCACHE_IMPORT_VERSION);
     k->check = hash_bytes(data, len, 0x626f6f6bULL ^ ((uint64_t)BOOKCACHE_IMPORT_VERSION << 32));
     k->len = len;
+    if (name_traits) { /* 0 (most books) leaves the key as it was before the traits counted */
+        uint64_t mix[2] = {k->name, name_traits};
+        k->name = hash_bytes(mix, sizeof mix, 0x7472616974ULL);
+        mix[0] = k->check;
+        k->check = hash_bytes(mix, sizeof mix, 0x636865636bULL);
+    }
 }
 
 int bookcache_file(const BookKey *k, Strbuf *out)

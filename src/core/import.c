@@ -165,6 +165,16 @@ static bool name_ends(const char *name, const char *ext)
     return true;
 }
 
+static bool names_markdown(const char *name)
+{
+    return name_ends(name, ".md") || name_ends(name, ".markdown") || name_ends(name, ".mkd");
+}
+
+static bool names_html(const char *name)
+{
+    return name_ends(name, ".html") || name_ends(name, ".htm") || name_ends(name, ".xhtml");
+}
+
 static const char gzip_name[] = "gzip";
 
 static const char *compression_of(const uint8_t *h, size_t n)
@@ -236,11 +246,8 @@ bool import_wanted(const uint8_t *head, size_t n, const char *name)
 {
     if (compression_of(head, n) || is_zip(head, n) || looks_fb2(head, n)) return true;
     if (looks_html(head, n)) return true;
-    if (name_ends(name, ".md") || name_ends(name, ".markdown") || name_ends(name, ".mkd"))
-        return true;
-    if ((name_ends(name, ".html") || name_ends(name, ".htm") || name_ends(name, ".xhtml")) &&
-        memchr(head, '<', n < 1024 ? n : 1024))
-        return true;
+    if (names_markdown(name)) return true;
+    if (names_html(name) && memchr(head, '<', n < 1024 ? n : 1024)) return true;
     return gutenberg_marker(head, n, "*** start of") >= 0;
 }
 
@@ -567,6 +574,22 @@ static char *strip_extension(const char *name)
     return s;
 }
 
+uint32_t import_name_traits(const char *name)
+{
+    if (!name) return 0;
+    uint32_t traits = 0;
+    char *at = xstrdup(name);
+    for (int depth = 0; depth <= NEST_MAX; depth++) { /* as import_nested strips them */
+        traits |= (names_markdown(at) ? 1u : 0u) << (2 * depth);
+        traits |= (names_html(at) ? 2u : 0u) << (2 * depth);
+        char *inner = strip_extension(at);
+        free(at);
+        at = inner;
+    }
+    free(at);
+    return traits;
+}
+
 static const char *zip_book_member(const ZipArchive *z)
 {
     for (size_t i = 0; i < z->n; i++)
@@ -629,10 +652,8 @@ static int import_nested(const uint8_t *data, size_t len, const char *name, cons
         return rc;
     }
     if (looks_fb2(data, len)) return import_fb2(data, len, lim->max_bytes, out, diag);
-    if (name_ends(name, ".md") || name_ends(name, ".markdown") || name_ends(name, ".mkd"))
-        return import_markdown(data, len, lim->max_bytes, out, diag);
-    if (looks_html(data, len) || name_ends(name, ".html") || name_ends(name, ".htm") ||
-        name_ends(name, ".xhtml"))
+    if (names_markdown(name)) return import_markdown(data, len, lim->max_bytes, out, diag);
+    if (looks_html(data, len) || names_html(name))
         return import_html(data, len, lim->max_bytes, out, diag);
     if (gutenberg_marker(data, len < IMPORT_HEAD_BYTES ? len : IMPORT_HEAD_BYTES, "*** start of") >=
         0) {

@@ -134,7 +134,7 @@ struct Text {
     size_t bare_para;        /* 1 + the paragraph of a bare heading ("CHAPTER I."), else 0 */
     char *author, *language; /* owned, NULL when unknown */
     char *import_notice;     /* owned: what the importer said, before the notice's own words */
-    uint64_t source_key;     /* a book's BookKey.name (bookcache.h); 0 for any other story */
+    uint64_t source_key;     /* a book's BookKey.content (bookcache.h); 0 for any other story */
     ImportFormat format;
     const char *compression; /* static, NULL when none */
     bool imported;           /* the text is not the file's bytes (a book, compressed) */
@@ -891,7 +891,7 @@ static int find_cached_book(const char *name, bool lazy, const BookKey *key, Str
     BookCacheEntry e;
     int fd;
     if (bookcache_read(file->buf, key, &e, &fd) != 0) return 0;
-    *out = open_cached_book(fd, &e, name, lazy, key->name);
+    *out = open_cached_book(fd, &e, name, lazy, key->content);
     return *out != NULL;
 }
 
@@ -921,7 +921,7 @@ static int build_story(uint8_t *buf, size_t len, const char *name, LoadMode mode
         return 0;
     }
     BookKey key;
-    bookcache_key(buf, len, &key);
+    bookcache_key(buf, len, import_name_traits(name), &key);
     Strbuf file = STRBUF_INIT;
     if (find_cached_book(name, mode == LOAD_LAZY, &key, &file, out)) {
         free(buf);
@@ -944,7 +944,7 @@ static int build_story(uint8_t *buf, size_t len, const char *name, LoadMode mode
     uint8_t *text = bk.text;
     bk.text = NULL;
     *out = text_build_book(text, bk.len, name, &bk);
-    (*out)->source_key = key.name;
+    (*out)->source_key = key.content;
     import_book_release(&bk);
     if (file.len) keep_imported(*out, &key, file.buf);
     strbuf_release(&file);
@@ -1305,7 +1305,7 @@ int text_book_key(const char *path, uint64_t *key)
             rc = -1;
         } else {
             BookKey k;
-            bookcache_key(m, (size_t)st.st_size, &k);
+            bookcache_key(m, (size_t)st.st_size, import_name_traits(path), &k);
             *key = k.name;
             munmap(m, (size_t)st.st_size);
             rc = 1;

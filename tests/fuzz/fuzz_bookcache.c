@@ -19,7 +19,8 @@
 #include "fuzz.h"
 #include "lector/bookcache.h"
 
-static const BookKey FUZZ_KEY = {0x1111111111111111ULL, 0x0123456789abcdefULL, 5};
+static const BookKey FUZZ_KEY = {
+    .name = 0x1111111111111111ULL, .check = 0x0123456789abcdefULL, .len = 5};
 
 static void check_utf8(const char *s, const char *what)
 {

@@ -78,7 +78,7 @@ static BookCacheEntry sample_entry(void)
 /* The sample written as the cache file of a book whose bytes are src: its key and file out. */
 static BookCacheEntry write_sample(const char *src, BookKey *k, Strbuf *file)
 {
-    bookcache_key(src, strlen(src), k);
+    bookcache_key(src, strlen(src), 0, k);
     cr_assert_eq(bookcache_file(k, file), 0);
     BookCacheEntry w = sample_entry();
     cr_assert_eq(bookcache_write(file->buf, k, (const uint8_t *)TEXT, strlen(TEXT), &w), 0);
@@ -114,8 +114,15 @@ Test(bookcache, round_trip_keeps_every_field)
 
     /* another book (other bytes) has another file, and this file is not its */
     BookKey other;
-    bookcache_key("another book", 12, &other);
+    bookcache_key("another book", 12, 0, &other);
     cr_assert_neq(other.name, k.name);
+    cr_assert_eq(bookcache_read(file.buf, &other, &r, &fd), -1);
+    /* nor the same bytes under a name that tells the importers otherwise (a.md), though their
+     * places are the same book's */
+    const char *src = "the book file's bytes";
+    bookcache_key(src, strlen(src), import_name_traits("a.md"), &other);
+    cr_assert_neq(other.name, k.name);
+    cr_assert_eq(other.content, k.content);
     cr_assert_eq(bookcache_read(file.buf, &other, &r, &fd), -1);
     strbuf_release(&file);
 }
@@ -200,9 +207,33 @@ static void cache_file_of(const char *book, Strbuf *out)
     size_t len;
     char *bytes = read_file(book, &len);
     BookKey k;
-    bookcache_key(bytes, len, &k);
+    bookcache_key(bytes, len, import_name_traits(book), &k);
     cr_assert_eq(bookcache_file(&k, out), 0);
     free(bytes);
+}
+
+/* The same bytes named a.md and a.html are two books (Markdown's stars are its markup, HTML's
+ * text), whichever is opened first; and a.md.gz names Markdown too. */
+Test(bookcache, the_same_bytes_under_two_kinds_of_name_are_two_books)
+{
+    const char body[] = "Some *emph* here and <b>bold</b> there.\n";
+    const char *names[] = {"a.html", "a.md", "a.html", "a.md"};
+    for (size_t k = 0; k < 4; k++) {
+        char path[300];
+        snprintf(path, sizeof path, "%s/%s", dir, names[k]);
+        write_file(path, body, sizeof body - 1);
+        Text *t;
+        Diag d = {0};
+        cr_assert_eq(text_load(path, 0, &t, &d), 0, "%s", d.msg);
+        bool stars = memmem(text_bytes(t), text_len(t), "*emph*", 6) != NULL;
+        cr_assert_eq(stars, names[k][2] == 'h', "%s (%zu)", names[k], k);
+        cr_assert_null(memmem(text_bytes(t), text_len(t), "<b>", 3), "%s", names[k]);
+        text_free(t);
+    }
+    cr_assert_eq(import_name_traits("a.md.gz"), import_name_traits("a.md") << 2);
+    cr_assert_eq(import_name_traits("a.txt"), 0);
+    cr_assert_eq(import_name_traits("notes.md/a.txt"), 0, "a folder's name is not the file's");
+    cr_assert_neq(import_name_traits("a.HTM"), 0);
 }
 
 Test(bookcache, the_second_open_reads_the_cache)
