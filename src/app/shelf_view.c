@@ -2,8 +2,10 @@
  *
  * Data model: an array of entries in shelf order (the order of the paths given, a folder's
  * stories sorted by name). An entry's title and words are looked up the first time its row is
- * drawn (the story is loaded once then), its progress from the saved state likewise; the
- * reader's own figures replace both when it closes the story.
+ * drawn (the story is opened then, and read whole only up to SHELF_COUNT_WHOLE: a longer one is
+ * read as far as its first step, its words estimated from that), its
+ * progress from the saved state likewise; the reader's own figures replace both when it closes
+ * the story.
  */
 #include "shelf_view.h"
 
@@ -19,9 +21,14 @@
 #include "lector/text.h"
 #include "lector/xalloc.h"
 
+/* A story up to this long is read whole for its words (a few ms); a longer one's are estimated
+ * from its first step, so that a shelf of any stories lists at once. */
+enum { SHELF_COUNT_WHOLE = 16 << 20 };
+
 typedef struct {
     char *title;        /* owned; NULL until the row is shown */
     size_t words;       /* valid when title != NULL */
+    bool words_guessed; /* words is an estimate: only the story's start was read */
     int percent;        /* the furthest read, -1: unknown */
     bool failed;        /* could not be loaded (title holds the reason) */
     bool state_checked; /* percent was looked up in the saved state */
@@ -138,7 +145,7 @@ const char *const *shelf_view_paths(const ShelfView *s)
     return (const char *const *)s->paths;
 }
 
-/* Fills in an entry's title and word count (loads the story once). */
+/* Fills in an entry's title and word count (opens the story, reads it: SHELF_COUNT_WHOLE). */
 static void entry_stats(ShelfView *s, size_t i)
 {
     Entry *e = &s->e[i];
@@ -149,7 +156,7 @@ static void entry_stats(ShelfView *s, size_t i)
         e->title = xstrdup("standard input");
         return;
     }
-    if (text_load(s->paths[i], 0, &t, &d) != 0) {
+    if (text_open_with(s->paths[i], NULL, &t, &d) != 0) {
         e->title = xstrdup(d.msg);
         e->failed = true;
         return;
@@ -159,7 +166,12 @@ static void entry_stats(ShelfView *s, size_t i)
     strbuf_addstr(&title, text_title(t));
     if (text_author(t)) strbuf_addf(&title, " \xe2\x80\x94 %s", text_author(t));
     e->title = strbuf_detach(&title, NULL);
-    e->words = text_word_count(t);
+    if (text_len_estimate(t) <= SHELF_COUNT_WHOLE) text_load_all(t);
+    e->words = text_word_count(t);          /* of what is read so far */
+    if (!text_complete(t) && text_len(t)) { /* scaled to the whole at the same density */
+        e->words = (size_t)((double)e->words * (double)text_len_estimate(t) / (double)text_len(t));
+        e->words_guessed = true;
+    }
     text_free(t);
 }
 
@@ -190,7 +202,10 @@ void shelf_view_update(ShelfView *s, size_t i, int percent, size_t words)
     if (i >= s->n) return;
     if (percent >= 0) s->e[i].percent = percent;
     s->e[i].state_checked = true;
-    if (words && s->e[i].title) s->e[i].words = words;
+    if (words && s->e[i].title) {
+        s->e[i].words = words;
+        s->e[i].words_guessed = false;
+    }
 }
 
 void shelf_view_pick(ShelfView *s, size_t of)
@@ -330,9 +345,11 @@ void shelf_view_render(ShelfView *s, ViewContext *c, Grid *g)
         if (e->failed)
             snprintf(info, sizeof info, "cannot open");
         else if (e->percent >= 0)
-            snprintf(info, sizeof info, "%zu words  %s  %d%% read", e->words, minutes, e->percent);
+            snprintf(info, sizeof info, "%s%zu words  %s  %d%% read",
+                     e->words_guessed ? "about " : "", e->words, minutes, e->percent);
         else
-            snprintf(info, sizeof info, "%zu words  %s", e->words, minutes);
+            snprintf(info, sizeof info, "%s%zu words  %s", e->words_guessed ? "about " : "",
+                     e->words, minutes);
         int iw = grid_text_width(info);
         if (iw > c->cols / 2 && !e->failed) { /* shorter: progress, else reading time */
             if (e->percent >= 0)

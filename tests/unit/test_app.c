@@ -216,6 +216,32 @@ Test(app, help_scrolls_on_a_short_screen)
     app_free(a);
 }
 
+/* A story of any length is listed with its title, and words estimated from its start, as fast
+ * as a short one: here 300 MiB (over what a story read whole may be), a file with holes. */
+Test(app, shelf_lists_a_story_of_any_length)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/huge.txt", dir);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs("Huge Tale\n\n", f);
+    for (int i = 0; i < 100000; i++) /* 1 MB of text, a word every 5 bytes */
+        fputs("word ", f);
+    fclose(f);
+    cr_assert_eq(truncate(path, (off_t)300 << 20), 0);
+    App *a = open_app("", 80, 8);
+    const char *d = dump(a, 80, 8);
+    const char *row = strstr(d, " Huge Tale");
+    cr_assert_not_null(row, "listed by its title:\n%s", d);
+    cr_assert_null(strstr(d, "cannot open"), "%s", d);
+    const char *about = strstr(row, "about ");
+    cr_assert_not_null(about, "an estimate says so:\n%s", d);
+    size_t words = strtoull(about + 6, NULL, 10), whole = ((size_t)300 << 20) / 5;
+    cr_assert(words > whole * 9 / 10 && words < whole * 11 / 10, "%zu words, about %zu", words,
+              whole);
+    app_free(a);
+}
+
 Test(app, shelf_lists_sorted_and_opens)
 {
     App *a = open_app("", 40, 8);
