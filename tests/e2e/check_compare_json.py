@@ -26,7 +26,8 @@ if doc["format"] == "lector-collation":  # three or more: marks, "in", every ver
                 if span is None or not (span[0] <= d[0] < d[1] <= span[1]):
                     errors.append(f"row {k} version {s + 1}: mark {d} outside {span}")
                     continue
-                text = data[d[0]:d[1]].decode("utf-8")
+                # a version may not be UTF-8 (a binary file's marks fall on any bytes)
+                text = data[d[0]:d[1]].decode("utf-8", errors="replace")
                 if text[0].isspace() or text[-1].isspace():
                     errors.append(f"row {k} version {s + 1}: mark {text!r} not on words")
         if seen != list(range(1, doc["versions"][s]["paragraphs"] + 1)):
@@ -50,7 +51,7 @@ for s in range(2):
             if span is None or not (span[0] <= d[0] < d[1] <= span[1]):
                 errors.append(f"row {k} side {s}: difference {d} outside {span}")
                 continue
-            text = files[s][d[0]:d[1]].decode("utf-8")
+            text = files[s][d[0]:d[1]].decode("utf-8", errors="replace")
             if text[0].isspace() or text[-1].isspace():
                 errors.append(f"row {k} side {s}: difference {d} {text!r} not on words")
     if sorted(seen) != list(range(1, doc["versions"][s]["paragraphs"] + 1)):
