@@ -69,6 +69,11 @@ enum { CACHE_VERIFY = 1 }; /* check every page of a cached index before using it
  * mapped (text_open), so its length is limited only by INDEX_MAX_TEXT. */
 int cache_index(IndexCache *c, const char *path, int threads, int flags, Index **ix, Text **text,
                 CacheReport *report, Diag *diag);
+/* cache_index, a build adding to progress (may be NULL) and stopping when it is cancelled: -1
+ * then, with diag saying so. */
+int cache_index_with(IndexCache *c, const char *path, int threads, int flags,
+                     IndexProgress *progress, Index **ix, Text **text, CacheReport *report,
+                     Diag *diag);
 
 /* The cached index of the story at path when its file is unchanged, else NULL (nothing is read
  * but the cache file: for the reader, which reads the story itself). When the cache file was

@@ -83,8 +83,8 @@ typedef struct {
  * that of the stories being indexed at once, not of the whole shelf (lector index). */
 enum { LIBRARY_RELEASE = 1 << 8 };
 
-/* Called from the indexing threads' owner (the caller's thread), about four times a second,
- * with the stories done so far. */
+/* Called from the indexing threads' owner (the caller's thread), at once and then about four
+ * times a second, with the stories done so far. */
 typedef void (*LibraryProgress)(size_t done, size_t n, void *ctx);
 
 /* A LibraryStory for each path (copied), indexed: cached or built and written back (cache may be
@@ -145,6 +145,10 @@ typedef struct {
     int flags;                /* for library_index: 0 or CACHE_VERIFY */
     LibraryProgress progress; /* may be NULL */
     void *progress_ctx;
+    /* May be NULL. The indexing adds the bytes of the paragraphs it indexes to build->done; setting
+     * build->cancel (from progress, or another thread) stops it: what is being built is left,
+     * no other story is indexed, and library_search returns -1, saying so. */
+    IndexProgress *build;
     bool count_only;    /* only total and per_story: no hit placed (nhits 0), no paragraph read */
     bool no_suggestion; /* nothing found: do not look for a word spelt near the query's */
 } LibraryOptions;

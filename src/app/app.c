@@ -61,6 +61,9 @@ struct App {
     bool done, redraw;
     Text *preloaded; /* the single story, read by app_new; owned until opened */
     Strbuf exit_note;
+    AppBusyFn busy; /* borrowed, may be NULL: app_set_busy_fn */
+    void *busy_ctx;
+    IndexProgress build; /* a search of the shelf's indexing, while it runs */
 };
 
 /* --- the stack ------------------------------------------------------------------------------- */
@@ -364,6 +367,12 @@ void app_configure(App *a, const Config *c)
     if (a->reader) reader_view_resize(a->reader, &a->ctx);
 }
 
+void app_set_busy_fn(App *a, AppBusyFn fn, void *ctx)
+{
+    a->busy = fn;
+    a->busy_ctx = ctx;
+}
+
 void app_set_width_fn(App *a, LayoutWidthFn fn, void *ctx, int ambiguous_width)
 {
     a->ctx.lopt.cluster_width = fn;
@@ -397,17 +406,34 @@ static void prompt_open(App *a, PromptKind kind)
         reader_view_search_begin(a->reader, kind == PROMPT_SEARCH_BACK ? -1 : 1);
 }
 
+/* A search of the shelf's progress, while it indexes (library.h): said, and shown by the busy
+ * function, which may ask it to stop. */
+static void library_progress(size_t done, size_t n, void *ctx)
+{
+    App *a = ctx;
+    view_say(&a->ctx, "searching: %zu of %zu stor%s indexed, %zu MB of text read  (Esc stops)",
+             done, n, n == 1 ? "y" : "ies", atomic_load(&a->build.done) >> 20);
+    if (a->busy(a->busy_ctx)) atomic_store(&a->build.cancel, true);
+}
+
 /* Ranks the query's hits over every story of the shelf (library.h) and shows them. */
 static void library_run(App *a, const char *query)
 {
+    atomic_store(&a->build.done, 0);
+    atomic_store(&a->build.cancel, false);
     LibraryOptions opt = {.mode = a->ctx.search_mode,
                           .limit = LIBRARY_HITS,
                           .snippet_width = 200,
-                          .flags = CACHE_VERIFY};
+                          .flags = CACHE_VERIFY,
+                          .progress = a->busy ? library_progress : NULL,
+                          .progress_ctx = a,
+                          .build = &a->build};
     LibraryResult r;
     Diag d = {0};
-    if (library_search(a->cache, shelf_view_paths(a->shelf), shelf_view_count(a->shelf), query,
-                       &opt, &r, &d) != 0) {
+    int rc = library_search(a->cache, shelf_view_paths(a->shelf), shelf_view_count(a->shelf), query,
+                            &opt, &r, &d);
+    a->ctx.message[0] = 0; /* the progress said while it ran */
+    if (rc != 0) {
         view_say(&a->ctx, "%s", d.msg);
         return;
     }

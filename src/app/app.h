@@ -49,6 +49,13 @@ void app_configure(App *a, const Config *c);
 /* The layout width function (the TUI's measured widths). Borrowed. */
 void app_set_width_fn(App *a, LayoutWidthFn fn, void *ctx, int ambiguous_width);
 
+/* Work that takes long inside a key's answer (a search of the shelf that indexes a big story)
+ * calls fn(ctx) at once and then about four times a second, having put its progress on the
+ * status line: fn shows the screen (app_render) and returns true when the user asked to stop
+ * (the work then stops and says so). NULL: no such calls, the work runs to its end. Borrowed. */
+typedef bool (*AppBusyFn)(void *ctx);
+void app_set_busy_fn(App *a, AppBusyFn fn, void *ctx);
+
 void app_key(App *a, int key); /* one key press */
 /* For tests: what a key bound to cmd does in the view on top, with a count (-1: none). */
 void app_command(App *a, Command cmd, long count);

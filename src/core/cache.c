@@ -258,6 +258,13 @@ static int write_index(IndexCache *c, const char *file, const Index *ix, Diag *n
 int cache_index(IndexCache *c, const char *path, int threads, int flags, Index **ix, Text **text,
                 CacheReport *report, Diag *diag)
 {
+    return cache_index_with(c, path, threads, flags, NULL, ix, text, report, diag);
+}
+
+int cache_index_with(IndexCache *c, const char *path, int threads, int flags,
+                     IndexProgress *progress, Index **ix, Text **text, CacheReport *report,
+                     Diag *diag)
+{
     *ix = NULL;
     *text = NULL;
     report->outcome = CACHE_NEW;
@@ -317,8 +324,10 @@ int cache_index(IndexCache *c, const char *path, int threads, int flags, Index *
     } else {
         index_free(old);
         IndexBuildOptions opt = {.scratch_dir = c ? cache_dir(c) : NULL};
-        *ix = index_build_with(t, threads, NULL, &opt, diag);
+        *ix = index_build_with(t, threads, progress, &opt, diag);
         if (!*ix) {
+            if (progress && atomic_load(&progress->cancel))
+                diag_set(diag, DIAG_INVALID, "%s: indexing stopped", path);
             text_free(t);
             strbuf_release(&file);
             return -1;

@@ -299,7 +299,13 @@ typedef struct {
     atomic_size_t done;    /* stories finished, skipped ones included */
     int threads_per_story; /* WORKERS for a lone story (index_build splits it), else 1 */
     int flags;             /* cache_index's */
+    IndexProgress *build;  /* borrowed, may be NULL: LibraryOptions.build */
 } Pool;
+
+static bool cancelled(const IndexProgress *build)
+{
+    return build && atomic_load(&build->cancel);
+}
 
 static void *pool_worker(void *arg)
 {
@@ -308,10 +314,14 @@ static void *pool_worker(void *arg)
         size_t k = atomic_fetch_add(&p->next, 1);
         if (k >= p->n) break;
         LibraryStory *s = &p->stories[k];
+        if (!s->failed && cancelled(p->build)) {
+            s->failed = true;
+            diag_set(&s->diag, DIAG_INVALID, "%s: indexing stopped", s->path);
+        }
         if (!s->failed)
-            s->failed =
-                cache_index(p->cache, s->path, p->threads_per_story, p->flags & ~LIBRARY_RELEASE,
-                            &s->index, &s->text, &s->report, &s->diag) != 0;
+            s->failed = cache_index_with(p->cache, s->path, p->threads_per_story,
+                                         p->flags & ~LIBRARY_RELEASE, p->build, &s->index, &s->text,
+                                         &s->report, &s->diag) != 0;
         if (!s->failed) {
             index_bytes(s->index, &s->index_size);
             s->text_size = index_text_len(s->index);
@@ -335,14 +345,15 @@ static double now_s(void)
 }
 
 /* Indexes every story not already failed. With progress, the caller's thread only watches (every
- * 20 ms, reporting every 250 ms) while WORKERS threads index; without, it is one of them. */
+ * 20 ms, reporting at once and then every 250 ms) while WORKERS threads index; without, it is one
+ * of them. */
 static void index_stories(IndexCache *cache, LibraryStory *stories, size_t n, int flags,
-                          LibraryProgress progress, void *ctx)
+                          IndexProgress *build, LibraryProgress progress, void *ctx)
 {
     size_t todo = 0;
     for (size_t k = 0; k < n; k++)
         todo += !stories[k].failed;
-    Pool p = {cache, stories, n, 0, 0, todo == 1 ? WORKERS : 1, flags};
+    Pool p = {cache, stories, n, 0, 0, todo == 1 ? WORKERS : 1, flags, build};
     pthread_t tid[WORKERS];
     int started = 0;
     for (int k = 1; k < WORKERS && (size_t)k < todo; k++)
@@ -350,14 +361,14 @@ static void index_stories(IndexCache *cache, LibraryStory *stories, size_t n, in
     bool watch = progress && pthread_create(&tid[started], NULL, pool_worker, &p) == 0;
     if (watch) {
         started++;
-        double next = now_s() + 0.25;
+        double next = now_s(); /* at once, then every 250 ms */
         while (atomic_load(&p.done) < n) {
-            struct timespec ts = {0, 20 * 1000 * 1000};
-            nanosleep(&ts, NULL);
             if (now_s() >= next) {
                 progress(atomic_load(&p.done), n, ctx);
                 next = now_s() + 0.25;
             }
+            struct timespec ts = {0, 20 * 1000 * 1000};
+            nanosleep(&ts, NULL);
         }
     } else {
         pool_worker(&p);
@@ -378,7 +389,7 @@ LibraryStory *library_index(IndexCache *cache, const char *const *paths, size_t 
                             LibraryProgress progress, void *ctx)
 {
     LibraryStory *stories = stories_new(paths, n);
-    index_stories(cache, stories, n, flags, progress, ctx);
+    index_stories(cache, stories, n, flags, NULL, progress, ctx);
     return stories;
 }
 
@@ -546,7 +557,8 @@ static Batch batch_open(IndexCache *cache, const char *const *paths, size_t n, s
                  "-: standard input is left out of a search across stories");
     }
     BatchProgress bp = {opt->progress, opt->progress_ctx, b, n};
-    index_stories(cache, bt.s, m, opt->flags, opt->progress ? batch_progress : NULL, &bp);
+    index_stories(cache, bt.s, m, opt->flags, opt->build, opt->progress ? batch_progress : NULL,
+                  &bp);
     return bt;
 }
 
@@ -625,7 +637,7 @@ static int search_pattern(IndexCache *cache, Regex *re, const char *const *paths
     bool stopped = false;
     out->per_story = xcalloc(n ? n : 1, sizeof *out->per_story);
     out->nper_story = n;
-    for (size_t k = 0; k < n && !stopped; k++) {
+    for (size_t k = 0; k < n && !stopped && !cancelled(opt->build); k++) {
         Text *t = NULL;
         Diag d = {0};
         if (!strcmp(paths[k], "-")) {
@@ -694,6 +706,11 @@ int library_search(IndexCache *cache, const char *const *paths, size_t n, const 
         if (regex_compile(pattern, opt->mode, &re, diag) != 0) return -1;
         int rc = search_pattern(cache, re, paths, n, opt, out);
         regex_free(re);
+        if (rc == 0 && cancelled(opt->build)) {
+            library_result_release(out);
+            diag_set(diag, DIAG_INVALID, "search stopped");
+            return -1;
+        }
         return rc;
     }
     Query *q;
@@ -713,7 +730,7 @@ int library_search(IndexCache *cache, const char *const *paths, size_t n, const 
         memset(out->per_story, 0, (n ? n : 1) * sizeof *out->per_story);
         out->searched = 0;
         bool sound = true;
-        for (size_t b = 0; b < n && sound; b += LIBRARY_BATCH) {
+        for (size_t b = 0; b < n && sound && !cancelled(opt->build); b += LIBRARY_BATCH) {
             Batch bt = batch_open(cache, paths, n, b, opt);
             if (bt.n > out->most_open) out->most_open = bt.n;
             for (size_t i = 0; i < bt.n; i++) {
@@ -736,11 +753,20 @@ int library_search(IndexCache *cache, const char *const *paths, size_t n, const 
             else
                 last = bt;
         }
-        if (sound) break;
+        if (sound || cancelled(opt->build)) break;
         library_stories_free(last.s, last.n);
         last = (Batch){0};
     }
     free(noted);
+    if (cancelled(opt->build)) { /* what was found is not the whole answer: none is given */
+        library_stories_free(last.s, last.n);
+        notes_into(&notes, out);
+        library_result_release(out);
+        search_set_free(set);
+        query_free(q);
+        diag_set(diag, DIAG_INVALID, "search stopped");
+        return -1;
+    }
 
     /* only the hits to place are ranked in order: a sort of them all would cost more than the
      * search itself for a common word */

@@ -443,6 +443,99 @@ static void write_overlays(const Overlay *o, size_t n)
     strbuf_release(&sb);
 }
 
+/* What is on the terminal, for drawing the next frame as the rows that changed. */
+typedef struct {
+    Grid *grid, *shown; /* owned: the frame being drawn, the frame on the terminal */
+    bool *had;          /* owned: had_rows + 1 flags: the row holds overlays (paint) */
+    int had_rows;
+    bool whole; /* every row is to be drawn */
+    const attr_t *palette;
+} Frame;
+
+/* Draws the app's frame: the rows that changed since the frame before, in one refresh. */
+static void frame_show(Frame *s, App *app)
+{
+    app_render(app, s->grid);
+    if (app_take_redraw(app)) { /* Ctrl-L: everything again, curses' idea of it too */
+        clearok(curscr, TRUE);
+        s->whole = true;
+    }
+    if (grid_rows(s->grid) != s->had_rows) {
+        free(s->had);
+        s->had_rows = grid_rows(s->grid);
+        s->had = xcalloc((size_t)s->had_rows + 1, sizeof *s->had);
+        s->whole = true;
+    }
+    if (s->whole || grid_cols(s->shown) != grid_cols(s->grid) ||
+        grid_rows(s->shown) != grid_rows(s->grid)) {
+        s->whole = true;
+        grid_resize(s->shown, grid_cols(s->grid), grid_rows(s->grid));
+    }
+    bool changed = s->whole;
+    for (int r = 0; r < grid_rows(s->grid) && !changed; r++)
+        changed = !grid_row_same(s->grid, s->shown, r);
+    if (!changed) return; /* an idle screen sends nothing, overlays included */
+    Overlay *overlays;
+    size_t noverlays = paint(s->grid, s->shown, s->whole, s->palette, s->had, &overlays);
+    refresh();
+    write_overlays(overlays, noverlays);
+    free(overlays);
+    Grid *t = s->shown; /* what is on the terminal now */
+    s->shown = s->grid;
+    s->grid = t;
+    s->whole = false;
+}
+
+/* The app's long work (a search of the shelf that indexes a big story) shows its progress and
+ * asks whether to stop (app_set_busy_fn): the screen is drawn, and the keys typed meanwhile
+ * read: Esc or q stop it, a signal too; the others are kept for after it (at most
+ * BUSY_KEPT_KEYS). */
+enum { BUSY_KEPT_KEYS = 32 };
+typedef struct {
+    Frame *frame;
+    App *app;
+    struct {
+        wint_t ch;
+        bool code; /* a KEY_ code, not a character */
+    } kept[BUSY_KEPT_KEYS];
+    int nkept;
+} Busy;
+
+static bool busy_show(void *ctx)
+{
+    Busy *b = ctx;
+    frame_show(b->frame, b->app);
+    bool stop = caught_signal != 0;
+    wint_t ch;
+    int r;
+    timeout(0);
+    while ((r = get_wch(&ch)) != ERR) {
+        if (r == KEY_CODE_YES && ch == KEY_RESIZE) {
+            int rows, cols;
+            getmaxyx(stdscr, rows, cols);
+            app_resize(b->app, cols, rows);
+        } else if (r == OK && (ch == 27 || ch == 'q')) {
+            stop = true;
+        } else if (b->nkept < BUSY_KEPT_KEYS) {
+            b->kept[b->nkept].ch = ch;
+            b->kept[b->nkept++].code = r == KEY_CODE_YES;
+        }
+    }
+    return stop;
+}
+
+/* The keys busy_show kept, back to curses in the order they were typed. */
+static void busy_give_back(Busy *b)
+{
+    while (b->nkept > 0) {
+        b->nkept--;
+        if (b->kept[b->nkept].code)
+            ungetch((int)b->kept[b->nkept].ch);
+        else
+            unget_wch((wchar_t)b->kept[b->nkept].ch);
+    }
+}
+
 /* One line on stderr: before, TERM's value escaped (the environment can hold any bytes), after. */
 static void term_error(const char *before, const char *term, const char *after)
 {
@@ -613,56 +706,31 @@ static int tui_main(char **paths, int npaths, int measure, unsigned flags, const
     int rows, cols;
     getmaxyx(stdscr, rows, cols);
     app_resize(app, cols, rows);
-    Grid *grid = grid_new(cols, rows);
-    grid_set_logical_order(grid, cfg->bidi == CONFIG_BIDI_OFF);
-
-    Grid *shown = grid_new(cols, rows); /* the frame on the terminal; the two swap roles */
-    grid_set_logical_order(shown, cfg->bidi == CONFIG_BIDI_OFF);
-    bool *had = xcalloc((size_t)rows + 1, sizeof *had), whole = true;
-    int had_rows = rows;
+    Frame frame = {.grid = grid_new(cols, rows),
+                   .shown = grid_new(cols, rows), /* the two swap roles */
+                   .had = xcalloc((size_t)rows + 1, sizeof *frame.had),
+                   .had_rows = rows,
+                   .whole = true,
+                   .palette = palette};
+    grid_set_logical_order(frame.grid, cfg->bidi == CONFIG_BIDI_OFF);
+    grid_set_logical_order(frame.shown, cfg->bidi == CONFIG_BIDI_OFF);
+    Busy busy = {.frame = &frame, .app = app};
+    app_set_busy_fn(app, busy_show, &busy);
     /* background work waits till quiet_until, the probe till probe_at: see IDLE_AFTER_FIRST_MS */
     long long quiet_until = 0, probe_at = 0;
     while (!app_done(app) && !caught_signal) {
-        app_render(app, grid);
-        if (app_take_redraw(app)) { /* Ctrl-L: everything again, curses' idea of it too */
-            clearok(curscr, TRUE);
-            whole = true;
-        }
-        if (grid_rows(grid) != had_rows) {
-            free(had);
-            had_rows = grid_rows(grid);
-            had = xcalloc((size_t)had_rows + 1, sizeof *had);
-            whole = true;
-        }
-        if (whole || grid_cols(shown) != grid_cols(grid) || grid_rows(shown) != grid_rows(grid)) {
-            whole = true;
-            grid_resize(shown, grid_cols(grid), grid_rows(grid));
-        }
-        bool changed = whole;
-        for (int r = 0; r < grid_rows(grid) && !changed; r++)
-            changed = !grid_row_same(grid, shown, r);
-        if (changed) { /* an idle screen sends nothing, overlays included */
-            Overlay *overlays;
-            size_t noverlays = paint(grid, shown, whole, palette, had, &overlays);
-            refresh();
-            write_overlays(overlays, noverlays);
-            free(overlays);
-            Grid *t = shown; /* what is on the terminal now */
-            shown = grid;
-            grid = t;
-            whole = false;
-        }
+        frame_show(&frame, app);
         if (!probe_at) probe_at = quiet_until = now_ms() + IDLE_AFTER_FIRST_MS;
         if (probe_due && now_ms() >= probe_at) { /* the first screen is up: the widths */
             probe_due = false;
-            late_left =
-                run_probe(app, tty, grid_rows(shown), &profile, &ambiguous, &typed, &probe_wrote);
+            late_left = run_probe(app, tty, grid_rows(frame.shown), &profile, &ambiguous, &typed,
+                                  &probe_wrote);
             if (late_left) late_until = now_ms() + 5000;
             if (caught_signal) break;
             enable_mouse(cfg);
             if (probe_wrote) {
                 clearok(curscr, TRUE); /* the bottom row is not what curses thinks */
-                whole = true;
+                frame.whole = true;
             }
             continue; /* drawn again, overlays and all, with the widths measured */
         }
@@ -708,12 +776,14 @@ static int tui_main(char **paths, int npaths, int measure, unsigned flags, const
         }
         int key = map_key(ch, r == KEY_CODE_YES);
         if (key >= 0) app_key(app, key);
+        busy_give_back(&busy); /* keys typed while a key's work went on */
     }
+    app_set_busy_fn(app, NULL, NULL);
     restore_terminal();
     delscreen(screen);
-    grid_free(grid);
-    grid_free(shown);
-    free(had);
+    grid_free(frame.grid);
+    grid_free(frame.shown);
+    free(frame.had);
     /* Saved now that the screen is given back, so a place that could not be saved is said
      * where it stays: on stderr, with a status that says so. */
     int status = caught_signal ? 128 + caught_signal : 0;

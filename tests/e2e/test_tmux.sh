@@ -467,6 +467,26 @@ tm send-keys -t e2e q
 check "cut short while open: q quits with status 0" wait_for "EXIT=0"
 rm -f "$big"
 
+# --- a search of the shelf that indexes a long story: its progress, and Esc stops it ---------------
+# 54 MB of lines each with its own number: a few seconds to index here (no index is kept of a
+# search stopped), so the progress is seen and Esc comes before the end.
+mkdir -p "$tmp/longshelf"
+cp "$ivan" "$tmp/longshelf/"
+awk 'BEGIN { printf "Long Road\n\n"; for (i = 0; i < 1100000; i++) printf "The road over the steppe ran on and on, %d.\n\n", i }' >"$tmp/longshelf/long-road.txt"
+rm -rf "$tmp/cache"
+start 80x24 "$tmp/longshelf"
+wait_for "lector: 2 stories" >/dev/null
+tm send-keys -t e2e s
+tm send-keys -t e2e -l steppe
+tm send-keys -t e2e Enter
+check "a search of the shelf that indexes shows its progress" wait_for "searching: "
+tm send-keys -t e2e Escape
+check "Esc stops the search, and says so" wait_for "search stopped"
+check "the shelf stays, and takes keys" eval 'tm send-keys -t e2e j && wait_for "2 of 2" >/dev/null'
+tm send-keys -t e2e q
+check "quits" wait_for "EXIT=0"
+rm -rf "$tmp/longshelf"
+
 # --- a place that cannot be saved -----------------------------------------------------------------
 # The story's state file made a folder: on leaving, the place cannot be written. It is said on
 # stderr once the screen is given back (so it stays on the terminal), and the status is 1.

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "lector/strbuf.h"
 
 static char dir[256];
 
@@ -240,6 +241,49 @@ Test(app, shelf_lists_a_story_of_any_length)
     cr_assert(words > whole * 9 / 10 && words < whole * 11 / 10, "%zu words, about %zu", words,
               whole);
     app_free(a);
+}
+
+/* A search of the shelf shows its progress while it indexes, through the busy function, which
+ * can stop it: then nothing is shown but a message, and the shelf stays. */
+typedef struct {
+    App *a;
+    int calls;
+    bool stop, said_progress;
+} BusyWatch;
+
+static bool busy_watch(void *ctx)
+{
+    BusyWatch *w = ctx;
+    w->calls++;
+    w->said_progress |= strstr(app_message(w->a), "searching: ") != NULL;
+    return w->stop;
+}
+
+Test(app, a_search_of_the_shelf_shows_its_progress_and_stops_when_asked)
+{
+    Strbuf big = STRBUF_INIT; /* long enough to be indexing when progress is first reported */
+    strbuf_addstr(&big, "Steppe Song\n\n");
+    while (big.len < (2u << 20))
+        strbuf_addstr(&big, "The wind over the steppe sang of the zither and the road.\n\n");
+    write_file("steppe-song.txt", big.buf);
+    strbuf_release(&big);
+    for (int stop = 1; stop >= 0; stop--) {
+        App *a = open_app("", 80, 12);
+        BusyWatch w = {.a = a, .stop = stop};
+        app_set_busy_fn(a, busy_watch, &w);
+        keys(a, "szither\n");
+        cr_assert_gt(w.calls, 0, "the busy function is called");
+        cr_assert(w.said_progress, "with the progress on the status line");
+        if (stop) {
+            cr_assert_eq(app_mode(a), MODE_SHELF);
+            cr_assert(strstr(app_message(a), "search stopped"), "%s", app_message(a));
+        } else {
+            cr_assert_eq(app_mode(a), MODE_RESULTS, "%s", app_message(a));
+            cr_assert_null(strstr(app_message(a), "searching"), "the progress is gone: %s",
+                           app_message(a));
+        }
+        app_free(a);
+    }
 }
 
 Test(app, shelf_lists_sorted_and_opens)

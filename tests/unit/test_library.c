@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
 #include <ctype.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
@@ -488,6 +489,64 @@ static void write_long_story(const char *path, const char *extra)
         fprintf(f, "w%04d and the steppe\n\n", i);
     fprintf(f, "A zither again, %s.\n", extra);
     fclose(f);
+}
+
+/* A search adds the bytes it indexes to build->done, and stops when build->cancel is set, from
+ * its progress or before it starts: -1, saying so, and nothing indexed after the stop. */
+static void cancel_at_once(size_t done, size_t n, void *ctx)
+{
+    (void)done;
+    (void)n;
+    atomic_store(&((IndexProgress *)ctx)->cancel, true);
+}
+
+Test(library, a_search_counts_what_it_indexes_and_stops_when_asked)
+{
+    char paths_buf[3][400];
+    const char *paths[3];
+    size_t bytes = 0;
+    for (int k = 0; k < 3; k++) {
+        snprintf(paths_buf[k], sizeof paths_buf[k], "%s/story%d.txt", dir, k);
+        write_long_story(paths_buf[k], k == 1 ? "the middle" : "another");
+        paths[k] = paths_buf[k];
+        struct stat st;
+        cr_assert_eq(stat(paths[k], &st), 0);
+        bytes += (size_t)st.st_size;
+    }
+    IndexProgress build = {0};
+    LibraryOptions opt = options(5);
+    opt.build = &build;
+    LibraryResult r;
+    Diag d = {0};
+    /* no cache: every story built, its bytes counted */
+    cr_assert_eq(library_search(NULL, paths, 3, "zither", &opt, &r, &d), 0, "%s", d.msg);
+    cr_assert_eq(r.searched, 3);
+    size_t done = atomic_load(&build.done); /* the paragraphs' bytes, not the lines between */
+    cr_assert(done > bytes / 2 && done <= bytes, "%zu of %zu bytes", done, bytes);
+    library_result_release(&r);
+
+    IndexCache *c = open_cache();
+    atomic_store(&build.cancel, true); /* stopped before it starts: nothing indexed */
+    cr_assert_eq(library_search(c, paths, 3, "zither", &opt, &r, &d), -1);
+    cr_assert_str_eq(d.msg, "search stopped");
+    DIR *dd = opendir(cdir);
+    cr_assert_not_null(dd);
+    size_t files = 0;
+    for (struct dirent *e; (e = readdir(dd));)
+        files += strstr(e->d_name, ".idx") != NULL;
+    closedir(dd);
+    cr_assert_eq(files, 0, "no story indexed after the stop");
+
+    atomic_store(&build.cancel, false); /* stopped from its progress, at its first report */
+    opt.progress = cancel_at_once;
+    opt.progress_ctx = &build;
+    d = (Diag){0};
+    cr_assert_eq(library_search(c, paths, 3, "zither", &opt, &r, &d), -1);
+    cr_assert_str_eq(d.msg, "search stopped");
+    /* and a pattern stops between stories */
+    cr_assert_eq(library_search(c, paths, 3, "re:zither", &opt, &r, &d), -1);
+    cr_assert_str_eq(d.msg, "search stopped");
+    cache_close(c);
 }
 
 /* Flips a byte of the term "zither" in the cache file of story. */
