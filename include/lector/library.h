@@ -83,8 +83,8 @@ typedef struct {
  * that of the stories being indexed at once, not of the whole shelf (lector index). */
 enum { LIBRARY_RELEASE = 1 << 8 };
 
-/* Called from the indexing threads' owner (the caller's thread), at once and then about four
- * times a second, with the stories done so far. */
+/* Called from the indexing threads' owner (the caller's thread) about four times a second, and
+ * as soon as a story is being built (with LibraryOptions.build), with the stories done so far. */
 typedef void (*LibraryProgress)(size_t done, size_t n, void *ctx);
 
 /* A LibraryStory for each path (copied), indexed: cached or built and written back (cache may be

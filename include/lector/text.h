@@ -135,8 +135,9 @@ size_t text_chapter_at(const Text *t, size_t off);
 /* A book's key (bookcache.h, BookKey.content: a hash of its file's bytes), by which its places are
  * kept too (state.h); 0 for a story that was not imported. */
 uint64_t text_source_key(const Text *t);
-/* The same without opening the story: 1 with *key when the file at path is a book (its bytes
- * read and hashed, not imported), 0 when it is not one, -1 when it cannot be read. */
+/* A book's cache key without opening it: 1 with *key (BookKey.name: its bytes and what its name
+ * tells the importers, bookcache.h) when the file at path is a book (its bytes read and hashed,
+ * not imported), 0 when it is not one, -1 when it cannot be read. */
 int text_book_key(const char *path, uint64_t *key);
 const char *text_author(const Text *t);
 const char *text_language(const Text *t);

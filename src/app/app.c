@@ -64,6 +64,7 @@ struct App {
     AppBusyFn busy; /* borrowed, may be NULL: app_set_busy_fn */
     void *busy_ctx;
     IndexProgress build; /* a search of the shelf's indexing, while it runs */
+    bool build_shown;    /* its progress was shown (the busy function called) */
 };
 
 /* --- the stack ------------------------------------------------------------------------------- */
@@ -413,6 +414,7 @@ static void library_progress(size_t done, size_t n, void *ctx)
     App *a = ctx;
     view_say(&a->ctx, "searching: %zu of %zu stor%s indexed, %zu MB of text read  (Esc stops)",
              done, n, n == 1 ? "y" : "ies", atomic_load(&a->build.done) >> 20);
+    a->build_shown = true;
     if (a->busy(a->busy_ctx)) atomic_store(&a->build.cancel, true);
 }
 
@@ -430,9 +432,17 @@ static void library_run(App *a, const char *query)
                           .build = &a->build};
     LibraryResult r;
     Diag d = {0};
+    a->build_shown = false;
     int rc = library_search(a->cache, shelf_view_paths(a->shelf), shelf_view_count(a->shelf), query,
                             &opt, &r, &d);
-    a->ctx.message[0] = 0; /* the progress said while it ran */
+    if (a->build_shown) {
+        a->ctx.message[0] = 0;                 /* the progress said while it ran */
+        if (rc == 0 && a->busy(a->busy_ctx)) { /* Esc typed after its last call */
+            library_result_release(&r);
+            diag_set(&d, DIAG_INVALID, "search stopped");
+            rc = -1;
+        }
+    }
     if (rc != 0) {
         view_say(&a->ctx, "%s", d.msg);
         return;

@@ -49,10 +49,12 @@ void app_configure(App *a, const Config *c);
 /* The layout width function (the TUI's measured widths). Borrowed. */
 void app_set_width_fn(App *a, LayoutWidthFn fn, void *ctx, int ambiguous_width);
 
-/* Work that takes long inside a key's answer (a search of the shelf that indexes a big story)
- * calls fn(ctx) at once and then about four times a second, having put its progress on the
- * status line: fn shows the screen (app_render) and returns true when the user asked to stop
- * (the work then stops and says so). NULL: no such calls, the work runs to its end. Borrowed. */
+/* Work that takes long inside a key's answer (a search of the shelf that indexes a story) calls
+ * fn(ctx) as it begins to index and then about four times a second, having put its progress on
+ * the status line: fn shows the screen (app_render) and returns true when the user asked to
+ * stop (the work then stops and says so; a stop asked for after the last call, while the hits
+ * were placed, is asked once more at the end). NULL: no such calls, the work runs to its end.
+ * Borrowed. */
 typedef bool (*AppBusyFn)(void *ctx);
 void app_set_busy_fn(App *a, AppBusyFn fn, void *ctx);
 

@@ -1,8 +1,9 @@
 /* cache.c: index files on disk. A file is the index block as index.c lays it out (that comment
  * documents the format); its name is the hash_bytes of the story's real path (seeded with the
- * importers' version less 2: path_file_for), in hex, plus ".idx", or for a book "book-", the
- * hash of its content (text_book_key), ".idx". Files are mapped read-only, so a search touches only
- * the pages it reads. Beside them:
+ * importers' version less 2, and with the story's own extension when it is not its real path's:
+ * path_file_for), in hex, plus ".idx", or for a book "book-", the hash of its content and of what
+ * its name tells the importers (text_book_key), ".idx". Files are mapped read-only, so a search
+ * touches only the pages it reads. Beside them:
  * "<name>.bad", the last file of that story that was refused (one per story, each replacing
  * the one before), and "<name>.tmp-PID-N", the temp of a write in progress or of a writer that
  * was killed (swept by cache_open after a minute). */
@@ -315,7 +316,18 @@ int cache_index_with(IndexCache *c, const char *path, int threads, int flags,
         struct stat again;
         if (stat(path, &again) == 0) source_of(&again, 0, &now);
     }
-    text_load_all(t);
+    if (!progress) {
+        text_load_all(t);
+    } else { /* a step at a time, so that a stop asked for while a long story loads is heeded */
+        while (!text_load_step(t))
+            if (atomic_load(&progress->cancel)) {
+                diag_set(diag, DIAG_INVALID, "%s: indexing stopped", path);
+                text_free(t);
+                index_free(old);
+                strbuf_release(&file);
+                return -1;
+            }
+    }
     now.content_hash = text_content_hash(t);
     if (found == CACHED && index_source(old).content_hash == now.content_hash &&
         index_text_len(old) == text_len(t)) {

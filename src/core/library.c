@@ -345,8 +345,8 @@ static double now_s(void)
 }
 
 /* Indexes every story not already failed. With progress, the caller's thread only watches (every
- * 20 ms, reporting at once and then every 250 ms) while WORKERS threads index; without, it is one
- * of them. */
+ * 20 ms, reporting every 250 ms, and once a build has begun: LibraryOptions.build) while WORKERS
+ * threads index; without, it is one of them. */
 static void index_stories(IndexCache *cache, LibraryStory *stories, size_t n, int flags,
                           IndexProgress *build, LibraryProgress progress, void *ctx)
 {
@@ -361,14 +361,18 @@ static void index_stories(IndexCache *cache, LibraryStory *stories, size_t n, in
     bool watch = progress && pthread_create(&tid[started], NULL, pool_worker, &p) == 0;
     if (watch) {
         started++;
-        double next = now_s(); /* at once, then every 250 ms */
+        double next = now_s() + 0.25;
+        bool reported = false;
         while (atomic_load(&p.done) < n) {
-            if (now_s() >= next) {
-                progress(atomic_load(&p.done), n, ctx);
-                next = now_s() + 0.25;
-            }
             struct timespec ts = {0, 20 * 1000 * 1000};
             nanosleep(&ts, NULL);
+            /* every 250 ms; and as soon as a build has begun, so that a search that indexes says
+             * so at once and one that only maps its caches says nothing */
+            if (now_s() >= next || (!reported && build && atomic_load(&build->done) > 0)) {
+                progress(atomic_load(&p.done), n, ctx);
+                reported = true;
+                next = now_s() + 0.25;
+            }
         }
     } else {
         pool_worker(&p);

@@ -494,6 +494,10 @@ enum { BUSY_KEPT_KEYS = 32 };
 typedef struct {
     Frame *frame;
     App *app;
+    /* the width probe's answers that may still come, till when (ms): an ESC then may be one,
+     * not a key (drop_late_answer), as in the main loop */
+    long long *late_until;
+    int *late_left;
     struct {
         wint_t ch;
         bool code; /* a KEY_ code, not a character */
@@ -514,6 +518,9 @@ static bool busy_show(void *ctx)
             int rows, cols;
             getmaxyx(stdscr, rows, cols);
             app_resize(b->app, cols, rows);
+        } else if (r == OK && ch == 27 && *b->late_until && now_ms() <= *b->late_until &&
+                   drop_late_answer()) {
+            if (--*b->late_left == 0) *b->late_until = 0;
         } else if (r == OK && (ch == 27 || ch == 'q')) {
             stop = true;
         } else if (b->nkept < BUSY_KEPT_KEYS) {
@@ -714,7 +721,7 @@ static int tui_main(char **paths, int npaths, int measure, unsigned flags, const
                    .palette = palette};
     grid_set_logical_order(frame.grid, cfg->bidi == CONFIG_BIDI_OFF);
     grid_set_logical_order(frame.shown, cfg->bidi == CONFIG_BIDI_OFF);
-    Busy busy = {.frame = &frame, .app = app};
+    Busy busy = {.frame = &frame, .app = app, .late_until = &late_until, .late_left = &late_left};
     app_set_busy_fn(app, busy_show, &busy);
     /* background work waits till quiet_until, the probe till probe_at: see IDLE_AFTER_FIRST_MS */
     long long quiet_until = 0, probe_at = 0;

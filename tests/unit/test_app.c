@@ -263,7 +263,7 @@ Test(app, a_search_of_the_shelf_shows_its_progress_and_stops_when_asked)
 {
     Strbuf big = STRBUF_INIT; /* long enough to be indexing when progress is first reported */
     strbuf_addstr(&big, "Steppe Song\n\n");
-    while (big.len < (2u << 20))
+    while (big.len < (4u << 20))
         strbuf_addstr(&big, "The wind over the steppe sang of the zither and the road.\n\n");
     write_file("steppe-song.txt", big.buf);
     strbuf_release(&big);

@@ -537,13 +537,29 @@ Test(library, a_search_counts_what_it_indexes_and_stops_when_asked)
     closedir(dd);
     cr_assert_eq(files, 0, "no story indexed after the stop");
 
-    atomic_store(&build.cancel, false); /* stopped from its progress, at its first report */
+    /* stopped from its progress, reported as soon as a build begins: a long story's build stops
+     * there, long before its end */
+    char longp[400];
+    snprintf(longp, sizeof longp, "%s/long.txt", dir);
+    Strbuf sb = STRBUF_INIT;
+    while (sb.len < (8u << 20))
+        strbuf_addstr(&sb, "The zither over the steppe, and the road on and on.\n\n");
+    write_file(longp, sb.buf);
+    size_t long_bytes = sb.len;
+    strbuf_release(&sb);
+    const char *with_long[] = {longp, paths[0], paths[1]};
+    atomic_store(&build.cancel, false);
+    atomic_store(&build.done, 0);
     opt.progress = cancel_at_once;
     opt.progress_ctx = &build;
     d = (Diag){0};
-    cr_assert_eq(library_search(c, paths, 3, "zither", &opt, &r, &d), -1);
+    cr_assert_eq(library_search(c, with_long, 3, "zither", &opt, &r, &d), -1);
     cr_assert_str_eq(d.msg, "search stopped");
-    /* and a pattern stops between stories */
+    cr_assert_lt(atomic_load(&build.done), long_bytes / 2, "the long story's build stopped early");
+    Diag note = {0};
+    cr_assert_null(cache_lookup(c, longp, &note), "and nothing of it was kept");
+    /* a pattern, read story by story, says so too */
+    atomic_store(&build.cancel, false);
     cr_assert_eq(library_search(c, paths, 3, "re:zither", &opt, &r, &d), -1);
     cr_assert_str_eq(d.msg, "search stopped");
     cache_close(c);
