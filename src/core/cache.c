@@ -25,6 +25,7 @@
 #include "lector/atomicfile.h"
 #include "lector/bookcache.h"
 #include "lector/hash.h"
+#include "lector/import.h"
 #include "lector/strbuf.h"
 #include "lector/xalloc.h"
 
@@ -201,10 +202,12 @@ static int read_cached(const char *file, Index **ix, Diag *note)
  * (the file's identity is st) -- found without reading the story's head to see whether it is a
  * book (text_book_key reads 64 KiB a story: a tenth of a warm search of a shelf). Such a file is
  * made only for a story that was not one, with that identity and these importers
- * (path_file_for). NULL otherwise, the file left as it is: the caller's whole way then says why.
- */
+ * (path_file_for). Not for a story whose name may make it a book (a .md, a .html: such a name
+ * is usually one, and a lector before names counted wrote a plain index under a link's real
+ * path). NULL otherwise, the file left as it is: the caller's whole way then says why. */
 static Index *fresh_by_path(IndexCache *c, const char *path, const struct stat *st, bool verify)
 {
+    if (import_name_traits(path)) return NULL;
     Strbuf file = STRBUF_INIT;
     path_file_for(c, path, &file);
     Index *ix = NULL;

@@ -277,6 +277,23 @@ Test(cache, a_link_named_as_a_book_or_not_is_its_own_story)
         index_free(ix);
         text_free(t);
     }
+    /* a lector before the extension counted named the link's plain index by the real path
+     * alone: such a file, left in a cache, is not served to the book either */
+    char real[PATH_MAX], old_name[PATH_MAX + 64], link_name[PATH_MAX + 64];
+    cr_assert_not_null(realpath(md, real));
+    snprintf(old_name, sizeof old_name, "%s/%016llx.idx", cdir,
+             (unsigned long long)hash_bytes(real, strlen(real), 0));
+    snprintf(link_name, sizeof link_name, "%s/%016llx.idx", cdir,
+             (unsigned long long)hash_bytes(".txt", 5, hash_bytes(real, strlen(real), 0)));
+    cr_assert_eq(link(link_name, old_name), 0, "the link's file is where its extension says");
+    Index *ix;
+    Text *t;
+    CacheReport r;
+    Diag d = {0};
+    cr_assert_eq(cache_index(c, md, 1, 0, &ix, &t, &r, &d), 0, "%s", d.msg);
+    cr_assert_eq(index_text_len(ix), strlen(body) - 4, "the book's, not the old plain file's");
+    index_free(ix);
+    text_free(t);
     cache_close(c);
 }
 
