@@ -29,16 +29,9 @@
 
 typedef struct MatchList MatchList;
 
-/* The most matches matchlist_new lists from the index: 24 MiB of them (24 bytes a match). */
-enum { MATCHLIST_INDEX_MAX = 1 << 20 };
-
 /* The matches of query in the story t indexed by ix. -1 with diag when the query has no word. A
  * list with no match is a list (matchlist_count 0). t is loaded whole here when case counts (the
- * index folds case, so each match's bytes are checked), else as far as a call below needs. A
- * query the index says may have more than MATCHLIST_INDEX_MAX matches ("the" in a 100 MB story
- * has 1.5 million) is found by reading t whole here instead, as matchlist_scan_new reads (8
- * bytes a match, the reading stopped at its most: matchlist_capped), so that its memory stays
- * bounded whatever the story's length. */
+ * index folds case, so each match's bytes are checked), else as far as a call below needs. */
 int matchlist_new(const Index *ix, Text *t, const char *query, SearchMode mode, MatchList **out,
                   Diag *diag);
 /* The same matches without an index, by reading t (search_scan_doc), for a story whose index
@@ -72,8 +65,6 @@ size_t matchlist_read_to(const MatchList *m);
 /* matchlist_first from origin that way can answer without reading any more. */
 bool matchlist_first_ready(const MatchList *m, size_t origin, int dir);
 void matchlist_free(MatchList *m); /* NULL is a no-op */
-/* The bytes its matches take (what it holds for them, not its spans' text). */
-size_t matchlist_bytes(const MatchList *m);
 
 /* The matches known: all of them once matchlist_complete. */
 size_t matchlist_count(const MatchList *m);

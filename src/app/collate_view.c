@@ -360,8 +360,7 @@ static void show_match(CollateView *v, ViewContext *c)
     free(lines);
     size_t want = v->blocks[r].start + line, h = (size_t)page_height(v);
     if (want < v->top || want >= v->top + h) set_top(v, (long long)want - (long long)h / 3);
-    view_say(c, "match %zu of %zu%s", v->cur + 1, matchlist_count(v->ml),
-             matchlist_capped(v->ml) ? "+" : ""); /* a reading stopped at its most */
+    view_say(c, "match %zu of %zu", v->cur + 1, matchlist_count(v->ml));
 }
 
 void collate_view_search(CollateView *v, ViewContext *c, const char *query)

@@ -546,8 +546,7 @@ static void show_match(CompareView *v, ViewContext *c)
         set_top(v, (long long)want - (long long)h / 3);
         v->focus = f;
     }
-    view_say(c, "match %zu of %zu%s", v->cur + 1, matchlist_count(v->ml),
-             matchlist_capped(v->ml) ? "+" : ""); /* a reading stopped at its most */
+    view_say(c, "match %zu of %zu", v->cur + 1, matchlist_count(v->ml));
 }
 
 void compare_view_search(CompareView *v, ViewContext *c, const char *query)

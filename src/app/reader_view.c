@@ -531,6 +531,7 @@ static int scan_percent(const ReaderView *rv)
  * list most of the story's words. *wrapped: the match shown is the other side of the end. */
 enum {
     INDEX_LOAD_FIRST = 128 << 20, /* bytes: see index_answers */
+    INDEX_MATCHES_MAX = 1 << 20,  /* matches the index lists at once: 24 MiB of them */
 };
 
 /* Whether the index finds the query's matches (else the story is read for them). An index from
@@ -539,7 +540,7 @@ enum {
  * the index folds case, so the matches are checked in the story's bytes, all of it loaded first.
  * That is done up to INDEX_LOAD_FIRST (100 MB: about 60 ms); past it such a query reads the
  * story from the origin for the first match instead, and counts the rest as it reads. So does a
- * query that may have more than MATCHLIST_INDEX_MAX matches ("the" in a 1 GB story has 15
+ * query that may have more than INDEX_MATCHES_MAX matches ("the" in a 1 GB story has 15
  * million): the reading keeps 8 bytes a match, at most 2 million of them (matchlist.h). A
  * pattern is always found by reading, a step at a time off the key path (regex.h). */
 static bool index_answers(const ReaderView *rv, const ViewContext *c)
@@ -548,7 +549,7 @@ static bool index_answers(const ReaderView *rv, const ViewContext *c)
     Query *q;
     Diag d = {0};
     if (query_parse(rv->query.buf, c->search_mode, &q, &d) != 0) return true; /* no word: said */
-    bool answers = search_match_bound(rv->index, q) <= MATCHLIST_INDEX_MAX &&
+    bool answers = search_match_bound(rv->index, q) <= INDEX_MATCHES_MAX &&
                    (text_complete(rv->text) || text_len_estimate(rv->text) <= INDEX_LOAD_FIRST ||
                     !query_needs_text(q));
     query_free(q);

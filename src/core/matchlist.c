@@ -81,13 +81,6 @@ int matchlist_new(const Index *ix, Text *t, const char *query, SearchMode mode, 
     }
     Query *q;
     if (query_parse(query, mode, &q, diag) != 0) return -1;
-    if (search_match_bound(ix, q) > MATCHLIST_INDEX_MAX) { /* read, 8 bytes a match */
-        query_free(q);
-        if (matchlist_scan_new(t, query, mode, 0, out, diag) != 0) return -1;
-        while (!matchlist_scan_step(*out, SIZE_MAX / 4)) {
-        }
-        return 0;
-    }
     MatchList *m = xcalloc(1, sizeof *m);
     m->ix = ix;
     m->t = t;
@@ -260,11 +253,6 @@ void matchlist_free(MatchList *m)
     free(m->head.v);
     free(m->tail.v);
     free(m);
-}
-
-size_t matchlist_bytes(const MatchList *m)
-{
-    return m->ix ? m->n * sizeof *m->m : (m->head.cap + m->tail.cap) * sizeof *m->head.v;
 }
 
 size_t matchlist_count(const MatchList *m)

@@ -433,37 +433,6 @@ Test(matchlist, reading_stops_counting_at_its_most_matches)
     strbuf_release(&sb);
 }
 
-/* A query the index says has more than MATCHLIST_INDEX_MAX matches is read, not listed from the
- * index: 8 bytes a match (its list grows by doubling: 16 at most), not 24; the same matches. A
- * rarer word is still listed by the index. */
-Test(matchlist, too_many_matches_for_the_index_are_read)
-{
-    Strbuf sb = STRBUF_INIT;
-    for (int p = 0; p < 1100; p++) {
-        for (int i = 0; i < 1000; i++)
-            strbuf_addstr(&sb, "e ");
-        strbuf_addstr(&sb, p == 700 ? "rare\n\n" : "\n\n");
-    }
-    Fixture f = find(sb.buf, sb.len, "e", SEARCH_FOLD);
-    size_t n = matchlist_count(f.m);
-    cr_assert_eq(n, (size_t)1100 * 1000);
-    cr_assert(n > MATCHLIST_INDEX_MAX, "the test is over the limit");
-    cr_assert(matchlist_complete(f.m) && !matchlist_capped(f.m));
-    cr_assert_leq(matchlist_bytes(f.m), 16 * n, "%zu bytes for %zu matches", matchlist_bytes(f.m),
-                  n);
-    char buf[16];
-    cr_assert_str_eq(span_text(&f, 0, buf, sizeof buf), "e");
-    cr_assert_eq(matchlist_span(f.m, n - 1).start, sb.len - 4, "the last e");
-    matchlist_free(f.m);
-    Diag d = {0};
-    cr_assert_eq(matchlist_new(f.ix, f.t, "rare", SEARCH_FOLD, &f.m, &d), 0);
-    cr_assert_eq(matchlist_count(f.m), 1);
-    cr_assert_eq(matchlist_span(f.m, 0).start, (size_t)700 * 2002 + 2000, "paragraph 700's end");
-    cr_assert_eq(matchlist_bytes(f.m), sizeof(SearchMatch), "listed by the index");
-    done(&f);
-    strbuf_release(&sb);
-}
-
 /* Writes sb to a new file under /tmp; its name in path (a mkstemp template's room). */
 static void write_story(const Strbuf *sb, size_t len, char *path)
 {
