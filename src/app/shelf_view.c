@@ -3,9 +3,8 @@
  * Data model: an array of entries in shelf order (the order of the paths given, a folder's
  * stories sorted by name). An entry's title and words are looked up the first time its row is
  * drawn (the story is opened then, and read whole only up to SHELF_COUNT_WHOLE: a longer one is
- * read as far as its first step, its words estimated from that), its
- * progress from the saved state likewise; the reader's own figures replace both when it closes
- * the story.
+ * read as far as its first step, its words estimated from that), its progress from the saved
+ * state likewise; the reader's own figures replace both when it closes the story.
  */
 #include "shelf_view.h"
 
