@@ -512,8 +512,7 @@ static bool busy_show(void *ctx)
     bool stop = caught_signal != 0;
     wint_t ch;
     int r;
-    timeout(0);
-    while ((r = get_wch(&ch)) != ERR) {
+    while (timeout(0), (r = get_wch(&ch)) != ERR) { /* drop_late_answer sets its own wait */
         if (r == KEY_CODE_YES && ch == KEY_RESIZE) {
             int rows, cols;
             getmaxyx(stdscr, rows, cols);
