@@ -27,6 +27,7 @@
 #include "lector/state.h"
 #include "lector/strbuf.h"
 #include "lector/xalloc.h"
+#include "lector/thread.h"
 
 enum {
     MARKS = STATE_MARKS,
@@ -132,7 +133,7 @@ static void indexer_start(ReaderView *rv, ViewContext *c)
     atomic_store(&ix->finished, false);
     atomic_store(&ix->progress.done, 0);
     atomic_store(&ix->progress.cancel, false);
-    ix->running = pthread_create(&ix->tid, NULL, indexer_main, ix) == 0;
+    ix->running = thread_start(&ix->tid, indexer_main, ix) == 0;
     if (!ix->running) { /* no thread to be had: build it here */
         indexer_main(ix);
         rv->index = ix->result;

@@ -31,6 +31,7 @@
 #include "lector/strbuf.h"
 #include "lector/text.h"
 #include "lector/xalloc.h"
+#include "lector/thread.h"
 #include "tui.h"
 
 static void compare_usage(FILE *f)
@@ -341,7 +342,7 @@ static void print_rows(const Alignment *al, Text *ta, Text *tb, int width, Strbu
         pthread_mutex_destroy(&w.lock);
         threaded = false;
     }
-    if (threaded && pthread_create(&thread, NULL, printer_main, &w) != 0) {
+    if (threaded && thread_start(&thread, printer_main, &w) != 0) {
         pthread_cond_destroy(&w.cond);
         pthread_mutex_destroy(&w.lock);
         threaded = false;

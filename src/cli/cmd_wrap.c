@@ -18,6 +18,7 @@
 #include "lector/strbuf.h"
 #include "lector/text.h"
 #include "lector/xalloc.h"
+#include "lector/thread.h"
 
 static int terminal_width(void)
 {
@@ -219,7 +220,7 @@ static void start_printer(Pipeline *p)
         pthread_mutex_destroy(&p->lock);
         return;
     }
-    if (pthread_create(&p->thread, NULL, printer_main, p) != 0) {
+    if (thread_start(&p->thread, printer_main, p) != 0) {
         pthread_cond_destroy(&p->cond);
         pthread_mutex_destroy(&p->lock);
         return; /* then this thread prints every batch itself */

@@ -28,6 +28,7 @@
 #include "lector/strbuf.h"
 #include "lector/token.h"
 #include "lector/xalloc.h"
+#include "lector/thread.h"
 
 enum {
     MOVED_MIN_WORDS = 3,       /* a sentence this long or longer can count as moved in a pair */
@@ -387,7 +388,7 @@ static void twin_count_start(TwinCount *c, Side *A)
 {
     c->A = A;
     A->twin_ntok = xcalloc(A->npara ? A->npara : 1, sizeof *A->twin_ntok);
-    c->running = pthread_create(&c->thread, NULL, count_twin_tokens, A) == 0;
+    c->running = thread_start(&c->thread, count_twin_tokens, A) == 0;
     if (!c->running) count_twin_tokens(A);
 }
 
@@ -2161,7 +2162,7 @@ static void make_rows(Alignment *al, const Pair *pairs, size_t nchain)
         /* its release marks start where its pairs do (this thread's are before) */
         copy.side[0].released = A->para[w.todo[0].p->a].start;
         copy.side[1].released = B->para[w.todo[0].p->b].start;
-        threaded = pthread_create(&thread, NULL, rows_worker_main, &w) == 0;
+        threaded = thread_start(&thread, rows_worker_main, &w) == 0;
         if (!threaded) rows_worker_main(&w); /* then here, before this thread's own */
     }
     pair_rows(al, t.v, mine);

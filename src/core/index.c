@@ -59,6 +59,7 @@
 #include "lector/strbuf.h"
 #include "lector/token.h"
 #include "lector/xalloc.h"
+#include "lector/thread.h"
 
 /* INDEX_VERSION: 2 since a mark counts as its base for a word (token.c): a block of version 1
  * may hold tokens that the tokenizer no longer finds, and index_token_spans would misplace. 3
@@ -1054,7 +1055,7 @@ Index *index_build_with(Text *t, int threads, IndexProgress *progress, const Ind
     pthread_t tid[MAX_THREADS];
     bool started[MAX_THREADS] = {false};
     for (int k = 1; k < nb; k++)
-        started[k] = pthread_create(&tid[k], NULL, builder_run, &bs[k]) == 0;
+        started[k] = thread_start(&tid[k], builder_run, &bs[k]) == 0;
     builder_run(&bs[0]);
     for (int k = 1; k < nb; k++) {
         if (started[k])

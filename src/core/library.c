@@ -29,6 +29,7 @@
 #include "lector/strbuf.h"
 #include "lector/regex.h"
 #include "lector/xalloc.h"
+#include "lector/thread.h"
 
 enum { WORKERS = 2 };
 /* The largest plain story read whole to name a hit's chapter: a novel (1-2 MiB). A warm search
@@ -357,8 +358,8 @@ static void index_stories(IndexCache *cache, LibraryStory *stories, size_t n, in
     pthread_t tid[WORKERS];
     int started = 0;
     for (int k = 1; k < WORKERS && (size_t)k < todo; k++)
-        if (pthread_create(&tid[started], NULL, pool_worker, &p) == 0) started++;
-    bool watch = progress && pthread_create(&tid[started], NULL, pool_worker, &p) == 0;
+        if (thread_start(&tid[started], pool_worker, &p) == 0) started++;
+    bool watch = progress && thread_start(&tid[started], pool_worker, &p) == 0;
     if (watch) {
         started++;
         double next = now_s() + 0.25;

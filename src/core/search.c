@@ -21,6 +21,7 @@
 #include "lector/token.h"
 #include "lector/ucd.h"
 #include "lector/xalloc.h"
+#include "lector/thread.h"
 
 typedef struct {
     char *folded; /* TOKEN_FOLD_ALL: the index's form */
@@ -605,7 +606,7 @@ static size_t phrase_walks(const Index *ix, const int64_t *term, const size_t *c
         w[s] = (PhraseWalk){ix, cur, side[s], ns[s], m, n, miss[s]};
     pthread_t thread;
     bool threaded = ns[1] && load[1] + load[0] >= PHRASE_THREAD_PLACES &&
-                    pthread_create(&thread, NULL, phrase_walk, &w[1]) == 0;
+                    thread_start(&thread, phrase_walk, &w[1]) == 0;
     phrase_walk(&w[0]);
     if (threaded)
         pthread_join(thread, NULL);

@@ -443,6 +443,21 @@ static void write_overlays(const Overlay *o, size_t n)
     strbuf_release(&sb);
 }
 
+/* curses ignores Ctrl-Z while it updates the screen (SIGTSTP set to SIG_IGN around doupdate):
+ * one typed then was lost. Blocked meanwhile, it waits, and comes when curses' handler is back
+ * (worker threads never take it: thread.h). Call with hold true, then false with the same old. */
+static void hold_tstp(bool hold, sigset_t *old)
+{
+    if (hold) {
+        sigset_t tstp;
+        sigemptyset(&tstp);
+        sigaddset(&tstp, SIGTSTP);
+        sigprocmask(SIG_BLOCK, &tstp, old);
+    } else {
+        sigprocmask(SIG_SETMASK, old, NULL);
+    }
+}
+
 /* What is on the terminal, for drawing the next frame as the rows that changed. */
 typedef struct {
     Grid *grid, *shown; /* owned: the frame being drawn, the frame on the terminal */
@@ -477,8 +492,11 @@ static void frame_show(Frame *s, App *app)
     if (!changed) return; /* an idle screen sends nothing, overlays included */
     Overlay *overlays;
     size_t noverlays = paint(s->grid, s->shown, s->whole, s->palette, s->had, &overlays);
+    sigset_t old;
+    hold_tstp(true, &old);
     refresh();
     write_overlays(overlays, noverlays);
+    hold_tstp(false, &old);
     free(overlays);
     Grid *t = s->shown; /* what is on the terminal now */
     s->shown = s->grid;
@@ -696,7 +714,10 @@ static int tui_main(char **paths, int npaths, int measure, unsigned flags, const
         bidi_explicit = 1;
         wrap_curses_tstp();
     }
+    sigset_t old_mask;
+    hold_tstp(true, &old_mask);
     doupdate();
+    hold_tstp(false, &old_mask);
     cbreak();
     noecho();
     nonl();
