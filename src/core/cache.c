@@ -1,9 +1,8 @@
 /* cache.c: index files on disk. A file is the index block as index.c lays it out (that comment
  * documents the format); its name is the hash_bytes of the story's real path (seeded with the
- * importers' version less 2, and with the story's own extension when it is not its real path's:
- * path_file_for), in hex, plus ".idx", or for a book "book-", the hash of its content and of what
- * its name tells the importers (text_book_key), ".idx". Files are mapped read-only, so a search
- * touches only the pages it reads. Beside them:
+ * importers' version less 2: path_file_for), in hex, plus ".idx", or for a book "book-", the
+ * hash of its content and of what its name tells the importers (text_book_key), ".idx". Files are
+ * mapped read-only, so a search touches only the pages it reads. Beside them:
  * "<name>.bad", the last file of that story that was refused (one per story, each replacing
  * the one before), and "<name>.tmp-PID-N", the temp of a write in progress or of a writer that
  * was killed (swept by cache_open after a minute). */
@@ -17,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -115,29 +113,17 @@ static char *real_path(IndexCache *c, const char *story, char *real)
     return have ? real : realpath(story, real);
 }
 
-/* A file name's extension, from its last dot ("" without one). */
-static const char *name_extension(const char *path)
-{
-    const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
-    const char *dot = strrchr(base, '.');
-    return dot ? dot : "";
-}
-
 /* The name of a story's file when the story is not a book: by its real path, hashed with the
  * importers' version (counted from 2, so that the names made before it counted stay): a lector
  * whose importers might call the story a book now does not find the file made when they did not
- * (fresh_by_path trusts that). Whether a story is a book depends on its name's extension too (a
- * .md file is one: import_wanted), so a link whose extension is not its file's is hashed with
- * its own: each name of the file has the file its verdict made. */
+ * (fresh_by_path trusts that). */
 static void path_file_for(IndexCache *c, const char *story, Strbuf *out)
 {
     char real[PATH_MAX];
     const char *key = real_path(c, story, real) ? real : story;
-    uint64_t seed = BOOKCACHE_IMPORT_VERSION - 2, hash = hash_bytes(key, strlen(key), seed);
-    const char *ext = name_extension(story);
-    if (strcasecmp(ext, name_extension(key)) != 0)
-        hash = hash_bytes(ext, strlen(ext) + 1, hash); /* with its NUL: "" is hashed too */
-    strbuf_addf(out, "%s/%016llx.idx", c->dir, (unsigned long long)hash);
+    uint64_t seed = BOOKCACHE_IMPORT_VERSION - 2;
+    strbuf_addf(out, "%s/%016llx.idx", c->dir,
+                (unsigned long long)hash_bytes(key, strlen(key), seed));
 }
 
 static void file_for(IndexCache *c, const char *story, Strbuf *out)
@@ -202,9 +188,9 @@ static int read_cached(const char *file, Index **ix, Diag *note)
  * (the file's identity is st) -- found without reading the story's head to see whether it is a
  * book (text_book_key reads 64 KiB a story: a tenth of a warm search of a shelf). Such a file is
  * made only for a story that was not one, with that identity and these importers
- * (path_file_for). Not for a story whose name may make it a book (a .md, a .html: such a name
- * is usually one, and a lector before names counted wrote a plain index under a link's real
- * path). NULL otherwise, the file left as it is: the caller's whole way then says why. */
+ * (path_file_for). Not for a story whose name may make it a book (a .md, a .html): the verdict
+ * depends on the name, and a link named plain.txt to it has made a plain index under the same
+ * real path. NULL otherwise, the file left as it is: the caller's whole way then says why. */
 static Index *fresh_by_path(IndexCache *c, const char *path, const struct stat *st, bool verify)
 {
     if (import_name_traits(path)) return NULL;

@@ -155,24 +155,41 @@ static long find_nocase(const uint8_t *hay, size_t n, const char *needle)
     return -1;
 }
 
-static bool name_ends(const char *name, const char *ext)
+/* name[0, n) ends with ext (lower case), in any case. */
+static bool prefix_ends(const char *name, size_t n, const char *ext)
 {
-    if (!name) return false;
-    size_t n = strlen(name), k = strlen(ext);
+    size_t k = strlen(ext);
     if (n < k) return false;
     for (size_t i = 0; i < k; i++)
         if (lower((unsigned char)name[n - k + i]) != ext[i]) return false;
     return true;
 }
 
+static bool name_ends(const char *name, const char *ext)
+{
+    return name && prefix_ends(name, strlen(name), ext);
+}
+
+static bool names_markdown_n(const char *name, size_t n)
+{
+    return prefix_ends(name, n, ".md") || prefix_ends(name, n, ".markdown") ||
+           prefix_ends(name, n, ".mkd");
+}
+
+static bool names_html_n(const char *name, size_t n)
+{
+    return prefix_ends(name, n, ".html") || prefix_ends(name, n, ".htm") ||
+           prefix_ends(name, n, ".xhtml");
+}
+
 static bool names_markdown(const char *name)
 {
-    return name_ends(name, ".md") || name_ends(name, ".markdown") || name_ends(name, ".mkd");
+    return name && names_markdown_n(name, strlen(name));
 }
 
 static bool names_html(const char *name)
 {
-    return name_ends(name, ".html") || name_ends(name, ".htm") || name_ends(name, ".xhtml");
+    return name && names_html_n(name, strlen(name));
 }
 
 static const char gzip_name[] = "gzip";
@@ -578,15 +595,17 @@ uint32_t import_name_traits(const char *name)
 {
     if (!name) return 0;
     uint32_t traits = 0;
-    char *at = xstrdup(name);
-    for (int depth = 0; depth <= NEST_MAX; depth++) { /* as import_nested strips them */
-        traits |= (names_markdown(at) ? 1u : 0u) << (2 * depth);
-        traits |= (names_html(at) ? 2u : 0u) << (2 * depth);
-        char *inner = strip_extension(at);
-        free(at);
-        at = inner;
+    const char *slash = strrchr(name, '/');
+    size_t base = slash ? (size_t)(slash - name) + 1 : 0, end = strlen(name);
+    for (int depth = 0; depth <= NEST_MAX;
+         depth++) { /* name[0, end): as strip_extension leaves it */
+        traits |= (names_markdown_n(name, end) ? 1u : 0u) << (2 * depth);
+        traits |= (names_html_n(name, end) ? 2u : 0u) << (2 * depth);
+        size_t dot = end;
+        while (dot > base && name[dot - 1] != '.')
+            dot--;
+        if (dot > base) end = dot - 1;
     }
-    free(at);
     return traits;
 }
 

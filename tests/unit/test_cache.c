@@ -244,7 +244,8 @@ Test(cache, a_story_file_keeps_its_name_and_a_book_has_its_own)
 
 /* Whether a story is a book depends on its name too (a .md file is one), so a link named
  * otherwise than the file it leads to is another story: neither is served the other's index,
- * though both have one real path. */
+ * though both have one real path (a link plain.txt first makes a plain index under real.md's
+ * real path, which real.md, a book, must not take). */
 Test(cache, a_link_named_as_a_book_or_not_is_its_own_story)
 {
     IndexCache *c = open_cache();
@@ -277,23 +278,6 @@ Test(cache, a_link_named_as_a_book_or_not_is_its_own_story)
         index_free(ix);
         text_free(t);
     }
-    /* a lector before the extension counted named the link's plain index by the real path
-     * alone: such a file, left in a cache, is not served to the book either */
-    char real[PATH_MAX], old_name[PATH_MAX + 64], link_name[PATH_MAX + 64];
-    cr_assert_not_null(realpath(md, real));
-    snprintf(old_name, sizeof old_name, "%s/%016llx.idx", cdir,
-             (unsigned long long)hash_bytes(real, strlen(real), 0));
-    snprintf(link_name, sizeof link_name, "%s/%016llx.idx", cdir,
-             (unsigned long long)hash_bytes(".txt", 5, hash_bytes(real, strlen(real), 0)));
-    cr_assert_eq(link(link_name, old_name), 0, "the link's file is where its extension says");
-    Index *ix;
-    Text *t;
-    CacheReport r;
-    Diag d = {0};
-    cr_assert_eq(cache_index(c, md, 1, 0, &ix, &t, &r, &d), 0, "%s", d.msg);
-    cr_assert_eq(index_text_len(ix), strlen(body) - 4, "the book's, not the old plain file's");
-    index_free(ix);
-    text_free(t);
     cache_close(c);
 }
 
