@@ -31,6 +31,7 @@ typedef struct {
     uint64_t acc; /* the low n bits are pending, n < 8 between calls */
     int n, k;
     size_t len;
+    uint64_t flushed; /* bytes handed to flush so far */
     uint8_t buf[256];
 } GolombWriter;
 void golomb_begin(GolombWriter *w, int k, GolombFlush *flush, void *ctx);
@@ -46,6 +47,7 @@ static inline void golomb_put_bits(GolombWriter *w, uint64_t v, int count)
         w->buf[w->len++] = (uint8_t)(w->acc >> w->n);
         if (w->len == sizeof w->buf) {
             w->flush(w->ctx, w->buf, w->len);
+            w->flushed += w->len;
             w->len = 0;
         }
     }
@@ -63,6 +65,11 @@ static inline void golomb_put(GolombWriter *w, uint32_t gap)
         golomb_put_bits(w, 0, bits - 1 - w->k);
         golomb_put_bits(w, v, bits);
     }
+}
+/* Bits written since golomb_begin: where the next code starts (the index's skips record it). */
+static inline uint64_t golomb_bits_written(const GolombWriter *w)
+{
+    return (w->flushed + w->len) * 8 + (uint64_t)w->n;
 }
 /* Zero bits to the byte's end, and the rest handed over. */
 void golomb_end(GolombWriter *w);

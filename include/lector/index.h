@@ -126,12 +126,20 @@ typedef struct {
     uint32_t left;     /* positions not decoded yet */
     uint32_t ntokens;
     int k; /* the code's order */
+    uint32_t count;
+    /* the skips (index.c), borrowed: where every every-th code starts, to jump to */
+    const uint8_t *start, *end;     /* the term's codes */
+    const uint8_t *skip, *skip_end; /* the entries not read yet */
+    uint64_t every;
+    uint64_t skip_code, skip_prev,
+        skip_bit; /* the next entry (its code, prev, bit); code 0: none */
 } IndexCursor;
 /* Starts a walk; false when the term has no positions (or they are damaged: index_corrupt). */
 bool index_cursor_init(const Index *ix, uint32_t id, IndexCursor *c);
 /* Moves to the first position >= target (never back) and puts it in *pos; false when there is
- * none left. It reads only the postings index_cursor_init checked: cursors of one index may
- * walk on different threads at once. */
+ * none left. A far target is reached by a jump, decoding at most the codes of one skip's span
+ * (64 in most terms) past it. It reads only the postings index_cursor_init checked: cursors of
+ * one index may walk on different threads at once. */
 bool index_cursor_seek(const Index *ix, IndexCursor *c, uint32_t target, uint32_t *pos);
 
 uint32_t index_token_count(const Index *ix);

@@ -9,12 +9,14 @@ void golomb_begin(GolombWriter *w, int k, GolombFlush *flush, void *ctx)
     w->n = 0;
     w->k = k < 0 ? 0 : k > GOLOMB_MAX_K ? GOLOMB_MAX_K : k;
     w->len = 0;
+    w->flushed = 0;
 }
 
 void golomb_end(GolombWriter *w)
 {
     if (w->n) golomb_put_bits(w, 0, 8 - w->n);
     if (w->len) w->flush(w->ctx, w->buf, w->len);
+    w->flushed += w->len;
     w->len = 0;
 }
 

@@ -25,8 +25,20 @@
  *               k as the mean length in bits of the term's deltas, rounded, less one (0 to
  *               24): a position costs about log2 of its gap plus two bits, where a byte-wise
  *               varint costs at least 8 (a common word's gap is ~10 tokens).
- *   para        npara + 1 records {first token, start, end, line, column} (u32 each) per
- *               paragraph or piece; the sentinel holds the token count and the text length.
+ *               A term of SKIP_MIN places or more has skips after its codes (from the byte the
+ *               padding ends): for every E-th code (E = skip_every(count): SKIP_EVERY, doubled
+ *               while there would be over SKIP_MAX), from the E-th on, two LEB128 varints: how
+ *               far its position + 1 is past the entry before's (from 0), and how far in bits the
+ *               code's start is past the entry before's (the first from the term's first byte);
+ *               then the entries' length in bytes (u32). A walk to a far position reads on
+ *               through the entries (forward only, as it goes) and jumps to the last one before
+ *               it instead of decoding every code on the way: a phrase's "the" is read only near
+ *               the places of its rarer words. The writer leaves out entries past bit 2^32 - 1.
+ *   para        npara + 1 records {first token, start, end, line, column} per paragraph or
+ *               piece; the sentinel holds the token count and the text length. Each field is
+ *               little-endian, 1 to 4 bytes (the header's para_widths, 2 bits each from the
+ *               lowest, the width less one): the first token's as the token count needs, the
+ *               others' as the text length (plus one) does; 15 bytes a paragraph in a 4 MB story.
  *   docs        ndocs + 1 u32: each document's first paragraph (the pieces of one long paragraph
  *               are one document); the sentinel is npara. Left out (the header's flag
  *               FLAG_DOCS_ARE_PARAS) when every paragraph is a document of its own, as in most
@@ -64,8 +76,9 @@
 /* INDEX_VERSION: 2 since a mark counts as its base for a word (token.c): a block of version 1
  * may hold tokens that the tokenizer no longer finds, and index_token_spans would misplace. 3
  * since soft hyphens and zero-width characters are dropped from tokens. 4: postings as
- * exponential-Golomb codes, not varints (the index 0.30x the text, not 0.36x). */
-enum { INDEX_VERSION = 4, PAGE = 4096, MAX_THREADS = 8, FLAG_CLEAN = 1, FLAG_DOCS_ARE_PARAS = 2 };
+ * exponential-Golomb codes, not varints (the index 0.30x the text, not 0.36x). 5: skips in
+ * the postings of common terms, and the paragraph records packed (which pays for them). */
+enum { INDEX_VERSION = 5, PAGE = 4096, MAX_THREADS = 8, FLAG_CLEAN = 1, FLAG_DOCS_ARE_PARAS = 2 };
 #define INDEX_MAGIC "LECTORIX"
 #define BYTE_ORDER_MARK 0x01020304u
 
@@ -79,12 +92,61 @@ typedef struct {
     uint64_t text_len;
     uint32_t flags, bom;
     uint32_t ntokens, npara, ndocs, nterms;
-    uint32_t term_widths, unused; /* bytes of a term record's fields: name_off, post_off, count */
+    uint32_t term_widths; /* bytes of a term record's fields: name_off, post_off, count */
+    uint32_t para_widths; /* bytes of a paragraph record's fields, less one, 2 bits each */
     uint64_t title_off, title_len, names_off, names_len, terms_off, post_off, post_len, para_off,
         docs_off, checks_off, npages;
     uint64_t checks_check; /* hash of the checks array */
     uint64_t header_check; /* hash of every field above; keep last */
 } Header;
+
+/* Skips (see post, at the top): an entry every SKIP_EVERY codes, in terms of SKIP_MIN places or
+ * more, about 4 bytes. 128 and 1024: a bit for every four places of the words that have them
+ * (keeping the index near 0.30x the text), and a seek decodes 64 codes on average past its
+ * jump. At most SKIP_MAX entries a term, which the writer holds until the term's codes are out
+ * (a 4 GB story of one word has 2^31 places). */
+enum { SKIP_EVERY = 128, SKIP_MIN = 8 * SKIP_EVERY, SKIP_MAX = 1 << 19 };
+
+static uint64_t skip_every(uint64_t count)
+{
+    uint64_t every = SKIP_EVERY;
+    while (count / every > SKIP_MAX)
+        every *= 2;
+    return every;
+}
+
+/* The skips of the term being written. */
+typedef struct {
+    bool on;            /* the term gets skips */
+    uint64_t every;     /* skip_every of its count */
+    uint64_t code;      /* codes written */
+    uint64_t at;        /* the position of the last code written, plus one */
+    uint64_t last_prev; /* the entry before's fields */
+    uint64_t last_bit;
+    Strbuf entries;
+} SkipWriter;
+
+static size_t encode_varint(uint8_t buf[5], uint32_t v);
+
+/* One gap into w, noting a skip entry first when the code is an every-th one. */
+static inline void skip_put(GolombWriter *w, SkipWriter *sk, uint32_t gap)
+{
+    if (sk->on && sk->code && sk->code % sk->every == 0) {
+        uint64_t bit = golomb_bits_written(w);
+        if (bit > UINT32_MAX) {
+            sk->on = false; /* the entries so far stand */
+        } else {
+            uint8_t buf[5];
+            strbuf_add(&sk->entries, buf, encode_varint(buf, (uint32_t)(sk->at - sk->last_prev)));
+            strbuf_add(&sk->entries, buf, encode_varint(buf, (uint32_t)(bit - sk->last_bit)));
+            sk->last_prev = sk->at;
+            sk->last_bit = bit;
+        }
+    }
+    golomb_put(w, gap);
+    sk->at += gap;
+    sk->code++;
+}
 
 /* A term record as the merge writes it (12 bytes, in memory or a scratch file); the block's
  * are packed (see terms, at the top). */
@@ -121,6 +183,38 @@ static uint32_t get_le(const uint8_t *p, unsigned width)
 typedef struct {
     uint32_t first, start, end, line, col;
 } ParaRec;
+
+enum { PARA_FIELDS = 5 };
+
+static unsigned para_width(uint32_t widths, int field)
+{
+    return (widths >> (2 * field) & 3) + 1;
+}
+
+static unsigned para_rec_size(uint32_t widths)
+{
+    unsigned n = 0;
+    for (int f = 0; f < PARA_FIELDS; f++)
+        n += para_width(widths, f);
+    return n;
+}
+
+/* The widths for a story of ntokens tokens and len bytes. */
+static uint32_t para_widths_for(uint64_t ntokens, uint64_t len)
+{
+    uint32_t w = field_width(ntokens) - 1;
+    for (int f = 1; f < PARA_FIELDS; f++)
+        w |= (field_width(len + 1) - 1) << (2 * f);
+    return w;
+}
+
+static uint8_t *para_pack(uint8_t *p, const ParaRec *r, uint32_t widths)
+{
+    const uint32_t v[PARA_FIELDS] = {r->first, r->start, r->end, r->line, r->col};
+    for (int f = 0; f < PARA_FIELDS; f++)
+        p = put_le(p, v[f], para_width(widths, f));
+    return p;
+}
 
 struct Index {
     uint8_t *block;
@@ -650,7 +744,7 @@ static void heap_down(RunCursor **h, size_t n, size_t i)
 typedef struct {
     Strbuf mem[5];
     Out names, terms, post, para, docs;
-    uint32_t nterms, ntokens, ndocs, max_count;
+    uint32_t nterms, ntokens, ndocs, max_count, para_widths;
 } Sections;
 
 /* Merges every builder's runs into names, terms and post; false on a read or write failure, or
@@ -696,6 +790,7 @@ static bool merge_runs(Builder *bs, int nb, Sections *s, size_t budget)
     for (size_t i = nheap; i-- > 0;)
         heap_down(heap, nheap, i);
     Strbuf name = STRBUF_INIT;
+    SkipWriter sk = {.entries = STRBUF_INIT};
     while (nheap && ok) {
         strbuf_reset(&name);
         strbuf_add(&name, heap[0]->name.buf, heap[0]->name.len);
@@ -727,6 +822,11 @@ static bool merge_runs(Builder *bs, int nb, Sections *s, size_t budget)
             prev = c->base + c->last;
         }
         GolombWriter w;
+        bool skipping = count >= SKIP_MIN;
+        sk.on = skipping;
+        sk.every = skip_every(count);
+        sk.code = sk.at = sk.last_prev = sk.last_bit = 0;
+        strbuf_reset(&sk.entries);
         int k = golomb_order(count, bits);
         golomb_begin(&w, k, out_golomb, &s->post);
         golomb_put_bits(&w, (uint64_t)k, 5);
@@ -744,7 +844,7 @@ static bool merge_runs(Builder *bs, int nb, Sections *s, size_t budget)
                 size_t j = 0;
                 if (i > 0)
                     for (; j < n && p[j] && p[j] < 0x80; j++)
-                        golomb_put(&w, p[j]);
+                        skip_put(&w, &sk, p[j]);
                 c->src.pos += j;
                 left -= j;
                 i += (uint32_t)j;
@@ -755,7 +855,7 @@ static bool merge_runs(Builder *bs, int nb, Sections *s, size_t budget)
                 left -= ok ? used : 0;
                 if (i == 0) d = c->base + d - prev; /* only the first delta changes */
                 ok = ok && d > 0;                   /* a run out of order: not a gap */
-                if (ok) golomb_put(&w, d);
+                if (ok) skip_put(&w, &sk, d);
                 i++;
             }
             if (!ok || left) {
@@ -773,6 +873,11 @@ static bool merge_runs(Builder *bs, int nb, Sections *s, size_t budget)
             }
         }
         golomb_end(&w);
+        if (skipping) {
+            uint32_t n = (uint32_t)sk.entries.len;
+            out_put(&s->post, sk.entries.buf, sk.entries.len);
+            out_put(&s->post, &n, sizeof n);
+        }
         if (rec.count > s->max_count) s->max_count = rec.count;
         out_put(&s->terms, &rec, sizeof rec);
         s->nterms++;
@@ -783,6 +888,7 @@ static bool merge_runs(Builder *bs, int nb, Sections *s, size_t budget)
         out_put(&s->terms, &end, sizeof end);
     }
     strbuf_release(&name);
+    strbuf_release(&sk.entries);
     for (size_t i = 0; i < nruns; i++) {
         strbuf_release(&cur[i].name);
         free(cur[i].src.buf);
@@ -798,6 +904,11 @@ static bool merge_runs(Builder *bs, int nb, Sections *s, size_t budget)
 static void write_paragraphs(Text *t, Builder *bs, int nb, Sections *s)
 {
     size_t np = text_paragraph_count(t);
+    uint64_t ntokens = 0;
+    for (int k = 0; k < nb; k++)
+        ntokens += bs[k].ntokens;
+    s->para_widths = para_widths_for(ntokens, text_len(t));
+    uint8_t packed[4 * PARA_FIELDS];
     uint32_t ndocs = 0, pos = 0;
     const uint8_t *bytes = text_bytes(t);
     size_t line = 1, scanned = 0, col_pos = 0, col = 1; /* col: the column at byte col_pos */
@@ -821,7 +932,7 @@ static void write_paragraphs(Text *t, Builder *bs, int nb, Sections *s)
             }
             ParaRec rec = {pos, (uint32_t)sp.start, (uint32_t)sp.end, (uint32_t)line,
                            (uint32_t)col};
-            out_put(&s->para, &rec, sizeof rec);
+            out_put(&s->para, packed, (size_t)(para_pack(packed, &rec, s->para_widths) - packed));
             if (i == 0 || !text_paragraph_joined(t, i)) {
                 uint32_t d = (uint32_t)i;
                 out_put(&s->docs, &d, sizeof d);
@@ -832,7 +943,7 @@ static void write_paragraphs(Text *t, Builder *bs, int nb, Sections *s)
     }
     text_release(t, released, text_len(t));
     ParaRec end = {pos, (uint32_t)text_len(t), (uint32_t)text_len(t), 0, 0};
-    out_put(&s->para, &end, sizeof end);
+    out_put(&s->para, packed, (size_t)(para_pack(packed, &end, s->para_widths) - packed));
     uint32_t d = (uint32_t)np;
     out_put(&s->docs, &d, sizeof d);
     s->ndocs = ndocs;
@@ -863,6 +974,7 @@ static Header make_header(Text *t, const Sections *s)
     h.ntokens = s->ntokens;
     h.npara = (uint32_t)text_paragraph_count(t);
     h.ndocs = s->ndocs;
+    h.para_widths = s->para_widths;
     h.nterms = s->nterms;
     uint64_t off = align8(sizeof h);
     h.title_off = off;
@@ -1191,6 +1303,26 @@ static uint32_t doc_first(const Index *ix, size_t i)
     return d;
 }
 
+/* Paragraph record i (at most npara), unpacked: index_from_bytes checked them all. */
+static ParaRec para_get(const Index *ix, size_t i)
+{
+    uint32_t w = ix->h->para_widths;
+    const uint8_t *p = ix->block + ix->h->para_off + i * para_rec_size(w);
+    uint32_t v[PARA_FIELDS];
+    for (int f = 0; f < PARA_FIELDS; f++) {
+        v[f] = get_le(p, para_width(w, f));
+        p += para_width(w, f);
+    }
+    return (ParaRec){v[0], v[1], v[2], v[3], v[4]};
+}
+
+/* A paragraph's first token alone, for the searches by position. */
+static uint32_t para_first(const Index *ix, size_t i)
+{
+    uint32_t w = ix->h->para_widths;
+    return get_le(ix->block + ix->h->para_off + i * para_rec_size(w), para_width(w, 0));
+}
+
 static int reject(Index *ix, Diag *diag, const char *why)
 {
     diag_set(diag, DIAG_INVALID, "index cache: %s", why);
@@ -1226,8 +1358,8 @@ int index_from_bytes(void *owned, size_t len, bool mapped, Index **out, Diag *di
     if (!section_ok(h, h->title_off, h->title_len) || !section_ok(h, h->names_off, h->names_len) ||
         !widths_ok(h->term_widths) ||
         !section_ok(h, h->terms_off, ((uint64_t)h->nterms + 1) * term_rec_size(h->term_widths)) ||
-        !section_ok(h, h->post_off, h->post_len) ||
-        !section_ok(h, h->para_off, ((uint64_t)h->npara + 1) * sizeof(ParaRec)) ||
+        !section_ok(h, h->post_off, h->post_len) || h->para_widths >> (2 * PARA_FIELDS) ||
+        !section_ok(h, h->para_off, ((uint64_t)h->npara + 1) * para_rec_size(h->para_widths)) ||
         !section_ok(h, h->docs_off, docs_size(h)) ||
         ((h->flags & FLAG_DOCS_ARE_PARAS) && h->ndocs != h->npara) ||
         h->text_len > INDEX_MAX_TEXT || h->names_len > UINT32_MAX || h->post_len > UINT32_MAX)
@@ -1235,19 +1367,20 @@ int index_from_bytes(void *owned, size_t len, bool mapped, Index **out, Diag *di
     ix->pages = xcalloc(h->npages ? h->npages : 1, 1);
     /* the small sections every search reads: checked and validated now */
     if (!need(ix, h->title_off, h->title_len) ||
-        !need(ix, h->para_off, ((uint64_t)h->npara + 1) * sizeof(ParaRec)) ||
+        !need(ix, h->para_off, ((uint64_t)h->npara + 1) * para_rec_size(h->para_widths)) ||
         !need(ix, h->docs_off, docs_size(h)))
         return reject(ix, diag, "damaged (a page check failed)");
     if (h->title_len == 0 || ix->block[h->title_off + h->title_len - 1] != 0)
         return reject(ix, diag, "damaged title");
-    const ParaRec *para = (const ParaRec *)(ix->block + h->para_off);
+    ParaRec before = {0};
     for (uint32_t i = 0; i <= h->npara; i++) {
-        const ParaRec *r = &para[i];
-        if (r->start > r->end || r->end > h->text_len || r->first > h->ntokens ||
-            (i && (r->first < para[i - 1].first || r->start < para[i - 1].end)))
+        ParaRec r = para_get(ix, i);
+        if (r.start > r.end || r.end > h->text_len || r.first > h->ntokens ||
+            (i && (r.first < before.first || r.start < before.end)))
             return reject(ix, diag, "damaged paragraph table");
+        before = r;
     }
-    if (para[h->npara].first != h->ntokens) return reject(ix, diag, "damaged paragraph table");
+    if (before.first != h->ntokens) return reject(ix, diag, "damaged paragraph table");
     for (uint32_t i = 0; i <= h->ndocs; i++) {
         uint32_t d = doc_first(ix, i);
         if (d > h->npara || (i && d <= doc_first(ix, i - 1)) || (i == 0 && d != 0 && h->npara))
@@ -1414,6 +1547,35 @@ void index_prefix_range(const Index *ix, const char *prefix, size_t len, uint32_
     *end = lo;
 }
 
+/* A varint of the skips at *p (before end) into *v; false when cut short or over 32 bits. */
+static bool skip_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+    *v = 0;
+    for (int shift = 0; *p < end && shift < 35; shift += 7) {
+        uint8_t b = *(*p)++;
+        *v |= (uint64_t)(b & 0x7f) << shift;
+        if (!(b & 0x80)) return *v <= UINT32_MAX;
+    }
+    return false;
+}
+
+/* Reads c's next skip entry into skip_code, skip_prev and skip_bit; false, skip_code 0, when
+ * there is none (or it is damaged: jumps then stop, the codes themselves still read). */
+static bool skip_next(IndexCursor *c)
+{
+    uint64_t dp, db;
+    if (c->skip >= c->skip_end || !skip_varint(&c->skip, c->skip_end, &dp) ||
+        !skip_varint(&c->skip, c->skip_end, &db) || !dp || !db) {
+        c->skip_code = 0;
+        c->skip = c->skip_end;
+        return false;
+    }
+    c->skip_code += c->every;
+    c->skip_prev += dp;
+    c->skip_bit += db;
+    return true;
+}
+
 /* Starts c on term id's postings; false (and corrupt marked when it is damaged) if none. */
 static bool cursor_start(const Index *ix, uint32_t id, IndexCursor *c, uint32_t *count)
 {
@@ -1422,11 +1584,28 @@ static bool cursor_start(const Index *ix, uint32_t id, IndexCursor *c, uint32_t 
     if (!term_recs(ix, id, &r, &next) ||
         !need(ix, ix->h->post_off + r.post_off, next.post_off - r.post_off))
         return false;
-    golomb_reader_init(&c->bits, ix->block + ix->h->post_off + r.post_off,
-                       ix->block + ix->h->post_off + next.post_off);
+    const uint8_t *start = ix->block + ix->h->post_off + r.post_off,
+                  *end = ix->block + ix->h->post_off + next.post_off;
+    bool bad = false;
+    if (r.count >= SKIP_MIN) { /* the skips, at the end: their length last */
+        uint32_t n = 0;
+        if (end - start >= 4) memcpy(&n, end - 4, 4);
+        bad = end - start < 4 || (uint64_t)n + 4 > (uint64_t)(end - start);
+        if (!bad) {
+            c->skip = end - 4 - n;
+            c->skip_end = end - 4;
+            c->every = skip_every(r.count);
+            end = c->skip;
+            skip_next(c);
+        }
+    }
+    c->start = start;
+    c->end = end;
+    c->count = r.count;
+    golomb_reader_init(&c->bits, start, end);
     c->ntokens = ix->h->ntokens;
     uint64_t k;
-    if (r.count == 0 || r.count > ix->h->ntokens || /* every term occurs, once a token at most */
+    if (bad || r.count == 0 || r.count > ix->h->ntokens || /* a term occurs once a token at most */
         !golomb_get_bits(&c->bits, 5, &k) || k > GOLOMB_MAX_K) {
         mut(ix)->corrupt = true;
         *c = (IndexCursor){0};
@@ -1493,10 +1672,38 @@ bool index_cursor_init(const Index *ix, uint32_t id, IndexCursor *c)
     return cursor_start(ix, id, c, &count);
 }
 
+/* Jumps c to the last skip entry before want (a position + 1) when that is ahead of c, reading
+ * on through the entries; false, the walk ended and corrupt marked, when the entry cannot be
+ * right: behind the walk, past the token count or outside the codes. */
+static bool cursor_jump(const Index *ix, IndexCursor *c, uint64_t want)
+{
+    if (!c->skip_code || c->skip_prev >= want) return true;
+    uint64_t code, prev, bit;
+    do {
+        code = c->skip_code;
+        prev = c->skip_prev;
+        bit = c->skip_bit;
+    } while (skip_next(c) && c->skip_prev < want);
+    if (code <= (uint64_t)c->count - c->left) return true; /* already past it */
+    if (prev < c->prev || prev > c->ntokens || bit < 5 ||
+        bit / 8 >= (uint64_t)(c->end - c->start) || code >= c->count) {
+        mut(ix)->corrupt = true;
+        c->left = 0;
+        return false;
+    }
+    golomb_reader_init(&c->bits, c->start + bit / 8, c->end);
+    uint64_t skip;
+    if (bit % 8) golomb_get_bits(&c->bits, (int)(bit % 8), &skip);
+    c->prev = prev;
+    c->left = (uint32_t)(c->count - code);
+    return true;
+}
+
 bool index_cursor_seek(const Index *ix, IndexCursor *c, uint32_t target, uint32_t *pos)
 {
     /* fast through all but the last code, whose padding cursor_step checks */
     uint64_t want = (uint64_t)target + 1;
+    if (c->prev < want && !cursor_jump(ix, c, want)) return false;
     if (c->prev < want && c->left > 1) {
         GolombReader r = c->bits;
         uint64_t prev = c->prev, gap, ntokens = c->ntokens;
@@ -1531,19 +1738,13 @@ size_t index_paragraph_count(const Index *ix)
     return ix->h->npara;
 }
 
-static const ParaRec *para_recs(const Index *ix)
-{
-    return (const ParaRec *)(ix->block + ix->h->para_off);
-}
-
 size_t index_paragraph_of(const Index *ix, uint32_t pos)
 {
-    const ParaRec *p = para_recs(ix);
     size_t lo = 0, hi = ix->h->npara; /* the last paragraph whose first token is <= pos */
     if (!hi) return 0;
     while (hi - lo > 1) {
         size_t mid = lo + (hi - lo) / 2;
-        if (p[mid].first <= pos)
+        if (para_first(ix, mid) <= pos)
             lo = mid;
         else
             hi = mid;
@@ -1553,11 +1754,10 @@ size_t index_paragraph_of(const Index *ix, uint32_t pos)
 
 size_t index_paragraph_at(const Index *ix, size_t off)
 {
-    const ParaRec *p = para_recs(ix);
     size_t lo = 0, hi = ix->h->npara; /* the first whose end is past off (ends ascend) */
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (p[mid].end <= off)
+        if (para_get(ix, mid).end <= off)
             lo = mid + 1;
         else
             hi = mid;
@@ -1567,11 +1767,10 @@ size_t index_paragraph_at(const Index *ix, size_t off)
 
 IndexParagraph index_paragraph(const Index *ix, size_t para)
 {
-    const ParaRec *p = para_recs(ix);
     if (para > ix->h->npara) para = ix->h->npara;
-    uint32_t end = para < ix->h->npara ? p[para + 1].first : p[para].first;
-    return (IndexParagraph){
-        p[para].first, end, {p[para].start, p[para].end}, p[para].line, p[para].col};
+    ParaRec p = para_get(ix, para);
+    uint32_t end = para < ix->h->npara ? para_first(ix, para + 1) : p.first;
+    return (IndexParagraph){p.first, end, {p.start, p.end}, p.line, p.col};
 }
 
 size_t index_doc_count(const Index *ix)
@@ -1597,7 +1796,6 @@ size_t index_doc_from(const Index *ix, uint32_t pos, size_t from)
 {
     /* here, not in the caller: a NEAR query on 1 GB took a sixth of its time in the calls of
      * index_doc_positions a gallop made */
-    const ParaRec *p = para_recs(ix);
     size_t n = ix->h->ndocs, lo = from, step = 1, hi;
     for (;;) {
         hi = lo + step;
@@ -1605,13 +1803,13 @@ size_t index_doc_from(const Index *ix, uint32_t pos, size_t from)
             hi = n;
             break;
         }
-        if (p[doc_first(ix, hi)].first > pos) break;
+        if (para_first(ix, doc_first(ix, hi)) > pos) break;
         lo = hi;
         step *= 2;
     }
     while (hi - lo > 1) { /* doc lo starts at or before pos, doc hi after it */
         size_t mid = lo + (hi - lo) / 2;
-        if (p[doc_first(ix, mid)].first <= pos)
+        if (para_first(ix, doc_first(ix, mid)) <= pos)
             lo = mid;
         else
             hi = mid;
@@ -1621,13 +1819,12 @@ size_t index_doc_from(const Index *ix, uint32_t pos, size_t from)
 
 void index_doc_positions(const Index *ix, size_t doc, uint32_t *first, uint32_t *end)
 {
-    const ParaRec *p = para_recs(ix);
     if (doc >= ix->h->ndocs) {
         *first = *end = ix->h->ntokens;
         return;
     }
-    *first = p[doc_first(ix, doc)].first;
-    *end = p[doc_first(ix, doc + 1)].first;
+    *first = para_first(ix, doc_first(ix, doc));
+    *end = para_first(ix, doc_first(ix, doc + 1));
 }
 
 typedef struct {
@@ -1651,15 +1848,14 @@ void index_token_spans(const Index *ix, const uint8_t *text, size_t base, size_t
 {
     Strbuf scratch = STRBUF_INIT;
     SpansCtx c = {pos, n, 0, 0, 0, out};
-    const ParaRec *p = para_recs(ix);
     while (c.k < n) {
-        size_t para = index_paragraph_of(ix, pos[c.k]);
-        c.at = p[para].first;
-        c.base = p[para].start;
+        ParaRec p = para_get(ix, index_paragraph_of(ix, pos[c.k]));
+        c.at = p.first;
+        c.base = p.start;
         size_t before = c.k;
         /* a paragraph outside the bytes given: an index of a longer story than the one open */
-        if (c.base >= base && p[para].end - base <= len && pos[c.k] < ix->h->ntokens)
-            token_each(text + (c.base - base), p[para].end - c.base, &scratch, collect_spans, &c);
+        if (c.base >= base && p.end - base <= len && pos[c.k] < ix->h->ntokens)
+            token_each(text + (c.base - base), p.end - c.base, &scratch, collect_spans, &c);
         while (c.k < n && c.k == before) { /* not found (a stale index): an empty span */
             out[c.k] = (Span){c.base, c.base};
             c.k++;

@@ -11,7 +11,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unictype.h>
@@ -21,7 +20,6 @@
 #include "lector/token.h"
 #include "lector/ucd.h"
 #include "lector/xalloc.h"
-#include "lector/thread.h"
 
 typedef struct {
     char *folded; /* TOKEN_FOLD_ALL: the index's form */
@@ -533,93 +531,41 @@ static bool strict_ok(TokenFolder *f, const uint8_t *text, Span sp, const QWord 
 
 static const SearchMatch NO_MATCH = {UINT32_MAX, 0, {0, 0}};
 
-/* A phrase's walks (phrase_walks): the words words[0, nwords) each walk their list through the
- * candidates, marking in miss the ones where the word is not at its offset. */
-typedef struct {
-    const Index *ix;
-    IndexCursor *cur;
-    const size_t *words;
-    size_t nwords;
-    const uint32_t *m;
-    size_t n;
-    uint8_t *miss; /* n bytes, zeroed */
-} PhraseWalk;
-
-static void *phrase_walk(void *arg)
-{
-    PhraseWalk *w = arg;
-    for (size_t j = 0; j < w->nwords; j++) {
-        size_t k = w->words[j];
-        IndexCursor c = w->cur[k]; /* a copy: the other thread's cursors share its cache lines */
-        for (size_t i = 0; i < w->n; i++) {
-            if (w->miss[i]) continue; /* another word missed it: no need to look */
-            uint32_t want = w->m[i] + (uint32_t)k, at;
-            if (!index_cursor_seek(w->ix, &c, want, &at)) { /* the list ends */
-                memset(w->miss + i, 1, w->n - i);
-                break;
-            }
-            if (at != want) w->miss[i] = 1;
-        }
-    }
-    return NULL;
-}
-
 typedef struct {
     size_t places, word;
 } WordLoad;
 
-static int cmp_load_desc(const void *a, const void *b)
+static int cmp_load_asc(const void *a, const void *b)
 {
     const WordLoad *x = a, *y = b;
-    if (x->places != y->places) return x->places > y->places ? -1 : 1;
+    if (x->places != y->places) return x->places < y->places ? -1 : 1;
     return x->word < y->word ? -1 : x->word > y->word;
 }
 
-/* Past this many places to decode, a phrase's walks are shared between two threads: about half
- * a millisecond of walking, against a thread's start (tens of microseconds). */
-enum { PHRASE_THREAD_PLACES = 1 << 16 };
-
 /* The candidates m[0, n) of a phrase (the places of its first word) kept where each word walked
- * with a cursor (term[k] >= 0; the others are checked) is at its offset; returns how many. A
- * walk decodes its list up to the last candidate whatever the others find, so the walks are
- * independent: in a long story (a phrase's "the" and "of" in 1 GB are 23 million places) they
- * are split between this thread and another, the longest lists on opposite sides. */
+ * with a cursor (term[k] >= 0; the others are checked) is at its offset; returns how many. The
+ * words walk rarest first, each over the candidates the ones before it kept, and a cursor jumps
+ * over the places between two candidates (index.c, skips): "the son of man" reads "the" near
+ * the few places where "son" and "man" already stand three apart, not its whole list. */
 static size_t phrase_walks(const Index *ix, const int64_t *term, const size_t *counts,
                            IndexCursor *cur, size_t nw, uint32_t *m, size_t n)
 {
-    size_t *side[2] = {xmalloc(nw * sizeof(size_t)), xmalloc(nw * sizeof(size_t))}, ns[2] = {0, 0};
-    uint64_t load[2] = {0, 0};
     WordLoad *order = xmalloc(nw * sizeof *order);
     size_t nord = 0;
     for (size_t k = 0; k < nw; k++)
         if (term[k] >= 0) order[nord++] = (WordLoad){counts[k], k};
-    qsort(order, nord, sizeof *order, cmp_load_desc);
-    for (size_t j = 0; j < nord; j++) { /* the longest list left goes to the lighter side */
-        int s = load[1] < load[0];
-        side[s][ns[s]++] = order[j].word;
-        load[s] += order[j].places;
+    qsort(order, nord, sizeof *order, cmp_load_asc);
+    for (size_t j = 0; j < nord && n; j++) {
+        uint32_t k = (uint32_t)order[j].word, at;
+        size_t kept = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (!index_cursor_seek(ix, &cur[k], m[i] + k, &at)) break; /* the list ends */
+            if (at == m[i] + k) m[kept++] = m[i];
+        }
+        n = kept;
     }
     free(order);
-    uint8_t *miss[2] = {xcalloc(n ? n : 1, 1), xcalloc(n ? n : 1, 1)};
-    PhraseWalk w[2];
-    for (int s = 0; s < 2; s++)
-        w[s] = (PhraseWalk){ix, cur, side[s], ns[s], m, n, miss[s]};
-    pthread_t thread;
-    bool threaded = ns[1] && load[1] + load[0] >= PHRASE_THREAD_PLACES &&
-                    thread_start(&thread, phrase_walk, &w[1]) == 0;
-    phrase_walk(&w[0]);
-    if (threaded)
-        pthread_join(thread, NULL);
-    else
-        phrase_walk(&w[1]);
-    size_t kept = 0;
-    for (size_t i = 0; i < n; i++)
-        if (!miss[0][i] && !miss[1][i]) m[kept++] = m[i];
-    for (int s = 0; s < 2; s++) {
-        free(side[s]);
-        free(miss[s]);
-    }
-    return kept;
+    return n;
 }
 
 /* The first positions of the matches of one item, ascending. */
@@ -661,9 +607,8 @@ static size_t item_matches(const Index *ix, const uint8_t *text, size_t text_len
     if (it->n > 1 && none) {
         n = 0;
     } else if (it->n > 1) {
-        /* the words read as arrays and the document's end first; then the walks */
-        DocCursor dc;
-        doc_cursor_init(&dc, ix);
+        /* the words read as arrays first; then the walks; then the document's end, for the
+         * few candidates left */
         n = 0;
         for (size_t i = 0; i < counts[r]; i++) {
             if (m[i] < r) continue;
@@ -674,13 +619,17 @@ static size_t item_matches(const Index *ix, const uint8_t *text, size_t text_len
                 at[k] = gallop_u32(sets[k], counts[k], at[k], p + (uint32_t)k);
                 ok = at[k] < counts[k] && sets[k][at[k]] == p + k;
             }
-            if (ok) {
-                doc_cursor_at(&dc, p);
-                ok = p + it->n - 1 < dc.end;
-            }
             if (ok) m[n++] = p;
         }
         n = phrase_walks(ix, term, counts, cur, it->n, m, n);
+        DocCursor dc;
+        doc_cursor_init(&dc, ix);
+        size_t kept = 0;
+        for (size_t i = 0; i < n; i++) {
+            doc_cursor_at(&dc, m[i]);
+            if (m[i] + it->n - 1 < dc.end) m[kept++] = m[i];
+        }
+        n = kept;
     }
     for (size_t k = 0; k < it->n; k++)
         if (k != r) free(sets[k]);

@@ -6,7 +6,9 @@
  *   index against the tokenizer: the story's tokens, found again here with token_each over
  *     each paragraph and folded with token_fold, are the index's positions exactly: as many, the
  *     same sorted vocabulary (index_term), each term looked up to its own id, each term's
- *     positions (index_positions) the positions of its tokens, each token's bytes
+ *     positions (index_positions) the positions of its tokens, and a cursor's seeks to targets
+ *     at strides near and far (through the skips, for a term of thousands) the next of them,
+ *     each token's bytes
  *     (index_token_spans) its own; paragraphs and documents as text.h lists them, each with the
  *     line and column it starts at.
  *   search: a query for an indexed token, as written in the story (bare, with a star, whole as
@@ -278,6 +280,27 @@ static void check_positions(const Index *ix, uint32_t id, Tok *const *run, size_
     for (size_t i = 0; i < n; i++)
         FUZZ_CHECK(pos[i] == run[i]->pos, "term %u occurrence %zu at %u, token at %u", id, i,
                    pos[i], run[i]->pos);
+    /* a cursor's seeks, near and far (through the skips of a common term), land on the same */
+    uint32_t ntok = index_token_count(ix);
+    /* from a stride that seeks about 4 times per place: the work follows the places, not the
+     * story, for each of its terms */
+    for (uint32_t stride = (uint32_t)(ntok / (4 * n + 1)) + 1; stride <= ntok;
+         stride = stride * 5 + 3) {
+        IndexCursor c;
+        FUZZ_CHECK(index_cursor_init(ix, id, &c), "term %u: no cursor", id);
+        size_t at = 0;
+        for (uint64_t target = stride / 2; target <= ntok; target += stride) {
+            while (at < n && pos[at] < target)
+                at++;
+            uint32_t p;
+            bool found = index_cursor_seek(ix, &c, (uint32_t)target, &p);
+            FUZZ_CHECK(found == (at < n) && (!found || p == pos[at]),
+                       "term %u: a seek to %llu (stride %u) gives %u, not %u", id,
+                       (unsigned long long)target, stride, found ? p : UINT32_MAX,
+                       at < n ? pos[at] : UINT32_MAX);
+            if (!found) break;
+        }
+    }
     free(pos);
 }
 

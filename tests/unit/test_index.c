@@ -403,19 +403,20 @@ Test(index, golomb_codes_read_back_in_every_order)
     cr_assert_eq(golomb_order(1, 32), GOLOMB_MAX_K);
 }
 
-/* A block whose page checks are good but whose postings say a place past the last token (a
- * forged cache): the walks of index_positions and index_cursor_seek, fast or not, stop at the
- * place before it and say the index is damaged; nothing past the token count comes out. */
-Test(index, a_forged_gap_past_the_last_token_stops_the_walk)
+/* A block of "w" at each of 6000 places whose page checks are good but whose postings say a
+ * place past the last token (a forged cache), read back; *id is w's term. The caller frees the
+ * index and the first one, *built, which the block was made from. */
+static Index *forged_gap(Index **built, Text **t, int64_t *id)
 {
     Strbuf sb = STRBUF_INIT;
     for (int i = 0; i < 6000; i++) /* "w" at every place: gaps of 1, order 0, one bit each */
         strbuf_addstr(&sb, "w ");
-    Text *t = text_from_bytes(sb.buf, sb.len, "w.txt");
-    Index *ix = index_build(t, 1, NULL);
-    cr_assert(ix);
+    *t = text_from_bytes(sb.buf, sb.len, "w.txt");
+    strbuf_release(&sb);
+    *built = index_build(*t, 1, NULL);
+    cr_assert(*built);
     size_t len;
-    const uint8_t *bytes = index_bytes(ix, &len);
+    const uint8_t *bytes = index_bytes(*built, &len);
     uint8_t *forged = malloc(len);
     memcpy(forged, bytes, len);
     /* the postings are the longest run of 0xff bytes; three bytes in its middle become 23
@@ -432,8 +433,20 @@ Test(index, a_forged_gap_past_the_last_token_stops_the_walk)
     Index *back;
     Diag d = {0};
     cr_assert_eq(index_from_bytes(forged, len, false, &back, &d), 0, "%s", d.msg);
-    int64_t id = index_lookup(back, "w", 1);
-    cr_assert_geq(id, 0);
+    *id = index_lookup(back, "w", 1);
+    cr_assert_geq(*id, 0);
+    return back;
+}
+
+/* The forged block of forged_gap: the walks of index_positions and index_cursor_seek, fast or
+ * not, stop at the place before the forged one and say the index is damaged; nothing past the
+ * token count comes out. */
+Test(index, a_forged_gap_past_the_last_token_stops_the_walk)
+{
+    Index *ix;
+    Text *t;
+    int64_t id;
+    Index *back = forged_gap(&ix, &t, &id);
     uint32_t ntok = index_token_count(back), *pos = NULL;
     size_t n = 0, cap = 0, got = index_positions(back, (uint32_t)id, &pos, &n, &cap);
     cr_assert(index_corrupt(back));
@@ -441,15 +454,87 @@ Test(index, a_forged_gap_past_the_last_token_stops_the_walk)
     cr_assert_lt(got, 6000);
     for (size_t i = 0; i < got; i++)
         cr_assert(pos[i] == i, "place %zu is %u (of %u tokens)", i, pos[i], ntok);
+    /* a walk place by place reads every code, the forged one too */
     IndexCursor c;
     cr_assert(index_cursor_init(back, (uint32_t)id, &c));
-    uint32_t p;
-    cr_assert(index_cursor_seek(back, &c, 10, &p) && p == 10);
-    bool found = index_cursor_seek(back, &c, ntok - 1, &p);
+    uint32_t p = 0, walked = 0;
+    bool found;
+    while ((found = index_cursor_seek(back, &c, walked, &p)) && p == walked)
+        walked++;
     cr_assert(!found || p < ntok, "the walk gave %u of %u tokens", p, ntok);
-    cr_assert_not(found, "the place past the forged gap is not found");
+    cr_assert_not(found, "the walk stops at the forged gap, not past it (at %u)", p);
+    cr_assert_gt(walked, 1000);
+    cr_assert_lt(walked, 6000);
     free(pos);
     index_free(back);
+    index_free(ix);
+    text_free(t);
+}
+
+/* A seek far ahead jumps (the skips at the end of a common term's postings) instead of decoding
+ * the codes on the way: over the forged gap of forged_gap, which it never reads, to the right
+ * place, the index not found damaged. */
+Test(index, a_far_seek_jumps_over_the_codes_between)
+{
+    Index *ix;
+    Text *t;
+    int64_t id;
+    Index *back = forged_gap(&ix, &t, &id);
+    uint32_t ntok = index_token_count(back), p;
+    IndexCursor c;
+    cr_assert(index_cursor_init(back, (uint32_t)id, &c));
+    cr_assert(index_cursor_seek(back, &c, 10, &p) && p == 10);
+    cr_assert(index_cursor_seek(back, &c, ntok - 1, &p), "the last place is found");
+    cr_assert_eq(p, ntok - 1);
+    cr_assert_not(index_corrupt(back), "the forged code was read");
+    index_free(back);
+    index_free(ix);
+    text_free(t);
+}
+
+/* Seeks through skips land where a walk through every position would: for a word at every
+ * place, one at every seventh, and one in bursts, at targets near and far, ascending. */
+Test(index, seeks_with_skips_agree_with_the_positions)
+{
+    Strbuf sb = STRBUF_INIT;
+    uint64_t rng = 7;
+    for (int i = 0; i < 40000; i++) {
+        rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+        const char *w = i % 7 == 0                              ? "seven"
+                        : (i / 500) % 5 == 0 && (rng >> 40) % 3 ? "burst"
+                                                                : "x";
+        strbuf_addstr(&sb, w);
+        strbuf_addstr(&sb, i % 97 == 96 ? "\n\n" : " ");
+    }
+    Text *t = text_from_bytes(sb.buf, sb.len, "s.txt");
+    Index *ix = index_build(t, 2, NULL);
+    cr_assert(ix);
+    const char *words[] = {"x", "seven", "burst"};
+    for (size_t w = 0; w < 3; w++) {
+        int64_t id = index_lookup(ix, words[w], strlen(words[w]));
+        cr_assert_geq(id, 0);
+        uint32_t *pos = NULL;
+        size_t n = 0, cap = 0;
+        index_positions(ix, (uint32_t)id, &pos, &n, &cap);
+        cr_assert_gt(n, 4000, "%s: %zu places, enough for skips", words[w], n);
+        for (uint32_t stride = 1; stride < 30000; stride = stride * 3 + 1) {
+            IndexCursor c;
+            cr_assert(index_cursor_init(ix, (uint32_t)id, &c));
+            size_t at = 0;
+            for (uint32_t target = stride / 2;; target += stride) {
+                while (at < n && pos[at] < target)
+                    at++;
+                uint32_t p;
+                bool found = index_cursor_seek(ix, &c, target, &p);
+                cr_assert_eq(found, at < n, "%s stride %u target %u", words[w], stride, target);
+                if (!found) break;
+                cr_assert_eq(p, pos[at], "%s stride %u target %u: %u, not %u", words[w], stride,
+                             target, p, pos[at]);
+            }
+        }
+        free(pos);
+    }
+    cr_assert_not(index_corrupt(ix));
     index_free(ix);
     text_free(t);
     strbuf_release(&sb);
