@@ -1303,24 +1303,42 @@ static uint32_t doc_first(const Index *ix, size_t i)
     return d;
 }
 
+/* get_le by one 4-byte load, for the paragraph records, read at every search: the bytes past a
+ * record's last field are in the block (the page checks come after the paragraph table, and
+ * there is at least one page, index_from_bytes made sure). */
+static uint32_t get_le_load(const uint8_t *p, unsigned width)
+{
+    uint32_t v;
+    memcpy(&v, p, sizeof v);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    v = __builtin_bswap32(v);
+#endif
+    return width == 4 ? v : v & ((UINT32_C(1) << (8 * width)) - 1);
+}
+
+/* The record at p, of fields as wide as w says. */
+static inline ParaRec para_unpack(const uint8_t *p, uint32_t w)
+{
+    uint32_t v[PARA_FIELDS];
+    for (int f = 0; f < PARA_FIELDS; f++) {
+        v[f] = get_le_load(p, para_width(w, f));
+        p += para_width(w, f);
+    }
+    return (ParaRec){v[0], v[1], v[2], v[3], v[4]};
+}
+
 /* Paragraph record i (at most npara), unpacked: index_from_bytes checked them all. */
 static ParaRec para_get(const Index *ix, size_t i)
 {
     uint32_t w = ix->h->para_widths;
-    const uint8_t *p = ix->block + ix->h->para_off + i * para_rec_size(w);
-    uint32_t v[PARA_FIELDS];
-    for (int f = 0; f < PARA_FIELDS; f++) {
-        v[f] = get_le(p, para_width(w, f));
-        p += para_width(w, f);
-    }
-    return (ParaRec){v[0], v[1], v[2], v[3], v[4]};
+    return para_unpack(ix->block + ix->h->para_off + i * para_rec_size(w), w);
 }
 
 /* A paragraph's first token alone, for the searches by position. */
 static uint32_t para_first(const Index *ix, size_t i)
 {
     uint32_t w = ix->h->para_widths;
-    return get_le(ix->block + ix->h->para_off + i * para_rec_size(w), para_width(w, 0));
+    return get_le_load(ix->block + ix->h->para_off + i * para_rec_size(w), para_width(w, 0));
 }
 
 static int reject(Index *ix, Diag *diag, const char *why)
@@ -1373,8 +1391,10 @@ int index_from_bytes(void *owned, size_t len, bool mapped, Index **out, Diag *di
     if (h->title_len == 0 || ix->block[h->title_off + h->title_len - 1] != 0)
         return reject(ix, diag, "damaged title");
     ParaRec before = {0};
-    for (uint32_t i = 0; i <= h->npara; i++) {
-        ParaRec r = para_get(ix, i);
+    const uint32_t pw = h->para_widths;
+    const uint8_t *rec = ix->block + h->para_off;
+    for (uint32_t i = 0; i <= h->npara; i++, rec += para_rec_size(pw)) {
+        ParaRec r = para_unpack(rec, pw);
         if (r.start > r.end || r.end > h->text_len || r.first > h->ntokens ||
             (i && (r.first < before.first || r.start < before.end)))
             return reject(ix, diag, "damaged paragraph table");
@@ -1827,6 +1847,9 @@ void index_doc_positions(const Index *ix, size_t doc, uint32_t *first, uint32_t 
     *end = para_first(ix, doc_first(ix, doc + 1));
 }
 
+/* The first piece of a paragraph index_token_spans tokenizes; each next is twice as long. */
+enum { SPAN_PIECE = 2048 };
+
 typedef struct {
     const uint32_t *pos;
     size_t n, k; /* wanted positions, the next one */
@@ -1849,15 +1872,33 @@ void index_token_spans(const Index *ix, const uint8_t *text, size_t base, size_t
     Strbuf scratch = STRBUF_INIT;
     SpansCtx c = {pos, n, 0, 0, 0, out};
     while (c.k < n) {
-        ParaRec p = para_get(ix, index_paragraph_of(ix, pos[c.k]));
+        size_t para = index_paragraph_of(ix, pos[c.k]);
+        ParaRec p = para_get(ix, para);
+        uint32_t end_pos = para < ix->h->npara ? para_first(ix, para + 1) : p.first;
         c.at = p.first;
-        c.base = p.start;
         size_t before = c.k;
         /* a paragraph outside the bytes given: an index of a longer story than the one open */
-        if (c.base >= base && p.end - base <= len && pos[c.k] < ix->h->ntokens)
-            token_each(text + (c.base - base), p.end - c.base, &scratch, collect_spans, &c);
+        if (p.start >= base && p.end - base <= len && pos[c.k] < ix->h->ntokens) {
+            /* in pieces, each cut before a space or a line end (where a word always ends, and
+             * what follows is read the same), up to the last token wanted in the paragraph: a
+             * hit near the start of a long one does not tokenize the rest */
+            size_t from = p.start, piece = SPAN_PIECE;
+            while (from < p.end && c.k < n && pos[c.k] < end_pos) {
+                size_t cut = p.end;
+                if (p.end - from > piece) {
+                    const uint8_t *q = text + (from + piece - base), *e = text + (p.end - base);
+                    while (q < e && *q != ' ' && *q != '\n')
+                        q++;
+                    cut = (size_t)(q - text) + base;
+                }
+                c.base = from;
+                token_each(text + (from - base), cut - from, &scratch, collect_spans, &c);
+                from = cut;
+                piece *= 2;
+            }
+        }
         while (c.k < n && c.k == before) { /* not found (a stale index): an empty span */
-            out[c.k] = (Span){c.base, c.base};
+            out[c.k] = (Span){p.start, p.start};
             c.k++;
         }
     }

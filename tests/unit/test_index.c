@@ -11,6 +11,7 @@
 #include "lector/index.h"
 #include "lector/strbuf.h"
 #include "lector/text.h"
+#include "lector/token.h"
 #include "memstat.h"
 
 /* A story of about size bytes: paragraphs of lines of words from words[], plus made-up words
@@ -535,6 +536,94 @@ Test(index, seeks_with_skips_agree_with_the_positions)
         free(pos);
     }
     cr_assert_not(index_corrupt(ix));
+    index_free(ix);
+    text_free(t);
+    strbuf_release(&sb);
+}
+
+typedef struct {
+    Span *v;
+    size_t n;
+    size_t base;
+} SpanList;
+
+static void add_whole_span(void *ctx, size_t start, size_t end)
+{
+    SpanList *l = ctx;
+    l->v = realloc(l->v, (l->n + 1) * sizeof *l->v);
+    l->v[l->n++] = (Span){l->base + start, l->base + end};
+}
+
+/* index_token_spans tokenizes a long paragraph in pieces cut before a space, and stops after the
+ * last token it was asked for: every token still gets the span a tokenizer given the whole
+ * paragraph finds, wherever the pieces fall. The paragraph (60 KB) mixes scripts, words joined
+ * by an apostrophe or a point, and a mark that is a letter (U+0345) after most spaces: cut after
+ * a space instead of before it, a piece would start with that mark and make a word of it. */
+Test(index, token_spans_read_in_pieces_are_the_whole_paragraphs)
+{
+    const char *words[] = {"steppe",
+                           "don't",
+                           "3.14",
+                           "\xe5\x8c\x97\xe4\xba\xac",
+                           "\xd2\x9b\xd0\xb0\xd0\xb7\xd0\xb0\xd2\x9b",
+                           "\xe0\xb8\xa0\xe0\xb8\xb2\xe0\xb8\xa9\xe0\xb8\xb2",
+                           "caf\xc3\xa9",
+                           "x"};
+    Strbuf sb = STRBUF_INIT;
+    strbuf_addstr(&sb, "A short one first.\n\n");
+    uint64_t rng = 3;
+    while (sb.len < 60000) {
+        rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+        strbuf_addstr(&sb, words[(rng >> 33) % 8]);
+        strbuf_addstr(&sb, (rng >> 20) % 4 ? " \xcd\x85" : (rng >> 24) % 5 ? " " : "\n");
+    }
+    strbuf_addstr(&sb, "\n\nAnd a short one last.\n");
+    Text *t = text_from_bytes(sb.buf, sb.len, "p.txt");
+    Index *ix = index_build(t, 1, NULL);
+    cr_assert(ix);
+    cr_assert_eq(index_paragraph_count(ix), 3);
+    IndexParagraph p = index_paragraph(ix, 1);
+    SpanList whole = {NULL, 0, p.span.start};
+    Strbuf scratch = STRBUF_INIT;
+    token_each(text_bytes(t) + p.span.start, p.span.end - p.span.start, &scratch, add_whole_span,
+               &whole);
+    cr_assert_eq(whole.n, p.end - p.first, "the index and the tokenizer count alike");
+    cr_assert_gt(whole.n, 5000);
+    /* every token at once (through every cut), then some alone, then every 97th together */
+    uint32_t *all = malloc(whole.n * sizeof *all);
+    Span *spans = malloc(whole.n * sizeof *spans);
+    for (uint32_t k = 0; k < whole.n; k++)
+        all[k] = p.first + k;
+    index_token_spans(ix, text_bytes(t), 0, text_len(t), all, whole.n, spans);
+    for (uint32_t k = 0; k < whole.n; k++)
+        cr_assert(spans[k].start == whole.v[k].start && spans[k].end == whole.v[k].end,
+                  "token %u of all: [%zu, %zu), not [%zu, %zu)", k, spans[k].start, spans[k].end,
+                  whole.v[k].start, whole.v[k].end);
+    free(all);
+    free(spans);
+    for (uint32_t k = 0; k < whole.n; k += 13) {
+        uint32_t pos = p.first + k;
+        Span sp;
+        index_token_spans(ix, text_bytes(t), 0, text_len(t), &pos, 1, &sp);
+        cr_assert(sp.start == whole.v[k].start && sp.end == whole.v[k].end,
+                  "token %u: [%zu, %zu), not [%zu, %zu)", k, sp.start, sp.end, whole.v[k].start,
+                  whole.v[k].end);
+    }
+    uint32_t *many = malloc(whole.n * sizeof *many);
+    Span *got = malloc(whole.n * sizeof *got);
+    size_t nm = 0;
+    for (uint32_t k = 0; k < whole.n; k += 97)
+        many[nm++] = p.first + k;
+    many[nm++] = p.end; /* the first token of the next paragraph */
+    index_token_spans(ix, text_bytes(t), 0, text_len(t), many, nm, got);
+    for (size_t i = 0; i + 1 < nm; i++)
+        cr_assert(got[i].start == whole.v[many[i] - p.first].start, "token %u", many[i]);
+    IndexParagraph last = index_paragraph(ix, 2);
+    cr_assert_eq(got[nm - 1].start, last.span.start, "the next paragraph's first word");
+    free(many);
+    free(got);
+    free(whole.v);
+    strbuf_release(&scratch);
     index_free(ix);
     text_free(t);
     strbuf_release(&sb);
