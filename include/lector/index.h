@@ -137,9 +137,10 @@ typedef struct {
 /* Starts a walk; false when the term has no positions (or they are damaged: index_corrupt). */
 bool index_cursor_init(const Index *ix, uint32_t id, IndexCursor *c);
 /* Moves to the first position >= target (never back) and puts it in *pos; false when there is
- * none left. A far target is reached by a jump, decoding at most the codes of one skip's span
- * (64 in most terms) past it. It reads only the postings index_cursor_init checked: cursors of
- * one index may walk on different threads at once. */
+ * none left. In a term with skips (index.c) a far target is reached by a jump, decoding at most
+ * the codes of one skip's span past it (128 in most terms, 64 on average). It reads only the
+ * postings index_cursor_init checked: cursors of one index may walk on different threads at once.
+ */
 bool index_cursor_seek(const Index *ix, IndexCursor *c, uint32_t target, uint32_t *pos);
 
 uint32_t index_token_count(const Index *ix);

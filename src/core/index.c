@@ -26,10 +26,11 @@
  *               24): a position costs about log2 of its gap plus two bits, where a byte-wise
  *               varint costs at least 8 (a common word's gap is ~10 tokens).
  *               A term of SKIP_MIN places or more has skips after its codes (from the byte the
- *               padding ends): for every E-th code (E = skip_every(count): SKIP_EVERY, doubled
- *               while there would be over SKIP_MAX), from the E-th on, two LEB128 varints: how
- *               far its position + 1 is past the entry before's (from 0), and how far in bits the
- *               code's start is past the entry before's (the first from the term's first byte);
+ *               padding ends): an entry before every E-th code j (from 0: j = E, 2E, ...; E =
+ *               skip_every(count): SKIP_EVERY, doubled while there would be over SKIP_MAX),
+ *               two LEB128 varints: how far the position + 1 of code j - 1 is past the entry
+ *               before's (from 0), and how far in bits the start of code j is past the entry
+ *               before's (the first from the term's first byte, the 5 bits of k included);
  *               then the entries' length in bytes (u32). A walk to a far position reads on
  *               through the entries (forward only, as it goes) and jumps to the last one before
  *               it instead of decoding every code on the way: a phrase's "the" is read only near
@@ -101,11 +102,13 @@ typedef struct {
 } Header;
 
 /* Skips (see post, at the top): an entry every SKIP_EVERY codes, in terms of SKIP_MIN places or
- * more, about 4 bytes. 128 and 1024: a bit for every four places of the words that have them
- * (keeping the index near 0.30x the text), and a seek decodes 64 codes on average past its
- * jump. At most SKIP_MAX entries a term, which the writer holds until the term's codes are out
- * (a 4 GB story of one word has 2^31 places). */
-enum { SKIP_EVERY = 128, SKIP_MIN = 8 * SKIP_EVERY, SKIP_MAX = 1 << 19 };
+ * more, about 4 bytes. 128: a bit for every four places of the words that have them, and a seek
+ * decodes at most 128 codes past its jump, 64 on average. 4096: a term with fewer is walked
+ * code by code in about 10 us, and leaving skips out of those keeps the index under 0.30x the
+ * text (0.2987x for a 4 MB Bible; 0.3003x from 1024 places on). At most SKIP_MAX entries a
+ * term, which the writer holds until the term's codes are out (a 4 GB story of one word has
+ * 2^31 places). */
+enum { SKIP_EVERY = 128, SKIP_MIN = 4096, SKIP_MAX = 1 << 19 };
 
 static uint64_t skip_every(uint64_t count)
 {
@@ -1303,9 +1306,10 @@ static uint32_t doc_first(const Index *ix, size_t i)
     return d;
 }
 
-/* get_le by one 4-byte load, for the paragraph records, read at every search: the bytes past a
- * record's last field are in the block (the page checks come after the paragraph table, and
- * there is at least one page, index_from_bytes made sure). */
+/* get_le by one 4-byte load, for the paragraph records, read at every search: the 3 bytes past
+ * a record's last field are in the block. index_from_bytes made sure that the table (its
+ * sentinel at least, 5 bytes) ends before the page checks, which end the block; the body is then
+ * not empty, so there is a page, and its check's 8 bytes come after the table. */
 static uint32_t get_le_load(const uint8_t *p, unsigned width)
 {
     uint32_t v;

@@ -546,7 +546,7 @@ static int cmp_load_asc(const void *a, const void *b)
  * with a cursor (term[k] >= 0; the others are checked) is at its offset; returns how many. The
  * words walk rarest first, each over the candidates the ones before it kept, and a cursor jumps
  * over the places between two candidates (index.c, skips): "the son of man" reads "the" near
- * the few places where "son" and "man" already stand three apart, not its whole list. */
+ * the few places where "son" and "man" already stand two apart, not its whole list. */
 static size_t phrase_walks(const Index *ix, const int64_t *term, const size_t *counts,
                            IndexCursor *cur, size_t nw, uint32_t *m, size_t n)
 {

@@ -150,9 +150,9 @@ def main():
         write("index", "story-" + name, data)
     for name, data in sorted(samples.items()):
         write("index", name, data)
-    # common words, "the" over a thousand times: its postings have skips (index.c)
-    common = b"".join(b"the son of man and the lord of the land" + (b"\n\n" if i % 9 == 8 else b" ")
-                      for i in range(400))
+    # common words, "the" over 4,096 times: its postings have skips (index.c, SKIP_MIN)
+    common = b"".join(b"the son of the man and the" + (b"\n\n" if i % 9 == 8 else b" ")
+                      for i in range(1050))
     write("index", "common-words", b'"the son of man" the*\n\n' + common)
     write("index", "query-syntax", u('"the vast steppes" steppe* \u041a\u0410\u0417\u0410\u0425 '
                                      'cafe "unclosed phrase *\n\nthe vast steppes of the '
