@@ -86,13 +86,15 @@ void cache_fail_at(IndexCache *c, int step)
 
 /* realpath(story) into real (PATH_MAX bytes): the real path of its folder, kept from the story
  * before when the folder is the same, and its name, when that is not a symbolic link (nor "." or
- * ".."); realpath itself otherwise. NULL when it cannot be had. */
-static char *real_path(IndexCache *c, const char *story, char *real)
+ * ".."); realpath itself otherwise. NULL when it cannot be had. not_link: the caller's lstat
+ * found story not a link (it is not looked at again: a path looked up costs a shelf of small
+ * stories as much as reading their indexes). */
+static char *real_path(IndexCache *c, const char *story, bool not_link, char *real)
 {
     const char *slash = strrchr(story, '/');
     struct stat st;
     if (!slash || slash == story || !slash[1] || !strcmp(slash, "/.") || !strcmp(slash, "/..") ||
-        lstat(story, &st) != 0 || S_ISLNK(st.st_mode))
+        (!not_link && (lstat(story, &st) != 0 || S_ISLNK(st.st_mode))))
         return realpath(story, real);
     size_t dlen = (size_t)(slash - story);
     bool have = false;
@@ -117,10 +119,10 @@ static char *real_path(IndexCache *c, const char *story, char *real)
  * importers' version (counted from 2, so that the names made before it counted stay): a lector
  * whose importers might call the story a book now does not find the file made when they did not
  * (fresh_by_path trusts that). */
-static void path_file_for(IndexCache *c, const char *story, Strbuf *out)
+static void path_file_for(IndexCache *c, const char *story, bool not_link, Strbuf *out)
 {
     char real[PATH_MAX];
-    const char *key = real_path(c, story, real) ? real : story;
+    const char *key = real_path(c, story, not_link, real) ? real : story;
     uint64_t seed = BOOKCACHE_IMPORT_VERSION - 2;
     strbuf_addf(out, "%s/%016llx.idx", c->dir,
                 (unsigned long long)hash_bytes(key, strlen(key), seed));
@@ -133,7 +135,7 @@ static void file_for(IndexCache *c, const char *story, Strbuf *out)
         strbuf_addf(out, "%s/book-%016llx.idx", c->dir, (unsigned long long)book);
         return;
     }
-    path_file_for(c, story, out);
+    path_file_for(c, story, false, out);
 }
 
 static void source_of(const struct stat *st, uint64_t content_hash, IndexSource *src)
@@ -150,6 +152,9 @@ static bool same_file(const IndexSource *a, const IndexSource *b)
 }
 
 enum { CACHED = 1, NONE = 0, UNREADABLE = -1, REFUSED = -2 };
+
+/* A cache file up to this size is read into memory; a larger one is mapped. */
+#define CACHE_READ_MAX (64 * 1024)
 
 /* CACHED with *ix when file holds a usable index; NONE when there is none; UNREADABLE (note
  * set) when it cannot be read (no permission, not a file: left where it is); REFUSED (note set)
@@ -170,6 +175,19 @@ static int read_cached(const char *file, Index **ix, Diag *note)
     } else if (st.st_size <= 0) {
         diag_set(note, DIAG_INVALID, "index cache: empty");
         rc = REFUSED;
+    } else if (st.st_size <= CACHE_READ_MAX) {
+        /* small: read, not mapped (a shelf of small stories maps one a story otherwise, and each
+         * mapping's fault, unmapping and the other thread's TLB flush cost more than the copy) */
+        uint8_t *buf = xmalloc((size_t)st.st_size);
+        size_t got = 0;
+        while (got < (size_t)st.st_size) {
+            ssize_t r = pread(fd, buf + got, (size_t)st.st_size - got, (off_t)got);
+            if (r < 0 && errno == EINTR) continue;
+            if (r <= 0) break; /* an error, or the file shrank: what was read is judged */
+            got += (size_t)r;
+        }
+        /* index_from_bytes takes buf (freed by index_free, or now when it fails) */
+        rc = index_from_bytes(buf, got, false, ix, note) == 0 ? CACHED : REFUSED;
     } else {
         void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
         if (map == MAP_FAILED) {
@@ -191,11 +209,12 @@ static int read_cached(const char *file, Index **ix, Diag *note)
  * (path_file_for). Not for a story whose name may make it a book (a .md, a .html): the verdict
  * depends on the name, and a link named plain.txt to it has made a plain index under the same
  * real path. NULL otherwise, the file left as it is: the caller's whole way then says why. */
-static Index *fresh_by_path(IndexCache *c, const char *path, const struct stat *st, bool verify)
+static Index *fresh_by_path(IndexCache *c, const char *path, const struct stat *st, bool not_link,
+                            bool verify)
 {
     if (import_name_traits(path)) return NULL;
     Strbuf file = STRBUF_INIT;
-    path_file_for(c, path, &file);
+    path_file_for(c, path, not_link, &file);
     Index *ix = NULL;
     Diag ignored = {0};
     int found = read_cached(file.buf, &ix, &ignored);
@@ -260,12 +279,14 @@ int cache_index_with(IndexCache *c, const char *path, int threads, int flags,
     report->outcome = CACHE_NEW;
     report->note = (Diag){0};
     struct stat st;
-    bool have_stat = stat(path, &st) == 0 && S_ISREG(st.st_mode);
+    /* lstat first: a story that is not a link needs no second look (real_path) */
+    bool not_link = lstat(path, &st) == 0 && !S_ISLNK(st.st_mode);
+    bool have_stat = (not_link || stat(path, &st) == 0) && S_ISREG(st.st_mode);
     Strbuf file = STRBUF_INIT;
     Index *old = NULL;
     int found = NONE;
     if (c && have_stat) {
-        Index *fresh = fresh_by_path(c, path, &st, flags & CACHE_VERIFY);
+        Index *fresh = fresh_by_path(c, path, &st, not_link, flags & CACHE_VERIFY);
         if (fresh) {
             report->outcome = CACHE_FRESH;
             *ix = fresh;
@@ -346,7 +367,7 @@ Index *cache_lookup(IndexCache *c, const char *path, Diag *note)
 {
     struct stat st;
     if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) return NULL;
-    Index *fresh = fresh_by_path(c, path, &st, false);
+    Index *fresh = fresh_by_path(c, path, &st, false, false);
     if (fresh) return fresh;
     Strbuf file = STRBUF_INIT;
     file_for(c, path, &file);

@@ -128,8 +128,8 @@ static int walk_folder(Walk *w, const char *dir, int depth, Diag *diag)
         if (e->d_name[0] == '.') continue; /* hidden, and . and .. */
         Strbuf path = STRBUF_INIT;
         strbuf_addf(&path, "%s/%s", dir, e->d_name); /* "dir/" gives "dir//name", as shown */
-        struct stat st;
-        if (stat(path.buf, &st) != 0) { /* a dangling link */
+        struct stat st; /* by its name in the open folder: no walk of the whole path again */
+        if (fstatat(dirfd(d), e->d_name, &st, 0) != 0) { /* a dangling link */
             skip_file(w, path.buf, e->d_name, strerror(errno));
             strbuf_release(&path);
             continue;

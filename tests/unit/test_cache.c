@@ -86,6 +86,15 @@ static CacheOutcome get(IndexCache *c, int flags, const char *word, size_t *hits
 }
 
 /* The one cache file in the folder (not a ".idx.bad" kept aside, nor a temp). */
+/* Indexes path through the cache (ix and t for the caller to free); the outcome. */
+static CacheOutcome index_through(IndexCache *c, const char *path, Index **ix, Text **t)
+{
+    CacheReport r;
+    Diag d = {0};
+    cr_assert_eq(cache_index(c, path, 1, 0, ix, t, &r, &d), 0, "%s", d.msg);
+    return r.outcome;
+}
+
 static void cache_file(char *out, size_t n)
 {
     cr_assert(fs_find(cdir, ".idx", out, n), "no cache file in %s", cdir);
@@ -161,6 +170,33 @@ Test(cache, reused_until_the_story_changes)
  * version counted in it (a hash of its real path: a new name would orphan every index on
  * disk), found fresh again through the lookup that does not read the story's head; a book's
  * file is named by its content, and found too. */
+/* A small cache file is read into memory, not mapped: cut to nothing while its index is in use
+ * (a hand, a disk tool), the index still answers from what was read, where a mapping's pages past
+ * the new end would kill the process (SIGBUS). */
+Test(cache, a_small_cache_file_cut_while_in_use_is_not_felt)
+{
+    IndexCache *c = open_cache();
+    size_t hits;
+    cr_assert_eq(get(c, 0, "steppe", &hits), CACHE_NEW);
+    Index *ix;
+    Text *t;
+    cr_assert_eq(index_through(c, story, &ix, &t), CACHE_FRESH);
+    char file[600];
+    cache_file(file, sizeof file);
+    cr_assert_lt(file_size(file), 64 * 1024);
+    cr_assert_eq(truncate(file, 0), 0);
+    cr_assert(index_verify_all(ix), "every page read back whole");
+    int64_t id = index_lookup(ix, "steppe", 6);
+    cr_assert_geq(id, 0);
+    uint32_t *pos = NULL;
+    size_t n = 0, cap = 0;
+    cr_assert_eq(index_positions(ix, (uint32_t)id, &pos, &n, &cap), 2);
+    free(pos);
+    index_free(ix);
+    text_free(t);
+    cache_close(c);
+}
+
 Test(cache, a_story_file_keeps_its_name_and_a_book_has_its_own)
 {
     IndexCache *c = open_cache();
@@ -239,6 +275,27 @@ Test(cache, a_story_file_keeps_its_name_and_a_book_has_its_own)
     ix = cache_lookup(c, book, &d);
     cr_assert_not_null(ix, "the reader finds the book's: %s", d.msg);
     index_free(ix);
+    cache_close(c);
+}
+
+/* A story reached by a link of a plain name shares the index of the file it leads to (both
+ * name one real path): found fresh through the link after a build through the file, with no
+ * second cache file. */
+Test(cache, a_link_to_a_story_shares_its_index)
+{
+    IndexCache *c = open_cache();
+    char alias[320];
+    snprintf(alias, sizeof alias, "%s/alias.txt", dir);
+    cr_assert_eq(symlink("story.txt", alias), 0);
+    Index *ix;
+    Text *t;
+    cr_assert_eq(index_through(c, story, &ix, &t), CACHE_NEW);
+    index_free(ix);
+    text_free(t);
+    cr_assert_eq(index_through(c, alias, &ix, &t), CACHE_FRESH, "the link finds the file's index");
+    index_free(ix);
+    text_free(t);
+    cr_assert_eq(fs_count(cdir, ".idx"), 1, "one cache file for the story and its link");
     cache_close(c);
 }
 
