@@ -128,8 +128,13 @@ static int walk_folder(Walk *w, const char *dir, int depth, Diag *diag)
         if (e->d_name[0] == '.') continue; /* hidden, and . and .. */
         Strbuf path = STRBUF_INIT;
         strbuf_addf(&path, "%s/%s", dir, e->d_name); /* "dir/" gives "dir//name", as shown */
-        struct stat st; /* by its name in the open folder: no walk of the whole path again */
-        if (fstatat(dirfd(d), e->d_name, &st, 0) != 0) { /* a dangling link */
+        /* what readdir says of a file or a folder is enough (a shelf of 100,000 small stories
+         * spent a tenth of a warm search on a stat each); a link, or a file system that does not
+         * say, is looked at by its name in the open folder, not by the whole path again */
+        struct stat st;
+        if (e->d_type == DT_REG || e->d_type == DT_DIR) {
+            st.st_mode = e->d_type == DT_REG ? S_IFREG : S_IFDIR;
+        } else if (fstatat(dirfd(d), e->d_name, &st, 0) != 0) { /* a dangling link */
             skip_file(w, path.buf, e->d_name, strerror(errno));
             strbuf_release(&path);
             continue;
