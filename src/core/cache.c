@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +35,9 @@ struct IndexCache {
      * stories of a shelf share one, which realpath would resolve again, a readlink a component */
     pthread_mutex_t folder_lock; /* searches index stories on several threads */
     char *folder, *folder_real;
+    /* the temps of a writer that was killed are swept before this cache's first write, not when
+     * it opens: listing a cache of 100,000 stories took 21 ms of every start and every search */
+    atomic_bool swept;
 };
 
 IndexCache *cache_open(const char *dir, Diag *diag)
@@ -57,7 +61,6 @@ IndexCache *cache_open(const char *dir, Diag *diag)
         strbuf_release(&path);
         return NULL;
     }
-    atomic_sweep(path.buf, ATOMIC_STALE_SECONDS); /* temps of a writer that was killed */
     IndexCache *c = xcalloc(1, sizeof *c);
     c->dir = strbuf_detach(&path, NULL);
     pthread_mutex_init(&c->folder_lock, NULL);
@@ -256,6 +259,7 @@ static int write_block(int fd, void *ix)
 static int write_index(IndexCache *c, const char *file, const Index *ix, Diag *note)
 {
     int step;
+    if (!atomic_exchange(&c->swept, true)) atomic_sweep(c->dir, ATOMIC_STALE_SECONDS);
     if (atomic_write_with(file, write_block, (void *)ix, false, c->fail_at, &step) == 0) return 0;
     Diag before = note ? *note : (Diag){0};
     diag_set(note, DIAG_UNREADABLE, "%s%s%s: could not %s the index cache: %s", before.msg,
