@@ -17,6 +17,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -598,6 +599,36 @@ bool tui_can_draw(void)
     return can;
 }
 
+/* The versions given to lector compare, aligned before curses starts (the view lays them out
+ * as it is made). Aligning is not stopped by a flag, and a gigabyte takes over half a minute:
+ * so meanwhile the terminal is as it was found (the probe has restored it), a signal has its
+ * own action (Ctrl-C ends it at once, as for any command), and versions of COMPARE_NOTE_BYTES
+ * or more are said on stderr while they align (the line erased after). -1 when they cannot be
+ * had (the app's message says why). */
+#define COMPARE_NOTE_BYTES ((off_t)32 << 20)
+static int compare_aligned(App *app, char **paths, int npaths)
+{
+    off_t total = 0;
+    for (int i = 0; i < npaths; i++) {
+        struct stat st;
+        if (stat(paths[i], &st) == 0 && S_ISREG(st.st_mode)) total += st.st_size;
+    }
+    bool note = total >= COMPARE_NOTE_BYTES && isatty(STDERR_FILENO);
+    if (note)
+        fprintf(stderr, "lector: comparing %.1f MB of text (Ctrl-C stops)...", (double)total / 1e6);
+    struct sigaction dfl, flag[3];
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    const int sigs[3] = {SIGINT, SIGTERM, SIGHUP};
+    for (int k = 0; k < 3; k++)
+        sigaction(sigs[k], &dfl, &flag[k]);
+    int rc = app_compare_all(app, true);
+    for (int k = 0; k < 3; k++)
+        sigaction(sigs[k], &flag[k], NULL);
+    if (note) fputs("\r\033[K", stderr);
+    return rc;
+}
+
 static int tui_main(char **paths, int npaths, int measure, unsigned flags, const Config *cfg,
                     bool compare)
 {
@@ -687,7 +718,7 @@ static int tui_main(char **paths, int npaths, int measure, unsigned flags, const
     struct winsize ws;
     if (compare && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0 && ws.ws_row > 0)
         app_resize(app, ws.ws_col, ws.ws_row);
-    if (caught_signal || (compare && app_compare_all(app, true) != 0)) {
+    if (caught_signal || (compare && compare_aligned(app, paths, npaths) != 0)) {
         if (!caught_signal) term_error("lector: ", app_message(app), "");
         app_free(app);
         if (keys_in != stdin) fclose(keys_in);

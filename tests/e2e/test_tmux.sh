@@ -487,6 +487,22 @@ tm send-keys -t e2e q
 check "quits" wait_for "EXIT=0"
 rm -rf "$tmp/longshelf"
 
+# --- a long compare: said while it aligns, and Ctrl-C ends it at once ------------------------------
+# 108 MB of numbered lines against a short story: aligning takes over 10 s in this build (more
+# than wait_for waits), and nothing can stop it from inside, so until the view is up a signal
+# has its own action: Ctrl-C ends lector at once, the terminal as it was. (The pane's shell
+# ignores SIGINT, so that it lives on to say the status of lector, killed by the signal, as an
+# interactive shell would.)
+awk 'BEGIN { printf "Long Road\n\n"; for (i = 0; i < 2200000; i++) printf "The road over the steppe ran on and on, %d.\n\n", i }' >"$tmp/long-road.txt"
+tm kill-session -t e2e 2>/dev/null
+tm new-session -d -s e2e -x 80 -y 24 \
+    "trap '' INT; env LANG=C.UTF-8 TERM=xterm-256color XDG_STATE_HOME=$tmp/state XDG_CACHE_HOME=$tmp/cache $lector compare $tmp/long-road.txt $ivan; echo \"EXIT=\$?\"; sleep 60"
+check "a long compare says so while it aligns" wait_for "lector: comparing 10"
+tm send-keys -t e2e C-c
+check "Ctrl-C while it aligns ends it at once (status 130)" wait_for "EXIT=130"
+check "after Ctrl-C while it aligns, the terminal is as it was" alternate_off
+rm -f "$tmp/long-road.txt"
+
 # --- a place that cannot be saved -----------------------------------------------------------------
 # The story's state file made a folder: on leaving, the place cannot be written. It is said on
 # stderr once the screen is given back (so it stays on the terminal), and the status is 1.
