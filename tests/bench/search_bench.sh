@@ -211,7 +211,7 @@ bench_many() {
     rgms=$(((t1 - t0) / 1000000))
     echo "search over $n small stories ($(du -sb "$many" | cut -f1 | awk '{ printf "%.0f", $1 / 1e6 }') MB), one run each, whole processes:"
     echo "  lector cold (every story indexed, the caches written): $cold ms, peak RSS $((cold_kb / 1024)) MB"
-    echo "  lector warm (the caches mapped, 256 at a time): $warm ms, again $warm2 ms, peak RSS $((warm_kb / 1024)) MB"
+    echo "  lector warm (the caches opened, 256 at a time): $warm ms, again $warm2 ms, peak RSS $((warm_kb / 1024)) MB"
     echo "  rg -i -w (reads every file): $rgms ms"
 }
 
