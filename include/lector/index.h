@@ -82,6 +82,11 @@ int index_write(const Index *ix, int fd);
  * checksum) and the small sections; fails with one line in *diag when it cannot be used. The
  * rest is checked page by page as it is read. */
 int index_from_bytes(void *owned, size_t len, bool mapped, Index **out, Diag *diag);
+/* True when block (len bytes, not taken) is an index of an earlier format, as an earlier lector
+ * wrote it on a machine of this byte order: not damage, only out of date (index_from_bytes
+ * refuses it too); the cache builds it anew in its place, without a word. A later format, or
+ * another byte order, is refused as foreign, as before. */
+bool index_earlier_version(const void *block, size_t len);
 /* For tests and fuzzing: rewrites the hashes in a block (each page's check, the hash of the
  * checks, the header's own) to match its bytes, whatever else is wrong with it, so that a fuzzer's
  * changes reach the checks behind the hashes instead of all failing at the first one. Writes only

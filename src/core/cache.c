@@ -159,9 +159,11 @@ enum { CACHED = 1, NONE = 0, UNREADABLE = -1, REFUSED = -2 };
 /* A cache file up to this size is read into memory; a larger one is mapped. */
 #define CACHE_READ_MAX (64 * 1024)
 
-/* CACHED with *ix when file holds a usable index; NONE when there is none; UNREADABLE (note
- * set) when it cannot be read (no permission, not a file: left where it is); REFUSED (note set)
- * when its content is not a usable index (keep_aside it). */
+/* CACHED with *ix when file holds a usable index; NONE when there is none, or only one of an
+ * earlier format (index_earlier_version), which is not damage: built anew over it, without a word
+ * (a new lector would otherwise keep aside, and say so for, every story's index once);
+ * UNREADABLE (note set) when it cannot be read (no permission, not a file: left where it is);
+ * REFUSED (note set) when its content is not a usable index (keep_aside it). */
 static int read_cached(const char *file, Index **ix, Diag *note)
 {
     /* O_NONBLOCK: a FIFO put there must not hang a search (it is refused just below) */
@@ -189,12 +191,19 @@ static int read_cached(const char *file, Index **ix, Diag *note)
             if (r <= 0) break; /* an error, or the file shrank: what was read is judged */
             got += (size_t)r;
         }
-        /* index_from_bytes takes buf (freed by index_free, or now when it fails) */
-        rc = index_from_bytes(buf, got, false, ix, note) == 0 ? CACHED : REFUSED;
+        if (index_earlier_version(buf, got)) {
+            free(buf);
+            rc = NONE;
+        } else { /* index_from_bytes takes buf (freed by index_free, or now when it fails) */
+            rc = index_from_bytes(buf, got, false, ix, note) == 0 ? CACHED : REFUSED;
+        }
     } else {
         void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
         if (map == MAP_FAILED) {
             diag_set(note, DIAG_UNREADABLE, "%s: %s", file, strerror(errno));
+        } else if (index_earlier_version(map, (size_t)st.st_size)) {
+            munmap(map, (size_t)st.st_size);
+            rc = NONE;
         } else if (index_from_bytes(map, (size_t)st.st_size, true, ix, note) == 0) {
             rc = CACHED;
         } else {

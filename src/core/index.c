@@ -1362,6 +1362,15 @@ static int reject(Index *ix, Diag *diag, const char *why)
     return -1;
 }
 
+bool index_earlier_version(const void *block, size_t len)
+{
+    Header h;
+    if (len < offsetof(Header, header_size)) return false;
+    memcpy(&h, block, offsetof(Header, header_size));
+    return memcmp(h.magic, INDEX_MAGIC, 8) == 0 && h.byte_order == BYTE_ORDER_MARK &&
+           h.version >= 1 && h.version < INDEX_VERSION;
+}
+
 int index_from_bytes(void *owned, size_t len, bool mapped, Index **out, Diag *diag)
 {
     *out = NULL;

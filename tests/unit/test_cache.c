@@ -86,12 +86,15 @@ static CacheOutcome get(IndexCache *c, int flags, const char *word, size_t *hits
 }
 
 /* The one cache file in the folder (not a ".idx.bad" kept aside, nor a temp). */
-/* Indexes path through the cache (ix and t for the caller to free); the outcome. */
-static CacheOutcome index_through(IndexCache *c, const char *path, Index **ix, Text **t)
+/* Indexes path through the cache (ix and t for the caller to free); the outcome, and the
+ * report in *out when it is not NULL. */
+static CacheOutcome index_through(IndexCache *c, const char *path, Index **ix, Text **t,
+                                  CacheReport *out)
 {
     CacheReport r;
     Diag d = {0};
     cr_assert_eq(cache_index(c, path, 1, 0, ix, t, &r, &d), 0, "%s", d.msg);
+    if (out) *out = r;
     return r.outcome;
 }
 
@@ -170,6 +173,33 @@ Test(cache, reused_until_the_story_changes)
  * version counted in it (a hash of its real path: a new name would orphan every index on
  * disk), found fresh again through the lookup that does not read the story's head; a book's
  * file is named by its content, and found too. */
+/* A cache file of another version of lector (an upgrade) is not damage: it is built anew in its
+ * place without a note, and nothing is kept aside (a search after an upgrade said so for every
+ * story, and left a .bad file for each). */
+Test(cache, another_versions_file_is_replaced_without_a_word)
+{
+    IndexCache *c = open_cache();
+    size_t hits;
+    cr_assert_eq(get(c, 0, NULL, &hits), CACHE_NEW);
+    char file[600];
+    cache_file(file, sizeof file);
+    uint32_t old = 4; /* the format before skips */
+    int fd = open(file, O_WRONLY);
+    cr_assert_eq(pwrite(fd, &old, sizeof old, 8), (ssize_t)sizeof old); /* after the magic */
+    close(fd);
+    Index *ix;
+    Text *t;
+    CacheReport r;
+    cr_assert_eq(index_through(c, story, &ix, &t, &r), CACHE_NEW, "built anew (outcome %d: %s)",
+                 r.outcome, r.note.msg);
+    cr_assert_eq(r.note.code, DIAG_OK, "no note: %s", r.note.msg);
+    index_free(ix);
+    text_free(t);
+    cr_assert_eq(fs_count(cdir, ".bad"), 0, "nothing kept aside");
+    cr_assert_eq(get(c, 0, "steppe", &hits), CACHE_FRESH, "the new file is this version's");
+    cache_close(c);
+}
+
 /* A small cache file is read into memory, not mapped: cut to nothing while its index is in use
  * (a hand, a disk tool), the index still answers from what was read, where a mapping's pages past
  * the new end would kill the process (SIGBUS). */
@@ -180,7 +210,7 @@ Test(cache, a_small_cache_file_cut_while_in_use_is_not_felt)
     cr_assert_eq(get(c, 0, "steppe", &hits), CACHE_NEW);
     Index *ix;
     Text *t;
-    cr_assert_eq(index_through(c, story, &ix, &t), CACHE_FRESH);
+    cr_assert_eq(index_through(c, story, &ix, &t, NULL), CACHE_FRESH);
     char file[600];
     cache_file(file, sizeof file);
     cr_assert_lt(file_size(file), 64 * 1024);
@@ -289,10 +319,11 @@ Test(cache, a_link_to_a_story_shares_its_index)
     cr_assert_eq(symlink("story.txt", alias), 0);
     Index *ix;
     Text *t;
-    cr_assert_eq(index_through(c, story, &ix, &t), CACHE_NEW);
+    cr_assert_eq(index_through(c, story, &ix, &t, NULL), CACHE_NEW);
     index_free(ix);
     text_free(t);
-    cr_assert_eq(index_through(c, alias, &ix, &t), CACHE_FRESH, "the link finds the file's index");
+    cr_assert_eq(index_through(c, alias, &ix, &t, NULL), CACHE_FRESH,
+                 "the link finds the file's index");
     index_free(ix);
     text_free(t);
     cr_assert_eq(fs_count(cdir, ".idx"), 1, "one cache file for the story and its link");
