@@ -391,8 +391,11 @@ static size_t merge_positions(uint32_t *const *list, const size_t *from, const s
     }
     if (n == 2) { /* NEAR(a b): without a branch on which is next (their places interleave at
                    * random, and a mispredicted branch a place was a fifth of NEAR on 1 GB) */
-        const uint32_t *a = list[0] + from[0], *ae = list[0] + to[0];
-        const uint32_t *b = list[1] + from[1], *be = list[1] + to[1];
+        /* a list with no place may be NULL (a damaged index): no arithmetic on it */
+        const uint32_t *a = list[0] ? list[0] + from[0] : NULL,
+                       *ae = list[0] ? list[0] + to[0] : NULL;
+        const uint32_t *b = list[1] ? list[1] + from[1] : NULL,
+                       *be = list[1] ? list[1] + to[1] : NULL;
         size_t k = 0;
         while (a < ae && b < be) {
             bool take_b = *b < *a; /* a tie: the first list's first, as below */
