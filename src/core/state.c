@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,7 +42,15 @@ enum { FP_BYTES = 24, SEARCH_WINDOW = 1 << 16, MAX_STATE_BYTES = 1 << 16, BAD_KE
 struct StateStore {
     char *dir; /* owned */
     int fail_at;
+    /* the temps of a writer that was killed are swept before this store's first write, not when
+     * it opens: the folder holds a file per story ever opened, listed at every start otherwise */
+    atomic_bool swept;
 };
+
+static void sweep_once(StateStore *s)
+{
+    if (!atomic_exchange(&s->swept, true)) atomic_sweep(s->dir, ATOMIC_STALE_SECONDS);
+}
 
 void state_init(StoryState *st)
 {
@@ -76,7 +85,6 @@ StateStore *state_open(const char *dir, Diag *diag)
         strbuf_release(&path);
         return NULL;
     }
-    atomic_sweep(path.buf, ATOMIC_STALE_SECONDS); /* temps of a writer that was killed */
     StateStore *s = xcalloc(1, sizeof *s);
     s->dir = strbuf_detach(&path, NULL);
     return s;
@@ -126,6 +134,7 @@ int state_set_last(StateStore *s, const char *path, Diag *diag)
     state_story_key(path, &data);
     strbuf_addch(&data, '\n');
     strbuf_addf(&file, "%s/last", s->dir);
+    sweep_once(s);
     int step, rc = atomic_write(file.buf, data.buf, data.len, false, s->fail_at, &step);
     if (rc != 0)
         diag_set(diag, DIAG_UNREADABLE, "the story read last not saved: %s: could not %s it: %s",
@@ -407,6 +416,7 @@ int state_save(StateStore *s, const char *path, Text *t, const StoryState *st, D
     if (st->direction >= 0 && st->direction <= BIDI_RTL)
         strbuf_addf(&out, "direction %s\n", bidi_direction_name((BidiDirection)st->direction));
     file_for(s, path, &file);
+    sweep_once(s);
     int step, rc = atomic_write(file.buf, out.buf, out.len, true, s->fail_at, &step);
     if (rc == 0 && t && text_source_key(t)) { /* and by its content (state_load) */
         strbuf_reset(&file);
