@@ -42,8 +42,8 @@ int atomic_write_with(const char *file, int (*fill)(int fd, void *ctx), void *ct
  * removed; errors are ignored (a temp left is only disk space). */
 int atomic_sweep(const char *dir, long max_age_s);
 
-/* The age past which the state and the cache sweep a temp file when they open their folder: a
- * save takes well under a second, so a temp a minute old has no writer left. */
+/* The age past which the state and the cache sweep a temp file, before their first write to
+ * their folder: a save takes well under a second, so a temp a minute old has no writer left. */
 enum { ATOMIC_STALE_SECONDS = 60 };
 
 /* A scratch file for bytes too many to hold in memory (an index build's runs, a story cleaned

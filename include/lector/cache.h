@@ -19,7 +19,7 @@
  * and a torn one is detected. A write that fails at any point (a full disk) leaves the previous
  * file as it was, byte for byte, and no temp file; two processes writing at once each rename a
  * whole file, never a mix; a writer killed mid-write leaves the old file or the new one, and a
- * temp that the next cache_open sweeps once it is a minute old.
+ * temp that the next cache to write sweeps first, once it is a minute old.
  *
  * Never writes anywhere but its folder (never the story), and never touches the terminal.
  */

@@ -1,11 +1,12 @@
 /* cache.c: index files on disk. A file is the index block as index.c lays it out (that comment
  * documents the format); its name is the hash_bytes of the story's real path (seeded with the
  * importers' version less 2: path_file_for), in hex, plus ".idx", or for a book "book-", the
- * hash of its content and of what its name tells the importers (text_book_key), ".idx". Files are
- * mapped read-only, so a search touches only the pages it reads. Beside them:
- * "<name>.bad", the last file of that story that was refused (one per story, each replacing
- * the one before), and "<name>.tmp-PID-N", the temp of a write in progress or of a writer that
- * was killed (swept by cache_open after a minute). */
+ * hash of its content and of what its name tells the importers (text_book_key), ".idx". A file
+ * over 64 KiB is mapped read-only, so a search touches only the pages it reads; a smaller one is
+ * read (CACHE_READ_MAX). Beside them: "<name>.bad", the last file of that story that was refused
+ * (one per story, each replacing the one before), and "<name>.tmp-PID-N", the temp of a write in
+ * progress or of a writer that was killed (swept before an open cache's first write, once it is
+ * a minute old). */
 #include "lector/cache.h"
 
 #include <errno.h>
@@ -185,13 +186,17 @@ static int read_cached(const char *file, Index **ix, Diag *note)
          * mapping's fault, unmapping and the other thread's TLB flush cost more than the copy) */
         uint8_t *buf = xmalloc((size_t)st.st_size);
         size_t got = 0;
+        ssize_t r = 0;
         while (got < (size_t)st.st_size) {
-            ssize_t r = pread(fd, buf + got, (size_t)st.st_size - got, (off_t)got);
+            r = pread(fd, buf + got, (size_t)st.st_size - got, (off_t)got);
             if (r < 0 && errno == EINTR) continue;
-            if (r <= 0) break; /* an error, or the file shrank: what was read is judged */
+            if (r <= 0) break; /* an error (below), or the file shrank: what was read is judged */
             got += (size_t)r;
         }
-        if (index_earlier_version(buf, got)) {
+        if (r < 0) { /* the disk, not the file: left where it is */
+            diag_set(note, DIAG_UNREADABLE, "%s: %s", file, strerror(errno));
+            free(buf);
+        } else if (index_earlier_version(buf, got)) {
             free(buf);
             rc = NONE;
         } else { /* index_from_bytes takes buf (freed by index_free, or now when it fails) */

@@ -1366,9 +1366,17 @@ bool index_earlier_version(const void *block, size_t len)
 {
     Header h;
     if (len < offsetof(Header, header_size)) return false;
-    memcpy(&h, block, offsetof(Header, header_size));
-    return memcmp(h.magic, INDEX_MAGIC, 8) == 0 && h.byte_order == BYTE_ORDER_MARK &&
-           h.version >= 1 && h.version < INDEX_VERSION;
+    memcpy(&h, block, len < sizeof h ? offsetof(Header, header_size) : sizeof h);
+    if (memcmp(h.magic, INDEX_MAGIC, 8) != 0 || h.byte_order != BYTE_ORDER_MARK || h.version < 1 ||
+        h.version >= INDEX_VERSION)
+        return false;
+    /* a header of this version whose version field was damaged (a bit lost) is damage, kept
+     * aside as such: its hash holds with the version put back */
+    if (len >= sizeof h) {
+        h.version = INDEX_VERSION;
+        if (header_hash(&h) == h.header_check) return false;
+    }
+    return true;
 }
 
 int index_from_bytes(void *owned, size_t len, bool mapped, Index **out, Diag *diag)

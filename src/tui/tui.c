@@ -4,8 +4,9 @@
  * app has background work such as counting pages, poll so the work goes on between keys). The
  * signal handlers only set a flag; the loop notices it within 100 ms, restores the terminal and
  * exits. They are in place before curses or the width probe first change the terminal's modes,
- * so no signal can leave it without echo. Ctrl-Z is curses' own SIGTSTP handling (it
- * restores, suspends, and redraws on fg).
+ * so no signal can leave it without echo. (While lector compare aligns, before curses starts and
+ * with the terminal as it was found, a signal has its own action instead: compare_aligned.) Ctrl-Z
+ * is curses' own SIGTSTP handling (it restores, suspends, and redraws on fg).
  */
 #define _XOPEN_SOURCE_EXTENDED 1
 #include "tui.h"
@@ -620,11 +621,22 @@ static int compare_aligned(App *app, char **paths, int npaths)
     memset(&dfl, 0, sizeof dfl);
     dfl.sa_handler = SIG_DFL;
     const int sigs[3] = {SIGINT, SIGTERM, SIGHUP};
+    sigset_t held, old;
+    sigemptyset(&held);
+    for (int k = 0; k < 3; k++)
+        sigaddset(&held, sigs[k]);
+    /* the swaps with the signals held: one that came since the caller looked (it only set the
+     * flag) is raised again, to act once they are let through */
+    sigprocmask(SIG_BLOCK, &held, &old);
     for (int k = 0; k < 3; k++)
         sigaction(sigs[k], &dfl, &flag[k]);
+    if (caught_signal) raise(caught_signal);
+    sigprocmask(SIG_SETMASK, &old, NULL);
     int rc = app_compare_all(app, true);
+    sigprocmask(SIG_BLOCK, &held, &old);
     for (int k = 0; k < 3; k++)
         sigaction(sigs[k], &flag[k], NULL);
+    sigprocmask(SIG_SETMASK, &old, NULL); /* one held meanwhile sets the flag: the caller looks */
     if (note) fputs("\r\033[K", stderr);
     return rc;
 }
@@ -718,7 +730,8 @@ static int tui_main(char **paths, int npaths, int measure, unsigned flags, const
     struct winsize ws;
     if (compare && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0 && ws.ws_row > 0)
         app_resize(app, ws.ws_col, ws.ws_row);
-    if (caught_signal || (compare && compare_aligned(app, paths, npaths) != 0)) {
+    bool aligned_failed = !caught_signal && compare && compare_aligned(app, paths, npaths) != 0;
+    if (caught_signal || aligned_failed) { /* caught_signal again: one may come while it ends */
         if (!caught_signal) term_error("lector: ", app_message(app), "");
         app_free(app);
         if (keys_in != stdin) fclose(keys_in);
