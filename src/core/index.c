@@ -1581,21 +1581,43 @@ int64_t index_lookup(const Index *ix, const char *s, size_t n)
     return tl == n && !memcmp(term, s, n) ? (int64_t)i : -1;
 }
 
+static bool term_has_prefix(const Index *ix, uint32_t id, const char *prefix, size_t len)
+{
+    size_t tl;
+    const char *term = index_term(ix, id, &tl);
+    return tl >= len && !memcmp(term, prefix, len);
+}
+
 void index_prefix_range(const Index *ix, const char *prefix, size_t len, uint32_t *first,
                         uint32_t *end)
 {
     *first = lower_bound_term(ix, prefix, len);
-    uint32_t lo = *first, hi = ix->h->nterms; /* the first term past the prefix */
-    while (lo < hi) {
+    uint32_t n = ix->h->nterms;
+    if (*first >= n || !term_has_prefix(ix, *first, prefix, len)) {
+        *end = *first;
+        return;
+    }
+    /* the first term past the prefix: galloping from the first with it, then bisecting (a
+     * prefix's terms are a few neighbours; a bisection of the rest of the table would check the
+     * pages of terms and names far from them: a third of the pages righteous* read) */
+    uint32_t lo = *first, hi = n; /* lo has the prefix; hi has not, or is the end */
+    for (uint64_t step = 1;; step *= 2) {
+        uint64_t probe = (uint64_t)lo + step;
+        if (probe >= n) break;
+        if (!term_has_prefix(ix, (uint32_t)probe, prefix, len)) {
+            hi = (uint32_t)probe;
+            break;
+        }
+        lo = (uint32_t)probe;
+    }
+    while (hi - lo > 1) {
         uint32_t mid = lo + (hi - lo) / 2;
-        size_t tl;
-        const char *term = index_term(ix, mid, &tl);
-        if (tl >= len && !memcmp(term, prefix, len))
-            lo = mid + 1;
+        if (term_has_prefix(ix, mid, prefix, len))
+            lo = mid;
         else
             hi = mid;
     }
-    *end = lo;
+    *end = hi;
 }
 
 /* A varint of the skips at *p (before end) into *v; false when cut short or over 32 bits. */
