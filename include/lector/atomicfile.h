@@ -11,6 +11,7 @@
 #ifndef LECTOR_ATOMICFILE_H
 #define LECTOR_ATOMICFILE_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -41,6 +42,10 @@ int atomic_write_with(const char *file, int (*fill)(int fd, void *ctx), void *ct
  * two of its writes loses its temp, and fails cleanly at the rename). Returns how many were
  * removed; errors are ignored (a temp left is only disk space). */
 int atomic_sweep(const char *dir, long max_age_s);
+/* atomic_sweep of dir with ATOMIC_STALE_SECONDS, the first time it is called with *done false
+ * (it sets it; any thread): the state and the cache sweep before their first write, not when
+ * they open, since listing a folder of a file per story costs every start. */
+void atomic_sweep_once(atomic_bool *done, const char *dir);
 
 /* The age past which the state and the cache sweep a temp file, before their first write to
  * their folder: a save takes well under a second, so a temp a minute old has no writer left. */

@@ -163,6 +163,11 @@ int atomic_sweep(const char *dir, long max_age_s)
     return removed;
 }
 
+void atomic_sweep_once(atomic_bool *done, const char *dir)
+{
+    if (!atomic_exchange(done, true)) atomic_sweep(dir, ATOMIC_STALE_SECONDS);
+}
+
 const char *atomic_step_name(int step)
 {
     return step == ATOMIC_CREATE  ? "create"

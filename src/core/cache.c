@@ -273,7 +273,7 @@ static int write_block(int fd, void *ix)
 static int write_index(IndexCache *c, const char *file, const Index *ix, Diag *note)
 {
     int step;
-    if (!atomic_exchange(&c->swept, true)) atomic_sweep(c->dir, ATOMIC_STALE_SECONDS);
+    atomic_sweep_once(&c->swept, c->dir);
     if (atomic_write_with(file, write_block, (void *)ix, false, c->fail_at, &step) == 0) return 0;
     Diag before = note ? *note : (Diag){0};
     diag_set(note, DIAG_UNREADABLE, "%s%s%s: could not %s the index cache: %s", before.msg,

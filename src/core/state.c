@@ -47,11 +47,6 @@ struct StateStore {
     atomic_bool swept;
 };
 
-static void sweep_once(StateStore *s)
-{
-    if (!atomic_exchange(&s->swept, true)) atomic_sweep(s->dir, ATOMIC_STALE_SECONDS);
-}
-
 void state_init(StoryState *st)
 {
     st->offset = 0;
@@ -134,7 +129,7 @@ int state_set_last(StateStore *s, const char *path, Diag *diag)
     state_story_key(path, &data);
     strbuf_addch(&data, '\n');
     strbuf_addf(&file, "%s/last", s->dir);
-    sweep_once(s);
+    atomic_sweep_once(&s->swept, s->dir);
     int step, rc = atomic_write(file.buf, data.buf, data.len, false, s->fail_at, &step);
     if (rc != 0)
         diag_set(diag, DIAG_UNREADABLE, "the story read last not saved: %s: could not %s it: %s",
@@ -416,7 +411,7 @@ int state_save(StateStore *s, const char *path, Text *t, const StoryState *st, D
     if (st->direction >= 0 && st->direction <= BIDI_RTL)
         strbuf_addf(&out, "direction %s\n", bidi_direction_name((BidiDirection)st->direction));
     file_for(s, path, &file);
-    sweep_once(s);
+    atomic_sweep_once(&s->swept, s->dir);
     int step, rc = atomic_write(file.buf, out.buf, out.len, true, s->fail_at, &step);
     if (rc == 0 && t && text_source_key(t)) { /* and by its content (state_load) */
         strbuf_reset(&file);
