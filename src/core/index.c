@@ -35,10 +35,12 @@
  *               through the entries (forward only, as it goes) and jumps to the last one before
  *               it instead of decoding every code on the way: a phrase's "the" is read only near
  *               the places of its rarer words. The writer leaves out entries past bit 2^32 - 1.
- *   para        npara + 1 records {first token, start, end, line, column} per paragraph or
- *               piece; the sentinel holds the token count and the text length. Each field is
- *               little-endian, 1 to 4 bytes (the header's para_widths, 2 bits each from the
- *               lowest, the width less one): the first token's as the token count needs, the
+ *   para        per paragraph or piece, and a sentinel holding the token count and the text
+ *               length: npara + 1 first tokens, then npara + 1 records {start, end, line,
+ *               column} (two arrays: a search by position reads the first tokens of many
+ *               paragraphs, and the rest of the few it shows). Each field is little-endian, 1 to
+ *               4 bytes (the header's para_widths, 2 bits each from the lowest, the width less
+ *               one, the first token's first): the first token's as the token count needs, the
  *               others' as the text length (plus one) does; 15 bytes a paragraph in a 4 MB story.
  *   docs        ndocs + 1 u32: each document's first paragraph (the pieces of one long paragraph
  *               are one document); the sentinel is npara. Left out (the header's flag
@@ -48,10 +50,15 @@
  *               hash of the page, seeded with its number (so that swapped pages fail too).
  *
  * Sections start at multiples of 8. A block read back is checked in two steps: index_from_bytes
- * checks the header, the checks array, and the title, para and docs sections (small, and read by
- * every search); names, terms and postings -- most of the bytes -- are checked page by page when
- * first read, so a search reads and checks only the pages it needs. Every read is bounds-checked
- * as well, so even bytes that pass the checks cannot make it read outside the block.
+ * checks the header, the checks array, the title and docs sections (small, and read by every
+ * search), and the first and last PARA_CHUNK paragraph records; names, terms, postings and the
+ * other paragraph records -- most of the bytes -- are checked when first read, page by page, and
+ * the records by chunks of PARA_CHUNK of each array (their pages, their bounds, and their order,
+ * with the record before the chunk), so a search reads and checks only the pages it needs: the
+ * table of a 1 GB story is 11 MB, and checking it whole at every open was half of a rare word's
+ * search.
+ * Every read is bounds-checked as well, so even bytes that pass the checks cannot make it read
+ * outside the block.
  */
 #define _GNU_SOURCE /* copy_file_range */
 #include "lector/index.h"
@@ -78,8 +85,11 @@
  * may hold tokens that the tokenizer no longer finds, and index_token_spans would misplace. 3
  * since soft hyphens and zero-width characters are dropped from tokens. 4: postings as
  * exponential-Golomb codes, not varints (the index 0.30x the text, not 0.36x). 5: skips in
- * the postings of common terms, and the paragraph records packed (which pays for them). */
-enum { INDEX_VERSION = 5, PAGE = 4096, MAX_THREADS = 8, FLAG_CLEAN = 1, FLAG_DOCS_ARE_PARAS = 2 };
+ * the postings of common terms, and the paragraph records packed (which pays for them). 6: the
+ * paragraphs' first tokens apart from the rest of their records, each checked when read. */
+enum { INDEX_VERSION = 6, PAGE = 4096, MAX_THREADS = 8, FLAG_CLEAN = 1, FLAG_DOCS_ARE_PARAS = 2 };
+/* Paragraph records checked together when one is first read (see the top): about a page's. */
+enum { PARA_CHUNK = 256 };
 #define INDEX_MAGIC "LECTORIX"
 #define BYTE_ORDER_MARK 0x01020304u
 
@@ -211,10 +221,17 @@ static uint32_t para_widths_for(uint64_t ntokens, uint64_t len)
     return w;
 }
 
-static uint8_t *para_pack(uint8_t *p, const ParaRec *r, uint32_t widths)
+/* The bytes of a record but its first token (which goes to the other array). */
+static unsigned para_rest_size(uint32_t widths)
+{
+    return para_rec_size(widths) - para_width(widths, 0);
+}
+
+/* r's fields but the first token, packed at p; the end of them. */
+static uint8_t *para_pack_rest(uint8_t *p, const ParaRec *r, uint32_t widths)
 {
     const uint32_t v[PARA_FIELDS] = {r->first, r->start, r->end, r->line, r->col};
-    for (int f = 0; f < PARA_FIELDS; f++)
+    for (int f = 1; f < PARA_FIELDS; f++)
         p = put_le(p, v[f], para_width(widths, f));
     return p;
 }
@@ -228,6 +245,9 @@ struct Index {
     /* page states, for a block read back: 0 not checked yet, 1 good, 2 damaged; NULL for a
      * block built here */
     uint8_t *pages;
+    /* the states of the paragraphs' first tokens and of their other fields, by chunk of
+     * PARA_CHUNK, as pages's; NULL with pages */
+    uint8_t *first_state, *rest_state;
     atomic_bool corrupt; /* atomic: cursors of one index may walk on several threads */
 };
 
@@ -745,8 +765,8 @@ static void heap_down(RunCursor **h, size_t n, size_t i)
 
 /* The sections a build writes; then put together into the block. */
 typedef struct {
-    Strbuf mem[5];
-    Out names, terms, post, para, docs;
+    Strbuf mem[6];
+    Out names, terms, post, para, docs, firsts; /* para: the records but their first tokens */
     uint32_t nterms, ntokens, ndocs, max_count, para_widths;
 } Sections;
 
@@ -911,6 +931,7 @@ static void write_paragraphs(Text *t, Builder *bs, int nb, Sections *s)
     for (int k = 0; k < nb; k++)
         ntokens += bs[k].ntokens;
     s->para_widths = para_widths_for(ntokens, text_len(t));
+    const unsigned w0 = para_width(s->para_widths, 0);
     uint8_t packed[4 * PARA_FIELDS];
     uint32_t ndocs = 0, pos = 0;
     const uint8_t *bytes = text_bytes(t);
@@ -935,7 +956,9 @@ static void write_paragraphs(Text *t, Builder *bs, int nb, Sections *s)
             }
             ParaRec rec = {pos, (uint32_t)sp.start, (uint32_t)sp.end, (uint32_t)line,
                            (uint32_t)col};
-            out_put(&s->para, packed, (size_t)(para_pack(packed, &rec, s->para_widths) - packed));
+            out_put(&s->firsts, packed, (size_t)(put_le(packed, pos, w0) - packed));
+            out_put(&s->para, packed,
+                    (size_t)(para_pack_rest(packed, &rec, s->para_widths) - packed));
             if (i == 0 || !text_paragraph_joined(t, i)) {
                 uint32_t d = (uint32_t)i;
                 out_put(&s->docs, &d, sizeof d);
@@ -946,7 +969,8 @@ static void write_paragraphs(Text *t, Builder *bs, int nb, Sections *s)
     }
     text_release(t, released, text_len(t));
     ParaRec end = {pos, (uint32_t)text_len(t), (uint32_t)text_len(t), 0, 0};
-    out_put(&s->para, packed, (size_t)(para_pack(packed, &end, s->para_widths) - packed));
+    out_put(&s->firsts, packed, (size_t)(put_le(packed, pos, w0) - packed));
+    out_put(&s->para, packed, (size_t)(para_pack_rest(packed, &end, s->para_widths) - packed));
     uint32_t d = (uint32_t)np;
     out_put(&s->docs, &d, sizeof d);
     s->ndocs = ndocs;
@@ -994,7 +1018,7 @@ static Header make_header(Text *t, const Sections *s)
     h.post_len = s->post.len;
     off = align8(off + s->post.len);
     h.para_off = off;
-    off = align8(off + s->para.len);
+    off = align8(off + s->firsts.len + s->para.len);
     h.docs_off = off;
     off = align8(off + (h.flags & FLAG_DOCS_ARE_PARAS ? 0 : s->docs.len));
     h.checks_off = off;
@@ -1042,7 +1066,8 @@ static Index *block_in_memory(Text *t, Sections *s)
     Src terms = {.mem = (const uint8_t *)s->mem[1].buf, .fd = -1, .n = s->mem[1].len};
     pack_terms(&terms, &h, ix->block + h.terms_off, NULL);
     memcpy(ix->block + h.post_off, s->mem[2].buf, s->mem[2].len);
-    memcpy(ix->block + h.para_off, s->mem[3].buf, s->mem[3].len);
+    memcpy(ix->block + h.para_off, s->mem[5].buf, s->mem[5].len);
+    memcpy(ix->block + h.para_off + s->mem[5].len, s->mem[3].buf, s->mem[3].len);
     if (!(h.flags & FLAG_DOCS_ARE_PARAS))
         memcpy(ix->block + h.docs_off, s->mem[4].buf, s->mem[4].len);
     uint64_t *checks = (uint64_t *)(ix->block + h.checks_off);
@@ -1096,6 +1121,11 @@ static Index *block_in_file(Text *t, Sections *s, const char *dir)
             continue;
         }
         if (sec[i] == &s->docs && (h.flags & FLAG_DOCS_ARE_PARAS)) continue;
+        if (sec[i] == &s->para) { /* the first tokens, then the rest */
+            out_flush(&s->firsts);
+            if (s->firsts.err) o.err = s->firsts.err;
+            out_copy_file(&o, s->firsts.fd, s->firsts.len);
+        }
         out_copy_file(&o, sec[i]->fd, sec[i]->len);
     }
     out_pad8(&o);
@@ -1197,8 +1227,8 @@ Index *index_build_with(Text *t, int threads, IndexProgress *progress, const Ind
         diag_set(diag, DIAG_TOO_LARGE, "too many words to index");
     } else {
         Sections s = {0};
-        Out *outs[] = {&s.names, &s.terms, &s.post, &s.para, &s.docs};
-        for (int i = 0; i < 5; i++) {
+        Out *outs[] = {&s.names, &s.terms, &s.post, &s.para, &s.docs, &s.firsts};
+        for (int i = 0; i < 6; i++) {
             s.mem[i] = (Strbuf)STRBUF_INIT;
             errno = 0;
             if (spilled)
@@ -1218,7 +1248,7 @@ Index *index_build_with(Text *t, int threads, IndexProgress *progress, const Ind
             ix = spilled ? block_in_file(t, &s, dir) : block_in_memory(t, &s);
         }
         int werr = 0;
-        for (int i = 0; i < 5; i++) {
+        for (int i = 0; i < 6; i++) {
             if (outs[i]->err) werr = outs[i]->err;
             out_close(outs[i]);
             strbuf_release(&s.mem[i]);
@@ -1248,6 +1278,8 @@ void index_free(Index *ix)
         free(ix->block);
     if (ix->fd >= 0) close(ix->fd);
     free(ix->pages);
+    free(ix->first_state);
+    free(ix->rest_state);
     free(ix);
 }
 
@@ -1320,39 +1352,125 @@ static uint32_t get_le_load(const uint8_t *p, unsigned width)
     return width == 4 ? v : v & ((UINT32_C(1) << (8 * width)) - 1);
 }
 
-/* The record at p, of fields as wide as w says. */
-static inline ParaRec para_unpack(const uint8_t *p, uint32_t w)
+/* The paragraphs' first tokens, and the array of the rest of their records after them. */
+static const uint8_t *para_firsts(const Index *ix)
 {
-    uint32_t v[PARA_FIELDS];
-    for (int f = 0; f < PARA_FIELDS; f++) {
+    return ix->block + ix->h->para_off;
+}
+
+static const uint8_t *para_rests(const Index *ix)
+{
+    return para_firsts(ix) + ((size_t)ix->h->npara + 1) * para_width(ix->h->para_widths, 0);
+}
+
+/* The record at p but its first token, of fields as wide as w says. */
+static inline ParaRec para_unpack_rest(const uint8_t *p, uint32_t w)
+{
+    uint32_t v[PARA_FIELDS] = {0};
+    for (int f = 1; f < PARA_FIELDS; f++) {
         v[f] = get_le_load(p, para_width(w, f));
         p += para_width(w, f);
     }
-    return (ParaRec){v[0], v[1], v[2], v[3], v[4]};
+    return (ParaRec){0, v[1], v[2], v[3], v[4]};
 }
 
-/* Paragraph record i (at most npara), unpacked: index_from_bytes checked them all. */
-static ParaRec para_get(const Index *ix, size_t i)
+/* The records [from, hi) of chunk c of either array, to check: from is the record before the
+ * chunk, if any (so that any two neighbours read are in order, whichever chunks hold them). */
+static size_t para_chunk_span(const Index *ix, size_t c, size_t *from, size_t *hi)
 {
-    uint32_t w = ix->h->para_widths;
-    return para_unpack(ix->block + ix->h->para_off + i * para_rec_size(w), w);
+    size_t lo = c * PARA_CHUNK;
+    *hi = lo + PARA_CHUNK;
+    if (*hi > (size_t)ix->h->npara + 1) *hi = (size_t)ix->h->npara + 1;
+    *from = lo ? lo - 1 : 0;
+    return lo;
 }
 
-/* A paragraph's first token alone, for the searches by position. */
+static bool para_chunk_verdict(const Index *cix, uint8_t *state, bool ok)
+{
+    *state = ok ? 1 : 2;
+    if (!ok) mut(cix)->corrupt = true;
+    return ok;
+}
+
+/* Checks chunk c of the first tokens: their pages, each at most the token count, ascending. A
+ * search by position relies on no more: its bisection keeps, of the values it read, the one at
+ * or before the target and the next one past it, which are neighbours at its end. */
+static bool para_first_check(const Index *ix, size_t c)
+{
+    const Header *h = ix->h;
+    const unsigned w0 = para_width(h->para_widths, 0);
+    size_t from, hi, lo = para_chunk_span(ix, c, &from, &hi);
+    bool ok = lo < hi && need(ix, h->para_off + from * w0, (hi - from) * w0);
+    const uint8_t *p = para_firsts(ix) + from * w0;
+    for (uint32_t before = 0; ok && from < hi; from++, p += w0) {
+        uint32_t v = get_le_load(p, w0);
+        ok = v <= h->ntokens && v >= before;
+        before = v;
+    }
+    return para_chunk_verdict(ix, &ix->first_state[c], ok);
+}
+
+/* Checks chunk c of the rest of the records: their pages, start <= end <= the text's length,
+ * each start at or past the end before. */
+static bool para_rest_check(const Index *ix, size_t c)
+{
+    const Header *h = ix->h;
+    const uint32_t pw = h->para_widths;
+    const size_t rs = para_rest_size(pw);
+    size_t from, hi, lo = para_chunk_span(ix, c, &from, &hi);
+    const uint8_t *p = para_rests(ix) + from * rs;
+    bool ok = lo < hi && need(ix, (uint64_t)(p - ix->block), (hi - from) * rs);
+    for (uint32_t before = 0; ok && from < hi; from++, p += rs) {
+        ParaRec r = para_unpack_rest(p, pw);
+        ok = r.start <= r.end && r.end <= h->text_len && r.start >= before;
+        before = r.end;
+    }
+    return para_chunk_verdict(ix, &ix->rest_state[c], ok);
+}
+
+/* Whether record i's first token, or the rest of it, can be read: its chunk checked (now, if
+ * not yet) and sound. A block built here has no states: it is trusted. */
+static inline bool para_first_ok(const Index *ix, size_t i)
+{
+    if (!ix->first_state) return true;
+    uint8_t st = ix->first_state[i / PARA_CHUNK];
+    return st == 1 || (st == 0 && para_first_check(ix, i / PARA_CHUNK));
+}
+
+static inline bool para_rest_ok(const Index *ix, size_t i)
+{
+    if (!ix->rest_state) return true;
+    uint8_t st = ix->rest_state[i / PARA_CHUNK];
+    return st == 1 || (st == 0 && para_rest_check(ix, i / PARA_CHUNK));
+}
+
+/* A paragraph's first token, for the searches by position; in a damaged chunk, the token count
+ * (an empty paragraph at the end; index_corrupt says so). */
 static uint32_t para_first(const Index *ix, size_t i)
 {
-    uint32_t w = ix->h->para_widths;
-    return get_le_load(ix->block + ix->h->para_off + i * para_rec_size(w), para_width(w, 0));
+    if (!para_first_ok(ix, i)) return ix->h->ntokens;
+    unsigned w0 = para_width(ix->h->para_widths, 0);
+    return get_le_load(para_firsts(ix) + i * w0, w0);
 }
 
-/* A paragraph's end alone (field 2), for the search by byte offset: the reader's match styles
- * ask it for every cell drawn. */
+/* Paragraph record i (at most npara), unpacked; the fields of a damaged chunk read as an empty
+ * paragraph at the end. */
+static ParaRec para_get(const Index *ix, size_t i)
+{
+    const uint32_t w = ix->h->para_widths;
+    ParaRec r = {0, (uint32_t)ix->h->text_len, (uint32_t)ix->h->text_len, 0, 0};
+    if (para_rest_ok(ix, i)) r = para_unpack_rest(para_rests(ix) + i * para_rest_size(w), w);
+    r.first = para_first(ix, i);
+    return r;
+}
+
+/* A paragraph's end alone, for the search by byte offset: the reader's match styles ask it for
+ * every cell drawn. */
 static uint32_t para_end(const Index *ix, size_t i)
 {
+    if (!para_rest_ok(ix, i)) return (uint32_t)ix->h->text_len;
     uint32_t w = ix->h->para_widths;
-    return get_le_load(ix->block + ix->h->para_off + i * para_rec_size(w) + para_width(w, 0) +
-                           para_width(w, 1),
-                       para_width(w, 2));
+    return get_le_load(para_rests(ix) + i * para_rest_size(w) + para_width(w, 1), para_width(w, 2));
 }
 
 static int reject(Index *ix, Diag *diag, const char *why)
@@ -1414,24 +1532,19 @@ int index_from_bytes(void *owned, size_t len, bool mapped, Index **out, Diag *di
         h->text_len > INDEX_MAX_TEXT || h->names_len > UINT32_MAX || h->post_len > UINT32_MAX)
         return reject(ix, diag, "damaged layout");
     ix->pages = xcalloc(h->npages ? h->npages : 1, 1);
+    ix->first_state = xcalloc(h->npara / PARA_CHUNK + 1, 1);
+    ix->rest_state = xcalloc(h->npara / PARA_CHUNK + 1, 1);
     /* the small sections every search reads: checked and validated now */
-    if (!need(ix, h->title_off, h->title_len) ||
-        !need(ix, h->para_off, ((uint64_t)h->npara + 1) * para_rec_size(h->para_widths)) ||
-        !need(ix, h->docs_off, docs_size(h)))
+    if (!need(ix, h->title_off, h->title_len) || !need(ix, h->docs_off, docs_size(h)))
         return reject(ix, diag, "damaged (a page check failed)");
     if (h->title_len == 0 || ix->block[h->title_off + h->title_len - 1] != 0)
         return reject(ix, diag, "damaged title");
-    ParaRec before = {0};
-    const uint32_t pw = h->para_widths;
-    const uint8_t *rec = ix->block + h->para_off;
-    for (uint32_t i = 0; i <= h->npara; i++, rec += para_rec_size(pw)) {
-        ParaRec r = para_unpack(rec, pw);
-        if (r.start > r.end || r.end > h->text_len || r.first > h->ntokens ||
-            (i && (r.first < before.first || r.start < before.end)))
-            return reject(ix, diag, "damaged paragraph table");
-        before = r;
-    }
-    if (before.first != h->ntokens) return reject(ix, diag, "damaged paragraph table");
+    /* the paragraph table's ends, which every search by position starts from: the first
+     * paragraph starts at token 0, the sentinel holds the token count (the chunks between are
+     * checked when read) */
+    if (!para_first_ok(ix, 0) || !para_first_ok(ix, h->npara) || para_first(ix, 0) != 0 ||
+        para_first(ix, h->npara) != h->ntokens)
+        return reject(ix, diag, "damaged paragraph table");
     for (uint32_t i = 0; i <= h->ndocs; i++) {
         uint32_t d = doc_first(ix, i);
         if (d > h->npara || (i && d <= doc_first(ix, i - 1)) || (i == 0 && d != 0 && h->npara))
@@ -1463,6 +1576,8 @@ bool index_verify_all(Index *ix)
     if (!ix->pages) return true;
     for (uint64_t p = 0; p < ix->h->npages; p++)
         if (!need(ix, ix->h->header_size + p * PAGE, 1)) return false;
+    for (size_t i = 0; i <= ix->h->npara; i += PARA_CHUNK)
+        if (!para_first_ok(ix, i) || !para_rest_ok(ix, i)) return false;
     return true;
 }
 
@@ -1843,6 +1958,7 @@ IndexParagraph index_paragraph(const Index *ix, size_t para)
     if (para > ix->h->npara) para = ix->h->npara;
     ParaRec p = para_get(ix, para);
     uint32_t end = para < ix->h->npara ? para_first(ix, para + 1) : p.first;
+    if (end < p.first) end = p.first; /* the next one's chunk damaged (reads as the end) */
     return (IndexParagraph){p.first, end, {p.start, p.end}, p.line, p.col};
 }
 
@@ -1896,8 +2012,17 @@ void index_doc_positions(const Index *ix, size_t doc, uint32_t *first, uint32_t 
         *first = *end = ix->h->ntokens;
         return;
     }
-    *first = para_first(ix, doc_first(ix, doc));
-    *end = para_first(ix, doc_first(ix, doc + 1));
+    uint32_t p0 = doc_first(ix, doc), p1 = doc_first(ix, doc + 1);
+    /* a document of pieces: its records are not neighbours, so every chunk between is checked
+     * (each once), for the pieces to be in order (index_doc_of finds the piece first) */
+    for (size_t i = p0; i < p1; i += PARA_CHUNK)
+        para_first_ok(ix, i);
+    *first = para_first(ix, p0);
+    *end = para_first(ix, p1);
+    if (*end < *first) { /* a chunk between damaged (reads as the end) */
+        mut(ix)->corrupt = true;
+        *end = *first;
+    }
 }
 
 /* The first piece of a paragraph index_token_spans tokenizes; each next is twice as long. */

@@ -785,6 +785,10 @@ static void match_items(const Index *ix, const Text *t, const Query *q, ItemMatc
             size_t from = k;
             while (k < im->n[i] && m[k] < dc.end) /* the rest of this document's matches */
                 k++;
+            if (k == from) { /* not in the document found: a damaged table (index_corrupt) */
+                k++;
+                continue;
+            }
             dh[nd++] = (DocHit){d, k - from, m[from]};
         }
         im->dh[i] = dh;

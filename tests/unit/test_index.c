@@ -628,3 +628,96 @@ Test(index, token_spans_read_in_pieces_are_the_whole_paragraphs)
     text_free(t);
     strbuf_release(&sb);
 }
+
+/* A story of PARAS paragraphs of one word each: paragraph i's first token is i, so the first
+ * tokens are 0, 1, 2... as 2-byte fields, and the block's copy is forged where they lie. */
+enum { PARAS = 2000 };
+
+static uint8_t *one_word_paragraphs(Text **t, size_t *len, size_t *firsts)
+{
+    Strbuf sb = STRBUF_INIT;
+    for (int i = 0; i < PARAS; i++)
+        strbuf_addstr(&sb, "w\n\n");
+    *t = text_from_bytes(sb.buf, sb.len, "story");
+    strbuf_release(&sb);
+    Index *ix = index_build(*t, 1, NULL);
+    cr_assert_eq(index_paragraph_count(ix), PARAS);
+    const uint8_t *bytes = index_bytes(ix, len);
+    uint8_t *copy = malloc(*len);
+    memcpy(copy, bytes, *len);
+    index_free(ix);
+    uint8_t want[2 * 64];
+    for (int i = 0; i < 64; i++)
+        want[2 * i] = (uint8_t)i, want[2 * i + 1] = 0;
+    size_t at = 0;
+    while (at + sizeof want <= *len && memcmp(copy + at, want, sizeof want) != 0)
+        at++;
+    cr_assert_leq(at + sizeof want, *len, "the first tokens 0, 1, 2... as 2-byte fields");
+    *firsts = at;
+    return copy;
+}
+
+/* The paragraph table is checked by chunks when read, not whole at open: a first token out of
+ * order far from what a search reads opens and is not felt; a search that reads it finds the
+ * index damaged, and what it answers stays within the story. */
+Test(index, a_damaged_first_token_is_found_when_read_not_at_open)
+{
+    Text *t;
+    size_t len, firsts;
+    uint8_t *forged = one_word_paragraphs(&t, &len, &firsts);
+    forged[firsts + 2 * 1500] = 0, forged[firsts + 2 * 1500 + 1] = 0; /* 1500 -> 0 */
+    index_reseal(forged, len);
+    Index *ix;
+    Diag d = {0};
+    cr_assert_eq(index_from_bytes(forged, len, false, &ix, &d), 0, "%s", d.msg);
+    cr_assert_not(index_corrupt(ix));
+    cr_assert_eq(index_paragraph_of(ix, 10), 10);
+    cr_assert_eq(index_doc_of(ix, 300), 300);
+    cr_assert_not(index_corrupt(ix), "the chunk of paragraph 1500 was read");
+    size_t p = index_paragraph_of(ix, 1510);
+    cr_assert(index_corrupt(ix), "a first token out of order, read, not found");
+    cr_assert_lt(p, PARAS);
+    for (size_t i = 1490; i < 1530; i++) {
+        IndexParagraph ip = index_paragraph(ix, i);
+        cr_assert(ip.first <= ip.end && ip.end <= PARAS, "paragraph %zu: [%u, %u)", i, ip.first,
+                  ip.end);
+        uint32_t f, e;
+        index_doc_positions(ix, i, &f, &e);
+        cr_assert(f <= e && e <= PARAS, "document %zu: [%u, %u)", i, f, e);
+    }
+    cr_assert_not(index_verify_all(ix));
+    index_free(ix);
+    text_free(t);
+}
+
+/* The rest of a record (its bytes, line, column) likewise: a paragraph whose start is past its
+ * end is not felt until read; then it reads as an empty one within the story. */
+Test(index, a_damaged_paragraph_span_is_found_when_read_not_at_open)
+{
+    Text *t;
+    size_t len, firsts;
+    uint8_t *forged = one_word_paragraphs(&t, &len, &firsts);
+    /* after the PARAS + 1 first tokens: records of four 2-byte fields {start, end, line, col} */
+    size_t rec = firsts + 2 * (PARAS + 1) + 8 * 1500;
+    uint16_t start, end;
+    memcpy(&start, forged + rec, 2);
+    memcpy(&end, forged + rec + 2, 2);
+    cr_assert_eq(start, 3 * 1500, "paragraph 1500 starts at byte %u", start);
+    cr_assert_eq(end, start + 1);
+    forged[rec] = 0xff, forged[rec + 1] = 0xff; /* past its end and the story's */
+    index_reseal(forged, len);
+    Index *ix;
+    Diag d = {0};
+    cr_assert_eq(index_from_bytes(forged, len, false, &ix, &d), 0, "%s", d.msg);
+    IndexParagraph ip = index_paragraph(ix, 10);
+    cr_assert_eq(ip.span.start, 30);
+    cr_assert_eq(index_paragraph_at(ix, 30), 10);
+    cr_assert_not(index_corrupt(ix), "the chunk of paragraph 1500 was read");
+    ip = index_paragraph(ix, 1500);
+    cr_assert(index_corrupt(ix), "a start past its end, read, not found");
+    cr_assert(ip.span.start <= ip.span.end && ip.span.end <= text_len(t), "[%zu, %zu) of %zu",
+              ip.span.start, ip.span.end, text_len(t));
+    cr_assert_lt(index_paragraph_at(ix, 3 * 1510), PARAS + 1);
+    index_free(ix);
+    text_free(t);
+}
