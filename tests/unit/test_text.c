@@ -556,3 +556,38 @@ Test(text, one_paragraph_as_text_from_bytes_has_it)
     expect_one_paragraph_agrees(b, big - 1);
     free(b);
 }
+
+/* Words, for reading time: maximal runs of ASCII letters and digits, counted 64 bytes at a time
+ * where a block is all ASCII; the same count in steps of any budget. The reference counts runs
+ * a byte at a time. */
+Test(text, words_are_runs_of_letters_and_digits_at_any_alignment)
+{
+    Strbuf sb = STRBUF_INIT;
+    unsigned seed = 11;
+    size_t want = 0;
+    for (int k = 0; k < 4000; k++) { /* words of 1-90 bytes, some longer than a block */
+        seed = seed * 1103515245u + 12345u;
+        size_t len = 1 + (seed >> 8) % 90;
+        for (size_t j = 0; j < len; j++)
+            strbuf_addch(&sb, "aZ9qM0x"[(seed >> (j % 16)) % 7]);
+        want++;
+        seed = seed * 1103515245u + 12345u;
+        size_t gap = 1 + (seed >> 9) % 5;
+        for (size_t j = 0; j < gap; j++)
+            strbuf_addch(&sb, " ,.\n-'"[(seed >> (2 * j)) % 6]);
+        if (k % 500 == 499) strbuf_addstr(&sb, "Қазақ тілі 漢字 "); /* 4 more words */
+        if (k % 500 == 499) want += 4;
+    }
+    Text *t = text_from_bytes(sb.buf, sb.len, "words");
+    cr_assert_eq(text_word_count(t), want);
+    const size_t budgets[] = {1, 7, 63, 64, 65, 1000, 1 << 20};
+    for (size_t b = 0; b < sizeof budgets / sizeof *budgets; b++) {
+        size_t pos = 0, words = 0;
+        int in_word = 0;
+        while (pos < text_len(t))
+            text_count_words_step(t, &pos, budgets[b], &words, &in_word);
+        cr_assert_eq(words, want, "budget %zu: %zu words, not %zu", budgets[b], words, want);
+    }
+    text_free(t);
+    strbuf_release(&sb);
+}
