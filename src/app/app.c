@@ -368,6 +368,12 @@ void app_configure(App *a, const Config *c)
     if (a->reader) reader_view_resize(a->reader, &a->ctx);
 }
 
+void app_set_keys_waiting_fn(App *a, bool (*fn)(void *ctx), void *ctx)
+{
+    a->ctx.keys_waiting = fn;
+    a->ctx.keys_waiting_ctx = ctx;
+}
+
 void app_set_busy_fn(App *a, AppBusyFn fn, void *ctx)
 {
     a->busy = fn;

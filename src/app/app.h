@@ -58,6 +58,11 @@ void app_set_width_fn(App *a, LayoutWidthFn fn, void *ctx, int ambiguous_width);
 typedef bool (*AppBusyFn)(void *ctx);
 void app_set_busy_fn(App *a, AppBusyFn fn, void *ctx);
 
+/* fn(ctx): whether a key is waiting to be read, asked between steps of background work so that a
+ * slice of it ends when one is (a key waited up to 30 ms for a search counting its matches).
+ * NULL: never asked. Borrowed. */
+void app_set_keys_waiting_fn(App *a, bool (*fn)(void *ctx), void *ctx);
+
 void app_key(App *a, int key); /* one key press */
 /* For tests: what a key bound to cmd does in the view on top, with a count (-1: none). */
 void app_command(App *a, Command cmd, long count);

@@ -781,8 +781,10 @@ static bool scan_idle(ReaderView *rv, ViewContext *c)
     size_t before = matchlist_count(rv->ml);
     size_t head_before = matchlist_head_count(rv->ml); /* matches found before it renumber it */
     long until = now_ms() + SCAN_IDLE_MS;
-    while (!matchlist_complete(rv->ml) && now_ms() < until)
+    do /* a step at least; then on till the slice ends or a key comes */
         matchlist_scan_step(rv->ml, SCAN_STEP);
+    while (!matchlist_complete(rv->ml) && now_ms() < until &&
+           !(c->keys_waiting && c->keys_waiting(c->keys_waiting_ctx)));
     if (matchlist_count(rv->ml) != before) rv->strip_rows = 0; /* the hit strip again */
     if (matchlist_capped(rv->ml))
         view_say(c, "over %zu matches: the search stopped counting there", matchlist_count(rv->ml));
@@ -963,8 +965,8 @@ bool reader_view_idle(ReaderView *rv, ViewContext *c)
     }
     if (indexer_poll(rv, false)) index_arrived(rv, c);
     if (!rv->index && !rv->indexer.running && !too_long_to_index(rv)) indexer_start(rv, c);
-    if (!rv->words_done) { /* words first (for minutes left), 4 MB a step */
-        text_count_words_step(rv->text, &rv->words_pos, 4 << 20, &rv->words, &rv->words_in_word);
+    if (!rv->words_done) { /* words first (for minutes left), 1 MiB a step: a key waits for it */
+        text_count_words_step(rv->text, &rv->words_pos, 1 << 20, &rv->words, &rv->words_in_word);
         if (rv->words_pos >= text_len(rv->text)) rv->words_done = true;
         return true;
     }

@@ -42,6 +42,10 @@ typedef struct {
     int translation;        /* AlignTranslation: how the compare views pair (align.h) */
     StateStore *state;      /* borrowed; NULL when reading positions cannot be kept */
     IndexCache *cache;      /* borrowed; NULL when there is no cache */
+    /* Whether a key is waiting (app_set_keys_waiting_fn): background work that runs in slices
+     * (a search counting its matches) ends its slice early then. NULL: never asked. */
+    bool (*keys_waiting)(void *ctx);
+    void *keys_waiting_ctx;
 } ViewContext;
 
 /* Sets the status message (printf-style; the text is made safe when drawn). */

@@ -86,6 +86,14 @@ static void on_signal(int sig)
 /* The keys' terminal is gone (its other side closed: POLLHUP, or the fd is bad). A hang-up
  * without SIGHUP happens when the terminal is not our controlling one; curses then reports it
  * only as "no key", and the loop would spin at full speed forever. */
+/* app_set_keys_waiting_fn's question: bytes from the terminal not read yet (curses reads
+ * them only when asked for a key). */
+static bool keys_waiting(void *ctx)
+{
+    struct pollfd p = {*(const int *)ctx, POLLIN, 0};
+    return poll(&p, 1, 0) == 1 && (p.revents & POLLIN);
+}
+
 static bool keys_gone(int fd)
 {
     struct pollfd p = {fd, POLLIN, 0};
@@ -787,6 +795,7 @@ static int tui_main(char **paths, int npaths, int measure, unsigned flags, const
     grid_set_logical_order(frame.shown, cfg->bidi == CONFIG_BIDI_OFF);
     Busy busy = {.frame = &frame, .app = app, .late_until = &late_until, .late_left = &late_left};
     app_set_busy_fn(app, busy_show, &busy);
+    app_set_keys_waiting_fn(app, keys_waiting, &tty);
     /* background work waits till quiet_until, the probe till probe_at: see IDLE_AFTER_FIRST_MS */
     long long quiet_until = 0, probe_at = 0;
     while (!app_done(app) && !caught_signal) {
@@ -850,6 +859,7 @@ static int tui_main(char **paths, int npaths, int measure, unsigned flags, const
         busy_give_back(&busy); /* keys typed while a key's work went on */
     }
     app_set_busy_fn(app, NULL, NULL);
+    app_set_keys_waiting_fn(app, NULL, NULL);
     restore_terminal();
     delscreen(screen);
     grid_free(frame.grid);

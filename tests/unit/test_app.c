@@ -402,6 +402,18 @@ Test(app, search_as_you_type_n_and_esc)
     app_free(a);
 }
 
+/* 16 MB of Cyrillic paragraphs, then one with "zebra" in it. */
+static void write_far_zebra(const char *name)
+{
+    Strbuf sb = STRBUF_INIT;
+    strbuf_addstr(&sb, "Хабар\n\n");
+    while (sb.len < (16u << 20))
+        strbuf_addstr(&sb, "Алдын ала рахмет, қалың ел, қазақ тілі.\n\n");
+    strbuf_addstr(&sb, "Соңында бір zebra.\n");
+    write_file(name, sb.buf);
+    strbuf_release(&sb);
+}
+
 /* Enter pressed before the index is made: the story is read for the search, and its first
  * match shown at once; where the match is further than the reader reads before the screen
  * answers, the search says it is searching, reads on between keys, and then shows it. */
@@ -421,14 +433,8 @@ Test(app, a_search_before_the_index_reads_the_story)
     app_free(a);
 
     /* 16 MB of Cyrillic (read token by token: ~150 ms here, the reader waits 40) before it */
-    Strbuf sb = STRBUF_INIT;
-    strbuf_addstr(&sb, "Хабар\n\n");
-    while (sb.len < (16u << 20))
-        strbuf_addstr(&sb, "Алдын ала рахмет, қалың ел, қазақ тілі.\n\n");
-    strbuf_addstr(&sb, "Соңында бір zebra.\n");
-    write_file("far.txt", sb.buf);
-    write_file("far2.txt", sb.buf); /* far.txt gets an index: this one is searched afresh */
-    strbuf_release(&sb);
+    write_far_zebra("far.txt");
+    write_far_zebra("far2.txt"); /* far.txt gets an index: this one is searched afresh */
     a = open_app("far.txt", 60, 8);
     keys(a, "/zebra\n");
     cr_assert(strstr(app_message(a), "searching"), "%s\n%s", app_message(a), dump(a, 60, 8));
@@ -448,6 +454,33 @@ Test(app, a_search_before_the_index_reads_the_story)
     cr_assert_eq(app_top_offset(a), top, "the view stays where the keys took it");
     keys(a, "n");
     cr_assert(strstr(dump(a, 60, 8), "zebra"), "n goes to it: %s", dump(a, 60, 8));
+    app_free(a);
+}
+
+static bool key_waits(void *ctx)
+{
+    (*(int *)ctx)++;
+    return true;
+}
+
+/* A search reading the story between keys asks, after each step, whether a key is waiting, and
+ * ends its slice when one is: the key is not kept waiting for the rest of the slice. */
+Test(app, a_search_reading_between_keys_stops_its_slice_for_a_key)
+{
+    write_far_zebra("slices.txt");
+    App *a = open_app("slices.txt", 60, 8);
+    int asked = 0;
+    app_set_keys_waiting_fn(a, key_waits, &asked);
+    keys(a, "/zebra\n");
+    cr_assert(strstr(app_message(a), "searching"), "%s", app_message(a));
+    asked = 0;
+    app_idle(a);
+    cr_assert_eq(asked, 1, "asked %d times in one slice", asked);
+    cr_assert(strstr(app_message(a), "searching"), "one step does not read 16 MB: %s",
+              app_message(a));
+    app_set_keys_waiting_fn(a, NULL, NULL);
+    app_settle(a);
+    cr_assert(strstr(dump(a, 60, 8), "zebra"), "%s", dump(a, 60, 8));
     app_free(a);
 }
 
