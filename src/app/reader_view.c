@@ -648,7 +648,7 @@ void reader_view_search_begin(ReaderView *rv, int dir)
     clear_matches(rv);
 }
 
-void reader_view_search_typed(ReaderView *rv, ViewContext *c, const char *query)
+static void search_query(ReaderView *rv, ViewContext *c, const char *query)
 {
     strbuf_reset(&rv->query);
     strbuf_addstr(&rv->query, query);
@@ -656,12 +656,20 @@ void reader_view_search_typed(ReaderView *rv, ViewContext *c, const char *query)
     search_run(rv, c, &wrapped);
 }
 
+void reader_view_search_typed(ReaderView *rv, ViewContext *c, const char *query)
+{
+    /* more keys already typed (pasted, or typed faster than a search of "a" and "an" answers):
+     * only the last one's query is searched; Enter searches what was not (its query differs) */
+    if (c->keys_waiting && c->keys_waiting(c->keys_waiting_ctx)) return;
+    search_query(rv, c, query);
+}
+
 void reader_view_search_accept(ReaderView *rv, ViewContext *c, const char *query)
 {
     rv->prompting = false;
     bool scanned = rv->ml && !matchlist_complete(rv->ml);
     if (strcmp(query, rv->query.buf) || (scanned && index_answers(rv, c))) /* it counts at once */
-        reader_view_search_typed(rv, c, query);
+        search_query(rv, c, query);
     if (!rv->query.len) {
         pager_set_top_offset(rv->pager, rv->search_origin);
         return;

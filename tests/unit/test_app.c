@@ -484,6 +484,27 @@ Test(app, a_search_reading_between_keys_stops_its_slice_for_a_key)
     app_free(a);
 }
 
+static bool keys_come(void *ctx)
+{
+    (void)ctx;
+    return true;
+}
+
+/* Keys typed faster than the search answers: a key with more behind it searches nothing, and
+ * Enter searches what was typed. */
+Test(app, a_search_typed_ahead_searches_once)
+{
+    write_file("ahead.txt", "Mother and grandmother.\n\nNothing else.\n");
+    App *a = open_app("ahead.txt", 60, 8);
+    app_set_keys_waiting_fn(a, keys_come, NULL);
+    keys(a, "/moth");
+    cr_assert_null(strstr(dump(a, 60, 8), "match"), "searched with keys waiting: %s",
+                   dump(a, 60, 8));
+    keys(a, "\n");
+    cr_assert(strstr(dump(a, 60, 8), "match 1 of 1"), "%s", dump(a, 60, 8));
+    app_free(a);
+}
+
 /* Library search: s from the shelf, ranked hits with the match marked, Enter opens the story
  * at the hit with its matches highlighted, '' goes back, q returns to the shelf. */
 Test(app, library_search_to_a_hit_and_back)
