@@ -100,8 +100,9 @@ static size_t number_at(const char *s)
     for (;;) {
         size_t w = 0;
         for (size_t k = 0; k < COUNT(EN_NUMBERS) && !w; k++) {
+            if (!starts(s + at, EN_NUMBERS[k])) continue; /* before strlen: most lines differ */
             size_t len = strlen(EN_NUMBERS[k]);
-            if (starts(s + at, EN_NUMBERS[k]) && (is_sep(s[at + len]))) w = len;
+            if (is_sep(s[at + len])) w = len;
         }
         for (size_t k = 0; k < COUNT(STEMS) && !w; k++)
             if (starts(s + at, STEMS[k])) {
@@ -211,8 +212,9 @@ static char *one_line_heading(const uint8_t *line, size_t n, int *level, bool *b
     *bare = false;
     *level = 2;
     for (size_t k = 0; k < COUNT(NUMBERED) && !title; k++) {
+        if (!starts(u, NUMBERED[k].word)) continue;
         size_t kl = strlen(NUMBERED[k].word);
-        if (!starts(u, NUMBERED[k].word) || (u[kl] != ' ' && u[kl] != '\xc2')) continue;
+        if (u[kl] != ' ' && u[kl] != '\xc2') continue;
         size_t at = kl;
         while (u[at] == ' ')
             at++;
@@ -230,8 +232,9 @@ static char *one_line_heading(const uint8_t *line, size_t n, int *level, bool *b
         if (num && (u[num] == '-' || u[num] == ' ')) {
             size_t at = num + 1;
             for (size_t k = 0; k < COUNT(NUMBERED) && !title; k++) {
+                if (!starts(u + at, NUMBERED[k].word)) continue;
                 size_t kl = strlen(NUMBERED[k].word);
-                if (!starts(u + at, NUMBERED[k].word) || !is_sep(u[at + kl])) continue;
+                if (!is_sep(u[at + kl])) continue;
                 int r = rest_kind(u, at + kl, same_len ? (const char *)s : "", same_len ? n : 0);
                 if (r < 0) continue;
                 *level = NUMBERED[k].level;
