@@ -532,9 +532,6 @@ static void cut_pieces(Text *t, size_t end, size_t avail, bool final)
     }
 }
 
-/* Splits bytes [split_pos, upto) into paragraphs: runs of non-blank lines. A paragraph is
- * added when it ends (a blank line, a piece cut, or the end when final), so the ones listed are
- * final while the rest is still being read. */
 /* The line ends of s[.., end), found 64 bytes at a time and handed out one by one: memchr per
  * line cost a call and its setup for each line of ~100 bytes (a third of loading a story). */
 typedef struct {
@@ -584,6 +581,9 @@ static const uint8_t *line_ends_next(LineEnds *le, size_t from)
     }
 }
 
+/* Splits bytes [split_pos, upto) into paragraphs: runs of non-blank lines. A paragraph is
+ * added when it ends (a blank line, a piece cut, or the end when final), so the ones listed are
+ * final while the rest is still being read. */
 static void split_advance(Text *t, size_t upto, bool final)
 {
     const uint8_t *s = t->bytes;
