@@ -45,8 +45,8 @@ rss_kb() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"; }
 once() {
     local cache=$1 t0 t1 t2 t3 pid out
     shift
-    rm -rf "${state:?}"/*
-    [ "$cache" = "$warm" ] || rm -rf "${cache:?}"/*
+    empty "$state"
+    [ "$cache" = "$warm" ] || empty "$cache"
     t0=$(now_ms)
     XDG_STATE_HOME=$state XDG_CACHE_HOME=$cache tmux -L "$sock" -f /dev/null new-session -d \
         -s bench -x 80 -y 24 "exec $*"
@@ -69,9 +69,15 @@ once() {
     echo "$out"
 }
 
+# empty DIR: removes what DIR holds; a program that has just been told to end may still be
+# writing there (a cache's temp file), so a second try follows a short wait
+empty() {
+    rm -rf "${1:?}"/* 2>/dev/null || { sleep 0.5; rm -rf "${1:?}"/*; }
+}
+
 # warm_index FILE: runs lector on FILE until its index is in $warm's cache
 warm_index() {
-    rm -rf "${warm:?}"/*
+    empty "$warm"
     XDG_STATE_HOME=$state XDG_CACHE_HOME=$warm tmux -L "$sock" -f /dev/null new-session -d \
         -s bench -x 80 -y 24 "exec '$lector' '$1'"
     local deadline=$((SECONDS + 300)) # a 1 GB story: about 15 s
@@ -80,7 +86,11 @@ warm_index() {
         sleep 0.2
     done
     sleep 0.5 # written in place by rename: whole once it is there
+    local pid
+    pid=$(tmux -L "$sock" display-message -p -t bench '#{pane_pid}')
     tmux -L "$sock" kill-server 2>/dev/null || true
+    deadline=$((SECONDS + 10)) # gone before the runs: as once waits
+    while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.01; done
 }
 
 # col N FILE: the median of column N
