@@ -168,7 +168,8 @@ size_t index_doc_count(const Index *ix);
 size_t index_doc_of(const Index *ix, uint32_t pos);
 /* index_doc_of for a walk forward: the document holding pos, looked for from document from on
  * (which starts at or before pos), galloping then bisecting; the same answer, in steps that
- * grow with the distance from `from`, not with the story. */
+ * grow with the distance from `from`, not with the story (on a damaged table, index_corrupt,
+ * either may answer a document that does not hold pos: a document, and in range). */
 size_t index_doc_from(const Index *ix, uint32_t pos, size_t from);
 void index_doc_positions(const Index *ix, size_t doc, uint32_t *first, uint32_t *end);
 

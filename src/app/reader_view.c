@@ -85,6 +85,8 @@ struct ReaderView {
     Strbuf query;         /* being typed, or the last one searched; "" when none */
     int search_dir;       /* 1: / (forward), -1: ? (backward) */
     bool prompting;       /* the query is being typed */
+    bool search_pending;  /* a query typed with keys behind it, not searched yet (search_typed) */
+    Strbuf pending_query; /* that query */
     size_t search_origin; /* the top when the search began: Esc and a failed search return */
     MatchList *ml;        /* owned; NULL while there is no query */
     bool scan_waiting;    /* ml reads the story and has not found the match to show yet */
@@ -354,6 +356,7 @@ void reader_view_close(ReaderView *rv, ViewContext *c, ReaderClose *out)
     index_free(rv->index);
     text_free(rv->text);
     strbuf_release(&rv->query);
+    strbuf_release(&rv->pending_query);
     free(rv->strip);
     free(rv->path);
     free(rv);
@@ -659,14 +662,21 @@ static void search_query(ReaderView *rv, ViewContext *c, const char *query)
 void reader_view_search_typed(ReaderView *rv, ViewContext *c, const char *query)
 {
     /* more keys already typed (pasted, or typed faster than a search of "a" and "an" answers):
-     * only the last one's query is searched; Enter searches what was not (its query differs) */
-    if (c->keys_waiting && c->keys_waiting(c->keys_waiting_ctx)) return;
+     * only the last one's query is searched; Enter searches what was not (its query differs),
+     * and so does the idle time after keys that change no query (an arrow, say) */
+    rv->search_pending = c->keys_waiting && c->keys_waiting(c->keys_waiting_ctx);
+    if (rv->search_pending) {
+        strbuf_reset(&rv->pending_query);
+        strbuf_addstr(&rv->pending_query, query);
+        return;
+    }
     search_query(rv, c, query);
 }
 
 void reader_view_search_accept(ReaderView *rv, ViewContext *c, const char *query)
 {
     rv->prompting = false;
+    rv->search_pending = false;
     bool scanned = rv->ml && !matchlist_complete(rv->ml);
     if (strcmp(query, rv->query.buf) || (scanned && index_answers(rv, c))) /* it counts at once */
         search_query(rv, c, query);
@@ -695,6 +705,7 @@ void reader_view_search_cancel(ReaderView *rv, ViewContext *c)
 {
     (void)c;
     rv->prompting = false;
+    rv->search_pending = false;
     strbuf_reset(&rv->query);
     clear_matches(rv);
     pager_set_top_offset(rv->pager, rv->search_origin);
@@ -963,6 +974,12 @@ bool reader_view_idle(ReaderView *rv, ViewContext *c)
                 c,
                 "the file shrank while open: what was cut off reads as NUL bytes (\xe2\x90\x80)");
         rv->shrank_told = true;
+    }
+    if (rv->search_pending && rv->prompting &&
+        !(c->keys_waiting && c->keys_waiting(c->keys_waiting_ctx))) { /* typed ahead, now due */
+        rv->search_pending = false;
+        search_query(rv, c, rv->pending_query.buf);
+        return true;
     }
     if (scan_idle(rv, c)) return true; /* a search first: someone is waiting for it */
     if (!text_complete(rv->text)) {    /* the rest of a big story, 4 MiB a step */

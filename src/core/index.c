@@ -51,8 +51,9 @@
  *
  * Sections start at multiples of 8. A block read back is checked in two steps: index_from_bytes
  * checks the header, the checks array, the title and docs sections (small, and read by every
- * search), and the first and last PARA_CHUNK paragraph records; names, terms, postings and the
- * other paragraph records -- most of the bytes -- are checked when first read, page by page, and
+ * search), and the first and last chunks of the paragraphs' first tokens (the table's ends);
+ * names, terms, postings and the rest of the paragraph table -- most of the bytes -- are checked
+ * when first read, page by page, and
  * the records by chunks of PARA_CHUNK of each array (their pages, their bounds, and their order,
  * with the record before the chunk), so a search reads and checks only the pages it needs: the
  * table of a 1 GB story is 11 MB, and checking it whole at every open was half of a rare word's
@@ -243,11 +244,12 @@ struct Index {
     int fd; /* the scratch file of a block built into one (shared mapping), else -1 */
     Header *h;
     /* page states, for a block read back: 0 not checked yet, 1 good, 2 damaged; NULL for a
-     * block built here */
-    uint8_t *pages;
+     * block built here. Atomic (relaxed), as reads of one index may run on several threads:
+     * two that check the same page at once write the same verdict. */
+    _Atomic uint8_t *pages;
     /* the states of the paragraphs' first tokens and of their other fields, by chunk of
      * PARA_CHUNK, as pages's; NULL with pages */
-    uint8_t *first_state, *rest_state;
+    _Atomic uint8_t *first_state, *rest_state;
     atomic_bool corrupt; /* atomic: cursors of one index may walk on several threads */
 };
 
@@ -279,8 +281,12 @@ static bool need(const Index *cix, uint64_t off, uint64_t len)
     const uint64_t *checks = (const uint64_t *)(ix->block + h->checks_off);
     for (uint64_t p = (off - h->header_size) / PAGE; p <= (off + len - 1 - h->header_size) / PAGE;
          p++) {
-        if (ix->pages[p] == 0) ix->pages[p] = page_hash(ix->block, h, p) == checks[p] ? 1 : 2;
-        if (ix->pages[p] == 2) {
+        uint8_t st = atomic_load_explicit(&ix->pages[p], memory_order_relaxed);
+        if (st == 0) {
+            st = page_hash(ix->block, h, p) == checks[p] ? 1 : 2;
+            atomic_store_explicit(&ix->pages[p], st, memory_order_relaxed);
+        }
+        if (st == 2) {
             ix->corrupt = true;
             return false;
         }
@@ -1385,9 +1391,9 @@ static size_t para_chunk_span(const Index *ix, size_t c, size_t *from, size_t *h
     return lo;
 }
 
-static bool para_chunk_verdict(const Index *cix, uint8_t *state, bool ok)
+static bool para_chunk_verdict(const Index *cix, _Atomic uint8_t *state, bool ok)
 {
-    *state = ok ? 1 : 2;
+    atomic_store_explicit(state, ok ? 1 : 2, memory_order_relaxed);
     if (!ok) mut(cix)->corrupt = true;
     return ok;
 }
@@ -1433,14 +1439,14 @@ static bool para_rest_check(const Index *ix, size_t c)
 static inline bool para_first_ok(const Index *ix, size_t i)
 {
     if (!ix->first_state) return true;
-    uint8_t st = ix->first_state[i / PARA_CHUNK];
+    uint8_t st = atomic_load_explicit(&ix->first_state[i / PARA_CHUNK], memory_order_relaxed);
     return st == 1 || (st == 0 && para_first_check(ix, i / PARA_CHUNK));
 }
 
 static inline bool para_rest_ok(const Index *ix, size_t i)
 {
     if (!ix->rest_state) return true;
-    uint8_t st = ix->rest_state[i / PARA_CHUNK];
+    uint8_t st = atomic_load_explicit(&ix->rest_state[i / PARA_CHUNK], memory_order_relaxed);
     return st == 1 || (st == 0 && para_rest_check(ix, i / PARA_CHUNK));
 }
 
@@ -2014,7 +2020,8 @@ void index_doc_positions(const Index *ix, size_t doc, uint32_t *first, uint32_t 
     }
     uint32_t p0 = doc_first(ix, doc), p1 = doc_first(ix, doc + 1);
     /* a document of pieces: its records are not neighbours, so every chunk between is checked
-     * (each once), for the pieces to be in order (index_doc_of finds the piece first) */
+     * (each once), for the pieces to be in order (index_doc_of finds the piece first); a
+     * damaged chunk among them reads as the end, which the clamp below keeps in range */
     for (size_t i = p0; i < p1; i += PARA_CHUNK)
         para_first_ok(ix, i);
     *first = para_first(ix, p0);

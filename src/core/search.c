@@ -865,7 +865,8 @@ static void match_items(const Index *ix, const Text *t, const Query *q, ItemMatc
             size_t from = k;
             while (k < im->n[i] && m[k] < dc.end) /* the rest of this document's matches */
                 k++;
-            if (k == from) { /* not in the document found: a damaged table (index_corrupt) */
+            if (k == from) { /* not in the document found: a position past the token count or
+                              * a damaged table (index_corrupt); not reached otherwise */
                 k++;
                 continue;
             }

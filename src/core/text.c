@@ -180,10 +180,10 @@ static int utf8_sequence(const uint8_t *s, size_t avail)
     return need;
 }
 
-/* The end of the valid UTF-8 from i (stopping at a CR too when stop_at_cr), before n: ASCII 32
- * bytes at a time; ASCII mixed with two-byte sequences (Cyrillic, Greek, Arabic...) 16 bytes at
- * a time with SSE2, else 8; three-byte ones (CJK) two at a time. *high is set when the run has a
- * byte >= 0x80. A sequence cut by n ends the run as an invalid one would. */
+/* The end of the valid UTF-8 from i (stopping at a CR too when stop_at_cr), before n: ASCII 64
+ * bytes at a time with SSE2 (else 32); ASCII mixed with two-byte sequences (Cyrillic, Greek,
+ * Arabic...) 16 bytes at a time with SSE2, else 8; three-byte ones (CJK) two at a time. *high is
+ * set when the run has a byte >= 0x80. A sequence cut by n ends the run as an invalid one would. */
 static inline size_t utf8_run(const uint8_t *s, size_t i, size_t n, bool stop_at_cr, bool *high)
 {
     while (i < n) {
@@ -1751,7 +1751,7 @@ void text_count_words_step(const Text *t, size_t *pos, size_t budget, size_t *wo
 #if defined(__SSE2__)
         /* 64 ASCII bytes at a time: a word starts at each letter or digit after none (the
          * loop below, a byte at a time, was most of the reader's idle time on a big story) */
-        while (end - i >= 64) {
+        while (i < end && end - i >= 64) { /* i passes end inside a sequence the budget cut */
             const uint8_t *p = t->bytes + i;
             const __m128i *q = (const __m128i *)(const void *)p;
             __m128i any =

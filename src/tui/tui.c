@@ -83,9 +83,6 @@ static void on_signal(int sig)
     caught_signal = sig;
 }
 
-/* The keys' terminal is gone (its other side closed: POLLHUP, or the fd is bad). A hang-up
- * without SIGHUP happens when the terminal is not our controlling one; curses then reports it
- * only as "no key", and the loop would spin at full speed forever. */
 /* app_set_keys_waiting_fn's question: bytes from the terminal not read yet (curses reads
  * them only when asked for a key). */
 static bool keys_waiting(void *ctx)
@@ -94,6 +91,9 @@ static bool keys_waiting(void *ctx)
     return poll(&p, 1, 0) == 1 && (p.revents & POLLIN);
 }
 
+/* The keys' terminal is gone (its other side closed: POLLHUP, or the fd is bad). A hang-up
+ * without SIGHUP happens when the terminal is not our controlling one; curses then reports it
+ * only as "no key", and the loop would spin at full speed forever. */
 static bool keys_gone(int fd)
 {
     struct pollfd p = {fd, POLLIN, 0};

@@ -25,7 +25,7 @@
 #include "lector/text.h"
 
 /* Bounds on the work per input: a block may claim millions of terms. */
-enum { MAX_TERMS = 200, MAX_PARAS = 200, MAX_TEXT = 1 << 20 };
+enum { MAX_TERMS = 200, MAX_PARAS = 1000, MAX_TEXT = 1 << 20 };
 
 static void check_matches(const Index *ix, const Text *t, const SearchMatch *m, size_t n)
 {

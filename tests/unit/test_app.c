@@ -503,6 +503,15 @@ Test(app, a_search_typed_ahead_searches_once)
     keys(a, "\n");
     cr_assert(strstr(dump(a, 60, 8), "match 1 of 1"), "%s", dump(a, 60, 8));
     app_free(a);
+    /* keys that edit no query came last (an arrow, say): the query is searched once none wait */
+    a = open_app("ahead.txt", 60, 8);
+    app_set_keys_waiting_fn(a, keys_come, NULL);
+    keys(a, "/grand");
+    app_set_keys_waiting_fn(a, NULL, NULL);
+    cr_assert_null(strstr(dump(a, 60, 8), "match"), "%s", dump(a, 60, 8));
+    app_idle(a);
+    cr_assert(strstr(dump(a, 60, 8), "match 1 of 1"), "searched when idle: %s", dump(a, 60, 8));
+    app_free(a);
 }
 
 /* Library search: s from the shelf, ranked hits with the match marked, Enter opens the story

@@ -591,3 +591,18 @@ Test(text, words_are_runs_of_letters_and_digits_at_any_alignment)
     text_free(t);
     strbuf_release(&sb);
 }
+
+/* A count whose budget ends inside a sequence, over bytes that are no longer valid UTF-8 (a
+ * mapped story rewritten while it is read): the count steps past the budget's end to the
+ * sequence's, and its 64-byte blocks must not start past the budget (ASan watches the reads). */
+Test(text, a_count_cut_inside_a_sequence_reads_only_the_text)
+{
+    Text *t = text_from_bytes("a\xc3\xa9xxxxxxxxxx", 13, "cut");
+    ((uint8_t *)text_bytes(t))[3] = 0x80; /* a continuation byte after the sequence */
+    size_t pos = 0, words = 0;
+    int in_word = 0;
+    while (pos < text_len(t))
+        text_count_words_step(t, &pos, 2, &words, &in_word);
+    cr_assert_eq(pos, text_len(t));
+    text_free(t);
+}
