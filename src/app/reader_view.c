@@ -802,8 +802,8 @@ static bool scan_idle(ReaderView *rv, ViewContext *c)
     long until = now_ms() + SCAN_IDLE_MS;
     do /* a step at least; then on till the slice ends or a key comes */
         matchlist_scan_step(rv->ml, SCAN_STEP);
-    while (!matchlist_complete(rv->ml) && now_ms() < until &&
-           !(c->keys_waiting && c->keys_waiting(c->keys_waiting_ctx)));
+    while (!matchlist_complete(rv->ml) &&
+           !(c->keys_waiting && c->keys_waiting(c->keys_waiting_ctx)) && now_ms() < until);
     if (matchlist_count(rv->ml) != before) rv->strip_rows = 0; /* the hit strip again */
     if (matchlist_capped(rv->ml))
         view_say(c, "over %zu matches: the search stopped counting there", matchlist_count(rv->ml));
