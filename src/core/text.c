@@ -721,8 +721,26 @@ static void choose_title(Text *t, const char *name)
 
 static bool looks_binary(const uint8_t *s, size_t n)
 {
-    size_t probe = n < 65536 ? n : 65536, controls = 0;
-    for (size_t i = 0; i < probe; i++) {
+    size_t probe = n < 65536 ? n : 65536, controls = 0, i = 0;
+#if defined(__SSE2__)
+    /* 16 bytes at a time (a byte at a time was most of building a paragraph's Text for a
+     * search's snippet): the control characters counted are those at or below 0x1f that are
+     * not one of the five a text may hold */
+    for (; probe - i >= 16; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        if (_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_setzero_si128()))) return true;
+        __m128i low = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v);
+        __m128i allowed =
+            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')),
+                                      _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))),
+                         _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\r')),
+                                                   _mm_cmpeq_epi8(v, _mm_set1_epi8('\f'))),
+                                      _mm_cmpeq_epi8(v, _mm_set1_epi8(0x1b))));
+        controls +=
+            (size_t)__builtin_popcount((unsigned)_mm_movemask_epi8(_mm_andnot_si128(allowed, low)));
+    }
+#endif
+    for (; i < probe; i++) {
         if (s[i] == 0) return true;
         if (s[i] < 0x20 && s[i] != '\t' && s[i] != '\n' && s[i] != '\r' && s[i] != '\f' &&
             s[i] != 0x1b)

@@ -313,6 +313,42 @@ Test(text, controls_and_nul_stay_as_code_points_with_a_binary_notice)
     text_free(t);
 }
 
+/* The binary guess over more than one 16-byte block: a NUL anywhere, or more than one byte in ten
+ * a control other than tab, line end, CR, form feed and escape; bytes of other scripts are not
+ * controls. */
+Test(text, binary_guess_counts_controls_past_the_first_bytes)
+{
+    char src[160];
+    memset(src, 'a', sizeof src);
+    for (size_t i = 0; i < 17; i++) /* 17 of 160: over a tenth */
+        src[20 + 7 * i] = 0x01;
+    Text *t = load(src, sizeof src);
+    cr_assert(text_notice(t) && strstr(text_notice(t), "binary"), "17 controls in 160 bytes");
+    text_free(t);
+    for (size_t i = 0; i < 2; i++) /* 15 of 160: under it */
+        src[20 + 7 * i] = 'a';
+    t = load(src, sizeof src);
+    cr_assert(!text_notice(t) || !strstr(text_notice(t), "binary"), "notice: %s", text_notice(t));
+    text_free(t);
+    const char allowed[] = "\t\n\r\f\x1b";
+    for (size_t i = 0; i < sizeof src; i++) /* a text of nothing but the controls a text may hold */
+        src[i] = allowed[i % 5];
+    t = load(src, sizeof src);
+    cr_assert(!text_notice(t) || !strstr(text_notice(t), "binary"), "notice: %s", text_notice(t));
+    text_free(t);
+    for (size_t i = 0; i + 1 < sizeof src; i += 2) { /* Cyrillic: 0xd0 0xb0, no control */
+        src[i] = (char)0xd0;
+        src[i + 1] = (char)0xb0;
+    }
+    t = load(src, sizeof src);
+    cr_assert(!text_notice(t) || !strstr(text_notice(t), "binary"), "notice: %s", text_notice(t));
+    text_free(t);
+    src[150] = 0;
+    t = load(src, sizeof src);
+    cr_assert(text_notice(t) && strstr(text_notice(t), "binary"), "a NUL at byte 150");
+    text_free(t);
+}
+
 static char tmpdir[256];
 
 static void make_tmpdir(void)
