@@ -13,7 +13,9 @@
  * Owns its matches and its parsed query; borrows the Index and the Text, which must outlive it.
  * With an index, the Text may still be loading (a big story opens in steps: text_open): it is
  * loaded as far as the matches asked about, so a match 10% into a 1 GB story costs the index and
- * the story's first 10%, not all of it. Never touches the terminal.
+ * the story's first 10%, not all of it; and where the index saw the story clean as read, not
+ * even that: a match's paragraph past what is loaded is read from the file (text_read_ahead),
+ * for its bytes and for drawing it. Never touches the terminal.
  */
 #ifndef LECTOR_MATCHLIST_H
 #define LECTOR_MATCHLIST_H

@@ -40,7 +40,9 @@ void pager_set_width(Pager *p, int width);
 int pager_width(const Pager *p);
 
 size_t pager_top_offset(const Pager *p); /* the anchor: first byte of the top row */
-/* Makes the row holding byte off the top row. */
+/* Makes the row holding byte off the top row. More than 16 MiB past what is loaded of a story
+ * still being read, shown from a window of the file around it (text_open_window) rather than by
+ * loading up to it; the rows are the story's all the same. */
 void pager_set_top_offset(Pager *p, size_t off);
 PagerPos pager_top(const Pager *p);
 
@@ -59,7 +61,8 @@ void pager_go_last(Pager *p, int page_rows); /* the last page */
 void pager_go_percent(Pager *p, double percent, int page_rows);
 
 /* The bytes the rows' lines index, and in *base what to add to those offsets to make them the
- * story's (not 0 only while G shows the end of a story still being read, from its tail). */
+ * story's (not 0 only while a place far past what is loaded of a story still being read is
+ * shown from a window of its file: its end after G, a search's match, a jump, a place resumed). */
 const uint8_t *pager_bytes(const Pager *p, size_t *base);
 /* The span of a row's paragraph (PagerRow.para) in those bytes: the context that orders a
  * line for display (layout_line_cells). */

@@ -8,7 +8,9 @@
  * lector imports it differently its places are looked for in the whole book. Each place is a byte
  * offset plus a fingerprint (the text that starts there), so that it survives another terminal
  * width and small edits of the story: when the text at the offset no longer matches, the
- * fingerprint is looked for nearby.
+ * fingerprint is looked for nearby. Past what is loaded of a story still being read (clean as
+ * read), those bytes are read from its file (text_read_ahead), not by loading the story up to the
+ * place: a place 900 MB into a 1 GB story is saved and resumed at once.
  *
  * Writes are atomic (atomicfile.h): a temp file in the same folder, fsync, rename. A failed write
  * (a full disk, say) leaves the previous file as it was, byte for byte, and no temp file; two

@@ -108,6 +108,20 @@ size_t text_len_estimate(const Text *t);
  * of its first byte. NULL when there is no such shortcut: t complete or nearly, or the tail
  * needs cleaning (its offsets would not match t's). The caller owns the result. */
 Text *text_open_tail(const Text *t, size_t *base);
+/* For a place far past what is loaded (a search's match, a jump): about 256 KiB of the story
+ * around byte off (from a paragraph start at or before it to a paragraph end after it), as a
+ * small complete Text of its own read from the file, and in *base the offset in t of its first
+ * byte; *to_end when it ends where the story does. NULL as for text_open_tail, and when off is
+ * past the file's end or no line end is near it. The caller owns the result. Its offsets plus
+ * base are the story's as long as the story stays clean as read up to it (text_clean_as_read,
+ * known as the story loads on). */
+Text *text_open_window(const Text *t, size_t off, size_t *base, bool *to_end);
+/* Bytes [from, to) of a story still loading, read from its file without loading up to them:
+ * for a story clean as read so far (the offsets are then the file's) whose bytes there are
+ * clean UTF-8, at most TEXT_READ_AHEAD_MAX of them. malloc'd (the caller frees), with a NUL
+ * after them; NULL when there is no such shortcut (load the story up to them instead). */
+enum { TEXT_READ_AHEAD_MAX = 1 << 20 };
+uint8_t *text_read_ahead(const Text *t, size_t from, size_t to);
 /* The file was found shorter than when it was opened (truncated while being read): the story
  * ends where it was found to end, and a part already shown that was cut off reads as NULs. The
  * notice says so. */

@@ -1106,7 +1106,11 @@ void reader_view_render(ReaderView *rv, ViewContext *c, Grid *g)
     /* the title, and the chapter the top row is in */
     Strbuf named = STRBUF_INIT;
     strbuf_addstr(&named, text_title(rv->text));
-    size_t ch = text_chapter_at(rv->text, pager_top_offset(rv->pager));
+    /* past what is loaded (a window: G, a match far in), the chapters are not known yet: the
+     * last one found so far would be a wrong name */
+    size_t top = pager_top_offset(rv->pager);
+    size_t ch = text_complete(rv->text) || top < text_len(rv->text) ? text_chapter_at(rv->text, top)
+                                                                    : SIZE_MAX;
     if (ch != SIZE_MAX) strbuf_addf(&named, " \xc2\xb7 %s", text_chapter(rv->text, ch).title);
     view_draw_status_forms(c, g, named.buf, rights, 4);
     strbuf_release(&named);

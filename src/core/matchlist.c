@@ -300,14 +300,18 @@ static size_t lower_bound(const uint32_t *a, size_t n, uint32_t v)
 }
 
 /* Spans of matches [i, j) whose spans are not known yet: the query's part of their words. Each
- * match's first and last token are spanned together, each paragraph tokenized once. */
-static void ensure_spans(MatchList *m, size_t i, size_t j)
+ * match's first and last token are spanned together, each paragraph tokenized once. Their
+ * paragraphs' bytes come from the story, loaded up to them; or, past what is loaded of a story
+ * the index saw clean as read, from its file (text_read_ahead), so that showing a match 90 MB
+ * into a story being read costs a read of its paragraph, not a load of the 90 MB. Without
+ * may_load only that way: false when it cannot (the spans stay unknown). */
+static bool ensure_spans(MatchList *m, size_t i, size_t j, bool may_load)
 {
     while (i < j && m->m[i].span.end)
         i++;
     while (j > i && m->m[j - 1].span.end)
         j--;
-    if (i >= j) return;
+    if (i >= j) return true;
     size_t np = 0;
     uint32_t *pos = xmalloc(2 * (j - i) * sizeof *pos);
     for (size_t x = i; x < j; x++) {
@@ -318,38 +322,61 @@ static void ensure_spans(MatchList *m, size_t i, size_t j)
     size_t nu = 0;
     for (size_t x = 0; x < np; x++)
         if (!nu || pos[nu - 1] != pos[x]) pos[nu++] = pos[x];
-    Span *sp = xmalloc(nu * sizeof *sp);
-    /* their paragraphs loaded (the bytes may move as the story loads: looked up after) */
+    size_t from = index_paragraph(m->ix, index_paragraph_of(m->ix, pos[0])).span.start;
     size_t need = index_paragraph(m->ix, index_paragraph_of(m->ix, pos[nu - 1])).span.end;
-    text_load_until(m->t, need);
-    size_t len = text_len(m->t);
-    const uint8_t *b = text_bytes(m->t);
-    index_token_spans(m->ix, b, 0, len, pos, nu, sp);
-    for (size_t x = 0; x < nu; x++) /* past the story's end: not the story the index was made of */
-        if (sp[x].end > len) sp[x] = (Span){len, len};
+    size_t bom, base = 0, len;
+    uint8_t *ahead = NULL;
+    if (!text_complete(m->t) && need > text_len(m->t) && index_clean_as_read(m->ix, &bom))
+        ahead = text_read_ahead(m->t, from, need);
+    if (!ahead && !may_load) {
+        free(pos);
+        return false;
+    }
+    const uint8_t *b;
+    if (ahead) {
+        b = ahead;
+        base = from;
+        len = need - from;
+    } else { /* their paragraphs loaded (the bytes may move as the story loads: looked up after) */
+        text_load_until(m->t, need);
+        b = text_bytes(m->t);
+        len = text_len(m->t);
+    }
+    Span *sp = xmalloc(nu * sizeof *sp);
+    index_token_spans(m->ix, b, base, len, pos, nu, sp);
+    for (size_t x = 0; x < nu; x++) { /* as offsets in b; past its end: not the indexed story */
+        sp[x] = (Span){sp[x].start - base, sp[x].end - base};
+        if (sp[x].start > len || sp[x].end > len) sp[x] = (Span){len, len};
+    }
     for (size_t x = i; x < j; x++) {
         if (m->m[x].span.end) continue;
         Span first = sp[lower_bound(pos, nu, m->m[x].pos)];
         Span last = sp[lower_bound(pos, nu, m->m[x].pos + m->m[x].len - 1)];
-        m->m[x].span = search_refine_span(m->q, b, first, last);
+        Span r = search_refine_span(m->q, b, first, last);
+        m->m[x].span = (Span){r.start + base, r.end + base};
         if (!m->m[x].span.end) m->m[x].span.end = 1; /* a damaged index: never "unknown" again */
     }
     free(sp);
     free(pos);
+    free(ahead);
+    return true;
 }
 
-/* The matches of paragraph para: [*lo, *hi), their spans known. */
-static void para_matches(MatchList *m, size_t para, size_t *lo, size_t *hi)
+/* The matches of paragraph para: [*lo, *hi), their spans known; false (without may_load) when
+ * they cannot be without loading the story up to them. */
+static bool para_matches(MatchList *m, size_t para, size_t *lo, size_t *hi, bool may_load)
 {
     if (para != m->cached_para) {
         IndexParagraph ip = index_paragraph(m->ix, para);
-        m->cached_lo = at_pos(m, ip.first);
-        m->cached_hi = at_pos(m, ip.end);
-        ensure_spans(m, m->cached_lo, m->cached_hi);
+        size_t a = at_pos(m, ip.first), b = at_pos(m, ip.end);
+        if (!ensure_spans(m, a, b, may_load)) return false;
+        m->cached_lo = a;
+        m->cached_hi = b;
         m->cached_para = para;
     }
     *lo = m->cached_lo;
     *hi = m->cached_hi;
+    return true;
 }
 
 size_t matchlist_from(MatchList *m, size_t off)
@@ -373,7 +400,7 @@ size_t matchlist_from(MatchList *m, size_t off)
     size_t para = index_paragraph_at(m->ix, off);
     if (para >= index_paragraph_count(m->ix)) return m->n;
     size_t lo, hi;
-    para_matches(m, para, &lo, &hi);
+    para_matches(m, para, &lo, &hi, true);
     while (lo < hi && m->m[lo].span.start < off)
         lo++;
     return lo;
@@ -383,7 +410,7 @@ Span matchlist_span(MatchList *m, size_t i)
 {
     if (i >= m->n) return (Span){0, 0};
     if (!m->ix) return unpack_at(m, i);
-    ensure_spans(m, i, i + 1);
+    ensure_spans(m, i, i + 1, true);
     return m->m[i].span;
 }
 
@@ -403,13 +430,15 @@ Style matchlist_style_at(MatchList *m, size_t off, size_t current)
                 return k - 1 == current ? STYLE_CURRENT : STYLE_MATCH;
         return STYLE_TEXT;
     }
-    /* a place not loaded yet (the end shown by G) is drawn plain: its matches' bytes would load
-     * the story up to it */
-    if (!m->n || (!text_complete(m->t) && off >= text_len(m->t))) return STYLE_TEXT;
+    /* a place not loaded yet (a window's: the end shown by G, a match far in) is drawn plain
+     * unless its matches' bytes can be read from the file: else they would load the story up
+     * to it */
+    if (!m->n) return STYLE_TEXT;
     size_t para = index_paragraph_at(m->ix, off);
     if (para >= index_paragraph_count(m->ix)) return STYLE_TEXT;
     size_t lo, hi;
-    para_matches(m, para, &lo, &hi);
+    if (!para_matches(m, para, &lo, &hi, text_complete(m->t) || off < text_len(m->t)))
+        return STYLE_TEXT;
     /* the first match ending after off */
     size_t a = lo, b = hi;
     while (a < b) {

@@ -5,6 +5,14 @@
  * uint32 per paragraph once rows are counted. Moving by a row steps through lines, then the gap
  * row, then the next paragraph. The last page's top (the furthest the top may go) is found by
  * walking back from the end and is kept until the width or page height changes.
+ *
+ * A place far past what is loaded of a story still being read (its end, by G; a search's match,
+ * a jump) is shown from a *window*: about 256 KiB of the file around it, a small complete Text
+ * of its own (text_open_window, text_open_tail), whose offsets plus base are the story's. Rows
+ * are over the window until a step leaves it (up past its first row, or down past its last when
+ * it does not end where the story does) or the story is read: then the story is loaded up to
+ * there and the rows are over it again, the top and the row being stepped from kept on the same
+ * words (leave_window).
  */
 #include "lector/pager.h"
 
@@ -14,7 +22,12 @@
 
 #include "lector/xalloc.h"
 
-enum { CACHE_SLOTS = 64 };
+enum {
+    CACHE_SLOTS = 64,
+    /* bytes past what is loaded beyond which a place is shown from a window rather than by
+     * loading up to it (16 MiB load in about 8 ms) */
+    WINDOW_AHEAD = 16 << 20,
+};
 
 typedef struct {
     size_t para;       /* SIZE_MAX: empty slot */
@@ -24,10 +37,12 @@ typedef struct {
 } CacheSlot;
 
 struct Pager {
-    Text *text;  /* what the rows are over: the story, or tail; internal offsets are in it */
-    Text *story; /* loaded further as rows are asked for */
-    Text *tail;  /* owned; NULL unless G came before the story was read to its end */
-    size_t base; /* the story's offset of tail's first byte; 0 without a tail */
+    Text *text;   /* what the rows are over: the story, or window; internal offsets are in it */
+    Text *story;  /* loaded further as rows are asked for */
+    Text *window; /* owned; NULL unless a place far past what was loaded is shown (see above) */
+    bool to_end;  /* the window ends where the story does (G's) */
+    size_t base;  /* the story's offset of the window's first byte; 0 without a window */
+    unsigned long left; /* windows left so far: a walk of rows that left one starts again */
     LayoutOptions opt;
     PagerPos top;
     size_t anchor; /* byte the reader is at: moved by reading, never by a new width, so that
@@ -73,7 +88,7 @@ void pager_free(Pager *p)
     cache_clear(p);
     free(p->counts);
     free(p->prefix);
-    text_free(p->tail);
+    text_free(p->window);
     free(p);
 }
 
@@ -125,6 +140,8 @@ static int pos_cmp(PagerPos a, PagerPos b)
     return a.line < b.line ? -1 : a.line > b.line;
 }
 
+static void leave_window(Pager *p, PagerPos *pos);
+
 /* One row forward or back; false at the ends. */
 static bool step(Pager *p, PagerPos *pos, int dir)
 {
@@ -143,6 +160,9 @@ static bool step(Pager *p, PagerPos *pos, int dir)
         } else if (pos->line == lines && have(p, pos->para + 1)) {
             pos->para++;
             pos->line = 0;
+        } else if (p->window && !p->to_end) { /* the window's last row: on in the story */
+            leave_window(p, pos);
+            return step(p, pos, 1);
         } else {
             return false;
         }
@@ -152,7 +172,7 @@ static bool step(Pager *p, PagerPos *pos, int dir)
         pos->line--;
         return true;
     }
-    if (pos->para == 0) return false;
+    if (pos->para == 0) return false; /* a window's too: see pager_scroll */
     bool gap = gap_before(p, pos->para);
     pos->para--;
     pos->line = nlines(p, pos->para); /* the gap after it */
@@ -193,31 +213,77 @@ static void moved(Pager *p)
 /* Puts the row holding off on top, leaving the anchor alone. */
 static void place(Pager *p, size_t off);
 
-/* Back to the story from its tail, at the top of the page: the same words, as offsets in the
- * story (tail offsets plus base while the story is clean as read up to there; if reading it
- * found bytes to clean, those offsets moved and the end of the story is the honest place). */
-static void drop_tail(Pager *p);
+static void drop_window(Pager *p);
 
-static void leave_tail(Pager *p)
+/* The row of the story that starts paragraph para_start's line `line` (a window's paragraph and
+ * line, its offset made the story's): the same paragraph there, as both start at a paragraph
+ * start, laid out alike; else (the story's bytes moved: see leave_window) the row holding that
+ * offset. */
+static PagerPos story_row(Pager *p, size_t para_start, size_t line)
 {
-    size_t off = p->base + p->anchor;
-    drop_tail(p);
-    text_load_until(p->story, off);
-    if (!text_clean_as_read(p->story)) off = SIZE_MAX;
-    place(p, off);
-    p->anchor = off == SIZE_MAX ? pager_top_offset(p) : off;
+    text_load_until(p->story, para_start);
+    size_t i = text_paragraph_at(p->story, para_start);
+    if (text_paragraph_ready(p->story, i) && text_paragraph(p->story, i).start == para_start) {
+        size_t n = nlines(p, i);
+        /* the gap row after it only where the story has one */
+        if (line >= n) line = have(p, i + 1) && gap_before(p, i + 1) ? n : (n ? n - 1 : 0);
+        return (PagerPos){i, line};
+    }
+    PagerPos keep = p->top;
+    place(p, para_start);
+    PagerPos at = p->top;
+    p->top = keep;
+    return at;
 }
 
-/* Drops the tail for a place that is not in it. */
-static void drop_tail(Pager *p)
+/* Back to the story from the window, loading it up to there: the top row and *pos (a row being
+ * stepped from; may be the top, or NULL) stay on the same words, as offsets in the story
+ * (window offsets plus base while the story is clean as read up to there). If reading it found
+ * bytes to clean, those offsets moved: the end of the story is then the honest place for G's
+ * window, and for another the offset it had, near its words. */
+static void leave_window(Pager *p, PagerPos *pos)
 {
-    if (!p->tail) return;
-    text_free(p->tail);
-    p->tail = NULL;
+    size_t top_start = p->base + text_paragraph(p->text, p->top.para).start, top_line = p->top.line;
+    size_t pos_start = pos ? p->base + text_paragraph(p->text, pos->para).start : 0;
+    size_t pos_line = pos ? pos->line : 0, anchor = p->base + p->anchor;
+    bool to_end = p->to_end;
+    drop_window(p);
+    p->left++;
+    text_load_until(p->story, top_start > pos_start ? top_start : pos_start);
+    if (!text_clean_as_read(p->story)) {
+        size_t off = to_end ? SIZE_MAX : anchor;
+        place(p, off);
+        p->anchor = off == SIZE_MAX ? pager_top_offset(p) : off;
+        if (pos) *pos = p->top;
+        return;
+    }
+    PagerPos top = story_row(p, top_start, top_line);
+    if (pos) *pos = story_row(p, pos_start, pos_line);
+    p->top = top;
+    p->anchor = anchor;
+}
+
+/* Drops the window for a place that is not in it. */
+static void drop_window(Pager *p)
+{
+    if (!p->window) return;
+    text_free(p->window);
+    p->window = NULL;
     p->text = p->story;
     p->base = 0;
     cache_clear(p);
     counts_clear(p);
+}
+
+/* Shows the rows over window w (owned from now) whose first byte is the story's byte base. */
+static void enter_window(Pager *p, Text *w, size_t base, bool to_end)
+{
+    drop_window(p);
+    cache_clear(p);
+    counts_clear(p);
+    p->window = p->text = w;
+    p->base = base;
+    p->to_end = to_end;
 }
 
 void pager_set_width(Pager *p, int width)
@@ -265,13 +331,24 @@ size_t pager_top_offset(const Pager *p)
 
 void pager_set_top_offset(Pager *p, size_t off)
 {
-    if (p->tail) {
-        if (off >= p->base && off - p->base < text_len(p->tail)) {
+    if (p->window) {
+        if (off >= p->base && off - p->base < text_len(p->window)) {
             place(p, off - p->base);
             p->anchor = off - p->base;
             return;
         }
-        drop_tail(p);
+        drop_window(p);
+    }
+    /* far past what is loaded: from a window, as less shows a place without reading up to it */
+    size_t base;
+    bool to_end;
+    Text *w = !text_complete(p->story) && off > text_len(p->story) &&
+                      off - text_len(p->story) > WINDOW_AHEAD
+                  ? text_open_window(p->story, off, &base, &to_end)
+                  : NULL;
+    if (w) {
+        enter_window(p, w, base, to_end);
+        off -= base;
     }
     place(p, off);
     p->anchor = off;
@@ -327,9 +404,10 @@ long pager_scroll(Pager *p, long rows, int page_rows)
     } else {
         while (n > rows && step(p, &p->top, -1))
             n--;
-        if (n > rows && p->tail && pos_cmp(p->top, (PagerPos){0, 0}) == 0) {
-            moved(p);
-            leave_tail(p); /* above the tail: the story, read up to here */
+        /* above a window: the story, read up to here (only here: G's walk back from the end
+         * of a tail shorter than a page must not read a 16 GB story to its start) */
+        if (n > rows && p->window && pos_cmp(p->top, (PagerPos){0, 0}) == 0) {
+            leave_window(p, NULL);
             while (n > rows && step(p, &p->top, -1))
                 n--;
         }
@@ -356,7 +434,7 @@ long pager_turn_pages(Pager *p, long pages, int page_rows)
 
 void pager_go_first(Pager *p)
 {
-    drop_tail(p);
+    drop_window(p);
     p->top = (PagerPos){0, 0};
     moved(p);
 }
@@ -365,14 +443,10 @@ void pager_go_last(Pager *p, int page_rows)
 {
     /* Still reading a long story: show its end from the file's end, as less does, rather than
      * wait for the rest. The tail is left for the story once that is read (pager_count_step). */
+    if (p->window && !p->to_end) drop_window(p);
     size_t base;
-    Text *tail = p->tail || text_complete(p->story) ? NULL : text_open_tail(p->story, &base);
-    if (tail) {
-        cache_clear(p);
-        counts_clear(p);
-        p->tail = p->text = tail;
-        p->base = base;
-    }
+    Text *tail = p->window || text_complete(p->story) ? NULL : text_open_tail(p->story, &base);
+    if (tail) enter_window(p, tail, base, true);
     p->top = last_top(p, page_rows);
     moved(p);
 }
@@ -381,7 +455,7 @@ void pager_go_percent(Pager *p, double percent, int page_rows)
 {
     if (percent < 0) percent = 0;
     if (percent > 100) percent = 100;
-    drop_tail(p);
+    drop_window(p);
     size_t top, last;
     if (top_rows(p, page_rows, &top, &last)) { /* the row pager_top_percent calls N% */
         size_t row = (size_t)((double)last * percent / 100.0);
@@ -416,6 +490,7 @@ void pager_go_percent(Pager *p, double percent, int page_rows)
 int pager_rows(Pager *p, int n, PagerRow *rows)
 {
     if (npara(p) == 0) return 0;
+    unsigned long left = p->left;
     PagerPos pos = p->top;
     int k = 0;
     while (k < n) {
@@ -425,7 +500,14 @@ int pager_rows(Pager *p, int n, PagerRow *rows)
         else
             rows[k] = (PagerRow){1, pos.para, {0, 0, 0, 0}};
         k++;
-        if (!step(p, &pos, 1)) break;
+        bool more = step(p, &pos, 1);
+        if (p->left != left) { /* the step left a window: the rows so far were its own */
+            left = p->left;
+            pos = p->top;
+            k = 0;
+            continue;
+        }
+        if (!more) break;
     }
     return k;
 }
@@ -515,7 +597,7 @@ bool pager_count_step(Pager *p, size_t budget)
         text_load_step(p->story);
         return false;
     }
-    if (p->tail) leave_tail(p);
+    if (p->window) leave_window(p, NULL);
     size_t n = npara(p);
     if (!p->counts) p->counts = xcalloc(n + 1, sizeof *p->counts);
     size_t first = p->counted;

@@ -158,16 +158,34 @@ int state_get_last(StateStore *s, Strbuf *out)
     return 0;
 }
 
+/* Bytes [from, to) of a story still loading and not loaded up to `to`, read from its file
+ * (text_read_ahead: a place far into a big story, shown from a window, is saved and found again
+ * without loading the story up to it); NULL when loaded, or when they cannot be read so. to is
+ * clamped to the story's length first. */
+static uint8_t *read_ahead(Text *t, size_t from, size_t *to)
+{
+    if (text_complete(t) || *to <= text_len(t)) return NULL;
+    if (*to > text_len_estimate(t)) *to = text_len_estimate(t);
+    return from < *to ? text_read_ahead(t, from, *to) : NULL;
+}
+
 static void add_fingerprint(Strbuf *out, Text *t, size_t off)
 {
-    if (t) text_load_until(t, off + FP_BYTES);
-    size_t n = 0;
-    if (t && off < text_len(t)) {
-        n = text_len(t) - off < FP_BYTES ? text_len(t) - off : FP_BYTES;
+    size_t end = off + FP_BYTES, n = 0;
+    uint8_t *ahead = t ? read_ahead(t, off, &end) : NULL;
+    const uint8_t *p = ahead; /* the bytes from off on */
+    if (t && !ahead) {
+        text_load_until(t, off + FP_BYTES);
+        end = text_len(t);
+        p = off < end ? text_bytes(t) + off : NULL;
+    }
+    if (p) {
+        n = end - off < FP_BYTES ? end - off : FP_BYTES;
         for (size_t i = 0; i < n; i++)
-            strbuf_addf(out, "%02x", text_bytes(t)[off + i]);
+            strbuf_addf(out, "%02x", p[i]);
     }
     if (!n) strbuf_addch(out, '-');
+    free(ahead);
 }
 
 /* Decodes a hex fingerprint into out (FP_BYTES); returns its length, -1 when malformed. */
@@ -184,15 +202,18 @@ static int parse_fingerprint(const char *hex, uint8_t *out)
     return (int)(n / 2);
 }
 
-/* The nearest place within SEARCH_WINDOW of off where t has the n bytes fp; SIZE_MAX if none. */
-static size_t nearest(Text *t, size_t off, const uint8_t *fp, size_t n)
+/* The nearest place within SEARCH_WINDOW of off where the story has the n bytes fp; SIZE_MAX if
+ * none. b holds the story's bytes [base, end). */
+static size_t nearest(const uint8_t *b, size_t base, size_t end, size_t off, const uint8_t *fp,
+                      size_t n)
 {
-    size_t len = text_len(t);
-    const uint8_t *b = text_bytes(t);
     for (size_t d = 0; d <= SEARCH_WINDOW; d++) {
-        if (off + d + n <= len && !memcmp(b + off + d, fp, n)) return off + d;
-        if (d && d <= off && off - d + n <= len && !memcmp(b + off - d, fp, n)) return off - d;
-        if (off + d > len && d > off) break;
+        if (off + d >= base && off + d + n <= end && !memcmp(b + (off + d - base), fp, n))
+            return off + d;
+        if (d && d <= off && off - d >= base && off - d + n <= end &&
+            !memcmp(b + (off - d - base), fp, n))
+            return off - d;
+        if (off + d > end && (d > off || off - d < base)) break;
     }
     return SIZE_MAX;
 }
@@ -220,18 +241,34 @@ static size_t relocate(Text *t, size_t off, const uint8_t *fp, int fplen)
     /* A damaged file's offset may be anything ("offset -1" reads as SIZE_MAX): no story is half
      * the address space long, and below that the sums here and in nearest cannot wrap. */
     if (off > SIZE_MAX / 2) off = SIZE_MAX / 2;
-    text_load_until(t, off + SEARCH_WINDOW + FP_BYTES);
-    size_t len = text_len(t);
+    size_t base = off > SEARCH_WINDOW ? off - SEARCH_WINDOW : 0;
+    size_t end = off + SEARCH_WINDOW + FP_BYTES;
+    uint8_t *ahead = read_ahead(t, base, &end);
+    const uint8_t *b = ahead;
+    if (!ahead) {
+        text_load_until(t, off + SEARCH_WINDOW + FP_BYTES);
+        b = text_bytes(t);
+        base = 0;
+        end = text_len(t);
+    }
+    size_t at = SIZE_MAX;
     static const size_t tries[] = {FP_BYTES, 12, 8};
-    for (size_t k = 0; k < sizeof tries / sizeof *tries && fplen > 0; k++) {
+    for (size_t k = 0; k < sizeof tries / sizeof *tries && fplen > 0 && at == SIZE_MAX; k++) {
         size_t n = (size_t)fplen < tries[k] ? (size_t)fplen : tries[k];
-        size_t at = nearest(t, off, fp, n);
+        at = nearest(b, base, end, off, fp, n);
         /* a book is not edited, but imported otherwise by a newer lector (its notes put
          * elsewhere, say): its whole fingerprint is looked for in all of it, before a part */
-        if (at == SIZE_MAX && k == 0 && text_source_key(t)) at = anywhere(t, off, fp, n);
-        if (at != SIZE_MAX) return at;
+        if (at == SIZE_MAX && k == 0 && text_source_key(t)) {
+            at = anywhere(t, off, fp, n);
+            if (!ahead) { /* the bytes moved as it loaded */
+                b = text_bytes(t);
+                end = text_len(t);
+            }
+        }
     }
-    return off < len ? off : len;
+    free(ahead);
+    if (at != SIZE_MAX) return at;
+    return off < end ? off : end;
 }
 
 static int parse(const char *data, Text *t, StoryState *st)

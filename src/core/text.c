@@ -1574,32 +1574,73 @@ bool text_paragraph_ready(Text *t, size_t i)
     return i < t->npara;
 }
 
+/* Bytes [from, to) of the file (its own offsets, a BOM included), read with pread, and the NUL
+ * after them: malloc'd. *got says how many were read (fewer when the file is shorter now). */
+static uint8_t *read_source(const Text *t, size_t from, size_t to, size_t *got)
+{
+    uint8_t *buf = xmalloc(to - from + 1);
+    size_t n = 0;
+    while (n < to - from) {
+        ssize_t r = pread(t->fd, buf + n, to - from - n, (off_t)(from + n));
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) break;
+        n += (size_t)r;
+    }
+    buf[n] = 0;
+    *got = n;
+    return buf;
+}
+
+/* Whether bytes past what is loaded can be read from the file at the offsets the story will
+ * give them: the story is the file's bytes as read so far (clean, not imported) and still has
+ * its file open. The bytes themselves must be clean UTF-8 too (checked by the callers). */
+static bool can_read_ahead(const Text *t)
+{
+    return !t->complete && !t->src && !t->imported && t->fd >= 0;
+}
+
+/* Where a window of buf[0, n) starts: after the first blank line at or before limit, else after
+ * the first line end at or before it; SIZE_MAX when neither. */
+static size_t window_start(const uint8_t *buf, size_t n, size_t limit)
+{
+    size_t first_nl = SIZE_MAX;
+    for (size_t i = 0; i < n && i <= limit; i++) {
+        if (buf[i] != '\n') continue;
+        if (first_nl == SIZE_MAX && i + 1 <= limit) first_nl = i + 1;
+        size_t j = i + 1;
+        while (j < n && (buf[j] == ' ' || buf[j] == '\t'))
+            j++;
+        if (j < n && buf[j] == '\n' && j + 1 <= limit) return j + 1;
+    }
+    return first_nl;
+}
+
+/* Where a window of buf[0, n) that must hold byte `past` ends: at the start of the last blank
+ * line after it (a paragraph's end), else after the last line end after it; 0 when neither. */
+static size_t window_end(const uint8_t *buf, size_t n, size_t past)
+{
+    size_t last_nl = 0;
+    for (size_t i = n; i-- > past;) {
+        if (buf[i] != '\n') continue;
+        if (!last_nl) last_nl = i + 1;
+        size_t j = i;
+        while (j > past && (buf[j - 1] == ' ' || buf[j - 1] == '\t'))
+            j--;
+        if (j > past && buf[j - 1] == '\n') return j;
+    }
+    return last_nl;
+}
+
 Text *text_open_tail(const Text *t, size_t *base)
 {
-    if (t->complete || t->src || t->fd < 0) return NULL;
+    if (!can_read_ahead(t)) return NULL;
     enum { TAIL_BYTES = 256 << 10 };
     size_t end = t->file_size;
     size_t from = end > TAIL_BYTES ? end - TAIL_BYTES : 0;
     if (from < t->src_start + t->len) return NULL; /* the loaded part reaches it: no need */
-    uint8_t *buf = xmalloc(end - from + 1);
-    size_t got = 0;
-    while (got < end - from) {
-        ssize_t n = pread(t->fd, buf + got, end - from - got, (off_t)(from + got));
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        got += (size_t)n;
-    }
-    /* Start at a paragraph: after the first blank line, else after the first line end. */
-    size_t start = SIZE_MAX, first_nl = SIZE_MAX;
-    for (size_t i = 0; i < got && start == SIZE_MAX; i++) {
-        if (buf[i] != '\n') continue;
-        if (first_nl == SIZE_MAX) first_nl = i + 1;
-        size_t j = i + 1;
-        while (j < got && (buf[j] == ' ' || buf[j] == '\t'))
-            j++;
-        if (j < got && buf[j] == '\n') start = j + 1;
-    }
-    if (start == SIZE_MAX) start = first_nl;
+    size_t got;
+    uint8_t *buf = read_source(t, from, end, &got);
+    size_t start = window_start(buf, got, got);
     Text *tail = NULL;
     /* Offsets in it are the story's less base only if the story is clean UTF-8 to its end, as
      * far as this tail shows: if not, no shortcut. */
@@ -1609,6 +1650,45 @@ Text *text_open_tail(const Text *t, size_t *base)
     }
     free(buf);
     return tail;
+}
+
+Text *text_open_window(const Text *t, size_t off, size_t *base, bool *to_end)
+{
+    if (!can_read_ahead(t)) return NULL;
+    enum { BEFORE = 64 << 10, AFTER = 192 << 10 };
+    size_t at = t->src_start + off, size = t->file_size;
+    if (at >= size) return NULL;
+    size_t from = at > BEFORE ? at - BEFORE : 0, to = size - at > AFTER ? at + AFTER : size;
+    if (from < t->src_start + t->len) return NULL; /* the loaded part reaches it: no need */
+    size_t got;
+    uint8_t *buf = read_source(t, from, to, &got);
+    size_t start = window_start(buf, got, at - from);
+    size_t end = to == size ? got : window_end(buf, got, at - from);
+    Text *w = NULL;
+    /* as for the tail: the window's offsets plus base are the story's while what it shows is
+     * clean UTF-8 (and the story before it too, which text_clean_as_read tells as it loads) */
+    if (got == to - from && start != SIZE_MAX && start <= at - from && end > at - from &&
+        is_clean_utf8(buf + start, end - start)) {
+        w = text_from_bytes(buf + start, end - start, t->name);
+        *base = from + start - t->src_start;
+        *to_end = to == size;
+    }
+    free(buf);
+    return w;
+}
+
+uint8_t *text_read_ahead(const Text *t, size_t from, size_t to)
+{
+    if (!can_read_ahead(t) || from > to || to - from > TEXT_READ_AHEAD_MAX ||
+        t->src_start + to > t->file_size)
+        return NULL;
+    size_t got;
+    uint8_t *buf = read_source(t, t->src_start + from, t->src_start + to, &got);
+    if (got != to - from || !is_clean_utf8(buf, got)) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
 }
 
 bool text_shrank(const Text *t)

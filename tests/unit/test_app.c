@@ -457,6 +457,45 @@ Test(app, a_search_before_the_index_reads_the_story)
     app_free(a);
 }
 
+/* With the index cached, a match far into a story still being read is shown at once from a
+ * window of the file, highlighted, before the story is read up to it; the status line names no
+ * chapter there until the chapters up to it are known (the last one found would be wrong). */
+Test(app, a_far_match_with_an_index_is_shown_before_the_story_is_read_to_it)
+{
+    Strbuf sb = STRBUF_INIT;
+    strbuf_addstr(&sb, "Хабар\n\nChapter 1\n\n");
+    while (sb.len < (40u << 20))
+        strbuf_addstr(&sb, "Алдын ала рахмет, қалың ел, қазақ тілі.\n\n");
+    strbuf_addstr(&sb, "Chapter 2\n\nСоңында бір zebra.\n\nТағы бір жол.\n");
+    write_file("windowed.txt", sb.buf);
+    strbuf_release(&sb);
+    App *a = open_app("windowed.txt", 60, 8);
+    app_settle(a); /* read, indexed, the index cached */
+    keys(a, "/zebra\n");
+    cr_assert(strstr(dump(a, 60, 8), "Chapter 2"), "%s", dump(a, 60, 8));
+    app_free(a);
+    a = open_app("windowed.txt", 60, 8);
+    cr_assert(!app_story_loaded(a), "resumed: %s", dump(a, 60, 8));
+    keys(a, "g"); /* the place kept is the start */
+    app_free(a);
+
+    a = open_app("windowed.txt", 60, 8);
+    cr_assert(!app_story_loaded(a));
+    keys(a, "/zebra\n");
+    const char *screen = dump(a, 60, 8);
+    cr_assert(strstr(screen, "zebra"), "%s", screen);
+    cr_assert(strstr(screen, "match 1 of 1"), "%s", screen);
+    cr_assert_null(strstr(screen, "Chapter 1"), "no chapter known there yet: %s", screen);
+    cr_assert(!app_story_loaded(a), "shown from a window, the story not read up to it");
+    size_t top = app_top_offset(a);
+    cr_assert_gt(top, (size_t)40 << 20);
+    app_settle(a);
+    cr_assert(app_story_loaded(a));
+    cr_assert_eq(app_top_offset(a), top, "the same place once the story is read");
+    cr_assert(strstr(dump(a, 60, 8), "Chapter 2"), "%s", dump(a, 60, 8));
+    app_free(a);
+}
+
 static bool key_waits(void *ctx)
 {
     (*(int *)ctx)++;

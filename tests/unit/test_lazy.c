@@ -643,3 +643,81 @@ Test(lazy, paging_reads_only_what_is_shown_and_g_reads_the_tail)
     free(path);
     strbuf_release(&sb);
 }
+
+/* A place far into a story still being read (a search's match, a jump) is shown from a window
+ * of the file around it, not by reading up to it; its rows, down past the window's end and up
+ * past its start, are the story's rows, and so are they once the story is all read. */
+Test(lazy, a_far_place_is_shown_from_a_window_whose_rows_are_the_storys)
+{
+    Strbuf sb = STRBUF_INIT;
+    make_story(&sb, 40 << 20, mixed, sizeof mixed / sizeof *mixed, "\n");
+    char *path = write_temp(sb.buf, sb.len);
+    Text *whole;
+    Diag d = {0};
+    cr_assert_eq(text_load(path, 0, &whole, &d), 0);
+    LayoutOptions opt = {.width = 60};
+    Pager *q = pager_new(whole, &opt);
+    /* a word's offset 30 MB in, not a row's start: the row holding it goes on top */
+    size_t at = (size_t)30 << 20;
+    while (text_bytes(whole)[at] != ' ')
+        at++;
+    at++;
+    pager_set_top_offset(q, at);
+    for (int dir = 1; dir >= -1; dir -= 2) {
+        Text *t;
+        cr_assert_eq(text_open(path, 0, &t, &d), 0);
+        Pager *p = pager_new(t, &opt);
+        pager_set_top_offset(p, at);
+        pager_set_top_offset(q, at);
+        cr_assert(!text_complete(t));
+        cr_assert_lt(text_len(t), (size_t)10 << 20, "a window, not the story read up to it");
+        size_t base;
+        pager_bytes(p, &base);
+        cr_assert_gt(base, (size_t)29 << 20);
+        cr_assert_eq(pager_top_offset(p), pager_top_offset(q));
+        /* 300 pages of 23 rows: past the window's 192 KiB after the place (or its 64 before);
+         * 64 rows drawn, so that drawing leaves the window before a scroll does */
+        for (int k = 0; k < 300; k++) {
+            size_t at_p, at_q;
+            char *a = page_text(p, 64, &at_p), *b = page_text(q, 64, &at_q);
+            cr_assert_eq(at_p, at_q, "page %d %s: top at %zu, not %zu", k, dir > 0 ? "down" : "up",
+                         at_p, at_q);
+            cr_assert_str_eq(a, b, "page %d", k);
+            cr_assert_eq(pager_percent(p, 23), pager_percent(q, 23));
+            free(a);
+            free(b);
+            cr_assert_eq(pager_scroll(p, 23 * dir, 23), pager_scroll(q, 23 * dir, 23));
+        }
+        pager_bytes(p, &base);
+        cr_assert_eq(base, 0, "out of the window, the story itself is shown");
+        pager_free(p);
+        text_free(t);
+    }
+    /* the window is left for the story once that is all read: the same top row */
+    Text *t;
+    cr_assert_eq(text_open(path, 0, &t, &d), 0);
+    Pager *p = pager_new(t, &opt);
+    pager_set_top_offset(p, at);
+    pager_set_top_offset(q, at);
+    size_t base;
+    pager_bytes(p, &base);
+    cr_assert_gt(base, 0);
+    while (!pager_count_step(p, 1000)) {
+    }
+    pager_bytes(p, &base);
+    cr_assert_eq(base, 0);
+    size_t at_p, at_q;
+    char *a = page_text(p, 23, &at_p), *b = page_text(q, 23, &at_q);
+    cr_assert_eq(at_p, at_q);
+    cr_assert_str_eq(a, b);
+    free(a);
+    free(b);
+    pager_free(p);
+    text_free(t);
+
+    pager_free(q);
+    text_free(whole);
+    unlink(path);
+    free(path);
+    strbuf_release(&sb);
+}

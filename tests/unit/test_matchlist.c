@@ -539,3 +539,51 @@ Test(matchlist, an_index_loads_a_story_only_as_far_as_the_match)
     unlink(short_path);
     strbuf_release(&sb);
 }
+
+/* In a story the index saw clean as read, a match past what is loaded has its bytes read from
+ * the file, not found by loading the story up to it: its span and its style come at once, the
+ * same as in the whole story (a prefix's part too). */
+Test(matchlist, a_match_far_in_a_clean_story_is_read_from_the_file)
+{
+    Strbuf sb = STRBUF_INIT;
+    strbuf_addstr(&sb, "Title\n\n");
+    size_t far = 0;
+    while (sb.len < (16u << 20)) {
+        if (!far && sb.len > (14u << 20)) far = sb.len + 10;
+        strbuf_addstr(&sb, sb.len + 10 == far ? "Hay, hay, Needles and hay,\nand more hay.\n\n"
+                                              : "Hay, hay, hay and hay,\nand more hay.\n\n");
+    }
+    char path[64];
+    write_story(&sb, sb.len, path);
+    Text *whole, *t;
+    Diag d = {0};
+    cr_assert_eq(text_open(path, 0, &whole, &d), 0, "%s", d.msg);
+    text_load_all(whole);
+    Index *ix = index_build(whole, 1, NULL);
+    const char *queries[] = {"needles", "needl*", "\"needles and\""};
+    const char *want_text[] = {"Needles", "Needl", "Needles and"};
+    for (size_t k = 0; k < 3; k++) {
+        MatchList *m;
+        cr_assert_eq(text_open(path, 0, &t, &d), 0, "%s", d.msg);
+        cr_assert_eq(matchlist_new(ix, t, queries[k], SEARCH_SMART, &m, &d), 0);
+        cr_assert_eq(matchlist_count(m), 1);
+        size_t loaded = text_len(t);
+        Span s = matchlist_span(m, 0);
+        cr_assert_eq(text_len(t), loaded, "%s: loaded %zu bytes more", queries[k],
+                     text_len(t) - loaded);
+        cr_assert_eq(s.start, far, "%s: at %zu, not %zu", queries[k], s.start, far);
+        cr_assert_eq(s.end - s.start, strlen(want_text[k]), "%s", queries[k]);
+        cr_assert(!memcmp(text_bytes(whole) + s.start, want_text[k], strlen(want_text[k])));
+        cr_assert_eq(matchlist_style_at(m, s.start, 0), STYLE_CURRENT);
+        cr_assert_eq(matchlist_style_at(m, s.end - 1, SIZE_MAX), STYLE_MATCH);
+        cr_assert_eq(matchlist_style_at(m, s.end, 0), STYLE_TEXT);
+        cr_assert_eq(matchlist_from(m, s.start - 3), 0);
+        cr_assert_eq(text_len(t), loaded, "drawing loaded %zu bytes more", text_len(t) - loaded);
+        matchlist_free(m);
+        text_free(t);
+    }
+    index_free(ix);
+    text_free(whole);
+    unlink(path);
+    strbuf_release(&sb);
+}

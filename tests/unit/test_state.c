@@ -17,6 +17,7 @@
 #include "fsfault.h"
 #include "lector/bidi.h"
 #include "lector/state.h"
+#include "lector/text.h"
 
 static char dir[256], story[300], sdir[300];
 
@@ -88,6 +89,54 @@ Test(state, a_small_edit_keeps_the_place)
     cr_assert_eq(state_load(s, story, t, &back, &d), 1);
     cr_assert_eq(back.offset, (size_t)(strstr(edited, "there lived") - edited), "relocated to %zu",
                  back.offset);
+    text_free(t);
+    state_close(s);
+}
+
+/* A big story of lines of words, with "The singer came home." at about 20 MB, and extra bytes
+ * before it when edited; *at: where the sentence is. */
+static void write_big_story(const char *path, bool edited, size_t *at)
+{
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    size_t len = 0;
+    while (len < (24u << 20)) {
+        if (*at == SIZE_MAX && len >= (20u << 20)) {
+            *at = len;
+            len += (size_t)fprintf(f, "The singer came home.\n\n");
+        }
+        if (edited && len >= (19u << 20) && len < (19u << 20) + 64)
+            len += (size_t)fprintf(f, "An edit.\n\n");
+        len += (size_t)fprintf(f, "Once upon a time in the steppe there lived a singer.\n\n");
+    }
+    fclose(f);
+}
+
+/* A place far into a big story still being read (shown from a window) is saved and found again
+ * from the file's bytes there, without loading the story up to it: after an edit before it too. */
+Test(state, a_far_place_in_a_story_being_read_is_saved_and_found_without_loading_it)
+{
+    StateStore *s = store();
+    size_t at = SIZE_MAX, at2 = SIZE_MAX;
+    write_big_story(story, false, &at);
+    Text *t;
+    Diag d = {0};
+    cr_assert_eq(text_open(story, 0, &t, &d), 0, "%s", d.msg);
+    size_t loaded = text_len(t);
+    StoryState st, back;
+    state_init(&st);
+    st.offset = at;
+    cr_assert_eq(state_save(s, story, t, &st, &d), 0, "%s", d.msg);
+    cr_assert_eq(text_len(t), loaded, "saving loaded %zu bytes", text_len(t) - loaded);
+    text_free(t);
+
+    write_big_story(story, true, &at2);
+    cr_assert_gt(at2, at, "the edit is before the place");
+    cr_assert_eq(text_open(story, 0, &t, &d), 0, "%s", d.msg);
+    loaded = text_len(t);
+    cr_assert_eq(state_load(s, story, t, &back, &d), 1, "%s", d.msg);
+    cr_assert_eq(back.offset, at2, "found at %zu, not %zu", back.offset, at2);
+    cr_assert_eq(text_len(t), loaded, "finding it loaded %zu bytes", text_len(t) - loaded);
     text_free(t);
     state_close(s);
 }
