@@ -525,6 +525,55 @@ Test(search, bm25_order_on_a_small_shelf)
     query_free(q);
 }
 
+/* Where every paragraph with one word has the other, NEAR(a b, N) with N wider than any
+ * paragraph ranks as "a b" does: the same hits, scores, counts and first places (its places,
+ * documents and gaps come from the places NEAR kept, merged once, where "a b" merges each
+ * document's; a paragraph with one of them alone would count for "a b"'s document frequency and
+ * not for NEAR's). */
+Test(search, a_wide_near_ranks_as_its_words_do)
+{
+    const char *stories[] = {
+        "the dombra plays on the long steppe\n\nthe wind and the long long road home again",
+        "dombra dombra, the steppe\n\nnothing here\n\nsteppe, steppe; a dombra far from the "
+        "steppe and the other dombra",
+        "the steppe, the steppe, the steppe and a dombra\n\nthe dombra and the steppe",
+    };
+    const char *queries[] = {"dombra steppe", "NEAR(dombra steppe, 50)"};
+    const SearchHit *h[2];
+    size_t n[2];
+    SearchSet *set[2];
+    Query *q[2];
+    Text *t[3];
+    Index *ix[3];
+    for (int i = 0; i < 3; i++)
+        ix[i] = build(stories[i], &t[i]);
+    for (int k = 0; k < 2; k++) {
+        Diag d = {0};
+        cr_assert_eq(query_parse(queries[k], SEARCH_SMART, &q[k], &d), 0);
+        set[k] = search_set_new(q[k]);
+        for (int i = 0; i < 3; i++)
+            search_set_add(set[k], (size_t)i, ix[i], NULL, NULL);
+        n[k] = search_set_hits(set[k], 0, &h[k]);
+    }
+    cr_assert_eq(n[0], 5, "the paragraphs with both words");
+    cr_assert_eq(n[1], n[0]);
+    for (size_t j = 0; j < n[0]; j++) {
+        cr_assert(h[1][j].story == h[0][j].story && h[1][j].doc == h[0][j].doc, "hit %zu", j);
+        cr_assert_float_eq(h[1][j].score, h[0][j].score, 1e-12, "hit %zu: %g, not %g", j,
+                           h[1][j].score, h[0][j].score);
+        cr_assert_eq(h[1][j].matches, h[0][j].matches, "hit %zu", j);
+        cr_assert_eq(h[1][j].first.pos, h[0][j].first.pos, "hit %zu", j);
+    }
+    for (int k = 0; k < 2; k++) {
+        search_set_free(set[k]);
+        query_free(q[k]);
+    }
+    for (int i = 0; i < 3; i++) {
+        index_free(ix[i]);
+        text_free(t[i]);
+    }
+}
+
 Test(search, snippets_and_positions)
 {
     const char *s = "First line.\nSecond line with the word\x1b[31m here, and more words after it "
