@@ -124,6 +124,52 @@ Test(index, a_build_in_runs_gives_the_bytes_of_a_build_in_memory)
     }
 }
 
+/* Every term is found by index_lookup, and nothing between two terms is: with thousands of
+ * terms (the directory's keys every 64 of them), runs of terms sharing their first 8 bytes (one
+ * key over many blocks), terms shorter than a key, of other scripts, and prefixes over them. */
+Test(index, lookups_through_the_terms_directory_find_every_term)
+{
+    Strbuf sb = STRBUF_INIT;
+    const char *stems[] = {"a", "b", "prefixed", "prefixedness", "қазақ", "z"};
+    size_t nwords = 0;
+    for (size_t k = 0; k < sizeof stems / sizeof *stems; k++)
+        for (int i = 0; i < 700; i++) {
+            strbuf_addf(&sb, "%s%d%s", stems[k], i * 3, i % 9 == 8 ? "\n\n" : " ");
+            nwords++;
+        }
+    Text *t = text_from_bytes(sb.buf, sb.len, "story");
+    Index *ix = index_build(t, 1, NULL);
+    cr_assert_eq(index_term_count(ix), nwords);
+    for (size_t k = 0; k < sizeof stems / sizeof *stems; k++) {
+        for (int i = 0; i < 700; i++) {
+            char w[64];
+            for (int d = 0; d < 3; d++) { /* i * 3 is a term; i * 3 + 1 and + 2 are not */
+                int len = snprintf(w, sizeof w, "%s%d", stems[k], i * 3 + d);
+                int64_t id = index_lookup(ix, w, (size_t)len);
+                if (d) {
+                    cr_assert_eq(id, -1, "%s is not a term", w);
+                    continue;
+                }
+                cr_assert_geq(id, 0, "%s not found", w);
+                size_t tl;
+                const char *term = index_term(ix, (uint32_t)id, &tl);
+                cr_assert(tl == (size_t)len && !memcmp(term, w, tl), "%s found as %.*s", w, (int)tl,
+                          term);
+            }
+        }
+        uint32_t first, end; /* the stem as a prefix: its 700 terms, and more for "prefixed" */
+        index_prefix_range(ix, stems[k], strlen(stems[k]), &first, &end);
+        cr_assert_eq(end - first, strcmp(stems[k], "prefixed") ? 700u : 1400u, "%s*", stems[k]);
+    }
+    cr_assert_eq(index_lookup(ix, "", 0), -1);
+    cr_assert_eq(index_lookup(ix, "zz", 2), -1);
+    cr_assert_eq(index_lookup(ix, "0", 1), -1);
+    cr_assert(!index_corrupt(ix));
+    index_free(ix);
+    text_free(t);
+    strbuf_release(&sb);
+}
+
 /* A spilled index's file identity can be set after the build (the shared mapping is written
  * through), and what is written then carries it. */
 Test(index, a_spilled_block_takes_its_source_and_writes_it)
