@@ -53,6 +53,7 @@ struct MatchList {
     bool case_counts;
     /* the paragraph whose matches were last asked about, and their range in m */
     size_t cached_para, cached_lo, cached_hi;
+    bool no_read_ahead; /* text_read_ahead failed once (the file changed): not tried again */
     /* scan mode: n == head.n + tail.n */
     Text *scan_text;   /* borrowed: t, loaded further as the reading goes */
     SearchScanner *sc; /* owned; NULL for a pattern */
@@ -326,8 +327,12 @@ static bool ensure_spans(MatchList *m, size_t i, size_t j, bool may_load)
     size_t need = index_paragraph(m->ix, index_paragraph_of(m->ix, pos[nu - 1])).span.end;
     size_t bom, base = 0, len;
     uint8_t *ahead = NULL;
-    if (!text_complete(m->t) && need > text_len(m->t) && index_clean_as_read(m->ix, &bom))
+    if (!text_complete(m->t) && need > text_len(m->t) && !m->no_read_ahead &&
+        index_clean_as_read(m->ix, &bom)) {
         ahead = text_read_ahead(m->t, from, need);
+        /* drawing asks once a cell: a failure is not retried at every one */
+        m->no_read_ahead = !ahead && need - from <= TEXT_READ_AHEAD_MAX;
+    }
     if (!ahead && !may_load) {
         free(pos);
         return false;

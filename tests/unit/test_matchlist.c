@@ -582,6 +582,22 @@ Test(matchlist, a_match_far_in_a_clean_story_is_read_from_the_file)
         matchlist_free(m);
         text_free(t);
     }
+    /* the file changed since: the paragraph's bytes no longer clean UTF-8 are not read ahead,
+     * and the match is drawn plain until the story is loaded up to it */
+    FILE *f = fopen(path, "r+");
+    cr_assert_not_null(f);
+    fseek(f, (long)far - 3, SEEK_SET);
+    fputs("\xff\xfe", f);
+    fclose(f);
+    MatchList *m;
+    cr_assert_eq(text_open(path, 0, &t, &d), 0, "%s", d.msg);
+    cr_assert_eq(matchlist_new(ix, t, "needles", SEARCH_SMART, &m, &d), 0);
+    size_t loaded = text_len(t);
+    cr_assert_eq(matchlist_style_at(m, far, 0), STYLE_TEXT);
+    cr_assert_eq(matchlist_style_at(m, far + 1, 0), STYLE_TEXT);
+    cr_assert_eq(text_len(t), loaded, "drawing loaded %zu bytes more", text_len(t) - loaded);
+    matchlist_free(m);
+    text_free(t);
     index_free(ix);
     text_free(whole);
     unlink(path);
