@@ -108,18 +108,21 @@ size_t text_len_estimate(const Text *t);
  * of its first byte. NULL when there is no such shortcut: t complete or nearly, or the tail
  * needs cleaning (its offsets would not match t's). The caller owns the result. */
 Text *text_open_tail(const Text *t, size_t *base);
+/* The caller knows that the whole file is clean as read -- an index of this very file says so
+ * (index_clean_as_read): offsets far past what is loaded are then the file's, which the two
+ * calls below need (a byte to clean before a place would move it). Not said, they answer NULL. */
+void text_set_clean_throughout(Text *t);
 /* For a place far past what is loaded (a search's match, a jump): about 256 KiB of the story
- * around byte off (from a paragraph start at or before it to a paragraph end after it), as a
- * small complete Text of its own read from the file, and in *base the offset in t of its first
- * byte; *to_end when it ends where the story does. NULL as for text_open_tail, and when off is
- * past the file's end or no line end is near it. The caller owns the result. Its offsets plus
- * base are the story's as long as the story stays clean as read up to it (text_clean_as_read,
- * known as the story loads on). */
+ * around byte off (from a paragraph start at or before it to a paragraph end after it, so that
+ * its paragraphs are the story's), as a small complete Text of its own read from the file, and
+ * in *base the offset in t of its first byte; *to_end when it ends where the story does. NULL
+ * as for text_open_tail, and when the story is not known clean throughout, off is past the
+ * file's end or no blank line is near it. The caller owns the result. */
 Text *text_open_window(const Text *t, size_t off, size_t *base, bool *to_end);
 /* Bytes [from, to) of a story still loading, read from its file without loading up to them:
- * for a story clean as read so far (the offsets are then the file's) whose bytes there are
- * clean UTF-8, at most TEXT_READ_AHEAD_MAX of them. malloc'd (the caller frees), with a NUL
- * after them; NULL when there is no such shortcut (load the story up to them instead). */
+ * for a story known clean throughout whose bytes there are clean UTF-8 (a sequence the range
+ * cuts at either end aside), at most TEXT_READ_AHEAD_MAX of them. malloc'd (the caller frees),
+ * with a NUL after them; NULL when there is no such shortcut (load the story up to them). */
 enum { TEXT_READ_AHEAD_MAX = 1 << 20 };
 uint8_t *text_read_ahead(const Text *t, size_t from, size_t to);
 /* The file was found shorter than when it was opened (truncated while being read): the story

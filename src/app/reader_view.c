@@ -112,6 +112,14 @@ static int page_rows(const ViewContext *c)
     return view_page_rows(c);
 }
 
+/* An index of this file that saw it clean as read tells the story so (text_set_clean_throughout):
+ * its offsets far past what is loaded are the file's. */
+static void trust_index(ReaderView *rv)
+{
+    size_t bom;
+    if (rv->index && index_clean_as_read(rv->index, &bom)) text_set_clean_throughout(rv->text);
+}
+
 static void *indexer_main(void *arg)
 {
     Indexer *ix = arg;
@@ -140,6 +148,7 @@ static void indexer_start(ReaderView *rv, ViewContext *c)
         indexer_main(ix);
         rv->index = ix->result;
         ix->result = NULL;
+        trust_index(rv);
     }
 }
 
@@ -152,6 +161,7 @@ static bool indexer_poll(ReaderView *rv, bool wait)
     ix->running = false;
     rv->index = ix->result;
     ix->result = NULL;
+    trust_index(rv);
     return rv->index != NULL;
 }
 
@@ -258,7 +268,12 @@ ReaderView *reader_view_open(ViewContext *c, const char *path, Text *preloaded, 
     for (int k = 0; k < MARKS; k++)
         rv->marks[k] = SIZE_MAX;
 
-    /* the saved state first: it may choose this story's line ends */
+    /* the index first: when it saw the file clean as read, places far in are shown, found and
+     * kept by reading the file there, not by loading the story up to them (text.h) */
+    Diag cd = {0}; /* a damaged index file: kept aside, and said where (below) */
+    if (c->cache && !from_stdin) rv->index = cache_lookup(c->cache, path, &cd);
+    trust_index(rv);
+    /* the saved state next: it may choose this story's line ends */
     StoryState st;
     state_init(&st);
     int found = 0;
@@ -278,8 +293,6 @@ ReaderView *reader_view_open(ViewContext *c, const char *path, Text *preloaded, 
         view_say(c, "%s", text_notice(t));
     else if (text_complete(t) && text_paragraph_count(t) == 0)
         view_say(c, "%s", text_len(t) ? "only blank lines: nothing to show" : "empty file");
-    Diag cd = {0}; /* a damaged index file: kept aside, and said where */
-    if (c->cache && !from_stdin) rv->index = cache_lookup(c->cache, path, &cd);
     if (cd.code) view_say(c, "%s", cd.msg);
     if (found > 0) {
         pager_set_top_offset(rv->pager, st.offset);

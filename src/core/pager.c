@@ -201,6 +201,7 @@ static PagerPos last_top(Pager *p, int page_rows)
 }
 
 static size_t top_offset(const Pager *p);
+static size_t pos_offset(const Pager *p, PagerPos pos);
 static bool top_rows(Pager *p, int page_rows, size_t *top, size_t *last_top);
 static void go_row(Pager *p, size_t row);
 
@@ -215,11 +216,11 @@ static void place(Pager *p, size_t off);
 
 static void drop_window(Pager *p);
 
-/* The row of the story that starts paragraph para_start's line `line` (a window's paragraph and
- * line, its offset made the story's): the same paragraph there, as both start at a paragraph
- * start, laid out alike; else (the story's bytes moved: see leave_window) the row holding that
- * offset. */
-static PagerPos story_row(Pager *p, size_t para_start, size_t line)
+/* The row of the story that is line `line` of the paragraph starting at para_start (a window's
+ * row, its offsets made the story's; the row's own first byte is row_off): the same paragraph
+ * there, as both start at a paragraph start, laid out alike; else (G's tail, begun at a line
+ * end inside a paragraph) the row holding row_off. */
+static PagerPos story_row(Pager *p, size_t para_start, size_t line, size_t row_off)
 {
     text_load_until(p->story, para_start);
     size_t i = text_paragraph_at(p->story, para_start);
@@ -230,7 +231,7 @@ static PagerPos story_row(Pager *p, size_t para_start, size_t line)
         return (PagerPos){i, line};
     }
     PagerPos keep = p->top;
-    place(p, para_start);
+    place(p, row_off);
     PagerPos at = p->top;
     p->top = keep;
     return at;
@@ -244,7 +245,9 @@ static PagerPos story_row(Pager *p, size_t para_start, size_t line)
 static void leave_window(Pager *p, PagerPos *pos)
 {
     size_t top_start = p->base + text_paragraph(p->text, p->top.para).start, top_line = p->top.line;
+    size_t top_off = p->base + pos_offset(p, p->top);
     size_t pos_start = pos ? p->base + text_paragraph(p->text, pos->para).start : 0;
+    size_t pos_off = pos ? p->base + pos_offset(p, *pos) : 0;
     size_t pos_line = pos ? pos->line : 0, anchor = p->base + p->anchor;
     bool to_end = p->to_end;
     drop_window(p);
@@ -257,8 +260,8 @@ static void leave_window(Pager *p, PagerPos *pos)
         if (pos) *pos = p->top;
         return;
     }
-    PagerPos top = story_row(p, top_start, top_line);
-    if (pos) *pos = story_row(p, pos_start, pos_line);
+    PagerPos top = story_row(p, top_start, top_line, top_off);
+    if (pos) *pos = story_row(p, pos_start, pos_line, pos_off);
     p->top = top;
     p->anchor = anchor;
 }
@@ -312,16 +315,22 @@ PagerPos pager_top(const Pager *p)
     return p->top;
 }
 
-/* The top row's first byte, in p->text. */
-static size_t top_offset(const Pager *p)
+/* Row pos's first byte, in p->text. */
+static size_t pos_offset(const Pager *p, PagerPos pos)
 {
     if (npara(p) == 0) return 0;
     Pager *mp = (Pager *)p; /* the cache is not part of the observable state */
-    const CacheSlot *s = lines_of(mp, p->top.para);
-    if (p->top.line < s->n) return s->lines[p->top.line].start;
+    const CacheSlot *s = lines_of(mp, pos.para);
+    if (pos.line < s->n) return s->lines[pos.line].start;
     /* a gap row: anchor on the next paragraph */
-    if (p->top.para + 1 < npara(p)) return text_paragraph(p->text, p->top.para + 1).start;
-    return text_paragraph(p->text, p->top.para).end;
+    if (pos.para + 1 < npara(p)) return text_paragraph(p->text, pos.para + 1).start;
+    return text_paragraph(p->text, pos.para).end;
+}
+
+/* The top row's first byte, in p->text. */
+static size_t top_offset(const Pager *p)
+{
+    return pos_offset(p, p->top);
 }
 
 size_t pager_top_offset(const Pager *p)
@@ -467,7 +476,7 @@ void pager_go_percent(Pager *p, double percent, int page_rows)
     size_t target = (size_t)((double)len * percent / 100.0);
     if ((double)target * 100.0 < (double)len * percent) target++; /* round up: shows N, not N-1 */
     pager_set_top_offset(p, target);
-    if (top_offset(p) < target) { /* the row holding it starts before: the next row */
+    if (pager_top_offset(p) < target) { /* the row holding it starts before: the next row */
         PagerPos next = p->top;
         if (step(p, &next, 1)) {
             p->top = next;
@@ -500,6 +509,7 @@ int pager_rows(Pager *p, int n, PagerRow *rows)
         else
             rows[k] = (PagerRow){1, pos.para, {0, 0, 0, 0}};
         k++;
+        if (k == n) break; /* no step past the last row (it would leave a window early) */
         bool more = step(p, &pos, 1);
         if (p->left != left) { /* the step left a window: the rows so far were its own */
             left = p->left;
@@ -512,15 +522,26 @@ int pager_rows(Pager *p, int n, PagerRow *rows)
     return k;
 }
 
+/* A row follows pos: a step from it would succeed (a window that does not end where the story
+ * does has one after its last: known without leaving it, which would move the rows the caller
+ * holds, pos among them, into the story). */
+static bool row_after(Pager *p, PagerPos pos)
+{
+    if (p->window && !p->to_end && pos.para + 1 >= npara(p)) {
+        size_t n = nlines(p, pos.para);
+        if (pos.line + 1 >= n) return true;
+    }
+    return step(p, &pos, 1);
+}
+
 int pager_percent(Pager *p, int page_rows)
 {
     size_t len = text_len_estimate(p->story);
     if (len == 0 || !have(p, 0)) return 100;
-    PagerPos pos = p->top;
+    PagerPos pos = p->top; /* moved into the story by a step that leaves a window */
     for (int k = 1; k < page_rows && step(p, &pos, 1); k++) {
     }
-    PagerPos next = pos;
-    if (!step(p, &next, 1)) return 100; /* the last row is on this page */
+    if (!row_after(p, pos)) return 100; /* the last row is on this page */
     const CacheSlot *s = lines_of(p, pos.para);
     size_t end = pos.line < s->n ? s->lines[pos.line].end : text_paragraph(p->text, pos.para).end;
     return (int)((double)(p->base + end) * 100.0 / (double)len);
@@ -532,7 +553,7 @@ static bool end_on_page(Pager *p, int page_rows)
     PagerPos pos = p->top;
     for (int k = 1; k < page_rows && step(p, &pos, 1); k++) {
     }
-    return !step(p, &pos, 1);
+    return !row_after(p, pos);
 }
 
 /* Once the rows are counted: the top row and the furthest the top can go (0: the story fits). */

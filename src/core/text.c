@@ -138,6 +138,7 @@ struct Text {
     ImportFormat format;
     const char *compression; /* static, NULL when none */
     bool imported;           /* the text is not the file's bytes (a book, compressed) */
+    bool clean_throughout;   /* the caller knows the whole file clean as read (see text.h) */
 };
 
 /* Windows-1251, 0x80..0xBF (0xC0..0xFF are U+0410..U+044F); 0x98 is unassigned. */
@@ -1599,9 +1600,23 @@ static bool can_read_ahead(const Text *t)
     return !t->complete && !t->src && !t->imported && t->fd >= 0;
 }
 
-/* Where a window of buf[0, n) starts: after the first blank line at or before limit, else after
- * the first line end at or before it; SIZE_MAX when neither. */
-static size_t window_start(const uint8_t *buf, size_t n, size_t limit)
+/* Whether bytes far past what is loaded can be read at their offsets: as above, and the whole
+ * file is known clean as read (text_set_clean_throughout), so that no byte to clean between
+ * moves them. */
+static bool can_read_far(const Text *t)
+{
+    return can_read_ahead(t) && t->clean_throughout;
+}
+
+void text_set_clean_throughout(Text *t)
+{
+    t->clean_throughout = true;
+}
+
+/* Where a window of buf[0, n) starts: after the first blank line at or before limit (a
+ * paragraph's start), else (only when line_end) after the first line end at or before it;
+ * SIZE_MAX when neither. */
+static size_t window_start(const uint8_t *buf, size_t n, size_t limit, bool line_end)
 {
     size_t first_nl = SIZE_MAX;
     for (size_t i = 0; i < n && i <= limit; i++) {
@@ -1612,23 +1627,21 @@ static size_t window_start(const uint8_t *buf, size_t n, size_t limit)
             j++;
         if (j < n && buf[j] == '\n' && j + 1 <= limit) return j + 1;
     }
-    return first_nl;
+    return line_end ? first_nl : SIZE_MAX;
 }
 
 /* Where a window of buf[0, n) that must hold byte `past` ends: at the start of the last blank
- * line after it (a paragraph's end), else after the last line end after it; 0 when neither. */
+ * line after it (a paragraph's end); 0 when there is none. */
 static size_t window_end(const uint8_t *buf, size_t n, size_t past)
 {
-    size_t last_nl = 0;
     for (size_t i = n; i-- > past;) {
         if (buf[i] != '\n') continue;
-        if (!last_nl) last_nl = i + 1;
         size_t j = i;
         while (j > past && (buf[j - 1] == ' ' || buf[j - 1] == '\t'))
             j--;
         if (j > past && buf[j - 1] == '\n') return j;
     }
-    return last_nl;
+    return 0;
 }
 
 Text *text_open_tail(const Text *t, size_t *base)
@@ -1640,7 +1653,9 @@ Text *text_open_tail(const Text *t, size_t *base)
     if (from < t->src_start + t->len) return NULL; /* the loaded part reaches it: no need */
     size_t got;
     uint8_t *buf = read_source(t, from, end, &got);
-    size_t start = window_start(buf, got, got);
+    /* from a line end when no blank line is near: its first rows may wrap otherwise than the
+     * story's, which G's speed on a 1 GB story of one paragraph is worth */
+    size_t start = window_start(buf, got, got, true);
     Text *tail = NULL;
     /* Offsets in it are the story's less base only if the story is clean UTF-8 to its end, as
      * far as this tail shows: if not, no shortcut. */
@@ -1654,7 +1669,7 @@ Text *text_open_tail(const Text *t, size_t *base)
 
 Text *text_open_window(const Text *t, size_t off, size_t *base, bool *to_end)
 {
-    if (!can_read_ahead(t)) return NULL;
+    if (!can_read_far(t)) return NULL;
     enum { BEFORE = 64 << 10, AFTER = 192 << 10 };
     size_t at = t->src_start + off, size = t->file_size;
     if (at >= size) return NULL;
@@ -1662,11 +1677,11 @@ Text *text_open_window(const Text *t, size_t off, size_t *base, bool *to_end)
     if (from < t->src_start + t->len) return NULL; /* the loaded part reaches it: no need */
     size_t got;
     uint8_t *buf = read_source(t, from, to, &got);
-    size_t start = window_start(buf, got, at - from);
+    /* from a paragraph's start to a paragraph's end, so that its paragraphs are the story's
+     * (laid out alike, cut in pieces alike); without a blank line near, no window */
+    size_t start = window_start(buf, got, at - from, false);
     size_t end = to == size ? got : window_end(buf, got, at - from);
     Text *w = NULL;
-    /* as for the tail: the window's offsets plus base are the story's while what it shows is
-     * clean UTF-8 (and the story before it too, which text_clean_as_read tells as it loads) */
     if (got == to - from && start != SIZE_MAX && start <= at - from && end > at - from &&
         is_clean_utf8(buf + start, end - start)) {
         w = text_from_bytes(buf + start, end - start, t->name);
@@ -1679,12 +1694,24 @@ Text *text_open_window(const Text *t, size_t off, size_t *base, bool *to_end)
 
 uint8_t *text_read_ahead(const Text *t, size_t from, size_t to)
 {
-    if (!can_read_ahead(t) || from > to || to - from > TEXT_READ_AHEAD_MAX ||
+    if (!can_read_far(t) || from > to || to - from > TEXT_READ_AHEAD_MAX ||
         t->src_start + to > t->file_size)
         return NULL;
     size_t got;
     uint8_t *buf = read_source(t, t->src_start + from, t->src_start + to, &got);
-    if (got != to - from || !is_clean_utf8(buf, got)) {
+    /* the range may cut a sequence at either end (a place's fingerprint, its surroundings):
+     * what is checked is the whole sequences in it */
+    size_t a = 0, b = got;
+    while (a < b && a < 3 && (buf[a] & 0xc0) == 0x80)
+        a++;
+    for (size_t k = 1; k <= 3 && k <= b - a; k++) {
+        uint8_t c = buf[b - k];
+        if ((c & 0xc0) == 0x80) continue;
+        size_t want = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+        if (want > k) b -= k; /* a sequence the range ends inside */
+        break;
+    }
+    if (got != to - from || !is_clean_utf8(buf + a, b - a)) {
         free(buf);
         return NULL;
     }

@@ -663,10 +663,24 @@ Test(lazy, a_far_place_is_shown_from_a_window_whose_rows_are_the_storys)
         at++;
     at++;
     pager_set_top_offset(q, at);
+    /* not known clean throughout (a byte to clean before the place would move it): loaded up
+     * to it, no window */
+    Text *t0;
+    cr_assert_eq(text_open(path, 0, &t0, &d), 0);
+    Pager *p0 = pager_new(t0, &opt);
+    pager_set_top_offset(p0, at);
+    size_t base0;
+    pager_bytes(p0, &base0);
+    cr_assert_eq(base0, 0);
+    cr_assert_geq(text_len(t0), at);
+    cr_assert_eq(pager_top_offset(p0), pager_top_offset(q));
+    pager_free(p0);
+    text_free(t0);
     for (int dir = 1; dir >= -1; dir -= 2) {
         Text *t;
         cr_assert_eq(text_open(path, 0, &t, &d), 0);
         Pager *p = pager_new(t, &opt);
+        text_set_clean_throughout(t); /* as an index of the file says it */
         pager_set_top_offset(p, at);
         pager_set_top_offset(q, at);
         cr_assert(!text_complete(t));
@@ -693,9 +707,60 @@ Test(lazy, a_far_place_is_shown_from_a_window_whose_rows_are_the_storys)
         pager_free(p);
         text_free(t);
     }
+    /* a few rows before a window's last: the percent of the page's end, and a jump to a percent
+     * whose byte starts a row, as in the whole story */
+    {
+        Text *t3;
+        cr_assert_eq(text_open(path, 0, &t3, &d), 0);
+        text_set_clean_throughout(t3);
+        Pager *p3 = pager_new(t3, &opt);
+        size_t base0, b, lo = at, hi = at + (256 << 10); /* the window's end: in [lo, hi) */
+        pager_set_top_offset(p3, at);
+        pager_bytes(p3, &base0);
+        while (hi - lo > 1) {
+            size_t mid = lo + (hi - lo) / 2;
+            pager_set_top_offset(p3, at); /* the same window again */
+            pager_set_top_offset(p3, mid);
+            pager_bytes(p3, &b);
+            if (b == base0)
+                lo = mid;
+            else
+                hi = mid;
+        }
+        /* a percent whose byte is the start of a row */
+        pager_set_top_offset(q, at + (100 << 10));
+        size_t row = pager_top_offset(q), len = text_len(whole);
+        double pct = 100.0 * (double)row / (double)len;
+        pager_go_percent(p3, pct, 23);
+        pager_go_percent(q, pct, 23);
+        pager_bytes(p3, &b);
+        cr_assert_gt(b, 0, "a window");
+        cr_assert_eq(pager_top_offset(p3), pager_top_offset(q), "%.6f%%: %zu, not %zu", pct,
+                     pager_top_offset(p3), pager_top_offset(q));
+        pager_free(p3);
+        text_free(t3);
+        /* pages whose last row is near the window's last, one of them on it (the percent looks
+         * one row further without leaving the window) */
+        for (long back = 20; back <= 24; back++) {
+            pager_set_top_offset(q, lo);
+            pager_scroll(q, -back, 23);
+            cr_assert_eq(text_open(path, 0, &t3, &d), 0);
+            text_set_clean_throughout(t3);
+            p3 = pager_new(t3, &opt);
+            pager_set_top_offset(p3, at); /* the window, then a place in it */
+            pager_set_top_offset(p3, pager_top_offset(q));
+            pager_bytes(p3, &b);
+            cr_assert_eq(b, base0, "the same window");
+            cr_assert_eq(pager_percent(p3, 23), pager_percent(q, 23), "%ld rows back", back);
+            cr_assert_eq(pager_top_percent(p3, 23), pager_top_percent(q, 23), "%ld back", back);
+            pager_free(p3);
+            text_free(t3);
+        }
+    }
     /* the window is left for the story once that is all read: the same top row */
     Text *t;
     cr_assert_eq(text_open(path, 0, &t, &d), 0);
+    text_set_clean_throughout(t);
     Pager *p = pager_new(t, &opt);
     pager_set_top_offset(p, at);
     pager_set_top_offset(q, at);
@@ -720,4 +785,79 @@ Test(lazy, a_far_place_is_shown_from_a_window_whose_rows_are_the_storys)
     unlink(path);
     free(path);
     strbuf_release(&sb);
+}
+
+/* A story of about size bytes of lines of words from mixed[]: paragraphs of min to max bytes
+ * (pieces past 64 KiB) between blank lines, or with blank = false one paragraph of lines. */
+static void make_shaped_story(Strbuf *sb, size_t size, size_t min, size_t max, bool blank)
+{
+    unsigned seed = 11;
+    size_t nwords = sizeof mixed / sizeof *mixed;
+    while (sb->len < size) {
+        seed = seed * 1103515245u + 12345u;
+        size_t want = min + (seed >> 8) % (max - min + 1), start = sb->len;
+        while (sb->len - start < want) {
+            for (int w = 0; w < 9; w++) {
+                seed = seed * 1103515245u + 12345u;
+                strbuf_addstr(sb, mixed[(seed >> 8) % nwords]);
+                strbuf_addch(sb, w < 8 ? ' ' : '\n');
+            }
+        }
+        if (blank) strbuf_addch(sb, '\n');
+    }
+}
+
+/* Windows begin and end only at a paragraph's start and end, so that their rows are the
+ * story's whatever its shape: paragraphs of 10 to 250 KiB (in pieces), or no blank line at all
+ * (then no window: the story is loaded up to the place). At each of several far places: the
+ * page, 40 pages down, and a percent jump from there, as in the whole story. */
+Test(lazy, windows_keep_the_storys_rows_whatever_its_paragraphs)
+{
+    for (int shape = 0; shape < 2; shape++) {
+        Strbuf sb = STRBUF_INIT;
+        if (shape == 0)
+            make_shaped_story(&sb, 40 << 20, 10 << 10, 250 << 10, true);
+        else
+            make_shaped_story(&sb, 40 << 20, 40 << 20, 40 << 20, false);
+        char *path = write_temp(sb.buf, sb.len);
+        Text *whole;
+        Diag d = {0};
+        cr_assert_eq(text_load(path, 0, &whole, &d), 0);
+        LayoutOptions opt = {.width = 60};
+        Pager *q = pager_new(whole, &opt);
+        for (size_t k = 0; k < 5; k++) {
+            size_t at = (size_t)(24 + 3 * k) << 20;
+            Text *t;
+            cr_assert_eq(text_open(path, 0, &t, &d), 0);
+            text_set_clean_throughout(t);
+            Pager *p = pager_new(t, &opt);
+            pager_set_top_offset(p, at);
+            pager_set_top_offset(q, at);
+            size_t base;
+            pager_bytes(p, &base);
+            if (shape == 1) cr_assert_eq(base, 0, "no blank line: no window");
+            for (int page = 0; page < 40; page++) {
+                size_t at_p, at_q;
+                char *a = page_text(p, 64, &at_p), *b = page_text(q, 64, &at_q);
+                cr_assert_eq(at_p, at_q, "shape %d, place %zu, page %d: top %zu, not %zu", shape, k,
+                             page, at_p, at_q);
+                cr_assert_str_eq(a, b, "shape %d, place %zu, page %d", shape, k, page);
+                free(a);
+                free(b);
+                cr_assert_eq(pager_percent(p, 23), pager_percent(q, 23));
+                cr_assert_eq(pager_scroll(p, 23, 23), pager_scroll(q, 23, 23));
+            }
+            pager_go_percent(p, 70 + 5.5 * (double)k, 23);
+            pager_go_percent(q, 70 + 5.5 * (double)k, 23);
+            cr_assert_eq(pager_top_offset(p), pager_top_offset(q), "shape %d: to %.1f%%", shape,
+                         70 + 5.5 * (double)k);
+            pager_free(p);
+            text_free(t);
+        }
+        pager_free(q);
+        text_free(whole);
+        unlink(path);
+        free(path);
+        strbuf_release(&sb);
+    }
 }
