@@ -574,6 +574,44 @@ Test(search, a_wide_near_ranks_as_its_words_do)
     }
 }
 
+/* A query of one item (a word, a prefix, a phrase): each hit counts its paragraph's places of it,
+ * and the story's places are all of them, as the match list counts them. */
+Test(search, one_item_counts_its_places_per_paragraph)
+{
+    const char *story = "dombra, dombra and the steppe; the dombras\n\nno word here\n\n"
+                        "the steppe, the dombra. The Steppe and the steppe\n\ndombra\n";
+    const char *queries[] = {"=dombra", "dombra*", "\"the steppe\""};
+    const size_t per_para[3][4] = {{2, 0, 1, 1}, {3, 0, 1, 1}, {1, 0, 3, 0}};
+    Text *t;
+    Index *ix = build(story, &t);
+    for (size_t k = 0; k < 3; k++) {
+        Query *q;
+        Diag d = {0};
+        cr_assert_eq(query_parse(queries[k], SEARCH_SMART, &q, &d), 0, "%s", d.msg);
+        SearchSet *set = search_set_new(q);
+        size_t places;
+        search_set_add(set, 0, ix, NULL, &places);
+        const SearchHit *h;
+        size_t n = search_set_hits(set, 0, &h), want_places = 0, want_hits = 0;
+        for (size_t p = 0; p < 4; p++) {
+            want_places += per_para[k][p];
+            want_hits += per_para[k][p] > 0;
+        }
+        cr_assert_eq(places, want_places, "%s: %zu places", queries[k], places);
+        cr_assert_eq(n, want_hits, "%s", queries[k]);
+        for (size_t j = 0; j < n; j++)
+            cr_assert_eq(h[j].matches, per_para[k][h[j].doc], "%s, paragraph %zu: %zu", queries[k],
+                         h[j].doc, h[j].matches);
+        SearchMatch *m;
+        cr_assert_eq(search_matches(ix, t, q, &m), want_places, "%s", queries[k]);
+        free(m);
+        search_set_free(set);
+        query_free(q);
+    }
+    index_free(ix);
+    text_free(t);
+}
+
 Test(search, snippets_and_positions)
 {
     const char *s = "First line.\nSecond line with the word\x1b[31m here, and more words after it "
