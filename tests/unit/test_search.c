@@ -432,6 +432,9 @@ Test(search, near_fuzzy_and_suggestions)
     cr_assert_eq(hits(s, "wind hills", SEARCH_SMART), 4, "not across paragraphs either way");
     cr_assert_eq(hits(s, "NEAR(\"the hills\" grass, 3)", SEARCH_SMART), 2, "a phrase in it");
     cr_assert_eq(hits(s, "NEAR(wind hills, 4) grass", SEARCH_SMART), 3, "and another word");
+    /* two items at one place (a word and a prefix of it): 0 words apart, each "wind" near */
+    cr_assert_eq(hits(s, "NEAR(wind wi, 1)", SEARCH_SMART), 3);
+    cr_assert_eq(hits(s, "NEAR(wi wind, 1)", SEARCH_SMART), 3);
     cr_assert_eq(hits(s, "jehosaphat~", SEARCH_SMART), 2,
                  "Jehoshaphat, and Josaphat two edits away; not Jehoshaphat's (three)");
     cr_assert_eq(hits(s, "jehoshaphat", SEARCH_SMART), 2, "Jehoshaphat and Jehoshaphat's");
