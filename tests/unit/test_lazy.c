@@ -573,6 +573,29 @@ static char *page_text(Pager *p, int rows, size_t *top)
     return strbuf_detach(&sb, NULL);
 }
 
+/* path opened in steps and known clean throughout (as an index of the file would say), with a
+ * pager over it at opt's width, on place `at` (a window when it is far). */
+static Pager *windowed(const char *path, const LayoutOptions *opt, size_t at, Text **t)
+{
+    Diag d = {0};
+    cr_assert_eq(text_open(path, 0, t, &d), 0, "%s", d.msg);
+    text_set_clean_throughout(*t);
+    Pager *p = pager_new(*t, opt);
+    pager_set_top_offset(p, at);
+    return p;
+}
+
+/* p's page of rows rows is q's (the whole story's): its top and its text. */
+static void assert_same_page(Pager *p, Pager *q, int rows, const char *what, int k)
+{
+    size_t at_p, at_q;
+    char *a = page_text(p, rows, &at_p), *b = page_text(q, rows, &at_q);
+    cr_assert_eq(at_p, at_q, "%s, page %d: top %zu, not %zu", what, k, at_p, at_q);
+    cr_assert_str_eq(a, b, "%s, page %d", what, k);
+    free(a);
+    free(b);
+}
+
 /* The pager reads a big story only as far as it is asked to show; G shows the end from the
  * file's tail at once, and the rows there and above are the story's rows. */
 Test(lazy, paging_reads_only_what_is_shown_and_g_reads_the_tail)
@@ -678,10 +701,7 @@ Test(lazy, a_far_place_is_shown_from_a_window_whose_rows_are_the_storys)
     text_free(t0);
     for (int dir = 1; dir >= -1; dir -= 2) {
         Text *t;
-        cr_assert_eq(text_open(path, 0, &t, &d), 0);
-        Pager *p = pager_new(t, &opt);
-        text_set_clean_throughout(t); /* as an index of the file says it */
-        pager_set_top_offset(p, at);
+        Pager *p = windowed(path, &opt, at, &t);
         pager_set_top_offset(q, at);
         cr_assert(!text_complete(t));
         cr_assert_lt(text_len(t), (size_t)10 << 20, "a window, not the story read up to it");
@@ -692,14 +712,8 @@ Test(lazy, a_far_place_is_shown_from_a_window_whose_rows_are_the_storys)
         /* 300 pages of 23 rows: past the window's 192 KiB after the place (or its 64 before);
          * 64 rows drawn, so that drawing leaves the window before a scroll does */
         for (int k = 0; k < 300; k++) {
-            size_t at_p, at_q;
-            char *a = page_text(p, 64, &at_p), *b = page_text(q, 64, &at_q);
-            cr_assert_eq(at_p, at_q, "page %d %s: top at %zu, not %zu", k, dir > 0 ? "down" : "up",
-                         at_p, at_q);
-            cr_assert_str_eq(a, b, "page %d", k);
+            assert_same_page(p, q, 64, dir > 0 ? "down" : "up", k);
             cr_assert_eq(pager_percent(p, 23), pager_percent(q, 23));
-            free(a);
-            free(b);
             cr_assert_eq(pager_scroll(p, 23 * dir, 23), pager_scroll(q, 23 * dir, 23));
         }
         pager_bytes(p, &base);
@@ -711,11 +725,8 @@ Test(lazy, a_far_place_is_shown_from_a_window_whose_rows_are_the_storys)
      * whose byte starts a row, as in the whole story */
     {
         Text *t3;
-        cr_assert_eq(text_open(path, 0, &t3, &d), 0);
-        text_set_clean_throughout(t3);
-        Pager *p3 = pager_new(t3, &opt);
+        Pager *p3 = windowed(path, &opt, at, &t3);
         size_t base0, b, lo = at, hi = at + (256 << 10); /* the window's end: in [lo, hi) */
-        pager_set_top_offset(p3, at);
         pager_bytes(p3, &base0);
         while (hi - lo > 1) {
             size_t mid = lo + (hi - lo) / 2;
@@ -744,10 +755,7 @@ Test(lazy, a_far_place_is_shown_from_a_window_whose_rows_are_the_storys)
         for (long back = 20; back <= 24; back++) {
             pager_set_top_offset(q, lo);
             pager_scroll(q, -back, 23);
-            cr_assert_eq(text_open(path, 0, &t3, &d), 0);
-            text_set_clean_throughout(t3);
-            p3 = pager_new(t3, &opt);
-            pager_set_top_offset(p3, at); /* the window, then a place in it */
+            p3 = windowed(path, &opt, at, &t3); /* the window, then a place in it */
             pager_set_top_offset(p3, pager_top_offset(q));
             pager_bytes(p3, &b);
             cr_assert_eq(b, base0, "the same window");
@@ -759,10 +767,7 @@ Test(lazy, a_far_place_is_shown_from_a_window_whose_rows_are_the_storys)
     }
     /* the window is left for the story once that is all read: the same top row */
     Text *t;
-    cr_assert_eq(text_open(path, 0, &t, &d), 0);
-    text_set_clean_throughout(t);
-    Pager *p = pager_new(t, &opt);
-    pager_set_top_offset(p, at);
+    Pager *p = windowed(path, &opt, at, &t);
     pager_set_top_offset(q, at);
     size_t base;
     pager_bytes(p, &base);
@@ -771,12 +776,7 @@ Test(lazy, a_far_place_is_shown_from_a_window_whose_rows_are_the_storys)
     }
     pager_bytes(p, &base);
     cr_assert_eq(base, 0);
-    size_t at_p, at_q;
-    char *a = page_text(p, 23, &at_p), *b = page_text(q, 23, &at_q);
-    cr_assert_eq(at_p, at_q);
-    cr_assert_str_eq(a, b);
-    free(a);
-    free(b);
+    assert_same_page(p, q, 23, "read whole", 0);
     pager_free(p);
     text_free(t);
 
@@ -828,22 +828,15 @@ Test(lazy, windows_keep_the_storys_rows_whatever_its_paragraphs)
         for (size_t k = 0; k < 5; k++) {
             size_t at = (size_t)(24 + 3 * k) << 20;
             Text *t;
-            cr_assert_eq(text_open(path, 0, &t, &d), 0);
-            text_set_clean_throughout(t);
-            Pager *p = pager_new(t, &opt);
-            pager_set_top_offset(p, at);
+            Pager *p = windowed(path, &opt, at, &t);
             pager_set_top_offset(q, at);
             size_t base;
             pager_bytes(p, &base);
             if (shape == 1) cr_assert_eq(base, 0, "no blank line: no window");
+            char what[48];
+            snprintf(what, sizeof what, "shape %d, place %zu", shape, k);
             for (int page = 0; page < 40; page++) {
-                size_t at_p, at_q;
-                char *a = page_text(p, 64, &at_p), *b = page_text(q, 64, &at_q);
-                cr_assert_eq(at_p, at_q, "shape %d, place %zu, page %d: top %zu, not %zu", shape, k,
-                             page, at_p, at_q);
-                cr_assert_str_eq(a, b, "shape %d, place %zu, page %d", shape, k, page);
-                free(a);
-                free(b);
+                assert_same_page(p, q, 64, what, page);
                 cr_assert_eq(pager_percent(p, 23), pager_percent(q, 23));
                 cr_assert_eq(pager_scroll(p, 23, 23), pager_scroll(q, 23, 23));
             }
