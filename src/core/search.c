@@ -974,20 +974,12 @@ static size_t collect_matches(const Index *ix, const Query *q, const ItemMatches
         uint32_t *pos = xmalloc((total ? total : 1) * sizeof *pos), **list;
         size_t *from = xmalloc(3 * q->n * sizeof *from), *to = from + q->n, *at = to + q->n;
         list = xmalloc(q->n * sizeof *list);
-        /* one NEAR of every item: each place it kept is in a window of one document holding
-         * every item, so in a document of im->docs already (im->merged, above, unless the
-         * index was NULL) */
-        bool all_near = q->nnear == 1 && q->near[0].first == 0 && q->near[0].n == q->n;
         for (size_t i = 0; i < q->n; i++) {
             DocCursor dc;
             doc_cursor_init(&dc, ix);
             size_t d_at = 0;
             from[i] = n;
-            if (all_near && im->n[i]) {
-                memcpy(pos + n, im->m[i], im->n[i] * sizeof *pos);
-                n += im->n[i];
-            }
-            for (size_t k = 0; k < im->n[i] && !all_near; k++) {
+            for (size_t k = 0; k < im->n[i]; k++) {
                 size_t d = doc_cursor_at(&dc, im->m[i][k]);
                 while (d_at < im->ndocs && im->docs[d_at] < d)
                     d_at++;

@@ -1644,6 +1644,16 @@ static size_t window_end(const uint8_t *buf, size_t n, size_t past)
     return 0;
 }
 
+/* w when its bytes are the ones it was made of (clean UTF-8 with no CR, and no U+FEFF first,
+ * which a Text takes for a byte-order mark and drops): its offsets are those bytes'. Else frees
+ * it: NULL. */
+static Text *as_read(Text *w)
+{
+    if (w && text_clean_as_read(w) && w->src_start == 0) return w;
+    text_free(w);
+    return NULL;
+}
+
 Text *text_open_tail(const Text *t, size_t *base)
 {
     if (!can_read_ahead(t)) return NULL;
@@ -1656,13 +1666,12 @@ Text *text_open_tail(const Text *t, size_t *base)
     /* from a line end when no blank line is near: its first rows may wrap otherwise than the
      * story's, which G's speed on a 1 GB story of one paragraph is worth */
     size_t start = window_start(buf, got, got, true);
-    Text *tail = NULL;
     /* Offsets in it are the story's less base only if the story is clean UTF-8 to its end, as
      * far as this tail shows: if not, no shortcut. */
-    if (got == end - from && start < got && is_clean_utf8(buf + start, got - start)) {
-        tail = text_from_bytes(buf + start, got - start, t->name);
-        *base = from + start - t->src_start;
-    }
+    Text *tail = got == end - from && start < got
+                     ? as_read(text_from_bytes(buf + start, got - start, t->name))
+                     : NULL;
+    if (tail) *base = from + start - t->src_start;
     free(buf);
     return tail;
 }
@@ -1681,10 +1690,10 @@ Text *text_open_window(const Text *t, size_t off, size_t *base, bool *to_end)
      * (laid out alike, cut in pieces alike); without a blank line near, no window */
     size_t start = window_start(buf, got, at - from, false);
     size_t end = to == size ? got : window_end(buf, got, at - from);
-    Text *w = NULL;
-    if (got == to - from && start != SIZE_MAX && start <= at - from && end > at - from &&
-        is_clean_utf8(buf + start, end - start)) {
-        w = text_from_bytes(buf + start, end - start, t->name);
+    Text *w = got == to - from && start != SIZE_MAX && start <= at - from && end > at - from
+                  ? as_read(text_from_bytes(buf + start, end - start, t->name))
+                  : NULL;
+    if (w) {
         *base = from + start - t->src_start;
         *to_end = to == size;
     }

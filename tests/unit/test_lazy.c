@@ -854,3 +854,40 @@ Test(lazy, windows_keep_the_storys_rows_whatever_its_paragraphs)
         strbuf_release(&sb);
     }
 }
+
+/* A story whose paragraphs begin with U+FEFF (a zero-width no-break space inside a story, a
+ * byte-order mark only at a file's start): G's tail and a far window would begin with it, and a
+ * Text made of them would drop it as a mark, its offsets three off the story's. No such
+ * shortcut then: the end and the far place are the story's own rows. */
+Test(lazy, a_tail_or_window_beginning_with_feff_is_not_taken)
+{
+    Strbuf sb = STRBUF_INIT;
+    strbuf_addstr(&sb, "Title\n\n");
+    while (sb.len < (20u << 20))
+        strbuf_addstr(&sb, "\xef\xbb\xbf"
+                           "A paragraph that begins with a zero-width space.\n\n");
+    char *path = write_temp(sb.buf, sb.len);
+    Text *whole;
+    Diag d = {0};
+    cr_assert_eq(text_load(path, 0, &whole, &d), 0);
+    LayoutOptions opt = {.width = 60};
+    Pager *q = pager_new(whole, &opt);
+    Text *t;
+    Pager *p = windowed(path, &opt, 0, &t);
+    pager_go_last(p, 23);
+    pager_go_last(q, 23);
+    assert_same_page(p, q, 23, "G", 0);
+    pager_free(p);
+    text_free(t);
+    size_t at = (size_t)18 << 20;
+    p = windowed(path, &opt, at, &t);
+    pager_set_top_offset(q, at);
+    assert_same_page(p, q, 23, "far", 0);
+    pager_free(p);
+    text_free(t);
+    pager_free(q);
+    text_free(whole);
+    unlink(path);
+    free(path);
+    strbuf_release(&sb);
+}
