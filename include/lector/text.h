@@ -134,6 +134,10 @@ bool text_shrank(const Text *t);
  * touch); nothing for a story in memory. Loading does it behind itself, and so do the index
  * build and text_content_hash, so that reading a story whole holds a step of it, not all. */
 void text_release(const Text *t, size_t from, size_t to);
+/* From now on loading leaves what it loads in memory, for a caller that reads each step once as
+ * it comes (a pattern search) and then releases it itself: released by loading, the pages were
+ * read in from the file a second time to be searched (a fifth of a search of 103 MB). */
+void text_hold_loaded(Text *t);
 /* hash_bytes(text_bytes(t), text_len(t), 0), a piece at a time, released behind: the story's
  * fingerprint (for the index cache) in bounded memory. Of what is loaded: load it all first. */
 uint64_t text_content_hash(const Text *t);

@@ -139,6 +139,7 @@ struct Text {
     const char *compression; /* static, NULL when none */
     bool imported;           /* the text is not the file's bytes (a book, compressed) */
     bool clean_throughout;   /* the caller knows the whole file clean as read (see text.h) */
+    bool hold_loaded;        /* loading keeps what it loads; the caller releases (text.h) */
 };
 
 /* Windows-1251, 0x80..0xBF (0xC0..0xFF are U+0410..U+044F); 0x98 is unassigned. */
@@ -1276,7 +1277,7 @@ static void clean_step(Text *t, size_t want)
     split_advance(t, t->len, final);
     if (!t->title && (t->npara >= 2 || (t->npara == 1 && t->open) || final))
         choose_title(t, t->name);
-    text_release(t, checked, t->len);
+    if (!t->hold_loaded) text_release(t, checked, t->len);
     if (final) finish_loading(t);
 }
 
@@ -1370,7 +1371,7 @@ static void load_step(Text *t, size_t want)
         choose_title(t, t->name);
     /* checked once and split: held only while shown (a story read whole holds no more than a
      * step of it; what is shown again comes back from the page cache) */
-    text_release(t, checked, t->len);
+    if (!t->hold_loaded) text_release(t, checked, t->len);
     if (!more) finish_loading(t);
 }
 
@@ -1530,6 +1531,11 @@ void text_load_all(Text *t)
 {
     while (!t->complete)
         load_step(t, t->map ? ALL_STEP_BYTES : SIZE_MAX / 2);
+}
+
+void text_hold_loaded(Text *t)
+{
+    t->hold_loaded = true;
 }
 
 void text_release(const Text *t, size_t from, size_t to)

@@ -19,6 +19,8 @@
 #include "lector/hash.h"
 #include "lector/library.h"
 #include "lector/matchlist.h"
+#include "lector/regex.h"
+#include "lector/search.h"
 #include "lector/xalloc.h"
 
 #define TEXTS LECTOR_SOURCE_DIR "/texts"
@@ -780,6 +782,68 @@ Test(library, a_pattern_across_the_shelf_agrees_with_the_reader)
     cr_assert_neq(library_search(NULL, (const char *const *)paths, n, "re:(", &opt, &r, &d), 0);
     cr_assert(strstr(d.msg, "does not compile"), "%s", d.msg);
     free_paths(paths, n);
+}
+
+/* A story long enough to be read in steps (a step searched as it is loaded, then let go): the
+ * pattern's hits are those of the story read whole, document by document, each at its line and
+ * column (counted here byte by byte: characters, after Cyrillic on the line); among them one
+ * across every piece of a paragraph that the first step's end cuts (its document waits for the
+ * rest of it). */
+Test(library, a_pattern_in_a_story_read_in_steps_is_placed_as_read_whole)
+{
+    char path[300];
+    snprintf(path, sizeof path, "%s/long.txt", dir);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    size_t written = 0;
+    for (int i = 0; written < (200u << 10); i++) /* short paragraphs, near the first step's end */
+        written += (size_t)fprintf(f, "Абай %d alpha\nomega line %d.\n\n", i, i);
+    for (int i = 0; i < 11000; i++) /* one line of 132 KB: pieces, across the step's end */
+        written += (size_t)fprintf(f, "alpha omega ");
+    written += (size_t)fprintf(f, "\n\n");
+    for (int i = 0; written < (1300u << 10); i++)
+        written += (size_t)fprintf(f, "Line %d of Жетісу, alpha\nomega\n\n", i);
+    fclose(f);
+    const char *query = "re:alpha[\\s\\w]*omega";
+    char *paths[1] = {path};
+    LibraryOptions opt = options(0);
+    LibraryResult r;
+    search_ok(NULL, paths, 1, query, &opt, &r);
+
+    Text *t;
+    Diag d = {0};
+    cr_assert_eq(text_load(path, 0, &t, &d), 0, "%s", d.msg);
+    Regex *re;
+    cr_assert_eq(regex_compile(query + 3, SEARCH_SMART, &re, &d), 0, "%s", d.msg);
+    const uint8_t *b = text_bytes(t);
+    size_t np = text_paragraph_count(t), h = 0, across = 0, at = 0, line = 1, col = 1;
+    bool stopped = false;
+    for (size_t p = 0; p < np;) {
+        size_t p1 = text_document_end(t, p);
+        const Span *m;
+        size_t nm = regex_scan(re, b, text_paragraph(t, p).start, text_paragraph(t, p1 - 1).end, &m,
+                               &stopped);
+        for (size_t i = 0; i < nm; i++, h++) {
+            for (; at < m[i].start; at++) { /* the place's line and column */
+                col = b[at] == '\n' ? 1 : col + ((b[at] & 0xc0) != 0x80);
+                line += b[at] == '\n';
+            }
+            cr_assert_lt(h, r.nhits, "fewer hits than the story read whole");
+            cr_assert_eq(r.hits[h].span.start, m[i].start, "hit %zu", h);
+            cr_assert_eq(r.hits[h].span.end, m[i].end, "hit %zu", h);
+            cr_assert_eq(r.hits[h].line, line, "hit %zu", h);
+            cr_assert_eq(r.hits[h].col, col, "hit %zu: column", h);
+            across += p1 - p > 2 && m[i].start <= text_paragraph(t, p).start + 12 &&
+                      m[i].end >= text_paragraph(t, p1 - 1).end - 12;
+        }
+        p = p1;
+    }
+    cr_assert_eq(r.nhits, h, "as many hits as the story read whole");
+    cr_assert_eq(across, 1, "one hit over a paragraph of three pieces or more");
+    cr_assert_gt(h, 8000);
+    regex_free(re);
+    text_free(t);
+    library_result_release(&r);
 }
 
 /* A search holds a batch of stories at a time, not the shelf: 700 stories, searched warm (their
