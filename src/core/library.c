@@ -638,9 +638,6 @@ static LibraryHit pattern_hit(size_t story, const Text *t, LineCursor *lc, Span 
     return h;
 }
 
-/* library_search of a pattern (regex.h): each story read (a book imported, as everywhere), a
- * document at a time, in path order; the first limit matches placed, in story order (a pattern
- * has no ranking). One story at a time is held. The index does not narrow the stories read. */
 /* Whether ix has a term holding each of words[0, n) (regex_required_words): when it has not,
  * the story cannot match the pattern. */
 static bool terms_hold(const Index *ix, char *const *words, size_t n)
@@ -659,90 +656,226 @@ static bool terms_hold(const Index *ix, char *const *words, size_t n)
     return true;
 }
 
-static int search_pattern(IndexCache *cache, Regex *re, const char *const *paths, size_t n,
-                          const LibraryOptions *opt, LibraryResult *out)
+/* One story's part of a pattern search, as a worker leaves it for the merge. */
+typedef struct {
+    size_t matches, total; /* places, and documents with one */
+    LibraryHit *hits;      /* owned until the merge: at most the limit (0: all) */
+    size_t nhits, cap;
+    bool done, searched, narrowed, stopped;
+    bool noted, failed; /* a note: diag, and whether the story was left out */
+    Diag diag;
+} PatternStory;
+
+/* The stories of a pattern search, handed out in order to WORKERS threads (the caller's one of
+ * them): each reads and searches its own stories, with its own Regex, into its PatternStory. */
+typedef struct {
+    IndexCache *cache;
+    const char *const *paths;
+    size_t n;
+    const LibraryOptions *opt;
+    const char *pattern;
+    char *const *words; /* the words the pattern needs (regex_required_words) */
+    size_t nwords;
+    PatternStory *st;
+    atomic_size_t next, done;
+    atomic_bool stop; /* a story's pattern gave up: the stories after it are left */
+    /* the stories done from the first on, and their hits: a story whose stories before hold
+     * the limit already places none (its matches are still counted) */
+    pthread_mutex_t lock;
+    size_t prefix, prefix_hits;
+} PatternPool;
+
+/* Whether story k's hits may be among the first limit: not when stories before it (those done
+ * from the first on) hold that many. */
+static bool pattern_places(PatternPool *pp, size_t k)
 {
-    Notes notes = {0};
+    if (pp->opt->count_only) return false;
+    if (!pp->opt->limit) return true;
+    pthread_mutex_lock(&pp->lock);
+    while (pp->prefix < k && pp->st[pp->prefix].done)
+        pp->prefix_hits += pp->st[pp->prefix++].nhits;
+    bool places = pp->prefix_hits < pp->opt->limit;
+    pthread_mutex_unlock(&pp->lock);
+    return places;
+}
+
+/* Story k: ruled out by its cached index, or read a step at a time, each step's documents
+ * searched while their bytes are in memory and then let go (text_hold_loaded): a story of any
+ * length is read from its file once. */
+static void pattern_story(PatternPool *pp, Regex *re, size_t k)
+{
+    PatternStory *ps = &pp->st[k];
+    const LibraryOptions *opt = pp->opt;
+    const char *path = pp->paths[k];
+    if (!strcmp(path, "-")) {
+        diag_set(&ps->diag, DIAG_NOT_FILE,
+                 "-: standard input is left out of a search across stories");
+        ps->noted = ps->failed = true;
+        return;
+    }
+    if (pp->nwords) {
+        Index *ix = cache_lookup(pp->cache, path, NULL);
+        bool out_of_it = ix && !terms_hold(ix, pp->words, pp->nwords);
+        index_free(ix);
+        if (out_of_it) {
+            ps->searched = ps->narrowed = true;
+            return;
+        }
+    }
+    Text *t = NULL;
+    if (text_open(path, 0, &t, &ps->diag) != 0) {
+        ps->noted = ps->failed = true;
+        return;
+    }
+    ps->searched = true;
+    bool places = pattern_places(pp, k);
+    size_t limit = opt->limit ? opt->limit : SIZE_MAX;
+    text_hold_loaded(t);
+    size_t p = 0, released = 0;
+    LineCursor lc = {0, 1, 0};
+    for (;;) {
+        bool complete = text_complete(t);
+        size_t np = text_paragraph_count(t);
+        while (p < np && !ps->stopped) {
+            size_t p1 = text_document_end(t, p);
+            if (p1 == np && !complete) break; /* a piece of it may follow in the next step */
+            const Span *m;
+            size_t nm = regex_scan(re, text_bytes(t), text_paragraph(t, p).start,
+                                   text_paragraph(t, p1 - 1).end, &m, &ps->stopped);
+            ps->matches += nm;
+            ps->total += nm > 0;
+            for (size_t i = 0; i < nm && places && ps->nhits < limit; i++) {
+                if (ps->nhits == ps->cap) {
+                    ps->cap = ps->cap ? ps->cap * 2 : 16;
+                    ps->hits = xreallocarray(ps->hits, ps->cap, sizeof *ps->hits);
+                }
+                ps->hits[ps->nhits++] = pattern_hit(k, t, &lc, m[i], opt->snippet_width);
+            }
+            p = p1;
+        }
+        /* searched: up to the first document not searched, or while loading the last
+         * paragraph's end (what follows it may be the start of one not listed yet) */
+        size_t done = p < np     ? text_paragraph(t, p).start
+                      : complete ? text_len(t)
+                      : np       ? text_paragraph(t, np - 1).end
+                                 : 0;
+        /* the lines counted while the bytes are here, when hits are still to be placed */
+        if (places && ps->nhits < limit) line_cursor_to(&lc, text_bytes(t), done);
+        text_release(t, released, done);
+        released = done;
+        if (complete || ps->stopped) break;
+        text_load_step(t);
+    }
+    if (ps->stopped) {
+        diag_set(&ps->diag, DIAG_INVALID, "%s", regex_stop_reason(re));
+        atomic_store(&pp->stop, true);
+    }
+    text_free(t);
+}
+
+/* A worker: stories in order until none is left, the search stops or is cancelled. re: the
+ * caller's, else NULL (one compiled here). The caller's thread reports progress (report): the
+ * last count it reported is returned. */
+static size_t pattern_work(PatternPool *pp, Regex *re, bool report)
+{
+    Regex *own = NULL;
+    size_t reported = 0;
+    if (!re) {
+        Diag d = {0}; /* it compiled for the caller: it compiles here */
+        if (regex_compile(pp->pattern, pp->opt->mode, &own, &d) != 0) return 0;
+        re = own;
+    }
+    for (;;) {
+        if (atomic_load(&pp->stop) || cancelled(pp->opt->build)) break;
+        size_t k = atomic_fetch_add(&pp->next, 1);
+        if (k >= pp->n) break;
+        pattern_story(pp, re, k);
+        pthread_mutex_lock(&pp->lock);
+        pp->st[k].done = true;
+        pthread_mutex_unlock(&pp->lock);
+        size_t done = atomic_fetch_add(&pp->done, 1) + 1;
+        if (report && pp->opt->progress) {
+            pp->opt->progress(done, pp->n, pp->opt->progress_ctx);
+            reported = done;
+        }
+    }
+    regex_free(own);
+    return reported;
+}
+
+static void *pattern_worker(void *arg)
+{
+    pattern_work(arg, NULL, false);
+    return NULL;
+}
+
+/* library_search of a pattern (regex.h): each story read (a book imported, as everywhere), a
+ * document at a time, on WORKERS threads; the first limit matches placed, in story order (a
+ * pattern has no ranking), the same as one story after another. A pattern that gives up stops
+ * the search: the stories after its story are left out, as if never read. */
+static int search_pattern(IndexCache *cache, Regex *re, const char *pattern,
+                          const char *const *paths, size_t n, const LibraryOptions *opt,
+                          LibraryResult *out)
+{
     /* the words the pattern needs, to rule out a story by its cached index, unread */
     char *words[8];
     size_t nwords = cache ? regex_required_words(re, words, 8) : 0;
+    PatternPool pp = {.cache = cache,
+                      .paths = paths,
+                      .n = n,
+                      .opt = opt,
+                      .pattern = pattern,
+                      .words = words,
+                      .nwords = nwords,
+                      .st = xcalloc(n ? n : 1, sizeof *pp.st)};
+    pthread_mutex_init(&pp.lock, NULL);
+    pthread_t tid[WORKERS];
+    int started = 0;
+    for (int k = 1; k < WORKERS && (size_t)k < n; k++)
+        if (thread_start(&tid[started], pattern_worker, &pp) == 0) started++;
+    size_t reported = pattern_work(&pp, re, true);
+    for (int k = 0; k < started; k++)
+        pthread_join(tid[k], NULL);
+    pthread_mutex_destroy(&pp.lock);
+    size_t done = atomic_load(&pp.done); /* the last stories may have been another's */
+    if (opt->progress && done > reported) opt->progress(done, n, opt->progress_ctx);
+
+    Notes notes = {0};
     size_t cap = 0;
-    bool stopped = false;
     out->per_story = xcalloc(n ? n : 1, sizeof *out->per_story);
     out->nper_story = n;
-    for (size_t k = 0; k < n && !stopped && !cancelled(opt->build); k++) {
-        Text *t = NULL;
-        Diag d = {0};
-        if (!strcmp(paths[k], "-")) {
-            diag_set(&d, DIAG_NOT_FILE, "-: standard input is left out of a search across stories");
-            note_add(&notes, k, true, &d);
-            continue;
-        }
-        if (nwords) {
-            Index *ix = cache_lookup(cache, paths[k], NULL);
-            bool out_of_it = ix && !terms_hold(ix, words, nwords);
-            index_free(ix);
-            if (out_of_it) {
-                out->searched++;
-                out->narrowed++;
-                continue;
+    for (size_t k = 0; k < n && !out->stopped; k++) {
+        PatternStory *ps = &pp.st[k];
+        if (ps->noted) note_add(&notes, k, ps->failed, &ps->diag);
+        out->searched += ps->searched;
+        out->narrowed += ps->narrowed;
+        out->per_story[k] = ps->matches;
+        out->matches += ps->matches;
+        out->total += ps->total;
+        for (size_t i = 0; i < ps->nhits; i++) {
+            if (opt->limit && out->nhits >= opt->limit) break;
+            if (out->nhits == cap) {
+                cap = cap ? cap * 2 : 16;
+                out->hits = xreallocarray(out->hits, cap, sizeof *out->hits);
             }
+            out->hits[out->nhits++] = ps->hits[i];
+            ps->hits[i] = (LibraryHit){0};
         }
-        if (text_open(paths[k], 0, &t, &d) != 0) {
-            note_add(&notes, k, true, &d);
-            continue;
+        if (ps->stopped) {
+            Diag d = ps->diag; /* its own note, among the story-less ones first */
+            note_add(&notes, 0, false, &d);
+            out->stopped = true;
         }
-        out->searched++;
-        /* a step loaded, its documents searched while their bytes are in memory, then let go
-         * (text_hold_loaded): a story of any length is read from its file once */
-        text_hold_loaded(t);
-        size_t p = 0, released = 0;
-        LineCursor lc = {0, 1, 0};
-        for (;;) {
-            bool complete = text_complete(t);
-            size_t np = text_paragraph_count(t);
-            while (p < np && !stopped) {
-                size_t p1 = text_document_end(t, p);
-                if (p1 == np && !complete) break; /* a piece of it may follow in the next step */
-                const Span *m;
-                size_t nm = regex_scan(re, text_bytes(t), text_paragraph(t, p).start,
-                                       text_paragraph(t, p1 - 1).end, &m, &stopped);
-                out->per_story[k] += nm;
-                out->total += nm > 0;
-                for (size_t i = 0; i < nm && !opt->count_only; i++) {
-                    if (opt->limit && out->nhits >= opt->limit) break;
-                    if (out->nhits == cap) {
-                        cap = cap ? cap * 2 : 16;
-                        out->hits = xreallocarray(out->hits, cap, sizeof *out->hits);
-                    }
-                    out->hits[out->nhits++] = pattern_hit(k, t, &lc, m[i], opt->snippet_width);
-                }
-                p = p1;
-            }
-            /* searched: up to the first document not searched, or while loading the last
-             * paragraph's end (what follows it may be the start of one not listed yet) */
-            size_t done = p < np     ? text_paragraph(t, p).start
-                          : complete ? text_len(t)
-                          : np       ? text_paragraph(t, np - 1).end
-                                     : 0;
-            /* the lines counted while the bytes are here, when hits are still to be placed */
-            if (!opt->count_only && (!opt->limit || out->nhits < opt->limit))
-                line_cursor_to(&lc, text_bytes(t), done);
-            text_release(t, released, done);
-            released = done;
-            if (complete || stopped) break;
-            text_load_step(t);
-        }
-        out->matches += out->per_story[k];
-        text_free(t);
-        if (opt->progress) opt->progress(k + 1, n, opt->progress_ctx);
     }
-    if (stopped) {
-        Diag d = {0};
-        diag_set(&d, DIAG_INVALID, "%s", regex_stop_reason(re));
-        note_add(&notes, 0, false, &d);
-        out->stopped = true;
+    for (size_t k = 0; k < n; k++) {
+        for (size_t i = 0; i < pp.st[k].nhits; i++) { /* those the merge left (NULLs taken) */
+            free(pp.st[k].hits[i].title);
+            free(pp.st[k].hits[i].snippet);
+            free(pp.st[k].hits[i].chapter);
+        }
+        free(pp.st[k].hits);
     }
+    free(pp.st);
     if (!out->hits) out->hits = xcalloc(1, sizeof *out->hits);
     for (size_t w = 0; w < nwords; w++)
         free(words[w]);
@@ -758,7 +891,7 @@ int library_search(IndexCache *cache, const char *const *paths, size_t n, const 
     if (search_is_regex(query, &pattern)) {
         Regex *re;
         if (regex_compile(pattern, opt->mode, &re, diag) != 0) return -1;
-        int rc = search_pattern(cache, re, paths, n, opt, out);
+        int rc = search_pattern(cache, re, pattern, paths, n, opt, out);
         regex_free(re);
         if (rc == 0 && cancelled(opt->build)) {
             library_result_release(out);

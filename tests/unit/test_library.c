@@ -846,6 +846,88 @@ Test(library, a_pattern_in_a_story_read_in_steps_is_placed_as_read_whole)
     library_result_release(&r);
 }
 
+/* A pattern over many stories (searched on two threads) answers as one story after another
+ * would: each story's count, the first limit hits in story order, a note for a story that
+ * cannot be read where it stands, and, when the pattern gives up in a story, nothing of the
+ * stories after it -- whichever thread searched them meanwhile. */
+Test(library, a_pattern_over_many_stories_answers_as_one_after_another, .timeout = 120)
+{
+    enum { N = 40, GIVES_UP = 27, MISSING = 9 };
+    char *paths[N];
+    for (int i = 0; i < N; i++) {
+        char name[300];
+        snprintf(name, sizeof name, "%s/s%02d.txt", dir, i);
+        paths[i] = strdup(name);
+        if (i == MISSING) continue;
+        FILE *f = fopen(name, "w");
+        cr_assert_not_null(f);
+        fprintf(f, "Story %d.\n\n", i);
+        for (int k = 0; k < i % 4; k++)
+            fprintf(f, "The dombra%d, played %d.\n\n", k, i);
+        if (i == GIVES_UP) /* what ^(\w+\s?)*$ backtracks over without end */
+            fputs("word word word word word word word word word word word word word word word "
+                  "word word word word word word word word word word word!\n",
+                  f);
+        fclose(f);
+    }
+    const char *pattern = "dombra\\d|^(\\w+\\s?)*$";
+    Regex *re;
+    Diag d = {0};
+    cr_assert_eq(regex_compile(pattern, SEARCH_SMART, &re, &d), 0, "%s", d.msg);
+    char query[64];
+    snprintf(query, sizeof query, "re:%s", pattern);
+    for (size_t limit = 0; limit <= 7; limit += 7) {
+        LibraryOptions opt = options(limit);
+        LibraryResult r;
+        search_ok(NULL, paths, N, query, &opt, &r);
+        /* one story after another, here */
+        size_t h = 0, matches = 0;
+        bool stopped = false;
+        for (int i = 0; i < N && !stopped; i++) {
+            size_t count = 0;
+            Text *t;
+            Diag e = {0};
+            if (i == MISSING) {
+                cr_assert_eq(text_load(paths[i], 0, &t, &e), -1);
+                cr_assert_eq(r.per_story[i], 0);
+                continue;
+            }
+            cr_assert_eq(text_load(paths[i], 0, &t, &e), 0, "%s", e.msg);
+            for (size_t p = 0; p < text_paragraph_count(t) && !stopped;) {
+                size_t p1 = text_document_end(t, p);
+                const Span *m;
+                size_t nm = regex_scan(re, text_bytes(t), text_paragraph(t, p).start,
+                                       text_paragraph(t, p1 - 1).end, &m, &stopped);
+                for (size_t k = 0; k < nm && (!limit || h < limit); k++, h++) {
+                    cr_assert_lt(h, r.nhits, "limit %zu: hit %zu", limit, h);
+                    cr_assert_eq(r.hits[h].story, (size_t)i, "limit %zu: hit %zu", limit, h);
+                    cr_assert_eq(r.hits[h].span.start, m[k].start);
+                    cr_assert_eq(r.hits[h].span.end, m[k].end);
+                }
+                count += nm;
+                p = p1;
+            }
+            cr_assert_eq(r.per_story[i], count, "limit %zu: story %d", limit, i);
+            matches += count;
+            cr_assert_eq(stopped, i == GIVES_UP, "story %d", i);
+            text_free(t);
+        }
+        cr_assert(stopped && r.stopped);
+        for (int i = GIVES_UP + 1; i < N; i++)
+            cr_assert_eq(r.per_story[i], 0, "story %d, after the one that gave up", i);
+        cr_assert_eq(r.nhits, h, "limit %zu", limit);
+        cr_assert_eq(r.matches, matches);
+        bool missing_noted = false;
+        for (size_t k = 0; k < r.nnotes; k++)
+            missing_noted |= r.notes[k].story == MISSING && r.notes[k].failed;
+        cr_assert(missing_noted, "the missing story's note");
+        library_result_release(&r);
+    }
+    regex_free(re);
+    for (int i = 0; i < N; i++)
+        free(paths[i]);
+}
+
 /* A search holds a batch of stories at a time, not the shelf: 700 stories, searched warm (their
  * cache files mapped), never more than LIBRARY_BATCH at once, and the same hits and counts as
  * the stories one by one. (On a shelf of 65,000 stories the process once ran out of mappings.) */
