@@ -656,14 +656,21 @@ static bool terms_hold(const Index *ix, char *const *words, size_t n)
     return true;
 }
 
+static void library_hit_free(LibraryHit *h)
+{
+    free(h->title);
+    free(h->snippet);
+    free(h->chapter);
+}
+
 /* One story's part of a pattern search, as a worker leaves it for the merge. */
 typedef struct {
     size_t matches, total; /* places, and documents with one */
     LibraryHit *hits;      /* owned until the merge: at most the limit (0: all) */
     size_t nhits, cap;
     bool done, searched, narrowed, stopped;
-    bool noted, failed; /* a note: diag, and whether the story was left out */
-    Diag diag;
+    bool failed; /* the note (diag) says it was left out */
+    Diag *diag;  /* owned, NULL without a note: a shelf of 65,000 stories holds a record each */
 } PatternStory;
 
 /* The stories of a pattern search, handed out in order to WORKERS threads (the caller's one of
@@ -678,7 +685,8 @@ typedef struct {
     size_t nwords;
     PatternStory *st;
     atomic_size_t next, done;
-    atomic_bool stop; /* a story's pattern gave up: the stories after it are left */
+    atomic_size_t stop_at; /* the first story whose pattern gave up (SIZE_MAX: none): the stories
+                            * after it are left, even one another thread is reading */
     /* the stories done from the first on, and their hits: a story whose stories before hold
      * the limit already places none (its matches are still counted) */
     pthread_mutex_t lock;
@@ -699,6 +707,19 @@ static bool pattern_places(PatternPool *pp, size_t k)
     return places;
 }
 
+static void pattern_note(PatternStory *ps, bool failed, const Diag *d)
+{
+    ps->diag = xmalloc(sizeof *ps->diag);
+    *ps->diag = *d;
+    ps->failed = failed;
+}
+
+/* Whether story k is to be left: a story before it gave up, or the search is cancelled. */
+static bool pattern_left(PatternPool *pp, size_t k)
+{
+    return atomic_load(&pp->stop_at) < k || cancelled(pp->opt->build);
+}
+
 /* Story k: ruled out by its cached index, or read a step at a time, each step's documents
  * searched while their bytes are in memory and then let go (text_hold_loaded): a story of any
  * length is read from its file once. */
@@ -707,10 +728,10 @@ static void pattern_story(PatternPool *pp, Regex *re, size_t k)
     PatternStory *ps = &pp->st[k];
     const LibraryOptions *opt = pp->opt;
     const char *path = pp->paths[k];
+    Diag d = {0};
     if (!strcmp(path, "-")) {
-        diag_set(&ps->diag, DIAG_NOT_FILE,
-                 "-: standard input is left out of a search across stories");
-        ps->noted = ps->failed = true;
+        diag_set(&d, DIAG_NOT_FILE, "-: standard input is left out of a search across stories");
+        pattern_note(ps, true, &d);
         return;
     }
     if (pp->nwords) {
@@ -723,8 +744,8 @@ static void pattern_story(PatternPool *pp, Regex *re, size_t k)
         }
     }
     Text *t = NULL;
-    if (text_open(path, 0, &t, &ps->diag) != 0) {
-        ps->noted = ps->failed = true;
+    if (text_open(path, 0, &t, &d) != 0) {
+        pattern_note(ps, true, &d);
         return;
     }
     ps->searched = true;
@@ -734,6 +755,9 @@ static void pattern_story(PatternPool *pp, Regex *re, size_t k)
     size_t p = 0, released = 0;
     LineCursor lc = {0, 1, 0};
     for (;;) {
+        if (pattern_left(pp, k)) break; /* its results go unused: not read on */
+        /* placing stops once the stories before hold the limit (another thread's, meanwhile) */
+        if (places && ps->nhits) places = pattern_places(pp, k);
         bool complete = text_complete(t);
         size_t np = text_paragraph_count(t);
         while (p < np && !ps->stopped) {
@@ -767,9 +791,17 @@ static void pattern_story(PatternPool *pp, Regex *re, size_t k)
         text_load_step(t);
     }
     if (ps->stopped) {
-        diag_set(&ps->diag, DIAG_INVALID, "%s", regex_stop_reason(re));
-        atomic_store(&pp->stop, true);
+        diag_set(&d, DIAG_INVALID, "%s", regex_stop_reason(re));
+        pattern_note(ps, false, &d);
+        size_t was = atomic_load(&pp->stop_at);
+        while (k < was && !atomic_compare_exchange_weak(&pp->stop_at, &was, k))
+            ;
     }
+    /* of the whole story, now that its length is known (it grew as it loaded; the file's, for
+     * one the pattern gave up in) */
+    size_t len = text_complete(t) ? text_len(t) : text_len_estimate(t);
+    for (size_t i = 0; i < ps->nhits; i++)
+        ps->hits[i].percent = len ? (int)(ps->hits[i].span.start * 100 / len) : 0;
     text_free(t);
 }
 
@@ -786,9 +818,8 @@ static size_t pattern_work(PatternPool *pp, Regex *re, bool report)
         re = own;
     }
     for (;;) {
-        if (atomic_load(&pp->stop) || cancelled(pp->opt->build)) break;
         size_t k = atomic_fetch_add(&pp->next, 1);
-        if (k >= pp->n) break;
+        if (k >= pp->n || pattern_left(pp, k)) break;
         pattern_story(pp, re, k);
         pthread_mutex_lock(&pp->lock);
         pp->st[k].done = true;
@@ -827,7 +858,8 @@ static int search_pattern(IndexCache *cache, Regex *re, const char *pattern,
                       .pattern = pattern,
                       .words = words,
                       .nwords = nwords,
-                      .st = xcalloc(n ? n : 1, sizeof *pp.st)};
+                      .st = xcalloc(n ? n : 1, sizeof *pp.st),
+                      .stop_at = SIZE_MAX};
     pthread_mutex_init(&pp.lock, NULL);
     pthread_t tid[WORKERS];
     int started = 0;
@@ -844,36 +876,32 @@ static int search_pattern(IndexCache *cache, Regex *re, const char *pattern,
     size_t cap = 0;
     out->per_story = xcalloc(n ? n : 1, sizeof *out->per_story);
     out->nper_story = n;
-    for (size_t k = 0; k < n && !out->stopped; k++) {
-        PatternStory *ps = &pp.st[k];
-        if (ps->noted) note_add(&notes, k, ps->failed, &ps->diag);
-        out->searched += ps->searched;
-        out->narrowed += ps->narrowed;
-        out->per_story[k] = ps->matches;
-        out->matches += ps->matches;
-        out->total += ps->total;
-        for (size_t i = 0; i < ps->nhits; i++) {
-            if (opt->limit && out->nhits >= opt->limit) break;
-            if (out->nhits == cap) {
-                cap = cap ? cap * 2 : 16;
-                out->hits = xreallocarray(out->hits, cap, sizeof *out->hits);
-            }
-            out->hits[out->nhits++] = ps->hits[i];
-            ps->hits[i] = (LibraryHit){0};
-        }
-        if (ps->stopped) {
-            Diag d = ps->diag; /* its own note, among the story-less ones first */
-            note_add(&notes, 0, false, &d);
-            out->stopped = true;
-        }
-    }
     for (size_t k = 0; k < n; k++) {
-        for (size_t i = 0; i < pp.st[k].nhits; i++) { /* those the merge left (NULLs taken) */
-            free(pp.st[k].hits[i].title);
-            free(pp.st[k].hits[i].snippet);
-            free(pp.st[k].hits[i].chapter);
+        PatternStory *ps = &pp.st[k];
+        bool used = !out->stopped; /* none after the story whose pattern gave up */
+        if (used) {
+            /* a story's note where it stands; the pattern's giving up among the story-less */
+            if (ps->diag) note_add(&notes, ps->stopped ? 0 : k, ps->failed, ps->diag);
+            out->searched += ps->searched;
+            out->narrowed += ps->narrowed;
+            out->per_story[k] = ps->matches;
+            out->matches += ps->matches;
+            out->total += ps->total;
         }
-        free(pp.st[k].hits);
+        for (size_t i = 0; i < ps->nhits; i++) {
+            if (used && (!opt->limit || out->nhits < opt->limit)) {
+                if (out->nhits == cap) {
+                    cap = cap ? cap * 2 : 16;
+                    out->hits = xreallocarray(out->hits, cap, sizeof *out->hits);
+                }
+                out->hits[out->nhits++] = ps->hits[i];
+            } else {
+                library_hit_free(&ps->hits[i]);
+            }
+        }
+        free(ps->hits); /* as it goes: with no limit, the hits are not held twice */
+        free(ps->diag);
+        if (used && ps->stopped) out->stopped = true;
     }
     free(pp.st);
     if (!out->hits) out->hits = xcalloc(1, sizeof *out->hits);

@@ -786,7 +786,8 @@ Test(library, a_pattern_across_the_shelf_agrees_with_the_reader)
 
 /* A story long enough to be read in steps (a step searched as it is loaded, then let go): the
  * pattern's hits are those of the story read whole, document by document, each at its line and
- * column (counted here byte by byte: characters, after Cyrillic on the line); among them one
+ * column (counted here byte by byte: characters, after Cyrillic on the line) and its percent of
+ * the whole story (not of what was loaded when it was found); among them one
  * across every piece of a paragraph that the first step's end cuts (its document waits for the
  * rest of it). */
 Test(library, a_pattern_in_a_story_read_in_steps_is_placed_as_read_whole)
@@ -833,6 +834,8 @@ Test(library, a_pattern_in_a_story_read_in_steps_is_placed_as_read_whole)
             cr_assert_eq(r.hits[h].span.end, m[i].end, "hit %zu", h);
             cr_assert_eq(r.hits[h].line, line, "hit %zu", h);
             cr_assert_eq(r.hits[h].col, col, "hit %zu: column", h);
+            cr_assert_eq(r.hits[h].percent, (int)(m[i].start * 100 / text_len(t)),
+                         "hit %zu: percent of the whole story", h);
             across += p1 - p > 2 && m[i].start <= text_paragraph(t, p).start + 12 &&
                       m[i].end >= text_paragraph(t, p1 - 1).end - 12;
         }
