@@ -69,8 +69,8 @@ static bool names_big_story(char *const *names, int n)
  * 56 MiB are asked of the kernel in huge pages (a fault a 2 MiB page): -20% on those three.
  * Not for smaller stories: there a huge page is zeroed for a few KiB, and a growing array is
  * copied where a mapping was moved (=lord over the 103 MB shelf: +12%). Virtual memory only until
- * touched; the blocks' headers, all the setup touches, lie outside the advised ranges. Under
- * another allocator (a sanitizer's) the advice is harmless. */
+ * touched: the setup writes only the blocks' headers (a huge page at most, when a block starts on
+ * one). Under another allocator (a sanitizer's) the advice is harmless. */
 static void heap_for_big_story(void)
 {
     enum { HUGE_PAGE = 2 << 20, BLOCK = 28 << 20, BLOCKS = 2 };

@@ -1049,11 +1049,8 @@ int library_search(IndexCache *cache, const char *const *paths, size_t n, const 
 
 void library_result_release(LibraryResult *r)
 {
-    for (size_t h = 0; h < r->nhits; h++) {
-        free(r->hits[h].title);
-        free(r->hits[h].snippet);
-        free(r->hits[h].chapter);
-    }
+    for (size_t h = 0; h < r->nhits; h++)
+        library_hit_free(&r->hits[h]);
     free(r->hits);
     free(r->per_story);
     free(r->suggestion);
