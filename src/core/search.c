@@ -1043,7 +1043,9 @@ void search_match_spans(const Index *ix, const uint8_t *text, size_t base, size_
     for (size_t i = 0; i < n; i++) {
         size_t a = lower_bound_u32(pos, nu, m[i].pos);
         size_t b = lower_bound_u32(pos, nu, m[i].pos + m[i].len - 1);
-        m[i].span = (Span){sp[a].start, sp[b].end};
+        /* a damaged index may place the last token before the first (its paragraph's start,
+         * index_token_spans): the match is then its first token's span */
+        m[i].span = (Span){sp[a].start, sp[b].end >= sp[a].start ? sp[b].end : sp[a].end};
     }
     free(sp);
     free(pos);
