@@ -101,6 +101,15 @@ void search_set_free(SearchSet *s);
  * hits (its documents holding every item), and in *places (may be NULL) its matches, as
  * search_matches counts them: counts per story without ranking them all. */
 size_t search_set_add(SearchSet *s, size_t story, const Index *ix, const Text *t, size_t *places);
+/* search_set_add in two steps, so that stories can be searched on several threads and added in
+ * order: search_part_new searches one story (any thread; q, ix and t borrowed during the call,
+ * q shared read-only) into a part the caller owns; search_set_add_part takes the part (freed
+ * by it, or by search_part_free when it is never added) and adds it as search_set_add would.
+ * The set's answer does not depend on which thread searched a part, only on the order added. */
+typedef struct SearchPart SearchPart;
+SearchPart *search_part_new(const Query *q, size_t story, const Index *ix, const Text *t);
+void search_part_free(SearchPart *p); /* NULL is a no-op */
+size_t search_set_add_part(SearchSet *s, SearchPart *p, size_t *places);
 
 typedef struct {
     size_t story;

@@ -32,6 +32,9 @@
 #include "lector/thread.h"
 
 enum { WORKERS = 2 };
+/* How long a search's caller opens and searches stories alone before it starts the other
+ * workers (index_stories). */
+#define POOL_ALONE_S 0.002
 /* The largest plain story read whole to name a hit's chapter: a novel (1-2 MiB). A warm search
  * otherwise reads only the hits' paragraphs, so this read is its cost; a bigger story's hits
  * go without a chapter until the index keeps the chapters. */
@@ -297,15 +300,29 @@ int library_add_path_report(const char *path, char ***paths, size_t *n, size_t *
 
 /* --- indexing ---------------------------------------------------------------------------- */
 
+/* A ranked search done as the stories are opened: each story k is searched at once, on the
+ * thread that opened it, into parts[k] (the caller's; each part owned by it) as story base + k
+ * (search_part_new), so that the stories' searches share the threads as their opening does. */
+typedef struct {
+    const Query *q; /* borrowed */
+    SearchPart **parts;
+    size_t base;
+} PoolSearch;
+
 typedef struct {
     IndexCache *cache;     /* borrowed */
     LibraryStory *stories; /* borrowed; those already failed are skipped */
     size_t n;
-    atomic_size_t next;    /* the next story to hand out */
-    atomic_size_t done;    /* stories finished, skipped ones included */
-    int threads_per_story; /* WORKERS for a lone story (index_build splits it), else 1 */
-    int flags;             /* cache_index's */
-    IndexProgress *build;  /* borrowed, may be NULL: LibraryOptions.build */
+    atomic_size_t next;       /* the next story to hand out */
+    atomic_size_t done;       /* stories finished, skipped ones included */
+    int threads_per_story;    /* WORKERS for a lone story (index_build splits it), else 1 */
+    int flags;                /* cache_index's */
+    IndexProgress *build;     /* borrowed, may be NULL: LibraryOptions.build */
+    const PoolSearch *search; /* borrowed, may be NULL */
+    pthread_t tid[WORKERS];   /* the threads started, joined by index_stories */
+    int started;
+    int late;           /* threads the caller starts once it has worked until alone_until */
+    double alone_until; /* now_s() */
 } Pool;
 
 static bool cancelled(const IndexProgress *build)
@@ -313,10 +330,18 @@ static bool cancelled(const IndexProgress *build)
     return build && atomic_load(&build->cancel);
 }
 
-static void *pool_worker(void *arg)
+static double now_s(void);
+static void *pool_worker(void *arg);
+
+/* The stories handed out to this thread, one at a time, until none is left; the caller's thread
+ * starts the late threads when its time alone is up and stories are left. */
+static void pool_run(Pool *p, bool caller)
 {
-    Pool *p = arg;
     for (;;) {
+        if (caller && p->late && atomic_load(&p->next) + 1 < p->n && now_s() >= p->alone_until) {
+            for (; p->late > 0; p->late--)
+                if (thread_start(&p->tid[p->started], pool_worker, p) == 0) p->started++;
+        }
         size_t k = atomic_fetch_add(&p->next, 1);
         if (k >= p->n) break;
         LibraryStory *s = &p->stories[k];
@@ -331,6 +356,9 @@ static void *pool_worker(void *arg)
         if (!s->failed) {
             index_bytes(s->index, &s->index_size);
             s->text_size = index_text_len(s->index);
+            if (p->search)
+                p->search->parts[k] =
+                    search_part_new(p->search->q, p->search->base + k, s->index, NULL);
         }
         if (p->flags & LIBRARY_RELEASE) {
             index_free(s->index);
@@ -340,6 +368,11 @@ static void *pool_worker(void *arg)
         }
         atomic_fetch_add(&p->done, 1);
     }
+}
+
+static void *pool_worker(void *arg)
+{
+    pool_run(arg, false);
     return NULL;
 }
 
@@ -352,21 +385,35 @@ static double now_s(void)
 
 /* Indexes every story not already failed. With progress, the caller's thread only watches (every
  * 20 ms, reporting every 250 ms, and once a build has begun: LibraryOptions.build) while WORKERS
- * threads index; without, it is one of them. */
+ * threads index; without, it is one of them, and with alone (seconds) it starts the others only
+ * once it has worked that long and stories are left: a thread started at once cost a warm
+ * search of a shelf more than it saved (a warm shelf's indexes are mapped and searched in about
+ * a millisecond, and here a new thread often began running only after the caller had done). */
 static void index_stories(IndexCache *cache, LibraryStory *stories, size_t n, int flags,
-                          IndexProgress *build, LibraryProgress progress, void *ctx)
+                          IndexProgress *build, LibraryProgress progress, void *ctx,
+                          const PoolSearch *search, double alone)
 {
     size_t todo = 0;
     for (size_t k = 0; k < n; k++)
         todo += !stories[k].failed;
-    Pool p = {cache, stories, n, 0, 0, todo == 1 ? WORKERS : 1, flags, build};
-    pthread_t tid[WORKERS];
-    int started = 0;
-    for (int k = 1; k < WORKERS && (size_t)k < todo; k++)
-        if (thread_start(&tid[started], pool_worker, &p) == 0) started++;
-    bool watch = progress && thread_start(&tid[started], pool_worker, &p) == 0;
+    Pool p = {.cache = cache,
+              .stories = stories,
+              .n = n,
+              .threads_per_story = todo == 1 ? WORKERS : 1,
+              .flags = flags,
+              .build = build,
+              .search = search};
+    int others = todo < WORKERS ? (int)todo - 1 : WORKERS - 1;
+    if (!progress && alone > 0 && others > 0) {
+        p.late = others;
+        p.alone_until = now_s() + alone;
+    } else {
+        for (int k = 0; k < others; k++)
+            if (thread_start(&p.tid[p.started], pool_worker, &p) == 0) p.started++;
+    }
+    bool watch = progress && thread_start(&p.tid[p.started], pool_worker, &p) == 0;
     if (watch) {
-        started++;
+        p.started++;
         double next = now_s() + 0.25;
         bool reported = false;
         while (atomic_load(&p.done) < n) {
@@ -381,10 +428,10 @@ static void index_stories(IndexCache *cache, LibraryStory *stories, size_t n, in
             }
         }
     } else {
-        pool_worker(&p);
+        pool_run(&p, true);
     }
-    for (int k = 0; k < started; k++)
-        pthread_join(tid[k], NULL);
+    for (int k = 0; k < p.started; k++)
+        pthread_join(p.tid[k], NULL);
 }
 
 static LibraryStory *stories_new(const char *const *paths, size_t n)
@@ -399,7 +446,7 @@ LibraryStory *library_index(IndexCache *cache, const char *const *paths, size_t 
                             LibraryProgress progress, void *ctx)
 {
     LibraryStory *stories = stories_new(paths, n);
-    index_stories(cache, stories, n, flags, NULL, progress, ctx);
+    index_stories(cache, stories, n, flags, NULL, progress, ctx, NULL, 0);
     return stories;
 }
 
@@ -453,15 +500,24 @@ static int load_story(LibraryStory *s, IndexCache *cache, Diag *diag)
     return 0;
 }
 
-/* Adds each story that can answer to set, its matches into per_story; false when an index was
+/* Adds each story that can answer to set (its part, when it was searched as it was opened:
+ * taken from parts), its matches into per_story; false when an index was
  * found damaged on the way (its answers cannot be trusted). Goes on past a damaged one, so that
  * one rebuild mends them all. */
-static bool add_stories(IndexCache *cache, const Query *q, LibraryStory *stories, size_t base,
-                        size_t n, SearchSet *set, size_t *per_story, size_t *searched, Notes *notes)
+static bool add_stories(IndexCache *cache, const Query *q, LibraryStory *stories,
+                        SearchPart **parts, size_t base, size_t n, SearchSet *set,
+                        size_t *per_story, size_t *searched, Notes *notes)
 {
     bool sound = true;
     for (size_t k = base; k < base + n; k++) {
         LibraryStory *s = &stories[k - base];
+        if (parts && parts[k - base]) { /* searched when opened */
+            search_set_add_part(set, parts[k - base], &per_story[k]);
+            parts[k - base] = NULL;
+            (*searched)++;
+            if (index_corrupt(s->index)) sound = false;
+            continue;
+        }
         if (s->failed) continue;
         if (query_needs_text(q) && !s->text &&
             load_story(s, cache, &s->diag) != 0) { /* gone since it was indexed */
@@ -553,9 +609,10 @@ typedef struct {
 } Batch;
 
 /* The batch of paths from b on (LIBRARY_BATCH of them at most), indexed or mapped from the
- * cache on WORKERS threads; standard input ("-") is a failed story, never read. */
+ * cache on WORKERS threads; standard input ("-") is a failed story, never read. With q, each
+ * story opened is searched too, into parts[i] (PoolSearch; parts holds LIBRARY_BATCH). */
 static Batch batch_open(IndexCache *cache, const char *const *paths, size_t n, size_t b,
-                        const LibraryOptions *opt)
+                        const LibraryOptions *opt, const Query *q, SearchPart **parts)
 {
     size_t m = n - b < LIBRARY_BATCH ? n - b : LIBRARY_BATCH;
     Batch bt = {stories_new(paths + b, m), b, m};
@@ -567,8 +624,9 @@ static Batch batch_open(IndexCache *cache, const char *const *paths, size_t n, s
                  "-: standard input is left out of a search across stories");
     }
     BatchProgress bp = {opt->progress, opt->progress_ctx, b, n};
+    PoolSearch search = {q, parts, b};
     index_stories(cache, bt.s, m, opt->flags, opt->build, opt->progress ? batch_progress : NULL,
-                  &bp);
+                  &bp, q ? &search : NULL, POOL_ALONE_S);
     return bt;
 }
 
@@ -581,7 +639,7 @@ static char *suggest_in_batches(IndexCache *cache, const Query *q, const char *c
     LibraryOptions quiet = *opt;
     quiet.progress = NULL;
     for (size_t b = 0; b < n && !found; b += LIBRARY_BATCH) {
-        Batch bt = batch_open(cache, paths, n, b, &quiet);
+        Batch bt = batch_open(cache, paths, n, b, &quiet, NULL, NULL);
         for (size_t i = 0; i < bt.n; i++)
             ixs[i] = bt.s[i].failed ? NULL : bt.s[i].index;
         found = search_suggest(q, ixs, bt.n);
@@ -935,6 +993,9 @@ int library_search(IndexCache *cache, const char *const *paths, size_t n, const 
     out->per_story = xcalloc(n ? n : 1, sizeof *out->per_story);
     out->nper_story = n;
     SearchSet *set = NULL;
+    /* the stories searched as they are opened, on the opening threads (a story whose query
+     * reads its text is searched here, in add_stories, once loaded) */
+    SearchPart **parts = query_needs_text(q) ? NULL : xcalloc(LIBRARY_BATCH, sizeof *parts);
     Batch last = {0}; /* the last batch, held for placing its hits */
     /* the stories a batch at a time: indexed (or their caches mapped), searched, let go, so that
      * what is held (mappings, memory, even the stories' records) is a batch's whatever the
@@ -946,7 +1007,7 @@ int library_search(IndexCache *cache, const char *const *paths, size_t n, const 
         out->searched = 0;
         bool sound = true;
         for (size_t b = 0; b < n && sound && !cancelled(opt->build); b += LIBRARY_BATCH) {
-            Batch bt = batch_open(cache, paths, n, b, opt);
+            Batch bt = batch_open(cache, paths, n, b, opt, parts ? q : NULL, parts);
             if (bt.n > out->most_open) out->most_open = bt.n;
             for (size_t i = 0; i < bt.n; i++) {
                 LibraryStory *st = &bt.s[i];
@@ -957,9 +1018,9 @@ int library_search(IndexCache *cache, const char *const *paths, size_t n, const 
                     note_add(&notes, b + i, false, &st->report.note);
                 noted[b + i] = st->failed || st->report.note.code;
             }
-            sound =
-                add_stories(cache, q, bt.s, b, bt.n, set, out->per_story, &out->searched, &notes) ||
-                pass == 1;
+            sound = add_stories(cache, q, bt.s, parts, b, bt.n, set, out->per_story, &out->searched,
+                                &notes) ||
+                    pass == 1;
             if (!sound) rebuild_damaged(cache, bt.s, b, bt.n, &notes);
             /* the last batch is kept: its hits are placed without opening it again (a shelf of
              * up to a batch is held once, as before batches) */
@@ -973,6 +1034,7 @@ int library_search(IndexCache *cache, const char *const *paths, size_t n, const 
         last = (Batch){0};
     }
     free(noted);
+    free(parts);                 /* each taken by add_stories */
     if (cancelled(opt->build)) { /* what was found is not the whole answer: none is given */
         library_stories_free(last.s, last.n);
         notes_into(&notes, out);

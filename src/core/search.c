@@ -1111,12 +1111,23 @@ static uint32_t window_gap(const Query *q, const NearEntry *e, size_t ne, size_t
     return (uint32_t)best;
 }
 
+/* One story's candidates, as search_part_new leaves them. */
+struct SearchPart {
+    Candidate *c; /* n of them: one a document holding every item */
+    size_t n;
+    uint32_t *tfs; /* q->n term frequencies a candidate */
+    size_t ntfs;
+    size_t *df;    /* per item: the story's documents holding it */
+    size_t nitems; /* q->n */
+    uint64_t docs, tokens;
+    size_t places; /* its matches, as search_matches counts them */
+};
+
 struct SearchSet {
     const Query *q;
-    Candidate *c;
-    size_t n, cap;
-    uint32_t *tfs;
-    size_t ntfs, tfs_cap;
+    SearchPart **parts; /* owned: those with candidates, in the order added */
+    size_t nparts, parts_cap;
+    size_t n;   /* candidates in all the parts */
     size_t *df; /* per item: documents holding it, over all stories */
     uint64_t docs, tokens;
     SearchHit *hits;
@@ -1130,36 +1141,50 @@ SearchSet *search_set_new(const Query *q)
     return s;
 }
 
+void search_part_free(SearchPart *p)
+{
+    if (!p) return;
+    free(p->c);
+    free(p->tfs);
+    free(p->df);
+    free(p);
+}
+
 void search_set_free(SearchSet *s)
 {
     if (!s) return;
-    free(s->c);
-    free(s->tfs);
+    for (size_t i = 0; i < s->nparts; i++)
+        search_part_free(s->parts[i]);
+    free(s->parts);
     free(s->df);
     free(s->hits);
     free(s);
 }
 
-size_t search_set_add(SearchSet *s, size_t story, const Index *ix, const Text *t, size_t *places)
+SearchPart *search_part_new(const Query *q, size_t story, const Index *ix, const Text *t)
 {
-    const Query *q = s->q;
+    SearchPart *s = xcalloc(1, sizeof *s);
     ItemMatches im;
     match_items(ix, t, q, &im);
     /* one item: its places are the matches, a document's count its term frequency (the match
      * list, 16 bytes a place, was 3 MB for =lord over a shelf, made to be counted) */
     SearchMatch *pl = NULL;
     size_t npl = q->n == 1 ? im.n[0] : collect_matches(ix, q, &im, &pl), at_pl = 0;
-    if (places) *places = npl;
-    s->docs += index_doc_count(ix);
-    s->tokens += index_token_count(ix);
+    s->places = npl;
+    s->docs = index_doc_count(ix);
+    s->tokens = index_token_count(ix);
+    s->nitems = q->n;
+    s->df = xcalloc(q->n ? q->n : 1, sizeof *s->df);
     for (size_t i = 0; i < q->n; i++)
-        s->df[i] += im.ndh[i];
+        s->df[i] = im.ndh[i];
     size_t *at = xcalloc(q->n, sizeof *at), *mi = xcalloc(q->n, sizeof *mi), cap = 0;
     size_t *count = xcalloc(3 * q->n, sizeof *count); /* doc_gap's room */
     NearEntry *buf = NULL;
     size_t lens = 0, mk = 0; /* the items' words; im.merged's first place not yet passed */
     for (size_t i = 0; i < q->n; i++)
         lens += q->items[i].n;
+    s->c = xmalloc((im.ndocs ? im.ndocs : 1) * sizeof *s->c); /* a candidate a document */
+    s->tfs = xmalloc((im.ndocs * q->n + 1) * sizeof *s->tfs);
     for (size_t j = 0; j < im.ndocs; j++) {
         size_t d = im.docs[j];
         uint32_t first, end;
@@ -1174,14 +1199,6 @@ size_t search_set_add(SearchSet *s, size_t story, const Index *ix, const Text *t
             gap = window_gap(q, im.merged + from, mk - from, lens, count);
         } else if (q->n > 1) {
             gap = doc_gap(q, &im, mi, first, end, &buf, &cap, count);
-        }
-        if (s->n == s->cap) {
-            s->cap = s->cap ? s->cap * 2 : 64;
-            s->c = xreallocarray(s->c, s->cap, sizeof *s->c);
-        }
-        if (s->ntfs + q->n > s->tfs_cap) {
-            s->tfs_cap = (s->ntfs + q->n) * 2;
-            s->tfs = xreallocarray(s->tfs, s->tfs_cap, sizeof *s->tfs);
         }
         Candidate *c = &s->c[s->n++];
         *c = (Candidate){{story, d, 0, NO_MATCH, 0}, end - first, s->ntfs, gap};
@@ -1207,9 +1224,34 @@ size_t search_set_add(SearchSet *s, size_t story, const Index *ix, const Text *t
     free(count);
     free(buf);
     free(pl);
-    size_t hits = im.ndocs;
     item_matches_free(q, &im);
+    return s;
+}
+
+size_t search_set_add_part(SearchSet *s, SearchPart *p, size_t *places)
+{
+    if (places) *places = p->places;
+    s->docs += p->docs;
+    s->tokens += p->tokens;
+    for (size_t i = 0; i < s->q->n && i < p->nitems; i++)
+        s->df[i] += p->df[i];
+    size_t hits = p->n;
+    if (!p->n) {
+        search_part_free(p);
+        return 0;
+    }
+    if (s->nparts == s->parts_cap) {
+        s->parts_cap = s->parts_cap ? s->parts_cap * 2 : 16;
+        s->parts = xreallocarray(s->parts, s->parts_cap, sizeof *s->parts);
+    }
+    s->parts[s->nparts++] = p;
+    s->n += p->n;
     return hits;
+}
+
+size_t search_set_add(SearchSet *s, size_t story, const Index *ix, const Text *t, size_t *places)
+{
+    return search_set_add_part(s, search_part_new(s->q, story, ix, t), places);
 }
 
 static int cmp_hit(const void *a, const void *b)
@@ -1248,27 +1290,29 @@ size_t search_set_hits(SearchSet *s, size_t best, const SearchHit **out)
         idf[i] = log(1.0 + (N - df + 0.5) / (df + 0.5));
     }
     size_t k = best && best < s->n ? best : s->n, kept = 0;
-    for (size_t j = 0; j < s->n; j++) {
-        Candidate *c = &s->c[j];
-        double score = 0;
-        for (size_t i = 0; i < s->q->n; i++) {
-            double tf = s->tfs[c->tf_off + i];
-            score += idf[i] * tf * (k1 + 1) / (tf + k1 * (1 - b + b * c->dl / avgdl));
+    for (size_t pi = 0; pi < s->nparts; pi++)
+        for (size_t j = 0; j < s->parts[pi]->n; j++) {
+            const SearchPart *p = s->parts[pi];
+            Candidate *c = &p->c[j];
+            double score = 0;
+            for (size_t i = 0; i < s->q->n; i++) {
+                double tf = p->tfs[c->tf_off + i];
+                score += idf[i] * tf * (k1 + 1) / (tf + k1 * (1 - b + b * c->dl / avgdl));
+            }
+            if (c->gap != UINT32_MAX) score *= 1 + PROXIMITY / (1 + (double)c->gap);
+            c->hit.score = score;
+            if (k == s->n) {
+                s->hits[kept++] = c->hit;
+            } else if (kept < k) { /* a heap of the k best so far, the worst on top */
+                s->hits[kept++] = c->hit;
+                if (kept == k)
+                    for (size_t i = k / 2 + 1; i-- > 0;)
+                        sift_down(s->hits, k, i);
+            } else if (cmp_hit(&c->hit, &s->hits[0]) < 0) {
+                s->hits[0] = c->hit;
+                sift_down(s->hits, k, 0);
+            }
         }
-        if (c->gap != UINT32_MAX) score *= 1 + PROXIMITY / (1 + (double)c->gap);
-        c->hit.score = score;
-        if (k == s->n) {
-            s->hits[kept++] = c->hit;
-        } else if (kept < k) { /* a heap of the k best so far, the worst on top */
-            s->hits[kept++] = c->hit;
-            if (kept == k)
-                for (size_t i = k / 2 + 1; i-- > 0;)
-                    sift_down(s->hits, k, i);
-        } else if (cmp_hit(&c->hit, &s->hits[0]) < 0) {
-            s->hits[0] = c->hit;
-            sift_down(s->hits, k, 0);
-        }
-    }
     free(idf);
     if (k) qsort(s->hits, k, sizeof *s->hits, cmp_hit);
     *out = s->hits;

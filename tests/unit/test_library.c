@@ -931,6 +931,78 @@ Test(library, a_pattern_over_many_stories_answers_as_one_after_another, .timeout
         free(paths[i]);
 }
 
+/* A ranked search over a shelf (each story searched on the thread that opened it, the second
+ * thread started once the first has worked a while, and the stories of two batches) answers as
+ * the stories added one after another: the same hits in the same order with the same scores and
+ * counts, per story and in all, a missing story noted and not searched. */
+Test(library, a_ranked_search_over_many_stories_answers_as_one_after_another, .timeout = 120)
+{
+    enum { N = LIBRARY_BATCH + 44, MISSING = 17 };
+    char **paths = calloc(N, sizeof *paths);
+    for (int i = 0; i < N; i++) {
+        char name[300];
+        snprintf(name, sizeof name, "%s/s%03d.txt", dir, i);
+        paths[i] = strdup(name);
+        if (i == MISSING) continue;
+        FILE *f = fopen(name, "w");
+        cr_assert_not_null(f);
+        fprintf(f, "Story %d.\n\n", i);
+        for (int k = 0; k < i % 5; k++)
+            fprintf(f, "The dombra played %s on day %d; the steppe %s.\n\n", k % 2 ? "long" : "low",
+                    i, i % 3 ? "listened" : "and the dombra slept");
+        fclose(f);
+    }
+    const char *queries[] = {"dombra", "=dombra steppe", "\"the dombra\"", "NEAR(dombra steppe, 3)",
+                             "play*"};
+    IndexCache *c = open_cache();
+    for (size_t qi = 0; qi < sizeof queries / sizeof *queries; qi++) {
+        for (int round = 0; round < 2; round++) { /* cold (built), then warm (mapped) */
+            LibraryOptions opt = options(0);
+            LibraryResult r;
+            search_ok(c, paths, N, queries[qi], &opt, &r);
+            /* one story after another, here */
+            Query *q;
+            Diag d = {0};
+            cr_assert_eq(query_parse(queries[qi], SEARCH_SMART, &q, &d), 0);
+            LibraryStory *st = library_index(c, (const char *const *)paths, N, 0, NULL, NULL);
+            SearchSet *set = search_set_new(q);
+            size_t matches = 0, searched = 0;
+            for (int i = 0; i < N; i++) {
+                cr_assert_eq(st[i].failed, i == MISSING, "story %d", i);
+                size_t places = 0;
+                if (!st[i].failed) {
+                    search_set_add(set, (size_t)i, st[i].index, NULL, &places);
+                    searched++;
+                }
+                cr_assert_eq(r.per_story[i], places, "%s: story %d", queries[qi], i);
+                matches += places;
+            }
+            const SearchHit *h;
+            size_t total = search_set_hits(set, 0, &h);
+            cr_assert_gt(total, 20, "%s", queries[qi]);
+            cr_assert_eq(r.total, total, "%s", queries[qi]);
+            cr_assert_eq(r.nhits, total);
+            cr_assert_eq(r.matches, matches);
+            cr_assert_eq(r.searched, searched);
+            for (size_t k = 0; k < total; k++) {
+                cr_assert_eq(r.hits[k].story, h[k].story, "%s: hit %zu", queries[qi], k);
+                cr_assert_float_eq(r.hits[k].score, h[k].score, 1e-12, "%s: hit %zu", queries[qi],
+                                   k);
+            }
+            bool missing_noted = false;
+            for (size_t k = 0; k < r.nnotes; k++)
+                missing_noted |= r.notes[k].story == MISSING && r.notes[k].failed;
+            cr_assert(missing_noted, "the missing story's note");
+            search_set_free(set);
+            library_stories_free(st, N);
+            query_free(q);
+            library_result_release(&r);
+        }
+    }
+    cache_close(c);
+    free_paths(paths, N);
+}
+
 /* A search holds a batch of stories at a time, not the shelf: 700 stories, searched warm (their
  * cache files mapped), never more than LIBRARY_BATCH at once, and the same hits and counts as
  * the stories one by one. (On a shelf of 65,000 stories the process once ran out of mappings.) */
