@@ -32,8 +32,8 @@
 #include "lector/thread.h"
 
 enum { WORKERS = 2 };
-/* How long a search's caller opens and searches stories alone before it starts the other
- * workers (index_stories). */
+/* How long a search's caller opens and searches stories alone, from the search's start, before
+ * it starts the other workers (index_stories). */
 #define POOL_ALONE_S 0.002
 /* The largest plain story read whole to name a hit's chapter: a novel (1-2 MiB). A warm search
  * otherwise reads only the hits' paragraphs, so this read is its cost; a bigger story's hits
@@ -385,13 +385,13 @@ static double now_s(void)
 
 /* Indexes every story not already failed. With progress, the caller's thread only watches (every
  * 20 ms, reporting every 250 ms, and once a build has begun: LibraryOptions.build) while WORKERS
- * threads index; without, it is one of them, and with alone (seconds) it starts the others only
- * once it has worked that long and stories are left: a thread started at once cost a warm
- * search of a shelf more than it saved (a warm shelf's indexes are mapped and searched in about
- * a millisecond, and here a new thread often began running only after the caller had done). */
+ * threads index; without, it is one of them, and before alone_until (now_s(); 0: never) it
+ * starts the others only then, if stories are left: a thread started at once cost a warm search
+ * of a shelf more than it saved (a warm shelf's indexes are mapped and searched in about a
+ * millisecond, and here a new thread often began running only after the caller had done). */
 static void index_stories(IndexCache *cache, LibraryStory *stories, size_t n, int flags,
                           IndexProgress *build, LibraryProgress progress, void *ctx,
-                          const PoolSearch *search, double alone)
+                          const PoolSearch *search, double alone_until)
 {
     size_t todo = 0;
     for (size_t k = 0; k < n; k++)
@@ -404,9 +404,9 @@ static void index_stories(IndexCache *cache, LibraryStory *stories, size_t n, in
               .build = build,
               .search = search};
     int others = todo < WORKERS ? (int)todo - 1 : WORKERS - 1;
-    if (!progress && alone > 0 && others > 0) {
+    if (!progress && others > 0 && alone_until > 0 && now_s() < alone_until) {
         p.late = others;
-        p.alone_until = now_s() + alone;
+        p.alone_until = alone_until;
     } else {
         for (int k = 0; k < others; k++)
             if (thread_start(&p.tid[p.started], pool_worker, &p) == 0) p.started++;
@@ -612,7 +612,8 @@ typedef struct {
  * cache on WORKERS threads; standard input ("-") is a failed story, never read. With q, each
  * story opened is searched too, into parts[i] (PoolSearch; parts holds LIBRARY_BATCH). */
 static Batch batch_open(IndexCache *cache, const char *const *paths, size_t n, size_t b,
-                        const LibraryOptions *opt, const Query *q, SearchPart **parts)
+                        const LibraryOptions *opt, const Query *q, SearchPart **parts,
+                        double alone_until)
 {
     size_t m = n - b < LIBRARY_BATCH ? n - b : LIBRARY_BATCH;
     Batch bt = {stories_new(paths + b, m), b, m};
@@ -626,7 +627,7 @@ static Batch batch_open(IndexCache *cache, const char *const *paths, size_t n, s
     BatchProgress bp = {opt->progress, opt->progress_ctx, b, n};
     PoolSearch search = {q, parts, b};
     index_stories(cache, bt.s, m, opt->flags, opt->build, opt->progress ? batch_progress : NULL,
-                  &bp, q ? &search : NULL, POOL_ALONE_S);
+                  &bp, q ? &search : NULL, alone_until);
     return bt;
 }
 
@@ -639,7 +640,7 @@ static char *suggest_in_batches(IndexCache *cache, const Query *q, const char *c
     LibraryOptions quiet = *opt;
     quiet.progress = NULL;
     for (size_t b = 0; b < n && !found; b += LIBRARY_BATCH) {
-        Batch bt = batch_open(cache, paths, n, b, &quiet, NULL, NULL);
+        Batch bt = batch_open(cache, paths, n, b, &quiet, NULL, NULL, 0);
         for (size_t i = 0; i < bt.n; i++)
             ixs[i] = bt.s[i].failed ? NULL : bt.s[i].index;
         found = search_suggest(q, ixs, bt.n);
@@ -996,7 +997,8 @@ int library_search(IndexCache *cache, const char *const *paths, size_t n, const 
     /* the stories searched as they are opened, on the opening threads (a story whose query
      * reads its text is searched here, in add_stories, once loaded) */
     SearchPart **parts = query_needs_text(q) ? NULL : xcalloc(LIBRARY_BATCH, sizeof *parts);
-    Batch last = {0}; /* the last batch, held for placing its hits */
+    double alone_until = now_s() + POOL_ALONE_S; /* index_stories */
+    Batch last = {0};                            /* the last batch, held for placing its hits */
     /* the stories a batch at a time: indexed (or their caches mapped), searched, let go, so that
      * what is held (mappings, memory, even the stories' records) is a batch's whatever the
      * shelf's size; a damaged cache page found on the way is rebuilt and the search run again */
@@ -1007,7 +1009,7 @@ int library_search(IndexCache *cache, const char *const *paths, size_t n, const 
         out->searched = 0;
         bool sound = true;
         for (size_t b = 0; b < n && sound && !cancelled(opt->build); b += LIBRARY_BATCH) {
-            Batch bt = batch_open(cache, paths, n, b, opt, parts ? q : NULL, parts);
+            Batch bt = batch_open(cache, paths, n, b, opt, parts ? q : NULL, parts, alone_until);
             if (bt.n > out->most_open) out->most_open = bt.n;
             for (size_t i = 0; i < bt.n; i++) {
                 LibraryStory *st = &bt.s[i];
