@@ -17,8 +17,9 @@
 # It runs at three sizes (see the end), and over a shelf of 100,000 small stories. Queries: lord,
 # jehoshaphat, "the son of man" (a phrase), righteous* (a prefix), NEAR(moses aaron, 5) (against
 # FTS5's NEAR; lector's words in it are =word, as FTS5 matches whole tokens), a PCRE2 pattern
-# (against rg --pcre2), and a word spelt wrong. Output goes to /dev/null. Each figure is the
-# median of RUNS (default 5), RUNS_LECTOR (default 3) for lector, timed with bash's
+# (against rg --pcre2), and a word spelt wrong. Output goes to /dev/null. A query's sides (lector,
+# FTS5, rg) run in turn, one run of each a round, the order turning (medians_interleaved). Each
+# figure is the median of RUNS (default 5), RUNS_LECTOR (default 3) for lector's build, timed with bash's
 # $EPOCHREALTIME around the process (no clock process: two runs of date, as before, added 0.8 ms
 # to every figure, neither side's work); the floor (the same timing of /bin/true: bash's fork,
 # exec and wait) is printed.
@@ -60,6 +61,30 @@ time_ms() {
         t1=${EPOCHREALTIME//[.,]/}
         echo $((t1 - t0))
     done | median | awk '{ printf "%.1f", $1 / 1000 }'
+}
+
+# medians_interleaved N FN...: each function FN run N times, one run of each a round (the order
+# turning round by round), so that the machine's drift over the minute falls on every side
+# alike; prints their medians in ms, space-separated, in FN's order
+medians_interleaved() {
+    local n=$1 r k idx t0 t1
+    shift
+    local fns=("$@")
+    local m=${#fns[@]}
+    local -a times=()
+    for ((r = 0; r < n; r++)); do
+        for ((k = 0; k < m; k++)); do
+            idx=$(((k + r) % m))
+            t0=${EPOCHREALTIME//[.,]/}
+            "${fns[$idx]}" >/dev/null || { echo "search_bench: failed ($?): ${fns[$idx]}" >&2; exit 1; }
+            t1=${EPOCHREALTIME//[.,]/}
+            times[idx]+="$((t1 - t0)) "
+        done
+    done
+    for ((k = 0; k < m; k++)); do
+        # shellcheck disable=SC2086 # the times, a word each
+        printf '%s ' "$(printf '%s\n' ${times[k]} | median | awk '{ printf "%.1f", $1 / 1000 }')"
+    done
 }
 
 gnu_time=/usr/bin/time # GNU time: -f %M is the peak RSS in KB
@@ -125,23 +150,31 @@ bench_files() {
     rg_patterns=(lord jehoshaphat 'the son of man' 'righteous\w*' '' '\bJ\w+ah\b')
     floor=$(time_ms "$RUNS" /bin/true)
     results=()
+    # each query's three sides interleaved, a run of each a round (medians_interleaved)
+    run_lector() { "$lector" search --limit 20 "$q" "${files[@]}"; }
+    run_fts5() { fts5_query "$fq"; }
+    run_rg() {
+        if [ "$i" -eq 5 ]; then
+            rg --no-ignore --pcre2 "${rg_patterns[$i]}" "${files[@]}"
+        else
+            rg --no-ignore -i -w "${rg_patterns[$i]}" "${files[@]}"
+        fi
+    }
     for i in "${!queries[@]}"; do
         q=${queries[$i]}
         fq=${fts5_queries[$i]}
-        ms_fts5=-
+        [ "$(run_lector | wc -l)" -eq 20 ] || { echo "search_bench: lector found < 20 for $q" >&2; exit 1; }
+        sides=(run_lector)
         if [ -n "$fq" ]; then
-            [ "$(fts5_query "$fq" | wc -l)" -eq 20 ] || { echo "search_bench: FTS5 found < 20 for $fq" >&2; exit 1; }
-            ms_fts5=$(time_ms "$RUNS" fts5_query "$fq")
+            [ "$(run_fts5 | wc -l)" -eq 20 ] || { echo "search_bench: FTS5 found < 20 for $fq" >&2; exit 1; }
+            sides+=(run_fts5)
         fi
-        ms_rg=-
-        if [ "$i" -eq 5 ]; then
-            ms_rg=$(time_ms "$RUNS" rg --no-ignore --pcre2 "${rg_patterns[$i]}" "${files[@]}")
-        elif [ -n "${rg_patterns[$i]}" ]; then
-            ms_rg=$(time_ms "$RUNS" rg --no-ignore -i -w "${rg_patterns[$i]}" "${files[@]}")
-        fi
-        [ "$("$lector" search --limit 20 "$q" "${files[@]}" | wc -l)" -eq 20 ] ||
-            { echo "search_bench: lector found < 20 for $q" >&2; exit 1; }
-        ms_lector=$(time_ms "$RUNS" "$lector" search --limit 20 "$q" "${files[@]}")
+        [ -n "${rg_patterns[$i]}" ] && sides+=(run_rg)
+        read -r -a ms <<<"$(medians_interleaved "$RUNS" "${sides[@]}")"
+        ms_lector=${ms[0]} ms_fts5=- ms_rg=-
+        k=1
+        if [ -n "$fq" ]; then ms_fts5=${ms[$k]}; k=$((k + 1)); fi
+        if [ -n "${rg_patterns[$i]}" ]; then ms_rg=${ms[$k]}; fi
         results+=("$q"$'\t'"$ms_lector"$'\t'"$ms_fts5"$'\t'"$ms_rg")
     done
     # a name spelt wrong (word~: two edits, over the whole vocabulary); no peer does it
