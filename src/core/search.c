@@ -1051,12 +1051,15 @@ void search_match_spans(const Index *ix, const uint8_t *text, size_t base, size_
     free(pos);
 }
 
-/* Ranking. */
+/* Ranking: a candidate a document holding every item, made a SearchHit (with its part's story)
+ * only while the best are picked: 24 bytes, where a hit is 80, and a common word has a candidate
+ * in most documents (=lord in 1 GB: hundreds of thousands, each written once, in fresh memory). */
 typedef struct {
-    SearchHit hit;
-    uint32_t dl;   /* the document's tokens */
-    size_t tf_off; /* q->n term frequencies at tfs[tf_off] */
-    uint32_t gap;  /* the fewest other words in a window holding every item; UINT32_MAX: one item */
+    uint32_t doc;
+    uint32_t dl;               /* the document's tokens */
+    uint32_t first, first_len; /* its first match (UINT32_MAX when none yet) */
+    uint32_t matches;          /* as search_matches counts them */
+    uint32_t gap; /* the fewest other words in a window holding every item; UINT32_MAX: one item */
 } Candidate;
 
 /* BM25's score is multiplied by 1 + PROXIMITY / (1 + gap): words side by side count half again,
@@ -1113,9 +1116,10 @@ static uint32_t window_gap(const Query *q, const NearEntry *e, size_t ne, size_t
 
 /* One story's candidates, as search_part_new leaves them. */
 struct SearchPart {
+    size_t story;
     Candidate *c; /* n of them: one a document holding every item */
     size_t n;
-    uint32_t *tfs; /* q->n term frequencies a candidate */
+    uint32_t *tfs; /* q->n term frequencies a candidate: c[j]'s at tfs[j * q->n] */
     size_t ntfs;
     size_t *df;    /* per item: the story's documents holding it */
     size_t nitems; /* q->n */
@@ -1164,6 +1168,7 @@ void search_set_free(SearchSet *s)
 SearchPart *search_part_new(const Query *q, size_t story, const Index *ix, const Text *t)
 {
     SearchPart *s = xcalloc(1, sizeof *s);
+    s->story = story;
     ItemMatches im;
     match_items(ix, t, q, &im);
     /* one item: its places are the matches, a document's count its term frequency (the match
@@ -1201,23 +1206,25 @@ SearchPart *search_part_new(const Query *q, size_t story, const Index *ix, const
             gap = doc_gap(q, &im, mi, first, end, &buf, &cap, count);
         }
         Candidate *c = &s->c[s->n++];
-        *c = (Candidate){{story, d, 0, NO_MATCH, 0}, end - first, s->ntfs, gap};
+        *c = (Candidate){(uint32_t)d, end - first, NO_MATCH.pos, NO_MATCH.len, 0, gap};
         for (size_t i = 0; i < q->n; i++) {
             while (im.dh[i][at[i]].doc < d) /* every item has d: no bound needed */
                 at[i]++;
             const DocHit *h = &im.dh[i][at[i]];
-            if (h->first < c->hit.first.pos)
-                c->hit.first = (SearchMatch){h->first, (uint32_t)q->items[i].n, {0, 0}};
+            if (h->first < c->first) {
+                c->first = h->first;
+                c->first_len = (uint32_t)q->items[i].n;
+            }
             s->tfs[s->ntfs++] = (uint32_t)h->tf;
         }
         if (!pl) { /* one item */
-            c->hit.matches = im.dh[0][at[0]].tf;
+            c->matches = (uint32_t)im.dh[0][at[0]].tf;
             continue;
         }
         while (at_pl < npl && pl[at_pl].pos < first) /* the places in d: as the reader counts */
             at_pl++;
         for (; at_pl < npl && pl[at_pl].pos < end; at_pl++)
-            c->hit.matches++;
+            c->matches++;
     }
     free(at);
     free(mi);
@@ -1283,33 +1290,33 @@ size_t search_set_hits(SearchSet *s, size_t best, const SearchHit **out)
     double N = (double)s->docs, avgdl = s->docs ? (double)s->tokens / N : 1;
     if (avgdl <= 0) avgdl = 1;
     free(s->hits);
-    s->hits = xmalloc((s->n ? s->n : 1) * sizeof *s->hits);
+    size_t k = best && best < s->n ? best : s->n, kept = 0;
+    s->hits = xmalloc((k ? k : 1) * sizeof *s->hits);
     double *idf = xmalloc((s->q->n ? s->q->n : 1) * sizeof *idf);
     for (size_t i = 0; i < s->q->n; i++) {
         double df = (double)s->df[i];
         idf[i] = log(1.0 + (N - df + 0.5) / (df + 0.5));
     }
-    size_t k = best && best < s->n ? best : s->n, kept = 0;
     for (size_t pi = 0; pi < s->nparts; pi++)
         for (size_t j = 0; j < s->parts[pi]->n; j++) {
             const SearchPart *p = s->parts[pi];
-            Candidate *c = &p->c[j];
+            const Candidate *c = &p->c[j];
             double score = 0;
             for (size_t i = 0; i < s->q->n; i++) {
-                double tf = p->tfs[c->tf_off + i];
+                double tf = p->tfs[j * s->q->n + i];
                 score += idf[i] * tf * (k1 + 1) / (tf + k1 * (1 - b + b * c->dl / avgdl));
             }
             if (c->gap != UINT32_MAX) score *= 1 + PROXIMITY / (1 + (double)c->gap);
-            c->hit.score = score;
+            SearchHit hit = {p->story, c->doc, score, {c->first, c->first_len, {0, 0}}, c->matches};
             if (k == s->n) {
-                s->hits[kept++] = c->hit;
+                s->hits[kept++] = hit;
             } else if (kept < k) { /* a heap of the k best so far, the worst on top */
-                s->hits[kept++] = c->hit;
+                s->hits[kept++] = hit;
                 if (kept == k)
                     for (size_t i = k / 2 + 1; i-- > 0;)
                         sift_down(s->hits, k, i);
-            } else if (cmp_hit(&c->hit, &s->hits[0]) < 0) {
-                s->hits[0] = c->hit;
+            } else if (cmp_hit(&hit, &s->hits[0]) < 0) {
+                s->hits[0] = hit;
                 sift_down(s->hits, k, 0);
             }
         }

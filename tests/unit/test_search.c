@@ -1,5 +1,6 @@
 /* Search against a brute-force reference on real text, and each matching rule on its own. */
 #include <criterion/criterion.h>
+#include <math.h>
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -522,6 +523,63 @@ Test(search, bm25_order_on_a_small_shelf)
     cr_assert_gt(h[0].score, second);
     search_set_free(set);
     for (int i = 0; i < 3; i++) {
+        index_free(ix[i]);
+        text_free(t[i]);
+    }
+    query_free(q);
+}
+
+/* BM25 with the proximity boost, worked by hand for each hit of two words over two stories of
+ * two paragraphs each (4 documents of 3, 1, 5 and 3 words: the average 3): each document's own
+ * term frequencies, length and gap (other words in the narrowest window holding both) make its
+ * score, whatever the story or the order the stories came in. */
+Test(search, bm25_scores_each_document_by_its_own_counts)
+{
+    const char *stories[] = {
+        "dombra steppe dombra\n\nwind",
+        "the dombra and the steppe\n\nsteppe steppe dombra",
+    };
+    struct {
+        size_t story, doc;
+        double tf_dombra, tf_steppe, dl, gap;
+    } want[] = {{0, 0, 2, 1, 3, 0}, {1, 0, 1, 1, 5, 2}, {1, 1, 1, 2, 3, 0}};
+    const double k1 = 1.2, b = 0.75, N = 4, avgdl = 3, df = 3; /* both words in 3 documents */
+    const double idf = log(1.0 + (N - df + 0.5) / (df + 0.5));
+    Query *q;
+    Diag d = {0};
+    cr_assert_eq(query_parse("dombra steppe", SEARCH_SMART, &q, &d), 0);
+    Text *t[2];
+    Index *ix[2];
+    for (int i = 0; i < 2; i++)
+        ix[i] = build(stories[i], &t[i]);
+    for (int order = 0; order < 2; order++) { /* the stories added in either order */
+        SearchSet *set = search_set_new(q);
+        for (int k = 0; k < 2; k++) {
+            int i = order ? 1 - k : k;
+            search_set_add(set, (size_t)i, ix[i], NULL, NULL);
+        }
+        const SearchHit *h;
+        cr_assert_eq(search_set_hits(set, 0, &h), 3);
+        for (size_t w = 0; w < 3; w++) {
+            double score = 0;
+            for (int word = 0; word < 2; word++) {
+                double tf = word ? want[w].tf_steppe : want[w].tf_dombra;
+                score += idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * want[w].dl / avgdl));
+            }
+            score *= 1 + 0.5 / (1 + want[w].gap);
+            bool found = false;
+            for (size_t j = 0; j < 3; j++) {
+                if (h[j].story != want[w].story || h[j].doc != want[w].doc) continue;
+                found = true;
+                cr_assert_float_eq(h[j].score, score, 1e-9, "story %zu, document %zu: %g, not %g",
+                                   want[w].story, want[w].doc, h[j].score, score);
+                cr_assert_eq(h[j].matches, (size_t)(want[w].tf_dombra + want[w].tf_steppe));
+            }
+            cr_assert(found, "story %zu, document %zu is a hit", want[w].story, want[w].doc);
+        }
+        search_set_free(set);
+    }
+    for (int i = 0; i < 2; i++) {
         index_free(ix[i]);
         text_free(t[i]);
     }
