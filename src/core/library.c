@@ -4,9 +4,12 @@
  * (the story number of every hit and note is its place there): the story's index, and its Text
  * only when it had to be read (built, a strict query, a paragraph that cannot be read straight
  * from the file). Indexing hands the stories out to a pool of two threads, one story each at a
- * time, through an atomic counter; the caller's thread reports progress meanwhile. The query
- * then runs over the indexes into one SearchSet (ranking needs them all at once); the best hits
- * are placed last, each reading only its own paragraph when the story is clean as read.
+ * time, through an atomic counter; the caller's thread reports progress meanwhile, or is one of
+ * the two, starting the other only once the search has run a while (index_stories). A ranked
+ * query is run on each story by the thread that opened it, into a part of its own
+ * (search_part_new); the parts go into one SearchSet in story order (ranking needs them all at
+ * once); the best hits are placed last, each reading only its own paragraph when the story is
+ * clean as read.
  *
  * Notes are gathered as they happen (indexing, the query, a rebuild, placing), each with a
  * sequence number, and sorted by story at the end so that the caller reads them in the paths'
