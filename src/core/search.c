@@ -1326,9 +1326,9 @@ size_t search_set_hits(SearchSet *s, size_t best, const SearchHit **out)
     return s->n;
 }
 
-void search_line_col(const Text *t, size_t off, size_t *line, size_t *col)
+/* search_line_col over bytes b (a text's, or one paragraph's). */
+static void line_col_in(const uint8_t *b, size_t off, size_t *line, size_t *col)
 {
-    const uint8_t *b = text_bytes(t);
     size_t l = 1, start = 0;
     for (const uint8_t *p = b; (p = memchr(p, '\n', off - (size_t)(p - b))) != NULL; p++) {
         l++;
@@ -1339,6 +1339,11 @@ void search_line_col(const Text *t, size_t off, size_t *line, size_t *col)
         c += (b[i] & 0xc0) != 0x80;
     *line = l;
     *col = c;
+}
+
+void search_line_col(const Text *t, size_t off, size_t *line, size_t *col)
+{
+    line_col_in(text_bytes(t), off, line, col);
 }
 
 /* Appends bytes [a, b) of t to out as one line: line ends and tabs as spaces, controls visible. */
@@ -1355,11 +1360,10 @@ static void add_flat(Strbuf *out, const uint8_t *s, size_t a, size_t b)
     strbuf_release(&tmp);
 }
 
-char *search_snippet(const Text *t, Span span, int width, size_t *hl_start, size_t *hl_end)
+/* search_snippet of span in paragraph para of bytes b. */
+static char *snippet_in(const uint8_t *b, Span para, Span span, int width, size_t *hl_start,
+                        size_t *hl_end)
 {
-    const uint8_t *b = text_bytes(t);
-    size_t pi = text_paragraph_at(t, span.start);
-    Span para = pi < text_paragraph_count(t) ? text_paragraph(t, pi) : span;
     if (para.start > span.start) para.start = span.start;
     if (para.end < span.end) para.end = span.end;
     size_t mchars = 0;
@@ -1403,18 +1407,32 @@ char *search_snippet(const Text *t, Span span, int width, size_t *hl_start, size
     return strbuf_detach(&out, NULL);
 }
 
-/* The paragraph of m as a Text of its own, read from the file. */
-static Text *read_paragraph(const Index *ix, const char *path, IndexParagraph para, Diag *diag)
+char *search_snippet(const Text *t, Span span, int width, size_t *hl_start, size_t *hl_end)
 {
+    size_t pi = text_paragraph_at(t, span.start);
+    Span para = pi < text_paragraph_count(t) ? text_paragraph(t, pi) : span;
+    return snippet_in(text_bytes(t), para, span, width, hl_start, hl_end);
+}
+
+/* The paragraph para read from the file, into *bytes (malloc'd, NUL-ended) when it is one clean
+ * paragraph (text_bytes_are_one_paragraph: the bytes a Text of them would hold, its one
+ * paragraph all of them), else as a Text of its own into *t: most hits' paragraphs are placed
+ * from their bytes, without building a Text (its checks, its split, its title) for each. -1 with
+ * diag when it cannot be read, or is not the bytes the index saw. */
+static int read_paragraph(const Index *ix, const char *path, IndexParagraph para, char **bytes,
+                          Text **t, Diag *diag)
+{
+    *bytes = NULL;
+    *t = NULL;
     size_t bom, len = para.span.end - para.span.start;
     if (!index_clean_as_read(ix, &bom)) {
         diag_set(diag, DIAG_INVALID, "%s: the story must be loaded to show this hit", path);
-        return NULL;
+        return -1;
     }
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         diag_set(diag, DIAG_UNREADABLE, "%s: %s", path, strerror(errno));
-        return NULL;
+        return -1;
     }
     char *buf = xmalloc(len + 1);
     size_t got = 0;
@@ -1425,16 +1443,23 @@ static Text *read_paragraph(const Index *ix, const char *path, IndexParagraph pa
         got += (size_t)r;
     }
     close(fd);
-    Text *t = got == len ? text_from_bytes(buf, len, NULL) : NULL;
-    free(buf);
-    if (t && text_len(t) != len) { /* not the bytes the index saw: the file changed */
-        text_free(t);
-        t = NULL;
+    if (got == len && text_bytes_are_one_paragraph(buf, len)) {
+        buf[len] = 0;
+        *bytes = buf;
+        return 0;
     }
-    if (!t)
+    *t = got == len ? text_from_bytes(buf, len, NULL) : NULL;
+    free(buf);
+    if (*t && text_len(*t) != len) { /* not the bytes the index saw: the file changed */
+        text_free(*t);
+        *t = NULL;
+    }
+    if (!*t) {
         diag_set(diag, DIAG_INVALID,
                  "%s: changed since it was indexed: search again to index it anew", path);
-    return t;
+        return -1;
+    }
+    return 0;
 }
 
 int search_place(const Index *ix, const Text *t, const char *path, const Query *q,
@@ -1451,20 +1476,24 @@ int search_place(const Index *ix, const Text *t, const char *path, const Query *
         return 0;
     }
     IndexParagraph para = index_paragraph(ix, index_paragraph_of(ix, m->pos));
-    Text *pt = read_paragraph(ix, path, para, diag);
-    if (!pt) return -1;
-    const uint8_t *b = text_bytes(pt);
-    if (!one.span.end) search_match_spans(ix, b, para.span.start, text_len(pt), &one, 1);
+    char *raw;
+    Text *pt;
+    if (read_paragraph(ix, path, para, &raw, &pt, diag) != 0) return -1;
+    const uint8_t *b = pt ? text_bytes(pt) : (const uint8_t *)raw;
+    size_t blen = pt ? text_len(pt) : para.span.end - para.span.start;
+    if (!one.span.end) search_match_spans(ix, b, para.span.start, blen, &one, 1);
     Span local = {one.span.start - para.span.start, one.span.end - para.span.start};
     if (q && one.len == 1) local = search_refine_span(q, b, local, local);
     one.span = (Span){local.start + para.span.start, local.end + para.span.start};
     out->span = one.span;
     size_t line, col;
-    search_line_col(pt, local.start, &line, &col);
+    line_col_in(b, local.start, &line, &col);
     out->line = para.line + line - 1;
     out->col = line == 1 ? para.col + col - 1 : col;
-    out->snippet = search_snippet(pt, local, width, &out->hl_start, &out->hl_end);
+    out->snippet = pt ? search_snippet(pt, local, width, &out->hl_start, &out->hl_end)
+                      : snippet_in(b, (Span){0, blen}, local, width, &out->hl_start, &out->hl_end);
     text_free(pt);
+    free(raw);
     return 0;
 }
 
