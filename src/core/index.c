@@ -1695,6 +1695,35 @@ const char *index_term(const Index *ix, uint32_t id, size_t *len)
     return (const char *)ix->block + ix->h->names_off + r.name_off;
 }
 
+void index_each_term(const Index *ix, uint32_t first, uint32_t end, IndexTermFn fn, void *ctx)
+{
+    const Header *h = ix->h;
+    unsigned wn = h->term_widths & 0xff, wp = h->term_widths >> 8 & 0xff,
+             wc = h->term_widths >> 16 & 0xff, size = wn + wp + wc;
+    if (end > h->nterms) end = h->nterms;
+    if (first >= end) return;
+    /* the records [first, end] (the last one's end is the next's start) and the names */
+    if (!need(ix, h->terms_off + (uint64_t)first * size, (uint64_t)(end - first + 1) * size))
+        return;
+    const uint8_t *p = ix->block + h->terms_off + (uint64_t)first * size;
+    TermRec r = {get_le(p, wn), get_le(p + wn, wp), get_le(p + wn + wp, wc)};
+    for (uint32_t i = first; i < end; i++) {
+        p += size;
+        TermRec next = {get_le(p, wn), get_le(p + wn, wp), get_le(p + wn + wp, wc)};
+        /* term_recs's checks, and the name's pages as index_term checks them */
+        if (r.name_off > next.name_off || next.name_off > h->names_len ||
+            r.post_off > next.post_off || next.post_off > h->post_len) {
+            mut(ix)->corrupt = true;
+            return;
+        }
+        if (!need(ix, h->names_off + r.name_off, next.name_off - r.name_off)) return;
+        if (!fn(ctx, i, (const char *)ix->block + h->names_off + r.name_off,
+                next.name_off - r.name_off, r.count > h->ntokens ? 0 : r.count))
+            return;
+        r = next;
+    }
+}
+
 static int cmp_bytes(const char *a, size_t an, const char *b, size_t bn)
 {
     int c = memcmp(a, b, an < bn ? an : bn);

@@ -333,19 +333,27 @@ static bool within_edits(const char *a, size_t an, const char *b, size_t bn, int
     enum { LONGEST = 64 };
     uint32_t x[LONGEST], y[LONGEST];
     size_t nx = 0, ny = 0;
+    uint64_t mx = 0, my = 0; /* the code points as bits (cp & 63) */
     for (size_t i = 0; i < an; nx++) {
         if (nx == LONGEST) return false;
         size_t k;
         x[nx] = ucd_decode((const uint8_t *)a + i, (const uint8_t *)a + an, &k);
+        mx |= 1ull << (x[nx] & 63);
         i += k;
     }
     for (size_t i = 0; i < bn; ny++) {
         if (ny == LONGEST) return false;
         size_t k;
         y[ny] = ucd_decode((const uint8_t *)b + i, (const uint8_t *)b + bn, &k);
+        my |= 1ull << (y[ny] & 63);
         i += k;
     }
     if ((nx > ny ? nx - ny : ny - nx) > (size_t)max) return false;
+    /* each edit brings one code point in at most, so a holds at most max bits that b has not,
+     * and b of a's (two code points sharing a bit only hide a difference): most words of a
+     * vocabulary fail this, without the table below (a word spelt wrong is looked for through
+     * every story's whole vocabulary: 0.8 ms a 4 MB story) */
+    if (__builtin_popcountll(mx & ~my) > max || __builtin_popcountll(my & ~mx) > max) return false;
     int prev[LONGEST + 1], cur[LONGEST + 1];
     for (size_t j = 0; j <= ny; j++)
         prev[j] = (int)j;
@@ -487,35 +495,64 @@ static void merge_runs(uint32_t **list, size_t *run, size_t nruns)
     }
 }
 
+enum { MERGED_TERMS = 16 }; /* a few terms' runs are merged, more sorted */
+
+/* word_positions's walk of the terms a word may match. */
+typedef struct {
+    const Index *ix;
+    const QWord *w;
+    uint32_t **out;
+    size_t n, cap, terms;
+    size_t run[MERGED_TERMS + 1];
+} PositionsWalk;
+
+static bool add_term_positions(void *ctx, uint32_t id, const char *term, size_t tl, uint32_t count)
+{
+    (void)count;
+    PositionsWalk *pw = ctx;
+    if (!term_matches(term, tl, pw->w)) return true;
+    if (pw->terms < MERGED_TERMS) pw->run[pw->terms] = pw->n;
+    index_positions(pw->ix, id, pw->out, &pw->n, &pw->cap);
+    pw->terms++;
+    return true;
+}
+
 /* The positions of every term w matches, ascending. */
 static size_t word_positions(const Index *ix, const QWord *w, uint32_t **out)
 {
-    size_t n = 0, cap = 0, terms = 0;
     *out = NULL;
     if (!w->prefix && !w->fuzzy) {
+        size_t n = 0, cap = 0;
         int64_t id = index_lookup(ix, w->folded, w->flen);
         if (id >= 0) index_positions(ix, (uint32_t)id, out, &n, &cap);
         return n;
     }
     uint32_t first = 0, end = (uint32_t)index_term_count(ix);
     if (w->prefix) index_prefix_range(ix, w->folded, w->flen, &first, &end);
-    enum { MERGED_TERMS = 16 }; /* a few terms' runs are merged, more sorted */
-    size_t run[MERGED_TERMS + 1];
-    for (uint32_t id = first; id < end; id++) {
-        size_t tl;
-        const char *term = index_term(ix, id, &tl);
-        if (!term_matches(term, tl, w)) continue;
-        if (terms < MERGED_TERMS) run[terms] = n;
-        index_positions(ix, id, out, &n, &cap);
-        terms++;
+    PositionsWalk pw = {.ix = ix, .w = w, .out = out};
+    index_each_term(ix, first, end, add_term_positions, &pw);
+    if (pw.terms > 1 && pw.terms <= MERGED_TERMS) { /* each term's run is ascending */
+        pw.run[pw.terms] = pw.n;
+        merge_runs(out, pw.run, pw.terms);
+    } else if (pw.terms > 1) {
+        sort_positions(*out, pw.n, index_token_count(ix));
     }
-    if (terms > 1 && terms <= MERGED_TERMS) { /* each term's run is ascending */
-        run[terms] = n;
-        merge_runs(out, run, terms);
-    } else if (terms > 1) {
-        sort_positions(*out, n, index_token_count(ix));
-    }
-    return n;
+    return pw.n;
+}
+
+/* word_occurrences's walk: the occurrences of the terms w matches, summed. */
+typedef struct {
+    const QWord *w;
+    size_t n;
+} OccurrencesWalk;
+
+static bool add_term_occurrences(void *ctx, uint32_t id, const char *term, size_t tl,
+                                 uint32_t count)
+{
+    (void)id;
+    OccurrencesWalk *ow = ctx;
+    if (term_matches(term, tl, ow->w)) ow->n += count;
+    return true;
 }
 
 /* How many places word w has: its term's occurrences, or its terms' summed (a prefix's, a fuzzy
@@ -528,13 +565,9 @@ static size_t word_occurrences(const Index *ix, const QWord *w)
     }
     uint32_t first = 0, end = (uint32_t)index_term_count(ix);
     if (w->prefix) index_prefix_range(ix, w->folded, w->flen, &first, &end);
-    size_t n = 0;
-    for (uint32_t id = first; id < end; id++) {
-        size_t tl;
-        const char *term = index_term(ix, id, &tl);
-        if (term_matches(term, tl, w)) n += index_term_occurrences(ix, id);
-    }
-    return n;
+    OccurrencesWalk ow = {w, 0};
+    index_each_term(ix, first, end, add_term_occurrences, &ow);
+    return ow.n;
 }
 
 size_t search_match_bound(const Index *ix, const Query *q)
@@ -1550,6 +1583,35 @@ static bool word_known(const Index *ix, const QWord *w)
     return index_lookup(ix, w->folded, w->flen) >= 0;
 }
 
+/* search_suggest's walk of a vocabulary: the most frequent word near w so far (counted over the
+ * stories walked while it stays the best). */
+typedef struct {
+    const QWord *w;
+    const char *best; /* into an index's block */
+    size_t best_len;
+    uint64_t best_count;
+} SuggestWalk;
+
+static bool near_term(void *ctx, uint32_t id, const char *term, size_t tl, uint32_t count)
+{
+    (void)id;
+    SuggestWalk *sw = ctx;
+    const QWord *w = sw->w;
+    if (tl + SEARCH_FUZZY_EDITS < w->flen || tl > w->flen + SEARCH_FUZZY_EDITS ||
+        !within_edits(term, tl, w->folded, w->flen, SEARCH_FUZZY_EDITS))
+        return true;
+    if (sw->best && tl == sw->best_len && !memcmp(term, sw->best, tl)) { /* the same word */
+        sw->best_count += count;
+        return true;
+    }
+    if (count > sw->best_count) {
+        sw->best = term;
+        sw->best_len = tl;
+        sw->best_count = count;
+    }
+    return true;
+}
+
 char *search_suggest(const Query *q, const Index *const *ix, size_t n)
 {
     for (size_t i = 0; i < q->n; i++) {
@@ -1562,34 +1624,14 @@ char *search_suggest(const Query *q, const Index *const *ix, size_t n)
                 known = ix[s] && word_known(ix[s], w);
             if (known) continue;
             /* the vocabularies' words within SEARCH_FUZZY_EDITS of it: the most frequent */
-            const char *best = NULL;
-            size_t best_len = 0;
-            uint64_t best_count = 0;
-            for (size_t s = 0; s < n; s++) {
-                if (!ix[s]) continue;
-                size_t nt = index_term_count(ix[s]);
-                for (uint32_t id = 0; id < nt; id++) {
-                    size_t tl;
-                    const char *term = index_term(ix[s], id, &tl);
-                    if (tl + SEARCH_FUZZY_EDITS < w->flen || tl > w->flen + SEARCH_FUZZY_EDITS ||
-                        !within_edits(term, tl, w->folded, w->flen, SEARCH_FUZZY_EDITS))
-                        continue;
-                    uint64_t c = index_term_occurrences(ix[s], id);
-                    if (best && tl == best_len && !memcmp(term, best, tl)) { /* the same word */
-                        best_count += c;
-                        continue;
-                    }
-                    if (c > best_count) {
-                        best = term;
-                        best_len = tl;
-                        best_count = c;
-                    }
-                }
-            }
-            if (best) {
-                char *out = xmalloc(best_len + 1);
-                memcpy(out, best, best_len);
-                out[best_len] = 0;
+            SuggestWalk sw = {w, NULL, 0, 0};
+            for (size_t s = 0; s < n; s++)
+                if (ix[s])
+                    index_each_term(ix[s], 0, (uint32_t)index_term_count(ix[s]), near_term, &sw);
+            if (sw.best) {
+                char *out = xmalloc(sw.best_len + 1);
+                memcpy(out, sw.best, sw.best_len);
+                out[sw.best_len] = 0;
                 return out;
             }
         }

@@ -80,6 +80,25 @@ static void search(const Index *ix, const Text *t, const char *qs, SearchMode mo
     query_free(q);
 }
 
+/* index_each_term's walk checked against index_term, term by term. */
+typedef struct {
+    const Index *ix;
+    uint32_t next, seen;
+} Walk;
+
+static bool walked_term(void *ctx, uint32_t id, const char *name, size_t len, uint32_t count)
+{
+    Walk *w = ctx;
+    FUZZ_CHECK(id == w->next, "the walk gave term %u after %u", id, w->next);
+    size_t tl;
+    const char *term = index_term(w->ix, id, &tl);
+    FUZZ_CHECK(index_corrupt(w->ix) || (tl == len && !memcmp(term, name, len)),
+               "the walk's term %u is not index_term's", id);
+    FUZZ_CHECK(count <= index_token_count(w->ix), "term %u occurs %u times", id, count);
+    w->next = id + 1;
+    return ++w->seen < MAX_TERMS;
+}
+
 /* Everything a reader of an accepted block may ask. */
 static void exercise(Index *ix)
 {
@@ -101,6 +120,10 @@ static void exercise(Index *ix)
         FUZZ_CHECK(text_len(t) == tlen, "stand-in text of %zu bytes, not %zu", text_len(t), tlen);
         free(fake);
     }
+
+    Walk walk = {ix, 0, 0};
+    index_each_term(ix, 0, (uint32_t)nterms, walked_term, &walk);
+    FUZZ_CHECK(walk.seen <= nterms, "the walk gave %u of %zu terms", walk.seen, nterms);
 
     uint32_t *pos = NULL;
     size_t cap = 0;

@@ -170,6 +170,57 @@ Test(index, lookups_through_the_terms_directory_find_every_term)
     strbuf_release(&sb);
 }
 
+/* index_each_term's walk records what it is given, and stops when told. */
+typedef struct {
+    const Index *ix;
+    uint32_t next, calls, stop_after;
+} TermWalk;
+
+static bool check_term(void *ctx, uint32_t id, const char *name, size_t len, uint32_t count)
+{
+    TermWalk *w = ctx;
+    cr_assert_eq(id, w->next, "the terms in order");
+    size_t tl;
+    const char *term = index_term(w->ix, id, &tl);
+    cr_assert(len == tl && !memcmp(name, term, tl), "term %u: %.*s, not %.*s", id, (int)len, name,
+              (int)tl, term);
+    cr_assert_eq(count, index_term_occurrences(w->ix, id), "term %u's occurrences", id);
+    w->next++;
+    return ++w->calls != w->stop_after;
+}
+
+/* A walk of the terms gives each one's name and occurrences as index_term and
+ * index_term_occurrences do, over the whole vocabulary or a range of it, and stops when told. */
+Test(index, a_walk_of_the_terms_gives_what_each_lookup_does)
+{
+    Strbuf sb = STRBUF_INIT;
+    for (int i = 0; i < 3000; i++) /* words of two scripts, some often, with paragraphs */
+        strbuf_addf(&sb, "%s%d%s", i % 3 ? "steppe" : "қазақ", i % 7 ? i % 400 : 7,
+                    i % 11 == 10 ? "\n\n" : " ");
+    Text *t = text_from_bytes(sb.buf, sb.len, "story");
+    Index *ix = index_build(t, 1, NULL);
+    uint32_t n = (uint32_t)index_term_count(ix);
+    cr_assert_gt(n, 300);
+    TermWalk w = {ix, 0, 0, 0};
+    index_each_term(ix, 0, n, check_term, &w);
+    cr_assert_eq(w.calls, n, "every term");
+    w = (TermWalk){ix, 100, 0, 0};
+    index_each_term(ix, 100, 250, check_term, &w);
+    cr_assert_eq(w.calls, 150, "the range's terms");
+    w = (TermWalk){ix, 7, 0, 3};
+    index_each_term(ix, 7, n + 10, check_term, &w);
+    cr_assert_eq(w.calls, 3, "stopped when told");
+    w = (TermWalk){ix, n - 2, 0, 0};
+    index_each_term(ix, n - 2, n + 10, check_term, &w);
+    cr_assert_eq(w.calls, 2, "a range past the end stops at it");
+    index_each_term(ix, 5, 5, check_term, &w);
+    cr_assert_eq(w.calls, 2, "an empty range");
+    cr_assert(!index_corrupt(ix));
+    index_free(ix);
+    text_free(t);
+    strbuf_release(&sb);
+}
+
 /* A spilled index's file identity can be set after the build (the shared mapping is written
  * through), and what is written then carries it. */
 Test(index, a_spilled_block_takes_its_source_and_writes_it)

@@ -337,6 +337,120 @@ static size_t hits(const char *story, const char *query, SearchMode mode)
     return n;
 }
 
+/* The code points of UTF-8 s (1 and 2-byte sequences) into cp; their count. */
+static size_t code_points(const char *s, uint32_t *cp)
+{
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        if (*p < 0x80) {
+            cp[n++] = *p++;
+        } else {
+            cp[n++] = (uint32_t)(p[0] & 0x1f) << 6 | (p[1] & 0x3f);
+            p += 2;
+        }
+    }
+    return n;
+}
+
+static size_t levenshtein(const char *a, const char *b)
+{
+    uint32_t x[32], y[32];
+    size_t nx = code_points(a, x), ny = code_points(b, y), d[33][33];
+    for (size_t i = 0; i <= nx; i++)
+        d[i][0] = i;
+    for (size_t j = 0; j <= ny; j++)
+        d[0][j] = j;
+    for (size_t i = 1; i <= nx; i++)
+        for (size_t j = 1; j <= ny; j++) {
+            size_t sub = d[i - 1][j - 1] + (x[i - 1] != y[j - 1]), del = d[i - 1][j] + 1,
+                   ins = d[i][j - 1] + 1;
+            d[i][j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+        }
+    return d[nx][ny];
+}
+
+/* word~ finds exactly the words of the story within two edits of it (Levenshtein over code
+ * points, worked here by brute force), in Latin and Cyrillic: a vocabulary of random words and
+ * of words one and two edits from others (a letter changed, added, dropped, two swapped). */
+Test(search, a_fuzzy_word_finds_exactly_the_words_within_two_edits)
+{
+    const char *latin = "abdehilnorst", *cyrillic[] = {"а", "б", "в", "д", "е", "и", "к", "л",
+                                                       "м", "н", "о", "р", "с", "т", "у", "я"};
+    enum { WORDS = 300 };
+    static char words[WORDS][64];
+    uint32_t seed = 12345;
+    size_t nw = 0;
+    while (nw < WORDS) {
+        char w[64] = "";
+        seed = seed * 1103515245u + 12345u;
+        bool cyr = seed >> 16 & 1;
+        size_t len = 3 + (seed >> 8) % 6;
+        if (nw >= 40 && nw % 2) { /* an edit or two of an earlier word */
+            strcpy(w, words[(seed >> 4) % nw]);
+            for (int e = 0; e < 1 + (int)(seed >> 20) % 2; e++) {
+                seed = seed * 1103515245u + 12345u;
+                uint32_t cp[32];
+                size_t n = code_points(w, cp), at = (seed >> 8) % n;
+                uint32_t other = cp[(seed >> 12) % n]; /* a letter of its own script */
+                int kind = (int)(seed >> 16) % 4;
+                if (kind == 0) cp[at] = other;
+                if (kind == 1 && n < 12) {
+                    memmove(cp + at + 1, cp + at, (n - at) * sizeof *cp);
+                    cp[at] = other;
+                    n++;
+                }
+                if (kind == 2 && n > 3) {
+                    memmove(cp + at, cp + at + 1, (n - at - 1) * sizeof *cp);
+                    n--;
+                }
+                if (kind == 3 && at + 1 < n) {
+                    uint32_t c = cp[at];
+                    cp[at] = cp[at + 1];
+                    cp[at + 1] = c;
+                }
+                char *o = w;
+                for (size_t i = 0; i < n; i++) {
+                    if (cp[i] < 0x80) {
+                        *o++ = (char)cp[i];
+                    } else {
+                        *o++ = (char)(0xc0 | cp[i] >> 6);
+                        *o++ = (char)(0x80 | (cp[i] & 0x3f));
+                    }
+                }
+                *o = 0;
+            }
+        } else {
+            for (size_t i = 0; i < len; i++) {
+                seed = seed * 1103515245u + 12345u;
+                if (cyr)
+                    strcat(w, cyrillic[(seed >> 16) % 16]);
+                else
+                    strncat(w, latin + (seed >> 16) % 12, 1);
+            }
+        }
+        bool seen = false;
+        for (size_t k = 0; k < nw && !seen; k++)
+            seen = !strcmp(words[k], w);
+        if (!seen) strcpy(words[nw++], w);
+    }
+    Strbuf story = STRBUF_INIT;
+    for (size_t k = 0; k < nw; k++)
+        strbuf_addf(&story, "%s%s", words[k], k % 20 == 19 ? "\n\n" : " ");
+    size_t probes = 0, found = 0;
+    for (size_t k = 0; k < nw; k += 7) {
+        char query[80];
+        snprintf(query, sizeof query, "%s~", words[k]);
+        size_t want = 0;
+        for (size_t j = 0; j < nw; j++)
+            want += levenshtein(words[k], words[j]) <= 2;
+        cr_assert_eq(hits(story.buf, query, SEARCH_SMART), want, "%s", query);
+        probes++;
+        found += want;
+    }
+    cr_assert_gt(found, probes * 2, "the probes have near words to find");
+    strbuf_release(&story);
+}
+
 Test(search, folding_in_queries)
 {
     cr_assert_eq(hits("A café, a CAFE and a cafe\xcc\x81.", "cafe", SEARCH_SMART), 3);
