@@ -124,8 +124,9 @@ size_t index_positions(const Index *ix, uint32_t id, uint32_t **out, size_t *n, 
 uint32_t index_term_occurrences(const Index *ix, uint32_t id);
 /* The terms [first, end) in order, each to fn with its name (into the block, len bytes) and its
  * occurrences, as index_term and index_term_occurrences give them, until fn returns false: a
- * walk of a vocabulary (a word spelt wrong, word~) checks the sections' pages once, where each
- * index_term checks its own. A damaged record ends the walk (index_corrupt says so). */
+ * walk of a vocabulary (a word spelt wrong, word~) checks the records' pages once for the walk
+ * and reads them in a row, where each index_term checks and reads its own. A damaged record ends
+ * the walk (index_corrupt says so). */
 typedef bool (*IndexTermFn)(void *ctx, uint32_t id, const char *name, size_t len, uint32_t count);
 void index_each_term(const Index *ix, uint32_t first, uint32_t end, IndexTermFn fn, void *ctx);
 

@@ -439,7 +439,7 @@ Test(search, a_fuzzy_word_finds_exactly_the_words_within_two_edits)
     size_t probes = 0, found = 0;
     for (size_t k = 0; k < nw; k += 7) {
         char query[80];
-        snprintf(query, sizeof query, "%s~", words[k]);
+        snprintf(query, sizeof query, "%.63s~", words[k]);
         size_t want = 0;
         for (size_t j = 0; j < nw; j++)
             want += levenshtein(words[k], words[j]) <= 2;
