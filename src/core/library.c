@@ -333,7 +333,13 @@ static bool cancelled(const IndexProgress *build)
     return build && atomic_load(&build->cancel);
 }
 
-static double now_s(void);
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static void *pool_worker(void *arg);
 
 /* The stories handed out to this thread, one at a time, until none is left; the caller's thread
@@ -377,13 +383,6 @@ static void *pool_worker(void *arg)
 {
     pool_run(arg, false);
     return NULL;
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* Indexes every story not already failed. With progress, the caller's thread only watches (every
