@@ -22,7 +22,9 @@
 # figure is the median of RUNS (default 5), RUNS_LECTOR (default 3) for lector's build, timed with bash's
 # $EPOCHREALTIME around the process (no clock process: two runs of date, as before, added 0.8 ms
 # to every figure, neither side's work); the floor (the same timing of /bin/true: bash's fork,
-# exec and wait) is printed.
+# exec and wait) is printed. Each side of each query then runs once more under GNU time for its
+# peak RSS (the process's maximum resident set, its mapped index or db pages included), apart
+# from the timed runs so that GNU time's own process is in no time.
 set -euo pipefail
 lector=${LECTOR:?set LECTOR to the lector binary}
 dir=$1
@@ -124,8 +126,10 @@ bench_files() {
     db_bytes=$(stat -c %s "$db")
     rows=$(sqlite3 "$db" "SELECT count(*) FROM t")
 
+    # pre: the command each query's process runs under, empty but for the peak RSS runs
+    pre=()
     fts5_query() { # fts5_query MATCH
-        sqlite3 "$db" "SELECT file, para, snippet(t, 2, '[', ']', '...', 10) FROM t
+        "${pre[@]}" sqlite3 "$db" "SELECT file, para, snippet(t, 2, '[', ']', '...', 10) FROM t
             WHERE t MATCH '$1' ORDER BY bm25(t) LIMIT 20"
     }
 
@@ -151,13 +155,13 @@ bench_files() {
     floor=$(time_ms "$RUNS" /bin/true)
     results=()
     # each query's three sides interleaved, a run of each a round (medians_interleaved)
-    run_lector() { "$lector" search --limit 20 "$q" "${files[@]}"; }
+    run_lector() { "${pre[@]}" "$lector" search --limit 20 "$q" "${files[@]}"; }
     run_fts5() { fts5_query "$fq"; }
     run_rg() {
         if [ "$i" -eq 5 ]; then
-            rg --no-ignore --pcre2 "${rg_patterns[$i]}" "${files[@]}"
+            "${pre[@]}" rg --no-ignore --pcre2 "${rg_patterns[$i]}" "${files[@]}"
         else
-            rg --no-ignore -i -w "${rg_patterns[$i]}" "${files[@]}"
+            "${pre[@]}" rg --no-ignore -i -w "${rg_patterns[$i]}" "${files[@]}"
         fi
     }
     for i in "${!queries[@]}"; do
@@ -175,7 +179,16 @@ bench_files() {
         k=1
         if [ -n "$fq" ]; then ms_fts5=${ms[$k]}; k=$((k + 1)); fi
         if [ -n "${rg_patterns[$i]}" ]; then ms_rg=${ms[$k]}; fi
-        results+=("$q"$'\t'"$ms_lector"$'\t'"$ms_fts5"$'\t'"$ms_rg")
+        # each side once more, under GNU time, for its peak RSS in MB ("-": no such side)
+        local -a mb=(- - -)
+        pre=("$gnu_time" -f %M -o "$tmp/query.rss")
+        for side in "${sides[@]}"; do
+            "$side" >/dev/null || { echo "search_bench: failed ($?): $side (peak RSS)" >&2; exit 1; }
+            case $side in run_lector) k=0 ;; run_fts5) k=1 ;; *) k=2 ;; esac
+            mb[k]=$(tail -n 1 "$tmp/query.rss" | awk '{ printf "%.1f", $1 / 1024 }')
+        done
+        pre=()
+        results+=("$q"$'\t'"$ms_lector"$'\t'"$ms_fts5"$'\t'"$ms_rg"$'\t'"${mb[0]}"$'\t'"${mb[1]}"$'\t'"${mb[2]}")
     done
     # a name spelt wrong (word~: two edits, over the whole vocabulary); no peer does it
     ms_fuzzy=$(time_ms "$RUNS" "$lector" search --limit 20 'jehosaphat~' "${files[@]}")
@@ -199,14 +212,16 @@ bench_files() {
         return peer >= l ? sprintf("lector %.1fx faster", peer / l) : sprintf("lector %.1fx slower", l / peer)
     }
     function ms(v) { return v == "-" ? sprintf("%9s", "-") : sprintf("%9.1f", v) }
-    BEGIN { printf "  %-22s %10s %9s %9s   %-22s %s\n", "query", "lector ms", "FTS5 ms", "rg ms", "vs FTS5", "vs rg" }
-    { printf "  %-22s %10.1f %s %s   %-22s %s\n", $1, $2, ms($3), ms($4), vs($3, $2), vs($4, $2) }'
+    BEGIN { printf "  %-22s %10s %9s %9s   %-22s %-22s %s\n", "query", "lector ms", "FTS5 ms", "rg ms", "vs FTS5", "vs rg",
+        "peak RSS MB lector / FTS5 / rg" }
+    { printf "  %-22s %10.1f %s %s   %-22s %-22s %s / %s / %s\n", $1, $2, ms($3), ms($4), vs($3, $2), vs($4, $2), $5, $6, $7 }'
     echo "  jehosaphat~ (two edits, no peer): $ms_fuzzy ms; jehosaphat, nothing found, the nearest word named: $ms_suggest ms"
 }
 
 # A shelf of many small stories (BENCH_STORIES, default 100,000 of ~200 bytes: 20 MB), where the
 # cost is per story: lector index into an empty cache (cold), then lector search with it (warm),
-# each once (peak RSS too), against rg -i -w over the same folder.
+# each once (peak RSS too), against rg -i -w over the same folder (timed once, then once more
+# under GNU time for its peak RSS).
 bench_many() {
     local n=${BENCH_STORIES:-100000} many=$dir/many
     if [ ! -d "$many" ] || [ "$(find "$many" -name '*.txt' | wc -l)" -ne "$n" ]; then
@@ -244,10 +259,13 @@ bench_many() {
     rg --no-ignore -i -w jehoshaphat "$many" >/dev/null
     t1=${EPOCHREALTIME//[.,]/}000
     rgms=$(((t1 - t0) / 1000000))
+    local rg_kb
+    "$gnu_time" -f %M -o "$tmp/many.rss" rg --no-ignore -i -w jehoshaphat "$many" >/dev/null
+    rg_kb=$(tail -n 1 "$tmp/many.rss")
     echo "search over $n small stories ($(du -sb "$many" | cut -f1 | awk '{ printf "%.0f", $1 / 1e6 }') MB), one run each, whole processes:"
     echo "  lector cold (every story indexed, the caches written): $cold ms, peak RSS $((cold_kb / 1024)) MB"
     echo "  lector warm (the caches opened, 256 at a time): $warm ms, again $warm2 ms, peak RSS $((warm_kb / 1024)) MB"
-    echo "  rg -i -w (reads every file): $rgms ms"
+    echo "  rg -i -w (reads every file): $rgms ms, peak RSS $((rg_kb / 1024)) MB (a run of its own)"
 }
 
 # Three sizes, as the cost grows: two of the files (~9 MB), the shelf (~100 MB), and with
