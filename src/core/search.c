@@ -16,6 +16,7 @@
 #include <unictype.h>
 #include <unistd.h>
 
+#include "lector/hash.h"
 #include "lector/strbuf.h"
 #include "lector/token.h"
 #include "lector/ucd.h"
@@ -1583,14 +1584,33 @@ static bool word_known(const Index *ix, const QWord *w)
     return index_lookup(ix, w->folded, w->flen) >= 0;
 }
 
-/* search_suggest's walk of a vocabulary: the most frequent word near w so far (counted over the
- * stories walked while it stays the best). */
+/* A word near the query's, with its occurrences in the stories walked so far. */
+typedef struct {
+    const char *term; /* into an index's block */
+    size_t len;
+    uint64_t count;
+} NearWord;
+
+/* search_suggest's walk of the vocabularies: every word near w, each counted over all the
+ * stories (a word is the most frequent by its sum, not by its count in one story). */
 typedef struct {
     const QWord *w;
-    const char *best; /* into an index's block */
-    size_t best_len;
-    uint64_t best_count;
+    NearWord *words; /* in the order first met */
+    size_t n, cap;
+    uint32_t *slots; /* open addressing by the word's hash: 0 empty, else 1 + its index */
+    size_t nslots;   /* a power of two, over twice n */
 } SuggestWalk;
+
+static uint32_t *near_slot(SuggestWalk *sw, const char *term, size_t tl)
+{
+    size_t mask = sw->nslots - 1, i = (size_t)hash_bytes(term, tl, 0) & mask;
+    for (;; i = (i + 1) & mask) {
+        uint32_t *slot = &sw->slots[i];
+        if (!*slot) return slot;
+        const NearWord *nw = &sw->words[*slot - 1];
+        if (nw->len == tl && !memcmp(nw->term, term, tl)) return slot;
+    }
+}
 
 static bool near_term(void *ctx, uint32_t id, const char *term, size_t tl, uint32_t count)
 {
@@ -1600,15 +1620,23 @@ static bool near_term(void *ctx, uint32_t id, const char *term, size_t tl, uint3
     if (tl + SEARCH_FUZZY_EDITS < w->flen || tl > w->flen + SEARCH_FUZZY_EDITS ||
         !within_edits(term, tl, w->folded, w->flen, SEARCH_FUZZY_EDITS))
         return true;
-    if (sw->best && tl == sw->best_len && !memcmp(term, sw->best, tl)) { /* the same word */
-        sw->best_count += count;
-        return true;
+    if (2 * (sw->n + 1) >= sw->nslots) { /* grown before it fills: a probe always ends */
+        free(sw->slots);
+        sw->nslots = sw->nslots ? 2 * sw->nslots : 64;
+        sw->slots = xcalloc(sw->nslots, sizeof *sw->slots);
+        for (size_t i = 0; i < sw->n; i++)
+            *near_slot(sw, sw->words[i].term, sw->words[i].len) = (uint32_t)(i + 1);
     }
-    if (count > sw->best_count) {
-        sw->best = term;
-        sw->best_len = tl;
-        sw->best_count = count;
+    uint32_t *slot = near_slot(sw, term, tl);
+    if (!*slot) {
+        if (sw->n == sw->cap) {
+            sw->cap = sw->cap ? 2 * sw->cap : 16;
+            sw->words = xreallocarray(sw->words, sw->cap, sizeof *sw->words);
+        }
+        sw->words[sw->n] = (NearWord){term, tl, 0};
+        *slot = (uint32_t)++sw->n;
     }
+    sw->words[*slot - 1].count += count;
     return true;
 }
 
@@ -1624,16 +1652,22 @@ char *search_suggest(const Query *q, const Index *const *ix, size_t n)
                 known = ix[s] && word_known(ix[s], w);
             if (known) continue;
             /* the vocabularies' words within SEARCH_FUZZY_EDITS of it: the most frequent */
-            SuggestWalk sw = {w, NULL, 0, 0};
+            SuggestWalk sw = {.w = w};
             for (size_t s = 0; s < n; s++)
                 if (ix[s])
                     index_each_term(ix[s], 0, (uint32_t)index_term_count(ix[s]), near_term, &sw);
-            if (sw.best) {
-                char *out = xmalloc(sw.best_len + 1);
-                memcpy(out, sw.best, sw.best_len);
-                out[sw.best_len] = 0;
-                return out;
+            const NearWord *best = NULL; /* a tie goes to the word met first */
+            for (size_t j = 0; j < sw.n; j++)
+                if (!best || sw.words[j].count > best->count) best = &sw.words[j];
+            char *out = NULL;
+            if (best) {
+                out = xmalloc(best->len + 1);
+                memcpy(out, best->term, best->len);
+                out[best->len] = 0;
             }
+            free(sw.words);
+            free(sw.slots);
+            if (out) return out;
         }
     }
     return NULL;

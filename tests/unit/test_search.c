@@ -572,6 +572,35 @@ Test(search, near_fuzzy_and_suggestions)
     text_free(t);
 }
 
+/* The word named for one spelt wrong is the most frequent near word over all the stories, its
+ * occurrences summed: here Josaphat is the more frequent in the first story, Jehoshaphat over
+ * both (and the order the stories come in changes nothing). */
+Test(search, a_suggestion_is_the_most_frequent_near_word_over_all_the_stories)
+{
+    Text *t1, *t2;
+    Index *a = build("Josaphat and Josaphat came, and Jehoshaphat.\n", &t1);
+    Index *b = build("Jehoshaphat sat; Jehoshaphat rose.\n", &t2);
+    Query *q;
+    Diag d = {0};
+    cr_assert_eq(query_parse("jehosaphat", SEARCH_SMART, &q, &d), 0);
+    const Index *first = a;
+    char *near = search_suggest(q, &first, 1);
+    cr_assert_str_eq(near, "josaphat", "in the first story alone: 2 against 1");
+    free(near);
+    const Index *both[] = {a, b}, *turned[] = {b, a};
+    near = search_suggest(q, both, 2);
+    cr_assert_str_eq(near, "jehoshaphat", "over both: 3 against 2");
+    free(near);
+    near = search_suggest(q, turned, 2);
+    cr_assert_str_eq(near, "jehoshaphat");
+    free(near);
+    query_free(q);
+    index_free(a);
+    index_free(b);
+    text_free(t1);
+    text_free(t2);
+}
+
 /* Two paragraphs alike but for how far apart the words stand: the nearer ranks first (BM25
  * alone ties them, and a tie goes to the earlier paragraph, the far one here). */
 Test(search, nearer_words_rank_first)
