@@ -138,7 +138,8 @@ Span search_refine_span(const Query *q, const uint8_t *text, Span first, Span la
 
 /* For a query that found nothing: the word of the vocabularies of ix[0, n) (NULL entries are
  * skipped) nearest to the query's first word that none of them has -- within SEARCH_FUZZY_EDITS
- * edits, the most frequent, its occurrences summed over them all -- in its folded form
+ * edits, the fewest edits away, then the most frequent, its occurrences summed over them all (a
+ * tie: the first met, in the order of ix and of each vocabulary) -- in its folded form
  * ("jehoshaphat" for "jehosaphat"); NULL when every word is known or none is near. malloc'd. Cost:
  * one pass over the vocabularies. */
 char *search_suggest(const Query *q, const Index *const *ix, size_t n);

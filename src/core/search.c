@@ -1589,10 +1589,12 @@ typedef struct {
     const char *term; /* into an index's block */
     size_t len;
     uint64_t count;
+    int edits; /* from the query's word: 1 or 2 */
 } NearWord;
 
 /* search_suggest's walk of the vocabularies: every word near w, each counted over all the
- * stories (a word is the most frequent by its sum, not by its count in one story). */
+ * stories (a word is the most frequent by its sum, not by its count in one story), with how
+ * many edits away it is. */
 typedef struct {
     const QWord *w;
     NearWord *words; /* in the order first met */
@@ -1633,7 +1635,9 @@ static bool near_term(void *ctx, uint32_t id, const char *term, size_t tl, uint3
             sw->cap = sw->cap ? 2 * sw->cap : 16;
             sw->words = xreallocarray(sw->words, sw->cap, sizeof *sw->words);
         }
-        sw->words[sw->n] = (NearWord){term, tl, 0};
+        /* the second test only for the few words that passed the first */
+        int edits = within_edits(term, tl, w->folded, w->flen, 1) ? 1 : SEARCH_FUZZY_EDITS;
+        sw->words[sw->n] = (NearWord){term, tl, 0, edits};
         *slot = (uint32_t)++sw->n;
     }
     sw->words[*slot - 1].count += count;
@@ -1656,9 +1660,16 @@ char *search_suggest(const Query *q, const Index *const *ix, size_t n)
             for (size_t s = 0; s < n; s++)
                 if (ix[s])
                     index_each_term(ix[s], 0, (uint32_t)index_term_count(ix[s]), near_term, &sw);
-            const NearWord *best = NULL; /* a tie goes to the word met first */
-            for (size_t j = 0; j < sw.n; j++)
-                if (!best || sw.words[j].count > best->count) best = &sw.words[j];
+            /* the fewest edits, then the most frequent, as a spelling corrector ranks them (a
+             * common word two edits away, "she" for "step", is not what was meant when a word
+             * one edit away is there); a tie goes to the word met first */
+            const NearWord *best = NULL;
+            for (size_t j = 0; j < sw.n; j++) {
+                const NearWord *nw = &sw.words[j];
+                if (!best || nw->edits < best->edits ||
+                    (nw->edits == best->edits && nw->count > best->count))
+                    best = nw;
+            }
             char *out = NULL;
             if (best) {
                 out = xmalloc(best->len + 1);

@@ -572,33 +572,52 @@ Test(search, near_fuzzy_and_suggestions)
     text_free(t);
 }
 
-/* The word named for one spelt wrong is the most frequent near word over all the stories, its
- * occurrences summed: here Josaphat is the more frequent in the first story, Jehoshaphat over
- * both (and the order the stories come in changes nothing). */
-Test(search, a_suggestion_is_the_most_frequent_near_word_over_all_the_stories)
+/* suggest over the stories built from texts[0, n): the word named for query (freed here), or
+ * NULL. */
+static char *suggest_over(const char *const *texts, size_t n, const char *query)
 {
-    Text *t1, *t2;
-    Index *a = build("Josaphat and Josaphat came, and Jehoshaphat.\n", &t1);
-    Index *b = build("Jehoshaphat sat; Jehoshaphat rose.\n", &t2);
+    Text *t[4];
+    Index *ix[4];
+    cr_assert_leq(n, 4);
+    for (size_t i = 0; i < n; i++)
+        ix[i] = build(texts[i], &t[i]);
     Query *q;
     Diag d = {0};
-    cr_assert_eq(query_parse("jehosaphat", SEARCH_SMART, &q, &d), 0);
-    const Index *first = a;
-    char *near = search_suggest(q, &first, 1);
-    cr_assert_str_eq(near, "josaphat", "in the first story alone: 2 against 1");
-    free(near);
-    const Index *both[] = {a, b}, *turned[] = {b, a};
-    near = search_suggest(q, both, 2);
-    cr_assert_str_eq(near, "jehoshaphat", "over both: 3 against 2");
-    free(near);
-    near = search_suggest(q, turned, 2);
-    cr_assert_str_eq(near, "jehoshaphat");
-    free(near);
+    cr_assert_eq(query_parse(query, SEARCH_SMART, &q, &d), 0, "%s", d.msg);
+    char *near = search_suggest(q, (const Index *const *)ix, n);
     query_free(q);
-    index_free(a);
-    index_free(b);
-    text_free(t1);
-    text_free(t2);
+    for (size_t i = 0; i < n; i++) {
+        index_free(ix[i]);
+        text_free(t[i]);
+    }
+    return near;
+}
+
+/* The word named for one spelt wrong: of the words the fewest edits away, the most frequent over
+ * all the stories, its occurrences summed (dombrka is the more frequent in the first story,
+ * dombra over both, whatever their order); a word one edit away beats a more frequent word two
+ * edits away (dobra), as a spelling corrector ranks them. */
+Test(search, a_suggestion_is_the_nearest_then_most_frequent_word_over_all_the_stories)
+{
+    const char *a = "Dombrka and dombrka, then a dombra.\n", *b = "Dombra; dombra.\n";
+    char *near = suggest_over(&a, 1, "dombrra");
+    cr_assert_str_eq(near, "dombrka", "in the first story alone: 2 against 1, both one edit away");
+    free(near);
+    const char *both[] = {a, b}, *turned[] = {b, a};
+    near = suggest_over(both, 2, "dombrra");
+    cr_assert_str_eq(near, "dombra", "over both: 3 against 2");
+    free(near);
+    near = suggest_over(turned, 2, "dombrra");
+    cr_assert_str_eq(near, "dombra");
+    free(near);
+    const char *c = "dobra dobra dobra dobra, and one dombra\n";
+    near = suggest_over(&c, 1, "dombrra");
+    cr_assert_str_eq(near, "dombra", "one edit away (1), not two (dobra, 4)");
+    free(near);
+    const char *d = "dobra dobra, dobra\n";
+    near = suggest_over(&d, 1, "dombrra");
+    cr_assert_str_eq(near, "dobra", "two edits away when no word is nearer");
+    free(near);
 }
 
 /* Two paragraphs alike but for how far apart the words stand: the nearer ranks first (BM25
