@@ -40,6 +40,7 @@
 
 #include "lector/diag.h"
 #include "lector/import.h"
+#include "lector/sabreak.h"
 #include "lector/strbuf.h"
 
 /* A byte range [start, end) of a story's text. */
@@ -239,14 +240,20 @@ const char *text_title(const Text *t);
  * that paragraph when showing the title separately), 0 when made from the file name. */
 int text_title_is_first_line(const Text *t);
 
-/* Words, for reading time: runs of letters and digits, and each ideograph or kana on its own
- * (scripts written without spaces). Counted once, on first call. */
-size_t text_word_count(const Text *t);
+/* Words, for reading time: runs of letters and digits (Hangul's too: Korean spaces its words),
+ * each ideograph or kana on its own (scripts written without spaces), and in Thai, Lao, Khmer
+ * and Burmese the words their dictionaries find (sa, borrowed: sabreak.h; NULL, or no ICU: a
+ * run of their letters is a word). Counted once, on first call (later calls return that count,
+ * whatever sa). */
+size_t text_word_count(const Text *t, SaBreaker *sa);
 
 /* The same count in steps, for callers that must not block: counts bytes [*pos, *pos + budget)
- * (extended to a code point boundary) into *words, carrying *in_word; *pos == text_len at the
- * end. Start with *pos = 0, *words = 0, *in_word = 0. */
-void text_count_words_step(const Text *t, size_t *pos, size_t budget, size_t *words, int *in_word);
+ * (extended to a code point boundary, or by up to 4 KiB of a Thai-like run) into *words,
+ * carrying *in_word; *pos == text_len at the end. A step ends early once it has given the
+ * dictionary budget / 8 bytes (it is that much slower). Start with *pos = 0, *words = 0,
+ * *in_word = 0. */
+void text_count_words_step(const Text *t, size_t *pos, size_t budget, size_t *words, int *in_word,
+                           SaBreaker *sa);
 
 TextEncoding text_encoding(const Text *t);
 size_t text_replacements(const Text *t); /* how many U+FFFD were substituted */

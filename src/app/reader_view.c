@@ -207,8 +207,10 @@ static void file_info(ReaderView *rv, ViewContext *c)
     }
     if (cr) strbuf_addf(&m, "%s%zu CR line end%s read as LF", sep, cr, cr == 1 ? "" : "s");
     bool whole = text_complete(rv->text);
-    strbuf_addf(&m, "  %zu paragraphs%s  %s%zu words", text_paragraph_count(rv->text),
-                whole ? "" : " so far", rv->words_done ? "" : "about ", story_words(rv));
+    size_t paras = text_paragraph_count(rv->text), words = story_words(rv);
+    strbuf_addf(&m, "  %zu paragraph%s%s  %s%zu word%s", paras, paras == 1 ? "" : "s",
+                whole ? "" : " so far", rv->words_done ? "" : "about ", words,
+                words == 1 ? "" : "s");
     size_t top = pager_top_offset(rv->pager);
     strbuf_addf(&m, "  top at byte %zu of the file (%d%%)", text_source_offset(rv->text, top),
                 pager_top_percent(rv->pager, page_rows(c)));
@@ -1004,7 +1006,8 @@ bool reader_view_idle(ReaderView *rv, ViewContext *c)
     if (indexer_poll(rv, false)) index_arrived(rv, c);
     if (!rv->index && !rv->indexer.running && !too_long_to_index(rv)) indexer_start(rv, c);
     if (!rv->words_done) { /* words first (for minutes left), 1 MiB a step: a key waits for it */
-        text_count_words_step(rv->text, &rv->words_pos, 1 << 20, &rv->words, &rv->words_in_word);
+        text_count_words_step(rv->text, &rv->words_pos, 1 << 20, &rv->words, &rv->words_in_word,
+                              rv->lopt.sa);
         if (rv->words_pos >= text_len(rv->text)) rv->words_done = true;
         return true;
     }

@@ -144,8 +144,9 @@ const char *const *shelf_view_paths(const ShelfView *s)
     return (const char *const *)s->paths;
 }
 
-/* Fills in an entry's title and word count (opens the story, reads it: SHELF_COUNT_WHOLE). */
-static void entry_stats(ShelfView *s, size_t i)
+/* Fills in an entry's title and word count (opens the story, reads it: SHELF_COUNT_WHOLE); sa
+ * counts Thai and its kin's words (text_word_count). */
+static void entry_stats(ShelfView *s, size_t i, SaBreaker *sa)
 {
     Entry *e = &s->e[i];
     if (e->title) return;
@@ -166,7 +167,7 @@ static void entry_stats(ShelfView *s, size_t i)
     if (text_author(t)) strbuf_addf(&title, " \xe2\x80\x94 %s", text_author(t));
     e->title = strbuf_detach(&title, NULL);
     if (text_len_estimate(t) <= SHELF_COUNT_WHOLE) text_load_all(t);
-    e->words = text_word_count(t);          /* of what is read so far */
+    e->words = text_word_count(t, sa);      /* of what is read so far */
     if (!text_complete(t) && text_len(t)) { /* scaled to the whole at the same density */
         e->words = (size_t)((double)e->words * (double)text_len_estimate(t) / (double)text_len(t));
         e->words_guessed = true;
@@ -329,7 +330,7 @@ void shelf_view_render(ShelfView *s, ViewContext *c, Grid *g)
     for (size_t r = 0; r < prow && s->top + r < s->n; r++) {
         size_t i = s->top + r;
         Entry *e = &s->e[i];
-        entry_stats(s, i);
+        entry_stats(s, i, c->lopt.sa);
         if (!e->state_checked && c->state && strcmp(s->paths[i], "-")) {
             StoryState st;
             Diag sd = {0};

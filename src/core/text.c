@@ -33,6 +33,7 @@
 #include "lector/layout.h"
 #include "lector/mapfile.h"
 #include "lector/strbuf.h"
+#include "lector/token.h"
 #include "lector/ucd.h"
 #include "lector/xalloc.h"
 
@@ -1882,10 +1883,52 @@ static inline uint32_t ascii_alnum16(const uint8_t *p)
 }
 #endif
 
-void text_count_words_step(const Text *t, size_t *pos, size_t budget, size_t *words, int *in_word)
+/* Thai and its kin write words without spaces: a run of their letters is counted in the words
+ * the dictionary finds (sabreak_words), a window of it at a time; a window that ends inside the
+ * run is taken only up to its last word's start, the next window going on from there, so that
+ * no word is cut (but one longer than a window, which goes on as one word). ICU is slower than
+ * the rest of the count (about 60 MB/s of Thai here, against GB/s of ASCII), so a step counts at
+ * most budget / SA_COUNT_COST bytes of these runs: a key in the reader waits for one step (the
+ * reader's 1 MiB: 128 KiB of Thai, about 2 ms). */
+enum { SA_COUNT_WINDOW = 4096, SA_COUNT_CUTS = 1024, SA_COUNT_COST = 8, SA_IN_WORD = 2 };
+
+/* The words of the SA run from t's byte i (a letter or mark of it), a window of it: adds them
+ * to *w and returns where the words counted end. *inw is SA_IN_WORD when a window before ended
+ * inside a word (its rest is not a new word), and is left so for the next window. */
+static size_t count_sa_window(const Text *t, size_t i, SaBreaker *sa, size_t *w, int *inw)
+{
+    size_t j = i, lim = t->len - i > SA_COUNT_WINDOW ? i + SA_COUNT_WINDOW : t->len;
+    bool more = false; /* the run goes on past the window */
+    while (j < t->len) {
+        size_t k;
+        uint32_t cp = ucd_decode(t->bytes + j, t->bytes + t->len, &k);
+        if (!sabreak_is_sa(cp)) break;
+        if (j + k > lim) {
+            more = true;
+            break;
+        }
+        j += k;
+    }
+    size_t cuts[SA_COUNT_CUTS];
+    size_t n = sabreak_words(sa, t->bytes + i, j - i, cuts, SA_COUNT_CUTS), words = n + 1;
+    int next = 1;    /* the run ended in a word */
+    if (more && n) { /* up to the last word's start: it is counted with what follows it */
+        j = i + cuts[n - 1];
+        words = n;
+        next = 0;
+    } else if (more) { /* no word's end in a whole window: it goes on */
+        next = SA_IN_WORD;
+    }
+    *w += words - (*inw == SA_IN_WORD);
+    *inw = next;
+    return j;
+}
+
+void text_count_words_step(const Text *t, size_t *pos, size_t budget, size_t *words, int *in_word,
+                           SaBreaker *sa)
 {
     size_t i = *pos, end = t->len - i > budget ? i + budget : t->len;
-    size_t w = *words;
+    size_t w = *words, sa_left = budget / SA_COUNT_COST;
     int inw = *in_word;
     while (i < end || (i < t->len && (t->bytes[i] & 0xc0) == 0x80)) {
 #if defined(__SSE2__)
@@ -1918,11 +1961,18 @@ void text_count_words_step(const Text *t, size_t *pos, size_t budget, size_t *wo
         size_t n;
         uint32_t cp = ucd_decode(t->bytes + i, t->bytes + t->len, &n);
         unsigned cls = UCD_LB(ucd_props(cp));
-        if (cls == LB_ID) { /* ideographs and kana: a word each */
-            w++;
+        if (sa && sabreak_is_sa(cp)) {
+            size_t j = count_sa_window(t, i, sa, &w, &inw);
+            sa_left = j - i < sa_left ? sa_left - (j - i) : 0;
+            i = j;
+            if (!sa_left && i < end) end = i; /* ICU's share of the step is spent */
+            continue;
+        }
+        if (cls == LB_ID || (cls == LB_NS && token_unspaced(cp))) {
+            w++; /* ideographs and kana (the small ones are NS): a word each */
             inw = 0;
-        } else if (cls == LB_AL || cls == LB_HL || cls == LB_NU) {
-            w += !inw;
+        } else if (cls == LB_AL || cls == LB_HL || cls == LB_NU || (cls >= LB_H2 && cls <= LB_JT)) {
+            w += !inw; /* letters, digits, and Hangul (Korean puts spaces between words) */
             inw = 1;
         } else if (cls != LB_CM) { /* a combining mark continues what it follows */
             inw = 0;
@@ -1935,12 +1985,13 @@ void text_count_words_step(const Text *t, size_t *pos, size_t budget, size_t *wo
     *in_word = inw;
 }
 
-size_t text_word_count(const Text *t)
+size_t text_word_count(const Text *t, SaBreaker *sa)
 {
     if (t->words != SIZE_MAX) return t->words;
     size_t pos = 0, words = 0;
     int in_word = 0;
-    text_count_words_step(t, &pos, t->len, &words, &in_word);
+    while (pos < t->len) /* ICU's share of a step may end it early */
+        text_count_words_step(t, &pos, t->len - pos, &words, &in_word, sa);
     if (t->complete) ((Text *)t)->words = words; /* a cache: the story itself is unchanged */
     return words;
 }

@@ -73,6 +73,11 @@ printf 'Caf\351\r\n\r\nLe caf\351 \351tait pr\352t.\r\n' >"$info_dir/latin1.txt"
 dump --size 80x12 --keys "<C-g>" "$info_dir/latin1.txt"
 check "C-g: path, size, encoding, what was cleaned, paragraphs, words, position, index" \
     eval 'msg=$(tr "\n" " " <<<"$S" | tr -s " "); [[ $msg == *"latin1.txt 29 bytes Latin-1 cleaned: not UTF-8: converted from Latin-1; 3 CR LF line ends read as LF 2 paragraphs 5 words top at byte 0 of the file (100%) index: "* ]] || said "$msg"'
+# one paragraph of Korean: its words counted (Hangul runs are words), "paragraph" in the singular
+printf '\354\225\210\353\205\225\355\225\230\354\204\270\354\232\224 \354\227\254\353\237\254\353\266\204\n' >"$info_dir/ko.txt"
+dump --size 80x12 --keys "<C-g>" "$info_dir/ko.txt"
+check "C-g: a Korean paragraph's words" \
+    eval 'msg=$(tr "\n" " " <<<"$S" | tr -s " "); [[ $msg == *" 1 paragraph 2 words top at byte 0"* ]] || said "$msg"'
 rm -rf "$info_dir"
 pick_keys "Ivan Baktybekova"
 dump --keys "$pick<dump><Enter><dump>G<dump>g" "$texts"

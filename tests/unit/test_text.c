@@ -9,7 +9,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lector/sabreak.h"
 #include "lector/text.h"
+#include "lector/xalloc.h"
 #include "lector/ucd.h"
 
 #define FFFD "\xef\xbf\xbd"
@@ -615,16 +617,99 @@ Test(text, words_are_runs_of_letters_and_digits_at_any_alignment)
         if (k % 500 == 499) want += 4;
     }
     Text *t = text_from_bytes(sb.buf, sb.len, "words");
-    cr_assert_eq(text_word_count(t), want);
+    cr_assert_eq(text_word_count(t, NULL), want);
     const size_t budgets[] = {1, 7, 63, 64, 65, 1000, 1 << 20};
     for (size_t b = 0; b < sizeof budgets / sizeof *budgets; b++) {
         size_t pos = 0, words = 0;
         int in_word = 0;
         while (pos < text_len(t))
-            text_count_words_step(t, &pos, budgets[b], &words, &in_word);
+            text_count_words_step(t, &pos, budgets[b], &words, &in_word, NULL);
         cr_assert_eq(words, want, "budget %zu: %zu words, not %zu", budgets[b], words, want);
     }
     text_free(t);
+    strbuf_release(&sb);
+}
+
+/* Words in scripts that space them otherwise: Hangul runs are words (Korean spaces its words;
+ * they counted none), each kana is one (the small ones too), and a run of Thai or Lao is as many
+ * words as the dictionary finds in it when the count is given a breaker (one word without),
+ * in steps of any budget. */
+Test(text, words_are_counted_in_korean_japanese_and_thai)
+{
+    Text *t = text_from_bytes("안녕하세요 여러분, 흥부와 놀부",
+                              strlen("안녕하세요 여러분, 흥부와 놀부"), "ko");
+    cr_assert_eq(text_word_count(t, NULL), 4);
+    text_free(t);
+    t = text_from_bytes("しゃしん を とる", strlen("しゃしん を とる"), "ja");
+    cr_assert_eq(text_word_count(t, NULL), 7, "し ゃ し ん, を, と る");
+    text_free(t);
+    const char *runs[] = {"ภาษาไทยเป็นภาษาที่มีระดับเสียงของคำแน่นอน",
+                          "ພາສາລາວເປັນພາສາທາງການຂອງສາທາລະນະລັດ"};
+    Strbuf sb = STRBUF_INIT;
+    size_t want = 0, cuts[256];
+    for (int k = 0; k < 40; k++) {
+        const char *r = runs[k % 2];
+        want += sabreak_words(NULL, (const uint8_t *)r, strlen(r), cuts, 256) + 1;
+        strbuf_addf(&sb, "%s%s", r, k % 7 == 6 ? ".\n\n" : " ");
+    }
+    cr_assert_gt(want, 40 * 4, "the dictionary finds several words in each run");
+    SaBreaker *sa = sabreak_new();
+    t = text_from_bytes(sb.buf, sb.len, "th");
+    const size_t budgets[] = {1, 31, 100, 4096, 1 << 20};
+    for (size_t b = 0; b < sizeof budgets / sizeof *budgets; b++) {
+        size_t pos = 0, words = 0, steps = 0;
+        int in_word = 0;
+        while (pos < text_len(t) && steps++ < 100000)
+            text_count_words_step(t, &pos, budgets[b], &words, &in_word, sa);
+        cr_assert_eq(words, want, "budget %zu: %zu words, not %zu", budgets[b], words, want);
+    }
+    cr_assert_eq(text_word_count(t, sa), want);
+    text_free(t);
+    t = text_from_bytes(sb.buf, sb.len, "th");
+    cr_assert_eq(text_word_count(t, NULL), 40, "without a dictionary, a run is a word");
+    text_free(t);
+    /* one run of 7 KiB, no space: counted across the windows' edges as the dictionary counts it
+     * whole (no word cut in two at an edge, none lost) */
+    strbuf_reset(&sb);
+    for (int k = 0; k < 60; k++)
+        strbuf_addstr(&sb, runs[0]);
+    size_t *all = xcalloc(sb.len, sizeof *all);
+    want = sabreak_words(NULL, (const uint8_t *)sb.buf, sb.len, all, sb.len) + 1;
+    free(all);
+    cr_assert_gt(sb.len, 4096 + 1024);
+    for (size_t b = 0; b < sizeof budgets / sizeof *budgets; b++) {
+        t = text_from_bytes(sb.buf, sb.len, "th-run");
+        size_t pos = 0, words = 0, steps = 0;
+        int in_word = 0;
+        while (pos < text_len(t) && steps++ < 100000)
+            text_count_words_step(t, &pos, budgets[b], &words, &in_word, sa);
+        cr_assert_eq(words, want, "budget %zu: %zu words, not %zu", budgets[b], words, want);
+        text_free(t);
+    }
+    t = text_from_bytes(sb.buf, sb.len, "th-run");
+    cr_assert_eq(text_word_count(t, NULL), 1, "without a dictionary, one word");
+    text_free(t);
+    /* "ไทย" (three code points, 9 bytes) 1000 times: a window (4095 bytes here) ends exactly
+     * between two words; and 2000 Thai digits, a number with no break in it, longer than a
+     * window: one word */
+    strbuf_reset(&sb);
+    for (int k = 0; k < 1000; k++)
+        strbuf_addstr(&sb, "ไทย");
+    all = xcalloc(sb.len, sizeof *all);
+    want = sabreak_words(NULL, (const uint8_t *)sb.buf, sb.len, all, sb.len) + 1;
+    free(all);
+    cr_assert_eq(want, 1000, "the dictionary's words: ไทย each");
+    t = text_from_bytes(sb.buf, sb.len, "thai-thai");
+    cr_assert_eq(text_word_count(t, sa), 1000);
+    text_free(t);
+    strbuf_reset(&sb);
+    for (int k = 0; k < 2000; k++)
+        strbuf_addstr(&sb, "๑");
+    strbuf_addstr(&sb, " ไทย");
+    t = text_from_bytes(sb.buf, sb.len, "thai-digits");
+    cr_assert_eq(text_word_count(t, sa), 2, "a 6 KB number, then a word");
+    text_free(t);
+    sabreak_free(sa);
     strbuf_release(&sb);
 }
 
@@ -638,7 +723,7 @@ Test(text, a_count_cut_inside_a_sequence_reads_only_the_text)
     size_t pos = 0, words = 0;
     int in_word = 0;
     while (pos < text_len(t))
-        text_count_words_step(t, &pos, 2, &words, &in_word);
+        text_count_words_step(t, &pos, 2, &words, &in_word, NULL);
     cr_assert_eq(pos, text_len(t));
     text_free(t);
 }
