@@ -595,6 +595,20 @@ Test(text, one_paragraph_as_text_from_bytes_has_it)
     free(b);
 }
 
+/* Checks that counting t's words in steps of each of budgets[0, n) gives want (sa: the
+ * dictionary's breaker, may be NULL); a bound on the steps, so that a count that stalls fails. */
+static void expect_words_in_steps(const Text *t, const size_t *budgets, size_t n, size_t want,
+                                  SaBreaker *sa)
+{
+    for (size_t b = 0; b < n; b++) {
+        size_t pos = 0, words = 0, steps = 0;
+        int in_word = 0;
+        while (pos < text_len(t) && steps++ < 1000000)
+            text_count_words_step(t, &pos, budgets[b], &words, &in_word, sa);
+        cr_assert_eq(words, want, "budget %zu: %zu words, not %zu", budgets[b], words, want);
+    }
+}
+
 /* Words, for reading time: maximal runs of ASCII letters and digits, counted 64 bytes at a time
  * where a block is all ASCII; the same count in steps of any budget. The reference counts runs
  * a byte at a time. */
@@ -619,13 +633,7 @@ Test(text, words_are_runs_of_letters_and_digits_at_any_alignment)
     Text *t = text_from_bytes(sb.buf, sb.len, "words");
     cr_assert_eq(text_word_count(t, NULL), want);
     const size_t budgets[] = {1, 7, 63, 64, 65, 1000, 1 << 20};
-    for (size_t b = 0; b < sizeof budgets / sizeof *budgets; b++) {
-        size_t pos = 0, words = 0;
-        int in_word = 0;
-        while (pos < text_len(t))
-            text_count_words_step(t, &pos, budgets[b], &words, &in_word, NULL);
-        cr_assert_eq(words, want, "budget %zu: %zu words, not %zu", budgets[b], words, want);
-    }
+    expect_words_in_steps(t, budgets, sizeof budgets / sizeof *budgets, want, NULL);
     text_free(t);
     strbuf_release(&sb);
 }
@@ -655,14 +663,8 @@ Test(text, words_are_counted_in_korean_japanese_and_thai)
     cr_assert_gt(want, 40 * 4, "the dictionary finds several words in each run");
     SaBreaker *sa = sabreak_new();
     t = text_from_bytes(sb.buf, sb.len, "th");
-    const size_t budgets[] = {1, 31, 100, 4096, 1 << 20};
-    for (size_t b = 0; b < sizeof budgets / sizeof *budgets; b++) {
-        size_t pos = 0, words = 0, steps = 0;
-        int in_word = 0;
-        while (pos < text_len(t) && steps++ < 100000)
-            text_count_words_step(t, &pos, budgets[b], &words, &in_word, sa);
-        cr_assert_eq(words, want, "budget %zu: %zu words, not %zu", budgets[b], words, want);
-    }
+    const size_t budgets[] = {1, 31, 100, 4096, 1 << 20}, nb = sizeof budgets / sizeof *budgets;
+    expect_words_in_steps(t, budgets, nb, want, sa);
     cr_assert_eq(text_word_count(t, sa), want);
     text_free(t);
     t = text_from_bytes(sb.buf, sb.len, "th");
@@ -677,16 +679,8 @@ Test(text, words_are_counted_in_korean_japanese_and_thai)
     want = sabreak_words(NULL, (const uint8_t *)sb.buf, sb.len, all, sb.len) + 1;
     free(all);
     cr_assert_gt(sb.len, 4096 + 1024);
-    for (size_t b = 0; b < sizeof budgets / sizeof *budgets; b++) {
-        t = text_from_bytes(sb.buf, sb.len, "th-run");
-        size_t pos = 0, words = 0, steps = 0;
-        int in_word = 0;
-        while (pos < text_len(t) && steps++ < 100000)
-            text_count_words_step(t, &pos, budgets[b], &words, &in_word, sa);
-        cr_assert_eq(words, want, "budget %zu: %zu words, not %zu", budgets[b], words, want);
-        text_free(t);
-    }
     t = text_from_bytes(sb.buf, sb.len, "th-run");
+    expect_words_in_steps(t, budgets, nb, want, sa);
     cr_assert_eq(text_word_count(t, NULL), 1, "without a dictionary, one word");
     text_free(t);
     /* "ไทย" (three code points, 9 bytes) 1000 times: a window (4095 bytes here) ends exactly
