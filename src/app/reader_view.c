@@ -980,16 +980,21 @@ void reader_view_letter(ReaderView *rv, ViewContext *c, int key)
 
 /* --- background work ----------------------------------------------------------------------- */
 
+/* Says that the story's file was cut short, once it is seen (by a load step, or a page drawn:
+ * then in the same frame), and again after a key while nothing else is said. */
+static void say_shrank(ReaderView *rv, ViewContext *c)
+{
+    if (rv->shrank_said || !text_shrank(rv->text)) return;
+    rv->shrank_said = true;
+    if (!rv->shrank_told || !c->message[0])
+        view_say(c,
+                 "the file shrank while open: what was cut off reads as NUL bytes (\xe2\x90\x80)");
+    rv->shrank_told = true;
+}
+
 bool reader_view_idle(ReaderView *rv, ViewContext *c)
 {
-    if (!rv->shrank_said && text_shrank(rv->text)) { /* seen by a load step or a page drawn */
-        rv->shrank_said = true;
-        if (!rv->shrank_told || !c->message[0])
-            view_say(
-                c,
-                "the file shrank while open: what was cut off reads as NUL bytes (\xe2\x90\x80)");
-        rv->shrank_told = true;
-    }
+    say_shrank(rv, c);
     if (rv->search_pending && rv->prompting &&
         !(c->keys_waiting && c->keys_waiting(c->keys_waiting_ctx))) { /* typed ahead, now due */
         rv->search_pending = false;
@@ -1087,6 +1092,7 @@ void reader_view_render(ReaderView *rv, ViewContext *c, Grid *g)
         }
     if (shown_from == SIZE_MAX) shown_from = 0;
     free(rows);
+    say_shrank(rv, c); /* the rows just drawn may be the first to read past a cut */
 
     int pct = pager_top_percent(rv->pager, prow);
     size_t words = story_words(rv);

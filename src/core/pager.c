@@ -54,6 +54,7 @@ struct Pager {
     size_t *prefix;    /* rows before each paragraph, once all are counted; owned */
     PagerPos last_top; /* cached top of the last page */
     int last_top_rows; /* the page height it was computed for; 0: none */
+    bool cut_seen;     /* the story's file was found cut short (text_shrank): layouts redone */
 };
 
 static void cache_clear(Pager *p)
@@ -109,9 +110,23 @@ static bool gap_before(Pager *p, size_t i)
     return !text_paragraph_joined(p->text, i);
 }
 
+/* A file cut short while mapped reads as NUL bytes from the cut on (text_shrank): the
+ * paragraphs there lay out otherwise than their text did, so the lines and counts made before
+ * are dropped, once, and made again over what is there now. */
+static void notice_cut(Pager *p)
+{
+    if (p->cut_seen || !text_shrank(p->story)) return;
+    p->cut_seen = true;
+    cache_clear(p);
+    counts_clear(p);
+    free(p->counts);
+    p->counts = NULL;
+}
+
 /* The lines of paragraph i, laid out on demand. Borrowed until the next call. */
 static const CacheSlot *lines_of(Pager *p, size_t i)
 {
+    notice_cut(p);
     CacheSlot *victim = &p->cache[0];
     for (int k = 0; k < CACHE_SLOTS; k++) {
         CacheSlot *s = &p->cache[k];
@@ -143,9 +158,19 @@ static int pos_cmp(PagerPos a, PagerPos b)
 static void leave_window(Pager *p, PagerPos *pos);
 
 /* One row forward or back; false at the ends. */
+/* pos on a row of its paragraph as laid out now: a place kept from before its bytes changed
+ * (a file cut short while mapped) may be past its last line; then its last line. */
+static void fit_row(Pager *p, PagerPos *pos)
+{
+    size_t lines = nlines(p, pos->para);
+    if (pos->line > lines || (pos->line == lines && lines && !have(p, pos->para + 1)))
+        pos->line = lines ? lines - 1 : 0;
+}
+
 static bool step(Pager *p, PagerPos *pos, int dir)
 {
     if (!have(p, 0)) return false;
+    fit_row(p, pos);
     if (dir > 0) {
         size_t lines = nlines(p, pos->para);
         if (pos->line + 1 < lines) {
@@ -499,6 +524,7 @@ void pager_go_percent(Pager *p, double percent, int page_rows)
 int pager_rows(Pager *p, int n, PagerRow *rows)
 {
     if (npara(p) == 0) return 0;
+    fit_row(p, &p->top);
     unsigned long left = p->left;
     PagerPos pos = p->top;
     int k = 0;
@@ -614,6 +640,7 @@ static void go_row(Pager *p, size_t row)
 
 bool pager_count_step(Pager *p, size_t budget)
 {
+    notice_cut(p);
     if (!text_complete(p->story)) { /* rows are counted over the whole story */
         text_load_step(p->story);
         return false;
@@ -649,6 +676,7 @@ bool pager_count_step(Pager *p, size_t budget)
 
 bool pager_row_index(Pager *p, size_t *top_row, size_t *total_rows)
 {
+    notice_cut(p);
     if (!p->prefix) return false;
     *top_row = p->prefix[p->top.para] + p->top.line;
     *total_rows = p->prefix[npara(p)];

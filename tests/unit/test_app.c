@@ -1480,3 +1480,91 @@ Test(app, a_story_opened_from_the_hits_returns_to_them)
     cr_assert_eq(app_mode(a), MODE_SHELF);
     app_free(a);
 }
+
+/* A story of 3000 chapters of 20 short lines, as a verse edition's, at path. */
+static void write_verses(const char *path)
+{
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    for (int i = 0; i < 3000; i++) {
+        fprintf(f, "Chapter %d\n\n", i);
+        for (int v = 1; v <= 20; v++)
+            fprintf(f, "  %d A short verse.\n", v);
+        fputs("\n", f);
+    }
+    fclose(f);
+}
+
+/* A story whose file is cut short while it is open, after its pages were counted: the part cut
+ * off reads as NUL bytes, which lay out in fewer rows than its verses did. A jump there shows
+ * them (it showed a blank page, the place kept past its paragraph's last row) and says why in
+ * the same frame, and paging goes on (Space stayed put). */
+Test(app, a_story_cut_short_after_its_pages_were_counted_still_pages)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/verses.txt", dir);
+    write_verses(path);
+    App *a = open_app("verses.txt", 160, 12); /* room for the pages beside a message */
+    while (app_idle(a)) {                     /* loaded, and its rows counted */
+    }
+    const char *of = strstr(dump(a, 160, 12), "page 1 of ");
+    cr_assert_not_null(of, "%s", dump(a, 160, 12));
+    size_t pages = strtoull(of + 10, NULL, 10);
+    cr_assert_eq(truncate(path, 1000), 0);
+    keys(a, "50%");
+    const char *d = dump(a, 160, 12);
+    cr_assert(strstr(d, "\xe2\x90\x80"), "the cut-off part shows as NUL bytes:\n%s", d);
+    cr_assert(strstr(d, "shrank while open"), "said in the frame that found it:\n%s", d);
+    char before[8192];
+    snprintf(before, sizeof before, "%s", d);
+    keys(a, " ");
+    d = dump(a, 160, 12);
+    cr_assert(strstr(d, "\xe2\x90\x80"), "%s", d);
+    cr_assert(strcmp(d, before) != 0, "Space moves on:\n%s", d);
+    keys(a, "G");
+    cr_assert(strstr(dump(a, 160, 12), "100%"), "%s", dump(a, 160, 12));
+    keys(a, "g");
+    while (app_idle(a)) { /* counted again, over what is there now: fewer rows */
+    }
+    of = strstr(dump(a, 160, 12), "page 1 of ");
+    cr_assert_not_null(of, "%s", dump(a, 160, 12));
+    cr_assert_lt(strtoull(of + 10, NULL, 10), pages * 2 / 3, "%s", dump(a, 160, 12));
+    app_free(a);
+}
+
+/* The same story's file rewritten in place while open, its size kept (no cut to notice): its
+ * verses' line ends become spaces, so its chapters lay out in fewer rows than were counted. A
+ * place kept from the count past a chapter's last row now is shown from that row, and Space
+ * pages on. */
+Test(app, a_story_rewritten_in_place_while_open_still_pages)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/verses.txt", dir);
+    write_verses(path);
+    FILE *f;
+    App *a = open_app("verses.txt", 80, 12);
+    while (app_idle(a)) {
+    }
+    f = fopen(path, "r+"); /* the same bytes but a verse's line end, which becomes a space */
+    cr_assert_not_null(f);
+    Strbuf sb = STRBUF_INIT;
+    int ch;
+    while ((ch = fgetc(f)) != EOF)
+        strbuf_addch(&sb, (char)ch);
+    for (size_t i = 0; i + 2 < sb.len; i++)
+        if (sb.buf[i] == '\n' && sb.buf[i + 1] == ' ' && sb.buf[i + 2] == ' ') sb.buf[i] = ' ';
+    rewind(f);
+    cr_assert_eq(fwrite(sb.buf, 1, sb.len, f), sb.len);
+    fclose(f);
+    strbuf_release(&sb);
+    keys(a, "50%");
+    const char *d = dump(a, 80, 12);
+    cr_assert(strstr(d, "A short verse."), "the rows there:\n%s", d);
+    char before[8192];
+    snprintf(before, sizeof before, "%s", d);
+    keys(a, " ");
+    d = dump(a, 80, 12);
+    cr_assert(strcmp(d, before) != 0, "Space moves on:\n%s", d);
+    cr_assert(strstr(d, "A short verse."), "%s", d);
+    app_free(a);
+}
