@@ -137,11 +137,12 @@ char *search_snippet(const Text *t, Span span, int width, size_t *hl_start, size
 Span search_refine_span(const Query *q, const uint8_t *text, Span first, Span last);
 
 /* For a query that found nothing: the word of the vocabularies of ix[0, n) (NULL entries are
- * skipped) nearest to the query's first word that none of them has -- within SEARCH_FUZZY_EDITS
- * edits, the fewest edits away, then the most frequent, its occurrences summed over them all (a
- * tie: the first met, in the order of ix and of each vocabulary) -- in its folded form
- * ("jehoshaphat" for "jehosaphat"); NULL when every word is known or none is near. malloc'd. Cost:
- * one pass over the vocabularies. */
+ * skipped) nearest to the query's first word that none of them has -- within one edit of a word
+ * of three to five letters, two of a longer one (none for one or two letters), the fewest edits
+ * away, then the most frequent, its occurrences summed over them all (a tie: the first met, in
+ * the order of ix and of each vocabulary) -- in its folded form ("jehoshaphat" for
+ * "jehosaphat"); NULL when every word is known or none is near. malloc'd. Cost: one pass over
+ * the vocabularies. */
 char *search_suggest(const Query *q, const Index *const *ix, size_t n);
 
 /* Line and column (1-based; the column in characters) of offset off in t. */

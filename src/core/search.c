@@ -1597,6 +1597,7 @@ typedef struct {
  * many edits away it is. */
 typedef struct {
     const QWord *w;
+    int max;         /* edits: 1 or 2 (suggest_edits) */
     NearWord *words; /* in the order first met */
     size_t n, cap;
     uint32_t *slots; /* open addressing by the word's hash: 0 empty, else 1 + its index */
@@ -1619,8 +1620,9 @@ static bool near_term(void *ctx, uint32_t id, const char *term, size_t tl, uint3
     (void)id;
     SuggestWalk *sw = ctx;
     const QWord *w = sw->w;
-    if (tl + SEARCH_FUZZY_EDITS < w->flen || tl > w->flen + SEARCH_FUZZY_EDITS ||
-        !within_edits(term, tl, w->folded, w->flen, SEARCH_FUZZY_EDITS))
+    /* an edit adds or drops up to 4 bytes (one code point) */
+    if (tl + 4 * (size_t)sw->max < w->flen || tl > w->flen + 4 * (size_t)sw->max ||
+        !within_edits(term, tl, w->folded, w->flen, sw->max))
         return true;
     if (2 * (sw->n + 1) >= sw->nslots) { /* grown before it fills: a probe always ends */
         free(sw->slots);
@@ -1636,12 +1638,23 @@ static bool near_term(void *ctx, uint32_t id, const char *term, size_t tl, uint3
             sw->words = xreallocarray(sw->words, sw->cap, sizeof *sw->words);
         }
         /* the second test only for the few words that passed the first */
-        int edits = within_edits(term, tl, w->folded, w->flen, 1) ? 1 : SEARCH_FUZZY_EDITS;
+        int edits = sw->max == 1 || within_edits(term, tl, w->folded, w->flen, 1) ? 1 : 2;
         sw->words[sw->n] = (NearWord){term, tl, 0, edits};
         *slot = (uint32_t)++sw->n;
     }
     sw->words[*slot - 1].count += count;
     return true;
+}
+
+/* How many edits a word spelt wrong may be from the word named for it, by its length in code
+ * points, as search engines' "auto" fuzziness has it: none for one or two letters (any word of
+ * two letters is two edits from any other), one for three to five, two for more. */
+static int suggest_edits(const char *folded, size_t len)
+{
+    size_t letters = 0;
+    for (size_t i = 0; i < len; i++)
+        letters += ((unsigned char)folded[i] & 0xc0) != 0x80;
+    return letters <= 2 ? 0 : letters <= 5 ? 1 : 2;
 }
 
 char *search_suggest(const Query *q, const Index *const *ix, size_t n)
@@ -1650,13 +1663,14 @@ char *search_suggest(const Query *q, const Index *const *ix, size_t n)
         const QItem *it = &q->items[i];
         for (size_t k = 0; k < it->n; k++) {
             const QWord *w = &it->w[k];
-            if (w->fuzzy || w->flen < 3) continue; /* two letters: too many near words */
+            int max = suggest_edits(w->folded, w->flen);
+            if (w->fuzzy || !max) continue;
             bool known = false;
             for (size_t s = 0; s < n && !known; s++)
                 known = ix[s] && word_known(ix[s], w);
             if (known) continue;
-            /* the vocabularies' words within SEARCH_FUZZY_EDITS of it: the most frequent */
-            SuggestWalk sw = {.w = w};
+            /* the vocabularies' words within max edits of it, each with its count */
+            SuggestWalk sw = {.w = w, .max = max};
             for (size_t s = 0; s < n; s++)
                 if (ix[s])
                     index_each_term(ix[s], 0, (uint32_t)index_term_count(ix[s]), near_term, &sw);

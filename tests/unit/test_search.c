@@ -620,6 +620,29 @@ Test(search, a_suggestion_is_the_nearest_then_most_frequent_word_over_all_the_st
     free(near);
 }
 
+/* How far the named word may be goes by the word's length in letters (code points), as search
+ * engines' "auto" fuzziness: none for two letters (any two-letter word is two edits from any
+ * other: Korean 흥뷰 named the Russian "не"), one for three to five, two for more; and a letter
+ * is a code point, not a byte (흥부, one syllable short of 흥부와, was three bytes short). */
+Test(search, a_suggestion_is_as_near_as_the_word_is_long)
+{
+    const char *a = "не не не, и a a a.\n";
+    cr_assert_null(suggest_over(&a, 1, "흥뷰"), "two letters: no word is near enough");
+    const char *b = "steppes steppes steppes steppes steppes\n";
+    cr_assert_null(suggest_over(&b, 1, "stepe"), "five letters: one edit, and steppes is two");
+    const char *c = "steppes steppes steppes steppes steppes, one steppe\n";
+    char *near = suggest_over(&c, 1, "stepe");
+    cr_assert_str_eq(near, "steppe");
+    free(near);
+    near = suggest_over(&b, 1, "stappees");
+    cr_assert_str_eq(near, "steppes", "eight letters: two edits");
+    free(near);
+    const char *k = "흥부 흥부, 놀부\n";
+    near = suggest_over(&k, 1, "흥부와");
+    cr_assert_str_eq(near, "흥부", "one syllable (three bytes) less");
+    free(near);
+}
+
 /* Two paragraphs alike but for how far apart the words stand: the nearer ranks first (BM25
  * alone ties them, and a tie goes to the earlier paragraph, the far one here). */
 Test(search, nearer_words_rank_first)
