@@ -572,9 +572,10 @@ Test(search, near_fuzzy_and_suggestions)
     text_free(t);
 }
 
-/* suggest over the stories built from texts[0, n): the word named for query (freed here), or
- * NULL. */
-static char *suggest_over(const char *const *texts, size_t n, const char *query)
+/* Checks the word search_suggest names for query over the stories built from texts[0, n):
+ * want, or none when want is NULL; why says what the case shows. */
+static void expect_suggestion(const char *const *texts, size_t n, const char *query,
+                              const char *want, const char *why)
 {
     Text *t[4];
     Index *ix[4];
@@ -585,12 +586,17 @@ static char *suggest_over(const char *const *texts, size_t n, const char *query)
     Diag d = {0};
     cr_assert_eq(query_parse(query, SEARCH_SMART, &q, &d), 0, "%s", d.msg);
     char *near = search_suggest(q, (const Index *const *)ix, n);
+    if (want)
+        cr_assert(near && !strcmp(near, want), "%s: %s named %s, not %s", why, query,
+                  near ? near : "nothing", want);
+    else
+        cr_assert_null(near, "%s: %s named %s", why, query, near);
+    free(near);
     query_free(q);
     for (size_t i = 0; i < n; i++) {
         index_free(ix[i]);
         text_free(t[i]);
     }
-    return near;
 }
 
 /* The word named for one spelt wrong: of the words the fewest edits away, the most frequent over
@@ -600,24 +606,14 @@ static char *suggest_over(const char *const *texts, size_t n, const char *query)
 Test(search, a_suggestion_is_the_nearest_then_most_frequent_word_over_all_the_stories)
 {
     const char *a = "Dombrka and dombrka, then a dombra.\n", *b = "Dombra; dombra.\n";
-    char *near = suggest_over(&a, 1, "dombrra");
-    cr_assert_str_eq(near, "dombrka", "in the first story alone: 2 against 1, both one edit away");
-    free(near);
+    expect_suggestion(&a, 1, "dombrra", "dombrka", "the first story alone: 2 against 1");
     const char *both[] = {a, b}, *turned[] = {b, a};
-    near = suggest_over(both, 2, "dombrra");
-    cr_assert_str_eq(near, "dombra", "over both: 3 against 2");
-    free(near);
-    near = suggest_over(turned, 2, "dombrra");
-    cr_assert_str_eq(near, "dombra");
-    free(near);
+    expect_suggestion(both, 2, "dombrra", "dombra", "over both: 3 against 2");
+    expect_suggestion(turned, 2, "dombrra", "dombra", "over both, the other way round");
     const char *c = "dobra dobra dobra dobra, and one dombra\n";
-    near = suggest_over(&c, 1, "dombrra");
-    cr_assert_str_eq(near, "dombra", "one edit away (1), not two (dobra, 4)");
-    free(near);
+    expect_suggestion(&c, 1, "dombrra", "dombra", "one edit away (1), not two (dobra, 4)");
     const char *d = "dobra dobra, dobra\n";
-    near = suggest_over(&d, 1, "dombrra");
-    cr_assert_str_eq(near, "dobra", "two edits away when no word is nearer");
-    free(near);
+    expect_suggestion(&d, 1, "dombrra", "dobra", "two edits away when no word is nearer");
 }
 
 /* How far the named word may be goes by the word's length in letters (code points), as search
@@ -627,20 +623,14 @@ Test(search, a_suggestion_is_the_nearest_then_most_frequent_word_over_all_the_st
 Test(search, a_suggestion_is_as_near_as_the_word_is_long)
 {
     const char *a = "не не не, и a a a.\n";
-    cr_assert_null(suggest_over(&a, 1, "흥뷰"), "two letters: no word is near enough");
+    expect_suggestion(&a, 1, "흥뷰", NULL, "two letters: no word is near enough");
     const char *b = "steppes steppes steppes steppes steppes\n";
-    cr_assert_null(suggest_over(&b, 1, "stepe"), "five letters: one edit, and steppes is two");
+    expect_suggestion(&b, 1, "stepe", NULL, "five letters: one edit, and steppes is two");
     const char *c = "steppes steppes steppes steppes steppes, one steppe\n";
-    char *near = suggest_over(&c, 1, "stepe");
-    cr_assert_str_eq(near, "steppe");
-    free(near);
-    near = suggest_over(&b, 1, "stappees");
-    cr_assert_str_eq(near, "steppes", "eight letters: two edits");
-    free(near);
+    expect_suggestion(&c, 1, "stepe", "steppe", "five letters: one edit");
+    expect_suggestion(&b, 1, "stappees", "steppes", "eight letters: two edits");
     const char *k = "흥부 흥부, 놀부\n";
-    near = suggest_over(&k, 1, "흥부와");
-    cr_assert_str_eq(near, "흥부", "one syllable (three bytes) less");
-    free(near);
+    expect_suggestion(&k, 1, "흥부와", "흥부", "one syllable (three bytes) less");
 }
 
 /* Two paragraphs alike but for how far apart the words stand: the nearer ranks first (BM25
