@@ -68,6 +68,8 @@ struct CompareView {
     CollateView *columns;    /* owned; made when first wide enough */
     bool columns_failed;     /* a version could not be read: two panes only */
     char columns_error[560]; /* why, said at the next key; "" once said */
+    int said_columns;        /* what the message last said of the view: 1 in columns, 0 two
+                                panes, -1 nothing yet (a resize may change it) */
 };
 
 /* --- layout ------------------------------------------------------------------------------ */
@@ -322,6 +324,26 @@ bool compare_view_in_columns(CompareView *v)
     return in_columns(v);
 }
 
+/* Says how three or more versions are shown, when that is not what was last said: at the start,
+ * and after a resize moves them from columns to two panes or back. */
+static void say_layout(CompareView *v, ViewContext *c)
+{
+    int now = in_columns(v);
+    if (v->nversions < 3 || now == v->said_columns) return;
+    if (now)
+        view_say(c, "%zu versions in columns, A the base (Tab: focus, V: it becomes the base)",
+                 v->nversions);
+    else if (v->columns_failed)
+        view_say(c, "%s", v->columns_error);
+    else if (v->said_columns == 1)
+        view_say(c, "too narrow for %zu columns: version %zu of %zu beside the first (v: the next)",
+                 v->nversions, v->shown + 1, v->nversions);
+    else
+        view_say(c, "version %zu of %zu beside the first (v: the next)", v->shown + 1,
+                 v->nversions);
+    v->said_columns = now;
+}
+
 void compare_view_set_versions(CompareView *v, ViewContext *c, const char *const *paths, size_t n)
 {
     collate_view_free(v->columns);
@@ -335,12 +357,8 @@ void compare_view_set_versions(CompareView *v, ViewContext *c, const char *const
         v->versions[k] = xstrdup(paths[k]);
     v->nversions = n;
     v->shown = 1;
-    if (in_columns(v))
-        view_say(c, "%zu versions in columns, A the base (Tab: focus, V: it becomes the base)", n);
-    else if (v->columns_failed)
-        view_say(c, "%s", v->columns_error);
-    else
-        view_say(c, "version 2 of %zu beside the first (v: the next)", n);
+    v->said_columns = -1;
+    say_layout(v, c);
     v->columns_error[0] = 0;
 }
 
@@ -872,6 +890,7 @@ static void draw_gutter_mark(CompareView *v, Grid *g, size_t line, int y, int x)
 
 void compare_view_render(CompareView *v, ViewContext *c, Grid *g)
 {
+    say_layout(v, c); /* a resize (which has no context) may have changed it */
     if (in_columns(v)) {
         collate_view_render(v->columns, c, g);
         return;

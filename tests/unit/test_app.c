@@ -1568,3 +1568,34 @@ Test(app, a_story_rewritten_in_place_while_open_still_pages)
     cr_assert(strstr(d, "A short verse."), "%s", d);
     app_free(a);
 }
+
+/* Three versions side by side in columns while each has its 30 columns: a resize too narrow
+ * for them shows the base beside one version, and the message says that, not "in columns"
+ * still; wide again, columns again, and it says so. */
+Test(app, three_versions_say_how_they_are_shown_after_a_resize)
+{
+    write_file("v1.txt", compare_left);
+    write_file("v2.txt", compare_right);
+    write_file("v3.txt", compare_right);
+    char p1[512], p2[512], p3[512];
+    snprintf(p1, sizeof p1, "%s/v1.txt", dir);
+    snprintf(p2, sizeof p2, "%s/v2.txt", dir);
+    snprintf(p3, sizeof p3, "%s/v3.txt", dir);
+    char *paths[] = {p1, p2, p3};
+    Diag d = {0};
+    App *a = app_new(paths, 3, 0, 0, &d);
+    cr_assert_not_null(a, "app_new: %s", d.msg);
+    app_resize(a, 133, 20);
+    keys(a, "   c");
+    cr_assert_eq(app_mode(a), MODE_COMPARE, "message: %s", app_message(a));
+    dump(a, 133, 20);
+    cr_assert(strstr(app_message(a), "3 versions in columns"), "%s", app_message(a));
+    app_resize(a, 60, 12);
+    dump(a, 60, 12);
+    cr_assert(strstr(app_message(a), "too narrow for 3 columns: version 2 of 3 beside"), "%s",
+              app_message(a));
+    app_resize(a, 133, 20);
+    dump(a, 133, 20);
+    cr_assert(strstr(app_message(a), "3 versions in columns"), "%s", app_message(a));
+    app_free(a);
+}
