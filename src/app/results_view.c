@@ -85,7 +85,16 @@ void results_view_render(ResultsView *v, ViewContext *c, Grid *g)
                 stories == 1 ? "y" : "ies");
     text_escape(v->query, strlen(v->query), &head);
     if (v->r.total > v->r.nhits) strbuf_addf(&head, " (the best %zu)", v->r.nhits);
-    grid_put_text(g, 0, 1, head.buf, c->cols - 2, STYLE_TITLE);
+    int hw = c->cols - 2;
+    const char *rest;
+    view_fit_words(head.buf, hw, &rest);
+    Strbuf cut = STRBUF_INIT;
+    if (*rest && hw > 2) { /* more than fits: cut at a space, with "…", as a message is */
+        strbuf_add(&cut, head.buf, view_fit_words(head.buf, hw - 2, &rest));
+        strbuf_addstr(&cut, " \xe2\x80\xa6");
+    }
+    grid_put_text(g, 0, 1, cut.len ? cut.buf : head.buf, hw, STYLE_TITLE);
+    strbuf_release(&cut);
     strbuf_release(&head);
     int tw = c->cols / 3 > 32 ? 32 : c->cols / 3; /* the title (and chapter) column */
     for (size_t r = 0; r < prow && v->top + r < v->r.nhits; r++) {

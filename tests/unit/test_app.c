@@ -605,6 +605,10 @@ Test(app, library_search_to_a_hit_and_back)
     app_resize(a, 34, 10); /* narrow: the title is cut, its count is not */
     cr_assert(strstr(dump(a, 34, 10), "(4)") && !strstr(dump(a, 34, 10), "Dombra Song (4)"), "%s",
               dump(a, 34, 10));
+    /* and the first line is cut at a word, with "…", never inside one */
+    cr_assert(!strncmp(dump(a, 34, 10), " 5 matches in 3 paragraphs of 2 \xe2\x80\xa6\n",
+                       strlen(" 5 matches in 3 paragraphs of 2 \xe2\x80\xa6\n")),
+              "%s", dump(a, 34, 10));
     app_resize(a, 60, 10);
     d = dump(a, 60, 10);
     /* best first: three dombras in a short paragraph outrank one in a longer one */
