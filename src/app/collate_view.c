@@ -49,10 +49,13 @@ struct CollateView {
     size_t cells_cap;
 };
 
-/* The gutter of letters, a space, then n columns with one column between each two. */
+/* The gutter of letters, a space, then n columns with " │ " between each two (the text of one
+ * never touches the rule, as in the two panes' gutter). */
+enum { COLUMN_GAP = 3 };
+
 static int column_width_for(size_t n, int cols)
 {
-    return (cols - (int)n - 1 - ((int)n - 1)) / (int)n;
+    return (cols - (int)n - 1 - COLUMN_GAP * ((int)n - 1)) / (int)n;
 }
 
 bool collate_view_fits(size_t n, int cols)
@@ -68,7 +71,7 @@ static int column_width(const CollateView *v)
 
 static int column_x(const CollateView *v, size_t k)
 {
-    return (int)v->n + 1 + (int)k * (column_width(v) + 1);
+    return (int)v->n + 1 + (int)k * (column_width(v) + COLUMN_GAP);
 }
 
 static int page_height(const CollateView *v)
@@ -549,7 +552,7 @@ void collate_view_render(CollateView *v, ViewContext *c, Grid *g)
         draw_column(v, g, k, x, 1, w, h);
         if (k + 1 < v->n)
             for (int y = 0; y < h; y++)
-                grid_put(g, 1 + y, x + w, "\xe2\x94\x82", 3, 1, STYLE_DIM, SIZE_MAX); /* │ */
+                grid_put(g, 1 + y, x + w + 1, "\xe2\x94\x82", 3, 1, STYLE_DIM, SIZE_MAX); /* │ */
     }
     draw_holders(v, g, 1, h);
     draw_status(v, c, g);

@@ -5,10 +5,10 @@
  * with no terminal in sight.
  *
  * Screen: a title row (a letter and a title per column, the focused one marked), then the rows:
- * at the left a column of letters saying which versions hold the row ("AB-"), then the columns,
- * a row as tall as its tallest cell, a version with nothing there filled with ╱. The words a
- * version has that the base (the first column) lacks are green; in a translation of the base,
- * the names and numbers both hold are bold instead. All columns scroll together.
+ * at the left a column of letters saying which versions hold the row ("AB-"), then the columns
+ * (" │ " between two), a row as tall as its tallest cell, a version with nothing there filled with
+ * ╱. The words a version has that the base (the first column) lacks are green; in a translation of
+ * the base, the names and numbers both hold are bold instead. All columns scroll together.
  *
  * Owns the Texts it is given, their collation, the layout of the rows and the search in the
  * focused column (its query is typed in the router's prompt).

@@ -462,9 +462,9 @@ on 1
 check "three versions at 130 columns: a column each, lettered, the base first, said" \
     eval '[[ $(row 1) == "    ▸ A Ivan Baktybekova "*"B Sezim Baktybekova"*"C Train.a"* ]] && status_has "3 versions in columns, A the base"'
 check "... a row says which versions hold it, the one the third lacks filled" \
-    eval '[[ $(row 2) == "AB- Ivan Baktybekova was"*"│Sezim Baktybekova was"*"│╱ ╱"* ]]'
+    eval '[[ $(row 2) == "AB- Ivan Baktybekova was"*" │ Sezim Baktybekova was"*" │ ╱ ╱"* ]]'
 check "... the words B has that the base lacks in green, none in the base's column" \
-    eval '[[ $(style_row 2) == "ddd"*"d+"* ]] && [[ $(style_row 2 | cut -c5-45) != *"+"* ]]'
+    eval '[[ $(style_row 2) == "ddd"*"d +"* ]] && [[ $(style_row 2 | cut -c5-45) != *"+"* ]]'
 check "... each version's similarity to the base" status_has "B 16% similar  C 0% similar"
 on 2
 check "]: the next row that differs, its letters marked" \
@@ -490,7 +490,7 @@ check "L in columns: says it needs two panes" status_has "that key works with tw
 dump --styles --compare --size 130x8 "$tr_en" "$here/../data/retold/lighthouse.a.txt" "$tr_ru"
 on 1
 check "columns with a translation: the row held by all three, Tomas bold in Russian" \
-    eval '[[ $(row 2) == "ABC Old Tomas"*"│Старый Томас"* ]] && [[ $(style_row 2) == *"d       ttttt" ]] && status_has "B 100% similar  C en-ru"'
+    eval '[[ $(row 2) == "ABC Old Tomas"*" │ Старый Томас"* ]] && [[ $(style_row 2) == *"d        ttttt" ]] && status_has "B 100% similar  C en-ru"'
 "$lector" compare --pairs "$a" "$a" "$a" >/dev/null
 check "three identical versions: status 0" test $? -eq 0
 set -- ; for k in $(seq 17); do set -- "$@" "$a"; done
