@@ -157,9 +157,8 @@ static int pos_cmp(PagerPos a, PagerPos b)
 
 static void leave_window(Pager *p, PagerPos *pos);
 
-/* One row forward or back; false at the ends. */
 /* pos on a row of its paragraph as laid out now: a place kept from before its bytes changed
- * (a file cut short while mapped) may be past its last line; then its last line. */
+ * (a file cut short or rewritten while mapped) may be past its last line; then its last line. */
 static void fit_row(Pager *p, PagerPos *pos)
 {
     size_t lines = nlines(p, pos->para);
@@ -167,6 +166,7 @@ static void fit_row(Pager *p, PagerPos *pos)
         pos->line = lines ? lines - 1 : 0;
 }
 
+/* One row forward or back; false at the ends. */
 static bool step(Pager *p, PagerPos *pos, int dir)
 {
     if (!have(p, 0)) return false;

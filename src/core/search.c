@@ -1597,6 +1597,7 @@ typedef struct {
  * many edits away it is. */
 typedef struct {
     const QWord *w;
+    size_t letters;  /* w's code points */
     int max;         /* edits: 1 or 2 (suggest_edits) */
     NearWord *words; /* in the order first met */
     size_t n, cap;
@@ -1620,9 +1621,16 @@ static bool near_term(void *ctx, uint32_t id, const char *term, size_t tl, uint3
     (void)id;
     SuggestWalk *sw = ctx;
     const QWord *w = sw->w;
-    /* an edit adds or drops up to 4 bytes (one code point) */
-    if (tl + 4 * (size_t)sw->max < w->flen || tl > w->flen + 4 * (size_t)sw->max ||
-        !within_edits(term, tl, w->folded, w->flen, sw->max))
+    /* a word of more or fewer letters than max edits make is not near: told by counting code
+     * points (an edit adds or drops one, whatever its bytes), which rules out most words before
+     * the edit table; tl cannot be under the letters less max, nor over 4 bytes a letter */
+    size_t lo = sw->letters > (size_t)sw->max ? sw->letters - (size_t)sw->max : 0,
+           hi = sw->letters + (size_t)sw->max;
+    if (tl < lo || tl > 4 * hi) return true;
+    size_t letters = 0;
+    for (size_t i = 0; i < tl && letters <= hi; i++)
+        letters += ((unsigned char)term[i] & 0xc0) != 0x80;
+    if (letters < lo || letters > hi || !within_edits(term, tl, w->folded, w->flen, sw->max))
         return true;
     if (2 * (sw->n + 1) >= sw->nslots) { /* grown before it fills: a probe always ends */
         free(sw->slots);
@@ -1646,14 +1654,20 @@ static bool near_term(void *ctx, uint32_t id, const char *term, size_t tl, uint3
     return true;
 }
 
-/* How many edits a word spelt wrong may be from the word named for it, by its length in code
- * points, as search engines' "auto" fuzziness has it: none for one or two letters (any word of
- * two letters is two edits from any other), one for three to five, two for more. */
-static int suggest_edits(const char *folded, size_t len)
+/* The code points of s[0, len). */
+static size_t letters_in(const char *s, size_t len)
 {
     size_t letters = 0;
     for (size_t i = 0; i < len; i++)
-        letters += ((unsigned char)folded[i] & 0xc0) != 0x80;
+        letters += ((unsigned char)s[i] & 0xc0) != 0x80;
+    return letters;
+}
+
+/* How many edits a word spelt wrong of this many letters (code points) may be from the word
+ * named for it, as search engines' "auto" fuzziness has it: none for one or two letters (any
+ * word of two letters is two edits from any other), one for three to five, two for more. */
+static int suggest_edits(size_t letters)
+{
     return letters <= 2 ? 0 : letters <= 5 ? 1 : 2;
 }
 
@@ -1663,20 +1677,21 @@ char *search_suggest(const Query *q, const Index *const *ix, size_t n)
         const QItem *it = &q->items[i];
         for (size_t k = 0; k < it->n; k++) {
             const QWord *w = &it->w[k];
-            int max = suggest_edits(w->folded, w->flen);
+            size_t letters = letters_in(w->folded, w->flen);
+            int max = suggest_edits(letters);
             if (w->fuzzy || !max) continue;
             bool known = false;
             for (size_t s = 0; s < n && !known; s++)
                 known = ix[s] && word_known(ix[s], w);
             if (known) continue;
             /* the vocabularies' words within max edits of it, each with its count */
-            SuggestWalk sw = {.w = w, .max = max};
+            SuggestWalk sw = {.w = w, .letters = letters, .max = max};
             for (size_t s = 0; s < n; s++)
                 if (ix[s])
                     index_each_term(ix[s], 0, (uint32_t)index_term_count(ix[s]), near_term, &sw);
             /* the fewest edits, then the most frequent, as a spelling corrector ranks them (a
-             * common word two edits away, "she" for "step", is not what was meant when a word
-             * one edit away is there); a tie goes to the word met first */
+             * common word two edits away, "steppes" for "stepe", is not what was meant when a
+             * word one edit away, "steppe", is there); a tie goes to the word met first */
             const NearWord *best = NULL;
             for (size_t j = 0; j < sw.n; j++) {
                 const NearWord *nw = &sw.words[j];
