@@ -3,7 +3,8 @@
  * Layout of a mapping: an anonymous reservation of the file's whole pages plus one, with the
  * file mapped (MAP_FIXED) over the whole pages and the last partial page copied into the spare
  * one, so that the byte after the file is a NUL of ours whatever the page size, and a file that
- * grows in place cannot show new bytes there.
+ * grows in place cannot show new bytes there. A read past the end of a file cut short (SIGBUS)
+ * maps zeros from its page to the end, the spare page included.
  *
  * The guard table: MAPFILE_MAX slots of [start, end) address ranges, written by the thread
  * that opens or closes a mapping with SIGBUS blocked, read by the handler on whatever thread
@@ -49,8 +50,10 @@ static void guard_on_sigbus(int sig, siginfo_t *si, void *uctx)
         uintptr_t s = atomic_load(&guard_slots[k].start), e = atomic_load(&guard_slots[k].end);
         if (!s || a < s || a >= e) continue;
         uintptr_t page = a & ~(uintptr_t)(guard_page - 1);
-        void *p =
-            mmap((void *)page, e - page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+        /* from the page on, and the copied last page after e with it: all of it is past the
+         * file's end now, and the copy would show a last page the file no longer has */
+        void *p = mmap((void *)page, e - page + guard_page, PROT_READ,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
         if (p == MAP_FAILED) break; /* cannot repair: fall through to the old behaviour */
         atomic_store(&guard_slots[k].cut, true);
         return; /* the read is retried, and finds zeros */

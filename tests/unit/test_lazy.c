@@ -229,11 +229,13 @@ Test(lazy, a_file_being_cleaned_that_shrinks_ends_early)
 }
 
 /* Cut short after it was all read, while its end is on the screen: the part cut off reads as
- * NUL bytes, the process lives, and the story says what happened. */
+ * NUL bytes, its last partial page (a copy) too, the process lives, and the story says what
+ * happened. */
 Test(lazy, a_file_cut_short_after_it_was_read_reads_as_nul_bytes)
 {
     Strbuf sb = STRBUF_INIT;
     make_story(&sb, 8 << 20, mixed, sizeof mixed / sizeof *mixed, "\n");
+    if (sb.len % 4096 == 0) strbuf_addstr(&sb, "The end.\n"); /* a partial last page */
     char *path = write_temp(sb.buf, sb.len);
     Text *t;
     Diag d = {0};
@@ -245,6 +247,10 @@ Test(lazy, a_file_cut_short_after_it_was_read_reads_as_nul_bytes)
     cr_assert_eq(b[6 << 20], 0);
     cr_assert_eq(b[1000], (uint8_t)sb.buf[1000]);
     cr_assert(text_shrank(t));
+    cr_assert_eq(text_len(t), sb.len);
+    cr_assert_neq(sb.buf[sb.len - 2], 0);
+    cr_assert_eq(b[sb.len - 2], 0, "the last page, copied when mapped, is cut off too");
+    cr_assert_eq(b[sb.len], 0, "and the NUL after the story stays");
     text_free(t);
     unlink(path);
     free(path);
