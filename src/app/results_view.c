@@ -85,16 +85,10 @@ void results_view_render(ResultsView *v, ViewContext *c, Grid *g)
                 stories == 1 ? "y" : "ies");
     text_escape(v->query, strlen(v->query), &head);
     if (v->r.total > v->r.nhits) strbuf_addf(&head, " (the best %zu)", v->r.nhits);
-    int hw = c->cols - 2;
-    const char *rest;
-    view_fit_words(head.buf, hw, &rest);
-    Strbuf cut = STRBUF_INIT;
-    if (*rest && hw > 2) { /* more than fits: cut at a space, with "…", as a message is */
-        strbuf_add(&cut, head.buf, view_fit_words(head.buf, hw - 2, &rest));
-        strbuf_addstr(&cut, " \xe2\x80\xa6");
-    }
-    grid_put_text(g, 0, 1, cut.len ? cut.buf : head.buf, hw, STYLE_TITLE);
-    strbuf_release(&cut);
+    Strbuf row = STRBUF_INIT; /* cut at a word with "…", as a message is */
+    view_fit_row(head.buf, c->cols - 2, &row);
+    grid_put_text(g, 0, 1, row.buf, c->cols - 2, STYLE_TITLE);
+    strbuf_release(&row);
     strbuf_release(&head);
     int tw = c->cols / 3 > 32 ? 32 : c->cols / 3; /* the title (and chapter) column */
     for (size_t r = 0; r < prow && v->top + r < v->r.nhits; r++) {

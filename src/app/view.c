@@ -155,6 +155,18 @@ size_t view_fit_words(const char *s, int width, const char **rest)
     return best;
 }
 
+void view_fit_row(const char *s, int width, Strbuf *out)
+{
+    const char *rest;
+    size_t len = view_fit_words(s, width, &rest);
+    if (*rest && width > 2) { /* more than fits: end at a space, with "…" */
+        strbuf_add(out, s, view_fit_words(s, width - 2, &rest));
+        strbuf_addstr(out, " \xe2\x80\xa6");
+    } else {
+        strbuf_add(out, s, len);
+    }
+}
+
 /* The message on rows of its own above the status line, wrapped at spaces. */
 static void draw_message_rows(const ViewContext *c, Grid *g)
 {
@@ -168,13 +180,10 @@ static void draw_message_rows(const ViewContext *c, Grid *g)
         const char *rest;
         size_t len = view_fit_words(s, width, &rest);
         Strbuf line = STRBUF_INIT;
-        if (k + 1 == shown && *rest) { /* more than fits: end at a space, with "…" */
-            len = view_fit_words(s, width - 2, &rest);
+        if (k + 1 == shown) /* the last row: the rest, cut with "…" when more than fits */
+            view_fit_row(s, width, &line);
+        else
             strbuf_add(&line, s, len);
-            strbuf_addstr(&line, " \xe2\x80\xa6");
-        } else {
-            strbuf_add(&line, s, len);
-        }
         grid_fill(g, row, 0, c->cols, STYLE_MESSAGE);
         grid_put_text(g, row, 1, line.buf, width, STYLE_MESSAGE);
         strbuf_release(&line);

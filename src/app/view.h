@@ -93,6 +93,9 @@ bool view_in_spans(const Span *spans, size_t n, size_t off);
 /* How many columns of s fit in width at most, cut at a space when one is in reach: the byte
  * length of the prefix to show. *rest: where the next row starts (spaces skipped). */
 size_t view_fit_words(const char *s, int width, const char **rest);
+/* Appends to out s's first row of at most width columns: s whole when it fits, else cut at a
+ * space with " …" (a message's last row, a title line too long). */
+void view_fit_row(const char *s, int width, Strbuf *out);
 
 typedef enum {
     ACT_NONE,    /* nothing for the router */
