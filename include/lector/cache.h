@@ -82,7 +82,9 @@ int cache_index_with(IndexCache *c, const char *path, int threads, int flags,
 Index *cache_lookup(IndexCache *c, const char *path, Diag *note);
 
 /* Writes ix for the story at path (its file identity taken now, the content hash from t). For
- * an index built elsewhere (the reader builds it in the background). */
+ * an index built elsewhere (the reader builds it in the background). -1 with diag, nothing
+ * written, when t's file shrank while it was read (text_shrank: the index is of a text that is
+ * not the file's any more); cache_index does not write one either (its report says so). */
 int cache_store(IndexCache *c, const char *path, const Text *t, Index *ix, Diag *diag);
 
 /* Tests: make the nth write step (atomicfile.h) of later writes fail; 0 turns it off. */

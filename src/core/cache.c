@@ -374,8 +374,15 @@ int cache_index_with(IndexCache *c, const char *path, int threads, int flags,
         }
     }
     index_set_source(*ix, &now);
-    if (c && file.len && write_index(c, file.buf, *ix, &report->note) != 0)
+    if (c && file.len && text_shrank(t)) { /* an index of what is not the file's text now */
+        diag_set(&report->note, DIAG_INVALID,
+                 "%s: the file shrank while it was read: its index "
+                 "is not kept",
+                 path);
         report->outcome = CACHE_UNCACHED;
+    } else if (c && file.len && write_index(c, file.buf, *ix, &report->note) != 0) {
+        report->outcome = CACHE_UNCACHED;
+    }
     *text = t;
     strbuf_release(&file);
     return 0;
@@ -410,6 +417,13 @@ Index *cache_lookup(IndexCache *c, const char *path, Diag *note)
 
 int cache_store(IndexCache *c, const char *path, const Text *t, Index *ix, Diag *diag)
 {
+    /* its text is no longer the file's (the part cut off read as NUL bytes): the index would
+     * be taken as the shorter file's by its size and time, and describe another text */
+    if (text_shrank(t)) {
+        diag_set(diag, DIAG_INVALID, "%s: the file shrank while it was read: its index is not kept",
+                 path);
+        return -1;
+    }
     struct stat st;
     if (stat(path, &st) != 0) {
         diag_set(diag, DIAG_NOT_FOUND, "%s: %s", path, strerror(errno));

@@ -24,6 +24,7 @@
 #include "lector/hash.h"
 #include "lector/search.h"
 #include "lector/state.h"
+#include "lector/strbuf.h"
 
 static char dir[256], story[300], cdir[300];
 
@@ -194,6 +195,37 @@ Test(cache, a_small_cache_file_cut_while_in_use_is_not_felt)
     index_free(ix);
     text_free(t);
     cache_close(c);
+}
+
+/* A story whose file is cut short while it is read: its text past the cut reads as NUL bytes,
+ * so an index built of it is not the file's; kept, it would be taken as the shorter file's (its
+ * size and time are the file's now) and describe another text. Not written. */
+Test(cache, an_index_of_a_story_cut_while_read_is_not_kept)
+{
+    Strbuf sb = STRBUF_INIT;
+    while (sb.len < (2u << 20)) /* mapped: over 1 MiB */
+        strbuf_addstr(&sb, "The steppe wind sang to the dombra all night long.\n\n");
+    FILE *f = fopen(story, "w");
+    cr_assert_not_null(f);
+    fwrite(sb.buf, 1, sb.len, f);
+    fclose(f);
+    Text *t;
+    Diag d = {0};
+    cr_assert_eq(text_open(story, 0, &t, &d), 0, "%s", d.msg);
+    text_load_all(t);
+    Index *ix = index_build(t, 1, NULL);
+    cr_assert_not_null(ix);
+    cr_assert_eq(truncate(story, 1000), 0);
+    cr_assert_eq(((const volatile uint8_t *)text_bytes(t))[1 << 20], 0, "cut off: NUL bytes");
+    cr_assert(text_shrank(t));
+    IndexCache *c = open_cache();
+    cr_assert_eq(cache_store(c, story, t, ix, &d), -1);
+    cr_assert(strstr(d.msg, "shrank while it was read"), "%s", d.msg);
+    cr_assert_null(cache_lookup(c, story, NULL), "nothing kept for the shorter file");
+    index_free(ix);
+    text_free(t);
+    cache_close(c);
+    strbuf_release(&sb);
 }
 
 /* A story that is not a book keeps the file name that lector gave it before the importers'
