@@ -849,6 +849,22 @@ Test(library, a_pattern_in_a_story_read_in_steps_is_placed_as_read_whole)
     library_result_release(&r);
 }
 
+/* Story i of a shelf in dir: its path (s<i>.txt, i zero-padded to digits), malloc'd; when
+ * made, its file opened in *f for the caller to write on (its first paragraph "Story i." written)
+ * and close; else (a story that is missing) *f NULL and no file. */
+static char *new_story(int i, int digits, bool made, FILE **f)
+{
+    char name[300];
+    snprintf(name, sizeof name, "%s/s%0*d.txt", dir, digits, i);
+    *f = NULL;
+    if (made) {
+        *f = fopen(name, "w");
+        cr_assert_not_null(*f);
+        fprintf(*f, "Story %d.\n\n", i);
+    }
+    return strdup(name);
+}
+
 /* A pattern over many stories (searched on two threads) answers as one story after another
  * would: each story's count, the first limit hits in story order, a note for a story that
  * cannot be read where it stands, and, when the pattern gives up in a story, nothing of the
@@ -858,13 +874,9 @@ Test(library, a_pattern_over_many_stories_answers_as_one_after_another, .timeout
     enum { N = 40, GIVES_UP = 27, MISSING = 9 };
     char *paths[N];
     for (int i = 0; i < N; i++) {
-        char name[300];
-        snprintf(name, sizeof name, "%s/s%02d.txt", dir, i);
-        paths[i] = strdup(name);
-        if (i == MISSING) continue;
-        FILE *f = fopen(name, "w");
-        cr_assert_not_null(f);
-        fprintf(f, "Story %d.\n\n", i);
+        FILE *f;
+        paths[i] = new_story(i, 2, i != MISSING, &f);
+        if (!f) continue;
         for (int k = 0; k < i % 4; k++)
             fprintf(f, "The dombra%d, played %d.\n\n", k, i);
         if (i == GIVES_UP) /* what ^(\w+\s?)*$ backtracks over without end */
@@ -940,13 +952,9 @@ Test(library, a_ranked_search_over_many_stories_answers_as_one_after_another, .t
     enum { N = LIBRARY_BATCH + 44, MISSING = 17 };
     char **paths = calloc(N, sizeof *paths);
     for (int i = 0; i < N; i++) {
-        char name[300];
-        snprintf(name, sizeof name, "%s/s%03d.txt", dir, i);
-        paths[i] = strdup(name);
-        if (i == MISSING) continue;
-        FILE *f = fopen(name, "w");
-        cr_assert_not_null(f);
-        fprintf(f, "Story %d.\n\n", i);
+        FILE *f;
+        paths[i] = new_story(i, 3, i != MISSING, &f);
+        if (!f) continue;
         for (int k = 0; k < i % 5; k++)
             fprintf(f, "The dombra played %s on day %d; the steppe %s.\n\n", k % 2 ? "long" : "low",
                     i, i % 3 ? "listened" : "and the dombra slept");
