@@ -282,6 +282,14 @@ static int write_index(IndexCache *c, const char *file, const Index *ix, Diag *n
     return -1;
 }
 
+/* Why an index of a story whose file was cut while it was read is not written: its text is not
+ * the file's (the part cut off read as NUL bytes), yet the file's size and time would pass it
+ * as the shorter file's. */
+static void note_shrank(const char *path, Diag *d)
+{
+    diag_set(d, DIAG_INVALID, "%s: the file shrank while it was read: its index is not kept", path);
+}
+
 int cache_index(IndexCache *c, const char *path, int threads, int flags, Index **ix, Text **text,
                 CacheReport *report, Diag *diag)
 {
@@ -375,10 +383,7 @@ int cache_index_with(IndexCache *c, const char *path, int threads, int flags,
     }
     index_set_source(*ix, &now);
     if (c && file.len && text_shrank(t)) { /* an index of what is not the file's text now */
-        diag_set(&report->note, DIAG_INVALID,
-                 "%s: the file shrank while it was read: its index "
-                 "is not kept",
-                 path);
+        note_shrank(path, &report->note);
         report->outcome = CACHE_UNCACHED;
     } else if (c && file.len && write_index(c, file.buf, *ix, &report->note) != 0) {
         report->outcome = CACHE_UNCACHED;
@@ -417,11 +422,8 @@ Index *cache_lookup(IndexCache *c, const char *path, Diag *note)
 
 int cache_store(IndexCache *c, const char *path, const Text *t, Index *ix, Diag *diag)
 {
-    /* its text is no longer the file's (the part cut off read as NUL bytes): the index would
-     * be taken as the shorter file's by its size and time, and describe another text */
     if (text_shrank(t)) {
-        diag_set(diag, DIAG_INVALID, "%s: the file shrank while it was read: its index is not kept",
-                 path);
+        note_shrank(path, diag);
         return -1;
     }
     struct stat st;
