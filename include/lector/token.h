@@ -1,6 +1,8 @@
 /* token: a story as searchable words, and the folding that makes two spellings meet.
  *
- * Words are UAX #29 word segments (libunistring's u8_wordbreaks) holding a letter or a digit.
+ * Words are UAX #29 word segments (libunistring's u8_wordbreaks) holding a letter or a digit,
+ * split at their apostrophes ("country's" is "country" and "s", "l'homme" "l" and "homme", as
+ * FTS5 and rg -w see them) except between digits and after a Hebrew letter (a geresh).
  * Scripts written without spaces (Han, kana, Bopomofo, Thai, Lao, Khmer, Myanmar) are a token per
  * character, with its combining marks, so that a word inside a sentence is found as the run of
  * its characters (a phrase).
@@ -48,6 +50,10 @@ typedef void (*TokenFn)(void *ctx, size_t start, size_t end);
 void token_each(const uint8_t *s, size_t n, Strbuf *scratch, TokenFn fn, void *ctx);
 /* The same without the fast path (for tests that hold the two together). */
 void token_each_unicode(const uint8_t *s, size_t n, Strbuf *scratch, TokenFn fn, void *ctx);
+
+/* The length of the apostrophe at s (U+0027, U+2018, U+2019, U+FF07: those token_each splits a
+ * word at), else 0; s < end. */
+size_t token_apostrophe_len(const uint8_t *s, const uint8_t *end);
 
 /* A character of a script written without spaces: a token on its own. */
 bool token_unspaced(uint32_t cp);

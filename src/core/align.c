@@ -1839,6 +1839,12 @@ static size_t hide_moved_sentences(const Alignment *al, const Span *const spans[
     return hidden;
 }
 
+/* Whether [a, b) of bytes is one apostrophe: two tokens split from one word (token.h). */
+static bool joined(const uint8_t *bytes, size_t a, size_t b)
+{
+    return b > a && token_apostrophe_len(bytes + a, bytes + b) == b - a;
+}
+
 /* The runs of tokens of paragraphs [p, p + n) of side s whose keep[] is value, as spans appended
  * to *v; a run never crosses from one paragraph into the next. span: the tokens' bytes
  * (pair_spans). Returns how many. */
@@ -1857,7 +1863,12 @@ static size_t runs_of(Alignment *al, int side, size_t p, size_t n, const Span *s
             size_t e = k;
             while (e < t1 && keep[e - t0] == value)
                 e++;
-            span_add(v, nv, cap, (Span){span[k - t0].start, span[e - 1 - t0].end});
+            Span sp = {span[k - t0].start, span[e - 1 - t0].end};
+            /* with the apostrophe that joins it to a word's other part: "country['s]", "[l']" */
+            if (k > s->tok0[i] && joined(s->bytes, span[k - 1 - t0].end, sp.start))
+                sp.start = span[k - 1 - t0].end;
+            if (e < t1 && joined(s->bytes, sp.end, span[e - t0].start)) sp.end = span[e - t0].start;
+            span_add(v, nv, cap, sp);
             added++;
             k = e;
         }

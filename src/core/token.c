@@ -244,16 +244,17 @@ static bool joins_previous(uint32_t cp)
 }
 
 /* The word-break classes of ASCII (UAX #29, WordBreakProperty.txt): ALetter, Numeric,
- * ExtendNumLet ('_'), MidLetter (':'), MidNumLet ('.') and Single_Quote ('\'', which WB6, WB7,
- * WB11 and WB12 treat as MidNumLet), MidNum (',' ';'); everything else here (spaces, line ends,
- * punctuation) only ever breaks, as far as words are concerned. */
+ * ExtendNumLet ('_'), MidLetter (':'), MidNumLet ('.'), MidNum (',' ';'), and the apostrophe
+ * ('\'') as MidNum: it joins digits ("1'000") but, unlike UAX #29, not letters (split_apostrophes);
+ * everything else here (spaces, line ends, punctuation) only ever breaks, as far as words are
+ * concerned. */
 enum { A_OTHER, A_LETTER, A_DIGIT, A_EXTEND, A_MIDLETTER, A_MIDNUMLET, A_MIDNUM };
 
 static const uint8_t ascii_class[128] = {
-    ['0'] = A_DIGIT,     ['1'] = A_DIGIT,      ['2'] = A_DIGIT,  ['3'] = A_DIGIT,
-    ['4'] = A_DIGIT,     ['5'] = A_DIGIT,      ['6'] = A_DIGIT,  ['7'] = A_DIGIT,
-    ['8'] = A_DIGIT,     ['9'] = A_DIGIT,      ['_'] = A_EXTEND, [':'] = A_MIDLETTER,
-    ['.'] = A_MIDNUMLET, ['\''] = A_MIDNUMLET, [','] = A_MIDNUM, [';'] = A_MIDNUM,
+    ['0'] = A_DIGIT,     ['1'] = A_DIGIT,   ['2'] = A_DIGIT,  ['3'] = A_DIGIT,
+    ['4'] = A_DIGIT,     ['5'] = A_DIGIT,   ['6'] = A_DIGIT,  ['7'] = A_DIGIT,
+    ['8'] = A_DIGIT,     ['9'] = A_DIGIT,   ['_'] = A_EXTEND, [':'] = A_MIDLETTER,
+    ['.'] = A_MIDNUMLET, ['\''] = A_MIDNUM, [','] = A_MIDNUM, [';'] = A_MIDNUM,
 };
 
 static int aclass(uint8_t c)
@@ -324,6 +325,62 @@ void token_each(const uint8_t *s, size_t n, Strbuf *scratch, TokenFn fn, void *c
     token_each_unicode(s, n, scratch, fn, ctx);
 }
 
+size_t token_apostrophe_len(const uint8_t *s, const uint8_t *end)
+{
+    if (s >= end) return 0;
+    if (*s == '\'') return 1;
+    if (end - s < 3) return 0;
+    if (s[0] == 0xe2 && s[1] == 0x80 && (s[2] == 0x98 || s[2] == 0x99)) return 3;
+    return s[0] == 0xef && s[1] == 0xbc && s[2] == 0x87 ? 3 : 0;
+}
+
+/* Hebrew_Letter (WordBreakProperty.txt): an apostrophe after one is a geresh ("ג'ירפה"). */
+static bool hebrew_letter(uint32_t cp)
+{
+    return (cp >= 0x05d0 && cp <= 0x05f2) || (cp >= 0xfb1d && cp <= 0xfb4f);
+}
+
+static bool holds_word_char(const uint8_t *s, size_t a, size_t b)
+{
+    for (size_t i = a; i < b;) {
+        size_t k = 1;
+        uint32_t cp = s[i] < 0x80 ? s[i] : ucd_decode(s + i, s + b, &k);
+        if (is_word_char(cp)) return true;
+        i += k;
+    }
+    return false;
+}
+
+/* The word [a, b) as tokens split at its apostrophes: "country's" is "country" and "s",
+ * "l'homme" "l" and "homme", as FTS5's unicode61 and rg -w see them, so that a word is found
+ * with its possessive or its elided article (UAX #29 makes one word of each; a phrase query
+ * spells it back). Kept whole: an apostrophe between digits ("1'000"), one after a Hebrew
+ * letter (a geresh) and one before a mark. */
+static void split_apostrophes(const uint8_t *s, size_t a, size_t b, TokenFn fn, void *ctx)
+{
+    size_t start = a;
+    uint32_t prev = 0; /* the last code point before i that is not a mark */
+    for (size_t i = a; i < b;) {
+        size_t k = 1;
+        uint32_t cp = s[i] < 0x80 ? s[i] : ucd_decode(s + i, s + b, &k);
+        size_t q = token_apostrophe_len(s + i, s + b);
+        if (q && i > start && i + q < b && !hebrew_letter(prev)) {
+            size_t kn;
+            uint32_t next = ucd_decode(s + i + q, s + b, &kn);
+            /* a mark or a format character after it is the apostrophe's (WB4): kept whole */
+            if (is_word_char(next) && !(uc_is_digit(prev) && uc_is_digit(next))) {
+                if (holds_word_char(s, start, i)) fn(ctx, start, i);
+                start = i = i + q;
+                prev = 0;
+                continue;
+            }
+        }
+        if (!joins_previous(cp)) prev = cp;
+        i += k;
+    }
+    if (holds_word_char(s, start, b)) fn(ctx, start, b);
+}
+
 void token_each_unicode(const uint8_t *s, size_t n, Strbuf *scratch, TokenFn fn, void *ctx)
 {
     if (n == 0) return;
@@ -349,7 +406,7 @@ void token_each_unicode(const uint8_t *s, size_t n, Strbuf *scratch, TokenFn fn,
             i += k;
         }
         if (word && !unspaced) {
-            fn(ctx, a, b);
+            split_apostrophes(s, a, b, fn, ctx);
         } else if (word) { /* a token per character, with its marks */
             size_t i = a;
             while (i < b) {

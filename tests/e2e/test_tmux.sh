@@ -201,12 +201,12 @@ start 80x24 "$texts"
 wait_for "Sezim Baktybekova" >/dev/null
 tm send-keys -t e2e s
 wait_for "search all stories:" >/dev/null
-tm send-keys -t e2e -l "=album"
+tm send-keys -t e2e -l "=debut"
 tm send-keys -t e2e Enter
 wait_for "2 matches in 2 paragraphs" >/dev/null
 check "the selected hit's row is in reverse video, its match in bold" \
-    wait_styled $'7m\(\e\\[[0-9;]*m\)* Ivan.*\e\\[1malbum'
-check "the other hits' matches are in the match colour" wait_styled $'\e\\[43malbum'
+    wait_styled $'7m\(\e\\[[0-9;]*m\)* Ivan.*\e\\[1mdebut'
+check "the other hits' matches are in the match colour" wait_styled $'\e\\[43mdebut'
 tm send-keys -t e2e q q
 check "q from the hits, q on the shelf: out" wait_for "EXIT=0"
 

@@ -41,6 +41,12 @@ static void toks_add(void *ctx, size_t start, size_t end)
     t->v[t->n++] = (Span){t->base + start, t->base + end};
 }
 
+/* Whether bytes[a, b) is one apostrophe (token_apostrophe_len). */
+static bool apostrophe_between(const uint8_t *bytes, size_t a, size_t b)
+{
+    return b > a && token_apostrophe_len(bytes + a, bytes + b) == b - a;
+}
+
 /* The tokens of each paragraph of one side, by byte offset in that side's text. */
 static Toks *paragraph_tokens(const Alignment *al, int side, const Text *t)
 {
@@ -239,7 +245,8 @@ static void align_check_invariants(const Alignment *al, const Text *A, const Tex
                 want.only_a, want.only_b, want.moved);
 
     /* diff spans: each row's slice, together a partition of the array, ascending in the text,
-     * inside the row's paragraphs, from a token's start to a token's end */
+     * inside the row's paragraphs, from a token's start to a token's end (or the apostrophe
+     * joining it to the next or the token before) */
     Toks *tok[2] = {paragraph_tokens(al, 0, A), paragraph_tokens(al, 1, B)};
     size_t total_tokens[2] = {0, 0};
     for (int side = 0; side < 2; side++)
@@ -298,9 +305,17 @@ static void align_check_invariants(const Alignment *al, const Text *A, const Tex
                 for (size_t q = p; q < p + npar; q++) {
                     Span ps = align_paragraph(al, side, q);
                     one_paragraph |= sp[i].start >= ps.start && sp[i].end <= ps.end;
-                    for (size_t j = 0; j < tok[side][q].n; j++) {
-                        starts += tok[side][q].v[j].start == sp[i].start;
-                        ends += tok[side][q].v[j].end == sp[i].end;
+                    const Toks *tq = &tok[side][q];
+                    const uint8_t *bytes = text_bytes(side ? B : A);
+                    for (size_t j = 0; j < tq->n; j++) {
+                        /* at a token's edge, or at the apostrophe that joins it to the token
+                         * before (after) it */
+                        starts += tq->v[j].start == sp[i].start ||
+                                  (j + 1 < tq->n && tq->v[j].end == sp[i].start &&
+                                   apostrophe_between(bytes, sp[i].start, tq->v[j + 1].start));
+                        ends += tq->v[j].end == sp[i].end ||
+                                (j > 0 && tq->v[j].start == sp[i].end &&
+                                 apostrophe_between(bytes, tq->v[j - 1].end, sp[i].end));
                     }
                 }
                 ALIGN_CHECK(one_paragraph,

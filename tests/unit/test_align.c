@@ -308,6 +308,28 @@ Test(align, one_word_changed)
     free(changed);
 }
 
+/* A word's part split off at an apostrophe ("country's" is "country" and "s": token.h) is marked
+ * with its apostrophe: "country['s]" against "country", "[l']homme" against "homme". */
+Test(align, a_part_of_a_word_is_marked_with_its_apostrophe)
+{
+    const char *a[] = {"The country's fields were green and wide under the summer sky.",
+                       "Then l\xe2\x80\x99homme came down the road with his dog."};
+    const char *b[] = {"The country fields were green and wide under the summer sky.",
+                       "Then homme came down the road with his dog."};
+    Pair p = align_stories(a, 2, b, 2);
+    const char *marked[] = {"'s", "l\xe2\x80\x99"};
+    for (size_t i = 0; i < 2; i++) {
+        const AlignRow *r = &align_rows(p.al)[i];
+        cr_assert(r->kind == ALIGN_CHANGED && r->ndiff_a == 1 && r->ndiff_b == 0,
+                  "row %zu: %s, diff spans %zu/%zu", i, align_kind_name(r->kind), r->ndiff_a,
+                  r->ndiff_b);
+        Span d = align_diff_spans(p.al, 0)[r->diff_a], want = find_in_paragraph(p.a, i, marked[i]);
+        cr_assert(d.start == want.start && d.end == want.end, "row %zu: [%zu,%zu), want [%zu,%zu)",
+                  i, d.start, d.end, want.start, want.end);
+    }
+    pair_free(&p);
+}
+
 Test(align, paragraph_inserted)
 {
     const char *b[NKEEPER + 1];
