@@ -97,14 +97,26 @@ static bool spelling_ignores(uint32_t cp)
            cp == 0xfeff;
 }
 
-/* d (len bytes) without the characters spelling ignores, in place; returns the new length. */
-static size_t drop_ignored(uint8_t *d, size_t len)
+/* Spellings of the apostrophe a word keeps (token_each keeps one between digits and after a
+ * Hebrew letter): U+2018, U+2019, U+02BC and the Hebrew geresh U+05F3, each spelt as U+0027 in
+ * a folded word, so that "5’000" meets "5'000" and "ג׳ירפה" meets "ג'ירפה". (U+FF07 is one
+ * already, by NFKC.) */
+static bool apostrophe_spelling(uint32_t cp)
+{
+    return cp == 0x2018 || cp == 0x2019 || cp == 0x02bc || cp == 0x05f3;
+}
+
+/* d (len bytes) without the characters spelling ignores, and with its apostrophes as U+0027
+ * when fold_apostrophes, in place (each is shorter); returns the new length. */
+static size_t drop_ignored(uint8_t *d, size_t len, bool fold_apostrophes)
 {
     size_t w = 0;
     for (size_t i = 0; i < len;) {
         size_t k;
         uint32_t cp = ucd_decode(d + i, d + len, &k);
-        if (!spelling_ignores(cp)) {
+        if (fold_apostrophes && apostrophe_spelling(cp)) {
+            d[w++] = '\'';
+        } else if (!spelling_ignores(cp)) {
             memmove(d + w, d + i, k);
             w += k;
         }
@@ -127,7 +139,7 @@ static void fold_slow(int flags, const uint8_t *s, size_t n, Strbuf *out)
         strbuf_add(out, s, n);
         return;
     }
-    len = drop_ignored(d, len);
+    len = drop_ignored(d, len, flags != 0); /* exact (no folding): the apostrophe as written */
     if (!(flags & TOKEN_FOLD_MARKS)) {
         strbuf_add(out, d, len);
         free(d);
@@ -329,6 +341,7 @@ size_t token_apostrophe_len(const uint8_t *s, const uint8_t *end)
 {
     if (s >= end) return 0;
     if (*s == '\'') return 1;
+    if (end - s >= 2 && s[0] == 0xca && s[1] == 0xbc) return 2; /* U+02BC, a letter to UAX #29 */
     if (end - s < 3) return 0;
     if (s[0] == 0xe2 && s[1] == 0x80 && (s[2] == 0x98 || s[2] == 0x99)) return 3;
     return s[0] == 0xef && s[1] == 0xbc && s[2] == 0x87 ? 3 : 0;
@@ -364,6 +377,13 @@ static void split_apostrophes(const uint8_t *s, size_t a, size_t b, TokenFn fn, 
         size_t k = 1;
         uint32_t cp = s[i] < 0x80 ? s[i] : ucd_decode(s + i, s + b, &k);
         size_t q = token_apostrophe_len(s + i, s + b);
+        if (q && !hebrew_letter(prev) && (i == start || i + q == b)) {
+            /* at the word's edge (U+02BC, which UAX #29 counts a letter): not the word's */
+            if (i > start && holds_word_char(s, start, i)) fn(ctx, start, i);
+            start = i = i + q;
+            prev = 0;
+            continue;
+        }
         if (q && i > start && i + q < b && !hebrew_letter(prev)) {
             size_t kn;
             uint32_t next = ucd_decode(s + i + q, s + b, &kn);

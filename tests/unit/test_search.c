@@ -548,6 +548,14 @@ Test(search, a_word_is_found_in_its_possessive_and_after_an_elision)
     cr_assert_eq(hits(s, "=lord's", SEARCH_SMART), 1, "the whole form: a phrase of its parts");
     cr_assert_eq(hits(s, "don't", SEARCH_SMART), 1);
     cr_assert_eq(hits(s, "\"l'enfant\"", SEARCH_SMART), 1, "either apostrophe in the query");
+    /* the apostrophe a word keeps, or U+02BC, however it is spelt */
+    const char *k = "5\xe2\x80\x99"
+                    "000 francs.\n\n\xd7\x92\xd7\xb3\xd7\x99\xd7\xa8\xd7\xa4\xd7\x94.\n\n"
+                    "\xd1\x81\xd1\x96\xd0\xbc\xca\xbc\xd1\x8f\n";
+    cr_assert_eq(hits(k, "=5'000", SEARCH_SMART), 1);
+    cr_assert_eq(hits(k, "\xd7\x92'\xd7\x99\xd7\xa8\xd7\xa4\xd7\x94", SEARCH_SMART), 1, "a geresh");
+    cr_assert_eq(hits(k, "\xd1\x81\xd1\x96\xd0\xbc'\xd1\x8f", SEARCH_SMART), 1,
+                 "Ukrainian's U+02BC");
 }
 
 /* NEAR(a b, N): only the places of a and b that stand within N words of each other in one

@@ -45,6 +45,29 @@ Test(token, case_normalization_and_accents_meet)
     same("Қазақ", "қазақ");
 }
 
+/* The apostrophe a word keeps (between digits, after a Hebrew letter) is one however it is
+ * spelt: ' ’ ‘ ＇ ʼ and the Hebrew geresh; as written when nothing is folded (exact). */
+Test(token, the_apostrophes_a_word_keeps_meet)
+{
+    const char *spellings[] = {"5\xe2\x80\x99"
+                               "000",
+                               "5\xe2\x80\x98"
+                               "000",
+                               "5\xef\xbc\x87"
+                               "000",
+                               "5\xca\xbc"
+                               "000"};
+    for (size_t i = 0; i < sizeof spellings / sizeof *spellings; i++)
+        same(spellings[i], "5'000");
+    same("\xd7\x92\xd7\xb3\xd7\x99\xd7\xa8\xd7\xa4\xd7\x94",
+         "\xd7\x92'\xd7\x99\xd7\xa8\xd7\xa4\xd7\x94");
+    char *exact = fold(0, "5\xe2\x80\x99"
+                          "000");
+    cr_assert_str_eq(exact, "5\xe2\x80\x99"
+                            "000");
+    free(exact);
+}
+
 Test(token, letters_of_their_own_stay_apart)
 {
     differ("й", "и");
@@ -109,21 +132,23 @@ Test(token, words_by_uax29)
  * so that "homme" finds "l'homme" and "lord" "LORD'S" -- in ASCII and past it alike. */
 Test(token, words_split_at_their_apostrophes)
 {
-    const char *text[] = {"Don't mother's",
+    const char *text[] = {"Don't mother's \xca\xbc"
+                          "a b\xca\xbc",
                           "L'homme l\xe2\x80\x99"
                           "enfant dell\xe2\x80\x98"
                           "arte qu\xef\xbc\x87il",
                           "1'000 x'2 \xd7\x92'\xd7\x99\xd7\xa8\xd7\xa4\xd7\x94 "
-                          "\xd0\xbf'\xd1\x8f\xd1\x82\xd1\x8c e'\xcc\x88z"};
-    const char *want[][8] = {
-        {"Don", "t", "mother", "s"},
+                          "\xd0\xbf'\xd1\x8f\xd1\x82\xd1\x8c e'\xcc\x88z \xd1\x96\xca\xbc\xd1\x8f"};
+    const char *want[][9] = {
+        /* U+02BC, a letter to UAX #29, is an apostrophe too: not a word's at its edges */
+        {"Don", "t", "mother", "s", "a", "b"},
         {"L", "homme", "l", "enfant", "dell", "arte", "qu", "il"},
         /* digits keep theirs, a Hebrew letter its geresh, one before a mark (WB4: the mark is the
          * apostrophe's) too; Ukrainian's is split, as FTS5's */
         {"1'000", "x", "2", "\xd7\x92'\xd7\x99\xd7\xa8\xd7\xa4\xd7\x94", "\xd0\xbf",
-         "\xd1\x8f\xd1\x82\xd1\x8c", "e'\xcc\x88z"},
+         "\xd1\x8f\xd1\x82\xd1\x8c", "e'\xcc\x88z", "\xd1\x96", "\xd1\x8f"},
     };
-    int counts[] = {4, 8, 7};
+    int counts[] = {6, 8, 9};
     for (int t = 0; t < 3; t++) {
         Collect c = tokens(text[t]);
         cr_assert_eq(c.n, counts[t], "%s: %d tokens", text[t], c.n);
