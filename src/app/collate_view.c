@@ -350,7 +350,9 @@ static size_t top_offset(const CollateView *v, size_t k)
     return text_len(v->t[k]);
 }
 
-static void show_match(CollateView *v, ViewContext *c)
+/* Moves to match v->cur and says its number, after wrapped ("search wrapped to the top")
+ * when the search went round an end: one message, so that the number is not lost. */
+static void show_match(CollateView *v, ViewContext *c, const char *wrapped)
 {
     Span m = matchlist_span(v->ml, v->cur);
     size_t k = v->match_ver;
@@ -363,7 +365,8 @@ static void show_match(CollateView *v, ViewContext *c)
     free(lines);
     size_t want = v->blocks[r].start + line, h = (size_t)page_height(v);
     if (want < v->top || want >= v->top + h) set_top(v, (long long)want - (long long)h / 3);
-    view_say(c, "match %zu of %zu", v->cur + 1, matchlist_count(v->ml));
+    view_say(c, "%s%smatch %zu of %zu", wrapped ? wrapped : "", wrapped ? "  " : "", v->cur + 1,
+             matchlist_count(v->ml));
 }
 
 void collate_view_search(CollateView *v, ViewContext *c, const char *query)
@@ -386,8 +389,7 @@ void collate_view_search(CollateView *v, ViewContext *c, const char *query)
     }
     bool wrapped;
     v->cur = matchlist_first(v->ml, top_offset(v, k), 1, &wrapped);
-    show_match(v, c);
-    if (wrapped) view_say(c, "search wrapped to the top");
+    show_match(v, c, wrapped ? "search wrapped to the top" : NULL);
 }
 
 static void step_match(CollateView *v, ViewContext *c, int dir, long count)
@@ -399,8 +401,10 @@ static void step_match(CollateView *v, ViewContext *c, int dir, long count)
     }
     bool wrapped;
     v->cur = matchlist_step(v->ml, v->cur, top_offset(v, v->match_ver), dir, count, &wrapped);
-    show_match(v, c);
-    if (wrapped) view_say(c, dir > 0 ? "search wrapped to the top" : "search wrapped to the end");
+    show_match(v, c,
+               !wrapped  ? NULL
+               : dir > 0 ? "search wrapped to the top"
+                         : "search wrapped to the end");
 }
 
 ViewAction collate_view_command(CollateView *v, ViewContext *c, Command cmd, long count)

@@ -539,7 +539,9 @@ static size_t pane_top_offset(CompareView *v, int side)
     return text_len(v->t[side]);
 }
 
-static void show_match(CompareView *v, ViewContext *c)
+/* Moves to match v->cur and says its number, after wrapped ("search wrapped to the top")
+ * when the search went round an end: one message, so that the number is not lost. */
+static void show_match(CompareView *v, ViewContext *c, const char *wrapped)
 {
     Span m = matchlist_span(v->ml, v->cur);
     int s = v->match_side;
@@ -564,7 +566,8 @@ static void show_match(CompareView *v, ViewContext *c)
         set_top(v, (long long)want - (long long)h / 3);
         v->focus = f;
     }
-    view_say(c, "match %zu of %zu", v->cur + 1, matchlist_count(v->ml));
+    view_say(c, "%s%smatch %zu of %zu", wrapped ? wrapped : "", wrapped ? "  " : "", v->cur + 1,
+             matchlist_count(v->ml));
 }
 
 void compare_view_search(CompareView *v, ViewContext *c, const char *query)
@@ -592,8 +595,7 @@ void compare_view_search(CompareView *v, ViewContext *c, const char *query)
     }
     bool wrapped;
     v->cur = matchlist_first(v->ml, pane_top_offset(v, s), 1, &wrapped);
-    show_match(v, c);
-    if (wrapped) view_say(c, "search wrapped to the top");
+    show_match(v, c, wrapped ? "search wrapped to the top" : NULL);
 }
 
 static void step_match(CompareView *v, ViewContext *c, int dir, long count)
@@ -605,8 +607,10 @@ static void step_match(CompareView *v, ViewContext *c, int dir, long count)
     }
     bool wrapped;
     v->cur = matchlist_step(v->ml, v->cur, pane_top_offset(v, v->match_side), dir, count, &wrapped);
-    show_match(v, c);
-    if (wrapped) view_say(c, dir > 0 ? "search wrapped to the top" : "search wrapped to the end");
+    show_match(v, c,
+               !wrapped  ? NULL
+               : dir > 0 ? "search wrapped to the top"
+                         : "search wrapped to the end");
 }
 
 static const HelpRow help_notes[] = {

@@ -208,18 +208,21 @@ void view_draw_status_forms(const ViewContext *c, Grid *g, const char *left,
     grid_fill(g, row, 0, cols, STYLE_STATUS);
     int lw = grid_text_width(left), mw = c->message[0] ? grid_text_width(c->message) : 0;
     int want_left = lw < MIN_LEFT ? lw : MIN_LEFT, gap = lw && mw ? 3 : 0;
-    int form = nrights - 1, rw = 0;
+    int form = -1, rw = 0;
     bool beside = false;
-    for (int i = 0; i < nrights; i++) { /* the longest right part that leaves room */
-        int w = grid_text_width(rights[i]);
-        int room = cols - 2 - (w ? w + 2 : 0);
-        if (want_left + gap + mw <= room || (!mw && want_left <= room)) {
-            form = i;
-            beside = mw > 0;
-            break;
+    /* the longest right part that leaves room for the left and the message beside it; else,
+     * the message on rows of its own, the longest that leaves room for the left (not the
+     * shortest: "match 3 of 17" went with the message to a row of its own) */
+    for (int pass = mw ? 0 : 1; pass < 2 && form < 0; pass++)
+        for (int i = 0; i < nrights; i++) {
+            int w = grid_text_width(rights[i]);
+            if (want_left + (pass ? 0 : gap + mw) <= cols - 2 - (w ? w + 2 : 0)) {
+                form = i;
+                beside = !pass;
+                break;
+            }
         }
-        if (!mw && i + 1 == nrights) form = i;
-    }
+    if (form < 0) form = nrights - 1;
     rw = nrights ? grid_text_width(rights[form]) : 0;
     if (rw > cols - 2) rw = 0;
     int room = cols - 2 - (rw ? rw + 2 : 0);

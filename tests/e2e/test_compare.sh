@@ -486,6 +486,9 @@ on 8
 check "wide again: the columns, the base kept" eval '[[ $(row 1) == "    ▸ A Train.a"* ]]'
 on 9
 check "L in columns: says it needs two panes" status_has "that key works with two panes"
+dump --compare --size 130x8 --keys "<Tab><Tab>/coast<Enter>N<dump>" "$a" "$b" "$c3"
+check "in columns, N round the start: the wrap said with the match's number" \
+    status_has "search wrapped to the end  match"
 # a translation among the columns: its shared names bold, its languages on the status line
 dump --styles --compare --size 130x8 "$tr_en" "$here/../data/retold/lighthouse.a.txt" "$tr_ru"
 on 1

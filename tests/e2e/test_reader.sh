@@ -198,6 +198,12 @@ on 5
 check "Esc cancels and returns to where the search began" top_is "$ivan_top"
 on 6
 check "a capital makes case count: no Cafe here" status_has "not found: Cafe"
+# too narrow for the message beside the title: it takes a row of its own, and the status line
+# keeps the match's number (it fell to the percent alone)
+dump --size 41x13 --keys "/kazakh<Enter>N<dump>" "$ivan"
+check "at 41 columns, a wrap's message on its own row" eval '[[ $(row $((dump_rows - 1))) == *"search wrapped to the end"* ]] || said rows'
+check "at 41 columns, the status line keeps the match's number" status_has "match 8 of 8"
+rm -rf "$tmp/state" # that place is not where the dumps below start
 # The one rule (search.h): a quoted phrase is one match per place; unquoted words are each a
 # match in the paragraphs that have them all.
 dump --keys '/"vast steppes"' "$ivan"

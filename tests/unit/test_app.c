@@ -913,6 +913,7 @@ Test(app, compare_swaps_folds_stacks_and_searches)
     cr_assert(strstr(app_message(a), "match 1 of 1"), "%s", app_message(a));
     app_key(a, 'n');
     cr_assert(strstr(app_message(a), "wrapped to the top"), "%s", app_message(a));
+    cr_assert(strstr(app_message(a), "match 1 of 1"), "the number kept: %s", app_message(a));
     app_key(a, 'q');
     cr_assert_eq(app_mode(a), MODE_SHELF);
     app_free(a);
