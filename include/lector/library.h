@@ -119,22 +119,25 @@ typedef struct {
 } LibraryNote;
 
 typedef struct {
-    LibraryHit *hits;   /* owned, best first */
-    size_t nhits;       /* at most the limit asked for */
-    size_t total;       /* hits (paragraphs with every word) in all the stories searched */
-    size_t matches;     /* matches (places, as the reader counts them) in all of them */
-    size_t *per_story;  /* owned: matches in each story, one entry per path: what the reader
-                           counts when the story is opened with the query */
-    size_t nper_story;  /* the paths searched: per_story's length */
-    bool stopped;       /* a pattern hit its limit (regex.h): the stories after it were not
-                           searched, and a note says why */
-    char *suggestion;   /* owned: when nothing matched, the word nearest the query's unknown
-                           one (search_suggest), else NULL */
-    size_t narrowed;    /* a pattern: the stories its cached indexes ruled out, unread */
-    size_t most_open;   /* the most stories whose indexes the search held at once: a batch
-                           (LIBRARY_BATCH) at most, whatever the number of stories */
-    size_t searched;    /* stories searched (those that could be read) */
-    LibraryNote *notes; /* owned, in story order */
+    LibraryHit *hits;    /* owned, best first */
+    size_t nhits;        /* at most the limit asked for */
+    size_t total;        /* hits (paragraphs with every word) in all the stories searched */
+    size_t matches;      /* matches (places, as the reader counts them) in all of them */
+    size_t *per_story;   /* owned: matches in each story, one entry per path: what the reader
+                            counts when the story is opened with the query */
+    size_t nper_story;   /* the paths searched: per_story's length */
+    bool stopped;        /* a pattern hit its limit (regex.h): the stories after it were not
+                            searched, and a note says why */
+    char *suggestion;    /* owned: when nothing matched, the word nearest the query's unknown
+                            one (search_suggest), else NULL */
+    size_t without_case; /* when nothing matched because case counted (a capital in a
+                            SEARCH_SMART query): the matches with case ignored, else 0 (and then
+                            no suggestion is looked for) */
+    size_t narrowed;     /* a pattern: the stories its cached indexes ruled out, unread */
+    size_t most_open;    /* the most stories whose indexes the search held at once: a batch
+                            (LIBRARY_BATCH) at most, whatever the number of stories */
+    size_t searched;     /* stories searched (those that could be read) */
+    LibraryNote *notes;  /* owned, in story order */
     size_t nnotes;
 } LibraryResult;
 

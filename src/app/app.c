@@ -456,7 +456,12 @@ static void library_run(App *a, const char *query)
     for (size_t i = 0; i < r.nnotes; i++) /* a damaged cache kept aside: say where */
         if (!r.notes[i].failed && r.notes[i].diag.code)
             view_say(&a->ctx, "%s", r.notes[i].diag.msg);
-    if (!r.total && r.suggestion)
+    if (!r.total && r.without_case)
+        view_say(&a->ctx,
+                 "no hits in %zu stor%s (case counts; ignoring case finds %zu: type it in lower "
+                 "case)",
+                 r.searched, r.searched == 1 ? "y" : "ies", r.without_case);
+    else if (!r.total && r.suggestion)
         view_say(&a->ctx, "no hits in %zu stor%s; did you mean %s?", r.searched,
                  r.searched == 1 ? "y" : "ies", r.suggestion);
     else if (!r.total)

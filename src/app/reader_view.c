@@ -621,6 +621,14 @@ static void say_not_found(ReaderView *rv, ViewContext *c)
             return;
         }
         regex_free(re);
+    } else if (!rv->ml) { /* why it is no query ("/🍕": no word), as the shelf's s says */
+        Query *q;
+        Diag why = {0};
+        if (query_parse(rv->query.buf, c->search_mode, &q, &why) != 0) {
+            view_say(c, "%s", why.msg);
+            return;
+        }
+        query_free(q);
     }
     size_t without_case = 0;
     MatchList *fold;

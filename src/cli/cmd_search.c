@@ -238,12 +238,17 @@ int cmd_search(int argc, char **argv, const char *default_texts, const Config *c
         if (cli_output_failed()) rc = EXIT_USAGE;
     }
     size_t total = res.matches;
-    if (!total && res.suggestion) { /* as a spelling checker would: the nearest word there */
+    if (!total && (res.without_case || res.suggestion)) { /* as the reader says why */
         Strbuf q = STRBUF_INIT;
         text_escape(query, strlen(query), &q);
-        cli_error("search: no match for %s; did you mean %s? (word~ finds the words spelt near "
-                  "a word)",
-                  q.buf, res.suggestion);
+        if (res.without_case)
+            cli_error("search: no match for %s (case counts; ignoring case finds %zu: type it in "
+                      "lower case)",
+                      q.buf, res.without_case);
+        else /* as a spelling checker would: the nearest word there */
+            cli_error("search: no match for %s; did you mean %s? (word~ finds the words spelt "
+                      "near a word)",
+                      q.buf, res.suggestion);
         strbuf_release(&q);
     }
     strbuf_release(&with_prefix); /* query pointed into it */

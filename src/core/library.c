@@ -1107,7 +1107,20 @@ int library_search(IndexCache *cache, const char *const *paths, size_t n, const 
 
     notes_into(&notes, out);
     search_set_free(set);
-    if (!out->matches && !opt->no_suggestion) /* a word spelt wrong: the nearest one there */
+    /* nothing, because of a capital: what ignoring case finds (the reader says the same) */
+    if (!out->matches && opt->mode == SEARCH_SMART && query_needs_text(q)) {
+        LibraryOptions fold = *opt;
+        fold.mode = SEARCH_FOLD;
+        fold.count_only = fold.no_suggestion = true;
+        fold.progress = NULL;
+        LibraryResult folded = {0};
+        Diag ignored = {0};
+        if (library_search(cache, paths, n, query, &fold, &folded, &ignored) == 0)
+            out->without_case = folded.matches;
+        library_result_release(&folded);
+    }
+    /* a word spelt wrong: the nearest one there */
+    if (!out->matches && !out->without_case && !opt->no_suggestion)
         out->suggestion = suggest_in_batches(cache, q, paths, n, opt);
     query_free(q);
     return 0;

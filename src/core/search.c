@@ -279,8 +279,8 @@ int query_parse(const char *text, SearchMode mode, Query **out, Diag *diag)
     }
     if (!q->n) {
         diag_set(diag, DIAG_USAGE,
-                 "the query has no words to search for (only spaces or "
-                 "punctuation)");
+                 "the query has no words to search for (only spaces, punctuation or "
+                 "symbols: re:PATTERN finds those)");
         query_free(q);
         return -1;
     }

@@ -279,6 +279,12 @@ check "search: a word repeated is the word once" test "$(wc -l <"$tmp/out")" -eq
 run "$lector" search 'kazakstan' "$texts"
 check "search: a word spelt wrong: status 1 and the nearest word named" \
     eval '[ "$rc" -eq 1 ] && grep -q "did you mean kazakhstan?" "$tmp/err"'
+run "$lector" search '🍕' "$texts"
+check "search: a query of no word (an emoji): status 2, what finds symbols named" \
+    eval '[ "$rc" -eq 2 ] && grep -q "no words to search for (only spaces, punctuation or symbols: re:PATTERN finds those)" "$tmp/err"'
+run "$lector" search 'DOMBRA' "$texts"
+check "search: nothing because of capitals: status 1, and what ignoring case finds, as the reader says" \
+    eval '[ "$rc" -eq 1 ] && grep -q "no match for DOMBRA (case counts; ignoring case finds 2: type it in lower case)" "$tmp/err"'
 run "$lector" search --count 'kazakstan~' "$texts"
 check "search: word~ finds the words near it" grep -qx "$texts/ivan-baktybekova.txt:[1-9]" "$tmp/out"
 run "$lector" search --count 'NEAR(debut album, 1)' "$texts"

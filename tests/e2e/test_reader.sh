@@ -225,6 +225,9 @@ dump --styles --keys '/re:Kazakh(stan)?<Enter>' "$ivan"
 check "/re:PATTERN finds the pattern's matches" status_has "match 1 of 8"
 dump --keys '/re:(<Enter>' "$ivan"
 check "/re: with a bad pattern says why and where" shows "does not compile: missing closing parenthesis at 2"
+dump --keys '/🍕<Enter>' "$ivan"
+check "/ with no word (an emoji) says so, and what finds symbols, as s does" \
+    shows "the query has no words to search for (only spaces, punctuation or"
 
 # Library search: s from the shelf, ranked hits, Enter opens the story at the hit, '' goes back;
 # q returns to the hits, q again to the shelf, q leaves.
@@ -260,6 +263,11 @@ check "q returns to the hits" shows "2 matches in 2 paragraphs of 2 stories for 
 on 6
 check "q again returns to the shelf, where s was pressed" status_has " Enter open  Space mark"
 check "q on the shelf then leaves (the keys after it not read)" test "$(screens)" -eq 7
+
+# nothing on the shelf because of capitals: said as the reader says it
+dump --keys "sDOMBRA<Enter>" "$texts"
+check "shelf search: no hits because of capitals, and what ignoring case finds" \
+    shows "no hits in 3 stories (case counts; ignoring case finds 2: type it in lower"
 
 # A place that cannot be saved (the story's state file made a folder): said on stderr, one line,
 # and the status is 1; the screens are printed all the same. (In a terminal: test_tmux.sh.)
