@@ -22,6 +22,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <uninorm.h>
 
 #include "lector/hash.h"
 #include "lector/stem.h"
@@ -637,6 +638,28 @@ static bool same_text(const uint8_t *x, Span a, const uint8_t *y, Span b)
         i++;
         j++;
     }
+}
+
+static bool ascii(const uint8_t *s, Span sp)
+{
+    for (size_t i = sp.start; i < sp.end; i++)
+        if (s[i] & 0x80) return false;
+    return true;
+}
+
+/* same_text, of the two texts in NFC: one spelt with combining marks (NFD) and the other with
+ * precomposed letters are the same text to a reader (and to the word diff, whose tokens are
+ * folded: such a pair was "changed" with no word marked). */
+static bool same_text_nfc(const uint8_t *x, Span a, const uint8_t *y, Span b)
+{
+    if (ascii(x, a) && ascii(y, b)) return false; /* NFC leaves ASCII as it is */
+    size_t la = 0, lb = 0;
+    uint8_t *na = u8_normalize(UNINORM_NFC, x + a.start, a.end - a.start, NULL, &la);
+    uint8_t *nb = na ? u8_normalize(UNINORM_NFC, y + b.start, b.end - b.start, NULL, &lb) : NULL;
+    bool same = nb && same_text(na, (Span){0, la}, nb, (Span){0, lb});
+    free(na);
+    free(nb);
+    return same;
 }
 
 /* hash_bytes of a paragraph's text as same_text compares it: each run of spaces, tabs and line
@@ -1997,7 +2020,9 @@ static AlignRow pair_row(Alignment *al, const Pair *p)
     free(kb);
     Span sa = {A->para[p->a].start, A->para[p->a + p->na - 1].end};
     Span sb = {B->para[p->b].start, B->para[p->b + p->nb - 1].end};
-    bool same = p->na == 1 && p->nb == 1 && same_text(A->bytes, sa, B->bytes, sb);
+    bool same =
+        p->na == 1 && p->nb == 1 &&
+        (same_text(A->bytes, sa, B->bytes, sb) || same_text_nfc(A->bytes, sa, B->bytes, sb));
     r.score = ta + tb ? 2.0 * (double)common / (double)(ta + tb) : (same ? 1 : 0);
     if (p->moved)
         r.kind = ALIGN_MOVED;

@@ -252,6 +252,32 @@ Test(align, respaced_stories_are_all_same)
         free(b[i]);
 }
 
+/* A story spelt with combining marks (NFD) against itself with precomposed letters (NFC) is the
+ * same text: every row same (each was "changed", with no word marked: the words are folded). A
+ * letter that differs still makes its row changed. */
+Test(align, nfd_and_nfc_spellings_are_the_same)
+{
+    const char *a[] = {"L'\xc3\xa9l\xc3\xa8ve est all\xc3\xa9 \xc3\xa0 l'\xc3\xa9"
+                       "cole ce matin-l\xc3\xa0.",
+                       "Il a vu la mer pour la premi\xc3\xa8re fois, et il a souri.",
+                       "\xd0\x81\xd0\xbb\xd0\xba\xd0\xb0 \xd0\xb8 \xd0\xb9\xd0\xbe\xd0\xb4."};
+    const char *b[] = {
+        "L'e\xcc\x81le\xcc\x80ve est alle\xcc\x81 a\xcc\x80 l'e\xcc\x81"
+        "cole ce matin-la\xcc\x80.",
+        "Il a vu la mer pour la premie\xcc\x80re fois, et il a souri.",
+        "\xd0\x95\xcc\x88\xd0\xbb\xd0\xba\xd0\xb0 \xd0\xb8 \xd0\xb8\xcc\x86\xd0\xbe\xd0\xb4."};
+    Pair p = align_stories(a, 3, b, 3);
+    Want w[3];
+    for (size_t i = 0; i < 3; i++)
+        w[i] = (Want){ALIGN_SAME, i, 1, i, 1};
+    expect_rows(p.al, w, 3);
+    pair_free(&p);
+    const char *c[] = {a[0], "Il a vu la mer pour la premie\xcc\x80re fois, et il a ri.", a[2]};
+    p = align_stories(a, 3, c, 3);
+    cr_assert_eq(align_rows(p.al)[1].kind, ALIGN_CHANGED, "a word that differs");
+    pair_free(&p);
+}
+
 /* A paragraph without words is paired by its text alone, the spacing aside: one of 6,000 bytes
  * (longer than the 4 KiB its spacing is evened out in) broken over lines and double-spaced in A,
  * on one line in B. */
