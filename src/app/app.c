@@ -467,7 +467,8 @@ static void library_run(App *a, const char *query)
     else if (!r.total)
         view_say(&a->ctx, "no hits in %zu stor%s", r.searched, r.searched == 1 ? "y" : "ies");
     results_view_free(a->results);
-    a->results = results_view_new(&r, query);
+    a->results =
+        results_view_new(&r, query, shelf_view_paths(a->shelf), shelf_view_count(a->shelf));
     push_mode(a, MODE_RESULTS);
 }
 

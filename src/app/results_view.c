@@ -12,21 +12,51 @@
 struct ResultsView {
     LibraryResult r; /* owned */
     char *query;     /* owned */
+    char **names;    /* owned, one a hit: its story's title, with its file's name when another
+                        story of the hits has that title ("Draft (draft.txt)"), as compare does */
     size_t sel, top;
 };
 
-ResultsView *results_view_new(LibraryResult *r, const char *query)
+static const char *base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash && slash[1] ? slash + 1 : path;
+}
+
+ResultsView *results_view_new(LibraryResult *r, const char *query, const char *const *paths,
+                              size_t npaths)
 {
     ResultsView *v = xcalloc(1, sizeof *v);
     v->r = *r;
     memset(r, 0, sizeof *r);
     v->query = xstrdup(query);
+    v->names = xcalloc(v->r.nhits ? v->r.nhits : 1, sizeof *v->names);
+    for (size_t i = 0; i < v->r.nhits; i++) {
+        const LibraryHit *h = &v->r.hits[i];
+        const char *title = h->title ? h->title : "";
+        bool shared = false; /* the hits are a limit's few: each against the others will do */
+        for (size_t j = 0; j < v->r.nhits && !shared; j++)
+            shared = v->r.hits[j].story != h->story && v->r.hits[j].title &&
+                     !strcmp(v->r.hits[j].title, title);
+        Strbuf name = STRBUF_INIT;
+        strbuf_addstr(&name, title);
+        if (shared && h->story < npaths) { /* the name escaped: it is the user's, any bytes */
+            strbuf_addstr(&name, " (");
+            const char *file = base_name(paths[h->story]);
+            text_escape(file, strlen(file), &name);
+            strbuf_addch(&name, ')');
+        }
+        v->names[i] = strbuf_detach(&name, NULL);
+    }
     return v;
 }
 
 void results_view_free(ResultsView *v)
 {
     if (!v) return;
+    for (size_t i = 0; i < v->r.nhits; i++)
+        free(v->names[i]);
+    free(v->names);
     library_result_release(&v->r);
     free(v->query);
     free(v);
@@ -99,7 +129,7 @@ void results_view_render(ResultsView *v, ViewContext *c, Grid *g)
         Style st = sel ? STYLE_SELECTED : STYLE_TEXT;
         if (sel) grid_fill(g, y, 0, c->cols, st);
         Strbuf where = STRBUF_INIT; /* the story, and the chapter of the hit */
-        strbuf_addstr(&where, h->title ? h->title : "");
+        strbuf_addstr(&where, v->names[i]);
         if (h->chapter) strbuf_addf(&where, " \xc2\xb7 %s", h->chapter);
         /* the story's matches, as the reader counts them when it is opened from here: kept
          * whole when the title is cut */

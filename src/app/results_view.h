@@ -14,8 +14,11 @@
 
 typedef struct ResultsView ResultsView;
 
-/* Takes r (its contents: r is left empty). query: what was searched (copied). */
-ResultsView *results_view_new(LibraryResult *r, const char *query);
+/* Takes r (its contents: r is left empty). query: what was searched (copied). paths: the
+ * stories searched (borrowed for the call; r's story numbers index them): a hit's story whose
+ * title another hit's story has too is named with its file's name as well. */
+ResultsView *results_view_new(LibraryResult *r, const char *query, const char *const *paths,
+                              size_t npaths);
 void results_view_free(ResultsView *v); /* NULL is a no-op */
 
 const char *results_view_query(const ResultsView *v);

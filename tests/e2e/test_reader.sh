@@ -269,6 +269,14 @@ dump --keys "sDOMBRA<Enter>" "$texts"
 check "shelf search: no hits because of capitals, and what ignoring case finds" \
     shows "no hits in 3 stories (case counts; ignoring case finds 2: type it in lower"
 
+# two stories of one title among the hits: each named with its file's name too
+mkdir -p "$tmp/twins"
+printf 'Twins\n\nA river ran by the mill.\n' >"$tmp/twins/one.txt"
+printf 'Twins\n\nThe river was wide.\n' >"$tmp/twins/two.txt"
+dump --keys "sriver<Enter>" "$tmp/twins"
+check "hits of two stories of one title: each with its file's name" \
+    eval 'shows " Twins (one.txt) (1)" && shows " Twins (two.txt) (1)"'
+
 # A place that cannot be saved (the story's state file made a folder): said on stderr, one line,
 # and the status is 1; the screens are printed all the same. (In a terminal: test_tmux.sh.)
 rm -rf "$tmp/state"
