@@ -78,8 +78,9 @@ int cache_index_with(IndexCache *c, const char *path, int threads, int flags,
 /* The cached index of the story at path when its file is unchanged, else NULL (nothing is read
  * but the cache file: for the reader, which reads the story itself). When the cache file was
  * refused, it is kept aside as for cache_index and note (may be NULL; untouched otherwise) says
- * why and where it went. */
-Index *cache_lookup(IndexCache *c, const char *path, Diag *note);
+ * why and where it went. plain: the caller knows the file is no book (text_is_plain_file), so
+ * its head is not read to see (64 KiB before a big story's first screen). */
+Index *cache_lookup(IndexCache *c, const char *path, bool plain, Diag *note);
 
 /* Writes ix for the story at path (its file identity taken now, the content hash from t). For
  * an index built elsewhere (the reader builds it in the background). -1 with diag, nothing

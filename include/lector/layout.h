@@ -79,7 +79,7 @@ typedef enum {
 /* The width the story's lines were wrapped at: the widest (in code points) of the lines of
  * text[0, len) that another line of their paragraph follows, leaving out the widest 5% of them
  * (a long URL should not count). 0 when no paragraph has two lines. Reads at most the first
- * 256 KiB. */
+ * 64 KiB. */
 int layout_source_width(const uint8_t *text, size_t len);
 
 /* Whether the paragraph para keeps its line ends under opt (see LayoutLineEnds). In auto mode: a

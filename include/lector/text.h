@@ -169,9 +169,12 @@ const char *text_format(const Text *t);
 const char *text_compression(const Text *t);
 /* The text was imported: it is not the file's bytes (then text_clean_as_read is false). */
 bool text_imported(const Text *t);
+/* The story was opened from a file looked at for a book and found not to be one (a file of
+ * 1 MiB or more, mapped): cache_lookup need not read its head again to know. */
+bool text_is_plain_file(const Text *t);
 /* The story's own line width for layout (LayoutOptions.source_width): LAYOUT_LINES_MEANT for a
  * book read from markup (every line end inside its paragraphs is a <br>, a list item or a verse
- * line), else layout_source_width of its first 256 KiB (loaded by then). */
+ * line), else layout_source_width of its first 64 KiB (in its first load step). */
 int text_source_width(Text *t);
 
 /* Piece i continues the paragraph before it (no blank line between them). */

@@ -273,7 +273,8 @@ ReaderView *reader_view_open(ViewContext *c, const char *path, Text *preloaded, 
     /* the index first: when it saw the file clean as read, places far in are shown, found and
      * kept by reading the file there, not by loading the story up to them (text.h) */
     Diag cd = {0}; /* a damaged index file: kept aside, and said where (below) */
-    if (c->cache && !from_stdin) rv->index = cache_lookup(c->cache, path, &cd);
+    if (c->cache && !from_stdin)
+        rv->index = cache_lookup(c->cache, path, text_is_plain_file(t), &cd);
     trust_index(rv);
     /* the saved state next: it may choose this story's line ends */
     StoryState st;

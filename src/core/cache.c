@@ -393,14 +393,17 @@ int cache_index_with(IndexCache *c, const char *path, int threads, int flags,
     return 0;
 }
 
-Index *cache_lookup(IndexCache *c, const char *path, Diag *note)
+Index *cache_lookup(IndexCache *c, const char *path, bool plain, Diag *note)
 {
     struct stat st;
     if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) return NULL;
     Index *fresh = fresh_by_path(c, path, &st, false, false);
     if (fresh) return fresh;
     Strbuf file = STRBUF_INIT;
-    file_for(c, path, &file);
+    if (plain && !import_name_traits(path)) /* as file_for finds it, without reading the head */
+        path_file_for(c, path, false, &file);
+    else
+        file_for(c, path, &file);
     Index *ix = NULL;
     Diag why = {0};
     int found = read_cached(file.buf, &ix, &why);

@@ -796,7 +796,7 @@ static void pattern_story(PatternPool *pp, Regex *re, size_t k)
         return;
     }
     if (pp->nwords) {
-        Index *ix = cache_lookup(pp->cache, path, NULL);
+        Index *ix = cache_lookup(pp->cache, path, false, NULL);
         bool out_of_it = ix && !terms_hold(ix, pp->words, pp->nwords);
         index_free(ix);
         if (out_of_it) {

@@ -139,6 +139,7 @@ struct Text {
     ImportFormat format;
     const char *compression; /* static, NULL when none */
     bool imported;           /* the text is not the file's bytes (a book, compressed) */
+    bool plain_file;         /* text_is_plain_file */
     bool clean_throughout;   /* the caller knows the whole file clean as read (see text.h) */
     bool hold_loaded;        /* loading keeps what it loads; the caller releases (text.h) */
 };
@@ -1517,6 +1518,7 @@ int text_open_with(const char *path, const TextOpenOptions *opt, Text **out, Dia
     }
     Text *t = mapped_new(fd, (size_t)st.st_size, path, opt, max_bytes, diag);
     if (!t) return -1;
+    t->plain_file = !raw; /* file_wants_import said no */
     start_loading(t);
     *out = t;
     return 0;
@@ -1854,6 +1856,11 @@ bool text_imported(const Text *t)
     return t->imported;
 }
 
+bool text_is_plain_file(const Text *t)
+{
+    return t->plain_file;
+}
+
 static bool lines_meant(ImportFormat f)
 {
     return f == IMPORT_EPUB || f == IMPORT_FB2 || f == IMPORT_HTML || f == IMPORT_MARKDOWN;
@@ -1862,10 +1869,10 @@ static bool lines_meant(ImportFormat f)
 int text_source_width(Text *t)
 {
     if (lines_meant(t->format)) return LAYOUT_LINES_MEANT;
-    /* layout_source_width reads the first 256 KiB, what the first load step gives: asking for
-     * byte 256 Ki itself would read and check 4 MiB more before the first screen (4 ms of a
+    /* layout_source_width reads the first 64 KiB, within what the first load step gives: asking
+     * for byte 256 Ki itself would read and check 4 MiB more before the first screen (4 ms of a
      * 100 MB story's start) */
-    text_load_until(t, (256 << 10) - 1);
+    text_load_until(t, (64 << 10) - 1);
     return layout_source_width(t->bytes, t->len);
 }
 

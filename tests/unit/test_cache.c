@@ -221,7 +221,7 @@ Test(cache, an_index_of_a_story_cut_while_read_is_not_kept)
     IndexCache *c = open_cache();
     cr_assert_eq(cache_store(c, story, t, ix, &d), -1);
     cr_assert(strstr(d.msg, "shrank while it was read"), "%s", d.msg);
-    cr_assert_null(cache_lookup(c, story, NULL), "nothing kept for the shorter file");
+    cr_assert_null(cache_lookup(c, story, false, NULL), "nothing kept for the shorter file");
     index_free(ix);
     text_free(t);
     cache_close(c);
@@ -246,7 +246,7 @@ Test(cache, a_story_file_keeps_its_name_and_a_book_has_its_own)
     cr_assert_eq(get(c, 0, "steppe", &hits), CACHE_FRESH);
     cr_assert_eq(hits, 2);
     Diag d = {0};
-    Index *ix = cache_lookup(c, story, &d);
+    Index *ix = cache_lookup(c, story, false, &d);
     cr_assert_not_null(ix, "the reader finds it: %s", d.msg);
     index_free(ix);
     /* named by a link to it, or through a link to its folder: the same real path, the same file
@@ -307,7 +307,7 @@ Test(cache, a_story_file_keeps_its_name_and_a_book_has_its_own)
         books += strncmp(e->d_name, "book-", 5) == 0;
     closedir(dd);
     cr_assert_eq(books, 1, "the book's file is named by its content");
-    ix = cache_lookup(c, book, &d);
+    ix = cache_lookup(c, book, false, &d);
     cr_assert_not_null(ix, "the reader finds the book's: %s", d.msg);
     index_free(ix);
     cache_close(c);
@@ -588,7 +588,7 @@ Test(cache, the_reader_keeps_a_damaged_file_aside_too)
     cache_file(file, sizeof file);
     snprintf(bad, sizeof bad, "%s.bad", file);
     Diag note = {0};
-    Index *ix = cache_lookup(c, story, &note);
+    Index *ix = cache_lookup(c, story, false, &note);
     cr_assert_not_null(ix);
     cr_assert_eq(note.code, 0, "nothing to say: %s", note.msg);
     index_free(ix);
@@ -596,7 +596,8 @@ Test(cache, the_reader_keeps_a_damaged_file_aside_too)
         char junk[400];
         snprintf(junk, sizeof junk, "%0300d: damaged, and long enough for a header", round);
         write_file(file, junk);
-        ix = cache_lookup(c, story, &note);
+        /* and the same when the reader knows the story is no book (text_is_plain_file) */
+        ix = cache_lookup(c, story, round % 2 == 1, &note);
         cr_assert_null(ix);
         cr_assert(strstr(note.msg, "not an index file") && strstr(note.msg, "kept aside as ") &&
                       strstr(note.msg, bad),
@@ -607,7 +608,7 @@ Test(cache, the_reader_keeps_a_damaged_file_aside_too)
         cr_assert_eq(get(c, 0, "steppe", &hits), CACHE_NEW, "then built again");
         cr_assert_eq(hits, 2);
     }
-    Index *again = cache_lookup(c, story, NULL); /* note may be NULL */
+    Index *again = cache_lookup(c, story, false, NULL); /* note may be NULL */
     cr_assert_not_null(again);
     index_free(again);
     cache_close(c);
@@ -640,7 +641,7 @@ Test(cache, what_cannot_be_read_is_left_in_place)
         index_free(ix);
         text_free(t);
         Diag note = {0};
-        ix = cache_lookup(c, story, &note);
+        ix = cache_lookup(c, story, false, &note);
         cr_assert_eq(ix != NULL, kind == 1, "%s", note.msg);
         index_free(ix);
     }
@@ -864,7 +865,7 @@ static void race_read(FsRace *r)
     atomic_fetch_add(&r->ready, 1);
     while (!atomic_load(&r->stop)) {
         Diag note = {0};
-        Index *ix = cache_lookup(c, story, &note);
+        Index *ix = cache_lookup(c, story, false, &note);
         int which = -1;
         for (int k = 0; ix && k < RACE_WRITERS; k++)
             if (index_text_len(ix) == versions[k].text_len &&
@@ -1047,7 +1048,7 @@ Test(cache, a_writer_killed_at_any_moment_leaves_a_whole_file)
         cr_assert_neq(which, -1, "kill %d: the file is none of the versions, or missing", kill_no);
         seen[which]++;
         Diag note = {0};
-        Index *back = cache_lookup(c, story, &note);
+        Index *back = cache_lookup(c, story, false, &note);
         cr_assert_not_null(back, "kill %d: %s", kill_no, note.msg);
         cr_assert(index_verify_all(back));
         cr_assert_eq(index_text_len(back), text_len(t[which]));
@@ -1125,7 +1126,7 @@ Test(cache, the_story_itself_is_never_written)
         index_free(ix);
         text_free(t2);
     }
-    ix = cache_lookup(c, path, NULL);
+    ix = cache_lookup(c, path, false, NULL);
     cr_assert_not_null(ix);
     cr_assert_eq(cache_store(c, path, t, ix, &d), 0, "%s", d.msg);
     index_free(ix);

@@ -878,6 +878,23 @@ static int reference_source_width(const char *s)
     return w[n - 1 - n / 20];
 }
 
+/* The measure reads the first 64 KiB only: lines of 39 there, of 69 after them, make 39. */
+Test(layout, source_width_reads_the_first_64_kib)
+{
+    char short_line[41], long_line[71];
+    memset(short_line, 'a', 39);
+    memcpy(short_line + 39, "\n", 2);
+    memset(long_line, 'b', 69);
+    memcpy(long_line + 69, "\n", 2);
+    Strbuf sb = STRBUF_INIT;
+    while (sb.len < (70 << 10))
+        strbuf_addstr(&sb, short_line);
+    while (sb.len < (300 << 10))
+        strbuf_addstr(&sb, long_line);
+    cr_assert_eq(layout_source_width((const uint8_t *)sb.buf, sb.len), 39);
+    strbuf_release(&sb);
+}
+
 Test(layout, source_width_as_defined)
 {
     static const char *const pieces[] = {"a", "\xc3\xa9", " ", "\t", "\n", "ab cd", "\xd0\x96"};

@@ -559,7 +559,7 @@ Test(library, a_search_counts_what_it_indexes_and_stops_when_asked)
     cr_assert_str_eq(d.msg, "search stopped");
     cr_assert_lt(atomic_load(&build.done), long_bytes / 2, "the long story's build stopped early");
     Diag note = {0};
-    cr_assert_null(cache_lookup(c, longp, &note), "and nothing of it was kept");
+    cr_assert_null(cache_lookup(c, longp, false, &note), "and nothing of it was kept");
     /* a pattern, read story by story, says so too */
     atomic_store(&build.cancel, false);
     cr_assert_eq(library_search(c, paths, 3, "re:zither", &opt, &r, &d), -1);

@@ -552,6 +552,33 @@ Test(text, measuring_the_line_width_reads_only_the_first_step)
     unlink(path);
 }
 
+/* A story mapped (1 MiB or more) was looked at for a book and is none: known plain, so that
+ * the reader's cache lookup need not read its head again; not so one read whole (a small file
+ * may be a book, imported) or opened raw (not looked at). */
+Test(text, a_mapped_story_is_known_to_be_no_book)
+{
+    char path[] = "/tmp/lector-text-test-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    char line[] = "A line of verse that is some sixty characters long, or so.\n";
+    for (int i = 0; i < 20000; i++) /* 1.2 MB */
+        cr_assert_eq(write(fd, line, sizeof line - 1), (ssize_t)sizeof line - 1);
+    close(fd);
+    Text *t;
+    Diag d = {0};
+    cr_assert_eq(text_open(path, 0, &t, &d), 0, "%s", d.msg);
+    cr_assert(text_is_plain_file(t));
+    text_free(t);
+    cr_assert_eq(text_open_with(path, &(TextOpenOptions){.raw = true}, &t, &d), 0, "%s", d.msg);
+    cr_assert_not(text_is_plain_file(t), "raw: not looked at");
+    text_free(t);
+    cr_assert_eq(truncate(path, 4096), 0);
+    cr_assert_eq(text_open(path, 0, &t, &d), 0, "%s", d.msg);
+    cr_assert_not(text_is_plain_file(t), "read whole");
+    text_free(t);
+    unlink(path);
+}
+
 /* text_bytes_are_one_paragraph says yes exactly when text_from_bytes keeps the bytes as they
  * are, as one paragraph [0, len): over every string of up to 5 bytes from an alphabet of what
  * matters (a letter, a space, a tab, a line end, a CR, half of a two-byte character), and a few
