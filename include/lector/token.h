@@ -51,8 +51,8 @@ void token_each(const uint8_t *s, size_t n, Strbuf *scratch, TokenFn fn, void *c
 /* The same without the fast path (for tests that hold the two together). */
 void token_each_unicode(const uint8_t *s, size_t n, Strbuf *scratch, TokenFn fn, void *ctx);
 
-/* The length of the apostrophe at s (U+0027, U+2018, U+2019, U+FF07: those token_each splits a
- * word at), else 0; s < end. */
+/* The length of the apostrophe at s (U+0027, U+2018, U+2019, U+FF07, U+02BC: those token_each
+ * splits a word at), else 0; s < end. */
 size_t token_apostrophe_len(const uint8_t *s, const uint8_t *end);
 
 /* A character of a script written without spaces: a token on its own. */

@@ -2020,9 +2020,10 @@ static AlignRow pair_row(Alignment *al, const Pair *p)
     free(kb);
     Span sa = {A->para[p->a].start, A->para[p->a + p->na - 1].end};
     Span sb = {B->para[p->b].start, B->para[p->b + p->nb - 1].end};
-    bool same =
-        p->na == 1 && p->nb == 1 &&
-        (same_text(A->bytes, sa, B->bytes, sb) || same_text_nfc(A->bytes, sa, B->bytes, sb));
+    /* texts equal in NFC have equal folded words: only such a pair is normalized to see */
+    bool same = p->na == 1 && p->nb == 1 &&
+                (same_text(A->bytes, sa, B->bytes, sb) ||
+                 (common == ta && ta == tb && same_text_nfc(A->bytes, sa, B->bytes, sb)));
     r.score = ta + tb ? 2.0 * (double)common / (double)(ta + tb) : (same ? 1 : 0);
     if (p->moved)
         r.kind = ALIGN_MOVED;

@@ -1109,15 +1109,23 @@ int library_search(IndexCache *cache, const char *const *paths, size_t n, const 
     search_set_free(set);
     /* nothing, because of a capital: what ignoring case finds (the reader says the same) */
     if (!out->matches && opt->mode == SEARCH_SMART && query_needs_text(q)) {
+        /* a second pass, counting only: the caches as the first left them (checked then, and
+         * built), its progress said and its cancel heard as the first's */
         LibraryOptions fold = *opt;
         fold.mode = SEARCH_FOLD;
         fold.count_only = fold.no_suggestion = true;
-        fold.progress = NULL;
+        fold.flags = 0;
         LibraryResult folded = {0};
-        Diag ignored = {0};
-        if (library_search(cache, paths, n, query, &fold, &folded, &ignored) == 0)
-            out->without_case = folded.matches;
+        Diag why = {0};
+        int rc = library_search(cache, paths, n, query, &fold, &folded, &why);
+        if (rc == 0) out->without_case = folded.matches;
         library_result_release(&folded);
+        if (rc != 0 && cancelled(opt->build)) { /* Esc during it: stopped, as in the first pass */
+            library_result_release(out);
+            query_free(q);
+            diag_set(diag, DIAG_INVALID, "search stopped");
+            return -1;
+        }
     }
     /* a word spelt wrong: the nearest one there */
     if (!out->matches && !out->without_case && !opt->no_suggestion)

@@ -372,30 +372,28 @@ static bool holds_word_char(const uint8_t *s, size_t a, size_t b)
 static void split_apostrophes(const uint8_t *s, size_t a, size_t b, TokenFn fn, void *ctx)
 {
     size_t start = a;
-    uint32_t prev = 0; /* the last code point before i that is not a mark */
+    uint32_t prev = 0; /* the last code point before i that is neither a mark nor ignored */
     for (size_t i = a; i < b;) {
         size_t k = 1;
         uint32_t cp = s[i] < 0x80 ? s[i] : ucd_decode(s + i, s + b, &k);
         size_t q = token_apostrophe_len(s + i, s + b);
-        if (q && !hebrew_letter(prev) && (i == start || i + q == b)) {
-            /* at the word's edge (U+02BC, which UAX #29 counts a letter): not the word's */
-            if (i > start && holds_word_char(s, start, i)) fn(ctx, start, i);
-            start = i = i + q;
-            prev = 0;
-            continue;
-        }
-        if (q && i > start && i + q < b && !hebrew_letter(prev)) {
-            size_t kn;
-            uint32_t next = ucd_decode(s + i + q, s + b, &kn);
-            /* a mark or a format character after it is the apostrophe's (WB4): kept whole */
-            if (is_word_char(next) && !(uc_is_digit(prev) && uc_is_digit(next))) {
-                if (holds_word_char(s, start, i)) fn(ctx, start, i);
+        if (q && !hebrew_letter(prev)) {
+            /* what follows it, past what spelling ignores (a soft hyphen: WB4 passes it too) */
+            size_t after = i + q, kn;
+            uint32_t next = 0;
+            while (after < b && spelling_ignores(next = ucd_decode(s + after, s + b, &kn)))
+                after += kn;
+            /* at the word's edge (U+02BC, which UAX #29 counts a letter): not the word's; inside
+             * it, a split but before a mark (WB4: the apostrophe's) or between digits */
+            bool edge = i == start || after == b;
+            if (edge || (is_word_char(next) && !(uc_is_digit(prev) && uc_is_digit(next)))) {
+                if (i > start && holds_word_char(s, start, i)) fn(ctx, start, i);
                 start = i = i + q;
                 prev = 0;
                 continue;
             }
         }
-        if (!joins_previous(cp)) prev = cp;
+        if (!joins_previous(cp) && !spelling_ignores(cp)) prev = cp;
         i += k;
     }
     if (holds_word_char(s, start, b)) fn(ctx, start, b);

@@ -303,10 +303,31 @@ Test(matchlist, reading_the_story_finds_what_the_index_finds)
     free(zh);
     char *kk = read_command("cat " LECTOR_SOURCE_DIR "/texts/*.txt", &len);
     t = text_from_bytes(kk, len, "texts.txt");
-    const char *kks[] = {"алдын ала", "Алдын", "ала", "ivan music", "Sezim", "café", "windows"};
+    const char *kks[] = {"алдын ала", "Алдын",   "ала",    "ivan music", "Sezim",
+                         "café",      "windows", "=sezim", "sezim's"};
     check_scans(t, kks, sizeof kks / sizeof *kks);
     text_free(t);
     free(kk);
+    /* words split at their apostrophes: the reading splits them as the index does */
+    const char *ap = "L'homme et l\xe2\x80\x99"
+                     "enfant.\n\n5\xe2\x80\x99"
+                     "000 francs; don't, can't.\n\n"
+                     "\xd1\x81\xd1\x96\xd0\xbc\xca\xbc\xd1\x8f l\xe2\x80\x99\xc2\xad"
+                     "homme.\n";
+    t = text_from_bytes(ap, strlen(ap), "ap.txt");
+    const char *aps[] = {
+        "homme", "=l", "l'enfant", "5'000", "don't", "=t", "\xd1\x81\xd1\x96\xd0\xbc'\xd1\x8f"};
+    check_scans(t, aps, sizeof aps / sizeof *aps);
+    MatchList *m;
+    Diag d = {0};
+    cr_assert_eq(matchlist_scan_new(t, "homme", SEARCH_SMART, 0, &m, &d), 0);
+    while (!matchlist_scan_step(m, 1 << 20)) {
+    }
+    cr_assert_eq(matchlist_count(m), 2,
+                 "the reading finds homme in l'homme and l'\xc2\xad"
+                 "homme");
+    matchlist_free(m);
+    text_free(t);
 }
 
 /* Pieces of a paragraph over 64 KiB are one document: a phrase across two pieces is found. */
