@@ -94,8 +94,9 @@
  * the postings of common terms, and the paragraph records packed (which pays for them). 6: the
  * paragraphs' first tokens apart from the rest of their records, each checked when read. 7: the
  * terms' directory. 8: words split at their apostrophes (token.c). 9: the apostrophes a word
- * keeps folded to one, U+02BC one of them. */
-enum { INDEX_VERSION = 9, PAGE = 4096, MAX_THREADS = 8, FLAG_CLEAN = 1, FLAG_DOCS_ARE_PARAS = 2 };
+ * keeps folded to one, U+02BC one of them. 10: what spelling ignores beside an apostrophe passed
+ * over. */
+enum { INDEX_VERSION = 10, PAGE = 4096, MAX_THREADS = 8, FLAG_CLEAN = 1, FLAG_DOCS_ARE_PARAS = 2 };
 /* Paragraph records checked together when one is first read (see the top): about a page's. */
 enum { PARA_CHUNK = 256, DIR_EVERY = 64, DIR_KEY = 8 };
 #define INDEX_MAGIC "LECTORIX"
