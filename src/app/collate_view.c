@@ -188,10 +188,8 @@ CollateView *collate_view_new(Text **texts, const char *const *paths, size_t n,
     CollateView *v = xcalloc(1, sizeof *v);
     v->t = texts;
     v->n = n;
-    for (size_t k = 0; k < n; k++) {
-        const char *slash = strrchr(paths[k], '/');
-        v->name[k] = xstrdup(slash && slash[1] ? slash + 1 : paths[k]);
-    }
+    for (size_t k = 0; k < n; k++)
+        v->name[k] = xstrdup(view_file_name(paths[k]));
     v->lopt = *lopt;
     v->translation = translation;
     v->cols = 120;

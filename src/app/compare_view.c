@@ -240,8 +240,7 @@ static int load_version(const char *path, Text **out, Diag *d)
 
 static char *file_name(const char *path)
 {
-    const char *slash = strrchr(path, '/');
-    return xstrdup(slash && slash[1] ? slash + 1 : path);
+    return xstrdup(view_file_name(path));
 }
 
 CompareView *compare_view_new(Text *a, Text *b, const char *path_a, const char *path_b,

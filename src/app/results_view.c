@@ -17,12 +17,6 @@ struct ResultsView {
     size_t sel, top;
 };
 
-static const char *base_name(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    return slash && slash[1] ? slash + 1 : path;
-}
-
 ResultsView *results_view_new(LibraryResult *r, const char *query, const char *const *paths,
                               size_t npaths)
 {
@@ -42,7 +36,7 @@ ResultsView *results_view_new(LibraryResult *r, const char *query, const char *c
         strbuf_addstr(&name, title);
         if (shared && h->story < npaths) { /* the name escaped: it is the user's, any bytes */
             strbuf_addstr(&name, " (");
-            const char *file = base_name(paths[h->story]);
+            const char *file = view_file_name(paths[h->story]);
             text_escape(file, strlen(file), &name);
             strbuf_addch(&name, ')');
         }

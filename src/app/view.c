@@ -276,3 +276,9 @@ void view_draw_prompt(const ViewContext *c, Grid *g, const char *lead, const Lin
     strbuf_release(&after);
     if (rw) grid_put_text(g, row, c->cols - 1 - rw, right, rw, STYLE_STATUS);
 }
+
+const char *view_file_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash && slash[1] ? slash + 1 : path;
+}

@@ -96,6 +96,9 @@ size_t view_fit_words(const char *s, int width, const char **rest);
 /* Appends to out s's first row of at most width columns: s whole when it fits, else cut at a
  * space with " …" (a message's last row, a title line too long). */
 void view_fit_row(const char *s, int width, Strbuf *out);
+/* The file's name in path (after its last '/'; path itself when it ends in one). Points into
+ * path. */
+const char *view_file_name(const char *path);
 
 typedef enum {
     ACT_NONE,    /* nothing for the router */
