@@ -51,6 +51,9 @@ void token_each(const uint8_t *s, size_t n, Strbuf *scratch, TokenFn fn, void *c
 /* The same without the fast path (for tests that hold the two together). */
 void token_each_unicode(const uint8_t *s, size_t n, Strbuf *scratch, TokenFn fn, void *ctx);
 
+/* Whether s[0, n) is all ASCII (token_each's fast path). */
+bool token_ascii(const uint8_t *s, size_t n);
+
 /* The length of the apostrophe at s (U+0027, U+2018, U+2019, U+FF07, U+02BC: those token_each
  * splits a word at), else 0; s < end. */
 size_t token_apostrophe_len(const uint8_t *s, const uint8_t *end);

@@ -640,19 +640,13 @@ static bool same_text(const uint8_t *x, Span a, const uint8_t *y, Span b)
     }
 }
 
-static bool ascii(const uint8_t *s, Span sp)
-{
-    for (size_t i = sp.start; i < sp.end; i++)
-        if (s[i] & 0x80) return false;
-    return true;
-}
-
 /* same_text, of the two texts in NFC: one spelt with combining marks (NFD) and the other with
  * precomposed letters are the same text to a reader (and to the word diff, whose tokens are
  * folded: such a pair was "changed" with no word marked). */
 static bool same_text_nfc(const uint8_t *x, Span a, const uint8_t *y, Span b)
 {
-    if (ascii(x, a) && ascii(y, b)) return false; /* NFC leaves ASCII as it is */
+    if (token_ascii(x + a.start, a.end - a.start) && token_ascii(y + b.start, b.end - b.start))
+        return false; /* NFC leaves ASCII as it is */
     size_t la = 0, lb = 0;
     uint8_t *na = u8_normalize(UNINORM_NFC, x + a.start, a.end - a.start, NULL, &la);
     uint8_t *nb = na ? u8_normalize(UNINORM_NFC, y + b.start, b.end - b.start, NULL, &lb) : NULL;

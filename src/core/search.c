@@ -1758,19 +1758,6 @@ void search_scanner_free(SearchScanner *s)
     free(s);
 }
 
-static bool bytes_ascii(const uint8_t *p, size_t n)
-{
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w;
-        memcpy(&w, p + i, 8);
-        if (w & 0x8080808080808080ull) return false;
-    }
-    for (; i < n; i++)
-        if (p[i] & 0x80) return false;
-    return true;
-}
-
 /* How common an ASCII byte is in English text: letters from the commonest (e) to the rarest;
  * a digit or a sign is rarer than any letter. The byte of a needle looked for first is its
  * rarest, found with memchr, as ripgrep does. */
@@ -1861,7 +1848,7 @@ size_t search_scan_doc(SearchScanner *s, const Text *t, size_t p0, size_t p1,
     size_t a = text_paragraph(t, p0).start, b = text_paragraph(t, p1 - 1).end;
     /* ASCII folds to lower case alone (token.h), so a word of the query that is not in the
      * document's bytes, case aside, cannot be in one of its folded tokens */
-    if (bytes_ascii(text + a, b - a)) {
+    if (token_ascii(text + a, b - a)) {
         if (!s->ascii_words) return 0;
         for (size_t i = 0; i < q->n; i++)
             for (size_t k = 0; k < q->items[i].n; k++) {

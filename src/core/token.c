@@ -313,7 +313,7 @@ static void ascii_words(const uint8_t *s, size_t n, TokenFn fn, void *ctx)
     }
 }
 
-static bool all_ascii(const uint8_t *s, size_t n)
+bool token_ascii(const uint8_t *s, size_t n)
 {
     size_t i = 0;
     uint64_t acc = 0;
@@ -330,7 +330,7 @@ static bool all_ascii(const uint8_t *s, size_t n)
 void token_each(const uint8_t *s, size_t n, Strbuf *scratch, TokenFn fn, void *ctx)
 {
     if (n == 0) return;
-    if (all_ascii(s, n)) {
+    if (token_ascii(s, n)) {
         ascii_words(s, n, fn, ctx);
         return;
     }
